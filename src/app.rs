@@ -1,0 +1,124 @@
+//! The running application: shared state and the server loop.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+
+use crate::clock::SharedClock;
+use crate::config::{Config, redact_url};
+use crate::store::{ConnectOptions, Db};
+
+/// Everything a request handler may use.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub clock: SharedClock,
+    pub config: Arc<Config>,
+    pub login_limiter: Arc<RateLimiter>,
+    /// Verified against when a login names an unknown user, so that timing reveals nothing.
+    pub dummy_hash: Arc<String>,
+    /// Demo mode shows the demo administrators' one-time codes on the login page.
+    pub demo: bool,
+}
+
+impl AppState {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}
+
+/// Opens the database named by the configuration and brings its schema up to date.
+pub async fn open_db(config: &Config, clock: &SharedClock) -> anyhow::Result<Db> {
+    let url = config.effective_database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    }
+    let options = ConnectOptions {
+        url: url.clone(),
+        max_connections: config.max_connections,
+        sqlite_synchronous_full: config.sqlite_synchronous_full,
+    };
+    let db = Db::connect(&options)
+        .await
+        .with_context(|| format!("connecting to the database at {}", redact_url(&url)))?;
+    db.migrate(clock.now()).await.context("applying database migrations")?;
+    Ok(db)
+}
+
+pub fn state(db: Db, clock: SharedClock, config: Config, demo: bool) -> AppState {
+    let dummy_hash = crate::auth::dummy_hash(config.hash_cost());
+    AppState {
+        db,
+        clock,
+        login_limiter: Arc::new(RateLimiter::new(config.login_rate_per_minute)),
+        config: Arc::new(config),
+        dummy_hash: Arc::new(dummy_hash),
+        demo,
+    }
+}
+
+/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+pub async fn serve(state: AppState) -> anyhow::Result<()> {
+    let bind = state.config.bind;
+    let listener =
+        tokio::net::TcpListener::bind(bind).await.with_context(|| format!("binding the address {bind}"))?;
+    tracing::info!(address = %bind, backend = state.db.backend(), "serving");
+    let router = crate::web::router(state);
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving HTTP")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// A fixed-window counter per client address, for the login form. Lockout protects each
+/// account; this protects against one address spraying many accounts.
+#[derive(Debug)]
+pub struct RateLimiter {
+    per_minute: u32,
+    windows: Mutex<HashMap<IpAddr, (i64, u32)>>,
+}
+
+impl RateLimiter {
+    pub fn new(per_minute: u32) -> Self {
+        RateLimiter { per_minute, windows: Mutex::new(HashMap::new()) }
+    }
+
+    /// Counts one attempt; false when the address is over its limit for this minute.
+    pub fn allow(&self, address: IpAddr, now: DateTime<Utc>) -> bool {
+        let minute = now.timestamp().div_euclid(60);
+        let mut windows = self.windows.lock().expect("rate limiter lock is never poisoned");
+        if windows.len() > 10_000 {
+            windows.retain(|_, (window, _)| *window == minute);
+        }
+        let entry = windows.entry(address).or_insert((minute, 0));
+        if entry.0 != minute {
+            *entry = (minute, 0);
+        }
+        entry.1 += 1;
+        entry.1 <= self.per_minute
+    }
+}

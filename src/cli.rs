@@ -1,0 +1,303 @@
+//! The command line: `serve`, `migrate`, `user …`, `token …`, `audit verify`.
+//!
+//! Output for people goes to stdout and errors to stderr; this is the one module that prints.
+#![allow(clippy::print_stdout, clippy::print_stderr)] // A command line prints by design.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use chrono::Duration;
+use clap::{Parser, Subcommand};
+
+use crate::auth::{hash_password, new_token, new_totp_secret, token_hash};
+use crate::clock::{SharedClock, SystemClock};
+use crate::config::Config;
+use crate::domain::access::{Role, RoleSet};
+use crate::domain::security::otpauth_uri;
+use crate::store::accounts::NewAccount;
+use crate::store::audit::Verification;
+use crate::store::{AuditCtx, Db};
+
+#[derive(Debug, Parser)]
+#[command(name = "chengguan", version, about = "城管执法规范化管理平台 (urban-management enforcement platform)")]
+pub struct Cli {
+    /// Configuration file (default: chengguan.toml in the data directory, if present).
+    #[arg(long, global = true, env = "CHENGGUAN_CONFIG")]
+    config: Option<PathBuf>,
+    /// Data directory for the SQLite database and local files.
+    #[arg(long, global = true, env = "CHENGGUAN_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// `postgres://…` to use PostgreSQL instead of the embedded SQLite database.
+    #[arg(long, global = true, env = "CHENGGUAN_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web server.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        bind: Option<std::net::SocketAddr>,
+        /// Fill a realistic demo district (idempotent) and show demo logins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Read the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an account; prints its one-time password (and TOTP secret for administrators).
+    Add {
+        #[arg(long)]
+        username: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Role code, repeatable: leader, office, squad_leader, officer, auxiliary, legal_reviewer,
+        /// intake, supervisor, sysadmin, secadmin, auditadmin.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// Person id to link the account to.
+        #[arg(long)]
+        person: Option<String>,
+    },
+    /// List accounts.
+    List,
+    /// Disable an account; its sessions and tokens end at once.
+    Disable { username: String },
+    /// Enable a disabled account.
+    Enable { username: String },
+    /// Set a new one-time password, printed once; the user must change it at next login.
+    ResetPassword { username: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create an API bearer token for a user; printed once, stored hashed.
+    Create {
+        #[arg(long)]
+        user: String,
+        /// Days until it expires (default from configuration: 90).
+        #[arg(long)]
+        days: Option<i64>,
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+    /// Revoke a token by its id.
+    Revoke { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check the whole hash chain; exit 1 naming the first bad record.
+    Verify,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: starting the runtime: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CHENGGUAN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if config.log_format == "json" {
+        let _ = builder.json().try_init();
+    } else {
+        let _ = builder.try_init();
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut config = Config::load(cli.config.as_deref(), cli.data_dir.as_deref()).context("loading configuration")?;
+    if let Some(url) = cli.database_url {
+        config.database_url = url;
+    }
+    init_logging(&config);
+    let clock: SharedClock = Arc::new(SystemClock);
+    let db = crate::app::open_db(&config, &clock).await?;
+    let cli_ctx = AuditCtx::cli(&std::env::var("USER").unwrap_or_else(|_| "operator".to_owned()));
+    match cli.command {
+        Command::Serve { bind, demo } => {
+            if let Some(bind) = bind {
+                config.bind = bind;
+            }
+            if demo {
+                let summary = crate::demo::seed(&db, config.hash_cost(), clock.now()).await.context("building the demo bureau")?;
+                print_demo(&summary, &config);
+            }
+            let state = crate::app::state(db, clock, config, demo);
+            crate::app::serve(state).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            println!("migrations up to date ({})", db.backend());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(command) => user(&db, &config, &clock, &cli_ctx, command).await,
+        Command::Token(command) => token(&db, &config, &clock, &cli_ctx, command).await,
+        Command::Audit(AuditCommand::Verify) => {
+            let started = std::time::Instant::now();
+            let verification = db.verify_audit().await?;
+            let elapsed = started.elapsed();
+            match verification {
+                Verification::Intact { checked } => {
+                    println!("ok: {checked} audit records verified in {:.2} s", elapsed.as_secs_f64());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Verification::Broken { checked, fault } => {
+                    println!("FAILED: {fault}");
+                    println!("{checked} records before it verified; the chain breaks at record {}", fault.seq());
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+    }
+}
+
+fn print_demo(summary: &crate::demo::Summary, config: &Config) {
+    println!("演示局 demo bureau: {} ({} units, {} people)", summary.bureau, summary.units, summary.people);
+    println!("open http://{}/ and log in with any of:", config.bind);
+    println!("  {:<14} {:<12} role", "username", "password");
+    for (username, role) in &summary.logins {
+        println!("  {username:<14} {:<12} {role}", crate::demo::DEMO_PASSWORD);
+    }
+    println!("administrators (sysadmin, secadmin, auditadmin) also need a one-time code: the login page shows it in demo mode.");
+}
+
+async fn find_account(db: &Db, username: &str) -> anyhow::Result<crate::store::accounts::Account> {
+    match db.account_by_username(username).await? {
+        Some(account) => Ok(account),
+        None => bail!("no account named {username:?}"),
+    }
+}
+
+async fn user(db: &Db, config: &Config, clock: &SharedClock, ctx: &AuditCtx, command: UserCommand) -> anyhow::Result<ExitCode> {
+    let now = clock.now();
+    match command {
+        UserCommand::Add { username, name, roles, person } => {
+            let roles = roles.iter().map(|r| r.parse::<Role>()).collect::<Result<Vec<_>, _>>()?;
+            let mut all = roles.clone();
+            if let Some(person) = &person {
+                all.extend(db.person_roles(person).await?);
+            }
+            RoleSet::new(all).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let role_set = RoleSet::new(roles).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let password = crate::web::accounts::one_time_password();
+            let totp = role_set.is_admin().then(new_totp_secret);
+            let mut tx = db.begin(ctx, now).await?;
+            tx.insert_account(&NewAccount {
+                username: &username,
+                display_name: &name,
+                person_id: person.as_deref(),
+                roles: &role_set,
+                password_hash: &hash_password(config.hash_cost(), &password),
+                must_change_password: true,
+                totp_secret: totp.as_deref(),
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            tx.commit().await?;
+            println!("created {username} ({})", role_set.codes());
+            println!("one-time password: {password}");
+            if let Some(secret) = totp {
+                println!("TOTP (add to an authenticator app): {}", otpauth_uri("chengguan", &username, &secret));
+            }
+        }
+        UserCommand::List => {
+            for a in db.accounts().await? {
+                let roles = a.roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(",");
+                let state = if a.disabled { "disabled" } else { "active" };
+                println!("{:<16} {:<10} {:<24} {}", a.username, state, roles, a.display_name);
+            }
+        }
+        UserCommand::Disable { username } => {
+            let account = find_account(db, &username).await?;
+            let mut tx = db.begin(ctx, now).await?;
+            tx.set_account_disabled(&account.id, true).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            tx.commit().await?;
+            println!("disabled {username}; its sessions and tokens are revoked");
+        }
+        UserCommand::Enable { username } => {
+            let account = find_account(db, &username).await?;
+            let mut tx = db.begin(ctx, now).await?;
+            tx.set_account_disabled(&account.id, false).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            tx.commit().await?;
+            println!("enabled {username}");
+        }
+        UserCommand::ResetPassword { username } => {
+            let account = find_account(db, &username).await?;
+            let password = crate::web::accounts::one_time_password();
+            let mut tx = db.begin(ctx, now).await?;
+            tx.set_password(&account.id, &hash_password(config.hash_cost(), &password), true, None)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            tx.commit().await?;
+            println!("one-time password for {username}: {password}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn token(db: &Db, config: &Config, clock: &SharedClock, ctx: &AuditCtx, command: TokenCommand) -> anyhow::Result<ExitCode> {
+    let now = clock.now();
+    match command {
+        TokenCommand::Create { user, days, label } => {
+            let account = find_account(db, &user).await?;
+            if account.disabled {
+                bail!("account {user:?} is disabled");
+            }
+            let days = days.unwrap_or(config.api_token_days);
+            if !(1..=366).contains(&days) {
+                bail!("--days must be between 1 and 366");
+            }
+            let token = new_token();
+            let expires_at = now + Duration::days(days);
+            let mut tx = db.begin(ctx, now).await?;
+            let id = tx
+                .insert_api_token(&account.id, &token_hash(&token), &label, expires_at)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            tx.commit().await?;
+            eprintln!("token {id} for {user}, expires {} (revoke: chengguan token revoke {id})", crate::domain::time::display(expires_at));
+            println!("{token}");
+        }
+        TokenCommand::Revoke { id } => {
+            let mut tx = db.begin(ctx, now).await?;
+            tx.revoke_api_token(&id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            tx.commit().await?;
+            println!("revoked {id}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,109 @@
+//! Configuration: defaults, then a TOML file, then `CHENGGUAN_*` environment variables, then
+//! command-line flags. Loaded once at start-up; secrets are never printed (see [`redact_url`]).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::HashCost;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Config {
+    /// Where the SQLite database and the local file store live.
+    pub data_dir: PathBuf,
+    /// `postgres://…` for PostgreSQL; empty for the embedded SQLite file in `data_dir`.
+    pub database_url: String,
+    pub bind: SocketAddr,
+    /// Session cookies are `__Host-`, `Secure`. Only a development set-up reached over plain
+    /// HTTP on another host than localhost needs this off.
+    pub cookie_secure: bool,
+    /// Take the client address from `X-Forwarded-For` (only behind a reverse proxy you run).
+    pub trust_forwarded_for: bool,
+    /// Argon2id memory in KiB and iterations.
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub max_connections: u32,
+    /// SQLite `synchronous=FULL` (durable across power loss) instead of `NORMAL`.
+    pub sqlite_synchronous_full: bool,
+    /// `text` or `json`.
+    pub log_format: String,
+    /// Login attempts allowed per client address per minute before 429.
+    pub login_rate_per_minute: u32,
+    /// Days an API token from `chengguan token create` stays valid.
+    pub api_token_days: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("./chengguan-data"),
+            database_url: String::new(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            cookie_secure: true,
+            trust_forwarded_for: false,
+            argon2_memory_kib: HashCost::default().memory_kib,
+            argon2_iterations: HashCost::default().iterations,
+            max_connections: 8,
+            sqlite_synchronous_full: true,
+            log_format: "text".to_owned(),
+            login_rate_per_minute: 30,
+            api_token_days: 90,
+        }
+    }
+}
+
+impl Config {
+    /// Loads the layers. `file` defaults to `chengguan.toml` in the data directory, if present.
+    pub fn load(file: Option<&Path>, data_dir: Option<&Path>) -> anyhow::Result<Config> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        let data_dir_hint = data_dir.map(Path::to_path_buf).unwrap_or_else(|| Config::default().data_dir);
+        let file = file.map(Path::to_path_buf).unwrap_or_else(|| data_dir_hint.join("chengguan.toml"));
+        if file.exists() {
+            figment = figment.merge(Toml::file(&file));
+        }
+        figment = figment.merge(Env::prefixed("CHENGGUAN_"));
+        let mut config: Config = figment.extract()?;
+        if let Some(dir) = data_dir {
+            config.data_dir = dir.to_path_buf();
+        }
+        Ok(config)
+    }
+
+    pub fn hash_cost(&self) -> HashCost {
+        HashCost { memory_kib: self.argon2_memory_kib, iterations: self.argon2_iterations }
+    }
+
+    /// The database URL in force: the configured one, or the SQLite file in the data directory.
+    pub fn effective_database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!("sqlite://{}", self.data_dir.join("chengguan.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+}
+
+/// Hides the password in a database URL, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((userinfo, host)) = rest.rsplit_once('@') else { return url.to_owned() };
+    match userinfo.split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_in_database_urls_are_hidden() {
+        assert_eq!(redact_url("postgres://app:s3cret@db:5432/cg"), "postgres://app:***@db:5432/cg");
+        assert_eq!(redact_url("postgres://app@db/cg"), "postgres://app@db/cg");
+        assert_eq!(redact_url("sqlite://./x.db"), "sqlite://./x.db");
+    }
+}

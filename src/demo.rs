@@ -1,0 +1,266 @@
+//! The demo district that `serve --demo` builds: a bureau modelled on the 2017 plan's
+//! organisation (one brigade with its dispatched squads, the acceptance center, the leadership
+//! group and its office at the brigade), with fictional people.
+//!
+//! Deterministic: the same names, units and accounts every time (a fixed pseudo-random
+//! sequence), with certificate dates placed relative to the day it is built so that some are
+//! always expiring or expired. Idempotent: a database that already has the demo bureau is left
+//! as it is.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::auth::{HashCost, hash_password};
+use crate::domain::access::{Role, RoleSet};
+use crate::domain::org::{
+    CertificateDraft, CertificateStatus, Employment, Gender, GroupRole, PersonDraft, Phone, UnitKind,
+};
+use crate::domain::time::civil_date;
+use crate::store::accounts::NewAccount;
+use crate::store::{AuditCtx, Db};
+
+/// The password of every demo account. It passes the level-3 policy.
+pub const DEMO_PASSWORD: &str = "Zhonglou@Demo2026";
+
+/// The demo logins the login page lists, in order.
+pub const LISTED_LOGINS: [&str; 12] = [
+    "leader01", "office01", "squadlead01", "squadlead02", "officer01", "officer02", "aux01", "legal01",
+    "center01", "supervisor01", "sysadmin", "secadmin",
+];
+
+const BUREAU_CODE: &str = "ZL";
+
+/// The eight street-level areas of the district, one dispatched squad each.
+const SQUADS: [&str; 8] = ["南大街", "荷花池", "五星", "永红", "北港", "西林", "新闸", "邹区"];
+
+const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";
+const GIVEN: &str = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强海燕红梅晓东丹玲鹏飞宇浩凯健俊峰斌文博雪琴慧颖欣怡子涵梓轩思远雨泽晨阳";
+
+/// A small deterministic generator (SplitMix64), so the demo needs no random-number crate
+/// state and is identical on every machine.
+struct Sequence(u64);
+
+impl Sequence {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn name(&mut self) -> String {
+        let surnames: Vec<char> = SURNAMES.chars().collect();
+        let given: Vec<char> = GIVEN.chars().collect();
+        let mut name = String::new();
+        name.push(surnames[self.below(surnames.len())]);
+        name.push(given[self.below(given.len())]);
+        if self.below(3) > 0 {
+            name.push(given[self.below(given.len())]);
+        }
+        name
+    }
+    fn phone(&mut self) -> Phone {
+        const PREFIXES: [&str; 8] = ["139", "138", "137", "136", "135", "150", "151", "188"];
+        let prefix = PREFIXES[self.below(PREFIXES.len())];
+        let rest = self.next() % 100_000_000;
+        Phone::parse(&format!("{prefix}{rest:08}")).expect("generated numbers are well formed")
+    }
+}
+
+/// What was built, for the start-up message.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub bureau: String,
+    pub units: usize,
+    pub people: usize,
+    pub logins: Vec<(String, String)>,
+}
+
+/// The demo administrators' TOTP secrets are derived from their names, so the login page can
+/// show the current code in demo mode. Never used outside the demo.
+pub fn demo_totp_secret(username: &str) -> Vec<u8> {
+    Sha256::digest(format!("chengguan demo totp {username}").as_bytes())[..20].to_vec()
+}
+
+pub async fn seed(db: &Db, cost: HashCost, now: DateTime<Utc>) -> anyhow::Result<Summary> {
+    let bureau_name = "常州市钟楼区城市管理行政执法局（演示）";
+    let existing = db.units().await?;
+    if existing.iter().any(|u| u.code == BUREAU_CODE) {
+        let people = db.unit_head_counts().await?.iter().map(|(_, o, a)| (o + a) as usize).sum();
+        return Ok(Summary { bureau: bureau_name.to_owned(), units: existing.len(), people, logins: listed_logins() });
+    }
+    let today = civil_date(now);
+    let mut seq = Sequence(20_170_214);
+    let ctx = AuditCtx::cli("demo");
+    let mut tx = db.begin(&ctx, now).await?;
+
+    let bureau = tx.insert_unit(None, UnitKind::Bureau, bureau_name, BUREAU_CODE, 0).await?;
+    let legal = tx.insert_unit(Some(&bureau), UnitKind::Section, "法制科", "ZL-FZ", 1).await?;
+    let brigade = tx.insert_unit(Some(&bureau), UnitKind::Brigade, "钟楼城管行政执法大队", "ZL-DD", 2).await?;
+    let office = tx
+        .insert_unit(Some(&brigade), UnitKind::Office, "“强转树”专项行动领导小组办公室", "ZL-DD-BGS", 3)
+        .await?;
+    let center = tx.insert_unit(Some(&bureau), UnitKind::AcceptanceCenter, "受理中心", "ZL-SL", 20).await?;
+    let mut squads = Vec::new();
+    for (i, street) in SQUADS.iter().enumerate() {
+        let id = tx
+            .insert_unit(Some(&brigade), UnitKind::Squad, &format!("{street}中队"), &format!("ZL-DD-{:02}", i + 1), 10 + i as i64)
+            .await?;
+        squads.push(id);
+    }
+    let mut units = 5 + squads.len();
+    let _ = &mut units;
+
+    let mut people = 0usize;
+    let mut certificate_no = 0u32;
+    let mut add_person = async |tx: &mut crate::store::AuditedTx,
+                                seq: &mut Sequence,
+                                unit: &str,
+                                position: &str,
+                                employment: Employment|
+           -> anyhow::Result<String> {
+        let draft = PersonDraft {
+            name: seq.name(),
+            gender: if seq.below(5) == 0 { Gender::Female } else { Gender::Male },
+            unit_id: unit.to_owned(),
+            position: position.to_owned(),
+            phone: Some(seq.phone()),
+            employment,
+        };
+        let id = tx.insert_person(&draft).await?;
+        people += 1;
+        if employment == Employment::Officer {
+            certificate_no += 1;
+            // Certificates run five years. Spread the end dates so that about one in twelve
+            // expires within the warning window and one in twenty has lapsed.
+            let bucket = seq.below(20);
+            let valid_to = match bucket {
+                0 => today - Duration::days(10 + seq.below(200) as i64),
+                1 | 2 => today + Duration::days(3 + seq.below(55) as i64),
+                _ => today + Duration::days(90 + seq.below(1500) as i64),
+            };
+            let valid_from = NaiveDate::from_ymd_opt(valid_to.year() - 5, valid_to.month(), 1).unwrap_or(valid_to);
+            let draft = CertificateDraft {
+                number: format!("32040{:02}{:05}", 17 + (certificate_no % 9), 10_000 + certificate_no),
+                kind: "江苏省行政执法证".to_owned(),
+                issuer: "江苏省人民政府".to_owned(),
+                valid_from,
+                valid_to,
+                status: CertificateStatus::Valid,
+            };
+            tx.insert_certificate(&id, &draft).await?;
+        }
+        Ok(id)
+    };
+
+    // Leaders and the leadership group (组长, 副组长; members are the squad leaders and the
+    // acceptance center's head, as the plan lays out).
+    let mut leaders = Vec::new();
+    for (i, position) in ["局长", "副局长", "副局长", "大队长"].iter().enumerate() {
+        let unit = if i < 3 { &bureau } else { &brigade };
+        leaders.push(add_person(&mut tx, &mut seq, unit, position, Employment::Officer).await?);
+    }
+    let mut legal_people = Vec::new();
+    for position in ["法制科长", "法制审核员", "法制审核员", "法制员"] {
+        legal_people.push(add_person(&mut tx, &mut seq, &legal, position, Employment::Officer).await?);
+    }
+    let mut office_people = Vec::new();
+    for position in ["办公室主任", "综合文员", "考核专员"] {
+        office_people.push(add_person(&mut tx, &mut seq, &office, position, Employment::Officer).await?);
+    }
+    for position in ["大队副大队长", "督察员", "督察员", "驾驶员"] {
+        add_person(&mut tx, &mut seq, &brigade, position, Employment::Officer).await?;
+    }
+    let mut center_people = Vec::new();
+    for position in ["受理中心主任", "受理员", "受理员", "受理员", "派遣员", "回访员"] {
+        let employment = if position == "受理中心主任" { Employment::Officer } else { Employment::Auxiliary };
+        center_people.push(add_person(&mut tx, &mut seq, &center, position, employment).await?);
+    }
+    let mut squad_leaders = Vec::new();
+    let mut squad_officers: Vec<Vec<String>> = Vec::new();
+    let mut squad_auxiliaries: Vec<Vec<String>> = Vec::new();
+    for squad in &squads {
+        squad_leaders.push(add_person(&mut tx, &mut seq, squad, "中队长", Employment::Officer).await?);
+        add_person(&mut tx, &mut seq, squad, "副中队长", Employment::Officer).await?;
+        let mut officers = Vec::new();
+        for _ in 0..(8 + seq.below(4)) {
+            officers.push(add_person(&mut tx, &mut seq, squad, "执法队员", Employment::Officer).await?);
+        }
+        let mut auxiliaries = Vec::new();
+        for _ in 0..(15 + seq.below(5)) {
+            auxiliaries.push(add_person(&mut tx, &mut seq, squad, "协管员", Employment::Auxiliary).await?);
+        }
+        squad_officers.push(officers);
+        squad_auxiliaries.push(auxiliaries);
+    }
+    tx.set_leadership_member(&leaders[0], GroupRole::Head.code(), "全面负责", 0).await?;
+    for (i, deputy) in leaders[1..].iter().enumerate() {
+        let duty = ["分管队伍建设与培训", "分管执法制度与法制审核", "分管大队日常执法与考核"][i];
+        tx.set_leadership_member(deputy, GroupRole::Deputy.code(), duty, 1 + i as i64).await?;
+    }
+    for (i, leader) in squad_leaders.iter().enumerate() {
+        tx.set_leadership_member(leader, GroupRole::Member.code(), "派驻中队中队长", 10 + i as i64).await?;
+    }
+    tx.set_leadership_member(&center_people[0], GroupRole::Member.code(), "受理中心负责人", 30).await?;
+
+    // Accounts.
+    let hash = |_: &str| hash_password(cost, DEMO_PASSWORD);
+    let mut accounts: Vec<(String, String, Option<String>, Vec<Role>)> = vec![
+        ("leader01".into(), "局领导".into(), Some(leaders[0].clone()), vec![Role::Leader]),
+        ("leader02".into(), "副局长".into(), Some(leaders[1].clone()), vec![Role::Leader]),
+        ("office01".into(), "办公室".into(), Some(office_people[0].clone()), vec![Role::Office]),
+        ("legal01".into(), "法制审核".into(), Some(legal_people[1].clone()), vec![Role::LegalReviewer]),
+        ("legal02".into(), "法制审核".into(), Some(legal_people[2].clone()), vec![Role::LegalReviewer]),
+        ("center01".into(), "受理中心".into(), Some(center_people[0].clone()), vec![Role::Intake]),
+        ("supervisor01".into(), "行风监督员".into(), None, vec![Role::Supervisor]),
+        ("sysadmin".into(), "系统管理员".into(), None, vec![Role::SysAdmin]),
+        ("secadmin".into(), "安全管理员".into(), None, vec![Role::SecAdmin]),
+        ("auditadmin".into(), "审计管理员".into(), None, vec![Role::AuditAdmin]),
+    ];
+    for (i, leader) in squad_leaders.iter().enumerate() {
+        accounts.push((format!("squadlead{:02}", i + 1), format!("{}中队长", SQUADS[i]), Some(leader.clone()), vec![Role::SquadLeader]));
+    }
+    // Officers 01–04 are in the first squad, 05–08 in the second, so isolation can be seen.
+    for (i, officer) in squad_officers[0].iter().take(4).chain(squad_officers[1].iter().take(4)).enumerate() {
+        accounts.push((format!("officer{:02}", i + 1), "执法队员".into(), Some(officer.clone()), vec![Role::Officer]));
+    }
+    for (i, aux) in squad_auxiliaries[0].iter().take(2).enumerate() {
+        accounts.push((format!("aux{:02}", i + 1), "协管员".into(), Some(aux.clone()), vec![Role::Auxiliary]));
+    }
+    for (username, display, person, roles) in &accounts {
+        let roles = RoleSet::new(roles.clone()).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let totp = roles.is_admin().then(|| demo_totp_secret(username));
+        tx.insert_account(&NewAccount {
+            username,
+            display_name: display,
+            person_id: person.as_deref(),
+            roles: &roles,
+            password_hash: &hash(username),
+            must_change_password: false,
+            totp_secret: totp.as_deref(),
+        })
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Summary { bureau: bureau_name.to_owned(), units, people, logins: listed_logins() })
+}
+
+fn listed_logins() -> Vec<(String, String)> {
+    let role = |u: &str| match u {
+        "leader01" => "局领导 leader",
+        "office01" => "领导小组办公室 office",
+        u if u.starts_with("squadlead") => "中队长 squad leader",
+        u if u.starts_with("officer") => "执法队员 officer",
+        u if u.starts_with("aux") => "协管员 auxiliary",
+        u if u.starts_with("legal") => "法制审核员 legal reviewer",
+        "center01" => "受理中心 intake",
+        "supervisor01" => "监督员 supervisor",
+        "sysadmin" => "系统管理员 system admin (TOTP)",
+        "secadmin" => "安全管理员 security admin (TOTP)",
+        _ => "审计管理员 audit admin (TOTP)",
+    };
+    LISTED_LOGINS.iter().chain(["auditadmin"].iter()).map(|u| (u.to_string(), role(u).to_owned())).collect()
+}

@@ -1,0 +1,343 @@
+//! Roles, actions and the one permission table (role × action → scope).
+//!
+//! Every route and every CLI command names the [`Action`] it performs; [`scope_of`] is the only
+//! place that says who may perform it and over which objects. Anything not in the table is
+//! denied. The three administrator roles of 等保 2.0 (三权分立) are mutually exclusive and none of
+//! them holds a business permission, so no account holds every permission.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A role an account holds. The codes are stable identifiers used in the database and the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    /// 局领导 / 领导小组: sees everything, signs major decisions.
+    Leader,
+    /// 领导小组办公室: the campaign office at the brigade; guides, assesses, reports.
+    Office,
+    /// 中队长: runs one dispatched squad.
+    SquadLeader,
+    /// 执法队员: holds an enforcement certificate.
+    Officer,
+    /// 协管员: patrols and assists; never a case handler.
+    Auxiliary,
+    /// 法制审核员: legal review.
+    LegalReviewer,
+    /// 受理中心: complaint intake and dispatch.
+    Intake,
+    /// 监督员: conduct and social supervisors; never sees personal data.
+    Supervisor,
+    /// 系统管理员: accounts and resources (等保 三权分立).
+    SysAdmin,
+    /// 安全管理员: security policy (等保 三权分立).
+    SecAdmin,
+    /// 审计管理员: reads the audit log (等保 三权分立).
+    AuditAdmin,
+}
+
+impl Role {
+    pub const ALL: [Role; 11] = [
+        Role::Leader,
+        Role::Office,
+        Role::SquadLeader,
+        Role::Officer,
+        Role::Auxiliary,
+        Role::LegalReviewer,
+        Role::Intake,
+        Role::Supervisor,
+        Role::SysAdmin,
+        Role::SecAdmin,
+        Role::AuditAdmin,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Leader => "leader",
+            Role::Office => "office",
+            Role::SquadLeader => "squad_leader",
+            Role::Officer => "officer",
+            Role::Auxiliary => "auxiliary",
+            Role::LegalReviewer => "legal_reviewer",
+            Role::Intake => "intake",
+            Role::Supervisor => "supervisor",
+            Role::SysAdmin => "sysadmin",
+            Role::SecAdmin => "secadmin",
+            Role::AuditAdmin => "auditadmin",
+        }
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Role::Leader => "局领导",
+            Role::Office => "领导小组办公室",
+            Role::SquadLeader => "中队长",
+            Role::Officer => "执法队员",
+            Role::Auxiliary => "协管员",
+            Role::LegalReviewer => "法制审核员",
+            Role::Intake => "受理中心",
+            Role::Supervisor => "监督员",
+            Role::SysAdmin => "系统管理员",
+            Role::SecAdmin => "安全管理员",
+            Role::AuditAdmin => "审计管理员",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Role::Leader => "Leader",
+            Role::Office => "Campaign office",
+            Role::SquadLeader => "Squad leader",
+            Role::Officer => "Officer",
+            Role::Auxiliary => "Auxiliary",
+            Role::LegalReviewer => "Legal reviewer",
+            Role::Intake => "Acceptance center",
+            Role::Supervisor => "Supervisor",
+            Role::SysAdmin => "System administrator",
+            Role::SecAdmin => "Security administrator",
+            Role::AuditAdmin => "Audit administrator",
+        }
+    }
+
+    /// The three separated administrator powers of 等保 2.0 §8.1.5 (三权分立).
+    pub fn is_admin(self) -> bool {
+        matches!(self, Role::SysAdmin | Role::SecAdmin | Role::AuditAdmin)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown role `{0}`")]
+pub struct UnknownRole(pub String);
+
+impl FromStr for Role {
+    type Err = UnknownRole;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL.into_iter().find(|r| r.code() == s).ok_or_else(|| UnknownRole(s.to_owned()))
+    }
+}
+
+/// A set of roles that obeys the separation rules. The only way to build one is [`RoleSet::new`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleSet(Vec<Role>);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RoleSetError {
+    #[error("an account needs at least one role")]
+    Empty,
+    /// 等保 2.0 §8.1.5.1–3: system, security and audit administration are held by different people,
+    /// and none of them is a business user.
+    #[error("an administrator role ({0}) cannot be combined with any other role")]
+    AdminCombined(Role),
+}
+
+impl RoleSetError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            RoleSetError::Empty => "roles_empty",
+            RoleSetError::AdminCombined(_) => "admin_roles_exclusive",
+        }
+    }
+}
+
+impl RoleSet {
+    pub fn new(mut roles: Vec<Role>) -> Result<RoleSet, RoleSetError> {
+        roles.sort();
+        roles.dedup();
+        if roles.is_empty() {
+            return Err(RoleSetError::Empty);
+        }
+        if roles.len() > 1 {
+            if let Some(admin) = roles.iter().copied().find(|r| r.is_admin()) {
+                return Err(RoleSetError::AdminCombined(admin));
+            }
+        }
+        Ok(RoleSet(roles))
+    }
+
+    pub fn roles(&self) -> &[Role] {
+        &self.0
+    }
+
+    pub fn contains(&self, role: Role) -> bool {
+        self.0.contains(&role)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.0.iter().any(|r| r.is_admin())
+    }
+
+    /// The widest scope any of the roles grants for `action`.
+    pub fn scope(&self, action: Action) -> Option<Scope> {
+        self.0.iter().filter_map(|r| scope_of(*r, action)).max()
+    }
+
+    pub fn codes(&self) -> String {
+        self.0.iter().map(|r| r.code()).collect::<Vec<_>>().join(",")
+    }
+}
+
+/// How far a permission reaches, from narrowest to widest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    /// Only the actor's own records.
+    Own,
+    /// The actor's own unit.
+    Unit,
+    /// The actor's unit and every unit below it.
+    Subtree,
+    /// The whole bureau.
+    All,
+}
+
+/// Everything a signed-in user can ask the system to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// The home page, one's own profile, logout, changing one's own password.
+    SelfService,
+    /// The unit tree and the leadership group.
+    OrgView,
+    /// Change the unit tree or the leadership group.
+    OrgEdit,
+    /// List and read people and their certificates (phones masked).
+    PersonView,
+    /// Create or edit people and their certificates.
+    PersonEdit,
+    /// Export the people list as a spreadsheet.
+    PersonExport,
+    /// See a person's full phone number (audited).
+    PersonReveal,
+    /// Create, disable, enable accounts and reset passwords.
+    AccountAdmin,
+    /// Read and change the security policy.
+    SecurityPolicy,
+    /// Read and verify the audit log.
+    AuditRead,
+}
+
+impl Action {
+    pub const ALL: [Action; 10] = [
+        Action::SelfService,
+        Action::OrgView,
+        Action::OrgEdit,
+        Action::PersonView,
+        Action::PersonEdit,
+        Action::PersonExport,
+        Action::PersonReveal,
+        Action::AccountAdmin,
+        Action::SecurityPolicy,
+        Action::AuditRead,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::SelfService => "self_service",
+            Action::OrgView => "org_view",
+            Action::OrgEdit => "org_edit",
+            Action::PersonView => "person_view",
+            Action::PersonEdit => "person_edit",
+            Action::PersonExport => "person_export",
+            Action::PersonReveal => "person_reveal",
+            Action::AccountAdmin => "account_admin",
+            Action::SecurityPolicy => "security_policy",
+            Action::AuditRead => "audit_read",
+        }
+    }
+}
+
+/// The permission table. `None` means denied.
+///
+/// Reading it row by row: leaders and the campaign office see the whole bureau; a squad leader
+/// sees and manages the own squad (and units below it); officers and auxiliaries see their own
+/// unit; supervisors see the organisation but never personal data; the three administrators
+/// each hold only their own power.
+pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
+    use Action as A;
+    use Role as R;
+    use Scope as S;
+    match (role, action) {
+        (_, A::SelfService) => Some(S::Own),
+
+        (R::SecAdmin | R::AuditAdmin, A::OrgView) => None,
+        (_, A::OrgView) => Some(S::All),
+
+        (R::Office, A::OrgEdit) => Some(S::All),
+        (_, A::OrgEdit) => None,
+
+        (R::Leader | R::Office | R::LegalReviewer | R::Intake | R::SysAdmin, A::PersonView) => {
+            Some(S::All)
+        }
+        (R::SquadLeader, A::PersonView) => Some(S::Subtree),
+        (R::Officer | R::Auxiliary, A::PersonView) => Some(S::Unit),
+        (R::Supervisor | R::SecAdmin | R::AuditAdmin, A::PersonView) => None,
+
+        (R::Office, A::PersonEdit) => Some(S::All),
+        (R::SquadLeader, A::PersonEdit) => Some(S::Subtree),
+        (_, A::PersonEdit) => None,
+
+        (R::Leader | R::Office, A::PersonExport) => Some(S::All),
+        (R::SquadLeader, A::PersonExport) => Some(S::Subtree),
+        (_, A::PersonExport) => None,
+
+        (R::Leader | R::Office, A::PersonReveal) => Some(S::All),
+        (R::SquadLeader, A::PersonReveal) => Some(S::Subtree),
+        (_, A::PersonReveal) => None,
+
+        (R::SysAdmin, A::AccountAdmin) => Some(S::All),
+        (_, A::AccountAdmin) => None,
+
+        (R::SecAdmin, A::SecurityPolicy) => Some(S::All),
+        (_, A::SecurityPolicy) => None,
+
+        (R::AuditAdmin, A::AuditRead) => Some(S::All),
+        (_, A::AuditRead) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_admin_roles_cannot_share_an_account() {
+        let err = RoleSet::new(vec![Role::SysAdmin, Role::AuditAdmin]).unwrap_err();
+        assert_eq!(err.code(), "admin_roles_exclusive");
+        assert!(RoleSet::new(vec![Role::SecAdmin, Role::Officer]).is_err());
+        assert!(RoleSet::new(vec![Role::SquadLeader, Role::Officer]).is_ok());
+        assert_eq!(RoleSet::new(vec![]).unwrap_err(), RoleSetError::Empty);
+    }
+
+    #[test]
+    fn no_valid_role_set_holds_every_permission() {
+        // Any valid set either holds one admin role (and lacks business actions) or only
+        // business roles (and lacks every admin power).
+        for role in Role::ALL {
+            let granted = Action::ALL.iter().filter(|a| scope_of(role, **a).is_some()).count();
+            assert!(granted < Action::ALL.len(), "{role} holds every permission");
+        }
+        let business: Vec<Role> = Role::ALL.into_iter().filter(|r| !r.is_admin()).collect();
+        let set = RoleSet::new(business).unwrap();
+        assert!(set.scope(Action::AccountAdmin).is_none());
+        assert!(set.scope(Action::AuditRead).is_none());
+        assert!(set.scope(Action::SecurityPolicy).is_none());
+    }
+
+    #[test]
+    fn each_admin_holds_only_its_own_power() {
+        assert!(scope_of(Role::SysAdmin, Action::AuditRead).is_none());
+        assert!(scope_of(Role::AuditAdmin, Action::AccountAdmin).is_none());
+        assert!(scope_of(Role::SecAdmin, Action::PersonEdit).is_none());
+        assert!(scope_of(Role::SecAdmin, Action::AuditRead).is_none());
+    }
+
+    #[test]
+    fn role_codes_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(role.code().parse::<Role>().unwrap(), role);
+        }
+    }
+}

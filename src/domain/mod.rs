@@ -1,0 +1,11 @@
+//! The bureau's rules, as pure data and functions.
+//!
+//! Nothing here does I/O or reads the clock: a rule that depends on the time takes `now` as an
+//! argument. Untrusted input becomes a domain type here, once (parse, don't validate).
+
+pub mod access;
+pub mod audit;
+pub mod fields;
+pub mod org;
+pub mod security;
+pub mod time;

@@ -1,0 +1,46 @@
+//! Civil time in China: a fixed +08:00 offset (Asia/Shanghai has had no daylight saving time
+//! since 1991), and the display formats of ux-and-documents §2.6.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+
+/// UTC+8, 北京时间.
+pub fn beijing() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("+08:00 is a valid offset")
+}
+
+/// The civil date in China at an instant.
+pub fn civil_date(instant: DateTime<Utc>) -> NaiveDate {
+    instant.with_timezone(&beijing()).date_naive()
+}
+
+/// `2026-04-08 09:30:00`, Beijing time, for lists and pages.
+pub fn display(instant: DateTime<Utc>) -> String {
+    instant.with_timezone(&beijing()).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// `2026年4月8日 星期三`, for the top bar.
+pub fn display_date_long(date: NaiveDate) -> String {
+    use chrono::Datelike;
+    const WEEKDAYS: [&str; 7] = ["星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"];
+    format!(
+        "{}年{}月{}日 {}",
+        date.year(),
+        date.month(),
+        date.day(),
+        WEEKDAYS[date.weekday().num_days_from_monday() as usize]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn late_utc_evening_is_the_next_day_in_beijing() {
+        let instant = Utc.with_ymd_and_hms(2026, 4, 7, 17, 30, 0).unwrap();
+        assert_eq!(civil_date(instant).to_string(), "2026-04-08");
+        assert_eq!(display(instant), "2026-04-08 01:30:00");
+        assert_eq!(display_date_long(civil_date(instant)), "2026年4月8日 星期三");
+    }
+}

@@ -1,0 +1,7 @@
+//! The `chengguan` binary: parse the command line, run it, map failure to an exit code.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    chengguan::cli::main()
+}

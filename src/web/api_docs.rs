@@ -1,0 +1,54 @@
+//! The OpenAPI 3 document and its viewer (Swagger UI, vendored into the binary: nothing is
+//! fetched from the internet at build or run time).
+
+use axum::Json;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::app::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "chengguan API", description = "城管执法规范化管理平台 JSON API. Authenticate with `Authorization: Bearer <token>` (from `chengguan token create`) or the session cookie plus `X-CSRF-Token`. Errors are `{\"error\": code, \"message\": 中文说明}` with stable snake_case codes."),
+    paths(
+        crate::web::home::api_me,
+        crate::web::home::api_units,
+        crate::web::home::api_leadership,
+        crate::web::people::api_list,
+        crate::web::people::api_create,
+        crate::web::people::api_get,
+        crate::web::people::api_update,
+        crate::web::people::api_certificates,
+        crate::web::people::api_add_certificate,
+        crate::web::people::api_reveal,
+        crate::web::accounts::api_list,
+        crate::web::accounts::api_create,
+        crate::web::accounts::api_disable,
+        crate::web::accounts::api_enable,
+        crate::web::security::api_get,
+        crate::web::security::api_put,
+        crate::web::audit::api_list,
+        crate::web::audit::api_verify,
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+pub fn swagger() -> axum::Router<AppState> {
+    SwaggerUi::new("/api/docs").config(utoipa_swagger_ui::Config::from("/api/openapi.json")).into()
+}

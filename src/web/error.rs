@@ -1,0 +1,213 @@
+//! One error type for every handler, rendered as an HTML page or as JSON with a stable code.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::domain::fields::FieldErrors;
+use crate::store::StoreError;
+
+#[derive(Debug)]
+pub enum AppError {
+    /// No valid session or token.
+    Unauthenticated,
+    /// The role may not do this.
+    Forbidden,
+    /// Does not exist, or exists outside what the reader may see: the two look the same.
+    NotFound,
+    /// Bad input; nothing was written.
+    Invalid(FieldErrors),
+    /// A stale version or a duplicate: nothing was written.
+    Conflict { code: &'static str, message: String },
+    /// A rule refused the step.
+    Refused { code: &'static str, message: String },
+    RateLimited,
+    /// The database or another dependency is unreachable.
+    Unavailable(String),
+    Internal(anyhow::Error),
+}
+
+impl AppError {
+    pub fn refused(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::Refused { code, message: message.into() }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Invalid(_) | AppError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::Invalid(_) => "invalid_input",
+            AppError::Conflict { code, .. } | AppError::Refused { code, .. } => code,
+            AppError::RateLimited => "rate_limited",
+            AppError::Unavailable(_) => "service_unavailable",
+            AppError::Internal(_) => "internal_error",
+        }
+    }
+
+    pub fn message_zh(&self) -> String {
+        match self {
+            AppError::Unauthenticated => "登录状态已过期，请重新登录".to_owned(),
+            AppError::Forbidden => "您没有执行此操作的权限".to_owned(),
+            AppError::NotFound => "您访问的内容不存在".to_owned(),
+            AppError::Invalid(errors) => format!("提交的内容有误：{}", join_messages(errors)),
+            AppError::Conflict { message, .. } | AppError::Refused { message, .. } => message.clone(),
+            AppError::RateLimited => "操作过于频繁，请稍后再试".to_owned(),
+            AppError::Unavailable(_) => "系统暂时无法连接数据库，请稍后再试".to_owned(),
+            AppError::Internal(_) => "系统内部错误，请联系系统管理员".to_owned(),
+        }
+    }
+
+    pub fn message_en(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated => "Your session has ended. Please log in again.",
+            AppError::Forbidden => "You are not allowed to do this.",
+            AppError::NotFound => "Not found.",
+            AppError::Invalid(_) => "Some fields are invalid.",
+            AppError::Conflict { .. } => "The record was changed by someone else. Reload and try again.",
+            AppError::Refused { .. } => "A rule refused this step.",
+            AppError::RateLimited => "Too many requests. Try again later.",
+            AppError::Unavailable(_) => "The database is unreachable. Try again shortly.",
+            AppError::Internal(_) => "Internal error. Contact the system administrator.",
+        }
+    }
+
+    /// Logs server-side failures once, here at the boundary. Client errors are not logged:
+    /// they are the client's to fix, and the audited ones are already in the audit log.
+    fn log(&self) {
+        match self {
+            AppError::Internal(error) => tracing::error!(error = format!("{error:#}"), "request failed"),
+            AppError::Unavailable(error) => tracing::warn!(error = %error, "dependency unavailable"),
+            _ => {}
+        }
+    }
+}
+
+fn join_messages(errors: &FieldErrors) -> String {
+    errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("；")
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                AppError::Unavailable(error.to_string())
+            }
+            _ => AppError::Internal(error.into()),
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict => AppError::Conflict {
+                code: "version_conflict",
+                message: "该记录已被他人修改，请刷新后重试".to_owned(),
+            },
+            StoreError::Duplicate(field) => {
+                AppError::Invalid(FieldErrors::single(field, "duplicate", "该值已存在，不能重复"))
+            }
+            StoreError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<FieldErrors> for AppError {
+    fn from(errors: FieldErrors) -> Self {
+        AppError::Invalid(errors)
+    }
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(error: anyhow::Error) -> Self {
+        AppError::Internal(error)
+    }
+}
+
+/// The JSON body of every API error.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Stable snake_case code, e.g. `version_conflict`.
+    pub error: String,
+    /// A message in Chinese for people.
+    pub message: String,
+    /// Field-level errors, for `invalid_input`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldErrorBody>,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct FieldErrorBody {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// An [`AppError`] answered as JSON.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(error: E) -> Self {
+        ApiError(error.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let error = self.0;
+        error.log();
+        let fields = match &error {
+            AppError::Invalid(errors) => errors
+                .iter()
+                .map(|e| FieldErrorBody { field: e.field.to_owned(), code: e.code.to_owned(), message: e.message.clone() })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let body = ErrorBody { error: error.code().to_owned(), message: error.message_zh(), fields };
+        (error.status(), Json(body)).into_response()
+    }
+}
+
+/// An [`AppError`] answered as a friendly HTML page.
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for PageError {
+    fn from(error: E) -> Self {
+        PageError(error.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let error = self.0;
+        error.log();
+        let status = error.status();
+        let page = crate::web::pages::ErrorPage {
+            status: status.as_u16(),
+            message_zh: error.message_zh(),
+            message_en: error.message_en(),
+            code: error.code(),
+        };
+        (status, Html(page.render_or_plain())).into_response()
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+pub type PageResult<T = Response> = Result<T, PageError>;

@@ -1,0 +1,359 @@
+//! The guard every routed request passes: who is calling, may they, and is the request theirs.
+//!
+//! In order: look the route up in the table (absent means denied); resolve the caller from a
+//! bearer token or the session cookie; end idle or expired sessions (audited); hold a session
+//! whose second factor or password change is due to those pages; check the permission table
+//! (a refusal is audited); check the CSRF token on state-changing cookie requests.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::app::AppState;
+use crate::auth::{constant_time_eq, token_hash};
+use crate::domain::access::{Action, Role, RoleSet, Scope};
+use crate::domain::audit::Outcome;
+use crate::domain::security::{SessionEnd, session_expiry};
+use crate::store::org::Visibility;
+use crate::store::{AuditCtx, AuditEvent};
+use crate::web::error::{ApiError, AppError, PageError};
+use crate::web::{Access, Policies};
+
+/// The session cookie. `__Host-` binds it to this host and path `/` and requires `Secure`.
+pub const SESSION_COOKIE: &str = "__Host-cg_session";
+/// The cookie name when `cookie_secure` is off (plain-HTTP development only).
+pub const DEV_SESSION_COOKIE: &str = "cg_session";
+/// The language choice.
+pub const LANG_COOKIE: &str = "cg_lang";
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    Session { token_hash: String, csrf_token: String },
+    Bearer,
+}
+
+/// The signed-in caller, available to handlers as an extension.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub account_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub roles: RoleSet,
+    pub person_id: Option<String>,
+    pub unit_id: Option<String>,
+    pub credential: Credential,
+    pub must_change_password: bool,
+}
+
+impl Principal {
+    pub fn csrf_token(&self) -> &str {
+        match &self.credential {
+            Credential::Session { csrf_token, .. } => csrf_token,
+            Credential::Bearer => "",
+        }
+    }
+
+    pub fn has(&self, action: Action) -> bool {
+        self.roles.scope(action).is_some()
+    }
+
+    /// Which people this caller may see or act on for `action`.
+    pub fn visibility(&self, action: Action) -> Visibility {
+        match self.roles.scope(action) {
+            None => Visibility::Nothing,
+            Some(Scope::All) => Visibility::All,
+            Some(Scope::Subtree) => self.unit_id.clone().map_or(Visibility::Nothing, Visibility::Subtree),
+            Some(Scope::Unit) => self.unit_id.clone().map_or(Visibility::Nothing, Visibility::Unit),
+            Some(Scope::Own) => self.person_id.clone().map_or(Visibility::Nothing, Visibility::Person),
+        }
+    }
+
+    pub fn primary_role(&self) -> Role {
+        self.roles.roles()[0]
+    }
+}
+
+/// Facts about the request that the audit log and the pages need.
+#[derive(Debug, Clone)]
+pub struct RequestInfo {
+    pub source: String,
+    pub request_id: String,
+    pub is_api: bool,
+}
+
+impl RequestInfo {
+    pub fn audit_ctx(&self, principal: Option<&Principal>, fallback_actor: &str) -> AuditCtx {
+        AuditCtx {
+            actor: principal.map_or_else(|| fallback_actor.to_owned(), |p| p.username.clone()),
+            role: principal.map_or_else(String::new, |p| p.roles.codes()),
+            source: self.source.clone(),
+            request_id: self.request_id.clone(),
+        }
+    }
+}
+
+pub fn client_address(request: &Request, trust_forwarded_for: bool) -> Option<IpAddr> {
+    if trust_forwarded_for {
+        let forwarded = request
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.trim().parse().ok());
+        if forwarded.is_some() {
+            return forwarded;
+        }
+    }
+    request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure { SESSION_COOKIE } else { DEV_SESSION_COOKIE }
+}
+
+/// The `Set-Cookie` value for a session token, or for clearing it when `token` is empty.
+pub fn session_cookie(secure: bool, token: &str) -> String {
+    let name = session_cookie_name(secure);
+    let secure_attr = if secure { "; Secure" } else { "" };
+    if token.is_empty() {
+        format!("{name}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure_attr}")
+    } else {
+        format!("{name}={token}; Path=/; HttpOnly; SameSite=Strict{secure_attr}")
+    }
+}
+
+fn deny(is_api: bool, error: AppError) -> Response {
+    if is_api { ApiError(error).into_response() } else { PageError(error).into_response() }
+}
+
+fn to_login(request: &Request) -> Response {
+    let next = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let next = if next.starts_with('/') && !next.starts_with("//") { next } else { "/" };
+    let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+    Redirect::to(&format!("/login?{query}")).into_response()
+}
+
+pub async fn guard(
+    State((state, policies)): State<(AppState, Policies)>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let path = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_default();
+    let is_api = request.uri().path().starts_with("/api/");
+    let request_id =
+        request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let address = client_address(&request, state.config.trust_forwarded_for);
+    let info = RequestInfo {
+        source: address.map_or_else(|| "unknown".to_owned(), |a| a.to_string()),
+        request_id,
+        is_api,
+    };
+    request.extensions_mut().insert(info.clone());
+    let method = if request.method() == Method::HEAD { Method::GET } else { request.method().clone() };
+    let Some(access) = policies.get(&(method, path.as_str())).copied() else {
+        return deny(is_api, AppError::Forbidden);
+    };
+    let now = state.now();
+
+    // Who is calling.
+    let headers = request.headers().clone();
+    let resolved = match resolve(&state, &headers, &info, now).await {
+        Ok(resolved) => resolved,
+        Err(error) => return deny(is_api, error),
+    };
+    let (principal, stage) = match resolved {
+        Resolved::Anonymous => (None, None),
+        // The session ended by timeout; `resolve` revoked it and wrote the audit record.
+        Resolved::Ended => (None, None),
+        Resolved::Caller { principal, stage } => (Some(principal), Some(stage)),
+    };
+
+    match access {
+        Access::Public => {
+            if let Some(principal) = principal.filter(|_| stage.as_deref() == Some("active")) {
+                request.extensions_mut().insert(principal);
+            }
+            return next.run(request).await;
+        }
+        Access::SecondFactor => {
+            return match (principal, stage.as_deref()) {
+                (Some(principal), Some("mfa")) => {
+                    request.extensions_mut().insert(principal);
+                    next.run(request).await
+                }
+                (Some(_), _) => Redirect::to("/").into_response(),
+                (None, _) => to_login(&request),
+            };
+        }
+        Access::Allowed(_) => {}
+    }
+    let Access::Allowed(action) = access else { unreachable!("handled above") };
+    let Some(principal) = principal else {
+        return if is_api { deny(true, AppError::Unauthenticated) } else { to_login(&request) };
+    };
+    if stage.as_deref() == Some("mfa") {
+        return if is_api { deny(true, AppError::Unauthenticated) } else { Redirect::to("/login/mfa").into_response() };
+    }
+    if principal.must_change_password && path != "/account/password" && path != "/logout" {
+        return if is_api {
+            deny(true, AppError::refused("password_change_required", "请先修改初始密码"))
+        } else {
+            Redirect::to("/account/password").into_response()
+        };
+    }
+    if !principal.has(action) {
+        let ctx = info.audit_ctx(Some(&principal), "");
+        let event = AuditEvent::new("authz.denied", "route", format!("{} {}", request.method(), path))
+            .result(Outcome::Denied)
+            .details(serde_json::json!({ "action": action.code() }));
+        if let Err(error) = state.db.audit_only(&ctx, now, event).await {
+            return deny(is_api, error.into());
+        }
+        return deny(is_api, AppError::Forbidden);
+    }
+
+    // CSRF: a state-changing request riding on a cookie must carry the session's token, from a
+    // header (htmx, scripts) or a form field. Bearer tokens are not sent by browsers on their own.
+    let unsafe_method = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method {
+        if let Credential::Session { csrf_token, .. } = &principal.credential {
+            let (checked, rebuilt) = match check_csrf(request, csrf_token).await {
+                Ok(rebuilt) => (true, rebuilt),
+                Err(rebuilt) => (false, rebuilt),
+            };
+            request = rebuilt;
+            if !checked {
+                return deny(is_api, AppError::refused("csrf_failed", "页面已过期，请刷新后重新提交"));
+            }
+        }
+    }
+    request.extensions_mut().insert(principal);
+    next.run(request).await
+}
+
+/// Forms are read to find `_csrf`, then handed on unchanged. Returns the request either way.
+async fn check_csrf(request: Request, expected: &str) -> Result<Request, Request> {
+    if let Some(sent) = request.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+        return if constant_time_eq(sent, expected) { Ok(request) } else { Err(request) };
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(request);
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = to_bytes(body, 1024 * 1024).await else {
+        return Err(Request::from_parts(parts, Body::empty()));
+    };
+    let sent: Option<String> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+        .ok()
+        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v));
+    let rebuilt = Request::from_parts(parts, Body::from(bytes));
+    match sent {
+        Some(sent) if constant_time_eq(&sent, expected) => Ok(rebuilt),
+        _ => Err(rebuilt),
+    }
+}
+
+enum Resolved {
+    Anonymous,
+    /// A session that just ended by timeout.
+    Ended,
+    Caller { principal: Principal, stage: String },
+}
+
+async fn resolve(
+    state: &AppState,
+    headers: &HeaderMap,
+    info: &RequestInfo,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Resolved, AppError> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if let Some(token) = bearer {
+        let Some(account_id) = state.db.api_token_account(&token_hash(token.trim()), now).await? else {
+            return Err(AppError::Unauthenticated);
+        };
+        let Some(account) = state.db.account(&account_id).await? else { return Err(AppError::Unauthenticated) };
+        if account.disabled {
+            return Err(AppError::Unauthenticated);
+        }
+        let principal = Principal {
+            account_id: account.id,
+            username: account.username,
+            display_name: account.display_name,
+            roles: account.roles,
+            person_id: account.person_id,
+            unit_id: account.unit_id,
+            credential: Credential::Bearer,
+            must_change_password: account.must_change_password,
+        };
+        return Ok(Resolved::Caller { principal, stage: "active".to_owned() });
+    }
+    let Some(token) = cookie(headers, session_cookie_name(state.config.cookie_secure)) else {
+        return Ok(Resolved::Anonymous);
+    };
+    let hash = token_hash(token);
+    let Some(session) = state.db.session(&hash).await? else { return Ok(Resolved::Anonymous) };
+    if session.revoked {
+        return Ok(Resolved::Anonymous);
+    }
+    let Some(account) = state.db.account(&session.account_id).await? else { return Ok(Resolved::Anonymous) };
+    if account.disabled {
+        return Ok(Resolved::Anonymous);
+    }
+    let (policy, _) = state.db.security_policy().await?;
+    if let Some(end) = session_expiry(&policy, account.roles.is_admin(), session.created_at, session.last_seen_at, now) {
+        let ctx = AuditCtx {
+            actor: account.username.clone(),
+            role: account.roles.codes(),
+            source: info.source.clone(),
+            request_id: info.request_id.clone(),
+        };
+        let mut tx = state.db.begin(&ctx, now).await?;
+        tx.revoke_session(&hash).await?;
+        let action = match end {
+            SessionEnd::IdleTimeout => "session.timeout",
+            SessionEnd::MaxLifetime => "session.expired",
+        };
+        tx.audit(AuditEvent::new(action, "account", &account.id)).await?;
+        tx.commit().await?;
+        return Ok(Resolved::Ended);
+    }
+    // The idle clock moves at most every ten seconds, to spare the database a write per click.
+    if now - session.last_seen_at >= chrono::Duration::seconds(10) {
+        state.db.touch_session(&hash, now).await?;
+    }
+    let principal = Principal {
+        account_id: account.id,
+        username: account.username,
+        display_name: account.display_name,
+        roles: account.roles,
+        person_id: account.person_id,
+        unit_id: account.unit_id,
+        credential: Credential::Session { token_hash: hash, csrf_token: session.csrf_token },
+        must_change_password: account.must_change_password,
+    };
+    Ok(Resolved::Caller { principal, stage: session.stage })
+}

@@ -1,0 +1,360 @@
+//! The workbench (home page), the organisation tree, health checks and small shared routes.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Extension, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Duration;
+use serde::Serialize;
+
+use crate::app::AppState;
+use crate::domain::access::Action;
+use crate::domain::org::{CERTIFICATE_EXPIRY_WARNING_DAYS, GroupRole, UnitKind, certificate_standing};
+use crate::domain::time::civil_date;
+use crate::store::org::{PeopleFilter, Unit};
+use crate::web::error::{ApiResult, AppError, PageError, PageResult};
+use crate::web::guard::{LANG_COOKIE, Principal};
+use crate::web::pages::{Chrome, Lang, render};
+
+
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    // A bounded wait: a probe must answer even when the database hangs.
+    match tokio::time::timeout(std::time::Duration::from_secs(3), state.db.ping()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ready").into_response(),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response(),
+    }
+}
+
+pub async fn switch_language(Path(lang): Path<String>, headers: HeaderMap) -> Response {
+    let value = if lang == "en" { "en" } else { "zh" };
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.find("://").map(|i| &r[i + 3..]))
+        .and_then(|rest| rest.find('/').map(|i| rest[i..].to_owned()))
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/".to_owned());
+    let mut response = Redirect::to(&back).into_response();
+    let cookie = format!("{LANG_COOKIE}={value}; Path=/; SameSite=Lax; Max-Age=31536000");
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        crate::web::error::ApiError(AppError::NotFound).into_response()
+    } else {
+        PageError(AppError::NotFound).into_response()
+    }
+}
+
+/// One thing on the workbench that needs attention.
+pub struct Todo {
+    pub tag: &'static str,
+    pub text: String,
+    pub href: String,
+}
+
+pub struct Stat {
+    pub label_zh: &'static str,
+    pub label_en: &'static str,
+    pub value: String,
+    pub href: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    chrome: Chrome,
+    todos: Vec<Todo>,
+    stats: Vec<Stat>,
+    changed_password: bool,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct HomeQuery {
+    #[serde(default)]
+    changed: String,
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<HomeQuery>,
+) -> PageResult {
+    let chrome = Chrome::new(&state, &principal, &headers, "home", "工作台", "Workbench").await?;
+    let today = civil_date(state.now());
+    let mut todos = Vec::new();
+    let mut stats = Vec::new();
+
+    // One's own certificate first: an officer whose certificate lapses may not act.
+    if let Some(person_id) = &principal.person_id {
+        for cert in state.db.certificates(person_id).await?.into_iter().take(1) {
+            let standing = certificate_standing(cert.status, cert.valid_from, cert.valid_to, today);
+            if !matches!(standing, crate::domain::org::CertificateStanding::Valid) {
+                todos.push(Todo {
+                    tag: standing.tag(),
+                    text: format!("本人执法证 {}：{}", cert.number, standing.label_zh()),
+                    href: format!("/people/{person_id}"),
+                });
+            }
+        }
+    }
+    if principal.has(Action::PersonView) {
+        let visibility = principal.visibility(Action::PersonView);
+        let until = today + Duration::days(CERTIFICATE_EXPIRY_WARNING_DAYS);
+        let expiring = state.db.expiring_certificates(&visibility, today, until).await?;
+        for (person, cert) in expiring.iter().take(8) {
+            let standing = certificate_standing(cert.status, cert.valid_from, cert.valid_to, today);
+            todos.push(Todo {
+                tag: standing.tag(),
+                text: format!("{}（{}）执法证 {} {}", person.name, person.unit_name, cert.number, standing.label_zh()),
+                href: format!("/people/{}", person.id),
+            });
+        }
+        let count = |certificate: &str| {
+            let filter = PeopleFilter { certificate: certificate.into(), page: 1, page_size: 1, ..Default::default() };
+            let db = state.db.clone();
+            let visibility = visibility.clone();
+            async move { db.people(&visibility, &filter, today).await.map(|p| p.total) }
+        };
+        let all = count("").await?;
+        let expired = count("expired").await?;
+        let missing = count("missing").await?;
+        stats.push(Stat { label_zh: "在册人员", label_en: "People", value: format!("{all} 人"), href: "/people" });
+        stats.push(Stat {
+            label_zh: "执法证临期",
+            label_en: "Certificates expiring",
+            value: format!("{} 本", expiring.len()),
+            href: "/people?certificate=expiring",
+        });
+        stats.push(Stat {
+            label_zh: "执法证失效",
+            label_en: "Certificates lapsed",
+            value: format!("{expired} 本"),
+            href: "/people?certificate=expired",
+        });
+        stats.push(Stat {
+            label_zh: "执法人员无证",
+            label_en: "Officers without certificate",
+            value: format!("{missing} 人"),
+            href: "/people?certificate=missing",
+        });
+        if expired > 0 {
+            todos.push(Todo {
+                tag: "danger",
+                text: format!("{expired} 名人员的执法证已失效，不得从事执法活动（行政处罚法第四十二条）"),
+                href: "/people?certificate=expired".into(),
+            });
+        }
+    }
+    if principal.has(Action::AccountAdmin) {
+        let accounts = state.db.accounts().await?;
+        let now = state.now();
+        let locked = accounts.iter().filter(|a| a.locked_until.is_some_and(|t| t > now)).count();
+        let never = accounts.iter().filter(|a| a.last_login_at.is_none() && !a.disabled).count();
+        stats.push(Stat { label_zh: "账号总数", label_en: "Accounts", value: format!("{} 个", accounts.len()), href: "/admin/accounts" });
+        stats.push(Stat { label_zh: "当前锁定", label_en: "Locked now", value: format!("{locked} 个"), href: "/admin/accounts" });
+        if locked > 0 {
+            todos.push(Todo { tag: "warning", text: format!("{locked} 个账号因连续登录失败被锁定"), href: "/admin/accounts".into() });
+        }
+        if never > 0 {
+            todos.push(Todo {
+                tag: "info",
+                text: format!("{never} 个账号从未登录，请核实是否为冗余账号（等保 L3-CES1-07）"),
+                href: "/admin/accounts".into(),
+            });
+        }
+    }
+    if principal.has(Action::AuditRead) {
+        let (seq, _) = state.db.audit_head().await?;
+        let denied = state
+            .db
+            .audit_records(&crate::store::audit::AuditFilter {
+                result: "denied".into(),
+                page: 1,
+                page_size: 1,
+                ..Default::default()
+            })
+            .await?
+            .1;
+        stats.push(Stat { label_zh: "审计记录", label_en: "Audit records", value: format!("{seq} 条"), href: "/audit" });
+        stats.push(Stat { label_zh: "越权访问", label_en: "Denied requests", value: format!("{denied} 次"), href: "/audit?result=denied" });
+        todos.push(Todo { tag: "primary", text: "定期校验审计日志哈希链的完整性".into(), href: "/audit".into() });
+    }
+    if principal.has(Action::SecurityPolicy) {
+        let (policy, version) = state.db.security_policy().await?;
+        stats.push(Stat {
+            label_zh: "锁定阈值",
+            label_en: "Lockout threshold",
+            value: format!("{} 次 / {} 分钟", policy.lockout_threshold, policy.lockout_window_minutes),
+            href: "/security/policy",
+        });
+        stats.push(Stat {
+            label_zh: "策略版本",
+            label_en: "Policy version",
+            value: format!("第 {version} 版"),
+            href: "/security/policy",
+        });
+    }
+    render(&HomePage { chrome, todos, stats, changed_password: query.changed == "password" })
+}
+
+/// A unit with its children, for the tree.
+pub struct UnitNode {
+    pub unit: Unit,
+    pub depth: usize,
+    pub officers: i64,
+    pub auxiliaries: i64,
+}
+
+#[derive(Template)]
+#[template(path = "org.html")]
+struct OrgPage {
+    chrome: Chrome,
+    nodes: Vec<UnitNode>,
+    leadership: Vec<(String, String, String, String, String)>,
+    may_view_people: bool,
+}
+
+/// Orders units depth-first from the roots, so the tree prints top-down.
+pub fn tree_order(units: Vec<Unit>) -> Vec<(Unit, usize)> {
+    fn walk(parent: Option<&str>, depth: usize, units: &[Unit], out: &mut Vec<(Unit, usize)>) {
+        for unit in units.iter().filter(|u| u.parent_id.as_deref() == parent) {
+            out.push((unit.clone(), depth));
+            walk(Some(&unit.id), depth + 1, units, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(None, 0, &units, &mut out);
+    out
+}
+
+pub async fn org(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+) -> PageResult {
+    let chrome = Chrome::new(&state, &principal, &headers, "org", "组织机构", "Organisation").await?;
+    let counts = state.db.unit_head_counts().await?;
+    let nodes = tree_order(state.db.units().await?)
+        .into_iter()
+        .map(|(unit, depth)| {
+            let (officers, auxiliaries) =
+                counts.iter().find(|(id, _, _)| *id == unit.id).map(|(_, o, a)| (*o, *a)).unwrap_or((0, 0));
+            UnitNode { unit, depth, officers, auxiliaries }
+        })
+        .collect();
+    let leadership = state
+        .db
+        .leadership()
+        .await?
+        .into_iter()
+        .map(|(id, name, unit, role, duty)| {
+            let role = GroupRole::parse(&role).map_or(role.clone(), |r| r.name_zh().to_owned());
+            (id, name, unit, role, duty)
+        })
+        .collect();
+    render(&OrgPage { chrome, nodes, leadership, may_view_people: principal.has(Action::PersonView) })
+}
+
+impl UnitNode {
+    pub fn kind_zh(&self) -> &'static str {
+        self.unit.kind.name_zh()
+    }
+    pub fn is_squad(&self) -> bool {
+        self.unit.kind == UnitKind::Squad
+    }
+}
+
+/// The signed-in caller.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MeDto {
+    pub account_id: String,
+    pub username: String,
+    pub display_name: String,
+    /// Role codes, e.g. `squad_leader`.
+    pub roles: Vec<String>,
+    pub person_id: Option<String>,
+    pub unit_id: Option<String>,
+    /// Action codes this caller may perform, with their scope.
+    pub permissions: Vec<PermissionDto>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PermissionDto {
+    pub action: String,
+    /// `own`, `unit`, `subtree` or `all`.
+    pub scope: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "account", responses((status = 200, body = MeDto), (status = 401, body = crate::web::error::ErrorBody)))]
+pub async fn api_me(Extension(principal): Extension<Principal>) -> ApiResult<Json<MeDto>> {
+    let permissions = Action::ALL
+        .iter()
+        .filter_map(|a| {
+            principal.roles.scope(*a).map(|s| PermissionDto {
+                action: a.code().to_owned(),
+                scope: format!("{s:?}").to_lowercase(),
+            })
+        })
+        .collect();
+    Ok(Json(MeDto {
+        account_id: principal.account_id.clone(),
+        username: principal.username.clone(),
+        display_name: principal.display_name.clone(),
+        roles: principal.roles.roles().iter().map(|r| r.code().to_owned()).collect(),
+        person_id: principal.person_id.clone(),
+        unit_id: principal.unit_id.clone(),
+        permissions,
+    }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UnitDto {
+    pub id: String,
+    pub parent_id: Option<String>,
+    /// `bureau`, `brigade`, `squad`, `acceptance_center`, `office` or `section`.
+    pub kind: String,
+    pub name: String,
+    pub code: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/units", tag = "organisation", responses((status = 200, body = Vec<UnitDto>)))]
+pub async fn api_units(State(state): State<AppState>) -> ApiResult<Json<Vec<UnitDto>>> {
+    let units = tree_order(state.db.units().await?)
+        .into_iter()
+        .map(|(u, _)| UnitDto { id: u.id, parent_id: u.parent_id, kind: u.kind.code().to_owned(), name: u.name, code: u.code })
+        .collect();
+    Ok(Json(units))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LeadershipMemberDto {
+    pub person_id: String,
+    pub name: String,
+    pub unit_name: String,
+    /// `head` (组长), `deputy` (副组长) or `member` (成员).
+    pub group_role: String,
+    pub duty: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/leadership", tag = "organisation", responses((status = 200, body = Vec<LeadershipMemberDto>)))]
+pub async fn api_leadership(State(state): State<AppState>) -> ApiResult<Json<Vec<LeadershipMemberDto>>> {
+    let members = state
+        .db
+        .leadership()
+        .await?
+        .into_iter()
+        .map(|(person_id, name, unit_name, group_role, duty)| LeadershipMemberDto { person_id, name, unit_name, group_role, duty })
+        .collect();
+    Ok(Json(members))
+}

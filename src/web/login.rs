@@ -1,0 +1,361 @@
+//! Login with password and, for the three administrators, a TOTP second factor; logout;
+//! changing one's own password.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Extension, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::app::AppState;
+use crate::auth::{hash_password, new_token, token_hash, verify_password};
+use crate::domain::audit::Outcome;
+use crate::domain::security::{check_password, totp_code, totp_step, verify_totp};
+use crate::store::AuditEvent;
+use crate::web::error::{AppError, PageResult};
+use crate::web::guard::{Credential, Principal, RequestInfo, session_cookie};
+use crate::web::pages::{Chrome, Lang, render};
+
+/// The one answer to every failed login: wrong name, wrong password, locked or disabled look
+/// the same (ASVS V6.3.8).
+const GENERIC_FAILURE: &str = "用户名或密码错误，或账号已被锁定。连续 5 次失败将锁定 30 分钟。";
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    l: Lang,
+    bureau_name: String,
+    error: Option<String>,
+    notice: Option<String>,
+    next: String,
+    username: String,
+    demo_logins: Vec<(String, String, String)>,
+    demo_password: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "mfa.html")]
+struct MfaPage {
+    l: Lang,
+    error: Option<String>,
+    csrf: String,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LoginQuery {
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    ended: String,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+async fn login_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    error: Option<String>,
+    notice: Option<String>,
+    next: &str,
+    username: &str,
+) -> PageResult<LoginPage> {
+    let bureau_name = state
+        .db
+        .units()
+        .await?
+        .into_iter()
+        .find(|u| u.parent_id.is_none())
+        .map(|u| u.name)
+        .unwrap_or_default();
+    let demo_logins = if state.demo { demo_logins(state).await? } else { Vec::new() };
+    Ok(LoginPage {
+        l: Lang::from_headers(headers),
+        bureau_name,
+        error,
+        notice,
+        next: safe_next(next).to_owned(),
+        username: username.to_owned(),
+        demo_logins,
+        demo_password: crate::demo::DEMO_PASSWORD,
+    })
+}
+
+/// In demo mode the login page lists the demo accounts and the administrators' current codes,
+/// so a newcomer can look around without an authenticator app. Never shown otherwise.
+async fn demo_logins(state: &AppState) -> Result<Vec<(String, String, String)>, AppError> {
+    let mut out = Vec::new();
+    for username in crate::demo::LISTED_LOGINS {
+        if let Some(account) = state.db.account_by_username(username).await? {
+            let code = account
+                .totp_secret
+                .as_deref()
+                .map(|secret| format!("{:06}", totp_code(secret, totp_step(state.now()))))
+                .unwrap_or_default();
+            let roles = account.roles.roles().iter().map(|r| r.name_zh()).collect::<Vec<_>>().join("、");
+            out.push((account.username, roles, code));
+        }
+    }
+    Ok(out)
+}
+
+/// Only local paths are followed after login, never another site.
+fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") { next } else { "/" }
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    principal: Option<Extension<Principal>>,
+    Query(query): Query<LoginQuery>,
+) -> PageResult {
+    if principal.is_some() {
+        return Ok(Redirect::to("/").into_response());
+    }
+    let notice = match query.ended.as_str() {
+        "logout" => Some("您已安全退出。".to_owned()),
+        "password" => Some("密码已修改，请使用新密码登录。".to_owned()),
+        _ => None,
+    };
+    let page = login_page(&state, &headers, None, notice, &query.next, "").await?;
+    render(&page)
+}
+
+fn with_cookie(mut response: Response, cookie: &str) -> Response {
+    if let Ok(value) = HeaderValue::from_str(cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    Extension(info): Extension<RequestInfo>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> PageResult {
+    let now = state.now();
+    let username = form.username.trim().to_owned();
+    let refuse = |status: StatusCode, page: LoginPage| -> PageResult {
+        let mut response = render(&page)?;
+        *response.status_mut() = status;
+        Ok(response)
+    };
+    // The guard already worked out the client address; "unknown" (no socket, as in tests that
+    // call the router directly) shares one bucket.
+    let address = info.source.parse::<std::net::IpAddr>().unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    {
+        if !state.login_limiter.allow(address, now) {
+            let ctx = info.audit_ctx(None, &username);
+            let event = AuditEvent::new("login.rate_limited", "account", &username).result(Outcome::Denied);
+            state.db.audit_only(&ctx, now, event).await?;
+            let page = login_page(&state, &headers, Some("登录尝试过于频繁，请一分钟后再试。".into()), None, &form.next, &username).await?;
+            return refuse(StatusCode::TOO_MANY_REQUESTS, page);
+        }
+    }
+    let ctx = info.audit_ctx(None, &username);
+    let account = state.db.account_by_username(&username).await?;
+    let Some(account) = account else {
+        // Same work as a real check, so the answer takes the same time.
+        let _ = verify_password(&form.password, &state.dummy_hash);
+        let event = AuditEvent::new("login.failure", "account", &username)
+            .result(Outcome::Failure)
+            .details(serde_json::json!({ "reason": "unknown_user" }));
+        state.db.audit_only(&ctx, now, event).await?;
+        let page = login_page(&state, &headers, Some(GENERIC_FAILURE.into()), None, &form.next, &username).await?;
+        return refuse(StatusCode::UNAUTHORIZED, page);
+    };
+    let ctx = crate::store::AuditCtx { role: account.roles.codes(), ..ctx };
+    let (policy, _) = state.db.security_policy().await?;
+    let password_ok = verify_password(&form.password, &account.password_hash);
+    let reason = if account.disabled {
+        Some("disabled")
+    } else if account.failures.is_locked(now) {
+        Some("locked")
+    } else if !password_ok {
+        Some("wrong_password")
+    } else {
+        None
+    };
+    if let Some(reason) = reason {
+        let mut tx = state.db.begin(&ctx, now).await?;
+        let mut locked_now = false;
+        if reason == "wrong_password" {
+            let (failures, locked) = account.failures.record_failure(&policy, now);
+            tx.set_login_failures(&account.id, &failures).await?;
+            locked_now = locked;
+        }
+        tx.audit(
+            AuditEvent::new("login.failure", "account", &account.id)
+                .result(Outcome::Failure)
+                .details(serde_json::json!({ "reason": reason })),
+        )
+        .await?;
+        if locked_now {
+            tx.audit(AuditEvent::new("account.locked", "account", &account.id).details(
+                serde_json::json!({ "minutes": policy.lockout_minutes, "threshold": policy.lockout_threshold }),
+            ))
+            .await?;
+        }
+        tx.commit().await?;
+        let page = login_page(&state, &headers, Some(GENERIC_FAILURE.into()), None, &form.next, &username).await?;
+        return refuse(StatusCode::UNAUTHORIZED, page);
+    }
+    let stage = if account.totp_secret.is_some() { "mfa" } else { "active" };
+    let token = new_token();
+    let mut tx = state.db.begin(&ctx, now).await?;
+    tx.insert_session(&account.id, &token_hash(&token), &new_token(), stage, &info.source).await?;
+    let action = if stage == "mfa" { "login.password_accepted" } else { "login.success" };
+    tx.audit(AuditEvent::new(action, "account", &account.id)).await?;
+    tx.commit().await?;
+    let target = if stage == "mfa" { "/login/mfa".to_owned() } else { safe_next(&form.next).to_owned() };
+    Ok(with_cookie(Redirect::to(&target).into_response(), &session_cookie(state.config.cookie_secure, &token)))
+}
+
+pub async fn mfa_form(headers: HeaderMap, Extension(principal): Extension<Principal>) -> PageResult {
+    render(&MfaPage { l: Lang::from_headers(&headers), error: None, csrf: principal.csrf_token().to_owned() })
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct MfaForm {
+    #[serde(default)]
+    code: String,
+}
+
+pub async fn mfa_submit(
+    State(state): State<AppState>,
+    Extension(info): Extension<RequestInfo>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+    Form(form): Form<MfaForm>,
+) -> PageResult {
+    let now = state.now();
+    let Credential::Session { token_hash, .. } = &principal.credential else { return Err(AppError::Forbidden.into()) };
+    let account = state.db.account(&principal.account_id).await?.ok_or(AppError::Unauthenticated)?;
+    let ctx = info.audit_ctx(Some(&principal), "");
+    let (policy, _) = state.db.security_policy().await?;
+    let step = match (&account.totp_secret, account.failures.is_locked(now)) {
+        (Some(secret), false) => verify_totp(secret, &form.code, now, account.totp_last_step),
+        _ => None,
+    };
+    let Some(step) = step else {
+        let mut tx = state.db.begin(&ctx, now).await?;
+        let (failures, locked) = account.failures.record_failure(&policy, now);
+        tx.set_login_failures(&account.id, &failures).await?;
+        tx.audit(AuditEvent::new("login.mfa_failure", "account", &account.id).result(Outcome::Failure)).await?;
+        if locked {
+            tx.revoke_session(token_hash).await?;
+            tx.audit(AuditEvent::new("account.locked", "account", &account.id)).await?;
+        }
+        tx.commit().await?;
+        if locked {
+            let response = Redirect::to("/login").into_response();
+            return Ok(with_cookie(response, &session_cookie(state.config.cookie_secure, "")));
+        }
+        let page = MfaPage {
+            l: Lang::from_headers(&headers),
+            error: Some("动态口令错误或已使用过，请输入身份验证器中当前显示的口令。".into()),
+            csrf: principal.csrf_token().to_owned(),
+        };
+        let mut response = render(&page)?;
+        *response.status_mut() = StatusCode::UNAUTHORIZED;
+        return Ok(response);
+    };
+    let mut tx = state.db.begin(&ctx, now).await?;
+    tx.activate_session(token_hash, &account.id, step).await?;
+    tx.audit(AuditEvent::new("login.success", "account", &account.id).details(serde_json::json!({ "mfa": true })))
+        .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/").into_response())
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    Extension(info): Extension<RequestInfo>,
+    Extension(principal): Extension<Principal>,
+) -> PageResult {
+    if let Credential::Session { token_hash, .. } = &principal.credential {
+        let mut tx = state.db.begin(&info.audit_ctx(Some(&principal), ""), state.now()).await?;
+        tx.revoke_session(token_hash).await?;
+        tx.audit(AuditEvent::new("logout", "account", &principal.account_id)).await?;
+        tx.commit().await?;
+    }
+    let response = Redirect::to("/login?ended=logout").into_response();
+    Ok(with_cookie(response, &session_cookie(state.config.cookie_secure, "")))
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    chrome: Chrome,
+    forced: bool,
+    error: Option<String>,
+}
+
+pub async fn password_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+) -> PageResult {
+    let chrome = Chrome::new(&state, &principal, &headers, "", "修改密码", "Change password").await?;
+    render(&PasswordPage { chrome, forced: principal.must_change_password, error: None })
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+pub async fn password_submit(
+    State(state): State<AppState>,
+    Extension(info): Extension<RequestInfo>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+    Form(form): Form<PasswordForm>,
+) -> PageResult {
+    let now = state.now();
+    let account = state.db.account(&principal.account_id).await?.ok_or(AppError::Unauthenticated)?;
+    let (policy, _) = state.db.security_policy().await?;
+    let error = if !verify_password(&form.current, &account.password_hash) {
+        Some("当前密码不正确".to_owned())
+    } else if form.new != form.confirm {
+        Some("两次输入的新密码不一致".to_owned())
+    } else if form.new == form.current {
+        Some("新密码不能与当前密码相同".to_owned())
+    } else {
+        check_password(&policy, &form.new, &account.username)
+            .err()
+            .map(|errors| errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("；"))
+    };
+    if let Some(error) = error {
+        let ctx = info.audit_ctx(Some(&principal), "");
+        let event = AuditEvent::new("account.change_password", "account", &account.id).result(Outcome::Failure);
+        state.db.audit_only(&ctx, now, event).await?;
+        let chrome = Chrome::new(&state, &principal, &headers, "", "修改密码", "Change password").await?;
+        let mut response = render(&PasswordPage { chrome, forced: principal.must_change_password, error: Some(error) })?;
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(response);
+    }
+    let hash = hash_password(state.config.hash_cost(), &form.new);
+    let keep = match &principal.credential {
+        Credential::Session { token_hash, .. } => Some(token_hash.as_str()),
+        Credential::Bearer => None,
+    };
+    let mut tx = state.db.begin(&info.audit_ctx(Some(&principal), ""), now).await?;
+    tx.set_password(&account.id, &hash, false, keep).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/?changed=password").into_response())
+}

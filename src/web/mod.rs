@@ -1,0 +1,176 @@
+//! Everything HTTP: the route table, the guard every request passes, pages and the JSON API.
+//!
+//! [`routes`] is the one list of endpoints. Each names the [`Access`] it needs; the guard
+//! middleware looks the matched route up in that list and denies anything the permission table
+//! does not allow, so a route without a policy cannot exist. Handlers live in one file per
+//! resource, HTML and JSON side by side, sharing the lines that do the work.
+
+pub mod accounts;
+pub mod api_docs;
+pub mod audit;
+pub mod error;
+pub mod guard;
+pub mod home;
+pub mod login;
+pub mod pages;
+pub mod people;
+pub mod security;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderValue, Method, header};
+use axum::routing::{MethodRouter, get, post, put};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::app::AppState;
+use crate::domain::access::Action;
+
+pub use guard::Principal;
+
+/// What a route needs from the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// A session whose password was accepted but whose second factor is still due.
+    SecondFactor,
+    /// A signed-in user whose roles allow the action.
+    Allowed(Action),
+}
+
+/// One endpoint: method, path, what it needs, and its handler.
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    pub handler: MethodRouter<AppState>,
+}
+
+fn route(method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> RouteSpec {
+    RouteSpec { method, path, access, handler }
+}
+
+/// Every endpoint of the application.
+pub fn routes() -> Vec<RouteSpec> {
+    use Access::{Allowed as A, Public, SecondFactor};
+    use Action as X;
+    let g = Method::GET;
+    let p = Method::POST;
+    vec![
+        route(g.clone(), "/healthz", Public, get(home::healthz)),
+        route(g.clone(), "/readyz", Public, get(home::readyz)),
+        route(g.clone(), "/lang/{lang}", Public, get(home::switch_language)),
+        route(g.clone(), "/login", Public, get(login::form)),
+        route(p.clone(), "/login", Public, post(login::submit)),
+        route(g.clone(), "/login/mfa", SecondFactor, get(login::mfa_form)),
+        route(p.clone(), "/login/mfa", SecondFactor, post(login::mfa_submit)),
+        route(p.clone(), "/logout", A(X::SelfService), post(login::logout)),
+        route(g.clone(), "/", A(X::SelfService), get(home::home)),
+        route(g.clone(), "/account/password", A(X::SelfService), get(login::password_form)),
+        route(p.clone(), "/account/password", A(X::SelfService), post(login::password_submit)),
+        route(g.clone(), "/org", A(X::OrgView), get(home::org)),
+        route(g.clone(), "/people", A(X::PersonView), get(people::list_page)),
+        route(g.clone(), "/people/export", A(X::PersonExport), get(people::export)),
+        route(g.clone(), "/people/new", A(X::PersonEdit), get(people::new_page)),
+        route(p.clone(), "/people", A(X::PersonEdit), post(people::create_form)),
+        route(g.clone(), "/people/{id}", A(X::PersonView), get(people::detail_page)),
+        route(g.clone(), "/people/{id}/edit", A(X::PersonEdit), get(people::edit_page)),
+        route(p.clone(), "/people/{id}", A(X::PersonEdit), post(people::update_form)),
+        route(p.clone(), "/people/{id}/certificates", A(X::PersonEdit), post(people::add_certificate_form)),
+        route(p.clone(), "/people/{id}/reveal-phone", A(X::PersonReveal), post(people::reveal_phone_fragment)),
+        route(g.clone(), "/admin/accounts", A(X::AccountAdmin), get(accounts::list_page)),
+        route(g.clone(), "/admin/accounts/new", A(X::AccountAdmin), get(accounts::new_page)),
+        route(p.clone(), "/admin/accounts", A(X::AccountAdmin), post(accounts::create_form)),
+        route(p.clone(), "/admin/accounts/{id}/disable", A(X::AccountAdmin), post(accounts::disable_form)),
+        route(p.clone(), "/admin/accounts/{id}/enable", A(X::AccountAdmin), post(accounts::enable_form)),
+        route(p.clone(), "/admin/accounts/{id}/reset-password", A(X::AccountAdmin), post(accounts::reset_form)),
+        route(g.clone(), "/security/policy", A(X::SecurityPolicy), get(security::page)),
+        route(p.clone(), "/security/policy", A(X::SecurityPolicy), post(security::submit)),
+        route(g.clone(), "/audit", A(X::AuditRead), get(audit::page)),
+        route(p.clone(), "/audit/verify", A(X::AuditRead), post(audit::verify_fragment)),
+        route(g.clone(), "/api/openapi.json", Public, get(api_docs::openapi_json)),
+        route(g.clone(), "/api/v1/me", A(X::SelfService), get(home::api_me)),
+        route(g.clone(), "/api/v1/units", A(X::OrgView), get(home::api_units)),
+        route(g.clone(), "/api/v1/leadership", A(X::OrgView), get(home::api_leadership)),
+        route(g.clone(), "/api/v1/people", A(X::PersonView), get(people::api_list)),
+        route(p.clone(), "/api/v1/people", A(X::PersonEdit), post(people::api_create)),
+        route(g.clone(), "/api/v1/people/{id}", A(X::PersonView), get(people::api_get)),
+        route(Method::PUT, "/api/v1/people/{id}", A(X::PersonEdit), put(people::api_update)),
+        route(g.clone(), "/api/v1/people/{id}/certificates", A(X::PersonView), get(people::api_certificates)),
+        route(p.clone(), "/api/v1/people/{id}/certificates", A(X::PersonEdit), post(people::api_add_certificate)),
+        route(p.clone(), "/api/v1/people/{id}/reveal", A(X::PersonReveal), post(people::api_reveal)),
+        route(g.clone(), "/api/v1/accounts", A(X::AccountAdmin), get(accounts::api_list)),
+        route(p.clone(), "/api/v1/accounts", A(X::AccountAdmin), post(accounts::api_create)),
+        route(p.clone(), "/api/v1/accounts/{id}/disable", A(X::AccountAdmin), post(accounts::api_disable)),
+        route(p.clone(), "/api/v1/accounts/{id}/enable", A(X::AccountAdmin), post(accounts::api_enable)),
+        route(g.clone(), "/api/v1/security-policy", A(X::SecurityPolicy), get(security::api_get)),
+        route(Method::PUT, "/api/v1/security-policy", A(X::SecurityPolicy), put(security::api_put)),
+        route(g.clone(), "/api/v1/audit", A(X::AuditRead), get(audit::api_list)),
+        route(p, "/api/v1/audit/verify", A(X::AuditRead), post(audit::api_verify)),
+    ]
+}
+
+/// The route table as the guard reads it.
+pub type Policies = Arc<HashMap<(Method, &'static str), Access>>;
+
+pub fn router(state: AppState) -> Router {
+    let specs = routes();
+    let policies: Policies =
+        Arc::new(specs.iter().map(|s| ((s.method.clone(), s.path), s.access)).collect());
+    let mut app = Router::new();
+    for spec in specs {
+        app = app.route(spec.path, spec.handler);
+    }
+    let static_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/static");
+    let csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+               object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    app.route_layer(axum::middleware::from_fn_with_state((state.clone(), policies), guard::guard))
+        .merge(api_docs::swagger())
+        .nest_service(
+            "/static",
+            tower::ServiceBuilder::new()
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=86400"),
+                ))
+                .service(ServeDir::new(static_dir).precompressed_gzip()),
+        )
+        .fallback(home::not_found)
+        .with_state(state)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(csp),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        // Only the method and the path are logged, never the query string or body,
+        // so no personal data reaches the log.
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            let path = request.uri().path().to_owned();
+            let request_id = request
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned();
+            tracing::info_span!("request", method = %request.method(), path, request_id)
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}

@@ -1,0 +1,181 @@
+//! What every page shares: the language, the frame (menu, top bar), and the error page.
+
+use askama::Template;
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::app::AppState;
+use crate::domain::access::Action;
+use crate::domain::time::{civil_date, display_date_long};
+use crate::web::error::{AppError, PageError};
+use crate::web::guard::{LANG_COOKIE, Principal, cookie};
+
+/// The interface language: Simplified Chinese first, English on request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn from_headers(headers: &HeaderMap) -> Lang {
+        match cookie(headers, LANG_COOKIE) {
+            Some("en") => Lang::En,
+            _ => Lang::Zh,
+        }
+    }
+    /// Picks the text for this language.
+    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+    pub fn code(&self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+}
+
+pub struct MenuItem {
+    pub key: &'static str,
+    pub href: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub icon: &'static str,
+}
+
+/// The menu, in the order of ux-and-documents §2.1. Only what the user may open is shown.
+const MENU: &[(MenuItem, Option<Action>)] = &[
+    (MenuItem { key: "home", href: "/", zh: "工作台", en: "Workbench", icon: "⌂" }, None),
+    (MenuItem { key: "org", href: "/org", zh: "组织机构", en: "Organisation", icon: "◫" }, Some(Action::OrgView)),
+    (MenuItem { key: "people", href: "/people", zh: "人员与执法证", en: "People", icon: "☰" }, Some(Action::PersonView)),
+    (MenuItem { key: "accounts", href: "/admin/accounts", zh: "账号管理", en: "Accounts", icon: "⚙" }, Some(Action::AccountAdmin)),
+    (MenuItem { key: "security", href: "/security/policy", zh: "安全策略", en: "Security policy", icon: "⛨" }, Some(Action::SecurityPolicy)),
+    (MenuItem { key: "audit", href: "/audit", zh: "审计日志", en: "Audit log", icon: "✎" }, Some(Action::AuditRead)),
+];
+
+/// The frame around every signed-in page.
+pub struct Chrome {
+    pub l: Lang,
+    pub active: &'static str,
+    pub title_zh: String,
+    pub title_en: String,
+    pub display_name: String,
+    pub role_label: String,
+    pub unit_name: String,
+    pub today: String,
+    pub csrf: String,
+    pub menu: Vec<&'static MenuItem>,
+}
+
+impl Chrome {
+    pub async fn new(
+        state: &AppState,
+        principal: &Principal,
+        headers: &HeaderMap,
+        active: &'static str,
+        title_zh: &str,
+        title_en: &str,
+    ) -> Result<Chrome, PageError> {
+        let l = Lang::from_headers(headers);
+        let unit_name = match &principal.unit_id {
+            Some(id) => state.db.unit(id).await?.map(|u| u.name).unwrap_or_default(),
+            None => String::new(),
+        };
+        let role_label = principal
+            .roles
+            .roles()
+            .iter()
+            .map(|r| match l {
+                Lang::Zh => r.name_zh(),
+                Lang::En => r.name_en(),
+            })
+            .collect::<Vec<_>>()
+            .join("、");
+        let menu = MENU
+            .iter()
+            .filter(|(_, action)| action.is_none_or(|a| principal.has(a)))
+            .map(|(item, _)| item)
+            .collect();
+        Ok(Chrome {
+            l,
+            active,
+            title_zh: title_zh.to_owned(),
+            title_en: title_en.to_owned(),
+            display_name: principal.display_name.clone(),
+            role_label,
+            unit_name,
+            today: display_date_long(civil_date(state.now())),
+            csrf: principal.csrf_token().to_owned(),
+            menu,
+        })
+    }
+
+    pub fn title(&self) -> &str {
+        self.l.t(&self.title_zh, &self.title_en)
+    }
+}
+
+/// Renders a template into a response; a template error is an internal error.
+pub fn render(template: &impl Template) -> Result<Response, PageError> {
+    let html = template.render().map_err(|e| AppError::Internal(e.into()))?;
+    Ok(Html(html).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub status: u16,
+    pub message_zh: String,
+    pub message_en: &'static str,
+    pub code: &'static str,
+}
+
+impl ErrorPage {
+    pub fn render_or_plain(&self) -> String {
+        self.render().unwrap_or_else(|_| format!("{} {}", self.status, self.message_zh))
+    }
+}
+
+/// Page numbers for a list: the current page, the last page, and the buttons to show.
+pub struct Pager {
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+    pub page_size: i64,
+    /// The query string without `page`, so links keep the filter.
+    pub query: String,
+}
+
+impl Pager {
+    pub fn new(page: i64, page_size: i64, total: i64, query: String) -> Pager {
+        let pages = ((total + page_size - 1) / page_size).max(1);
+        Pager { page: page.clamp(1, pages), pages, total, page_size, query }
+    }
+    /// Up to seven page buttons around the current page.
+    pub fn window(&self) -> Vec<i64> {
+        let start = (self.page - 3).max(1);
+        let end = (start + 6).min(self.pages);
+        let start = (end - 6).max(1);
+        (start..=end).collect()
+    }
+    pub fn href(&self, page: impl std::borrow::Borrow<i64>) -> String {
+        let page = page.borrow();
+        if self.query.is_empty() { format!("?page={page}") } else { format!("?{}&page={page}", self.query) }
+    }
+}
+
+/// Query-string values come in as text; a page number that does not parse is page 1.
+pub fn page_number(raw: &str) -> i64 {
+    raw.parse::<i64>().ok().filter(|p| *p >= 1).unwrap_or(1)
+}
+
+pub fn page_size(raw: &str) -> i64 {
+    match raw.parse::<i64>() {
+        Ok(n @ (10 | 20 | 30 | 50)) => n,
+        _ => 20,
+    }
+}

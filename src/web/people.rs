@@ -1,0 +1,820 @@
+//! People and their enforcement certificates: list, filter, export, create, edit, reveal.
+//!
+//! Phones are masked everywhere except in the answer to an explicit, audited reveal by a role
+//! that may see them. A person outside the reader's scope answers 404, like one that does not
+//! exist.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Extension, Form, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::app::AppState;
+use crate::domain::access::Action;
+use crate::domain::fields::FieldErrors;
+use crate::domain::org::{
+    CertificateInput, CertificateStanding, Employment, PersonInput, certificate_standing, mask_phone,
+};
+use crate::domain::time::{civil_date, display};
+use crate::store::org::{Certificate, PeopleFilter, Person, PersonSummary, Unit, Visibility};
+use crate::store::{AuditEvent, Db};
+use crate::web::error::{ApiResult, AppError, PageResult};
+use crate::web::guard::{Principal, RequestInfo};
+use crate::web::home::tree_order;
+use crate::web::pages::{Chrome, Lang, Pager, page_number, page_size, render};
+
+// ---------------------------------------------------------------------------------------------
+// Shared operations: the HTML and JSON handlers below both call these.
+
+/// Whether `unit_id` lies within what `visibility` covers.
+pub fn unit_visible(units: &[Unit], visibility: &Visibility, unit_id: &str) -> bool {
+    match visibility {
+        Visibility::All => units.iter().any(|u| u.id == unit_id),
+        Visibility::Unit(id) => id == unit_id,
+        Visibility::Subtree(root) => {
+            let mut current = units.iter().find(|u| u.id == unit_id);
+            while let Some(unit) = current {
+                if unit.id == *root {
+                    return true;
+                }
+                current = unit.parent_id.as_deref().and_then(|p| units.iter().find(|u| u.id == p));
+            }
+            false
+        }
+        Visibility::Person(_) | Visibility::Nothing => false,
+    }
+}
+
+async fn visible_person(state: &AppState, principal: &Principal, action: Action, id: &str) -> Result<Person, AppError> {
+    state.db.person(&principal.visibility(action), id).await?.ok_or(AppError::NotFound)
+}
+
+/// Refuses a unit outside the editor's scope, as a field error (the form lists only units in
+/// scope, so this is reached only by a crafted request).
+async fn check_unit_in_scope(db: &Db, principal: &Principal, unit_id: &str) -> Result<(), AppError> {
+    let units = db.units().await?;
+    if unit_visible(&units, &principal.visibility(Action::PersonEdit), unit_id) {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(FieldErrors::single("unit_id", "unit_out_of_scope", "所选单位不在您的管理范围内")))
+    }
+}
+
+async fn create_person(state: &AppState, principal: &Principal, info: &RequestInfo, input: &PersonInput) -> Result<String, AppError> {
+    let draft = input.parse()?;
+    check_unit_in_scope(&state.db, principal, &draft.unit_id).await?;
+    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
+    let id = tx.insert_person(&draft).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn update_person(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    id: &str,
+    version: i64,
+    input: &PersonInput,
+) -> Result<i64, AppError> {
+    visible_person(state, principal, Action::PersonEdit, id).await?;
+    let draft = input.parse()?;
+    check_unit_in_scope(&state.db, principal, &draft.unit_id).await?;
+    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
+    let version = tx.update_person(id, version, &draft).await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+async fn add_certificate(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    person_id: &str,
+    input: &CertificateInput,
+) -> Result<String, AppError> {
+    let person = visible_person(state, principal, Action::PersonEdit, person_id).await?;
+    let draft = input.parse()?;
+    // 行政处罚法 Art. 42: enforcement acts are taken by 行政执法人员 holding a certificate;
+    // an auxiliary (协管员) holds none.
+    if person.summary.employment == Employment::Auxiliary {
+        return Err(AppError::refused(
+            "auxiliary_cannot_hold_certificate",
+            "协管员不具有行政执法资格，不能登记执法证（《行政处罚法》第四十二条）",
+        ));
+    }
+    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
+    let id = tx.insert_certificate(person_id, &draft).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn reveal_phone(state: &AppState, principal: &Principal, info: &RequestInfo, person_id: &str) -> Result<Option<String>, AppError> {
+    let person = visible_person(state, principal, Action::PersonReveal, person_id).await?;
+    state
+        .db
+        .audit_only(
+            &info.audit_ctx(Some(principal), ""),
+            state.now(),
+            AuditEvent::new("person.reveal_phone", "person", person_id),
+        )
+        .await?;
+    Ok(person.summary.phone)
+}
+
+fn filter_from(query: &ListQuery) -> PeopleFilter {
+    PeopleFilter {
+        name: query.name.clone(),
+        unit_id: query.unit_id.clone(),
+        employment: match query.employment.as_str() {
+            "officer" | "auxiliary" => query.employment.clone(),
+            _ => String::new(),
+        },
+        certificate: match query.certificate.as_str() {
+            "valid" | "expiring" | "expired" | "missing" => query.certificate.clone(),
+            _ => String::new(),
+        },
+        page: page_number(&query.page),
+        page_size: page_size(&query.size),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTML.
+
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// Part of a name.
+    #[serde(default)]
+    pub name: String,
+    /// A unit id; people in it and below it.
+    #[serde(default)]
+    pub unit_id: String,
+    /// `officer` or `auxiliary`.
+    #[serde(default)]
+    pub employment: String,
+    /// `valid`, `expiring`, `expired` or `missing`.
+    #[serde(default)]
+    pub certificate: String,
+    #[serde(default)]
+    pub page: String,
+    /// 10, 20, 30 or 50.
+    #[serde(default)]
+    pub size: String,
+}
+
+pub struct PersonRow {
+    pub p: PersonSummary,
+    pub phone_masked: String,
+    pub standing: Option<CertificateStanding>,
+}
+
+impl PersonRow {
+    fn new(p: PersonSummary, today: NaiveDate) -> PersonRow {
+        let standing = match (p.certificate_status, p.certificate_valid_from, p.certificate_valid_to) {
+            (Some(status), Some(from), Some(to)) => Some(certificate_standing(status, from, to, today)),
+            _ => None,
+        };
+        PersonRow { phone_masked: p.phone.as_deref().map(mask_phone).unwrap_or_default(), standing, p }
+    }
+    pub fn standing_tag(&self) -> &'static str {
+        self.standing.map_or(if self.p.employment == Employment::Officer { "danger" } else { "info" }, |s| s.tag())
+    }
+    pub fn standing_label(&self) -> String {
+        match self.standing {
+            Some(s) => s.label_zh(),
+            None if self.p.employment == Employment::Officer => "无证".to_owned(),
+            None => "—".to_owned(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "people_list.html")]
+struct ListPage {
+    chrome: Chrome,
+    rows: Vec<PersonRow>,
+    pager: Pager,
+    query: ListQuery,
+    units: Vec<(Unit, usize)>,
+    may_edit: bool,
+    may_export: bool,
+    export_query: String,
+}
+
+fn query_string(query: &ListQuery) -> String {
+    serde_urlencoded::to_string([
+        ("name", query.name.as_str()),
+        ("unit_id", query.unit_id.as_str()),
+        ("employment", query.employment.as_str()),
+        ("certificate", query.certificate.as_str()),
+        ("size", query.size.as_str()),
+    ])
+    .unwrap_or_default()
+}
+
+pub async fn list_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+    Query(query): Query<ListQuery>,
+) -> PageResult {
+    let chrome = Chrome::new(&state, &principal, &headers, "people", "人员与执法证", "People and certificates").await?;
+    let today = civil_date(state.now());
+    let filter = filter_from(&query);
+    let page = state.db.people(&principal.visibility(Action::PersonView), &filter, today).await?;
+    let visibility = principal.visibility(Action::PersonView);
+    let all_units = state.db.units().await?;
+    let units = tree_order(all_units.clone()).into_iter().filter(|(u, _)| unit_visible(&all_units, &visibility, &u.id)).collect();
+    let pager = Pager::new(filter.page, filter.page_size, page.total, query_string(&query));
+    render(&ListPage {
+        chrome,
+        rows: page.rows.into_iter().map(|p| PersonRow::new(p, today)).collect(),
+        pager,
+        export_query: query_string(&query),
+        query,
+        units,
+        may_edit: principal.has(Action::PersonEdit),
+        may_export: principal.has(Action::PersonExport),
+    })
+}
+
+/// The people list as a spreadsheet, following the current filter. Phones stay masked: a
+/// spreadsheet leaves the system and cannot be audited afterwards.
+pub async fn export(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Query(query): Query<ListQuery>,
+) -> PageResult {
+    let today = civil_date(state.now());
+    let mut filter = filter_from(&query);
+    filter.page = 1;
+    filter.page_size = 500;
+    let visibility = principal.visibility(Action::PersonExport);
+    let mut rows = Vec::new();
+    loop {
+        let page = state.db.people(&visibility, &filter, today).await?;
+        let n = page.rows.len() as i64;
+        rows.extend(page.rows.into_iter().map(|p| PersonRow::new(p, today)));
+        if n < filter.page_size {
+            break;
+        }
+        filter.page += 1;
+    }
+    let bytes = crate::web::people::xlsx(&rows).map_err(|e| AppError::Internal(e.into()))?;
+    state
+        .db
+        .audit_only(
+            &info.audit_ctx(Some(&principal), ""),
+            state.now(),
+            AuditEvent::new("person.export", "person", "*").details(serde_json::json!({ "rows": rows.len(), "filter": query_string(&query) })),
+        )
+        .await?;
+    let name = format!("人员台账_{}.xlsx", today.format("%Y%m%d"));
+    let disposition = format!(
+        "attachment; filename=\"people_{}.xlsx\"; filename*=UTF-8''{}",
+        today.format("%Y%m%d"),
+        percent_encode(&name)
+    );
+    let mut response = (StatusCode::OK, bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+pub fn xlsx(rows: &[PersonRow]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("人员台账")?;
+    let bold = Format::new().set_bold().set_background_color("#E8EEF7");
+    let headers = ["序号", "姓名", "性别", "单位", "职务", "用工类别", "手机（脱敏）", "执法证号", "有效期至", "证件状态"];
+    let widths = [6.0, 10.0, 6.0, 22.0, 14.0, 10.0, 14.0, 16.0, 12.0, 12.0];
+    for (col, (title, width)) in headers.iter().zip(widths).enumerate() {
+        sheet.write_with_format(0, col as u16, *title, &bold)?;
+        sheet.set_column_width(col as u16, width)?;
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let r = (i + 1) as u32;
+        sheet.write(r, 0, (i + 1) as u32)?;
+        sheet.write(r, 1, &row.p.name)?;
+        sheet.write(r, 2, row.p.gender.name_zh())?;
+        sheet.write(r, 3, &row.p.unit_name)?;
+        sheet.write(r, 4, &row.p.position)?;
+        sheet.write(r, 5, row.p.employment.name_zh())?;
+        sheet.write(r, 6, &row.phone_masked)?;
+        sheet.write(r, 7, row.p.certificate_number.as_deref().unwrap_or(""))?;
+        sheet.write(r, 8, row.p.certificate_valid_to.map(|d| d.to_string()).unwrap_or_default())?;
+        sheet.write(r, 9, row.standing_label())?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    workbook.save_to_buffer()
+}
+
+#[derive(Template)]
+#[template(path = "person_form.html")]
+struct FormPage {
+    chrome: Chrome,
+    /// `None` for a new person.
+    id: Option<String>,
+    version: i64,
+    input: PersonInput,
+    errors: FieldErrors,
+    units: Vec<(Unit, usize)>,
+    conflict: bool,
+}
+
+impl FormPage {
+    fn error(&self, field: &str) -> &str {
+        self.errors.get(field).unwrap_or("")
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    principal: &Principal,
+    headers: &HeaderMap,
+    id: Option<String>,
+    version: i64,
+    input: PersonInput,
+    errors: FieldErrors,
+    conflict: bool,
+) -> PageResult {
+    let (zh, en) = if id.is_some() { ("修改人员", "Edit person") } else { ("新增人员", "Add person") };
+    let chrome = Chrome::new(state, principal, headers, "people", zh, en).await?;
+    let all_units = state.db.units().await?;
+    let visibility = principal.visibility(Action::PersonEdit);
+    let units = tree_order(all_units.clone()).into_iter().filter(|(u, _)| unit_visible(&all_units, &visibility, &u.id)).collect();
+    let status = if conflict {
+        StatusCode::CONFLICT
+    } else if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut response = render(&FormPage { chrome, id, version, input, errors, units, conflict })?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+pub async fn new_page(State(state): State<AppState>, Extension(principal): Extension<Principal>, headers: HeaderMap) -> PageResult {
+    let input = PersonInput {
+        unit_id: principal.unit_id.clone().unwrap_or_default(),
+        employment: "officer".into(),
+        gender: "male".into(),
+        ..Default::default()
+    };
+    form_page(&state, &principal, &headers, None, 0, input, FieldErrors::default(), false).await
+}
+
+pub async fn create_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    headers: HeaderMap,
+    Form(input): Form<PersonInput>,
+) -> PageResult {
+    match create_person(&state, &principal, &info, &input).await {
+        Ok(id) => Ok(Redirect::to(&format!("/people/{id}?saved=1")).into_response()),
+        Err(AppError::Invalid(errors)) => form_page(&state, &principal, &headers, None, 0, input, errors, false).await,
+        Err(error) => Err(error.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "person_detail.html")]
+struct DetailPage {
+    chrome: Chrome,
+    row: PersonRow,
+    person: Person,
+    certificates: Vec<(Certificate, CertificateStanding)>,
+    may_edit: bool,
+    may_reveal: bool,
+    saved: bool,
+    cert_input: CertificateInput,
+    cert_errors: FieldErrors,
+    created_at: String,
+    updated_at: String,
+}
+
+impl DetailPage {
+    fn cert_error(&self, field: &str) -> &str {
+        self.cert_errors.get(field).unwrap_or("")
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DetailQuery {
+    #[serde(default)]
+    saved: String,
+}
+
+async fn detail(
+    state: &AppState,
+    principal: &Principal,
+    headers: &HeaderMap,
+    id: &str,
+    saved: bool,
+    cert_input: CertificateInput,
+    cert_errors: FieldErrors,
+) -> PageResult {
+    let person = visible_person(state, principal, Action::PersonView, id).await?;
+    let chrome = Chrome::new(state, principal, headers, "people", "人员详情", "Person").await?;
+    let today = civil_date(state.now());
+    let certificates = state
+        .db
+        .certificates(id)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let standing = certificate_standing(c.status, c.valid_from, c.valid_to, today);
+            (c, standing)
+        })
+        .collect();
+    let edit_scope = principal.visibility(Action::PersonEdit);
+    let units = state.db.units().await?;
+    let may_edit = unit_visible(&units, &edit_scope, &person.summary.unit_id);
+    let may_reveal = unit_visible(&units, &principal.visibility(Action::PersonReveal), &person.summary.unit_id);
+    let status = if cert_errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut response = render(&DetailPage {
+        chrome,
+        row: PersonRow::new(person.summary.clone(), today),
+        created_at: display(person.created_at),
+        updated_at: display(person.updated_at),
+        person,
+        certificates,
+        may_edit,
+        may_reveal,
+        saved,
+        cert_input,
+        cert_errors,
+    })?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+pub async fn detail_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<DetailQuery>,
+) -> PageResult {
+    detail(&state, &principal, &headers, &id, query.saved == "1", CertificateInput::default(), FieldErrors::default()).await
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> PageResult {
+    let person = visible_person(&state, &principal, Action::PersonEdit, &id).await?;
+    let p = &person.summary;
+    let input = PersonInput {
+        name: p.name.clone(),
+        gender: p.gender.code().into(),
+        unit_id: p.unit_id.clone(),
+        position: p.position.clone(),
+        phone: p.phone.clone().unwrap_or_default(),
+        employment: p.employment.code().into(),
+    };
+    form_page(&state, &principal, &headers, Some(id), person.version, input, FieldErrors::default(), false).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct UpdateForm {
+    #[serde(flatten)]
+    input: PersonInput,
+    #[serde(default)]
+    version: String,
+}
+
+pub async fn update_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<UpdateForm>,
+) -> PageResult {
+    let version = form.version.parse::<i64>().unwrap_or(-1);
+    match update_person(&state, &principal, &info, &id, version, &form.input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/people/{id}?saved=1")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            form_page(&state, &principal, &headers, Some(id), version, form.input, errors, false).await
+        }
+        Err(AppError::Conflict { .. }) => {
+            let current = visible_person(&state, &principal, Action::PersonEdit, &id).await?;
+            form_page(&state, &principal, &headers, Some(id), current.version, form.input, FieldErrors::default(), true).await
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+pub async fn add_certificate_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(input): Form<CertificateInput>,
+) -> PageResult {
+    match add_certificate(&state, &principal, &info, &id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/people/{id}?saved=1")).into_response()),
+        Err(AppError::Invalid(errors)) => detail(&state, &principal, &headers, &id, false, input, errors).await,
+        Err(AppError::Refused { code, message }) => {
+            detail(&state, &principal, &headers, &id, false, input, FieldErrors::single("number", code, message)).await
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The htmx fragment that replaces the masked phone with the full number.
+pub async fn reveal_phone_fragment(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> PageResult {
+    let phone = reveal_phone(&state, &principal, &info, &id).await?;
+    let l = Lang::from_headers(&headers);
+    let text = phone.unwrap_or_else(|| l.t("未登记", "none").to_owned());
+    // The number is digits only (validated on entry), so it needs no escaping beyond this.
+    let text: String = text.chars().filter(|c| c.is_ascii_digit() || !c.is_ascii()).collect();
+    Ok(Html(format!("<span class=\"revealed\">{text}</span>")).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON API.
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CertificateDto {
+    pub id: String,
+    pub number: String,
+    pub kind: String,
+    pub issuer: String,
+    /// `YYYY-MM-DD`
+    pub valid_from: String,
+    /// `YYYY-MM-DD`
+    pub valid_to: String,
+    /// Recorded status: `valid`, `suspended` or `revoked`.
+    pub status: String,
+    /// Standing today: `valid`, `expiring_soon`, `not_yet_valid`, `expired`, `suspended`, `revoked`.
+    pub standing: String,
+    /// Whether the holder may take an enforcement act today (行政处罚法 Art. 42).
+    pub may_act: bool,
+}
+
+impl CertificateDto {
+    fn new(c: Certificate, today: NaiveDate) -> Self {
+        let standing = certificate_standing(c.status, c.valid_from, c.valid_to, today);
+        CertificateDto {
+            id: c.id,
+            number: c.number,
+            kind: c.kind,
+            issuer: c.issuer,
+            valid_from: c.valid_from.to_string(),
+            valid_to: c.valid_to.to_string(),
+            status: c.status.code().to_owned(),
+            standing: standing.code().to_owned(),
+            may_act: standing.may_act(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PersonDto {
+    pub id: String,
+    pub name: String,
+    /// `male` or `female`.
+    pub gender: String,
+    pub unit_id: String,
+    pub unit_name: String,
+    pub position: String,
+    /// Masked (`138****5678`); the full number only through `POST /api/v1/people/{id}/reveal`.
+    pub phone_masked: Option<String>,
+    /// `officer` (执法人员) or `auxiliary` (协管员).
+    pub employment: String,
+    pub active: bool,
+    /// The certificate with the latest expiry date, if any.
+    pub certificate_number: Option<String>,
+    pub certificate_valid_to: Option<String>,
+    pub certificate_standing: Option<String>,
+    /// Present on single-person reads; send it back with an update.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
+}
+
+impl PersonDto {
+    fn new(p: PersonSummary, version: Option<i64>, today: NaiveDate) -> Self {
+        let row = PersonRow::new(p, today);
+        let p = row.p;
+        PersonDto {
+            certificate_standing: row.standing.map(|s| s.code().to_owned()),
+            phone_masked: p.phone.as_deref().map(mask_phone),
+            id: p.id,
+            name: p.name,
+            gender: p.gender.code().to_owned(),
+            unit_id: p.unit_id,
+            unit_name: p.unit_name,
+            position: p.position,
+            employment: p.employment.code().to_owned(),
+            active: p.active,
+            certificate_number: p.certificate_number,
+            certificate_valid_to: p.certificate_valid_to.map(|d| d.to_string()),
+            version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PeoplePageDto {
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
+    pub items: Vec<PersonDto>,
+}
+
+#[utoipa::path(get, path = "/api/v1/people", tag = "people", params(ListQuery),
+    responses((status = 200, body = PeoplePageDto), (status = 401, body = crate::web::error::ErrorBody)))]
+pub async fn api_list(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Query(query): Query<ListQuery>,
+) -> ApiResult<Json<PeoplePageDto>> {
+    let today = civil_date(state.now());
+    let filter = filter_from(&query);
+    let page = state.db.people(&principal.visibility(Action::PersonView), &filter, today).await?;
+    Ok(Json(PeoplePageDto {
+        total: page.total,
+        page: filter.page,
+        page_size: filter.page_size,
+        items: page.rows.into_iter().map(|p| PersonDto::new(p, None, today)).collect(),
+    }))
+}
+
+/// A person to create or the new state of one.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct PersonBody {
+    pub name: String,
+    /// `male` or `female`.
+    pub gender: String,
+    pub unit_id: String,
+    #[serde(default)]
+    pub position: String,
+    /// 11-digit mainland mobile number, or empty.
+    #[serde(default)]
+    pub phone: String,
+    /// `officer` or `auxiliary`.
+    pub employment: String,
+    /// Required on update: the version last read. A stale one answers 409.
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+impl PersonBody {
+    fn input(&self) -> PersonInput {
+        PersonInput {
+            name: self.name.clone(),
+            gender: self.gender.clone(),
+            unit_id: self.unit_id.clone(),
+            position: self.position.clone(),
+            phone: self.phone.clone(),
+            employment: self.employment.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CreatedDto {
+    pub id: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/people", tag = "people", request_body = PersonBody,
+    responses((status = 201, body = CreatedDto), (status = 422, body = crate::web::error::ErrorBody)))]
+pub async fn api_create(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Json(body): Json<PersonBody>,
+) -> ApiResult<(StatusCode, Json<CreatedDto>)> {
+    let id = create_person(&state, &principal, &info, &body.input()).await?;
+    Ok((StatusCode::CREATED, Json(CreatedDto { id })))
+}
+
+#[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people", params(("id" = String, Path)),
+    responses((status = 200, body = PersonDto), (status = 404, body = crate::web::error::ErrorBody)))]
+pub async fn api_get(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PersonDto>> {
+    let person = visible_person(&state, &principal, Action::PersonView, &id).await?;
+    Ok(Json(PersonDto::new(person.summary, Some(person.version), civil_date(state.now()))))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct VersionDto {
+    pub version: i64,
+}
+
+#[utoipa::path(put, path = "/api/v1/people/{id}", tag = "people", params(("id" = String, Path)), request_body = PersonBody,
+    responses((status = 200, body = VersionDto), (status = 409, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)))]
+pub async fn api_update(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+    Json(body): Json<PersonBody>,
+) -> ApiResult<Json<VersionDto>> {
+    let Some(version) = body.version else {
+        return Err(AppError::Invalid(FieldErrors::single("version", "required", "请提供读取时的版本号")).into());
+    };
+    let version = update_person(&state, &principal, &info, &id, version, &body.input()).await?;
+    Ok(Json(VersionDto { version }))
+}
+
+#[utoipa::path(get, path = "/api/v1/people/{id}/certificates", tag = "people", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<CertificateDto>), (status = 404, body = crate::web::error::ErrorBody)))]
+pub async fn api_certificates(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<CertificateDto>>> {
+    visible_person(&state, &principal, Action::PersonView, &id).await?;
+    let today = civil_date(state.now());
+    Ok(Json(state.db.certificates(&id).await?.into_iter().map(|c| CertificateDto::new(c, today)).collect()))
+}
+
+/// A certificate to register.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CertificateBody {
+    pub number: String,
+    /// Defaults to 行政执法证.
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub issuer: String,
+    /// `YYYY-MM-DD`
+    pub valid_from: String,
+    /// `YYYY-MM-DD`
+    pub valid_to: String,
+    /// `valid` (default), `suspended` or `revoked`.
+    #[serde(default)]
+    pub status: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/people/{id}/certificates", tag = "people", params(("id" = String, Path)), request_body = CertificateBody,
+    responses((status = 201, body = CreatedDto), (status = 422, body = crate::web::error::ErrorBody)))]
+pub async fn api_add_certificate(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+    Json(body): Json<CertificateBody>,
+) -> ApiResult<(StatusCode, Json<CreatedDto>)> {
+    let input = CertificateInput {
+        number: body.number,
+        kind: body.kind,
+        issuer: body.issuer,
+        valid_from: body.valid_from,
+        valid_to: body.valid_to,
+        status: body.status,
+    };
+    let id = add_certificate(&state, &principal, &info, &id, &input).await?;
+    Ok((StatusCode::CREATED, Json(CreatedDto { id })))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RevealDto {
+    pub phone: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/people/{id}/reveal", tag = "people", params(("id" = String, Path)),
+    responses((status = 200, body = RevealDto), (status = 404, body = crate::web::error::ErrorBody)))]
+pub async fn api_reveal(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RevealDto>> {
+    Ok(Json(RevealDto { phone: reveal_phone(&state, &principal, &info, &id).await? }))
+}
