@@ -1,0 +1,121 @@
+//! The audit chain: one record per change, in the same transaction, and tampering found.
+
+use axum::http::{Method, StatusCode};
+
+use chengguan::domain::audit::ChainFault;
+use chengguan::store::audit::Verification;
+
+use crate::support::TestApp;
+
+async fn some_person(app: &TestApp, token: &str) -> serde_json::Value {
+    let list = app.get_bearer("/api/v1/people?size=10", token).await.json();
+    let id = list["items"][0]["id"].as_str().unwrap().to_owned();
+    app.get_bearer(&format!("/api/v1/people/{id}"), token).await.json()
+}
+
+fn update_body(person: &serde_json::Value, position: &str) -> serde_json::Value {
+    serde_json::json!({
+        "name": person["name"], "gender": person["gender"], "unit_id": person["unit_id"],
+        "position": position, "employment": person["employment"], "version": person["version"]
+    })
+}
+
+#[tokio::test]
+async fn n_audited_actions_write_n_audit_records() {
+    let app = TestApp::new().await;
+    let token = app.token("office01").await;
+    let mut person = some_person(&app, &token).await;
+    let before = app.db.audit_head().await.unwrap().0;
+    for i in 0..7 {
+        let id = person["id"].as_str().unwrap().to_owned();
+        let response = app.json(Method::PUT, &format!("/api/v1/people/{id}"), &token, update_body(&person, &format!("岗位{i}"))).await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+        person = app.get_bearer(&format!("/api/v1/people/{id}"), &token).await.json();
+    }
+    assert_eq!(app.db.audit_head().await.unwrap().0 - before, 7);
+    assert_eq!(app.audit_count("person.update").await, 7);
+    assert!(matches!(app.db.verify_audit().await.unwrap(), Verification::Intact { .. }));
+}
+
+#[tokio::test]
+async fn the_database_refuses_to_update_or_delete_audit_records() {
+    let app = TestApp::new().await;
+    for sql in ["UPDATE audit_log SET actor = 'x' WHERE seq = 1", "DELETE FROM audit_log WHERE seq = 1"] {
+        let result = match &app.db {
+            chengguan::store::Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+            chengguan::store::Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+        };
+        let error = result.expect_err(sql).to_string();
+        assert!(error.contains("append-only"), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn an_edited_record_is_named_by_verify() {
+    let app = TestApp::new().await;
+    app.drop_audit_triggers().await;
+    app.raw("UPDATE audit_log SET actor = 'intruder' WHERE seq = 42").await;
+    let Verification::Broken { fault, checked } = app.db.verify_audit().await.unwrap() else { panic!("not detected") };
+    assert_eq!(fault, ChainFault::ContentChanged { seq: 42 });
+    assert_eq!(checked, 41);
+}
+
+#[tokio::test]
+async fn a_deleted_record_is_named_by_verify() {
+    let app = TestApp::new().await;
+    app.drop_audit_triggers().await;
+    app.raw("DELETE FROM audit_log WHERE seq = 100").await;
+    let Verification::Broken { fault, .. } = app.db.verify_audit().await.unwrap() else { panic!("not detected") };
+    assert_eq!(fault, ChainFault::RecordMissing { seq: 100, found: 101 });
+}
+
+#[tokio::test]
+async fn reordered_records_are_named_by_verify() {
+    let app = TestApp::new().await;
+    app.drop_audit_triggers().await;
+    app.raw("UPDATE audit_log SET seq = -1 WHERE seq = 10").await;
+    app.raw("UPDATE audit_log SET seq = 10 WHERE seq = 11").await;
+    app.raw("UPDATE audit_log SET seq = 11 WHERE seq = -1").await;
+    let Verification::Broken { fault, .. } = app.db.verify_audit().await.unwrap() else { panic!("not detected") };
+    assert_eq!(fault, ChainFault::OrderBroken { seq: 10 });
+}
+
+#[tokio::test]
+async fn records_cut_off_the_end_are_named_by_verify() {
+    let app = TestApp::new().await;
+    let (head, _) = app.db.audit_head().await.unwrap();
+    app.drop_audit_triggers().await;
+    app.raw(&format!("DELETE FROM audit_log WHERE seq > {}", head - 3)).await;
+    let Verification::Broken { fault, .. } = app.db.verify_audit().await.unwrap() else { panic!("not detected") };
+    assert_eq!(fault, ChainFault::TailMissing { seq: head - 2, last: head - 3 });
+}
+
+#[tokio::test]
+async fn when_the_audit_record_cannot_be_written_the_change_is_refused() {
+    let app = TestApp::new().await;
+    let token = app.token("office01").await;
+    let person = some_person(&app, &token).await;
+    let id = person["id"].as_str().unwrap().to_owned();
+    app.raw("ALTER TABLE audit_log RENAME TO audit_log_away").await;
+    let response = app.json(Method::PUT, &format!("/api/v1/people/{id}"), &token, update_body(&person, "不该保存")).await;
+    assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(response.json()["error"], "internal_error");
+    assert!(!response.body.contains("audit_log"), "internal details leaked: {}", response.body);
+    app.raw("ALTER TABLE audit_log_away RENAME TO audit_log").await;
+    let after = app.get_bearer(&format!("/api/v1/people/{id}"), &token).await.json();
+    assert_eq!(after["position"], person["position"]);
+    assert_eq!(after["version"], person["version"]);
+}
+
+#[tokio::test]
+async fn the_audit_viewer_verifies_the_chain_and_records_that_it_did() {
+    let app = TestApp::new().await;
+    let session = app.login("auditadmin").await;
+    let page = app.get("/audit?action=login", Some(&session)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("login.success"));
+    let verify = app.post_form("/audit/verify", Some(&session), &[]).await;
+    assert!(verify.body.contains("校验通过"), "{}", verify.body);
+    assert_eq!(app.audit_count("audit.verify").await, 1);
+    assert_eq!(app.audit_count("audit.query").await, 1);
+}

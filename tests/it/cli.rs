@@ -1,0 +1,110 @@
+//! The command line, run as an operator would run it.
+
+use std::process::{Command, Output};
+
+use crate::support::fresh_db;
+
+struct Cli {
+    dir: tempfile::TempDir,
+    url: String,
+}
+
+impl Cli {
+    async fn new() -> Cli {
+        let dir = tempfile::tempdir().unwrap();
+        let (db, url) = fresh_db(dir.path()).await;
+        drop(db);
+        Cli { dir, url }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_chengguan"))
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .arg("--database-url")
+            .arg(&self.url)
+            .args(args)
+            .env("CHENGGUAN_ARGON2_MEMORY_KIB", "64")
+            .env("CHENGGUAN_ARGON2_ITERATIONS", "1")
+            .output()
+            .expect("the binary runs")
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn an_operator_creates_accounts_and_tokens_and_verifies_the_audit_log() {
+    let cli = Cli::new().await;
+    assert!(cli.run(&["migrate"]).status.success());
+
+    let added = cli.run(&["user", "add", "--username", "ops1", "--name", "运维一", "--role", "sysadmin"]);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let text = stdout(&added);
+    assert!(text.contains("one-time password: "), "{text}");
+    assert!(text.contains("otpauth://totp/chengguan:ops1?secret="), "{text}");
+
+    let refused = cli.run(&["user", "add", "--username", "ops2", "--name", "x", "--role", "sysadmin", "--role", "auditadmin"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("cannot be combined"));
+
+    let token = cli.run(&["token", "create", "--user", "ops1"]);
+    assert!(token.status.success());
+    let token = stdout(&token);
+    assert_eq!(token.trim().len(), 64, "{token}");
+
+    let listed = stdout(&cli.run(&["user", "list"]));
+    assert!(listed.contains("ops1") && listed.contains("sysadmin"));
+    assert!(cli.run(&["user", "disable", "ops1"]).status.success());
+
+    let verify = cli.run(&["audit", "verify"]);
+    assert_eq!(verify.status.code(), Some(0));
+    assert!(stdout(&verify).starts_with("ok: 3 audit records verified"), "{}", stdout(&verify));
+}
+
+#[tokio::test]
+async fn audit_verify_exits_one_and_names_the_tampered_record() {
+    let cli = Cli::new().await;
+    for name in ["a1", "a2", "a3"] {
+        assert!(cli.run(&["user", "add", "--username", name, "--name", name, "--role", "officer"]).status.success());
+    }
+    let db = chengguan::store::Db::connect(&chengguan::store::ConnectOptions {
+        url: cli.url.clone(),
+        max_connections: 1,
+        sqlite_synchronous_full: false,
+    })
+    .await
+    .unwrap();
+    let statements: &[&str] = match &db {
+        chengguan::store::Db::Sqlite(_) => &["DROP TRIGGER audit_log_no_update", "UPDATE audit_log SET details = '{}' WHERE seq = 2"],
+        chengguan::store::Db::Postgres(_) => &["DROP TRIGGER audit_log_no_update ON audit_log", "UPDATE audit_log SET details = '{}' WHERE seq = 2"],
+    };
+    for sql in statements {
+        match &db {
+            chengguan::store::Db::Sqlite(pool) => sqlx::raw_sql(*sql).execute(pool).await.map(|_| ()),
+            chengguan::store::Db::Postgres(pool) => sqlx::raw_sql(*sql).execute(pool).await.map(|_| ()),
+        }
+        .unwrap();
+    }
+    let verify = cli.run(&["audit", "verify"]);
+    assert_eq!(verify.status.code(), Some(1));
+    let text = stdout(&verify);
+    assert!(text.contains("record 2: content changed"), "{text}");
+}
+
+#[tokio::test]
+async fn an_unreachable_database_is_a_clear_error_without_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_chengguan"))
+        .args(["--data-dir"])
+        .arg(dir.path())
+        .args(["--database-url", "postgres://app:s3cret-pw@127.0.0.1:1/none", "migrate"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("postgres://app:***@127.0.0.1:1/none"), "{stderr}");
+    assert!(!stderr.contains("s3cret-pw"), "{stderr}");
+}

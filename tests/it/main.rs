@@ -1,0 +1,10 @@
+//! The one integration-test binary. Every test runs against SQLite; with `TEST_DATABASE_URL`
+//! set to a PostgreSQL server, the same tests run against a fresh PostgreSQL database each.
+
+mod access;
+mod audit;
+mod cli;
+mod login;
+mod org;
+mod support;
+mod tidy;

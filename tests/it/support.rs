@@ -1,0 +1,276 @@
+//! The test application: a fresh database (SQLite file, or a new PostgreSQL database when
+//! `TEST_DATABASE_URL` is set), the demo bureau, a manual clock, and helpers named after what
+//! a user does.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+use chengguan::clock::ManualClock;
+use chengguan::config::Config;
+use chengguan::domain::security::{totp_code, totp_step};
+use chengguan::store::{ConnectOptions, Db};
+
+pub const PASSWORD: &str = chengguan::demo::DEMO_PASSWORD;
+
+pub fn start_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap()
+}
+
+pub struct TestApp {
+    pub router: Router,
+    pub clock: ManualClock,
+    pub db: Db,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Response {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+    pub fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+}
+
+/// A signed-in browser: the session cookie and its CSRF token.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+pub fn test_config(dir: &std::path::Path) -> Config {
+    Config {
+        data_dir: dir.to_path_buf(),
+        // Argon2 at the lowest cost: the tests measure behaviour, not hashing strength.
+        argon2_memory_kib: 64,
+        argon2_iterations: 1,
+        sqlite_synchronous_full: false,
+        max_connections: 8,
+        login_rate_per_minute: 10_000,
+        ..Config::default()
+    }
+}
+
+/// A fresh database on the backend under test.
+pub async fn fresh_db(dir: &std::path::Path) -> (Db, String) {
+    let url = match std::env::var("TEST_DATABASE_URL") {
+        Ok(base) if !base.is_empty() => {
+            let admin = Db::connect(&ConnectOptions { url: base.clone(), max_connections: 1, sqlite_synchronous_full: false })
+                .await
+                .expect("TEST_DATABASE_URL reachable");
+            let name = format!("cg_t_{}", uuid::Uuid::new_v4().simple());
+            let Db::Postgres(pool) = &admin else { panic!("TEST_DATABASE_URL must be PostgreSQL") };
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'"
+            )))
+            .execute(pool)
+            .await
+            .expect("create test database");
+            pool.close().await;
+            let (prefix, _) = base.rsplit_once('/').expect("URL has a database part");
+            format!("{prefix}/{name}")
+        }
+        _ => format!("sqlite://{}", dir.join("test.db").display()),
+    };
+    let db = Db::connect(&ConnectOptions { url: url.clone(), max_connections: 8, sqlite_synchronous_full: false })
+        .await
+        .expect("connect");
+    db.migrate(start_time()).await.expect("migrate");
+    (db, url)
+}
+
+impl TestApp {
+    /// The demo bureau on a fresh database, at 2026-03-02 09:00 Beijing time.
+    pub async fn new() -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (db, _url) = fresh_db(dir.path()).await;
+        let config = test_config(dir.path());
+        chengguan::demo::seed(&db, config.hash_cost(), start_time()).await.expect("demo seed");
+        let clock = ManualClock::new(start_time());
+        let state = chengguan::app::state(db.clone(), Arc::new(clock.clone()), config, false);
+        let router = chengguan::web::router(state.clone());
+        TestApp { router, clock, db, _dir: dir }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Response {
+        let response = self.router.clone().oneshot(request).await.expect("router never fails");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        Response { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    pub async fn get(&self, path: &str, session: Option<&Session>) -> Response {
+        let mut builder = Request::builder().method(Method::GET).uri(path);
+        if let Some(s) = session {
+            builder = builder.header(header::COOKIE, &s.cookie);
+        }
+        self.send(builder.body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn get_bearer(&self, path: &str, token: &str) -> Response {
+        let request = Request::builder()
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// A form post from a signed-in browser, with its CSRF token in the form.
+    pub async fn post_form(&self, path: &str, session: Option<&Session>, fields: &[(&str, &str)]) -> Response {
+        let mut fields: Vec<(&str, &str)> = fields.to_vec();
+        if let Some(s) = session {
+            fields.push(("_csrf", &s.csrf));
+        }
+        let body = serde_urlencoded::to_string(&fields).unwrap();
+        let mut builder = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(s) = session {
+            builder = builder.header(header::COOKIE, &s.cookie);
+        }
+        self.send(builder.body(Body::from(body)).unwrap()).await
+    }
+
+    /// A JSON request with a bearer token.
+    pub async fn json(&self, method: Method, path: &str, token: &str, body: serde_json::Value) -> Response {
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// A request from a signed-in browser session with the CSRF header, as htmx sends it.
+    pub async fn session_request(&self, method: Method, path: &str, session: &Session, body: Option<serde_json::Value>) -> Response {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::COOKIE, &session.cookie)
+            .header("x-csrf-token", &session.csrf);
+        let body = match body {
+            Some(json) => {
+                builder = builder.header(header::CONTENT_TYPE, "application/json");
+                Body::from(json.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(builder.body(body).unwrap()).await
+    }
+
+    /// Posts the login form; returns the response (302 on success).
+    pub async fn post_login(&self, username: &str, password: &str) -> Response {
+        self.post_form("/login", None, &[("username", username), ("password", password), ("next", "/")]).await
+    }
+
+    /// Logs in fully, through the second factor for administrators.
+    pub async fn login(&self, username: &str) -> Session {
+        let response = self.post_login(username, PASSWORD).await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "login {username}: {}", response.body);
+        let cookie = cookie_from(&response);
+        let mut session = Session { cookie, csrf: String::new() };
+        if response.location() == "/login/mfa" {
+            let page = self.get("/login/mfa", Some(&session)).await;
+            session.csrf = between(&page.body, "name=\"_csrf\" value=\"", "\"");
+            let code = self.totp_now(username);
+            let done = self.post_form("/login/mfa", Some(&session), &[("code", &code)]).await;
+            assert_eq!(done.status, StatusCode::SEE_OTHER, "mfa {username}: {}", done.body);
+            // Each code is good once; move past this step for the next login.
+            self.clock.advance(Duration::seconds(31));
+        }
+        let home = self.get("/", Some(&session)).await;
+        assert_eq!(home.status, StatusCode::OK, "home for {username}: {}", home.location());
+        session.csrf = between(&home.body, "\"X-CSRF-Token\": \"", "\"");
+        session
+    }
+
+    pub fn totp_now(&self, username: &str) -> String {
+        let secret = chengguan::demo::demo_totp_secret(username);
+        format!("{:06}", totp_code(&secret, totp_step(self.clock_now())))
+    }
+
+    pub fn clock_now(&self) -> DateTime<Utc> {
+        use chengguan::clock::Clock;
+        self.clock.now()
+    }
+
+    /// An API token for a demo user, created as the CLI does.
+    pub async fn token(&self, username: &str) -> String {
+        let account = self.db.account_by_username(username).await.unwrap().expect("account");
+        let token = chengguan::auth::new_token();
+        let mut tx = self.db.begin(&chengguan::store::AuditCtx::cli("test"), self.clock_now()).await.unwrap();
+        tx.insert_api_token(&account.id, &chengguan::auth::token_hash(&token), "test", self.clock_now() + Duration::days(30))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        token
+    }
+
+    pub async fn audit_count(&self, action: &str) -> i64 {
+        let filter = chengguan::store::audit::AuditFilter { action: action.into(), page: 1, page_size: 1, ..Default::default() };
+        self.db.audit_records(&filter).await.unwrap().1
+    }
+
+    /// The id of a unit by name.
+    pub async fn unit_id(&self, name: &str) -> String {
+        self.db.units().await.unwrap().into_iter().find(|u| u.name == name).expect("unit").id
+    }
+
+    /// Executes SQL as the database owner would, bypassing the application: for tampering.
+    pub async fn raw(&self, sql: &str) {
+        match &self.db {
+            Db::Sqlite(pool) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(pool).await.map(|_| ()),
+            Db::Postgres(pool) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(pool).await.map(|_| ()),
+        }
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.db, Db::Postgres(_))
+    }
+
+    /// Drops the audit triggers, as someone with direct database access could.
+    pub async fn drop_audit_triggers(&self) {
+        if self.is_postgres() {
+            self.raw("DROP TRIGGER audit_log_no_update ON audit_log").await;
+        } else {
+            self.raw("DROP TRIGGER audit_log_no_update").await;
+            self.raw("DROP TRIGGER audit_log_no_delete").await;
+        }
+    }
+}
+
+pub fn cookie_from(response: &Response) -> String {
+    let set = response
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("__Host-cg_session="))
+        .unwrap_or_else(|| panic!("no session cookie: {:?}", response.headers));
+    set.split(';').next().unwrap().to_owned()
+}
+
+pub fn between(text: &str, start: &str, end: &str) -> String {
+    let from = text.find(start).unwrap_or_else(|| panic!("{start:?} not in page")) + start.len();
+    let to = text[from..].find(end).unwrap() + from;
+    text[from..to].to_owned()
+}

@@ -1,0 +1,114 @@
+//! Architecture invariants, checked on the source tree (rust-analyzer's tidy tests).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_domain_does_no_io_and_reads_no_clock() {
+    let forbidden = ["axum", "sqlx", "tokio", "std::fs", "std::net", "Utc::now", "SystemTime", "Local::now", "reqwest", "std::env"];
+    for file in rust_files(&root().join("src/domain")) {
+        let text = fs::read_to_string(&file).unwrap();
+        for word in forbidden {
+            assert!(!text.contains(word), "{} mentions {word}", file.display());
+        }
+    }
+}
+
+#[test]
+fn sql_is_written_only_in_the_store() {
+    let markers = ["sqlx::query", "sqlx::raw_sql", "query_as(", "query_scalar(", "SELECT ", "INSERT INTO", "UPDATE ", "DELETE FROM"];
+    for file in rust_files(&root().join("src")) {
+        if file.starts_with(root().join("src/store")) {
+            continue;
+        }
+        let text = fs::read_to_string(&file).unwrap();
+        for marker in markers {
+            assert!(!text.contains(marker), "{} contains {marker:?}: SQL belongs in src/store", file.display());
+        }
+    }
+}
+
+#[test]
+fn only_the_clock_module_reads_the_system_time() {
+    for file in rust_files(&root().join("src")) {
+        if file.ends_with("clock.rs") {
+            continue;
+        }
+        let text = fs::read_to_string(&file).unwrap();
+        assert!(!text.contains("Utc::now") && !text.contains("SystemTime::now"), "{}", file.display());
+    }
+}
+
+#[test]
+fn every_migration_exists_for_both_backends_and_is_listed() {
+    let names = |backend: &str| -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(root().join("migrations").join(backend))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let sqlite = names("sqlite");
+    assert_eq!(sqlite, names("postgres"), "migration folders differ");
+    let listed: Vec<String> = chengguan::store::MIGRATIONS.iter().map(|(name, _, _)| format!("{name}.sql")).collect();
+    assert_eq!(sqlite, listed, "store::MIGRATIONS does not list exactly the migration files");
+}
+
+#[test]
+fn every_top_level_module_is_described_in_architecture_md() {
+    let architecture = fs::read_to_string(root().join("ARCHITECTURE.md")).unwrap();
+    for entry in fs::read_dir(root().join("src")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if name == "main" || name == "lib" {
+            continue;
+        }
+        assert!(architecture.contains(&format!("`{name}`")), "ARCHITECTURE.md does not describe `{name}`");
+    }
+}
+
+#[test]
+fn no_todo_dbg_or_unexplained_ignore_is_left_in_the_code() {
+    for dir in ["src", "tests"] {
+        for file in rust_files(&root().join(dir)) {
+            if file.ends_with("tidy.rs") {
+                continue;
+            }
+            let text = fs::read_to_string(&file).unwrap();
+            for marker in ["todo!(", "dbg!(", "unimplemented!(", "#[ignore]"] {
+                assert!(!text.contains(marker), "{} contains {marker}", file.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn every_audit_table_write_goes_through_the_audited_transaction() {
+    // The only INSERT into audit_log is in AuditedTx::audit; no UPDATE or DELETE exists.
+    let mut inserts = 0;
+    for file in rust_files(&root().join("src")) {
+        let text = fs::read_to_string(&file).unwrap();
+        inserts += text.matches("INSERT INTO audit_log").count();
+        assert!(!text.contains("UPDATE audit_log") && !text.contains("DELETE FROM audit_log"), "{}", file.display());
+    }
+    assert_eq!(inserts, 1);
+}
