@@ -23,9 +23,9 @@ use crate::store::{AuditCtx, Db};
 pub const DEMO_PASSWORD: &str = "Zhonglou@Demo2026";
 
 /// The demo logins the login page lists, in order.
-pub const LISTED_LOGINS: [&str; 12] = [
+pub const LISTED_LOGINS: [&str; 13] = [
     "leader01", "office01", "squadlead01", "squadlead02", "officer01", "officer02", "aux01", "legal01",
-    "center01", "supervisor01", "sysadmin", "secadmin",
+    "center01", "supervisor01", "sysadmin", "secadmin", "auditadmin",
 ];
 
 const BUREAU_CODE: &str = "ZL";
@@ -34,7 +34,8 @@ const BUREAU_CODE: &str = "ZL";
 const SQUADS: [&str; 8] = ["南大街", "荷花池", "五星", "永红", "北港", "西林", "新闸", "邹区"];
 
 const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";
-const GIVEN: &str = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强海燕红梅晓东丹玲鹏飞宇浩凯健俊峰斌文博雪琴慧颖欣怡子涵梓轩思远雨泽晨阳";
+const GIVEN_MALE: &str = "伟强磊军洋勇杰涛明超平刚华建国志东鹏飞宇浩凯健俊峰斌文博远泽晨阳波辉亮成";
+const GIVEN_FEMALE: &str = "芳娜秀英敏静丽艳娟霞桂兰燕红梅丹玲雪琴慧颖欣怡涵婷莉萍洁";
 
 /// A small deterministic generator (SplitMix64), so the demo needs no random-number crate
 /// state and is identical on every machine.
@@ -51,9 +52,12 @@ impl Sequence {
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
-    fn name(&mut self) -> String {
+    fn name(&mut self, gender: Gender) -> String {
         let surnames: Vec<char> = SURNAMES.chars().collect();
-        let given: Vec<char> = GIVEN.chars().collect();
+        let given: Vec<char> = match gender {
+            Gender::Male => GIVEN_MALE.chars().collect(),
+            Gender::Female => GIVEN_FEMALE.chars().collect(),
+        };
         let mut name = String::new();
         name.push(surnames[self.below(surnames.len())]);
         name.push(given[self.below(given.len())]);
@@ -121,16 +125,18 @@ pub async fn seed(db: &Db, cost: HashCost, now: DateTime<Utc>) -> anyhow::Result
                                 unit: &str,
                                 position: &str,
                                 employment: Employment|
-           -> anyhow::Result<String> {
+           -> anyhow::Result<(String, String)> {
+        let gender = if seq.below(5) == 0 { Gender::Female } else { Gender::Male };
         let draft = PersonDraft {
-            name: seq.name(),
-            gender: if seq.below(5) == 0 { Gender::Female } else { Gender::Male },
+            name: seq.name(gender),
+            gender,
             unit_id: unit.to_owned(),
             position: position.to_owned(),
             phone: Some(seq.phone()),
             employment,
         };
         let id = tx.insert_person(&draft).await?;
+        let draft_name = draft.name.clone();
         people += 1;
         if employment == Employment::Officer {
             certificate_no += 1;
@@ -153,7 +159,7 @@ pub async fn seed(db: &Db, cost: HashCost, now: DateTime<Utc>) -> anyhow::Result
             };
             tx.insert_certificate(&id, &draft).await?;
         }
-        Ok(id)
+        Ok((id, draft_name))
     };
 
     // Leaders and the leadership group (组长, 副组长; members are the squad leaders and the
@@ -180,8 +186,8 @@ pub async fn seed(db: &Db, cost: HashCost, now: DateTime<Utc>) -> anyhow::Result
         center_people.push(add_person(&mut tx, &mut seq, &center, position, employment).await?);
     }
     let mut squad_leaders = Vec::new();
-    let mut squad_officers: Vec<Vec<String>> = Vec::new();
-    let mut squad_auxiliaries: Vec<Vec<String>> = Vec::new();
+    let mut squad_officers: Vec<Vec<(String, String)>> = Vec::new();
+    let mut squad_auxiliaries: Vec<Vec<(String, String)>> = Vec::new();
     for squad in &squads {
         squad_leaders.push(add_person(&mut tx, &mut seq, squad, "中队长", Employment::Officer).await?);
         add_person(&mut tx, &mut seq, squad, "副中队长", Employment::Officer).await?;
@@ -196,39 +202,43 @@ pub async fn seed(db: &Db, cost: HashCost, now: DateTime<Utc>) -> anyhow::Result
         squad_officers.push(officers);
         squad_auxiliaries.push(auxiliaries);
     }
-    tx.set_leadership_member(&leaders[0], GroupRole::Head.code(), "全面负责", 0).await?;
+    tx.set_leadership_member(&leaders[0].0, GroupRole::Head.code(), "全面负责", 0).await?;
     for (i, deputy) in leaders[1..].iter().enumerate() {
         let duty = ["分管队伍建设与培训", "分管执法制度与法制审核", "分管大队日常执法与考核"][i];
-        tx.set_leadership_member(deputy, GroupRole::Deputy.code(), duty, 1 + i as i64).await?;
+        tx.set_leadership_member(&deputy.0, GroupRole::Deputy.code(), duty, 1 + i as i64).await?;
     }
     for (i, leader) in squad_leaders.iter().enumerate() {
-        tx.set_leadership_member(leader, GroupRole::Member.code(), "派驻中队中队长", 10 + i as i64).await?;
+        tx.set_leadership_member(&leader.0, GroupRole::Member.code(), "派驻中队中队长", 10 + i as i64).await?;
     }
-    tx.set_leadership_member(&center_people[0], GroupRole::Member.code(), "受理中心负责人", 30).await?;
+    tx.set_leadership_member(&center_people[0].0, GroupRole::Member.code(), "受理中心负责人", 30).await?;
 
-    // Accounts.
+    // Accounts. Those of people carry the person's name; the supervisor and the three
+    // administrators are accounts without a person in the bureau's establishment.
     let hash = |_: &str| hash_password(cost, DEMO_PASSWORD);
+    let linked = |username: &str, person: &(String, String), role: Role| {
+        (username.to_owned(), person.1.clone(), Some(person.0.clone()), vec![role])
+    };
     let mut accounts: Vec<(String, String, Option<String>, Vec<Role>)> = vec![
-        ("leader01".into(), "局领导".into(), Some(leaders[0].clone()), vec![Role::Leader]),
-        ("leader02".into(), "副局长".into(), Some(leaders[1].clone()), vec![Role::Leader]),
-        ("office01".into(), "办公室".into(), Some(office_people[0].clone()), vec![Role::Office]),
-        ("legal01".into(), "法制审核".into(), Some(legal_people[1].clone()), vec![Role::LegalReviewer]),
-        ("legal02".into(), "法制审核".into(), Some(legal_people[2].clone()), vec![Role::LegalReviewer]),
-        ("center01".into(), "受理中心".into(), Some(center_people[0].clone()), vec![Role::Intake]),
-        ("supervisor01".into(), "行风监督员".into(), None, vec![Role::Supervisor]),
+        linked("leader01", &leaders[0], Role::Leader),
+        linked("leader02", &leaders[1], Role::Leader),
+        linked("office01", &office_people[0], Role::Office),
+        linked("legal01", &legal_people[1], Role::LegalReviewer),
+        linked("legal02", &legal_people[2], Role::LegalReviewer),
+        linked("center01", &center_people[0], Role::Intake),
+        ("supervisor01".into(), "行风监督员（演示）".into(), None, vec![Role::Supervisor]),
         ("sysadmin".into(), "系统管理员".into(), None, vec![Role::SysAdmin]),
         ("secadmin".into(), "安全管理员".into(), None, vec![Role::SecAdmin]),
         ("auditadmin".into(), "审计管理员".into(), None, vec![Role::AuditAdmin]),
     ];
     for (i, leader) in squad_leaders.iter().enumerate() {
-        accounts.push((format!("squadlead{:02}", i + 1), format!("{}中队长", SQUADS[i]), Some(leader.clone()), vec![Role::SquadLeader]));
+        accounts.push(linked(&format!("squadlead{:02}", i + 1), leader, Role::SquadLeader));
     }
     // Officers 01–04 are in the first squad, 05–08 in the second, so isolation can be seen.
     for (i, officer) in squad_officers[0].iter().take(4).chain(squad_officers[1].iter().take(4)).enumerate() {
-        accounts.push((format!("officer{:02}", i + 1), "执法队员".into(), Some(officer.clone()), vec![Role::Officer]));
+        accounts.push(linked(&format!("officer{:02}", i + 1), officer, Role::Officer));
     }
     for (i, aux) in squad_auxiliaries[0].iter().take(2).enumerate() {
-        accounts.push((format!("aux{:02}", i + 1), "协管员".into(), Some(aux.clone()), vec![Role::Auxiliary]));
+        accounts.push(linked(&format!("aux{:02}", i + 1), aux, Role::Auxiliary));
     }
     for (username, display, person, roles) in &accounts {
         let roles = RoleSet::new(roles.clone()).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -262,5 +272,5 @@ fn listed_logins() -> Vec<(String, String)> {
         "secadmin" => "安全管理员 security admin (TOTP)",
         _ => "审计管理员 audit admin (TOTP)",
     };
-    LISTED_LOGINS.iter().chain(["auditadmin"].iter()).map(|u| (u.to_string(), role(u).to_owned())).collect()
+    LISTED_LOGINS.iter().map(|u| (u.to_string(), role(u).to_owned())).collect()
 }
