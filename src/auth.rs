@@ -24,7 +24,8 @@ impl Default for HashCost {
 }
 
 fn argon2(cost: HashCost) -> Argon2<'static> {
-    let params = Params::new(cost.memory_kib, cost.iterations, 1, None).expect("argon2 parameters are in range");
+    let params =
+        Params::new(cost.memory_kib, cost.iterations, 1, None).expect("argon2 parameters are in range");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
@@ -39,7 +40,9 @@ pub fn hash_password(cost: HashCost, password: &str) -> String {
 
 /// Checks a password against a stored hash, using the parameters stored with the hash.
 pub fn verify_password(password: &str, stored: &str) -> bool {
-    let Ok(parsed) = PasswordHash::new(stored) else { return false };
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return false;
+    };
     Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()
 }
 

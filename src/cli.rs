@@ -21,7 +21,11 @@ use crate::store::audit::Verification;
 use crate::store::{AuditCtx, Db};
 
 #[derive(Debug, Parser)]
-#[command(name = "chengguan", version, about = "城管执法规范化管理平台 (urban-management enforcement platform)")]
+#[command(
+    name = "chengguan",
+    version,
+    about = "城管执法规范化管理平台 (urban-management enforcement platform)"
+)]
 pub struct Cli {
     /// Configuration file (default: chengguan.toml in the data directory, if present).
     #[arg(long, global = true, env = "CHENGGUAN_CONFIG")]
@@ -139,7 +143,8 @@ fn init_logging(config: &Config) {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let mut config = Config::load(cli.config.as_deref(), cli.data_dir.as_deref()).context("loading configuration")?;
+    let mut config =
+        Config::load(cli.config.as_deref(), cli.data_dir.as_deref()).context("loading configuration")?;
     if let Some(url) = cli.database_url {
         config.database_url = url;
     }
@@ -153,7 +158,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 config.bind = bind;
             }
             if demo {
-                let summary = crate::demo::seed(&db, config.hash_cost(), clock.now()).await.context("building the demo bureau")?;
+                let summary = crate::demo::seed(&db, config.hash_cost(), clock.now())
+                    .await
+                    .context("building the demo bureau")?;
                 print_demo(&summary, &config);
             }
             let state = crate::app::state(db, clock, config, demo);
@@ -177,7 +184,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 Verification::Broken { checked, fault } => {
                     println!("FAILED: {fault}");
-                    println!("{checked} records before it verified; the chain breaks at record {}", fault.seq());
+                    println!(
+                        "{checked} records before it verified; the chain breaks at record {}",
+                        fault.seq()
+                    );
                     Ok(ExitCode::from(1))
                 }
             }
@@ -192,7 +202,9 @@ fn print_demo(summary: &crate::demo::Summary, config: &Config) {
     for (username, role) in &summary.logins {
         println!("  {username:<14} {:<12} {role}", crate::demo::DEMO_PASSWORD);
     }
-    println!("administrators (sysadmin, secadmin, auditadmin) also need a one-time code: the login page shows it in demo mode.");
+    println!(
+        "administrators (sysadmin, secadmin, auditadmin) also need a one-time code: the login page shows it in demo mode."
+    );
 }
 
 async fn find_account(db: &Db, username: &str) -> anyhow::Result<crate::store::accounts::Account> {
@@ -202,7 +214,13 @@ async fn find_account(db: &Db, username: &str) -> anyhow::Result<crate::store::a
     }
 }
 
-async fn user(db: &Db, config: &Config, clock: &SharedClock, ctx: &AuditCtx, command: UserCommand) -> anyhow::Result<ExitCode> {
+async fn user(
+    db: &Db,
+    config: &Config,
+    clock: &SharedClock,
+    ctx: &AuditCtx,
+    command: UserCommand,
+) -> anyhow::Result<ExitCode> {
     let now = clock.now();
     match command {
         UserCommand::Add { username, name, roles, person } => {
@@ -231,7 +249,10 @@ async fn user(db: &Db, config: &Config, clock: &SharedClock, ctx: &AuditCtx, com
             println!("created {username} ({})", role_set.codes());
             println!("one-time password: {password}");
             if let Some(secret) = totp {
-                println!("TOTP (add to an authenticator app): {}", otpauth_uri("chengguan", &username, &secret));
+                println!(
+                    "TOTP (add to an authenticator app): {}",
+                    otpauth_uri("chengguan", &username, &secret)
+                );
             }
         }
         UserCommand::List => {
@@ -269,7 +290,13 @@ async fn user(db: &Db, config: &Config, clock: &SharedClock, ctx: &AuditCtx, com
     Ok(ExitCode::SUCCESS)
 }
 
-async fn token(db: &Db, config: &Config, clock: &SharedClock, ctx: &AuditCtx, command: TokenCommand) -> anyhow::Result<ExitCode> {
+async fn token(
+    db: &Db,
+    config: &Config,
+    clock: &SharedClock,
+    ctx: &AuditCtx,
+    command: TokenCommand,
+) -> anyhow::Result<ExitCode> {
     let now = clock.now();
     match command {
         TokenCommand::Create { user, days, label } => {
@@ -289,7 +316,10 @@ async fn token(db: &Db, config: &Config, clock: &SharedClock, ctx: &AuditCtx, co
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             tx.commit().await?;
-            eprintln!("token {id} for {user}, expires {} (revoke: chengguan token revoke {id})", crate::domain::time::display(expires_at));
+            eprintln!(
+                "token {id} for {user}, expires {} (revoke: chengguan token revoke {id})",
+                crate::domain::time::display(expires_at)
+            );
             println!("{token}");
         }
         TokenCommand::Revoke { id } => {

@@ -24,8 +24,19 @@ pub const DEMO_PASSWORD: &str = "Zhonglou@Demo2026";
 
 /// The demo logins the login page lists, in order.
 pub const LISTED_LOGINS: [&str; 13] = [
-    "leader01", "office01", "squadlead01", "squadlead02", "officer01", "officer02", "aux01", "legal01",
-    "center01", "supervisor01", "sysadmin", "secadmin", "auditadmin",
+    "leader01",
+    "office01",
+    "squadlead01",
+    "squadlead02",
+    "officer01",
+    "officer02",
+    "aux01",
+    "legal01",
+    "center01",
+    "supervisor01",
+    "sysadmin",
+    "secadmin",
+    "auditadmin",
 ];
 
 const BUREAU_CODE: &str = "ZL";
@@ -94,7 +105,12 @@ pub async fn seed(db: &Db, cost: HashCost, now: DateTime<Utc>) -> anyhow::Result
     let existing = db.units().await?;
     if existing.iter().any(|u| u.code == BUREAU_CODE) {
         let people = db.unit_head_counts().await?.iter().map(|(_, o, a)| (o + a) as usize).sum();
-        return Ok(Summary { bureau: bureau_name.to_owned(), units: existing.len(), people, logins: listed_logins() });
+        return Ok(Summary {
+            bureau: bureau_name.to_owned(),
+            units: existing.len(),
+            people,
+            logins: listed_logins(),
+        });
     }
     let today = civil_date(now);
     let mut seq = Sequence(20_170_214);
@@ -103,7 +119,8 @@ pub async fn seed(db: &Db, cost: HashCost, now: DateTime<Utc>) -> anyhow::Result
 
     let bureau = tx.insert_unit(None, UnitKind::Bureau, bureau_name, BUREAU_CODE, 0).await?;
     let legal = tx.insert_unit(Some(&bureau), UnitKind::Section, "法制科", "ZL-FZ", 1).await?;
-    let brigade = tx.insert_unit(Some(&bureau), UnitKind::Brigade, "钟楼城管行政执法大队", "ZL-DD", 2).await?;
+    let brigade =
+        tx.insert_unit(Some(&bureau), UnitKind::Brigade, "钟楼城管行政执法大队", "ZL-DD", 2).await?;
     let office = tx
         .insert_unit(Some(&brigade), UnitKind::Office, "“强转树”专项行动领导小组办公室", "ZL-DD-BGS", 3)
         .await?;
@@ -111,7 +128,13 @@ pub async fn seed(db: &Db, cost: HashCost, now: DateTime<Utc>) -> anyhow::Result
     let mut squads = Vec::new();
     for (i, street) in SQUADS.iter().enumerate() {
         let id = tx
-            .insert_unit(Some(&brigade), UnitKind::Squad, &format!("{street}中队"), &format!("ZL-DD-{:02}", i + 1), 10 + i as i64)
+            .insert_unit(
+                Some(&brigade),
+                UnitKind::Squad,
+                &format!("{street}中队"),
+                &format!("ZL-DD-{:02}", i + 1),
+                10 + i as i64,
+            )
             .await?;
         squads.push(id);
     }
@@ -148,7 +171,8 @@ pub async fn seed(db: &Db, cost: HashCost, now: DateTime<Utc>) -> anyhow::Result
                 1 | 2 => today + Duration::days(3 + seq.below(55) as i64),
                 _ => today + Duration::days(90 + seq.below(1500) as i64),
             };
-            let valid_from = NaiveDate::from_ymd_opt(valid_to.year() - 5, valid_to.month(), 1).unwrap_or(valid_to);
+            let valid_from =
+                NaiveDate::from_ymd_opt(valid_to.year() - 5, valid_to.month(), 1).unwrap_or(valid_to);
             let draft = CertificateDraft {
                 number: format!("32040{:02}{:05}", 17 + (certificate_no % 9), 10_000 + certificate_no),
                 kind: "江苏省行政执法证".to_owned(),
@@ -182,7 +206,8 @@ pub async fn seed(db: &Db, cost: HashCost, now: DateTime<Utc>) -> anyhow::Result
     }
     let mut center_people = Vec::new();
     for position in ["受理中心主任", "受理员", "受理员", "受理员", "派遣员", "回访员"] {
-        let employment = if position == "受理中心主任" { Employment::Officer } else { Employment::Auxiliary };
+        let employment =
+            if position == "受理中心主任" { Employment::Officer } else { Employment::Auxiliary };
         center_people.push(add_person(&mut tx, &mut seq, &center, position, employment).await?);
     }
     let mut squad_leaders = Vec::new();
@@ -208,7 +233,8 @@ pub async fn seed(db: &Db, cost: HashCost, now: DateTime<Utc>) -> anyhow::Result
         tx.set_leadership_member(&deputy.0, GroupRole::Deputy.code(), duty, 1 + i as i64).await?;
     }
     for (i, leader) in squad_leaders.iter().enumerate() {
-        tx.set_leadership_member(&leader.0, GroupRole::Member.code(), "派驻中队中队长", 10 + i as i64).await?;
+        tx.set_leadership_member(&leader.0, GroupRole::Member.code(), "派驻中队中队长", 10 + i as i64)
+            .await?;
     }
     tx.set_leadership_member(&center_people[0].0, GroupRole::Member.code(), "受理中心负责人", 30).await?;
 

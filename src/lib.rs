@@ -1,21 +1,21 @@
 //! chengguan (城管执法规范化管理平台): the system an urban-management law-enforcement bureau
 //! runs its enforcement work and its team on. Modules in reading order:
 
-/// The bureau's rules as pure data and functions: no I/O, no clock.
-pub mod domain;
+/// Application state and the server loop.
+pub mod app;
+/// Password hashing and secret tokens.
+pub mod auth;
+/// The command line.
+pub mod cli;
 /// The only reader of the time; tests use a manual clock.
 pub mod clock;
 /// Configuration layers: defaults, file, `CHENGGUAN_*` environment, flags.
 pub mod config;
-/// All SQL, for SQLite and PostgreSQL, with the audit chain written in the same transaction.
-pub mod store;
-/// Password hashing and secret tokens.
-pub mod auth;
-/// Application state and the server loop.
-pub mod app;
-/// HTTP: route table, guard, pages, JSON API.
-pub mod web;
 /// The demo district that `serve --demo` builds.
 pub mod demo;
-/// The command line.
-pub mod cli;
+/// The bureau's rules as pure data and functions: no I/O, no clock.
+pub mod domain;
+/// All SQL, for SQLite and PostgreSQL, with the audit chain written in the same transaction.
+pub mod store;
+/// HTTP: route table, guard, pages, JSON API.
+pub mod web;

@@ -151,10 +151,10 @@ impl RoleSet {
         if roles.is_empty() {
             return Err(RoleSetError::Empty);
         }
-        if roles.len() > 1 {
-            if let Some(admin) = roles.iter().copied().find(|r| r.is_admin()) {
-                return Err(RoleSetError::AdminCombined(admin));
-            }
+        if roles.len() > 1
+            && let Some(admin) = roles.iter().copied().find(|r| r.is_admin())
+        {
+            return Err(RoleSetError::AdminCombined(admin));
         }
         Ok(RoleSet(roles))
     }
@@ -268,9 +268,7 @@ pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
         (R::Office, A::OrgEdit) => Some(S::All),
         (_, A::OrgEdit) => None,
 
-        (R::Leader | R::Office | R::LegalReviewer | R::Intake | R::SysAdmin, A::PersonView) => {
-            Some(S::All)
-        }
+        (R::Leader | R::Office | R::LegalReviewer | R::Intake | R::SysAdmin, A::PersonView) => Some(S::All),
         (R::SquadLeader, A::PersonView) => Some(S::Subtree),
         (R::Officer | R::Auxiliary, A::PersonView) => Some(S::Unit),
         (R::Supervisor | R::SecAdmin | R::AuditAdmin, A::PersonView) => None,

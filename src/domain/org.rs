@@ -410,10 +410,10 @@ impl CertificateInput {
         if valid_to.is_none() {
             errors.add("valid_to", "invalid", "请输入正确的日期（yyyy-MM-dd）");
         }
-        if let (Some(from), Some(to)) = (valid_from, valid_to) {
-            if to < from {
-                errors.add("valid_to", "before_start", "有效期止不能早于有效期起");
-            }
+        if let (Some(from), Some(to)) = (valid_from, valid_to)
+            && to < from
+        {
+            errors.add("valid_to", "before_start", "有效期止不能早于有效期起");
         }
         let status = match self.status.trim() {
             "" => Some(CertificateStatus::Valid),

@@ -69,11 +69,7 @@ impl SecurityPolicy {
     }
 
     pub fn idle_timeout(&self, is_admin: bool) -> Duration {
-        Duration::minutes(if is_admin {
-            self.admin_idle_timeout_minutes
-        } else {
-            self.idle_timeout_minutes
-        })
+        Duration::minutes(if is_admin { self.admin_idle_timeout_minutes } else { self.idle_timeout_minutes })
     }
 }
 
@@ -81,11 +77,7 @@ impl SecurityPolicy {
 const COMMON_PASSWORDS: &str = include_str!("../../data/common-passwords.txt");
 
 /// Checks a new password against the policy and against the user's own name.
-pub fn check_password(
-    policy: &SecurityPolicy,
-    password: &str,
-    username: &str,
-) -> Result<(), FieldErrors> {
+pub fn check_password(policy: &SecurityPolicy, password: &str, username: &str) -> Result<(), FieldErrors> {
     let mut errors = FieldErrors::default();
     let length = password.chars().count() as i64;
     if length < policy.password_min_length {
@@ -111,10 +103,7 @@ pub fn check_password(
         errors.add(
             "password",
             "password_too_simple",
-            format!(
-                "密码须包含大写字母、小写字母、数字、符号中的至少 {} 类",
-                policy.password_min_classes
-            ),
+            format!("密码须包含大写字母、小写字母、数字、符号中的至少 {} 类", policy.password_min_classes),
         );
     }
     let lower = password.to_lowercase();
@@ -150,8 +139,11 @@ impl LoginFailures {
             _ => (1, now),
         };
         if count >= policy.lockout_threshold {
-            let locked =
-                LoginFailures { count: 0, first_at: None, locked_until: Some(now + Duration::minutes(policy.lockout_minutes)) };
+            let locked = LoginFailures {
+                count: 0,
+                first_at: None,
+                locked_until: Some(now + Duration::minutes(policy.lockout_minutes)),
+            };
             (locked, true)
         } else {
             (LoginFailures { count, first_at: Some(first_at), locked_until: self.locked_until }, false)
@@ -304,16 +296,16 @@ mod tests {
             ("Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!", None),
         ];
         for (password, expected) in cases {
-            let got = check_password(&policy, password, "zhangwei")
-                .err()
-                .map(|e| e.iter().next().unwrap().code);
+            let got =
+                check_password(&policy, password, "zhangwei").err().map(|e| e.iter().next().unwrap().code);
             assert_eq!(got, *expected, "{password}");
         }
     }
 
     #[test]
     fn weakening_the_policy_below_level_three_is_refused() {
-        let policy = SecurityPolicy { lockout_threshold: 50, idle_timeout_minutes: 120, ..Default::default() };
+        let policy =
+            SecurityPolicy { lockout_threshold: 50, idle_timeout_minutes: 120, ..Default::default() };
         let errors = policy.validate().unwrap_err();
         assert_eq!(errors.iter().count(), 2);
     }

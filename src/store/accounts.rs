@@ -4,7 +4,9 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::access::{Role, RoleSet};
 use crate::domain::security::{LoginFailures, SecurityPolicy};
-use crate::store::{AuditEvent, AuditedTx, Db, StoreError, decode_error, new_id, on_pool, on_tx, on_unique, parse_ts, ts};
+use crate::store::{
+    AuditEvent, AuditedTx, Db, StoreError, decode_error, new_id, on_pool, on_tx, on_unique, parse_ts, ts,
+};
 
 #[derive(Debug, Clone)]
 pub struct Account {
@@ -128,7 +130,10 @@ pub struct AccountListItem {
 impl Db {
     pub async fn account_by_username(&self, username: &str) -> Result<Option<Account>, sqlx::Error> {
         let row: Option<AccountRow> = on_pool!(self, |pool| {
-            sqlx::query_as(account_select!("WHERE a.username = $1")).bind(username).fetch_optional(pool).await?
+            sqlx::query_as(account_select!("WHERE a.username = $1"))
+                .bind(username)
+                .fetch_optional(pool)
+                .await?
         });
         self.with_roles(row).await
     }
@@ -247,7 +252,11 @@ impl Db {
     }
 
     /// The account behind an unexpired, unrevoked API token.
-    pub async fn api_token_account(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<String>, sqlx::Error> {
+    pub async fn api_token_account(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, sqlx::Error> {
         on_pool!(self, |pool| {
             sqlx::query_scalar(
                 "SELECT account_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
@@ -350,16 +359,20 @@ impl AuditedTx {
             .await?
             .rows_affected();
             if disabled {
-                sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL")
-                    .bind(&now)
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
-                sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL")
-                    .bind(&now)
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
+                sqlx::query(
+                    "UPDATE sessions SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL",
+                )
+                .bind(&now)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+                sqlx::query(
+                    "UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL",
+                )
+                .bind(&now)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
             }
             changed
         });
@@ -464,7 +477,12 @@ impl AuditedTx {
     }
 
     /// Completes the second factor: the session becomes active and the TOTP step is used up.
-    pub async fn activate_session(&mut self, token_hash: &str, account_id: &str, totp_step: i64) -> Result<(), StoreError> {
+    pub async fn activate_session(
+        &mut self,
+        token_hash: &str,
+        account_id: &str,
+        totp_step: i64,
+    ) -> Result<(), StoreError> {
         let now = ts(self.now());
         on_tx!(&mut self.tx, |conn| {
             sqlx::query("UPDATE sessions SET stage = 'active', last_seen_at = $1 WHERE token_hash = $2")
@@ -546,7 +564,11 @@ impl AuditedTx {
     }
 
     /// Replaces the security policy if `version` is current (0 when none was ever stored).
-    pub async fn set_security_policy(&mut self, policy: &SecurityPolicy, version: i64) -> Result<i64, StoreError> {
+    pub async fn set_security_policy(
+        &mut self,
+        policy: &SecurityPolicy,
+        version: i64,
+    ) -> Result<i64, StoreError> {
         let now = ts(self.now());
         let p = policy;
         let changed = on_tx!(&mut self.tx, |conn| {

@@ -27,14 +27,39 @@ pub struct AuditRecord {
     pub hash: String,
 }
 
-type RecordRow = (i64, String, String, String, String, String, String, String, String, String, String, String, String);
+type RecordRow =
+    (i64, String, String, String, String, String, String, String, String, String, String, String, String);
 
 fn record_from_row(row: RecordRow) -> StoredRecord {
-    let (seq, at, actor, role, source, request_id, action, object_type, object_id, result, details, prev_hash, hash) =
-        row;
+    let (
+        seq,
+        at,
+        actor,
+        role,
+        source,
+        request_id,
+        action,
+        object_type,
+        object_id,
+        result,
+        details,
+        prev_hash,
+        hash,
+    ) = row;
     StoredRecord {
         seq,
-        content: AuditContent { at, actor, role, source, request_id, action, object_type, object_id, result, details },
+        content: AuditContent {
+            at,
+            actor,
+            role,
+            source,
+            request_id,
+            action,
+            object_type,
+            object_id,
+            result,
+            details,
+        },
         prev_hash,
         hash,
     }
@@ -98,7 +123,12 @@ impl Db {
             .into_iter()
             .map(|row| {
                 let record = record_from_row(row);
-                Ok(AuditRecord { seq: record.seq, at: parse_ts(&record.content.at)?, content: record.content, hash: record.hash })
+                Ok(AuditRecord {
+                    seq: record.seq,
+                    at: parse_ts(&record.content.at)?,
+                    content: record.content,
+                    hash: record.hash,
+                })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
         Ok((records, total))

@@ -325,9 +325,7 @@ impl AuditedTx {
     /// refused: every change of state is audited.
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
         if self.appended == 0 {
-            return Err(sqlx::Error::Protocol(
-                "refusing to commit a change without its audit record".into(),
-            ));
+            return Err(sqlx::Error::Protocol("refusing to commit a change without its audit record".into()));
         }
         on_tx!(&mut self.tx, |conn| {
             sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
@@ -373,10 +371,7 @@ pub fn on_unique(error: sqlx::Error, field: &'static str) -> StoreError {
 
 /// A new id: UUIDv7 from the injected clock, so ids sort by creation time.
 pub fn new_id(now: DateTime<Utc>) -> String {
-    let ts = uuid::Timestamp::from_unix(
-        uuid::NoContext,
-        now.timestamp() as u64,
-        now.timestamp_subsec_nanos(),
-    );
+    let ts =
+        uuid::Timestamp::from_unix(uuid::NoContext, now.timestamp() as u64, now.timestamp_subsec_nanos());
     uuid::Uuid::new_v7(ts).to_string()
 }

@@ -128,7 +128,9 @@ impl TryFrom<PersonSummaryRow> for PersonSummary {
             certificate_valid_to: row.certificate_valid_to.as_deref().map(parse_date).transpose()?,
             certificate_status: match row.certificate_status.as_deref() {
                 None => None,
-                Some(s) => Some(CertificateStatus::parse(s).ok_or_else(|| decode_error("certificate status", s))?),
+                Some(s) => {
+                    Some(CertificateStatus::parse(s).ok_or_else(|| decode_error("certificate status", s))?)
+                }
             },
             id: row.id,
             name: row.name,
@@ -302,7 +304,10 @@ impl Db {
                 .await?;
             (rows, total)
         });
-        Ok(PeoplePage { rows: rows.into_iter().map(PersonSummary::try_from).collect::<Result<_, _>>()?, total })
+        Ok(PeoplePage {
+            rows: rows.into_iter().map(PersonSummary::try_from).collect::<Result<_, _>>()?,
+            total,
+        })
     }
 
     /// One person, if the reader may see them. A person outside the reader's visibility is
@@ -325,7 +330,9 @@ impl Db {
             .fetch_optional(pool)
             .await?
         });
-        let Some((id, version, created_at, updated_at)) = row else { return Ok(None) };
+        let Some((id, version, created_at, updated_at)) = row else {
+            return Ok(None);
+        };
         let summary: Option<PersonSummaryRow> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT p.id, p.name, p.gender, p.unit_id, un.name AS unit_name, p.position, p.phone, \
@@ -340,7 +347,9 @@ impl Db {
             .fetch_optional(pool)
             .await?
         });
-        let Some(summary) = summary else { return Ok(None) };
+        let Some(summary) = summary else {
+            return Ok(None);
+        };
         Ok(Some(Person {
             summary: summary.try_into()?,
             version,
@@ -369,7 +378,8 @@ impl Db {
         today: NaiveDate,
         until: NaiveDate,
     ) -> Result<Vec<(PersonSummary, Certificate)>, sqlx::Error> {
-        let filter = PeopleFilter { certificate: "expiring".into(), page: 1, page_size: 500, ..Default::default() };
+        let filter =
+            PeopleFilter { certificate: "expiring".into(), page: 1, page_size: 500, ..Default::default() };
         let mut page = self.people(visibility, &filter, today).await?;
         page.rows.retain(|p| p.certificate_valid_to.is_some_and(|to| to <= until));
         page.rows.sort_by_key(|p| p.certificate_valid_to);
@@ -466,15 +476,21 @@ impl AuditedTx {
         });
         // Names and phones are personal data: the audit record names the person by id only.
         self.audit(
-            AuditEvent::new("person.create", "person", &id)
-                .details(serde_json::json!({ "unit_id": draft.unit_id, "employment": draft.employment.code() })),
+            AuditEvent::new("person.create", "person", &id).details(
+                serde_json::json!({ "unit_id": draft.unit_id, "employment": draft.employment.code() }),
+            ),
         )
         .await?;
         Ok(id)
     }
 
     /// Updates a person if `version` is still current; otherwise nothing changes.
-    pub async fn update_person(&mut self, id: &str, version: i64, draft: &PersonDraft) -> Result<i64, StoreError> {
+    pub async fn update_person(
+        &mut self,
+        id: &str,
+        version: i64,
+        draft: &PersonDraft,
+    ) -> Result<i64, StoreError> {
         let now = ts(self.now());
         let updated = on_tx!(&mut self.tx, |conn| {
             sqlx::query(
@@ -496,7 +512,10 @@ impl AuditedTx {
         });
         if updated == 0 {
             let exists: Option<i64> = on_tx!(&mut self.tx, |conn| {
-                sqlx::query_scalar("SELECT version FROM people WHERE id = $1").bind(id).fetch_optional(conn).await?
+                sqlx::query_scalar("SELECT version FROM people WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(conn)
+                    .await?
             });
             return Err(if exists.is_some() { StoreError::Conflict } else { StoreError::NotFound });
         }
@@ -508,7 +527,11 @@ impl AuditedTx {
         Ok(version + 1)
     }
 
-    pub async fn insert_certificate(&mut self, person_id: &str, draft: &CertificateDraft) -> Result<String, StoreError> {
+    pub async fn insert_certificate(
+        &mut self,
+        person_id: &str,
+        draft: &CertificateDraft,
+    ) -> Result<String, StoreError> {
         let id = new_id(self.now());
         let now = ts(self.now());
         on_tx!(&mut self.tx, |conn| {

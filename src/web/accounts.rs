@@ -81,7 +81,12 @@ fn parse_username(raw: &str, errors: &mut FieldErrors) -> String {
     username
 }
 
-pub async fn create_account(state: &AppState, principal: &Principal, info: &RequestInfo, input: &AccountInput) -> Result<Created, AppError> {
+pub async fn create_account(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    input: &AccountInput,
+) -> Result<Created, AppError> {
     let mut errors = FieldErrors::default();
     let username = parse_username(&input.username, &mut errors);
     let display_name = input.display_name.trim().to_owned();
@@ -100,10 +105,10 @@ pub async fn create_account(state: &AppState, principal: &Principal, info: &Requ
         // The separation of duties holds per person as well as per account.
         let mut combined = state.db.person_roles(person_id).await?;
         combined.extend(roles.iter().copied());
-        if let Err(error) = RoleSet::new(combined) {
-            if !roles.is_empty() {
-                errors.add("roles", error.code(), format!("该人员已有其他账号，{}", role_error_zh(&error)));
-            }
+        if let Err(error) = RoleSet::new(combined)
+            && !roles.is_empty()
+        {
+            errors.add("roles", error.code(), format!("该人员已有其他账号，{}", role_error_zh(&error)));
         }
         if state.db.person(&crate::store::org::Visibility::All, person_id).await?.is_none() {
             errors.add("person_id", "not_found", "所选人员不存在");
@@ -146,14 +151,19 @@ pub async fn create_account(state: &AppState, principal: &Principal, info: &Requ
 pub fn role_error_zh(error: &crate::domain::access::RoleSetError) -> String {
     match error {
         crate::domain::access::RoleSetError::Empty => "请至少选择一个角色".to_owned(),
-        crate::domain::access::RoleSetError::AdminCombined(role) => format!(
-            "{}不能与其他角色由同一账号或同一人兼任（等保 2.0 三权分立）",
-            role.name_zh()
-        ),
+        crate::domain::access::RoleSetError::AdminCombined(role) => {
+            format!("{}不能与其他角色由同一账号或同一人兼任（等保 2.0 三权分立）", role.name_zh())
+        }
     }
 }
 
-async fn set_disabled(state: &AppState, principal: &Principal, info: &RequestInfo, id: &str, disabled: bool) -> Result<(), AppError> {
+async fn set_disabled(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    id: &str,
+    disabled: bool,
+) -> Result<(), AppError> {
     if disabled && id == principal.account_id {
         return Err(AppError::refused("cannot_disable_self", "不能停用自己正在使用的账号"));
     }
@@ -163,7 +173,12 @@ async fn set_disabled(state: &AppState, principal: &Principal, info: &RequestInf
     Ok(())
 }
 
-async fn reset_password(state: &AppState, principal: &Principal, info: &RequestInfo, id: &str) -> Result<Created, AppError> {
+async fn reset_password(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    id: &str,
+) -> Result<Created, AppError> {
     let account = state.db.account(id).await?.ok_or(AppError::NotFound)?;
     let password = one_time_password();
     let hash = hash_password(state.config.hash_cost(), &password);
@@ -194,7 +209,13 @@ struct ListPage {
     message: Option<String>,
 }
 
-async fn list(state: &AppState, principal: &Principal, headers: &HeaderMap, created: Option<Created>, message: Option<String>) -> PageResult {
+async fn list(
+    state: &AppState,
+    principal: &Principal,
+    headers: &HeaderMap,
+    created: Option<Created>,
+    message: Option<String>,
+) -> PageResult {
     let chrome = Chrome::new(state, principal, headers, "accounts", "账号管理", "Accounts").await?;
     let now = state.now();
     let rows = state
@@ -212,7 +233,11 @@ async fn list(state: &AppState, principal: &Principal, headers: &HeaderMap, crea
     render(&ListPage { chrome, rows, own_id: principal.account_id.clone(), created, message })
 }
 
-pub async fn list_page(State(state): State<AppState>, Extension(principal): Extension<Principal>, headers: HeaderMap) -> PageResult {
+pub async fn list_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+) -> PageResult {
     list(&state, &principal, &headers, None, None).await
 }
 
@@ -231,7 +256,13 @@ impl FormPage {
     }
 }
 
-async fn form(state: &AppState, principal: &Principal, headers: &HeaderMap, input: AccountInput, errors: FieldErrors) -> PageResult {
+async fn form(
+    state: &AppState,
+    principal: &Principal,
+    headers: &HeaderMap,
+    input: AccountInput,
+    errors: FieldErrors,
+) -> PageResult {
     let chrome = Chrome::new(state, principal, headers, "accounts", "新增账号", "New account").await?;
     let roles = Role::ALL.iter().map(|r| (*r, input.roles.iter().any(|c| c == r.code()))).collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -240,7 +271,11 @@ async fn form(state: &AppState, principal: &Principal, headers: &HeaderMap, inpu
     Ok(response)
 }
 
-pub async fn new_page(State(state): State<AppState>, Extension(principal): Extension<Principal>, headers: HeaderMap) -> PageResult {
+pub async fn new_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+) -> PageResult {
     form(&state, &principal, &headers, AccountInput::default(), FieldErrors::default()).await
 }
 
@@ -284,7 +319,9 @@ pub async fn disable_form(
 ) -> PageResult {
     match set_disabled(&state, &principal, &info, &id, true).await {
         Ok(()) => Ok(Redirect::to("/admin/accounts").into_response()),
-        Err(AppError::Refused { message, .. }) => list(&state, &principal, &headers, None, Some(message)).await,
+        Err(AppError::Refused { message, .. }) => {
+            list(&state, &principal, &headers, None, Some(message)).await
+        }
         Err(error) => Err(error.into()),
     }
 }
@@ -368,7 +405,12 @@ pub async fn api_create(
     let created = create_account(&state, &principal, &info, &input).await?;
     Ok((
         StatusCode::CREATED,
-        Json(CreatedAccountDto { id: created.id, username: created.username, one_time_password: created.password, totp_uri: created.totp_uri }),
+        Json(CreatedAccountDto {
+            id: created.id,
+            username: created.username,
+            one_time_password: created.password,
+            totp_uri: created.totp_uri,
+        }),
     ))
 }
 

@@ -65,22 +65,37 @@ fn filter_from(query: &AuditQuery) -> AuditFilter {
 }
 
 /// Reading the audit log is itself audited, with the filter used (等保 §8.1.5.2).
-async fn record_query(state: &AppState, principal: &Principal, info: &RequestInfo, query: &AuditQuery) -> Result<(), AppError> {
+async fn record_query(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    query: &AuditQuery,
+) -> Result<(), AppError> {
     let details = serde_json::json!({
         "actor": query.actor, "action": query.action, "object_id": query.object_id,
         "result": query.result, "from": query.from, "to": query.to, "page": query.page,
     });
     state
         .db
-        .audit_only(&info.audit_ctx(Some(principal), ""), state.now(), AuditEvent::new("audit.query", "audit_log", "").details(details))
+        .audit_only(
+            &info.audit_ctx(Some(principal), ""),
+            state.now(),
+            AuditEvent::new("audit.query", "audit_log", "").details(details),
+        )
         .await?;
     Ok(())
 }
 
-async fn verify(state: &AppState, principal: &Principal, info: &RequestInfo) -> Result<Verification, AppError> {
+async fn verify(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+) -> Result<Verification, AppError> {
     let verification = state.db.verify_audit().await?;
     let details = match &verification {
-        Verification::Intact { checked } => serde_json::json!({ "intact": true, "checked": checked }),
+        Verification::Intact { checked } => {
+            serde_json::json!({ "intact": true, "checked": checked })
+        }
         Verification::Broken { checked, fault } => {
             serde_json::json!({ "intact": false, "checked": checked, "seq": fault.seq(), "fault": fault.code() })
         }
@@ -231,7 +246,9 @@ pub async fn api_verify(
     Extension(info): Extension<RequestInfo>,
 ) -> ApiResult<Json<VerificationDto>> {
     Ok(Json(match verify(&state, &principal, &info).await? {
-        Verification::Intact { checked } => VerificationDto { intact: true, checked, seq: None, fault: None, message: None },
+        Verification::Intact { checked } => {
+            VerificationDto { intact: true, checked, seq: None, fault: None, message: None }
+        }
         Verification::Broken { checked, fault } => VerificationDto {
             intact: false,
             checked,

@@ -18,9 +18,15 @@ pub enum AppError {
     /// Bad input; nothing was written.
     Invalid(FieldErrors),
     /// A stale version or a duplicate: nothing was written.
-    Conflict { code: &'static str, message: String },
+    Conflict {
+        code: &'static str,
+        message: String,
+    },
     /// A rule refused the step.
-    Refused { code: &'static str, message: String },
+    Refused {
+        code: &'static str,
+        message: String,
+    },
     RateLimited,
     /// The database or another dependency is unreachable.
     Unavailable(String),
@@ -89,8 +95,12 @@ impl AppError {
     /// they are the client's to fix, and the audited ones are already in the audit log.
     fn log(&self) {
         match self {
-            AppError::Internal(error) => tracing::error!(error = format!("{error:#}"), "request failed"),
-            AppError::Unavailable(error) => tracing::warn!(error = %error, "dependency unavailable"),
+            AppError::Internal(error) => {
+                tracing::error!(error = format!("{error:#}"), "request failed")
+            }
+            AppError::Unavailable(error) => {
+                tracing::warn!(error = %error, "dependency unavailable")
+            }
             _ => {}
         }
     }
@@ -175,7 +185,11 @@ impl IntoResponse for ApiError {
         let fields = match &error {
             AppError::Invalid(errors) => errors
                 .iter()
-                .map(|e| FieldErrorBody { field: e.field.to_owned(), code: e.code.to_owned(), message: e.message.clone() })
+                .map(|e| FieldErrorBody {
+                    field: e.field.to_owned(),
+                    code: e.code.to_owned(),
+                    message: e.message.clone(),
+                })
                 .collect(),
             _ => Vec::new(),
         };

@@ -181,7 +181,7 @@ pub async fn guard(
         Resolved::Anonymous => (None, None),
         // The session ended by timeout; `resolve` revoked it and wrote the audit record.
         Resolved::Ended => (None, None),
-        Resolved::Caller { principal, stage } => (Some(principal), Some(stage)),
+        Resolved::Caller { principal, stage } => (Some(*principal), Some(stage)),
     };
 
     match access {
@@ -208,7 +208,11 @@ pub async fn guard(
         return if is_api { deny(true, AppError::Unauthenticated) } else { to_login(&request) };
     };
     if stage.as_deref() == Some("mfa") {
-        return if is_api { deny(true, AppError::Unauthenticated) } else { Redirect::to("/login/mfa").into_response() };
+        return if is_api {
+            deny(true, AppError::Unauthenticated)
+        } else {
+            Redirect::to("/login/mfa").into_response()
+        };
     }
     if principal.must_change_password && path != "/account/password" && path != "/logout" {
         return if is_api {
@@ -231,16 +235,14 @@ pub async fn guard(
     // CSRF: a state-changing request riding on a cookie must carry the session's token, from a
     // header (htmx, scripts) or a form field. Bearer tokens are not sent by browsers on their own.
     let unsafe_method = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if unsafe_method {
-        if let Credential::Session { csrf_token, .. } = &principal.credential {
-            let (checked, rebuilt) = match check_csrf(request, csrf_token).await {
-                Ok(rebuilt) => (true, rebuilt),
-                Err(rebuilt) => (false, rebuilt),
-            };
-            request = rebuilt;
-            if !checked {
-                return deny(is_api, AppError::refused("csrf_failed", "页面已过期，请刷新后重新提交"));
-            }
+    if unsafe_method && let Credential::Session { csrf_token, .. } = &principal.credential {
+        let (checked, rebuilt) = match check_csrf(request, csrf_token).await {
+            Ok(rebuilt) => (true, rebuilt),
+            Err(rebuilt) => (false, rebuilt),
+        };
+        request = rebuilt;
+        if !checked {
+            return deny(is_api, AppError::refused("csrf_failed", "页面已过期，请刷新后重新提交"));
         }
     }
     request.extensions_mut().insert(principal);
@@ -278,7 +280,10 @@ enum Resolved {
     Anonymous,
     /// A session that just ended by timeout.
     Ended,
-    Caller { principal: Principal, stage: String },
+    Caller {
+        principal: Box<Principal>,
+        stage: String,
+    },
 }
 
 async fn resolve(
@@ -295,7 +300,9 @@ async fn resolve(
         let Some(account_id) = state.db.api_token_account(&token_hash(token.trim()), now).await? else {
             return Err(AppError::Unauthenticated);
         };
-        let Some(account) = state.db.account(&account_id).await? else { return Err(AppError::Unauthenticated) };
+        let Some(account) = state.db.account(&account_id).await? else {
+            return Err(AppError::Unauthenticated);
+        };
         if account.disabled {
             return Err(AppError::Unauthenticated);
         }
@@ -309,22 +316,28 @@ async fn resolve(
             credential: Credential::Bearer,
             must_change_password: account.must_change_password,
         };
-        return Ok(Resolved::Caller { principal, stage: "active".to_owned() });
+        return Ok(Resolved::Caller { principal: Box::new(principal), stage: "active".to_owned() });
     }
     let Some(token) = cookie(headers, session_cookie_name(state.config.cookie_secure)) else {
         return Ok(Resolved::Anonymous);
     };
     let hash = token_hash(token);
-    let Some(session) = state.db.session(&hash).await? else { return Ok(Resolved::Anonymous) };
+    let Some(session) = state.db.session(&hash).await? else {
+        return Ok(Resolved::Anonymous);
+    };
     if session.revoked {
         return Ok(Resolved::Anonymous);
     }
-    let Some(account) = state.db.account(&session.account_id).await? else { return Ok(Resolved::Anonymous) };
+    let Some(account) = state.db.account(&session.account_id).await? else {
+        return Ok(Resolved::Anonymous);
+    };
     if account.disabled {
         return Ok(Resolved::Anonymous);
     }
     let (policy, _) = state.db.security_policy().await?;
-    if let Some(end) = session_expiry(&policy, account.roles.is_admin(), session.created_at, session.last_seen_at, now) {
+    if let Some(end) =
+        session_expiry(&policy, account.roles.is_admin(), session.created_at, session.last_seen_at, now)
+    {
         let ctx = AuditCtx {
             actor: account.username.clone(),
             role: account.roles.codes(),
@@ -355,5 +368,5 @@ async fn resolve(
         credential: Credential::Session { token_hash: hash, csrf_token: session.csrf_token },
         must_change_password: account.must_change_password,
     };
-    Ok(Resolved::Caller { principal, stage: session.stage })
+    Ok(Resolved::Caller { principal: Box::new(principal), stage: session.stage })
 }

@@ -17,7 +17,6 @@ use crate::web::error::{ApiResult, AppError, PageError, PageResult};
 use crate::web::guard::{LANG_COOKIE, Principal};
 use crate::web::pages::{Chrome, Lang, render};
 
-
 pub async fn healthz() -> &'static str {
     "ok"
 }
@@ -116,12 +115,19 @@ pub async fn home(
             let standing = certificate_standing(cert.status, cert.valid_from, cert.valid_to, today);
             todos.push(Todo {
                 tag: standing.tag(),
-                text: format!("{}（{}）执法证 {} {}", person.name, person.unit_name, cert.number, standing.label_zh()),
+                text: format!(
+                    "{}（{}）执法证 {} {}",
+                    person.name,
+                    person.unit_name,
+                    cert.number,
+                    standing.label_zh()
+                ),
                 href: format!("/people/{}", person.id),
             });
         }
         let count = |certificate: &str| {
-            let filter = PeopleFilter { certificate: certificate.into(), page: 1, page_size: 1, ..Default::default() };
+            let filter =
+                PeopleFilter { certificate: certificate.into(), page: 1, page_size: 1, ..Default::default() };
             let db = state.db.clone();
             let visibility = visibility.clone();
             async move { db.people(&visibility, &filter, today).await.map(|p| p.total) }
@@ -129,7 +135,12 @@ pub async fn home(
         let all = count("").await?;
         let expired = count("expired").await?;
         let missing = count("missing").await?;
-        stats.push(Stat { label_zh: "在册人员", label_en: "People", value: format!("{all} 人"), href: "/people" });
+        stats.push(Stat {
+            label_zh: "在册人员",
+            label_en: "People",
+            value: format!("{all} 人"),
+            href: "/people",
+        });
         stats.push(Stat {
             label_zh: "执法证临期",
             label_en: "Certificates expiring",
@@ -161,10 +172,24 @@ pub async fn home(
         let now = state.now();
         let locked = accounts.iter().filter(|a| a.locked_until.is_some_and(|t| t > now)).count();
         let never = accounts.iter().filter(|a| a.last_login_at.is_none() && !a.disabled).count();
-        stats.push(Stat { label_zh: "账号总数", label_en: "Accounts", value: format!("{} 个", accounts.len()), href: "/admin/accounts" });
-        stats.push(Stat { label_zh: "当前锁定", label_en: "Locked now", value: format!("{locked} 个"), href: "/admin/accounts" });
+        stats.push(Stat {
+            label_zh: "账号总数",
+            label_en: "Accounts",
+            value: format!("{} 个", accounts.len()),
+            href: "/admin/accounts",
+        });
+        stats.push(Stat {
+            label_zh: "当前锁定",
+            label_en: "Locked now",
+            value: format!("{locked} 个"),
+            href: "/admin/accounts",
+        });
         if locked > 0 {
-            todos.push(Todo { tag: "warning", text: format!("{locked} 个账号因连续登录失败被锁定"), href: "/admin/accounts".into() });
+            todos.push(Todo {
+                tag: "warning",
+                text: format!("{locked} 个账号因连续登录失败被锁定"),
+                href: "/admin/accounts".into(),
+            });
         }
         if never > 0 {
             todos.push(Todo {
@@ -186,9 +211,23 @@ pub async fn home(
             })
             .await?
             .1;
-        stats.push(Stat { label_zh: "审计记录", label_en: "Audit records", value: format!("{seq} 条"), href: "/audit" });
-        stats.push(Stat { label_zh: "越权访问", label_en: "Denied requests", value: format!("{denied} 次"), href: "/audit?result=denied" });
-        todos.push(Todo { tag: "primary", text: "定期校验审计日志哈希链的完整性".into(), href: "/audit".into() });
+        stats.push(Stat {
+            label_zh: "审计记录",
+            label_en: "Audit records",
+            value: format!("{seq} 条"),
+            href: "/audit",
+        });
+        stats.push(Stat {
+            label_zh: "越权访问",
+            label_en: "Denied requests",
+            value: format!("{denied} 次"),
+            href: "/audit?result=denied",
+        });
+        todos.push(Todo {
+            tag: "primary",
+            text: "定期校验审计日志哈希链的完整性".into(),
+            href: "/audit".into(),
+        });
     }
     if principal.has(Action::SecurityPolicy) {
         let (policy, version) = state.db.security_policy().await?;
@@ -332,7 +371,13 @@ pub struct UnitDto {
 pub async fn api_units(State(state): State<AppState>) -> ApiResult<Json<Vec<UnitDto>>> {
     let units = tree_order(state.db.units().await?)
         .into_iter()
-        .map(|(u, _)| UnitDto { id: u.id, parent_id: u.parent_id, kind: u.kind.code().to_owned(), name: u.name, code: u.code })
+        .map(|(u, _)| UnitDto {
+            id: u.id,
+            parent_id: u.parent_id,
+            kind: u.kind.code().to_owned(),
+            name: u.name,
+            code: u.code,
+        })
         .collect();
     Ok(Json(units))
 }
@@ -354,7 +399,13 @@ pub async fn api_leadership(State(state): State<AppState>) -> ApiResult<Json<Vec
         .leadership()
         .await?
         .into_iter()
-        .map(|(person_id, name, unit_name, group_role, duty)| LeadershipMemberDto { person_id, name, unit_name, group_role, duty })
+        .map(|(person_id, name, unit_name, group_role, duty)| LeadershipMemberDto {
+            person_id,
+            name,
+            unit_name,
+            group_role,
+            duty,
+        })
         .collect();
     Ok(Json(members))
 }

@@ -157,7 +157,15 @@ pub async fn submit(
             let ctx = info.audit_ctx(None, &username);
             let event = AuditEvent::new("login.rate_limited", "account", &username).result(Outcome::Denied);
             state.db.audit_only(&ctx, now, event).await?;
-            let page = login_page(&state, &headers, Some("登录尝试过于频繁，请一分钟后再试。".into()), None, &form.next, &username).await?;
+            let page = login_page(
+                &state,
+                &headers,
+                Some("登录尝试过于频繁，请一分钟后再试。".into()),
+                None,
+                &form.next,
+                &username,
+            )
+            .await?;
             return refuse(StatusCode::TOO_MANY_REQUESTS, page);
         }
     }
@@ -170,7 +178,8 @@ pub async fn submit(
             .result(Outcome::Failure)
             .details(serde_json::json!({ "reason": "unknown_user" }));
         state.db.audit_only(&ctx, now, event).await?;
-        let page = login_page(&state, &headers, Some(GENERIC_FAILURE.into()), None, &form.next, &username).await?;
+        let page =
+            login_page(&state, &headers, Some(GENERIC_FAILURE.into()), None, &form.next, &username).await?;
         return refuse(StatusCode::UNAUTHORIZED, page);
     };
     let ctx = crate::store::AuditCtx { role: account.roles.codes(), ..ctx };
@@ -206,7 +215,8 @@ pub async fn submit(
             .await?;
         }
         tx.commit().await?;
-        let page = login_page(&state, &headers, Some(GENERIC_FAILURE.into()), None, &form.next, &username).await?;
+        let page =
+            login_page(&state, &headers, Some(GENERIC_FAILURE.into()), None, &form.next, &username).await?;
         return refuse(StatusCode::UNAUTHORIZED, page);
     }
     let stage = if account.totp_secret.is_some() { "mfa" } else { "active" };
@@ -217,7 +227,10 @@ pub async fn submit(
     tx.audit(AuditEvent::new(action, "account", &account.id)).await?;
     tx.commit().await?;
     let target = if stage == "mfa" { "/login/mfa".to_owned() } else { safe_next(&form.next).to_owned() };
-    Ok(with_cookie(Redirect::to(&target).into_response(), &session_cookie(state.config.cookie_secure, &token)))
+    Ok(with_cookie(
+        Redirect::to(&target).into_response(),
+        &session_cookie(state.config.cookie_secure, &token),
+    ))
 }
 
 pub async fn mfa_form(headers: HeaderMap, Extension(principal): Extension<Principal>) -> PageResult {
@@ -238,7 +251,9 @@ pub async fn mfa_submit(
     Form(form): Form<MfaForm>,
 ) -> PageResult {
     let now = state.now();
-    let Credential::Session { token_hash, .. } = &principal.credential else { return Err(AppError::Forbidden.into()) };
+    let Credential::Session { token_hash, .. } = &principal.credential else {
+        return Err(AppError::Forbidden.into());
+    };
     let account = state.db.account(&principal.account_id).await?.ok_or(AppError::Unauthenticated)?;
     let ctx = info.audit_ctx(Some(&principal), "");
     let (policy, _) = state.db.security_policy().await?;
@@ -250,7 +265,8 @@ pub async fn mfa_submit(
         let mut tx = state.db.begin(&ctx, now).await?;
         let (failures, locked) = account.failures.record_failure(&policy, now);
         tx.set_login_failures(&account.id, &failures).await?;
-        tx.audit(AuditEvent::new("login.mfa_failure", "account", &account.id).result(Outcome::Failure)).await?;
+        tx.audit(AuditEvent::new("login.mfa_failure", "account", &account.id).result(Outcome::Failure))
+            .await?;
         if locked {
             tx.revoke_session(token_hash).await?;
             tx.audit(AuditEvent::new("account.locked", "account", &account.id)).await?;
@@ -271,8 +287,10 @@ pub async fn mfa_submit(
     };
     let mut tx = state.db.begin(&ctx, now).await?;
     tx.activate_session(token_hash, &account.id, step).await?;
-    tx.audit(AuditEvent::new("login.success", "account", &account.id).details(serde_json::json!({ "mfa": true })))
-        .await?;
+    tx.audit(
+        AuditEvent::new("login.success", "account", &account.id).details(serde_json::json!({ "mfa": true })),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Redirect::to("/").into_response())
 }
@@ -342,10 +360,12 @@ pub async fn password_submit(
     };
     if let Some(error) = error {
         let ctx = info.audit_ctx(Some(&principal), "");
-        let event = AuditEvent::new("account.change_password", "account", &account.id).result(Outcome::Failure);
+        let event =
+            AuditEvent::new("account.change_password", "account", &account.id).result(Outcome::Failure);
         state.db.audit_only(&ctx, now, event).await?;
         let chrome = Chrome::new(&state, &principal, &headers, "", "修改密码", "Change password").await?;
-        let mut response = render(&PasswordPage { chrome, forced: principal.must_change_password, error: Some(error) })?;
+        let mut response =
+            render(&PasswordPage { chrome, forced: principal.must_change_password, error: Some(error) })?;
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(response);
     }

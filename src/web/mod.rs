@@ -82,13 +82,23 @@ pub fn routes() -> Vec<RouteSpec> {
         route(g.clone(), "/people/{id}/edit", A(X::PersonEdit), get(people::edit_page)),
         route(p.clone(), "/people/{id}", A(X::PersonEdit), post(people::update_form)),
         route(p.clone(), "/people/{id}/certificates", A(X::PersonEdit), post(people::add_certificate_form)),
-        route(p.clone(), "/people/{id}/reveal-phone", A(X::PersonReveal), post(people::reveal_phone_fragment)),
+        route(
+            p.clone(),
+            "/people/{id}/reveal-phone",
+            A(X::PersonReveal),
+            post(people::reveal_phone_fragment),
+        ),
         route(g.clone(), "/admin/accounts", A(X::AccountAdmin), get(accounts::list_page)),
         route(g.clone(), "/admin/accounts/new", A(X::AccountAdmin), get(accounts::new_page)),
         route(p.clone(), "/admin/accounts", A(X::AccountAdmin), post(accounts::create_form)),
         route(p.clone(), "/admin/accounts/{id}/disable", A(X::AccountAdmin), post(accounts::disable_form)),
         route(p.clone(), "/admin/accounts/{id}/enable", A(X::AccountAdmin), post(accounts::enable_form)),
-        route(p.clone(), "/admin/accounts/{id}/reset-password", A(X::AccountAdmin), post(accounts::reset_form)),
+        route(
+            p.clone(),
+            "/admin/accounts/{id}/reset-password",
+            A(X::AccountAdmin),
+            post(accounts::reset_form),
+        ),
         route(g.clone(), "/security/policy", A(X::SecurityPolicy), get(security::page)),
         route(p.clone(), "/security/policy", A(X::SecurityPolicy), post(security::submit)),
         route(g.clone(), "/audit", A(X::AuditRead), get(audit::page)),
@@ -102,7 +112,12 @@ pub fn routes() -> Vec<RouteSpec> {
         route(g.clone(), "/api/v1/people/{id}", A(X::PersonView), get(people::api_get)),
         route(Method::PUT, "/api/v1/people/{id}", A(X::PersonEdit), put(people::api_update)),
         route(g.clone(), "/api/v1/people/{id}/certificates", A(X::PersonView), get(people::api_certificates)),
-        route(p.clone(), "/api/v1/people/{id}/certificates", A(X::PersonEdit), post(people::api_add_certificate)),
+        route(
+            p.clone(),
+            "/api/v1/people/{id}/certificates",
+            A(X::PersonEdit),
+            post(people::api_add_certificate),
+        ),
         route(p.clone(), "/api/v1/people/{id}/reveal", A(X::PersonReveal), post(people::api_reveal)),
         route(g.clone(), "/api/v1/accounts", A(X::AccountAdmin), get(accounts::api_list)),
         route(p.clone(), "/api/v1/accounts", A(X::AccountAdmin), post(accounts::api_create)),
@@ -120,8 +135,7 @@ pub type Policies = Arc<HashMap<(Method, &'static str), Access>>;
 
 pub fn router(state: AppState) -> Router {
     let specs = routes();
-    let policies: Policies =
-        Arc::new(specs.iter().map(|s| ((s.method.clone(), s.path), s.access)).collect());
+    let policies: Policies = Arc::new(specs.iter().map(|s| ((s.method.clone(), s.path), s.access)).collect());
     let mut app = Router::new();
     for spec in specs {
         app = app.route(spec.path, spec.handler);
@@ -164,12 +178,8 @@ pub fn router(state: AppState) -> Router {
         // so no personal data reaches the log.
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             let path = request.uri().path().to_owned();
-            let request_id = request
-                .headers()
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_owned();
+            let request_id =
+                request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
             tracing::info_span!("request", method = %request.method(), path, request_id)
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

@@ -50,11 +50,34 @@ pub struct MenuItem {
 /// The menu, in the order of ux-and-documents §2.1. Only what the user may open is shown.
 const MENU: &[(MenuItem, Option<Action>)] = &[
     (MenuItem { key: "home", href: "/", zh: "工作台", en: "Workbench", icon: "⌂" }, None),
-    (MenuItem { key: "org", href: "/org", zh: "组织机构", en: "Organisation", icon: "◫" }, Some(Action::OrgView)),
-    (MenuItem { key: "people", href: "/people", zh: "人员与执法证", en: "People", icon: "☰" }, Some(Action::PersonView)),
-    (MenuItem { key: "accounts", href: "/admin/accounts", zh: "账号管理", en: "Accounts", icon: "⚙" }, Some(Action::AccountAdmin)),
-    (MenuItem { key: "security", href: "/security/policy", zh: "安全策略", en: "Security policy", icon: "⛨" }, Some(Action::SecurityPolicy)),
-    (MenuItem { key: "audit", href: "/audit", zh: "审计日志", en: "Audit log", icon: "✎" }, Some(Action::AuditRead)),
+    (
+        MenuItem { key: "org", href: "/org", zh: "组织机构", en: "Organisation", icon: "◫" },
+        Some(Action::OrgView),
+    ),
+    (
+        MenuItem { key: "people", href: "/people", zh: "人员与执法证", en: "People", icon: "☰" },
+        Some(Action::PersonView),
+    ),
+    (
+        MenuItem {
+            key: "accounts", href: "/admin/accounts", zh: "账号管理", en: "Accounts", icon: "⚙"
+        },
+        Some(Action::AccountAdmin),
+    ),
+    (
+        MenuItem {
+            key: "security",
+            href: "/security/policy",
+            zh: "安全策略",
+            en: "Security policy",
+            icon: "⛨",
+        },
+        Some(Action::SecurityPolicy),
+    ),
+    (
+        MenuItem { key: "audit", href: "/audit", zh: "审计日志", en: "Audit log", icon: "✎" },
+        Some(Action::AuditRead),
+    ),
 ];
 
 /// The frame around every signed-in page.
@@ -174,8 +197,6 @@ pub fn page_number(raw: &str) -> i64 {
 }
 
 pub fn page_size(raw: &str) -> i64 {
-    match raw.parse::<i64>() {
-        Ok(n @ (10 | 20 | 30 | 50)) => n,
-        _ => 20,
-    }
+    let size = raw.parse::<i64>().unwrap_or(20);
+    if matches!(size, 10 | 20 | 30 | 50) { size } else { 20 }
 }

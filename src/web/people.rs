@@ -48,7 +48,12 @@ pub fn unit_visible(units: &[Unit], visibility: &Visibility, unit_id: &str) -> b
     }
 }
 
-async fn visible_person(state: &AppState, principal: &Principal, action: Action, id: &str) -> Result<Person, AppError> {
+async fn visible_person(
+    state: &AppState,
+    principal: &Principal,
+    action: Action,
+    id: &str,
+) -> Result<Person, AppError> {
     state.db.person(&principal.visibility(action), id).await?.ok_or(AppError::NotFound)
 }
 
@@ -59,11 +64,20 @@ async fn check_unit_in_scope(db: &Db, principal: &Principal, unit_id: &str) -> R
     if unit_visible(&units, &principal.visibility(Action::PersonEdit), unit_id) {
         Ok(())
     } else {
-        Err(AppError::Invalid(FieldErrors::single("unit_id", "unit_out_of_scope", "所选单位不在您的管理范围内")))
+        Err(AppError::Invalid(FieldErrors::single(
+            "unit_id",
+            "unit_out_of_scope",
+            "所选单位不在您的管理范围内",
+        )))
     }
 }
 
-async fn create_person(state: &AppState, principal: &Principal, info: &RequestInfo, input: &PersonInput) -> Result<String, AppError> {
+async fn create_person(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    input: &PersonInput,
+) -> Result<String, AppError> {
     let draft = input.parse()?;
     check_unit_in_scope(&state.db, principal, &draft.unit_id).await?;
     let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
@@ -80,8 +94,13 @@ async fn update_person(
     version: i64,
     input: &PersonInput,
 ) -> Result<i64, AppError> {
-    visible_person(state, principal, Action::PersonEdit, id).await?;
-    let draft = input.parse()?;
+    let current = visible_person(state, principal, Action::PersonEdit, id).await?;
+    // The edit form never shows the full phone number (that takes an audited reveal), so an
+    // empty phone field means "keep the number on file".
+    let mut draft = input.parse()?;
+    if input.phone.trim().is_empty() {
+        draft.phone = current.summary.phone.as_deref().and_then(crate::domain::org::Phone::parse);
+    }
     check_unit_in_scope(&state.db, principal, &draft.unit_id).await?;
     let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
     let version = tx.update_person(id, version, &draft).await?;
@@ -112,7 +131,12 @@ async fn add_certificate(
     Ok(id)
 }
 
-async fn reveal_phone(state: &AppState, principal: &Principal, info: &RequestInfo, person_id: &str) -> Result<Option<String>, AppError> {
+async fn reveal_phone(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    person_id: &str,
+) -> Result<Option<String>, AppError> {
     let person = visible_person(state, principal, Action::PersonReveal, person_id).await?;
     state
         .db
@@ -181,7 +205,8 @@ impl PersonRow {
         PersonRow { phone_masked: p.phone.as_deref().map(mask_phone).unwrap_or_default(), standing, p }
     }
     pub fn standing_tag(&self) -> &'static str {
-        self.standing.map_or(if self.p.employment == Employment::Officer { "danger" } else { "info" }, |s| s.tag())
+        self.standing
+            .map_or(if self.p.employment == Employment::Officer { "danger" } else { "info" }, |s| s.tag())
     }
     pub fn standing_label(&self) -> String {
         match self.standing {
@@ -222,13 +247,18 @@ pub async fn list_page(
     headers: HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> PageResult {
-    let chrome = Chrome::new(&state, &principal, &headers, "people", "人员与执法证", "People and certificates").await?;
+    let chrome =
+        Chrome::new(&state, &principal, &headers, "people", "人员与执法证", "People and certificates")
+            .await?;
     let today = civil_date(state.now());
     let filter = filter_from(&query);
     let page = state.db.people(&principal.visibility(Action::PersonView), &filter, today).await?;
     let visibility = principal.visibility(Action::PersonView);
     let all_units = state.db.units().await?;
-    let units = tree_order(all_units.clone()).into_iter().filter(|(u, _)| unit_visible(&all_units, &visibility, &u.id)).collect();
+    let units = tree_order(all_units.clone())
+        .into_iter()
+        .filter(|(u, _)| unit_visible(&all_units, &visibility, &u.id))
+        .collect();
     let pager = Pager::new(filter.page, filter.page_size, page.total, query_string(&query));
     render(&ListPage {
         chrome,
@@ -271,7 +301,8 @@ pub async fn export(
         .audit_only(
             &info.audit_ctx(Some(&principal), ""),
             state.now(),
-            AuditEvent::new("person.export", "person", "*").details(serde_json::json!({ "rows": rows.len(), "filter": query_string(&query) })),
+            AuditEvent::new("person.export", "person", "*")
+                .details(serde_json::json!({ "rows": rows.len(), "filter": query_string(&query) })),
         )
         .await?;
     let name = format!("人员台账_{}.xlsx", today.format("%Y%m%d"));
@@ -294,7 +325,13 @@ pub async fn export(
 
 fn percent_encode(text: &str) -> String {
     text.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -304,7 +341,18 @@ pub fn xlsx(rows: &[PersonRow]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let sheet = workbook.add_worksheet();
     sheet.set_name("人员台账")?;
     let bold = Format::new().set_bold().set_background_color("#E8EEF7");
-    let headers = ["序号", "姓名", "性别", "单位", "职务", "用工类别", "手机（脱敏）", "执法证号", "有效期至", "证件状态"];
+    let headers = [
+        "序号",
+        "姓名",
+        "性别",
+        "单位",
+        "职务",
+        "用工类别",
+        "手机（脱敏）",
+        "执法证号",
+        "有效期至",
+        "证件状态",
+    ];
     let widths = [6.0, 10.0, 6.0, 22.0, 14.0, 10.0, 14.0, 16.0, 12.0, 12.0];
     for (col, (title, width)) in headers.iter().zip(widths).enumerate() {
         sheet.write_with_format(0, col as u16, *title, &bold)?;
@@ -346,21 +394,32 @@ impl FormPage {
     }
 }
 
-async fn form_page(
-    state: &AppState,
-    principal: &Principal,
-    headers: &HeaderMap,
+/// What the person form shows besides the frame: the record being edited (if any), the
+/// input, and what was wrong with it.
+struct Editing {
     id: Option<String>,
     version: i64,
     input: PersonInput,
     errors: FieldErrors,
     conflict: bool,
+}
+
+async fn form_page(
+    state: &AppState,
+    principal: &Principal,
+    headers: &HeaderMap,
+    editing: Editing,
 ) -> PageResult {
-    let (zh, en) = if id.is_some() { ("修改人员", "Edit person") } else { ("新增人员", "Add person") };
+    let Editing { id, version, input, errors, conflict } = editing;
+    let (zh, en) =
+        if id.is_some() { ("修改人员", "Edit person") } else { ("新增人员", "Add person") };
     let chrome = Chrome::new(state, principal, headers, "people", zh, en).await?;
     let all_units = state.db.units().await?;
     let visibility = principal.visibility(Action::PersonEdit);
-    let units = tree_order(all_units.clone()).into_iter().filter(|(u, _)| unit_visible(&all_units, &visibility, &u.id)).collect();
+    let units = tree_order(all_units.clone())
+        .into_iter()
+        .filter(|(u, _)| unit_visible(&all_units, &visibility, &u.id))
+        .collect();
     let status = if conflict {
         StatusCode::CONFLICT
     } else if errors.is_empty() {
@@ -373,14 +432,24 @@ async fn form_page(
     Ok(response)
 }
 
-pub async fn new_page(State(state): State<AppState>, Extension(principal): Extension<Principal>, headers: HeaderMap) -> PageResult {
+pub async fn new_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+) -> PageResult {
     let input = PersonInput {
         unit_id: principal.unit_id.clone().unwrap_or_default(),
         employment: "officer".into(),
         gender: "male".into(),
         ..Default::default()
     };
-    form_page(&state, &principal, &headers, None, 0, input, FieldErrors::default(), false).await
+    form_page(
+        &state,
+        &principal,
+        &headers,
+        Editing { id: None, version: 0, input, errors: FieldErrors::default(), conflict: false },
+    )
+    .await
 }
 
 pub async fn create_form(
@@ -392,7 +461,15 @@ pub async fn create_form(
 ) -> PageResult {
     match create_person(&state, &principal, &info, &input).await {
         Ok(id) => Ok(Redirect::to(&format!("/people/{id}?saved=1")).into_response()),
-        Err(AppError::Invalid(errors)) => form_page(&state, &principal, &headers, None, 0, input, errors, false).await,
+        Err(AppError::Invalid(errors)) => {
+            form_page(
+                &state,
+                &principal,
+                &headers,
+                Editing { id: None, version: 0, input, errors, conflict: false },
+            )
+            .await
+        }
         Err(error) => Err(error.into()),
     }
 }
@@ -450,7 +527,8 @@ async fn detail(
     let edit_scope = principal.visibility(Action::PersonEdit);
     let units = state.db.units().await?;
     let may_edit = unit_visible(&units, &edit_scope, &person.summary.unit_id);
-    let may_reveal = unit_visible(&units, &principal.visibility(Action::PersonReveal), &person.summary.unit_id);
+    let may_reveal =
+        unit_visible(&units, &principal.visibility(Action::PersonReveal), &person.summary.unit_id);
     let status = if cert_errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let mut response = render(&DetailPage {
         chrome,
@@ -476,7 +554,16 @@ pub async fn detail_page(
     Path(id): Path<String>,
     Query(query): Query<DetailQuery>,
 ) -> PageResult {
-    detail(&state, &principal, &headers, &id, query.saved == "1", CertificateInput::default(), FieldErrors::default()).await
+    detail(
+        &state,
+        &principal,
+        &headers,
+        &id,
+        query.saved == "1",
+        CertificateInput::default(),
+        FieldErrors::default(),
+    )
+    .await
 }
 
 pub async fn edit_page(
@@ -492,10 +579,23 @@ pub async fn edit_page(
         gender: p.gender.code().into(),
         unit_id: p.unit_id.clone(),
         position: p.position.clone(),
-        phone: p.phone.clone().unwrap_or_default(),
+        // Left empty: the number stays masked here; an empty field keeps it on update.
+        phone: String::new(),
         employment: p.employment.code().into(),
     };
-    form_page(&state, &principal, &headers, Some(id), person.version, input, FieldErrors::default(), false).await
+    form_page(
+        &state,
+        &principal,
+        &headers,
+        Editing {
+            id: Some(id),
+            version: person.version,
+            input,
+            errors: FieldErrors::default(),
+            conflict: false,
+        },
+    )
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -518,11 +618,29 @@ pub async fn update_form(
     match update_person(&state, &principal, &info, &id, version, &form.input).await {
         Ok(_) => Ok(Redirect::to(&format!("/people/{id}?saved=1")).into_response()),
         Err(AppError::Invalid(errors)) => {
-            form_page(&state, &principal, &headers, Some(id), version, form.input, errors, false).await
+            form_page(
+                &state,
+                &principal,
+                &headers,
+                Editing { id: Some(id), version, input: form.input, errors, conflict: false },
+            )
+            .await
         }
         Err(AppError::Conflict { .. }) => {
             let current = visible_person(&state, &principal, Action::PersonEdit, &id).await?;
-            form_page(&state, &principal, &headers, Some(id), current.version, form.input, FieldErrors::default(), true).await
+            form_page(
+                &state,
+                &principal,
+                &headers,
+                Editing {
+                    id: Some(id),
+                    version: current.version,
+                    input: form.input,
+                    errors: FieldErrors::default(),
+                    conflict: true,
+                },
+            )
+            .await
         }
         Err(error) => Err(error.into()),
     }
@@ -538,9 +656,20 @@ pub async fn add_certificate_form(
 ) -> PageResult {
     match add_certificate(&state, &principal, &info, &id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/people/{id}?saved=1")).into_response()),
-        Err(AppError::Invalid(errors)) => detail(&state, &principal, &headers, &id, false, input, errors).await,
+        Err(AppError::Invalid(errors)) => {
+            detail(&state, &principal, &headers, &id, false, input, errors).await
+        }
         Err(AppError::Refused { code, message }) => {
-            detail(&state, &principal, &headers, &id, false, input, FieldErrors::single("number", code, message)).await
+            detail(
+                &state,
+                &principal,
+                &headers,
+                &id,
+                false,
+                input,
+                FieldErrors::single("number", code, message),
+            )
+            .await
         }
         Err(error) => Err(error.into()),
     }
@@ -680,7 +809,7 @@ pub struct PersonBody {
     pub unit_id: String,
     #[serde(default)]
     pub position: String,
-    /// 11-digit mainland mobile number, or empty.
+    /// 11-digit mainland mobile number. On update, empty keeps the number on file.
     #[serde(default)]
     pub phone: String,
     /// `officer` or `auxiliary`.
@@ -746,7 +875,9 @@ pub async fn api_update(
     Json(body): Json<PersonBody>,
 ) -> ApiResult<Json<VersionDto>> {
     let Some(version) = body.version else {
-        return Err(AppError::Invalid(FieldErrors::single("version", "required", "请提供读取时的版本号")).into());
+        return Err(
+            AppError::Invalid(FieldErrors::single("version", "required", "请提供读取时的版本号")).into()
+        );
     };
     let version = update_person(&state, &principal, &info, &id, version, &body.input()).await?;
     Ok(Json(VersionDto { version }))

@@ -14,7 +14,13 @@ use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render};
 
-async fn save(state: &AppState, principal: &Principal, info: &RequestInfo, policy: &SecurityPolicy, version: i64) -> Result<i64, AppError> {
+async fn save(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    policy: &SecurityPolicy,
+    version: i64,
+) -> Result<i64, AppError> {
     policy.validate()?;
     let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
     let version = tx.set_security_policy(policy, version).await?;
@@ -35,14 +41,62 @@ fn fields(policy: &SecurityPolicy, raw: Option<&PolicyForm>) -> Vec<PolicyField>
     let v = |n: i64, r: Option<&String>| r.cloned().unwrap_or_else(|| n.to_string());
     let p = policy;
     vec![
-        PolicyField { name: "password_min_length", label: "密码最小长度", unit: "位", basis: "L3-CES1-01 鉴别信息复杂度", value: v(p.password_min_length, raw.map(|r| &r.password_min_length)) },
-        PolicyField { name: "password_min_classes", label: "密码字符类别数", unit: "类", basis: "L3-CES1-01", value: v(p.password_min_classes, raw.map(|r| &r.password_min_classes)) },
-        PolicyField { name: "lockout_threshold", label: "连续失败锁定阈值", unit: "次", basis: "L3-CES1-02 登录失败处理", value: v(p.lockout_threshold, raw.map(|r| &r.lockout_threshold)) },
-        PolicyField { name: "lockout_window_minutes", label: "失败计数时间窗", unit: "分钟", basis: "L3-CES1-02", value: v(p.lockout_window_minutes, raw.map(|r| &r.lockout_window_minutes)) },
-        PolicyField { name: "lockout_minutes", label: "锁定时长", unit: "分钟", basis: "L3-CES1-02", value: v(p.lockout_minutes, raw.map(|r| &r.lockout_minutes)) },
-        PolicyField { name: "idle_timeout_minutes", label: "业务用户空闲超时", unit: "分钟", basis: "L3-CES1-02 连接超时自动退出", value: v(p.idle_timeout_minutes, raw.map(|r| &r.idle_timeout_minutes)) },
-        PolicyField { name: "admin_idle_timeout_minutes", label: "管理员空闲超时", unit: "分钟", basis: "L3-CES1-02", value: v(p.admin_idle_timeout_minutes, raw.map(|r| &r.admin_idle_timeout_minutes)) },
-        PolicyField { name: "session_max_hours", label: "会话最长有效期", unit: "小时", basis: "ASVS V7.3.2", value: v(p.session_max_hours, raw.map(|r| &r.session_max_hours)) },
+        PolicyField {
+            name: "password_min_length",
+            label: "密码最小长度",
+            unit: "位",
+            basis: "L3-CES1-01 鉴别信息复杂度",
+            value: v(p.password_min_length, raw.map(|r| &r.password_min_length)),
+        },
+        PolicyField {
+            name: "password_min_classes",
+            label: "密码字符类别数",
+            unit: "类",
+            basis: "L3-CES1-01",
+            value: v(p.password_min_classes, raw.map(|r| &r.password_min_classes)),
+        },
+        PolicyField {
+            name: "lockout_threshold",
+            label: "连续失败锁定阈值",
+            unit: "次",
+            basis: "L3-CES1-02 登录失败处理",
+            value: v(p.lockout_threshold, raw.map(|r| &r.lockout_threshold)),
+        },
+        PolicyField {
+            name: "lockout_window_minutes",
+            label: "失败计数时间窗",
+            unit: "分钟",
+            basis: "L3-CES1-02",
+            value: v(p.lockout_window_minutes, raw.map(|r| &r.lockout_window_minutes)),
+        },
+        PolicyField {
+            name: "lockout_minutes",
+            label: "锁定时长",
+            unit: "分钟",
+            basis: "L3-CES1-02",
+            value: v(p.lockout_minutes, raw.map(|r| &r.lockout_minutes)),
+        },
+        PolicyField {
+            name: "idle_timeout_minutes",
+            label: "业务用户空闲超时",
+            unit: "分钟",
+            basis: "L3-CES1-02 连接超时自动退出",
+            value: v(p.idle_timeout_minutes, raw.map(|r| &r.idle_timeout_minutes)),
+        },
+        PolicyField {
+            name: "admin_idle_timeout_minutes",
+            label: "管理员空闲超时",
+            unit: "分钟",
+            basis: "L3-CES1-02",
+            value: v(p.admin_idle_timeout_minutes, raw.map(|r| &r.admin_idle_timeout_minutes)),
+        },
+        PolicyField {
+            name: "session_max_hours",
+            label: "会话最长有效期",
+            unit: "小时",
+            basis: "ASVS V7.3.2",
+            value: v(p.session_max_hours, raw.map(|r| &r.session_max_hours)),
+        },
     ]
 }
 
@@ -77,7 +131,14 @@ pub async fn page(
 ) -> PageResult {
     let chrome = Chrome::new(&state, &principal, &headers, "security", "安全策略", "Security policy").await?;
     let (policy, version) = state.db.security_policy().await?;
-    render(&PolicyPage { chrome, fields: fields(&policy, None), version, errors: FieldErrors::default(), conflict: false, saved: query.saved == "1" })
+    render(&PolicyPage {
+        chrome,
+        fields: fields(&policy, None),
+        version,
+        errors: FieldErrors::default(),
+        conflict: false,
+        saved: query.saved == "1",
+    })
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -118,7 +179,10 @@ impl PolicyForm {
             lockout_window_minutes: number("lockout_window_minutes", &self.lockout_window_minutes),
             lockout_minutes: number("lockout_minutes", &self.lockout_minutes),
             idle_timeout_minutes: number("idle_timeout_minutes", &self.idle_timeout_minutes),
-            admin_idle_timeout_minutes: number("admin_idle_timeout_minutes", &self.admin_idle_timeout_minutes),
+            admin_idle_timeout_minutes: number(
+                "admin_idle_timeout_minutes",
+                &self.admin_idle_timeout_minutes,
+            ),
             session_max_hours: number("session_max_hours", &self.session_max_hours),
         };
         errors.into_result()?;

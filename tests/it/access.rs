@@ -28,7 +28,11 @@ fn account_for(role: Role) -> &'static str {
 async fn person_in(app: &TestApp, unit: &str) -> (String, String) {
     let unit_id = app.unit_id(unit).await;
     let filter = PeopleFilter { unit_id, page: 1, page_size: 1, ..Default::default() };
-    let page = app.db.people(&Visibility::All, &filter, chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()).await.unwrap();
+    let page = app
+        .db
+        .people(&Visibility::All, &filter, chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap())
+        .await
+        .unwrap();
     let person = page.rows.into_iter().next().expect("someone in the unit");
     (person.id, person.name)
 }
@@ -43,7 +47,9 @@ async fn every_route_answers_each_role_as_the_permission_table_says() {
     for role in Role::ALL {
         let session = app.login(account_for(role)).await;
         for spec in routes() {
-            let Access::Allowed(action) = spec.access else { continue };
+            let Access::Allowed(action) = spec.access else {
+                continue;
+            };
             if spec.path == "/logout" {
                 continue; // Checked last, below: it would end the session.
             }
@@ -60,7 +66,12 @@ async fn every_route_answers_each_role_as_the_permission_table_says() {
         let out = app.session_request(Method::POST, "/logout", &session, None).await;
         assert_eq!(out.status, StatusCode::SEE_OTHER, "{role} logout");
     }
-    assert!(mismatches.is_empty(), "{} of {checked} pairs differ:\n{}", mismatches.len(), mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "{} of {checked} pairs differ:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
     assert!(checked > 400, "only {checked} pairs checked");
     // Each denial is in the audit log.
     assert!(app.audit_count("authz.denied").await > 100);
@@ -74,7 +85,15 @@ async fn anonymous_callers_reach_no_protected_route() {
             continue;
         }
         let path = spec.path.replace("{id}", "x");
-        let response = app.send(axum::http::Request::builder().method(spec.method.clone()).uri(&path).body(axum::body::Body::empty()).unwrap()).await;
+        let response = app
+            .send(
+                axum::http::Request::builder()
+                    .method(spec.method.clone())
+                    .uri(&path)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
         if path.starts_with("/api/") {
             assert_eq!(response.status, StatusCode::UNAUTHORIZED, "{path}");
         } else {
@@ -112,12 +131,22 @@ async fn a_squad_leader_sees_only_the_own_squad_and_other_squads_look_absent() {
     assert!(!page.body.contains(&other_name));
     // Nor can the squad leader edit, reveal or add a certificate there.
     let update = app
-        .json(Method::PUT, &format!("/api/v1/people/{other}"), &token, serde_json::json!({
-            "name": "改名", "gender": "male", "unit_id": other_unit, "employment": "officer", "version": 1
-        }))
+        .json(
+            Method::PUT,
+            &format!("/api/v1/people/{other}"),
+            &token,
+            serde_json::json!({
+                "name": "改名", "gender": "male", "unit_id": other_unit, "employment": "officer", "version": 1
+            }),
+        )
         .await;
     assert_eq!(update.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.json(Method::POST, &format!("/api/v1/people/{other}/reveal"), &token, serde_json::json!({})).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.json(Method::POST, &format!("/api/v1/people/{other}/reveal"), &token, serde_json::json!({}))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -128,10 +157,15 @@ async fn a_squad_leader_cannot_move_a_person_out_of_the_squad() {
     let other_unit = app.unit_id("荷花池中队").await;
     let person = app.get_bearer(&format!("/api/v1/people/{own}"), &token).await.json();
     let response = app
-        .json(Method::PUT, &format!("/api/v1/people/{own}"), &token, serde_json::json!({
-            "name": person["name"], "gender": person["gender"], "unit_id": other_unit,
-            "employment": person["employment"], "version": person["version"]
-        }))
+        .json(
+            Method::PUT,
+            &format!("/api/v1/people/{own}"),
+            &token,
+            serde_json::json!({
+                "name": person["name"], "gender": person["gender"], "unit_id": other_unit,
+                "employment": person["employment"], "version": person["version"]
+            }),
+        )
         .await;
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(response.json()["fields"][0]["code"], "unit_out_of_scope");
@@ -143,25 +177,40 @@ async fn the_three_administrator_powers_never_share_an_account_or_a_person() {
     let admin = app.token("sysadmin").await;
     let before = app.db.accounts().await.unwrap().len();
     let two = app
-        .json(Method::POST, "/api/v1/accounts", &admin, serde_json::json!({
-            "username": "root2", "display_name": "超级", "roles": ["sysadmin", "auditadmin"]
-        }))
+        .json(
+            Method::POST,
+            "/api/v1/accounts",
+            &admin,
+            serde_json::json!({
+                "username": "root2", "display_name": "超级", "roles": ["sysadmin", "auditadmin"]
+            }),
+        )
         .await;
     assert_eq!(two.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(two.json()["fields"][0]["code"], "admin_roles_exclusive");
     let mixed = app
-        .json(Method::POST, "/api/v1/accounts", &admin, serde_json::json!({
-            "username": "mixed", "display_name": "混合", "roles": ["secadmin", "officer"]
-        }))
+        .json(
+            Method::POST,
+            "/api/v1/accounts",
+            &admin,
+            serde_json::json!({
+                "username": "mixed", "display_name": "混合", "roles": ["secadmin", "officer"]
+            }),
+        )
         .await;
     assert_eq!(mixed.status, StatusCode::UNPROCESSABLE_ENTITY);
     // A second account for a person who already holds a business role may not be an admin.
     let officer = app.db.account_by_username("officer01").await.unwrap().unwrap();
     let second = app
-        .json(Method::POST, "/api/v1/accounts", &admin, serde_json::json!({
-            "username": "officer01_audit", "display_name": "兼任", "roles": ["auditadmin"],
-            "person_id": officer.person_id
-        }))
+        .json(
+            Method::POST,
+            "/api/v1/accounts",
+            &admin,
+            serde_json::json!({
+                "username": "officer01_audit", "display_name": "兼任", "roles": ["auditadmin"],
+                "person_id": officer.person_id
+            }),
+        )
         .await;
     assert_eq!(second.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", second.body);
     assert_eq!(app.db.accounts().await.unwrap().len(), before);
@@ -179,7 +228,12 @@ async fn the_system_administrator_cannot_read_the_audit_log_and_the_auditor_cann
     let auditor = app.token("auditadmin").await;
     assert_eq!(app.get_bearer("/api/v1/audit", &sysadmin).await.status, StatusCode::FORBIDDEN);
     let created = app
-        .json(Method::POST, "/api/v1/accounts", &auditor, serde_json::json!({"username": "x1x", "display_name": "x", "roles": ["officer"]}))
+        .json(
+            Method::POST,
+            "/api/v1/accounts",
+            &auditor,
+            serde_json::json!({"username": "x1x", "display_name": "x", "roles": ["officer"]}),
+        )
         .await;
     assert_eq!(created.status, StatusCode::FORBIDDEN);
     assert_eq!(created.json()["error"], "forbidden");
@@ -195,16 +249,53 @@ async fn phones_are_masked_unless_revealed_and_every_reveal_is_audited() {
     let masked = read.json()["phone_masked"].as_str().unwrap().to_owned();
     assert!(masked.contains("****"), "{masked}");
     assert!(!read.body.chars().filter(char::is_ascii_digit).collect::<String>().contains("00000000000"));
-    let revealed = app.json(Method::POST, &format!("/api/v1/people/{person}/reveal"), &office, serde_json::json!({})).await.json();
+    let revealed = app
+        .json(Method::POST, &format!("/api/v1/people/{person}/reveal"), &office, serde_json::json!({}))
+        .await
+        .json();
     let phone = revealed["phone"].as_str().unwrap().to_owned();
     assert_eq!(phone.len(), 11);
     assert_eq!(&phone[..3], &masked[..3]);
     assert_eq!(app.audit_count("person.reveal_phone").await, 1);
     // An officer may not reveal.
     let officer = app.token("officer01").await;
-    let denied = app.json(Method::POST, &format!("/api/v1/people/{person}/reveal"), &officer, serde_json::json!({})).await;
+    let denied = app
+        .json(Method::POST, &format!("/api/v1/people/{person}/reveal"), &officer, serde_json::json!({}))
+        .await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
-    // The people list never carries a full number.
+    // The people list and the edit form never carry the full number.
     let list = app.get_bearer("/api/v1/people?size=50", &office).await;
     assert!(!list.body.contains(&phone));
+    let session = app.login("office01").await;
+    let form = app.get(&format!("/people/{person}/edit"), Some(&session)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(!form.body.contains(&phone));
+    // Saving the form with the phone left empty keeps the number on file.
+    let version = crate::support::between(&form.body, "name=\"version\" value=\"", "\"");
+    let name = crate::support::between(&form.body, "id=\"name\" name=\"name\" value=\"", "\"");
+    let unit = app.get_bearer(&format!("/api/v1/people/{person}"), &office).await.json()["unit_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let saved = app
+        .post_form(
+            &format!("/people/{person}"),
+            Some(&session),
+            &[
+                ("name", &name),
+                ("gender", "male"),
+                ("unit_id", &unit),
+                ("employment", "officer"),
+                ("position", "执法队员"),
+                ("phone", ""),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let again = app
+        .json(Method::POST, &format!("/api/v1/people/{person}/reveal"), &office, serde_json::json!({}))
+        .await
+        .json();
+    assert_eq!(again["phone"], phone.as_str());
 }

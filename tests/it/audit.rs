@@ -28,7 +28,14 @@ async fn n_audited_actions_write_n_audit_records() {
     let before = app.db.audit_head().await.unwrap().0;
     for i in 0..7 {
         let id = person["id"].as_str().unwrap().to_owned();
-        let response = app.json(Method::PUT, &format!("/api/v1/people/{id}"), &token, update_body(&person, &format!("岗位{i}"))).await;
+        let response = app
+            .json(
+                Method::PUT,
+                &format!("/api/v1/people/{id}"),
+                &token,
+                update_body(&person, &format!("岗位{i}")),
+            )
+            .await;
         assert_eq!(response.status, StatusCode::OK, "{}", response.body);
         person = app.get_bearer(&format!("/api/v1/people/{id}"), &token).await.json();
     }
@@ -55,7 +62,9 @@ async fn an_edited_record_is_named_by_verify() {
     let app = TestApp::new().await;
     app.drop_audit_triggers().await;
     app.raw("UPDATE audit_log SET actor = 'intruder' WHERE seq = 42").await;
-    let Verification::Broken { fault, checked } = app.db.verify_audit().await.unwrap() else { panic!("not detected") };
+    let Verification::Broken { fault, checked } = app.db.verify_audit().await.unwrap() else {
+        panic!("not detected")
+    };
     assert_eq!(fault, ChainFault::ContentChanged { seq: 42 });
     assert_eq!(checked, 41);
 }
@@ -65,7 +74,9 @@ async fn a_deleted_record_is_named_by_verify() {
     let app = TestApp::new().await;
     app.drop_audit_triggers().await;
     app.raw("DELETE FROM audit_log WHERE seq = 100").await;
-    let Verification::Broken { fault, .. } = app.db.verify_audit().await.unwrap() else { panic!("not detected") };
+    let Verification::Broken { fault, .. } = app.db.verify_audit().await.unwrap() else {
+        panic!("not detected")
+    };
     assert_eq!(fault, ChainFault::RecordMissing { seq: 100, found: 101 });
 }
 
@@ -76,7 +87,9 @@ async fn reordered_records_are_named_by_verify() {
     app.raw("UPDATE audit_log SET seq = -1 WHERE seq = 10").await;
     app.raw("UPDATE audit_log SET seq = 10 WHERE seq = 11").await;
     app.raw("UPDATE audit_log SET seq = 11 WHERE seq = -1").await;
-    let Verification::Broken { fault, .. } = app.db.verify_audit().await.unwrap() else { panic!("not detected") };
+    let Verification::Broken { fault, .. } = app.db.verify_audit().await.unwrap() else {
+        panic!("not detected")
+    };
     assert_eq!(fault, ChainFault::OrderBroken { seq: 10 });
 }
 
@@ -86,7 +99,9 @@ async fn records_cut_off_the_end_are_named_by_verify() {
     let (head, _) = app.db.audit_head().await.unwrap();
     app.drop_audit_triggers().await;
     app.raw(&format!("DELETE FROM audit_log WHERE seq > {}", head - 3)).await;
-    let Verification::Broken { fault, .. } = app.db.verify_audit().await.unwrap() else { panic!("not detected") };
+    let Verification::Broken { fault, .. } = app.db.verify_audit().await.unwrap() else {
+        panic!("not detected")
+    };
     assert_eq!(fault, ChainFault::TailMissing { seq: head - 2, last: head - 3 });
 }
 
@@ -97,7 +112,9 @@ async fn when_the_audit_record_cannot_be_written_the_change_is_refused() {
     let person = some_person(&app, &token).await;
     let id = person["id"].as_str().unwrap().to_owned();
     app.raw("ALTER TABLE audit_log RENAME TO audit_log_away").await;
-    let response = app.json(Method::PUT, &format!("/api/v1/people/{id}"), &token, update_body(&person, "不该保存")).await;
+    let response = app
+        .json(Method::PUT, &format!("/api/v1/people/{id}"), &token, update_body(&person, "不该保存"))
+        .await;
     assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(response.json()["error"], "internal_error");
     assert!(!response.body.contains("audit_log"), "internal details leaked: {}", response.body);

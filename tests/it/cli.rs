@@ -46,7 +46,18 @@ async fn an_operator_creates_accounts_and_tokens_and_verifies_the_audit_log() {
     assert!(text.contains("one-time password: "), "{text}");
     assert!(text.contains("otpauth://totp/chengguan:ops1?secret="), "{text}");
 
-    let refused = cli.run(&["user", "add", "--username", "ops2", "--name", "x", "--role", "sysadmin", "--role", "auditadmin"]);
+    let refused = cli.run(&[
+        "user",
+        "add",
+        "--username",
+        "ops2",
+        "--name",
+        "x",
+        "--role",
+        "sysadmin",
+        "--role",
+        "auditadmin",
+    ]);
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("cannot be combined"));
 
@@ -68,7 +79,11 @@ async fn an_operator_creates_accounts_and_tokens_and_verifies_the_audit_log() {
 async fn audit_verify_exits_one_and_names_the_tampered_record() {
     let cli = Cli::new().await;
     for name in ["a1", "a2", "a3"] {
-        assert!(cli.run(&["user", "add", "--username", name, "--name", name, "--role", "officer"]).status.success());
+        assert!(
+            cli.run(&["user", "add", "--username", name, "--name", name, "--role", "officer"])
+                .status
+                .success()
+        );
     }
     let db = chengguan::store::Db::connect(&chengguan::store::ConnectOptions {
         url: cli.url.clone(),
@@ -78,8 +93,13 @@ async fn audit_verify_exits_one_and_names_the_tampered_record() {
     .await
     .unwrap();
     let statements: &[&str] = match &db {
-        chengguan::store::Db::Sqlite(_) => &["DROP TRIGGER audit_log_no_update", "UPDATE audit_log SET details = '{}' WHERE seq = 2"],
-        chengguan::store::Db::Postgres(_) => &["DROP TRIGGER audit_log_no_update ON audit_log", "UPDATE audit_log SET details = '{}' WHERE seq = 2"],
+        chengguan::store::Db::Sqlite(_) => {
+            &["DROP TRIGGER audit_log_no_update", "UPDATE audit_log SET details = '{}' WHERE seq = 2"]
+        }
+        chengguan::store::Db::Postgres(_) => &[
+            "DROP TRIGGER audit_log_no_update ON audit_log",
+            "UPDATE audit_log SET details = '{}' WHERE seq = 2",
+        ],
     };
     for sql in statements {
         match &db {

@@ -67,7 +67,14 @@ async fn disabling_an_account_ends_its_sessions_and_tokens_at_once() {
 
     let admin = app.token("sysadmin").await;
     let account = app.db.account_by_username("officer01").await.unwrap().unwrap();
-    let disabled = app.json(Method::POST, &format!("/api/v1/accounts/{}/disable", account.id), &admin, serde_json::json!({})).await;
+    let disabled = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/accounts/{}/disable", account.id),
+            &admin,
+            serde_json::json!({}),
+        )
+        .await;
     assert_eq!(disabled.status, StatusCode::NO_CONTENT, "{}", disabled.body);
 
     assert_eq!(app.get("/api/v1/me", Some(&officer)).await.status, StatusCode::UNAUTHORIZED);
@@ -124,8 +131,14 @@ async fn administrators_need_a_one_time_code_that_works_once() {
     let again = app.post_login("auditadmin", PASSWORD).await;
     let second = crate::support::Session { cookie: cookie_from(&again), csrf: String::new() };
     let page = app.get("/login/mfa", Some(&second)).await;
-    let second = crate::support::Session { csrf: crate::support::between(&page.body, "name=\"_csrf\" value=\"", "\""), ..second };
-    assert_eq!(app.post_form("/login/mfa", Some(&second), &[("code", &code)]).await.status, StatusCode::UNAUTHORIZED);
+    let second = crate::support::Session {
+        csrf: crate::support::between(&page.body, "name=\"_csrf\" value=\"", "\""),
+        ..second
+    };
+    assert_eq!(
+        app.post_form("/login/mfa", Some(&second), &[("code", &code)]).await.status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -135,7 +148,11 @@ async fn a_state_change_without_the_csrf_token_is_refused_and_changes_nothing() 
     let before = app.db.audit_head().await.unwrap().0;
     let no_token = crate::support::Session { csrf: "forged".into(), ..session.clone() };
     let response = app
-        .post_form("/people", Some(&no_token), &[("name", "新人"), ("gender", "male"), ("employment", "officer"), ("unit_id", "x")])
+        .post_form(
+            "/people",
+            Some(&no_token),
+            &[("name", "新人"), ("gender", "male"), ("employment", "officer"), ("unit_id", "x")],
+        )
         .await;
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response.body.contains("页面已过期"));
@@ -147,7 +164,8 @@ async fn a_reset_password_must_be_changed_before_anything_else() {
     let app = TestApp::new().await;
     let account = app.db.account_by_username("officer02").await.unwrap().unwrap();
     let sysadmin = app.login("sysadmin").await;
-    let reset = app.post_form(&format!("/admin/accounts/{}/reset-password", account.id), Some(&sysadmin), &[]).await;
+    let reset =
+        app.post_form(&format!("/admin/accounts/{}/reset-password", account.id), Some(&sysadmin), &[]).await;
     assert_eq!(reset.status, StatusCode::OK);
     let one_time = crate::support::between(&reset.body, "<dd class=\"mono big\">", "</dd>");
     let login = app.post_login("officer02", &one_time).await;
@@ -156,11 +174,26 @@ async fn a_reset_password_must_be_changed_before_anything_else() {
     let home = app.get("/", Some(&session)).await;
     assert_eq!(home.location(), "/account/password");
     let form = app.get("/account/password", Some(&session)).await;
-    let session = crate::support::Session { csrf: crate::support::between(&form.body, "name=\"_csrf\" value=\"", "\""), ..session };
-    let weak = app.post_form("/account/password", Some(&session), &[("current", &one_time), ("new", "short"), ("confirm", "short")]).await;
+    let session = crate::support::Session {
+        csrf: crate::support::between(&form.body, "name=\"_csrf\" value=\"", "\""),
+        ..session
+    };
+    let weak = app
+        .post_form(
+            "/account/password",
+            Some(&session),
+            &[("current", &one_time), ("new", "short"), ("confirm", "short")],
+        )
+        .await;
     assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
     let new = "Xilin-Squad-2026!";
-    let done = app.post_form("/account/password", Some(&session), &[("current", &one_time), ("new", new), ("confirm", new)]).await;
+    let done = app
+        .post_form(
+            "/account/password",
+            Some(&session),
+            &[("current", &one_time), ("new", new), ("confirm", new)],
+        )
+        .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     assert_eq!(app.get("/", Some(&session)).await.status, StatusCode::OK);
 }

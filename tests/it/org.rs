@@ -10,21 +10,33 @@ async fn bad_person_input_gets_field_errors_and_writes_nothing() {
     let token = app.token("office01").await;
     let before = app.db.audit_head().await.unwrap().0;
     let response = app
-        .json(Method::POST, "/api/v1/people", &token, serde_json::json!({
-            "name": "", "gender": "x", "unit_id": "", "employment": "boss", "phone": "12345"
-        }))
+        .json(
+            Method::POST,
+            "/api/v1/people",
+            &token,
+            serde_json::json!({
+                "name": "", "gender": "x", "unit_id": "", "employment": "boss", "phone": "12345"
+            }),
+        )
         .await;
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
     let body = response.json();
     assert_eq!(body["error"], "invalid_input");
-    let fields: Vec<&str> = body["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> =
+        body["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["name", "gender", "employment", "unit_id", "phone"]);
     assert_eq!(body["fields"][4]["message"], "请输入正确的手机号码");
     assert_eq!(app.db.audit_head().await.unwrap().0, before);
 
     // The same through the form: the page comes back with the messages in Chinese.
     let session = app.login("office01").await;
-    let page = app.post_form("/people", Some(&session), &[("name", ""), ("gender", "male"), ("employment", "officer"), ("unit_id", "")]).await;
+    let page = app
+        .post_form(
+            "/people",
+            Some(&session),
+            &[("name", ""), ("gender", "male"), ("employment", "officer"), ("unit_id", "")],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("姓名不能为空"));
     assert!(page.body.contains("请选择所在单位"));
@@ -43,15 +55,25 @@ async fn a_person_is_created_edited_and_given_a_certificate() {
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let id = created.json()["id"].as_str().unwrap().to_owned();
     let cert = app
-        .json(Method::POST, &format!("/api/v1/people/{id}/certificates"), &token, serde_json::json!({
-            "number": "3204-TEST-1", "valid_from": "2024-01-01", "valid_to": "2026-04-01"
-        }))
+        .json(
+            Method::POST,
+            &format!("/api/v1/people/{id}/certificates"),
+            &token,
+            serde_json::json!({
+                "number": "3204-TEST-1", "valid_from": "2024-01-01", "valid_to": "2026-04-01"
+            }),
+        )
         .await;
     assert_eq!(cert.status, StatusCode::CREATED, "{}", cert.body);
     let duplicate = app
-        .json(Method::POST, &format!("/api/v1/people/{id}/certificates"), &token, serde_json::json!({
-            "number": "3204-TEST-1", "valid_from": "2024-01-01", "valid_to": "2026-04-01"
-        }))
+        .json(
+            Method::POST,
+            &format!("/api/v1/people/{id}/certificates"),
+            &token,
+            serde_json::json!({
+                "number": "3204-TEST-1", "valid_from": "2024-01-01", "valid_to": "2026-04-01"
+            }),
+        )
         .await;
     assert_eq!(duplicate.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(duplicate.json()["fields"][0]["code"], "duplicate");
@@ -63,15 +85,25 @@ async fn a_person_is_created_edited_and_given_a_certificate() {
 
     // Auxiliaries hold no certificate (行政处罚法 Art. 42).
     let aux = app
-        .json(Method::POST, "/api/v1/people", &token, serde_json::json!({
-            "name": "协管甲", "gender": "male", "unit_id": unit, "employment": "auxiliary"
-        }))
+        .json(
+            Method::POST,
+            "/api/v1/people",
+            &token,
+            serde_json::json!({
+                "name": "协管甲", "gender": "male", "unit_id": unit, "employment": "auxiliary"
+            }),
+        )
         .await
         .json();
     let refused = app
-        .json(Method::POST, &format!("/api/v1/people/{}/certificates", aux["id"].as_str().unwrap()), &token, serde_json::json!({
-            "number": "3204-TEST-2", "valid_from": "2024-01-01", "valid_to": "2029-01-01"
-        }))
+        .json(
+            Method::POST,
+            &format!("/api/v1/people/{}/certificates", aux["id"].as_str().unwrap()),
+            &token,
+            serde_json::json!({
+                "number": "3204-TEST-2", "valid_from": "2024-01-01", "valid_to": "2029-01-01"
+            }),
+        )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(refused.json()["error"], "auxiliary_cannot_hold_certificate");
@@ -84,11 +116,16 @@ async fn a_stale_version_is_a_conflict_not_an_overwrite() {
     let list = app.get_bearer("/api/v1/people", &token).await.json();
     let id = list["items"][0]["id"].as_str().unwrap().to_owned();
     let person = app.get_bearer(&format!("/api/v1/people/{id}"), &token).await.json();
-    let body = |position: &str| serde_json::json!({
-        "name": person["name"], "gender": person["gender"], "unit_id": person["unit_id"],
-        "position": position, "employment": person["employment"], "version": person["version"]
-    });
-    assert_eq!(app.json(Method::PUT, &format!("/api/v1/people/{id}"), &token, body("第一")).await.status, StatusCode::OK);
+    let body = |position: &str| {
+        serde_json::json!({
+            "name": person["name"], "gender": person["gender"], "unit_id": person["unit_id"],
+            "position": position, "employment": person["employment"], "version": person["version"]
+        })
+    };
+    assert_eq!(
+        app.json(Method::PUT, &format!("/api/v1/people/{id}"), &token, body("第一")).await.status,
+        StatusCode::OK
+    );
     let stale = app.json(Method::PUT, &format!("/api/v1/people/{id}"), &token, body("第二")).await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
     assert_eq!(stale.json()["error"], "version_conflict");
@@ -113,7 +150,9 @@ async fn of_a_hundred_concurrent_updates_of_one_version_exactly_one_succeeds() {
             "name": person["name"], "gender": person["gender"], "unit_id": person["unit_id"],
             "position": format!("并发{i}"), "employment": person["employment"], "version": person["version"]
         });
-        tasks.push(tokio::spawn(async move { (i, app.json(Method::PUT, &format!("/api/v1/people/{id}"), &token, body).await.status) }));
+        tasks.push(tokio::spawn(async move {
+            (i, app.json(Method::PUT, &format!("/api/v1/people/{id}"), &token, body).await.status)
+        }));
     }
     let mut winners = Vec::new();
     let mut conflicts = 0;
@@ -149,7 +188,10 @@ async fn the_people_list_exports_to_excel_and_the_export_is_audited() {
 async fn every_page_a_role_can_open_renders() {
     let app = TestApp::new().await;
     for (user, pages) in [
-        ("office01", vec!["/", "/org", "/people", "/people?certificate=expiring", "/people/new", "/account/password"]),
+        (
+            "office01",
+            vec!["/", "/org", "/people", "/people?certificate=expiring", "/people/new", "/account/password"],
+        ),
         ("squadlead01", vec!["/", "/people", "/people?page=2&size=10"]),
         ("sysadmin", vec!["/", "/admin/accounts", "/admin/accounts/new"]),
         ("secadmin", vec!["/", "/security/policy"]),

@@ -68,9 +68,13 @@ pub fn test_config(dir: &std::path::Path) -> Config {
 pub async fn fresh_db(dir: &std::path::Path) -> (Db, String) {
     let url = match std::env::var("TEST_DATABASE_URL") {
         Ok(base) if !base.is_empty() => {
-            let admin = Db::connect(&ConnectOptions { url: base.clone(), max_connections: 1, sqlite_synchronous_full: false })
-                .await
-                .expect("TEST_DATABASE_URL reachable");
+            let admin = Db::connect(&ConnectOptions {
+                url: base.clone(),
+                max_connections: 1,
+                sqlite_synchronous_full: false,
+            })
+            .await
+            .expect("TEST_DATABASE_URL reachable");
             let name = format!("cg_t_{}", uuid::Uuid::new_v4().simple());
             let Db::Postgres(pool) = &admin else { panic!("TEST_DATABASE_URL must be PostgreSQL") };
             sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
@@ -85,9 +89,10 @@ pub async fn fresh_db(dir: &std::path::Path) -> (Db, String) {
         }
         _ => format!("sqlite://{}", dir.join("test.db").display()),
     };
-    let db = Db::connect(&ConnectOptions { url: url.clone(), max_connections: 8, sqlite_synchronous_full: false })
-        .await
-        .expect("connect");
+    let db =
+        Db::connect(&ConnectOptions { url: url.clone(), max_connections: 8, sqlite_synchronous_full: false })
+            .await
+            .expect("connect");
     db.migrate(start_time()).await.expect("migrate");
     (db, url)
 }
@@ -131,7 +136,12 @@ impl TestApp {
     }
 
     /// A form post from a signed-in browser, with its CSRF token in the form.
-    pub async fn post_form(&self, path: &str, session: Option<&Session>, fields: &[(&str, &str)]) -> Response {
+    pub async fn post_form(
+        &self,
+        path: &str,
+        session: Option<&Session>,
+        fields: &[(&str, &str)],
+    ) -> Response {
         let mut fields: Vec<(&str, &str)> = fields.to_vec();
         if let Some(s) = session {
             fields.push(("_csrf", &s.csrf));
@@ -160,7 +170,13 @@ impl TestApp {
     }
 
     /// A request from a signed-in browser session with the CSRF header, as htmx sends it.
-    pub async fn session_request(&self, method: Method, path: &str, session: &Session, body: Option<serde_json::Value>) -> Response {
+    pub async fn session_request(
+        &self,
+        method: Method,
+        path: &str,
+        session: &Session,
+        body: Option<serde_json::Value>,
+    ) -> Response {
         let mut builder = Request::builder()
             .method(method)
             .uri(path)
@@ -217,15 +233,25 @@ impl TestApp {
         let account = self.db.account_by_username(username).await.unwrap().expect("account");
         let token = chengguan::auth::new_token();
         let mut tx = self.db.begin(&chengguan::store::AuditCtx::cli("test"), self.clock_now()).await.unwrap();
-        tx.insert_api_token(&account.id, &chengguan::auth::token_hash(&token), "test", self.clock_now() + Duration::days(30))
-            .await
-            .unwrap();
+        tx.insert_api_token(
+            &account.id,
+            &chengguan::auth::token_hash(&token),
+            "test",
+            self.clock_now() + Duration::days(30),
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         token
     }
 
     pub async fn audit_count(&self, action: &str) -> i64 {
-        let filter = chengguan::store::audit::AuditFilter { action: action.into(), page: 1, page_size: 1, ..Default::default() };
+        let filter = chengguan::store::audit::AuditFilter {
+            action: action.into(),
+            page: 1,
+            page_size: 1,
+            ..Default::default()
+        };
         self.db.audit_records(&filter).await.unwrap().1
     }
 
@@ -237,8 +263,12 @@ impl TestApp {
     /// Executes SQL as the database owner would, bypassing the application: for tampering.
     pub async fn raw(&self, sql: &str) {
         match &self.db {
-            Db::Sqlite(pool) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(pool).await.map(|_| ()),
-            Db::Postgres(pool) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(pool).await.map(|_| ()),
+            Db::Sqlite(pool) => {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(pool).await.map(|_| ())
+            }
+            Db::Postgres(pool) => {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(pool).await.map(|_| ())
+            }
         }
         .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }

@@ -23,7 +23,18 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn the_domain_does_no_io_and_reads_no_clock() {
-    let forbidden = ["axum", "sqlx", "tokio", "std::fs", "std::net", "Utc::now", "SystemTime", "Local::now", "reqwest", "std::env"];
+    let forbidden = [
+        "axum",
+        "sqlx",
+        "tokio",
+        "std::fs",
+        "std::net",
+        "Utc::now",
+        "SystemTime",
+        "Local::now",
+        "reqwest",
+        "std::env",
+    ];
     for file in rust_files(&root().join("src/domain")) {
         let text = fs::read_to_string(&file).unwrap();
         for word in forbidden {
@@ -34,14 +45,27 @@ fn the_domain_does_no_io_and_reads_no_clock() {
 
 #[test]
 fn sql_is_written_only_in_the_store() {
-    let markers = ["sqlx::query", "sqlx::raw_sql", "query_as(", "query_scalar(", "SELECT ", "INSERT INTO", "UPDATE ", "DELETE FROM"];
+    let markers = [
+        "sqlx::query",
+        "sqlx::raw_sql",
+        "query_as(",
+        "query_scalar(",
+        "SELECT ",
+        "INSERT INTO",
+        "UPDATE ",
+        "DELETE FROM",
+    ];
     for file in rust_files(&root().join("src")) {
         if file.starts_with(root().join("src/store")) {
             continue;
         }
         let text = fs::read_to_string(&file).unwrap();
         for marker in markers {
-            assert!(!text.contains(marker), "{} contains {marker:?}: SQL belongs in src/store", file.display());
+            assert!(
+                !text.contains(marker),
+                "{} contains {marker:?}: SQL belongs in src/store",
+                file.display()
+            );
         }
     }
 }
@@ -69,7 +93,8 @@ fn every_migration_exists_for_both_backends_and_is_listed() {
     };
     let sqlite = names("sqlite");
     assert_eq!(sqlite, names("postgres"), "migration folders differ");
-    let listed: Vec<String> = chengguan::store::MIGRATIONS.iter().map(|(name, _, _)| format!("{name}.sql")).collect();
+    let listed: Vec<String> =
+        chengguan::store::MIGRATIONS.iter().map(|(name, _, _)| format!("{name}.sql")).collect();
     assert_eq!(sqlite, listed, "store::MIGRATIONS does not list exactly the migration files");
 }
 
@@ -108,7 +133,11 @@ fn every_audit_table_write_goes_through_the_audited_transaction() {
     for file in rust_files(&root().join("src")) {
         let text = fs::read_to_string(&file).unwrap();
         inserts += text.matches("INSERT INTO audit_log").count();
-        assert!(!text.contains("UPDATE audit_log") && !text.contains("DELETE FROM audit_log"), "{}", file.display());
+        assert!(
+            !text.contains("UPDATE audit_log") && !text.contains("DELETE FROM audit_log"),
+            "{}",
+            file.display()
+        );
     }
     assert_eq!(inserts, 1);
 }
