@@ -46,7 +46,7 @@ async fn main() -> anyhow::Result<()> {
         }
         tx.commit().await?;
         written += batch;
-        if written % 100_000 == 0 {
+        if written.is_multiple_of(100_000) {
             println!("{written} records, {:.0} s", started.elapsed().as_secs_f64());
         }
     }
