@@ -437,6 +437,66 @@ impl CertificateInput {
     }
 }
 
+/// A validated unit, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitDraft {
+    pub parent_id: String,
+    pub kind: UnitKind,
+    pub name: String,
+    pub code: String,
+    pub sort_order: i64,
+}
+
+/// Untrusted unit input. A new unit always hangs below an existing one: the bureau at the root
+/// is created once, by the installer or the demo.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct UnitInput {
+    #[serde(default)]
+    pub parent_id: String,
+    /// `brigade`, `squad`, `acceptance_center`, `office` or `section`.
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub name: String,
+    /// A short unique code, e.g. `ZL-DD-09`.
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub sort_order: Option<i64>,
+}
+
+impl UnitInput {
+    pub fn parse(&self) -> Result<UnitDraft, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        if self.parent_id.trim().is_empty() {
+            errors.add("parent_id", "required", "请选择上级单位");
+        }
+        let kind = UnitKind::parse(self.kind.trim()).filter(|k| *k != UnitKind::Bureau);
+        if kind.is_none() {
+            errors.add("kind", "invalid", "请选择单位类别");
+        }
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > 40 {
+            errors.add("name", "invalid", "单位名称不能为空，且不超过 40 个字");
+        }
+        let code = self.code.trim().to_uppercase();
+        let code_ok = (2..=20).contains(&code.len())
+            && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
+        if !code_ok {
+            errors.add("code", "invalid", "单位编码须为 2–20 位大写字母、数字或连字符");
+        }
+        errors.into_result()?;
+        let Some(kind) = kind else { unreachable!("a kind error was added above") };
+        Ok(UnitDraft {
+            parent_id: self.parent_id.trim().to_owned(),
+            kind,
+            name: name.to_owned(),
+            code,
+            sort_order: self.sort_order.unwrap_or(100),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,8 @@ use crate::app::AppState;
         crate::web::home::api_me,
         crate::web::home::api_units,
         crate::web::home::api_leadership,
+        crate::web::home::api_create_unit,
+        crate::web::home::api_add_member,
         crate::web::people::api_list,
         crate::web::people::api_create,
         crate::web::people::api_get,

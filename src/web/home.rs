@@ -10,11 +10,14 @@ use serde::Serialize;
 
 use crate::app::AppState;
 use crate::domain::access::Action;
-use crate::domain::org::{CERTIFICATE_EXPIRY_WARNING_DAYS, GroupRole, UnitKind, certificate_standing};
+use crate::domain::fields::FieldErrors;
+use crate::domain::org::{
+    CERTIFICATE_EXPIRY_WARNING_DAYS, GroupRole, UnitInput, UnitKind, certificate_standing,
+};
 use crate::domain::time::civil_date;
 use crate::store::org::{PeopleFilter, Unit};
 use crate::web::error::{ApiResult, AppError, PageError, PageResult};
-use crate::web::guard::{LANG_COOKIE, Principal};
+use crate::web::guard::{LANG_COOKIE, Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render};
 
 pub async fn healthz() -> &'static str {
@@ -262,6 +265,91 @@ struct OrgPage {
     nodes: Vec<UnitNode>,
     leadership: Vec<(String, String, String, String, String)>,
     may_view_people: bool,
+    may_edit: bool,
+    unit_input: UnitInput,
+    unit_errors: FieldErrors,
+    member_input: MemberInput,
+    member_errors: FieldErrors,
+    saved: bool,
+}
+
+impl OrgPage {
+    fn unit_error(&self, field: &str) -> &str {
+        self.unit_errors.get(field).unwrap_or("")
+    }
+    fn member_error(&self, field: &str) -> &str {
+        self.member_errors.get(field).unwrap_or("")
+    }
+    fn kinds(&self) -> Vec<(&'static str, &'static str)> {
+        UnitKind::ALL.iter().filter(|k| **k != UnitKind::Bureau).map(|k| (k.code(), k.name_zh())).collect()
+    }
+}
+
+/// Untrusted leadership-group input.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct MemberInput {
+    #[serde(default)]
+    pub person_id: String,
+    /// `head` (组长), `deputy` (副组长) or `member` (成员).
+    #[serde(default)]
+    pub group_role: String,
+    /// The member's duty in the group, e.g. 分管队伍建设.
+    #[serde(default)]
+    pub duty: String,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct OrgQuery {
+    #[serde(default)]
+    saved: String,
+}
+
+async fn create_unit(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    input: &UnitInput,
+) -> Result<String, AppError> {
+    let draft = input.parse()?;
+    if state.db.unit(&draft.parent_id).await?.is_none() {
+        return Err(FieldErrors::single("parent_id", "not_found", "上级单位不存在").into());
+    }
+    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
+    let id = tx
+        .insert_unit(Some(&draft.parent_id), draft.kind, &draft.name, &draft.code, draft.sort_order)
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn add_member(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    input: &MemberInput,
+) -> Result<(), AppError> {
+    let mut errors = FieldErrors::default();
+    let role = GroupRole::parse(input.group_role.trim());
+    if role.is_none() {
+        errors.add("group_role", "invalid", "请选择组内职务");
+    }
+    if input.duty.trim().chars().count() > 40 {
+        errors.add("duty", "too_long", "分工不超过 40 个字");
+    }
+    if state.db.person(&crate::store::org::Visibility::All, input.person_id.trim()).await?.is_none() {
+        errors.add("person_id", "not_found", "未找到该人员，请从人员详情页地址中复制编号");
+    }
+    errors.into_result()?;
+    let Some(role) = role else { unreachable!("a role error was added above") };
+    let order = match role {
+        GroupRole::Head => 0,
+        GroupRole::Deputy => 1,
+        GroupRole::Member => 10,
+    };
+    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
+    tx.set_leadership_member(input.person_id.trim(), role.code(), input.duty.trim(), order).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Orders units depth-first from the roots, so the tree prints top-down.
@@ -281,7 +369,30 @@ pub async fn org(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<OrgQuery>,
 ) -> PageResult {
+    let page = OrgForms { saved: query.saved == "1", ..Default::default() };
+    org_page(&state, &principal, &headers, page).await
+}
+
+/// The org page's two forms, with what was typed and what was wrong with it.
+#[derive(Default)]
+struct OrgForms {
+    unit_input: UnitInput,
+    unit_errors: FieldErrors,
+    member_input: MemberInput,
+    member_errors: FieldErrors,
+    saved: bool,
+}
+
+async fn org_page(
+    state: &AppState,
+    principal: &Principal,
+    headers: &HeaderMap,
+    forms: OrgForms,
+) -> PageResult {
+    let failed = !forms.unit_errors.is_empty() || !forms.member_errors.is_empty();
+    let state = state.clone();
     let chrome = Chrome::new(&state, &principal, &headers, "org", "组织机构", "Organisation").await?;
     let counts = state.db.unit_head_counts().await?;
     let nodes = tree_order(state.db.units().await?)
@@ -302,7 +413,105 @@ pub async fn org(
             (id, name, unit, role, duty)
         })
         .collect();
-    render(&OrgPage { chrome, nodes, leadership, may_view_people: principal.has(Action::PersonView) })
+    let mut response = render(&OrgPage {
+        chrome,
+        nodes,
+        leadership,
+        may_view_people: principal.has(Action::PersonView),
+        may_edit: principal.has(Action::OrgEdit),
+        unit_input: forms.unit_input,
+        unit_errors: forms.unit_errors,
+        member_input: forms.member_input,
+        member_errors: forms.member_errors,
+        saved: forms.saved,
+    })?;
+    if failed {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+pub async fn add_unit_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    headers: HeaderMap,
+    axum::Form(input): axum::Form<UnitInput>,
+) -> PageResult {
+    match create_unit(&state, &principal, &info, &input).await {
+        Ok(_) => Ok(Redirect::to("/org?saved=1").into_response()),
+        Err(AppError::Invalid(errors)) => {
+            org_page(
+                &state,
+                &principal,
+                &headers,
+                OrgForms { unit_input: input, unit_errors: errors, ..Default::default() },
+            )
+            .await
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+pub async fn add_member_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    headers: HeaderMap,
+    axum::Form(input): axum::Form<MemberInput>,
+) -> PageResult {
+    match add_member(&state, &principal, &info, &input).await {
+        Ok(()) => Ok(Redirect::to("/org?saved=1").into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let forms = OrgForms { member_input: input, member_errors: errors, ..Default::default() };
+            org_page(&state, &principal, &headers, forms).await
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// A unit to create below an existing one.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct UnitBody {
+    pub parent_id: String,
+    /// `brigade`, `squad`, `acceptance_center`, `office` or `section`.
+    pub kind: String,
+    pub name: String,
+    /// Unique short code, e.g. `ZL-DD-09`.
+    pub code: String,
+    #[serde(default)]
+    pub sort_order: Option<i64>,
+}
+
+#[utoipa::path(post, path = "/api/v1/units", tag = "organisation", request_body = UnitBody,
+    responses((status = 201, body = crate::web::people::CreatedDto), (status = 422, body = crate::web::error::ErrorBody)))]
+pub async fn api_create_unit(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Json(body): Json<UnitBody>,
+) -> ApiResult<(StatusCode, Json<crate::web::people::CreatedDto>)> {
+    let input = UnitInput {
+        parent_id: body.parent_id,
+        kind: body.kind,
+        name: body.name,
+        code: body.code,
+        sort_order: body.sort_order,
+    };
+    let id = create_unit(&state, &principal, &info, &input).await?;
+    Ok((StatusCode::CREATED, Json(crate::web::people::CreatedDto { id })))
+}
+
+#[utoipa::path(post, path = "/api/v1/leadership", tag = "organisation", request_body = MemberInput,
+    responses((status = 204), (status = 422, body = crate::web::error::ErrorBody)))]
+pub async fn api_add_member(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Json(input): Json<MemberInput>,
+) -> ApiResult<StatusCode> {
+    add_member(&state, &principal, &info, &input).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 impl UnitNode {

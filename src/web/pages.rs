@@ -70,12 +70,12 @@ const MENU: &[(MenuItem, Option<Action>)] = &[
             href: "/security/policy",
             zh: "安全策略",
             en: "Security policy",
-            icon: "⛨",
+            icon: "◆",
         },
         Some(Action::SecurityPolicy),
     ),
     (
-        MenuItem { key: "audit", href: "/audit", zh: "审计日志", en: "Audit log", icon: "✎" },
+        MenuItem { key: "audit", href: "/audit", zh: "审计日志", en: "Audit log", icon: "▤" },
         Some(Action::AuditRead),
     ),
 ];

@@ -229,3 +229,70 @@ async fn the_security_policy_can_be_tightened_but_not_switched_off() {
     }
     assert_eq!(app.audit_count("account.locked").await, 1);
 }
+
+#[tokio::test]
+async fn the_office_adds_a_squad_and_a_leadership_member() {
+    let app = TestApp::new().await;
+    let token = app.token("office01").await;
+    let brigade = app.unit_id("钟楼城管行政执法大队").await;
+    let created = app
+        .json(
+            Method::POST,
+            "/api/v1/units",
+            &token,
+            serde_json::json!({
+                "parent_id": brigade, "kind": "squad", "name": "广化中队", "code": "zl-dd-09"
+            }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let units = app.get_bearer("/api/v1/units", &token).await.json();
+    let squad = units.as_array().unwrap().iter().find(|u| u["name"] == "广化中队").unwrap().clone();
+    assert_eq!(squad["code"], "ZL-DD-09");
+    assert_eq!(squad["parent_id"], brigade.as_str());
+    let duplicate = app
+        .json(
+            Method::POST,
+            "/api/v1/units",
+            &token,
+            serde_json::json!({
+                "parent_id": brigade, "kind": "squad", "name": "另一个", "code": "ZL-DD-09"
+            }),
+        )
+        .await;
+    assert_eq!(duplicate.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(duplicate.json()["fields"][0]["field"], "code");
+    let bureau_again = app
+        .json(
+            Method::POST,
+            "/api/v1/units",
+            &token,
+            serde_json::json!({
+                "parent_id": brigade, "kind": "bureau", "name": "第二个局", "code": "ZL2"
+            }),
+        )
+        .await;
+    assert_eq!(bureau_again.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let person = app
+        .json(
+            Method::POST,
+            "/api/v1/people",
+            &token,
+            serde_json::json!({
+                "name": "新中队长", "gender": "male", "unit_id": squad["id"], "employment": "officer"
+            }),
+        )
+        .await
+        .json();
+    let member =
+        serde_json::json!({ "person_id": person["id"], "group_role": "member", "duty": "派驻中队中队长" });
+    assert_eq!(
+        app.json(Method::POST, "/api/v1/leadership", &token, member.clone()).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let again = app.json(Method::POST, "/api/v1/leadership", &token, member).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let group = app.get_bearer("/api/v1/leadership", &token).await.json();
+    assert!(group.as_array().unwrap().iter().any(|m| m["name"] == "新中队长"));
+}
