@@ -392,8 +392,7 @@ async fn org_page(
     forms: OrgForms,
 ) -> PageResult {
     let failed = !forms.unit_errors.is_empty() || !forms.member_errors.is_empty();
-    let state = state.clone();
-    let chrome = Chrome::new(&state, &principal, &headers, "org", "组织机构", "Organisation").await?;
+    let chrome = Chrome::new(state, principal, headers, "org", "组织机构", "Organisation").await?;
     let counts = state.db.unit_head_counts().await?;
     let nodes = tree_order(state.db.units().await?)
         .into_iter()
