@@ -136,3 +136,36 @@ async fn the_audit_viewer_verifies_the_chain_and_records_that_it_did() {
     assert_eq!(app.audit_count("audit.verify").await, 1);
     assert_eq!(app.audit_count("audit.query").await, 1);
 }
+
+/// PostgreSQL only: SQLite is a file inside the process and cannot go away underneath it.
+#[tokio::test]
+async fn when_postgresql_drops_every_connection_requests_fail_cleanly_and_then_recover() {
+    let app = TestApp::new().await;
+    if !app.is_postgres() {
+        return;
+    }
+    let token = app.token("office01").await;
+    assert_eq!(app.get_bearer("/api/v1/me", &token).await.status, StatusCode::OK);
+    let admin = sqlx::PgPool::connect(&std::env::var("TEST_DATABASE_URL").unwrap()).await.unwrap();
+    let chengguan::store::Db::Postgres(pool) = &app.db else { unreachable!() };
+    let name: String = sqlx::query_scalar("SELECT current_database()").fetch_one(pool).await.unwrap();
+    sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
+        .bind(&name)
+        .execute(&admin)
+        .await
+        .unwrap();
+    // The first requests may see a dead connection; none may hang or leak internals, and within
+    // a few requests the pool has reconnected on its own.
+    let started = std::time::Instant::now();
+    let mut recovered = false;
+    for _ in 0..10 {
+        let response = app.get_bearer("/api/v1/me", &token).await;
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        if response.status == StatusCode::OK {
+            recovered = true;
+            break;
+        }
+        assert!(!response.body.contains("terminating connection"), "{}", response.body);
+    }
+    assert!(recovered, "the pool did not recover without a restart");
+}
