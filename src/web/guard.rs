@@ -51,6 +51,19 @@ pub struct Principal {
 }
 
 impl Principal {
+    fn new(account: crate::store::accounts::Account, credential: Credential) -> Principal {
+        Principal {
+            account_id: account.id,
+            username: account.username,
+            display_name: account.display_name,
+            roles: account.roles,
+            person_id: account.person_id,
+            unit_id: account.unit_id,
+            credential,
+            must_change_password: account.must_change_password,
+        }
+    }
+
     pub fn csrf_token(&self) -> &str {
         match &self.credential {
             Credential::Session { csrf_token, .. } => csrf_token,
@@ -306,16 +319,7 @@ async fn resolve(
         if account.disabled {
             return Err(AppError::Unauthenticated);
         }
-        let principal = Principal {
-            account_id: account.id,
-            username: account.username,
-            display_name: account.display_name,
-            roles: account.roles,
-            person_id: account.person_id,
-            unit_id: account.unit_id,
-            credential: Credential::Bearer,
-            must_change_password: account.must_change_password,
-        };
+        let principal = Principal::new(account, Credential::Bearer);
         return Ok(Resolved::Caller { principal: Box::new(principal), stage: "active".to_owned() });
     }
     let Some(token) = cookie(headers, session_cookie_name(state.config.cookie_secure)) else {
@@ -358,15 +362,7 @@ async fn resolve(
     if now - session.last_seen_at >= chrono::Duration::seconds(10) {
         state.db.touch_session(&hash, now).await?;
     }
-    let principal = Principal {
-        account_id: account.id,
-        username: account.username,
-        display_name: account.display_name,
-        roles: account.roles,
-        person_id: account.person_id,
-        unit_id: account.unit_id,
-        credential: Credential::Session { token_hash: hash, csrf_token: session.csrf_token },
-        must_change_password: account.must_change_password,
-    };
+    let credential = Credential::Session { token_hash: hash, csrf_token: session.csrf_token };
+    let principal = Principal::new(account, credential);
     Ok(Resolved::Caller { principal: Box::new(principal), stage: session.stage })
 }
