@@ -67,7 +67,70 @@ fn record_from_row(row: RecordRow) -> StoredRecord {
 
 /// How many records one verification query reads. Reading in slices keeps memory flat over a
 /// million records without holding one long-running query open.
-const VERIFY_BATCH: i64 = 10_000;
+const VERIFY_BATCH: i64 = 2_000;
+
+/// Separators of the packed verification batches (ASCII record and unit separators). The
+/// writer strips control characters from every field and `details` is JSON, which escapes
+/// them, so neither can occur inside a field.
+const RECORD_SEPARATOR: char = '\u{1e}';
+const FIELD_SEPARATOR: char = '\u{1f}';
+
+/// The columns of one record joined by the field separator, in `RecordRow` order.
+macro_rules! packed_line {
+    ($sep:literal) => {
+        concat!(
+            "CAST(seq AS TEXT) || ",
+            $sep,
+            " || at || ",
+            $sep,
+            " || actor || ",
+            $sep,
+            " || role || ",
+            $sep,
+            " || source || ",
+            $sep,
+            " || request_id || ",
+            $sep,
+            " || action || ",
+            $sep,
+            " || object_type || ",
+            $sep,
+            " || object_id || ",
+            $sep,
+            " || result || ",
+            $sep,
+            " || details || ",
+            $sep,
+            " || prev_hash || ",
+            $sep,
+            " || hash"
+        )
+    };
+}
+
+fn unpack(line: &str) -> Option<StoredRecord> {
+    let mut fields = line.split(FIELD_SEPARATOR).map(str::to_owned);
+    let mut next = || fields.next();
+    let row: RecordRow = (
+        next()?.parse().ok()?,
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+    );
+    if next().is_some() {
+        return None;
+    }
+    Some(record_from_row(row))
+}
 
 /// The outcome of a full verification.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,25 +210,60 @@ impl Db {
         let mut checked = 0u64;
         let mut after = 0i64;
         loop {
-            let rows: Vec<RecordRow> = on_pool!(self, |pool| {
-                sqlx::query_as(
-                    "SELECT seq, at, actor, role, source, request_id, action, object_type, object_id, result, \
-                     details, prev_hash, hash FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
-                )
-                .bind(after)
-                .bind(VERIFY_BATCH)
-                .fetch_all(pool)
-                .await?
-            });
-            let n = rows.len() as i64;
-            for row in rows {
-                let record = record_from_row(row);
+            // One row per batch: both drivers hand rows from a worker to the caller one at a
+            // time, and at a million records that hand-off, not hashing, was the cost
+            // (20 µs a record against 2 µs in the sqlite3 shell). The aggregate differs per
+            // backend; everything else is the same SQL.
+            let packed: (Option<String>, Option<i64>) = match self {
+                Db::Sqlite(pool) => {
+                    sqlx::query_as(concat!(
+                        "SELECT group_concat(line, char(30) ORDER BY seq), MAX(seq) FROM (SELECT seq, ",
+                        packed_line!("char(31)"),
+                        " AS line FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2)"
+                    ))
+                    .bind(after)
+                    .bind(VERIFY_BATCH)
+                    .fetch_one(pool)
+                    .await?
+                }
+                Db::Postgres(pool) => {
+                    sqlx::query_as(concat!(
+                        "SELECT string_agg(line, chr(30) ORDER BY seq), MAX(seq) FROM (SELECT seq, ",
+                        packed_line!("chr(31)"),
+                        " AS line FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2) batch"
+                    ))
+                    .bind(after)
+                    .bind(VERIFY_BATCH)
+                    .fetch_one(pool)
+                    .await?
+                }
+            };
+            let (Some(lines), Some(last)) = packed else { break };
+            let mut n = 0;
+            for line in lines.split(RECORD_SEPARATOR) {
+                n += 1;
+                let record = match unpack(line) {
+                    Some(record) => record,
+                    // A record that does not unpack holds a separator the writer never stores.
+                    None => {
+                        let seq = line
+                            .split(FIELD_SEPARATOR)
+                            .next()
+                            .and_then(|s| s.parse().ok())
+                            .unwrap_or(after + 1);
+                        return Ok(Verification::Broken {
+                            checked,
+                            fault: ChainFault::ContentChanged { seq },
+                        });
+                    }
+                };
                 after = record.seq;
                 if let Err(fault) = verifier.push(&record) {
                     return Ok(Verification::Broken { checked, fault });
                 }
                 checked += 1;
             }
+            after = after.max(last);
             if n < VERIFY_BATCH {
                 break;
             }

@@ -279,15 +279,20 @@ impl AuditedTx {
     }
 
     pub async fn audit(&mut self, event: AuditEvent) -> Result<(), sqlx::Error> {
+        // Control characters never enter the log: some fields carry what a visitor typed (a
+        // login name), and the verifier relies on their absence to unpack records.
+        let clean = |text: &str| -> String {
+            text.chars().map(|c| if c.is_control() { '\u{fffd}' } else { c }).collect()
+        };
         let content = AuditContent {
             at: ts(self.now),
-            actor: self.ctx.actor.clone(),
-            role: self.ctx.role.clone(),
-            source: self.ctx.source.clone(),
-            request_id: self.ctx.request_id.clone(),
+            actor: clean(&self.ctx.actor),
+            role: clean(&self.ctx.role),
+            source: clean(&self.ctx.source),
+            request_id: clean(&self.ctx.request_id),
             action: event.action.to_owned(),
             object_type: event.object_type.to_owned(),
-            object_id: event.object_id,
+            object_id: clean(&event.object_id),
             result: event.result.code().to_owned(),
             details: event.details.to_string(),
         };

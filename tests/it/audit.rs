@@ -169,3 +169,21 @@ async fn when_postgresql_drops_every_connection_requests_fail_cleanly_and_then_r
     }
     assert!(recovered, "the pool did not recover without a restart");
 }
+
+#[tokio::test]
+async fn control_characters_typed_into_the_login_form_do_not_break_verification() {
+    let app = TestApp::new().await;
+    app.post_login("evil\u{1f}name\u{1e}x", "Wrong-password-1").await;
+    assert!(matches!(app.db.verify_audit().await.unwrap(), Verification::Intact { .. }));
+    let (records, _) = app
+        .db
+        .audit_records(&chengguan::store::audit::AuditFilter {
+            action: "login.failure".into(),
+            page: 1,
+            page_size: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(records[0].content.object_id, "evil\u{fffd}name\u{fffd}x");
+}
