@@ -22,6 +22,8 @@ pub struct AppState {
     pub dummy_hash: Arc<String>,
     /// Demo mode shows the demo administrators' one-time codes on the login page.
     pub demo: bool,
+    /// Who is behind recently seen bearer tokens.
+    pub principals: Arc<crate::web::guard::PrincipalCache>,
 }
 
 impl AppState {
@@ -58,6 +60,7 @@ pub fn state(db: Db, clock: SharedClock, config: Config, demo: bool) -> AppState
         config: Arc::new(config),
         dummy_hash: Arc::new(dummy_hash),
         demo,
+        principals: Arc::default(),
     }
 }
 

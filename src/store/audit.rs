@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::audit::{AuditContent, ChainFault, ChainVerifier, StoredRecord};
+use crate::domain::audit::{AuditContent, ChainFault, ChainVerifier, ContentRef, StoredRecord};
 use crate::store::{Db, on_pool, parse_ts};
 
 #[derive(Debug, Clone, Default)]
@@ -108,28 +108,28 @@ macro_rules! packed_line {
     };
 }
 
-fn unpack(line: &str) -> Option<StoredRecord> {
-    let mut fields = line.split(FIELD_SEPARATOR).map(str::to_owned);
+/// Splits one packed record into its sequence number, content, previous hash and hash.
+fn unpack(line: &str) -> Option<(i64, ContentRef<'_>, &str, &str)> {
+    let mut fields = line.split(FIELD_SEPARATOR);
     let mut next = || fields.next();
-    let row: RecordRow = (
-        next()?.parse().ok()?,
-        next()?,
-        next()?,
-        next()?,
-        next()?,
-        next()?,
-        next()?,
-        next()?,
-        next()?,
-        next()?,
-        next()?,
-        next()?,
-        next()?,
-    );
+    let seq = next()?.parse().ok()?;
+    let content = ContentRef {
+        at: next()?,
+        actor: next()?,
+        role: next()?,
+        source: next()?,
+        request_id: next()?,
+        action: next()?,
+        object_type: next()?,
+        object_id: next()?,
+        result: next()?,
+        details: next()?,
+    };
+    let (prev_hash, hash) = (next()?, next()?);
     if next().is_some() {
         return None;
     }
-    Some(record_from_row(row))
+    Some((seq, content, prev_hash, hash))
 }
 
 /// The outcome of a full verification.
@@ -242,8 +242,8 @@ impl Db {
             let mut n = 0;
             for line in lines.split(RECORD_SEPARATOR) {
                 n += 1;
-                let record = match unpack(line) {
-                    Some(record) => record,
+                let (seq, content, prev_hash, hash) = match unpack(line) {
+                    Some(parts) => parts,
                     // A record that does not unpack holds a separator the writer never stores.
                     None => {
                         let seq = line
@@ -257,8 +257,8 @@ impl Db {
                         });
                     }
                 };
-                after = record.seq;
-                if let Err(fault) = verifier.push(&record) {
+                after = seq;
+                if let Err(fault) = verifier.push_parts(seq, content, prev_hash, hash) {
                     return Ok(Verification::Broken { checked, fault });
                 }
                 checked += 1;

@@ -144,6 +144,15 @@ impl TryFrom<PersonSummaryRow> for PersonSummary {
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct PersonRow {
+    #[sqlx(flatten)]
+    summary: PersonSummaryRow,
+    version: i64,
+    created_at: String,
+    updated_at: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
     pub summary: PersonSummary,
@@ -314,14 +323,22 @@ impl Db {
     /// reported exactly like one that does not exist.
     pub async fn person(&self, visibility: &Visibility, id: &str) -> Result<Option<Person>, sqlx::Error> {
         let (mode, vis_unit, vis_person) = visibility.binds();
-        let row: Option<(String, i64, String, String)> = on_pool!(self, |pool| {
+        let row: Option<PersonRow> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "WITH RECURSIVE visible(id) AS ( \
                     SELECT id FROM units WHERE id = $2 \
                     UNION ALL SELECT u.id FROM units u JOIN visible v ON u.parent_id = v.id WHERE $1 = 'subtree') \
-                 SELECT p.id, p.version, p.created_at, p.updated_at FROM people p WHERE p.id = $4 \
+                 SELECT p.id, p.name, p.gender, p.unit_id, un.name AS unit_name, p.position, p.phone, \
+                 p.employment, p.active, c.number AS certificate_number, c.valid_from AS certificate_valid_from, \
+                 c.valid_to AS certificate_valid_to, c.status AS certificate_status, \
+                 p.version, p.created_at, p.updated_at \
+                 FROM people p JOIN units un ON un.id = p.unit_id \
+                 LEFT JOIN certificates c ON c.person_id = p.id \
+                   AND c.valid_to = (SELECT MAX(c2.valid_to) FROM certificates c2 WHERE c2.person_id = p.id) \
+                 WHERE p.id = $4 \
                  AND ($1 = 'all' OR ($1 IN ('unit', 'subtree') AND p.unit_id IN (SELECT id FROM visible)) \
-                      OR ($1 = 'person' AND p.id = $3))",
+                      OR ($1 = 'person' AND p.id = $3)) \
+                 LIMIT 1",
             )
             .bind(mode)
             .bind(&vis_unit)
@@ -330,31 +347,12 @@ impl Db {
             .fetch_optional(pool)
             .await?
         });
-        let Some((id, version, created_at, updated_at)) = row else {
-            return Ok(None);
-        };
-        let summary: Option<PersonSummaryRow> = on_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT p.id, p.name, p.gender, p.unit_id, un.name AS unit_name, p.position, p.phone, \
-                 p.employment, p.active, c.number AS certificate_number, c.valid_from AS certificate_valid_from, \
-                 c.valid_to AS certificate_valid_to, c.status AS certificate_status \
-                 FROM people p JOIN units un ON un.id = p.unit_id \
-                 LEFT JOIN certificates c ON c.person_id = p.id \
-                   AND c.valid_to = (SELECT MAX(c2.valid_to) FROM certificates c2 WHERE c2.person_id = p.id) \
-                 WHERE p.id = $1",
-            )
-            .bind(&id)
-            .fetch_optional(pool)
-            .await?
-        });
-        let Some(summary) = summary else {
-            return Ok(None);
-        };
+        let Some(row) = row else { return Ok(None) };
         Ok(Some(Person {
-            summary: summary.try_into()?,
-            version,
-            created_at: parse_ts(&created_at)?,
-            updated_at: parse_ts(&updated_at)?,
+            summary: row.summary.try_into()?,
+            version: row.version,
+            created_at: parse_ts(&row.created_at)?,
+            updated_at: parse_ts(&row.updated_at)?,
         }))
     }
 

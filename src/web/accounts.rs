@@ -170,6 +170,7 @@ async fn set_disabled(
     let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
     tx.set_account_disabled(id, disabled).await?;
     tx.commit().await?;
+    state.principals.forget_account(id);
     Ok(())
 }
 
@@ -186,6 +187,7 @@ async fn reset_password(
     // A reset keeps the second factor: resetting a password must not switch MFA off.
     tx.set_password(id, &hash, true, None).await?;
     tx.commit().await?;
+    state.principals.forget_account(id);
     Ok(Created { id: account.id, username: account.username, password, totp_uri: None })
 }
 

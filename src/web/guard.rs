@@ -91,6 +91,43 @@ impl Principal {
     }
 }
 
+/// How long a bearer token's caller is remembered without asking the database. Revocation on
+/// this instance is immediate (the cache forgets the account); other instances notice within
+/// this time, inside the ≤ 1 s that `security-and-reliability.md` §8 row 7 sets for disabling.
+pub const BEARER_CACHE_MILLISECONDS: i64 = 1_000;
+
+/// Callers behind bearer tokens, by token hash. API clients poll; without this every read paid
+/// three queries to learn who is asking.
+#[derive(Debug, Default)]
+pub struct PrincipalCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (Principal, chrono::DateTime<chrono::Utc>)>>,
+}
+
+impl PrincipalCache {
+    fn get(&self, token_hash: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Principal> {
+        let entries = self.entries.lock().expect("cache lock is never poisoned");
+        entries
+            .get(token_hash)
+            .filter(|(_, at)| (now - *at).num_milliseconds().abs() < BEARER_CACHE_MILLISECONDS)
+            .map(|(principal, _)| principal.clone())
+    }
+
+    fn put(&self, token_hash: String, principal: Principal, now: chrono::DateTime<chrono::Utc>) {
+        let mut entries = self.entries.lock().expect("cache lock is never poisoned");
+        if entries.len() >= 10_000 {
+            entries.clear();
+        }
+        entries.insert(token_hash, (principal, now));
+    }
+
+    /// Drops every cached token of an account: after it is disabled, its password reset or its
+    /// roles changed.
+    pub fn forget_account(&self, account_id: &str) {
+        let mut entries = self.entries.lock().expect("cache lock is never poisoned");
+        entries.retain(|_, (principal, _)| principal.account_id != account_id);
+    }
+}
+
 /// Facts about the request that the audit log and the pages need.
 #[derive(Debug, Clone)]
 pub struct RequestInfo {
@@ -310,7 +347,11 @@ async fn resolve(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
     if let Some(token) = bearer {
-        let Some(account_id) = state.db.api_token_account(&token_hash(token.trim()), now).await? else {
+        let hash = token_hash(token.trim());
+        if let Some(principal) = state.principals.get(&hash, now) {
+            return Ok(Resolved::Caller { principal: Box::new(principal), stage: "active".to_owned() });
+        }
+        let Some(account_id) = state.db.api_token_account(&hash, now).await? else {
             return Err(AppError::Unauthenticated);
         };
         let Some(account) = state.db.account(&account_id).await? else {
@@ -320,6 +361,7 @@ async fn resolve(
             return Err(AppError::Unauthenticated);
         }
         let principal = Principal::new(account, Credential::Bearer);
+        state.principals.put(hash, principal.clone(), now);
         return Ok(Resolved::Caller { principal: Box::new(principal), stage: "active".to_owned() });
     }
     let Some(token) = cookie(headers, session_cookie_name(state.config.cookie_secure)) else {

@@ -145,7 +145,7 @@ async fn when_postgresql_drops_every_connection_requests_fail_cleanly_and_then_r
         return;
     }
     let token = app.token("office01").await;
-    assert_eq!(app.get_bearer("/api/v1/me", &token).await.status, StatusCode::OK);
+    assert_eq!(app.get_bearer("/api/v1/units", &token).await.status, StatusCode::OK);
     let admin = sqlx::PgPool::connect(&std::env::var("TEST_DATABASE_URL").unwrap()).await.unwrap();
     let chengguan::store::Db::Postgres(pool) = &app.db else { unreachable!() };
     let name: String = sqlx::query_scalar("SELECT current_database()").fetch_one(pool).await.unwrap();
@@ -159,7 +159,7 @@ async fn when_postgresql_drops_every_connection_requests_fail_cleanly_and_then_r
     let started = std::time::Instant::now();
     let mut recovered = false;
     for _ in 0..10 {
-        let response = app.get_bearer("/api/v1/me", &token).await;
+        let response = app.get_bearer("/api/v1/units", &token).await;
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
         if response.status == StatusCode::OK {
             recovered = true;

@@ -197,3 +197,18 @@ async fn a_reset_password_must_be_changed_before_anything_else() {
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     assert_eq!(app.get("/", Some(&session)).await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn an_account_disabled_by_another_instance_loses_its_tokens_within_one_second() {
+    let app = TestApp::new().await;
+    let token = app.token("officer05").await;
+    assert_eq!(app.get_bearer("/api/v1/me", &token).await.status, StatusCode::OK);
+    // Another instance (or the CLI) disables the account: this instance's cache is not told.
+    let account = app.db.account_by_username("officer05").await.unwrap().unwrap();
+    let mut tx =
+        app.db.begin(&chengguan::store::AuditCtx::cli("other-instance"), app.clock_now()).await.unwrap();
+    tx.set_account_disabled(&account.id, true).await.unwrap();
+    tx.commit().await.unwrap();
+    app.clock.advance(Duration::milliseconds(chengguan::web::guard::BEARER_CACHE_MILLISECONDS));
+    assert_eq!(app.get_bearer("/api/v1/me", &token).await.status, StatusCode::UNAUTHORIZED);
+}
