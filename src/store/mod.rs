@@ -120,6 +120,9 @@ impl Db {
                 .busy_timeout(Duration::from_secs(5));
             let pool = SqlitePoolOptions::new()
                 .max_connections(options.max_connections)
+                // A file in this process does not go away between queries, so the liveness
+                // ping sqlx sends before every acquisition is a wasted worker round trip.
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(3))
                 .connect_with(connect)
                 .await?;
