@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod api_docs;
+pub mod assets;
 pub mod audit;
 pub mod error;
 pub mod guard;
@@ -23,7 +24,6 @@ use axum::Router;
 use axum::http::{HeaderValue, Method, header};
 use axum::routing::{MethodRouter, get, post, put};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -63,6 +63,7 @@ pub fn routes() -> Vec<RouteSpec> {
     let p = Method::POST;
     vec![
         route(g.clone(), "/healthz", Public, get(home::healthz)),
+        route(g.clone(), "/static/{*path}", Public, get(assets::serve)),
         route(g.clone(), "/readyz", Public, get(home::readyz)),
         route(g.clone(), "/lang/{lang}", Public, get(home::switch_language)),
         route(g.clone(), "/login", Public, get(login::form)),
@@ -144,20 +145,10 @@ pub fn router(state: AppState) -> Router {
     for spec in specs {
         app = app.route(spec.path, spec.handler);
     }
-    let static_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/static");
     let csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
     app.route_layer(axum::middleware::from_fn_with_state((state.clone(), policies), guard::guard))
         .merge(api_docs::swagger())
-        .nest_service(
-            "/static",
-            tower::ServiceBuilder::new()
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("public, max-age=86400"),
-                ))
-                .service(ServeDir::new(static_dir).precompressed_gzip()),
-        )
         .fallback(home::not_found)
         .with_state(state)
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -56,6 +56,13 @@ async fn session_cookies_are_host_bound_secure_httponly_and_strict() {
     let csp = page.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
     assert!(csp.contains("frame-ancestors 'none'"));
     assert_eq!(page.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
+    // The static files come from inside the binary, and nothing else does.
+    let css = app.get("/static/app.css", None).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert_eq!(css.headers.get(header::CONTENT_TYPE).unwrap(), "text/css; charset=utf-8");
+    assert_eq!(app.get("/static/vendor/htmx.min.js", None).await.status, StatusCode::OK);
+    assert_eq!(app.get("/static/../Cargo.toml", None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/static/app.rs", None).await.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
