@@ -48,6 +48,7 @@ pub async fn open_db(config: &Config, clock: &SharedClock) -> anyhow::Result<Db>
         .await
         .with_context(|| format!("connecting to the database at {}", redact_url(&url)))?;
     db.migrate(clock.now()).await.context("applying database migrations")?;
+    db.import_shipped_calendar(clock.now()).await.context("loading the holiday arrangements")?;
     Ok(db)
 }
 

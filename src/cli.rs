@@ -62,6 +62,21 @@ enum Command {
     /// Read the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Ask the working-day calendar (official holidays and make-up working days).
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum CalendarCommand {
+    /// Print `workday` or `rest` for a date (YYYY-MM-DD).
+    IsWorkday { date: chrono::NaiveDate },
+    /// Print the date of the N-th working day after DATE (DATE itself not counted).
+    AddWorkdays { date: chrono::NaiveDate, n: u32 },
+    /// Print the last day of a period of N calendar days from DATE (民法典 Arts. 201, 203).
+    PeriodEnd { date: chrono::NaiveDate, n: u32 },
+    /// List the years whose arrangements are loaded.
+    Years,
 }
 
 #[derive(Debug, Subcommand)]
@@ -173,6 +188,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::User(command) => user(&db, &config, &clock, &cli_ctx, command).await,
         Command::Token(command) => token(&db, &config, &clock, &cli_ctx, command).await,
+        Command::Calendar(command) => calendar(&db, command).await,
         Command::Audit(AuditCommand::Verify) => {
             let started = std::time::Instant::now();
             let verification = db.verify_audit().await?;
@@ -205,6 +221,38 @@ fn print_demo(summary: &crate::demo::Summary, config: &Config) {
     println!(
         "administrators (sysadmin, secadmin, auditadmin) also need a one-time code: the login page shows it in demo mode."
     );
+}
+
+async fn calendar(db: &Db, command: CalendarCommand) -> anyhow::Result<ExitCode> {
+    let calendar = db.work_calendar().await?;
+    let answer = match command {
+        CalendarCommand::IsWorkday { date } => {
+            calendar.is_workday(date).map(|w| if w { "workday".to_owned() } else { "rest".to_owned() })
+        }
+        CalendarCommand::AddWorkdays { date, n } => calendar.add_workdays(date, n).map(|d| d.to_string()),
+        CalendarCommand::PeriodEnd { date, n } => {
+            calendar.calendar_period_end(date, n).map(|d| d.to_string())
+        }
+        CalendarCommand::Years => {
+            for year in db.calendar_years().await? {
+                println!(
+                    "{}\t{} rest days\t{} make-up working days\t{}",
+                    year.year, year.rest_days, year.work_days, year.notice
+                );
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
+    match answer {
+        Ok(text) => {
+            println!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            Ok(ExitCode::from(1))
+        }
+    }
 }
 
 async fn find_account(db: &Db, username: &str) -> anyhow::Result<crate::store::accounts::Account> {

@@ -217,10 +217,12 @@ pub enum Action {
     SecurityPolicy,
     /// Read and verify the audit log.
     AuditRead,
+    /// Enter or correct a year's holiday arrangement (system parameters, 系统管理 › 节假日).
+    CalendarEdit,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::SelfService,
         Action::OrgView,
         Action::OrgEdit,
@@ -231,6 +233,7 @@ impl Action {
         Action::AccountAdmin,
         Action::SecurityPolicy,
         Action::AuditRead,
+        Action::CalendarEdit,
     ];
 
     pub fn code(self) -> &'static str {
@@ -245,6 +248,7 @@ impl Action {
             Action::AccountAdmin => "account_admin",
             Action::SecurityPolicy => "security_policy",
             Action::AuditRead => "audit_read",
+            Action::CalendarEdit => "calendar_edit",
         }
     }
 }
@@ -293,6 +297,9 @@ pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
 
         (R::AuditAdmin, A::AuditRead) => Some(S::All),
         (_, A::AuditRead) => None,
+
+        (R::SysAdmin, A::CalendarEdit) => Some(S::All),
+        (_, A::CalendarEdit) => None,
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod calendar;
 pub mod fields;
 pub mod org;
 pub mod security;

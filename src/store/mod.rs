@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod calendar;
 pub mod org;
 
 use std::str::FromStr;
@@ -89,11 +90,18 @@ pub struct ConnectOptions {
 
 /// Migrations in order: (name, SQLite text, PostgreSQL text). A tidy test checks that this list
 /// and both folders hold the same names.
-pub const MIGRATIONS: &[(&str, &str, &str)] = &[(
-    "0001_foundation",
-    include_str!("../../migrations/sqlite/0001_foundation.sql"),
-    include_str!("../../migrations/postgres/0001_foundation.sql"),
-)];
+pub const MIGRATIONS: &[(&str, &str, &str)] = &[
+    (
+        "0001_foundation",
+        include_str!("../../migrations/sqlite/0001_foundation.sql"),
+        include_str!("../../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        "0002_calendar",
+        include_str!("../../migrations/sqlite/0002_calendar.sql"),
+        include_str!("../../migrations/postgres/0002_calendar.sql"),
+    ),
+];
 
 impl Db {
     pub async fn connect(options: &ConnectOptions) -> Result<Db, sqlx::Error> {

@@ -13,6 +13,11 @@ use crate::app::AppState;
     info(title = "chengguan API", description = "城管执法规范化管理平台 JSON API. Authenticate with `Authorization: Bearer <token>` (from `chengguan token create`) or the session cookie plus `X-CSRF-Token`. Errors are `{\"error\": code, \"message\": 中文说明}` with stable snake_case codes."),
     paths(
         crate::web::home::api_me,
+        crate::web::calendar::api_workday,
+        crate::web::calendar::api_add_workdays,
+        crate::web::calendar::api_period_end,
+        crate::web::calendar::api_years,
+        crate::web::calendar::api_set_year,
         crate::web::home::api_units,
         crate::web::home::api_leadership,
         crate::web::home::api_create_unit,

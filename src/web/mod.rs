@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod api_docs;
 pub mod assets;
 pub mod audit;
+pub mod calendar;
 pub mod error;
 pub mod guard;
 pub mod home;
@@ -108,6 +109,11 @@ pub fn routes() -> Vec<RouteSpec> {
         route(p.clone(), "/audit/verify", A(X::AuditRead), post(audit::verify_fragment)),
         route(g.clone(), "/api/openapi.json", Public, get(api_docs::openapi_json)),
         route(g.clone(), "/api/v1/me", A(X::SelfService), get(home::api_me)),
+        route(g.clone(), "/api/v1/calendar/workday", A(X::SelfService), get(calendar::api_workday)),
+        route(g.clone(), "/api/v1/calendar/add-workdays", A(X::SelfService), get(calendar::api_add_workdays)),
+        route(g.clone(), "/api/v1/calendar/period-end", A(X::SelfService), get(calendar::api_period_end)),
+        route(g.clone(), "/api/v1/calendar/years", A(X::SelfService), get(calendar::api_years)),
+        route(Method::PUT, "/api/v1/calendar/years/{year}", A(X::CalendarEdit), put(calendar::api_set_year)),
         route(g.clone(), "/api/v1/units", A(X::OrgView), get(home::api_units)),
         route(p.clone(), "/api/v1/units", A(X::OrgEdit), post(home::api_create_unit)),
         route(p.clone(), "/api/v1/leadership", A(X::OrgEdit), post(home::api_add_member)),

@@ -72,7 +72,7 @@ async fn an_operator_creates_accounts_and_tokens_and_verifies_the_audit_log() {
 
     let verify = cli.run(&["audit", "verify"]);
     assert_eq!(verify.status.code(), Some(0));
-    assert!(stdout(&verify).starts_with("ok: 3 audit records verified"), "{}", stdout(&verify));
+    assert!(stdout(&verify).starts_with("ok: 4 audit records verified"), "{}", stdout(&verify));
 }
 
 #[tokio::test]
@@ -127,4 +127,25 @@ async fn an_unreachable_database_is_a_clear_error_without_the_password() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("postgres://app:***@127.0.0.1:1/none"), "{stderr}");
     assert!(!stderr.contains("s3cret-pw"), "{stderr}");
+}
+
+#[tokio::test]
+async fn the_calendar_commands_print_exactly_the_answer() {
+    let cli = Cli::new().await;
+    let cases: &[(&[&str], &str)] = &[
+        (&["calendar", "is-workday", "2026-02-14"], "workday\n"),
+        (&["calendar", "is-workday", "2026-02-16"], "rest\n"),
+        (&["calendar", "is-workday", "2026-03-01"], "rest\n"),
+        (&["calendar", "add-workdays", "2026-02-13", "5"], "2026-02-27\n"),
+        (&["calendar", "add-workdays", "2026-09-30", "3"], "2026-10-10\n"),
+        (&["calendar", "period-end", "2026-09-16", "15"], "2026-10-08\n"),
+    ];
+    for (args, expected) in cases {
+        let output = cli.run(args);
+        assert!(output.status.success(), "{args:?}");
+        assert_eq!(stdout(&output), *expected, "{args:?}");
+    }
+    let unknown = cli.run(&["calendar", "is-workday", "2027-06-01"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no holiday arrangement is loaded for 2027"));
 }

@@ -3,6 +3,7 @@
 
 mod access;
 mod audit;
+mod calendar;
 mod cli;
 mod login;
 mod org;

@@ -103,6 +103,7 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let (db, _url) = fresh_db(dir.path()).await;
         let config = test_config(dir.path());
+        db.import_shipped_calendar(start_time()).await.expect("holiday arrangements");
         chengguan::demo::seed(&db, config.hash_cost(), start_time()).await.expect("demo seed");
         let clock = ManualClock::new(start_time());
         let state = chengguan::app::state(db.clone(), Arc::new(clock.clone()), config, false);

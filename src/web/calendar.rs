@@ -1,0 +1,213 @@
+//! The working-day calendar over HTTP: anyone signed in may ask it; the 系统管理员 enters a new
+//! year's arrangement.
+
+use axum::Json;
+use axum::extract::{Extension, Path, Query, State};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::app::AppState;
+use crate::domain::calendar::{CalendarError, DayKind, SpecialDay};
+use crate::domain::fields::FieldErrors;
+use crate::web::error::{ApiResult, AppError};
+use crate::web::guard::{Principal, RequestInfo};
+
+impl From<CalendarError> for AppError {
+    fn from(error: CalendarError) -> Self {
+        let message = match &error {
+            CalendarError::YearNotCovered(year) => {
+                format!(
+                    "尚未录入 {year} 年的节假日安排，无法计算工作日；请系统管理员录入国务院办公厅当年通知"
+                )
+            }
+            CalendarError::EmptyPeriod => "期限至少为 1 日".to_owned(),
+        };
+        AppError::refused(error.code(), message)
+    }
+}
+
+fn parse_date(field: &'static str, raw: &str) -> Result<NaiveDate, AppError> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| FieldErrors::single(field, "invalid_date", "请输入正确的日期（yyyy-MM-dd）").into())
+}
+
+fn parse_count(field: &'static str, raw: &str) -> Result<u32, AppError> {
+    raw.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|n| (1..=3660).contains(n))
+        .ok_or_else(|| FieldErrors::single(field, "invalid_count", "请输入 1 至 3660 之间的整数").into())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct DayQuery {
+    /// `YYYY-MM-DD`
+    pub date: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WorkdayDto {
+    pub date: String,
+    /// `workday` or `rest`.
+    pub kind: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/calendar/workday", tag = "calendar", params(DayQuery),
+    responses((status = 200, body = WorkdayDto), (status = 422, body = crate::web::error::ErrorBody)))]
+pub async fn api_workday(
+    State(state): State<AppState>,
+    Query(query): Query<DayQuery>,
+) -> ApiResult<Json<WorkdayDto>> {
+    let date = parse_date("date", &query.date)?;
+    let workday = state.db.work_calendar().await?.is_workday(date)?;
+    Ok(Json(WorkdayDto { date: date.to_string(), kind: if workday { "workday" } else { "rest" }.to_owned() }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PeriodQuery {
+    /// The day the period starts from (not counted), `YYYY-MM-DD`.
+    pub date: String,
+    /// Working days (for `add-workdays`) or calendar days (for `period-end`).
+    pub n: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PeriodDto {
+    pub start: String,
+    pub n: u32,
+    /// The last day of the period.
+    pub end: String,
+    /// The rule applied, in words.
+    pub basis: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/calendar/add-workdays", tag = "calendar", params(PeriodQuery),
+    responses((status = 200, body = PeriodDto), (status = 422, body = crate::web::error::ErrorBody)))]
+pub async fn api_add_workdays(
+    State(state): State<AppState>,
+    Query(query): Query<PeriodQuery>,
+) -> ApiResult<Json<PeriodDto>> {
+    let start = parse_date("date", &query.date)?;
+    let n = parse_count("n", &query.n)?;
+    let end = state.db.work_calendar().await?.add_workdays(start, n)?;
+    Ok(Json(PeriodDto {
+        start: start.to_string(),
+        n,
+        end: end.to_string(),
+        basis: "工作日期限，起算日不计入（行政处罚法第八十五条、行政强制法第六十九条）".to_owned(),
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/calendar/period-end", tag = "calendar", params(PeriodQuery),
+    responses((status = 200, body = PeriodDto), (status = 422, body = crate::web::error::ErrorBody)))]
+pub async fn api_period_end(
+    State(state): State<AppState>,
+    Query(query): Query<PeriodQuery>,
+) -> ApiResult<Json<PeriodDto>> {
+    let start = parse_date("date", &query.date)?;
+    let n = parse_count("n", &query.n)?;
+    let end = state.db.work_calendar().await?.calendar_period_end(start, n)?;
+    Ok(Json(PeriodDto {
+        start: start.to_string(),
+        n,
+        end: end.to_string(),
+        basis: "日历日期限，起算日不计入，期间最后一日为休息日的以其后第一个工作日为期间届满日（民法典第二百零一条、第二百零三条）"
+            .to_owned(),
+    }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CalendarYearDto {
+    pub year: i32,
+    pub notice: String,
+    pub rest_days: i64,
+    pub work_days: i64,
+    pub version: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/calendar/years", tag = "calendar", responses((status = 200, body = Vec<CalendarYearDto>)))]
+pub async fn api_years(State(state): State<AppState>) -> ApiResult<Json<Vec<CalendarYearDto>>> {
+    let years = state
+        .db
+        .calendar_years()
+        .await?
+        .into_iter()
+        .map(|y| CalendarYearDto {
+            year: y.year,
+            notice: y.notice,
+            rest_days: y.rest_days,
+            work_days: y.work_days,
+            version: y.version,
+        })
+        .collect();
+    Ok(Json(years))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct SpecialDayBody {
+    /// `YYYY-MM-DD`, within the year.
+    pub date: String,
+    /// `rest` (a day off of the arrangement) or `work` (a make-up working day).
+    pub kind: String,
+    /// The festival, e.g. 春节.
+    pub festival: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CalendarYearBody {
+    /// The notice's title, e.g. 国务院办公厅关于2027年部分节假日安排的通知.
+    pub notice: String,
+    pub days: Vec<SpecialDayBody>,
+    /// 0 to enter a new year; the version read to replace one.
+    #[serde(default)]
+    pub version: i64,
+}
+
+#[utoipa::path(put, path = "/api/v1/calendar/years/{year}", tag = "calendar", params(("year" = i32, Path)), request_body = CalendarYearBody,
+    responses((status = 200, body = CalendarYearDto), (status = 409, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)))]
+pub async fn api_set_year(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(year): Path<String>,
+    Json(body): Json<CalendarYearBody>,
+) -> ApiResult<Json<CalendarYearDto>> {
+    let mut errors = FieldErrors::default();
+    let year = year.parse::<i32>().ok().filter(|y| (2000..=2100).contains(y));
+    if year.is_none() {
+        errors.add("year", "invalid_year", "年份须在 2000 至 2100 之间");
+    }
+    if body.notice.trim().is_empty() || body.notice.chars().count() > 100 {
+        errors.add("notice", "invalid", "请填写通知名称（不超过 100 字）");
+    }
+    let mut days = Vec::new();
+    for day in &body.days {
+        let date = NaiveDate::parse_from_str(day.date.trim(), "%Y-%m-%d").ok();
+        let kind = DayKind::parse(day.kind.trim());
+        match (date, kind) {
+            (Some(date), Some(kind)) if Some(chrono::Datelike::year(&date)) == year => {
+                days.push(SpecialDay { date, kind, festival: day.festival.trim().to_owned() })
+            }
+            _ => errors.add("days", "invalid_day", format!("日期或类别有误：{} {}", day.date, day.kind)),
+        }
+    }
+    let mut dates: Vec<NaiveDate> = days.iter().map(|d| d.date).collect();
+    dates.sort();
+    dates.dedup();
+    if dates.len() != days.len() {
+        errors.add("days", "duplicate_day", "同一日期只能出现一次");
+    }
+    errors.into_result()?;
+    let Some(year) = year else { unreachable!("a year error was added above") };
+    let mut tx = state.db.begin(&info.audit_ctx(Some(&principal), ""), state.now()).await?;
+    let version = tx.set_calendar_year(year, body.notice.trim(), &days, body.version).await?;
+    tx.commit().await?;
+    let rest_days = days.iter().filter(|d| d.kind == DayKind::Rest).count() as i64;
+    Ok(Json(CalendarYearDto {
+        year,
+        notice: body.notice.trim().to_owned(),
+        rest_days,
+        work_days: days.len() as i64 - rest_days,
+        version,
+    }))
+}
