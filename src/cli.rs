@@ -65,6 +65,16 @@ enum Command {
     /// Ask the working-day calendar (official holidays and make-up working days).
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Party registry tools.
+    #[command(subcommand)]
+    Party(PartyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum PartyCommand {
+    /// Check a 居民身份证 number (GB 11643) or a 统一社会信用代码 (GB 32100): exit 0 and a line
+    /// starting with `valid`, or exit 1 and a line starting with `invalid` and the reason.
+    CheckId { value: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -158,6 +168,10 @@ fn init_logging(config: &Config) {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // Checking a number needs no database.
+    if let Command::Party(PartyCommand::CheckId { value }) = &cli.command {
+        return Ok(check_id(value));
+    }
     let mut config =
         Config::load(cli.config.as_deref(), cli.data_dir.as_deref()).context("loading configuration")?;
     if let Some(url) = cli.database_url {
@@ -189,6 +203,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(command) => user(&db, &config, &clock, &cli_ctx, command).await,
         Command::Token(command) => token(&db, &config, &clock, &cli_ctx, command).await,
         Command::Calendar(command) => calendar(&db, command).await,
+        Command::Party(PartyCommand::CheckId { value }) => Ok(check_id(&value)),
         Command::Audit(AuditCommand::Verify) => {
             let started = std::time::Instant::now();
             let verification = db.verify_audit().await?;
@@ -221,6 +236,28 @@ fn print_demo(summary: &crate::demo::Summary, config: &Config) {
     println!(
         "administrators (sysadmin, secadmin, auditadmin) also need a one-time code: the login page shows it in demo mode."
     );
+}
+
+fn check_id(value: &str) -> ExitCode {
+    use crate::domain::party::{Identity, Sex, check_identity};
+    match check_identity(value) {
+        Ok(Identity::Person(id)) => {
+            let sex = match id.sex() {
+                Sex::Male => "male",
+                Sex::Female => "female",
+            };
+            println!("valid 居民身份证 number: born {}, {sex}", id.birth_date());
+            ExitCode::SUCCESS
+        }
+        Ok(Identity::Organisation(code)) => {
+            println!("valid 统一社会信用代码 {}", code.as_str());
+            ExitCode::SUCCESS
+        }
+        Err(reason) => {
+            println!("invalid: {reason}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 async fn calendar(db: &Db, command: CalendarCommand) -> anyhow::Result<ExitCode> {

@@ -138,8 +138,7 @@ pub async fn seed(db: &Db, cost: HashCost, now: DateTime<Utc>) -> anyhow::Result
             .await?;
         squads.push(id);
     }
-    let mut units = 5 + squads.len();
-    let _ = &mut units;
+    let units = 5 + squads.len();
 
     let mut people = 0usize;
     let mut certificate_no = 0u32;

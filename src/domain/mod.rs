@@ -8,5 +8,6 @@ pub mod audit;
 pub mod calendar;
 pub mod fields;
 pub mod org;
+pub mod party;
 pub mod security;
 pub mod time;

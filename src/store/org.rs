@@ -274,7 +274,7 @@ impl Db {
         let name = if filter.name.trim().is_empty() {
             String::new()
         } else {
-            format!("%{}%", escape_like(filter.name.trim()))
+            format!("%{}%", strip_like_wildcards(filter.name.trim()))
         };
         let soon = today + chrono::Duration::days(crate::domain::org::CERTIFICATE_EXPIRY_WARNING_DAYS);
         let page_size = filter.page_size.clamp(1, 500);
@@ -589,8 +589,8 @@ impl AuditedTx {
     }
 }
 
-/// Escapes `%` and `_` so a name search matches them literally. Both backends treat `\` as the
-/// LIKE escape only when told, so the pattern avoids them instead: they are rare in names.
-fn escape_like(text: &str) -> String {
+/// Drops `%` and `_` from a name search, so that typing them cannot widen the match. Escaping
+/// them would need an `ESCAPE` clause; neither character occurs in Chinese names.
+fn strip_like_wildcards(text: &str) -> String {
     text.replace(['%', '_'], "")
 }

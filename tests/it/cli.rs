@@ -149,3 +149,22 @@ async fn the_calendar_commands_print_exactly_the_answer() {
     assert_eq!(unknown.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no holiday arrangement is loaded for 2027"));
 }
+
+#[test]
+fn party_check_id_tells_valid_from_invalid_numbers() {
+    let run = |value: &str| {
+        Command::new(env!("CARGO_BIN_EXE_chengguan")).args(["party", "check-id", value]).output().unwrap()
+    };
+    let valid = run("11010519491231002X");
+    assert_eq!(valid.status.code(), Some(0));
+    assert!(stdout(&valid).starts_with("valid"), "{}", stdout(&valid));
+    assert!(stdout(&valid).contains("1949-12-31"));
+    let code = run("91350100M000100Y43");
+    assert_eq!(code.status.code(), Some(0));
+    assert!(stdout(&code).starts_with("valid"));
+    for bad in ["110105194912310021", "91350100M000100Y44", "12345", "11010519490231002X"] {
+        let output = run(bad);
+        assert_eq!(output.status.code(), Some(1), "{bad}");
+        assert!(stdout(&output).starts_with("invalid"), "{bad}: {}", stdout(&output));
+    }
+}

@@ -1,0 +1,276 @@
+//! Identity numbers of parties (当事人): the 居民身份证 number of GB 11643-1999 and the
+//! 统一社会信用代码 of GB 32100-2015, each checked by its check character. A value that parses
+//! is well formed; whether it was ever issued is for the issuing authority to say.
+
+use chrono::{Datelike, NaiveDate};
+
+/// GB 11643-1999 §8.2: weights of the 17 body digits (2^(18-i) mod 11).
+const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+/// GB 11643-1999 §8.2: the check character for each weighted sum mod 11.
+const ID_CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+
+/// GB 32100-2015 §4: the 31 characters a credit code may use (no I, O, Z, S, V).
+const CREDIT_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+/// GB 32100-2015 §5: weights of the 17 body characters (3^(i-1) mod 31).
+const CREDIT_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdError {
+    #[error("must be 18 characters, found {0}")]
+    Length(usize),
+    #[error("the first 17 characters must be digits")]
+    NotDigits,
+    #[error("the region code {0} is not a province-level code")]
+    Region(String),
+    #[error("the birth date {0} is not a real date")]
+    BirthDate(String),
+    #[error("the check character should be {expected}, found {found}")]
+    CheckDigit { expected: char, found: char },
+}
+
+impl IdError {
+    pub fn message_zh(&self) -> String {
+        match self {
+            IdError::Length(n) => format!("公民身份号码应为 18 位，实为 {n} 位"),
+            IdError::NotDigits => "公民身份号码前 17 位应为数字".to_owned(),
+            IdError::Region(code) => format!("行政区划代码 {code} 不正确"),
+            IdError::BirthDate(date) => format!("出生日期 {date} 不存在"),
+            IdError::CheckDigit { .. } => "公民身份号码校验位错误".to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sex {
+    Male,
+    Female,
+}
+
+/// A well-formed 18-digit 居民身份证 number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdNumber {
+    value: String,
+    birth_date: NaiveDate,
+    sex: Sex,
+}
+
+impl IdNumber {
+    pub fn parse(raw: &str) -> Result<IdNumber, IdError> {
+        let value: String = raw.trim().to_uppercase();
+        let chars: Vec<char> = value.chars().collect();
+        if chars.len() != 18 {
+            return Err(IdError::Length(chars.len()));
+        }
+        if !chars[..17].iter().all(char::is_ascii_digit) {
+            return Err(IdError::NotDigits);
+        }
+        let province: u32 = value[..2].parse().map_err(|_| IdError::NotDigits)?;
+        // GB/T 2260 province-level codes run from 11 (北京) to 82 (澳门); 83 is used for
+        // residence permits of Taiwan residents.
+        if !(11..=83).contains(&province) {
+            return Err(IdError::Region(value[..6].to_owned()));
+        }
+        let birth = &value[6..14];
+        let birth_date =
+            NaiveDate::parse_from_str(birth, "%Y%m%d").map_err(|_| IdError::BirthDate(birth.to_owned()))?;
+        // GB 11643 numbers were first issued in 1999 to people alive then; no holder was born
+        // before 1900.
+        if birth_date.year() < 1900 {
+            return Err(IdError::BirthDate(birth.to_owned()));
+        }
+        let expected = id_check_char(&chars[..17]);
+        if chars[17] != expected {
+            return Err(IdError::CheckDigit { expected, found: chars[17] });
+        }
+        let order = chars[16].to_digit(10).unwrap_or(0);
+        let sex = if order % 2 == 1 { Sex::Male } else { Sex::Female };
+        Ok(IdNumber { value, birth_date, sex })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.value
+    }
+    pub fn birth_date(&self) -> NaiveDate {
+        self.birth_date
+    }
+    pub fn sex(&self) -> Sex {
+        self.sex
+    }
+    /// Masked for lists: the region and the last four stay (`320404********1234`,
+    /// ux-and-documents §2.6), hiding the birth date.
+    pub fn masked(&self) -> String {
+        format!("{}********{}", &self.value[..6], &self.value[14..])
+    }
+}
+
+/// The check character for 17 body digits (GB 11643-1999 §8.2).
+pub fn id_check_char(body: &[char]) -> char {
+    let sum: u32 = body.iter().zip(ID_WEIGHTS).map(|(c, w)| c.to_digit(10).unwrap_or(0) * w).sum();
+    ID_CHECK[(sum % 11) as usize]
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CreditCodeError {
+    #[error("must be 18 characters, found {0}")]
+    Length(usize),
+    #[error("character {0:?} is not allowed (GB 32100 uses digits and capitals except I, O, Z, S, V)")]
+    Character(char),
+    #[error("the check character should be {expected}, found {found}")]
+    CheckCharacter { expected: char, found: char },
+}
+
+impl CreditCodeError {
+    pub fn message_zh(&self) -> String {
+        match self {
+            CreditCodeError::Length(n) => format!("统一社会信用代码应为 18 位，实为 {n} 位"),
+            CreditCodeError::Character(c) => format!("统一社会信用代码不能包含字符“{c}”"),
+            CreditCodeError::CheckCharacter { .. } => "统一社会信用代码校验位错误".to_owned(),
+        }
+    }
+}
+
+/// A well-formed 统一社会信用代码.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreditCode(String);
+
+impl CreditCode {
+    pub fn parse(raw: &str) -> Result<CreditCode, CreditCodeError> {
+        let value = raw.trim().to_uppercase();
+        let chars: Vec<char> = value.chars().collect();
+        if chars.len() != 18 {
+            return Err(CreditCodeError::Length(chars.len()));
+        }
+        if let Some(bad) = chars.iter().find(|c| !CREDIT_ALPHABET.contains(**c)) {
+            return Err(CreditCodeError::Character(*bad));
+        }
+        let expected = credit_check_char(&chars[..17]);
+        if chars[17] != expected {
+            return Err(CreditCodeError::CheckCharacter { expected, found: chars[17] });
+        }
+        Ok(CreditCode(value))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The check character for 17 body characters (GB 32100-2015 §5): 31 − (Σ value × weight mod
+/// 31), with 31 written as 0.
+pub fn credit_check_char(body: &[char]) -> char {
+    let value = |c: &char| CREDIT_ALPHABET.find(*c).unwrap_or(0) as u32;
+    let sum: u32 = body.iter().zip(CREDIT_WEIGHTS).map(|(c, w)| value(c) * w).sum();
+    let check = (31 - sum % 31) % 31;
+    CREDIT_ALPHABET.chars().nth(check as usize).unwrap_or('0')
+}
+
+/// What `party check-id` reports: the kind of number and what it tells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identity {
+    Person(IdNumber),
+    Organisation(CreditCode),
+}
+
+/// Tells a 身份证 number from a credit code and checks it. A value of 18 characters whose first
+/// 17 are digits is read as an ID number; anything else as a credit code.
+pub fn check_identity(raw: &str) -> Result<Identity, String> {
+    let value = raw.trim();
+    let digits_first = value.chars().take(17).all(|c| c.is_ascii_digit()) && value.chars().count() == 18;
+    if digits_first {
+        // Some credit codes are all digits too; try the ID rules first, then the code rules.
+        match IdNumber::parse(value) {
+            Ok(id) => Ok(Identity::Person(id)),
+            Err(id_error) => match CreditCode::parse(value) {
+                Ok(code) => Ok(Identity::Organisation(code)),
+                Err(_) => Err(format!("not a valid 居民身份证 number: {id_error}")),
+            },
+        }
+    } else {
+        CreditCode::parse(value)
+            .map(Identity::Organisation)
+            .map_err(|e| format!("not a valid 统一社会信用代码: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_standards_own_example_id_number_is_valid() {
+        // GB 11643-1999 Appendix A example.
+        let id = IdNumber::parse("11010519491231002X").unwrap();
+        assert_eq!(id.birth_date().to_string(), "1949-12-31");
+        assert_eq!(id.sex(), Sex::Female);
+        assert_eq!(id.masked(), "110105********002X");
+        assert_eq!(IdNumber::parse("11010519491231002x").unwrap().as_str(), "11010519491231002X");
+    }
+
+    #[test]
+    fn bad_id_numbers_say_what_is_wrong() {
+        assert_eq!(
+            IdNumber::parse("110105194912310021"),
+            Err(IdError::CheckDigit { expected: 'X', found: '1' })
+        );
+        assert_eq!(IdNumber::parse("1101051949123100"), Err(IdError::Length(16)));
+        assert_eq!(IdNumber::parse("11010519490231002X").unwrap_err(), IdError::BirthDate("19490231".into()));
+        assert_eq!(IdNumber::parse("A1010519491231002X"), Err(IdError::NotDigits));
+        assert!(matches!(IdNumber::parse("99010519491231002X"), Err(IdError::Region(_))));
+    }
+
+    #[test]
+    fn published_credit_codes_are_valid_and_a_changed_one_is_not() {
+        // Codes printed on public business licences.
+        for code in ["91350100M000100Y43", "91110000600037341L", "91110108551385082Q"] {
+            assert!(CreditCode::parse(code).is_ok(), "{code}");
+        }
+        assert!(matches!(
+            CreditCode::parse("91350100M000100Y44"),
+            Err(CreditCodeError::CheckCharacter { .. })
+        ));
+        assert_eq!(CreditCode::parse("91350100M000100I43"), Err(CreditCodeError::Character('I')));
+    }
+
+    fn id_body() -> impl Strategy<Value = String> {
+        (11u32..=65, 0u32..10_000, 0i64..40_000, 0u32..1000).prop_map(|(province, area, days, order)| {
+            let birth = NaiveDate::from_ymd_opt(1920, 1, 1).unwrap() + chrono::Duration::days(days);
+            format!("{province:02}{area:04}{}{order:03}", birth.format("%Y%m%d"))
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn a_generated_id_number_with_its_check_digit_parses(body in id_body()) {
+            let chars: Vec<char> = body.chars().collect();
+            let id = format!("{body}{}", id_check_char(&chars));
+            prop_assert!(IdNumber::parse(&id).is_ok());
+        }
+
+        #[test]
+        fn any_other_check_digit_is_refused(body in id_body(), wrong in 0usize..11) {
+            let chars: Vec<char> = body.chars().collect();
+            let right = id_check_char(&chars);
+            let candidate = ID_CHECK[wrong];
+            prop_assume!(candidate != right);
+            let parsed = IdNumber::parse(&format!("{body}{candidate}"));
+            let refused = matches!(parsed, Err(IdError::CheckDigit { .. }));
+            prop_assert!(refused);
+        }
+
+        #[test]
+        fn a_generated_credit_code_parses_and_one_changed_character_does_not(
+            body in proptest::collection::vec(0usize..31, 17),
+            position in 0usize..17,
+            shift in 1usize..31,
+        ) {
+            let alphabet: Vec<char> = CREDIT_ALPHABET.chars().collect();
+            let chars: Vec<char> = body.iter().map(|i| alphabet[*i]).collect();
+            let code: String = chars.iter().chain(std::iter::once(&credit_check_char(&chars))).collect();
+            prop_assert!(CreditCode::parse(&code).is_ok());
+            let mut changed = chars.clone();
+            changed[position] = alphabet[(body[position] + shift) % 31];
+            let altered: String = changed.iter().chain(std::iter::once(&credit_check_char(&chars))).collect();
+            prop_assert!(CreditCode::parse(&altered).is_err());
+        }
+    }
+}
