@@ -219,10 +219,16 @@ pub enum Action {
     AuditRead,
     /// Enter or correct a year's holiday arrangement (system parameters, 系统管理 › 节假日).
     CalendarEdit,
+    /// Search and read the party registry (document numbers and phones masked).
+    PartyView,
+    /// Register a party.
+    PartyEdit,
+    /// See a party's full document number and phone (audited).
+    PartyReveal,
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 14] = [
         Action::SelfService,
         Action::OrgView,
         Action::OrgEdit,
@@ -234,6 +240,9 @@ impl Action {
         Action::SecurityPolicy,
         Action::AuditRead,
         Action::CalendarEdit,
+        Action::PartyView,
+        Action::PartyEdit,
+        Action::PartyReveal,
     ];
 
     pub fn code(self) -> &'static str {
@@ -249,6 +258,9 @@ impl Action {
             Action::SecurityPolicy => "security_policy",
             Action::AuditRead => "audit_read",
             Action::CalendarEdit => "calendar_edit",
+            Action::PartyView => "party_view",
+            Action::PartyEdit => "party_edit",
+            Action::PartyReveal => "party_reveal",
         }
     }
 }
@@ -300,6 +312,17 @@ pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
 
         (R::SysAdmin, A::CalendarEdit) => Some(S::All),
         (_, A::CalendarEdit) => None,
+
+        // The registry is the bureau's one file per party, shared by every squad; personal data
+        // in it stays masked unless revealed. Auxiliaries record findings but handle no case,
+        // supervisors never see personal data, administrators hold no business power.
+        (
+            R::Leader | R::Office | R::SquadLeader | R::Officer | R::LegalReviewer | R::Intake,
+            A::PartyView | A::PartyEdit,
+        ) => Some(S::All),
+        (_, A::PartyView | A::PartyEdit) => None,
+        (R::Leader | R::SquadLeader | R::Officer | R::LegalReviewer, A::PartyReveal) => Some(S::All),
+        (_, A::PartyReveal) => None,
     }
 }
 

@@ -191,10 +191,243 @@ pub fn check_identity(raw: &str) -> Result<Identity, String> {
     }
 }
 
+/// The identity document a person shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentType {
+    /// 居民身份证: checked by GB 11643.
+    ResidentId,
+    /// 护照
+    Passport,
+    /// 港澳居民来往内地通行证
+    HkMacaoPermit,
+    /// 台湾居民来往大陆通行证
+    TaiwanPermit,
+    /// 外国人永久居留身份证
+    ForeignPermanentResident,
+    /// 统一社会信用代码 (organisations): checked by GB 32100.
+    CreditCode,
+}
+
+impl DocumentType {
+    pub const PERSON: [DocumentType; 5] = [
+        DocumentType::ResidentId,
+        DocumentType::Passport,
+        DocumentType::HkMacaoPermit,
+        DocumentType::TaiwanPermit,
+        DocumentType::ForeignPermanentResident,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            DocumentType::ResidentId => "resident_id",
+            DocumentType::Passport => "passport",
+            DocumentType::HkMacaoPermit => "hk_macao_permit",
+            DocumentType::TaiwanPermit => "taiwan_permit",
+            DocumentType::ForeignPermanentResident => "foreign_permanent_resident",
+            DocumentType::CreditCode => "credit_code",
+        }
+    }
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            DocumentType::ResidentId => "居民身份证",
+            DocumentType::Passport => "护照",
+            DocumentType::HkMacaoPermit => "港澳居民来往内地通行证",
+            DocumentType::TaiwanPermit => "台湾居民来往大陆通行证",
+            DocumentType::ForeignPermanentResident => "外国人永久居留身份证",
+            DocumentType::CreditCode => "统一社会信用代码",
+        }
+    }
+    pub fn parse(s: &str) -> Option<DocumentType> {
+        [DocumentType::CreditCode].into_iter().chain(DocumentType::PERSON).find(|d| d.code() == s)
+    }
+}
+
+/// Masks a document number for lists and pages: a 居民身份证 number keeps its region and last
+/// four (hiding the birth date); other personal documents keep two characters at each end.
+/// A credit code identifies an organisation, not a person, and is shown whole.
+pub fn mask_document(document_type: DocumentType, number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    match document_type {
+        DocumentType::CreditCode => number.to_owned(),
+        DocumentType::ResidentId if chars.len() == 18 => {
+            format!(
+                "{}********{}",
+                chars[..6].iter().collect::<String>(),
+                chars[14..].iter().collect::<String>()
+            )
+        }
+        _ if chars.len() > 4 => format!(
+            "{}{}{}",
+            chars[..2].iter().collect::<String>(),
+            "*".repeat(chars.len() - 4),
+            chars[chars.len() - 2..].iter().collect::<String>()
+        ),
+        _ => "*".repeat(chars.len()),
+    }
+}
+
+/// A validated party, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartyDraft {
+    pub organisation: bool,
+    pub name: String,
+    pub document_type: DocumentType,
+    pub document_number: String,
+    /// From the 居民身份证 number, for people who show one.
+    pub birth_date: Option<NaiveDate>,
+    pub sex: Option<Sex>,
+    /// 法定代表人 or 负责人, for organisations.
+    pub legal_representative: String,
+    pub phone: Option<crate::domain::org::Phone>,
+    pub address: String,
+}
+
+/// Untrusted party input, from a form or JSON.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct PartyInput {
+    /// `person` or `organisation`.
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub document_type: String,
+    #[serde(default)]
+    pub document_number: String,
+    #[serde(default)]
+    pub legal_representative: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub address: String,
+}
+
+impl PartyInput {
+    pub fn parse(&self) -> Result<PartyDraft, crate::domain::fields::FieldErrors> {
+        let mut errors = crate::domain::fields::FieldErrors::default();
+        let organisation = match self.kind.trim() {
+            "organisation" => true,
+            "person" => false,
+            _ => {
+                errors.add("kind", "invalid", "请选择当事人类别（自然人或单位）");
+                false
+            }
+        };
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            errors.add(
+                "name",
+                "invalid",
+                if organisation {
+                    "单位名称不能为空，且不超过 100 字"
+                } else {
+                    "姓名不能为空，且不超过 100 字"
+                },
+            );
+        }
+        let document_type = if organisation {
+            Some(DocumentType::CreditCode)
+        } else {
+            DocumentType::parse(self.document_type.trim()).filter(|d| *d != DocumentType::CreditCode)
+        };
+        let mut birth_date = None;
+        let mut sex = None;
+        let raw_number = self.document_number.trim();
+        let document_number = match document_type {
+            None => {
+                errors.add("document_type", "invalid", "请选择证件类型");
+                String::new()
+            }
+            Some(DocumentType::ResidentId) => match IdNumber::parse(raw_number) {
+                Ok(id) => {
+                    birth_date = Some(id.birth_date());
+                    sex = Some(id.sex());
+                    id.as_str().to_owned()
+                }
+                Err(error) => {
+                    errors.add("document_number", "invalid_id_number", error.message_zh());
+                    String::new()
+                }
+            },
+            Some(DocumentType::CreditCode) => match CreditCode::parse(raw_number) {
+                Ok(code) => code.as_str().to_owned(),
+                Err(error) => {
+                    errors.add("document_number", "invalid_credit_code", error.message_zh());
+                    String::new()
+                }
+            },
+            Some(_) => {
+                let number = raw_number.to_uppercase();
+                if !(5..=30).contains(&number.len()) || !number.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    errors.add("document_number", "invalid", "证件号码应为 5–30 位字母或数字");
+                }
+                number
+            }
+        };
+        let legal_representative = self.legal_representative.trim();
+        if organisation && legal_representative.is_empty() {
+            errors.add("legal_representative", "required", "请填写法定代表人（负责人）");
+        }
+        let phone = match self.phone.trim() {
+            "" => None,
+            raw => match crate::domain::org::Phone::parse(raw) {
+                Some(phone) => Some(phone),
+                None => {
+                    errors.add("phone", "invalid", "请输入正确的手机号码");
+                    None
+                }
+            },
+        };
+        let address = self.address.trim();
+        if address.chars().count() > 200 {
+            errors.add("address", "too_long", "地址不超过 200 字");
+        }
+        errors.into_result()?;
+        let Some(document_type) = document_type else { unreachable!("a document error was added above") };
+        Ok(PartyDraft {
+            organisation,
+            name: name.to_owned(),
+            document_type,
+            document_number,
+            birth_date,
+            sex,
+            legal_representative: legal_representative.to_owned(),
+            phone,
+            address: address.to_owned(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn party_input_derives_birth_date_and_sex_and_refuses_bad_numbers() {
+        let person = PartyInput {
+            kind: "person".into(),
+            name: "张三".into(),
+            document_type: "resident_id".into(),
+            document_number: "11010519491231002x".into(),
+            ..Default::default()
+        };
+        let draft = person.parse().unwrap();
+        assert_eq!(draft.document_number, "11010519491231002X");
+        assert_eq!(draft.sex, Some(Sex::Female));
+        let bad = PartyInput { document_number: "110105194912310021".into(), ..person.clone() };
+        let errors = bad.parse().unwrap_err();
+        assert_eq!(errors.iter().next().unwrap().message, "公民身份号码校验位错误");
+        let organisation = PartyInput {
+            kind: "organisation".into(),
+            name: "某某餐饮店".into(),
+            document_number: "91350100M000100Y43".into(),
+            legal_representative: "李四".into(),
+            ..Default::default()
+        };
+        assert_eq!(organisation.parse().unwrap().document_type, DocumentType::CreditCode);
+        assert_eq!(mask_document(DocumentType::ResidentId, "11010519491231002X"), "110105********002X");
+        assert_eq!(mask_document(DocumentType::Passport, "E12345678"), "E1*****78");
+    }
 
     #[test]
     fn the_standards_own_example_id_number_is_valid() {

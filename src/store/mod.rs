@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod audit;
 pub mod calendar;
 pub mod org;
+pub mod parties;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -100,6 +101,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         "0002_calendar",
         include_str!("../../migrations/sqlite/0002_calendar.sql"),
         include_str!("../../migrations/postgres/0002_calendar.sql"),
+    ),
+    (
+        "0003_parties",
+        include_str!("../../migrations/sqlite/0003_parties.sql"),
+        include_str!("../../migrations/postgres/0003_parties.sql"),
     ),
 ];
 

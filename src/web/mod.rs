@@ -15,6 +15,7 @@ pub mod guard;
 pub mod home;
 pub mod login;
 pub mod pages;
+pub mod parties;
 pub mod people;
 pub mod security;
 
@@ -92,6 +93,11 @@ pub fn routes() -> Vec<RouteSpec> {
             A(X::PersonReveal),
             post(people::reveal_phone_fragment),
         ),
+        route(g.clone(), "/parties", A(X::PartyView), get(parties::list_page)),
+        route(g.clone(), "/parties/new", A(X::PartyEdit), get(parties::new_page)),
+        route(p.clone(), "/parties", A(X::PartyEdit), post(parties::create_form)),
+        route(g.clone(), "/parties/{id}", A(X::PartyView), get(parties::detail_page)),
+        route(p.clone(), "/parties/{id}/reveal", A(X::PartyReveal), post(parties::reveal_fragment)),
         route(g.clone(), "/admin/accounts", A(X::AccountAdmin), get(accounts::list_page)),
         route(g.clone(), "/admin/accounts/new", A(X::AccountAdmin), get(accounts::new_page)),
         route(p.clone(), "/admin/accounts", A(X::AccountAdmin), post(accounts::create_form)),
@@ -130,6 +136,10 @@ pub fn routes() -> Vec<RouteSpec> {
             post(people::api_add_certificate),
         ),
         route(p.clone(), "/api/v1/people/{id}/reveal", A(X::PersonReveal), post(people::api_reveal)),
+        route(g.clone(), "/api/v1/parties", A(X::PartyView), get(parties::api_list)),
+        route(p.clone(), "/api/v1/parties", A(X::PartyEdit), post(parties::api_create)),
+        route(g.clone(), "/api/v1/parties/{id}", A(X::PartyView), get(parties::api_get)),
+        route(p.clone(), "/api/v1/parties/{id}/reveal", A(X::PartyReveal), post(parties::api_reveal)),
         route(g.clone(), "/api/v1/accounts", A(X::AccountAdmin), get(accounts::api_list)),
         route(p.clone(), "/api/v1/accounts", A(X::AccountAdmin), post(accounts::api_create)),
         route(p.clone(), "/api/v1/accounts/{id}/disable", A(X::AccountAdmin), post(accounts::api_disable)),

@@ -59,6 +59,10 @@ const MENU: &[(MenuItem, Option<Action>)] = &[
         Some(Action::PersonView),
     ),
     (
+        MenuItem { key: "parties", href: "/parties", zh: "当事人库", en: "Parties", icon: "◎" },
+        Some(Action::PartyView),
+    ),
+    (
         MenuItem {
             key: "accounts", href: "/admin/accounts", zh: "账号管理", en: "Accounts", icon: "⚙"
         },

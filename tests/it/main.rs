@@ -7,5 +7,6 @@ mod calendar;
 mod cli;
 mod login;
 mod org;
+mod parties;
 mod support;
 mod tidy;

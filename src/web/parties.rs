@@ -1,0 +1,386 @@
+//! The party registry (当事人信息库, 一人一档): search, register, read, reveal.
+//!
+//! A party is registered once per identity document; registering the same document again
+//! answers with the file already kept. Document numbers of people and phones are masked; the
+//! full values come only through an audited reveal.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Extension, Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect};
+use serde::{Deserialize, Serialize};
+
+use crate::app::AppState;
+use crate::domain::access::Action;
+use crate::domain::fields::FieldErrors;
+use crate::domain::org::mask_phone;
+use crate::domain::party::{DocumentType, PartyInput, Sex, mask_document};
+use crate::store::AuditEvent;
+use crate::store::parties::Party;
+use crate::web::error::{ApiResult, AppError, PageResult};
+use crate::web::guard::{Principal, RequestInfo};
+use crate::web::pages::{Chrome, Lang, Pager, page_number, page_size, render};
+
+/// Registers a party, or reports the one already on file for the same document.
+async fn register(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    input: &PartyInput,
+) -> Result<String, AppError> {
+    let draft = input.parse()?;
+    if let Some(existing) = state.db.party_by_document(draft.document_type, &draft.document_number).await? {
+        return Err(AppError::Conflict {
+            code: "party_exists",
+            message: format!("该证件已建档（{}），请在原档案中办理：/parties/{}", existing.name, existing.id),
+        });
+    }
+    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
+    let id = tx.insert_party(&draft).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn reveal(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    id: &str,
+) -> Result<Party, AppError> {
+    let party = state.db.party(id).await?.ok_or(AppError::NotFound)?;
+    state
+        .db
+        .audit_only(
+            &info.audit_ctx(Some(principal), ""),
+            state.now(),
+            AuditEvent::new("party.reveal", "party", id),
+        )
+        .await?;
+    Ok(party)
+}
+
+/// A party as shown to staff: personal numbers masked.
+pub struct PartyView {
+    pub p: Party,
+    pub document_masked: String,
+    pub phone_masked: String,
+    pub kind_zh: &'static str,
+    pub sex_zh: &'static str,
+}
+
+impl PartyView {
+    fn new(p: Party) -> PartyView {
+        PartyView {
+            document_masked: mask_document(p.document_type, &p.document_number),
+            phone_masked: p.phone.as_deref().map(mask_phone).unwrap_or_default(),
+            kind_zh: if p.organisation { "单位" } else { "自然人" },
+            sex_zh: match p.sex {
+                Some(Sex::Male) => "男",
+                Some(Sex::Female) => "女",
+                None => "",
+            },
+            p,
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+pub struct SearchQuery {
+    /// Part of a name.
+    #[serde(default)]
+    pub name: String,
+    /// A whole document number (ID number, passport, credit code).
+    #[serde(default)]
+    pub number: String,
+    #[serde(default)]
+    pub page: String,
+    #[serde(default)]
+    pub size: String,
+}
+
+#[derive(Template)]
+#[template(path = "parties_list.html")]
+struct ListPage {
+    chrome: Chrome,
+    rows: Vec<PartyView>,
+    pager: Pager,
+    query: SearchQuery,
+    may_edit: bool,
+}
+
+pub async fn list_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+    Query(query): Query<SearchQuery>,
+) -> PageResult {
+    let chrome = Chrome::new(&state, &principal, &headers, "parties", "当事人库", "Parties").await?;
+    let (page, size) = (page_number(&query.page), page_size(&query.size));
+    let (parties, total) = state.db.parties(&query.name, &query.number, page, size).await?;
+    let q = serde_urlencoded::to_string([
+        ("name", query.name.as_str()),
+        ("number", query.number.as_str()),
+        ("size", query.size.as_str()),
+    ])
+    .unwrap_or_default();
+    render(&ListPage {
+        chrome,
+        rows: parties.into_iter().map(PartyView::new).collect(),
+        pager: Pager::new(page, size, total, q),
+        query,
+        may_edit: principal.has(Action::PartyEdit),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "party_form.html")]
+struct FormPage {
+    chrome: Chrome,
+    input: PartyInput,
+    errors: FieldErrors,
+    conflict: Option<String>,
+    document_types: Vec<(&'static str, &'static str)>,
+}
+
+impl FormPage {
+    fn error(&self, field: &str) -> &str {
+        self.errors.get(field).unwrap_or("")
+    }
+    fn is_organisation(&self) -> bool {
+        self.input.kind == "organisation"
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NewQuery {
+    #[serde(default)]
+    kind: String,
+}
+
+async fn form(
+    state: &AppState,
+    principal: &Principal,
+    headers: &HeaderMap,
+    input: PartyInput,
+    errors: FieldErrors,
+    conflict: Option<String>,
+) -> PageResult {
+    let chrome = Chrome::new(state, principal, headers, "parties", "当事人建档", "Register a party").await?;
+    let status = if conflict.is_some() {
+        StatusCode::CONFLICT
+    } else if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let document_types = DocumentType::PERSON.iter().map(|d| (d.code(), d.name_zh())).collect();
+    let mut response = render(&FormPage { chrome, input, errors, conflict, document_types })?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+pub async fn new_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+    Query(query): Query<NewQuery>,
+) -> PageResult {
+    let kind = if query.kind == "organisation" { "organisation" } else { "person" };
+    let input = PartyInput { kind: kind.into(), document_type: "resident_id".into(), ..Default::default() };
+    form(&state, &principal, &headers, input, FieldErrors::default(), None).await
+}
+
+pub async fn create_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    headers: HeaderMap,
+    Form(input): Form<PartyInput>,
+) -> PageResult {
+    match register(&state, &principal, &info, &input).await {
+        Ok(id) => Ok(Redirect::to(&format!("/parties/{id}?saved=1")).into_response()),
+        Err(AppError::Invalid(errors)) => form(&state, &principal, &headers, input, errors, None).await,
+        Err(AppError::Conflict { message, .. }) => {
+            form(&state, &principal, &headers, input, FieldErrors::default(), Some(message)).await
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "party_detail.html")]
+struct DetailPage {
+    chrome: Chrome,
+    party: PartyView,
+    document_type_zh: &'static str,
+    may_reveal: bool,
+    saved: bool,
+    created_at: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DetailQuery {
+    #[serde(default)]
+    saved: String,
+}
+
+pub async fn detail_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<DetailQuery>,
+) -> PageResult {
+    let party = state.db.party(&id).await?.ok_or(AppError::NotFound)?;
+    let chrome = Chrome::new(&state, &principal, &headers, "parties", "当事人档案", "Party file").await?;
+    render(&DetailPage {
+        chrome,
+        document_type_zh: party.document_type.name_zh(),
+        created_at: crate::domain::time::display(party.created_at),
+        party: PartyView::new(party),
+        may_reveal: principal.has(Action::PartyReveal),
+        saved: query.saved == "1",
+    })
+}
+
+/// The htmx fragment that shows the full document number and phone in place.
+pub async fn reveal_fragment(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+) -> PageResult {
+    let party = reveal(&state, &principal, &info, &id).await?;
+    // Both values were validated on entry (alphanumerics and digits), so they need no escaping.
+    let safe = |text: &str| text.chars().filter(char::is_ascii_alphanumeric).collect::<String>();
+    Ok(Html(format!(
+        "<span class=\"revealed\">{}</span>{}",
+        safe(&party.document_number),
+        party
+            .phone
+            .as_deref()
+            .map(|p| format!(" · <span class=\"revealed\">{}</span>", safe(p)))
+            .unwrap_or_default()
+    ))
+    .into_response())
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PartyDto {
+    pub id: String,
+    /// `person` or `organisation`.
+    pub kind: String,
+    pub name: String,
+    pub document_type: String,
+    /// Masked for people (`110105********002X`); a credit code in full.
+    pub document_number_masked: String,
+    pub birth_date: Option<String>,
+    /// `male` or `female`, from the ID number.
+    pub sex: Option<String>,
+    pub legal_representative: String,
+    pub phone_masked: Option<String>,
+    pub address: String,
+    pub version: i64,
+}
+
+impl From<Party> for PartyDto {
+    fn from(p: Party) -> Self {
+        PartyDto {
+            kind: if p.organisation { "organisation" } else { "person" }.to_owned(),
+            document_number_masked: mask_document(p.document_type, &p.document_number),
+            document_type: p.document_type.code().to_owned(),
+            birth_date: p.birth_date.map(|d| d.to_string()),
+            sex: p.sex.map(|s| if s == Sex::Male { "male" } else { "female" }.to_owned()),
+            phone_masked: p.phone.as_deref().map(mask_phone),
+            id: p.id,
+            name: p.name,
+            legal_representative: p.legal_representative,
+            address: p.address,
+            version: p.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PartiesPageDto {
+    pub total: i64,
+    pub items: Vec<PartyDto>,
+}
+
+#[utoipa::path(get, path = "/api/v1/parties", tag = "parties", params(SearchQuery), responses((status = 200, body = PartiesPageDto)))]
+pub async fn api_list(
+    State(state): State<AppState>,
+    Query(query): Query<SearchQuery>,
+) -> ApiResult<Json<PartiesPageDto>> {
+    let (parties, total) = state
+        .db
+        .parties(&query.name, &query.number, page_number(&query.page), page_size(&query.size))
+        .await?;
+    Ok(Json(PartiesPageDto { total, items: parties.into_iter().map(PartyDto::from).collect() }))
+}
+
+/// A party to register.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct PartyBody {
+    /// `person` or `organisation`.
+    pub kind: String,
+    pub name: String,
+    /// For people: `resident_id`, `passport`, `hk_macao_permit`, `taiwan_permit` or
+    /// `foreign_permanent_resident`. Organisations always use their credit code.
+    #[serde(default)]
+    pub document_type: String,
+    pub document_number: String,
+    /// 法定代表人 (负责人), required for organisations.
+    #[serde(default)]
+    pub legal_representative: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub address: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/parties", tag = "parties", request_body = PartyBody,
+    responses((status = 201, body = crate::web::people::CreatedDto), (status = 409, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)))]
+pub async fn api_create(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Json(body): Json<PartyBody>,
+) -> ApiResult<(StatusCode, Json<crate::web::people::CreatedDto>)> {
+    let input = PartyInput {
+        kind: body.kind,
+        name: body.name,
+        document_type: body.document_type,
+        document_number: body.document_number,
+        legal_representative: body.legal_representative,
+        phone: body.phone,
+        address: body.address,
+    };
+    let id = register(&state, &principal, &info, &input).await?;
+    Ok((StatusCode::CREATED, Json(crate::web::people::CreatedDto { id })))
+}
+
+#[utoipa::path(get, path = "/api/v1/parties/{id}", tag = "parties", params(("id" = String, Path)),
+    responses((status = 200, body = PartyDto), (status = 404, body = crate::web::error::ErrorBody)))]
+pub async fn api_get(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<PartyDto>> {
+    Ok(Json(state.db.party(&id).await?.ok_or(AppError::NotFound)?.into()))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PartyRevealDto {
+    pub document_number: String,
+    pub phone: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/parties/{id}/reveal", tag = "parties", params(("id" = String, Path)),
+    responses((status = 200, body = PartyRevealDto), (status = 404, body = crate::web::error::ErrorBody)))]
+pub async fn api_reveal(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PartyRevealDto>> {
+    let party = reveal(&state, &principal, &info, &id).await?;
+    Ok(Json(PartyRevealDto { document_number: party.document_number, phone: party.phone }))
+}
