@@ -55,6 +55,7 @@ await shoot("login", [], desktop, "");
 await shoot("login", [], phone, "-phone");
 await shoot("office01", [["home", "/"], ["org", "/org"], ["people", "/people"], ["new", "/people/new"], ["person", "first-person"]], desktop, "");
 await shoot("squadlead01", [["home", "/"], ["people", "/people"]], desktop, "");
+await shoot("officer01", [["parties", "/parties"], ["party-new", "/parties/new?kind=person"], ["org-new", "/parties/new?kind=organisation"]], desktop, "");
 await shoot("squadlead01", [["home", "/"], ["people", "/people"], ["person", "first-person"]], phone, "-phone");
 await shoot("sysadmin", [["accounts", "/admin/accounts"], ["new-account", "/admin/accounts/new"]], desktop, "");
 await shoot("secadmin", [["policy", "/security/policy"]], desktop, "");
