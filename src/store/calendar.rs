@@ -60,6 +60,25 @@ impl Db {
             .collect())
     }
 
+    /// The special days of one year, in date order.
+    pub async fn calendar_days(&self, year: i32) -> Result<Vec<SpecialDay>, sqlx::Error> {
+        let rows: Vec<(String, String, String)> = on_pool!(self, |pool| {
+            sqlx::query_as("SELECT date, kind, festival FROM calendar_days WHERE year = $1 ORDER BY date")
+                .bind(i64::from(year))
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter()
+            .map(|(date, kind, festival)| {
+                Ok(SpecialDay {
+                    date: parse_date(&date)?,
+                    kind: DayKind::parse(&kind).ok_or_else(|| decode_error("calendar day kind", &kind))?,
+                    festival,
+                })
+            })
+            .collect()
+    }
+
     /// Loads the shipped arrangements for every year not yet in the database. A year already
     /// there is left alone: an administrator's corrections win over the shipped file.
     pub async fn import_shipped_calendar(&self, now: DateTime<Utc>) -> Result<Vec<i32>, StoreError> {

@@ -1,16 +1,22 @@
 //! The working-day calendar over HTTP: anyone signed in may ask it; the 系统管理员 enters a new
 //! year's arrangement.
 
+use askama::Template;
 use axum::Json;
-use axum::extract::{Extension, Path, Query, State};
+use axum::extract::{Extension, Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
+use crate::domain::access::Action;
 use crate::domain::calendar::{CalendarError, DayKind, SpecialDay};
 use crate::domain::fields::FieldErrors;
-use crate::web::error::{ApiResult, AppError};
+use crate::store::calendar::CalendarYear;
+use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Principal, RequestInfo};
+use crate::web::pages::{Chrome, Lang, render};
 
 impl From<CalendarError> for AppError {
     fn from(error: CalendarError) -> Self {
@@ -210,4 +216,184 @@ pub async fn api_set_year(
         work_days: days.len() as i64 - rest_days,
         version,
     }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTML: the calendar page, a period calculator for everyone and year entry for the 系统管理员.
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    pub year: String,
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub n: String,
+    /// `workdays` or `calendar`.
+    #[serde(default)]
+    pub mode: String,
+    #[serde(default)]
+    pub saved: String,
+}
+
+#[derive(Template)]
+#[template(path = "calendar.html")]
+struct CalendarPage {
+    chrome: Chrome,
+    years: Vec<CalendarYear>,
+    year: Option<i32>,
+    days: Vec<SpecialDay>,
+    query: PageQuery,
+    result: Option<Result<String, String>>,
+    may_edit: bool,
+    form: YearForm,
+    errors: FieldErrors,
+    saved: bool,
+}
+
+impl CalendarPage {
+    fn error(&self, field: &str) -> &str {
+        self.errors.get(field).unwrap_or("")
+    }
+}
+
+/// The year-entry form: one special day per line, `YYYY-MM-DD 休|班 节日`.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct YearForm {
+    #[serde(default)]
+    pub year: String,
+    #[serde(default)]
+    pub notice: String,
+    #[serde(default)]
+    pub days: String,
+    #[serde(default)]
+    pub version: String,
+}
+
+impl YearForm {
+    fn body(&self) -> Result<(String, CalendarYearBody), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let mut days = Vec::new();
+        for (index, line) in self.days.lines().enumerate() {
+            let parts: Vec<&str> = line.split_whitespace().collect();
+            if parts.is_empty() {
+                continue;
+            }
+            let kind = match parts.get(1).copied() {
+                Some("休" | "rest") => "rest",
+                Some("班" | "work") => "work",
+                _ => {
+                    errors.add("days", "invalid_line", format!("第 {} 行应为“日期 休/班 节日”", index + 1));
+                    continue;
+                }
+            };
+            days.push(SpecialDayBody {
+                date: parts[0].to_owned(),
+                kind: kind.to_owned(),
+                festival: parts.get(2).copied().unwrap_or("").to_owned(),
+            });
+        }
+        errors.into_result()?;
+        let version = self.version.trim().parse().unwrap_or(0);
+        Ok((self.year.trim().to_owned(), CalendarYearBody { notice: self.notice.clone(), days, version }))
+    }
+}
+
+async fn page(
+    state: &AppState,
+    principal: &Principal,
+    headers: &HeaderMap,
+    query: PageQuery,
+    form: YearForm,
+    errors: FieldErrors,
+) -> PageResult {
+    let chrome =
+        Chrome::new(state, principal, headers, "calendar", "节假日与期限", "Calendar and periods").await?;
+    let years = state.db.calendar_years().await?;
+    let year = query.year.parse::<i32>().ok().or_else(|| years.last().map(|y| y.year));
+    let days = match year {
+        Some(year) => state.db.calendar_days(year).await?,
+        None => Vec::new(),
+    };
+    let result = if query.date.is_empty() {
+        None
+    } else {
+        let calendar = state.db.work_calendar().await?;
+        let computed =
+            match (NaiveDate::parse_from_str(query.date.trim(), "%Y-%m-%d"), query.n.trim().parse::<u32>()) {
+                (Ok(date), Ok(n)) if n > 0 => {
+                    let end = if query.mode == "calendar" {
+                        calendar.calendar_period_end(date, n)
+                    } else {
+                        calendar.add_workdays(date, n)
+                    };
+                    end.map(|d| crate::domain::time::display_date_long(d)).map_err(|e| {
+                        match AppError::from(e) {
+                            AppError::Refused { message, .. } => message,
+                            other => other.message_zh(),
+                        }
+                    })
+                }
+                _ => Err("请输入正确的起算日期和天数".to_owned()),
+            };
+        Some(computed)
+    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let saved = query.saved == "1";
+    let mut response = render(&CalendarPage {
+        chrome,
+        years,
+        year,
+        days,
+        query,
+        result,
+        may_edit: principal.has(Action::CalendarEdit),
+        form,
+        errors,
+        saved,
+    })?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+pub async fn calendar_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+    Query(query): Query<PageQuery>,
+) -> PageResult {
+    page(&state, &principal, &headers, query, YearForm::default(), FieldErrors::default()).await
+}
+
+pub async fn year_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    headers: HeaderMap,
+    Form(form): Form<YearForm>,
+) -> PageResult {
+    let outcome = match form.body() {
+        Ok((year, body)) => api_set_year(
+            State(state.clone()),
+            Extension(principal.clone()),
+            Extension(info),
+            Path(year.clone()),
+            Json(body),
+        )
+        .await
+        .map(|_| year)
+        .map_err(|e| e.0),
+        Err(errors) => Err(AppError::Invalid(errors)),
+    };
+    match outcome {
+        Ok(year) => Ok(Redirect::to(&format!("/calendar?year={year}&saved=1")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            page(&state, &principal, &headers, PageQuery::default(), form, errors).await
+        }
+        Err(AppError::Conflict { message, .. }) => {
+            let errors = FieldErrors::single("version", "version_conflict", message);
+            page(&state, &principal, &headers, PageQuery::default(), form, errors).await
+        }
+        Err(error) => Err(error.into()),
+    }
 }

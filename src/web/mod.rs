@@ -93,6 +93,8 @@ pub fn routes() -> Vec<RouteSpec> {
             A(X::PersonReveal),
             post(people::reveal_phone_fragment),
         ),
+        route(g.clone(), "/calendar", A(X::SelfService), get(calendar::calendar_page)),
+        route(p.clone(), "/calendar/years", A(X::CalendarEdit), post(calendar::year_form)),
         route(g.clone(), "/parties", A(X::PartyView), get(parties::list_page)),
         route(g.clone(), "/parties/new", A(X::PartyEdit), get(parties::new_page)),
         route(p.clone(), "/parties", A(X::PartyEdit), post(parties::create_form)),

@@ -64,6 +64,12 @@ const MENU: &[(MenuItem, Option<Action>)] = &[
     ),
     (
         MenuItem {
+            key: "calendar", href: "/calendar", zh: "节假日与期限", en: "Calendar", icon: "▦"
+        },
+        None,
+    ),
+    (
+        MenuItem {
             key: "accounts", href: "/admin/accounts", zh: "账号管理", en: "Accounts", icon: "⚙"
         },
         Some(Action::AccountAdmin),

@@ -84,3 +84,42 @@ async fn the_system_administrator_enters_the_next_years_arrangement() {
         StatusCode::UNPROCESSABLE_ENTITY
     );
 }
+
+#[tokio::test]
+async fn staff_compute_periods_and_the_system_administrator_enters_a_year_on_the_page() {
+    let app = TestApp::new().await;
+    let officer = app.login("officer01").await;
+    let page = app.get("/calendar?date=2026-02-13&n=5&mode=workdays", Some(&officer)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("2026年2月27日"), "{}", page.body);
+    let unknown = app.get("/calendar?date=2027-02-13&n=5&mode=workdays", Some(&officer)).await;
+    assert!(unknown.body.contains("尚未录入 2027 年的节假日安排"));
+    assert!(!page.body.contains("录入或更正一年的安排"), "an officer sees no entry form");
+
+    let admin = app.login("sysadmin").await;
+    let bad = app
+        .post_form(
+            "/calendar/years",
+            Some(&admin),
+            &[("year", "2027"), ("notice", "通知"), ("days", "2027-01-01 放 元旦")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("第 1 行应为"));
+    let saved = app
+        .post_form(
+            "/calendar/years",
+            Some(&admin),
+            &[
+                ("year", "2027"),
+                ("notice", "国务院办公厅关于2027年部分节假日安排的通知（测试）"),
+                ("days", "2027-01-01 休 元旦\n2027-02-20 班 春节\n"),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let year = app.get("/calendar?year=2027", Some(&officer)).await;
+    assert!(year.body.contains("2027-02-20"));
+    assert_eq!(app.audit_count("calendar.set_year").await, 1);
+}
