@@ -327,11 +327,9 @@ async fn page(
                     } else {
                         calendar.add_workdays(date, n)
                     };
-                    end.map(|d| crate::domain::time::display_date_long(d)).map_err(|e| {
-                        match AppError::from(e) {
-                            AppError::Refused { message, .. } => message,
-                            other => other.message_zh(),
-                        }
+                    end.map(crate::domain::time::display_date_long).map_err(|e| match AppError::from(e) {
+                        AppError::Refused { message, .. } => message,
+                        other => other.message_zh(),
                     })
                 }
                 _ => Err("请输入正确的起算日期和天数".to_owned()),
