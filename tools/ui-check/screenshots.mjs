@@ -59,6 +59,7 @@ await shoot("officer01", [["parties", "/parties"], ["party-new", "/parties/new?k
 await shoot("squadlead01", [["home", "/"], ["people", "/people"], ["person", "first-person"]], phone, "-phone");
 await shoot("sysadmin", [["accounts", "/admin/accounts"], ["new-account", "/admin/accounts/new"]], desktop, "");
 await shoot("secadmin", [["policy", "/security/policy"]], desktop, "");
+await shoot("sysadmin", [["calendar", "/calendar?date=2026-09-30&n=3&mode=workdays"]], desktop, "");
 await shoot("auditadmin", [["audit", "/audit"]], desktop, "");
 await browser.close();
 console.log(`screenshots in ${out}`);
