@@ -105,6 +105,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_file_in_the_data_directory_overrides_the_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("chengguan.toml"),
+            "bind = \"0.0.0.0:9000\"\nlog_format = \"json\"\ndatabase_url = \"postgres://app:pw@db/cg\"\n",
+        )
+        .unwrap();
+        let config = Config::load(None, Some(dir.path())).unwrap();
+        assert_eq!(config.bind.to_string(), "0.0.0.0:9000");
+        assert_eq!(config.log_format, "json");
+        assert_eq!(config.effective_database_url(), "postgres://app:pw@db/cg");
+        assert_eq!(config.data_dir, dir.path());
+        let defaults = Config::load(None, Some(&dir.path().join("elsewhere"))).unwrap();
+        assert!(defaults.effective_database_url().starts_with("sqlite://"));
+    }
+
+    #[test]
     fn passwords_in_database_urls_are_hidden() {
         assert_eq!(redact_url("postgres://app:s3cret@db:5432/cg"), "postgres://app:***@db:5432/cg");
         assert_eq!(redact_url("postgres://app@db/cg"), "postgres://app@db/cg");

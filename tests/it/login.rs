@@ -219,3 +219,18 @@ async fn an_account_disabled_by_another_instance_loses_its_tokens_within_one_sec
     app.clock.advance(Duration::milliseconds(chengguan::web::guard::BEARER_CACHE_MILLISECONDS));
     assert_eq!(app.get_bearer("/api/v1/me", &token).await.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn one_address_spraying_logins_is_slowed_to_its_limit_per_minute() {
+    let app = TestApp::with_config(|config| config.login_rate_per_minute = 3).await;
+    for user in ["officer01", "officer02", "officer03"] {
+        assert_eq!(app.post_login(user, "Wrong-password-1").await.status, StatusCode::UNAUTHORIZED);
+    }
+    let fourth = app.post_login("officer04", PASSWORD).await;
+    assert_eq!(fourth.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(app.audit_count("login.rate_limited").await, 1);
+    // The spray locked nobody: three failures on three accounts.
+    assert_eq!(app.audit_count("account.locked").await, 0);
+    app.clock.advance(Duration::minutes(1));
+    assert_eq!(app.post_login("officer04", PASSWORD).await.status, StatusCode::SEE_OTHER);
+}

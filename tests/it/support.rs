@@ -100,9 +100,15 @@ pub async fn fresh_db(dir: &std::path::Path) -> (Db, String) {
 impl TestApp {
     /// The demo bureau on a fresh database, at 2026-03-02 09:00 Beijing time.
     pub async fn new() -> TestApp {
+        TestApp::with_config(|_| {}).await
+    }
+
+    /// The same, with the test configuration changed first.
+    pub async fn with_config(change: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let (db, _url) = fresh_db(dir.path()).await;
-        let config = test_config(dir.path());
+        let mut config = test_config(dir.path());
+        change(&mut config);
         db.import_shipped_calendar(start_time()).await.expect("holiday arrangements");
         chengguan::demo::seed(&db, config.hash_cost(), start_time()).await.expect("demo seed");
         let clock = ManualClock::new(start_time());
