@@ -107,6 +107,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0003_parties.sql"),
         include_str!("../../migrations/postgres/0003_parties.sql"),
     ),
+    (
+        "0004_certificate_index",
+        include_str!("../../migrations/sqlite/0004_certificate_index.sql"),
+        include_str!("../../migrations/postgres/0004_certificate_index.sql"),
+    ),
 ];
 
 impl Db {

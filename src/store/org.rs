@@ -145,6 +145,13 @@ impl TryFrom<PersonSummaryRow> for PersonSummary {
 }
 
 #[derive(sqlx::FromRow)]
+struct CountedSummaryRow {
+    #[sqlx(flatten)]
+    summary: PersonSummaryRow,
+    total: i64,
+}
+
+#[derive(sqlx::FromRow)]
 struct PersonRow {
     #[sqlx(flatten)]
     summary: PersonSummaryRow,
@@ -215,13 +222,11 @@ macro_rules! people_query {
              ), chosen(id) AS ( \
                 SELECT id FROM units WHERE id = $4 \
                 UNION ALL SELECT u.id FROM units u JOIN chosen c ON u.parent_id = c.id \
-             ), latest AS ( \
-                SELECT c.person_id, c.number, c.valid_from, c.valid_to, c.status FROM certificates c \
-                WHERE c.valid_to = (SELECT MAX(c2.valid_to) FROM certificates c2 WHERE c2.person_id = c.person_id) \
              ) ",
             $select,
             " FROM people p JOIN units un ON un.id = p.unit_id \
-              LEFT JOIN latest lc ON lc.person_id = p.id \
+              LEFT JOIN certificates lc ON lc.person_id = p.id \
+                AND lc.valid_to = (SELECT MAX(c2.valid_to) FROM certificates c2 WHERE c2.person_id = p.id) \
               WHERE ($1 = 'all' OR ($1 IN ('unit', 'subtree') AND p.unit_id IN (SELECT id FROM visible)) \
                      OR ($1 = 'person' AND p.id = $3)) \
                 AND ($4 = '' OR p.unit_id IN (SELECT id FROM chosen)) \
@@ -279,11 +284,13 @@ impl Db {
         let soon = today + chrono::Duration::days(crate::domain::org::CERTIFICATE_EXPIRY_WARNING_DAYS);
         let page_size = filter.page_size.clamp(1, 500);
         let offset = (filter.page.max(1) - 1) * page_size;
-        let (rows, total): (Vec<PersonSummaryRow>, i64) = on_pool!(self, |pool| {
-            let rows = sqlx::query_as(people_query!(
+        // The total rides on the page's rows (a window count), so a page costs one query; only
+        // a page past the end, which has no rows to carry it, asks for the count separately.
+        let (rows, total): (Vec<CountedSummaryRow>, Option<i64>) = on_pool!(self, |pool| {
+            let rows: Vec<CountedSummaryRow> = sqlx::query_as(people_query!(
                 "SELECT p.id, p.name, p.gender, p.unit_id, un.name AS unit_name, p.position, p.phone, \
                  p.employment, p.active, lc.number AS certificate_number, lc.valid_from AS certificate_valid_from, \
-                 lc.valid_to AS certificate_valid_to, lc.status AS certificate_status",
+                 lc.valid_to AS certificate_valid_to, lc.status AS certificate_status, COUNT(*) OVER () AS total",
                 "ORDER BY un.sort_order, p.employment DESC, p.name, p.id LIMIT $10 OFFSET $11"
             ))
             .bind(mode)
@@ -299,22 +306,29 @@ impl Db {
             .bind(offset)
             .fetch_all(pool)
             .await?;
-            let total: i64 = sqlx::query_scalar(people_query!("SELECT COUNT(*)", ""))
-                .bind(mode)
-                .bind(&vis_unit)
-                .bind(&vis_person)
-                .bind(&filter.unit_id)
-                .bind(&name)
-                .bind(&filter.employment)
-                .bind(&filter.certificate)
-                .bind(today.to_string())
-                .bind(soon.to_string())
-                .fetch_one(pool)
-                .await?;
+            let total = if rows.is_empty() && offset > 0 {
+                Some(
+                    sqlx::query_scalar(people_query!("SELECT COUNT(*)", ""))
+                        .bind(mode)
+                        .bind(&vis_unit)
+                        .bind(&vis_person)
+                        .bind(&filter.unit_id)
+                        .bind(&name)
+                        .bind(&filter.employment)
+                        .bind(&filter.certificate)
+                        .bind(today.to_string())
+                        .bind(soon.to_string())
+                        .fetch_one(pool)
+                        .await?,
+                )
+            } else {
+                None
+            };
             (rows, total)
         });
+        let total = total.unwrap_or_else(|| rows.first().map_or(0, |r| r.total));
         Ok(PeoplePage {
-            rows: rows.into_iter().map(PersonSummary::try_from).collect::<Result<_, _>>()?,
+            rows: rows.into_iter().map(|r| PersonSummary::try_from(r.summary)).collect::<Result<_, _>>()?,
             total,
         })
     }

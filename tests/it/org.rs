@@ -296,3 +296,22 @@ async fn the_office_adds_a_squad_and_a_leadership_member() {
     let group = app.get_bearer("/api/v1/leadership", &token).await.json();
     assert!(group.as_array().unwrap().iter().any(|m| m["name"] == "新中队长"));
 }
+
+#[tokio::test]
+async fn the_total_is_right_on_every_page_even_past_the_end() {
+    let app = TestApp::new().await;
+    let token = app.token("office01").await;
+    let first = app.get_bearer("/api/v1/people?size=10", &token).await.json();
+    let total = first["total"].as_i64().unwrap();
+    assert!(total > 200);
+    assert_eq!(first["items"].as_array().unwrap().len(), 10);
+    let last_page = (total + 9) / 10;
+    let last = app.get_bearer(&format!("/api/v1/people?size=10&page={last_page}"), &token).await.json();
+    assert_eq!(last["total"], total);
+    assert_eq!(last["items"].as_array().unwrap().len() as i64, total - (last_page - 1) * 10);
+    let beyond = app.get_bearer("/api/v1/people?size=10&page=999", &token).await.json();
+    assert_eq!(beyond["total"], total);
+    assert!(beyond["items"].as_array().unwrap().is_empty());
+    let expiring = app.get_bearer("/api/v1/people?certificate=expiring&size=50", &token).await.json();
+    assert_eq!(expiring["total"].as_i64().unwrap(), expiring["items"].as_array().unwrap().len() as i64);
+}
