@@ -178,6 +178,7 @@ pub struct Certificate {
     pub valid_from: NaiveDate,
     pub valid_to: NaiveDate,
     pub status: CertificateStatus,
+    pub version: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -190,6 +191,7 @@ struct CertificateRow {
     valid_from: String,
     valid_to: String,
     status: String,
+    version: i64,
 }
 
 impl TryFrom<CertificateRow> for Certificate {
@@ -205,6 +207,7 @@ impl TryFrom<CertificateRow> for Certificate {
             number: row.number,
             kind: row.kind,
             issuer: row.issuer,
+            version: row.version,
         })
     }
 }
@@ -373,7 +376,7 @@ impl Db {
     pub async fn certificates(&self, person_id: &str) -> Result<Vec<Certificate>, sqlx::Error> {
         let rows: Vec<CertificateRow> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT id, person_id, number, kind, issuer, valid_from, valid_to, status FROM certificates \
+                "SELECT id, person_id, number, kind, issuer, valid_from, valid_to, status, version FROM certificates \
                  WHERE person_id = $1 ORDER BY valid_to DESC",
             )
             .bind(person_id)
@@ -570,6 +573,47 @@ impl AuditedTx {
         })))
         .await?;
         Ok(id)
+    }
+
+    /// Changes a certificate's recorded status (暂扣, 吊销, or valid again) if `version` is
+    /// current.
+    pub async fn set_certificate_status(
+        &mut self,
+        person_id: &str,
+        certificate_id: &str,
+        status: CertificateStatus,
+        version: i64,
+    ) -> Result<i64, StoreError> {
+        let now = ts(self.now());
+        let changed = on_tx!(&mut self.tx, |conn| {
+            sqlx::query(
+                "UPDATE certificates SET status = $1, version = version + 1, updated_at = $2 \
+                 WHERE id = $3 AND person_id = $4 AND version = $5",
+            )
+            .bind(status.code())
+            .bind(&now)
+            .bind(certificate_id)
+            .bind(person_id)
+            .bind(version)
+            .execute(conn)
+            .await?
+            .rows_affected()
+        });
+        if changed == 0 {
+            let exists: Option<i64> = on_tx!(&mut self.tx, |conn| {
+                sqlx::query_scalar("SELECT version FROM certificates WHERE id = $1 AND person_id = $2")
+                    .bind(certificate_id)
+                    .bind(person_id)
+                    .fetch_optional(conn)
+                    .await?
+            });
+            return Err(if exists.is_some() { StoreError::Conflict } else { StoreError::NotFound });
+        }
+        self.audit(AuditEvent::new("certificate.set_status", "certificate", certificate_id).details(
+            serde_json::json!({ "person_id": person_id, "status": status.code(), "version": version + 1 }),
+        ))
+        .await?;
+        Ok(version + 1)
     }
 
     pub async fn set_leadership_member(

@@ -89,6 +89,12 @@ pub fn routes() -> Vec<RouteSpec> {
         route(p.clone(), "/people/{id}/certificates", A(X::PersonEdit), post(people::add_certificate_form)),
         route(
             p.clone(),
+            "/people/{id}/certificates/{certificate_id}/status",
+            A(X::PersonEdit),
+            post(people::certificate_status_form),
+        ),
+        route(
+            p.clone(),
             "/people/{id}/reveal-phone",
             A(X::PersonReveal),
             post(people::reveal_phone_fragment),
@@ -136,6 +142,12 @@ pub fn routes() -> Vec<RouteSpec> {
             "/api/v1/people/{id}/certificates",
             A(X::PersonEdit),
             post(people::api_add_certificate),
+        ),
+        route(
+            Method::PUT,
+            "/api/v1/people/{id}/certificates/{certificate_id}",
+            A(X::PersonEdit),
+            put(people::api_set_certificate_status),
         ),
         route(p.clone(), "/api/v1/people/{id}/reveal", A(X::PersonReveal), post(people::api_reveal)),
         route(g.clone(), "/api/v1/parties", A(X::PartyView), get(parties::api_list)),

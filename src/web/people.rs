@@ -16,7 +16,8 @@ use crate::app::AppState;
 use crate::domain::access::Action;
 use crate::domain::fields::FieldErrors;
 use crate::domain::org::{
-    CertificateInput, CertificateStanding, Employment, PersonInput, certificate_standing, mask_phone,
+    CertificateInput, CertificateStanding, CertificateStatus, Employment, PersonInput, certificate_standing,
+    mask_phone,
 };
 use crate::domain::time::{civil_date, display};
 use crate::store::org::{Certificate, PeopleFilter, Person, PersonSummary, Unit, Visibility};
@@ -129,6 +130,25 @@ async fn add_certificate(
     let id = tx.insert_certificate(person_id, &draft).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+async fn set_certificate_status(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    person_id: &str,
+    certificate_id: &str,
+    status: &str,
+    version: i64,
+) -> Result<i64, AppError> {
+    visible_person(state, principal, Action::PersonEdit, person_id).await?;
+    let Some(status) = CertificateStatus::parse(status.trim()) else {
+        return Err(FieldErrors::single("status", "invalid", "请选择证件状态（有效、暂扣、吊销）").into());
+    };
+    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
+    let version = tx.set_certificate_status(person_id, certificate_id, status, version).await?;
+    tx.commit().await?;
+    Ok(version)
 }
 
 async fn reveal_phone(
@@ -675,6 +695,37 @@ pub async fn add_certificate_form(
     }
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    version: String,
+}
+
+pub async fn certificate_status_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    headers: HeaderMap,
+    Path((id, certificate_id)): Path<(String, String)>,
+    Form(form): Form<StatusForm>,
+) -> PageResult {
+    let version = form.version.parse::<i64>().unwrap_or(-1);
+    match set_certificate_status(&state, &principal, &info, &id, &certificate_id, &form.status, version).await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/people/{id}?saved=1")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            detail(&state, &principal, &headers, &id, false, CertificateInput::default(), errors).await
+        }
+        Err(AppError::Conflict { code, message }) => {
+            let errors = FieldErrors::single("status", code, message);
+            detail(&state, &principal, &headers, &id, false, CertificateInput::default(), errors).await
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
 /// The htmx fragment that replaces the masked phone with the full number.
 pub async fn reveal_phone_fragment(
     State(state): State<AppState>,
@@ -710,6 +761,8 @@ pub struct CertificateDto {
     pub standing: String,
     /// Whether the holder may take an enforcement act today (行政处罚法 Art. 42).
     pub may_act: bool,
+    /// Send it back with a status change.
+    pub version: i64,
 }
 
 impl CertificateDto {
@@ -725,6 +778,7 @@ impl CertificateDto {
             status: c.status.code().to_owned(),
             standing: standing.code().to_owned(),
             may_act: standing.may_act(),
+            version: c.version,
         }
     }
 }
@@ -932,6 +986,31 @@ pub async fn api_add_certificate(
     };
     let id = add_certificate(&state, &principal, &info, &id, &input).await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
+}
+
+/// A certificate's new status.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CertificateStatusBody {
+    /// `valid`, `suspended` (暂扣) or `revoked` (吊销).
+    pub status: String,
+    /// The certificate's version as read.
+    pub version: i64,
+}
+
+#[utoipa::path(put, path = "/api/v1/people/{id}/certificates/{certificate_id}", tag = "people",
+    params(("id" = String, Path), ("certificate_id" = String, Path)), request_body = CertificateStatusBody,
+    responses((status = 200, body = VersionDto), (status = 404, body = crate::web::error::ErrorBody), (status = 409, body = crate::web::error::ErrorBody)))]
+pub async fn api_set_certificate_status(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path((id, certificate_id)): Path<(String, String)>,
+    Json(body): Json<CertificateStatusBody>,
+) -> ApiResult<Json<VersionDto>> {
+    let version =
+        set_certificate_status(&state, &principal, &info, &id, &certificate_id, &body.status, body.version)
+            .await?;
+    Ok(Json(VersionDto { version }))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

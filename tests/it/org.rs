@@ -315,3 +315,56 @@ async fn the_total_is_right_on_every_page_even_past_the_end() {
     let expiring = app.get_bearer("/api/v1/people?certificate=expiring&size=50", &token).await.json();
     assert_eq!(expiring["total"].as_i64().unwrap(), expiring["items"].as_array().unwrap().len() as i64);
 }
+
+#[tokio::test]
+async fn a_suspended_certificate_no_longer_allows_enforcement_acts() {
+    let app = TestApp::new().await;
+    let office = app.token("office01").await;
+    let officers =
+        app.get_bearer("/api/v1/people?employment=officer&certificate=valid&size=1", &office).await.json();
+    let person = officers["items"][0]["id"].as_str().unwrap().to_owned();
+    let certificates = app.get_bearer(&format!("/api/v1/people/{person}/certificates"), &office).await.json();
+    let certificate = certificates[0].clone();
+    let path = format!("/api/v1/people/{person}/certificates/{}", certificate["id"].as_str().unwrap());
+    let changed = app
+        .json(
+            Method::PUT,
+            &path,
+            &office,
+            serde_json::json!({ "status": "suspended", "version": certificate["version"] }),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    let after = app.get_bearer(&format!("/api/v1/people/{person}/certificates"), &office).await.json();
+    assert_eq!(after[0]["standing"], "suspended");
+    assert_eq!(after[0]["may_act"], false);
+    assert_eq!(app.audit_count("certificate.set_status").await, 1);
+    // The old version is stale now.
+    let stale = app
+        .json(
+            Method::PUT,
+            &path,
+            &office,
+            serde_json::json!({ "status": "valid", "version": certificate["version"] }),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let nonsense = app
+        .json(
+            Method::PUT,
+            &path,
+            &office,
+            serde_json::json!({ "status": "lost", "version": after[0]["version"] }),
+        )
+        .await;
+    assert_eq!(nonsense.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The same through the page.
+    let session = app.login("office01").await;
+    let page = app.get(&format!("/people/{person}"), Some(&session)).await;
+    assert!(page.body.contains("暂扣"));
+    let form_path = format!("/people/{person}/certificates/{}/status", certificate["id"].as_str().unwrap());
+    let version = after[0]["version"].to_string();
+    let restored =
+        app.post_form(&form_path, Some(&session), &[("status", "valid"), ("version", &version)]).await;
+    assert_eq!(restored.status, StatusCode::SEE_OTHER);
+}
