@@ -247,14 +247,16 @@ impl PersonInput {
             },
         };
         errors.into_result()?;
+        let (Some(gender), Some(employment)) = (gender, employment) else {
+            unreachable!("every None above added a field error")
+        };
         Ok(PersonDraft {
             name: name.to_owned(),
-            // Both are Some here: a None added a field error above and returned early.
-            gender: gender.unwrap_or(Gender::Male),
+            gender,
             unit_id: self.unit_id.trim().to_owned(),
             position: position.to_owned(),
             phone,
-            employment: employment.unwrap_or(Employment::Auxiliary),
+            employment,
         })
     }
 }
