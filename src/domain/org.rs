@@ -364,6 +364,32 @@ pub fn certificate_standing(
     }
 }
 
+/// Why a person may not be given an enforcement certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CertificateRefusal {
+    /// 行政处罚法 Art. 42: administrative penalties are carried out by 行政执法人员 holding
+    /// enforcement certificates; a 协管员 is not one and holds none.
+    #[error("an auxiliary (协管员) cannot hold an enforcement certificate (行政处罚法 Art. 42)")]
+    Auxiliary,
+}
+
+impl CertificateRefusal {
+    pub fn code(self) -> &'static str {
+        "auxiliary_cannot_hold_certificate"
+    }
+    pub fn message_zh(self) -> &'static str {
+        "协管员不具有行政执法资格，不能登记执法证（《行政处罚法》第四十二条）"
+    }
+}
+
+/// Whether a person of this employment may hold an enforcement certificate.
+pub fn may_hold_certificate(employment: Employment) -> Result<(), CertificateRefusal> {
+    match employment {
+        Employment::Officer => Ok(()),
+        Employment::Auxiliary => Err(CertificateRefusal::Auxiliary),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertificateDraft {
     pub number: String,
@@ -520,6 +546,12 @@ mod tests {
         assert!(!check("2027-01-01").may_act());
         let revoked = certificate_standing(CertificateStatus::Revoked, from, to, d("2025-06-01"));
         assert!(!revoked.may_act());
+    }
+
+    #[test]
+    fn only_officers_may_hold_a_certificate() {
+        assert_eq!(may_hold_certificate(Employment::Officer), Ok(()));
+        assert_eq!(may_hold_certificate(Employment::Auxiliary), Err(CertificateRefusal::Auxiliary));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::domain::access::Action;
 use crate::domain::fields::FieldErrors;
 use crate::domain::org::{
     CertificateInput, CertificateStanding, CertificateStatus, Employment, PersonInput, certificate_standing,
-    mask_phone,
+    mask_phone, may_hold_certificate,
 };
 use crate::domain::time::{civil_date, display};
 use crate::store::org::{Certificate, PeopleFilter, Person, PersonSummary, Unit, Visibility};
@@ -118,13 +118,8 @@ async fn add_certificate(
 ) -> Result<String, AppError> {
     let person = visible_person(state, principal, Action::PersonEdit, person_id).await?;
     let draft = input.parse()?;
-    // 行政处罚法 Art. 42: enforcement acts are taken by 行政执法人员 holding a certificate;
-    // an auxiliary (协管员) holds none.
-    if person.summary.employment == Employment::Auxiliary {
-        return Err(AppError::refused(
-            "auxiliary_cannot_hold_certificate",
-            "协管员不具有行政执法资格，不能登记执法证（《行政处罚法》第四十二条）",
-        ));
+    if let Err(refusal) = may_hold_certificate(person.summary.employment) {
+        return Err(AppError::refused(refusal.code(), refusal.message_zh()));
     }
     let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
     let id = tx.insert_certificate(person_id, &draft).await?;
