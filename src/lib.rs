@@ -1,6 +1,10 @@
 //! chengguan (城管执法规范化管理平台): the system an urban-management law-enforcement bureau
 //! runs its enforcement work and its team on. Modules in reading order:
 
+// Money is counted in fen and written `yuan_fen` (`3_000_00` is 3,000 yuan), which this lint
+// would regroup into an unreadable `300_000`.
+#![allow(clippy::inconsistent_digit_grouping)]
+
 /// Application state and the server loop.
 pub mod app;
 /// Password hashing and secret tokens.

@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod calendar;
+pub mod cases;
 pub mod org;
 pub mod parties;
 
@@ -111,6 +112,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         "0004_certificate_index",
         include_str!("../../migrations/sqlite/0004_certificate_index.sql"),
         include_str!("../../migrations/postgres/0004_certificate_index.sql"),
+    ),
+    (
+        "0005_cases",
+        include_str!("../../migrations/sqlite/0005_cases.sql"),
+        include_str!("../../migrations/postgres/0005_cases.sql"),
     ),
 ];
 
@@ -298,6 +304,11 @@ pub struct AuditedTx {
 impl AuditedTx {
     pub fn now(&self) -> DateTime<Utc> {
         self.now
+    }
+
+    /// Who the transaction acts for, as the audit log names them.
+    pub fn actor(&self) -> &str {
+        &self.ctx.actor
     }
 
     pub async fn audit(&mut self, event: AuditEvent) -> Result<(), sqlx::Error> {

@@ -57,7 +57,7 @@ pub enum Visibility {
 
 impl Visibility {
     /// The three bind values the people queries use: mode, unit id, person id.
-    fn binds(&self) -> (&'static str, String, String) {
+    pub(crate) fn binds(&self) -> (&'static str, String, String) {
         match self {
             Visibility::All => ("all", String::new(), String::new()),
             Visibility::Unit(id) => ("unit", id.clone(), String::new()),

@@ -1,0 +1,281 @@
+//! The statutory clocks of a case (law-and-standards §1.7, §2.4), computed from its state.
+//!
+//! Each clock says what it counts, under which article, from which day, and when it ends. When
+//! the end falls in a year whose holiday arrangement is not loaded, the clock is *provisional*:
+//! it carries the earliest day the period could end (a period never ends sooner than its number
+//! of days), so warnings come early rather than late, and the page says the year is missing.
+
+use chrono::{Duration, Months, NaiveDate};
+use serde::Serialize;
+
+use super::rules::*;
+use super::{Case, Outcome, PenaltyKind, Procedure};
+use crate::domain::calendar::{CalendarError, WorkCalendar};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockKind {
+    LeadCheck,
+    Limitation,
+    RightsPeriod,
+    Decision,
+    Service,
+    Payment,
+    CourtEnforcement,
+}
+
+impl ClockKind {
+    pub const ALL: [ClockKind; 7] = [
+        ClockKind::LeadCheck,
+        ClockKind::Limitation,
+        ClockKind::RightsPeriod,
+        ClockKind::Decision,
+        ClockKind::Service,
+        ClockKind::Payment,
+        ClockKind::CourtEnforcement,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            ClockKind::LeadCheck => "lead_check",
+            ClockKind::Limitation => "limitation",
+            ClockKind::RightsPeriod => "rights_period",
+            ClockKind::Decision => "decision",
+            ClockKind::Service => "service",
+            ClockKind::Payment => "payment",
+            ClockKind::CourtEnforcement => "court_enforcement",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ClockKind> {
+        ClockKind::ALL.into_iter().find(|k| k.code() == s)
+    }
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            ClockKind::LeadCheck => "线索核查（立案或不予立案）",
+            ClockKind::Limitation => "追责时效",
+            ClockKind::RightsPeriod => "陈述申辩、听证申请期",
+            ClockKind::Decision => "作出处罚决定",
+            ClockKind::Service => "送达决定书",
+            ClockKind::Payment => "当事人缴纳罚款",
+            ClockKind::CourtEnforcement => "申请法院强制执行",
+        }
+    }
+    pub fn basis(self) -> &'static str {
+        match self {
+            ClockKind::LeadCheck => "住房和城乡建设行政处罚程序规定第十五条：15日，经批准延长10日",
+            ClockKind::Limitation => "行政处罚法第三十六条：2年（涉及生命健康、金融安全且有危害后果的5年）",
+            ClockKind::RightsPeriod => {
+                "行政处罚法第四十五条、第六十四条：告知书所载陈述申辩期；听证申请5个工作日"
+            }
+            ClockKind::Decision => "行政处罚法第六十条：立案之日起90日",
+            ClockKind::Service => "行政处罚法第六十一条：决定后7个工作日内送达",
+            ClockKind::Payment => "行政处罚法第六十七条：收到决定书之日起15日（逾期每日加处3%，第七十二条）",
+            ClockKind::CourtEnforcement => "行政强制法第五十三条：履行期限届满之日起3个月内",
+        }
+    }
+    /// Whether the bureau itself must act by the end (an overdue clock is the bureau's fault);
+    /// the others are periods the bureau waits out or watches.
+    pub fn is_duty(self) -> bool {
+        matches!(
+            self,
+            ClockKind::LeadCheck | ClockKind::Decision | ClockKind::Service | ClockKind::CourtEnforcement
+        )
+    }
+}
+
+/// When a period ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Due {
+    Known {
+        on: NaiveDate,
+    },
+    /// The end falls in `year`, whose holiday arrangement is not loaded; the period ends on
+    /// `not_before` or later.
+    Provisional {
+        not_before: NaiveDate,
+        year: i32,
+    },
+}
+
+impl Due {
+    /// The day warnings are computed against: the end, or its earliest possible day.
+    pub fn date(self) -> NaiveDate {
+        match self {
+            Due::Known { on } => on,
+            Due::Provisional { not_before, .. } => not_before,
+        }
+    }
+    pub fn is_provisional(self) -> bool {
+        matches!(self, Due::Provisional { .. })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Clock {
+    pub kind: ClockKind,
+    pub start: NaiveDate,
+    pub due: Due,
+    /// When the clock was satisfied (the step done), if it was.
+    pub met_on: Option<NaiveDate>,
+}
+
+/// How a clock stands on a day, for colours and lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ClockStatus {
+    Met,
+    MetLate,
+    Running { days_left: i64 },
+    DueSoon { days_left: i64 },
+    Overdue { days_over: i64 },
+}
+
+/// A clock is "due soon" within this many calendar days of its end: enough for a squad leader
+/// to act on the morning list. Bureau policy, not a statutory number.
+pub const DUE_SOON_DAYS: i64 = 3;
+
+impl Clock {
+    pub fn status(&self, today: NaiveDate) -> ClockStatus {
+        let due = self.due.date();
+        match self.met_on {
+            Some(met) if met <= due => ClockStatus::Met,
+            Some(_) => ClockStatus::MetLate,
+            None if today > due => ClockStatus::Overdue { days_over: (today - due).num_days() },
+            None if (due - today).num_days() <= DUE_SOON_DAYS => {
+                ClockStatus::DueSoon { days_left: (due - today).num_days() }
+            }
+            None => ClockStatus::Running { days_left: (due - today).num_days() },
+        }
+    }
+}
+
+impl ClockStatus {
+    pub fn tag(self) -> &'static str {
+        match self {
+            ClockStatus::Met => "success",
+            ClockStatus::MetLate => "warning",
+            ClockStatus::Running { .. } => "info",
+            ClockStatus::DueSoon { .. } => "warning",
+            ClockStatus::Overdue { .. } => "danger",
+        }
+    }
+    pub fn label_zh(self) -> String {
+        match self {
+            ClockStatus::Met => "已按期完成".to_owned(),
+            ClockStatus::MetLate => "逾期完成".to_owned(),
+            ClockStatus::Running { days_left } => format!("剩余 {days_left} 天"),
+            ClockStatus::DueSoon { days_left: 0 } => "今日到期".to_owned(),
+            ClockStatus::DueSoon { days_left } => format!("{days_left} 天后到期"),
+            ClockStatus::Overdue { days_over } => format!("已逾期 {days_over} 天"),
+        }
+    }
+}
+
+fn workday_due(calendar: &WorkCalendar, start: NaiveDate, n: u32) -> Due {
+    match calendar.add_workdays(start, n) {
+        Ok(on) => Due::Known { on },
+        Err(CalendarError::YearNotCovered(year)) => {
+            Due::Provisional { not_before: start + Duration::days(i64::from(n)), year }
+        }
+        Err(CalendarError::EmptyPeriod) => Due::Known { on: start },
+    }
+}
+
+fn calendar_due(calendar: &WorkCalendar, start: NaiveDate, days: u32) -> Due {
+    match calendar.calendar_period_end(start, days) {
+        Ok(on) => Due::Known { on },
+        Err(CalendarError::YearNotCovered(year)) => {
+            Due::Provisional { not_before: start + Duration::days(i64::from(days)), year }
+        }
+        Err(CalendarError::EmptyPeriod) => Due::Known { on: start },
+    }
+}
+
+/// The last day to pay without 加处罚款: 15 days from receipt (Art. 67), or the approved
+/// deferral (Art. 66). `None` before service or when no fine is owed.
+pub fn payment_deadline(case: &Case, calendar: &WorkCalendar) -> Result<Option<NaiveDate>, CalendarError> {
+    let fines = case
+        .decision
+        .as_ref()
+        .is_some_and(|d| d.outcome == Outcome::Penalty && d.penalty.kinds.contains(&PenaltyKind::Fine));
+    let Some(served) = case.served_on.filter(|_| fines) else { return Ok(None) };
+    if let Some(until) = case.deferred_until {
+        return Ok(Some(until));
+    }
+    calendar.calendar_period_end(served, PAYMENT_DAYS).map(Some)
+}
+
+/// Every clock that applies to the case as it stands.
+pub fn clocks(case: &Case, calendar: &WorkCalendar, rules: &CaseRules) -> Vec<Clock> {
+    let mut out = Vec::new();
+    let general = case.procedure == Procedure::General;
+    if general {
+        let days = LEAD_CHECK_DAYS + if case.lead_check_extended { LEAD_CHECK_EXTENSION_DAYS } else { 0 };
+        let resolved = case.filed_on.or(if case.filed_on.is_none() { case.closed_on } else { None });
+        out.push(Clock {
+            kind: ClockKind::LeadCheck,
+            start: case.clue_on,
+            due: calendar_due(calendar, case.clue_on, days),
+            met_on: resolved,
+        });
+        out.push(Clock {
+            kind: ClockKind::Limitation,
+            start: case.act_on,
+            due: Due::Known { on: case.limitation_end() },
+            met_on: resolved,
+        });
+    }
+    if let Some(notice) = case.notice_on {
+        let n = rules.statement_workdays.max(1);
+        let due = if case.hearing_eligible(rules) {
+            let a = workday_due(calendar, notice, n);
+            let b = workday_due(calendar, notice, HEARING_REQUEST_WORKDAYS);
+            if a.date() >= b.date() { a } else { b }
+        } else {
+            workday_due(calendar, notice, n)
+        };
+        let met =
+            if case.waived { Some(notice) } else { Some(due.date()).filter(|_| case.decision.is_some()) };
+        out.push(Clock { kind: ClockKind::RightsPeriod, start: notice, due, met_on: met });
+    }
+    if general && let Some(filed) = case.filed_on {
+        out.push(Clock {
+            kind: ClockKind::Decision,
+            start: filed,
+            due: calendar_due(calendar, filed, DECISION_DAYS + case.decision_extension_days),
+            met_on: case.decision.as_ref().map(|d| d.on),
+        });
+    }
+    if let Some(decision) = &case.decision
+        && decision.outcome != Outcome::Transfer
+    {
+        out.push(Clock {
+            kind: ClockKind::Service,
+            start: decision.on,
+            due: workday_due(calendar, decision.on, SERVICE_WORKDAYS),
+            met_on: case.served_on,
+        });
+    }
+    let paid_off = case.paid_off_on;
+    if let Some(served) = case.served_on
+        && case
+            .decision
+            .as_ref()
+            .is_some_and(|d| d.outcome == Outcome::Penalty && d.penalty.kinds.contains(&PenaltyKind::Fine))
+    {
+        let due = match case.deferred_until {
+            Some(until) => Due::Known { on: until },
+            None => calendar_due(calendar, served, PAYMENT_DAYS),
+        };
+        out.push(Clock { kind: ClockKind::Payment, start: served, due, met_on: paid_off });
+        let last = due.date();
+        let window_end = last.checked_add_months(Months::new(COURT_ENFORCEMENT_MONTHS)).unwrap_or(last);
+        out.push(Clock {
+            kind: ClockKind::CourtEnforcement,
+            start: last,
+            due: Due::Known { on: window_end },
+            met_on: paid_off.or(case.court_applied_on),
+        });
+    }
+    out
+}

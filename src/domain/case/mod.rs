@@ -1,0 +1,1591 @@
+//! Enforcement cases (行政处罚案件) as a state machine.
+//!
+//! A [`Case`] is the whole state of one case; [`apply`] takes it, one [`Command`], the actor and
+//! the facts the store looked up (who holds a valid certificate, the calendar, the province's
+//! rules) and returns the next state with the [`Event`] that records the step, or a [`Refusal`]
+//! that names the rule (article and plain words) and changes nothing. Every guard of the law
+//! lives here, so the UI, the API and the tests meet the same rules.
+//!
+//! The general procedure (普通程序, 行政处罚法 Arts. 54–65) runs
+//! 线索 → 立案 → 调查取证 → 审查 → 事先告知 → 陈述申辩 / 听证 → 决定 → 送达 → 执行 → 结案;
+//! the simple procedure (简易程序, Arts. 51–52) opens already decided on the spot.
+
+pub mod clocks;
+pub mod rules;
+use std::collections::HashMap;
+
+use chrono::{Datelike, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::access::{Role, RoleSet};
+use crate::domain::calendar::{CalendarError, WorkCalendar};
+use crate::domain::org::{CertificateStatus, Employment, certificate_standing};
+use rules::*;
+
+/// Which procedure the case follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Procedure {
+    /// 简易程序 (行政处罚法 Arts. 51–52): decided on the spot.
+    Simple,
+    /// 普通程序 (Arts. 54–65).
+    General,
+}
+
+impl Procedure {
+    pub fn code(self) -> &'static str {
+        match self {
+            Procedure::Simple => "simple",
+            Procedure::General => "general",
+        }
+    }
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Procedure::Simple => "简易程序",
+            Procedure::General => "普通程序",
+        }
+    }
+}
+
+/// Where a case stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// 线索: found or reported, being checked before filing.
+    Clue,
+    /// 调查取证: filed, officers gathering evidence.
+    Investigation,
+    /// 审查: a proposed outcome is under review (法制审核, 集体讨论 where required).
+    Review,
+    /// 告知: the party has been told of the proposed penalty and its rights.
+    Notified,
+    /// 决定: decided, to be served.
+    Decided,
+    /// 执行: served; the party performs (pays) or the bureau enforces.
+    Execution,
+    /// 结案
+    Closed,
+    /// 不予立案: the lead was checked and not filed.
+    NotFiled,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 8] = [
+        Stage::Clue,
+        Stage::Investigation,
+        Stage::Review,
+        Stage::Notified,
+        Stage::Decided,
+        Stage::Execution,
+        Stage::Closed,
+        Stage::NotFiled,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Stage::Clue => "clue",
+            Stage::Investigation => "investigation",
+            Stage::Review => "review",
+            Stage::Notified => "notified",
+            Stage::Decided => "decided",
+            Stage::Execution => "execution",
+            Stage::Closed => "closed",
+            Stage::NotFiled => "not_filed",
+        }
+    }
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Stage::Clue => "线索核查",
+            Stage::Investigation => "调查取证",
+            Stage::Review => "审查",
+            Stage::Notified => "已告知",
+            Stage::Decided => "已决定",
+            Stage::Execution => "执行",
+            Stage::Closed => "已结案",
+            Stage::NotFiled => "不予立案",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|x| x.code() == s)
+    }
+    pub fn is_open(self) -> bool {
+        !matches!(self, Stage::Closed | Stage::NotFiled)
+    }
+}
+
+/// Kinds of penalty a 城管 bureau imposes (行政处罚法 Art. 9, as far as its powers go).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PenaltyKind {
+    /// 警告
+    Warning,
+    /// 罚款
+    Fine,
+    /// 没收违法所得、没收非法财物
+    Confiscation,
+    /// 责令停产停业
+    SuspendBusiness,
+    /// 限期拆除 (城乡规划法 Art. 64), heard like a heavy penalty.
+    Demolition,
+}
+
+impl PenaltyKind {
+    pub const ALL: [PenaltyKind; 5] = [
+        PenaltyKind::Warning,
+        PenaltyKind::Fine,
+        PenaltyKind::Confiscation,
+        PenaltyKind::SuspendBusiness,
+        PenaltyKind::Demolition,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            PenaltyKind::Warning => "warning",
+            PenaltyKind::Fine => "fine",
+            PenaltyKind::Confiscation => "confiscation",
+            PenaltyKind::SuspendBusiness => "suspend_business",
+            PenaltyKind::Demolition => "demolition",
+        }
+    }
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            PenaltyKind::Warning => "警告",
+            PenaltyKind::Fine => "罚款",
+            PenaltyKind::Confiscation => "没收违法所得、非法财物",
+            PenaltyKind::SuspendBusiness => "责令停产停业",
+            PenaltyKind::Demolition => "限期拆除",
+        }
+    }
+    pub fn parse(s: &str) -> Option<PenaltyKind> {
+        PenaltyKind::ALL.into_iter().find(|k| k.code() == s)
+    }
+}
+
+/// What the bureau proposes and, later, decides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Penalty {
+    pub kinds: Vec<PenaltyKind>,
+    /// The fine in fen; 0 when no fine.
+    pub fine_fen: i64,
+    /// The value of what is confiscated, in fen.
+    pub confiscation_fen: i64,
+}
+
+impl Penalty {
+    fn is_heavier_than(&self, other: &Penalty) -> bool {
+        self.fine_fen > other.fine_fen
+            || self.confiscation_fen > other.confiscation_fen
+            || self.kinds.iter().any(|k| !other.kinds.contains(k))
+    }
+
+    pub fn summary_zh(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        for kind in &self.kinds {
+            match kind {
+                PenaltyKind::Fine => parts.push(format!("罚款 {} 元", yuan(self.fine_fen))),
+                PenaltyKind::Confiscation => {
+                    parts.push(format!("没收（价值 {} 元）", yuan(self.confiscation_fen)))
+                }
+                other => parts.push(other.name_zh().to_owned()),
+            }
+        }
+        if parts.is_empty() { "无".to_owned() } else { parts.join("、") }
+    }
+}
+
+/// The outcome of a case (行政处罚法 Art. 57).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// 给予行政处罚
+    Penalty,
+    /// 不予行政处罚 (Art. 33 minor / first offence, Art. 57(2)(3)); the party must be educated.
+    NoPenalty,
+    /// 移送司法机关 (Art. 57(4), Art. 27).
+    Transfer,
+}
+
+impl Outcome {
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::Penalty => "penalty",
+            Outcome::NoPenalty => "no_penalty",
+            Outcome::Transfer => "transfer",
+        }
+    }
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Outcome::Penalty => "给予行政处罚",
+            Outcome::NoPenalty => "不予行政处罚",
+            Outcome::Transfer => "移送司法机关",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Outcome> {
+        [Outcome::Penalty, Outcome::NoPenalty, Outcome::Transfer].into_iter().find(|o| o.code() == s)
+    }
+}
+
+/// The hearing, where the party has the right to one (行政处罚法 Arts. 63–65).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Hearing {
+    None,
+    Requested {
+        on: NaiveDate,
+    },
+    Scheduled {
+        requested_on: NaiveDate,
+        notice_on: NaiveDate,
+        hearing_on: NaiveDate,
+        presider: String,
+    },
+    Held {
+        on: NaiveDate,
+        presider: String,
+    },
+    /// The party did not come without good reason: treated as a waiver (Art. 64(8)).
+    NoShow {
+        on: NaiveDate,
+    },
+}
+
+/// A recorded legal review (法制审核, 行政处罚法 Art. 58).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegalReview {
+    pub reviewer: String,
+    pub on: NaiveDate,
+    pub passed: bool,
+}
+
+/// What the legal reviewer checks (国办发〔2018〕118号; law-and-standards §1.3(c)). Each point is
+/// answered; the review passes only if every point holds.
+pub const REVIEW_CHECKLIST: [(&str, &str); 8] = [
+    ("authority", "执法主体合法、未超越法定权限"),
+    ("qualification", "执法人员具备执法资格"),
+    ("procedure", "程序合法"),
+    ("facts", "事实清楚、证据合法充分"),
+    ("law", "适用法律准确"),
+    ("discretion", "裁量基准运用适当"),
+    ("documents", "执法文书完备规范"),
+    ("no_crime", "不涉嫌犯罪、无需移送司法机关"),
+];
+
+/// One investigative act (调查取证) with the officers who took it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Act {
+    pub kind: ActKind,
+    pub on: NaiveDate,
+    pub officers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActKind {
+    /// 现场检查（勘验）
+    Inspection,
+    /// 询问
+    Interview,
+    /// 抽样取证
+    Sampling,
+    /// 先行登记保存 (Art. 56)
+    Preservation,
+    /// 其他调查
+    Other,
+}
+
+impl ActKind {
+    pub const ALL: [ActKind; 5] =
+        [ActKind::Inspection, ActKind::Interview, ActKind::Sampling, ActKind::Preservation, ActKind::Other];
+    pub fn code(self) -> &'static str {
+        match self {
+            ActKind::Inspection => "inspection",
+            ActKind::Interview => "interview",
+            ActKind::Sampling => "sampling",
+            ActKind::Preservation => "preservation",
+            ActKind::Other => "other",
+        }
+    }
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            ActKind::Inspection => "现场检查（勘验）",
+            ActKind::Interview => "询问",
+            ActKind::Sampling => "抽样取证",
+            ActKind::Preservation => "先行登记保存",
+            ActKind::Other => "其他调查",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ActKind> {
+        ActKind::ALL.into_iter().find(|k| k.code() == s)
+    }
+}
+
+/// The decision as made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub outcome: Outcome,
+    pub penalty: Penalty,
+    pub on: NaiveDate,
+    /// The document number (文号), given by the store when the decision is recorded.
+    pub number: String,
+}
+
+/// The whole state of one case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    pub procedure: Procedure,
+    pub stage: Stage,
+    /// The party is an organisation (thresholds differ, Arts. 51 and 63).
+    pub organisation: bool,
+    /// The act was done in a business activity (a higher hearing threshold in some provinces).
+    pub business_activity: bool,
+    /// When the lead was found or received.
+    pub clue_on: NaiveDate,
+    /// When the act happened, or when a continuing act ended (行政处罚法 Art. 36 ¶2).
+    pub act_on: NaiveDate,
+    /// The act touches life, health or financial safety and caused harm: 5-year limitation.
+    pub serious_harm: bool,
+    pub lead_check_extended: bool,
+    pub filed_on: Option<NaiveDate>,
+    /// Officers on the case; the first is the handler (主办), the others co-handlers (协办).
+    pub officers: Vec<String>,
+    /// People withdrawn under 回避 (Art. 43); they take no further part.
+    pub recused: Vec<String>,
+    pub acts: Vec<Act>,
+    pub proposal: Option<Penalty>,
+    /// 案情疑难复杂、涉及多个法律关系 (Art. 58(3)).
+    pub complex: bool,
+    /// 涉及重大公共利益 (Art. 58(1)).
+    pub public_interest: bool,
+    pub legal_review: Option<LegalReview>,
+    /// The date of the recorded 集体讨论 (Art. 57 ¶2).
+    pub collective_on: Option<NaiveDate>,
+    pub notice_on: Option<NaiveDate>,
+    /// The penalty as told to the party: the decision may not be heavier (Art. 45 ¶2).
+    pub notified: Option<Penalty>,
+    pub statement_on: Option<NaiveDate>,
+    pub waived: bool,
+    pub hearing: Hearing,
+    pub decision_extension_days: u32,
+    pub decision: Option<Decision>,
+    pub served_on: Option<NaiveDate>,
+    /// Deferred payment approved under Art. 66: the new last day to pay.
+    pub deferred_until: Option<NaiveDate>,
+    pub paid_fen: i64,
+    /// The day the fine and any 加处罚款 were paid in full.
+    pub paid_off_on: Option<NaiveDate>,
+    pub court_applied_on: Option<NaiveDate>,
+    /// 简易程序 decisions are filed with the bureau (备案, Art. 52).
+    pub registered_on: Option<NaiveDate>,
+    pub closed_on: Option<NaiveDate>,
+}
+
+/// A new lead (线索) as registered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewClue {
+    pub organisation: bool,
+    pub business_activity: bool,
+    pub clue_on: NaiveDate,
+    pub act_on: NaiveDate,
+    pub serious_harm: bool,
+}
+
+/// An on-the-spot decision (简易程序) as made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpotDecision {
+    pub organisation: bool,
+    pub business_activity: bool,
+    pub on: NaiveDate,
+    pub act_on: NaiveDate,
+    pub officers: Vec<String>,
+    pub penalty: Penalty,
+}
+
+/// One step a user asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Command {
+    /// 立案: the 负责人 approves filing, naming at least two certified officers.
+    File {
+        on: NaiveDate,
+        officers: Vec<String>,
+    },
+    /// 不予立案, with the reason.
+    DeclineFiling {
+        on: NaiveDate,
+        reason: String,
+    },
+    /// +10 days for the lead check (住建部令第55号 Art. 15).
+    ExtendLeadCheck {
+        reason: String,
+    },
+    /// 回避 (Art. 43): the 负责人 withdraws a person from the case.
+    Recuse {
+        person: String,
+        reason: String,
+    },
+    /// Replaces the officers on the case (after a recusal, for instance).
+    Reassign {
+        on: NaiveDate,
+        officers: Vec<String>,
+    },
+    /// 调查取证: an investigative act taken by at least two certified officers.
+    RecordAct {
+        kind: ActKind,
+        on: NaiveDate,
+        officers: Vec<String>,
+        summary: String,
+    },
+    /// 处理意见: the handler proposes the outcome.
+    Propose {
+        penalty: Penalty,
+        complex: bool,
+        public_interest: bool,
+    },
+    /// 法制审核 by a reviewer who did not handle the case.
+    Review {
+        on: NaiveDate,
+        checklist: Vec<bool>,
+        opinion: String,
+    },
+    /// 集体讨论 minutes recorded by the 负责人.
+    Discuss {
+        on: NaiveDate,
+        attendees: Vec<String>,
+        conclusion: String,
+    },
+    /// 事先告知 served on the party.
+    Notify {
+        on: NaiveDate,
+    },
+    /// 陈述申辩 recorded.
+    Statement {
+        on: NaiveDate,
+        summary: String,
+    },
+    /// The party waives statement, defence and hearing in writing.
+    Waive {
+        on: NaiveDate,
+    },
+    RequestHearing {
+        on: NaiveDate,
+    },
+    ScheduleHearing {
+        notice_on: NaiveDate,
+        hearing_on: NaiveDate,
+        presider: String,
+    },
+    HoldHearing {
+        on: NaiveDate,
+        attended: bool,
+    },
+    /// Extends the decision period where a rule allows it (Art. 60).
+    ExtendDecision {
+        days: u32,
+        reason: String,
+    },
+    /// 决定 by the 负责人.
+    /// `note`: for 不予处罚 the education given (Art. 33 ¶3), for 移送 the receiving authority.
+    Decide {
+        on: NaiveDate,
+        outcome: Outcome,
+        penalty: Penalty,
+        note: String,
+    },
+    /// 送达
+    Serve {
+        on: NaiveDate,
+        method: String,
+    },
+    /// 延期/分期缴纳 approved (Art. 66).
+    Defer {
+        until: NaiveDate,
+        reason: String,
+    },
+    Pay {
+        on: NaiveDate,
+        amount_fen: i64,
+    },
+    /// 申请人民法院强制执行 (行政强制法 Art. 53).
+    ApplyCourt {
+        on: NaiveDate,
+    },
+    /// 备案 of an on-the-spot decision (Art. 52).
+    Register {
+        on: NaiveDate,
+    },
+    /// 结案
+    Close {
+        on: NaiveDate,
+        summary: String,
+    },
+}
+
+impl Command {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Command::File { .. } => "file",
+            Command::DeclineFiling { .. } => "decline_filing",
+            Command::ExtendLeadCheck { .. } => "extend_lead_check",
+            Command::Recuse { .. } => "recuse",
+            Command::Reassign { .. } => "reassign",
+            Command::RecordAct { .. } => "record_act",
+            Command::Propose { .. } => "propose",
+            Command::Review { .. } => "review",
+            Command::Discuss { .. } => "discuss",
+            Command::Notify { .. } => "notify",
+            Command::Statement { .. } => "statement",
+            Command::Waive { .. } => "waive",
+            Command::RequestHearing { .. } => "request_hearing",
+            Command::ScheduleHearing { .. } => "schedule_hearing",
+            Command::HoldHearing { .. } => "hold_hearing",
+            Command::ExtendDecision { .. } => "extend_decision",
+            Command::Decide { .. } => "decide",
+            Command::Serve { .. } => "serve",
+            Command::Defer { .. } => "defer",
+            Command::Pay { .. } => "pay",
+            Command::ApplyCourt { .. } => "apply_court",
+            Command::Register { .. } => "register",
+            Command::Close { .. } => "close",
+        }
+    }
+
+    pub fn name_zh(&self) -> &'static str {
+        command_name_zh(self.code())
+    }
+
+    /// The date the step happened on, where it has one; it may not lie in the future.
+    fn date(&self) -> Option<NaiveDate> {
+        match self {
+            Command::File { on, .. }
+            | Command::DeclineFiling { on, .. }
+            | Command::Reassign { on, .. }
+            | Command::RecordAct { on, .. }
+            | Command::Review { on, .. }
+            | Command::Discuss { on, .. }
+            | Command::Notify { on }
+            | Command::Statement { on, .. }
+            | Command::Waive { on }
+            | Command::RequestHearing { on }
+            | Command::HoldHearing { on, .. }
+            | Command::Decide { on, .. }
+            | Command::Serve { on, .. }
+            | Command::Pay { on, .. }
+            | Command::ApplyCourt { on }
+            | Command::Register { on }
+            | Command::Close { on, .. } => Some(*on),
+            Command::ScheduleHearing { notice_on, .. } => Some(*notice_on),
+            _ => None,
+        }
+    }
+}
+
+/// The Chinese name of a step, by its code (for the timeline of stored events).
+pub fn command_name_zh(code: &str) -> &'static str {
+    match code {
+        "open" => "登记线索",
+        "open_simple" => "当场处罚（简易程序）",
+        "file" => "立案",
+        "decline_filing" => "不予立案",
+        "extend_lead_check" => "延长核查期限",
+        "recuse" => "回避",
+        "reassign" => "调整承办人",
+        "record_act" => "调查取证",
+        "propose" => "提出处理意见",
+        "review" => "法制审核",
+        "discuss" => "集体讨论",
+        "notify" => "事先告知",
+        "statement" => "陈述申辩",
+        "waive" => "放弃陈述申辩和听证",
+        "request_hearing" => "申请听证",
+        "schedule_hearing" => "听证通知",
+        "hold_hearing" => "举行听证",
+        "extend_decision" => "延长决定期限",
+        "decide" => "作出决定",
+        "serve" => "送达",
+        "defer" => "延期（分期）缴纳",
+        "pay" => "缴纳罚款",
+        "apply_court" => "申请法院强制执行",
+        "register" => "简易程序备案",
+        "close" => "结案",
+        _ => "其他",
+    }
+}
+
+/// Who asks: the person behind the account (if any) and the account's roles.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub person_id: Option<String>,
+    pub roles: RoleSet,
+}
+
+impl Actor {
+    fn is(&self, role: Role) -> bool {
+        self.roles.contains(role)
+    }
+}
+
+/// What the store knows about a person named in a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonFacts {
+    pub name: String,
+    pub employment: Employment,
+    /// The person's enforcement certificates: (status, valid from, valid to).
+    pub certificates: Vec<(CertificateStatus, NaiveDate, NaiveDate)>,
+}
+
+impl PersonFacts {
+    /// Whether one of the person's certificates allows an enforcement act on `on`.
+    pub fn may_act_on(&self, on: NaiveDate) -> bool {
+        self.certificates
+            .iter()
+            .any(|(status, from, to)| certificate_standing(*status, *from, *to, on).may_act())
+    }
+}
+
+/// Everything [`apply`] may consult besides the case and the command.
+pub struct Context<'a> {
+    pub actor: &'a Actor,
+    pub today: NaiveDate,
+    pub people: &'a HashMap<String, PersonFacts>,
+    pub calendar: &'a WorkCalendar,
+    pub rules: &'a CaseRules,
+    /// The statutory fine range of the case's responsibility item, if it has one.
+    pub fine_range: Option<(i64, i64)>,
+}
+
+/// Why a step was refused: a stable code, the rule, and what to do, in Chinese.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message_zh}（{basis}）")]
+pub struct Refusal {
+    pub code: &'static str,
+    pub basis: &'static str,
+    pub message_zh: String,
+}
+
+fn refuse<T>(code: &'static str, basis: &'static str, message: impl Into<String>) -> Result<T, Refusal> {
+    Err(Refusal { code, basis, message_zh: message.into() })
+}
+
+impl From<CalendarError> for Refusal {
+    fn from(error: CalendarError) -> Self {
+        Refusal {
+            code: error.code(),
+            basis: "行政处罚法第八十五条",
+            message_zh: match error {
+                CalendarError::YearNotCovered(year) => {
+                    format!(
+                        "{year} 年节假日安排尚未录入，无法计算工作日期限；请系统管理员先录入国务院办公厅通知"
+                    )
+                }
+                CalendarError::EmptyPeriod => "期限天数无效".to_owned(),
+            },
+        }
+    }
+}
+
+/// A step done: what the timeline shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub code: &'static str,
+    pub summary_zh: String,
+    pub details: serde_json::Value,
+}
+
+/// Why a case is major (重大案件), each reason with its basis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MajorReason {
+    LargeFine,
+    HeavyPenalty,
+    HearingHeld,
+    Complex,
+    PublicInterest,
+}
+
+impl MajorReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            MajorReason::LargeFine => "large_fine",
+            MajorReason::HeavyPenalty => "heavy_penalty",
+            MajorReason::HearingHeld => "hearing_held",
+            MajorReason::Complex => "complex",
+            MajorReason::PublicInterest => "public_interest",
+        }
+    }
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            MajorReason::LargeFine => "罚款数额达到重大案件标准（重大执法决定法制审核目录）",
+            MajorReason::HeavyPenalty => "责令停产停业、限期拆除等较重处罚",
+            MajorReason::HearingHeld => "经过听证程序（行政处罚法第五十八条第一款第二项）",
+            MajorReason::Complex => "案情疑难复杂、涉及多个法律关系（第五十八条第一款第三项）",
+            MajorReason::PublicInterest => "涉及重大公共利益（第五十八条第一款第一项）",
+        }
+    }
+}
+
+impl Case {
+    pub fn open(clue: &NewClue, today: NaiveDate) -> Result<(Case, Event), Refusal> {
+        if clue.clue_on > today || clue.act_on > today {
+            return refuse("date_in_future", "", "日期不能晚于今天");
+        }
+        if clue.act_on > clue.clue_on {
+            return refuse("act_after_discovery", "", "违法行为发生日期不能晚于发现日期");
+        }
+        let case = Case::blank(Procedure::General, Stage::Clue, clue.organisation, clue.clue_on, clue.act_on);
+        let case =
+            Case { business_activity: clue.business_activity, serious_harm: clue.serious_harm, ..case };
+        let event = Event {
+            code: "open",
+            summary_zh: format!("登记线索，发现日期 {}，违法行为日期 {}", clue.clue_on, clue.act_on),
+            details: serde_json::json!({"clue_on": clue.clue_on, "act_on": clue.act_on}),
+        };
+        Ok((case, event))
+    }
+
+    /// An on-the-spot decision (简易程序): checked against Art. 51 and recorded as decided and
+    /// handed over at once. `number` is the pre-numbered form's 文号.
+    pub fn open_simple(spot: &SpotDecision, number: String, ctx: &Context) -> Result<(Case, Event), Refusal> {
+        if spot.on > ctx.today || spot.act_on > spot.on {
+            return refuse("date_in_future", "", "日期不能晚于今天，违法行为日期不能晚于处罚日期");
+        }
+        officer_only(ctx.actor)?;
+        let cap =
+            if spot.organisation { SIMPLE_MAX_FINE_ORGANISATION_FEN } else { SIMPLE_MAX_FINE_PERSON_FEN };
+        let allowed =
+            spot.penalty.kinds.iter().all(|k| matches!(k, PenaltyKind::Warning | PenaltyKind::Fine));
+        if spot.penalty.kinds.is_empty() || !allowed || spot.penalty.fine_fen > cap {
+            return refuse(
+                "simple_procedure_limit",
+                "行政处罚法第五十一条",
+                format!(
+                    "简易程序只能当场给予警告或{}以下罚款，超出的应适用普通程序",
+                    if spot.organisation { "三千元" } else { "二百元" }
+                ),
+            );
+        }
+        check_penalty_shape(&spot.penalty, ctx)?;
+        check_officers(&spot.officers, spot.on, ctx, &[])?;
+        let mut case =
+            Case::blank(Procedure::Simple, Stage::Decided, spot.organisation, spot.on, spot.act_on);
+        case.business_activity = spot.business_activity;
+        check_limitation(&case, spot.on)?;
+        case.officers = spot.officers.clone();
+        case.filed_on = Some(spot.on);
+        case.decision = Some(Decision {
+            outcome: Outcome::Penalty,
+            penalty: spot.penalty.clone(),
+            on: spot.on,
+            number: number.clone(),
+        });
+        // Art. 52: the numbered form is handed to the party on the spot.
+        case.served_on = Some(spot.on);
+        case.stage = Stage::Execution;
+        let event = Event {
+            code: "open_simple",
+            summary_zh: format!("当场处罚决定 {number}：{}，当场交付", spot.penalty.summary_zh()),
+            details: serde_json::json!({
+                "number": number, "fine_fen": spot.penalty.fine_fen,
+                "kinds": spot.penalty.kinds, "officers": spot.officers,
+            }),
+        };
+        Ok((case, event))
+    }
+
+    fn blank(
+        procedure: Procedure,
+        stage: Stage,
+        organisation: bool,
+        clue_on: NaiveDate,
+        act_on: NaiveDate,
+    ) -> Case {
+        Case {
+            procedure,
+            stage,
+            organisation,
+            business_activity: false,
+            clue_on,
+            act_on,
+            serious_harm: false,
+            lead_check_extended: false,
+            filed_on: None,
+            officers: Vec::new(),
+            recused: Vec::new(),
+            acts: Vec::new(),
+            proposal: None,
+            complex: false,
+            public_interest: false,
+            legal_review: None,
+            collective_on: None,
+            notice_on: None,
+            notified: None,
+            statement_on: None,
+            waived: false,
+            hearing: Hearing::None,
+            decision_extension_days: 0,
+            decision: None,
+            served_on: None,
+            deferred_until: None,
+            paid_fen: 0,
+            paid_off_on: None,
+            court_applied_on: None,
+            registered_on: None,
+            closed_on: None,
+        }
+    }
+
+    /// The handler (主办人).
+    pub fn handler(&self) -> Option<&str> {
+        self.officers.first().map(String::as_str)
+    }
+
+    /// Whether a person took part in handling the case (named on it or in any act).
+    pub fn handled_by(&self, person: &str) -> bool {
+        self.officers.iter().any(|o| o == person)
+            || self.acts.iter().any(|a| a.officers.iter().any(|o| o == person))
+    }
+
+    /// The penalty the case is heading for: decided, else notified, else proposed.
+    pub fn penalty(&self) -> Option<&Penalty> {
+        self.decision.as_ref().map(|d| &d.penalty).or(self.notified.as_ref()).or(self.proposal.as_ref())
+    }
+
+    /// Whether the party has the right to a hearing (行政处罚法 Art. 63).
+    pub fn hearing_eligible(&self, rules: &CaseRules) -> bool {
+        let Some(penalty) = self.notified.as_ref().or(self.proposal.as_ref()) else {
+            return false;
+        };
+        let threshold = rules.hearing_threshold_fen(self.organisation, self.business_activity);
+        (penalty.kinds.contains(&PenaltyKind::Fine) && penalty.fine_fen >= threshold)
+            || (penalty.kinds.contains(&PenaltyKind::Confiscation) && penalty.confiscation_fen >= threshold)
+            || penalty
+                .kinds
+                .iter()
+                .any(|k| matches!(k, PenaltyKind::SuspendBusiness | PenaltyKind::Demolition))
+    }
+
+    /// The reasons the case is major; empty if it is not.
+    pub fn major_reasons(&self, rules: &CaseRules) -> Vec<MajorReason> {
+        let mut reasons = Vec::new();
+        if let Some(p) = self.penalty() {
+            let threshold = rules.major_threshold_fen(self.organisation);
+            if p.kinds.contains(&PenaltyKind::Fine) && p.fine_fen >= threshold {
+                reasons.push(MajorReason::LargeFine);
+            }
+            if p.kinds.iter().any(|k| matches!(k, PenaltyKind::SuspendBusiness | PenaltyKind::Demolition)) {
+                reasons.push(MajorReason::HeavyPenalty);
+            }
+        }
+        if matches!(self.hearing, Hearing::Held { .. }) {
+            reasons.push(MajorReason::HearingHeld);
+        }
+        if self.complex {
+            reasons.push(MajorReason::Complex);
+        }
+        if self.public_interest {
+            reasons.push(MajorReason::PublicInterest);
+        }
+        reasons
+    }
+
+    /// The last day the party may state and defend or ask for a hearing; a decision may come
+    /// after it (or earlier if the party waived).
+    pub fn rights_period_end(
+        &self,
+        ctx_calendar: &WorkCalendar,
+        rules: &CaseRules,
+    ) -> Result<Option<NaiveDate>, CalendarError> {
+        let Some(notice) = self.notice_on else { return Ok(None) };
+        let statement_end = ctx_calendar.add_workdays(notice, rules.statement_workdays.max(1))?;
+        if self.hearing_eligible(rules) {
+            let hearing_end = ctx_calendar.add_workdays(notice, HEARING_REQUEST_WORKDAYS)?;
+            Ok(Some(statement_end.max(hearing_end)))
+        } else {
+            Ok(Some(statement_end))
+        }
+    }
+
+    /// The limitation date (行政处罚法 Art. 36): filing after it is refused.
+    pub fn limitation_end(&self) -> NaiveDate {
+        let years = if self.serious_harm { LIMITATION_YEARS_SERIOUS } else { LIMITATION_YEARS };
+        self.act_on.checked_add_months(Months::new(12 * years)).unwrap_or(NaiveDate::MAX)
+    }
+
+    /// What the party owes on `on`: the fine, the 加处罚款 from the day after the payment
+    /// deadline, less what was paid.
+    pub fn amount_due(&self, calendar: &WorkCalendar, on: NaiveDate) -> Result<i64, CalendarError> {
+        let Some(decision) = &self.decision else { return Ok(0) };
+        if decision.outcome != Outcome::Penalty {
+            return Ok(0);
+        }
+        let fine = decision.penalty.fine_fen;
+        let overdue = match clocks::payment_deadline(self, calendar)? {
+            Some(last_day) => (on - last_day).num_days(),
+            None => 0,
+        };
+        Ok((fine + surcharge_fen(fine, overdue) - self.paid_fen).max(0))
+    }
+}
+
+fn wrong_stage<T>(case: &Case, command: &Command) -> Result<T, Refusal> {
+    refuse(
+        "wrong_stage",
+        "",
+        format!("案件处于「{}」阶段，不能办理「{}」", case.stage.name_zh(), command.name_zh()),
+    )
+}
+
+fn leader_only(actor: &Actor, what: &str) -> Result<(), Refusal> {
+    if actor.is(Role::Leader) {
+        Ok(())
+    } else {
+        refuse("leader_required", "行政处罚法第五十七条", format!("{what}须由行政机关负责人决定"))
+    }
+}
+
+/// Steps of the handling officers: officers and squad leaders act, auxiliaries never
+/// (城市管理执法办法: 协管人员 only assist; 行政处罚法 Art. 42).
+fn officer_only(actor: &Actor) -> Result<(), Refusal> {
+    if actor.is(Role::Officer) || actor.is(Role::SquadLeader) {
+        Ok(())
+    } else {
+        refuse(
+            "officer_required",
+            "行政处罚法第四十二条",
+            "此步骤须由持有执法证的执法人员办理；协管员不得独立执法",
+        )
+    }
+}
+
+/// A handling step: an officer named on the case, or a squad leader.
+fn case_officer_only(case: &Case, actor: &Actor) -> Result<(), Refusal> {
+    officer_only(actor)?;
+    if actor.is(Role::SquadLeader) {
+        return Ok(());
+    }
+    match &actor.person_id {
+        Some(p) if case.officers.contains(p) && !case.recused.contains(p) => Ok(()),
+        _ => refuse("not_case_officer", "行政处罚法第四十二条", "您不是本案承办人，不能办理此步骤"),
+    }
+}
+
+/// Art. 42: at least two distinct officers, each with a valid certificate on the day, none an
+/// auxiliary, none withdrawn.
+fn check_officers(
+    officers: &[String],
+    on: NaiveDate,
+    ctx: &Context,
+    recused: &[String],
+) -> Result<(), Refusal> {
+    let mut distinct: Vec<&String> = officers.iter().filter(|o| !o.trim().is_empty()).collect();
+    distinct.sort();
+    distinct.dedup();
+    if distinct.len() < MIN_OFFICERS {
+        return refuse("two_officers_required", "行政处罚法第四十二条", "执法人员不得少于两人");
+    }
+    for id in distinct {
+        let Some(person) = ctx.people.get(id.as_str()) else {
+            return refuse("unknown_officer", "", format!("人员 {id} 不存在"));
+        };
+        if person.employment == Employment::Auxiliary {
+            return refuse(
+                "auxiliary_not_enforcer",
+                "行政处罚法第四十二条",
+                format!("{} 是协管员，不具有执法资格，不能作为执法人员", person.name),
+            );
+        }
+        if recused.contains(id) {
+            return refuse(
+                "officer_recused",
+                "行政处罚法第四十三条",
+                format!("{} 已回避，不得参与本案", person.name),
+            );
+        }
+        if !person.may_act_on(on) {
+            return refuse(
+                "certificate_not_valid",
+                "行政处罚法第四十二条",
+                format!("{} 在 {on} 没有有效的执法证", person.name),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn check_limitation(case: &Case, on: NaiveDate) -> Result<(), Refusal> {
+    if on > case.limitation_end() {
+        let years = if case.serious_harm { "五" } else { "二" };
+        return refuse(
+            "limitation_expired",
+            "行政处罚法第三十六条",
+            format!("违法行为在{years}年内未被发现（截至 {}），不再给予行政处罚", case.limitation_end()),
+        );
+    }
+    Ok(())
+}
+
+/// The fine must lie in the statutory range of the responsibility item (Arts. 4, 38), and a
+/// penalty names at least one kind.
+fn check_penalty_shape(penalty: &Penalty, ctx: &Context) -> Result<(), Refusal> {
+    if penalty.kinds.is_empty() {
+        return refuse("penalty_kind_required", "行政处罚法第九条", "请选择处罚种类");
+    }
+    let fines = penalty.kinds.contains(&PenaltyKind::Fine);
+    if fines != (penalty.fine_fen > 0) {
+        return refuse(
+            "fine_amount_mismatch",
+            "行政处罚法第九条",
+            "选择罚款时须填写罚款金额，未选择罚款时金额应为 0",
+        );
+    }
+    if fines
+        && let Some((min, max)) = ctx.fine_range
+        && (penalty.fine_fen < min || penalty.fine_fen > max)
+    {
+        return refuse(
+            "fine_outside_statutory_range",
+            "行政处罚法第三十八条",
+            format!("罚款须在法定幅度 {}–{} 元之内", yuan(min), yuan(max)),
+        );
+    }
+    Ok(())
+}
+
+/// Applies one command: the next state and the event that records it, or the rule that refuses it.
+pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Event), Refusal> {
+    if let Some(on) = command.date()
+        && on > ctx.today
+    {
+        return refuse("date_in_future", "", "日期不能晚于今天");
+    }
+    let mut next = case.clone();
+    let summary: String;
+    let mut details = serde_json::to_value(command).unwrap_or_default();
+    use Command as C;
+    match command {
+        C::File { on, officers } => {
+            if case.stage != Stage::Clue {
+                return wrong_stage(case, command);
+            }
+            leader_only(ctx.actor, "立案")?;
+            check_limitation(case, *on)?;
+            check_officers(officers, *on, ctx, &case.recused)?;
+            next.filed_on = Some(*on);
+            next.officers = officers.clone();
+            next.stage = Stage::Investigation;
+            summary = format!("负责人批准立案，承办人 {}", names(officers, ctx));
+        }
+        C::DeclineFiling { on, reason } => {
+            if case.stage != Stage::Clue {
+                return wrong_stage(case, command);
+            }
+            leader_only(ctx.actor, "不予立案")?;
+            require_text(reason, "reason_required", "请填写不予立案的理由")?;
+            next.stage = Stage::NotFiled;
+            next.closed_on = Some(*on);
+            summary = format!("不予立案：{reason}");
+        }
+        C::ExtendLeadCheck { reason } => {
+            if case.stage != Stage::Clue {
+                return wrong_stage(case, command);
+            }
+            leader_only(ctx.actor, "延长核查期限")?;
+            if case.lead_check_extended {
+                return refuse(
+                    "lead_check_already_extended",
+                    "住房和城乡建设行政处罚程序规定第十五条",
+                    "核查期限只能延长一次（十日）",
+                );
+            }
+            require_text(reason, "reason_required", "请填写延长理由")?;
+            next.lead_check_extended = true;
+            summary = format!("经负责人批准，核查期限延长 {LEAD_CHECK_EXTENSION_DAYS} 日：{reason}");
+        }
+        C::Recuse { person, reason } => {
+            if !case.stage.is_open() {
+                return wrong_stage(case, command);
+            }
+            leader_only(ctx.actor, "回避")?;
+            require_text(reason, "reason_required", "请填写回避理由")?;
+            if !case.handled_by(person) {
+                return refuse("not_on_case", "行政处罚法第四十三条", "该人员未参与本案");
+            }
+            if !next.recused.contains(person) {
+                next.recused.push(person.clone());
+            }
+            next.officers.retain(|o| o != person);
+            summary = format!("{} 回避：{reason}", names(std::slice::from_ref(person), ctx));
+        }
+        C::Reassign { on, officers } => {
+            if !matches!(
+                case.stage,
+                Stage::Investigation | Stage::Review | Stage::Notified | Stage::Decided | Stage::Execution
+            ) {
+                return wrong_stage(case, command);
+            }
+            if !(ctx.actor.is(Role::Leader) || ctx.actor.is(Role::SquadLeader)) {
+                return refuse("squad_leader_required", "", "调整承办人须由中队长或局领导办理");
+            }
+            check_officers(officers, *on, ctx, &case.recused)?;
+            next.officers = officers.clone();
+            summary = format!("承办人调整为 {}", names(officers, ctx));
+        }
+        C::RecordAct { kind, on, officers, summary: text } => {
+            if !matches!(case.stage, Stage::Investigation | Stage::Review) {
+                return wrong_stage(case, command);
+            }
+            case_officer_only(case, ctx.actor)?;
+            if case.filed_on.is_some_and(|f| *on < f) {
+                return refuse("act_before_filing", "行政处罚法第五十四条", "调查取证日期不能早于立案日期");
+            }
+            check_officers(officers, *on, ctx, &case.recused)?;
+            require_text(text, "summary_required", "请填写调查取证情况")?;
+            next.acts.push(Act { kind: *kind, on: *on, officers: officers.clone() });
+            summary = format!("{}（{}）：{text}", kind.name_zh(), names(officers, ctx));
+        }
+        C::Propose { penalty, complex, public_interest } => {
+            if !matches!(case.stage, Stage::Investigation | Stage::Review) {
+                return wrong_stage(case, command);
+            }
+            case_officer_only(case, ctx.actor)?;
+            if case.acts.is_empty() {
+                return refuse(
+                    "no_investigation",
+                    "行政处罚法第五十四条",
+                    "尚未记录调查取证，不能提出处理意见",
+                );
+            }
+            check_penalty_shape(penalty, ctx)?;
+            next.proposal = Some(penalty.clone());
+            next.complex = *complex;
+            next.public_interest = *public_interest;
+            // A changed proposal needs a fresh review and discussion.
+            if case.proposal.as_ref() != Some(penalty) {
+                next.legal_review = None;
+                next.collective_on = None;
+            }
+            next.stage = Stage::Review;
+            summary = format!("提出处理意见：{}", penalty.summary_zh());
+        }
+        C::Review { on, checklist, opinion } => {
+            if !matches!(case.stage, Stage::Review | Stage::Notified) {
+                return wrong_stage(case, command);
+            }
+            if !ctx.actor.is(Role::LegalReviewer) {
+                return refuse(
+                    "legal_reviewer_required",
+                    "行政处罚法第五十八条",
+                    "法制审核须由法制审核人员办理",
+                );
+            }
+            if ctx.actor.person_id.as_deref().is_none_or(|p| case.handled_by(p)) {
+                return refuse(
+                    "reviewer_handled_case",
+                    "行政处罚法第五十八条",
+                    "参与本案调查的人员不得担任本案法制审核人员",
+                );
+            }
+            if checklist.len() != REVIEW_CHECKLIST.len() {
+                return refuse("checklist_incomplete", "行政处罚法第五十八条", "请逐项填写法制审核要点");
+            }
+            require_text(opinion, "opinion_required", "请填写审核意见")?;
+            let passed = checklist.iter().all(|c| *c);
+            next.legal_review = Some(LegalReview {
+                reviewer: ctx.actor.person_id.clone().unwrap_or_default(),
+                on: *on,
+                passed,
+            });
+            summary = format!("法制审核{}：{opinion}", if passed { "通过" } else { "未通过" });
+        }
+        C::Discuss { on, attendees, conclusion } => {
+            if !matches!(case.stage, Stage::Review | Stage::Notified) {
+                return wrong_stage(case, command);
+            }
+            leader_only(ctx.actor, "集体讨论")?;
+            let mut distinct = attendees.clone();
+            distinct.sort();
+            distinct.dedup();
+            if distinct.len() < 3 {
+                return refuse(
+                    "discussion_too_small",
+                    "行政处罚法第五十七条",
+                    "集体讨论须由行政机关负责人集体进行，请记录至少三名参加人",
+                );
+            }
+            require_text(conclusion, "conclusion_required", "请填写讨论结论")?;
+            next.collective_on = Some(*on);
+            summary = format!("集体讨论（{} 人参加）：{conclusion}", distinct.len());
+        }
+        C::Notify { on } => {
+            if case.stage != Stage::Review {
+                return wrong_stage(case, command);
+            }
+            case_officer_only(case, ctx.actor)?;
+            let Some(proposal) = &case.proposal else {
+                return refuse("no_proposal", "行政处罚法第四十四条", "尚未提出处理意见");
+            };
+            next.notice_on = Some(*on);
+            next.notified = Some(proposal.clone());
+            next.stage = Stage::Notified;
+            let end = next.rights_period_end(ctx.calendar, ctx.rules)?.unwrap_or(*on);
+            let hearing = if next.hearing_eligible(ctx.rules) { "，并告知听证权利" } else { "" };
+            summary =
+                format!("送达行政处罚事先告知书：拟{}；陈述申辩期至 {end}{hearing}", proposal.summary_zh());
+            details["rights_end"] = serde_json::json!(end);
+        }
+        C::Statement { on, summary: text } => {
+            if case.stage != Stage::Notified {
+                return wrong_stage(case, command);
+            }
+            case_officer_only(case, ctx.actor)?;
+            require_text(text, "summary_required", "请填写陈述申辩内容")?;
+            next.statement_on = Some(*on);
+            summary = format!("当事人陈述申辩：{text}");
+        }
+        C::Waive { on: _ } => {
+            if case.stage != Stage::Notified {
+                return wrong_stage(case, command);
+            }
+            case_officer_only(case, ctx.actor)?;
+            next.waived = true;
+            summary = "当事人书面放弃陈述、申辩和听证权利".to_owned();
+        }
+        C::RequestHearing { on } => {
+            if case.stage != Stage::Notified || case.hearing != Hearing::None {
+                return wrong_stage(case, command);
+            }
+            case_officer_only(case, ctx.actor)?;
+            if !case.hearing_eligible(ctx.rules) {
+                return refuse("hearing_not_available", "行政处罚法第六十三条", "拟作出的处罚不属于听证范围");
+            }
+            let notice = case.notice_on.unwrap_or(*on);
+            let last = ctx.calendar.add_workdays(notice, HEARING_REQUEST_WORKDAYS)?;
+            if *on > last {
+                return refuse(
+                    "hearing_request_late",
+                    "行政处罚法第六十四条第一项",
+                    format!("听证申请应在告知后五个工作日内（{last} 前）提出"),
+                );
+            }
+            next.hearing = Hearing::Requested { on: *on };
+            summary = "当事人申请听证".to_owned();
+        }
+        C::ScheduleHearing { notice_on, hearing_on, presider } => {
+            let Hearing::Requested { on: requested_on } = case.hearing else {
+                return wrong_stage(case, command);
+            };
+            case_officer_only(case, ctx.actor)?;
+            let earliest = ctx.calendar.add_workdays(*notice_on, HEARING_NOTICE_WORKDAYS)?;
+            if *hearing_on < earliest {
+                return refuse(
+                    "hearing_notice_too_short",
+                    "行政处罚法第六十四条第二项",
+                    format!(
+                        "应在举行听证的七个工作日前通知当事人；按 {notice_on} 通知，听证最早在 {earliest}"
+                    ),
+                );
+            }
+            if case.handled_by(presider) {
+                return refuse(
+                    "presider_is_investigator",
+                    "行政处罚法第六十四条第四项",
+                    "听证由非本案调查人员主持",
+                );
+            }
+            if !ctx.people.contains_key(presider) {
+                return refuse("unknown_officer", "", "主持人不存在");
+            }
+            next.hearing = Hearing::Scheduled {
+                requested_on,
+                notice_on: *notice_on,
+                hearing_on: *hearing_on,
+                presider: presider.clone(),
+            };
+            summary =
+                format!("听证通知：{hearing_on} 举行，主持人 {}", names(std::slice::from_ref(presider), ctx));
+        }
+        C::HoldHearing { on, attended } => {
+            let Hearing::Scheduled { hearing_on, presider, .. } = &case.hearing else {
+                return wrong_stage(case, command);
+            };
+            case_officer_only(case, ctx.actor)?;
+            if on < hearing_on {
+                return refuse("hearing_before_date", "行政处罚法第六十四条", "听证不得早于通知的日期举行");
+            }
+            if *attended {
+                next.hearing = Hearing::Held { on: *on, presider: presider.clone() };
+                // Art. 58(1)(2): a decision after a hearing goes through legal review.
+                next.legal_review = None;
+                summary = "举行听证，制作听证笔录".to_owned();
+            } else {
+                next.hearing = Hearing::NoShow { on: *on };
+                summary = "当事人无正当理由未出席听证，视为放弃听证权利（第六十四条第八项）".to_owned();
+            }
+        }
+        C::ExtendDecision { days, reason } => {
+            if !matches!(case.stage, Stage::Investigation | Stage::Review | Stage::Notified) {
+                return wrong_stage(case, command);
+            }
+            leader_only(ctx.actor, "延长办案期限")?;
+            require_text(reason, "reason_required", "请填写延长理由")?;
+            if case.decision_extension_days + days > ctx.rules.decision_extension_max_days || *days == 0 {
+                return refuse(
+                    "decision_extension_not_allowed",
+                    "行政处罚法第六十条",
+                    format!(
+                        "办案期限只能依法律、法规、规章的规定延长；本省规则允许延长至多 {} 日",
+                        ctx.rules.decision_extension_max_days
+                    ),
+                );
+            }
+            next.decision_extension_days += days;
+            summary = format!("经负责人批准，办案期限延长 {days} 日：{reason}");
+        }
+        C::Decide { on, outcome, penalty, note } => {
+            if case.stage != Stage::Notified && !(case.stage == Stage::Review && *outcome != Outcome::Penalty)
+            {
+                return wrong_stage(case, command);
+            }
+            leader_only(ctx.actor, "行政处罚决定")?;
+            let filed = case.filed_on.unwrap_or(case.clue_on);
+            let deadline =
+                ctx.calendar.calendar_period_end(filed, DECISION_DAYS + case.decision_extension_days)?;
+            if *on > deadline {
+                return refuse(
+                    "decision_period_passed",
+                    "行政处罚法第六十条",
+                    format!(
+                        "应自立案之日起九十日内作出决定（{deadline} 前）；已超期，须依规定批准延长并说明理由"
+                    ),
+                );
+            }
+            match outcome {
+                Outcome::NoPenalty => require_text(
+                    note,
+                    "education_required",
+                    "不予处罚的，应当对当事人进行教育；请填写教育情况（行政处罚法第三十三条）",
+                )?,
+                Outcome::Transfer => require_text(note, "transfer_target_required", "请填写移送的司法机关")?,
+                Outcome::Penalty => {}
+            }
+            if *outcome == Outcome::Penalty {
+                check_penalty_shape(penalty, ctx)?;
+                let Some(notified) = &case.notified else {
+                    return refuse("not_notified", "行政处罚法第四十四条", "作出处罚决定前须告知当事人");
+                };
+                if penalty.is_heavier_than(notified) {
+                    return refuse(
+                        "heavier_than_notified",
+                        "行政处罚法第四十五条",
+                        "决定不得重于告知的处罚；因当事人陈述申辩不得加重处罚。如需加重，应重新告知",
+                    );
+                }
+                let rights_end = case.rights_period_end(ctx.calendar, ctx.rules)?.unwrap_or(*on);
+                if !case.waived && *on <= rights_end {
+                    return refuse(
+                        "rights_period_running",
+                        "行政处罚法第六十二条",
+                        format!(
+                            "当事人陈述申辩（听证申请）期限至 {rights_end} 届满，之前不得作出决定，除非当事人明确放弃"
+                        ),
+                    );
+                }
+                if matches!(case.hearing, Hearing::Requested { .. } | Hearing::Scheduled { .. }) {
+                    return refuse(
+                        "hearing_pending",
+                        "行政处罚法第六十五条",
+                        "当事人已申请听证，须在听证结束后根据听证笔录作出决定",
+                    );
+                }
+            }
+            let major = {
+                let mut probe = next.clone();
+                probe.decision = Some(Decision {
+                    outcome: *outcome,
+                    penalty: penalty.clone(),
+                    on: *on,
+                    number: String::new(),
+                });
+                probe.major_reasons(ctx.rules)
+            };
+            if !major.is_empty() && *outcome == Outcome::Penalty {
+                match &case.legal_review {
+                    Some(review) if review.passed && !case.handled_by(&review.reviewer) => {}
+                    Some(review) if !review.passed => {
+                        return refuse(
+                            "legal_review_failed",
+                            "行政处罚法第五十八条",
+                            "法制审核未通过，不得作出决定",
+                        );
+                    }
+                    _ => {
+                        return refuse(
+                            "legal_review_required",
+                            "行政处罚法第五十八条",
+                            format!("重大案件（{}）须经法制审核通过后方可决定", major[0].name_zh()),
+                        );
+                    }
+                }
+                if case.collective_on.is_none() {
+                    return refuse(
+                        "collective_discussion_required",
+                        "行政处罚法第五十七条第二款",
+                        "情节复杂或重大违法行为给予行政处罚，须经行政机关负责人集体讨论决定",
+                    );
+                }
+            }
+            next.decision = Some(Decision {
+                outcome: *outcome,
+                penalty: if *outcome == Outcome::Penalty {
+                    penalty.clone()
+                } else {
+                    Penalty { kinds: vec![], fine_fen: 0, confiscation_fen: 0 }
+                },
+                on: *on,
+                number: String::new(),
+            });
+            next.stage = Stage::Decided;
+            summary = match outcome {
+                Outcome::Penalty => format!("决定给予行政处罚：{}", penalty.summary_zh()),
+                Outcome::NoPenalty => format!("决定不予行政处罚，并对当事人进行教育：{note}"),
+                Outcome::Transfer => format!("决定移送司法机关：{note}"),
+            };
+            details["major"] = serde_json::json!(major);
+        }
+        C::Serve { on, method } => {
+            if case.stage != Stage::Decided {
+                return wrong_stage(case, command);
+            }
+            case_officer_only(case, ctx.actor)?;
+            require_text(method, "method_required", "请填写送达方式")?;
+            if case.decision.as_ref().is_some_and(|d| *on < d.on) {
+                return refuse("service_before_decision", "行政处罚法第六十一条", "送达日期不能早于决定日期");
+            }
+            next.served_on = Some(*on);
+            next.stage = Stage::Execution;
+            summary = format!("送达决定书（{method}）");
+        }
+        C::Defer { until, reason } => {
+            if case.stage != Stage::Execution || !owes_fine(case) {
+                return wrong_stage(case, command);
+            }
+            leader_only(ctx.actor, "延期或分期缴纳罚款")?;
+            require_text(reason, "reason_required", "请填写当事人申请的理由")?;
+            if *until <= ctx.today {
+                return refuse("deferral_in_past", "行政处罚法第六十六条", "延期缴纳的期限应晚于今天");
+            }
+            next.deferred_until = Some(*until);
+            summary = format!("经批准延期（分期）缴纳至 {until}：{reason}");
+        }
+        C::Pay { on, amount_fen } => {
+            if case.stage != Stage::Execution || !owes_fine(case) {
+                return wrong_stage(case, command);
+            }
+            case_officer_only(case, ctx.actor)?;
+            if *amount_fen <= 0 {
+                return refuse("amount_invalid", "", "缴款金额须大于 0");
+            }
+            let due = case.amount_due(ctx.calendar, *on)?;
+            if *amount_fen > due {
+                return refuse(
+                    "overpayment",
+                    "行政处罚法第七十四条",
+                    format!("应缴金额为 {} 元，不能多缴", yuan(due)),
+                );
+            }
+            next.paid_fen += amount_fen;
+            if *amount_fen == due {
+                next.paid_off_on = Some(*on);
+            }
+            summary = format!("当事人缴纳 {} 元（尚欠 {} 元）", yuan(*amount_fen), yuan(due - amount_fen));
+        }
+        C::ApplyCourt { on } => {
+            if case.stage != Stage::Execution || !owes_fine(case) {
+                return wrong_stage(case, command);
+            }
+            leader_only(ctx.actor, "申请法院强制执行")?;
+            let Some(last_day) = clocks::payment_deadline(case, ctx.calendar)? else {
+                return wrong_stage(case, command);
+            };
+            if *on <= last_day {
+                return refuse(
+                    "performance_period_running",
+                    "行政强制法第五十三条",
+                    format!("履行期限至 {last_day} 届满，届满后方可申请"),
+                );
+            }
+            next.court_applied_on = Some(*on);
+            summary = "申请人民法院强制执行".to_owned();
+        }
+        C::Register { on: _ } => {
+            if case.procedure != Procedure::Simple || case.registered_on.is_some() {
+                return wrong_stage(case, command);
+            }
+            if !(ctx.actor.is(Role::SquadLeader) || ctx.actor.is(Role::Leader)) {
+                return refuse(
+                    "squad_leader_required",
+                    "行政处罚法第五十二条",
+                    "简易程序决定由中队长审查备案",
+                );
+            }
+            next.registered_on = command.date();
+            summary = "当场处罚决定书报所属行政机关备案".to_owned();
+        }
+        C::Close { on, summary: text } => {
+            if !matches!(case.stage, Stage::Decided | Stage::Execution) {
+                return wrong_stage(case, command);
+            }
+            if !(ctx.actor.is(Role::Leader) || ctx.actor.is(Role::SquadLeader)) {
+                return refuse("squad_leader_required", "", "结案须由中队长或局领导批准");
+            }
+            require_text(text, "summary_required", "请填写结案报告")?;
+            let decision = case.decision.as_ref().ok_or(Refusal {
+                code: "wrong_stage",
+                basis: "",
+                message_zh: "尚未作出决定".to_owned(),
+            })?;
+            if decision.outcome != Outcome::Transfer && case.served_on.is_none() {
+                return refuse("not_served", "行政处罚法第六十一条", "决定书尚未送达，不能结案");
+            }
+            if case.procedure == Procedure::Simple && case.registered_on.is_none() {
+                return refuse("not_registered", "行政处罚法第五十二条", "当场处罚决定书尚未备案，不能结案");
+            }
+            if owes_fine(case) && case.amount_due(ctx.calendar, *on)? > 0 && case.court_applied_on.is_none() {
+                return refuse(
+                    "fine_unpaid",
+                    "行政处罚法第七十二条",
+                    "罚款（含加处罚款）尚未缴清，也未申请强制执行，不能结案",
+                );
+            }
+            next.stage = Stage::Closed;
+            next.closed_on = Some(*on);
+            summary = format!("结案：{text}");
+        }
+    }
+    if let Some(obj) = details.as_object_mut() {
+        obj.remove("action");
+    }
+    Ok((next, Event { code: command.code(), summary_zh: summary, details }))
+}
+
+fn owes_fine(case: &Case) -> bool {
+    case.decision
+        .as_ref()
+        .is_some_and(|d| d.outcome == Outcome::Penalty && d.penalty.kinds.contains(&PenaltyKind::Fine))
+}
+
+fn require_text(text: &str, code: &'static str, message: &str) -> Result<(), Refusal> {
+    if text.trim().is_empty() { refuse(code, "", message) } else { Ok(()) }
+}
+
+fn names(ids: &[String], ctx: &Context) -> String {
+    ids.iter()
+        .map(|id| ctx.people.get(id).map(|p| p.name.clone()).unwrap_or_else(|| id.clone()))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// The year a date belongs to, for document numbers.
+pub fn number_year(on: NaiveDate) -> i32 {
+    on.year()
+}
+
+#[cfg(test)]
+mod tests;

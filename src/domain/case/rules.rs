@@ -1,0 +1,206 @@
+//! The legal numbers of the case engine, each with its article, and the values the law leaves to
+//! each province or bureau ([`CaseRules`], kept in a table an administrator can change).
+//!
+//! Money is counted in fen (分, 1/100 yuan) as `i64` everywhere, so no amount is ever rounded by
+//! floating point.
+
+use serde::{Deserialize, Serialize};
+
+/// 行政处罚法 Art. 42: 执法人员不得少于两人 — every investigative act, every filing and every
+/// on-the-spot decision names at least this many certified officers.
+pub const MIN_OFFICERS: usize = 2;
+
+/// 行政处罚法 Art. 51: on-the-spot (简易程序) fines up to 200 yuan for a citizen.
+pub const SIMPLE_MAX_FINE_PERSON_FEN: i64 = 200_00;
+
+/// 行政处罚法 Art. 51: on-the-spot fines up to 3,000 yuan for a legal person or other
+/// organisation.
+pub const SIMPLE_MAX_FINE_ORGANISATION_FEN: i64 = 3_000_00;
+
+/// 住房和城乡建设行政处罚程序规定 (住建部令第55号) Art. 15: a lead is checked and filed or refused
+/// within 15 days of its discovery or receipt (calendar days: the rule defines no working days).
+pub const LEAD_CHECK_DAYS: u32 = 15;
+
+/// 住建部令第55号 Art. 15: +10 days with the 本机关负责人's approval where the check truly cannot
+/// be finished in time.
+pub const LEAD_CHECK_EXTENSION_DAYS: u32 = 10;
+
+/// 行政处罚法 Art. 36 ¶1: no penalty once two years have passed since the act (or since a
+/// continuing act ended) without it being discovered.
+pub const LIMITATION_YEARS: u32 = 2;
+
+/// 行政处罚法 Art. 36 ¶1: five years where the act touches 公民生命健康安全 or 金融安全 and has
+/// caused harm.
+pub const LIMITATION_YEARS_SERIOUS: u32 = 5;
+
+/// 行政处罚法 Art. 64(1): the party asks for a hearing within 5 (working, Art. 85) days of being
+/// told of the right.
+pub const HEARING_REQUEST_WORKDAYS: u32 = 5;
+
+/// 行政处罚法 Art. 64(2): the party is told of the hearing's time and place 7 (working, Art. 85)
+/// days before it.
+pub const HEARING_NOTICE_WORKDAYS: u32 = 7;
+
+/// 行政处罚法 Art. 60: the decision within 90 (calendar) days of filing, unless a law, regulation or
+/// rule provides otherwise.
+pub const DECISION_DAYS: u32 = 90;
+
+/// 行政处罚法 Art. 61: a decision not handed over when it is announced is served within 7
+/// (working, Art. 85) days under 民事诉讼法.
+pub const SERVICE_WORKDAYS: u32 = 7;
+
+/// 行政处罚法 Art. 67 ¶3: the party pays within 15 (calendar) days of receiving the decision.
+pub const PAYMENT_DAYS: u32 = 15;
+
+/// 行政处罚法 Art. 72(1): 加处罚款 of 3 % of the fine per day overdue, in basis points of the fine;
+/// the total may not exceed the fine (行政强制法 Art. 45 ¶2).
+pub const SURCHARGE_BASIS_POINTS_PER_DAY: i64 = 300;
+
+/// 行政强制法 Art. 53: a bureau without its own enforcement power applies to the court within 3
+/// months after the performance period ends.
+pub const COURT_ENFORCEMENT_MONTHS: u32 = 3;
+
+/// 行政复议法 (2023) Art. 20: 60 days to apply for 复议 from when the party knew of the decision.
+pub const RECONSIDERATION_DAYS: u32 = 60;
+
+/// 行政诉讼法 Art. 46: six months to sue from when the party knew of the decision.
+pub const LAWSUIT_MONTHS: u32 = 6;
+
+/// Values the law leaves to a province or to the bureau. One row per province in the
+/// `case_rules` table; each value carries the source that set it and whether that source was
+/// verified, so a legal officer can see which numbers still need checking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseRules {
+    pub province: String,
+    /// How many working days the advance notice gives the party to state and defend
+    /// (陈述、申辩). 行政处罚法 Arts. 44–45 give the right but no period; the bureau's
+    /// 事先告知书 states one. Local practice is three working days [M].
+    pub statement_workdays: u32,
+    /// 较大数额 fines that open the right to a hearing (行政处罚法 Art. 63(1)), set per province:
+    /// for a citizen, an organisation, and any party for an act in a business activity.
+    pub hearing_fine_person_fen: i64,
+    pub hearing_fine_organisation_fen: i64,
+    pub hearing_fine_business_fen: i64,
+    /// The bureau's 重大执法决定法制审核目录清单: fines at or above these make a case major
+    /// (国办发〔2018〕118号; 行政处罚法 Art. 58(1)).
+    pub major_fine_person_fen: i64,
+    pub major_fine_organisation_fen: i64,
+    /// 行政处罚法 Art. 60 allows other periods only where a law, regulation or rule provides them;
+    /// no such article was found for 城管 (law-and-standards §1.4), so extension is off (0) unless
+    /// the legal office enters the rule that allows it.
+    pub decision_extension_max_days: u32,
+    /// Where the values come from, in words, for the settings page.
+    pub source: String,
+}
+
+impl CaseRules {
+    /// The hearing threshold that applies to a party.
+    pub fn hearing_threshold_fen(&self, organisation: bool, business: bool) -> i64 {
+        let base =
+            if organisation { self.hearing_fine_organisation_fen } else { self.hearing_fine_person_fen };
+        if business { self.hearing_fine_business_fen.max(base) } else { base }
+    }
+
+    pub fn major_threshold_fen(&self, organisation: bool) -> i64 {
+        if organisation { self.major_fine_organisation_fen } else { self.major_fine_person_fen }
+    }
+
+    /// The rules the demo bureau and the tests start from: 江苏 hearing thresholds of the old
+    /// 《江苏省行政处罚听证程序规则（试行）》 [S, possibly superseded], example major thresholds.
+    pub fn jiangsu_default() -> CaseRules {
+        CaseRules {
+            province: "江苏".to_owned(),
+            statement_workdays: 3,
+            hearing_fine_person_fen: 500_00,
+            hearing_fine_organisation_fen: 1_000_00,
+            hearing_fine_business_fen: 20_000_00,
+            major_fine_person_fen: 5_000_00,
+            major_fine_organisation_fen: 50_000_00,
+            decision_extension_max_days: 0,
+            source: "听证：《江苏省行政处罚听证程序规则（试行）》（可能已被取代，待法制科核对）；\
+                     重大案件：本局重大执法决定法制审核目录清单（示例值）；陈述申辩期：本局告知书惯例"
+                .to_owned(),
+        }
+    }
+}
+
+/// Parses an amount in yuan as typed (`1200`, `1200.5`, `1,200.50`) into fen.
+pub fn parse_yuan(text: &str) -> Option<i64> {
+    let cleaned: String = text.trim().chars().filter(|c| *c != ',' && *c != '，').collect();
+    if cleaned.is_empty() {
+        return None;
+    }
+    let (whole, fraction) = match cleaned.split_once('.') {
+        Some((w, f)) => (w, f),
+        None => (cleaned.as_str(), ""),
+    };
+    if whole.is_empty()
+        || whole.len() > 12
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || fraction.len() > 2
+        || !fraction.chars().all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let yuan: i64 = whole.parse().ok()?;
+    let fen: i64 = format!("{fraction:0<2}").parse().ok()?;
+    yuan.checked_mul(100)?.checked_add(fen)
+}
+
+/// An amount in fen as yuan with two decimals.
+pub fn yuan(fen: i64) -> String {
+    format!("{}.{:02}", fen / 100, (fen % 100).abs())
+}
+
+/// 加处罚款 owed after `days_overdue` days: 3 % of the fine per day, never more than the fine.
+pub fn surcharge_fen(fine_fen: i64, days_overdue: i64) -> i64 {
+    if days_overdue <= 0 || fine_fen <= 0 {
+        return 0;
+    }
+    let uncapped =
+        fine_fen.saturating_mul(SURCHARGE_BASIS_POINTS_PER_DAY).saturating_mul(days_overdue) / 10_000;
+    uncapped.min(fine_fen)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn yuan_amounts_parse_exactly() {
+        assert_eq!(parse_yuan("200"), Some(20_000));
+        assert_eq!(parse_yuan("1,200.5"), Some(120_050));
+        assert_eq!(parse_yuan("0.05"), Some(5));
+        assert_eq!(parse_yuan("1.234"), None);
+        assert_eq!(parse_yuan("-3"), None);
+        assert_eq!(parse_yuan(""), None);
+        assert_eq!(parse_yuan("abc"), None);
+        assert_eq!(yuan(120_050), "1200.50");
+    }
+
+    #[test]
+    fn surcharge_is_three_percent_a_day_capped_at_the_fine() {
+        assert_eq!(surcharge_fen(1_000_00, 0), 0);
+        assert_eq!(surcharge_fen(1_000_00, 1), 30_00);
+        assert_eq!(surcharge_fen(1_000_00, 10), 300_00);
+        // 34 days would be 102 %: capped at the fine (行政强制法 Art. 45 ¶2).
+        assert_eq!(surcharge_fen(1_000_00, 34), 1_000_00);
+    }
+
+    proptest! {
+        #[test]
+        fn surcharge_never_exceeds_the_fine(fine in 0i64..10_000_000_00, days in -5i64..10_000) {
+            let s = surcharge_fen(fine, days);
+            prop_assert!(s >= 0 && s <= fine);
+        }
+    }
+
+    #[test]
+    fn business_activity_uses_the_higher_hearing_threshold() {
+        let rules = CaseRules::jiangsu_default();
+        assert_eq!(rules.hearing_threshold_fen(false, false), 500_00);
+        assert_eq!(rules.hearing_threshold_fen(true, false), 1_000_00);
+        assert_eq!(rules.hearing_threshold_fen(false, true), 20_000_00);
+    }
+}

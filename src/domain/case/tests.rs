@@ -1,0 +1,577 @@
+//! The case engine's rules, one test per guard, and a random walk that looks for a way around them.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use super::clocks::{ClockKind, Due, clocks};
+use super::rules::CaseRules;
+use super::*;
+use crate::domain::access::{Role, RoleSet};
+use crate::domain::calendar::{WorkCalendar, parse_arrangements};
+use crate::domain::org::{CertificateStatus, Employment};
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn calendar() -> WorkCalendar {
+    let (years, days) = parse_arrangements(include_str!("../../../data/holidays.tsv")).unwrap();
+    WorkCalendar::new(years.into_iter().map(|(y, _)| y), days.into_iter().map(|s| (s.date, s.kind)))
+}
+
+fn person(name: &str, employment: Employment, from: &str, to: &str) -> PersonFacts {
+    PersonFacts {
+        name: name.to_owned(),
+        employment,
+        certificates: if employment == Employment::Officer {
+            vec![(CertificateStatus::Valid, d(from), d(to))]
+        } else {
+            vec![]
+        },
+    }
+}
+
+fn people() -> HashMap<String, PersonFacts> {
+    let mut m = HashMap::new();
+    m.insert("o1".into(), person("张一", Employment::Officer, "2020-01-01", "2030-12-31"));
+    m.insert("o2".into(), person("李二", Employment::Officer, "2020-01-01", "2030-12-31"));
+    m.insert("o3".into(), person("王三", Employment::Officer, "2020-01-01", "2030-12-31"));
+    m.insert("lapsed".into(), person("赵过期", Employment::Officer, "2018-01-01", "2025-06-30"));
+    m.insert("aux".into(), person("钱协管", Employment::Auxiliary, "", ""));
+    m.insert("legal".into(), person("孙法制", Employment::Officer, "2020-01-01", "2030-12-31"));
+    m
+}
+
+fn actor(person: &str, role: Role) -> Actor {
+    Actor { person_id: Some(person.to_owned()), roles: RoleSet::new(vec![role]).unwrap() }
+}
+
+struct World {
+    calendar: WorkCalendar,
+    people: HashMap<String, PersonFacts>,
+    rules: CaseRules,
+}
+
+impl World {
+    fn new() -> World {
+        World { calendar: calendar(), people: people(), rules: CaseRules::jiangsu_default() }
+    }
+
+    fn run(&self, case: &Case, who: &Actor, today: &str, command: Command) -> Result<Case, Refusal> {
+        let ctx = Context {
+            actor: who,
+            today: d(today),
+            people: &self.people,
+            calendar: &self.calendar,
+            rules: &self.rules,
+            fine_range: Some((0, 100_000_00)),
+        };
+        apply(case, &command, &ctx).map(|(next, _)| next)
+    }
+}
+
+fn leader() -> Actor {
+    actor("boss", Role::Leader)
+}
+fn officer() -> Actor {
+    actor("o1", Role::Officer)
+}
+fn reviewer() -> Actor {
+    actor("legal", Role::LegalReviewer)
+}
+
+fn fine(yuan: i64) -> Penalty {
+    Penalty { kinds: vec![PenaltyKind::Fine], fine_fen: yuan * 100, confiscation_fen: 0 }
+}
+
+fn two() -> Vec<String> {
+    vec!["o1".into(), "o2".into()]
+}
+
+fn clue(on: &str) -> Case {
+    let clue = NewClue {
+        organisation: false,
+        business_activity: false,
+        clue_on: d(on),
+        act_on: d(on),
+        serious_harm: false,
+    };
+    Case::open(&clue, d(on)).unwrap().0
+}
+
+/// A case filed on 2026-03-02, investigated, with `penalty` proposed and notified on 03-10.
+fn notified(w: &World, penalty: Penalty) -> Case {
+    let c = clue("2026-03-02");
+    let c =
+        w.run(&c, &leader(), "2026-03-02", Command::File { on: d("2026-03-02"), officers: two() }).unwrap();
+    let act = Command::RecordAct {
+        kind: ActKind::Inspection,
+        on: d("2026-03-03"),
+        officers: two(),
+        summary: "现场检查，占道经营属实".into(),
+    };
+    let c = w.run(&c, &officer(), "2026-03-03", act).unwrap();
+    let propose = Command::Propose { penalty, complex: false, public_interest: false };
+    let c = w.run(&c, &officer(), "2026-03-05", propose).unwrap();
+    w.run(&c, &officer(), "2026-03-10", Command::Notify { on: d("2026-03-10") }).unwrap()
+}
+
+fn decide(on: &str, penalty: Penalty) -> Command {
+    Command::Decide { on: d(on), outcome: Outcome::Penalty, penalty, note: String::new() }
+}
+
+#[test]
+fn a_general_case_runs_from_lead_to_closing() {
+    let w = World::new();
+    let c = notified(&w, fine(300));
+    // Statement period of 3 working days from Tue 10 March ends Fri 13 March.
+    assert_eq!(c.rights_period_end(&w.calendar, &w.rules).unwrap(), Some(d("2026-03-13")));
+    let c = w.run(&c, &leader(), "2026-03-16", decide("2026-03-16", fine(300))).unwrap();
+    let c = w
+        .run(&c, &officer(), "2026-03-17", Command::Serve { on: d("2026-03-17"), method: "直接送达".into() })
+        .unwrap();
+    assert_eq!(c.stage, Stage::Execution);
+    let c = w
+        .run(&c, &officer(), "2026-03-20", Command::Pay { on: d("2026-03-20"), amount_fen: 300_00 })
+        .unwrap();
+    assert_eq!(c.paid_off_on, Some(d("2026-03-20")));
+    let c = w
+        .run(&c, &leader(), "2026-03-21", Command::Close { on: d("2026-03-21"), summary: "已缴清".into() })
+        .unwrap();
+    assert_eq!(c.stage, Stage::Closed);
+}
+
+#[test]
+fn one_officer_an_auxiliary_or_a_lapsed_certificate_cannot_act() {
+    let w = World::new();
+    let c = clue("2026-03-02");
+    let file = |officers: Vec<&str>| Command::File {
+        on: d("2026-03-02"),
+        officers: officers.into_iter().map(String::from).collect(),
+    };
+    let refused = |cmd| w.run(&c, &leader(), "2026-03-02", cmd).unwrap_err().code;
+    assert_eq!(refused(file(vec!["o1"])), "two_officers_required");
+    assert_eq!(refused(file(vec!["o1", "o1"])), "two_officers_required");
+    assert_eq!(refused(file(vec!["o1", "aux"])), "auxiliary_not_enforcer");
+    assert_eq!(refused(file(vec!["o1", "lapsed"])), "certificate_not_valid");
+    // An auxiliary account cannot even take a handling step.
+    let filed = w.run(&c, &leader(), "2026-03-02", file(vec!["o1", "o2"])).unwrap();
+    let act = Command::RecordAct {
+        kind: ActKind::Interview,
+        on: d("2026-03-03"),
+        officers: two(),
+        summary: "询问".into(),
+    };
+    let err = w.run(&filed, &actor("aux", Role::Auxiliary), "2026-03-03", act.clone()).unwrap_err();
+    assert_eq!(err.code, "officer_required");
+    // An officer not on the case cannot act for it.
+    let err = w.run(&filed, &actor("o3", Role::Officer), "2026-03-03", act).unwrap_err();
+    assert_eq!(err.code, "not_case_officer");
+}
+
+#[test]
+fn filing_after_the_limitation_period_is_refused() {
+    let w = World::new();
+    let clue = NewClue {
+        organisation: false,
+        business_activity: false,
+        clue_on: d("2026-03-02"),
+        act_on: d("2024-02-01"),
+        serious_harm: false,
+    };
+    let c = Case::open(&clue, d("2026-03-02")).unwrap().0;
+    let err = w
+        .run(&c, &leader(), "2026-03-02", Command::File { on: d("2026-03-02"), officers: two() })
+        .unwrap_err();
+    assert_eq!((err.code, err.basis), ("limitation_expired", "行政处罚法第三十六条"));
+    let c5 = Case { serious_harm: true, ..c };
+    assert!(
+        w.run(&c5, &leader(), "2026-03-02", Command::File { on: d("2026-03-02"), officers: two() }).is_ok()
+    );
+}
+
+#[test]
+fn no_decision_while_the_rights_period_runs_unless_waived() {
+    let w = World::new();
+    let c = notified(&w, fine(300));
+    let err = w.run(&c, &leader(), "2026-03-13", decide("2026-03-13", fine(300))).unwrap_err();
+    assert_eq!(err.code, "rights_period_running");
+    let waived = w.run(&c, &officer(), "2026-03-11", Command::Waive { on: d("2026-03-11") }).unwrap();
+    assert!(w.run(&waived, &leader(), "2026-03-11", decide("2026-03-11", fine(300))).is_ok());
+}
+
+#[test]
+fn the_decision_may_not_be_heavier_than_the_notice() {
+    let w = World::new();
+    let c = notified(&w, fine(300));
+    let c = w
+        .run(
+            &c,
+            &officer(),
+            "2026-03-11",
+            Command::Statement { on: d("2026-03-11"), summary: "已整改".into() },
+        )
+        .unwrap();
+    let err = w.run(&c, &leader(), "2026-03-16", decide("2026-03-16", fine(400))).unwrap_err();
+    assert_eq!((err.code, err.basis), ("heavier_than_notified", "行政处罚法第四十五条"));
+    let warn = Penalty { kinds: vec![PenaltyKind::Fine, PenaltyKind::Warning], ..fine(300) };
+    assert_eq!(
+        w.run(&c, &leader(), "2026-03-16", decide("2026-03-16", warn)).unwrap_err().code,
+        "heavier_than_notified"
+    );
+    assert!(w.run(&c, &leader(), "2026-03-16", decide("2026-03-16", fine(200))).is_ok());
+}
+
+#[test]
+fn hearing_request_notice_and_presider_rules() {
+    let w = World::new();
+    // 2,000 yuan for a citizen is above the 500-yuan hearing threshold.
+    let c = notified(&w, fine(2_000));
+    // 5 working days from Tue 10 March: Tue 17 March.
+    let late =
+        w.run(&c, &officer(), "2026-03-18", Command::RequestHearing { on: d("2026-03-18") }).unwrap_err();
+    assert_eq!(late.code, "hearing_request_late");
+    let c = w.run(&c, &officer(), "2026-03-17", Command::RequestHearing { on: d("2026-03-17") }).unwrap();
+    let schedule = |hearing_on: &str, presider: &str| Command::ScheduleHearing {
+        notice_on: d("2026-03-18"),
+        hearing_on: d(hearing_on),
+        presider: presider.into(),
+    };
+    // 7 working days after Wed 18 March is Fri 27 March.
+    let short = w.run(&c, &officer(), "2026-03-18", schedule("2026-03-26", "o3")).unwrap_err();
+    assert_eq!(short.code, "hearing_notice_too_short");
+    let own = w.run(&c, &officer(), "2026-03-18", schedule("2026-03-27", "o2")).unwrap_err();
+    assert_eq!(own.code, "presider_is_investigator");
+    let c = w.run(&c, &officer(), "2026-03-18", schedule("2026-03-27", "o3")).unwrap();
+    let pending = w.run(&c, &leader(), "2026-03-26", decide("2026-03-26", fine(2_000))).unwrap_err();
+    assert_eq!(pending.code, "hearing_pending");
+    let c = w
+        .run(&c, &officer(), "2026-03-27", Command::HoldHearing { on: d("2026-03-27"), attended: true })
+        .unwrap();
+    // A hearing held makes the case major: review and collective discussion first.
+    assert!(c.major_reasons(&w.rules).contains(&MajorReason::HearingHeld));
+    let err = w.run(&c, &leader(), "2026-03-30", decide("2026-03-30", fine(2_000))).unwrap_err();
+    assert_eq!(err.code, "legal_review_required");
+}
+
+#[test]
+fn a_major_case_needs_a_passed_review_by_an_outsider_and_collective_discussion() {
+    let w = World::new();
+    let c = notified(&w, fine(6_000));
+    let c = w.run(&c, &officer(), "2026-03-11", Command::Waive { on: d("2026-03-11") }).unwrap();
+    assert_eq!(c.major_reasons(&w.rules), vec![MajorReason::LargeFine]);
+    let go = decide("2026-03-20", fine(6_000));
+    assert_eq!(w.run(&c, &leader(), "2026-03-20", go.clone()).unwrap_err().code, "legal_review_required");
+    let review = |all: bool| Command::Review {
+        on: d("2026-03-12"),
+        checklist: vec![true, true, true, true, true, true, all, true],
+        opinion: "经审核".into(),
+    };
+    // The handler cannot review the own case even with the reviewer role.
+    let insider = actor("o1", Role::LegalReviewer);
+    assert_eq!(w.run(&c, &insider, "2026-03-12", review(true)).unwrap_err().code, "reviewer_handled_case");
+    let failed = w.run(&c, &reviewer(), "2026-03-12", review(false)).unwrap();
+    assert_eq!(w.run(&failed, &leader(), "2026-03-20", go.clone()).unwrap_err().code, "legal_review_failed");
+    let passed = w.run(&c, &reviewer(), "2026-03-12", review(true)).unwrap();
+    assert_eq!(
+        w.run(&passed, &leader(), "2026-03-20", go.clone()).unwrap_err().code,
+        "collective_discussion_required"
+    );
+    let discuss = Command::Discuss {
+        on: d("2026-03-13"),
+        attendees: vec!["boss".into(), "deputy1".into(), "deputy2".into()],
+        conclusion: "同意处罚".into(),
+    };
+    let discussed = w.run(&passed, &leader(), "2026-03-13", discuss).unwrap();
+    assert!(w.run(&discussed, &leader(), "2026-03-20", go).is_ok());
+}
+
+#[test]
+fn the_decision_comes_within_ninety_days_of_filing() {
+    let w = World::new();
+    let c = notified(&w, fine(300));
+    // Filed Mon 2 March 2026; day 90 is Sun 31 May, a rest day, so the period ends Mon 1 June.
+    assert!(w.run(&c, &leader(), "2026-06-01", decide("2026-06-01", fine(300))).is_ok());
+    let err = w.run(&c, &leader(), "2026-06-02", decide("2026-06-02", fine(300))).unwrap_err();
+    assert_eq!((err.code, err.basis), ("decision_period_passed", "行政处罚法第六十条"));
+    // Extension is off until a rule allowing it is entered.
+    let extend = Command::ExtendDecision { days: 30, reason: "案情复杂".into() };
+    assert_eq!(
+        w.run(&c, &leader(), "2026-05-20", extend).unwrap_err().code,
+        "decision_extension_not_allowed"
+    );
+}
+
+#[test]
+fn the_simple_procedure_is_capped_by_article_51() {
+    let w = World::new();
+    let spot = |organisation: bool, yuan: i64| SpotDecision {
+        organisation,
+        business_activity: false,
+        on: d("2026-03-02"),
+        act_on: d("2026-03-02"),
+        officers: two(),
+        penalty: fine(yuan),
+    };
+    let ctx = Context {
+        actor: &officer(),
+        today: d("2026-03-02"),
+        people: &w.people,
+        calendar: &w.calendar,
+        rules: &w.rules,
+        fine_range: None,
+    };
+    assert!(Case::open_simple(&spot(false, 200), "简1".into(), &ctx).is_ok());
+    assert_eq!(
+        Case::open_simple(&spot(false, 201), "简2".into(), &ctx).unwrap_err().code,
+        "simple_procedure_limit"
+    );
+    assert!(Case::open_simple(&spot(true, 3_000), "简3".into(), &ctx).is_ok());
+    assert_eq!(
+        Case::open_simple(&spot(true, 3_001), "简4".into(), &ctx).unwrap_err().code,
+        "simple_procedure_limit"
+    );
+    let alone = SpotDecision { officers: vec!["o1".into()], ..spot(false, 50) };
+    assert_eq!(Case::open_simple(&alone, "简5".into(), &ctx).unwrap_err().code, "two_officers_required");
+}
+
+#[test]
+fn late_payment_carries_the_surcharge() {
+    let w = World::new();
+    let c = notified(&w, fine(300));
+    let c = w.run(&c, &leader(), "2026-03-16", decide("2026-03-16", fine(300))).unwrap();
+    let c = w
+        .run(&c, &officer(), "2026-03-16", Command::Serve { on: d("2026-03-16"), method: "直接送达".into() })
+        .unwrap();
+    // Served Mon 16 March; 15 days end Tue 31 March. Paying on 2 April is 2 days late: +6 %.
+    assert_eq!(c.amount_due(&w.calendar, d("2026-03-31")).unwrap(), 300_00);
+    assert_eq!(c.amount_due(&w.calendar, d("2026-04-02")).unwrap(), 318_00);
+    let short = w
+        .run(&c, &officer(), "2026-04-02", Command::Pay { on: d("2026-04-02"), amount_fen: 300_00 })
+        .unwrap();
+    assert_eq!(short.paid_off_on, None);
+    let close = Command::Close { on: d("2026-04-02"), summary: "结案".into() };
+    assert_eq!(w.run(&short, &leader(), "2026-04-02", close).unwrap_err().code, "fine_unpaid");
+}
+
+#[test]
+fn clocks_past_the_loaded_calendar_are_provisional() {
+    let w = World::new();
+    let c = clue("2026-11-20");
+    let c =
+        w.run(&c, &leader(), "2026-11-23", Command::File { on: d("2026-11-23"), officers: two() }).unwrap();
+    let all = clocks(&c, &w.calendar, &w.rules);
+    let decision = all.iter().find(|k| k.kind == ClockKind::Decision).unwrap();
+    assert_eq!(decision.due, Due::Provisional { not_before: d("2027-02-21"), year: 2027 });
+    let lead = all.iter().find(|k| k.kind == ClockKind::LeadCheck).unwrap();
+    assert_eq!(lead.due, Due::Known { on: d("2026-12-07") });
+    assert_eq!(lead.met_on, Some(d("2026-11-23")));
+}
+
+/// Drives thousands of random steps by random actors and checks after every accepted step that
+/// no major case was decided without both records, no act had fewer than two certified officers,
+/// and no auxiliary handled a case.
+#[test]
+fn random_walks_never_break_the_guards() {
+    let w = World::new();
+    let mut rng = StdRng::seed_from_u64(20_261_128);
+    let ids = ["o1", "o2", "o3", "lapsed", "aux", "legal", "nobody"];
+    let actors = [
+        actor("boss", Role::Leader),
+        actor("o1", Role::Officer),
+        actor("o2", Role::Officer),
+        actor("lead", Role::SquadLeader),
+        actor("aux", Role::Auxiliary),
+        actor("legal", Role::LegalReviewer),
+        actor("o1", Role::LegalReviewer),
+        actor("clerk", Role::Intake),
+    ];
+    let start = d("2025-01-06");
+    let (mut steps, mut accepted, mut decided, mut major_decided) = (0, 0, 0, 0);
+    let mut refusals: HashMap<&'static str, usize> = HashMap::new();
+    while steps < 12_000 {
+        let mut today = start + chrono::Duration::days(rng.random_range(0..300));
+        let mut case = Case::open(
+            &NewClue {
+                organisation: rng.random_bool(0.3),
+                business_activity: rng.random_bool(0.2),
+                clue_on: today,
+                act_on: today - chrono::Duration::days(rng.random_range(0..900)),
+                serious_harm: rng.random_bool(0.1),
+            },
+            today,
+        )
+        .unwrap()
+        .0;
+        for _ in 0..60 {
+            steps += 1;
+            today += chrono::Duration::days(rng.random_range(0..4));
+            let back = |rng: &mut StdRng| today - chrono::Duration::days(rng.random_range(0..3));
+            let pick = |rng: &mut StdRng, n: usize| -> Vec<String> {
+                (0..n).map(|_| ids[rng.random_range(0..ids.len())].to_owned()).collect()
+            };
+            let penalty = {
+                let mut kinds = vec![PenaltyKind::Fine];
+                if rng.random_bool(0.1) {
+                    kinds.push(PenaltyKind::Demolition);
+                }
+                Penalty { kinds, fine_fen: rng.random_range(1..20_000) * 100, confiscation_fen: 0 }
+            };
+            let n = rng.random_range(1..4);
+            // Most steps follow the procedure with a fitting actor, so the walk gets deep; the
+            // rest are anything by anyone, to probe the guards.
+            let sensible = rng.random_bool(0.7);
+            let choice = if sensible {
+                let options: &[usize] = match case.stage {
+                    Stage::Clue => &[0],
+                    Stage::Investigation => &[1, 1, 2],
+                    Stage::Review => &[3, 4, 5, 2],
+                    Stage::Notified => &[6, 7, 8, 9, 10, 11, 3, 4],
+                    Stage::Decided => &[12],
+                    _ => &[13, 16],
+                };
+                options[rng.random_range(0..options.len())]
+            } else {
+                rng.random_range(0..17)
+            };
+            let officers = |rng: &mut StdRng| -> Vec<String> {
+                if sensible && rng.random_bool(0.8) { two() } else { pick(rng, n) }
+            };
+            let command = match choice {
+                0 => Command::File { on: back(&mut rng), officers: officers(&mut rng) },
+                1 => Command::RecordAct {
+                    kind: ActKind::Inspection,
+                    on: back(&mut rng),
+                    officers: officers(&mut rng),
+                    summary: "检查".into(),
+                },
+                2 => Command::Propose {
+                    penalty,
+                    complex: rng.random_bool(0.2),
+                    public_interest: rng.random_bool(0.1),
+                },
+                3 => Command::Review {
+                    on: back(&mut rng),
+                    checklist: (0..8).map(|_| rng.random_bool(0.95)).collect(),
+                    opinion: "意见".into(),
+                },
+                4 => Command::Discuss {
+                    on: back(&mut rng),
+                    attendees: if sensible {
+                        vec!["a".into(), "b".into(), "c".into()]
+                    } else {
+                        pick(&mut rng, n + 1)
+                    },
+                    conclusion: "结论".into(),
+                },
+                5 => Command::Notify { on: back(&mut rng) },
+                6 => Command::Waive { on: back(&mut rng) },
+                7 => Command::RequestHearing { on: back(&mut rng) },
+                8 => Command::ScheduleHearing {
+                    notice_on: back(&mut rng),
+                    hearing_on: today + chrono::Duration::days(rng.random_range(0..15)),
+                    presider: if sensible { "o3".to_owned() } else { pick(&mut rng, 1).remove(0) },
+                },
+                9 => Command::HoldHearing { on: back(&mut rng), attended: rng.random_bool(0.7) },
+                10 | 11 => Command::Decide {
+                    on: back(&mut rng),
+                    outcome: if rng.random_bool(0.9) { Outcome::Penalty } else { Outcome::NoPenalty },
+                    penalty: case.notified.clone().unwrap_or_else(|| fine(100)),
+                    note: "教育".into(),
+                },
+                12 => Command::Serve { on: back(&mut rng), method: "直接送达".into() },
+                13 => Command::Pay {
+                    on: back(&mut rng),
+                    amount_fen: if sensible {
+                        case.amount_due(&w.calendar, today).unwrap_or(100).max(100)
+                    } else {
+                        rng.random_range(1..30_000) * 100
+                    },
+                },
+                14 => Command::Recuse { person: pick(&mut rng, 1).remove(0), reason: "亲属".into() },
+                15 => Command::Reassign { on: back(&mut rng), officers: pick(&mut rng, n) },
+                _ => Command::Close { on: back(&mut rng), summary: "结案".into() },
+            };
+            let who = if sensible {
+                match command {
+                    Command::File { .. }
+                    | Command::Discuss { .. }
+                    | Command::Decide { .. }
+                    | Command::Close { .. } => &actors[0],
+                    Command::Review { .. } => &actors[5],
+                    _ => &actors[1],
+                }
+            } else {
+                &actors[rng.random_range(0..actors.len())]
+            };
+            let ctx = Context {
+                actor: who,
+                today,
+                people: &w.people,
+                calendar: &w.calendar,
+                rules: &w.rules,
+                fine_range: Some((100, 2_000_000)),
+            };
+            match apply(&case, &command, &ctx) {
+                Err(refusal) => *refusals.entry(refusal.code).or_default() += 1,
+                Ok((next, _)) => {
+                    accepted += 1;
+                    check_invariants(&next, &w);
+                    if next.decision.is_some() && case.decision.is_none() {
+                        decided += 1;
+                        if !next.major_reasons(&w.rules).is_empty() {
+                            major_decided += 1;
+                        }
+                    }
+                    case = next;
+                }
+            }
+            if !case.stage.is_open() {
+                break;
+            }
+        }
+    }
+    eprintln!(
+        "random walk: {steps} steps, {accepted} accepted, {decided} decided ({major_decided} major), refusals {refusals:?}"
+    );
+    // The walk must reach deep into the procedure, or it proves nothing.
+    assert!(accepted > 1_500, "only {accepted} steps accepted");
+    assert!(decided > 50 && major_decided > 5, "decided {decided}, major {major_decided}");
+    for code in
+        ["two_officers_required", "auxiliary_not_enforcer", "certificate_not_valid", "legal_review_required"]
+    {
+        assert!(refusals.get(code).copied().unwrap_or(0) > 0, "the walk never met {code}: {refusals:?}");
+    }
+}
+
+fn check_invariants(case: &Case, w: &World) {
+    for act in &case.acts {
+        let mut distinct = act.officers.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert!(distinct.len() >= 2, "an act by fewer than two officers: {act:?}");
+        for o in &distinct {
+            let p = &w.people[o];
+            assert_ne!(p.employment, Employment::Auxiliary, "an auxiliary took an act");
+            assert!(p.may_act_on(act.on), "{o} acted without a valid certificate");
+        }
+    }
+    for o in &case.officers {
+        assert_ne!(w.people[o].employment, Employment::Auxiliary, "an auxiliary handles the case");
+    }
+    if let Some(decision) = &case.decision
+        && decision.outcome == Outcome::Penalty
+        && !case.major_reasons(&w.rules).is_empty()
+    {
+        let review = case.legal_review.as_ref().expect("a major case decided without legal review");
+        assert!(review.passed, "a major case decided after a failed review");
+        assert!(!case.handled_by(&review.reviewer), "a major case reviewed by its own handler");
+        assert!(case.collective_on.is_some(), "a major case decided without collective discussion");
+    }
+    if let (Some(decision), Some(notified)) = (&case.decision, &case.notified) {
+        assert!(!decision.penalty.is_heavier_than(notified), "a decision heavier than the notice");
+    }
+}

@@ -1,0 +1,663 @@
+//! Cases, their timeline and clocks, the responsibility list, the province's case rules and the
+//! document counters.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::domain::case::clocks::Clock;
+use crate::domain::case::rules::CaseRules;
+use crate::domain::case::{Case, Event, PersonFacts};
+use crate::domain::org::{CertificateStatus, Employment};
+use crate::store::org::Visibility;
+use crate::store::{
+    AuditEvent, AuditedTx, Db, StoreError, decode_error, on_pool, on_tx, parse_date, parse_ts, ts,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Category {
+    pub code: String,
+    pub name: String,
+    pub handling_days: i64,
+}
+
+/// One band of a discretion benchmark (裁量基准), amounts in fen.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DiscretionBand {
+    pub level: String,
+    pub condition: String,
+    pub person: (i64, i64),
+    pub org: (i64, i64),
+}
+
+/// An item of the responsibility list (权责清单).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct Item {
+    pub code: String,
+    pub category: String,
+    pub name: String,
+    pub violated: String,
+    pub penalty_basis: String,
+    pub fine_min_person: Option<i64>,
+    pub fine_max_person: Option<i64>,
+    pub fine_min_org: Option<i64>,
+    pub fine_max_org: Option<i64>,
+    pub discretion: String,
+    pub status: String,
+    pub note: String,
+}
+
+impl Item {
+    /// The statutory fine range for a kind of party, where the list has one.
+    pub fn fine_range(&self, organisation: bool) -> Option<(i64, i64)> {
+        if organisation {
+            self.fine_min_org.zip(self.fine_max_org)
+        } else {
+            self.fine_min_person.zip(self.fine_max_person)
+        }
+    }
+    pub fn bands(&self) -> Vec<DiscretionBand> {
+        serde_json::from_str(&self.discretion).unwrap_or_default()
+    }
+}
+
+/// A case as stored: the listing columns and the domain state.
+#[derive(Debug, Clone)]
+pub struct CaseRecord {
+    pub id: String,
+    pub number: String,
+    pub category: String,
+    pub item_code: Option<String>,
+    pub party_id: String,
+    pub party_name: String,
+    pub unit_id: String,
+    pub unit_name: String,
+    pub handler_name: Option<String>,
+    pub title: String,
+    pub location: String,
+    pub source: String,
+    pub major: bool,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub case: Case,
+    /// The nearest open duty clock's end, for list colours.
+    pub next_due: Option<NaiveDate>,
+}
+
+#[derive(sqlx::FromRow)]
+struct CaseRow {
+    id: String,
+    number: String,
+    category: String,
+    item_code: Option<String>,
+    party_id: String,
+    party_name: String,
+    unit_id: String,
+    unit_name: String,
+    handler_name: Option<String>,
+    title: String,
+    location: String,
+    source: String,
+    major: bool,
+    version: i64,
+    created_at: String,
+    body: String,
+    next_due: Option<String>,
+}
+
+impl TryFrom<CaseRow> for CaseRecord {
+    type Error = sqlx::Error;
+    fn try_from(r: CaseRow) -> Result<Self, Self::Error> {
+        Ok(CaseRecord {
+            case: serde_json::from_str(&r.body).map_err(|e| decode_error("case body", &e.to_string()))?,
+            created_at: parse_ts(&r.created_at)?,
+            next_due: r.next_due.as_deref().map(parse_date).transpose()?,
+            id: r.id,
+            number: r.number,
+            category: r.category,
+            item_code: r.item_code,
+            party_id: r.party_id,
+            party_name: r.party_name,
+            unit_id: r.unit_id,
+            unit_name: r.unit_name,
+            handler_name: r.handler_name,
+            title: r.title,
+            location: r.location,
+            source: r.source,
+            major: r.major,
+            version: r.version,
+        })
+    }
+}
+
+/// One line of a case's timeline.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TimelineEntry {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub code: String,
+    pub summary: String,
+}
+
+/// Filters of the case list; empty strings mean "any".
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub stage: String,
+    pub category: String,
+    pub procedure: String,
+    pub unit_id: String,
+    /// Cases this person is on.
+    pub officer_id: String,
+    pub party_id: String,
+    /// Part of the number, title or party name.
+    pub text: String,
+    /// Only cases with an overdue duty clock on this day.
+    pub overdue_on: Option<NaiveDate>,
+    pub page: i64,
+    pub page_size: i64,
+}
+
+/// An open clock as listed on the deadlines page.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DueClock {
+    pub case_id: String,
+    pub number: String,
+    pub title: String,
+    pub unit_id: String,
+    pub unit_name: String,
+    pub handler_id: Option<String>,
+    pub handler_name: Option<String>,
+    pub kind: String,
+    pub due_on: NaiveDate,
+    pub provisional: bool,
+}
+
+/// The fields a case is opened with, beside its domain state.
+#[derive(Debug, Clone)]
+pub struct NewCase<'a> {
+    pub category: &'a str,
+    pub item_code: Option<&'a str>,
+    pub party_id: &'a str,
+    pub unit_id: &'a str,
+    pub title: &'a str,
+    pub location: &'a str,
+    pub source: &'a str,
+}
+
+/// name, employment, certificate status, valid from, valid to.
+type FactRow = (String, String, Option<String>, Option<String>, Option<String>);
+
+/// A case's next state with what records the step.
+#[derive(Clone, Copy)]
+pub struct CaseWrite<'a> {
+    pub case: &'a Case,
+    pub event: &'a Event,
+    pub clocks: &'a [Clock],
+    pub major: bool,
+}
+
+macro_rules! case_query {
+    ($select_tail:literal, $where_tail:literal) => {
+        concat!(
+            "WITH RECURSIVE visible(id) AS ( \
+                SELECT id FROM units WHERE id = $2 \
+                UNION ALL SELECT u.id FROM units u JOIN visible v ON u.parent_id = v.id WHERE $1 = 'subtree' \
+             ) \
+             SELECT c.id, c.number, c.category, c.item_code, c.party_id, pa.name AS party_name, c.unit_id, \
+                    un.name AS unit_name, hp.name AS handler_name, c.title, c.location, c.source, c.major, \
+                    c.version, c.created_at, c.body, \
+                    (SELECT MIN(k.due_on) FROM case_clocks k WHERE k.case_id = c.id AND k.duty AND k.met_on IS NULL) AS next_due",
+            $select_tail,
+            " FROM cases c JOIN parties pa ON pa.id = c.party_id JOIN units un ON un.id = c.unit_id \
+               LEFT JOIN people hp ON hp.id = c.handler_id \
+              WHERE ($1 = 'all' OR ($1 IN ('unit', 'subtree') AND c.unit_id IN (SELECT id FROM visible)) \
+                     OR ($1 = 'person' AND EXISTS (SELECT 1 FROM case_officers o WHERE o.case_id = c.id AND o.person_id = $3))) ",
+            $where_tail
+        )
+    };
+}
+
+impl Db {
+    pub async fn case_categories(&self) -> Result<Vec<Category>, sqlx::Error> {
+        let rows: Vec<(String, String, i64)> = on_pool!(self, |pool| {
+            sqlx::query_as("SELECT code, name, handling_days FROM case_categories ORDER BY sort_order")
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(code, name, handling_days)| Category { code, name, handling_days })
+            .collect())
+    }
+
+    pub async fn enforcement_items(&self) -> Result<Vec<Item>, sqlx::Error> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT i.code, i.category, i.name, i.violated, i.penalty_basis, i.fine_min_person, i.fine_max_person, \
+                 i.fine_min_org, i.fine_max_org, i.discretion, i.status, i.note FROM enforcement_items i \
+                 JOIN case_categories c ON c.code = i.category WHERE i.active ORDER BY c.sort_order, i.code",
+            )
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    pub async fn enforcement_item(&self, code: &str) -> Result<Option<Item>, sqlx::Error> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT code, category, name, violated, penalty_basis, fine_min_person, fine_max_person, \
+                 fine_min_org, fine_max_org, discretion, status, note FROM enforcement_items WHERE code = $1",
+            )
+            .bind(code)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
+    /// The active province's rules with their version; the shipped 江苏 defaults (version 0)
+    /// until an administrator saves a row.
+    pub async fn case_rules(&self) -> Result<(CaseRules, i64), sqlx::Error> {
+        let row: Option<(String, i64)> = on_pool!(self, |pool| {
+            sqlx::query_as("SELECT body, version FROM case_rules WHERE active ORDER BY province LIMIT 1")
+                .fetch_optional(pool)
+                .await?
+        });
+        match row {
+            Some((body, version)) => Ok((
+                serde_json::from_str(&body).map_err(|e| decode_error("case rules", &e.to_string()))?,
+                version,
+            )),
+            None => Ok((CaseRules::jiangsu_default(), 0)),
+        }
+    }
+
+    /// What the case engine needs to know about each named person: employment and certificates.
+    pub async fn person_facts(&self, ids: &[String]) -> Result<HashMap<String, PersonFacts>, sqlx::Error> {
+        let mut out = HashMap::new();
+        for id in ids {
+            if out.contains_key(id) {
+                continue;
+            }
+            let rows: Vec<FactRow> =
+                on_pool!(self, |pool| {
+                    sqlx::query_as(
+                        "SELECT p.name, p.employment, c.status, c.valid_from, c.valid_to FROM people p \
+                     LEFT JOIN certificates c ON c.person_id = p.id WHERE p.id = $1 AND p.active",
+                    )
+                    .bind(id)
+                    .fetch_all(pool)
+                    .await?
+                });
+            let Some(first) = rows.first() else { continue };
+            let employment =
+                Employment::parse(&first.1).ok_or_else(|| decode_error("employment", &first.1))?;
+            let mut certificates = Vec::new();
+            for (_, _, status, from, to) in &rows {
+                if let (Some(status), Some(from), Some(to)) = (status, from, to) {
+                    let status = CertificateStatus::parse(status)
+                        .ok_or_else(|| decode_error("certificate status", status))?;
+                    certificates.push((status, parse_date(from)?, parse_date(to)?));
+                }
+            }
+            out.insert(id.clone(), PersonFacts { name: first.0.clone(), employment, certificates });
+        }
+        Ok(out)
+    }
+
+    pub async fn cases(
+        &self,
+        visibility: &Visibility,
+        filter: &CaseFilter,
+    ) -> Result<(Vec<CaseRecord>, i64), sqlx::Error> {
+        let (mode, vis_unit, vis_person) = visibility.binds();
+        let text = if filter.text.trim().is_empty() {
+            String::new()
+        } else {
+            format!("%{}%", filter.text.trim().replace(['%', '_'], ""))
+        };
+        let overdue = filter.overdue_on.map(|d| d.to_string()).unwrap_or_default();
+        let page_size = filter.page_size.clamp(1, 200);
+        let offset = (filter.page.max(1) - 1) * page_size;
+        let (rows, total): (Vec<CaseRow>, i64) = on_pool!(self, |pool| {
+            let rows = sqlx::query_as(case_query!(
+                "",
+                "AND ($4 = '' OR c.stage = $4) AND ($5 = '' OR c.category = $5) AND ($6 = '' OR c.procedure = $6) \
+                 AND ($7 = '' OR c.unit_id = $7) \
+                 AND ($8 = '' OR EXISTS (SELECT 1 FROM case_officers o WHERE o.case_id = c.id AND o.person_id = $8)) \
+                 AND ($9 = '' OR c.party_id = $9) \
+                 AND ($10 = '' OR c.number LIKE $10 OR c.title LIKE $10 OR pa.name LIKE $10) \
+                 AND ($11 = '' OR EXISTS (SELECT 1 FROM case_clocks k WHERE k.case_id = c.id AND k.duty AND k.met_on IS NULL AND k.due_on < $11)) \
+                 ORDER BY c.created_at DESC, c.id LIMIT $12 OFFSET $13"
+            ))
+            .bind(mode)
+            .bind(&vis_unit)
+            .bind(&vis_person)
+            .bind(&filter.stage)
+            .bind(&filter.category)
+            .bind(&filter.procedure)
+            .bind(&filter.unit_id)
+            .bind(&filter.officer_id)
+            .bind(&filter.party_id)
+            .bind(&text)
+            .bind(&overdue)
+            .bind(page_size)
+            .bind(offset)
+            .fetch_all(pool)
+            .await?;
+            let total: i64 = sqlx::query_scalar(
+                "WITH RECURSIVE visible(id) AS ( \
+                    SELECT id FROM units WHERE id = $2 \
+                    UNION ALL SELECT u.id FROM units u JOIN visible v ON u.parent_id = v.id WHERE $1 = 'subtree' \
+                 ) SELECT COUNT(*) FROM cases c JOIN parties pa ON pa.id = c.party_id \
+                 WHERE ($1 = 'all' OR ($1 IN ('unit', 'subtree') AND c.unit_id IN (SELECT id FROM visible)) \
+                        OR ($1 = 'person' AND EXISTS (SELECT 1 FROM case_officers o WHERE o.case_id = c.id AND o.person_id = $3))) \
+                 AND ($4 = '' OR c.stage = $4) AND ($5 = '' OR c.category = $5) AND ($6 = '' OR c.procedure = $6) \
+                 AND ($7 = '' OR c.unit_id = $7) \
+                 AND ($8 = '' OR EXISTS (SELECT 1 FROM case_officers o WHERE o.case_id = c.id AND o.person_id = $8)) \
+                 AND ($9 = '' OR c.party_id = $9) \
+                 AND ($10 = '' OR c.number LIKE $10 OR c.title LIKE $10 OR pa.name LIKE $10) \
+                 AND ($11 = '' OR EXISTS (SELECT 1 FROM case_clocks k WHERE k.case_id = c.id AND k.duty AND k.met_on IS NULL AND k.due_on < $11))",
+            )
+            .bind(mode)
+            .bind(&vis_unit)
+            .bind(&vis_person)
+            .bind(&filter.stage)
+            .bind(&filter.category)
+            .bind(&filter.procedure)
+            .bind(&filter.unit_id)
+            .bind(&filter.officer_id)
+            .bind(&filter.party_id)
+            .bind(&text)
+            .bind(&overdue)
+            .fetch_one(pool)
+            .await?;
+            (rows, total)
+        });
+        Ok((rows.into_iter().map(CaseRecord::try_from).collect::<Result<_, _>>()?, total))
+    }
+
+    /// One case, if the reader may see it; a case outside the reader's view looks absent.
+    pub async fn case(&self, visibility: &Visibility, id: &str) -> Result<Option<CaseRecord>, sqlx::Error> {
+        let (mode, vis_unit, vis_person) = visibility.binds();
+        let row: Option<CaseRow> = on_pool!(self, |pool| {
+            sqlx::query_as(case_query!("", "AND c.id = $4"))
+                .bind(mode)
+                .bind(&vis_unit)
+                .bind(&vis_person)
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(CaseRecord::try_from).transpose()
+    }
+
+    pub async fn case_timeline(&self, id: &str) -> Result<Vec<TimelineEntry>, sqlx::Error> {
+        let rows: Vec<(i64, String, String, String, String)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT seq, at, actor, code, summary FROM case_events WHERE case_id = $1 ORDER BY seq",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(seq, at, actor, code, summary)| {
+                Ok(TimelineEntry { seq, at: parse_ts(&at)?, actor, code, summary })
+            })
+            .collect()
+    }
+
+    /// Open clocks ending on or before `until`, in the reader's view, soonest first.
+    pub async fn due_clocks(
+        &self,
+        visibility: &Visibility,
+        until: NaiveDate,
+        duty_only: bool,
+        limit: i64,
+    ) -> Result<Vec<DueClock>, sqlx::Error> {
+        let (mode, vis_unit, vis_person) = visibility.binds();
+        type Row =
+            (String, String, String, String, String, Option<String>, Option<String>, String, String, bool);
+        let rows: Vec<Row> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "WITH RECURSIVE visible(id) AS ( \
+                    SELECT id FROM units WHERE id = $2 \
+                    UNION ALL SELECT u.id FROM units u JOIN visible v ON u.parent_id = v.id WHERE $1 = 'subtree' \
+                 ) SELECT k.case_id, c.number, c.title, c.unit_id, un.name, c.handler_id, hp.name, k.kind, k.due_on, k.provisional \
+                 FROM case_clocks k JOIN cases c ON c.id = k.case_id JOIN units un ON un.id = c.unit_id \
+                 LEFT JOIN people hp ON hp.id = c.handler_id \
+                 WHERE k.met_on IS NULL AND k.due_on <= $4 AND (k.duty OR $5 = 0) \
+                   AND ($1 = 'all' OR ($1 IN ('unit', 'subtree') AND k.unit_id IN (SELECT id FROM visible)) \
+                        OR ($1 = 'person' AND EXISTS (SELECT 1 FROM case_officers o WHERE o.case_id = k.case_id AND o.person_id = $3))) \
+                 ORDER BY k.due_on, c.number LIMIT $6",
+            )
+            .bind(mode)
+            .bind(&vis_unit)
+            .bind(&vis_person)
+            .bind(until.to_string())
+            .bind(i64::from(duty_only))
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(
+                |(
+                    case_id,
+                    number,
+                    title,
+                    unit_id,
+                    unit_name,
+                    handler_id,
+                    handler_name,
+                    kind,
+                    due_on,
+                    provisional,
+                )| {
+                    Ok(DueClock {
+                        case_id,
+                        number,
+                        title,
+                        unit_id,
+                        unit_name,
+                        handler_id,
+                        handler_name,
+                        kind,
+                        due_on: parse_date(&due_on)?,
+                        provisional,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    /// Earlier cases of a party (一人一档), newest first, for the party page and the
+    /// first-offence check of 行政处罚法 Art. 33.
+    pub async fn party_cases(&self, party_id: &str) -> Result<Vec<CaseRecord>, sqlx::Error> {
+        let rows: Vec<CaseRow> = on_pool!(self, |pool| {
+            sqlx::query_as(case_query!("", "AND c.party_id = $4 ORDER BY c.created_at DESC LIMIT 200"))
+                .bind("all")
+                .bind("")
+                .bind("")
+                .bind(party_id)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(CaseRecord::try_from).collect()
+    }
+}
+
+impl AuditedTx {
+    /// The next number of a document type in a year. The counter row is taken inside this
+    /// transaction, after the audit head, so concurrent writers queue and no number is skipped
+    /// or given twice; a rolled-back transaction gives its number back.
+    pub async fn next_number(&mut self, doc_type: &str, year: i32) -> Result<i64, sqlx::Error> {
+        let year = i64::from(year);
+        on_tx!(&mut self.tx, |conn| {
+            let updated: Option<i64> = sqlx::query_scalar(
+                "UPDATE doc_counters SET last = last + 1 WHERE doc_type = $1 AND year = $2 RETURNING last",
+            )
+            .bind(doc_type)
+            .bind(year)
+            .fetch_optional(&mut *conn)
+            .await?;
+            match updated {
+                Some(n) => Ok(n),
+                None => {
+                    sqlx::query("INSERT INTO doc_counters (doc_type, year, last) VALUES ($1, $2, 1)")
+                        .bind(doc_type)
+                        .bind(year)
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(1)
+                }
+            }
+        })
+    }
+
+    pub async fn insert_case(
+        &mut self,
+        id: &str,
+        number: &str,
+        new: &NewCase<'_>,
+        write: &CaseWrite<'_>,
+    ) -> Result<(), StoreError> {
+        let CaseWrite { case, event, clocks, major } = *write;
+        let now = ts(self.now());
+        let body =
+            serde_json::to_string(case).map_err(|e| StoreError::Db(decode_error("case", &e.to_string())))?;
+        on_tx!(&mut self.tx, |conn| {
+            sqlx::query(
+                "INSERT INTO cases (id, number, procedure, stage, category, item_code, party_id, unit_id, handler_id, \
+                 title, location, source, major, body, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
+            )
+            .bind(id)
+            .bind(number)
+            .bind(case.procedure.code())
+            .bind(case.stage.code())
+            .bind(new.category)
+            .bind(new.item_code)
+            .bind(new.party_id)
+            .bind(new.unit_id)
+            .bind(case.handler())
+            .bind(new.title)
+            .bind(new.location)
+            .bind(new.source)
+            .bind(major)
+            .bind(&body)
+            .bind(&now)
+            .execute(&mut *conn)
+            .await?;
+        });
+        self.write_case_parts(id, new.unit_id, case, event, clocks, 1).await?;
+        self.audit(AuditEvent::new("case.open", "case", id).details(serde_json::json!({
+            "number": number, "procedure": case.procedure.code(), "event": event.code,
+        })))
+        .await?;
+        Ok(())
+    }
+
+    /// Writes the next state of a case if nobody changed it since `expected_version`.
+    pub async fn update_case(
+        &mut self,
+        id: &str,
+        unit_id: &str,
+        expected_version: i64,
+        write: &CaseWrite<'_>,
+    ) -> Result<i64, StoreError> {
+        let CaseWrite { case, event, clocks, major } = *write;
+        let now = ts(self.now());
+        let body =
+            serde_json::to_string(case).map_err(|e| StoreError::Db(decode_error("case", &e.to_string())))?;
+        let updated = on_tx!(&mut self.tx, |conn| {
+            sqlx::query(
+                "UPDATE cases SET stage = $1, handler_id = $2, major = $3, body = $4, version = version + 1, \
+                 updated_at = $5 WHERE id = $6 AND version = $7",
+            )
+            .bind(case.stage.code())
+            .bind(case.handler())
+            .bind(major)
+            .bind(&body)
+            .bind(&now)
+            .bind(id)
+            .bind(expected_version)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        });
+        if updated == 0 {
+            return Err(StoreError::Conflict);
+        }
+        let seq: i64 = on_tx!(&mut self.tx, |conn| {
+            sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE case_id = $1")
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?
+        });
+        self.write_case_parts(id, unit_id, case, event, clocks, seq).await?;
+        self.audit(AuditEvent::new("case.step", "case", id).details(serde_json::json!({
+            "step": event.code, "stage": case.stage.code(), "version": expected_version + 1,
+        })))
+        .await?;
+        Ok(expected_version + 1)
+    }
+
+    async fn write_case_parts(
+        &mut self,
+        id: &str,
+        unit_id: &str,
+        case: &Case,
+        event: &Event,
+        clocks: &[Clock],
+        seq: i64,
+    ) -> Result<(), sqlx::Error> {
+        let now = ts(self.now());
+        let actor = self.actor().to_owned();
+        on_tx!(&mut self.tx, |conn| {
+            sqlx::query(
+                "INSERT INTO case_events (case_id, seq, at, actor, code, summary, details) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(id)
+            .bind(seq)
+            .bind(&now)
+            .bind(&actor)
+            .bind(event.code)
+            .bind(&event.summary_zh)
+            .bind(event.details.to_string())
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query("DELETE FROM case_officers WHERE case_id = $1").bind(id).execute(&mut *conn).await?;
+            let mut officers: Vec<&String> = case.officers.iter().collect();
+            officers.sort();
+            officers.dedup();
+            for person in officers {
+                sqlx::query("INSERT INTO case_officers (case_id, person_id) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(person)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            sqlx::query("DELETE FROM case_clocks WHERE case_id = $1").bind(id).execute(&mut *conn).await?;
+            for clock in clocks {
+                sqlx::query(
+                    "INSERT INTO case_clocks (case_id, kind, unit_id, start_on, due_on, provisional, duty, met_on) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(id)
+                .bind(clock.kind.code())
+                .bind(unit_id)
+                .bind(clock.start.to_string())
+                .bind(clock.due.date().to_string())
+                .bind(clock.due.is_provisional())
+                .bind(clock.kind.is_duty() && case.stage.is_open())
+                .bind(clock.met_on.map(|d| d.to_string()))
+                .execute(&mut *conn)
+                .await?;
+            }
+            Ok(())
+        })
+    }
+}
