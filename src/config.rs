@@ -34,6 +34,9 @@ pub struct Config {
     pub login_rate_per_minute: u32,
     /// Days an API token from `chengguan token create` stays valid.
     pub api_token_days: i64,
+    /// The bureau's short name that opens every document number (文号), as in
+    /// `钟城管罚决字〔2026〕第0001号`.
+    pub doc_prefix: String,
 }
 
 impl Default for Config {
@@ -51,6 +54,7 @@ impl Default for Config {
             log_format: "text".to_owned(),
             login_rate_per_minute: 30,
             api_token_days: 90,
+            doc_prefix: "钟城管".to_owned(),
         }
     }
 }

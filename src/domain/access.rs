@@ -225,10 +225,16 @@ pub enum Action {
     PartyEdit,
     /// See a party's full document number and phone (audited).
     PartyReveal,
+    /// List and read cases, their clocks and timelines, and the responsibility list.
+    CaseView,
+    /// Register a lead or make an on-the-spot (简易程序) decision.
+    CaseOpen,
+    /// Take a step on a case; the case engine decides which steps the caller's roles allow.
+    CaseAct,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 17] = [
         Action::SelfService,
         Action::OrgView,
         Action::OrgEdit,
@@ -243,6 +249,9 @@ impl Action {
         Action::PartyView,
         Action::PartyEdit,
         Action::PartyReveal,
+        Action::CaseView,
+        Action::CaseOpen,
+        Action::CaseAct,
     ];
 
     pub fn code(self) -> &'static str {
@@ -261,6 +270,9 @@ impl Action {
             Action::PartyView => "party_view",
             Action::PartyEdit => "party_edit",
             Action::PartyReveal => "party_reveal",
+            Action::CaseView => "case_view",
+            Action::CaseOpen => "case_open",
+            Action::CaseAct => "case_act",
         }
     }
 }
@@ -323,6 +335,23 @@ pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
         (_, A::PartyView | A::PartyEdit) => None,
         (R::Leader | R::SquadLeader | R::Officer | R::LegalReviewer, A::PartyReveal) => Some(S::All),
         (_, A::PartyReveal) => None,
+
+        // Cases belong to the squad that handles them. Leaders, the office, legal reviewers and
+        // the acceptance center see every case; a squad leader the own squad; an officer the
+        // own unit. Auxiliaries take no part in case handling (行政处罚法 Art. 42), supervisors
+        // see no personal data, administrators hold no business power.
+        (R::Leader | R::Office | R::LegalReviewer | R::Intake, A::CaseView) => Some(S::All),
+        (R::SquadLeader, A::CaseView) => Some(S::Subtree),
+        (R::Officer, A::CaseView) => Some(S::Unit),
+        (_, A::CaseView) => None,
+        (R::Leader | R::Intake, A::CaseOpen) => Some(S::All),
+        (R::SquadLeader, A::CaseOpen) => Some(S::Subtree),
+        (R::Officer, A::CaseOpen) => Some(S::Unit),
+        (_, A::CaseOpen) => None,
+        (R::Leader | R::LegalReviewer, A::CaseAct) => Some(S::All),
+        (R::SquadLeader, A::CaseAct) => Some(S::Subtree),
+        (R::Officer, A::CaseAct) => Some(S::Unit),
+        (_, A::CaseAct) => None,
     }
 }
 

@@ -31,7 +31,7 @@ pub struct DiscretionBand {
 }
 
 /// An item of the responsibility list (权责清单).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Item {
     pub code: String,
     pub category: String,
@@ -279,16 +279,15 @@ impl Db {
             if out.contains_key(id) {
                 continue;
             }
-            let rows: Vec<FactRow> =
-                on_pool!(self, |pool| {
-                    sqlx::query_as(
-                        "SELECT p.name, p.employment, c.status, c.valid_from, c.valid_to FROM people p \
+            let rows: Vec<FactRow> = on_pool!(self, |pool| {
+                sqlx::query_as(
+                    "SELECT p.name, p.employment, c.status, c.valid_from, c.valid_to FROM people p \
                      LEFT JOIN certificates c ON c.person_id = p.id WHERE p.id = $1 AND p.active",
-                    )
-                    .bind(id)
-                    .fetch_all(pool)
-                    .await?
-                });
+                )
+                .bind(id)
+                .fetch_all(pool)
+                .await?
+            });
             let Some(first) = rows.first() else { continue };
             let employment =
                 Employment::parse(&first.1).ok_or_else(|| decode_error("employment", &first.1))?;

@@ -10,6 +10,7 @@ pub mod api_docs;
 pub mod assets;
 pub mod audit;
 pub mod calendar;
+pub mod cases;
 pub mod error;
 pub mod guard;
 pub mod home;
@@ -101,6 +102,13 @@ pub fn routes() -> Vec<RouteSpec> {
         ),
         route(g.clone(), "/calendar", A(X::SelfService), get(calendar::calendar_page)),
         route(p.clone(), "/calendar/years", A(X::CalendarEdit), post(calendar::year_form)),
+        route(g.clone(), "/cases", A(X::CaseView), get(cases::list_page)),
+        route(g.clone(), "/cases/new", A(X::CaseOpen), get(cases::new_page)),
+        route(p.clone(), "/cases", A(X::CaseOpen), post(cases::create_form)),
+        route(g.clone(), "/cases/deadlines", A(X::CaseView), get(cases::deadlines_page)),
+        route(g.clone(), "/cases/{id}", A(X::CaseView), get(cases::detail_page)),
+        route(p.clone(), "/cases/{id}/steps", A(X::CaseAct), post(cases::step_form)),
+        route(g.clone(), "/responsibility-list", A(X::CaseView), get(cases::items_page)),
         route(g.clone(), "/parties", A(X::PartyView), get(parties::list_page)),
         route(g.clone(), "/parties/new", A(X::PartyEdit), get(parties::new_page)),
         route(p.clone(), "/parties", A(X::PartyEdit), post(parties::create_form)),
@@ -154,6 +162,13 @@ pub fn routes() -> Vec<RouteSpec> {
         route(p.clone(), "/api/v1/parties", A(X::PartyEdit), post(parties::api_create)),
         route(g.clone(), "/api/v1/parties/{id}", A(X::PartyView), get(parties::api_get)),
         route(p.clone(), "/api/v1/parties/{id}/reveal", A(X::PartyReveal), post(parties::api_reveal)),
+        route(g.clone(), "/api/v1/cases", A(X::CaseView), get(cases::api_list)),
+        route(p.clone(), "/api/v1/cases", A(X::CaseOpen), post(cases::api_create)),
+        route(g.clone(), "/api/v1/cases/{id}", A(X::CaseView), get(cases::api_get)),
+        route(p.clone(), "/api/v1/cases/{id}/steps", A(X::CaseAct), post(cases::api_step)),
+        route(g.clone(), "/api/v1/case-deadlines", A(X::CaseView), get(cases::api_deadlines)),
+        route(g.clone(), "/api/v1/responsibility-items", A(X::CaseView), get(cases::api_items)),
+        route(g.clone(), "/api/v1/case-rules", A(X::CaseView), get(cases::api_rules)),
         route(g.clone(), "/api/v1/accounts", A(X::AccountAdmin), get(accounts::api_list)),
         route(p.clone(), "/api/v1/accounts", A(X::AccountAdmin), post(accounts::api_create)),
         route(p.clone(), "/api/v1/accounts/{id}/disable", A(X::AccountAdmin), post(accounts::api_disable)),

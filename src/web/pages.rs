@@ -59,6 +59,26 @@ const MENU: &[(MenuItem, Option<Action>)] = &[
         Some(Action::PersonView),
     ),
     (
+        MenuItem { key: "cases", href: "/cases", zh: "案件办理", en: "Cases", icon: "✎" },
+        Some(Action::CaseView),
+    ),
+    (
+        MenuItem {
+            key: "deadlines", href: "/cases/deadlines", zh: "期限预警", en: "Deadlines", icon: "◷"
+        },
+        Some(Action::CaseView),
+    ),
+    (
+        MenuItem {
+            key: "items",
+            href: "/responsibility-list",
+            zh: "权责清单",
+            en: "Responsibility list",
+            icon: "§",
+        },
+        Some(Action::CaseView),
+    ),
+    (
         MenuItem { key: "parties", href: "/parties", zh: "当事人库", en: "Parties", icon: "◎" },
         Some(Action::PartyView),
     ),

@@ -4,6 +4,7 @@
 mod access;
 mod audit;
 mod calendar;
+mod cases;
 mod cli;
 mod login;
 mod org;

@@ -1,0 +1,1535 @@
+//! Cases: the list, opening a lead or an on-the-spot decision, the case page with its clocks
+//! and timeline, each step of the procedure, the deadline lists, and the responsibility list.
+//!
+//! Every step goes through [`take_step`]: the case engine (`domain::case::apply`) decides, the
+//! store writes the next state, the timeline entry, the clocks and the audit record in one
+//! transaction, guarded by the case's version.
+
+use std::collections::{BTreeMap, HashMap};
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Extension, Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect};
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::app::AppState;
+use crate::domain::access::{Action, Role, Scope};
+use crate::domain::case::clocks::{Clock, ClockKind, ClockStatus, Due, clocks};
+use crate::domain::case::rules::{CaseRules, parse_yuan, yuan};
+use crate::domain::case::{
+    ActKind, Actor, Case, Command, Context, Hearing, NewClue, Outcome, Penalty, PenaltyKind, Procedure,
+    REVIEW_CHECKLIST, Refusal, SpotDecision, Stage, apply, command_name_zh,
+};
+use crate::domain::fields::FieldErrors;
+use crate::domain::time::civil_date;
+use crate::store::cases::{
+    CaseFilter, CaseRecord, CaseWrite, Category, DueClock, Item, NewCase, TimelineEntry,
+};
+use crate::store::org::{PeopleFilter, Unit, Visibility};
+use crate::web::error::{ApiResult, AppError, PageResult};
+use crate::web::guard::{Principal, RequestInfo};
+use crate::web::pages::{Chrome, Lang, Pager, page_number, page_size, render};
+
+/// Where a lead came from (案件来源), as the bureau's 立案审批表 lists them.
+pub const SOURCES: [(&str, &str); 6] = [
+    ("patrol", "巡查发现"),
+    ("complaint", "投诉举报"),
+    ("digital_city", "数字城管派遣"),
+    ("hotline", "12345热线"),
+    ("referral", "其他部门移送"),
+    ("superior", "上级交办"),
+];
+
+fn source_name(code: &str) -> &str {
+    SOURCES.iter().find(|(c, _)| *c == code).map_or(code, |(_, n)| n)
+}
+
+fn refused(refusal: Refusal) -> AppError {
+    let message = if refusal.basis.is_empty() {
+        refusal.message_zh
+    } else {
+        format!("{}（{}）", refusal.message_zh, refusal.basis)
+    };
+    AppError::Refused { code: refusal.code, message }
+}
+
+fn actor_of(principal: &Principal) -> Actor {
+    Actor { person_id: principal.person_id.clone(), roles: principal.roles.clone() }
+}
+
+/// Whether the caller's scope for `action` reaches `unit_id`.
+fn unit_in_scope(principal: &Principal, action: Action, units: &[Unit], unit_id: &str) -> bool {
+    let own = principal.unit_id.as_deref().unwrap_or("");
+    match principal.roles.scope(action) {
+        Some(Scope::All) => true,
+        Some(Scope::Unit) | Some(Scope::Own) => unit_id == own,
+        Some(Scope::Subtree) => {
+            // Walk up from the target: in scope if the caller's unit is on the way.
+            let mut current = Some(unit_id.to_owned());
+            while let Some(id) = current {
+                if id == own {
+                    return true;
+                }
+                current = units.iter().find(|u| u.id == id).and_then(|u| u.parent_id.clone());
+            }
+            false
+        }
+        None => false,
+    }
+}
+
+fn date_field(errors: &mut FieldErrors, field: &'static str, raw: &str, label: &str) -> Option<NaiveDate> {
+    match NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.add(field, "date_invalid", format!("请填写{label}（年-月-日）"));
+            None
+        }
+    }
+}
+
+/// A lead or an on-the-spot decision as typed.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
+pub struct OpenInput {
+    /// `general` (a lead, 线索) or `simple` (当场处罚).
+    #[serde(default)]
+    pub procedure: String,
+    pub party_id: String,
+    pub category: String,
+    #[serde(default)]
+    pub item_code: String,
+    /// The handling squad; the caller's own unit if empty.
+    #[serde(default)]
+    pub unit_id: String,
+    pub title: String,
+    #[serde(default)]
+    pub location: String,
+    /// One of `patrol`, `complaint`, `digital_city`, `hotline`, `referral`, `superior`.
+    #[serde(default)]
+    pub source: String,
+    /// Lead found or received (general), or the on-the-spot decision's day (simple).
+    pub clue_on: String,
+    pub act_on: String,
+    /// 5-year limitation (行政处罚法 Art. 36): life, health or financial safety harmed.
+    #[serde(default)]
+    pub serious_harm: String,
+    #[serde(default)]
+    pub business_activity: String,
+    /// Simple procedure: the two officers, and the penalty.
+    #[serde(default)]
+    pub officer1: String,
+    #[serde(default)]
+    pub officer2: String,
+    #[serde(default)]
+    pub warning: String,
+    /// The fine in yuan (`200`, `50.5`).
+    #[serde(default)]
+    pub fine: String,
+}
+
+fn checked(raw: &str) -> bool {
+    matches!(raw, "on" | "true" | "1" | "yes")
+}
+
+struct Opened {
+    id: String,
+    number: String,
+}
+
+async fn open_case(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    input: &OpenInput,
+) -> Result<Opened, AppError> {
+    let mut errors = FieldErrors::default();
+    let simple = input.procedure == "simple";
+    let party = state.db.party(input.party_id.trim()).await?;
+    if party.is_none() {
+        errors.add("party_id", "party_unknown", "请选择当事人（先在当事人库建档）");
+    }
+    let categories = state.db.case_categories().await?;
+    if !categories.iter().any(|c| c.code == input.category) {
+        errors.add("category", "category_unknown", "请选择案件类别");
+    }
+    let item = if input.item_code.trim().is_empty() {
+        None
+    } else {
+        let item = state.db.enforcement_item(input.item_code.trim()).await?;
+        if item.as_ref().is_none_or(|i| i.category != input.category) {
+            errors.add("item_code", "item_unknown", "执法事项不存在或不属于所选类别");
+        }
+        item
+    };
+    let units = state.db.units().await?;
+    let unit_id = if input.unit_id.trim().is_empty() {
+        principal.unit_id.clone().unwrap_or_default()
+    } else {
+        input.unit_id.trim().to_owned()
+    };
+    if !units.iter().any(|u| u.id == unit_id) || !unit_in_scope(principal, Action::CaseOpen, &units, &unit_id)
+    {
+        errors.add("unit_id", "unit_out_of_scope", "请选择您有权办理的中队");
+    }
+    let title = input.title.trim();
+    if title.is_empty() || title.chars().count() > 100 {
+        errors.add("title", "title_invalid", "请填写案由（100 字以内）");
+    }
+    let source = if simple { "patrol" } else { input.source.trim() };
+    if !SOURCES.iter().any(|(c, _)| *c == source) {
+        errors.add("source", "source_unknown", "请选择案件来源");
+    }
+    let clue_on =
+        date_field(&mut errors, "clue_on", &input.clue_on, if simple { "处罚日期" } else { "发现日期" });
+    let act_on = date_field(&mut errors, "act_on", &input.act_on, "违法行为日期");
+    let fine_fen = if input.fine.trim().is_empty() {
+        Some(0)
+    } else {
+        let parsed = parse_yuan(&input.fine);
+        if parsed.is_none() {
+            errors.add("fine", "amount_invalid", "罚款金额格式不正确");
+        }
+        parsed
+    };
+    let (Some(party), Some(clue_on), Some(act_on), Some(fine_fen), true) =
+        (party, clue_on, act_on, fine_fen, errors.is_empty())
+    else {
+        return Err(AppError::Invalid(errors));
+    };
+    let today = civil_date(state.now());
+    let organisation = party.organisation;
+    let business_activity = checked(&input.business_activity);
+    let new = NewCase {
+        category: &input.category,
+        item_code: item.as_ref().map(|i| i.code.as_str()),
+        party_id: &party.id,
+        unit_id: &unit_id,
+        title,
+        location: input.location.trim(),
+        source,
+    };
+    let calendar = state.db.work_calendar().await?;
+    let (rules, _) = state.db.case_rules().await?;
+    let officers = vec![input.officer1.trim().to_owned(), input.officer2.trim().to_owned()];
+    // Read everything before the write transaction: it holds a connection (and on SQLite the
+    // write lock) until commit, so no other query may wait inside it.
+    let people = if simple { state.db.person_facts(&officers).await? } else { HashMap::new() };
+    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
+    let id = crate::store::new_id(state.now());
+    let case_number = format!("{}-{:06}", clue_on.year(), tx.next_number("case", clue_on.year()).await?);
+    let (case, event) = if simple {
+        let mut kinds = Vec::new();
+        if checked(&input.warning) {
+            kinds.push(PenaltyKind::Warning);
+        }
+        if fine_fen > 0 {
+            kinds.push(PenaltyKind::Fine);
+        }
+        let spot = SpotDecision {
+            organisation,
+            business_activity,
+            on: clue_on,
+            act_on,
+            officers,
+            penalty: Penalty { kinds, fine_fen, confiscation_fen: 0 },
+        };
+        let actor = actor_of(principal);
+        let ctx = Context {
+            actor: &actor,
+            today,
+            people: &people,
+            calendar: &calendar,
+            rules: &rules,
+            fine_range: item.as_ref().and_then(|i| i.fine_range(organisation)),
+        };
+        let n = tx.next_number("spot_decision", clue_on.year()).await?;
+        let number = format!("{}当罚字〔{}〕第{n:04}号", state.config.doc_prefix, clue_on.year());
+        Case::open_simple(&spot, number, &ctx).map_err(refused)?
+    } else {
+        let clue = NewClue {
+            organisation,
+            business_activity,
+            clue_on,
+            act_on,
+            serious_harm: checked(&input.serious_harm),
+        };
+        Case::open(&clue, today).map_err(refused)?
+    };
+    let clock_list = clocks(&case, &calendar, &rules);
+    let major = !case.major_reasons(&rules).is_empty();
+    tx.insert_case(
+        &id,
+        &case_number,
+        &new,
+        &CaseWrite { case: &case, event: &event, clocks: &clock_list, major },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Opened { id, number: case_number })
+}
+
+/// Everything about a person the case engine may ask for this step.
+fn people_named(case: &Case, command: &Command, actor: &Actor) -> Vec<String> {
+    let mut ids: Vec<String> = case.officers.clone();
+    ids.extend(case.recused.iter().cloned());
+    ids.extend(actor.person_id.iter().cloned());
+    match command {
+        Command::File { officers, .. }
+        | Command::Reassign { officers, .. }
+        | Command::RecordAct { officers, .. } => ids.extend(officers.iter().cloned()),
+        Command::ScheduleHearing { presider, .. } => ids.push(presider.clone()),
+        Command::Recuse { person, .. } => ids.push(person.clone()),
+        _ => {}
+    }
+    ids.retain(|id| !id.trim().is_empty());
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// Takes one step on a case: the engine decides, the store writes. Returns the new version.
+pub async fn take_step(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    id: &str,
+    version: i64,
+    command: Command,
+) -> Result<i64, AppError> {
+    let visibility = principal.visibility(Action::CaseAct);
+    let record = state.db.case(&visibility, id).await?.ok_or(AppError::NotFound)?;
+    if record.version != version {
+        return Err(crate::store::StoreError::Conflict.into());
+    }
+    let calendar = state.db.work_calendar().await?;
+    let (rules, _) = state.db.case_rules().await?;
+    let item = match &record.item_code {
+        Some(code) => state.db.enforcement_item(code).await?,
+        None => None,
+    };
+    let actor = actor_of(principal);
+    let people = state.db.person_facts(&people_named(&record.case, &command, &actor)).await?;
+    let ctx = Context {
+        actor: &actor,
+        today: civil_date(state.now()),
+        people: &people,
+        calendar: &calendar,
+        rules: &rules,
+        fine_range: item.as_ref().and_then(|i| i.fine_range(record.case.organisation)),
+    };
+    let (mut next, mut event) = apply(&record.case, &command, &ctx).map_err(refused)?;
+    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
+    if let Command::Decide { on, outcome, .. } = &command {
+        let (doc_type, word) = match outcome {
+            Outcome::Penalty => ("penalty_decision", "罚决字"),
+            Outcome::NoPenalty => ("no_penalty_decision", "不罚字"),
+            Outcome::Transfer => ("transfer", "移字"),
+        };
+        let n = tx.next_number(doc_type, on.year()).await?;
+        let number = format!("{}{word}〔{}〕第{n:04}号", state.config.doc_prefix, on.year());
+        if let Some(decision) = next.decision.as_mut() {
+            decision.number = number.clone();
+        }
+        event.summary_zh = format!("{}，文号 {number}", event.summary_zh);
+        event.details["number"] = serde_json::json!(number);
+    }
+    let clock_list = clocks(&next, &calendar, &rules);
+    let major = !next.major_reasons(&rules).is_empty();
+    let version = tx
+        .update_case(
+            id,
+            &record.unit_id,
+            version,
+            &CaseWrite { case: &next, event: &event, clocks: &clock_list, major },
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// One step as typed in a form. Every field is text; [`StepForm::parse`] makes the command.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct StepForm {
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub on: String,
+    #[serde(default)]
+    pub officer1: String,
+    #[serde(default)]
+    pub officer2: String,
+    #[serde(default)]
+    pub officer3: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub act_kind: String,
+    #[serde(default)]
+    pub kind_warning: String,
+    #[serde(default)]
+    pub kind_fine: String,
+    #[serde(default)]
+    pub kind_confiscation: String,
+    #[serde(default)]
+    pub kind_suspend_business: String,
+    #[serde(default)]
+    pub kind_demolition: String,
+    #[serde(default)]
+    pub fine: String,
+    #[serde(default)]
+    pub confiscation: String,
+    #[serde(default)]
+    pub complex: String,
+    #[serde(default)]
+    pub public_interest: String,
+    #[serde(default)]
+    pub check_authority: String,
+    #[serde(default)]
+    pub check_qualification: String,
+    #[serde(default)]
+    pub check_procedure: String,
+    #[serde(default)]
+    pub check_facts: String,
+    #[serde(default)]
+    pub check_law: String,
+    #[serde(default)]
+    pub check_discretion: String,
+    #[serde(default)]
+    pub check_documents: String,
+    #[serde(default)]
+    pub check_no_crime: String,
+    #[serde(default)]
+    pub opinion: String,
+    #[serde(default)]
+    pub attendees: String,
+    #[serde(default)]
+    pub notice_on: String,
+    #[serde(default)]
+    pub hearing_on: String,
+    #[serde(default)]
+    pub presider: String,
+    #[serde(default)]
+    pub attended: String,
+    #[serde(default)]
+    pub days: String,
+    #[serde(default)]
+    pub outcome: String,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub method: String,
+    #[serde(default)]
+    pub until: String,
+    #[serde(default)]
+    pub amount: String,
+    #[serde(default)]
+    pub person: String,
+}
+
+impl StepForm {
+    fn officers(&self) -> Vec<String> {
+        [&self.officer1, &self.officer2, &self.officer3]
+            .into_iter()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+
+    fn penalty(&self, errors: &mut FieldErrors) -> Penalty {
+        let mut kinds = Vec::new();
+        for (raw, kind) in [
+            (&self.kind_warning, PenaltyKind::Warning),
+            (&self.kind_fine, PenaltyKind::Fine),
+            (&self.kind_confiscation, PenaltyKind::Confiscation),
+            (&self.kind_suspend_business, PenaltyKind::SuspendBusiness),
+            (&self.kind_demolition, PenaltyKind::Demolition),
+        ] {
+            if checked(raw) {
+                kinds.push(kind);
+            }
+        }
+        let mut money = |raw: &str, field: &'static str| -> i64 {
+            if raw.trim().is_empty() {
+                return 0;
+            }
+            parse_yuan(raw).unwrap_or_else(|| {
+                errors.add(field, "amount_invalid", "金额格式不正确（元，最多两位小数）");
+                0
+            })
+        };
+        let fine_fen = money(&self.fine, "fine");
+        let confiscation_fen = money(&self.confiscation, "confiscation");
+        Penalty { kinds, fine_fen, confiscation_fen }
+    }
+
+    pub fn parse(&self) -> Result<(i64, Command), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let version = self.version.trim().parse::<i64>().unwrap_or_else(|_| {
+            errors.add("version", "version_invalid", "缺少记录版本，请刷新页面");
+            0
+        });
+        let mut date = |raw: &str, field: &'static str, label: &str| {
+            date_field(&mut errors, field, raw, label).unwrap_or(NaiveDate::MIN)
+        };
+        let on = if self.on.is_empty() { NaiveDate::MIN } else { date(&self.on, "on", "日期") };
+        let text = |s: &str| s.trim().to_owned();
+        let command = match self.action.as_str() {
+            "file" => Command::File { on, officers: self.officers() },
+            "decline_filing" => Command::DeclineFiling { on, reason: text(&self.reason) },
+            "extend_lead_check" => Command::ExtendLeadCheck { reason: text(&self.reason) },
+            "recuse" => Command::Recuse { person: text(&self.person), reason: text(&self.reason) },
+            "reassign" => Command::Reassign { on, officers: self.officers() },
+            "record_act" => Command::RecordAct {
+                kind: ActKind::parse(&self.act_kind).unwrap_or(ActKind::Other),
+                on,
+                officers: self.officers(),
+                summary: text(&self.summary),
+            },
+            "propose" => Command::Propose {
+                penalty: self.penalty(&mut errors),
+                complex: checked(&self.complex),
+                public_interest: checked(&self.public_interest),
+            },
+            "review" => Command::Review {
+                on,
+                checklist: [
+                    &self.check_authority,
+                    &self.check_qualification,
+                    &self.check_procedure,
+                    &self.check_facts,
+                    &self.check_law,
+                    &self.check_discretion,
+                    &self.check_documents,
+                    &self.check_no_crime,
+                ]
+                .into_iter()
+                .map(|c| checked(c))
+                .collect(),
+                opinion: text(&self.opinion),
+            },
+            "discuss" => Command::Discuss {
+                on,
+                attendees: self
+                    .attendees
+                    .split([',', '，', '、', ' '])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect(),
+                conclusion: text(&self.summary),
+            },
+            "notify" => Command::Notify { on },
+            "statement" => Command::Statement { on, summary: text(&self.summary) },
+            "waive" => Command::Waive { on },
+            "request_hearing" => Command::RequestHearing { on },
+            "schedule_hearing" => {
+                let notice_on = date(&self.notice_on, "notice_on", "通知日期");
+                let hearing_on = date(&self.hearing_on, "hearing_on", "听证日期");
+                Command::ScheduleHearing { notice_on, hearing_on, presider: text(&self.presider) }
+            }
+            "hold_hearing" => Command::HoldHearing { on, attended: self.attended != "no" },
+            "extend_decision" => Command::ExtendDecision {
+                days: self.days.trim().parse().unwrap_or(0),
+                reason: text(&self.reason),
+            },
+            "decide" => {
+                let outcome = Outcome::parse(&self.outcome).unwrap_or(Outcome::Penalty);
+                Command::Decide { on, outcome, penalty: self.penalty(&mut errors), note: text(&self.note) }
+            }
+            "serve" => Command::Serve { on, method: text(&self.method) },
+            "defer" => Command::Defer {
+                until: date(&self.until, "until", "缴纳期限"),
+                reason: text(&self.reason),
+            },
+            "pay" => {
+                let amount_fen = parse_yuan(&self.amount).unwrap_or_else(|| {
+                    errors.add("amount", "amount_invalid", "请填写缴纳金额（元）");
+                    0
+                });
+                Command::Pay { on, amount_fen }
+            }
+            "apply_court" => Command::ApplyCourt { on },
+            "register" => Command::Register { on },
+            "close" => Command::Close { on, summary: text(&self.summary) },
+            _ => {
+                errors.add("action", "action_unknown", "未知的办理步骤");
+                Command::Waive { on }
+            }
+        };
+        errors.into_result().map(|()| (version, command))
+    }
+}
+
+/// A clock as shown.
+pub struct ClockView {
+    pub name: &'static str,
+    pub basis: &'static str,
+    pub start: NaiveDate,
+    pub due: String,
+    pub note: String,
+    pub status: ClockStatus,
+    pub duty: bool,
+}
+
+impl ClockView {
+    fn new(clock: &Clock, today: NaiveDate) -> ClockView {
+        let (due, note) = match clock.due {
+            Due::Known { on } => (on.to_string(), String::new()),
+            Due::Provisional { not_before, year } => (
+                format!("≥ {not_before}"),
+                format!("{year} 年节假日安排未录入，暂按最早可能日期提醒；录入后自动重算"),
+            ),
+        };
+        ClockView {
+            name: clock.kind.name_zh(),
+            basis: clock.kind.basis(),
+            start: clock.start,
+            due,
+            note,
+            status: clock.status(today),
+            duty: clock.kind.is_duty(),
+        }
+    }
+}
+
+/// A list row.
+pub struct Row {
+    pub r: CaseRecord,
+    pub stage_tag: &'static str,
+    pub due_tag: &'static str,
+    pub due_label: String,
+    pub category_name: String,
+}
+
+fn due_tag(next_due: Option<NaiveDate>, today: NaiveDate) -> (&'static str, String) {
+    match next_due {
+        None => ("", String::new()),
+        Some(d) if d < today => ("danger", format!("{d} 已逾期")),
+        Some(d) if (d - today).num_days() <= crate::domain::case::clocks::DUE_SOON_DAYS => {
+            ("warning", format!("{d} 将到期"))
+        }
+        Some(d) => ("info", d.to_string()),
+    }
+}
+
+fn stage_tag(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Closed => "success",
+        Stage::NotFiled => "info",
+        Stage::Clue => "info",
+        _ => "primary",
+    }
+}
+
+fn category_name(categories: &[Category], code: &str) -> String {
+    categories.iter().find(|c| c.code == code).map_or_else(|| code.to_owned(), |c| c.name.clone())
+}
+
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// Part of the case number, the title or the party's name.
+    #[serde(default)]
+    pub q: String,
+    /// A stage code: clue, investigation, review, notified, decided, execution, closed, not_filed.
+    #[serde(default)]
+    pub stage: String,
+    #[serde(default)]
+    pub category: String,
+    /// `general` or `simple`.
+    #[serde(default)]
+    pub procedure: String,
+    #[serde(default)]
+    pub unit: String,
+    /// `1`: only cases the caller handles.
+    #[serde(default)]
+    pub mine: String,
+    /// `1`: only cases with an overdue duty clock.
+    #[serde(default)]
+    pub overdue: String,
+    #[serde(default)]
+    pub party: String,
+    #[serde(default)]
+    pub page: String,
+    #[serde(default)]
+    pub size: String,
+}
+
+impl ListQuery {
+    fn filter(&self, principal: &Principal, today: NaiveDate) -> CaseFilter {
+        CaseFilter {
+            stage: self.stage.clone(),
+            category: self.category.clone(),
+            procedure: self.procedure.clone(),
+            unit_id: self.unit.clone(),
+            officer_id: if self.mine == "1" {
+                principal.person_id.clone().unwrap_or_else(|| "-".into())
+            } else {
+                String::new()
+            },
+            party_id: self.party.clone(),
+            text: self.q.clone(),
+            overdue_on: (self.overdue == "1").then_some(today),
+            page: page_number(&self.page),
+            page_size: page_size(&self.size),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "cases_list.html")]
+struct ListPage {
+    chrome: Chrome,
+    rows: Vec<Row>,
+    pager: Pager,
+    query: ListQuery,
+    stages: Vec<(&'static str, &'static str)>,
+    categories: Vec<Category>,
+    may_open: bool,
+}
+
+fn visibility(principal: &Principal) -> Visibility {
+    principal.visibility(Action::CaseView)
+}
+
+pub async fn list_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+    Query(query): Query<ListQuery>,
+) -> PageResult {
+    let chrome = Chrome::new(&state, &principal, &headers, "cases", "案件办理", "Cases").await?;
+    let today = civil_date(state.now());
+    let filter = query.filter(&principal, today);
+    let (records, total) = state.db.cases(&visibility(&principal), &filter).await?;
+    let categories = state.db.case_categories().await?;
+    let rows = records
+        .into_iter()
+        .map(|r| {
+            let (due_tag, due_label) = due_tag(r.next_due, today);
+            Row {
+                stage_tag: stage_tag(r.case.stage),
+                due_tag,
+                due_label,
+                category_name: category_name(&categories, &r.category),
+                r,
+            }
+        })
+        .collect();
+    let q = serde_urlencoded::to_string([
+        ("q", query.q.as_str()),
+        ("stage", query.stage.as_str()),
+        ("category", query.category.as_str()),
+        ("procedure", query.procedure.as_str()),
+        ("mine", query.mine.as_str()),
+        ("overdue", query.overdue.as_str()),
+        ("size", query.size.as_str()),
+    ])
+    .unwrap_or_default();
+    render(&ListPage {
+        chrome,
+        rows,
+        pager: Pager::new(filter.page, filter.page_size, total, q),
+        query,
+        stages: Stage::ALL.iter().map(|s| (s.code(), s.name_zh())).collect(),
+        categories,
+        may_open: principal.has(Action::CaseOpen),
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NewQuery {
+    #[serde(default)]
+    party: String,
+    #[serde(default)]
+    procedure: String,
+    #[serde(default)]
+    name: String,
+}
+
+#[derive(Template)]
+#[template(path = "case_new.html")]
+struct NewPage {
+    chrome: Chrome,
+    input: OpenInput,
+    errors: FieldErrors,
+    refusal: Option<String>,
+    party_name: String,
+    matches: Vec<(String, String, &'static str)>,
+    search: String,
+    categories: Vec<Category>,
+    items: Vec<Item>,
+    units: Vec<(String, String)>,
+    officers: Vec<(String, String)>,
+    sources: Vec<(&'static str, &'static str)>,
+}
+
+impl NewPage {
+    fn error(&self, field: &str) -> &str {
+        self.errors.get(field).unwrap_or("")
+    }
+    fn simple(&self) -> bool {
+        self.input.procedure == "simple"
+    }
+}
+
+/// Officers with a valid certificate today, as (id, "name · unit") for selects.
+async fn officer_options(state: &AppState) -> Result<Vec<(String, String)>, AppError> {
+    let filter = PeopleFilter {
+        employment: "officer".into(),
+        certificate: "valid".into(),
+        page: 1,
+        page_size: 500,
+        ..Default::default()
+    };
+    let page = state.db.people(&Visibility::All, &filter, civil_date(state.now())).await?;
+    Ok(page.rows.into_iter().map(|p| (p.id, format!("{} · {}", p.name, p.unit_name))).collect())
+}
+
+async fn new_form(
+    state: &AppState,
+    principal: &Principal,
+    headers: &HeaderMap,
+    input: OpenInput,
+    errors: FieldErrors,
+    refusal: Option<String>,
+    search: String,
+) -> PageResult {
+    let simple = input.procedure == "simple";
+    let chrome = Chrome::new(
+        state,
+        principal,
+        headers,
+        "cases",
+        if simple { "当场处罚（简易程序）" } else { "登记线索" },
+        if simple { "On-the-spot decision" } else { "Register a lead" },
+    )
+    .await?;
+    let party = if input.party_id.is_empty() { None } else { state.db.party(&input.party_id).await? };
+    let matches = if party.is_none() && !search.trim().is_empty() {
+        state
+            .db
+            .parties(&search, "", 1, 20)
+            .await?
+            .0
+            .into_iter()
+            .map(|p| (p.id, p.name, if p.organisation { "单位" } else { "自然人" }))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let all_units = state.db.units().await?;
+    let units = all_units
+        .iter()
+        .filter(|u| unit_in_scope(principal, Action::CaseOpen, &all_units, &u.id))
+        .map(|u| (u.id.clone(), u.name.clone()))
+        .collect();
+    let status = if refusal.is_some() || !errors.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let mut response = render(&NewPage {
+        chrome,
+        party_name: party.map(|p| p.name).unwrap_or_default(),
+        matches,
+        search,
+        categories: state.db.case_categories().await?,
+        items: state.db.enforcement_items().await?,
+        units,
+        officers: if simple { officer_options(state).await? } else { Vec::new() },
+        sources: SOURCES.to_vec(),
+        input,
+        errors,
+        refusal,
+    })?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+pub async fn new_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+    Query(query): Query<NewQuery>,
+) -> PageResult {
+    let today = civil_date(state.now()).to_string();
+    let input = OpenInput {
+        procedure: if query.procedure == "simple" { "simple".into() } else { "general".into() },
+        party_id: query.party,
+        unit_id: principal.unit_id.clone().unwrap_or_default(),
+        source: "patrol".into(),
+        clue_on: today.clone(),
+        act_on: today,
+        ..Default::default()
+    };
+    new_form(&state, &principal, &headers, input, FieldErrors::default(), None, query.name).await
+}
+
+pub async fn create_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    headers: HeaderMap,
+    Form(input): Form<OpenInput>,
+) -> PageResult {
+    match open_case(&state, &principal, &info, &input).await {
+        Ok(opened) => Ok(Redirect::to(&format!("/cases/{}", opened.id)).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            new_form(&state, &principal, &headers, input, errors, None, String::new()).await
+        }
+        Err(AppError::Refused { message, .. }) => {
+            new_form(
+                &state,
+                &principal,
+                &headers,
+                input,
+                FieldErrors::default(),
+                Some(message),
+                String::new(),
+            )
+            .await
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "case_detail.html")]
+struct DetailPage {
+    chrome: Chrome,
+    r: CaseRecord,
+    category_name: String,
+    source_name: String,
+    item: Option<Item>,
+    clocks: Vec<ClockView>,
+    timeline: Vec<TimelineEntry>,
+    major: Vec<&'static str>,
+    steps: Vec<&'static str>,
+    officers: Vec<(String, String)>,
+    case_officers: Vec<(String, String)>,
+    checklist: Vec<(&'static str, &'static str)>,
+    error: Option<String>,
+    form_errors: FieldErrors,
+    done: bool,
+    today: String,
+    hearing_eligible: bool,
+    amount_due: String,
+    first_offence: Option<bool>,
+    rules: CaseRules,
+}
+
+impl DetailPage {
+    fn penalty_text(&self) -> String {
+        self.r.case.penalty().map(|p| p.summary_zh()).unwrap_or_default()
+    }
+    fn decision_number(&self) -> &str {
+        self.r.case.decision.as_ref().map_or("", |d| d.number.as_str())
+    }
+    fn hearing_text(&self) -> String {
+        match &self.r.case.hearing {
+            Hearing::None => String::new(),
+            Hearing::Requested { on } => format!("{on} 申请听证"),
+            Hearing::Scheduled { hearing_on, .. } => format!("定于 {hearing_on} 举行"),
+            Hearing::Held { on, .. } => format!("{on} 已举行"),
+            Hearing::NoShow { on } => format!("{on} 当事人未到场，视为放弃"),
+        }
+    }
+    fn step_name(&self, code: &str) -> &'static str {
+        command_name_zh(code)
+    }
+    /// Officer selects start with the case's current officers.
+    fn preselect(&self, slot: &usize, id: &str) -> bool {
+        self.case_officers.get(*slot).is_some_and(|(o, _)| o == id)
+    }
+}
+
+/// The steps worth offering to this caller at this stage; the engine still decides.
+fn steps_for(case: &Case, principal: &Principal) -> Vec<&'static str> {
+    let leader = principal.roles.contains(Role::Leader);
+    let handling = principal.roles.contains(Role::Officer) || principal.roles.contains(Role::SquadLeader);
+    let squad = principal.roles.contains(Role::SquadLeader);
+    let reviewer = principal.roles.contains(Role::LegalReviewer);
+    let mut out = Vec::new();
+    let mut add = |allowed: bool, step: &'static str| {
+        if allowed {
+            out.push(step);
+        }
+    };
+    match case.stage {
+        Stage::Clue => {
+            add(leader, "file");
+            add(leader, "decline_filing");
+            add(leader && !case.lead_check_extended, "extend_lead_check");
+        }
+        Stage::Investigation => {
+            add(handling, "record_act");
+            add(handling && !case.acts.is_empty(), "propose");
+            add(leader, "extend_decision");
+        }
+        Stage::Review => {
+            add(handling, "record_act");
+            add(handling, "propose");
+            add(reviewer, "review");
+            add(leader, "discuss");
+            add(handling, "notify");
+            add(leader, "decide");
+        }
+        Stage::Notified => {
+            add(handling, "statement");
+            add(handling, "waive");
+            add(handling && case.hearing == Hearing::None, "request_hearing");
+            add(handling && matches!(case.hearing, Hearing::Requested { .. }), "schedule_hearing");
+            add(handling && matches!(case.hearing, Hearing::Scheduled { .. }), "hold_hearing");
+            add(reviewer, "review");
+            add(leader, "discuss");
+            add(leader, "extend_decision");
+            add(leader, "decide");
+        }
+        Stage::Decided => add(handling, "serve"),
+        Stage::Execution => {
+            let fines = case.decision.as_ref().is_some_and(|d| d.penalty.fine_fen > 0);
+            add(handling && fines, "pay");
+            add(leader && fines, "defer");
+            add(leader && fines, "apply_court");
+            add(
+                (squad || leader) && case.procedure == Procedure::Simple && case.registered_on.is_none(),
+                "register",
+            );
+            add(squad || leader, "close");
+        }
+        Stage::Closed | Stage::NotFiled => {}
+    }
+    if case.stage.is_open() && case.stage != Stage::Clue {
+        add(leader, "recuse");
+        add(squad || leader, "reassign");
+    }
+    out
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DetailQuery {
+    #[serde(default)]
+    done: String,
+}
+
+async fn detail(
+    state: &AppState,
+    principal: &Principal,
+    headers: &HeaderMap,
+    id: &str,
+    error: Option<String>,
+    form_errors: FieldErrors,
+    done: bool,
+) -> PageResult {
+    let r = state.db.case(&visibility(principal), id).await?.ok_or(AppError::NotFound)?;
+    let chrome = Chrome::new(state, principal, headers, "cases", "案件详情", "Case").await?;
+    let today = civil_date(state.now());
+    let calendar = state.db.work_calendar().await?;
+    let (rules, _) = state.db.case_rules().await?;
+    let categories = state.db.case_categories().await?;
+    let item = match &r.item_code {
+        Some(code) => state.db.enforcement_item(code).await?,
+        None => None,
+    };
+    let clock_views = clocks(&r.case, &calendar, &rules).iter().map(|c| ClockView::new(c, today)).collect();
+    let timeline = state.db.case_timeline(id).await?;
+    let people = state.db.person_facts(&r.case.officers).await?;
+    let case_officers = r
+        .case
+        .officers
+        .iter()
+        .map(|o| (o.clone(), people.get(o).map_or_else(|| o.clone(), |p| p.name.clone())))
+        .collect();
+    // 行政处罚法 Art. 33 ¶1: 初次违法 — no earlier case of the party ended in a penalty.
+    let first_offence = if r.case.procedure == Procedure::General {
+        let earlier = state.db.party_cases(&r.party_id).await?;
+        Some(!earlier.iter().any(|c| {
+            c.id != r.id
+                && c.created_at < r.created_at
+                && c.case.decision.as_ref().is_some_and(|d| d.outcome == Outcome::Penalty)
+        }))
+    } else {
+        None
+    };
+    let amount_due = match r.case.amount_due(&calendar, today) {
+        Ok(fen) if fen > 0 => yuan(fen),
+        _ => String::new(),
+    };
+    let status = if error.is_some() || !form_errors.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let steps = steps_for(&r.case, principal);
+    let mut response = render(&DetailPage {
+        chrome,
+        category_name: category_name(&categories, &r.category),
+        source_name: source_name(&r.source).to_owned(),
+        item,
+        clocks: clock_views,
+        timeline,
+        major: r.case.major_reasons(&rules).iter().map(|m| m.name_zh()).collect(),
+        officers: if steps.is_empty() { Vec::new() } else { officer_options(state).await? },
+        case_officers,
+        steps,
+        checklist: REVIEW_CHECKLIST.to_vec(),
+        error,
+        form_errors,
+        done,
+        today: today.to_string(),
+        hearing_eligible: r.case.hearing_eligible(&rules),
+        amount_due,
+        first_offence,
+        rules,
+        r,
+    })?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+pub async fn detail_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<DetailQuery>,
+) -> PageResult {
+    detail(&state, &principal, &headers, &id, None, FieldErrors::default(), query.done == "1").await
+}
+
+pub async fn step_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<StepForm>,
+) -> PageResult {
+    let (version, command) = match form.parse() {
+        Ok(parsed) => parsed,
+        Err(errors) => return detail(&state, &principal, &headers, &id, None, errors, false).await,
+    };
+    match take_step(&state, &principal, &info, &id, version, command).await {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?done=1")).into_response()),
+        Err(AppError::Refused { message, .. } | AppError::Conflict { message, .. }) => {
+            detail(&state, &principal, &headers, &id, Some(message), FieldErrors::default(), false).await
+        }
+        Err(AppError::Invalid(errors)) => {
+            detail(&state, &principal, &headers, &id, None, errors, false).await
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// A group of the deadlines page.
+pub struct DueGroup {
+    pub name: String,
+    pub overdue: usize,
+    pub soon: usize,
+}
+
+#[derive(Template)]
+#[template(path = "case_deadlines.html")]
+struct DeadlinesPage {
+    chrome: Chrome,
+    rows: Vec<(DueClock, &'static str, ClockStatus)>,
+    by_unit: Vec<DueGroup>,
+    by_officer: Vec<DueGroup>,
+    days: i64,
+}
+
+/// How far ahead the deadline lists look by default, in calendar days.
+pub const DEADLINE_HORIZON_DAYS: i64 = 7;
+
+fn group(rows: &[(DueClock, &'static str, ClockStatus)], key: impl Fn(&DueClock) -> String) -> Vec<DueGroup> {
+    let mut map: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for (clock, _, status) in rows {
+        let entry = map.entry(key(clock)).or_default();
+        if matches!(status, ClockStatus::Overdue { .. }) {
+            entry.0 += 1;
+        } else {
+            entry.1 += 1;
+        }
+    }
+    let mut groups: Vec<DueGroup> =
+        map.into_iter().map(|(name, (overdue, soon))| DueGroup { name, overdue, soon }).collect();
+    groups.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(b.soon.cmp(&a.soon)));
+    groups
+}
+
+async fn due_rows(
+    state: &AppState,
+    principal: &Principal,
+    days: i64,
+) -> Result<Vec<(DueClock, &'static str, ClockStatus)>, AppError> {
+    let today = civil_date(state.now());
+    let until = today + chrono::Duration::days(days.clamp(0, 90));
+    let rows = state.db.due_clocks(&visibility(principal), until, true, 1000).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let kind = ClockKind::parse(&row.kind)?;
+            let clock = Clock { kind, start: today, due: Due::Known { on: row.due_on }, met_on: None };
+            let status = clock.status(today);
+            Some((row, kind.name_zh(), status))
+        })
+        .collect())
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct DeadlineQuery {
+    /// Look this many days ahead (default 7, at most 90).
+    #[serde(default)]
+    pub days: String,
+}
+
+pub async fn deadlines_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+    Query(query): Query<DeadlineQuery>,
+) -> PageResult {
+    let chrome = Chrome::new(&state, &principal, &headers, "deadlines", "期限预警", "Deadlines").await?;
+    let days = query.days.parse().unwrap_or(DEADLINE_HORIZON_DAYS);
+    let rows = due_rows(&state, &principal, days).await?;
+    let by_unit = group(&rows, |c| c.unit_name.clone());
+    let by_officer = group(&rows, |c| c.handler_name.clone().unwrap_or_else(|| "（未指定承办人）".into()));
+    render(&DeadlinesPage { chrome, rows, by_unit, by_officer, days })
+}
+
+#[derive(Template)]
+#[template(path = "responsibility_list.html")]
+struct ItemsPage {
+    chrome: Chrome,
+    categories: Vec<(Category, Vec<Item>)>,
+    rules: CaseRules,
+    rules_version: i64,
+}
+
+impl ItemsPage {
+    fn range(&self, min: &Option<i64>, max: &Option<i64>) -> String {
+        match (min, max) {
+            (Some(a), Some(b)) => format!("{}–{} 元", yuan(*a), yuan(*b)),
+            _ => "见处罚依据".to_owned(),
+        }
+    }
+    fn money(&self, fen: &i64) -> String {
+        yuan(*fen)
+    }
+}
+
+pub async fn items_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+) -> PageResult {
+    let chrome =
+        Chrome::new(&state, &principal, &headers, "items", "权责清单", "Responsibility list").await?;
+    let items = state.db.enforcement_items().await?;
+    let mut by_category: HashMap<String, Vec<Item>> = HashMap::new();
+    for item in items {
+        by_category.entry(item.category.clone()).or_default().push(item);
+    }
+    let categories = state
+        .db
+        .case_categories()
+        .await?
+        .into_iter()
+        .map(|c| {
+            let items = by_category.remove(&c.code).unwrap_or_default();
+            (c, items)
+        })
+        .collect();
+    let (rules, rules_version) = state.db.case_rules().await?;
+    render(&ItemsPage { chrome, categories, rules, rules_version })
+}
+
+// ---- JSON API ----
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CaseSummaryDto {
+    pub id: String,
+    pub number: String,
+    pub title: String,
+    pub procedure: String,
+    pub stage: String,
+    pub category: String,
+    pub item_code: Option<String>,
+    pub party_id: String,
+    pub party_name: String,
+    pub unit_id: String,
+    pub unit_name: String,
+    pub handler_name: Option<String>,
+    pub major: bool,
+    /// The nearest open duty clock's end (YYYY-MM-DD).
+    pub next_due: Option<String>,
+    pub version: i64,
+}
+
+impl From<&CaseRecord> for CaseSummaryDto {
+    fn from(r: &CaseRecord) -> Self {
+        CaseSummaryDto {
+            id: r.id.clone(),
+            number: r.number.clone(),
+            title: r.title.clone(),
+            procedure: r.case.procedure.code().to_owned(),
+            stage: r.case.stage.code().to_owned(),
+            category: r.category.clone(),
+            item_code: r.item_code.clone(),
+            party_id: r.party_id.clone(),
+            party_name: r.party_name.clone(),
+            unit_id: r.unit_id.clone(),
+            unit_name: r.unit_name.clone(),
+            handler_name: r.handler_name.clone(),
+            major: r.major,
+            next_due: r.next_due.map(|d| d.to_string()),
+            version: r.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CasesPageDto {
+    pub total: i64,
+    pub items: Vec<CaseSummaryDto>,
+}
+
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(ListQuery), responses((status = 200, body = CasesPageDto)))]
+pub async fn api_list(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Query(query): Query<ListQuery>,
+) -> ApiResult<Json<CasesPageDto>> {
+    let filter = query.filter(&principal, civil_date(state.now()));
+    let (records, total) = state.db.cases(&visibility(&principal), &filter).await?;
+    Ok(Json(CasesPageDto { total, items: records.iter().map(CaseSummaryDto::from).collect() }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OpenedDto {
+    pub id: String,
+    pub number: String,
+    /// The on-the-spot decision's number, for the simple procedure.
+    pub decision_number: Option<String>,
+}
+
+/// Opens a case: a lead (`procedure` = `general`) or an on-the-spot decision (`simple`).
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = OpenInput,
+    responses((status = 201, body = OpenedDto), (status = 422, body = crate::web::error::ErrorBody)))]
+pub async fn api_create(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Json(input): Json<OpenInput>,
+) -> ApiResult<(StatusCode, Json<OpenedDto>)> {
+    let opened = open_case(&state, &principal, &info, &input).await?;
+    let record = state.db.case(&Visibility::All, &opened.id).await?.ok_or(AppError::NotFound)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(OpenedDto {
+            id: opened.id,
+            number: opened.number,
+            decision_number: record.case.decision.map(|d| d.number),
+        }),
+    ))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ClockDto {
+    pub kind: String,
+    pub name: String,
+    pub basis: String,
+    pub start: String,
+    /// The end, or its earliest possible day when `provisional`.
+    pub due: String,
+    pub provisional: bool,
+    /// Whether the bureau itself must act by `due`.
+    pub duty: bool,
+    pub met_on: Option<String>,
+    /// `met`, `met_late`, `running`, `due_soon`, `overdue`.
+    pub status: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TimelineDto {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub step: String,
+    pub summary: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CaseDto {
+    #[serde(flatten)]
+    pub summary: CaseSummaryDto,
+    /// The case engine's whole state (dates, officers, proposal, notice, hearing, decision,
+    /// payments); amounts in fen.
+    #[schema(value_type = Object)]
+    pub state: serde_json::Value,
+    pub major_reasons: Vec<String>,
+    pub hearing_eligible: bool,
+    /// What the party owes today, in fen (fine + 加处罚款 − paid).
+    pub amount_due_fen: i64,
+    pub clocks: Vec<ClockDto>,
+    pub timeline: Vec<TimelineDto>,
+}
+
+fn status_code(status: ClockStatus) -> &'static str {
+    match status {
+        ClockStatus::Met => "met",
+        ClockStatus::MetLate => "met_late",
+        ClockStatus::Running { .. } => "running",
+        ClockStatus::DueSoon { .. } => "due_soon",
+        ClockStatus::Overdue { .. } => "overdue",
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = String, Path)),
+    responses((status = 200, body = CaseDto), (status = 404, body = crate::web::error::ErrorBody)))]
+pub async fn api_get(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CaseDto>> {
+    let r = state.db.case(&visibility(&principal), &id).await?.ok_or(AppError::NotFound)?;
+    let today = civil_date(state.now());
+    let calendar = state.db.work_calendar().await?;
+    let (rules, _) = state.db.case_rules().await?;
+    let clock_list = clocks(&r.case, &calendar, &rules)
+        .iter()
+        .map(|c| ClockDto {
+            kind: c.kind.code().to_owned(),
+            name: c.kind.name_zh().to_owned(),
+            basis: c.kind.basis().to_owned(),
+            start: c.start.to_string(),
+            due: c.due.date().to_string(),
+            provisional: c.due.is_provisional(),
+            duty: c.kind.is_duty(),
+            met_on: c.met_on.map(|d| d.to_string()),
+            status: status_code(c.status(today)).to_owned(),
+        })
+        .collect();
+    let timeline = state
+        .db
+        .case_timeline(&id)
+        .await?
+        .into_iter()
+        .map(|t| TimelineDto {
+            seq: t.seq,
+            at: t.at.to_rfc3339(),
+            actor: t.actor,
+            step: t.code,
+            summary: t.summary,
+        })
+        .collect();
+    Ok(Json(CaseDto {
+        summary: CaseSummaryDto::from(&r),
+        state: serde_json::to_value(&r.case).unwrap_or_default(),
+        major_reasons: r.case.major_reasons(&rules).iter().map(|m| m.code().to_owned()).collect(),
+        hearing_eligible: r.case.hearing_eligible(&rules),
+        amount_due_fen: r.case.amount_due(&calendar, today).unwrap_or(0),
+        clocks: clock_list,
+        timeline,
+    }))
+}
+
+/// One step: `version` (the case's current version) and `action` with the step's fields, for
+/// example `{"version": 2, "action": "file", "on": "2026-03-02", "officers": ["…", "…"]}`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct StepBody {
+    pub version: i64,
+    /// The step: `action` (file, decline_filing, extend_lead_check, recuse, reassign,
+    /// record_act, propose, review, discuss, notify, statement, waive, request_hearing,
+    /// schedule_hearing, hold_hearing, extend_decision, decide, serve, defer, pay, apply_court,
+    /// register, close) and its fields; amounts in fen, dates YYYY-MM-DD.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub step: serde_json::Value,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StepDoneDto {
+    pub version: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/steps", tag = "cases", params(("id" = String, Path)), request_body = StepBody,
+    responses((status = 200, body = StepDoneDto), (status = 409, body = crate::web::error::ErrorBody),
+              (status = 422, body = crate::web::error::ErrorBody, description = "refused by a rule: the code names it")))]
+pub async fn api_step(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+    Json(body): Json<StepBody>,
+) -> ApiResult<Json<StepDoneDto>> {
+    let command: Command = serde_json::from_value(body.step).map_err(|e| {
+        AppError::Invalid(FieldErrors::single("action", "step_invalid", format!("办理步骤的内容不正确：{e}")))
+    })?;
+    let version = take_step(&state, &principal, &info, &id, body.version, command).await?;
+    Ok(Json(StepDoneDto { version }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DueDto {
+    pub case_id: String,
+    pub number: String,
+    pub title: String,
+    pub unit_name: String,
+    pub handler_name: Option<String>,
+    pub clock: String,
+    pub due: String,
+    pub provisional: bool,
+    /// `due_soon`, `running` or `overdue`.
+    pub status: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/case-deadlines", tag = "cases", params(DeadlineQuery), responses((status = 200, body = Vec<DueDto>)))]
+pub async fn api_deadlines(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Query(query): Query<DeadlineQuery>,
+) -> ApiResult<Json<Vec<DueDto>>> {
+    let days = query.days.parse().unwrap_or(DEADLINE_HORIZON_DAYS);
+    let rows = due_rows(&state, &principal, days).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|(c, _, status)| DueDto {
+                case_id: c.case_id,
+                number: c.number,
+                title: c.title,
+                unit_name: c.unit_name,
+                handler_name: c.handler_name,
+                clock: c.kind,
+                due: c.due_on.to_string(),
+                provisional: c.provisional,
+                status: status_code(status).to_owned(),
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/responsibility-items", tag = "cases", responses((status = 200, body = Vec<Item>)))]
+pub async fn api_items(State(state): State<AppState>) -> ApiResult<Json<Vec<Item>>> {
+    Ok(Json(state.db.enforcement_items().await?))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CaseRulesDto {
+    pub version: i64,
+    #[schema(value_type = Object)]
+    pub rules: serde_json::Value,
+}
+
+#[utoipa::path(get, path = "/api/v1/case-rules", tag = "cases", responses((status = 200, body = CaseRulesDto)))]
+pub async fn api_rules(State(state): State<AppState>) -> ApiResult<Json<CaseRulesDto>> {
+    let (rules, version) = state.db.case_rules().await?;
+    Ok(Json(CaseRulesDto { version, rules: serde_json::to_value(rules).unwrap_or_default() }))
+}

@@ -1,0 +1,315 @@
+//! Cases end to end: one full general-procedure case and one simple-procedure case through the
+//! API, each refused step with its code, squad isolation, and gapless document numbers.
+
+use axum::http::{Method, StatusCode};
+use chrono::{Duration, NaiveDate};
+
+use crate::support::TestApp;
+
+/// Two officers of a squad with certificates valid on `on`.
+async fn two_certified(app: &TestApp, unit: &str, on: NaiveDate) -> Vec<String> {
+    let unit_id = app.unit_id(unit).await;
+    let filter = chengguan::store::org::PeopleFilter {
+        unit_id,
+        employment: "officer".into(),
+        page: 1,
+        page_size: 100,
+        ..Default::default()
+    };
+    let page = app.db.people(&chengguan::store::org::Visibility::All, &filter, on).await.unwrap();
+    let ids: Vec<String> = page.rows.into_iter().map(|p| p.id).collect();
+    let facts = app.db.person_facts(&ids).await.unwrap();
+    let valid: Vec<String> = ids.into_iter().filter(|id| facts[id].may_act_on(on)).take(2).collect();
+    assert_eq!(valid.len(), 2, "the demo squad has certified officers");
+    valid
+}
+
+async fn new_party(app: &TestApp, token: &str, number: &str) -> String {
+    let body = serde_json::json!({
+        "kind": "person", "name": "王摊主", "document_type": "resident_id", "document_number": number,
+    });
+    let created = app.json(Method::POST, "/api/v1/parties", token, body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    created.json()["id"].as_str().unwrap().to_owned()
+}
+
+struct Steps<'a> {
+    app: &'a TestApp,
+    id: String,
+    version: i64,
+}
+
+impl Steps<'_> {
+    /// Posts a step; on success remembers the new version.
+    async fn step(&mut self, token: &str, step: serde_json::Value) -> (StatusCode, serde_json::Value) {
+        let mut body = step;
+        body["version"] = serde_json::json!(self.version);
+        let response =
+            self.app.json(Method::POST, &format!("/api/v1/cases/{}/steps", self.id), token, body).await;
+        let json = response.json();
+        if response.status == StatusCode::OK {
+            self.version = json["version"].as_i64().unwrap();
+        }
+        (response.status, json)
+    }
+
+    async fn ok(&mut self, token: &str, step: serde_json::Value) {
+        let (status, json) = self.step(token, step.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{step} -> {json}");
+    }
+
+    async fn refused(&mut self, token: &str, step: serde_json::Value, code: &str) {
+        let before = self.version;
+        let (status, json) = self.step(token, step.clone()).await;
+        assert_eq!(
+            (status, json["error"].as_str().unwrap_or("")),
+            (StatusCode::UNPROCESSABLE_ENTITY, code),
+            "{step} -> {json}"
+        );
+        assert_eq!(self.version, before);
+    }
+}
+
+#[tokio::test]
+async fn a_general_procedure_case_runs_from_lead_to_closing_under_every_guard() {
+    let app = TestApp::new().await;
+    let squad = app.token("squadlead01").await;
+    let leader = app.token("leader01").await;
+    let legal = app.token("legal01").await;
+    let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+    let officers = two_certified(&app, "南大街中队", day("2026-03-02")).await;
+    let party = new_party(&app, &squad, "11010519491231002X").await;
+
+    let open = serde_json::json!({
+        "procedure": "general", "party_id": party, "category": "street_vending", "item_code": "ZL-ZD-001",
+        "title": "擅自占用城市道路设摊经营", "location": "南大街 88 号", "source": "patrol",
+        "clue_on": "2026-03-02", "act_on": "2026-03-01",
+    });
+    let created = app.json(Method::POST, "/api/v1/cases", &squad, open).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(created.json()["number"], "2026-000001");
+
+    let case = app.get_bearer(&format!("/api/v1/cases/{id}"), &squad).await.json();
+    assert_eq!(case["stage"], "clue");
+    let lead = case["clocks"].as_array().unwrap().iter().find(|c| c["kind"] == "lead_check").unwrap().clone();
+    assert_eq!(lead["due"], "2026-03-17", "15 days from 2 March (住建部令55 Art. 15)");
+
+    let mut s = Steps { app: &app, id: id.clone(), version: case["version"].as_i64().unwrap() };
+    let file =
+        |officers: &[String]| serde_json::json!({"action": "file", "on": "2026-03-02", "officers": officers});
+    s.refused(&squad, file(&officers), "leader_required").await;
+    s.refused(&leader, file(&officers[..1]), "two_officers_required").await;
+    s.ok(&leader, file(&officers)).await;
+    // A stale version is detected, not overwritten.
+    let stale = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/steps"),
+            &leader,
+            serde_json::json!({"version": 1, "action": "extend_decision", "days": 10, "reason": "x"}),
+        )
+        .await;
+    assert_eq!(
+        (stale.status, stale.json()["error"].as_str().unwrap()),
+        (StatusCode::CONFLICT, "version_conflict")
+    );
+
+    let act = serde_json::json!({"action": "record_act", "kind": "inspection", "on": "2026-03-02",
+        "officers": officers, "summary": "现场检查：占用人行道约 6 平方米设摊"});
+    s.ok(&squad, act).await;
+    // 25,000 yuan is outside 《城市道路管理条例》Art. 42's range of up to 20,000 yuan.
+    let propose = |fen: i64| {
+        serde_json::json!({"action": "propose", "penalty": {"kinds": ["fine"], "fine_fen": fen, "confiscation_fen": 0},
+        "complex": false, "public_interest": false})
+    };
+    s.refused(&squad, propose(2_500_000), "fine_outside_statutory_range").await;
+    s.ok(&squad, propose(600_000)).await;
+    s.ok(&squad, serde_json::json!({"action": "notify", "on": "2026-03-02"})).await;
+
+    let decide = |on: &str, fen: i64| {
+        serde_json::json!({"action": "decide", "on": on, "outcome": "penalty",
+        "penalty": {"kinds": ["fine"], "fine_fen": fen, "confiscation_fen": 0}, "note": ""})
+    };
+    s.refused(&leader, decide("2026-03-02", 600_000), "rights_period_running").await;
+    // Hearing right (6,000 ≥ 500 yuan): 5 working days from Mon 2 March, the last on Mon 9 March.
+    app.clock.set(app.clock_now() + Duration::days(8));
+    s.refused(
+        &squad,
+        serde_json::json!({"action": "request_hearing", "on": "2026-03-10"}),
+        "hearing_request_late",
+    )
+    .await;
+    s.refused(&leader, decide("2026-03-10", 700_000), "heavier_than_notified").await;
+    s.refused(&leader, decide("2026-03-10", 600_000), "legal_review_required").await;
+    let review = serde_json::json!({"action": "review", "on": "2026-03-10", "checklist": [true, true, true, true, true, true, true, true],
+        "opinion": "事实清楚，证据确凿，适用法律正确，裁量适当"});
+    s.refused(&squad, review.clone(), "legal_reviewer_required").await;
+    s.ok(&legal, review).await;
+    s.refused(&leader, decide("2026-03-10", 600_000), "collective_discussion_required").await;
+    s.ok(&leader, serde_json::json!({"action": "discuss", "on": "2026-03-10", "attendees": ["局长", "副局长甲", "副局长乙"],
+        "conclusion": "同意罚款 6000 元"}))
+        .await;
+    s.ok(&leader, decide("2026-03-10", 600_000)).await;
+    let decided = app.get_bearer(&format!("/api/v1/cases/{id}"), &squad).await.json();
+    assert_eq!(decided["state"]["decision"]["number"], "钟城管罚决字〔2026〕第0001号");
+    assert_eq!(decided["major"], true);
+
+    s.ok(&squad, serde_json::json!({"action": "serve", "on": "2026-03-10", "method": "直接送达"})).await;
+    let officer = app.token("officer01").await;
+    s.refused(
+        &officer,
+        serde_json::json!({"action": "close", "on": "2026-03-10", "summary": "结案"}),
+        "squad_leader_required",
+    )
+    .await;
+    s.refused(
+        &leader,
+        serde_json::json!({"action": "close", "on": "2026-03-10", "summary": "结案"}),
+        "fine_unpaid",
+    )
+    .await;
+    s.ok(&squad, serde_json::json!({"action": "pay", "on": "2026-03-10", "amount_fen": 600_000})).await;
+    s.ok(
+        &leader,
+        serde_json::json!({"action": "close", "on": "2026-03-10", "summary": "罚款已缴清，责令改正已复查"}),
+    )
+    .await;
+
+    let closed = app.get_bearer(&format!("/api/v1/cases/{id}"), &squad).await.json();
+    assert_eq!(closed["stage"], "closed");
+    let timeline = closed["timeline"].as_array().unwrap();
+    let steps: Vec<&str> = timeline.iter().map(|t| t["step"].as_str().unwrap()).collect();
+    assert_eq!(
+        steps,
+        [
+            "open",
+            "file",
+            "record_act",
+            "propose",
+            "notify",
+            "review",
+            "discuss",
+            "decide",
+            "serve",
+            "pay",
+            "close"
+        ]
+    );
+    // One audit record per accepted step, and none for refused ones (they changed nothing).
+    assert_eq!(app.audit_count("case.open").await, 1);
+    assert_eq!(app.audit_count("case.step").await, 10);
+    assert!(closed["clocks"].as_array().unwrap().iter().all(|c| c["status"] != "overdue"));
+
+    // Another squad's officer neither lists nor opens it.
+    let other = app.token("officer05").await;
+    assert_eq!(app.get_bearer(&format!("/api/v1/cases/{id}"), &other).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get_bearer("/api/v1/cases", &other).await.json()["total"], 0);
+    assert_eq!(app.get_bearer("/api/v1/cases", &leader).await.json()["total"], 1);
+}
+
+#[tokio::test]
+async fn the_simple_procedure_is_capped_and_numbered_without_gaps_under_concurrency() {
+    let app = TestApp::new().await;
+    let squad = app.token("squadlead01").await;
+    let officers = two_certified(&app, "南大街中队", NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()).await;
+    let party = new_party(&app, &squad, "11010519491231002X").await;
+    let spot = |fine: &str| {
+        serde_json::json!({
+            "procedure": "simple", "party_id": party, "category": "illegal_parking", "item_code": "ZL-TC-001",
+            "title": "人行道违法停车", "clue_on": "2026-03-02", "act_on": "2026-03-02",
+            "officer1": officers[0], "officer2": officers[1], "fine": fine,
+        })
+    };
+    let over = app.json(Method::POST, "/api/v1/cases", &squad, spot("201")).await;
+    assert_eq!(
+        (over.status, over.json()["error"].as_str().unwrap()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "simple_procedure_limit")
+    );
+    let alone = serde_json::json!({"officer2": ""});
+    let mut one = spot("50");
+    one["officer2"] = alone["officer2"].clone();
+    let refused = app.json(Method::POST, "/api/v1/cases", &squad, one).await;
+    assert_eq!(refused.json()["error"], "two_officers_required");
+
+    // Twelve decisions at once: numbers 1…12, each once. The refused attempts above took none.
+    let requests = (0..12).map(|_| app.json(Method::POST, "/api/v1/cases", &squad, spot("100")));
+    let responses = futures_util::future::join_all(requests).await;
+    let mut numbers: Vec<String> = responses
+        .iter()
+        .map(|r| {
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            r.json()["decision_number"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    numbers.sort();
+    let expected: Vec<String> = (1..=12).map(|n| format!("钟城管当罚字〔2026〕第{n:04}号")).collect();
+    assert_eq!(numbers, expected);
+
+    // Handed over on the spot; closed only after 备案 and payment.
+    let id = responses[0].json()["id"].as_str().unwrap().to_owned();
+    let mut s = Steps { app: &app, id: id.clone(), version: 1 };
+    s.refused(
+        &squad,
+        serde_json::json!({"action": "close", "on": "2026-03-02", "summary": "结案"}),
+        "not_registered",
+    )
+    .await;
+    s.ok(&squad, serde_json::json!({"action": "register", "on": "2026-03-02"})).await;
+    s.ok(&squad, serde_json::json!({"action": "pay", "on": "2026-03-02", "amount_fen": 10_000})).await;
+    s.ok(&squad, serde_json::json!({"action": "close", "on": "2026-03-02", "summary": "当场缴纳"})).await;
+}
+
+#[tokio::test]
+async fn the_case_pages_render_and_a_refused_step_says_its_rule_in_chinese() {
+    let app = TestApp::new().await;
+    let squad_token = app.token("squadlead01").await;
+    let party = new_party(&app, &squad_token, "11010519491231002X").await;
+    let session = app.login("leader01").await;
+    let form = app
+        .post_form(
+            "/cases",
+            Some(&session),
+            &[
+                ("procedure", "general"),
+                ("party_id", &party),
+                ("category", "construction_waste"),
+                ("item_code", "ZL-ZT-001"),
+                ("unit_id", &app.unit_id("南大街中队").await),
+                ("title", "随意倾倒建筑垃圾"),
+                ("source", "complaint"),
+                ("clue_on", "2026-03-02"),
+                ("act_on", "2026-02-28"),
+            ],
+        )
+        .await;
+    assert_eq!(form.status, StatusCode::SEE_OTHER, "{}", form.body);
+    let path = form.location().to_owned();
+    let id = path.trim_start_matches("/cases/").to_owned();
+    let page = app.get(&path, Some(&session)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("线索核查（立案或不予立案）") && page.body.contains("2026-03-17"));
+
+    // Filing with one officer: refused, with the article, and nothing changes.
+    let refused = app
+        .post_form(
+            &format!("/cases/{id}/steps"),
+            Some(&session),
+            &[("action", "file"), ("version", "1"), ("on", "2026-03-02"), ("officer1", "nobody")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("执法人员不得少于两人（行政处罚法第四十二条）"), "{}", refused.body);
+    assert_eq!(app.audit_count("case.step").await, 0);
+
+    for page in
+        ["/cases", "/cases/deadlines", "/responsibility-list", "/cases/new", "/cases/new?procedure=simple"]
+    {
+        let response = app.get(page, Some(&session)).await;
+        assert_eq!(response.status, StatusCode::OK, "{page}: {}", response.body);
+    }
+    let deadlines = app.get("/cases/deadlines?days=30", Some(&session)).await;
+    assert!(deadlines.body.contains("随意倾倒建筑垃圾"));
+    let list = app.get("/responsibility-list", Some(&session)).await;
+    assert!(list.body.contains("《城市建筑垃圾管理规定》第二十六条"));
+}
