@@ -24,11 +24,40 @@ pub struct AppState {
     pub demo: bool,
     /// Who is behind recently seen bearer tokens.
     pub principals: Arc<crate::web::guard::PrincipalCache>,
+    /// The document fonts, loaded on first use.
+    pub fonts: Arc<std::sync::OnceLock<Result<docgen::Fonts, String>>>,
 }
+
+/// The OFL CJK face every document can fall back on, compiled in so that a server without any
+/// fonts still renders documents (assets/fonts/OFL-1.1.txt).
+pub const SHIPPED_FONT: &[u8] = include_bytes!("../assets/fonts/NotoSerifSC-Regular-subset.ttf");
 
 impl AppState {
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// The shipped face plus any `.ttf`, `.otf` or `.ttc` a bureau put in `{data_dir}/fonts`
+    /// (licensed 仿宋 or 方正小标宋 faces, which the templates prefer when present).
+    pub fn fonts(&self) -> Result<&docgen::Fonts, String> {
+        self.fonts
+            .get_or_init(|| {
+                let mut files = vec![SHIPPED_FONT.to_vec()];
+                if let Ok(entries) = std::fs::read_dir(self.config.data_dir.join("fonts")) {
+                    for entry in entries.flatten() {
+                        let path = entry.path();
+                        let font = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                            matches!(e.to_ascii_lowercase().as_str(), "ttf" | "otf" | "ttc" | "otc")
+                        });
+                        if font && let Ok(bytes) = std::fs::read(&path) {
+                            files.push(bytes);
+                        }
+                    }
+                }
+                docgen::Fonts::load(files)
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 }
 
@@ -58,6 +87,7 @@ pub fn state(db: Db, clock: SharedClock, config: Config, demo: bool) -> AppState
         db,
         clock,
         login_limiter: Arc::new(RateLimiter::new(config.login_rate_per_minute)),
+        fonts: Arc::new(std::sync::OnceLock::new()),
         config: Arc::new(config),
         dummy_hash: Arc::new(dummy_hash),
         demo,

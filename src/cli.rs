@@ -191,8 +191,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .await
                     .context("building the demo bureau")?;
                 print_demo(&summary, &config);
+                // The demo district's 复议机关 (行政复议法 Art. 24: the district government).
+                if config.reconsideration_body.is_empty() {
+                    config.reconsideration_body = crate::demo::DEMO_RECONSIDERATION_BODY.to_owned();
+                }
             }
             let state = crate::app::state(db, clock, config, demo);
+            if demo {
+                let made = crate::demo::seed_cases(&state).await.context("adding the demo cases")?;
+                if made > 0 {
+                    println!("演示案件 demo cases: {made}");
+                }
+            }
             crate::app::serve(state).await?;
             Ok(ExitCode::SUCCESS)
         }

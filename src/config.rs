@@ -37,6 +37,15 @@ pub struct Config {
     /// The bureau's short name that opens every document number (文号), as in
     /// `钟城管罚决字〔2026〕第0001号`.
     pub doc_prefix: String,
+    /// The bureau's full name at the head of every document; empty: the name of the top unit.
+    pub bureau_name: String,
+    /// 行政复议机关 named in decisions: since 2024-01-01 the district people's government
+    /// (行政复议法 Art. 24). A decision cannot be issued while this is empty.
+    pub reconsideration_body: String,
+    /// The court named in decisions for 行政诉讼.
+    pub court: String,
+    /// Where fines are paid (罚缴分离, 行政处罚法 Art. 67), as the decision tells the party.
+    pub payment_channel: String,
 }
 
 impl Default for Config {
@@ -55,6 +64,10 @@ impl Default for Config {
             login_rate_per_minute: 30,
             api_token_days: 90,
             doc_prefix: "钟城管".to_owned(),
+            bureau_name: String::new(),
+            reconsideration_body: String::new(),
+            court: "有管辖权的人民法院".to_owned(),
+            payment_channel: "到指定的银行或者通过电子支付系统".to_owned(),
         }
     }
 }

@@ -19,6 +19,9 @@ use crate::domain::time::civil_date;
 use crate::store::accounts::NewAccount;
 use crate::store::{AuditCtx, Db};
 
+/// The demo district's 行政复议机关: the district people's government (行政复议法 Art. 24).
+pub const DEMO_RECONSIDERATION_BODY: &str = "常州市钟楼区人民政府";
+
 /// The password of every demo account. It passes the level-3 policy.
 pub const DEMO_PASSWORD: &str = "Zhonglou@Demo2026";
 
@@ -298,4 +301,220 @@ fn listed_logins() -> Vec<(String, String)> {
         _ => "审计管理员 audit admin (TOTP)",
     };
     LISTED_LOGINS.iter().map(|u| (u.to_string(), role(u).to_owned())).collect()
+}
+
+/// A handful of cases in every stage, dated back from today, so that the case list, the
+/// deadline lists and the documents have something to show. They go through the same
+/// functions as a user's steps (`web::cases`), under the demo accounts. Only `serve --demo`
+/// adds them, once; a case the rules refuse (for instance when today's year has no holiday
+/// arrangement loaded yet) is skipped with a warning rather than stopping the server.
+pub async fn seed_cases(state: &crate::app::AppState) -> anyhow::Result<usize> {
+    use crate::web::cases::{OpenInput, open_case_for, take_step};
+    use crate::web::guard::{Principal, RequestInfo};
+
+    let db = &state.db;
+    if db
+        .cases(
+            &crate::store::org::Visibility::All,
+            &crate::store::cases::CaseFilter { page: 1, page_size: 1, ..Default::default() },
+        )
+        .await?
+        .1
+        > 0
+    {
+        return Ok(0);
+    }
+    let today = civil_date(state.now());
+    let day = |back: i64| (today - Duration::days(back)).to_string();
+    let info = RequestInfo { source: "demo".into(), request_id: String::new(), is_api: false };
+    let as_user = |name: &'static str| async move {
+        let account =
+            db.account_by_username(name).await?.ok_or_else(|| anyhow::anyhow!("demo account {name}"))?;
+        anyhow::Ok(Principal::acting_as(account))
+    };
+    let squad = as_user("squadlead01").await?;
+    let leader = as_user("leader01").await?;
+    let legal = as_user("legal01").await?;
+    let unit = squad.unit_id.clone().unwrap_or_default();
+    // Two officers of the squad whose certificates are valid today.
+    let filter = crate::store::org::PeopleFilter {
+        unit_id: unit.clone(),
+        employment: "officer".into(),
+        certificate: "valid".into(),
+        page: 1,
+        page_size: 20,
+        ..Default::default()
+    };
+    let officers: Vec<String> = db
+        .people(&crate::store::org::Visibility::All, &filter, today)
+        .await?
+        .rows
+        .into_iter()
+        .map(|p| p.id)
+        .take(2)
+        .collect();
+    anyhow::ensure!(officers.len() == 2, "the demo squad has no two certified officers");
+
+    let mut parties = Vec::new();
+    for (i, (name, address)) in [
+        ("王某某", "常州市钟楼区南大街88号"),
+        ("李某某", "常州市钟楼区荷花池街道12号"),
+        ("赵某某", "常州市钟楼区西林街道5号"),
+        ("陈某某", "常州市钟楼区五星街道301号"),
+        ("周某某", "常州市钟楼区邹区镇18号"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let body: Vec<char> =
+            format!("32040419{:02}0{}0{}12{}", 80 + i, 1 + i % 9, 1 + i, i).chars().take(17).collect();
+        let number: String =
+            body.iter().collect::<String>() + &crate::domain::party::id_check_char(&body).to_string();
+        let input = crate::domain::party::PartyInput {
+            kind: "person".into(),
+            name: name.into(),
+            document_type: "resident_id".into(),
+            document_number: number,
+            address: address.into(),
+            ..Default::default()
+        };
+        let draft = input.parse().map_err(|e| anyhow::anyhow!("demo party: {e}"))?;
+        let mut tx = db.begin(&AuditCtx::cli("demo"), state.now()).await?;
+        parties.push(tx.insert_party(&draft).await?);
+        tx.commit().await?;
+    }
+
+    let open = |party: &str, category: &str, item: &str, title: &str, clue_back: i64| OpenInput {
+        procedure: "general".into(),
+        party_id: party.to_owned(),
+        category: category.into(),
+        item_code: item.into(),
+        unit_id: unit.clone(),
+        title: title.into(),
+        location: "南大街步行街".into(),
+        source: "patrol".into(),
+        clue_on: day(clue_back),
+        act_on: day(clue_back + 1),
+        ..Default::default()
+    };
+    let file = |back: i64| serde_json::json!({"action": "file", "on": day(back), "officers": officers});
+    let act = |back: i64| {
+        serde_json::json!({"action": "record_act", "kind": "inspection", "on": day(back),
+        "officers": officers, "summary": "现场检查，拍摄照片，制作现场检查（勘验）笔录"})
+    };
+    let propose = |yuan: i64| {
+        serde_json::json!({"action": "propose",
+        "penalty": {"kinds": ["fine"], "fine_fen": yuan * 100, "confiscation_fen": 0}, "complex": false, "public_interest": false,
+        "findings": {"facts": "当事人在南大街步行街人行道上擅自设摊经营，占用城市道路约6平方米，经劝导后仍未改正。",
+                     "evidence": "1.《现场检查（勘验）笔录》一份；2.现场照片六张；3.《询问笔录》一份；4.当事人身份证明材料一份。",
+                     "discretion": "依据本局裁量基准“一般”档处罚。"}})
+    };
+    let review = serde_json::json!({"action": "review", "on": day(6), "checklist": [true, true, true, true, true, true, true, true],
+        "opinion": "主体合法，程序合法，事实清楚，证据确凿，适用法律正确，裁量适当。"});
+
+    // Each case: how it opens, then (who, step) in order.
+    let plans: Vec<(OpenInput, Vec<(&Principal, serde_json::Value)>)> = vec![
+        // A lead found 20 days ago and never filed: the lead check is overdue (possible inaction).
+        (open(&parties[0], "city_appearance", "ZL-SR-001", "在行道树上张贴小广告", 20), vec![]),
+        // A fresh lead.
+        (open(&parties[1], "construction_waste", "ZL-ZT-001", "随意倾倒建筑垃圾", 2), vec![]),
+        // Filed and under investigation.
+        (
+            open(&parties[2], "street_vending", "ZL-ZD-001", "擅自占用城市道路设摊经营", 12),
+            vec![(&leader, file(11)), (&squad, act(10))],
+        ),
+        // A major case (6,000 yuan ≥ the bureau's threshold), notified, waiting for legal review and discussion.
+        (
+            open(&parties[3], "street_vending", "ZL-ZD-001", "擅自占用城市道路设摊经营（多次）", 40),
+            vec![
+                (&leader, file(39)),
+                (&squad, act(38)),
+                (&squad, propose(6_000)),
+                (&squad, serde_json::json!({"action": "notify", "on": day(20)})),
+                (&squad, serde_json::json!({"action": "waive", "on": day(19)})),
+            ],
+        ),
+        // Decided twelve days ago and not yet served: service is overdue.
+        (
+            open(&parties[4], "street_vending", "ZL-ZD-001", "擅自占用城市道路设摊经营", 45),
+            vec![
+                (&leader, file(44)),
+                (&squad, act(43)),
+                (&squad, propose(300)),
+                (&squad, serde_json::json!({"action": "notify", "on": day(30)})),
+                (&legal, review.clone()),
+                (
+                    &leader,
+                    serde_json::json!({"action": "decide", "on": day(12), "outcome": "penalty",
+                     "penalty": {"kinds": ["fine"], "fine_fen": 30_000, "confiscation_fen": 0}, "note": ""}),
+                ),
+            ],
+        ),
+        // A case run to the end.
+        (
+            open(&parties[2], "street_vending", "ZL-ZD-001", "擅自占用城市道路设摊经营（已结案）", 60),
+            vec![
+                (&leader, file(59)),
+                (&squad, act(58)),
+                (&squad, propose(200)),
+                (&squad, serde_json::json!({"action": "notify", "on": day(50)})),
+                (
+                    &leader,
+                    serde_json::json!({"action": "decide", "on": day(40), "outcome": "penalty",
+                     "penalty": {"kinds": ["fine"], "fine_fen": 20_000, "confiscation_fen": 0}, "note": ""}),
+                ),
+                (&squad, serde_json::json!({"action": "serve", "on": day(39), "method": "直接送达"})),
+                (&squad, serde_json::json!({"action": "pay", "on": day(35), "amount_fen": 20_000})),
+                (
+                    &leader,
+                    serde_json::json!({"action": "close", "on": day(30), "summary": "罚款已缴清，经复查已改正。"}),
+                ),
+            ],
+        ),
+    ];
+    let mut made = 0;
+    for (input, steps) in plans {
+        let opened = match open_case_for(state, &squad, &info, &input).await {
+            Ok(id) => id,
+            Err(error) => {
+                tracing::warn!(title = %input.title, error = ?error, "demo case skipped");
+                continue;
+            }
+        };
+        let mut version = 1;
+        for (who, step) in steps {
+            let command = match serde_json::from_value(step) {
+                Ok(command) => command,
+                Err(error) => anyhow::bail!("demo step: {error}"),
+            };
+            match take_step(state, who, &info, &opened, version, command).await {
+                Ok(v) => version = v,
+                Err(error) => {
+                    tracing::warn!(title = %input.title, error = ?error, "demo step skipped");
+                    break;
+                }
+            }
+        }
+        made += 1;
+    }
+    // One on-the-spot decision today.
+    let spot = OpenInput {
+        procedure: "simple".into(),
+        party_id: parties[1].clone(),
+        category: "illegal_parking".into(),
+        item_code: "ZL-TC-001".into(),
+        unit_id: unit.clone(),
+        title: "在人行道违法停放机动车".into(),
+        location: "南大街与延陵西路交叉口".into(),
+        clue_on: day(0),
+        act_on: day(0),
+        officer1: officers[0].clone(),
+        officer2: officers[1].clone(),
+        fine: "100".into(),
+        ..Default::default()
+    };
+    if open_case_for(state, &squad, &info, &spot).await.is_ok() {
+        made += 1;
+    }
+    Ok(made)
 }

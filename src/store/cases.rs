@@ -304,6 +304,31 @@ impl Db {
         Ok(out)
     }
 
+    /// Names and certificate numbers of officers, as documents print them (Art. 42): the
+    /// certificate valid on `on`, or the latest one.
+    pub async fn officer_badges(
+        &self,
+        ids: &[String],
+        on: NaiveDate,
+    ) -> Result<Vec<(String, String)>, sqlx::Error> {
+        let mut out = Vec::new();
+        for id in ids {
+            let row: Option<(String, Option<String>)> = on_pool!(self, |pool| {
+                sqlx::query_as(
+                    "SELECT p.name, (SELECT c.number FROM certificates c WHERE c.person_id = p.id                      ORDER BY (c.status = 'valid' AND c.valid_from <= $2 AND c.valid_to >= $2) DESC, c.valid_to DESC LIMIT 1)                      FROM people p WHERE p.id = $1",
+                )
+                .bind(id)
+                .bind(on.to_string())
+                .fetch_optional(pool)
+                .await?
+            });
+            if let Some((name, number)) = row {
+                out.push((name, number.unwrap_or_default()));
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn cases(
         &self,
         visibility: &Visibility,

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod audit;
 pub mod calendar;
 pub mod cases;
+pub mod documents;
 pub mod org;
 pub mod parties;
 
@@ -117,6 +118,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         "0005_cases",
         include_str!("../../migrations/sqlite/0005_cases.sql"),
         include_str!("../../migrations/postgres/0005_cases.sql"),
+    ),
+    (
+        "0006_documents",
+        include_str!("../../migrations/sqlite/0006_documents.sql"),
+        include_str!("../../migrations/postgres/0006_documents.sql"),
     ),
 ];
 

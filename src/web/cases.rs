@@ -20,8 +20,8 @@ use crate::domain::access::{Action, Role, Scope};
 use crate::domain::case::clocks::{Clock, ClockKind, ClockStatus, Due, clocks};
 use crate::domain::case::rules::{CaseRules, parse_yuan, yuan};
 use crate::domain::case::{
-    ActKind, Actor, Case, Command, Context, Hearing, NewClue, Outcome, Penalty, PenaltyKind, Procedure,
-    REVIEW_CHECKLIST, Refusal, SpotDecision, Stage, apply, command_name_zh,
+    ActKind, Actor, Case, Command, Context, Findings, Hearing, NewClue, Outcome, Penalty, PenaltyKind,
+    Procedure, REVIEW_CHECKLIST, Refusal, SpotDecision, Stage, apply, command_name_zh,
 };
 use crate::domain::fields::FieldErrors;
 use crate::domain::time::civil_date;
@@ -33,21 +33,22 @@ use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, Pager, page_number, page_size, render};
 
-/// Where a lead came from (案件来源), as the bureau's 立案审批表 lists them.
-pub const SOURCES: [(&str, &str); 6] = [
-    ("patrol", "巡查发现"),
-    ("complaint", "投诉举报"),
-    ("digital_city", "数字城管派遣"),
-    ("hotline", "12345热线"),
-    ("referral", "其他部门移送"),
-    ("superior", "上级交办"),
+/// Where a lead came from (案件来源), as the bureau's 立案审批表 lists them, with the phrase a
+/// decision uses (本机关于……在{phrase}中发现).
+pub const SOURCES: [(&str, &str, &str); 6] = [
+    ("patrol", "巡查发现", "日常巡查"),
+    ("complaint", "投诉举报", "处理投诉举报"),
+    ("digital_city", "数字城管派遣", "处理数字城管派遣案件"),
+    ("hotline", "12345热线", "处理12345热线工单"),
+    ("referral", "其他部门移送", "审查其他部门移送的线索"),
+    ("superior", "上级交办", "办理上级交办事项"),
 ];
 
 fn source_name(code: &str) -> &str {
-    SOURCES.iter().find(|(c, _)| *c == code).map_or(code, |(_, n)| n)
+    SOURCES.iter().find(|(c, _, _)| *c == code).map_or(code, |(_, n, _)| n)
 }
 
-fn refused(refusal: Refusal) -> AppError {
+pub fn refused(refusal: Refusal) -> AppError {
     let message = if refusal.basis.is_empty() {
         refusal.message_zh
     } else {
@@ -139,6 +140,16 @@ struct Opened {
     number: String,
 }
 
+/// Opens a case as `principal` (for operator tasks such as the demo); returns its id.
+pub async fn open_case_for(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    input: &OpenInput,
+) -> Result<String, AppError> {
+    open_case(state, principal, info, input).await.map(|o| o.id)
+}
+
 async fn open_case(
     state: &AppState,
     principal: &Principal,
@@ -179,7 +190,7 @@ async fn open_case(
         errors.add("title", "title_invalid", "请填写案由（100 字以内）");
     }
     let source = if simple { "patrol" } else { input.source.trim() };
-    if !SOURCES.iter().any(|(c, _)| *c == source) {
+    if !SOURCES.iter().any(|(c, _, _)| *c == source) {
         errors.add("source", "source_unknown", "请选择案件来源");
     }
     let clue_on =
@@ -246,7 +257,7 @@ async fn open_case(
             fine_range: item.as_ref().and_then(|i| i.fine_range(organisation)),
         };
         let n = tx.next_number("spot_decision", clue_on.year()).await?;
-        let number = format!("{}当罚字〔{}〕第{n:04}号", state.config.doc_prefix, clue_on.year());
+        let number = format!("{}当罚字〔{}〕第{n}号", state.config.doc_prefix, clue_on.year());
         Case::open_simple(&spot, number, &ctx).map_err(refused)?
     } else {
         let clue = NewClue {
@@ -329,7 +340,7 @@ pub async fn take_step(
             Outcome::Transfer => ("transfer", "移字"),
         };
         let n = tx.next_number(doc_type, on.year()).await?;
-        let number = format!("{}{word}〔{}〕第{n:04}号", state.config.doc_prefix, on.year());
+        let number = format!("{}{word}〔{}〕第{n}号", state.config.doc_prefix, on.year());
         if let Some(decision) = next.decision.as_mut() {
             decision.number = number.clone();
         }
@@ -431,6 +442,12 @@ pub struct StepForm {
     pub amount: String,
     #[serde(default)]
     pub person: String,
+    #[serde(default)]
+    pub facts: String,
+    #[serde(default)]
+    pub evidence: String,
+    #[serde(default)]
+    pub discretion: String,
 }
 
 impl StepForm {
@@ -496,6 +513,11 @@ impl StepForm {
                 penalty: self.penalty(&mut errors),
                 complex: checked(&self.complex),
                 public_interest: checked(&self.public_interest),
+                findings: Findings {
+                    facts: text(&self.facts),
+                    evidence: text(&self.evidence),
+                    discretion: text(&self.discretion),
+                },
             },
             "review" => Command::Review {
                 on,
@@ -844,7 +866,7 @@ async fn new_form(
         items: state.db.enforcement_items().await?,
         units,
         officers: if simple { officer_options(state).await? } else { Vec::new() },
-        sources: SOURCES.to_vec(),
+        sources: SOURCES.iter().map(|(c, n, _)| (*c, *n)).collect(),
         input,
         errors,
         refusal,
@@ -923,6 +945,9 @@ struct DetailPage {
     amount_due: String,
     first_offence: Option<bool>,
     rules: CaseRules,
+    documents: Vec<crate::store::documents::DocumentInfo>,
+    /// Documents this caller may issue now: (code, name).
+    issuable: Vec<(&'static str, &'static str)>,
 }
 
 impl DetailPage {
@@ -948,6 +973,30 @@ impl DetailPage {
     fn preselect(&self, slot: &usize, id: &str) -> bool {
         self.case_officers.get(*slot).is_some_and(|(o, _)| o == id)
     }
+}
+
+/// The documents that fit the case's stage and are not yet issued (decisions once; the others
+/// may be issued again as corrections from the API).
+fn issuable_documents(
+    case: &Case,
+    issued: &[crate::store::documents::DocumentInfo],
+) -> Vec<(&'static str, &'static str)> {
+    use crate::domain::case::documents::DocKind as K;
+    let decided = case.decision.as_ref().map(|d| d.outcome);
+    K::ALL
+        .into_iter()
+        .filter(|k| match k {
+            K::FilingApproval => case.filed_on.is_some() && case.procedure == Procedure::General,
+            K::AdvanceNotice => case.notice_on.is_some(),
+            K::PenaltyDecision => decided == Some(Outcome::Penalty) && case.procedure == Procedure::General,
+            K::NoPenaltyDecision => decided == Some(Outcome::NoPenalty),
+            K::SpotDecision => case.procedure == Procedure::Simple,
+            K::ServiceReceipt => decided.is_some(),
+            K::ClosingReport => case.stage == Stage::Closed,
+        })
+        .filter(|k| !issued.iter().any(|d| d.kind == *k))
+        .map(|k| (k.code(), k.name_zh()))
+        .collect()
 }
 
 /// The steps worth offering to this caller at this stage; the engine still decides.
@@ -1068,7 +1117,12 @@ async fn detail(
         StatusCode::OK
     };
     let steps = steps_for(&r.case, principal);
+    let documents = state.db.case_documents(id).await?;
+    let issuable =
+        if principal.has(Action::CaseAct) { issuable_documents(&r.case, &documents) } else { Vec::new() };
     let mut response = render(&DetailPage {
+        documents,
+        issuable,
         chrome,
         category_name: category_name(&categories, &r.category),
         source_name: source_name(&r.source).to_owned(),
@@ -1092,6 +1146,17 @@ async fn detail(
     })?;
     *response.status_mut() = status;
     Ok(response)
+}
+
+/// The case page with a refusal banner (status 422).
+pub async fn detail_with_error(
+    state: &AppState,
+    principal: &Principal,
+    headers: &HeaderMap,
+    id: &str,
+    message: String,
+) -> PageResult {
+    detail(state, principal, headers, id, Some(message), FieldErrors::default(), false).await
 }
 
 pub async fn detail_page(

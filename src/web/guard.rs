@@ -51,6 +51,11 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The caller an operator task acts as (the demo's sample cases), as if through a token.
+    pub fn acting_as(account: crate::store::accounts::Account) -> Principal {
+        Principal::new(account, Credential::Bearer)
+    }
+
     fn new(account: crate::store::accounts::Account, credential: Credential) -> Principal {
         Principal {
             account_id: account.id,

@@ -11,6 +11,7 @@ pub mod assets;
 pub mod audit;
 pub mod calendar;
 pub mod cases;
+pub mod documents;
 pub mod error;
 pub mod guard;
 pub mod home;
@@ -108,6 +109,8 @@ pub fn routes() -> Vec<RouteSpec> {
         route(g.clone(), "/cases/deadlines", A(X::CaseView), get(cases::deadlines_page)),
         route(g.clone(), "/cases/{id}", A(X::CaseView), get(cases::detail_page)),
         route(p.clone(), "/cases/{id}/steps", A(X::CaseAct), post(cases::step_form)),
+        route(p.clone(), "/cases/{id}/documents", A(X::CaseAct), post(documents::issue_form)),
+        route(g.clone(), "/documents/{id}/pdf", A(X::CaseView), get(documents::pdf_page)),
         route(g.clone(), "/responsibility-list", A(X::CaseView), get(cases::items_page)),
         route(g.clone(), "/parties", A(X::PartyView), get(parties::list_page)),
         route(g.clone(), "/parties/new", A(X::PartyEdit), get(parties::new_page)),
@@ -166,6 +169,9 @@ pub fn routes() -> Vec<RouteSpec> {
         route(p.clone(), "/api/v1/cases", A(X::CaseOpen), post(cases::api_create)),
         route(g.clone(), "/api/v1/cases/{id}", A(X::CaseView), get(cases::api_get)),
         route(p.clone(), "/api/v1/cases/{id}/steps", A(X::CaseAct), post(cases::api_step)),
+        route(p.clone(), "/api/v1/cases/{id}/documents", A(X::CaseAct), post(documents::api_issue)),
+        route(g.clone(), "/api/v1/cases/{id}/documents", A(X::CaseView), get(documents::api_list)),
+        route(g.clone(), "/api/v1/documents/{id}/pdf", A(X::CaseView), get(documents::api_pdf)),
         route(g.clone(), "/api/v1/case-deadlines", A(X::CaseView), get(cases::api_deadlines)),
         route(g.clone(), "/api/v1/responsibility-items", A(X::CaseView), get(cases::api_items)),
         route(g.clone(), "/api/v1/case-rules", A(X::CaseView), get(cases::api_rules)),

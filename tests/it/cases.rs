@@ -7,7 +7,7 @@ use chrono::{Duration, NaiveDate};
 use crate::support::TestApp;
 
 /// Two officers of a squad with certificates valid on `on`.
-async fn two_certified(app: &TestApp, unit: &str, on: NaiveDate) -> Vec<String> {
+pub async fn two_certified(app: &TestApp, unit: &str, on: NaiveDate) -> Vec<String> {
     let unit_id = app.unit_id(unit).await;
     let filter = chengguan::store::org::PeopleFilter {
         unit_id,
@@ -24,7 +24,7 @@ async fn two_certified(app: &TestApp, unit: &str, on: NaiveDate) -> Vec<String> 
     valid
 }
 
-async fn new_party(app: &TestApp, token: &str, number: &str) -> String {
+pub async fn new_party(app: &TestApp, token: &str, number: &str) -> String {
     let body = serde_json::json!({
         "kind": "person", "name": "王摊主", "document_type": "resident_id", "document_number": number,
     });
@@ -33,15 +33,15 @@ async fn new_party(app: &TestApp, token: &str, number: &str) -> String {
     created.json()["id"].as_str().unwrap().to_owned()
 }
 
-struct Steps<'a> {
-    app: &'a TestApp,
-    id: String,
-    version: i64,
+pub struct Steps<'a> {
+    pub app: &'a TestApp,
+    pub id: String,
+    pub version: i64,
 }
 
 impl Steps<'_> {
     /// Posts a step; on success remembers the new version.
-    async fn step(&mut self, token: &str, step: serde_json::Value) -> (StatusCode, serde_json::Value) {
+    pub async fn step(&mut self, token: &str, step: serde_json::Value) -> (StatusCode, serde_json::Value) {
         let mut body = step;
         body["version"] = serde_json::json!(self.version);
         let response =
@@ -53,12 +53,12 @@ impl Steps<'_> {
         (response.status, json)
     }
 
-    async fn ok(&mut self, token: &str, step: serde_json::Value) {
+    pub async fn ok(&mut self, token: &str, step: serde_json::Value) {
         let (status, json) = self.step(token, step.clone()).await;
         assert_eq!(status, StatusCode::OK, "{step} -> {json}");
     }
 
-    async fn refused(&mut self, token: &str, step: serde_json::Value, code: &str) {
+    pub async fn refused(&mut self, token: &str, step: serde_json::Value, code: &str) {
         let before = self.version;
         let (status, json) = self.step(token, step.clone()).await;
         assert_eq!(
@@ -152,7 +152,7 @@ async fn a_general_procedure_case_runs_from_lead_to_closing_under_every_guard() 
         .await;
     s.ok(&leader, decide("2026-03-10", 600_000)).await;
     let decided = app.get_bearer(&format!("/api/v1/cases/{id}"), &squad).await.json();
-    assert_eq!(decided["state"]["decision"]["number"], "钟城管罚决字〔2026〕第0001号");
+    assert_eq!(decided["state"]["decision"]["number"], "钟城管罚决字〔2026〕第1号");
     assert_eq!(decided["major"], true);
 
     s.ok(&squad, serde_json::json!({"action": "serve", "on": "2026-03-10", "method": "直接送达"})).await;
@@ -243,7 +243,8 @@ async fn the_simple_procedure_is_capped_and_numbered_without_gaps_under_concurre
         })
         .collect();
     numbers.sort();
-    let expected: Vec<String> = (1..=12).map(|n| format!("钟城管当罚字〔2026〕第{n:04}号")).collect();
+    let mut expected: Vec<String> = (1..=12).map(|n| format!("钟城管当罚字〔2026〕第{n}号")).collect();
+    expected.sort();
     assert_eq!(numbers, expected);
 
     // Handed over on the spot; closed only after 备案 and payment.

@@ -6,6 +6,7 @@ mod audit;
 mod calendar;
 mod cases;
 mod cli;
+mod documents;
 mod login;
 mod org;
 mod parties;

@@ -60,6 +60,7 @@ pub fn test_config(dir: &std::path::Path) -> Config {
         sqlite_synchronous_full: false,
         max_connections: 8,
         login_rate_per_minute: 10_000,
+        reconsideration_body: chengguan::demo::DEMO_RECONSIDERATION_BODY.to_owned(),
         ..Config::default()
     }
 }
@@ -269,6 +270,11 @@ impl TestApp {
 
     /// Executes SQL as the database owner would, bypassing the application: for tampering.
     pub async fn raw(&self, sql: &str) {
+        self.try_raw(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    /// Runs SQL behind the application's back, as a tamperer would.
+    pub async fn try_raw(&self, sql: &str) -> Result<(), sqlx::Error> {
         match &self.db {
             Db::Sqlite(pool) => {
                 sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(pool).await.map(|_| ())
@@ -277,7 +283,6 @@ impl TestApp {
                 sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(pool).await.map(|_| ())
             }
         }
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
     pub fn is_postgres(&self) -> bool {

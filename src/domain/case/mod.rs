@@ -11,10 +11,11 @@
 //! the simple procedure (简易程序, Arts. 51–52) opens already decided on the spot.
 
 pub mod clocks;
+pub mod documents;
 pub mod rules;
 use std::collections::HashMap;
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::access::{Role, RoleSet};
@@ -317,6 +318,17 @@ impl ActKind {
     }
 }
 
+/// What the investigation established, as the decision will state it (行政处罚法 Art. 59(2)(3)).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Findings {
+    /// 违法事实: when, where, what, how much.
+    pub facts: String,
+    /// 证据: each item with its quantity.
+    pub evidence: String,
+    /// 裁量理由: why this band of the discretion benchmark.
+    pub discretion: String,
+}
+
 /// The decision as made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {
@@ -350,6 +362,8 @@ pub struct Case {
     pub recused: Vec<String>,
     pub acts: Vec<Act>,
     pub proposal: Option<Penalty>,
+    #[serde(default)]
+    pub findings: Findings,
     /// 案情疑难复杂、涉及多个法律关系 (Art. 58(3)).
     pub complex: bool,
     /// 涉及重大公共利益 (Art. 58(1)).
@@ -360,6 +374,9 @@ pub struct Case {
     pub notice_on: Option<NaiveDate>,
     /// The penalty as told to the party: the decision may not be heavier (Art. 45 ¶2).
     pub notified: Option<Penalty>,
+    /// Whether the notice told the party of a hearing right (Art. 63), as the documents say.
+    #[serde(default)]
+    pub hearing_right_told: bool,
     pub statement_on: Option<NaiveDate>,
     pub waived: bool,
     pub hearing: Hearing,
@@ -433,11 +450,13 @@ pub enum Command {
         officers: Vec<String>,
         summary: String,
     },
-    /// 处理意见: the handler proposes the outcome.
+    /// 处理意见: the handler proposes the outcome with the findings the decision will state.
     Propose {
         penalty: Penalty,
         complex: bool,
         public_interest: bool,
+        #[serde(default)]
+        findings: Findings,
     },
     /// 法制审核 by a reviewer who did not handle the case.
     Review {
@@ -810,12 +829,14 @@ impl Case {
             recused: Vec::new(),
             acts: Vec::new(),
             proposal: None,
+            findings: Findings::default(),
             complex: false,
             public_interest: false,
             legal_review: None,
             collective_on: None,
             notice_on: None,
             notified: None,
+            hearing_right_told: false,
             statement_on: None,
             waived: false,
             hearing: Hearing::None,
@@ -1140,7 +1161,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             next.acts.push(Act { kind: *kind, on: *on, officers: officers.clone() });
             summary = format!("{}（{}）：{text}", kind.name_zh(), names(officers, ctx));
         }
-        C::Propose { penalty, complex, public_interest } => {
+        C::Propose { penalty, complex, public_interest, findings } => {
             if !matches!(case.stage, Stage::Investigation | Stage::Review) {
                 return wrong_stage(case, command);
             }
@@ -1154,6 +1175,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             }
             check_penalty_shape(penalty, ctx)?;
             next.proposal = Some(penalty.clone());
+            next.findings = findings.clone();
             next.complex = *complex;
             next.public_interest = *public_interest;
             // A changed proposal needs a fresh review and discussion.
@@ -1223,6 +1245,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             };
             next.notice_on = Some(*on);
             next.notified = Some(proposal.clone());
+            next.hearing_right_told = next.hearing_eligible(ctx.rules);
             next.stage = Stage::Notified;
             let end = next.rights_period_end(ctx.calendar, ctx.rules)?.unwrap_or(*on);
             let hearing = if next.hearing_eligible(ctx.rules) { "，并告知听证权利" } else { "" };
@@ -1580,11 +1603,6 @@ fn names(ids: &[String], ctx: &Context) -> String {
         .map(|id| ctx.people.get(id).map(|p| p.name.clone()).unwrap_or_else(|| id.clone()))
         .collect::<Vec<_>>()
         .join("、")
-}
-
-/// The year a date belongs to, for document numbers.
-pub fn number_year(on: NaiveDate) -> i32 {
-    on.year()
 }
 
 #[cfg(test)]

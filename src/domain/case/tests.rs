@@ -114,7 +114,8 @@ fn notified(w: &World, penalty: Penalty) -> Case {
         summary: "现场检查，占道经营属实".into(),
     };
     let c = w.run(&c, &officer(), "2026-03-03", act).unwrap();
-    let propose = Command::Propose { penalty, complex: false, public_interest: false };
+    let propose =
+        Command::Propose { penalty, complex: false, public_interest: false, findings: Findings::default() };
     let c = w.run(&c, &officer(), "2026-03-05", propose).unwrap();
     w.run(&c, &officer(), "2026-03-10", Command::Notify { on: d("2026-03-10") }).unwrap()
 }
@@ -452,6 +453,7 @@ fn random_walks_never_break_the_guards() {
                     penalty,
                     complex: rng.random_bool(0.2),
                     public_interest: rng.random_bool(0.1),
+                    findings: Findings::default(),
                 },
                 3 => Command::Review {
                     on: back(&mut rng),

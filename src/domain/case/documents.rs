@@ -1,0 +1,427 @@
+//! Official documents (执法文书) of a case: which may be issued when, what each must contain
+//! (checked before issuing: a document missing a statutory item is refused), and the data the
+//! typesetting template receives.
+//!
+//! Issued documents are immutable; a correction is a new document with a new number.
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use serde_json::json;
+
+use super::rules::{LAWSUIT_MONTHS, PAYMENT_DAYS, RECONSIDERATION_DAYS, yuan};
+use super::{Case, Hearing, Outcome, PenaltyKind, Procedure, Refusal, Stage};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocKind {
+    /// 立案审批表
+    FilingApproval,
+    /// 行政处罚事先告知书 (行政处罚法 Art. 44)
+    AdvanceNotice,
+    /// 行政处罚决定书 (Art. 59)
+    PenaltyDecision,
+    /// 不予行政处罚决定书 (Arts. 33, 57)
+    NoPenaltyDecision,
+    /// 当场行政处罚决定书 (Art. 52)
+    SpotDecision,
+    /// 送达回证 (Art. 61)
+    ServiceReceipt,
+    /// 结案报告
+    ClosingReport,
+}
+
+impl DocKind {
+    pub const ALL: [DocKind; 7] = [
+        DocKind::FilingApproval,
+        DocKind::AdvanceNotice,
+        DocKind::PenaltyDecision,
+        DocKind::NoPenaltyDecision,
+        DocKind::SpotDecision,
+        DocKind::ServiceReceipt,
+        DocKind::ClosingReport,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            DocKind::FilingApproval => "filing_approval",
+            DocKind::AdvanceNotice => "advance_notice",
+            DocKind::PenaltyDecision => "penalty_decision",
+            DocKind::NoPenaltyDecision => "no_penalty_decision",
+            DocKind::SpotDecision => "spot_decision",
+            DocKind::ServiceReceipt => "service_receipt",
+            DocKind::ClosingReport => "closing_report",
+        }
+    }
+    pub fn parse(s: &str) -> Option<DocKind> {
+        DocKind::ALL.into_iter().find(|k| k.code() == s)
+    }
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            DocKind::FilingApproval => "立案审批表",
+            DocKind::AdvanceNotice => "行政处罚事先告知书",
+            DocKind::PenaltyDecision => "行政处罚决定书",
+            DocKind::NoPenaltyDecision => "不予行政处罚决定书",
+            DocKind::SpotDecision => "当场行政处罚决定书",
+            DocKind::ServiceReceipt => "送达回证",
+            DocKind::ClosingReport => "结案报告",
+        }
+    }
+    /// The 类别代字 of the document number (ux-and-documents §1.4).
+    pub fn word(self) -> &'static str {
+        match self {
+            DocKind::FilingApproval => "立字",
+            DocKind::AdvanceNotice => "罚告字",
+            DocKind::PenaltyDecision => "罚决字",
+            DocKind::NoPenaltyDecision => "不罚字",
+            DocKind::SpotDecision => "当罚字",
+            DocKind::ServiceReceipt => "送字",
+            DocKind::ClosingReport => "结字",
+        }
+    }
+    /// Decisions carry the number given when the decision was made; the others take the next
+    /// number of their kind when issued.
+    pub fn numbered_at_decision(self) -> bool {
+        matches!(self, DocKind::PenaltyDecision | DocKind::NoPenaltyDecision | DocKind::SpotDecision)
+    }
+}
+
+/// The bureau's particulars every document states.
+#[derive(Debug, Clone, Serialize)]
+pub struct Bureau {
+    pub name: String,
+    /// 行政复议机关: since 2024-01-01 the district people's government (行政复议法 Art. 24).
+    pub reconsideration_body: String,
+    pub court: String,
+    /// Where and how fines are paid (罚缴分离, 行政处罚法 Art. 67).
+    pub payment: String,
+}
+
+/// The party as the document names it. Served copies carry the full document number.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartyBlock {
+    pub name: String,
+    pub organisation: bool,
+    pub document_label: String,
+    pub document_number: String,
+    pub legal_representative: String,
+    pub address: String,
+    pub phone: String,
+}
+
+/// Everything a document may state besides the case state.
+#[derive(Debug, Clone)]
+pub struct DocFacts<'a> {
+    pub case: &'a Case,
+    pub case_number: &'a str,
+    pub title: &'a str,
+    pub location: &'a str,
+    pub source: &'a str,
+    pub party: PartyBlock,
+    pub bureau: &'a Bureau,
+    /// 违法依据 and 处罚依据 of the responsibility item.
+    pub violated: &'a str,
+    pub penalty_basis: &'a str,
+    /// Officers with their certificate numbers (Art. 42; shown on 笔录, 回证 and 当场决定书).
+    pub officers: Vec<(String, String)>,
+    /// Numbers of documents already issued for this case, by kind.
+    pub issued: Vec<(DocKind, String, NaiveDate)>,
+    pub number: String,
+    pub issued_on: NaiveDate,
+}
+
+fn missing(items: Vec<&'static str>) -> Result<(), Refusal> {
+    if items.is_empty() {
+        Ok(())
+    } else {
+        Err(Refusal {
+            code: "document_incomplete",
+            basis: "行政处罚法第五十九条",
+            message_zh: format!("文书缺少法定内容：{}", items.join("、")),
+        })
+    }
+}
+
+fn not_now(kind: DocKind, why: &str) -> Refusal {
+    Refusal {
+        code: "document_not_available",
+        basis: "",
+        message_zh: format!("现在不能制作{}：{why}", kind.name_zh()),
+    }
+}
+
+/// A period as documents write it: 15 → 十五, 60 → 六十 (numbers below one hundred).
+pub fn numeral_zh(n: u32) -> String {
+    const D: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => D[n as usize].to_owned(),
+        10..=19 => format!("十{}", if n.is_multiple_of(10) { "" } else { D[(n % 10) as usize] }),
+        20..=99 => {
+            format!(
+                "{}十{}",
+                D[(n / 10) as usize],
+                if n.is_multiple_of(10) { "" } else { D[(n % 10) as usize] }
+            )
+        }
+        _ => n.to_string(),
+    }
+}
+
+/// A date as documents write it: 2026年4月8日.
+pub fn date_zh(date: NaiveDate) -> String {
+    format!("{}年{}月{}日", date.year(), date.month(), date.day())
+}
+
+/// An amount in upper-case Chinese numerals (大写), written beside the figures against
+/// alteration: 5000.00 → 伍仟元整, 1234.56 → 壹仟贰佰叁拾肆元伍角陆分.
+pub fn amount_in_words(fen: i64) -> String {
+    const DIGITS: [char; 10] = ['零', '壹', '贰', '叁', '肆', '伍', '陆', '柒', '捌', '玖'];
+    const UNITS: [&str; 4] = ["仟", "佰", "拾", ""];
+    const GROUPS: [&str; 4] = ["", "万", "亿", "万亿"];
+    // One group of four digits, without leading zeros and with one 零 for inner zeros.
+    let group_words = |g: i64| {
+        let digits = [g / 1000, g / 100 % 10, g / 10 % 10, g % 10];
+        let (mut text, mut zero, mut started) = (String::new(), false, false);
+        for (i, d) in digits.iter().enumerate() {
+            if *d == 0 {
+                zero |= started;
+            } else {
+                if zero {
+                    text.push('零');
+                    zero = false;
+                }
+                text.push(DIGITS[*d as usize]);
+                text.push_str(UNITS[i]);
+                started = true;
+            }
+        }
+        text
+    };
+    if fen <= 0 {
+        return "零元整".to_owned();
+    }
+    let yuan_part = fen / 100;
+    let mut groups = Vec::new();
+    let mut rest = yuan_part;
+    while rest > 0 {
+        groups.push(rest % 10_000);
+        rest /= 10_000;
+    }
+    let mut out = String::new();
+    let mut gap = false;
+    for (index, g) in groups.iter().enumerate().rev() {
+        if *g == 0 {
+            gap |= !out.is_empty();
+            continue;
+        }
+        if !out.is_empty() && (gap || *g < 1000) {
+            out.push('零');
+        }
+        out.push_str(&group_words(*g));
+        out.push_str(GROUPS[index.min(3)]);
+        gap = false;
+    }
+    if yuan_part > 0 {
+        out.push('元');
+    }
+    let (jiao, fen_part) = ((fen / 10) % 10, fen % 10);
+    match (jiao, fen_part) {
+        (0, 0) => out.push('整'),
+        (j, 0) => {
+            out.push(DIGITS[j as usize]);
+            out.push('角');
+        }
+        (j, f) => {
+            if j == 0 {
+                if yuan_part > 0 {
+                    out.push('零');
+                }
+            } else {
+                out.push(DIGITS[j as usize]);
+                out.push('角');
+            }
+            out.push(DIGITS[f as usize]);
+            out.push('分');
+        }
+    }
+    out
+}
+
+/// The article a responsibility item cites, without the summary after the colon:
+/// `《城市道路管理条例》第四十二条：责令限期改正……` → `《城市道路管理条例》第四十二条`.
+fn citation(text: &str) -> &str {
+    text.split('：').next().unwrap_or(text).trim()
+}
+
+fn penalty_lines(case: &Case) -> Vec<String> {
+    let Some(penalty) = case.decision.as_ref().map(|d| &d.penalty).or(case.notified.as_ref()) else {
+        return Vec::new();
+    };
+    penalty
+        .kinds
+        .iter()
+        .map(|k| match k {
+            PenaltyKind::Fine => format!(
+                "罚款人民币{}元（大写：{}）",
+                yuan(penalty.fine_fen).trim_end_matches(".00"),
+                amount_in_words(penalty.fine_fen)
+            ),
+            PenaltyKind::Confiscation => {
+                format!(
+                    "没收违法所得、非法财物（价值人民币{}元）",
+                    yuan(penalty.confiscation_fen).trim_end_matches(".00")
+                )
+            }
+            other => other.name_zh().to_owned(),
+        })
+        .collect()
+}
+
+/// Checks that `kind` may be issued now with everything it must state, and returns the data
+/// its template receives.
+pub fn build(kind: DocKind, f: &DocFacts) -> Result<serde_json::Value, Refusal> {
+    let case = f.case;
+    let decision = case.decision.as_ref();
+    match kind {
+        DocKind::FilingApproval if case.filed_on.is_none() => return Err(not_now(kind, "案件尚未立案")),
+        DocKind::AdvanceNotice if case.notice_on.is_none() => return Err(not_now(kind, "尚未办理事先告知")),
+        DocKind::PenaltyDecision
+            if decision.is_none_or(|d| d.outcome != Outcome::Penalty)
+                || case.procedure != Procedure::General =>
+        {
+            return Err(not_now(kind, "尚未作出行政处罚决定"));
+        }
+        DocKind::NoPenaltyDecision if decision.is_none_or(|d| d.outcome != Outcome::NoPenalty) => {
+            return Err(not_now(kind, "尚未作出不予行政处罚决定"));
+        }
+        DocKind::SpotDecision if case.procedure != Procedure::Simple => {
+            return Err(not_now(kind, "本案不是简易程序"));
+        }
+        DocKind::ServiceReceipt if decision.is_none() => return Err(not_now(kind, "尚无须送达的决定书")),
+        DocKind::ClosingReport if case.stage != Stage::Closed => return Err(not_now(kind, "案件尚未结案")),
+        _ => {}
+    }
+    // The items each kind must state.
+    let mut absent = Vec::new();
+    if f.party.name.trim().is_empty() {
+        absent.push("当事人姓名或者名称");
+    }
+    let states_penalty =
+        matches!(kind, DocKind::AdvanceNotice | DocKind::PenaltyDecision | DocKind::SpotDecision);
+    if states_penalty || kind == DocKind::NoPenaltyDecision {
+        if f.party.address.trim().is_empty() && kind != DocKind::SpotDecision {
+            absent.push("当事人地址（请在当事人档案中补充）");
+        }
+        if f.violated.trim().is_empty() || f.penalty_basis.trim().is_empty() {
+            absent.push("违法依据和处罚依据（请为案件选择权责清单事项）");
+        }
+        if case.procedure == Procedure::General && case.findings.facts.trim().is_empty() {
+            absent.push("违法事实");
+        }
+        if case.procedure == Procedure::General && case.findings.evidence.trim().is_empty() {
+            absent.push("证据");
+        }
+    }
+    if matches!(kind, DocKind::PenaltyDecision | DocKind::NoPenaltyDecision | DocKind::SpotDecision)
+        && (f.bureau.reconsideration_body.trim().is_empty() || f.bureau.court.trim().is_empty())
+    {
+        absent.push("申请行政复议、提起行政诉讼的途径和期限（请在配置中填写复议机关和人民法院）");
+    }
+    if matches!(kind, DocKind::PenaltyDecision | DocKind::SpotDecision)
+        && decision.is_some_and(|d| d.penalty.fine_fen > 0)
+        && f.bureau.payment.trim().is_empty()
+    {
+        absent.push("行政处罚的履行方式和期限（请在配置中填写缴款方式）");
+    }
+    if matches!(kind, DocKind::SpotDecision | DocKind::ServiceReceipt) && f.officers.len() < 2 {
+        absent.push("两名执法人员及其执法证号");
+    }
+    missing(absent)?;
+
+    let notice = f.issued.iter().find(|(k, _, _)| *k == DocKind::AdvanceNotice);
+    let hearing_sentence = match &case.hearing {
+        Hearing::Held { on, .. } => format!("当事人要求听证，本机关于{}依法举行了听证。", date_zh(*on)),
+        Hearing::NoShow { .. } => "当事人申请听证后无正当理由未参加听证，视为放弃听证权利。".to_owned(),
+        _ => String::new(),
+    };
+    let statement_sentence = if case.waived {
+        "当事人书面放弃陈述、申辩和听证的权利。".to_owned()
+    } else if case.statement_on.is_some() {
+        "当事人在规定期限内提出了陈述、申辩，本机关已进行复核。".to_owned()
+    } else {
+        "当事人在规定期限内未提出陈述、申辩。".to_owned()
+    };
+    Ok(json!({
+        "kind": kind.code(),
+        "title": kind.name_zh(),
+        "number": f.number,
+        "bureau": f.bureau,
+        "party": f.party,
+        "case_number": f.case_number,
+        "case_title": f.title,
+        "location": f.location,
+        "source": f.source,
+        "clue_on": date_zh(case.clue_on),
+        "act_on": date_zh(case.act_on),
+        "filed_on": case.filed_on.map(date_zh),
+        "notice_on": case.notice_on.map(date_zh),
+        "notice_number": notice.map(|(_, n, _)| n.clone()),
+        "hearing_eligible_text": if case.hearing_right_told { "、要求听证" } else { "" },
+        "hearing_sentence": hearing_sentence,
+        "statement_sentence": statement_sentence,
+        "facts": case.findings.facts,
+        "evidence": case.findings.evidence,
+        "discretion": case.findings.discretion,
+        "violated": citation(f.violated),
+        "penalty_basis": citation(f.penalty_basis),
+        "sign_date": date_zh(match kind {
+            DocKind::PenaltyDecision | DocKind::NoPenaltyDecision | DocKind::SpotDecision => {
+                decision.map_or(f.issued_on, |d| d.on)
+            }
+            _ => f.issued_on,
+        }),
+        "penalty_lines": penalty_lines(case),
+        "fine_due": decision.is_some_and(|d| d.penalty.fine_fen > 0),
+        "payment_days": numeral_zh(PAYMENT_DAYS),
+        "reconsideration_days": numeral_zh(RECONSIDERATION_DAYS),
+        "lawsuit_months": numeral_zh(LAWSUIT_MONTHS),
+        "decision_number": decision.map(|d| d.number.clone()),
+        "decided_on": decision.map(|d| date_zh(d.on)),
+        "served_on": case.served_on.map(date_zh),
+        "closed_on": case.closed_on.map(date_zh),
+        "officers": f.officers,
+        "issued_on": date_zh(f.issued_on),
+        "simple": case.procedure == Procedure::Simple,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_in_words_follow_the_financial_convention() {
+        assert_eq!(amount_in_words(5_000_00), "伍仟元整");
+        assert_eq!(amount_in_words(200_00), "贰佰元整");
+        assert_eq!(amount_in_words(1_234_56), "壹仟贰佰叁拾肆元伍角陆分");
+        assert_eq!(amount_in_words(1_005_00), "壹仟零伍元整");
+        assert_eq!(amount_in_words(20_000_00), "贰万元整");
+        assert_eq!(amount_in_words(100_000_00), "壹拾万元整");
+        assert_eq!(amount_in_words(1_000_000_00), "壹佰万元整");
+        assert_eq!(amount_in_words(10_010_00), "壹万零壹拾元整");
+        assert_eq!(amount_in_words(50), "伍角");
+        assert_eq!(amount_in_words(3_05), "叁元零伍分");
+        assert_eq!(amount_in_words(1_0000_0000_00), "壹亿元整");
+    }
+
+    #[test]
+    fn periods_are_written_in_chinese_numerals() {
+        assert_eq!(numeral_zh(15), "十五");
+        assert_eq!(numeral_zh(60), "六十");
+        assert_eq!(numeral_zh(6), "六");
+        assert_eq!(numeral_zh(90), "九十");
+    }
+
+    #[test]
+    fn dates_are_written_without_leading_zeros() {
+        assert_eq!(date_zh(NaiveDate::from_ymd_opt(2026, 4, 8).unwrap()), "2026年4月8日");
+    }
+}

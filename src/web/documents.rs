@@ -1,0 +1,294 @@
+//! Issuing official documents (执法文书) of a case and downloading them.
+//!
+//! Issuing checks the document's statutory contents in the domain, takes its number, typesets
+//! it and stores PDF, text and digest in one transaction, so a refused or failed document leaves
+//! no number used. Issued documents are never changed; a correction is issued anew.
+
+use axum::Json;
+use axum::extract::{Extension, Form, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Datelike;
+use serde::{Deserialize, Serialize};
+
+use crate::app::AppState;
+use crate::domain::access::Action;
+use crate::domain::case::documents::{Bureau, DocFacts, DocKind, PartyBlock, build};
+use crate::domain::party::DocumentType;
+use crate::domain::time::civil_date;
+use crate::store::documents::{DocumentInfo, NewDocument};
+use crate::web::cases::SOURCES;
+use crate::web::error::{ApiResult, AppError, PageResult};
+use crate::web::guard::{Principal, RequestInfo};
+
+/// The typst source of each document: the shared prelude, then the document's own body.
+fn template(kind: DocKind) -> String {
+    let body = match kind {
+        DocKind::FilingApproval => include_str!("../../templates/documents/filing_approval.typ"),
+        DocKind::AdvanceNotice => include_str!("../../templates/documents/advance_notice.typ"),
+        DocKind::PenaltyDecision => include_str!("../../templates/documents/penalty_decision.typ"),
+        DocKind::NoPenaltyDecision => include_str!("../../templates/documents/no_penalty_decision.typ"),
+        DocKind::SpotDecision => include_str!("../../templates/documents/spot_decision.typ"),
+        DocKind::ServiceReceipt => include_str!("../../templates/documents/service_receipt.typ"),
+        DocKind::ClosingReport => include_str!("../../templates/documents/closing_report.typ"),
+    };
+    format!("{}\n{body}", include_str!("../../templates/documents/prelude.typ"))
+}
+
+async fn bureau(state: &AppState) -> Result<Bureau, AppError> {
+    let name = if state.config.bureau_name.trim().is_empty() {
+        let units = state.db.units().await?;
+        units.iter().find(|u| u.parent_id.is_none()).map(|u| u.name.clone()).unwrap_or_default()
+    } else {
+        state.config.bureau_name.clone()
+    };
+    Ok(Bureau {
+        name,
+        reconsideration_body: state.config.reconsideration_body.clone(),
+        court: state.config.court.clone(),
+        payment: state.config.payment_channel.clone(),
+    })
+}
+
+/// Issues one document of a case. Returns the stored document's id and number.
+pub async fn issue(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    case_id: &str,
+    kind: DocKind,
+) -> Result<(String, String), AppError> {
+    let record =
+        state.db.case(&principal.visibility(Action::CaseAct), case_id).await?.ok_or(AppError::NotFound)?;
+    let party = state.db.party(&record.party_id).await?.ok_or(AppError::NotFound)?;
+    let item = match &record.item_code {
+        Some(code) => state.db.enforcement_item(code).await?,
+        None => None,
+    };
+    let today = civil_date(state.now());
+    let officers = state.db.officer_badges(&record.case.officers, today).await?;
+    let issued: Vec<(DocKind, String, chrono::NaiveDate)> = state
+        .db
+        .case_documents(case_id)
+        .await?
+        .into_iter()
+        .map(|d| (d.kind, d.number, civil_date(d.issued_at)))
+        .collect();
+    let bureau = bureau(state).await?;
+    let fonts =
+        state.fonts().map_err(|e| AppError::Internal(anyhow::anyhow!("document fonts: {e}")))?.clone();
+    let party_block = PartyBlock {
+        organisation: party.organisation,
+        document_label: if party.document_type == DocumentType::ResidentId {
+            "公民身份号码".to_owned()
+        } else {
+            party.document_type.name_zh().to_owned()
+        },
+        document_number: party.document_number.clone(),
+        legal_representative: party.legal_representative.clone(),
+        address: party.address.clone(),
+        phone: party.phone.clone().unwrap_or_default(),
+        name: party.name.clone(),
+    };
+    let source = SOURCES.iter().find(|(c, _, _)| *c == record.source).map_or("", |(_, _, phrase)| phrase);
+    let (violated, penalty_basis) =
+        item.as_ref().map_or(("", ""), |i| (i.violated.as_str(), i.penalty_basis.as_str()));
+    let facts = |number: &str| DocFacts {
+        case: &record.case,
+        case_number: &record.number,
+        title: &record.title,
+        location: &record.location,
+        source,
+        party: party_block.clone(),
+        bureau: &bureau,
+        violated,
+        penalty_basis,
+        officers: officers.clone(),
+        issued: issued.clone(),
+        number: number.to_owned(),
+        issued_on: today,
+    };
+    // Check the contents before a number is taken, so a refused document uses none.
+    build(kind, &facts("")).map_err(crate::web::cases::refused)?;
+
+    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
+    let number = if kind.numbered_at_decision() {
+        record.case.decision.as_ref().map(|d| d.number.clone()).unwrap_or_default()
+    } else {
+        let n = tx.next_number(kind.code(), today.year()).await?;
+        format!("{}{}〔{}〕第{n}号", state.config.doc_prefix, kind.word(), today.year())
+    };
+    let data = build(kind, &facts(&number)).map_err(crate::web::cases::refused)?.to_string();
+    let source_text = template(kind);
+    let date = (today.year(), today.month() as u8, today.day() as u8);
+    let data_for_render = data.clone();
+    let rendered =
+        tokio::task::spawn_blocking(move || docgen::render(&source_text, &data_for_render, &fonts, date))
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("typesetting {}: {e}", kind.code())))?;
+    let id = tx
+        .insert_document(&NewDocument {
+            case_id,
+            kind,
+            number: &number,
+            data: &data,
+            text: &rendered.text,
+            pdf: &rendered.pdf,
+        })
+        .await?;
+    tx.commit().await?;
+    Ok((id, number))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct IssueForm {
+    #[serde(default)]
+    kind: String,
+}
+
+fn parse_kind(raw: &str) -> Result<DocKind, AppError> {
+    DocKind::parse(raw).ok_or_else(|| {
+        AppError::Invalid(crate::domain::fields::FieldErrors::single(
+            "kind",
+            "document_kind_unknown",
+            "未知的文书种类",
+        ))
+    })
+}
+
+pub async fn issue_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    headers: axum::http::HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<IssueForm>,
+) -> PageResult {
+    let result = match parse_kind(&form.kind) {
+        Ok(kind) => issue(&state, &principal, &info, &id, kind).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?done=1#documents")).into_response()),
+        Err(AppError::Refused { message, .. } | AppError::Conflict { message, .. }) => {
+            crate::web::cases::detail_with_error(&state, &principal, &headers, &id, message).await
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Serves a document's PDF, if the reader may see its case. Each download is audited.
+async fn pdf(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    id: &str,
+) -> Result<Response, AppError> {
+    let (doc, bytes, _) = state.db.document(id).await?.ok_or(AppError::NotFound)?;
+    state.db.case(&principal.visibility(Action::CaseView), &doc.case_id).await?.ok_or(AppError::NotFound)?;
+    state
+        .db
+        .audit_only(
+            &info.audit_ctx(Some(principal), ""),
+            state.now(),
+            crate::store::AuditEvent::new("document.download", "document", id)
+                .details(serde_json::json!({"number": doc.number, "sha256": doc.sha256})),
+        )
+        .await?;
+    let mut response = (StatusCode::OK, bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    // The file name is ASCII (the id); the title travels in the PDF itself.
+    if let Ok(value) = HeaderValue::from_str(&format!("inline; filename=\"{}.pdf\"", doc.id)) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(
+        header::HeaderName::from_static("x-content-sha256"),
+        HeaderValue::from_str(&doc.sha256).unwrap_or(HeaderValue::from_static("")),
+    );
+    Ok(response)
+}
+
+pub async fn pdf_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+) -> PageResult {
+    Ok(pdf(&state, &principal, &info, &id).await?)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct IssueBody {
+    /// filing_approval, advance_notice, penalty_decision, no_penalty_decision, spot_decision,
+    /// service_receipt or closing_report.
+    pub kind: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct IssuedDto {
+    pub id: String,
+    pub number: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/documents", tag = "documents", params(("id" = String, Path)), request_body = IssueBody,
+    responses((status = 201, body = IssuedDto), (status = 422, body = crate::web::error::ErrorBody, description = "a statutory item is missing or the document is not due")))]
+pub async fn api_issue(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+    Json(body): Json<IssueBody>,
+) -> ApiResult<(StatusCode, Json<IssuedDto>)> {
+    let kind = parse_kind(&body.kind)?;
+    let (doc_id, number) = issue(&state, &principal, &info, &id, kind).await?;
+    Ok((StatusCode::CREATED, Json(IssuedDto { id: doc_id, number })))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DocumentDto {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    pub number: String,
+    pub sha256: String,
+    pub issued_by: String,
+    pub issued_at: String,
+}
+
+impl From<DocumentInfo> for DocumentDto {
+    fn from(d: DocumentInfo) -> Self {
+        DocumentDto {
+            kind: d.kind.code().to_owned(),
+            name: d.kind.name_zh().to_owned(),
+            issued_at: d.issued_at.to_rfc3339(),
+            id: d.id,
+            number: d.number,
+            sha256: d.sha256,
+            issued_by: d.issued_by,
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/documents", tag = "documents", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<DocumentDto>), (status = 404, body = crate::web::error::ErrorBody)))]
+pub async fn api_list(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<DocumentDto>>> {
+    state.db.case(&principal.visibility(Action::CaseView), &id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(state.db.case_documents(&id).await?.into_iter().map(DocumentDto::from).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/documents/{id}/pdf", tag = "documents", params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/pdf", description = "the issued PDF; `X-Content-SHA256` carries its digest"), (status = 404, body = crate::web::error::ErrorBody)))]
+pub async fn api_pdf(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    pdf(&state, &principal, &info, &id).await.map_err(Into::into)
+}
