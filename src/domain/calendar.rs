@@ -149,6 +149,34 @@ impl WorkCalendar {
     }
 }
 
+impl WorkCalendar {
+    /// Whether `on` is within the `n`-working-day period from `start` (on or before its last
+    /// day). Answered without the calendar when the answer cannot depend on it: `n` working days
+    /// take at least `n` calendar days, so a day no later than `start + n` is always within, and
+    /// a December question stays answerable before next year's arrangement is published.
+    pub fn within_workdays(&self, start: NaiveDate, n: u32, on: NaiveDate) -> Result<bool, CalendarError> {
+        if on <= start + Duration::days(i64::from(n)) {
+            return Ok(true);
+        }
+        Ok(on <= self.add_workdays(start, n)?)
+    }
+
+    /// Whether `on` is within the calendar-day period of `days` from `start` (民法典 Arts.
+    /// 201, 203). A period's end can only move later than `start + days`, so anything up to that
+    /// day is within without asking the calendar.
+    pub fn within_calendar_period(
+        &self,
+        start: NaiveDate,
+        days: u32,
+        on: NaiveDate,
+    ) -> Result<bool, CalendarError> {
+        if on <= start + Duration::days(i64::from(days)) {
+            return Ok(true);
+        }
+        Ok(on <= self.calendar_period_end(start, days)?)
+    }
+}
+
 /// The contents of an arrangements file: each year with its notice title, and the special days.
 pub type Arrangements = (Vec<(i32, String)>, Vec<SpecialDay>);
 
@@ -186,6 +214,22 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn periods_are_answered_early_without_next_years_arrangement() {
+        let cal = WorkCalendar::new([2026], []);
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        // A 90-day period from 2026-11-23 ends in 2027, whose arrangement is not loaded: a day
+        // before the nominal end is still known to be within it; a day after is not known.
+        assert_eq!(cal.within_calendar_period(d("2026-11-23"), 90, d("2026-12-20")), Ok(true));
+        assert_eq!(
+            cal.within_calendar_period(d("2026-11-23"), 90, d("2027-03-01")),
+            Err(CalendarError::YearNotCovered(2027))
+        );
+        assert_eq!(cal.within_workdays(d("2026-12-28"), 5, d("2026-12-31")), Ok(true));
+        assert!(cal.within_workdays(d("2026-12-28"), 5, d("2027-01-08")).is_err());
+        assert_eq!(cal.within_workdays(d("2026-12-01"), 5, d("2026-12-09")), Ok(false));
     }
 
     #[test]

@@ -217,6 +217,13 @@ struct DetailPage {
     may_reveal: bool,
     saved: bool,
     created_at: String,
+    /// The party's cases the reader may open (一人一档), newest first.
+    cases: Vec<crate::store::cases::CaseRecord>,
+    /// Across the whole bureau, whatever the reader may open: cases, and those ending in a
+    /// penalty (行政处罚法 Art. 33 ¶1: 初次违法).
+    total_cases: usize,
+    penalised: usize,
+    may_open_case: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -234,7 +241,29 @@ pub async fn detail_page(
 ) -> PageResult {
     let party = state.db.party(&id).await?.ok_or(AppError::NotFound)?;
     let chrome = Chrome::new(&state, &principal, &headers, "parties", "当事人档案", "Party file").await?;
+    let all = state.db.party_cases(&id).await?;
+    let penalised = all
+        .iter()
+        .filter(|c| {
+            c.case.decision.as_ref().is_some_and(|d| d.outcome == crate::domain::case::Outcome::Penalty)
+        })
+        .count();
+    let filter = crate::store::cases::CaseFilter {
+        party_id: id.clone(),
+        page: 1,
+        page_size: 200,
+        ..Default::default()
+    };
+    let cases = if principal.has(Action::CaseView) {
+        state.db.cases(&principal.visibility(Action::CaseView), &filter).await?.0
+    } else {
+        Vec::new()
+    };
     render(&DetailPage {
+        total_cases: all.len(),
+        may_open_case: principal.has(Action::CaseOpen),
+        penalised,
+        cases,
         chrome,
         document_type_zh: party.document_type.name_zh(),
         created_at: crate::domain::time::display(party.created_at),

@@ -201,6 +201,12 @@ async fn a_general_procedure_case_runs_from_lead_to_closing_under_every_guard() 
     assert_eq!(app.audit_count("case.step").await, 10);
     assert!(closed["clocks"].as_array().unwrap().iter().all(|c| c["status"] != "overdue"));
 
+    // 一人一档: the party's file lists the case and counts the penalty (no longer a first offence).
+    let session = app.login("leader01").await;
+    let file = app.get(&format!("/parties/{party}"), Some(&session)).await;
+    assert!(file.body.contains("2026-000001") && file.body.contains("给予行政处罚 1"), "{}", file.body);
+    assert!(!file.body.contains("无处罚记录"));
+
     // Another squad's officer neither lists nor opens it.
     let other = app.token("officer05").await;
     assert_eq!(app.get_bearer(&format!("/api/v1/cases/{id}"), &other).await.status, StatusCode::NOT_FOUND);

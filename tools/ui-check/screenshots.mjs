@@ -37,9 +37,9 @@ async function shoot(user, pages, viewport, suffix) {
     await page.click("button[type=submit]");
   }
   for (const [name, path] of pages) {
-    if (path === "first-person") {
-      // The first person in the list: a detail page without knowing an id.
-      await page.goto(`${base}/people`);
+    if (path.startsWith("first:")) {
+      // The first row of a list: a detail page without knowing an id.
+      await page.goto(`${base}${path.slice(6)}`);
       await page.locator("table tbody a").first().click();
     } else {
       await page.goto(`${base}${path}`);
@@ -53,10 +53,12 @@ const desktop = { width: 1366, height: 768 };
 const phone = { width: 390, height: 844 };
 await shoot("login", [], desktop, "");
 await shoot("login", [], phone, "-phone");
-await shoot("office01", [["home", "/"], ["org", "/org"], ["people", "/people"], ["new", "/people/new"], ["person", "first-person"]], desktop, "");
+await shoot("office01", [["home", "/"], ["org", "/org"], ["people", "/people"], ["new", "/people/new"], ["person", "first:/people"]], desktop, "");
 await shoot("squadlead01", [["home", "/"], ["people", "/people"]], desktop, "");
 await shoot("officer01", [["parties", "/parties"], ["party-new", "/parties/new?kind=person"], ["org-new", "/parties/new?kind=organisation"]], desktop, "");
-await shoot("squadlead01", [["home", "/"], ["people", "/people"], ["person", "first-person"]], phone, "-phone");
+await shoot("squadlead01", [["home", "/"], ["people", "/people"], ["person", "first:/people"]], phone, "-phone");
+await shoot("leader01", [["cases", "/cases"], ["case", "first:/cases?stage=notified"], ["deadlines", "/cases/deadlines?days=14"], ["items", "/responsibility-list"], ["case-new", "/cases/new?name=%E7%8E%8B"]], desktop, "");
+await shoot("squadlead01", [["cases", "/cases"], ["case", "first:/cases?stage=decided"], ["spot", "/cases/new?procedure=simple"]], phone, "-phone");
 // Each one-time code works once, so every administrator logs in once here.
 await shoot("sysadmin", [["accounts", "/admin/accounts"], ["new-account", "/admin/accounts/new"], ["calendar", "/calendar?date=2026-09-30&n=3&mode=workdays"]], desktop, "");
 await shoot("secadmin", [["policy", "/security/policy"]], desktop, "");

@@ -923,6 +923,20 @@ impl Case {
         }
     }
 
+    /// Whether the party's statement (and hearing-request) period still runs on `on`.
+    pub fn rights_running(
+        &self,
+        calendar: &WorkCalendar,
+        rules: &CaseRules,
+        on: NaiveDate,
+    ) -> Result<bool, CalendarError> {
+        let Some(notice) = self.notice_on else { return Ok(false) };
+        if calendar.within_workdays(notice, rules.statement_workdays.max(1), on)? {
+            return Ok(true);
+        }
+        Ok(self.hearing_eligible(rules) && calendar.within_workdays(notice, HEARING_REQUEST_WORKDAYS, on)?)
+    }
+
     /// The limitation date (行政处罚法 Art. 36): filing after it is refused.
     pub fn limitation_end(&self) -> NaiveDate {
         let years = if self.serious_harm { LIMITATION_YEARS_SERIOUS } else { LIMITATION_YEARS };
@@ -937,9 +951,15 @@ impl Case {
             return Ok(0);
         }
         let fine = decision.penalty.fine_fen;
-        let overdue = match clocks::payment_deadline(self, calendar)? {
-            Some(last_day) => (on - last_day).num_days(),
-            None => 0,
+        // Within the nominal 15 days nothing is overdue, whatever the calendar says.
+        let nominal = self.served_on.map(|s| s + chrono::Duration::days(i64::from(PAYMENT_DAYS)));
+        let overdue = if self.deferred_until.is_none() && nominal.is_some_and(|n| on <= n) {
+            0
+        } else {
+            match clocks::payment_deadline(self, calendar)? {
+                Some(last_day) => (on - last_day).num_days(),
+                None => 0,
+            }
         };
         Ok((fine + surcharge_fen(fine, overdue) - self.paid_fen).max(0))
     }
@@ -1247,7 +1267,12 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             next.notified = Some(proposal.clone());
             next.hearing_right_told = next.hearing_eligible(ctx.rules);
             next.stage = Stage::Notified;
-            let end = next.rights_period_end(ctx.calendar, ctx.rules)?.unwrap_or(*on);
+            let end = match next.rights_period_end(ctx.calendar, ctx.rules) {
+                Ok(end) => end.unwrap_or(*on).to_string(),
+                // The period runs into a year whose arrangement is not loaded yet; the clock
+                // shows it as provisional until it is.
+                Err(_) => "（待录入次年节假日安排后确定）".to_owned(),
+            };
             let hearing = if next.hearing_eligible(ctx.rules) { "，并告知听证权利" } else { "" };
             summary =
                 format!("送达行政处罚事先告知书：拟{}；陈述申辩期至 {end}{hearing}", proposal.summary_zh());
@@ -1279,8 +1304,8 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                 return refuse("hearing_not_available", "行政处罚法第六十三条", "拟作出的处罚不属于听证范围");
             }
             let notice = case.notice_on.unwrap_or(*on);
-            let last = ctx.calendar.add_workdays(notice, HEARING_REQUEST_WORKDAYS)?;
-            if *on > last {
+            if !ctx.calendar.within_workdays(notice, HEARING_REQUEST_WORKDAYS, *on)? {
+                let last = ctx.calendar.add_workdays(notice, HEARING_REQUEST_WORKDAYS)?;
                 return refuse(
                     "hearing_request_late",
                     "行政处罚法第六十四条第一项",
@@ -1295,8 +1320,15 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                 return wrong_stage(case, command);
             };
             case_officer_only(case, ctx.actor)?;
-            let earliest = ctx.calendar.add_workdays(*notice_on, HEARING_NOTICE_WORKDAYS)?;
-            if *hearing_on < earliest {
+            // The hearing must come after the whole notice period: at the earliest on its last
+            // working day's successor counted as add_workdays(notice, 7).
+            let short = *hearing_on < *notice_on + chrono::Duration::days(i64::from(HEARING_NOTICE_WORKDAYS))
+                || *hearing_on < ctx.calendar.add_workdays(*notice_on, HEARING_NOTICE_WORKDAYS)?;
+            if short {
+                let earliest = ctx
+                    .calendar
+                    .add_workdays(*notice_on, HEARING_NOTICE_WORKDAYS)
+                    .map_or_else(|_| "（待录入节假日安排）".to_owned(), |d| d.to_string());
                 return refuse(
                     "hearing_notice_too_short",
                     "行政处罚法第六十四条第二项",
@@ -1368,9 +1400,9 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             }
             leader_only(ctx.actor, "行政处罚决定")?;
             let filed = case.filed_on.unwrap_or(case.clue_on);
-            let deadline =
-                ctx.calendar.calendar_period_end(filed, DECISION_DAYS + case.decision_extension_days)?;
-            if *on > deadline {
+            let days = DECISION_DAYS + case.decision_extension_days;
+            if !ctx.calendar.within_calendar_period(filed, days, *on)? {
+                let deadline = ctx.calendar.calendar_period_end(filed, days)?;
                 return refuse(
                     "decision_period_passed",
                     "行政处罚法第六十条",
@@ -1400,8 +1432,12 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                         "决定不得重于告知的处罚；因当事人陈述申辩不得加重处罚。如需加重，应重新告知",
                     );
                 }
-                let rights_end = case.rights_period_end(ctx.calendar, ctx.rules)?.unwrap_or(*on);
-                if !case.waived && *on <= rights_end {
+                if !case.waived && case.rights_running(ctx.calendar, ctx.rules, *on)? {
+                    let rights_end = case
+                        .rights_period_end(ctx.calendar, ctx.rules)
+                        .ok()
+                        .flatten()
+                        .map_or_else(|| "（待录入节假日安排）".to_owned(), |d| d.to_string());
                     return refuse(
                         "rights_period_running",
                         "行政处罚法第六十二条",

@@ -577,3 +577,29 @@ fn check_invariants(case: &Case, w: &World) {
         assert!(!decision.penalty.is_heavier_than(notified), "a decision heavier than the notice");
     }
 }
+
+#[test]
+fn a_december_decision_does_not_wait_for_next_years_arrangement() {
+    // Filed on 23 November 2026: the 90-day period ends in 2027, whose holidays are not loaded
+    // here. A decision on 21 December is inside the period whatever they turn out to be.
+    let w = World::new();
+    let c = clue("2026-11-20");
+    let c =
+        w.run(&c, &leader(), "2026-11-23", Command::File { on: d("2026-11-23"), officers: two() }).unwrap();
+    let act = Command::RecordAct {
+        kind: ActKind::Inspection,
+        on: d("2026-11-24"),
+        officers: two(),
+        summary: "检查".into(),
+    };
+    let c = w.run(&c, &officer(), "2026-11-24", act).unwrap();
+    let propose = Command::Propose {
+        penalty: fine(300),
+        complex: false,
+        public_interest: false,
+        findings: Findings::default(),
+    };
+    let c = w.run(&c, &officer(), "2026-11-25", propose).unwrap();
+    let c = w.run(&c, &officer(), "2026-12-14", Command::Notify { on: d("2026-12-14") }).unwrap();
+    assert!(w.run(&c, &leader(), "2026-12-21", decide("2026-12-21", fine(300))).is_ok());
+}
