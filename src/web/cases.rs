@@ -443,6 +443,8 @@ pub struct StepForm {
     #[serde(default)]
     pub person: String,
     #[serde(default)]
+    pub forum: String,
+    #[serde(default)]
     pub facts: String,
     #[serde(default)]
     pub evidence: String,
@@ -580,6 +582,10 @@ impl StepForm {
             "apply_court" => Command::ApplyCourt { on },
             "register" => Command::Register { on },
             "close" => Command::Close { on, summary: text(&self.summary) },
+            "receive_reconsideration" => Command::ReceiveReconsideration { on, body: text(&self.forum) },
+            "answer_reconsideration" => Command::AnswerReconsideration { on },
+            "receive_lawsuit" => Command::ReceiveLawsuit { on, court: text(&self.forum) },
+            "answer_lawsuit" => Command::AnswerLawsuit { on },
             _ => {
                 errors.add("action", "action_unknown", "未知的办理步骤");
                 Command::Waive { on }
@@ -1054,6 +1060,16 @@ fn steps_for(case: &Case, principal: &Principal) -> Vec<&'static str> {
             add(squad || leader, "close");
         }
         Stage::Closed | Stage::NotFiled => {}
+    }
+    // 复议 and suits against a decision: the bureau's own answer deadlines.
+    if matches!(case.stage, Stage::Decided | Stage::Execution | Stage::Closed) && case.decision.is_some() {
+        let litigates = handling || reviewer || leader;
+        let pending =
+            |c: &Option<crate::domain::case::Challenge>| c.as_ref().is_some_and(|c| c.answered_on.is_none());
+        add(litigates && !pending(&case.reconsideration), "receive_reconsideration");
+        add(litigates && pending(&case.reconsideration), "answer_reconsideration");
+        add(litigates && !pending(&case.lawsuit), "receive_lawsuit");
+        add(litigates && pending(&case.lawsuit), "answer_lawsuit");
     }
     if case.stage.is_open() && case.stage != Stage::Clue {
         add(leader, "recuse");

@@ -22,10 +22,12 @@ pub enum ClockKind {
     Service,
     Payment,
     CourtEnforcement,
+    ReconsiderationReply,
+    LawsuitDefence,
 }
 
 impl ClockKind {
-    pub const ALL: [ClockKind; 7] = [
+    pub const ALL: [ClockKind; 9] = [
         ClockKind::LeadCheck,
         ClockKind::Limitation,
         ClockKind::RightsPeriod,
@@ -33,6 +35,8 @@ impl ClockKind {
         ClockKind::Service,
         ClockKind::Payment,
         ClockKind::CourtEnforcement,
+        ClockKind::ReconsiderationReply,
+        ClockKind::LawsuitDefence,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -43,6 +47,8 @@ impl ClockKind {
             ClockKind::Service => "service",
             ClockKind::Payment => "payment",
             ClockKind::CourtEnforcement => "court_enforcement",
+            ClockKind::ReconsiderationReply => "reconsideration_reply",
+            ClockKind::LawsuitDefence => "lawsuit_defence",
         }
     }
     pub fn parse(s: &str) -> Option<ClockKind> {
@@ -57,6 +63,8 @@ impl ClockKind {
             ClockKind::Service => "送达决定书",
             ClockKind::Payment => "当事人缴纳罚款",
             ClockKind::CourtEnforcement => "申请法院强制执行",
+            ClockKind::ReconsiderationReply => "行政复议答复",
+            ClockKind::LawsuitDefence => "行政诉讼答辩",
         }
     }
     pub fn basis(self) -> &'static str {
@@ -70,6 +78,10 @@ impl ClockKind {
             ClockKind::Service => "行政处罚法第六十一条：决定后7个工作日内送达",
             ClockKind::Payment => "行政处罚法第六十七条：收到决定书之日起15日（逾期每日加处3%，第七十二条）",
             ClockKind::CourtEnforcement => "行政强制法第五十三条：履行期限届满之日起3个月内",
+            ClockKind::ReconsiderationReply => {
+                "行政复议法第四十八条：收到申请书副本之日起10个工作日内答复并提交证据"
+            }
+            ClockKind::LawsuitDefence => "行政诉讼法第六十七条：收到起诉状副本之日起15日内提交答辩状和证据",
         }
     }
     /// Whether the bureau itself must act by the end (an overdue clock is the bureau's fault);
@@ -77,7 +89,12 @@ impl ClockKind {
     pub fn is_duty(self) -> bool {
         matches!(
             self,
-            ClockKind::LeadCheck | ClockKind::Decision | ClockKind::Service | ClockKind::CourtEnforcement
+            ClockKind::LeadCheck
+                | ClockKind::Decision
+                | ClockKind::Service
+                | ClockKind::CourtEnforcement
+                | ClockKind::ReconsiderationReply
+                | ClockKind::LawsuitDefence
         )
     }
 }
@@ -275,6 +292,22 @@ pub fn clocks(case: &Case, calendar: &WorkCalendar, rules: &CaseRules) -> Vec<Cl
             start: last,
             due: Due::Known { on: window_end },
             met_on: paid_off.or(case.court_applied_on),
+        });
+    }
+    if let Some(c) = &case.reconsideration {
+        out.push(Clock {
+            kind: ClockKind::ReconsiderationReply,
+            start: c.received_on,
+            due: workday_due(calendar, c.received_on, RECONSIDERATION_REPLY_WORKDAYS),
+            met_on: c.answered_on,
+        });
+    }
+    if let Some(c) = &case.lawsuit {
+        out.push(Clock {
+            kind: ClockKind::LawsuitDefence,
+            start: c.received_on,
+            due: calendar_due(calendar, c.received_on, LAWSUIT_DEFENCE_DAYS),
+            met_on: c.answered_on,
         });
     }
     out

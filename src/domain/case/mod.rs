@@ -392,6 +392,12 @@ pub struct Case {
     /// 简易程序 decisions are filed with the bureau (备案, Art. 52).
     pub registered_on: Option<NaiveDate>,
     pub closed_on: Option<NaiveDate>,
+    /// 行政复议 against the decision, and the bureau's answer.
+    #[serde(default)]
+    pub reconsideration: Option<Challenge>,
+    /// 行政诉讼 against the decision, and the bureau's answer.
+    #[serde(default)]
+    pub lawsuit: Option<Challenge>,
 }
 
 /// A new lead (线索) as registered.
@@ -535,6 +541,33 @@ pub enum Command {
         on: NaiveDate,
         summary: String,
     },
+    /// The copy of a 行政复议 application reached the bureau (行政复议法 Art. 48).
+    ReceiveReconsideration {
+        on: NaiveDate,
+        body: String,
+    },
+    /// The bureau's reply and evidence went to the reconsideration body.
+    AnswerReconsideration {
+        on: NaiveDate,
+    },
+    /// The copy of a complaint (起诉状副本) reached the bureau (行政诉讼法 Art. 67).
+    ReceiveLawsuit {
+        on: NaiveDate,
+        court: String,
+    },
+    /// The bureau's 答辩状 and evidence went to the court.
+    AnswerLawsuit {
+        on: NaiveDate,
+    },
+}
+
+/// A 复议 or a suit against the decision, as the bureau answers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Challenge {
+    /// The reconsideration body or the court.
+    pub forum: String,
+    pub received_on: NaiveDate,
+    pub answered_on: Option<NaiveDate>,
 }
 
 impl Command {
@@ -563,6 +596,10 @@ impl Command {
             Command::ApplyCourt { .. } => "apply_court",
             Command::Register { .. } => "register",
             Command::Close { .. } => "close",
+            Command::ReceiveReconsideration { .. } => "receive_reconsideration",
+            Command::AnswerReconsideration { .. } => "answer_reconsideration",
+            Command::ReceiveLawsuit { .. } => "receive_lawsuit",
+            Command::AnswerLawsuit { .. } => "answer_lawsuit",
         }
     }
 
@@ -589,7 +626,11 @@ impl Command {
             | Command::Pay { on, .. }
             | Command::ApplyCourt { on }
             | Command::Register { on }
-            | Command::Close { on, .. } => Some(*on),
+            | Command::Close { on, .. }
+            | Command::ReceiveReconsideration { on, .. }
+            | Command::AnswerReconsideration { on }
+            | Command::ReceiveLawsuit { on, .. }
+            | Command::AnswerLawsuit { on } => Some(*on),
             Command::ScheduleHearing { notice_on, .. } => Some(*notice_on),
             _ => None,
         }
@@ -624,6 +665,10 @@ pub fn command_name_zh(code: &str) -> &'static str {
         "apply_court" => "申请法院强制执行",
         "register" => "简易程序备案",
         "close" => "结案",
+        "receive_reconsideration" => "收到行政复议申请",
+        "answer_reconsideration" => "提交行政复议答复",
+        "receive_lawsuit" => "收到起诉状副本",
+        "answer_lawsuit" => "提交答辩状",
         _ => "其他",
     }
 }
@@ -849,6 +894,8 @@ impl Case {
             court_applied_on: None,
             registered_on: None,
             closed_on: None,
+            reconsideration: None,
+            lawsuit: None,
         }
     }
 
@@ -1617,11 +1664,61 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             next.closed_on = Some(*on);
             summary = format!("结案：{text}");
         }
+        C::ReceiveReconsideration { on, body } | C::ReceiveLawsuit { on, court: body } => {
+            if !matches!(case.stage, Stage::Decided | Stage::Execution | Stage::Closed) {
+                return wrong_stage(case, command);
+            }
+            litigation_actor(ctx.actor)?;
+            require_text(body, "forum_required", "请填写复议机关或人民法院")?;
+            if case.decision.as_ref().is_some_and(|d| *on < d.on) {
+                return refuse("before_decision", "", "收到日期不能早于决定日期");
+            }
+            let challenge = Some(Challenge { forum: body.clone(), received_on: *on, answered_on: None });
+            let lawsuit = matches!(command, C::ReceiveLawsuit { .. });
+            let slot = if lawsuit { &mut next.lawsuit } else { &mut next.reconsideration };
+            if slot.as_ref().is_some_and(|c| c.answered_on.is_none()) {
+                return wrong_stage(case, command);
+            }
+            *slot = challenge;
+            summary = if lawsuit {
+                format!("收到{body}送达的起诉状副本，应在十五日内提交答辩状和证据（行政诉讼法第六十七条）")
+            } else {
+                format!(
+                    "收到{body}转送的行政复议申请书副本，应在十个工作日内提出书面答复并提交证据（行政复议法第四十八条）"
+                )
+            };
+        }
+        C::AnswerReconsideration { on } | C::AnswerLawsuit { on } => {
+            litigation_actor(ctx.actor)?;
+            let lawsuit = matches!(command, C::AnswerLawsuit { .. });
+            let slot = if lawsuit { &mut next.lawsuit } else { &mut next.reconsideration };
+            let Some(challenge) = slot.as_mut().filter(|c| c.answered_on.is_none()) else {
+                return wrong_stage(case, command);
+            };
+            if *on < challenge.received_on {
+                return refuse("before_receipt", "", "答复日期不能早于收到日期");
+            }
+            challenge.answered_on = Some(*on);
+            summary = if lawsuit {
+                "向人民法院提交答辩状和证据".to_owned()
+            } else {
+                "向复议机关提交书面答复和证据".to_owned()
+            };
+        }
     }
     if let Some(obj) = details.as_object_mut() {
         obj.remove("action");
     }
     Ok((next, Event { code: command.code(), summary_zh: summary, details }))
+}
+
+/// 复议 and suits are answered by the handling squad with the legal office and the leaders.
+fn litigation_actor(actor: &Actor) -> Result<(), Refusal> {
+    if [Role::Officer, Role::SquadLeader, Role::LegalReviewer, Role::Leader].iter().any(|r| actor.is(*r)) {
+        Ok(())
+    } else {
+        refuse("officer_required", "", "此步骤须由执法人员、法制审核人员或局领导办理")
+    }
 }
 
 fn owes_fine(case: &Case) -> bool {

@@ -66,6 +66,14 @@ pub const RECONSIDERATION_DAYS: u32 = 60;
 /// 行政诉讼法 Art. 46: six months to sue from when the party knew of the decision.
 pub const LAWSUIT_MONTHS: u32 = 6;
 
+/// 行政复议法 (2023) Art. 48: the respondent (the bureau) submits its written reply and the
+/// evidence within 10 (working, Art. 88) days of receiving the copy of the application.
+pub const RECONSIDERATION_REPLY_WORKDAYS: u32 = 10;
+
+/// 行政诉讼法 Art. 67: the defendant submits the evidence, the legal basis and its defence
+/// (答辩状) within 15 (calendar) days of receiving the copy of the complaint.
+pub const LAWSUIT_DEFENCE_DAYS: u32 = 15;
+
 /// Values the law leaves to a province or to the bureau. One row per province in the
 /// `case_rules` table; each value carries the source that set it and whether that source was
 /// verified, so a legal officer can see which numbers still need checking.

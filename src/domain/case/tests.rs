@@ -603,3 +603,44 @@ fn a_december_decision_does_not_wait_for_next_years_arrangement() {
     let c = w.run(&c, &officer(), "2026-12-14", Command::Notify { on: d("2026-12-14") }).unwrap();
     assert!(w.run(&c, &leader(), "2026-12-21", decide("2026-12-21", fine(300))).is_ok());
 }
+
+#[test]
+fn a_reconsideration_or_a_suit_starts_the_bureaus_own_answer_clock() {
+    let w = World::new();
+    let c = notified(&w, fine(300));
+    let c = w.run(&c, &leader(), "2026-03-16", decide("2026-03-16", fine(300))).unwrap();
+    let c = w
+        .run(&c, &officer(), "2026-03-16", Command::Serve { on: d("2026-03-16"), method: "直接送达".into() })
+        .unwrap();
+    let receive = Command::ReceiveReconsideration {
+        on: d("2026-04-01"),
+        body: "常州市钟楼区人民政府".into(),
+    };
+    let c = w.run(&c, &reviewer(), "2026-04-01", receive).unwrap();
+    // Ten working days from Wed 1 April 2026 (清明 4–6 April off): Thu 16 April.
+    let reply = clocks(&c, &w.calendar, &w.rules)
+        .into_iter()
+        .find(|k| k.kind == ClockKind::ReconsiderationReply)
+        .unwrap();
+    assert_eq!(reply.due, Due::Known { on: d("2026-04-16") });
+    assert!(reply.kind.is_duty() && reply.met_on.is_none());
+    let c =
+        w.run(&c, &reviewer(), "2026-04-10", Command::AnswerReconsideration { on: d("2026-04-10") }).unwrap();
+    let reply = clocks(&c, &w.calendar, &w.rules)
+        .into_iter()
+        .find(|k| k.kind == ClockKind::ReconsiderationReply)
+        .unwrap();
+    assert_eq!(reply.met_on, Some(d("2026-04-10")));
+    let suit =
+        Command::ReceiveLawsuit { on: d("2026-04-20"), court: "常州市天宁区人民法院".into() };
+    let c = w.run(&c, &officer(), "2026-04-20", suit).unwrap();
+    let defence =
+        clocks(&c, &w.calendar, &w.rules).into_iter().find(|k| k.kind == ClockKind::LawsuitDefence).unwrap();
+    // Fifteen days from 20 April end on 5 May, inside the 劳动节 holiday (1–5 May): moved to Wed 6 May.
+    assert_eq!(defence.due, Due::Known { on: d("2026-05-06") });
+    let aux = actor("aux", Role::Auxiliary);
+    assert_eq!(
+        w.run(&c, &aux, "2026-04-21", Command::AnswerLawsuit { on: d("2026-04-21") }).unwrap_err().code,
+        "officer_required"
+    );
+}
