@@ -96,8 +96,40 @@ pub fn state(db: Db, clock: SharedClock, config: Config, demo: bool) -> AppState
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+/// How long an instance holds the deadline job's lease; it renews it on every run, so another
+/// instance takes over within this time after the holder stops.
+pub const JOB_LEASE_MINUTES: i64 = 5;
+
+/// How often the deadline job runs.
+pub const JOB_INTERVAL_SECONDS: u64 = 60;
+
+/// One run of the deadline job on this instance (`holder`): if it holds the lease, raise a
+/// warning for each duty clock that has run out. Returns how many were raised, or `None` when
+/// another instance holds the lease.
+pub async fn deadline_job_tick(state: &AppState, holder: &str) -> Result<Option<u64>, sqlx::Error> {
+    let now = state.now();
+    if !state.db.take_lease("deadlines", holder, now, chrono::Duration::minutes(JOB_LEASE_MINUTES)).await? {
+        return Ok(None);
+    }
+    state.db.raise_alerts(crate::domain::time::civil_date(now), now).await.map(Some)
+}
+
 pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let bind = state.config.bind;
+    // The deadline job: every instance runs the loop; the lease lets one of them do the work.
+    let job_state = state.clone();
+    tokio::spawn(async move {
+        let holder = uuid::Uuid::new_v4().to_string();
+        let mut interval = tokio::time::interval(std::time::Duration::from_secs(JOB_INTERVAL_SECONDS));
+        loop {
+            interval.tick().await;
+            match deadline_job_tick(&job_state, &holder).await {
+                Ok(Some(raised)) if raised > 0 => tracing::info!(raised, "deadline warnings raised"),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(error = %error, "deadline job failed; it runs again shortly"),
+            }
+        }
+    });
     let listener =
         tokio::net::TcpListener::bind(bind).await.with_context(|| format!("binding the address {bind}"))?;
     tracing::info!(address = %bind, backend = state.db.backend(), "serving");

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod calendar;
 pub mod cases;
 pub mod documents;
+pub mod jobs;
 pub mod org;
 pub mod parties;
 
@@ -123,6 +124,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         "0006_documents",
         include_str!("../../migrations/sqlite/0006_documents.sql"),
         include_str!("../../migrations/postgres/0006_documents.sql"),
+    ),
+    (
+        "0007_alerts",
+        include_str!("../../migrations/sqlite/0007_alerts.sql"),
+        include_str!("../../migrations/postgres/0007_alerts.sql"),
     ),
 ];
 

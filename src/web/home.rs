@@ -110,6 +110,27 @@ pub async fn home(
             }
         }
     }
+    // Case deadlines the bureau must meet: overdue first, then those due within three days.
+    if principal.has(Action::CaseView) {
+        let soon = today + Duration::days(crate::domain::case::clocks::DUE_SOON_DAYS);
+        let due = state.db.due_clocks(&principal.visibility(Action::CaseView), soon, true, 8).await?;
+        for clock in due {
+            let name = crate::domain::case::clocks::ClockKind::parse(&clock.kind).map_or("", |k| k.name_zh());
+            let overdue = clock.due_on < today;
+            todos.push(Todo {
+                tag: if overdue { "danger" } else { "warning" },
+                text: format!(
+                    "案件 {} {}：{}{}（{}）",
+                    clock.number,
+                    clock.title,
+                    name,
+                    if overdue { "已逾期" } else { "即将到期" },
+                    clock.due_on
+                ),
+                href: format!("/cases/{}", clock.case_id),
+            });
+        }
+    }
     if principal.has(Action::PersonView) {
         let visibility = principal.visibility(Action::PersonView);
         let until = today + Duration::days(CERTIFICATE_EXPIRY_WARNING_DAYS);

@@ -26,6 +26,8 @@ pub struct TestApp {
     pub router: Router,
     pub clock: ManualClock,
     pub db: Db,
+    /// The state behind the router, for jobs the server runs outside requests.
+    pub state: chengguan::app::AppState,
     _dir: tempfile::TempDir,
 }
 
@@ -115,7 +117,7 @@ impl TestApp {
         let clock = ManualClock::new(start_time());
         let state = chengguan::app::state(db.clone(), Arc::new(clock.clone()), config, false);
         let router = chengguan::web::router(state.clone());
-        TestApp { router, clock, db, _dir: dir }
+        TestApp { router, clock, db, state, _dir: dir }
     }
 
     pub async fn send(&self, request: Request<Body>) -> Response {
