@@ -18,3 +18,6 @@ CREATE TABLE job_leases (
     holder      TEXT NOT NULL,
     expires_at  TEXT NOT NULL
 );
+
+-- The unfiltered case list pages by creation time.
+CREATE INDEX cases_created ON cases(created_at);

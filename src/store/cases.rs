@@ -454,7 +454,7 @@ impl Db {
                  WHERE k.met_on IS NULL AND k.due_on <= $4 AND (k.duty OR $5 = 0) \
                    AND ($1 = 'all' OR ($1 IN ('unit', 'subtree') AND k.unit_id IN (SELECT id FROM visible)) \
                         OR ($1 = 'person' AND EXISTS (SELECT 1 FROM case_officers o WHERE o.case_id = k.case_id AND o.person_id = $3))) \
-                 ORDER BY k.due_on, c.number LIMIT $6",
+                 ORDER BY k.due_on LIMIT $6",
             )
             .bind(mode)
             .bind(&vis_unit)

@@ -220,11 +220,17 @@ impl Db {
 
     /// Starts a write transaction that will carry its audit records.
     pub async fn begin(&self, ctx: &AuditCtx, now: DateTime<Utc>) -> Result<AuditedTx, sqlx::Error> {
-        let mut tx = match self {
-            // IMMEDIATE takes the write lock at once, so two writers queue on the busy timeout
-            // instead of failing when a read lock cannot be upgraded.
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        let (mut tx, writer) = match self {
+            Db::Sqlite(pool) => {
+                // Writers of one SQLite file queue here, in arrival order, instead of polling
+                // the file lock: SQLite's busy handler sleeps in growing steps, which under
+                // eight concurrent writers made the slowest write wait seconds. IMMEDIATE then
+                // takes the write lock at once (another process may still hold it; the busy
+                // timeout covers that).
+                let guard = sqlite_writer(pool).lock_owned().await;
+                (Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?), Some(guard))
+            }
+            Db::Postgres(pool) => (Tx::Postgres(pool.begin().await?), None),
         };
         // Claiming the head row serialises audited writers on PostgreSQL (row lock) exactly as
         // SQLite's write lock does, so the chain has one order.
@@ -233,7 +239,15 @@ impl Db {
                 .fetch_one(conn)
                 .await?
         });
-        Ok(AuditedTx { tx, ctx: ctx.clone(), now, head_seq: seq, head_hash: hash, appended: 0 })
+        Ok(AuditedTx {
+            tx,
+            ctx: ctx.clone(),
+            now,
+            head_seq: seq,
+            head_hash: hash,
+            appended: 0,
+            _writer: writer,
+        })
     }
 
     /// Writes one audit record on its own: for events that change nothing else, such as a
@@ -311,6 +325,8 @@ pub struct AuditedTx {
     head_seq: i64,
     head_hash: String,
     appended: u32,
+    /// Held until the transaction ends (SQLite only): the in-process writer queue.
+    _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl AuditedTx {
@@ -384,11 +400,26 @@ impl AuditedTx {
                 .execute(conn)
                 .await?;
         });
-        match self.tx {
+        let result = match self.tx {
             Tx::Sqlite(t) => t.commit().await,
             Tx::Postgres(t) => t.commit().await,
-        }
+        };
+        drop(self._writer);
+        result
     }
+}
+
+/// The writer queue of one SQLite database file, shared by every pool of this process that
+/// opens it.
+fn sqlite_writer(pool: &SqlitePool) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+    static QUEUES: std::sync::LazyLock<
+        std::sync::Mutex<
+            std::collections::HashMap<std::path::PathBuf, std::sync::Arc<tokio::sync::Mutex<()>>>,
+        >,
+    > = std::sync::LazyLock::new(Default::default);
+    let file = pool.connect_options().get_filename().to_path_buf();
+    let mut queues = QUEUES.lock().expect("the queue map is never poisoned");
+    queues.entry(file).or_default().clone()
 }
 
 /// The one text form of an instant in the database: UTC, microseconds, `Z`. It sorts correctly.
