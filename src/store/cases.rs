@@ -197,24 +197,67 @@ pub struct CaseWrite<'a> {
     pub major: bool,
 }
 
+/// The reader's units (for `unit` and `subtree` visibility), as a CTE every case query opens with.
+macro_rules! visible_cte {
+    () => {
+        "WITH RECURSIVE visible(id) AS ( \
+            SELECT id FROM units WHERE id = $2 \
+            UNION ALL SELECT u.id FROM units u JOIN visible v ON u.parent_id = v.id WHERE $1 = 'subtree' \
+         ) "
+    };
+}
+
+/// The cases a reader may see: binds $1 mode, $2 unit, $3 person.
+macro_rules! case_from {
+    () => {
+        " FROM cases c JOIN parties pa ON pa.id = c.party_id JOIN units un ON un.id = c.unit_id \
+           LEFT JOIN people hp ON hp.id = c.handler_id \
+          WHERE ($1 = 'all' OR ($1 IN ('unit', 'subtree') AND c.unit_id IN (SELECT id FROM visible)) \
+                 OR ($1 = 'person' AND EXISTS (SELECT 1 FROM case_officers o WHERE o.case_id = c.id AND o.person_id = $3))) "
+    };
+}
+
+/// The list filters, $4 to $11 (see [`CaseFilter`]); an empty value matches everything.
+macro_rules! case_filters {
+    () => {
+        "AND ($4 = '' OR c.stage = $4) AND ($5 = '' OR c.category = $5) AND ($6 = '' OR c.procedure = $6) \
+         AND ($7 = '' OR c.unit_id = $7) \
+         AND ($8 = '' OR EXISTS (SELECT 1 FROM case_officers o WHERE o.case_id = c.id AND o.person_id = $8)) \
+         AND ($9 = '' OR c.party_id = $9) \
+         AND ($10 = '' OR c.number LIKE $10 OR c.title LIKE $10 OR pa.name LIKE $10) \
+         AND ($11 = '' OR EXISTS (SELECT 1 FROM case_clocks k WHERE k.case_id = c.id AND k.duty AND k.met_on IS NULL AND k.due_on < $11)) "
+    };
+}
+
 macro_rules! case_query {
-    ($select_tail:literal, $where_tail:literal) => {
+    ($tail:expr) => {
         concat!(
-            "WITH RECURSIVE visible(id) AS ( \
-                SELECT id FROM units WHERE id = $2 \
-                UNION ALL SELECT u.id FROM units u JOIN visible v ON u.parent_id = v.id WHERE $1 = 'subtree' \
-             ) \
-             SELECT c.id, c.number, c.category, c.item_code, c.party_id, pa.name AS party_name, c.unit_id, \
+            visible_cte!(),
+            "SELECT c.id, c.number, c.category, c.item_code, c.party_id, pa.name AS party_name, c.unit_id, \
                     un.name AS unit_name, hp.name AS handler_name, c.title, c.location, c.source, c.major, \
                     c.version, c.created_at, c.body, \
                     (SELECT MIN(k.due_on) FROM case_clocks k WHERE k.case_id = c.id AND k.duty AND k.met_on IS NULL) AS next_due",
-            $select_tail,
-            " FROM cases c JOIN parties pa ON pa.id = c.party_id JOIN units un ON un.id = c.unit_id \
-               LEFT JOIN people hp ON hp.id = c.handler_id \
-              WHERE ($1 = 'all' OR ($1 IN ('unit', 'subtree') AND c.unit_id IN (SELECT id FROM visible)) \
-                     OR ($1 = 'person' AND EXISTS (SELECT 1 FROM case_officers o WHERE o.case_id = c.id AND o.person_id = $3))) ",
-            $where_tail
+            case_from!(),
+            $tail
         )
+    };
+}
+
+/// Binds the visibility and the filters ($1 to $11) in order.
+macro_rules! bind_filters {
+    ($query:expr, $mode:expr, $unit:expr, $person:expr, $filter:expr, $text:expr, $overdue:expr) => {
+        $query
+            .bind($mode)
+            .bind($unit)
+            .bind($person)
+            .bind(&$filter.stage)
+            .bind(&$filter.category)
+            .bind(&$filter.procedure)
+            .bind(&$filter.unit_id)
+            .bind(&$filter.officer_id)
+            .bind(&$filter.party_id)
+            .bind($text)
+            .bind($overdue)
     };
 }
 
@@ -344,56 +387,31 @@ impl Db {
         let page_size = filter.page_size.clamp(1, 200);
         let offset = (filter.page.max(1) - 1) * page_size;
         let (rows, total): (Vec<CaseRow>, i64) = on_pool!(self, |pool| {
-            let rows = sqlx::query_as(case_query!(
-                "",
-                "AND ($4 = '' OR c.stage = $4) AND ($5 = '' OR c.category = $5) AND ($6 = '' OR c.procedure = $6) \
-                 AND ($7 = '' OR c.unit_id = $7) \
-                 AND ($8 = '' OR EXISTS (SELECT 1 FROM case_officers o WHERE o.case_id = c.id AND o.person_id = $8)) \
-                 AND ($9 = '' OR c.party_id = $9) \
-                 AND ($10 = '' OR c.number LIKE $10 OR c.title LIKE $10 OR pa.name LIKE $10) \
-                 AND ($11 = '' OR EXISTS (SELECT 1 FROM case_clocks k WHERE k.case_id = c.id AND k.duty AND k.met_on IS NULL AND k.due_on < $11)) \
-                 ORDER BY c.created_at DESC, c.id LIMIT $12 OFFSET $13"
-            ))
-            .bind(mode)
-            .bind(&vis_unit)
-            .bind(&vis_person)
-            .bind(&filter.stage)
-            .bind(&filter.category)
-            .bind(&filter.procedure)
-            .bind(&filter.unit_id)
-            .bind(&filter.officer_id)
-            .bind(&filter.party_id)
-            .bind(&text)
-            .bind(&overdue)
+            let rows = bind_filters!(
+                sqlx::query_as(case_query!(concat!(
+                    case_filters!(),
+                    "ORDER BY c.created_at DESC, c.id LIMIT $12 OFFSET $13"
+                ))),
+                mode,
+                &vis_unit,
+                &vis_person,
+                filter,
+                &text,
+                &overdue
+            )
             .bind(page_size)
             .bind(offset)
             .fetch_all(pool)
             .await?;
-            let total: i64 = sqlx::query_scalar(
-                "WITH RECURSIVE visible(id) AS ( \
-                    SELECT id FROM units WHERE id = $2 \
-                    UNION ALL SELECT u.id FROM units u JOIN visible v ON u.parent_id = v.id WHERE $1 = 'subtree' \
-                 ) SELECT COUNT(*) FROM cases c JOIN parties pa ON pa.id = c.party_id \
-                 WHERE ($1 = 'all' OR ($1 IN ('unit', 'subtree') AND c.unit_id IN (SELECT id FROM visible)) \
-                        OR ($1 = 'person' AND EXISTS (SELECT 1 FROM case_officers o WHERE o.case_id = c.id AND o.person_id = $3))) \
-                 AND ($4 = '' OR c.stage = $4) AND ($5 = '' OR c.category = $5) AND ($6 = '' OR c.procedure = $6) \
-                 AND ($7 = '' OR c.unit_id = $7) \
-                 AND ($8 = '' OR EXISTS (SELECT 1 FROM case_officers o WHERE o.case_id = c.id AND o.person_id = $8)) \
-                 AND ($9 = '' OR c.party_id = $9) \
-                 AND ($10 = '' OR c.number LIKE $10 OR c.title LIKE $10 OR pa.name LIKE $10) \
-                 AND ($11 = '' OR EXISTS (SELECT 1 FROM case_clocks k WHERE k.case_id = c.id AND k.duty AND k.met_on IS NULL AND k.due_on < $11))",
+            let total: i64 = bind_filters!(
+                sqlx::query_scalar(concat!(visible_cte!(), "SELECT COUNT(*)", case_from!(), case_filters!())),
+                mode,
+                &vis_unit,
+                &vis_person,
+                filter,
+                &text,
+                &overdue
             )
-            .bind(mode)
-            .bind(&vis_unit)
-            .bind(&vis_person)
-            .bind(&filter.stage)
-            .bind(&filter.category)
-            .bind(&filter.procedure)
-            .bind(&filter.unit_id)
-            .bind(&filter.officer_id)
-            .bind(&filter.party_id)
-            .bind(&text)
-            .bind(&overdue)
             .fetch_one(pool)
             .await?;
             (rows, total)
@@ -405,7 +423,7 @@ impl Db {
     pub async fn case(&self, visibility: &Visibility, id: &str) -> Result<Option<CaseRecord>, sqlx::Error> {
         let (mode, vis_unit, vis_person) = visibility.binds();
         let row: Option<CaseRow> = on_pool!(self, |pool| {
-            sqlx::query_as(case_query!("", "AND c.id = $4"))
+            sqlx::query_as(case_query!("AND c.id = $4"))
                 .bind(mode)
                 .bind(&vis_unit)
                 .bind(&vis_person)
@@ -500,7 +518,7 @@ impl Db {
     /// first-offence check of 行政处罚法 Art. 33.
     pub async fn party_cases(&self, party_id: &str) -> Result<Vec<CaseRecord>, sqlx::Error> {
         let rows: Vec<CaseRow> = on_pool!(self, |pool| {
-            sqlx::query_as(case_query!("", "AND c.party_id = $4 ORDER BY c.created_at DESC LIMIT 200"))
+            sqlx::query_as(case_query!("AND c.party_id = $4 ORDER BY c.created_at DESC LIMIT 200"))
                 .bind("all")
                 .bind("")
                 .bind("")
