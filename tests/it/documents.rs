@@ -23,6 +23,16 @@ fn snapshot(name: &str, text: &str) {
     );
 }
 
+async fn issue(app: &TestApp, token: &str, case_id: &str, kind: &str) -> crate::support::Response {
+    app.json(
+        Method::POST,
+        &format!("/api/v1/cases/{case_id}/documents"),
+        token,
+        serde_json::json!({ "kind": kind }),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn a_decision_is_issued_only_with_its_statutory_contents_and_never_changes() {
     let app = TestApp::new().await;
@@ -49,28 +59,14 @@ async fn a_decision_is_issued_only_with_its_statutory_contents_and_never_changes
                      "discretion": "鉴于当事人经劝导后改正，依据本局裁量基准“一般”档处罚。"}}))
         .await;
     s.ok(&squad, serde_json::json!({"action": "notify", "on": "2026-03-02"})).await;
-    let notice = app
-        .json(
-            Method::POST,
-            &format!("/api/v1/cases/{id}/documents"),
-            &squad,
-            serde_json::json!({"kind": "advance_notice"}),
-        )
-        .await;
+    let notice = issue(&app, &squad, &id, "advance_notice").await;
     // The party has no address on file: Art. 59 (and the notice) need one.
     assert_eq!(notice.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", notice.body);
     assert_eq!(notice.json()["error"], "document_incomplete");
     assert!(notice.json()["message"].as_str().unwrap().contains("当事人地址"));
     app.raw(&format!("UPDATE parties SET address = '常州市钟楼区南大街88号' WHERE id = '{party}'")).await;
 
-    let notice = app
-        .json(
-            Method::POST,
-            &format!("/api/v1/cases/{id}/documents"),
-            &squad,
-            serde_json::json!({"kind": "advance_notice"}),
-        )
-        .await;
+    let notice = issue(&app, &squad, &id, "advance_notice").await;
     assert_eq!(notice.status, StatusCode::CREATED, "{}", notice.body);
     // The refused attempt took no number.
     assert_eq!(notice.json()["number"], "钟城管罚告字〔2026〕第1号");
@@ -82,14 +78,7 @@ async fn a_decision_is_issued_only_with_its_statutory_contents_and_never_changes
         "penalty": {"kinds": ["fine"], "fine_fen": 30_000, "confiscation_fen": 0}, "note": ""}),
     )
     .await;
-    let issued = app
-        .json(
-            Method::POST,
-            &format!("/api/v1/cases/{id}/documents"),
-            &squad,
-            serde_json::json!({"kind": "penalty_decision"}),
-        )
-        .await;
+    let issued = issue(&app, &squad, &id, "penalty_decision").await;
     assert_eq!(issued.status, StatusCode::CREATED, "{}", issued.body);
     assert_eq!(issued.json()["number"], "钟城管罚决字〔2026〕第1号");
     let doc_id = issued.json()["id"].as_str().unwrap().to_owned();
@@ -118,14 +107,7 @@ async fn a_decision_is_issued_only_with_its_statutory_contents_and_never_changes
     }
 
     // The decision is issued once; the row can be neither changed nor deleted.
-    let again = app
-        .json(
-            Method::POST,
-            &format!("/api/v1/cases/{id}/documents"),
-            &squad,
-            serde_json::json!({"kind": "penalty_decision"}),
-        )
-        .await;
+    let again = issue(&app, &squad, &id, "penalty_decision").await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", again.body);
     for sql in [
         format!("UPDATE documents SET number = 'x' WHERE id = '{doc_id}'"),
