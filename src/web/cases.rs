@@ -31,7 +31,7 @@ use crate::store::cases::{
 use crate::store::org::{PeopleFilter, Unit, Visibility};
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Principal, RequestInfo};
-use crate::web::pages::{Chrome, Lang, Pager, page_number, page_size, render};
+use crate::web::pages::{Chrome, Lang, Pager, page_number, page_size, render, render_status};
 
 /// Where a lead came from (案件来源), as the bureau's 立案审批表 lists them, with the phrase a
 /// decision uses (本机关于……在{phrase}中发现).
@@ -863,22 +863,23 @@ async fn new_form(
     } else {
         StatusCode::OK
     };
-    let mut response = render(&NewPage {
-        chrome,
-        party_name: party.map(|p| p.name).unwrap_or_default(),
-        matches,
-        search,
-        categories: state.db.case_categories().await?,
-        items: state.db.enforcement_items().await?,
-        units,
-        officers: if simple { officer_options(state).await? } else { Vec::new() },
-        sources: SOURCES.iter().map(|(c, n, _)| (*c, *n)).collect(),
-        input,
-        errors,
-        refusal,
-    })?;
-    *response.status_mut() = status;
-    Ok(response)
+    render_status(
+        &NewPage {
+            chrome,
+            party_name: party.map(|p| p.name).unwrap_or_default(),
+            matches,
+            search,
+            categories: state.db.case_categories().await?,
+            items: state.db.enforcement_items().await?,
+            units,
+            officers: if simple { officer_options(state).await? } else { Vec::new() },
+            sources: SOURCES.iter().map(|(c, n, _)| (*c, *n)).collect(),
+            input,
+            errors,
+            refusal,
+        },
+        status,
+    )
 }
 
 pub async fn new_page(
@@ -1136,32 +1137,33 @@ async fn detail(
     let documents = state.db.case_documents(id).await?;
     let issuable =
         if principal.has(Action::CaseAct) { issuable_documents(&r.case, &documents) } else { Vec::new() };
-    let mut response = render(&DetailPage {
-        documents,
-        issuable,
-        chrome,
-        category_name: category_name(&categories, &r.category),
-        source_name: source_name(&r.source).to_owned(),
-        item,
-        clocks: clock_views,
-        timeline,
-        major: r.case.major_reasons(&rules).iter().map(|m| m.name_zh()).collect(),
-        officers: if steps.is_empty() { Vec::new() } else { officer_options(state).await? },
-        case_officers,
-        steps,
-        checklist: REVIEW_CHECKLIST.to_vec(),
-        error,
-        form_errors,
-        done,
-        today: today.to_string(),
-        hearing_eligible: r.case.hearing_eligible(&rules),
-        amount_due,
-        first_offence,
-        rules,
-        r,
-    })?;
-    *response.status_mut() = status;
-    Ok(response)
+    render_status(
+        &DetailPage {
+            documents,
+            issuable,
+            chrome,
+            category_name: category_name(&categories, &r.category),
+            source_name: source_name(&r.source).to_owned(),
+            item,
+            clocks: clock_views,
+            timeline,
+            major: r.case.major_reasons(&rules).iter().map(|m| m.name_zh()).collect(),
+            officers: if steps.is_empty() { Vec::new() } else { officer_options(state).await? },
+            case_officers,
+            steps,
+            checklist: REVIEW_CHECKLIST.to_vec(),
+            error,
+            form_errors,
+            done,
+            today: today.to_string(),
+            hearing_eligible: r.case.hearing_eligible(&rules),
+            amount_due,
+            first_offence,
+            rules,
+            r,
+        },
+        status,
+    )
 }
 
 /// The case page with a refusal banner (status 422).

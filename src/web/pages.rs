@@ -178,6 +178,16 @@ pub fn render(template: &impl Template) -> Result<Response, PageError> {
     Ok(Html(html).into_response())
 }
 
+/// A page answered with another status than 200: a form with errors (422), a conflict (409).
+pub fn render_status(
+    template: &impl Template,
+    status: axum::http::StatusCode,
+) -> Result<Response, PageError> {
+    let mut response = render(template)?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {

@@ -1291,11 +1291,13 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             let mut distinct = attendees.clone();
             distinct.sort();
             distinct.dedup();
-            if distinct.len() < 3 {
+            if distinct.len() < MIN_DISCUSSION_ATTENDEES {
                 return refuse(
                     "discussion_too_small",
                     "行政处罚法第五十七条",
-                    "集体讨论须由行政机关负责人集体进行，请记录至少三名参加人",
+                    format!(
+                        "集体讨论须由行政机关负责人集体进行，请记录至少{MIN_DISCUSSION_ATTENDEES}名参加人"
+                    ),
                 );
             }
             require_text(conclusion, "conclusion_required", "请填写讨论结论")?;

@@ -17,6 +17,11 @@ pub const SIMPLE_MAX_FINE_PERSON_FEN: i64 = 200_00;
 /// organisation.
 pub const SIMPLE_MAX_FINE_ORGANISATION_FEN: i64 = 3_000_00;
 
+/// 行政处罚法 Art. 57 ¶2: serious cases are decided by the agency's 负责人 *collectively*. The
+/// law sets no quorum; minutes with fewer than three of the leadership are not a collective
+/// discussion in the bureau's practice [M], so the engine asks for at least this many.
+pub const MIN_DISCUSSION_ATTENDEES: usize = 3;
+
 /// 住房和城乡建设行政处罚程序规定 (住建部令第55号) Art. 15: a lead is checked and filed or refused
 /// within 15 days of its discovery or receipt (calendar days: the rule defines no working days).
 pub const LEAD_CHECK_DAYS: u32 = 15;
