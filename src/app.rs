@@ -26,6 +26,8 @@ pub struct AppState {
     pub principals: Arc<crate::web::guard::PrincipalCache>,
     /// The document fonts, loaded on first use.
     pub fonts: Arc<std::sync::OnceLock<Result<docgen::Fonts, String>>>,
+    /// Where evidence bytes are kept.
+    pub blobs: crate::blobs::Blobs,
 }
 
 /// The OFL CJK face every document can fall back on, compiled in so that a server without any
@@ -81,9 +83,11 @@ pub async fn open_db(config: &Config, clock: &SharedClock) -> anyhow::Result<Db>
     Ok(db)
 }
 
-pub fn state(db: Db, clock: SharedClock, config: Config, demo: bool) -> AppState {
+pub fn state(db: Db, clock: SharedClock, config: Config, demo: bool) -> anyhow::Result<AppState> {
     let dummy_hash = crate::auth::dummy_hash(config.hash_cost());
-    AppState {
+    let blobs = crate::blobs::Blobs::open(&config.blob_config()?).context("opening the evidence store")?;
+    Ok(AppState {
+        blobs,
         db,
         clock,
         login_limiter: Arc::new(RateLimiter::new(config.login_rate_per_minute)),
@@ -92,7 +96,7 @@ pub fn state(db: Db, clock: SharedClock, config: Config, demo: bool) -> AppState
         dummy_hash: Arc::new(dummy_hash),
         demo,
         principals: Arc::default(),
-    }
+    })
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
@@ -114,6 +118,31 @@ pub async fn deadline_job_tick(state: &AppState, holder: &str) -> Result<Option<
     state.db.raise_alerts(crate::domain::time::civil_date(now), now).await.map(Some)
 }
 
+/// The hour (Beijing time) the nightly evidence work runs: sweep, then scrub a slice.
+pub const EVIDENCE_NIGHTLY_HOUR: u32 = 2;
+
+/// One run of the nightly evidence job, if it is the hour and no instance has run it today.
+/// Returns the items scrubbed and how many failed, or `None` when it was not this run's turn.
+pub async fn evidence_job_tick(state: &AppState, holder: &str) -> anyhow::Result<Option<(usize, usize)>> {
+    use chrono::Timelike;
+    let now = state.now();
+    let local = now.with_timezone(&crate::domain::time::beijing());
+    if local.hour() != EVIDENCE_NIGHTLY_HOUR {
+        return Ok(None);
+    }
+    let name = format!("evidence_nightly:{}", local.date_naive());
+    if !state.db.claim_run(&name, holder, now).await? {
+        return Ok(None);
+    }
+    let swept = crate::evidence::sweep(&state.db, &state.blobs, now).await?;
+    tracing::info!(staging = swept.staging, orphans = swept.orphans, purged = swept.purged, "evidence sweep");
+    let (checked, faults) = crate::evidence::scrub(&state.db, &state.blobs, now).await?;
+    for fault in &faults {
+        tracing::error!(item = %fault.id, problem = fault.problem, "evidence scrub found a fault");
+    }
+    Ok(Some((checked, faults.len())))
+}
+
 pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let bind = state.config.bind;
     // The deadline job: every instance runs the loop; the lease lets one of them do the work.
@@ -127,6 +156,9 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
                 Ok(Some(raised)) if raised > 0 => tracing::info!(raised, "deadline warnings raised"),
                 Ok(_) => {}
                 Err(error) => tracing::warn!(error = %error, "deadline job failed; it runs again shortly"),
+            }
+            if let Err(error) = evidence_job_tick(&job_state, &holder).await {
+                tracing::warn!(error = format!("{error:#}"), "evidence nightly job failed");
             }
         }
     });

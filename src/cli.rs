@@ -68,6 +68,25 @@ enum Command {
     /// Party registry tools.
     #[command(subcommand)]
     Party(PartyCommand),
+    /// Evidence store tools.
+    #[command(subcommand)]
+    Evidence(EvidenceCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum EvidenceCommand {
+    /// Re-read every stored item (or one) and compare SHA-256, SM3 and size with its record:
+    /// exit 0 with the count checked, or exit 1 naming each altered or missing item.
+    Verify {
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// Check an export package against its manifest: exit 0 if intact, or exit 1 naming each
+    /// file that was changed, added or removed. Needs no database.
+    VerifyPackage { file: PathBuf },
+    /// Remove abandoned upload staging files and objects no item refers to, and the bytes of
+    /// items deleted more than the recovery period ago.
+    Sweep,
 }
 
 #[derive(Debug, Subcommand)]
@@ -172,6 +191,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Command::Party(PartyCommand::CheckId { value }) = &cli.command {
         return Ok(check_id(value));
     }
+    // Anyone holding a package can check it, without a database or a configuration.
+    if let Command::Evidence(EvidenceCommand::VerifyPackage { file }) = &cli.command {
+        let (checked, problems) = crate::evidence::verify_package(file);
+        if problems.is_empty() {
+            println!("ok: package intact, {checked} files match the manifest");
+            return Ok(ExitCode::SUCCESS);
+        }
+        for problem in &problems {
+            println!("{problem}");
+        }
+        println!("FAILED: {} problem(s) in {}", problems.len(), file.display());
+        return Ok(ExitCode::from(1));
+    }
     let mut config =
         Config::load(cli.config.as_deref(), cli.data_dir.as_deref()).context("loading configuration")?;
     if let Some(url) = cli.database_url {
@@ -196,7 +228,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     config.reconsideration_body = crate::demo::DEMO_RECONSIDERATION_BODY.to_owned();
                 }
             }
-            let state = crate::app::state(db, clock, config, demo);
+            let state = crate::app::state(db, clock, config, demo)?;
             if demo {
                 let made = crate::demo::seed_cases(&state).await.context("adding the demo cases")?;
                 if made > 0 {
@@ -214,6 +246,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token(command) => token(&db, &config, &clock, &cli_ctx, command).await,
         Command::Calendar(command) => calendar(&db, command).await,
         Command::Party(PartyCommand::CheckId { value }) => Ok(check_id(&value)),
+        Command::Evidence(command) => evidence(&db, &config, &clock, command).await,
         Command::Audit(AuditCommand::Verify) => {
             let started = std::time::Instant::now();
             let verification = db.verify_audit().await?;
@@ -232,6 +265,44 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::from(1))
                 }
             }
+        }
+    }
+}
+
+async fn evidence(db: &Db, config: &Config, clock: &SharedClock, command: EvidenceCommand) -> anyhow::Result<ExitCode> {
+    let blobs = crate::blobs::Blobs::open(&config.blob_config()?).context("opening the evidence store")?;
+    match command {
+        EvidenceCommand::Verify { id } => {
+            let started = std::time::Instant::now();
+            let (checked, faults) = crate::evidence::verify_store(db, &blobs, id.as_deref()).await?;
+            if let Some(id) = &id
+                && checked == 0
+            {
+                println!("FAILED: no stored evidence item {id}");
+                return Ok(ExitCode::from(1));
+            }
+            if faults.is_empty() {
+                println!(
+                    "ok: {checked} evidence items verified in {:.2} s ({})",
+                    started.elapsed().as_secs_f64(),
+                    blobs.describe()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            for fault in &faults {
+                println!("{} {}: {}", fault.problem, fault.id, fault.detail);
+            }
+            println!("FAILED: {} of {checked} evidence items altered or missing", faults.len());
+            Ok(ExitCode::from(1))
+        }
+        EvidenceCommand::VerifyPackage { .. } => unreachable!("handled before the database is opened"),
+        EvidenceCommand::Sweep => {
+            let report = crate::evidence::sweep(db, &blobs, clock.now()).await?;
+            println!(
+                "swept: {} staging files, {} unreferenced objects, {} purged after deletion",
+                report.staging, report.orphans, report.purged
+            );
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

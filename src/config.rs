@@ -46,6 +46,18 @@ pub struct Config {
     pub court: String,
     /// Where fines are paid (罚缴分离, 行政处罚法 Art. 67), as the decision tells the party.
     pub payment_channel: String,
+    /// Where evidence bytes go: `local` (the folder `{data_dir}/evidence`) or `s3`.
+    pub evidence_store: String,
+    /// The S3-compatible server (`evidence_store = "s3"`), e.g. `http://127.0.0.1:3900`.
+    pub s3_endpoint: String,
+    pub s3_bucket: String,
+    pub s3_region: String,
+    pub s3_access_key: String,
+    pub s3_secret_key: String,
+    /// A key prefix inside the bucket, so that several systems (or test runs) share one bucket.
+    pub s3_prefix: String,
+    /// The largest evidence file accepted, in bytes (a body-camera shift is several GB).
+    pub evidence_max_bytes: u64,
 }
 
 impl Default for Config {
@@ -68,6 +80,14 @@ impl Default for Config {
             reconsideration_body: String::new(),
             court: "有管辖权的人民法院".to_owned(),
             payment_channel: "到指定的银行或者通过电子支付系统".to_owned(),
+            evidence_store: "local".to_owned(),
+            s3_endpoint: String::new(),
+            s3_bucket: String::new(),
+            s3_region: "garage".to_owned(),
+            s3_access_key: String::new(),
+            s3_secret_key: String::new(),
+            s3_prefix: String::new(),
+            evidence_max_bytes: 16 << 30,
         }
     }
 }
@@ -91,6 +111,24 @@ impl Config {
 
     pub fn hash_cost(&self) -> HashCost {
         HashCost { memory_kib: self.argon2_memory_kib, iterations: self.argon2_iterations }
+    }
+
+    /// Where evidence bytes are kept, as the blob store opens it.
+    pub fn blob_config(&self) -> anyhow::Result<crate::blobs::BlobConfig> {
+        use crate::blobs::{BlobBackend, BlobConfig};
+        let backend = match self.evidence_store.as_str() {
+            "local" | "" => BlobBackend::Local(self.data_dir.join("evidence")),
+            "s3" => BlobBackend::S3 {
+                endpoint: self.s3_endpoint.clone(),
+                bucket: self.s3_bucket.clone(),
+                region: self.s3_region.clone(),
+                access_key: self.s3_access_key.clone(),
+                secret_key: self.s3_secret_key.clone(),
+                prefix: self.s3_prefix.clone(),
+            },
+            other => anyhow::bail!("evidence_store must be `local` or `s3`, not `{other}`"),
+        };
+        Ok(BlobConfig { staging: self.data_dir.join("evidence-staging"), backend })
     }
 
     /// The database URL in force: the configured one, or the SQLite file in the data directory.

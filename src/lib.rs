@@ -7,6 +7,8 @@
 
 /// Application state and the server loop.
 pub mod app;
+/// Write-once evidence bytes: local folder or S3, staged, digested, content-addressed.
+pub mod blobs;
 /// Password hashing and secret tokens.
 pub mod auth;
 /// The command line.
@@ -19,6 +21,8 @@ pub mod config;
 pub mod demo;
 /// The bureau's rules as pure data and functions: no I/O, no clock.
 pub mod domain;
+/// Evidence work that needs database and blob store together: verify, export packages.
+pub mod evidence;
 /// All SQL, for SQLite and PostgreSQL, with the audit chain written in the same transaction.
 pub mod store;
 /// HTTP: route table, guard, pages, JSON API.

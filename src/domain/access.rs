@@ -231,10 +231,20 @@ pub enum Action {
     CaseOpen,
     /// Take a step on a case; the case engine decides which steps the caller's roles allow.
     CaseAct,
+    /// List, read, view and play evidence (each view and play is a custody record).
+    EvidenceView,
+    /// Upload evidence.
+    EvidenceUpload,
+    /// Download originals and export packages for a court or a review.
+    EvidenceExport,
+    /// Change an item's kind, put it under legal hold, ask for its deletion.
+    EvidenceManage,
+    /// Approve the deletion of evidence whose retention has ended (安全管理员).
+    EvidenceDeleteApprove,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 22] = [
         Action::SelfService,
         Action::OrgView,
         Action::OrgEdit,
@@ -252,6 +262,11 @@ impl Action {
         Action::CaseView,
         Action::CaseOpen,
         Action::CaseAct,
+        Action::EvidenceView,
+        Action::EvidenceUpload,
+        Action::EvidenceExport,
+        Action::EvidenceManage,
+        Action::EvidenceDeleteApprove,
     ];
 
     pub fn code(self) -> &'static str {
@@ -273,6 +288,11 @@ impl Action {
             Action::CaseView => "case_view",
             Action::CaseOpen => "case_open",
             Action::CaseAct => "case_act",
+            Action::EvidenceView => "evidence_view",
+            Action::EvidenceUpload => "evidence_upload",
+            Action::EvidenceExport => "evidence_export",
+            Action::EvidenceManage => "evidence_manage",
+            Action::EvidenceDeleteApprove => "evidence_delete_approve",
         }
     }
 }
@@ -352,6 +372,28 @@ pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
         (R::SquadLeader, A::CaseAct) => Some(S::Subtree),
         (R::Officer, A::CaseAct) => Some(S::Unit),
         (_, A::CaseAct) => None,
+
+        // Evidence belongs to the unit that collected it (or the squad handling its case).
+        // Auxiliaries film and photograph on patrol, so they upload and see their unit's items,
+        // but export nothing. Deleting evidence whose retention has ended is approved by the
+        // security administrator, who sees only the deletion requests, never the bytes.
+        (R::Leader | R::Office | R::LegalReviewer, A::EvidenceView) => Some(S::All),
+        (R::SquadLeader, A::EvidenceView) => Some(S::Subtree),
+        (R::Officer | R::Auxiliary, A::EvidenceView) => Some(S::Unit),
+        (_, A::EvidenceView) => None,
+        (R::Leader, A::EvidenceUpload) => Some(S::All),
+        (R::SquadLeader, A::EvidenceUpload) => Some(S::Subtree),
+        (R::Officer | R::Auxiliary, A::EvidenceUpload) => Some(S::Unit),
+        (_, A::EvidenceUpload) => None,
+        (R::Leader | R::LegalReviewer, A::EvidenceExport) => Some(S::All),
+        (R::SquadLeader, A::EvidenceExport) => Some(S::Subtree),
+        (R::Officer, A::EvidenceExport) => Some(S::Unit),
+        (_, A::EvidenceExport) => None,
+        (R::Leader, A::EvidenceManage) => Some(S::All),
+        (R::SquadLeader, A::EvidenceManage) => Some(S::Subtree),
+        (_, A::EvidenceManage) => None,
+        (R::SecAdmin, A::EvidenceDeleteApprove) => Some(S::All),
+        (_, A::EvidenceDeleteApprove) => None,
     }
 }
 

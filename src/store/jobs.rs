@@ -5,6 +5,23 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use crate::store::{AuditCtx, AuditEvent, Db, on_pool, on_tx, ts};
 
 impl Db {
+    /// Claims the one run of a job that must happen once (`name` carries the date of a nightly
+    /// job). True for exactly one caller across all instances.
+    pub async fn claim_run(&self, name: &str, holder: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+        on_pool!(self, |pool| {
+            let inserted = sqlx::query(
+                "INSERT INTO job_leases (name, holder, expires_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(name)
+            .bind(holder)
+            .bind(ts(now))
+            .execute(pool)
+            .await?
+            .rows_affected();
+            Ok(inserted == 1)
+        })
+    }
+
     /// Takes or renews the lease on job `name` for `holder` until `now + ttl`. True if this
     /// holder now has it: it held it already, or the last holder's lease ran out. Several
     /// instances on one PostgreSQL database call this; one wins, the others wait their turn.

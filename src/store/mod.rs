@@ -11,6 +11,7 @@ pub mod audit;
 pub mod calendar;
 pub mod cases;
 pub mod documents;
+pub mod evidence;
 pub mod jobs;
 pub mod org;
 pub mod parties;
@@ -129,6 +130,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         "0007_alerts",
         include_str!("../../migrations/sqlite/0007_alerts.sql"),
         include_str!("../../migrations/postgres/0007_alerts.sql"),
+    ),
+    (
+        "0008_evidence",
+        include_str!("../../migrations/sqlite/0008_evidence.sql"),
+        include_str!("../../migrations/postgres/0008_evidence.sql"),
     ),
 ];
 

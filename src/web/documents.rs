@@ -35,15 +35,19 @@ fn template(kind: DocKind) -> String {
     format!("{}\n{body}", include_str!("../../templates/documents/prelude.typ"))
 }
 
-async fn bureau(state: &AppState) -> Result<Bureau, AppError> {
-    let name = if state.config.bureau_name.trim().is_empty() {
+/// The bureau's full name: configured, else the name of the top unit.
+pub async fn bureau_name(state: &AppState) -> Result<String, AppError> {
+    Ok(if state.config.bureau_name.trim().is_empty() {
         let units = state.db.units().await?;
         units.iter().find(|u| u.parent_id.is_none()).map(|u| u.name.clone()).unwrap_or_default()
     } else {
         state.config.bureau_name.clone()
-    };
+    })
+}
+
+async fn bureau(state: &AppState) -> Result<Bureau, AppError> {
     Ok(Bureau {
-        name,
+        name: bureau_name(state).await?,
         reconsideration_body: state.config.reconsideration_body.clone(),
         court: state.config.court.clone(),
         payment: state.config.payment_channel.clone(),

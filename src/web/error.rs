@@ -28,6 +28,10 @@ pub enum AppError {
         message: String,
     },
     RateLimited,
+    /// The request body is over the route's limit: nothing was stored.
+    TooLarge,
+    /// The evidence storage is out of space: nothing was stored; try again when space is freed.
+    StorageFull,
     /// The database or another dependency is unreachable.
     Unavailable(String),
     Internal(anyhow::Error),
@@ -46,6 +50,8 @@ impl AppError {
             AppError::Invalid(_) | AppError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -59,6 +65,8 @@ impl AppError {
             AppError::Invalid(_) => "invalid_input",
             AppError::Conflict { code, .. } | AppError::Refused { code, .. } => code,
             AppError::RateLimited => "rate_limited",
+            AppError::TooLarge => "payload_too_large",
+            AppError::StorageFull => "storage_full",
             AppError::Unavailable(_) => "service_unavailable",
             AppError::Internal(_) => "internal_error",
         }
@@ -72,6 +80,8 @@ impl AppError {
             AppError::Invalid(errors) => format!("提交的内容有误：{}", join_messages(errors)),
             AppError::Conflict { message, .. } | AppError::Refused { message, .. } => message.clone(),
             AppError::RateLimited => "操作过于频繁，请稍后再试".to_owned(),
+            AppError::TooLarge => "文件超过了允许的大小，未保存".to_owned(),
+            AppError::StorageFull => "证据存储空间已满，文件未保存；请联系系统管理员释放空间后重试".to_owned(),
             AppError::Unavailable(_) => "系统暂时无法连接数据库，请稍后再试".to_owned(),
             AppError::Internal(_) => "系统内部错误，请联系系统管理员".to_owned(),
         }
@@ -86,6 +96,8 @@ impl AppError {
             AppError::Conflict { .. } => "The record was changed by someone else. Reload and try again.",
             AppError::Refused { .. } => "A rule refused this step.",
             AppError::RateLimited => "Too many requests. Try again later.",
+            AppError::TooLarge => "The file is over the size limit; nothing was stored.",
+            AppError::StorageFull => "The evidence storage is full; nothing was stored. Try again when space is freed.",
             AppError::Unavailable(_) => "The database is unreachable. Try again shortly.",
             AppError::Internal(_) => "Internal error. Contact the system administrator.",
         }
@@ -101,6 +113,7 @@ impl AppError {
             AppError::Unavailable(error) => {
                 tracing::warn!(error = %error, "dependency unavailable")
             }
+            AppError::StorageFull => tracing::error!("evidence storage full"),
             _ => {}
         }
     }

@@ -314,11 +314,21 @@ async fn check_csrf(request: Request, expected: &str) -> Result<Request, Request
     if let Some(sent) = request.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
         return if constant_time_eq(sent, expected) { Ok(request) } else { Err(request) };
     }
-    let is_form = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    // A file upload form cannot be read ahead without buffering the file, so its token rides in
+    // the query string of the form's action (query strings are never logged).
+    if content_type.starts_with("multipart/form-data") {
+        let sent = request
+            .uri()
+            .query()
+            .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v));
+        return match sent {
+            Some(sent) if constant_time_eq(&sent, expected) => Ok(request),
+            _ => Err(request),
+        };
+    }
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     if !is_form {
         return Err(request);
     }

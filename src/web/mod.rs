@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod cases;
 pub mod documents;
 pub mod error;
+pub mod evidence;
 pub mod guard;
 pub mod home;
 pub mod login;
@@ -59,8 +60,14 @@ fn route(method: Method, path: &'static str, access: Access, handler: MethodRout
     RouteSpec { method, path, access, handler }
 }
 
-/// Every endpoint of the application.
+/// Every endpoint of the application, with the evidence upload routes limited to the default
+/// size (the server passes the configured one to [`routes_with`]).
 pub fn routes() -> Vec<RouteSpec> {
+    routes_with(crate::config::Config::default().evidence_max_bytes)
+}
+
+/// Every endpoint, the upload routes taking bodies up to `upload_limit` bytes.
+pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
     use Access::{Allowed as A, Public, SecondFactor};
     use Action as X;
     let g = Method::GET;
@@ -112,6 +119,15 @@ pub fn routes() -> Vec<RouteSpec> {
         route(p.clone(), "/cases/{id}/documents", A(X::CaseAct), post(documents::issue_form)),
         route(g.clone(), "/documents/{id}/pdf", A(X::CaseView), get(documents::pdf_page)),
         route(g.clone(), "/responsibility-list", A(X::CaseView), get(cases::items_page)),
+        route(g.clone(), "/evidence", A(X::EvidenceView), get(evidence::list_page)),
+        route(p.clone(), "/evidence", A(X::EvidenceUpload), upload_route(evidence::upload_form, upload_limit)),
+        route(p.clone(), "/evidence/export", A(X::EvidenceExport), post(evidence::export_form)),
+        route(g.clone(), "/evidence/deletions", A(X::EvidenceDeleteApprove), get(evidence::deletions_page)),
+        route(g.clone(), "/evidence/{id}", A(X::EvidenceView), get(evidence::item_page)),
+        route(g.clone(), "/evidence/{id}/stream", A(X::EvidenceView), get(evidence::stream_page)),
+        route(g.clone(), "/evidence/{id}/download", A(X::EvidenceExport), get(evidence::download_page)),
+        route(p.clone(), "/evidence/{id}/retention", A(X::EvidenceManage), post(evidence::retention_form)),
+        route(p.clone(), "/evidence/{id}/deletion", A(X::EvidenceDeleteApprove), post(evidence::deletion_form)),
         route(g.clone(), "/parties", A(X::PartyView), get(parties::list_page)),
         route(g.clone(), "/parties/new", A(X::PartyEdit), get(parties::new_page)),
         route(p.clone(), "/parties", A(X::PartyEdit), post(parties::create_form)),
@@ -172,6 +188,19 @@ pub fn routes() -> Vec<RouteSpec> {
         route(p.clone(), "/api/v1/cases/{id}/documents", A(X::CaseAct), post(documents::api_issue)),
         route(g.clone(), "/api/v1/cases/{id}/documents", A(X::CaseView), get(documents::api_list)),
         route(g.clone(), "/api/v1/documents/{id}/pdf", A(X::CaseView), get(documents::api_pdf)),
+        route(g.clone(), "/api/v1/evidence", A(X::EvidenceView), get(evidence::api_list)),
+        route(p.clone(), "/api/v1/evidence", A(X::EvidenceUpload), upload_route(evidence::api_upload, upload_limit)),
+        route(p.clone(), "/api/v1/evidence/export", A(X::EvidenceExport), post(evidence::api_export)),
+        route(g.clone(), "/api/v1/evidence/{id}", A(X::EvidenceView), get(evidence::api_get)),
+        route(g.clone(), "/api/v1/evidence/{id}/content", A(X::EvidenceExport), get(evidence::api_content)),
+        route(p.clone(), "/api/v1/evidence/{id}/retention", A(X::EvidenceManage), post(evidence::api_retention)),
+        route(
+            p.clone(),
+            "/api/v1/evidence/{id}/deletion",
+            A(X::EvidenceDeleteApprove),
+            post(evidence::api_deletion),
+        ),
+        route(g.clone(), "/api/v1/evidence-deletions", A(X::EvidenceDeleteApprove), get(evidence::api_deletions)),
         route(g.clone(), "/api/v1/case-deadlines", A(X::CaseView), get(cases::api_deadlines)),
         route(g.clone(), "/api/v1/responsibility-items", A(X::CaseView), get(cases::api_items)),
         route(g.clone(), "/api/v1/case-rules", A(X::CaseView), get(cases::api_rules)),
@@ -186,11 +215,26 @@ pub fn routes() -> Vec<RouteSpec> {
     ]
 }
 
+/// An upload route: the 2 MB default body limit is lifted here only and replaced by the
+/// evidence limit, which answers 413 from `Content-Length` before any of the body is read and
+/// stops a chunked body as soon as it passes the limit. Multipart framing adds a little, so
+/// the limit allows 1 MiB over the largest file.
+fn upload_route<H, T>(handler: H, limit: u64) -> MethodRouter<AppState>
+where
+    H: axum::handler::Handler<T, AppState>,
+    T: 'static,
+{
+    let limit = usize::try_from(limit.saturating_add(1 << 20)).unwrap_or(usize::MAX);
+    post(handler)
+        .layer::<_, std::convert::Infallible>(tower_http::limit::RequestBodyLimitLayer::new(limit))
+        .layer::<_, std::convert::Infallible>(axum::extract::DefaultBodyLimit::disable())
+}
+
 /// The route table as the guard reads it.
 pub type Policies = Arc<HashMap<(Method, &'static str), Access>>;
 
 pub fn router(state: AppState) -> Router {
-    let specs = routes();
+    let specs = routes_with(state.config.evidence_max_bytes);
     let policies: Policies = Arc::new(specs.iter().map(|s| ((s.method.clone(), s.path), s.access)).collect());
     let mut app = Router::new();
     for spec in specs {

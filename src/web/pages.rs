@@ -79,6 +79,20 @@ const MENU: &[(MenuItem, Option<Action>)] = &[
         Some(Action::CaseView),
     ),
     (
+        MenuItem { key: "evidence", href: "/evidence", zh: "证据管理", en: "Evidence", icon: "▣" },
+        Some(Action::EvidenceView),
+    ),
+    (
+        MenuItem {
+            key: "evidence_deletions",
+            href: "/evidence/deletions",
+            zh: "证据删除审批",
+            en: "Evidence deletions",
+            icon: "⌫",
+        },
+        Some(Action::EvidenceDeleteApprove),
+    ),
+    (
         MenuItem { key: "parties", href: "/parties", zh: "当事人库", en: "Parties", icon: "◎" },
         Some(Action::PartyView),
     ),

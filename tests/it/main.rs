@@ -7,6 +7,7 @@ mod calendar;
 mod cases;
 mod cli;
 mod documents;
+mod evidence;
 mod jobs;
 mod login;
 mod org;

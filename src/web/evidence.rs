@@ -1,0 +1,1019 @@
+//! Evidence (证据): upload, list, the item page with its custody timeline, playing, downloading,
+//! export packages, and the retention actions (legal hold, deletion request and approval).
+//!
+//! An upload streams: the body is never held in memory, the route has its own size limit, the
+//! type is checked from the first bytes, and the item is recorded only after its bytes are in
+//! the store under their SHA-256. Every view, play, download and export is a custody record.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Extension, Form, Multipart, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::app::AppState;
+use crate::blobs::IngestError;
+use crate::domain::access::Action;
+use crate::domain::audit::Outcome;
+use crate::domain::evidence::{
+    CustodyEvent, DELETION_RECOVERY_DAYS, EvidenceKind, Retention, RetentionFacts, clock_skewed, is_sha256_hex,
+    may_delete, retention,
+};
+use crate::domain::fields::FieldErrors;
+use crate::domain::time::civil_date;
+use crate::store::AuditEvent;
+use crate::store::evidence::{CustodyRecord, EvidenceChange, EvidenceFilter, EvidenceItem, NewEvidence};
+use crate::store::org::Visibility;
+use crate::web::error::{ApiResult, AppError, PageResult};
+use crate::web::guard::{Principal, RequestInfo};
+use crate::web::pages::{Chrome, Lang, render};
+
+/// Metadata sent with an upload, parsed once.
+#[derive(Debug, Clone, Default)]
+pub struct UploadMeta {
+    pub kind: Option<EvidenceKind>,
+    pub description: String,
+    pub case_id: Option<String>,
+    pub act: String,
+    pub device_time: Option<DateTime<Utc>>,
+    pub location: String,
+    pub device_no: String,
+    /// The SHA-256 the client computed, if it sent one.
+    pub declared_sha256: Option<String>,
+}
+
+/// Text fields longer than this are refused (a description is a sentence or two).
+const MAX_TEXT_CHARS: usize = 500;
+
+impl UploadMeta {
+    pub fn parse(fields: &HashMap<String, String>) -> Result<UploadMeta, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let get = |name: &str| fields.get(name).map(|v| v.trim().to_owned()).unwrap_or_default();
+        let mut meta = UploadMeta::default();
+        let kind = get("kind");
+        if !kind.is_empty() {
+            meta.kind = EvidenceKind::parse(&kind);
+            if meta.kind.is_none() {
+                errors.add("kind", "unknown_kind", "证据种类不正确（书证、物证、视听资料、电子数据……）");
+            }
+        }
+        for (name, target) in [
+            ("description", &mut meta.description),
+            ("act", &mut meta.act),
+            ("location", &mut meta.location),
+            ("device_no", &mut meta.device_no),
+        ] {
+            let value = get(name);
+            if value.chars().count() > MAX_TEXT_CHARS || value.chars().any(char::is_control) {
+                errors.add(
+                    match name {
+                        "description" => "description",
+                        "act" => "act",
+                        "location" => "location",
+                        _ => "device_no",
+                    },
+                    "too_long",
+                    format!("不能超过 {MAX_TEXT_CHARS} 个字，且不能含控制字符"),
+                );
+            }
+            *target = value;
+        }
+        let case_id = get("case_id");
+        meta.case_id = (!case_id.is_empty()).then_some(case_id);
+        let device_time = get("device_time");
+        if !device_time.is_empty() {
+            meta.device_time = parse_device_time(&device_time);
+            if meta.device_time.is_none() {
+                errors.add("device_time", "bad_time", "拍摄/录制时间格式应为 2026-11-28T09:30 或 RFC 3339");
+            }
+        }
+        let declared = get("sha256").to_ascii_lowercase();
+        if !declared.is_empty() {
+            if is_sha256_hex(&declared) {
+                meta.declared_sha256 = Some(declared);
+            } else {
+                errors.add("sha256", "bad_digest", "SHA-256 应为 64 位十六进制数");
+            }
+        }
+        errors.into_result().map(|()| meta)
+    }
+}
+
+/// A device time: RFC 3339 with its offset, or a local Beijing time as a phone's
+/// `datetime-local` field sends it (`2026-11-28T09:30`, seconds optional).
+fn parse_device_time(text: &str) -> Option<DateTime<Utc>> {
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Some(time.to_utc());
+    }
+    let beijing = chrono::FixedOffset::east_opt(8 * 3600)?;
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+        .and_then(|naive| naive.and_local_timezone(beijing).single())
+        .map(|time| time.to_utc())
+}
+
+/// The answer to an upload.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UploadedDto {
+    pub id: String,
+    /// Lower-case hex SHA-256 of the bytes received.
+    pub sha256: String,
+    pub sm3: String,
+    pub size: u64,
+    pub media_type: String,
+    pub kind: String,
+    /// The device's clock ran ahead of the server's.
+    pub clock_skew: bool,
+    /// The same bytes were already stored (for another item); they are kept once.
+    pub deduplicated: bool,
+}
+
+fn storage_error(error: crate::blobs::BlobError) -> AppError {
+    match error {
+        crate::blobs::BlobError::Full => AppError::StorageFull,
+        other => AppError::Unavailable(other.to_string()),
+    }
+}
+
+fn multipart_error(error: axum::extract::multipart::MultipartError) -> AppError {
+    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::TooLarge
+    } else {
+        AppError::refused("upload_interrupted", format!("上传未完成：{}", error.body_text()))
+    }
+}
+
+/// Reads a multipart upload, stores the bytes and records the item. Nothing is recorded unless
+/// every check passed; a refused or broken upload leaves no staging file behind.
+pub async fn ingest(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    mut multipart: Multipart,
+) -> Result<UploadedDto, AppError> {
+    let mut fields = HashMap::new();
+    let mut received = None;
+    let mut original_name = String::new();
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            if received.is_some() {
+                return Err(FieldErrors::single("file", "one_file", "每次上传一个文件").into());
+            }
+            original_name = field.file_name().unwrap_or_default().chars().take(200).collect();
+            let mut ingest = state.blobs.stage().await.map_err(storage_error)?;
+            while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                if ingest.size() + chunk.len() as u64 > state.config.evidence_max_bytes {
+                    return Err(AppError::TooLarge);
+                }
+                ingest.push(chunk).await.map_err(ingest_error)?;
+            }
+            received = Some(ingest.finish().await.map_err(ingest_error)?);
+        } else if !name.is_empty() {
+            let text = field.text().await.map_err(multipart_error)?;
+            fields.insert(name, text);
+        }
+    }
+    let Some(ingested) = received else {
+        return Err(FieldErrors::single("file", "required", "请选择要上传的文件").into());
+    };
+    if ingested.size == 0 {
+        return Err(FieldErrors::single("file", "empty", "文件是空的").into());
+    }
+    let meta = UploadMeta::parse(&fields)?;
+    let now = state.now();
+    let ctx = info.audit_ctx(Some(principal), "");
+    if let Some(declared) = &meta.declared_sha256
+        && *declared != ingested.sha256
+    {
+        // Refused and on the record: a mismatch means the file changed between the device and
+        // the server, which someone has to look into.
+        state
+            .db
+            .audit_only(
+                &ctx,
+                now,
+                AuditEvent::new("evidence.upload", "evidence", "").result(Outcome::Failure).details(
+                    serde_json::json!({
+                        "reason": "digest_mismatch", "declared_sha256": declared,
+                        "received_sha256": ingested.sha256, "size": ingested.size,
+                    }),
+                ),
+            )
+            .await?;
+        return Err(AppError::refused(
+            "digest_mismatch",
+            format!("文件在传输中发生了变化：声明的 SHA-256 为 {declared}，收到的为 {}", ingested.sha256),
+        ));
+    }
+    // The item belongs to its case's squad, else to the uploader's unit.
+    let (unit_id, case_id) = match &meta.case_id {
+        Some(case_id) => {
+            let case = state
+                .db
+                .case(&principal.visibility(Action::CaseView), case_id)
+                .await?
+                .ok_or_else(|| FieldErrors::single("case_id", "unknown_case", "案件不存在或您无权查看"))?;
+            (case.unit_id, Some(case_id.clone()))
+        }
+        None => (
+            principal.unit_id.clone().ok_or_else(|| {
+                FieldErrors::single("case_id", "unit_required", "您的账号不属于任何单位，请指定所属案件")
+            })?,
+            None,
+        ),
+    };
+    let kind = meta.kind.unwrap_or(ingested.media.default_kind());
+    let collected_by = principal.person_id.clone().unwrap_or_else(|| principal.username.clone());
+    let skew = clock_skewed(meta.device_time, now);
+    let (sha256, sm3, size, media) = (ingested.sha256.clone(), ingested.sm3.clone(), ingested.size, ingested.media);
+    let fresh = state.blobs.commit(ingested).await.map_err(storage_error)?;
+    let mut tx = state.db.begin(&ctx, now).await?;
+    let id = tx
+        .insert_evidence(
+            &NewEvidence {
+                sha256: &sha256,
+                sm3: &sm3,
+                size,
+                media,
+                kind,
+                description: &meta.description,
+                original_name: &original_name,
+                unit_id: &unit_id,
+                collected_by: &collected_by,
+                device_time: meta.device_time,
+                clock_skew: skew,
+                location: &meta.location,
+                device_no: &meta.device_no,
+                case_id: case_id.as_deref(),
+                act: &meta.act,
+            },
+            &info.source,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(UploadedDto {
+        id,
+        sha256,
+        sm3,
+        size,
+        media_type: media.code().to_owned(),
+        kind: kind.code().to_owned(),
+        clock_skew: skew,
+        deduplicated: !fresh,
+    })
+}
+
+fn ingest_error(error: IngestError) -> AppError {
+    match error {
+        IngestError::Unaccepted(why) => AppError::refused(why.code(), why.message_zh()),
+        IngestError::Blob(error) => storage_error(error),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/evidence", tag = "evidence",
+    request_body(content_type = "multipart/form-data", description = "field `file` (the bytes) plus optional `kind`, `description`, `case_id`, `act`, `device_time`, `location`, `device_no`, `sha256` (the client's digest; a mismatch is refused)"),
+    responses((status = 201, body = UploadedDto), (status = 413, body = crate::web::error::ErrorBody),
+        (status = 422, body = crate::web::error::ErrorBody, description = "`unsupported_type`, `executable_refused`, `digest_mismatch`, or invalid fields"),
+        (status = 507, body = crate::web::error::ErrorBody, description = "the evidence storage is full")))]
+pub async fn api_upload(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    multipart: Multipart,
+) -> ApiResult<(StatusCode, Json<UploadedDto>)> {
+    Ok((StatusCode::CREATED, Json(ingest(&state, &principal, &info, multipart).await?)))
+}
+
+/// The upload form's target: the same, then the item's page.
+pub async fn upload_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> PageResult {
+    // The page's script asks for JSON to show progress and errors in place.
+    let wants_json =
+        headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("json"));
+    match ingest(&state, &principal, &info, multipart).await {
+        Ok(uploaded) if wants_json => Ok((StatusCode::CREATED, Json(uploaded)).into_response()),
+        Ok(uploaded) => Ok(Redirect::to(&format!("/evidence/{}", uploaded.id)).into_response()),
+        Err(error) if wants_json => Ok(crate::web::error::ApiError(error).into_response()),
+        Err(error) => Err(error.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct ListQuery {
+    pub case_id: String,
+    pub kind: String,
+    pub page: String,
+    pub deleted: String,
+}
+
+const PAGE_SIZE: i64 = 30;
+
+async fn list_items(
+    state: &AppState,
+    principal: &Principal,
+    query: &ListQuery,
+) -> Result<Vec<EvidenceItem>, AppError> {
+    let page = crate::web::pages::page_number(&query.page);
+    let filter = EvidenceFilter {
+        case_id: query.case_id.clone(),
+        kind: query.kind.clone(),
+        include_deleted: query.deleted == "1",
+    };
+    Ok(state
+        .db
+        .evidence_items(&principal.visibility(Action::EvidenceView), &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        .await?)
+}
+
+#[utoipa::path(get, path = "/api/v1/evidence", tag = "evidence", params(ListQuery),
+    responses((status = 200, body = Vec<EvidenceItem>)))]
+pub async fn api_list(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Query(query): Query<ListQuery>,
+) -> ApiResult<Json<Vec<EvidenceItem>>> {
+    Ok(Json(list_items(&state, &principal, &query).await?))
+}
+
+/// An item with what the reader needs to act on it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ItemDto {
+    pub item: EvidenceItem,
+    /// `until` (with the day), `permanent` or `hold`.
+    #[schema(value_type = Object)]
+    pub retention: Retention,
+    pub custody: Vec<CustodyRecord>,
+}
+
+fn retention_of(item: &EvidenceItem) -> RetentionFacts {
+    RetentionFacts {
+        recorded_on: civil_date(item.device_time.filter(|_| !item.clock_skew).unwrap_or(item.received_at)),
+        attached_to_case: item.case_id.is_some(),
+        legal_hold: item.legal_hold,
+    }
+}
+
+/// Finds a visible item and records that it was looked at.
+async fn view(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    id: &str,
+) -> Result<ItemDto, AppError> {
+    let item =
+        state.db.evidence_item(&principal.visibility(Action::EvidenceView), id).await?.ok_or(AppError::NotFound)?;
+    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
+    tx.custody(&item.id, &item.sha256, CustodyEvent::Viewed, &info.source, serde_json::json!({})).await?;
+    tx.commit().await?;
+    let custody = state.db.custody_records(&item.id).await?;
+    Ok(ItemDto { retention: retention(retention_of(&item)), item, custody })
+}
+
+#[utoipa::path(get, path = "/api/v1/evidence/{id}", tag = "evidence", params(("id" = String, Path)),
+    responses((status = 200, body = ItemDto), (status = 404, body = crate::web::error::ErrorBody)))]
+pub async fn api_get(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ItemDto>> {
+    Ok(Json(view(&state, &principal, &info, &id).await?))
+}
+
+/// Serves the original as an attachment after re-checking its digest.
+async fn download(state: &AppState, principal: &Principal, info: &RequestInfo, id: &str) -> Result<Response, AppError> {
+    let item =
+        state.db.evidence_item(&principal.visibility(Action::EvidenceExport), id).await?.ok_or(AppError::NotFound)?;
+    if item.deleted_at.is_some() {
+        return Err(AppError::refused("evidence_deleted", "该证据已删除，恢复后才能下载"));
+    }
+    intact_or_refuse(state, principal, info, &item).await?;
+    let stream = state.blobs.read(&item.sha256, None).await.map_err(storage_error)?;
+    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
+    tx.custody(&item.id, &item.sha256, CustodyEvent::Downloaded, &info.source, serde_json::json!({})).await?;
+    tx.commit().await?;
+    let name = format!("{}.{}", item.id, item.media_type.extension());
+    let mut response = Body::from_stream(stream).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(item.size as u64));
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")).map_err(|e| AppError::Internal(e.into()))?,
+    );
+    headers.insert("x-content-sha256", HeaderValue::from_str(&item.sha256).map_err(|e| AppError::Internal(e.into()))?);
+    headers.insert("x-content-sm3", HeaderValue::from_str(&item.sm3).map_err(|e| AppError::Internal(e.into()))?);
+    Ok(response)
+}
+
+/// Re-reads the bytes; if they no longer match, records the failure and refuses.
+async fn intact_or_refuse(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    item: &EvidenceItem,
+) -> Result<(), AppError> {
+    let intact = match crate::evidence::bytes_intact(&state.blobs, &item.sha256, item.size).await {
+        Ok(intact) => intact,
+        Err(crate::blobs::BlobError::Missing) => false,
+        Err(other) => return Err(storage_error(other)),
+    };
+    if intact {
+        return Ok(());
+    }
+    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
+    tx.custody(
+        &item.id,
+        &item.sha256,
+        CustodyEvent::VerifyFailed,
+        &info.source,
+        serde_json::json!({ "when": "download" }),
+    )
+    .await?;
+    tx.commit().await?;
+    Err(AppError::refused(
+        "evidence_altered",
+        "存储中的文件与入库时的 SHA-256 不一致，已拒绝提供并记录；请联系安全管理员核查",
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/evidence/{id}/content", tag = "evidence", params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/octet-stream", description = "the original, as an attachment, after its SHA-256 was re-checked; `X-Content-SHA256` and `X-Content-SM3` carry the digests"),
+        (status = 404, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody, description = "`evidence_altered`: the stored bytes no longer match")))]
+pub async fn api_content(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    Ok(download(&state, &principal, &info, &id).await?)
+}
+
+pub async fn download_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+) -> PageResult {
+    Ok(download(&state, &principal, &info, &id).await?)
+}
+
+/// Parses `Range: bytes=a-b` (one range; suffix ranges included) against the object's size.
+fn parse_range(header: Option<&HeaderValue>, size: u64) -> Option<Result<std::ops::Range<u64>, ()>> {
+    let text = header?.to_str().ok()?;
+    let spec = text.strip_prefix("bytes=")?;
+    if spec.contains(',') || size == 0 {
+        return Some(Err(()));
+    }
+    let (start, end) = spec.split_once('-')?;
+    let range = match (start.trim(), end.trim()) {
+        ("", suffix) => {
+            let n: u64 = suffix.parse().ok()?;
+            size.saturating_sub(n)..size
+        }
+        (start, "") => start.parse().ok()?..size,
+        (start, end) => {
+            let (a, b): (u64, u64) = (start.parse().ok()?, end.parse().ok()?);
+            a..(b + 1).min(size)
+        }
+    };
+    Some(if range.start < range.end && range.start < size { Ok(range) } else { Err(()) })
+}
+
+/// Plays or shows an item in the browser (photos, video, audio), with Range requests. The first
+/// request of a play (no range, or a range from byte 0) re-checks the digest and is recorded.
+pub async fn stream_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> PageResult {
+    let item =
+        state.db.evidence_item(&principal.visibility(Action::EvidenceView), &id).await?.ok_or(AppError::NotFound)?;
+    if !item.media_type.inline_allowed() || item.deleted_at.is_some() {
+        return Err(AppError::NotFound.into());
+    }
+    let size = item.size as u64;
+    let range = match parse_range(headers.get(header::RANGE), size) {
+        Some(Err(())) => {
+            let mut response = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
+            response
+                .headers_mut()
+                .insert(header::CONTENT_RANGE, HeaderValue::from_str(&format!("bytes */{size}")).expect("ascii"));
+            return Ok(response);
+        }
+        Some(Ok(range)) => Some(range),
+        None => None,
+    };
+    if range.as_ref().is_none_or(|r| r.start == 0) {
+        intact_or_refuse(&state, &principal, &info, &item).await?;
+        let mut tx = state.db.begin(&info.audit_ctx(Some(&principal), ""), state.now()).await?;
+        tx.custody(&item.id, &item.sha256, CustodyEvent::Streamed, &info.source, serde_json::json!({})).await?;
+        tx.commit().await?;
+    }
+    let stream = state.blobs.read(&item.sha256, range.clone()).await.map_err(storage_error)?;
+    let mut response = Body::from_stream(stream).into_response();
+    let out = response.headers_mut();
+    out.insert(header::CONTENT_TYPE, HeaderValue::from_static(item.media_type.mime()));
+    out.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    out.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline"));
+    out.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    match range {
+        Some(range) => {
+            out.insert(header::CONTENT_LENGTH, HeaderValue::from(range.end - range.start));
+            out.insert(
+                header::CONTENT_RANGE,
+                HeaderValue::from_str(&format!("bytes {}-{}/{size}", range.start, range.end - 1)).expect("ascii"),
+            );
+            *response.status_mut() = StatusCode::PARTIAL_CONTENT;
+        }
+        None => {
+            out.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+        }
+    }
+    Ok(response)
+}
+
+/// What to export: listed items, or every item of a case.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ExportBody {
+    pub ids: Vec<String>,
+    pub case_id: String,
+    /// Why (a court's request, a 复议 review …); written in the manifest and the custody records.
+    pub purpose: String,
+}
+
+async fn export(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    body: &ExportBody,
+) -> Result<Response, AppError> {
+    let visibility = principal.visibility(Action::EvidenceExport);
+    let mut items = Vec::new();
+    if !body.case_id.is_empty() {
+        let filter = EvidenceFilter { case_id: body.case_id.clone(), ..EvidenceFilter::default() };
+        items = state.db.evidence_items(&visibility, &filter, 10_000, 0).await?;
+    }
+    for id in &body.ids {
+        let item = state.db.evidence_item(&visibility, id).await?.ok_or(AppError::NotFound)?;
+        if !items.iter().any(|i: &EvidenceItem| i.id == item.id) {
+            items.push(item);
+        }
+    }
+    items.retain(|i| i.deleted_at.is_none());
+    if items.is_empty() {
+        return Err(FieldErrors::single("ids", "nothing_to_export", "请选择要导出的证据").into());
+    }
+    if body.purpose.chars().count() > MAX_TEXT_CHARS {
+        return Err(FieldErrors::single("purpose", "too_long", "用途说明过长").into());
+    }
+    let mut with_custody = Vec::new();
+    for item in items {
+        let custody = state.db.custody_records(&item.id).await?;
+        with_custody.push((item, custody));
+    }
+    let bureau = crate::web::documents::bureau_name(state).await?;
+    let now = state.now();
+    let generated_at = crate::store::ts(now);
+    let actor = principal.username.clone();
+    let purpose = body.purpose.clone();
+    let blobs = state.blobs.clone();
+    let runtime = tokio::runtime::Handle::current();
+    let file = tempfile_in(&state.config.data_dir.join("evidence-staging"))?;
+    let writer = file.try_clone().map_err(|e| AppError::Internal(e.into()))?;
+    let items_for_writer = with_custody.clone();
+    let manifest_sha256 = tokio::task::spawn_blocking(move || {
+        crate::evidence::write_package(
+            &runtime,
+            &blobs,
+            &items_for_writer,
+            (&bureau, &generated_at, &actor, &purpose),
+            std::io::BufWriter::with_capacity(1 << 20, writer),
+        )
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?;
+    let manifest_sha256 = match manifest_sha256 {
+        Ok(digest) => digest,
+        Err(error) if error.to_string().contains("no longer matches") => {
+            return Err(AppError::refused("evidence_altered", format!("导出已停止：{error}")));
+        }
+        Err(error) => return Err(AppError::Internal(error)),
+    };
+    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), now).await?;
+    for (item, _) in &with_custody {
+        tx.custody(
+            &item.id,
+            &item.sha256,
+            CustodyEvent::Exported,
+            &info.source,
+            serde_json::json!({ "manifest_sha256": manifest_sha256, "purpose": body.purpose, "items": with_custody.len() }),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let length = file.metadata().map_err(|e| AppError::Internal(e.into()))?.len();
+    let stream = tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), 1 << 20);
+    let mut response = Body::from_stream(stream).into_response();
+    let out = response.headers_mut();
+    out.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
+    out.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    let name = format!("evidence-{}.zip", now.format("%Y%m%d-%H%M%S"));
+    out.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")).expect("ascii"),
+    );
+    out.insert("x-manifest-sha256", HeaderValue::from_str(&manifest_sha256).expect("hex"));
+    Ok(response)
+}
+
+/// An anonymous temporary file in `dir`: it disappears when the last handle closes, so an
+/// export that fails or is abandoned leaves nothing behind.
+fn tempfile_in(dir: &std::path::Path) -> Result<std::fs::File, AppError> {
+    std::fs::create_dir_all(dir).map_err(|e| AppError::Internal(e.into()))?;
+    let path = dir.join(format!("export-{}.zip", uuid::Uuid::new_v4()));
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| AppError::Internal(e.into()))?;
+    std::fs::remove_file(&path).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(file)
+}
+
+#[utoipa::path(post, path = "/api/v1/evidence/export", tag = "evidence", request_body = ExportBody,
+    responses((status = 200, content_type = "application/zip", description = "the package; `X-Manifest-SHA256` carries the manifest's digest"),
+        (status = 404, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)))]
+pub async fn api_export(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Json(body): Json<ExportBody>,
+) -> ApiResult<Response> {
+    Ok(export(&state, &principal, &info, &body).await?)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ExportForm {
+    pub case_id: String,
+    pub ids: String,
+    pub purpose: String,
+}
+
+pub async fn export_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Form(form): Form<ExportForm>,
+) -> PageResult {
+    let body = ExportBody {
+        ids: form.ids.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        case_id: form.case_id,
+        purpose: form.purpose,
+    };
+    Ok(export(&state, &principal, &info, &body).await?)
+}
+
+/// A retention or classification change.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct RetentionBody {
+    /// `hold`, `release`, `request_deletion` or `set_kind`.
+    pub action: String,
+    pub version: i64,
+    pub reason: String,
+    pub kind: String,
+}
+
+async fn change(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    id: &str,
+    body: &RetentionBody,
+) -> Result<(), AppError> {
+    let item =
+        state.db.evidence_item(&principal.visibility(Action::EvidenceManage), id).await?.ok_or(AppError::NotFound)?;
+    let today = civil_date(state.now());
+    let change = match body.action.as_str() {
+        "hold" => EvidenceChange::LegalHold(true),
+        "release" => EvidenceChange::LegalHold(false),
+        "set_kind" => EvidenceChange::Kind(
+            EvidenceKind::parse(&body.kind)
+                .ok_or_else(|| FieldErrors::single("kind", "unknown_kind", "证据种类不正确"))?,
+        ),
+        "request_deletion" => {
+            if body.reason.trim().is_empty() {
+                return Err(FieldErrors::single("reason", "required", "请说明删除理由").into());
+            }
+            may_delete(retention_of(&item), today).map_err(|r| AppError::refused(r.code, r.message_zh))?;
+            EvidenceChange::RequestDeletion { reason: body.reason.trim() }
+        }
+        _ => {
+            return Err(FieldErrors::single(
+                "action",
+                "unknown_action",
+                "操作应为 hold、release、set_kind 或 request_deletion",
+            )
+            .into());
+        }
+    };
+    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
+    tx.change_evidence(&item, body.version, change, &info.source).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[utoipa::path(post, path = "/api/v1/evidence/{id}/retention", tag = "evidence", params(("id" = String, Path)), request_body = RetentionBody,
+    responses((status = 204), (status = 409, body = crate::web::error::ErrorBody),
+        (status = 422, body = crate::web::error::ErrorBody, description = "`retention_not_expired`, `evidence_in_case_file`, `evidence_on_hold`")))]
+pub async fn api_retention(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+    Json(body): Json<RetentionBody>,
+) -> ApiResult<StatusCode> {
+    change(&state, &principal, &info, &id, &body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn retention_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+    Form(body): Form<RetentionBody>,
+) -> PageResult {
+    change(&state, &principal, &info, &id, &body).await?;
+    Ok(Redirect::to(&format!("/evidence/{id}")).into_response())
+}
+
+/// The security administrator's decision on a deletion request, or a restore.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ApprovalBody {
+    /// `approve` or `restore`.
+    pub action: String,
+    pub version: i64,
+}
+
+async fn approve(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    id: &str,
+    body: &ApprovalBody,
+) -> Result<(), AppError> {
+    // The security administrator sees no evidence otherwise: only this item's record.
+    let item = state.db.evidence_item(&Visibility::All, id).await?.ok_or(AppError::NotFound)?;
+    let now = state.now();
+    let change = match body.action.as_str() {
+        "approve" => {
+            if item.deletion_requested_at.is_none() || item.deleted_at.is_some() {
+                return Err(AppError::refused("no_deletion_request", "该证据没有待批准的删除申请"));
+            }
+            // Checked again: a hold or a case may have come since the request.
+            may_delete(retention_of(&item), civil_date(now)).map_err(|r| AppError::refused(r.code, r.message_zh))?;
+            EvidenceChange::ApproveDeletion
+        }
+        "restore" => {
+            let Some(deleted_at) = item.deleted_at else {
+                return Err(AppError::refused("not_deleted", "该证据未被删除"));
+            };
+            if now - deleted_at > chrono::Duration::days(DELETION_RECOVERY_DAYS) {
+                return Err(AppError::refused(
+                    "recovery_period_over",
+                    format!("删除已超过 {DELETION_RECOVERY_DAYS} 天，文件已清除，不能恢复"),
+                ));
+            }
+            EvidenceChange::Restore
+        }
+        _ => return Err(FieldErrors::single("action", "unknown_action", "操作应为 approve 或 restore").into()),
+    };
+    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), now).await?;
+    tx.change_evidence(&item, body.version, change, &info.source).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[utoipa::path(post, path = "/api/v1/evidence/{id}/deletion", tag = "evidence", params(("id" = String, Path)), request_body = ApprovalBody,
+    responses((status = 204), (status = 409, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)))]
+pub async fn api_deletion(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+    Json(body): Json<ApprovalBody>,
+) -> ApiResult<StatusCode> {
+    approve(&state, &principal, &info, &id, &body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn deletion_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+    Form(body): Form<ApprovalBody>,
+) -> PageResult {
+    approve(&state, &principal, &info, &id, &body).await?;
+    Ok(Redirect::to("/evidence/deletions").into_response())
+}
+
+/// A deletion request or a deleted item, as the security administrator sees it: no bytes, no
+/// description beyond the kind, size and who asked why.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DeletionDto {
+    pub id: String,
+    pub kind: String,
+    pub size: i64,
+    pub received_at: DateTime<Utc>,
+    pub requested_by: Option<String>,
+    pub requested_at: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
+    pub deleted_at: Option<DateTime<Utc>>,
+    pub version: i64,
+}
+
+async fn deletions(state: &AppState) -> Result<Vec<DeletionDto>, AppError> {
+    let filter = EvidenceFilter { include_deleted: true, ..EvidenceFilter::default() };
+    let items = state.db.evidence_items(&Visibility::All, &filter, 500, 0).await?;
+    Ok(items
+        .into_iter()
+        .filter(|i| i.deletion_requested_at.is_some())
+        .map(|i| DeletionDto {
+            id: i.id,
+            kind: i.kind.name_zh().to_owned(),
+            size: i.size,
+            received_at: i.received_at,
+            requested_by: i.deletion_requested_by,
+            requested_at: i.deletion_requested_at,
+            reason: i.deletion_reason,
+            deleted_at: i.deleted_at,
+            version: i.version,
+        })
+        .collect())
+}
+
+#[utoipa::path(get, path = "/api/v1/evidence-deletions", tag = "evidence",
+    responses((status = 200, body = Vec<DeletionDto>)))]
+pub async fn api_deletions(State(state): State<AppState>) -> ApiResult<Json<Vec<DeletionDto>>> {
+    Ok(Json(deletions(&state).await?))
+}
+
+// ---- pages ----
+
+#[derive(askama::Template)]
+#[template(path = "evidence_list.html")]
+pub struct ListPage {
+    pub chrome: Chrome,
+    pub items: Vec<EvidenceItem>,
+    pub kinds: Vec<(&'static str, &'static str)>,
+    pub query: ListQuery,
+    pub case_number: Option<String>,
+    pub can_upload: bool,
+    pub can_export: bool,
+    pub max_mb: u64,
+}
+
+pub async fn list_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+    Query(query): Query<ListQuery>,
+) -> PageResult {
+    let chrome = Chrome::new(&state, &principal, &headers, "evidence", "证据管理", "Evidence").await?;
+    let items = list_items(&state, &principal, &query).await?;
+    let case_number = if query.case_id.is_empty() {
+        None
+    } else {
+        state.db.case(&principal.visibility(Action::CaseView), &query.case_id).await?.map(|c| c.number)
+    };
+    render(&ListPage {
+        chrome,
+        items,
+        kinds: EvidenceKind::ALL.iter().map(|k| (k.code(), k.name_zh())).collect(),
+        query,
+        case_number,
+        can_upload: principal.has(Action::EvidenceUpload),
+        can_export: principal.has(Action::EvidenceExport),
+        max_mb: state.config.evidence_max_bytes >> 20,
+    })
+}
+
+#[derive(askama::Template)]
+#[template(path = "evidence_item.html")]
+pub struct ItemPage {
+    pub chrome: Chrome,
+    pub dto: ItemDto,
+    pub kinds: Vec<(&'static str, &'static str)>,
+    pub can_manage: bool,
+    pub can_download: bool,
+}
+
+impl ItemPage {
+    pub fn retention_text(&self) -> String {
+        self.dto.retention.name_zh()
+    }
+    pub fn event_name(&self, record: &CustodyRecord) -> &'static str {
+        record.event.name_zh()
+    }
+}
+
+pub async fn item_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> PageResult {
+    let chrome = Chrome::new(&state, &principal, &headers, "evidence", "证据详情", "Evidence item").await?;
+    let dto = view(&state, &principal, &info, &id).await?;
+    render(&ItemPage {
+        chrome,
+        dto,
+        kinds: EvidenceKind::ALL.iter().map(|k| (k.code(), k.name_zh())).collect(),
+        can_manage: principal.has(Action::EvidenceManage),
+        can_download: principal.has(Action::EvidenceExport),
+    })
+}
+
+#[derive(askama::Template)]
+#[template(path = "evidence_deletions.html")]
+pub struct DeletionsPage {
+    pub chrome: Chrome,
+    pub rows: Vec<DeletionDto>,
+    pub recovery_days: i64,
+}
+
+pub async fn deletions_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+) -> PageResult {
+    let chrome =
+        Chrome::new(&state, &principal, &headers, "evidence_deletions", "证据删除审批", "Evidence deletions").await?;
+    render(&DeletionsPage { chrome, rows: deletions(&state).await?, recovery_days: DELETION_RECOVERY_DAYS })
+}
+
+/// Sizes as people read them.
+pub fn human_size(bytes: &i64) -> String {
+    let bytes = *bytes as f64;
+    if bytes >= 1024.0 * 1024.0 * 1024.0 {
+        format!("{:.2} GB", bytes / 1024.0 / 1024.0 / 1024.0)
+    } else if bytes >= 1024.0 * 1024.0 {
+        format!("{:.1} MB", bytes / 1024.0 / 1024.0)
+    } else if bytes >= 1024.0 {
+        format!("{:.0} KB", bytes / 1024.0)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
+/// A time as Beijing wall-clock text.
+pub fn local_time(time: &DateTime<Utc>) -> String {
+    crate::domain::time::display(*time)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_are_read_as_browsers_send_them() {
+        let h = |s: &'static str| HeaderValue::from_static(s);
+        assert_eq!(parse_range(Some(&h("bytes=0-")), 100), Some(Ok(0..100)));
+        assert_eq!(parse_range(Some(&h("bytes=10-19")), 100), Some(Ok(10..20)));
+        assert_eq!(parse_range(Some(&h("bytes=90-200")), 100), Some(Ok(90..100)));
+        assert_eq!(parse_range(Some(&h("bytes=-10")), 100), Some(Ok(90..100)));
+        assert_eq!(parse_range(Some(&h("bytes=100-")), 100), Some(Err(())));
+        assert_eq!(parse_range(Some(&h("bytes=0-1,5-6")), 100), Some(Err(())));
+        assert_eq!(parse_range(None, 100), None);
+    }
+
+    #[test]
+    fn device_times_from_phones_are_beijing_time() {
+        let t = parse_device_time("2026-11-28T09:30").unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-11-28T01:30:00+00:00");
+        assert_eq!(parse_device_time("2026-11-28T09:30:00+08:00"), Some(t));
+        assert!(parse_device_time("yesterday").is_none());
+    }
+}
