@@ -22,7 +22,9 @@ fn vm_hwm_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
         })
         .unwrap_or(0)
 }
@@ -76,7 +78,10 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     let bytes = (size_mib as u64) << 20;
-    println!("# evidence benchmarks: {size_mib} MiB file, {} cores", std::thread::available_parallelism()?.get());
+    println!(
+        "# evidence benchmarks: {size_mib} MiB file, {} cores",
+        std::thread::available_parallelism()?.get()
+    );
     let sha = digest_speed::<sha2::Sha256>(&big)?;
     let sm3 = digest_speed::<sm3::Sm3>(&big)?;
     let slowest = sha.min(sm3);
@@ -100,8 +105,13 @@ async fn main() -> anyhow::Result<()> {
     let account = db.account_by_username("squadlead01").await?.expect("demo account");
     let token = chengguan::auth::new_token();
     let mut tx = db.begin(&chengguan::store::AuditCtx::cli("bench"), clock.now()).await?;
-    tx.insert_api_token(&account.id, &chengguan::auth::token_hash(&token), "bench", clock.now() + chrono::Duration::days(1))
-        .await?;
+    tx.insert_api_token(
+        &account.id,
+        &chengguan::auth::token_hash(&token),
+        "bench",
+        clock.now() + chrono::Duration::days(1),
+    )
+    .await?;
     tx.commit().await?;
     let state = chengguan::app::state(db.clone(), clock.clone(), config, false)?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

@@ -42,7 +42,14 @@ pub struct BlobConfig {
 #[derive(Debug, Clone)]
 pub enum BlobBackend {
     Local(PathBuf),
-    S3 { endpoint: String, bucket: String, region: String, access_key: String, secret_key: String, prefix: String },
+    S3 {
+        endpoint: String,
+        bucket: String,
+        region: String,
+        access_key: String,
+        secret_key: String,
+        prefix: String,
+    },
 }
 
 /// The store; cheap to clone.
@@ -255,9 +262,8 @@ impl Blobs {
 
     /// Removes staging files older than `older_than` (an upload still running writes to its
     /// file continuously, so its modification time stays recent). Returns how many went.
-    pub fn sweep_staging(&self, older_than: Duration) -> Result<usize, BlobError> {
+    pub fn sweep_staging(&self, older_than: Duration, now: SystemTime) -> Result<usize, BlobError> {
         let mut removed = 0;
-        let now = SystemTime::now();
         for entry in std::fs::read_dir(&self.staging)? {
             let entry = entry?;
             let modified = entry.metadata()?.modified()?;

@@ -269,7 +269,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn evidence(db: &Db, config: &Config, clock: &SharedClock, command: EvidenceCommand) -> anyhow::Result<ExitCode> {
+async fn evidence(
+    db: &Db,
+    config: &Config,
+    clock: &SharedClock,
+    command: EvidenceCommand,
+) -> anyhow::Result<ExitCode> {
     let blobs = crate::blobs::Blobs::open(&config.blob_config()?).context("opening the evidence store")?;
     match command {
         EvidenceCommand::Verify { id } => {

@@ -36,7 +36,9 @@ pub async fn verify_store(db: &Db, blobs: &Blobs, only: Option<&str>) -> anyhow:
     let mut faults = Vec::new();
     for item in &items {
         match blobs.digest(&item.sha256).await {
-            Ok(found) if found.sha256 == item.sha256 && found.sm3 == item.sm3 && found.size == item.size as u64 => {}
+            Ok(found)
+                if found.sha256 == item.sha256 && found.sm3 == item.sm3 && found.size == item.size as u64 => {
+            }
             Ok(found) => faults.push(Fault {
                 id: item.id.clone(),
                 problem: "altered",
@@ -177,7 +179,10 @@ pub fn write_package<W: Write + Seek>(
         }
         let sha = hex::encode(sha.finalize());
         if sha != item.sha256 || size != item.size as u64 {
-            anyhow::bail!("evidence {} no longer matches its recorded SHA-256; the export was stopped", item.id);
+            anyhow::bail!(
+                "evidence {} no longer matches its recorded SHA-256; the export was stopped",
+                item.id
+            );
         }
         files.push(ManifestFile { path: path.clone(), sha256: sha, sm3: hex::encode(sm3.finalize()), size });
         let custody_path = format!("custody/{}.json", item.id);
@@ -214,7 +219,7 @@ pub fn write_package<W: Write + Seek>(
     zip.write_all(&manifest_json)?;
     zip.start_file("manifest.sha256", options(false))?;
     zip.write_all(sums.as_bytes())?;
-    zip.finish()?;
+    zip.finish()?.flush()?;
     Ok(hex::encode(sha2::Sha256::digest(&manifest_json)))
 }
 
@@ -224,7 +229,10 @@ fn add_small<W: Write + Seek>(
     path: &str,
     bytes: &[u8],
 ) -> anyhow::Result<()> {
-    zip.start_file(path, zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored))?;
+    zip.start_file(
+        path,
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored),
+    )?;
     zip.write_all(bytes)?;
     let (sha256, sm3) = crate::blobs::digests_of(bytes);
     files.push(ManifestFile { path: path.to_owned(), sha256, sm3, size: bytes.len() as u64 });
@@ -349,8 +357,12 @@ pub const ORPHAN_GRACE: chrono::Duration = chrono::Duration::hours(1);
 /// Removes what no record needs: staging files of uploads that never finished, objects whose
 /// record was never written (a crash between the two), and the bytes of items deleted longer
 /// ago than the recovery period.
-pub async fn sweep(db: &Db, blobs: &Blobs, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<SweepReport> {
-    let staging = blobs.sweep_staging(crate::blobs::STAGING_ABANDONED_AFTER)?;
+pub async fn sweep(
+    db: &Db,
+    blobs: &Blobs,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<SweepReport> {
+    let staging = blobs.sweep_staging(crate::blobs::STAGING_ABANDONED_AFTER, now.into())?;
     let known = db.evidence_known_digests().await?;
     let mut orphans = 0;
     for (sha256, modified) in blobs.list_with_times().await? {
@@ -392,7 +404,8 @@ pub async fn scrub(
     if !faults.is_empty() {
         let mut tx = db.begin(&crate::store::AuditCtx::cli("scrub"), now).await?;
         for fault in &faults {
-            let sha256 = items.iter().find(|i| i.id == fault.id).map(|i| i.sha256.clone()).unwrap_or_default();
+            let sha256 =
+                items.iter().find(|i| i.id == fault.id).map(|i| i.sha256.clone()).unwrap_or_default();
             tx.custody(
                 &fault.id,
                 &sha256,

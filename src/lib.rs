@@ -7,10 +7,10 @@
 
 /// Application state and the server loop.
 pub mod app;
-/// Write-once evidence bytes: local folder or S3, staged, digested, content-addressed.
-pub mod blobs;
 /// Password hashing and secret tokens.
 pub mod auth;
+/// Write-once evidence bytes: local folder or S3, staged, digested, content-addressed.
+pub mod blobs;
 /// The command line.
 pub mod cli;
 /// The only reader of the time; tests use a manual clock.

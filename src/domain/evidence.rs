@@ -236,7 +236,13 @@ pub fn sniff(head: &[u8]) -> Result<MediaType, Unaccepted> {
     if starts(b"\x7fELF") {
         return Err(Unaccepted::Executable("ELF"));
     }
-    for magic in [b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe"] {
+    for magic in [
+        b"\xfe\xed\xfa\xce",
+        b"\xfe\xed\xfa\xcf",
+        b"\xce\xfa\xed\xfe",
+        b"\xcf\xfa\xed\xfe",
+        b"\xca\xfe\xba\xbe",
+    ] {
         if starts(magic) {
             return Err(Unaccepted::Executable("Mach-O"));
         }
@@ -346,10 +352,8 @@ impl Retention {
 }
 
 pub fn retention(facts: RetentionFacts) -> Retention {
-    let routine = facts
-        .recorded_on
-        .checked_add_months(Months::new(ROUTINE_RETENTION_MONTHS))
-        .unwrap_or(NaiveDate::MAX);
+    let routine =
+        facts.recorded_on.checked_add_months(Months::new(ROUTINE_RETENTION_MONTHS)).unwrap_or(NaiveDate::MAX);
     let mut classes = vec![Retention::Until(routine)];
     if facts.attached_to_case {
         classes.push(Retention::Permanent);
@@ -548,7 +552,8 @@ mod tests {
 
     #[test]
     fn routine_recordings_are_kept_six_months_to_the_day() {
-        let facts = RetentionFacts { recorded_on: day(2026, 8, 31), attached_to_case: false, legal_hold: false };
+        let facts =
+            RetentionFacts { recorded_on: day(2026, 8, 31), attached_to_case: false, legal_hold: false };
         assert_eq!(retention(facts), Retention::Until(day(2027, 2, 28)));
         assert_eq!(may_delete(facts, day(2027, 2, 28)).unwrap_err().code, "retention_not_expired");
         assert!(may_delete(facts, day(2027, 3, 1)).is_ok());

@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::evidence::{CustodyEvent, EvidenceKind, MediaType};
 use crate::store::org::Visibility;
-use crate::store::{AuditEvent, AuditedTx, Db, StoreError, decode_error, new_id, on_pool, on_tx, parse_ts, ts};
+use crate::store::{
+    AuditEvent, AuditedTx, Db, StoreError, decode_error, new_id, on_pool, on_tx, parse_ts, ts,
+};
 
 /// One evidence item as stored.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -316,12 +318,14 @@ impl Db {
             .map(|(seq, event, actor, at, address, sha256, details)| {
                 Ok(CustodyRecord {
                     seq,
-                    event: CustodyEvent::parse(&event).ok_or_else(|| decode_error("custody event", &event))?,
+                    event: CustodyEvent::parse(&event)
+                        .ok_or_else(|| decode_error("custody event", &event))?,
                     actor,
                     at: parse_ts(&at)?,
                     address,
                     sha256,
-                    details: serde_json::from_str(&details).map_err(|_| decode_error("custody details", &details))?,
+                    details: serde_json::from_str(&details)
+                        .map_err(|_| decode_error("custody details", &details))?,
                 })
             })
             .collect()
@@ -330,7 +334,11 @@ impl Db {
 
 impl AuditedTx {
     /// Writes a new item with its `collected` and `uploaded` custody records.
-    pub async fn insert_evidence(&mut self, item: &NewEvidence<'_>, address: &str) -> Result<String, StoreError> {
+    pub async fn insert_evidence(
+        &mut self,
+        item: &NewEvidence<'_>,
+        address: &str,
+    ) -> Result<String, StoreError> {
         let id = new_id(self.now());
         let now = ts(self.now());
         let actor = self.actor().to_owned();

@@ -81,7 +81,9 @@ impl AppError {
             AppError::Conflict { message, .. } | AppError::Refused { message, .. } => message.clone(),
             AppError::RateLimited => "操作过于频繁，请稍后再试".to_owned(),
             AppError::TooLarge => "文件超过了允许的大小，未保存".to_owned(),
-            AppError::StorageFull => "证据存储空间已满，文件未保存；请联系系统管理员释放空间后重试".to_owned(),
+            AppError::StorageFull => {
+                "证据存储空间已满，文件未保存；请联系系统管理员释放空间后重试".to_owned()
+            }
             AppError::Unavailable(_) => "系统暂时无法连接数据库，请稍后再试".to_owned(),
             AppError::Internal(_) => "系统内部错误，请联系系统管理员".to_owned(),
         }
@@ -97,7 +99,9 @@ impl AppError {
             AppError::Refused { .. } => "A rule refused this step.",
             AppError::RateLimited => "Too many requests. Try again later.",
             AppError::TooLarge => "The file is over the size limit; nothing was stored.",
-            AppError::StorageFull => "The evidence storage is full; nothing was stored. Try again when space is freed.",
+            AppError::StorageFull => {
+                "The evidence storage is full; nothing was stored. Try again when space is freed."
+            }
             AppError::Unavailable(_) => "The database is unreachable. Try again shortly.",
             AppError::Internal(_) => "Internal error. Contact the system administrator.",
         }

@@ -20,8 +20,8 @@ use crate::blobs::IngestError;
 use crate::domain::access::Action;
 use crate::domain::audit::Outcome;
 use crate::domain::evidence::{
-    CustodyEvent, DELETION_RECOVERY_DAYS, EvidenceKind, Retention, RetentionFacts, clock_skewed, is_sha256_hex,
-    may_delete, retention,
+    CustodyEvent, DELETION_RECOVERY_DAYS, EvidenceKind, Retention, RetentionFacts, clock_skewed,
+    is_sha256_hex, may_delete, retention,
 };
 use crate::domain::fields::FieldErrors;
 use crate::domain::time::civil_date;
@@ -214,11 +214,10 @@ pub async fn ingest(
     // The item belongs to its case's squad, else to the uploader's unit.
     let (unit_id, case_id) = match &meta.case_id {
         Some(case_id) => {
-            let case = state
-                .db
-                .case(&principal.visibility(Action::CaseView), case_id)
-                .await?
-                .ok_or_else(|| FieldErrors::single("case_id", "unknown_case", "案件不存在或您无权查看"))?;
+            let case =
+                state.db.case(&principal.visibility(Action::CaseView), case_id).await?.ok_or_else(|| {
+                    FieldErrors::single("case_id", "unknown_case", "案件不存在或您无权查看")
+                })?;
             (case.unit_id, Some(case_id.clone()))
         }
         None => (
@@ -231,7 +230,8 @@ pub async fn ingest(
     let kind = meta.kind.unwrap_or(ingested.media.default_kind());
     let collected_by = principal.person_id.clone().unwrap_or_else(|| principal.username.clone());
     let skew = clock_skewed(meta.device_time, now);
-    let (sha256, sm3, size, media) = (ingested.sha256.clone(), ingested.sm3.clone(), ingested.size, ingested.media);
+    let (sha256, sm3, size, media) =
+        (ingested.sha256.clone(), ingested.sm3.clone(), ingested.size, ingested.media);
     let fresh = state.blobs.commit(ingested).await.map_err(storage_error)?;
     let mut tx = state.db.begin(&ctx, now).await?;
     let id = tx
@@ -333,7 +333,12 @@ async fn list_items(
     };
     Ok(state
         .db
-        .evidence_items(&principal.visibility(Action::EvidenceView), &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        .evidence_items(
+            &principal.visibility(Action::EvidenceView),
+            &filter,
+            PAGE_SIZE,
+            (page - 1) * PAGE_SIZE,
+        )
         .await?)
 }
 
@@ -372,8 +377,11 @@ async fn view(
     info: &RequestInfo,
     id: &str,
 ) -> Result<ItemDto, AppError> {
-    let item =
-        state.db.evidence_item(&principal.visibility(Action::EvidenceView), id).await?.ok_or(AppError::NotFound)?;
+    let item = state
+        .db
+        .evidence_item(&principal.visibility(Action::EvidenceView), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
     tx.custody(&item.id, &item.sha256, CustodyEvent::Viewed, &info.source, serde_json::json!({})).await?;
     tx.commit().await?;
@@ -393,9 +401,17 @@ pub async fn api_get(
 }
 
 /// Serves the original as an attachment after re-checking its digest.
-async fn download(state: &AppState, principal: &Principal, info: &RequestInfo, id: &str) -> Result<Response, AppError> {
-    let item =
-        state.db.evidence_item(&principal.visibility(Action::EvidenceExport), id).await?.ok_or(AppError::NotFound)?;
+async fn download(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    id: &str,
+) -> Result<Response, AppError> {
+    let item = state
+        .db
+        .evidence_item(&principal.visibility(Action::EvidenceExport), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if item.deleted_at.is_some() {
         return Err(AppError::refused("evidence_deleted", "该证据已删除，恢复后才能下载"));
     }
@@ -411,10 +427,15 @@ async fn download(state: &AppState, principal: &Principal, info: &RequestInfo, i
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(item.size as u64));
     headers.insert(
         header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")).map_err(|e| AppError::Internal(e.into()))?,
+        HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+            .map_err(|e| AppError::Internal(e.into()))?,
     );
-    headers.insert("x-content-sha256", HeaderValue::from_str(&item.sha256).map_err(|e| AppError::Internal(e.into()))?);
-    headers.insert("x-content-sm3", HeaderValue::from_str(&item.sm3).map_err(|e| AppError::Internal(e.into()))?);
+    headers.insert(
+        "x-content-sha256",
+        HeaderValue::from_str(&item.sha256).map_err(|e| AppError::Internal(e.into()))?,
+    );
+    headers
+        .insert("x-content-sm3", HeaderValue::from_str(&item.sm3).map_err(|e| AppError::Internal(e.into()))?);
     Ok(response)
 }
 
@@ -501,8 +522,11 @@ pub async fn stream_page(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> PageResult {
-    let item =
-        state.db.evidence_item(&principal.visibility(Action::EvidenceView), &id).await?.ok_or(AppError::NotFound)?;
+    let item = state
+        .db
+        .evidence_item(&principal.visibility(Action::EvidenceView), &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !item.media_type.inline_allowed() || item.deleted_at.is_some() {
         return Err(AppError::NotFound.into());
     }
@@ -510,9 +534,10 @@ pub async fn stream_page(
     let range = match parse_range(headers.get(header::RANGE), size) {
         Some(Err(())) => {
             let mut response = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
-            response
-                .headers_mut()
-                .insert(header::CONTENT_RANGE, HeaderValue::from_str(&format!("bytes */{size}")).expect("ascii"));
+            response.headers_mut().insert(
+                header::CONTENT_RANGE,
+                HeaderValue::from_str(&format!("bytes */{size}")).expect("ascii"),
+            );
             return Ok(response);
         }
         Some(Ok(range)) => Some(range),
@@ -521,7 +546,8 @@ pub async fn stream_page(
     if range.as_ref().is_none_or(|r| r.start == 0) {
         intact_or_refuse(&state, &principal, &info, &item).await?;
         let mut tx = state.db.begin(&info.audit_ctx(Some(&principal), ""), state.now()).await?;
-        tx.custody(&item.id, &item.sha256, CustodyEvent::Streamed, &info.source, serde_json::json!({})).await?;
+        tx.custody(&item.id, &item.sha256, CustodyEvent::Streamed, &info.source, serde_json::json!({}))
+            .await?;
         tx.commit().await?;
     }
     let stream = state.blobs.read(&item.sha256, range.clone()).await.map_err(storage_error)?;
@@ -536,7 +562,8 @@ pub async fn stream_page(
             out.insert(header::CONTENT_LENGTH, HeaderValue::from(range.end - range.start));
             out.insert(
                 header::CONTENT_RANGE,
-                HeaderValue::from_str(&format!("bytes {}-{}/{size}", range.start, range.end - 1)).expect("ascii"),
+                HeaderValue::from_str(&format!("bytes {}-{}/{size}", range.start, range.end - 1))
+                    .expect("ascii"),
             );
             *response.status_mut() = StatusCode::PARTIAL_CONTENT;
         }
@@ -627,6 +654,9 @@ async fn export(
         .await?;
     }
     tx.commit().await?;
+    // The writer shared the file's offset; read the package from its start.
+    let mut file = file;
+    std::io::Seek::rewind(&mut file).map_err(|e| AppError::Internal(e.into()))?;
     let length = file.metadata().map_err(|e| AppError::Internal(e.into()))?.len();
     let stream = tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), 1 << 20);
     let mut response = Body::from_stream(stream).into_response();
@@ -709,8 +739,11 @@ async fn change(
     id: &str,
     body: &RetentionBody,
 ) -> Result<(), AppError> {
-    let item =
-        state.db.evidence_item(&principal.visibility(Action::EvidenceManage), id).await?.ok_or(AppError::NotFound)?;
+    let item = state
+        .db
+        .evidence_item(&principal.visibility(Action::EvidenceManage), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let today = civil_date(state.now());
     let change = match body.action.as_str() {
         "hold" => EvidenceChange::LegalHold(true),
@@ -791,7 +824,8 @@ async fn approve(
                 return Err(AppError::refused("no_deletion_request", "该证据没有待批准的删除申请"));
             }
             // Checked again: a hold or a case may have come since the request.
-            may_delete(retention_of(&item), civil_date(now)).map_err(|r| AppError::refused(r.code, r.message_zh))?;
+            may_delete(retention_of(&item), civil_date(now))
+                .map_err(|r| AppError::refused(r.code, r.message_zh))?;
             EvidenceChange::ApproveDeletion
         }
         "restore" => {
@@ -806,7 +840,9 @@ async fn approve(
             }
             EvidenceChange::Restore
         }
-        _ => return Err(FieldErrors::single("action", "unknown_action", "操作应为 approve 或 restore").into()),
+        _ => {
+            return Err(FieldErrors::single("action", "unknown_action", "操作应为 approve 或 restore").into());
+        }
     };
     let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), now).await?;
     tx.change_evidence(&item, body.version, change, &info.source).await?;
@@ -970,7 +1006,8 @@ pub async fn deletions_page(
     headers: HeaderMap,
 ) -> PageResult {
     let chrome =
-        Chrome::new(&state, &principal, &headers, "evidence_deletions", "证据删除审批", "Evidence deletions").await?;
+        Chrome::new(&state, &principal, &headers, "evidence_deletions", "证据删除审批", "Evidence deletions")
+            .await?;
     render(&DeletionsPage { chrome, rows: deletions(&state).await?, recovery_days: DELETION_RECOVERY_DAYS })
 }
 

@@ -314,7 +314,8 @@ async fn check_csrf(request: Request, expected: &str) -> Result<Request, Request
     if let Some(sent) = request.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
         return if constant_time_eq(sent, expected) { Ok(request) } else { Err(request) };
     }
-    let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let content_type =
+        request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     // A file upload form cannot be read ahead without buffering the file, so its token rides in
     // the query string of the form's action (query strings are never logged).
     if content_type.starts_with("multipart/form-data") {

@@ -35,7 +35,8 @@ fn sha256_hex(bytes: &[u8]) -> String {
 fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
     let mut body = Vec::new();
     for (name, value) in fields {
-        write!(body, "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").unwrap();
+        write!(body, "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+            .unwrap();
     }
     if let Some((name, bytes)) = file {
         write!(
@@ -70,7 +71,12 @@ async fn upload(
     app.send(request).await
 }
 
-async fn get_bytes(app: &TestApp, path: &str, token: &str, range: Option<&str>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+async fn get_bytes(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    range: Option<&str>,
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
     let mut request = Request::builder().uri(path).header(header::AUTHORIZATION, format!("Bearer {token}"));
     if let Some(range) = range {
         request = request.header(header::RANGE, range);
@@ -85,7 +91,11 @@ async fn custody_events(app: &TestApp, token: &str, id: &str) -> Vec<String> {
 
 /// The file of a stored object in the local folder (tests that tamper need local storage).
 fn object_file(app: &TestApp, sha256: &str) -> std::path::PathBuf {
-    app.state.blobs.local_root().expect("local store").join(format!("sha256/{}/{}/{sha256}", &sha256[0..2], &sha256[2..4]))
+    app.state.blobs.local_root().expect("local store").join(format!(
+        "sha256/{}/{}/{sha256}",
+        &sha256[0..2],
+        &sha256[2..4]
+    ))
 }
 
 #[tokio::test]
@@ -97,8 +107,13 @@ async fn an_upload_is_fingerprinted_on_arrival_and_the_same_bytes_are_stored_onc
     let response = upload(
         &app,
         &officer,
-        &[("description", "占道经营现场照片"), ("location", "南大街88号"), ("device_no", "DSJ-0031"),
-          ("device_time", "2026-03-02T08:40"), ("sha256", &expected)],
+        &[
+            ("description", "占道经营现场照片"),
+            ("location", "南大街88号"),
+            ("device_no", "DSJ-0031"),
+            ("device_time", "2026-03-02T08:40"),
+            ("sha256", &expected),
+        ],
         "IMG_0001.jpg",
         &bytes,
     )
@@ -119,12 +134,21 @@ async fn an_upload_is_fingerprinted_on_arrival_and_the_same_bytes_are_stored_onc
     assert_eq!(again["deduplicated"], true);
     assert_eq!(again["sha256"], expected.as_str());
     assert_ne!(again["id"], id.as_str());
-    let stored: Vec<_> = app.state.blobs.list_with_times().await.unwrap().into_iter().filter(|(k, _)| *k == expected).collect();
+    let stored: Vec<_> = app
+        .state
+        .blobs
+        .list_with_times()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|(k, _)| *k == expected)
+        .collect();
     assert_eq!(stored.len(), 1);
     assert_eq!(app.state.blobs.staging_files().unwrap(), 0);
 
     // Downloaded bytes are the uploaded bytes; the download is on the item's record.
-    let (status, headers, body) = get_bytes(&app, &format!("/api/v1/evidence/{id}/content"), &officer, None).await;
+    let (status, headers, body) =
+        get_bytes(&app, &format!("/api/v1/evidence/{id}/content"), &officer, None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, bytes);
     assert!(headers[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment"));
@@ -158,10 +182,15 @@ async fn renamed_programs_unknown_types_and_wrong_digests_are_refused_and_leave_
     let mismatch = upload(&app, &officer, &[("sha256", &wrong)], "a.jpg", &bytes).await;
     assert_eq!(mismatch.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(mismatch.json()["error"], "digest_mismatch");
-    let bad_fields = upload(&app, &officer, &[("kind", "rumour"), ("device_time", "yesterday")], "a.jpg", &bytes).await;
+    let bad_fields =
+        upload(&app, &officer, &[("kind", "rumour"), ("device_time", "yesterday")], "a.jpg", &bytes).await;
     assert_eq!(bad_fields.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<String> =
-        bad_fields.json()["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap().to_owned()).collect();
+    let fields: Vec<String> = bad_fields.json()["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(fields, ["kind", "device_time"]);
 
     // Nothing was recorded or kept, but the refused digest is on the audit record.
@@ -175,7 +204,11 @@ async fn renamed_programs_unknown_types_and_wrong_digests_are_refused_and_leave_
         ..Default::default()
     };
     let (records, _) = app.db.audit_records(&filter).await.unwrap();
-    assert!(records.iter().any(|r| r.content.result == "failure" && r.content.details.contains("digest_mismatch")));
+    assert!(
+        records
+            .iter()
+            .any(|r| r.content.result == "failure" && r.content.details.contains("digest_mismatch"))
+    );
 }
 
 #[tokio::test]
@@ -183,7 +216,8 @@ async fn an_oversize_upload_is_refused_before_its_body_is_read() {
     let app = TestApp::with_config(|c| c.evidence_max_bytes = 64 * 1024).await;
     let officer = app.token("squadlead01").await;
     // The body never ends: only a decision from Content-Length can answer.
-    let first = futures_util::stream::once(async { Ok::<_, std::io::Error>(bytes::Bytes::from(vec![0xff; 1024])) });
+    let first =
+        futures_util::stream::once(async { Ok::<_, std::io::Error>(bytes::Bytes::from(vec![0xff; 1024])) });
     let stream = first.chain(futures_util::stream::pending());
     let request = Request::builder()
         .method(Method::POST)
@@ -212,7 +246,9 @@ async fn an_oversize_upload_is_refused_before_its_body_is_read() {
     assert_eq!(app.send(request).await.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(app.state.blobs.staging_files().unwrap(), 0);
     // Other routes keep the ordinary limit.
-    let json = app.json(Method::POST, "/api/v1/cases", &officer, serde_json::json!({"title": "x".repeat(3 << 20)})).await;
+    let json = app
+        .json(Method::POST, "/api/v1/cases", &officer, serde_json::json!({"title": "x".repeat(3 << 20)}))
+        .await;
     assert_eq!(json.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
 
@@ -278,7 +314,8 @@ async fn a_flipped_byte_is_named_by_verify_and_the_altered_file_is_never_served(
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(String::from_utf8_lossy(&body).contains("evidence_altered"));
     assert!(custody_events(&app, &officer, &id).await.contains(&"verify_failed".to_owned()));
-    let export = app.json(Method::POST, "/api/v1/evidence/export", &officer, serde_json::json!({"ids": [id]})).await;
+    let export =
+        app.json(Method::POST, "/api/v1/evidence/export", &officer, serde_json::json!({"ids": [id]})).await;
     assert_eq!(export.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(export.json()["error"], "evidence_altered");
 
@@ -308,7 +345,11 @@ async fn a_flipped_byte_is_named_by_verify_and_the_altered_file_is_never_served(
 }
 
 /// Rewrites a package, changing it with `edit` (path, bytes) → new entries.
-fn rewrite(package: &[u8], edit: impl Fn(&str, Vec<u8>) -> Option<(String, Vec<u8>)>, extra: Option<(&str, &[u8])>) -> Vec<u8> {
+fn rewrite(
+    package: &[u8],
+    edit: impl Fn(&str, Vec<u8>) -> Option<(String, Vec<u8>)>,
+    extra: Option<(&str, &[u8])>,
+) -> Vec<u8> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(package)).unwrap();
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
@@ -380,10 +421,15 @@ async fn an_export_package_verifies_and_every_change_to_it_is_named() {
     );
     let (_, problems) = chengguan::evidence::verify_package_reader(std::io::Cursor::new(&changed));
     assert_eq!(problems, vec![chengguan::evidence::PackageProblem::Changed(photo_path.clone())]);
-    let added = rewrite(&package, |name, bytes| Some((name.to_owned(), bytes)), Some(("originals/extra.jpg", b"\xff\xd8\xff")));
+    let added = rewrite(
+        &package,
+        |name, bytes| Some((name.to_owned(), bytes)),
+        Some(("originals/extra.jpg", b"\xff\xd8\xff")),
+    );
     let (_, problems) = chengguan::evidence::verify_package_reader(std::io::Cursor::new(&added));
     assert_eq!(problems, vec![chengguan::evidence::PackageProblem::Added("originals/extra.jpg".to_owned())]);
-    let removed = rewrite(&package, |name, bytes| (name != photo_path).then(|| (name.to_owned(), bytes)), None);
+    let removed =
+        rewrite(&package, |name, bytes| (name != photo_path).then(|| (name.to_owned(), bytes)), None);
     let (_, problems) = chengguan::evidence::verify_package_reader(std::io::Cursor::new(&removed));
     assert_eq!(problems, vec![chengguan::evidence::PackageProblem::Removed(photo_path.clone())]);
 
@@ -436,7 +482,8 @@ async fn recordings_play_with_range_requests_and_each_play_is_recorded() {
 
     // A PDF is never shown inline: no stream route for it, only the attachment download.
     let pdf = upload(&app, &officer, &[], "scan.pdf", b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n").await.json();
-    let (status, _, _) = get_bytes(&app, &format!("/evidence/{}/stream", pdf["id"].as_str().unwrap()), &officer, None).await;
+    let (status, _, _) =
+        get_bytes(&app, &format!("/evidence/{}/stream", pdf["id"].as_str().unwrap()), &officer, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -451,10 +498,19 @@ async fn evidence_is_seen_by_its_unit_and_exported_only_by_those_allowed() {
     let id = item.json()["id"].as_str().unwrap().to_owned();
     // The auxiliary sees the item but cannot take the original out.
     assert_eq!(app.get_bearer(&format!("/api/v1/evidence/{id}"), &aux).await.status, StatusCode::OK);
-    assert_eq!(app.get_bearer(&format!("/api/v1/evidence/{id}/content"), &aux).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.get_bearer(&format!("/api/v1/evidence/{id}/content"), &squad).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get_bearer(&format!("/api/v1/evidence/{id}/content"), &aux).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get_bearer(&format!("/api/v1/evidence/{id}/content"), &squad).await.status,
+        StatusCode::OK
+    );
     // Another squad does not see it at all.
-    assert_eq!(app.get_bearer(&format!("/api/v1/evidence/{id}"), &other_squad).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get_bearer(&format!("/api/v1/evidence/{id}"), &other_squad).await.status,
+        StatusCode::NOT_FOUND
+    );
     assert!(app.get_bearer("/api/v1/evidence", &other_squad).await.json().as_array().unwrap().is_empty());
 }
 
@@ -462,50 +518,107 @@ async fn evidence_is_seen_by_its_unit_and_exported_only_by_those_allowed() {
 async fn deletion_waits_for_the_retention_period_and_the_security_administrators_approval() {
     let app = TestApp::new().await;
     let squad = app.token("squadlead01").await;
-    let secadmin = app.token("secadmin").await;
     let bytes = jpeg(8_000);
     let routine = upload(&app, &squad, &[("device_time", "2026-03-02T08:00")], "r.jpg", &bytes).await.json();
     let id = routine["id"].as_str().unwrap().to_owned();
     let sha = routine["sha256"].as_str().unwrap().to_owned();
-    let retention = |version: i64, action: &str| {
-        serde_json::json!({"action": action, "version": version, "reason": "常规巡查记录，保存期满"})
-    };
-    let early = app.json(Method::POST, &format!("/api/v1/evidence/{id}/retention"), &squad, retention(1, "request_deletion")).await;
+    let retention = |version: i64, action: &str| serde_json::json!({"action": action, "version": version, "reason": "常规巡查记录，保存期满"});
+    let early = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/evidence/{id}/retention"),
+            &squad,
+            retention(1, "request_deletion"),
+        )
+        .await;
     assert_eq!(early.json()["error"], "retention_not_expired");
 
     // Six months on, a hold still keeps it; released, it may go.
     app.clock.advance(Duration::days(186));
-    let held = app.json(Method::POST, &format!("/api/v1/evidence/{id}/retention"), &squad, retention(1, "hold")).await;
+    let (squad, secadmin) = (app.token("squadlead01").await, app.token("secadmin").await);
+    let held = app
+        .json(Method::POST, &format!("/api/v1/evidence/{id}/retention"), &squad, retention(1, "hold"))
+        .await;
     assert_eq!(held.status, StatusCode::NO_CONTENT, "{}", held.body);
-    let refused = app.json(Method::POST, &format!("/api/v1/evidence/{id}/retention"), &squad, retention(2, "request_deletion")).await;
+    let refused = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/evidence/{id}/retention"),
+            &squad,
+            retention(2, "request_deletion"),
+        )
+        .await;
     assert_eq!(refused.json()["error"], "evidence_on_hold");
-    let stale = app.json(Method::POST, &format!("/api/v1/evidence/{id}/retention"), &squad, retention(1, "release")).await;
+    let stale = app
+        .json(Method::POST, &format!("/api/v1/evidence/{id}/retention"), &squad, retention(1, "release"))
+        .await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
-    app.json(Method::POST, &format!("/api/v1/evidence/{id}/retention"), &squad, retention(2, "release")).await;
-    let asked = app.json(Method::POST, &format!("/api/v1/evidence/{id}/retention"), &squad, retention(3, "request_deletion")).await;
+    app.json(Method::POST, &format!("/api/v1/evidence/{id}/retention"), &squad, retention(2, "release"))
+        .await;
+    let asked = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/evidence/{id}/retention"),
+            &squad,
+            retention(3, "request_deletion"),
+        )
+        .await;
     assert_eq!(asked.status, StatusCode::NO_CONTENT, "{}", asked.body);
     // The squad leader cannot approve; the security administrator can, seeing only the request.
     let approval = serde_json::json!({"action": "approve", "version": 4});
-    let denied = app.json(Method::POST, &format!("/api/v1/evidence/{id}/deletion"), &squad, approval.clone()).await;
+    let denied =
+        app.json(Method::POST, &format!("/api/v1/evidence/{id}/deletion"), &squad, approval.clone()).await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
     let pending = app.get_bearer("/api/v1/evidence-deletions", &secadmin).await.json();
     assert_eq!(pending.as_array().unwrap().len(), 1);
-    assert_eq!(app.get_bearer(&format!("/api/v1/evidence/{id}"), &secadmin).await.status, StatusCode::FORBIDDEN);
-    let approved = app.json(Method::POST, &format!("/api/v1/evidence/{id}/deletion"), &secadmin, approval).await;
+    assert_eq!(
+        app.get_bearer(&format!("/api/v1/evidence/{id}"), &secadmin).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let approved =
+        app.json(Method::POST, &format!("/api/v1/evidence/{id}/deletion"), &secadmin, approval).await;
     assert_eq!(approved.status, StatusCode::NO_CONTENT, "{}", approved.body);
-    assert_eq!(app.get_bearer(&format!("/api/v1/evidence/{id}/content"), &squad).await.json()["error"], "evidence_deleted");
+    assert_eq!(
+        app.get_bearer(&format!("/api/v1/evidence/{id}/content"), &squad).await.json()["error"],
+        "evidence_deleted"
+    );
 
     // Within seven days it comes back; deleted again, the bytes go after the recovery period.
-    let restored = app.json(Method::POST, &format!("/api/v1/evidence/{id}/deletion"), &secadmin,
-        serde_json::json!({"action": "restore", "version": 5})).await;
+    let restored = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/evidence/{id}/deletion"),
+            &secadmin,
+            serde_json::json!({"action": "restore", "version": 5}),
+        )
+        .await;
     assert_eq!(restored.status, StatusCode::NO_CONTENT, "{}", restored.body);
-    app.json(Method::POST, &format!("/api/v1/evidence/{id}/retention"), &squad, retention(6, "request_deletion")).await;
-    app.json(Method::POST, &format!("/api/v1/evidence/{id}/deletion"), &secadmin, serde_json::json!({"action": "approve", "version": 7})).await;
+    app.json(
+        Method::POST,
+        &format!("/api/v1/evidence/{id}/retention"),
+        &squad,
+        retention(6, "request_deletion"),
+    )
+    .await;
+    app.json(
+        Method::POST,
+        &format!("/api/v1/evidence/{id}/deletion"),
+        &secadmin,
+        serde_json::json!({"action": "approve", "version": 7}),
+    )
+    .await;
     let swept = chengguan::evidence::sweep(&app.db, &app.state.blobs, app.clock_now()).await.unwrap();
     assert_eq!(swept.purged, 0, "kept during the recovery period");
     app.clock.advance(Duration::days(8));
-    let late = app.json(Method::POST, &format!("/api/v1/evidence/{id}/deletion"), &secadmin,
-        serde_json::json!({"action": "restore", "version": 8})).await;
+    let secadmin = app.token("secadmin").await;
+    let late = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/evidence/{id}/deletion"),
+            &secadmin,
+            serde_json::json!({"action": "restore", "version": 8}),
+        )
+        .await;
     assert_eq!(late.json()["error"], "recovery_period_over");
     let swept = chengguan::evidence::sweep(&app.db, &app.state.blobs, app.clock_now()).await.unwrap();
     assert_eq!(swept.purged, 1);
@@ -531,10 +644,24 @@ async fn deletion_waits_for_the_retention_period_and_the_security_administrators
     let attached = upload(&app, &squad, &[("case_id", &case_id)], "c.jpg", &jpeg(3_000)).await;
     assert_eq!(attached.status, StatusCode::CREATED, "{}", attached.body);
     let attached = attached.json();
-    assert_eq!(app.get_bearer(&format!("/api/v1/evidence?case_id={case_id}"), &squad).await.json().as_array().unwrap().len(), 1);
+    assert_eq!(
+        app.get_bearer(&format!("/api/v1/evidence?case_id={case_id}"), &squad)
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     app.clock.advance(Duration::days(400));
+    let squad = app.token("squadlead01").await;
     let kept = app
-        .json(Method::POST, &format!("/api/v1/evidence/{}/retention", attached["id"].as_str().unwrap()), &squad, retention(1, "request_deletion"))
+        .json(
+            Method::POST,
+            &format!("/api/v1/evidence/{}/retention", attached["id"].as_str().unwrap()),
+            &squad,
+            retention(1, "request_deletion"),
+        )
         .await;
     assert_eq!(kept.json()["error"], "evidence_in_case_file");
 }
@@ -546,8 +673,16 @@ async fn stored_items_and_custody_records_cannot_be_rewritten_in_the_database() 
     let item = upload(&app, &squad, &[], "x.jpg", &jpeg(2_000)).await.json();
     let id = item["id"].as_str().unwrap();
     let zeros = "0".repeat(64);
-    assert!(app.try_raw(&format!("UPDATE evidence_items SET sha256 = '{zeros}' WHERE id = '{id}'")).await.is_err());
+    assert!(
+        app.try_raw(&format!("UPDATE evidence_items SET sha256 = '{zeros}' WHERE id = '{id}'"))
+            .await
+            .is_err()
+    );
     assert!(app.try_raw(&format!("DELETE FROM evidence_items WHERE id = '{id}'")).await.is_err());
-    assert!(app.try_raw(&format!("UPDATE evidence_custody SET actor = 'someone' WHERE item_id = '{id}'")).await.is_err());
+    assert!(
+        app.try_raw(&format!("UPDATE evidence_custody SET actor = 'someone' WHERE item_id = '{id}'"))
+            .await
+            .is_err()
+    );
     assert!(app.try_raw(&format!("DELETE FROM evidence_custody WHERE item_id = '{id}'")).await.is_err());
 }

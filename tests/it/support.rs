@@ -82,8 +82,10 @@ fn s3_from_env(mut config: Config) -> Config {
         config.s3_region = std::env::var("TEST_S3_REGION").unwrap_or_else(|_| "garage".to_owned());
         // Each test app its own prefix: sweeps and listings see only their own objects.
         config.s3_prefix = format!("t-{}", uuid::Uuid::new_v4().simple());
-        config.s3_access_key = std::env::var("TEST_S3_ACCESS_KEY").expect("TEST_S3_ACCESS_KEY with TEST_S3_ENDPOINT");
-        config.s3_secret_key = std::env::var("TEST_S3_SECRET_KEY").expect("TEST_S3_SECRET_KEY with TEST_S3_ENDPOINT");
+        config.s3_access_key =
+            std::env::var("TEST_S3_ACCESS_KEY").expect("TEST_S3_ACCESS_KEY with TEST_S3_ENDPOINT");
+        config.s3_secret_key =
+            std::env::var("TEST_S3_SECRET_KEY").expect("TEST_S3_SECRET_KEY with TEST_S3_ENDPOINT");
     }
     config
 }
@@ -141,7 +143,8 @@ impl TestApp {
         db.import_shipped_calendar(start_time()).await.expect("holiday arrangements");
         chengguan::demo::seed(&db, config.hash_cost(), start_time()).await.expect("demo seed");
         let clock = ManualClock::new(start_time());
-        let state = chengguan::app::state(db.clone(), Arc::new(clock.clone()), config, false).expect("app state");
+        let state =
+            chengguan::app::state(db.clone(), Arc::new(clock.clone()), config, false).expect("app state");
         let router = chengguan::web::router(state.clone());
         TestApp { router, clock, db, state, url, dir }
     }
