@@ -518,3 +518,120 @@ pub async fn seed_cases(state: &crate::app::AppState) -> anyhow::Result<usize> {
     }
     Ok(made)
 }
+
+/// Sample evidence for `serve --demo`: scene photos (drawn here, so the item page has a picture
+/// to show) on the first case and one patrol photo of the squad, stored through the blob store
+/// with their custody records. Returns how many items were added (none if some exist).
+pub async fn seed_evidence(state: &crate::app::AppState) -> anyhow::Result<usize> {
+    use crate::domain::evidence::{EvidenceKind, MediaType};
+    use crate::store::evidence::{EvidenceFilter, NewEvidence};
+    let db = &state.db;
+    let all = crate::store::org::Visibility::All;
+    if !db.evidence_items(&all, &EvidenceFilter::default(), 1, 0).await?.is_empty() {
+        return Ok(0);
+    }
+    let account = db.account_by_username("squadlead01").await?.ok_or_else(|| anyhow::anyhow!("demo squad leader"))?;
+    let unit = account.unit_id.clone().unwrap_or_default();
+    let filter = crate::store::cases::CaseFilter { page: 1, page_size: 1, ..Default::default() };
+    let case = db.cases(&all, &filter).await?.0.into_iter().next();
+    let now = state.now();
+    let items: [(&str, [u8; 3], bool); 3] = [
+        ("占道经营现场全景照片", [70, 130, 180], true),
+        ("违法摊点近景照片", [200, 120, 60], true),
+        ("日常巡查：南大街人行道整洁", [90, 160, 90], false),
+    ];
+    let mut made = 0;
+    for (description, colour, on_case) in items {
+        let png = demo_png(320, 200, colour);
+        let mut ingest = state.blobs.stage().await?;
+        ingest.push(bytes::Bytes::from(png)).await?;
+        let ingested = ingest.finish().await?;
+        let (sha256, sm3, size) = (ingested.sha256.clone(), ingested.sm3.clone(), ingested.size);
+        state.blobs.commit(ingested).await?;
+        let case_id = case.as_ref().filter(|_| on_case).map(|c| c.id.clone());
+        let unit_id = case.as_ref().filter(|_| on_case).map_or(unit.clone(), |c| c.unit_id.clone());
+        let mut tx = db.begin(&AuditCtx::cli("demo"), now).await?;
+        tx.insert_evidence(
+            &NewEvidence {
+                sha256: &sha256,
+                sm3: &sm3,
+                size,
+                media: MediaType::Png,
+                kind: EvidenceKind::Physical,
+                description,
+                original_name: "IMG_demo.png",
+                unit_id: &unit_id,
+                collected_by: account.person_id.as_deref().unwrap_or(&account.username),
+                device_time: Some(now - Duration::minutes(40)),
+                clock_skew: false,
+                location: "南大街88号",
+                device_no: "DSJ-0031",
+                case_id: case_id.as_deref(),
+                act: if on_case { "现场检查" } else { "日常巡查" },
+            },
+            "demo",
+        )
+        .await?;
+        tx.commit().await?;
+        made += 1;
+    }
+    Ok(made)
+}
+
+/// A small picture (a sky-and-street scene in one colour family) as an uncompressed PNG, so the
+/// demo needs no image files or encoder.
+fn demo_png(width: u32, height: u32, colour: [u8; 3]) -> Vec<u8> {
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xffff_ffffu32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        out.extend_from_slice(&body);
+        out.extend_from_slice(&crc32(&body).to_be_bytes());
+    }
+    let mut raw = Vec::with_capacity(((width * 3 + 1) * height) as usize);
+    for y in 0..height {
+        raw.push(0); // no filter
+        for x in 0..width {
+            let ground = y > height * 3 / 5;
+            let shade = if ground { 60 + (x * 40 / width) as u8 } else { 255 - (y * 120 / height) as u8 };
+            let [r, g, b] = colour;
+            let mix = |c: u8| ((u16::from(c) + u16::from(shade)) / 2) as u8;
+            raw.extend_from_slice(&[mix(r), mix(g), mix(b)]);
+        }
+    }
+    // zlib with stored (uncompressed) deflate blocks.
+    let mut zlib = vec![0x78, 0x01];
+    let blocks: Vec<&[u8]> = raw.chunks(65_535).collect();
+    for (i, block) in blocks.iter().enumerate() {
+        zlib.push(u8::from(i + 1 == blocks.len()));
+        let len = block.len() as u16;
+        zlib.extend_from_slice(&len.to_le_bytes());
+        zlib.extend_from_slice(&(!len).to_le_bytes());
+        zlib.extend_from_slice(block);
+    }
+    let (mut a, mut b) = (1u32, 0u32);
+    for &byte in &raw {
+        a = (a + u32::from(byte)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    zlib.extend_from_slice(&((b << 16) | a).to_be_bytes());
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut header = Vec::new();
+    header.extend_from_slice(&width.to_be_bytes());
+    header.extend_from_slice(&height.to_be_bytes());
+    header.extend_from_slice(&[8, 2, 0, 0, 0]);
+    chunk(&mut png, b"IHDR", &header);
+    chunk(&mut png, b"IDAT", &zlib);
+    chunk(&mut png, b"IEND", &[]);
+    png
+}

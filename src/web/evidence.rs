@@ -969,6 +969,10 @@ impl ItemPage {
     pub fn retention_text(&self) -> String {
         self.dto.retention.name_zh()
     }
+    /// Only routine items can ever be deleted; the form is not offered for others.
+    pub fn deletable(&self) -> bool {
+        matches!(self.dto.retention, Retention::Until(_))
+    }
     pub fn event_name(&self, record: &CustodyRecord) -> &'static str {
         record.event.name_zh()
     }

@@ -59,9 +59,11 @@ await shoot("officer01", [["parties", "/parties"], ["party-new", "/parties/new?k
 await shoot("squadlead01", [["home", "/"], ["people", "/people"], ["person", "first:/people"]], phone, "-phone");
 await shoot("leader01", [["cases", "/cases"], ["case", "first:/cases?stage=notified"], ["deadlines", "/cases/deadlines?days=14"], ["items", "/responsibility-list"], ["case-new", "/cases/new?name=%E7%8E%8B"]], desktop, "");
 await shoot("squadlead01", [["cases", "/cases"], ["case", "first:/cases?stage=decided"], ["spot", "/cases/new?procedure=simple"]], phone, "-phone");
+await shoot("squadlead01", [["evidence", "/evidence"], ["evidence-item", "first:/evidence"]], desktop, "");
+await shoot("officer01", [["evidence", "/evidence"], ["evidence-item", "first:/evidence"]], phone, "-phone");
 // Each one-time code works once, so every administrator logs in once here.
 await shoot("sysadmin", [["accounts", "/admin/accounts"], ["new-account", "/admin/accounts/new"], ["calendar", "/calendar?date=2026-09-30&n=3&mode=workdays"]], desktop, "");
-await shoot("secadmin", [["policy", "/security/policy"]], desktop, "");
+await shoot("secadmin", [["policy", "/security/policy"], ["evidence-deletions", "/evidence/deletions"]], desktop, "");
 await shoot("auditadmin", [["audit", "/audit"]], desktop, "");
 await browser.close();
 console.log(`screenshots in ${out}`);
