@@ -568,6 +568,10 @@ pub async fn seed_evidence(state: &crate::app::AppState) -> anyhow::Result<usize
                 device_no: "DSJ-0031",
                 case_id: case_id.as_deref(),
                 act: if on_case { "现场检查" } else { "日常巡查" },
+                patrol_id: None,
+                case_event_seq: None,
+                recording_started_at: None,
+                recording_ended_at: None,
             },
             "demo",
         )

@@ -241,10 +241,14 @@ pub enum Action {
     EvidenceManage,
     /// Approve the deletion of evidence whose retention has ended (安全管理员).
     EvidenceDeleteApprove,
+    /// Record a patrol, special operation or joint operation.
+    FieldWork,
+    /// Register recording devices (执法记录仪) and assign them.
+    DeviceAdmin,
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 24] = [
         Action::SelfService,
         Action::OrgView,
         Action::OrgEdit,
@@ -267,6 +271,8 @@ impl Action {
         Action::EvidenceExport,
         Action::EvidenceManage,
         Action::EvidenceDeleteApprove,
+        Action::FieldWork,
+        Action::DeviceAdmin,
     ];
 
     pub fn code(self) -> &'static str {
@@ -293,6 +299,8 @@ impl Action {
             Action::EvidenceExport => "evidence_export",
             Action::EvidenceManage => "evidence_manage",
             Action::EvidenceDeleteApprove => "evidence_delete_approve",
+            Action::FieldWork => "field_work",
+            Action::DeviceAdmin => "device_admin",
         }
     }
 }
@@ -394,6 +402,16 @@ pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
         (_, A::EvidenceManage) => None,
         (R::SecAdmin, A::EvidenceDeleteApprove) => Some(S::All),
         (_, A::EvidenceDeleteApprove) => None,
+
+        // Patrols and operations are recorded by those who lead or take part in them; the
+        // office keeps the device register with the squad leaders.
+        (R::Leader, A::FieldWork) => Some(S::All),
+        (R::SquadLeader, A::FieldWork) => Some(S::Subtree),
+        (R::Officer, A::FieldWork) => Some(S::Unit),
+        (_, A::FieldWork) => None,
+        (R::Office, A::DeviceAdmin) => Some(S::All),
+        (R::SquadLeader, A::DeviceAdmin) => Some(S::Subtree),
+        (_, A::DeviceAdmin) => None,
     }
 }
 

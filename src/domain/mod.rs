@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod case;
 pub mod evidence;
 pub mod fields;
+pub mod fieldwork;
 pub mod org;
 pub mod party;
 pub mod security;

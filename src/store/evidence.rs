@@ -50,6 +50,11 @@ pub struct EvidenceItem {
     pub deleted_at: Option<DateTime<Utc>>,
     pub deleted_by: Option<String>,
     pub version: i64,
+    pub patrol_id: Option<String>,
+    /// The case event it records (sequence number on the case's timeline).
+    pub case_event_seq: Option<i64>,
+    pub recording_started_at: Option<DateTime<Utc>>,
+    pub recording_ended_at: Option<DateTime<Utc>>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -81,6 +86,10 @@ struct ItemRow {
     deleted_at: Option<String>,
     deleted_by: Option<String>,
     version: i64,
+    patrol_id: Option<String>,
+    case_event_seq: Option<i64>,
+    recording_started_at: Option<String>,
+    recording_ended_at: Option<String>,
 }
 
 fn optional_ts(text: Option<String>) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
@@ -100,6 +109,10 @@ impl TryFrom<ItemRow> for EvidenceItem {
             received_at: parse_ts(&row.received_at)?,
             deletion_requested_at: optional_ts(row.deletion_requested_at)?,
             deleted_at: optional_ts(row.deleted_at)?,
+            recording_started_at: optional_ts(row.recording_started_at)?,
+            recording_ended_at: optional_ts(row.recording_ended_at)?,
+            patrol_id: row.patrol_id,
+            case_event_seq: row.case_event_seq,
             id: row.id,
             sha256: row.sha256,
             sm3: row.sm3,
@@ -137,7 +150,8 @@ macro_rules! item_select {
                 e.unit_id, un.name AS unit_name, e.collected_by, e.uploaded_by, e.device_time, e.received_at, \
                 e.clock_skew, e.location, e.device_no, e.case_id, c.number AS case_number, e.act, e.legal_hold, \
                 e.deletion_requested_at, e.deletion_requested_by, e.deletion_reason, e.deleted_at, \
-                e.deleted_by, e.version \
+                e.deleted_by, e.version, e.patrol_id, e.case_event_seq, e.recording_started_at, \
+                e.recording_ended_at \
            FROM evidence_items e JOIN units un ON un.id = e.unit_id LEFT JOIN cases c ON c.id = e.case_id \
           WHERE ($1 = 'all' OR ($1 IN ('unit', 'subtree') AND e.unit_id IN (SELECT id FROM visible)) \
                  OR ($1 = 'person' AND e.collected_by = $3)) "
@@ -148,6 +162,7 @@ macro_rules! item_select {
 #[derive(Debug, Clone, Default)]
 pub struct EvidenceFilter {
     pub case_id: String,
+    pub patrol_id: String,
     pub kind: String,
     /// Deleted items are listed only when asked for.
     pub include_deleted: bool,
@@ -171,6 +186,10 @@ pub struct NewEvidence<'a> {
     pub device_no: &'a str,
     pub case_id: Option<&'a str>,
     pub act: &'a str,
+    pub patrol_id: Option<&'a str>,
+    pub case_event_seq: Option<i64>,
+    pub recording_started_at: Option<DateTime<Utc>>,
+    pub recording_ended_at: Option<DateTime<Utc>>,
 }
 
 /// One custody record.
@@ -221,7 +240,7 @@ impl Db {
             sqlx::query_as(concat!(
                 item_select!(),
                 "AND ($4 = '' OR e.case_id = $4) AND ($5 = '' OR e.kind = $5) \
-                 AND ($6 OR e.deleted_at IS NULL) \
+                 AND ($6 OR e.deleted_at IS NULL) AND ($9 = '' OR e.patrol_id = $9) \
                  ORDER BY e.received_at DESC, e.id DESC LIMIT $7 OFFSET $8"
             ))
             .bind(mode)
@@ -232,6 +251,7 @@ impl Db {
             .bind(filter.include_deleted)
             .bind(limit)
             .bind(offset)
+            .bind(&filter.patrol_id)
             .fetch_all(pool)
             .await?
         });
@@ -346,8 +366,9 @@ impl AuditedTx {
             sqlx::query(
                 "INSERT INTO evidence_items (id, sha256, sm3, size, media_type, kind, description, original_name, \
                  unit_id, collected_by, uploaded_by, device_time, received_at, clock_skew, location, device_no, \
-                 case_id, act, legal_hold, version) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1)",
+                 case_id, act, legal_hold, version, patrol_id, case_event_seq, recording_started_at, recording_ended_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1, \
+                         $20, $21, $22, $23)",
             )
             .bind(&id)
             .bind(item.sha256)
@@ -368,6 +389,10 @@ impl AuditedTx {
             .bind(item.case_id)
             .bind(item.act)
             .bind(false)
+            .bind(item.patrol_id)
+            .bind(item.case_event_seq)
+            .bind(item.recording_started_at.map(ts))
+            .bind(item.recording_ended_at.map(ts))
             .execute(&mut *conn)
             .await?;
         });
@@ -378,7 +403,7 @@ impl AuditedTx {
         self.custody(&id, item.sha256, CustodyEvent::Collected, address, collected).await?;
         let uploaded = serde_json::json!({
             "size": item.size, "sm3": item.sm3, "media_type": item.media.code(), "kind": item.kind.code(),
-            "case_id": item.case_id,
+            "case_id": item.case_id, "case_event_seq": item.case_event_seq, "patrol_id": item.patrol_id,
         });
         self.custody(&id, item.sha256, CustodyEvent::Uploaded, address, uploaded).await?;
         Ok(id)

@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod cases;
 pub mod documents;
 pub mod evidence;
+pub mod fieldwork;
 pub mod jobs;
 pub mod org;
 pub mod parties;
@@ -135,6 +136,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         "0008_evidence",
         include_str!("../../migrations/sqlite/0008_evidence.sql"),
         include_str!("../../migrations/postgres/0008_evidence.sql"),
+    ),
+    (
+        "0009_field_work",
+        include_str!("../../migrations/sqlite/0009_field_work.sql"),
+        include_str!("../../migrations/postgres/0009_field_work.sql"),
     ),
 ];
 

@@ -12,7 +12,7 @@ use axum::body::Body;
 use axum::extract::{Extension, Form, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
@@ -44,6 +44,13 @@ pub struct UploadMeta {
     pub device_no: String,
     /// The SHA-256 the client computed, if it sent one.
     pub declared_sha256: Option<String>,
+    /// The patrol or operation it records.
+    pub patrol_id: Option<String>,
+    /// The case event (its sequence number on the case's timeline) it records.
+    pub case_event_seq: Option<i64>,
+    /// When the recording ran (video and audio), for the late-upload check.
+    pub recording_started_at: Option<DateTime<Utc>>,
+    pub recording_ended_at: Option<DateTime<Utc>>,
 }
 
 /// Text fields longer than this are refused (a description is a sentence or two).
@@ -86,10 +93,39 @@ impl UploadMeta {
         meta.case_id = (!case_id.is_empty()).then_some(case_id);
         let device_time = get("device_time");
         if !device_time.is_empty() {
-            meta.device_time = parse_device_time(&device_time);
+            meta.device_time = crate::domain::fieldwork::parse_local_time(&device_time);
             if meta.device_time.is_none() {
                 errors.add("device_time", "bad_time", "拍摄/录制时间格式应为 2026-11-28T09:30 或 RFC 3339");
             }
+        }
+        let patrol_id = get("patrol_id");
+        meta.patrol_id = (!patrol_id.is_empty()).then_some(patrol_id);
+        let seq = get("case_event_seq");
+        if !seq.is_empty() {
+            meta.case_event_seq = seq.parse().ok().filter(|n: &i64| *n > 0);
+            if meta.case_event_seq.is_none() || meta.case_id.is_none() {
+                errors.add("case_event_seq", "bad_event", "执法环节序号须为正整数，且须同时指定所属案件");
+            }
+        }
+        for (name, target) in
+            [("recording_started_at", &mut meta.recording_started_at), ("recording_ended_at", &mut meta.recording_ended_at)]
+        {
+            let value = get(name);
+            if !value.is_empty() {
+                *target = crate::domain::fieldwork::parse_local_time(&value);
+                if target.is_none() {
+                    errors.add(
+                        if name == "recording_started_at" { "recording_started_at" } else { "recording_ended_at" },
+                        "bad_time",
+                        "录制起止时间格式应为 2026-11-28T09:30 或 RFC 3339",
+                    );
+                }
+            }
+        }
+        if let (Some(start), Some(end)) = (meta.recording_started_at, meta.recording_ended_at)
+            && end < start
+        {
+            errors.add("recording_ended_at", "before_start", "录制结束时间不能早于开始时间");
         }
         let declared = get("sha256").to_ascii_lowercase();
         if !declared.is_empty() {
@@ -101,20 +137,6 @@ impl UploadMeta {
         }
         errors.into_result().map(|()| meta)
     }
-}
-
-/// A device time: RFC 3339 with its offset, or a local Beijing time as a phone's
-/// `datetime-local` field sends it (`2026-11-28T09:30`, seconds optional).
-fn parse_device_time(text: &str) -> Option<DateTime<Utc>> {
-    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
-        return Some(time.to_utc());
-    }
-    let beijing = chrono::FixedOffset::east_opt(8 * 3600)?;
-    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-        .iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
-        .and_then(|naive| naive.and_local_timezone(beijing).single())
-        .map(|time| time.to_utc())
 }
 
 /// The answer to an upload.
@@ -211,16 +233,30 @@ pub async fn ingest(
             format!("文件在传输中发生了变化：声明的 SHA-256 为 {declared}，收到的为 {}", ingested.sha256),
         ));
     }
-    // The item belongs to its case's squad, else to the uploader's unit.
-    let (unit_id, case_id) = match &meta.case_id {
-        Some(case_id) => {
-            let case =
-                state.db.case(&principal.visibility(Action::CaseView), case_id).await?.ok_or_else(|| {
-                    FieldErrors::single("case_id", "unknown_case", "案件不存在或您无权查看")
-                })?;
+    // The item belongs to its case's squad, else its patrol's unit, else the uploader's unit.
+    let (unit_id, case_id) = match (&meta.case_id, &meta.patrol_id) {
+        (Some(case_id), _) => {
+            let case = state
+                .db
+                .case(&principal.visibility(Action::CaseView), case_id)
+                .await?
+                .ok_or_else(|| FieldErrors::single("case_id", "unknown_case", "案件不存在或您无权查看"))?;
+            if let Some(seq) = meta.case_event_seq
+                && !state.db.case_timeline(case_id).await?.iter().any(|e| e.seq == seq)
+            {
+                return Err(FieldErrors::single("case_event_seq", "unknown_event", "该案件没有这一执法环节").into());
+            }
             (case.unit_id, Some(case_id.clone()))
         }
-        None => (
+        (None, Some(patrol_id)) => (
+            state
+                .db
+                .patrol_unit(&principal.visibility(Action::EvidenceView), patrol_id)
+                .await?
+                .ok_or_else(|| FieldErrors::single("patrol_id", "unknown_patrol", "巡查记录不存在或您无权查看"))?,
+            None,
+        ),
+        (None, None) => (
             principal.unit_id.clone().ok_or_else(|| {
                 FieldErrors::single("case_id", "unit_required", "您的账号不属于任何单位，请指定所属案件")
             })?,
@@ -252,6 +288,10 @@ pub async fn ingest(
                 device_no: &meta.device_no,
                 case_id: case_id.as_deref(),
                 act: &meta.act,
+                patrol_id: meta.patrol_id.as_deref(),
+                case_event_seq: meta.case_event_seq,
+                recording_started_at: meta.recording_started_at,
+                recording_ended_at: meta.recording_ended_at,
             },
             &info.source,
         )
@@ -313,6 +353,7 @@ pub async fn upload_form(
 #[serde(default)]
 pub struct ListQuery {
     pub case_id: String,
+    pub patrol_id: String,
     pub kind: String,
     pub page: String,
     pub deleted: String,
@@ -328,6 +369,7 @@ async fn list_items(
     let page = crate::web::pages::page_number(&query.page);
     let filter = EvidenceFilter {
         case_id: query.case_id.clone(),
+        patrol_id: query.patrol_id.clone(),
         kind: query.kind.clone(),
         include_deleted: query.deleted == "1",
     };
@@ -1052,9 +1094,9 @@ mod tests {
 
     #[test]
     fn device_times_from_phones_are_beijing_time() {
-        let t = parse_device_time("2026-11-28T09:30").unwrap();
+        let t = crate::domain::fieldwork::parse_local_time("2026-11-28T09:30").unwrap();
         assert_eq!(t.to_rfc3339(), "2026-11-28T01:30:00+00:00");
-        assert_eq!(parse_device_time("2026-11-28T09:30:00+08:00"), Some(t));
-        assert!(parse_device_time("yesterday").is_none());
+        assert_eq!(crate::domain::fieldwork::parse_local_time("2026-11-28T09:30:00+08:00"), Some(t));
+        assert!(crate::domain::fieldwork::parse_local_time("yesterday").is_none());
     }
 }

@@ -14,6 +14,7 @@ pub mod cases;
 pub mod documents;
 pub mod error;
 pub mod evidence;
+pub mod fieldwork;
 pub mod guard;
 pub mod home;
 pub mod login;
@@ -128,6 +129,12 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         ),
         route(p.clone(), "/evidence/export", A(X::EvidenceExport), post(evidence::export_form)),
         route(g.clone(), "/evidence/deletions", A(X::EvidenceDeleteApprove), get(evidence::deletions_page)),
+        route(g.clone(), "/evidence/recording", A(X::EvidenceView), get(fieldwork::compliance_page)),
+        route(g.clone(), "/patrols", A(X::EvidenceView), get(fieldwork::patrols_page)),
+        route(p.clone(), "/patrols", A(X::FieldWork), post(fieldwork::patrol_form)),
+        route(g.clone(), "/patrols/{id}", A(X::EvidenceView), get(fieldwork::patrol_page)),
+        route(g.clone(), "/devices", A(X::EvidenceView), get(fieldwork::devices_page)),
+        route(p.clone(), "/devices", A(X::DeviceAdmin), post(fieldwork::device_form)),
         route(g.clone(), "/evidence/{id}", A(X::EvidenceView), get(evidence::item_page)),
         route(g.clone(), "/evidence/{id}/stream", A(X::EvidenceView), get(evidence::stream_page)),
         route(g.clone(), "/evidence/{id}/download", A(X::EvidenceExport), get(evidence::download_page)),
@@ -220,6 +227,12 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
             A(X::EvidenceDeleteApprove),
             post(evidence::api_deletion),
         ),
+        route(g.clone(), "/api/v1/patrols", A(X::EvidenceView), get(fieldwork::api_patrols)),
+        route(p.clone(), "/api/v1/patrols", A(X::FieldWork), post(fieldwork::api_create_patrol)),
+        route(g.clone(), "/api/v1/patrols/{id}", A(X::EvidenceView), get(fieldwork::api_patrol)),
+        route(g.clone(), "/api/v1/devices", A(X::EvidenceView), get(fieldwork::api_devices)),
+        route(p.clone(), "/api/v1/devices", A(X::DeviceAdmin), post(fieldwork::api_create_device)),
+        route(g.clone(), "/api/v1/recording-compliance", A(X::EvidenceView), get(fieldwork::api_compliance)),
         route(
             g.clone(),
             "/api/v1/evidence-deletions",

@@ -83,6 +83,24 @@ const MENU: &[(MenuItem, Option<Action>)] = &[
         Some(Action::EvidenceView),
     ),
     (
+        MenuItem { key: "patrols", href: "/patrols", zh: "巡查与专项行动", en: "Patrols", icon: "⚑" },
+        Some(Action::EvidenceView),
+    ),
+    (
+        MenuItem {
+            key: "recording",
+            href: "/evidence/recording",
+            zh: "全过程记录检查",
+            en: "Recording compliance",
+            icon: "●",
+        },
+        Some(Action::EvidenceView),
+    ),
+    (
+        MenuItem { key: "devices", href: "/devices", zh: "执法记录仪", en: "Devices", icon: "◉" },
+        Some(Action::EvidenceView),
+    ),
+    (
         MenuItem {
             key: "evidence_deletions",
             href: "/evidence/deletions",
