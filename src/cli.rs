@@ -234,7 +234,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if made > 0 {
                     println!("演示案件 demo cases: {made}");
                 }
-                let evidence = crate::demo::seed_evidence(&state).await.context("adding the demo evidence")?;
+                let evidence =
+                    crate::demo::seed_evidence(&state).await.context("adding the demo evidence")?;
                 if evidence > 0 {
                     println!("演示证据 demo evidence: {evidence}");
                 }

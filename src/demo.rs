@@ -530,7 +530,8 @@ pub async fn seed_evidence(state: &crate::app::AppState) -> anyhow::Result<usize
     if !db.evidence_items(&all, &EvidenceFilter::default(), 1, 0).await?.is_empty() {
         return Ok(0);
     }
-    let account = db.account_by_username("squadlead01").await?.ok_or_else(|| anyhow::anyhow!("demo squad leader"))?;
+    let account =
+        db.account_by_username("squadlead01").await?.ok_or_else(|| anyhow::anyhow!("demo squad leader"))?;
     let unit = account.unit_id.clone().unwrap_or_default();
     let filter = crate::store::cases::CaseFilter { page: 1, page_size: 1, ..Default::default() };
     let case = db.cases(&all, &filter).await?.0.into_iter().next();

@@ -139,7 +139,11 @@ impl PatrolInput {
         let (partner_unit, partner_officers) = (text(&self.partner_unit), text(&self.partner_officers));
         if kind == Some(PatrolKind::Joint) {
             if partner_unit.is_empty() {
-                errors.add("partner_unit", "required", "联合执法须填写配合的公安单位（如特警大队、女子中队）");
+                errors.add(
+                    "partner_unit",
+                    "required",
+                    "联合执法须填写配合的公安单位（如特警大队、女子中队）",
+                );
             }
             if partner_officers.is_empty() {
                 errors.add("partner_officers", "required", "联合执法须记录公安一方的参加人员");

@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::fieldwork::{PatrolDraft, PatrolKind};
 use crate::store::org::Visibility;
-use crate::store::{AuditEvent, AuditedTx, Db, StoreError, decode_error, new_id, on_pool, on_tx, on_unique, parse_ts, ts};
+use crate::store::{
+    AuditEvent, AuditedTx, Db, StoreError, decode_error, new_id, on_pool, on_tx, on_unique, parse_ts, ts,
+};
 
 /// The units a reader sees: binds $1 mode, $2 unit (person visibility sees its own unit's rows
 /// through $3 elsewhere; here a person sees nothing beyond what its unit filter allows).
@@ -140,7 +142,6 @@ pub struct TimedRecording {
     pub ended_at: DateTime<Utc>,
     pub received_at: DateTime<Utc>,
 }
-
 
 impl Db {
     pub async fn devices(&self, visibility: &Visibility) -> Result<Vec<Device>, sqlx::Error> {
@@ -336,7 +337,11 @@ impl Db {
     }
 
     /// The unit of a visible patrol, for attaching evidence to it.
-    pub async fn patrol_unit(&self, visibility: &Visibility, id: &str) -> Result<Option<String>, sqlx::Error> {
+    pub async fn patrol_unit(
+        &self,
+        visibility: &Visibility,
+        id: &str,
+    ) -> Result<Option<String>, sqlx::Error> {
         Ok(self.patrols(visibility, Some(id), 1).await?.into_iter().next().map(|p| p.unit_id))
     }
 }

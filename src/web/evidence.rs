@@ -107,15 +107,20 @@ impl UploadMeta {
                 errors.add("case_event_seq", "bad_event", "执法环节序号须为正整数，且须同时指定所属案件");
             }
         }
-        for (name, target) in
-            [("recording_started_at", &mut meta.recording_started_at), ("recording_ended_at", &mut meta.recording_ended_at)]
-        {
+        for (name, target) in [
+            ("recording_started_at", &mut meta.recording_started_at),
+            ("recording_ended_at", &mut meta.recording_ended_at),
+        ] {
             let value = get(name);
             if !value.is_empty() {
                 *target = crate::domain::fieldwork::parse_local_time(&value);
                 if target.is_none() {
                     errors.add(
-                        if name == "recording_started_at" { "recording_started_at" } else { "recording_ended_at" },
+                        if name == "recording_started_at" {
+                            "recording_started_at"
+                        } else {
+                            "recording_ended_at"
+                        },
                         "bad_time",
                         "录制起止时间格式应为 2026-11-28T09:30 或 RFC 3339",
                     );
@@ -236,24 +241,23 @@ pub async fn ingest(
     // The item belongs to its case's squad, else its patrol's unit, else the uploader's unit.
     let (unit_id, case_id) = match (&meta.case_id, &meta.patrol_id) {
         (Some(case_id), _) => {
-            let case = state
-                .db
-                .case(&principal.visibility(Action::CaseView), case_id)
-                .await?
-                .ok_or_else(|| FieldErrors::single("case_id", "unknown_case", "案件不存在或您无权查看"))?;
+            let case =
+                state.db.case(&principal.visibility(Action::CaseView), case_id).await?.ok_or_else(|| {
+                    FieldErrors::single("case_id", "unknown_case", "案件不存在或您无权查看")
+                })?;
             if let Some(seq) = meta.case_event_seq
                 && !state.db.case_timeline(case_id).await?.iter().any(|e| e.seq == seq)
             {
-                return Err(FieldErrors::single("case_event_seq", "unknown_event", "该案件没有这一执法环节").into());
+                return Err(
+                    FieldErrors::single("case_event_seq", "unknown_event", "该案件没有这一执法环节").into()
+                );
             }
             (case.unit_id, Some(case_id.clone()))
         }
         (None, Some(patrol_id)) => (
-            state
-                .db
-                .patrol_unit(&principal.visibility(Action::EvidenceView), patrol_id)
-                .await?
-                .ok_or_else(|| FieldErrors::single("patrol_id", "unknown_patrol", "巡查记录不存在或您无权查看"))?,
+            state.db.patrol_unit(&principal.visibility(Action::EvidenceView), patrol_id).await?.ok_or_else(
+                || FieldErrors::single("patrol_id", "unknown_patrol", "巡查记录不存在或您无权查看"),
+            )?,
             None,
         ),
         (None, None) => (

@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::domain::access::Action;
+use crate::domain::fields::FieldErrors;
 use crate::domain::fieldwork::{
     DEVICE_KINDS, MAX_UPLOAD_DELAY, PatrolInput, PatrolKind, check_members, recording_rate, uploaded_late,
 };
-use crate::domain::fields::FieldErrors;
 use crate::domain::time::{beijing, civil_date};
 use crate::store::fieldwork::{Device, Patrol, RecordableAct, TimedRecording};
 use crate::store::org::{PeopleFilter, Visibility};
@@ -115,9 +115,12 @@ async fn register_device(
     let visible = principal.visibility(Action::DeviceAdmin);
     let allowed = match &visible {
         Visibility::All => state.db.unit(&unit_id).await?.is_some(),
-        Visibility::Subtree(root) | Visibility::Unit(root) => {
-            state.db.units().await?.iter().any(|u| u.id == unit_id && (u.id == *root || u.parent_id.as_deref() == Some(root)))
-        }
+        Visibility::Subtree(root) | Visibility::Unit(root) => state
+            .db
+            .units()
+            .await?
+            .iter()
+            .any(|u| u.id == unit_id && (u.id == *root || u.parent_id.as_deref() == Some(root))),
         _ => false,
     };
     if !allowed {
@@ -128,7 +131,8 @@ async fn register_device(
         return Err(FieldErrors::single("person_id", "unknown_person", "人员不存在").into());
     }
     let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
-    let id = tx.insert_device(device_no, &input.kind, &unit_id, (!person.is_empty()).then_some(person)).await?;
+    let id =
+        tx.insert_device(device_no, &input.kind, &unit_id, (!person.is_empty()).then_some(person)).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -194,7 +198,11 @@ async fn compliance(state: &AppState, principal: &Principal, month: &str) -> Res
     };
     let next = first.checked_add_months(chrono::Months::new(1)).expect("a month later exists");
     let start = |day: NaiveDate| {
-        beijing().from_local_datetime(&day.and_hms_opt(0, 0, 0).expect("midnight")).single().expect("fixed offset").to_utc()
+        beijing()
+            .from_local_datetime(&day.and_hms_opt(0, 0, 0).expect("midnight"))
+            .single()
+            .expect("fixed offset")
+            .to_utc()
     };
     let visibility = principal.visibility(Action::EvidenceView);
     let acts = state.db.recordable_acts(&visibility, start(first), start(next)).await?;
@@ -277,7 +285,8 @@ async fn patrols_page_with(
     headers: &HeaderMap,
     errors: FieldErrors,
 ) -> PageResult {
-    let chrome = Chrome::new(state, principal, headers, "patrols", "巡查与专项行动", "Patrols and operations").await?;
+    let chrome =
+        Chrome::new(state, principal, headers, "patrols", "巡查与专项行动", "Patrols and operations").await?;
     let patrols = state.db.patrols(&principal.visibility(Action::EvidenceView), None, 100).await?;
     let mut people = Vec::new();
     if let Some(unit_id) = &principal.unit_id {
@@ -351,7 +360,8 @@ pub async fn patrol_page(
     Path(id): Path<String>,
 ) -> PageResult {
     let visibility = principal.visibility(Action::EvidenceView);
-    let patrol = state.db.patrols(&visibility, Some(&id), 1).await?.into_iter().next().ok_or(AppError::NotFound)?;
+    let patrol =
+        state.db.patrols(&visibility, Some(&id), 1).await?.into_iter().next().ok_or(AppError::NotFound)?;
     let chrome = Chrome::new(&state, &principal, &headers, "patrols", "巡查记录", "Patrol").await?;
     let filter = crate::store::evidence::EvidenceFilter { patrol_id: id.clone(), ..Default::default() };
     let items = state.db.evidence_items(&visibility, &filter, 200, 0).await?;
@@ -378,7 +388,8 @@ pub async fn devices_page(
     Extension(principal): Extension<Principal>,
     headers: HeaderMap,
 ) -> PageResult {
-    let chrome = Chrome::new(&state, &principal, &headers, "devices", "执法记录仪登记", "Recording devices").await?;
+    let chrome =
+        Chrome::new(&state, &principal, &headers, "devices", "执法记录仪登记", "Recording devices").await?;
     render(&DevicesPage {
         chrome,
         devices: state.db.devices(&principal.visibility(Action::EvidenceView)).await?,
@@ -406,7 +417,11 @@ pub struct CompliancePage {
 
 impl CompliancePage {
     pub fn act_href(&self, act: &RecordableAct) -> String {
-        if act.rule == "patrol" { format!("/patrols/{}", act.ref_id) } else { format!("/cases/{}", act.ref_id) }
+        if act.rule == "patrol" {
+            format!("/patrols/{}", act.ref_id)
+        } else {
+            format!("/cases/{}", act.ref_id)
+        }
     }
 }
 
@@ -417,6 +432,7 @@ pub async fn compliance_page(
     Query(query): Query<MonthQuery>,
 ) -> PageResult {
     let chrome =
-        Chrome::new(&state, &principal, &headers, "recording", "全过程记录检查", "Recording compliance").await?;
+        Chrome::new(&state, &principal, &headers, "recording", "全过程记录检查", "Recording compliance")
+            .await?;
     render(&CompliancePage { chrome, report: compliance(&state, &principal, &query.month).await? })
 }

@@ -83,7 +83,9 @@ const MENU: &[(MenuItem, Option<Action>)] = &[
         Some(Action::EvidenceView),
     ),
     (
-        MenuItem { key: "patrols", href: "/patrols", zh: "巡查与专项行动", en: "Patrols", icon: "⚑" },
+        MenuItem {
+            key: "patrols", href: "/patrols", zh: "巡查与专项行动", en: "Patrols", icon: "⚑"
+        },
         Some(Action::EvidenceView),
     ),
     (

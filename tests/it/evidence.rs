@@ -686,3 +686,180 @@ async fn stored_items_and_custody_records_cannot_be_rewritten_in_the_database() 
     );
     assert!(app.try_raw(&format!("DELETE FROM evidence_custody WHERE item_id = '{id}'")).await.is_err());
 }
+
+/// An auxiliary of a squad (协管员), who may patrol but does not count as an officer.
+async fn auxiliary_of(app: &TestApp, unit: &str) -> String {
+    let filter = chengguan::store::org::PeopleFilter {
+        unit_id: app.unit_id(unit).await,
+        employment: "auxiliary".into(),
+        page: 1,
+        page_size: 1,
+        ..Default::default()
+    };
+    let day = crate::support::start_time().date_naive();
+    app.db.people(&chengguan::store::org::Visibility::All, &filter, day).await.unwrap().rows[0].id.clone()
+}
+
+#[tokio::test]
+async fn patrols_need_two_officers_and_joint_operations_name_the_police_partner() {
+    let app = TestApp::new().await;
+    let squad = app.token("squadlead01").await;
+    let day = crate::support::start_time().date_naive();
+    let officers = crate::cases::two_certified(&app, "南大街中队", day).await;
+    let aux = auxiliary_of(&app, "南大街中队").await;
+    let patrol = |members: Vec<String>, kind: &str, partner: &str| {
+        serde_json::json!({
+            "kind": kind, "title": "南大街夜间占道经营整治", "area": "南大街全段",
+            "started_at": "2026-03-01T19:00", "ended_at": "2026-03-01T22:00", "members": members,
+            "partner_unit": partner, "partner_officers": if partner.is_empty() { "" } else { "王警官、赵警官" },
+            "findings": "劝离流动摊贩5处，登记线索1条",
+        })
+    };
+    let alone = app
+        .json(
+            Method::POST,
+            "/api/v1/patrols",
+            &squad,
+            patrol(vec![officers[0].clone(), aux.clone()], "operation", ""),
+        )
+        .await;
+    assert_eq!(alone.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(alone.json()["fields"][0]["code"], "two_officers_required");
+    let no_partner =
+        app.json(Method::POST, "/api/v1/patrols", &squad, patrol(officers.clone(), "joint", "")).await;
+    assert_eq!(no_partner.json()["fields"][0]["field"], "partner_unit");
+    let mut members = officers.clone();
+    members.push(aux);
+    let joint = app.json(Method::POST, "/api/v1/patrols", &squad, patrol(members, "joint", "特警大队")).await;
+    assert_eq!(joint.status, StatusCode::CREATED, "{}", joint.body);
+    let id = joint.json()["id"].as_str().unwrap().to_owned();
+    let stored = app.get_bearer(&format!("/api/v1/patrols/{id}"), &squad).await.json();
+    assert_eq!(stored["members"].as_array().unwrap().len(), 3);
+    assert_eq!(stored["partner_unit"], "特警大队");
+    // Another squad does not see it.
+    let other = app.token("squadlead02").await;
+    assert_eq!(app.get_bearer(&format!("/api/v1/patrols/{id}"), &other).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.audit_count("patrol.record").await, 1);
+}
+
+#[tokio::test]
+async fn the_recording_report_names_acts_without_recordings_and_late_uploads() {
+    let app = TestApp::new().await;
+    let squad = app.token("squadlead01").await;
+    let day = crate::support::start_time().date_naive();
+    let officers = crate::cases::two_certified(&app, "南大街中队", day).await;
+    let body = |title: &str| {
+        serde_json::json!({
+            "kind": "patrol", "title": title, "area": "南大街",
+            "started_at": "2026-03-02T08:00", "ended_at": "2026-03-02T08:45", "members": officers,
+        })
+    };
+    let filmed = app.json(Method::POST, "/api/v1/patrols", &squad, body("早高峰巡查")).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let unfilmed = app.json(Method::POST, "/api/v1/patrols", &squad, body("午间巡查")).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The recording of the first patrol arrives on time; a photo (not a recording) for the other.
+    let video = upload(
+        &app,
+        &squad,
+        &[
+            ("patrol_id", &filmed),
+            ("recording_started_at", "2026-03-02T08:00"),
+            ("recording_ended_at", "2026-03-02T08:45"),
+        ],
+        "rec.mp4",
+        &mp4(20_000),
+    )
+    .await;
+    assert_eq!(video.status, StatusCode::CREATED, "{}", video.body);
+    upload(&app, &squad, &[("patrol_id", &unfilmed)], "p.jpg", &jpeg(5_000)).await;
+    // A recording uploaded two days after it ended is late.
+    app.clock.advance(Duration::days(2));
+    let squad = app.token("squadlead01").await;
+    let late = upload(
+        &app,
+        &squad,
+        &[
+            ("recording_started_at", "2026-03-02T10:00"),
+            ("recording_ended_at", "2026-03-02T10:30"),
+            ("description", "补传的执法记录仪视频"),
+        ],
+        "late.mp4",
+        &mp4(20_000),
+    )
+    .await;
+    assert_eq!(late.status, StatusCode::CREATED, "{}", late.body);
+    let bad = upload(&app, &squad, &[("patrol_id", "nope")], "x.mp4", &mp4(1_000)).await;
+    assert_eq!(bad.json()["fields"][0]["code"], "unknown_patrol");
+
+    let report = app.get_bearer("/api/v1/recording-compliance?month=2026-03", &squad).await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.body);
+    let report = report.json();
+    let line = &report["squads"][0];
+    assert_eq!(line["unit_name"], "南大街中队");
+    assert_eq!(
+        (line["acts"].as_u64(), line["recorded"].as_u64(), line["late"].as_u64()),
+        (Some(2), Some(1), Some(1))
+    );
+    assert_eq!(line["rate"], 50.0);
+    let missing = report["missing"].as_array().unwrap();
+    assert_eq!(missing.len(), 1);
+    assert_eq!(missing[0]["ref_id"], unfilmed.as_str());
+    assert_eq!(report["late"][0]["description"], "补传的执法记录仪视频");
+    // Another month has nothing; another squad sees nothing of this one.
+    let empty = app.get_bearer("/api/v1/recording-compliance?month=2026-04", &squad).await.json();
+    assert!(empty["squads"].as_array().unwrap().is_empty());
+    let other = app.token("squadlead02").await;
+    let theirs = app.get_bearer("/api/v1/recording-compliance?month=2026-03", &other).await.json();
+    assert!(theirs["squads"].as_array().unwrap().is_empty());
+    let page = app.get_bearer("/api/v1/recording-compliance?month=March", &squad).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn case_acts_that_must_be_filmed_count_once_their_recording_is_attached() {
+    let app = TestApp::new().await;
+    let squad = app.token("squadlead01").await;
+    let leader = app.token("leader01").await;
+    let day = crate::support::start_time().date_naive();
+    let officers = crate::cases::two_certified(&app, "南大街中队", day).await;
+    let party = crate::cases::new_party(&app, &squad, "11010519491231002X").await;
+    let open = serde_json::json!({
+        "procedure": "general", "party_id": party, "category": "street_vending", "item_code": "ZL-ZD-001",
+        "title": "擅自占用城市道路设摊经营", "location": "南大街88号", "source": "patrol",
+        "clue_on": "2026-03-02", "act_on": "2026-03-01",
+    });
+    let id =
+        app.json(Method::POST, "/api/v1/cases", &squad, open).await.json()["id"].as_str().unwrap().to_owned();
+    let mut steps = crate::cases::Steps { app: &app, id: id.clone(), version: 1 };
+    steps.ok(&leader, serde_json::json!({"action": "file", "on": "2026-03-02", "officers": officers})).await;
+    steps
+        .ok(
+            &squad,
+            serde_json::json!({"action": "record_act", "kind": "inspection", "on": "2026-03-02",
+        "officers": officers, "summary": "现场检查"}),
+        )
+        .await;
+    let path = "/api/v1/recording-compliance?month=2026-03";
+    let before = app.get_bearer(path, &squad).await.json();
+    let act = before["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["rule"] == "inspection")
+        .expect("inspection listed")
+        .clone();
+    let seq = act["seq"].as_i64().unwrap().to_string();
+    let wrong =
+        upload(&app, &squad, &[("case_id", &id), ("case_event_seq", "99")], "v.mp4", &mp4(5_000)).await;
+    assert_eq!(wrong.json()["fields"][0]["code"], "unknown_event");
+    let filmed =
+        upload(&app, &squad, &[("case_id", &id), ("case_event_seq", &seq)], "v.mp4", &mp4(5_000)).await;
+    assert_eq!(filmed.status, StatusCode::CREATED, "{}", filmed.body);
+    let after = app.get_bearer(path, &squad).await.json();
+    assert!(!after["missing"].as_array().unwrap().iter().any(|a| a["rule"] == "inspection"));
+}
