@@ -580,6 +580,37 @@ pub async fn seed_evidence(state: &crate::app::AppState) -> anyhow::Result<usize
         tx.commit().await?;
         made += 1;
     }
+    // Last night's joint operation with the police, whose body-camera video is still missing,
+    // so the recording report has something to show.
+    let filter = crate::store::org::PeopleFilter {
+        unit_id: unit.clone(),
+        employment: "officer".into(),
+        certificate: "valid".into(),
+        page: 1,
+        page_size: 3,
+        ..Default::default()
+    };
+    let members: Vec<String> =
+        db.people(&all, &filter, civil_date(now)).await?.rows.into_iter().map(|p| p.id).collect();
+    let input = crate::domain::fieldwork::PatrolInput {
+        kind: "joint".into(),
+        title: "南大街夜间占道经营联合整治".into(),
+        area: "南大街、延陵西路沿线".into(),
+        started_at: crate::store::ts(now - Duration::hours(14)),
+        ended_at: crate::store::ts(now - Duration::hours(11)),
+        members,
+        partner_unit: "钟楼公安分局特警大队".into(),
+        partner_officers: "特警二名".into(),
+        findings: "劝离流动摊贩6处，登记线索1条".into(),
+    };
+    if let Ok(draft) = input.parse() {
+        let mut tx = db.begin(&AuditCtx::cli("demo"), now).await?;
+        tx.insert_patrol(&draft, &unit).await?;
+        tx.commit().await?;
+    }
+    let mut tx = db.begin(&AuditCtx::cli("demo"), now).await?;
+    tx.insert_device("DSJ-0031", "body_camera", &unit, account.person_id.as_deref()).await?;
+    tx.commit().await?;
     Ok(made)
 }
 

@@ -61,6 +61,7 @@ await shoot("leader01", [["cases", "/cases"], ["case", "first:/cases?stage=notif
 await shoot("squadlead01", [["cases", "/cases"], ["case", "first:/cases?stage=decided"], ["spot", "/cases/new?procedure=simple"]], phone, "-phone");
 await shoot("squadlead01", [["evidence", "/evidence"], ["evidence-item", "first:/evidence"]], desktop, "");
 await shoot("officer01", [["evidence", "/evidence"], ["evidence-item", "first:/evidence"]], phone, "-phone");
+await shoot("squadlead01", [["patrols", "/patrols"], ["patrol", "first:/patrols"], ["recording", "/evidence/recording"], ["devices", "/devices"]], desktop, "");
 // Each one-time code works once, so every administrator logs in once here.
 await shoot("sysadmin", [["accounts", "/admin/accounts"], ["new-account", "/admin/accounts/new"], ["calendar", "/calendar?date=2026-09-30&n=3&mode=workdays"]], desktop, "");
 await shoot("secadmin", [["policy", "/security/policy"], ["evidence-deletions", "/evidence/deletions"]], desktop, "");
