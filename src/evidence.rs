@@ -72,6 +72,11 @@ pub async fn bytes_intact(blobs: &Blobs, sha256: &str, size: i64) -> Result<bool
     Ok(length == size as u64 && hex::encode(digest.finalize()) == sha256)
 }
 
+/// An export stopped because this item's stored bytes no longer match its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("evidence {0} no longer matches its recorded SHA-256; the export was stopped")]
+pub struct Altered(pub String);
+
 /// A file in a package, as the manifest lists it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ManifestFile {
@@ -179,10 +184,7 @@ pub fn write_package<W: Write + Seek>(
         }
         let sha = hex::encode(sha.finalize());
         if sha != item.sha256 || size != item.size as u64 {
-            anyhow::bail!(
-                "evidence {} no longer matches its recorded SHA-256; the export was stopped",
-                item.id
-            );
+            return Err(Altered(item.id.clone()).into());
         }
         files.push(ManifestFile { path: path.clone(), sha256: sha, sm3: hex::encode(sm3.finalize()), size });
         let custody_path = format!("custody/{}.json", item.id);

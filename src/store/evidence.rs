@@ -166,6 +166,8 @@ pub struct EvidenceFilter {
     pub kind: String,
     /// Deleted items are listed only when asked for.
     pub include_deleted: bool,
+    /// Only items whose deletion was asked for (the security administrator's list).
+    pub deletion_requested: bool,
 }
 
 /// A new item, its bytes already in the blob store.
@@ -241,6 +243,7 @@ impl Db {
                 item_select!(),
                 "AND ($4 = '' OR e.case_id = $4) AND ($5 = '' OR e.kind = $5) \
                  AND ($6 OR e.deleted_at IS NULL) AND ($9 = '' OR e.patrol_id = $9) \
+                 AND (NOT $10 OR e.deletion_requested_at IS NOT NULL) \
                  ORDER BY e.received_at DESC, e.id DESC LIMIT $7 OFFSET $8"
             ))
             .bind(mode)
@@ -252,6 +255,7 @@ impl Db {
             .bind(limit)
             .bind(offset)
             .bind(&filter.patrol_id)
+            .bind(filter.deletion_requested)
             .fetch_all(pool)
             .await?
         });

@@ -376,6 +376,7 @@ async fn list_items(
         patrol_id: query.patrol_id.clone(),
         kind: query.kind.clone(),
         include_deleted: query.deleted == "1",
+        deletion_requested: false,
     };
     Ok(state
         .db
@@ -683,8 +684,14 @@ async fn export(
     .map_err(|e| AppError::Internal(e.into()))?;
     let manifest_sha256 = match manifest_sha256 {
         Ok(digest) => digest,
-        Err(error) if error.to_string().contains("no longer matches") => {
-            return Err(AppError::refused("evidence_altered", format!("导出已停止：{error}")));
+        Err(error) if error.is::<crate::evidence::Altered>() => {
+            return Err(AppError::refused(
+                "evidence_altered",
+                format!(
+                    "证据 {} 的存储文件与入库时的 SHA-256 不一致，导出已停止",
+                    error.downcast_ref::<crate::evidence::Altered>().map_or("", |a| a.0.as_str())
+                ),
+            ));
         }
         Err(error) => return Err(AppError::Internal(error)),
     };
@@ -936,11 +943,11 @@ pub struct DeletionDto {
 }
 
 async fn deletions(state: &AppState) -> Result<Vec<DeletionDto>, AppError> {
-    let filter = EvidenceFilter { include_deleted: true, ..EvidenceFilter::default() };
+    let filter =
+        EvidenceFilter { include_deleted: true, deletion_requested: true, ..EvidenceFilter::default() };
     let items = state.db.evidence_items(&Visibility::All, &filter, 500, 0).await?;
     Ok(items
         .into_iter()
-        .filter(|i| i.deletion_requested_at.is_some())
         .map(|i| DeletionDto {
             id: i.id,
             kind: i.kind.name_zh().to_owned(),

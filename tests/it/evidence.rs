@@ -342,6 +342,30 @@ async fn a_flipped_byte_is_named_by_verify_and_the_altered_file_is_never_served(
     std::fs::remove_file(&path).unwrap();
     let out = run(&["evidence", "verify"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("missing {id}")));
+
+    // The nightly scrub reads a thirtieth of the store each night: within thirty nights it
+    // meets the broken item exactly once and puts the failure on the item's record.
+    let mut found = 0;
+    for _ in 0..30 {
+        let (_, faults) =
+            chengguan::evidence::scrub(&app.db, &app.state.blobs, app.clock_now()).await.unwrap();
+        found += faults.iter().filter(|f| f.id == id).count();
+        app.clock.advance(Duration::days(1));
+    }
+    assert_eq!(found, 1);
+    let records = app.db.custody_records(&id).await.unwrap();
+    assert!(records.iter().any(|r| r.actor == "scrub" && r.details["problem"] == "missing"));
+    // The job runs it at 02:00 Beijing time, once a night across all instances.
+    assert!(
+        chengguan::app::evidence_job_tick(&app.state, "a").await.unwrap().is_none(),
+        "09:00 is not the hour"
+    );
+    app.clock.advance(Duration::hours(17));
+    assert!(chengguan::app::evidence_job_tick(&app.state, "a").await.unwrap().is_some());
+    assert!(
+        chengguan::app::evidence_job_tick(&app.state, "b").await.unwrap().is_none(),
+        "already run tonight"
+    );
 }
 
 /// Rewrites a package, changing it with `edit` (path, bytes) → new entries.
