@@ -119,6 +119,18 @@ impl Blobs {
                     .with_secret_access_key(secret_key)
                     .with_allow_http(endpoint.starts_with("http://"))
                     .with_virtual_hosted_style_request(false)
+                    // A store that cannot be reached fails an upload within seconds (three
+                    // quick retries), instead of holding the officer for the library's default
+                    // three minutes.
+                    .with_retry(object_store::RetryConfig {
+                        backoff: object_store::BackoffConfig {
+                            init_backoff: std::time::Duration::from_millis(50),
+                            max_backoff: std::time::Duration::from_secs(2),
+                            base: 2.0,
+                        },
+                        max_retries: 3,
+                        retry_timeout: std::time::Duration::from_secs(20),
+                    })
                     .build()?;
                 let store: Arc<dyn ObjectStore> = if prefix.is_empty() {
                     Arc::new(store)

@@ -160,7 +160,9 @@ pub struct UploadedDto {
     pub deduplicated: bool,
 }
 
-fn storage_error(error: crate::blobs::BlobError) -> AppError {
+/// A blob-store failure as the caller sees it: a full disk is 507 (free space, try again), an
+/// unreachable store 503.
+pub fn storage_error(error: crate::blobs::BlobError) -> AppError {
     match error {
         crate::blobs::BlobError::Full => AppError::StorageFull,
         other => AppError::Unavailable(other.to_string()),

@@ -887,3 +887,33 @@ async fn case_acts_that_must_be_filmed_count_once_their_recording_is_attached() 
     let after = app.get_bearer(path, &squad).await.json();
     assert!(!after["missing"].as_array().unwrap().iter().any(|a| a["rule"] == "inspection"));
 }
+
+#[tokio::test]
+async fn an_unreachable_store_fails_the_upload_cleanly_and_records_nothing() {
+    // Nothing listens on this port: every request to the store is refused.
+    let app = TestApp::with_config(|c| {
+        c.evidence_store = "s3".into();
+        c.s3_endpoint = "http://127.0.0.1:9".into();
+        c.s3_bucket = "evidence".into();
+        c.s3_access_key = "GKx".into();
+        c.s3_secret_key = "secret".into();
+        c.s3_prefix = String::new();
+    })
+    .await;
+    let officer = app.token("squadlead01").await;
+    let response = upload(&app, &officer, &[], "a.jpg", &jpeg(50_000)).await;
+    assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE, "{}", response.body);
+    assert_eq!(response.json()["error"], "service_unavailable");
+    assert_eq!(app.state.blobs.staging_files().unwrap(), 0);
+    assert!(app.get_bearer("/api/v1/evidence", &officer).await.json().as_array().unwrap().is_empty());
+    assert_eq!(app.audit_count("evidence.upload").await, 0);
+}
+
+#[test]
+fn a_full_disk_is_reported_as_such() {
+    let full = chengguan::blobs::BlobError::from(std::io::Error::from(std::io::ErrorKind::StorageFull));
+    assert!(matches!(full, chengguan::blobs::BlobError::Full));
+    let error: chengguan::web::error::AppError = chengguan::web::evidence::storage_error(full);
+    assert_eq!(error.status(), StatusCode::INSUFFICIENT_STORAGE);
+    assert_eq!(error.code(), "storage_full");
+}
