@@ -63,3 +63,16 @@ INSERT INTO recording_rules (code, name_zh, event_code, detail_match, basis, ena
 ('public_service', '公告送达', 'serve', '公告', '国办发〔2018〕118号：公告送达', TRUE),
 ('seizure', '查封扣押', 'seize', '', '涉及重大财产权益的现场执法：全程音像记录', TRUE),
 ('demolition', '强制拆除', 'demolish', '', '涉及重大财产权益的现场执法：全程音像记录', TRUE);
+
+-- An item shared with another unit (a squad working the same street, the legal section): that
+-- unit sees it until the share is revoked. Each share and revocation is a custody record.
+CREATE TABLE evidence_shares (
+    item_id     TEXT NOT NULL REFERENCES evidence_items(id),
+    unit_id     TEXT NOT NULL REFERENCES units(id),
+    shared_by   TEXT NOT NULL,
+    shared_at   TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    revoked_at  TEXT,
+    PRIMARY KEY (item_id, unit_id, shared_at)
+);
+CREATE INDEX evidence_shares_unit ON evidence_shares(unit_id);

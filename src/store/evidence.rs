@@ -154,7 +154,9 @@ macro_rules! item_select {
                 e.recording_ended_at \
            FROM evidence_items e JOIN units un ON un.id = e.unit_id LEFT JOIN cases c ON c.id = e.case_id \
           WHERE ($1 = 'all' OR ($1 IN ('unit', 'subtree') AND e.unit_id IN (SELECT id FROM visible)) \
-                 OR ($1 = 'person' AND e.collected_by = $3)) "
+                 OR ($1 = 'person' AND e.collected_by = $3) \
+                 OR ($1 IN ('unit', 'subtree') AND EXISTS (SELECT 1 FROM evidence_shares s WHERE s.item_id = e.id \
+                     AND s.revoked_at IS NULL AND s.unit_id IN (SELECT id FROM visible)))) "
     };
 }
 
@@ -356,7 +358,97 @@ impl Db {
     }
 }
 
+/// A unit an item is shared with.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Share {
+    pub unit_id: String,
+    pub unit_name: String,
+    pub shared_by: String,
+    pub shared_at: DateTime<Utc>,
+    pub reason: String,
+}
+
+impl Db {
+    /// The units an item is shared with now.
+    pub async fn evidence_shares(&self, item_id: &str) -> Result<Vec<Share>, sqlx::Error> {
+        let rows: Vec<(String, String, String, String, String)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT s.unit_id, u.name, s.shared_by, s.shared_at, s.reason FROM evidence_shares s \
+                 JOIN units u ON u.id = s.unit_id WHERE s.item_id = $1 AND s.revoked_at IS NULL ORDER BY s.shared_at",
+            )
+            .bind(item_id)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(unit_id, unit_name, shared_by, shared_at, reason)| {
+                Ok(Share { unit_id, unit_name, shared_by, shared_at: parse_ts(&shared_at)?, reason })
+            })
+            .collect()
+    }
+}
+
 impl AuditedTx {
+    /// Shares an item with a unit (once: sharing again while a share stands changes nothing).
+    pub async fn share_evidence(
+        &mut self,
+        item: &EvidenceItem,
+        unit_id: &str,
+        reason: &str,
+        address: &str,
+    ) -> Result<(), StoreError> {
+        let now = ts(self.now());
+        let actor = self.actor().to_owned();
+        let inserted = on_tx!(&mut self.tx, |conn| {
+            sqlx::query(
+                "INSERT INTO evidence_shares (item_id, unit_id, shared_by, shared_at, reason) \
+                 SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM evidence_shares \
+                 WHERE item_id = $1 AND unit_id = $2 AND revoked_at IS NULL)",
+            )
+            .bind(&item.id)
+            .bind(unit_id)
+            .bind(&actor)
+            .bind(&now)
+            .bind(reason)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        });
+        if inserted == 0 {
+            return Err(StoreError::Duplicate("unit_id"));
+        }
+        let details = serde_json::json!({ "unit_id": unit_id, "reason": reason });
+        self.custody(&item.id, &item.sha256, CustodyEvent::Shared, address, details).await?;
+        Ok(())
+    }
+
+    /// Ends a standing share.
+    pub async fn revoke_share(
+        &mut self,
+        item: &EvidenceItem,
+        unit_id: &str,
+        address: &str,
+    ) -> Result<(), StoreError> {
+        let now = ts(self.now());
+        let revoked = on_tx!(&mut self.tx, |conn| {
+            sqlx::query(
+                "UPDATE evidence_shares SET revoked_at = $3 WHERE item_id = $1 AND unit_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(&item.id)
+            .bind(unit_id)
+            .bind(&now)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        });
+        if revoked == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let details = serde_json::json!({ "unit_id": unit_id });
+        self.custody(&item.id, &item.sha256, CustodyEvent::ShareRevoked, address, details).await?;
+        Ok(())
+    }
+
     /// Writes a new item with its `collected` and `uploaded` custody records.
     pub async fn insert_evidence(
         &mut self,

@@ -52,6 +52,8 @@ use crate::app::AppState;
         crate::web::evidence::api_retention,
         crate::web::evidence::api_deletion,
         crate::web::evidence::api_deletions,
+        crate::web::evidence::api_share,
+        crate::web::evidence::api_revoke_share,
         crate::web::fieldwork::api_patrols,
         crate::web::fieldwork::api_create_patrol,
         crate::web::fieldwork::api_patrol,

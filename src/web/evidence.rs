@@ -409,6 +409,8 @@ pub struct ItemDto {
     #[schema(value_type = Object)]
     pub retention: Retention,
     pub custody: Vec<CustodyRecord>,
+    /// Other units it is shared with.
+    pub shares: Vec<crate::store::evidence::Share>,
 }
 
 fn retention_of(item: &EvidenceItem) -> RetentionFacts {
@@ -435,7 +437,8 @@ async fn view(
     tx.custody(&item.id, &item.sha256, CustodyEvent::Viewed, &info.source, serde_json::json!({})).await?;
     tx.commit().await?;
     let custody = state.db.custody_records(&item.id).await?;
-    Ok(ItemDto { retention: retention(retention_of(&item)), item, custody })
+    let shares = state.db.evidence_shares(&item.id).await?;
+    Ok(ItemDto { retention: retention(retention_of(&item)), item, custody, shares })
 }
 
 #[utoipa::path(get, path = "/api/v1/evidence/{id}", tag = "evidence", params(("id" = String, Path)),
@@ -854,6 +857,115 @@ pub async fn retention_form(
     Ok(Redirect::to(&format!("/evidence/{id}")).into_response())
 }
 
+/// A share with another unit.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ShareBody {
+    pub unit_id: String,
+    /// Why the other unit needs it.
+    pub reason: String,
+}
+
+async fn share(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    id: &str,
+    body: &ShareBody,
+) -> Result<(), AppError> {
+    let item = state
+        .db
+        .evidence_item(&principal.visibility(Action::EvidenceManage), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut errors = FieldErrors::default();
+    if state.db.unit(body.unit_id.trim()).await?.is_none() {
+        errors.add("unit_id", "unknown_unit", "请选择共享给哪个单位");
+    } else if body.unit_id.trim() == item.unit_id {
+        errors.add("unit_id", "own_unit", "证据本来就属于该单位");
+    }
+    if body.reason.trim().is_empty() || body.reason.chars().count() > MAX_TEXT_CHARS {
+        errors.add("reason", "required", "请说明共享理由（不超过500字）");
+    }
+    errors.into_result()?;
+    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
+    tx.share_evidence(&item, body.unit_id.trim(), body.reason.trim(), &info.source).await.map_err(
+        |e| match e {
+            crate::store::StoreError::Duplicate(_) => {
+                AppError::Invalid(FieldErrors::single("unit_id", "already_shared", "已经共享给该单位"))
+            }
+            other => other.into(),
+        },
+    )?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn revoke(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    id: &str,
+    unit_id: &str,
+) -> Result<(), AppError> {
+    let item = state
+        .db
+        .evidence_item(&principal.visibility(Action::EvidenceManage), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
+    tx.revoke_share(&item, unit_id, &info.source).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[utoipa::path(post, path = "/api/v1/evidence/{id}/shares", tag = "evidence", params(("id" = String, Path)), request_body = ShareBody,
+    responses((status = 204), (status = 404, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)))]
+pub async fn api_share(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+    Json(body): Json<ShareBody>,
+) -> ApiResult<StatusCode> {
+    share(&state, &principal, &info, &id, &body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/evidence/{id}/shares/{unit_id}/revoke", tag = "evidence",
+    params(("id" = String, Path), ("unit_id" = String, Path)),
+    responses((status = 204), (status = 404, body = crate::web::error::ErrorBody)))]
+pub async fn api_revoke_share(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path((id, unit_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    revoke(&state, &principal, &info, &id, &unit_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn share_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+    Form(body): Form<ShareBody>,
+) -> PageResult {
+    share(&state, &principal, &info, &id, &body).await?;
+    Ok(Redirect::to(&format!("/evidence/{id}")).into_response())
+}
+
+pub async fn revoke_share_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path((id, unit_id)): Path<(String, String)>,
+) -> PageResult {
+    revoke(&state, &principal, &info, &id, &unit_id).await?;
+    Ok(Redirect::to(&format!("/evidence/{id}")).into_response())
+}
+
 /// The security administrator's decision on a deletion request, or a restore.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
@@ -1018,6 +1130,8 @@ pub struct ItemPage {
     pub kinds: Vec<(&'static str, &'static str)>,
     pub can_manage: bool,
     pub can_download: bool,
+    /// Units it could be shared with: (id, name).
+    pub units: Vec<(String, String)>,
 }
 
 impl ItemPage {
@@ -1048,6 +1162,7 @@ pub async fn item_page(
         kinds: EvidenceKind::ALL.iter().map(|k| (k.code(), k.name_zh())).collect(),
         can_manage: principal.has(Action::EvidenceManage),
         can_download: principal.has(Action::EvidenceExport),
+        units: state.db.units().await?.into_iter().map(|u| (u.id, u.name)).collect(),
     })
 }
 

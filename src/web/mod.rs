@@ -145,6 +145,13 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
             A(X::EvidenceDeleteApprove),
             post(evidence::deletion_form),
         ),
+        route(p.clone(), "/evidence/{id}/shares", A(X::EvidenceManage), post(evidence::share_form)),
+        route(
+            p.clone(),
+            "/evidence/{id}/shares/{unit_id}/revoke",
+            A(X::EvidenceManage),
+            post(evidence::revoke_share_form),
+        ),
         route(g.clone(), "/parties", A(X::PartyView), get(parties::list_page)),
         route(g.clone(), "/parties/new", A(X::PartyEdit), get(parties::new_page)),
         route(p.clone(), "/parties", A(X::PartyEdit), post(parties::create_form)),
@@ -220,6 +227,13 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
             "/api/v1/evidence/{id}/retention",
             A(X::EvidenceManage),
             post(evidence::api_retention),
+        ),
+        route(p.clone(), "/api/v1/evidence/{id}/shares", A(X::EvidenceManage), post(evidence::api_share)),
+        route(
+            p.clone(),
+            "/api/v1/evidence/{id}/shares/{unit_id}/revoke",
+            A(X::EvidenceManage),
+            post(evidence::api_revoke_share),
         ),
         route(
             p.clone(),

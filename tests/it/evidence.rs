@@ -536,6 +536,35 @@ async fn evidence_is_seen_by_its_unit_and_exported_only_by_those_allowed() {
         StatusCode::NOT_FOUND
     );
     assert!(app.get_bearer("/api/v1/evidence", &other_squad).await.json().as_array().unwrap().is_empty());
+    // Shared with their squad, they see it; revoked, they no longer do.
+    let theirs = app.unit_id("荷花池中队").await;
+    let share = serde_json::json!({"unit_id": theirs, "reason": "同一路段联合整治"});
+    let shared =
+        app.json(Method::POST, &format!("/api/v1/evidence/{id}/shares"), &squad, share.clone()).await;
+    assert_eq!(shared.status, StatusCode::NO_CONTENT, "{}", shared.body);
+    let twice = app.json(Method::POST, &format!("/api/v1/evidence/{id}/shares"), &squad, share).await;
+    assert_eq!(twice.json()["fields"][0]["code"], "already_shared");
+    let seen = app.get_bearer(&format!("/api/v1/evidence/{id}"), &other_squad).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert_eq!(seen.json()["shares"][0]["unit_name"], "荷花池中队");
+    let revoke = format!("/api/v1/evidence/{id}/shares/{theirs}/revoke");
+    assert_eq!(
+        app.json(Method::POST, &revoke, &squad, serde_json::json!({})).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.json(Method::POST, &revoke, &squad, serde_json::json!({})).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get_bearer(&format!("/api/v1/evidence/{id}"), &other_squad).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let events = custody_events(&app, &squad, &id).await;
+    assert!(
+        events.contains(&"shared".to_owned()) && events.contains(&"share_revoked".to_owned()),
+        "{events:?}"
+    );
 }
 
 #[tokio::test]
