@@ -18,7 +18,6 @@ use futures_util::stream::BoxStream;
 use object_store::path::Path as Key;
 use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, WriteMultipart};
 use sha2::Digest;
-use tokio::io::AsyncWriteExt;
 
 use crate::domain::evidence::{MediaType, SNIFF_BYTES, Unaccepted, object_key, sniff};
 
@@ -157,7 +156,8 @@ impl Blobs {
         let path = self.staging.join(format!("{}.part", uuid::Uuid::new_v4()));
         let file = tokio::fs::OpenOptions::new().write(true).create_new(true).open(&path).await?;
         Ok(Ingest {
-            staged: Staged { path, file: Some(file), keep: false },
+            staged: Staged { path, keep: false },
+            writer: Some(WriterThread::spawn(file.into_std().await)),
             digests: Digests::start(),
             head: Vec::with_capacity(SNIFF_BYTES),
             media: None,
@@ -318,14 +318,12 @@ pub struct Digested {
 #[derive(Debug)]
 struct Staged {
     path: PathBuf,
-    file: Option<tokio::fs::File>,
     keep: bool,
 }
 
 impl Drop for Staged {
     fn drop(&mut self) {
         if !self.keep {
-            drop(self.file.take());
             let _ = std::fs::remove_file(&self.path);
         }
     }
@@ -335,6 +333,8 @@ impl Drop for Staged {
 #[derive(Debug)]
 pub struct Ingest {
     staged: Staged,
+    /// Writes the staging file on a thread of its own, off the task that reads the network.
+    writer: Option<WriterThread>,
     digests: Digests,
     head: Vec<u8>,
     media: Option<MediaType>,
@@ -390,8 +390,12 @@ impl Ingest {
         }
         let bytes = self.batch.split().freeze();
         self.digests.update(bytes.clone()).await;
-        let file = self.staged.file.as_mut().expect("the staging file is open until finish");
-        file.write_all(&bytes).await?;
+        let writer = self.writer.as_mut().expect("the writer runs until finish");
+        if writer.sender.send(bytes).await.is_err() {
+            // The writer stopped on an error (a full disk): report it now, not at the end.
+            let writer = self.writer.take().expect("checked above");
+            writer.finish().await?;
+        }
         Ok(())
     }
 
@@ -402,12 +406,37 @@ impl Ingest {
             None => sniff(&self.head).map_err(IngestError::Unaccepted)?,
         };
         self.flush().await?;
-        let mut file = self.staged.file.take().expect("the staging file is open until finish");
-        file.flush().await.map_err(BlobError::from)?;
-        file.sync_all().await.map_err(BlobError::from)?;
-        drop(file);
+        let writer = self.writer.take().expect("the writer runs until finish");
+        writer.finish().await?;
         let (sha256, sm3) = self.digests.finish().await;
         Ok(Ingested { sha256, sm3, size: self.size, media, staged: self.staged })
+    }
+}
+
+/// The staging file's writer: batches in, written in order, synced at the end. It stops at the
+/// first error, which then fails the next send.
+#[derive(Debug)]
+struct WriterThread {
+    sender: tokio::sync::mpsc::Sender<Bytes>,
+    handle: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl WriterThread {
+    fn spawn(mut file: std::fs::File) -> WriterThread {
+        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Bytes>(4);
+        let handle = tokio::task::spawn_blocking(move || {
+            use std::io::Write;
+            while let Some(bytes) = receiver.blocking_recv() {
+                file.write_all(&bytes)?;
+            }
+            file.sync_all()
+        });
+        WriterThread { sender, handle }
+    }
+
+    async fn finish(self) -> Result<(), BlobError> {
+        drop(self.sender);
+        self.handle.await.map_err(|e| BlobError::Io(std::io::Error::other(e)))?.map_err(BlobError::from)
     }
 }
 
