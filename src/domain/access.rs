@@ -245,10 +245,12 @@ pub enum Action {
     FieldWork,
     /// Register recording devices (执法记录仪) and assign them.
     DeviceAdmin,
+    /// Switch acts on or off the list of acts that must be filmed (音像记录事项清单).
+    RecordingRulesEdit,
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 25] = [
         Action::SelfService,
         Action::OrgView,
         Action::OrgEdit,
@@ -273,6 +275,7 @@ impl Action {
         Action::EvidenceDeleteApprove,
         Action::FieldWork,
         Action::DeviceAdmin,
+        Action::RecordingRulesEdit,
     ];
 
     pub fn code(self) -> &'static str {
@@ -301,6 +304,7 @@ impl Action {
             Action::EvidenceDeleteApprove => "evidence_delete_approve",
             Action::FieldWork => "field_work",
             Action::DeviceAdmin => "device_admin",
+            Action::RecordingRulesEdit => "recording_rules_edit",
         }
     }
 }
@@ -412,6 +416,8 @@ pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
         (R::Office, A::DeviceAdmin) => Some(S::All),
         (R::SquadLeader, A::DeviceAdmin) => Some(S::Subtree),
         (_, A::DeviceAdmin) => None,
+        (R::Leader | R::Office, A::RecordingRulesEdit) => Some(S::All),
+        (_, A::RecordingRulesEdit) => None,
     }
 }
 

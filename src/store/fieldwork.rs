@@ -132,6 +132,18 @@ struct ActRow {
     recorded: bool,
 }
 
+/// One row of the list of acts that must be filmed.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct RecordingRule {
+    pub code: String,
+    pub name_zh: String,
+    /// The case step it applies to, and the text its details must contain (empty: any).
+    pub event_code: String,
+    pub detail_match: String,
+    pub basis: String,
+    pub enabled: bool,
+}
+
 /// A recording that ended, with when it arrived.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct TimedRecording {
@@ -336,6 +348,27 @@ impl Db {
             .collect()
     }
 
+    pub async fn recording_rules(&self) -> Result<Vec<RecordingRule>, sqlx::Error> {
+        let rows: Vec<(String, String, String, String, String, bool)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT code, name_zh, event_code, detail_match, basis, enabled FROM recording_rules ORDER BY code",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(code, name_zh, event_code, detail_match, basis, enabled)| RecordingRule {
+                code,
+                name_zh,
+                event_code,
+                detail_match,
+                basis,
+                enabled,
+            })
+            .collect())
+    }
+
     /// The unit of a visible patrol, for attaching evidence to it.
     pub async fn patrol_unit(
         &self,
@@ -347,6 +380,27 @@ impl Db {
 }
 
 impl AuditedTx {
+    /// Switches a rule on or off.
+    pub async fn set_recording_rule(&mut self, code: &str, enabled: bool) -> Result<(), StoreError> {
+        let changed = on_tx!(&mut self.tx, |conn| {
+            sqlx::query("UPDATE recording_rules SET enabled = $2 WHERE code = $1")
+                .bind(code)
+                .bind(enabled)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+        });
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.audit(
+            AuditEvent::new("recording_rule.set", "recording_rule", code)
+                .details(serde_json::json!({ "enabled": enabled })),
+        )
+        .await?;
+        Ok(())
+    }
+
     pub async fn insert_device(
         &mut self,
         device_no: &str,

@@ -60,6 +60,8 @@ use crate::app::AppState;
         crate::web::fieldwork::api_devices,
         crate::web::fieldwork::api_create_device,
         crate::web::fieldwork::api_compliance,
+        crate::web::fieldwork::api_rules,
+        crate::web::fieldwork::api_set_rule,
         crate::web::accounts::api_list,
         crate::web::accounts::api_create,
         crate::web::accounts::api_disable,

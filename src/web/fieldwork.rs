@@ -17,7 +17,7 @@ use crate::domain::fieldwork::{
     DEVICE_KINDS, MAX_UPLOAD_DELAY, PatrolInput, PatrolKind, check_members, recording_rate, uploaded_late,
 };
 use crate::domain::time::{beijing, civil_date};
-use crate::store::fieldwork::{Device, Patrol, RecordableAct, TimedRecording};
+use crate::store::fieldwork::{Device, Patrol, RecordableAct, RecordingRule, TimedRecording};
 use crate::store::org::{PeopleFilter, Visibility};
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Principal, RequestInfo};
@@ -265,6 +265,60 @@ pub async fn api_compliance(
     Ok(Json(compliance(&state, &principal, &query.month).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/recording-rules", tag = "field work", responses((status = 200, body = Vec<RecordingRule>)))]
+pub async fn api_rules(State(state): State<AppState>) -> ApiResult<Json<Vec<RecordingRule>>> {
+    Ok(Json(state.db.recording_rules().await?))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct RuleBody {
+    pub enabled: bool,
+}
+
+async fn set_rule(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    code: &str,
+    enabled: bool,
+) -> Result<(), AppError> {
+    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
+    tx.set_recording_rule(code, enabled).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[utoipa::path(put, path = "/api/v1/recording-rules/{code}", tag = "field work", params(("code" = String, Path)), request_body = RuleBody,
+    responses((status = 204), (status = 404, body = crate::web::error::ErrorBody)))]
+pub async fn api_set_rule(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(code): Path<String>,
+    Json(body): Json<RuleBody>,
+) -> ApiResult<StatusCode> {
+    set_rule(&state, &principal, &info, &code, body.enabled).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RuleForm {
+    pub enabled: String,
+}
+
+pub async fn rule_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(code): Path<String>,
+    Form(form): Form<RuleForm>,
+) -> PageResult {
+    set_rule(&state, &principal, &info, &code, form.enabled == "1").await?;
+    Ok(Redirect::to("/evidence/recording").into_response())
+}
+
 // ---- pages ----
 
 #[derive(askama::Template)]
@@ -413,6 +467,8 @@ pub async fn device_form(
 pub struct CompliancePage {
     pub chrome: Chrome,
     pub report: ComplianceDto,
+    pub rules: Vec<RecordingRule>,
+    pub can_edit_rules: bool,
 }
 
 impl CompliancePage {
@@ -434,5 +490,10 @@ pub async fn compliance_page(
     let chrome =
         Chrome::new(&state, &principal, &headers, "recording", "全过程记录检查", "Recording compliance")
             .await?;
-    render(&CompliancePage { chrome, report: compliance(&state, &principal, &query.month).await? })
+    render(&CompliancePage {
+        chrome,
+        report: compliance(&state, &principal, &query.month).await?,
+        rules: state.db.recording_rules().await?,
+        can_edit_rules: principal.has(Action::RecordingRulesEdit),
+    })
 }

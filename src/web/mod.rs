@@ -130,6 +130,7 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(p.clone(), "/evidence/export", A(X::EvidenceExport), post(evidence::export_form)),
         route(g.clone(), "/evidence/deletions", A(X::EvidenceDeleteApprove), get(evidence::deletions_page)),
         route(g.clone(), "/evidence/recording", A(X::EvidenceView), get(fieldwork::compliance_page)),
+        route(p.clone(), "/recording-rules/{code}", A(X::RecordingRulesEdit), post(fieldwork::rule_form)),
         route(g.clone(), "/patrols", A(X::EvidenceView), get(fieldwork::patrols_page)),
         route(p.clone(), "/patrols", A(X::FieldWork), post(fieldwork::patrol_form)),
         route(g.clone(), "/patrols/{id}", A(X::EvidenceView), get(fieldwork::patrol_page)),
@@ -247,6 +248,13 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(g.clone(), "/api/v1/devices", A(X::EvidenceView), get(fieldwork::api_devices)),
         route(p.clone(), "/api/v1/devices", A(X::DeviceAdmin), post(fieldwork::api_create_device)),
         route(g.clone(), "/api/v1/recording-compliance", A(X::EvidenceView), get(fieldwork::api_compliance)),
+        route(g.clone(), "/api/v1/recording-rules", A(X::EvidenceView), get(fieldwork::api_rules)),
+        route(
+            Method::PUT,
+            "/api/v1/recording-rules/{code}",
+            A(X::RecordingRulesEdit),
+            put(fieldwork::api_set_rule),
+        ),
         route(
             g.clone(),
             "/api/v1/evidence-deletions",

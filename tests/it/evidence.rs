@@ -946,3 +946,28 @@ fn a_full_disk_is_reported_as_such() {
     assert_eq!(error.status(), StatusCode::INSUFFICIENT_STORAGE);
     assert_eq!(error.code(), "storage_full");
 }
+
+#[tokio::test]
+async fn the_office_keeps_the_list_of_acts_that_must_be_filmed() {
+    let app = TestApp::new().await;
+    let office = app.token("office01").await;
+    let squad = app.token("squadlead01").await;
+    let rules = app.get_bearer("/api/v1/recording-rules", &squad).await.json();
+    assert!(rules.as_array().unwrap().iter().any(|r| r["code"] == "hearing" && r["enabled"] == true));
+    let off = serde_json::json!({"enabled": false});
+    assert_eq!(
+        app.json(Method::PUT, "/api/v1/recording-rules/hearing", &squad, off.clone()).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.json(Method::PUT, "/api/v1/recording-rules/hearing", &office, off.clone()).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.json(Method::PUT, "/api/v1/recording-rules/nonsense", &office, off).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let rules = app.get_bearer("/api/v1/recording-rules", &squad).await.json();
+    assert!(rules.as_array().unwrap().iter().any(|r| r["code"] == "hearing" && r["enabled"] == false));
+    assert_eq!(app.audit_count("recording_rule.set").await, 1);
+}
