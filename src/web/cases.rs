@@ -586,6 +586,8 @@ impl StepForm {
             "answer_reconsideration" => Command::AnswerReconsideration { on },
             "receive_lawsuit" => Command::ReceiveLawsuit { on, court: text(&self.forum) },
             "answer_lawsuit" => Command::AnswerLawsuit { on },
+            "conclude_reconsideration" => Command::ConcludeReconsideration { on },
+            "conclude_lawsuit" => Command::ConcludeLawsuit { on },
             _ => {
                 errors.add("action", "action_unknown", "未知的办理步骤");
                 Command::Waive { on }
@@ -1071,6 +1073,10 @@ fn steps_for(case: &Case, principal: &Principal) -> Vec<&'static str> {
         add(litigates && pending(&case.reconsideration), "answer_reconsideration");
         add(litigates && !pending(&case.lawsuit), "receive_lawsuit");
         add(litigates && pending(&case.lawsuit), "answer_lawsuit");
+        let running =
+            |c: &Option<crate::domain::case::Challenge>| c.as_ref().is_some_and(|c| c.concluded_on.is_none());
+        add(litigates && running(&case.reconsideration), "conclude_reconsideration");
+        add(litigates && running(&case.lawsuit), "conclude_lawsuit");
     }
     if case.stage.is_open() && case.stage != Stage::Clue {
         add(leader, "recuse");

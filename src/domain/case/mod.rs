@@ -559,6 +559,14 @@ pub enum Command {
     AnswerLawsuit {
         on: NaiveDate,
     },
+    /// The reconsideration body decided: 加处罚款 counts again from the next day (Art. 73 ¶3).
+    ConcludeReconsideration {
+        on: NaiveDate,
+    },
+    /// The court's judgment took effect: 加处罚款 counts again from the next day (Art. 73 ¶3).
+    ConcludeLawsuit {
+        on: NaiveDate,
+    },
 }
 
 /// A 复议 or a suit against the decision, as the bureau answers it.
@@ -568,6 +576,9 @@ pub struct Challenge {
     pub forum: String,
     pub received_on: NaiveDate,
     pub answered_on: Option<NaiveDate>,
+    /// When the 复议 decision or the judgment ended it; while it runs, no 加处罚款 accrues.
+    #[serde(default)]
+    pub concluded_on: Option<NaiveDate>,
 }
 
 impl Command {
@@ -600,6 +611,8 @@ impl Command {
             Command::AnswerReconsideration { .. } => "answer_reconsideration",
             Command::ReceiveLawsuit { .. } => "receive_lawsuit",
             Command::AnswerLawsuit { .. } => "answer_lawsuit",
+            Command::ConcludeReconsideration { .. } => "conclude_reconsideration",
+            Command::ConcludeLawsuit { .. } => "conclude_lawsuit",
         }
     }
 
@@ -630,7 +643,9 @@ impl Command {
             | Command::ReceiveReconsideration { on, .. }
             | Command::AnswerReconsideration { on }
             | Command::ReceiveLawsuit { on, .. }
-            | Command::AnswerLawsuit { on } => Some(*on),
+            | Command::AnswerLawsuit { on }
+            | Command::ConcludeReconsideration { on }
+            | Command::ConcludeLawsuit { on } => Some(*on),
             Command::ScheduleHearing { notice_on, .. } => Some(*notice_on),
             _ => None,
         }
@@ -669,6 +684,8 @@ pub fn command_name_zh(code: &str) -> &'static str {
         "answer_reconsideration" => "提交行政复议答复",
         "receive_lawsuit" => "收到起诉状副本",
         "answer_lawsuit" => "提交答辩状",
+        "conclude_reconsideration" => "行政复议结束",
+        "conclude_lawsuit" => "行政诉讼结束",
         _ => "其他",
     }
 }
@@ -1004,11 +1021,29 @@ impl Case {
             0
         } else {
             match clocks::payment_deadline(self, calendar)? {
-                Some(last_day) => (on - last_day).num_days(),
+                Some(last_day) => (on - last_day).num_days() - self.paused_days(last_day, on),
                 None => 0,
             }
         };
         Ok((fine + surcharge_fen(fine, overdue) - self.paid_fen).max(0))
+    }
+
+    /// Days after `last_day` up to `on` during which a 复议 or a suit ran: 加处罚款 is not counted
+    /// for them (行政处罚法 Art. 73 ¶3: 加处罚款的数额在行政复议或者行政诉讼期间不予计算). A
+    /// challenge runs from the day the bureau received it (the earliest day it can know of) to
+    /// the day it ended, or to `on` while it is still open. A day covered twice counts once.
+    fn paused_days(&self, last_day: NaiveDate, on: NaiveDate) -> i64 {
+        let spans: Vec<(NaiveDate, NaiveDate)> = [&self.reconsideration, &self.lawsuit]
+            .into_iter()
+            .flatten()
+            .map(|c| (c.received_on, c.concluded_on.unwrap_or(on)))
+            .collect();
+        last_day
+            .iter_days()
+            .skip(1)
+            .take_while(|day| *day <= on)
+            .filter(|day| spans.iter().any(|(from, to)| from <= day && day <= to))
+            .count() as i64
     }
 }
 
@@ -1675,7 +1710,12 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             if case.decision.as_ref().is_some_and(|d| *on < d.on) {
                 return refuse("before_decision", "", "收到日期不能早于决定日期");
             }
-            let challenge = Some(Challenge { forum: body.clone(), received_on: *on, answered_on: None });
+            let challenge = Some(Challenge {
+                forum: body.clone(),
+                received_on: *on,
+                answered_on: None,
+                concluded_on: None,
+            });
             let lawsuit = matches!(command, C::ReceiveLawsuit { .. });
             let slot = if lawsuit { &mut next.lawsuit } else { &mut next.reconsideration };
             if slot.as_ref().is_some_and(|c| c.answered_on.is_none()) {
@@ -1706,6 +1746,22 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             } else {
                 "向复议机关提交书面答复和证据".to_owned()
             };
+        }
+        C::ConcludeReconsideration { on } | C::ConcludeLawsuit { on } => {
+            litigation_actor(ctx.actor)?;
+            let lawsuit = matches!(command, C::ConcludeLawsuit { .. });
+            let slot = if lawsuit { &mut next.lawsuit } else { &mut next.reconsideration };
+            let Some(challenge) = slot.as_mut().filter(|c| c.concluded_on.is_none()) else {
+                return wrong_stage(case, command);
+            };
+            if *on < challenge.received_on {
+                return refuse("before_receipt", "", "结束日期不能早于收到日期");
+            }
+            challenge.concluded_on = Some(*on);
+            summary = format!(
+                "{}结束；加处罚款自次日起恢复计算（行政处罚法第七十三条第三款）",
+                if lawsuit { "行政诉讼" } else { "行政复议" }
+            );
         }
     }
     if let Some(obj) = details.as_object_mut() {

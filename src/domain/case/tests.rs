@@ -359,6 +359,33 @@ fn late_payment_carries_the_surcharge() {
 }
 
 #[test]
+fn no_surcharge_accrues_while_a_reconsideration_runs() {
+    let w = World::new();
+    let c = notified(&w, fine(300));
+    let c = w.run(&c, &leader(), "2026-03-16", decide("2026-03-16", fine(300))).unwrap();
+    let c = w
+        .run(&c, &officer(), "2026-03-16", Command::Serve { on: d("2026-03-16"), method: "直接送达".into() })
+        .unwrap();
+    // The last day to pay is 31 March. The 复议 arrives on 1 April and is decided on 10 April.
+    let received = Command::ReceiveReconsideration {
+        on: d("2026-04-01"),
+        body: "常州市钟楼区人民政府".into(),
+    };
+    let c = w.run(&c, &reviewer(), "2026-04-01", received).unwrap();
+    // While it runs nothing accrues (Art. 73 ¶3).
+    assert_eq!(c.amount_due(&w.calendar, d("2026-04-08")).unwrap(), 300_00);
+    let early = Command::ConcludeReconsideration { on: d("2026-03-30") };
+    assert_eq!(w.run(&c, &reviewer(), "2026-04-10", early).unwrap_err().code, "before_receipt");
+    let c = w
+        .run(&c, &reviewer(), "2026-04-10", Command::ConcludeReconsideration { on: d("2026-04-10") })
+        .unwrap();
+    // On 12 April: twelve days after the deadline, ten of them paused — two days, +6 %.
+    assert_eq!(c.amount_due(&w.calendar, d("2026-04-12")).unwrap(), 318_00);
+    let again = Command::ConcludeReconsideration { on: d("2026-04-12") };
+    assert_eq!(w.run(&c, &reviewer(), "2026-04-12", again).unwrap_err().code, "wrong_stage");
+}
+
+#[test]
 fn clocks_past_the_loaded_calendar_are_provisional() {
     let w = World::new();
     let c = clue("2026-11-20");
