@@ -24,10 +24,12 @@ pub enum ClockKind {
     CourtEnforcement,
     ReconsiderationReply,
     LawsuitDefence,
+    SeizureTerm,
+    SeizureApproval,
 }
 
 impl ClockKind {
-    pub const ALL: [ClockKind; 9] = [
+    pub const ALL: [ClockKind; 11] = [
         ClockKind::LeadCheck,
         ClockKind::Limitation,
         ClockKind::RightsPeriod,
@@ -37,6 +39,8 @@ impl ClockKind {
         ClockKind::CourtEnforcement,
         ClockKind::ReconsiderationReply,
         ClockKind::LawsuitDefence,
+        ClockKind::SeizureTerm,
+        ClockKind::SeizureApproval,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -49,6 +53,8 @@ impl ClockKind {
             ClockKind::CourtEnforcement => "court_enforcement",
             ClockKind::ReconsiderationReply => "reconsideration_reply",
             ClockKind::LawsuitDefence => "lawsuit_defence",
+            ClockKind::SeizureTerm => "seizure_term",
+            ClockKind::SeizureApproval => "seizure_approval",
         }
     }
     pub fn parse(s: &str) -> Option<ClockKind> {
@@ -65,6 +71,8 @@ impl ClockKind {
             ClockKind::CourtEnforcement => "申请法院强制执行",
             ClockKind::ReconsiderationReply => "行政复议答复",
             ClockKind::LawsuitDefence => "行政诉讼答辩",
+            ClockKind::SeizureTerm => "查封扣押期限内作出处理",
+            ClockKind::SeizureApproval => "紧急查封扣押补办批准",
         }
     }
     pub fn basis(self) -> &'static str {
@@ -82,6 +90,12 @@ impl ClockKind {
                 "行政复议法第四十八条：收到申请书副本之日起10个工作日内答复并提交证据"
             }
             ClockKind::LawsuitDefence => "行政诉讼法第六十七条：收到起诉状副本之日起15日内提交答辩状和证据",
+            ClockKind::SeizureTerm => {
+                "行政强制法第二十五条、第二十七条：30日内（经批准延长不超过30日）作出解除、没收或销毁的处理"
+            }
+            ClockKind::SeizureApproval => {
+                "行政强制法第十九条：情况紧急当场实施的，24小时内向负责人报告并补办批准"
+            }
         }
     }
     /// Whether the bureau itself must act by the end (an overdue clock is the bureau's fault);
@@ -95,6 +109,8 @@ impl ClockKind {
                 | ClockKind::CourtEnforcement
                 | ClockKind::ReconsiderationReply
                 | ClockKind::LawsuitDefence
+                | ClockKind::SeizureTerm
+                | ClockKind::SeizureApproval
         )
     }
 }
@@ -309,6 +325,22 @@ pub fn clocks(case: &Case, calendar: &WorkCalendar, rules: &CaseRules) -> Vec<Cl
             due: calendar_due(calendar, c.received_on, LAWSUIT_DEFENCE_DAYS),
             met_on: c.answered_on,
         });
+    }
+    for seizure in &case.seizures {
+        out.push(Clock {
+            kind: ClockKind::SeizureTerm,
+            start: seizure.on,
+            due: calendar_due(calendar, seizure.on, seizure.days()),
+            met_on: seizure.ended_on,
+        });
+        if seizure.emergency {
+            out.push(Clock {
+                kind: ClockKind::SeizureApproval,
+                start: seizure.on,
+                due: Due::Known { on: seizure.on + Duration::days(EMERGENCY_APPROVAL_DAYS) },
+                met_on: seizure.approved_on,
+            });
+        }
     }
     out
 }

@@ -398,6 +398,51 @@ pub struct Case {
     /// 行政诉讼 against the decision, and the bureau's answer.
     #[serde(default)]
     pub lawsuit: Option<Challenge>,
+    /// 查封、扣押 taken on the case (行政强制法 Arts. 22–28).
+    #[serde(default)]
+    pub seizures: Vec<Seizure>,
+    /// Carrying out a 限期拆除 decision: 公告, 催告, 强制拆除, or the party's own demolition.
+    #[serde(default)]
+    pub demolition: Demolition,
+}
+
+/// One 查封扣押 and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seizure {
+    pub on: NaiveDate,
+    /// The 清单 (Art. 24): each item as listed.
+    pub items: Vec<String>,
+    /// Taken on the spot without prior approval (Art. 19): to be approved afterwards.
+    pub emergency: bool,
+    pub approved_on: Option<NaiveDate>,
+    /// Extended by thirty days with the head's approval (Art. 25).
+    pub extended: bool,
+    pub ended_on: Option<NaiveDate>,
+    /// `release`, `confiscate` or `destroy` (Arts. 27–28).
+    pub outcome: Option<String>,
+}
+
+impl Seizure {
+    /// The last day the measure may last.
+    pub fn days(&self) -> u32 {
+        SEIZURE_DAYS + if self.extended { SEIZURE_EXTENSION_DAYS } else { 0 }
+    }
+}
+
+/// Carrying out a 限期拆除 decision (行政强制法 Arts. 35–37, 43–44).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Demolition {
+    /// The 公告 and the deadline it gave the party to demolish.
+    pub announced_on: Option<NaiveDate>,
+    pub announced_deadline: Option<NaiveDate>,
+    /// The 催告 (Art. 35) and its deadline.
+    pub urged_on: Option<NaiveDate>,
+    pub urged_deadline: Option<NaiveDate>,
+    /// 强制拆除 carried out.
+    pub enforced_on: Option<NaiveDate>,
+    /// The party demolished (自拆), possibly with the bureau's help (助拆): voluntary compliance.
+    pub voluntary_on: Option<NaiveDate>,
+    pub assisted: bool,
 }
 
 /// A new lead (线索) as registered.
@@ -567,6 +612,52 @@ pub enum Command {
     ConcludeLawsuit {
         on: NaiveDate,
     },
+    /// 查封、扣押 (行政强制法 Arts. 18, 22–24): with the head's prior approval, or in an emergency
+    /// by the case officers, approved afterwards (Art. 19).
+    Seize {
+        on: NaiveDate,
+        officers: Vec<String>,
+        items: Vec<String>,
+        reason: String,
+        #[serde(default)]
+        emergency: bool,
+    },
+    /// The head approves an emergency seizure afterwards (Art. 19).
+    ApproveSeizure {
+        on: NaiveDate,
+    },
+    /// The head extends a seizure by up to thirty days (Art. 25).
+    ExtendSeizure {
+        on: NaiveDate,
+        reason: String,
+    },
+    /// The seizure ends: `release`, `confiscate` or `destroy` (Arts. 27–28).
+    EndSeizure {
+        on: NaiveDate,
+        outcome: String,
+    },
+    /// 公告 of a 限期拆除 decision with the deadline for the party (Art. 44).
+    AnnounceDemolition {
+        on: NaiveDate,
+        deadline: NaiveDate,
+    },
+    /// 催告 before enforcement (Art. 35), with a new deadline.
+    UrgeDemolition {
+        on: NaiveDate,
+        deadline: NaiveDate,
+    },
+    /// 强制拆除 (Arts. 37, 43–44), decided by the head, carried out by officers in daytime.
+    Demolish {
+        on: NaiveDate,
+        start_hour: u32,
+        officers: Vec<String>,
+    },
+    /// The party demolished the building (自拆), or did with the bureau's help (助拆).
+    SelfDemolish {
+        on: NaiveDate,
+        #[serde(default)]
+        assisted: bool,
+    },
 }
 
 /// A 复议 or a suit against the decision, as the bureau answers it.
@@ -613,6 +704,14 @@ impl Command {
             Command::AnswerLawsuit { .. } => "answer_lawsuit",
             Command::ConcludeReconsideration { .. } => "conclude_reconsideration",
             Command::ConcludeLawsuit { .. } => "conclude_lawsuit",
+            Command::Seize { .. } => "seize",
+            Command::ApproveSeizure { .. } => "approve_seizure",
+            Command::ExtendSeizure { .. } => "extend_seizure",
+            Command::EndSeizure { .. } => "end_seizure",
+            Command::AnnounceDemolition { .. } => "announce_demolition",
+            Command::UrgeDemolition { .. } => "urge_demolition",
+            Command::Demolish { .. } => "demolish",
+            Command::SelfDemolish { .. } => "self_demolish",
         }
     }
 
@@ -645,7 +744,15 @@ impl Command {
             | Command::ReceiveLawsuit { on, .. }
             | Command::AnswerLawsuit { on }
             | Command::ConcludeReconsideration { on }
-            | Command::ConcludeLawsuit { on } => Some(*on),
+            | Command::ConcludeLawsuit { on }
+            | Command::Seize { on, .. }
+            | Command::ApproveSeizure { on }
+            | Command::ExtendSeizure { on, .. }
+            | Command::EndSeizure { on, .. }
+            | Command::AnnounceDemolition { on, .. }
+            | Command::UrgeDemolition { on, .. }
+            | Command::Demolish { on, .. }
+            | Command::SelfDemolish { on, .. } => Some(*on),
             Command::ScheduleHearing { notice_on, .. } => Some(*notice_on),
             _ => None,
         }
@@ -686,6 +793,14 @@ pub fn command_name_zh(code: &str) -> &'static str {
         "answer_lawsuit" => "提交答辩状",
         "conclude_reconsideration" => "行政复议结束",
         "conclude_lawsuit" => "行政诉讼结束",
+        "seize" => "查封扣押",
+        "approve_seizure" => "补办查封扣押批准",
+        "extend_seizure" => "延长查封扣押期限",
+        "end_seizure" => "查封扣押处理（解除、没收或销毁）",
+        "announce_demolition" => "限期拆除公告",
+        "urge_demolition" => "拆除催告",
+        "demolish" => "强制拆除",
+        "self_demolish" => "当事人自行拆除",
         _ => "其他",
     }
 }
@@ -913,6 +1028,8 @@ impl Case {
             closed_on: None,
             reconsideration: None,
             lawsuit: None,
+            seizures: Vec::new(),
+            demolition: Demolition::default(),
         }
     }
 
@@ -1690,6 +1807,13 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             if case.procedure == Procedure::Simple && case.registered_on.is_none() {
                 return refuse("not_registered", "行政处罚法第五十二条", "当场处罚决定书尚未备案，不能结案");
             }
+            if case.seizures.iter().any(|s| s.ended_on.is_none()) {
+                return refuse(
+                    "seizure_active",
+                    "行政强制法第二十七条",
+                    "尚有查封扣押未作处理（解除、没收或销毁），不能结案",
+                );
+            }
             if owes_fine(case) && case.amount_due(ctx.calendar, *on)? > 0 && case.court_applied_on.is_none() {
                 return refuse(
                     "fine_unpaid",
@@ -1763,6 +1887,217 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                 if lawsuit { "行政诉讼" } else { "行政复议" }
             );
         }
+        C::Seize { on, officers, items, reason, emergency } => {
+            if case.filed_on.is_none() || !case.stage.is_open() {
+                return wrong_stage(case, command);
+            }
+            if *emergency {
+                case_officer_only(case, ctx.actor)?;
+            } else if !ctx.actor.is(Role::Leader) {
+                return refuse(
+                    "head_approval_required",
+                    "行政强制法第十八条",
+                    "实施查封扣押前须向行政机关负责人报告并经批准；情况紧急的，请按紧急情况登记，事后24小时内补办批准",
+                );
+            }
+            check_officers(officers, *on, ctx, &case.recused)?;
+            require_text(reason, "reason_required", "请填写查封扣押的理由和依据")?;
+            let items: Vec<String> =
+                items.iter().map(|i| i.trim().to_owned()).filter(|i| !i.is_empty()).collect();
+            if items.is_empty() {
+                return refuse(
+                    "seizure_list_required",
+                    "行政强制法第二十四条",
+                    "请列明查封扣押场所、设施或者财物的清单",
+                );
+            }
+            next.seizures.push(Seizure {
+                on: *on,
+                items: items.clone(),
+                emergency: *emergency,
+                approved_on: (!*emergency).then_some(*on),
+                extended: false,
+                ended_on: None,
+                outcome: None,
+            });
+            summary = format!(
+                "{}查封扣押（{}）：{}；期限{SEIZURE_DAYS}日",
+                if *emergency { "情况紧急，当场" } else { "经负责人批准" },
+                names(officers, ctx),
+                items.join("、")
+            );
+        }
+        C::ApproveSeizure { on } => {
+            leader_only(ctx.actor, "查封扣押")?;
+            let Some(seizure) =
+                next.seizures.iter_mut().find(|s| s.approved_on.is_none() && s.ended_on.is_none())
+            else {
+                return wrong_stage(case, command);
+            };
+            if *on < seizure.on {
+                return refuse("before_seizure", "", "批准日期不能早于查封扣押日期");
+            }
+            seizure.approved_on = Some(*on);
+            let late = (*on - seizure.on).num_days() > EMERGENCY_APPROVAL_DAYS;
+            summary = if late {
+                "负责人补办批准（超过24小时，行政强制法第十九条）".to_owned()
+            } else {
+                "负责人补办批准（行政强制法第十九条）".to_owned()
+            };
+        }
+        C::ExtendSeizure { on, reason } => {
+            leader_only(ctx.actor, "延长查封扣押期限")?;
+            require_text(reason, "reason_required", "请填写延长的理由（情况复杂）")?;
+            let calendar = ctx.calendar;
+            let Some(seizure) = next.seizures.iter_mut().find(|s| s.ended_on.is_none()) else {
+                return wrong_stage(case, command);
+            };
+            if seizure.extended {
+                return refuse(
+                    "already_extended",
+                    "行政强制法第二十五条",
+                    "查封扣押期限只能延长一次，延长不得超过三十日",
+                );
+            }
+            let end = calendar.calendar_period_end(seizure.on, seizure.days())?;
+            if *on > end {
+                return refuse(
+                    "seizure_expired",
+                    "行政强制法第二十五条",
+                    format!("查封扣押期限已于 {end} 届满，不能再延长，应当解除"),
+                );
+            }
+            seizure.extended = true;
+            summary = format!("经负责人批准延长查封扣押期限{SEIZURE_EXTENSION_DAYS}日：{reason}");
+        }
+        C::EndSeizure { on, outcome } => {
+            if !(ctx.actor.is(Role::Leader) || ctx.actor.is(Role::SquadLeader)) {
+                case_officer_only(case, ctx.actor)?;
+            }
+            let word = match outcome.as_str() {
+                "release" => "解除查封扣押，财物退还当事人",
+                "confiscate" => "依法没收",
+                "destroy" => "依法销毁",
+                _ => {
+                    return refuse("outcome_invalid", "行政强制法第二十七条", "处理结果应为解除、没收或销毁");
+                }
+            };
+            let Some(seizure) = next.seizures.iter_mut().find(|s| s.ended_on.is_none()) else {
+                return wrong_stage(case, command);
+            };
+            if *on < seizure.on {
+                return refuse("before_seizure", "", "处理日期不能早于查封扣押日期");
+            }
+            seizure.ended_on = Some(*on);
+            seizure.outcome = Some(outcome.clone());
+            summary = word.to_owned();
+        }
+        C::AnnounceDemolition { on, deadline } => {
+            demolition_ordered(case, command)?;
+            officer_only(ctx.actor)?;
+            if case.demolition.enforced_on.is_some() || case.demolition.voluntary_on.is_some() {
+                return wrong_stage(case, command);
+            }
+            if deadline <= on {
+                return refuse("deadline_invalid", "行政强制法第四十四条", "公告限期应晚于公告日期");
+            }
+            next.demolition.announced_on = Some(*on);
+            next.demolition.announced_deadline = Some(*deadline);
+            summary = format!("公告限期当事人于 {deadline} 前自行拆除（行政强制法第四十四条）");
+        }
+        C::UrgeDemolition { on, deadline } => {
+            demolition_ordered(case, command)?;
+            officer_only(ctx.actor)?;
+            if case.demolition.announced_on.is_none() {
+                return refuse(
+                    "announcement_required",
+                    "行政强制法第四十四条",
+                    "请先公告，限期当事人自行拆除",
+                );
+            }
+            if deadline <= on {
+                return refuse("deadline_invalid", "行政强制法第三十五条", "催告的履行期限应晚于催告日期");
+            }
+            next.demolition.urged_on = Some(*on);
+            next.demolition.urged_deadline = Some(*deadline);
+            summary = format!("书面催告当事人于 {deadline} 前履行，并告知陈述申辩权（行政强制法第三十五条）");
+        }
+        C::Demolish { on, start_hour, officers } => {
+            demolition_ordered(case, command)?;
+            leader_only(ctx.actor, "强制拆除")?;
+            let d = &case.demolition;
+            if d.enforced_on.is_some() || d.voluntary_on.is_some() {
+                return wrong_stage(case, command);
+            }
+            match (d.announced_deadline, d.urged_deadline) {
+                (None, _) => {
+                    return refuse(
+                        "announcement_required",
+                        "行政强制法第四十四条",
+                        "强制拆除前须公告，限期当事人自行拆除",
+                    );
+                }
+                (_, None) => {
+                    return refuse("urge_required", "行政强制法第三十五条", "强制拆除前须书面催告当事人");
+                }
+                (Some(a), Some(u)) if *on <= a || *on <= u => {
+                    return refuse("deadline_not_passed", "行政强制法第四十四条", "公告或催告的期限尚未届满");
+                }
+                _ => {}
+            }
+            for challenge in [&case.reconsideration, &case.lawsuit].into_iter().flatten() {
+                if challenge.concluded_on.is_none() {
+                    return refuse(
+                        "challenge_pending",
+                        "行政强制法第四十四条",
+                        "当事人已申请行政复议或者提起行政诉讼，结束前不得强制拆除",
+                    );
+                }
+            }
+            let served = case.served_on.unwrap_or(*on);
+            let reconsideration_end =
+                ctx.calendar.calendar_period_end(served, RECONSIDERATION_WINDOW_DAYS)?;
+            let lawsuit_end =
+                served.checked_add_months(Months::new(LAWSUIT_WINDOW_MONTHS)).unwrap_or(NaiveDate::MAX);
+            let window_end = reconsideration_end.max(lawsuit_end);
+            if *on <= window_end {
+                return refuse(
+                    "appeal_window_open",
+                    "行政强制法第四十四条",
+                    format!(
+                        "当事人申请行政复议（60日）、提起行政诉讼（6个月）的期限至 {window_end} 才届满，期满前不得强制拆除"
+                    ),
+                );
+            }
+            if !ctx.calendar.is_workday(*on)? {
+                return refuse("holiday_execution", "行政强制法第四十三条", "不得在法定节假日实施强制执行");
+            }
+            if *start_hour >= NIGHT_STARTS_HOUR || *start_hour < NIGHT_ENDS_HOUR {
+                return refuse(
+                    "night_execution",
+                    "行政强制法第四十三条",
+                    "不得在夜间（22时至次日6时）实施强制执行",
+                );
+            }
+            check_officers(officers, *on, ctx, &case.recused)?;
+            next.demolition.enforced_on = Some(*on);
+            summary = format!("依法强制拆除（{}，{start_hour}时开始，全程音像记录）", names(officers, ctx));
+        }
+        C::SelfDemolish { on, assisted } => {
+            demolition_ordered(case, command)?;
+            officer_only(ctx.actor)?;
+            if case.demolition.enforced_on.is_some() || case.demolition.voluntary_on.is_some() {
+                return wrong_stage(case, command);
+            }
+            next.demolition.voluntary_on = Some(*on);
+            next.demolition.assisted = *assisted;
+            summary = if *assisted {
+                "当事人在执法部门协助下自行拆除（助拆）"
+            } else {
+                "当事人自行拆除（自拆）"
+            }
+            .to_owned();
+        }
     }
     if let Some(obj) = details.as_object_mut() {
         obj.remove("action");
@@ -1771,6 +2106,18 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
 }
 
 /// 复议 and suits are answered by the handling squad with the legal office and the leaders.
+/// Demolition steps need a served decision that orders 限期拆除.
+fn demolition_ordered(case: &Case, command: &Command) -> Result<(), Refusal> {
+    let ordered = case
+        .decision
+        .as_ref()
+        .is_some_and(|d| d.outcome == Outcome::Penalty && d.penalty.kinds.contains(&PenaltyKind::Demolition));
+    if !ordered || case.served_on.is_none() {
+        return wrong_stage(case, command);
+    }
+    Ok(())
+}
+
 fn litigation_actor(actor: &Actor) -> Result<(), Refusal> {
     if [Role::Officer, Role::SquadLeader, Role::LegalReviewer, Role::Leader].iter().any(|r| actor.is(*r)) {
         Ok(())

@@ -10,6 +10,29 @@ use serde::{Deserialize, Serialize};
 /// on-the-spot decision names at least this many certified officers.
 pub const MIN_OFFICERS: usize = 2;
 
+/// 查封、扣押的期限不得超过三十日 (行政强制法 Art. 25 ¶1); calendar days (Art. 69 makes only
+/// periods of ten days or less working days).
+pub const SEIZURE_DAYS: u32 = 30;
+
+/// 情况复杂的，经行政机关负责人批准，可以延长，但是延长期限不得超过三十日 (行政强制法 Art. 25 ¶1).
+pub const SEIZURE_EXTENSION_DAYS: u32 = 30;
+
+/// An emergency measure taken without prior approval is reported to the head within 24 hours
+/// and approved afterwards (行政强制法 Art. 19): one calendar day.
+pub const EMERGENCY_APPROVAL_DAYS: i64 = 1;
+
+/// 强制拆除 waits until the party can no longer apply for 行政复议: sixty days from knowing of
+/// the decision (行政复议法 (2023) Art. 20 ¶1; 行政强制法 Art. 44).
+pub const RECONSIDERATION_WINDOW_DAYS: u32 = 60;
+
+/// … nor sue: six months from knowing of the decision (行政诉讼法 Art. 46 ¶1; 行政强制法 Art. 44).
+pub const LAWSUIT_WINDOW_MONTHS: u32 = 6;
+
+/// 行政机关不得在夜间或者法定节假日实施行政强制执行 (行政强制法 Art. 43 ¶1). The statute does not
+/// define 夜间; 噪声污染防治法 (2022) Art. 88 does: from 22:00 to 06:00 the next morning.
+pub const NIGHT_STARTS_HOUR: u32 = 22;
+pub const NIGHT_ENDS_HOUR: u32 = 6;
+
 /// 行政处罚法 Art. 51: on-the-spot (简易程序) fines up to 200 yuan for a citizen.
 pub const SIMPLE_MAX_FINE_PERSON_FEN: i64 = 200_00;
 

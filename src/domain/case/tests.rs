@@ -671,3 +671,127 @@ fn a_reconsideration_or_a_suit_starts_the_bureaus_own_answer_clock() {
         "officer_required"
     );
 }
+
+#[test]
+fn a_seizure_needs_approval_a_list_and_an_end_within_its_term() {
+    let w = World::new();
+    let c = clue("2026-03-02");
+    let c =
+        w.run(&c, &leader(), "2026-03-02", Command::File { on: d("2026-03-02"), officers: two() }).unwrap();
+    let seize = |emergency: bool, items: Vec<String>| Command::Seize {
+        on: d("2026-03-03"),
+        officers: two(),
+        items,
+        reason: "涉案经营工具".into(),
+        emergency,
+    };
+    let cart = vec!["三轮车一辆".to_owned(), "遮阳伞一把".to_owned()];
+    // Without the head's prior approval only the emergency path is open (Arts. 18–19).
+    assert_eq!(
+        w.run(&c, &officer(), "2026-03-03", seize(false, cart.clone())).unwrap_err().code,
+        "head_approval_required"
+    );
+    assert_eq!(
+        w.run(&c, &leader(), "2026-03-03", seize(false, vec![])).unwrap_err().code,
+        "seizure_list_required"
+    );
+    let c = w.run(&c, &officer(), "2026-03-03", seize(true, cart)).unwrap();
+    let all = clocks(&c, &w.calendar, &w.rules);
+    let approval = all.iter().find(|k| k.kind == ClockKind::SeizureApproval).unwrap();
+    assert_eq!(approval.due, Due::Known { on: d("2026-03-04") });
+    let term = all.iter().find(|k| k.kind == ClockKind::SeizureTerm).unwrap();
+    assert_eq!(term.due, Due::Known { on: d("2026-04-02") }, "thirty days from 3 March");
+    let c = w.run(&c, &leader(), "2026-03-04", Command::ApproveSeizure { on: d("2026-03-04") }).unwrap();
+    // Extended once, by thirty days, before the term ends.
+    let extend = || Command::ExtendSeizure { on: d("2026-03-30"), reason: "需检测".into() };
+    let c = w.run(&c, &leader(), "2026-03-30", extend()).unwrap();
+    assert_eq!(w.run(&c, &leader(), "2026-03-30", extend()).unwrap_err().code, "already_extended");
+    let term =
+        clocks(&c, &w.calendar, &w.rules).into_iter().find(|k| k.kind == ClockKind::SeizureTerm).unwrap();
+    assert_eq!(
+        term.due,
+        Due::Known { on: d("2026-05-06") },
+        "sixty days end Sat 2 May in the May Day holiday: next working day"
+    );
+    // A case with a seizure not dealt with cannot close; ending it meets the clock.
+    let end = Command::EndSeizure { on: d("2026-04-10"), outcome: "release".into() };
+    let c = w.run(&c, &officer(), "2026-04-10", end).unwrap();
+    let term =
+        clocks(&c, &w.calendar, &w.rules).into_iter().find(|k| k.kind == ClockKind::SeizureTerm).unwrap();
+    assert_eq!(term.met_on, Some(d("2026-04-10")));
+    let bad = Command::EndSeizure { on: d("2026-04-10"), outcome: "keep".into() };
+    assert_eq!(w.run(&c, &officer(), "2026-04-10", bad).unwrap_err().code, "outcome_invalid");
+    let again = Command::EndSeizure { on: d("2026-04-11"), outcome: "release".into() };
+    assert_eq!(w.run(&c, &officer(), "2026-04-11", again).unwrap_err().code, "wrong_stage");
+}
+
+#[test]
+fn forced_demolition_waits_for_notice_urging_appeal_windows_and_daylight_on_a_working_day() {
+    let w = World::new();
+    let order = Penalty { kinds: vec![PenaltyKind::Demolition], fine_fen: 0, confiscation_fen: 0 };
+    let c = notified(&w, order.clone());
+    let c = w.run(&c, &officer(), "2026-03-11", Command::Waive { on: d("2026-03-11") }).unwrap();
+    let review =
+        Command::Review { on: d("2026-03-12"), checklist: vec![true; 8], opinion: "经审核".into() };
+    let c = w.run(&c, &reviewer(), "2026-03-12", review).unwrap();
+    let discuss = Command::Discuss {
+        on: d("2026-03-13"),
+        attendees: vec!["boss".into(), "deputy1".into(), "deputy2".into()],
+        conclusion: "同意限期拆除".into(),
+    };
+    let c = w.run(&c, &leader(), "2026-03-13", discuss).unwrap();
+    let c = w.run(&c, &leader(), "2026-03-16", decide("2026-03-16", order)).unwrap();
+    let c = w
+        .run(&c, &officer(), "2026-03-17", Command::Serve { on: d("2026-03-17"), method: "直接送达".into() })
+        .unwrap();
+    let demolish = |on: &str, hour: u32| Command::Demolish { on: d(on), start_hour: hour, officers: two() };
+    assert_eq!(
+        w.run(&c, &leader(), "2026-11-10", demolish("2026-11-10", 9)).unwrap_err().code,
+        "announcement_required"
+    );
+    let announce = Command::AnnounceDemolition { on: d("2026-03-18"), deadline: d("2026-04-18") };
+    let c = w.run(&c, &officer(), "2026-03-18", announce).unwrap();
+    assert_eq!(
+        w.run(&c, &leader(), "2026-11-10", demolish("2026-11-10", 9)).unwrap_err().code,
+        "urge_required"
+    );
+    let urge = Command::UrgeDemolition { on: d("2026-04-20"), deadline: d("2026-04-30") };
+    let c = w.run(&c, &officer(), "2026-04-20", urge).unwrap();
+    // Served 17 March: the party may sue until 17 September.
+    let early = w.run(&c, &leader(), "2026-09-15", demolish("2026-09-15", 9)).unwrap_err();
+    assert_eq!((early.code, early.basis), ("appeal_window_open", "行政强制法第四十四条"));
+    assert_eq!(
+        w.run(&c, &officer(), "2026-11-10", demolish("2026-11-10", 9)).unwrap_err().code,
+        "leader_required"
+    );
+    assert_eq!(
+        w.run(&c, &leader(), "2026-10-01", demolish("2026-10-01", 9)).unwrap_err().code,
+        "holiday_execution"
+    );
+    assert_eq!(
+        w.run(&c, &leader(), "2026-11-10", demolish("2026-11-10", 22)).unwrap_err().code,
+        "night_execution"
+    );
+    assert_eq!(
+        w.run(&c, &leader(), "2026-11-10", demolish("2026-11-10", 5)).unwrap_err().code,
+        "night_execution"
+    );
+    // A suit filed and not yet decided stops it.
+    let sued = Command::ReceiveLawsuit { on: d("2026-05-06"), court: "钟楼区人民法院".into() };
+    let pending = w.run(&c, &reviewer(), "2026-05-06", sued).unwrap();
+    assert_eq!(
+        w.run(&pending, &leader(), "2026-11-10", demolish("2026-11-10", 9)).unwrap_err().code,
+        "challenge_pending"
+    );
+    let done = w.run(&c, &leader(), "2026-11-10", demolish("2026-11-10", 9)).unwrap();
+    assert_eq!(done.demolition.enforced_on, Some(d("2026-11-10")));
+    // The party's own demolition, helped by the bureau, is voluntary compliance instead.
+    let own = w
+        .run(&c, &officer(), "2026-05-01", Command::SelfDemolish { on: d("2026-05-01"), assisted: true })
+        .unwrap();
+    assert!(own.demolition.assisted);
+    assert_eq!(
+        w.run(&own, &leader(), "2026-11-10", demolish("2026-11-10", 9)).unwrap_err().code,
+        "wrong_stage"
+    );
+}
