@@ -320,3 +320,43 @@ async fn the_case_pages_render_and_a_refused_step_says_its_rule_in_chinese() {
     let list = app.get("/responsibility-list", Some(&session)).await;
     assert!(list.body.contains("《城市建筑垃圾管理规定》第二十六条"));
 }
+
+#[tokio::test]
+async fn a_seizure_is_taken_approved_and_ended_through_the_api_with_its_clock() {
+    let app = TestApp::new().await;
+    let squad = app.token("squadlead01").await;
+    let leader = app.token("leader01").await;
+    let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let officers = two_certified(&app, "南大街中队", day).await;
+    let party = new_party(&app, &squad, "11010519491231002X").await;
+    let open = serde_json::json!({
+        "procedure": "general", "party_id": party, "category": "street_vending", "item_code": "ZL-ZD-001",
+        "title": "擅自占用城市道路设摊经营", "location": "南大街88号", "source": "patrol",
+        "clue_on": "2026-03-02", "act_on": "2026-03-01",
+    });
+    let id =
+        app.json(Method::POST, "/api/v1/cases", &squad, open).await.json()["id"].as_str().unwrap().to_owned();
+    let mut s = Steps { app: &app, id: id.clone(), version: 1 };
+    s.ok(&leader, serde_json::json!({"action": "file", "on": "2026-03-02", "officers": officers})).await;
+    let seize = serde_json::json!({"action": "seize", "on": "2026-03-02", "officers": officers,
+        "items": ["三轮车一辆"], "reason": "涉案经营工具", "emergency": false});
+    let (status, refused) = s.step(&squad, seize.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused["error"], "head_approval_required");
+    s.ok(&leader, seize).await;
+    let case = app.get_bearer(&format!("/api/v1/cases/{id}"), &squad).await.json();
+    let clock = case["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "seizure_term")
+        .expect("seizure clock")
+        .clone();
+    assert_eq!(clock["due"], "2026-04-01");
+    s.ok(&squad, serde_json::json!({"action": "end_seizure", "on": "2026-03-02", "outcome": "release"}))
+        .await;
+    let case = app.get_bearer(&format!("/api/v1/cases/{id}"), &squad).await.json();
+    let clock =
+        case["clocks"].as_array().unwrap().iter().find(|c| c["kind"] == "seizure_term").unwrap().clone();
+    assert_eq!(clock["status"], "met");
+}
