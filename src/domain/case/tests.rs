@@ -120,6 +120,14 @@ fn notified(w: &World, penalty: Penalty) -> Case {
     w.run(&c, &officer(), "2026-03-10", Command::Notify { on: d("2026-03-10") }).unwrap()
 }
 
+/// A 300-yuan fine decided and served on Mon 16 March 2026 (last day to pay: 31 March).
+fn served_fine(w: &World) -> Case {
+    let c = notified(w, fine(300));
+    let c = w.run(&c, &leader(), "2026-03-16", decide("2026-03-16", fine(300))).unwrap();
+    w.run(&c, &officer(), "2026-03-16", Command::Serve { on: d("2026-03-16"), method: "直接送达".into() })
+        .unwrap()
+}
+
 fn decide(on: &str, penalty: Penalty) -> Command {
     Command::Decide { on: d(on), outcome: Outcome::Penalty, penalty, note: String::new() }
 }
@@ -342,11 +350,7 @@ fn the_simple_procedure_is_capped_by_article_51() {
 #[test]
 fn late_payment_carries_the_surcharge() {
     let w = World::new();
-    let c = notified(&w, fine(300));
-    let c = w.run(&c, &leader(), "2026-03-16", decide("2026-03-16", fine(300))).unwrap();
-    let c = w
-        .run(&c, &officer(), "2026-03-16", Command::Serve { on: d("2026-03-16"), method: "直接送达".into() })
-        .unwrap();
+    let c = served_fine(&w);
     // Served Mon 16 March; 15 days end Tue 31 March. Paying on 2 April is 2 days late: +6 %.
     assert_eq!(c.amount_due(&w.calendar, d("2026-03-31")).unwrap(), 300_00);
     assert_eq!(c.amount_due(&w.calendar, d("2026-04-02")).unwrap(), 318_00);
@@ -361,11 +365,7 @@ fn late_payment_carries_the_surcharge() {
 #[test]
 fn no_surcharge_accrues_while_a_reconsideration_runs() {
     let w = World::new();
-    let c = notified(&w, fine(300));
-    let c = w.run(&c, &leader(), "2026-03-16", decide("2026-03-16", fine(300))).unwrap();
-    let c = w
-        .run(&c, &officer(), "2026-03-16", Command::Serve { on: d("2026-03-16"), method: "直接送达".into() })
-        .unwrap();
+    let c = served_fine(&w);
     // The last day to pay is 31 March. The 复议 arrives on 1 April and is decided on 10 April.
     let received = Command::ReceiveReconsideration {
         on: d("2026-04-01"),
@@ -634,11 +634,7 @@ fn a_december_decision_does_not_wait_for_next_years_arrangement() {
 #[test]
 fn a_reconsideration_or_a_suit_starts_the_bureaus_own_answer_clock() {
     let w = World::new();
-    let c = notified(&w, fine(300));
-    let c = w.run(&c, &leader(), "2026-03-16", decide("2026-03-16", fine(300))).unwrap();
-    let c = w
-        .run(&c, &officer(), "2026-03-16", Command::Serve { on: d("2026-03-16"), method: "直接送达".into() })
-        .unwrap();
+    let c = served_fine(&w);
     let receive = Command::ReceiveReconsideration {
         on: d("2026-04-01"),
         body: "常州市钟楼区人民政府".into(),
