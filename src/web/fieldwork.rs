@@ -112,17 +112,9 @@ async fn register_device(
         input.unit_id.trim().to_owned()
     };
     // The unit must be one the caller manages.
-    let visible = principal.visibility(Action::DeviceAdmin);
-    let allowed = match &visible {
-        Visibility::All => state.db.unit(&unit_id).await?.is_some(),
-        Visibility::Subtree(root) | Visibility::Unit(root) => state
-            .db
-            .units()
-            .await?
-            .iter()
-            .any(|u| u.id == unit_id && (u.id == *root || u.parent_id.as_deref() == Some(root))),
-        _ => false,
-    };
+    let units = state.db.units().await?;
+    let allowed =
+        crate::web::people::unit_visible(&units, &principal.visibility(Action::DeviceAdmin), &unit_id);
     if !allowed {
         return Err(FieldErrors::single("unit_id", "unknown_unit", "单位不存在或不在您的管理范围内").into());
     }

@@ -971,3 +971,27 @@ async fn the_office_keeps_the_list_of_acts_that_must_be_filmed() {
     assert!(rules.as_array().unwrap().iter().any(|r| r["code"] == "hearing" && r["enabled"] == false));
     assert_eq!(app.audit_count("recording_rule.set").await, 1);
 }
+
+#[tokio::test]
+async fn squad_leaders_register_their_own_squads_body_cameras_once() {
+    let app = TestApp::new().await;
+    let squad = app.token("squadlead01").await;
+    let own = app.unit_id("南大街中队").await;
+    let other = app.unit_id("荷花池中队").await;
+    let device =
+        |no: &str, unit: &str| serde_json::json!({"device_no": no, "kind": "body_camera", "unit_id": unit});
+    let made = app.json(Method::POST, "/api/v1/devices", &squad, device("DSJ-0101", &own)).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let twice = app.json(Method::POST, "/api/v1/devices", &squad, device("DSJ-0101", &own)).await;
+    assert_eq!(twice.json()["fields"][0]["code"], "duplicate");
+    let elsewhere = app.json(Method::POST, "/api/v1/devices", &squad, device("DSJ-0102", &other)).await;
+    assert_eq!(elsewhere.json()["fields"][0]["code"], "unknown_unit");
+    let officer = app.token("officer01").await;
+    assert_eq!(
+        app.json(Method::POST, "/api/v1/devices", &officer, device("DSJ-0103", &own)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let listed = app.get_bearer("/api/v1/devices", &officer).await.json();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["device_no"], "DSJ-0101");
+}
