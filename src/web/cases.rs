@@ -20,8 +20,9 @@ use crate::domain::access::{Action, Role, Scope};
 use crate::domain::case::clocks::{Clock, ClockKind, ClockStatus, Due, clocks};
 use crate::domain::case::rules::{CaseRules, parse_yuan, yuan};
 use crate::domain::case::{
-    ActKind, Actor, Case, Command, Context, Findings, Hearing, NewClue, Outcome, Penalty, PenaltyKind,
-    Procedure, REVIEW_CHECKLIST, Refusal, SpotDecision, Stage, apply, command_name_zh,
+    ActKind, Actor, Case, Command, Context, DeferralSubject, Findings, Hearing, NewClue, Outcome, Penalty,
+    PenaltyKind, Procedure, REVIEW_CHECKLIST, Refusal, SpotDecision, Stage, SubstituteGround, apply,
+    command_name_zh,
 };
 use crate::domain::fields::FieldErrors;
 use crate::domain::time::civil_date;
@@ -290,7 +291,12 @@ fn people_named(case: &Case, command: &Command, actor: &Actor) -> Vec<String> {
     match command {
         Command::File { officers, .. }
         | Command::Reassign { officers, .. }
-        | Command::RecordAct { officers, .. } => ids.extend(officers.iter().cloned()),
+        | Command::RecordAct { officers, .. }
+        | Command::Seize { officers, .. }
+        | Command::Demolish { officers, .. }
+        | Command::OrderCorrection { officers, .. }
+        | Command::Reinspect { officers, .. } => ids.extend(officers.iter().cloned()),
+        Command::PerformSubstitute { supervisor, .. } => ids.push(supervisor.trim().to_owned()),
         Command::ScheduleHearing { presider, .. } => ids.push(presider.clone()),
         Command::Recuse { person, .. } => ids.push(person.clone()),
         _ => {}
@@ -450,6 +456,54 @@ pub struct StepForm {
     pub evidence: String,
     #[serde(default)]
     pub discretion: String,
+    #[serde(default)]
+    pub place: String,
+    /// 查封扣押清单: one item per line.
+    #[serde(default)]
+    pub items: String,
+    #[serde(default)]
+    pub emergency: String,
+    #[serde(default)]
+    pub deadline: String,
+    #[serde(default)]
+    pub start_hour: String,
+    #[serde(default)]
+    pub assisted: String,
+    #[serde(default)]
+    pub requirement: String,
+    #[serde(default)]
+    pub corrected: String,
+    #[serde(default)]
+    pub ground: String,
+    #[serde(default)]
+    pub obligation: String,
+    #[serde(default)]
+    pub performer: String,
+    #[serde(default)]
+    pub budget: String,
+    #[serde(default)]
+    pub planned_on: String,
+    #[serde(default)]
+    pub party_present: String,
+    #[serde(default)]
+    pub supervisor: String,
+    #[serde(default)]
+    pub signatory: String,
+    #[serde(default)]
+    pub cost: String,
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub review_on: String,
+    #[serde(default)]
+    pub authority: String,
+    #[serde(default)]
+    pub passed: String,
+}
+
+/// People named in a free-text list, separated by commas, 、 or spaces.
+fn people_list(raw: &str) -> Vec<String> {
+    raw.split([',', '，', '、', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
 }
 
 impl StepForm {
@@ -540,13 +594,7 @@ impl StepForm {
             },
             "discuss" => Command::Discuss {
                 on,
-                attendees: self
-                    .attendees
-                    .split([',', '，', '、', ' '])
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(String::from)
-                    .collect(),
+                attendees: people_list(&self.attendees),
                 conclusion: text(&self.summary),
             },
             "notify" => Command::Notify { on },
@@ -556,7 +604,12 @@ impl StepForm {
             "schedule_hearing" => {
                 let notice_on = date(&self.notice_on, "notice_on", "通知日期");
                 let hearing_on = date(&self.hearing_on, "hearing_on", "听证日期");
-                Command::ScheduleHearing { notice_on, hearing_on, presider: text(&self.presider) }
+                Command::ScheduleHearing {
+                    notice_on,
+                    hearing_on,
+                    presider: text(&self.presider),
+                    place: text(&self.place),
+                }
             }
             "hold_hearing" => Command::HoldHearing { on, attended: self.attended != "no" },
             "extend_decision" => Command::ExtendDecision {
@@ -588,6 +641,106 @@ impl StepForm {
             "answer_lawsuit" => Command::AnswerLawsuit { on },
             "conclude_reconsideration" => Command::ConcludeReconsideration { on },
             "conclude_lawsuit" => Command::ConcludeLawsuit { on },
+            "seize" => Command::Seize {
+                on,
+                officers: self.officers(),
+                items: self
+                    .items
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(String::from)
+                    .collect(),
+                reason: text(&self.reason),
+                emergency: checked(&self.emergency),
+            },
+            "approve_seizure" => Command::ApproveSeizure { on },
+            "extend_seizure" => Command::ExtendSeizure { on, reason: text(&self.reason) },
+            "end_seizure" => Command::EndSeizure { on, outcome: text(&self.outcome) },
+            "announce_demolition" => {
+                Command::AnnounceDemolition { on, deadline: date(&self.deadline, "deadline", "期限") }
+            }
+            "urge_demolition" => {
+                Command::UrgeDemolition { on, deadline: date(&self.deadline, "deadline", "期限") }
+            }
+            "demolish" => Command::Demolish {
+                on,
+                start_hour: self.start_hour.trim().parse().unwrap_or_else(|_| {
+                    errors.add("start_hour", "hour_invalid", "请填写开始时间（0–23 时）");
+                    0
+                }),
+                officers: self.officers(),
+            },
+            "self_demolish" => Command::SelfDemolish { on, assisted: checked(&self.assisted) },
+            "order_correction" => Command::OrderCorrection {
+                on,
+                deadline: if self.deadline.trim().is_empty() {
+                    None
+                } else {
+                    Some(date(&self.deadline, "deadline", "改正期限"))
+                },
+                requirement: text(&self.requirement),
+                officers: self.officers(),
+            },
+            "reinspect" => Command::Reinspect {
+                on,
+                officers: self.officers(),
+                corrected: self.corrected == "yes",
+                summary: text(&self.summary),
+            },
+            "decide_substitute" => {
+                let planned_on = date(&self.planned_on, "planned_on", "代履行时间");
+                let ground = SubstituteGround::parse(&self.ground).unwrap_or_else(|| {
+                    errors.add("ground", "ground_required", "请选择代履行的法定情形");
+                    SubstituteGround::Traffic
+                });
+                let budget_fen = parse_yuan(&self.budget).unwrap_or_else(|| {
+                    errors.add("budget", "amount_invalid", "请填写费用预算（元）");
+                    0
+                });
+                Command::DecideSubstitute {
+                    on,
+                    ground,
+                    reason: text(&self.reason),
+                    obligation: text(&self.obligation),
+                    performer: text(&self.performer),
+                    budget_fen,
+                    planned_on,
+                    party_present: self.party_present != "no",
+                }
+            }
+            "urge_substitute" => Command::UrgeSubstitute { on },
+            "perform_substitute" => Command::PerformSubstitute {
+                on,
+                supervisor: text(&self.supervisor),
+                signatory: text(&self.signatory),
+                cost_fen: parse_yuan(&self.cost).unwrap_or_else(|| {
+                    errors.add("cost", "amount_invalid", "请填写实际费用（元）");
+                    0
+                }),
+            },
+            "stop_substitute" => Command::StopSubstitute { on },
+            "notify_substitute" => Command::NotifySubstitute { on },
+            "recover_substitute_cost" => Command::RecoverSubstituteCost {
+                on,
+                amount_fen: parse_yuan(&self.amount).unwrap_or_else(|| {
+                    errors.add("amount", "amount_invalid", "请填写收回金额（元）");
+                    0
+                }),
+            },
+            "propose_deferral" => Command::ProposeDeferral {
+                on,
+                subject: DeferralSubject::parse(&self.subject).unwrap_or(DeferralSubject::Filing),
+                reason: text(&self.reason),
+                review_on: date(&self.review_on, "review_on", "复查日期"),
+                attendees: people_list(&self.attendees),
+                conclusion: text(&self.summary),
+            },
+            "review_deferral" => {
+                Command::ReviewDeferral { on, passed: self.passed == "yes", opinion: text(&self.opinion) }
+            }
+            "register_deferral" => Command::RegisterDeferral { on, authority: text(&self.authority) },
+            "end_deferral" => Command::EndDeferral { on, note: text(&self.summary) },
             _ => {
                 errors.add("action", "action_unknown", "未知的办理步骤");
                 Command::Waive { on }
@@ -978,6 +1131,95 @@ impl DetailPage {
     fn step_name(&self, code: &str) -> &'static str {
         command_name_zh(code)
     }
+    /// Orders, measures and deferrals on the case, one line each: (what, how it stands).
+    fn measures(&self) -> Vec<(&'static str, String)> {
+        let case = &self.r.case;
+        let mut out = Vec::new();
+        for c in &case.corrections {
+            let deadline = c.deadline.map_or_else(|| "立即改正".to_owned(), |d| format!("限 {d} 前改正"));
+            let result = match c.corrected {
+                Some(true) => {
+                    format!("，{} 复查已改正", c.reinspected_on.map(|d| d.to_string()).unwrap_or_default())
+                }
+                Some(false) => {
+                    format!("，{} 复查未改正", c.reinspected_on.map(|d| d.to_string()).unwrap_or_default())
+                }
+                None => "，待复查".to_owned(),
+            };
+            out.push(("责令改正", format!("{}：{}，{deadline}{result}", c.on, c.requirement)));
+        }
+        for z in &case.seizures {
+            let state = match (&z.outcome, z.approved_on) {
+                (Some(o), _) => format!(
+                    "{} 已处理（{}）",
+                    z.ended_on.map(|d| d.to_string()).unwrap_or_default(),
+                    match o.as_str() {
+                        "release" => "解除",
+                        "confiscate" => "没收",
+                        _ => "销毁",
+                    }
+                ),
+                (None, None) => "待补办批准".to_owned(),
+                (None, Some(_)) if z.extended => "已延长三十日".to_owned(),
+                (None, Some(_)) => "期限内".to_owned(),
+            };
+            out.push(("查封扣押", format!("{}：{}；{state}", z.on, z.items.join("、"))));
+        }
+        let d = &case.demolition;
+        if d.announced_on.is_some() || d.voluntary_on.is_some() {
+            let mut parts = Vec::new();
+            if let (Some(on), Some(until)) = (d.announced_on, d.announced_deadline) {
+                parts.push(format!("{on} 公告，限 {until} 前自行拆除"));
+            }
+            if let (Some(on), Some(until)) = (d.urged_on, d.urged_deadline) {
+                parts.push(format!("{on} 催告，限 {until} 前履行"));
+            }
+            if let Some(on) = d.enforced_on {
+                parts.push(format!("{on} 强制拆除"));
+            }
+            if let Some(on) = d.voluntary_on {
+                parts.push(format!("{on} {}", if d.assisted { "助拆" } else { "自拆" }));
+            }
+            out.push(("拆除", parts.join("；")));
+        }
+        if let Some(s) = &case.substitute {
+            let mut text = format!(
+                "{} 决定（{}）：{}，代履行人 {}，预算 {} 元",
+                s.decided_on,
+                s.ground.basis(),
+                s.obligation,
+                s.performer,
+                yuan(s.budget_fen)
+            );
+            if let Some(on) = s.urged_on {
+                text.push_str(&format!("；{on} 催告"));
+            }
+            if let Some(on) = s.performed_on {
+                text.push_str(&format!(
+                    "；{on} 实施，费用 {} 元，已收回 {} 元",
+                    yuan(s.cost_fen),
+                    yuan(s.recovered_fen)
+                ));
+            }
+            if let Some(on) = s.stopped_on {
+                text.push_str(&format!("；{on} 当事人履行，停止"));
+            }
+            if !s.party_present && s.party_notified_on.is_none() {
+                text.push_str("；当事人不在场，待事后通知");
+            }
+            out.push(("代履行", text));
+        }
+        for x in &case.deferrals {
+            let state = match (&x.legal_review, &x.supervision, x.ended_on) {
+                (_, _, Some(end)) => format!("{end} 已结束"),
+                (_, Some((body, on)), None) => format!("{on} 报{body}备案，生效中，{} 复查", x.review_on),
+                (Some(_), None, None) => "法制审核通过，待监督备案".to_owned(),
+                (None, None, None) => "待法制审核".to_owned(),
+            };
+            out.push((x.subject.name_zh(), format!("{}：{}；{state}", x.discussion.on, x.reason)));
+        }
+        out
+    }
     /// Officer selects start with the case's current officers.
     fn preselect(&self, slot: &usize, id: &str) -> bool {
         self.case_officers.get(*slot).is_some_and(|(o, _)| o == id)
@@ -1082,7 +1324,74 @@ fn steps_for(case: &Case, principal: &Principal) -> Vec<&'static str> {
         add(leader, "recuse");
         add(squad || leader, "reassign");
     }
+    compulsory_steps(case, principal, &mut add);
     out
+}
+
+/// 责令改正, 查封扣押, 强制拆除, 代履行 and deferrals: offered where the case's state allows them.
+fn compulsory_steps(case: &Case, principal: &Principal, add: &mut impl FnMut(bool, &'static str)) {
+    let leader = principal.roles.contains(Role::Leader);
+    let handling = principal.roles.contains(Role::Officer) || principal.roles.contains(Role::SquadLeader);
+    let reviewer = principal.roles.contains(Role::LegalReviewer);
+    if !case.stage.is_open() {
+        return;
+    }
+    add(handling, "order_correction");
+    add(handling && case.corrections.iter().any(|c| c.reinspected_on.is_none()), "reinspect");
+    if case.filed_on.is_some() {
+        let active = case.seizures.iter().find(|s| s.ended_on.is_none());
+        add(leader || handling, "seize");
+        add(leader && active.is_some_and(|s| s.approved_on.is_none()), "approve_seizure");
+        add(leader && active.is_some_and(|s| !s.extended), "extend_seizure");
+        add((leader || handling) && active.is_some(), "end_seizure");
+    }
+    let d = &case.demolition;
+    let demolition = case.served_on.is_some()
+        && case.decision.as_ref().is_some_and(|x| {
+            x.outcome == Outcome::Penalty && x.penalty.kinds.contains(&PenaltyKind::Demolition)
+        })
+        && d.enforced_on.is_none()
+        && d.voluntary_on.is_none();
+    add(handling && demolition, "announce_demolition");
+    add(handling && demolition && d.announced_on.is_some(), "urge_demolition");
+    add(leader && demolition && d.urged_on.is_some(), "demolish");
+    add(handling && demolition, "self_demolish");
+    let substitute = case.substitute.as_ref();
+    let pending = substitute.filter(|s| s.pending());
+    add(leader && pending.is_none(), "decide_substitute");
+    add(
+        handling && pending.is_some_and(|s| s.ground != SubstituteGround::Immediate && s.urged_on.is_none()),
+        "urge_substitute",
+    );
+    add(handling && pending.is_some(), "perform_substitute");
+    add(handling && pending.is_some(), "stop_substitute");
+    add(
+        handling && substitute.is_some_and(|s| !s.party_present && s.party_notified_on.is_none()),
+        "notify_substitute",
+    );
+    add(
+        (handling || leader)
+            && substitute.is_some_and(|s| s.performed_on.is_some() && s.outstanding_fen() > 0),
+        "recover_substitute_cost",
+    );
+    add(
+        leader
+            // In 执行 with a fine the step is already offered for the fine.
+            && !(case.stage == Stage::Execution && case.decision.as_ref().is_some_and(|x| x.penalty.fine_fen > 0))
+            && substitute.is_some_and(|s| s.performed_on.is_some() && s.outstanding_fen() > 0),
+        "apply_court",
+    );
+    let open = case.deferrals.iter().rfind(|x| x.ended_on.is_none());
+    add(leader && open.is_none() && (case.stage == Stage::Clue || demolition), "propose_deferral");
+    add(reviewer && open.is_some_and(|x| x.legal_review.is_none()), "review_deferral");
+    add(
+        (leader || reviewer)
+            && open.is_some_and(|x| {
+                x.supervision.is_none() && x.legal_review.as_ref().is_some_and(|r| r.passed)
+            }),
+        "register_deferral",
+    );
+    add(leader && open.is_some(), "end_deferral");
 }
 
 #[derive(Debug, Default, Deserialize)]

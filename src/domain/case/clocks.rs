@@ -26,10 +26,12 @@ pub enum ClockKind {
     LawsuitDefence,
     SeizureTerm,
     SeizureApproval,
+    CorrectionReinspection,
+    DeferralReview,
 }
 
 impl ClockKind {
-    pub const ALL: [ClockKind; 11] = [
+    pub const ALL: [ClockKind; 13] = [
         ClockKind::LeadCheck,
         ClockKind::Limitation,
         ClockKind::RightsPeriod,
@@ -41,6 +43,8 @@ impl ClockKind {
         ClockKind::LawsuitDefence,
         ClockKind::SeizureTerm,
         ClockKind::SeizureApproval,
+        ClockKind::CorrectionReinspection,
+        ClockKind::DeferralReview,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -55,6 +59,8 @@ impl ClockKind {
             ClockKind::LawsuitDefence => "lawsuit_defence",
             ClockKind::SeizureTerm => "seizure_term",
             ClockKind::SeizureApproval => "seizure_approval",
+            ClockKind::CorrectionReinspection => "correction_reinspection",
+            ClockKind::DeferralReview => "deferral_review",
         }
     }
     pub fn parse(s: &str) -> Option<ClockKind> {
@@ -73,6 +79,8 @@ impl ClockKind {
             ClockKind::LawsuitDefence => "行政诉讼答辩",
             ClockKind::SeizureTerm => "查封扣押期限内作出处理",
             ClockKind::SeizureApproval => "紧急查封扣押补办批准",
+            ClockKind::CorrectionReinspection => "改正期限届满复查",
+            ClockKind::DeferralReview => "暂缓事项到期复查",
         }
     }
     pub fn basis(self) -> &'static str {
@@ -96,6 +104,12 @@ impl ClockKind {
             ClockKind::SeizureApproval => {
                 "行政强制法第十九条：情况紧急当场实施的，24小时内向负责人报告并补办批准"
             }
+            ClockKind::CorrectionReinspection => {
+                "行政处罚法第二十八条：责令限期改正的，期限届满后第一个工作日复查是否改正（复查日为本局工作规则）"
+            }
+            ClockKind::DeferralReview => {
+                "暂缓立案、暂缓强制拆除须载明复查日期，到期复查，不得无限期搁置（行政处罚法第七十六条）"
+            }
         }
     }
     /// Whether the bureau itself must act by the end (an overdue clock is the bureau's fault);
@@ -111,6 +125,8 @@ impl ClockKind {
                 | ClockKind::LawsuitDefence
                 | ClockKind::SeizureTerm
                 | ClockKind::SeizureApproval
+                | ClockKind::CorrectionReinspection
+                | ClockKind::DeferralReview
         )
     }
 }
@@ -245,11 +261,18 @@ pub fn clocks(case: &Case, calendar: &WorkCalendar, rules: &CaseRules) -> Vec<Cl
     if general {
         let days = LEAD_CHECK_DAYS + if case.lead_check_extended { LEAD_CHECK_EXTENSION_DAYS } else { 0 };
         let resolved = case.filed_on.or(if case.filed_on.is_none() { case.closed_on } else { None });
+        // A 暂缓立案 in force is a decision on the lead too; its review clock takes over.
+        let deferred = case
+            .deferrals
+            .iter()
+            .filter(|d| d.subject == super::DeferralSubject::Filing)
+            .filter_map(|d| d.supervision.as_ref().map(|(_, on)| *on))
+            .min();
         out.push(Clock {
             kind: ClockKind::LeadCheck,
             start: case.clue_on,
             due: calendar_due(calendar, case.clue_on, days),
-            met_on: resolved,
+            met_on: resolved.or(deferred),
         });
         out.push(Clock {
             kind: ClockKind::Limitation,
@@ -341,6 +364,26 @@ pub fn clocks(case: &Case, calendar: &WorkCalendar, rules: &CaseRules) -> Vec<Cl
                 met_on: seizure.approved_on,
             });
         }
+    }
+    for order in &case.corrections {
+        if let Some(deadline) = order.deadline {
+            out.push(Clock {
+                kind: ClockKind::CorrectionReinspection,
+                start: order.on,
+                // The earliest day a failure to correct can be found is the one after the
+                // deadline; the bureau looks on its first working day.
+                due: workday_due(calendar, deadline, 1),
+                met_on: order.reinspected_on,
+            });
+        }
+    }
+    for deferral in case.deferrals.iter().filter(|d| d.supervision.is_some()) {
+        out.push(Clock {
+            kind: ClockKind::DeferralReview,
+            start: deferral.supervision.as_ref().map_or(deferral.review_on, |(_, on)| *on),
+            due: Due::Known { on: deferral.review_on },
+            met_on: deferral.ended_on,
+        });
     }
     out
 }

@@ -11,6 +11,7 @@
 //! the simple procedure (简易程序, Arts. 51–52) opens already decided on the spot.
 
 pub mod clocks;
+pub mod compulsory;
 pub mod documents;
 pub mod rules;
 use std::collections::HashMap;
@@ -22,6 +23,8 @@ use crate::domain::access::{Role, RoleSet};
 use crate::domain::calendar::{CalendarError, WorkCalendar};
 use crate::domain::org::{CertificateStatus, Employment, certificate_standing};
 use rules::*;
+
+pub use compulsory::{CorrectionOrder, Deferral, DeferralSubject, Substitute, SubstituteGround};
 
 /// Which procedure the case follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -237,6 +240,9 @@ pub enum Hearing {
         notice_on: NaiveDate,
         hearing_on: NaiveDate,
         presider: String,
+        /// Where the hearing is held (the 听证通知书 states time and place, Art. 64(2)).
+        #[serde(default)]
+        place: String,
     },
     Held {
         on: NaiveDate,
@@ -254,6 +260,20 @@ pub struct LegalReview {
     pub reviewer: String,
     pub on: NaiveDate,
     pub passed: bool,
+    /// Each point of [`REVIEW_CHECKLIST`], in order, as the 法制审核意见书 states it.
+    #[serde(default)]
+    pub checklist: Vec<bool>,
+    #[serde(default)]
+    pub opinion: String,
+}
+
+/// The recorded 集体讨论 (行政处罚法 Art. 57 ¶2), as the 集体讨论笔录 states it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Discussion {
+    pub on: NaiveDate,
+    /// The people present, by id.
+    pub attendees: Vec<String>,
+    pub conclusion: String,
 }
 
 /// What the legal reviewer checks (国办发〔2018〕118号; law-and-standards §1.3(c)). Each point is
@@ -275,6 +295,9 @@ pub struct Act {
     pub kind: ActKind,
     pub on: NaiveDate,
     pub officers: Vec<String>,
+    /// What was found or said, as the 笔录 records it.
+    #[serde(default)]
+    pub summary: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -371,6 +394,9 @@ pub struct Case {
     pub legal_review: Option<LegalReview>,
     /// The date of the recorded 集体讨论 (Art. 57 ¶2).
     pub collective_on: Option<NaiveDate>,
+    /// Its minutes (cases recorded before the minutes were kept have only the date).
+    #[serde(default)]
+    pub discussion: Option<Discussion>,
     pub notice_on: Option<NaiveDate>,
     /// The penalty as told to the party: the decision may not be heavier (Art. 45 ¶2).
     pub notified: Option<Penalty>,
@@ -378,6 +404,9 @@ pub struct Case {
     #[serde(default)]
     pub hearing_right_told: bool,
     pub statement_on: Option<NaiveDate>,
+    /// What the party stated, as the 陈述申辩笔录 records it.
+    #[serde(default)]
+    pub statement_summary: String,
     pub waived: bool,
     pub hearing: Hearing,
     pub decision_extension_days: u32,
@@ -404,12 +433,24 @@ pub struct Case {
     /// Carrying out a 限期拆除 decision: 公告, 催告, 强制拆除, or the party's own demolition.
     #[serde(default)]
     pub demolition: Demolition,
+    /// 责令（限期）改正 orders (行政处罚法 Art. 28) and their re-inspection.
+    #[serde(default)]
+    pub corrections: Vec<CorrectionOrder>,
+    /// 代履行 (行政强制法 Arts. 50–52).
+    #[serde(default)]
+    pub substitute: Option<Substitute>,
+    /// 暂缓立案 / 暂缓强制拆除, each decided collectively, reviewed and filed for supervision.
+    #[serde(default)]
+    pub deferrals: Vec<Deferral>,
 }
 
 /// One 查封扣押 and how it ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Seizure {
     pub on: NaiveDate,
+    /// The reason and basis the 查封（扣押）决定书 states (Art. 24(2)).
+    #[serde(default)]
+    pub reason: String,
     /// The 清单 (Art. 24): each item as listed.
     pub items: Vec<String>,
     /// Taken on the spot without prior approval (Art. 19): to be approved afterwards.
@@ -541,6 +582,8 @@ pub enum Command {
         notice_on: NaiveDate,
         hearing_on: NaiveDate,
         presider: String,
+        #[serde(default)]
+        place: String,
     },
     HoldHearing {
         on: NaiveDate,
@@ -658,6 +701,83 @@ pub enum Command {
         #[serde(default)]
         assisted: bool,
     },
+    /// 责令改正 or 责令限期改正 (行政处罚法 Art. 28), by two certified officers.
+    OrderCorrection {
+        on: NaiveDate,
+        #[serde(default)]
+        deadline: Option<NaiveDate>,
+        requirement: String,
+        officers: Vec<String>,
+    },
+    /// 复查: whether the party corrected by the deadline.
+    Reinspect {
+        on: NaiveDate,
+        officers: Vec<String>,
+        corrected: bool,
+        summary: String,
+    },
+    /// 代履行决定 by the head (行政强制法 Arts. 50–52).
+    DecideSubstitute {
+        on: NaiveDate,
+        ground: SubstituteGround,
+        reason: String,
+        obligation: String,
+        performer: String,
+        budget_fen: i64,
+        planned_on: NaiveDate,
+        /// Immediate path only: whether the party was on the spot (Art. 52).
+        #[serde(default)]
+        party_present: bool,
+    },
+    /// 催告 three working days before performing (Art. 51(2)).
+    UrgeSubstitute {
+        on: NaiveDate,
+    },
+    /// 代履行 carried out, supervised and signed (Art. 51(3)(4)), with its cost.
+    PerformSubstitute {
+        on: NaiveDate,
+        supervisor: String,
+        signatory: String,
+        cost_fen: i64,
+    },
+    /// The party complied after the 催告: the bureau stops (Art. 51(2)).
+    StopSubstitute {
+        on: NaiveDate,
+    },
+    /// The party absent at an immediate 代履行 is told afterwards (Art. 52).
+    NotifySubstitute {
+        on: NaiveDate,
+    },
+    /// The party pays back (part of) the cost of 代履行 (Art. 51 ¶2).
+    RecoverSubstituteCost {
+        on: NaiveDate,
+        amount_fen: i64,
+    },
+    /// 暂缓立案 / 暂缓强制拆除 decided in collective discussion, with reasons and a review date.
+    ProposeDeferral {
+        on: NaiveDate,
+        subject: DeferralSubject,
+        reason: String,
+        review_on: NaiveDate,
+        attendees: Vec<String>,
+        conclusion: String,
+    },
+    /// The deferral's 法制审核 by a reviewer who did not handle the case.
+    ReviewDeferral {
+        on: NaiveDate,
+        passed: bool,
+        opinion: String,
+    },
+    /// 监督备案: the deferral filed with the supervising body; it takes effect.
+    RegisterDeferral {
+        on: NaiveDate,
+        authority: String,
+    },
+    /// The review ends the deferral: filing or demolition goes ahead (or a new deferral is decided).
+    EndDeferral {
+        on: NaiveDate,
+        note: String,
+    },
 }
 
 /// A 复议 or a suit against the decision, as the bureau answers it.
@@ -712,6 +832,18 @@ impl Command {
             Command::UrgeDemolition { .. } => "urge_demolition",
             Command::Demolish { .. } => "demolish",
             Command::SelfDemolish { .. } => "self_demolish",
+            Command::OrderCorrection { .. } => "order_correction",
+            Command::Reinspect { .. } => "reinspect",
+            Command::DecideSubstitute { .. } => "decide_substitute",
+            Command::UrgeSubstitute { .. } => "urge_substitute",
+            Command::PerformSubstitute { .. } => "perform_substitute",
+            Command::StopSubstitute { .. } => "stop_substitute",
+            Command::NotifySubstitute { .. } => "notify_substitute",
+            Command::RecoverSubstituteCost { .. } => "recover_substitute_cost",
+            Command::ProposeDeferral { .. } => "propose_deferral",
+            Command::ReviewDeferral { .. } => "review_deferral",
+            Command::RegisterDeferral { .. } => "register_deferral",
+            Command::EndDeferral { .. } => "end_deferral",
         }
     }
 
@@ -752,7 +884,19 @@ impl Command {
             | Command::AnnounceDemolition { on, .. }
             | Command::UrgeDemolition { on, .. }
             | Command::Demolish { on, .. }
-            | Command::SelfDemolish { on, .. } => Some(*on),
+            | Command::SelfDemolish { on, .. }
+            | Command::OrderCorrection { on, .. }
+            | Command::Reinspect { on, .. }
+            | Command::DecideSubstitute { on, .. }
+            | Command::UrgeSubstitute { on }
+            | Command::PerformSubstitute { on, .. }
+            | Command::StopSubstitute { on }
+            | Command::NotifySubstitute { on }
+            | Command::RecoverSubstituteCost { on, .. }
+            | Command::ProposeDeferral { on, .. }
+            | Command::ReviewDeferral { on, .. }
+            | Command::RegisterDeferral { on, .. }
+            | Command::EndDeferral { on, .. } => Some(*on),
             Command::ScheduleHearing { notice_on, .. } => Some(*notice_on),
             _ => None,
         }
@@ -801,6 +945,18 @@ pub fn command_name_zh(code: &str) -> &'static str {
         "urge_demolition" => "拆除催告",
         "demolish" => "强制拆除",
         "self_demolish" => "当事人自行拆除",
+        "order_correction" => "责令（限期）改正",
+        "reinspect" => "复查改正情况",
+        "decide_substitute" => "代履行决定",
+        "urge_substitute" => "代履行催告",
+        "perform_substitute" => "实施代履行",
+        "stop_substitute" => "停止代履行（当事人已履行）",
+        "notify_substitute" => "事后通知当事人（立即代履行）",
+        "recover_substitute_cost" => "收回代履行费用",
+        "propose_deferral" => "集体讨论暂缓",
+        "review_deferral" => "暂缓法制审核",
+        "register_deferral" => "暂缓监督备案",
+        "end_deferral" => "复查结束暂缓",
         _ => "其他",
     }
 }
@@ -1011,10 +1167,12 @@ impl Case {
             public_interest: false,
             legal_review: None,
             collective_on: None,
+            discussion: None,
             notice_on: None,
             notified: None,
             hearing_right_told: false,
             statement_on: None,
+            statement_summary: String::new(),
             waived: false,
             hearing: Hearing::None,
             decision_extension_days: 0,
@@ -1030,6 +1188,9 @@ impl Case {
             lawsuit: None,
             seizures: Vec::new(),
             demolition: Demolition::default(),
+            corrections: Vec::new(),
+            substitute: None,
+            deferrals: Vec::new(),
         }
     }
 
@@ -1310,6 +1471,10 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             next.filed_on = Some(*on);
             next.officers = officers.clone();
             next.stage = Stage::Investigation;
+            // Filing is what a 暂缓立案 was waiting for: it ends with it.
+            for deferral in next.deferrals.iter_mut().filter(|d| d.ended_on.is_none()) {
+                deferral.ended_on = Some(*on);
+            }
             summary = format!("负责人批准立案，承办人 {}", names(officers, ctx));
         }
         C::DeclineFiling { on, reason } => {
@@ -1377,7 +1542,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             }
             check_officers(officers, *on, ctx, &case.recused)?;
             require_text(text, "summary_required", "请填写调查取证情况")?;
-            next.acts.push(Act { kind: *kind, on: *on, officers: officers.clone() });
+            next.acts.push(Act { kind: *kind, on: *on, officers: officers.clone(), summary: text.clone() });
             summary = format!("{}（{}）：{text}", kind.name_zh(), names(officers, ctx));
         }
         C::Propose { penalty, complex, public_interest, findings } => {
@@ -1401,6 +1566,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             if case.proposal.as_ref() != Some(penalty) {
                 next.legal_review = None;
                 next.collective_on = None;
+                next.discussion = None;
             }
             next.stage = Stage::Review;
             summary = format!("提出处理意见：{}", penalty.summary_zh());
@@ -1432,6 +1598,8 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                 reviewer: ctx.actor.person_id.clone().unwrap_or_default(),
                 on: *on,
                 passed,
+                checklist: checklist.clone(),
+                opinion: opinion.clone(),
             });
             summary = format!("法制审核{}：{opinion}", if passed { "通过" } else { "未通过" });
         }
@@ -1454,6 +1622,8 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             }
             require_text(conclusion, "conclusion_required", "请填写讨论结论")?;
             next.collective_on = Some(*on);
+            next.discussion =
+                Some(Discussion { on: *on, attendees: distinct.clone(), conclusion: conclusion.clone() });
             summary = format!("集体讨论（{} 人参加）：{conclusion}", distinct.len());
         }
         C::Notify { on } => {
@@ -1486,6 +1656,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             case_officer_only(case, ctx.actor)?;
             require_text(text, "summary_required", "请填写陈述申辩内容")?;
             next.statement_on = Some(*on);
+            next.statement_summary = text.clone();
             summary = format!("当事人陈述申辩：{text}");
         }
         C::Waive { on: _ } => {
@@ -1516,7 +1687,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             next.hearing = Hearing::Requested { on: *on };
             summary = "当事人申请听证".to_owned();
         }
-        C::ScheduleHearing { notice_on, hearing_on, presider } => {
+        C::ScheduleHearing { notice_on, hearing_on, presider, place } => {
             let Hearing::Requested { on: requested_on } = case.hearing else {
                 return wrong_stage(case, command);
             };
@@ -1538,6 +1709,9 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                     ),
                 );
             }
+            if place.trim().is_empty() {
+                return refuse("place_required", "行政处罚法第六十四条第二项", "请填写举行听证的地点");
+            }
             if case.handled_by(presider) {
                 return refuse(
                     "presider_is_investigator",
@@ -1553,6 +1727,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                 notice_on: *notice_on,
                 hearing_on: *hearing_on,
                 presider: presider.clone(),
+                place: place.trim().to_owned(),
             };
             summary =
                 format!("听证通知：{hearing_on} 举行，主持人 {}", names(std::slice::from_ref(presider), ctx));
@@ -1757,12 +1932,17 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             summary = format!("当事人缴纳 {} 元（尚欠 {} 元）", yuan(*amount_fen), yuan(due - amount_fen));
         }
         C::ApplyCourt { on } => {
-            if case.stage != Stage::Execution || !owes_fine(case) {
+            // The fine, or the cost of a 代履行 the party has not paid back (Art. 53).
+            let unpaid_cost =
+                case.substitute.as_ref().is_some_and(|s| s.performed_on.is_some() && s.outstanding_fen() > 0);
+            if !case.stage.is_open() || !(owes_fine(case) && case.stage == Stage::Execution || unpaid_cost) {
                 return wrong_stage(case, command);
             }
             leader_only(ctx.actor, "申请法院强制执行")?;
-            let Some(last_day) = clocks::payment_deadline(case, ctx.calendar)? else {
-                return wrong_stage(case, command);
+            let last_day = match clocks::payment_deadline(case, ctx.calendar)? {
+                Some(day) if owes_fine(case) => day,
+                _ if unpaid_cost => NaiveDate::MIN,
+                _ => return wrong_stage(case, command),
             };
             if *on <= last_day {
                 return refuse(
@@ -1813,6 +1993,32 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                     "行政强制法第二十七条",
                     "尚有查封扣押未作处理（解除、没收或销毁），不能结案",
                 );
+            }
+            if let Some(s) = &case.substitute {
+                if s.pending() {
+                    return refuse(
+                        "substitute_pending",
+                        "行政强制法第五十一条",
+                        "已决定代履行但尚未实施或停止，不能结案",
+                    );
+                }
+                if !s.party_present && s.party_notified_on.is_none() {
+                    return refuse(
+                        "party_not_notified",
+                        "行政强制法第五十二条",
+                        "立即代履行时当事人不在场，须事后立即通知当事人",
+                    );
+                }
+                if s.outstanding_fen() > 0 && case.court_applied_on.is_none() {
+                    return refuse(
+                        "substitute_cost_open",
+                        "行政强制法第五十一条",
+                        format!(
+                            "代履行费用尚欠 {} 元，未收回也未申请人民法院强制执行，不能结案",
+                            yuan(s.outstanding_fen())
+                        ),
+                    );
+                }
             }
             if owes_fine(case) && case.amount_due(ctx.calendar, *on)? > 0 && case.court_applied_on.is_none() {
                 return refuse(
@@ -1913,6 +2119,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             }
             next.seizures.push(Seizure {
                 on: *on,
+                reason: reason.trim().to_owned(),
                 items: items.clone(),
                 emergency: *emergency,
                 approved_on: (!*emergency).then_some(*on),
@@ -2079,9 +2286,30 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                     "不得在夜间（22时至次日6时）实施强制执行",
                 );
             }
+            if let Some(deferral) = compulsory::deferral_in_force(case, DeferralSubject::Demolition) {
+                return refuse(
+                    "deferred",
+                    "行政处罚法第五十七条",
+                    format!("已决定暂缓强制拆除（复查日期 {}），须先经复查结束暂缓", deferral.review_on),
+                );
+            }
             check_officers(officers, *on, ctx, &case.recused)?;
             next.demolition.enforced_on = Some(*on);
             summary = format!("依法强制拆除（{}，{start_hour}时开始，全程音像记录）", names(officers, ctx));
+        }
+        C::OrderCorrection { .. }
+        | C::Reinspect { .. }
+        | C::DecideSubstitute { .. }
+        | C::UrgeSubstitute { .. }
+        | C::PerformSubstitute { .. }
+        | C::StopSubstitute { .. }
+        | C::NotifySubstitute { .. }
+        | C::RecoverSubstituteCost { .. }
+        | C::ProposeDeferral { .. }
+        | C::ReviewDeferral { .. }
+        | C::RegisterDeferral { .. }
+        | C::EndDeferral { .. } => {
+            summary = compulsory::apply(case, &mut next, command, ctx)?;
         }
         C::SelfDemolish { on, assisted } => {
             demolition_ordered(case, command)?;

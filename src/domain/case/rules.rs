@@ -33,6 +33,10 @@ pub const LAWSUIT_WINDOW_MONTHS: u32 = 6;
 pub const NIGHT_STARTS_HOUR: u32 = 22;
 pub const NIGHT_ENDS_HOUR: u32 = 6;
 
+/// 代履行三日前，催告当事人履行 (行政强制法 Art. 51(2)); working days (Art. 69: periods of ten
+/// days or less). The performance may come on `add_workdays(urged_on, 3)` at the earliest.
+pub const SUBSTITUTE_NOTICE_WORKDAYS: u32 = 3;
+
 /// 行政处罚法 Art. 51: on-the-spot (简易程序) fines up to 200 yuan for a citizen.
 pub const SIMPLE_MAX_FINE_PERSON_FEN: i64 = 200_00;
 

@@ -248,6 +248,7 @@ fn hearing_request_notice_and_presider_rules() {
         notice_on: d("2026-03-18"),
         hearing_on: d(hearing_on),
         presider: presider.into(),
+        place: "区城管执法局听证室".into(),
     };
     // 7 working days after Wed 18 March is Fri 27 March.
     let short = w.run(&c, &officer(), "2026-03-18", schedule("2026-03-26", "o3")).unwrap_err();
@@ -503,6 +504,7 @@ fn random_walks_never_break_the_guards() {
                     notice_on: back(&mut rng),
                     hearing_on: today + chrono::Duration::days(rng.random_range(0..15)),
                     presider: if sensible { "o3".to_owned() } else { pick(&mut rng, 1).remove(0) },
+                    place: "听证室".to_owned(),
                 },
                 9 => Command::HoldHearing { on: back(&mut rng), attended: rng.random_bool(0.7) },
                 10 | 11 => Command::Decide {
@@ -779,6 +781,27 @@ fn forced_demolition_waits_for_notice_urging_appeal_windows_and_daylight_on_a_wo
         w.run(&pending, &leader(), "2026-11-10", demolish("2026-11-10", 9)).unwrap_err().code,
         "challenge_pending"
     );
+    // A 暂缓强制拆除 in force holds it back until its review ends it.
+    let defer = Command::ProposeDeferral {
+        on: d("2026-10-20"),
+        subject: DeferralSubject::Demolition,
+        reason: "冬季安置困难".into(),
+        review_on: d("2026-12-20"),
+        attendees: vec!["boss".into(), "deputy1".into(), "deputy2".into()],
+        conclusion: "暂缓至12月20日".into(),
+    };
+    let held = w.run(&c, &leader(), "2026-10-20", defer).unwrap();
+    let review = Command::ReviewDeferral { on: d("2026-10-21"), passed: true, opinion: "同意".into() };
+    let held = w.run(&held, &actor("o3", Role::LegalReviewer), "2026-10-21", review).unwrap();
+    let filed = Command::RegisterDeferral { on: d("2026-10-22"), authority: "区人民政府".into() };
+    let held = w.run(&held, &leader(), "2026-10-22", filed).unwrap();
+    assert_eq!(
+        w.run(&held, &leader(), "2026-11-10", demolish("2026-11-10", 9)).unwrap_err().code,
+        "deferred"
+    );
+    let end = Command::EndDeferral { on: d("2026-11-09"), note: "安置完成".into() };
+    let resumed = w.run(&held, &leader(), "2026-11-09", end).unwrap();
+    w.run(&resumed, &leader(), "2026-11-10", demolish("2026-11-10", 9)).unwrap();
     let done = w.run(&c, &leader(), "2026-11-10", demolish("2026-11-10", 9)).unwrap();
     assert_eq!(done.demolition.enforced_on, Some(d("2026-11-10")));
     // The party's own demolition, helped by the bureau, is voluntary compliance instead.
@@ -789,5 +812,272 @@ fn forced_demolition_waits_for_notice_urging_appeal_windows_and_daylight_on_a_wo
     assert_eq!(
         w.run(&own, &leader(), "2026-11-10", demolish("2026-11-10", 9)).unwrap_err().code,
         "wrong_stage"
+    );
+}
+
+#[test]
+fn a_correction_order_is_reinspected_after_its_deadline() {
+    let w = World::new();
+    let c = clue("2026-03-02");
+    let order = |officers: Vec<String>| Command::OrderCorrection {
+        on: d("2026-03-02"),
+        deadline: Some(d("2026-03-06")),
+        requirement: "清除占道堆放物品".into(),
+        officers,
+    };
+    // Even before filing, an order is an act of two certified officers.
+    assert_eq!(
+        w.run(&c, &officer(), "2026-03-02", order(vec!["o1".into()])).unwrap_err().code,
+        "two_officers_required"
+    );
+    assert_eq!(
+        w.run(&c, &actor("aux", Role::Auxiliary), "2026-03-02", order(two())).unwrap_err().code,
+        "officer_required"
+    );
+    let c = w.run(&c, &officer(), "2026-03-02", order(two())).unwrap();
+    let clock = clocks(&c, &w.calendar, &w.rules)
+        .into_iter()
+        .find(|k| k.kind == ClockKind::CorrectionReinspection)
+        .unwrap();
+    // Deadline Fri 6 March: re-inspected on the first working day after, Mon 9 March.
+    assert_eq!(clock.due, Due::Known { on: d("2026-03-09") });
+    let reinspect = |on: &str, corrected: bool| Command::Reinspect {
+        on: d(on),
+        officers: two(),
+        corrected,
+        summary: "现场复查".into(),
+    };
+    // Not corrected can be found only once the deadline has run out.
+    assert_eq!(
+        w.run(&c, &officer(), "2026-03-06", reinspect("2026-03-06", false)).unwrap_err().code,
+        "correction_period_running"
+    );
+    let c = w.run(&c, &officer(), "2026-03-09", reinspect("2026-03-09", false)).unwrap();
+    assert!(c.corrections[0].failed());
+    let clock = clocks(&c, &w.calendar, &w.rules)
+        .into_iter()
+        .find(|k| k.kind == ClockKind::CorrectionReinspection)
+        .unwrap();
+    assert_eq!(clock.status(d("2026-03-20")), clocks::ClockStatus::Met);
+}
+
+/// A filed case whose correction order the re-inspection found ignored (2026-03-09).
+fn ignored_order(w: &World) -> Case {
+    let c = clue("2026-03-02");
+    let c =
+        w.run(&c, &leader(), "2026-03-02", Command::File { on: d("2026-03-02"), officers: two() }).unwrap();
+    let order = Command::OrderCorrection {
+        on: d("2026-03-02"),
+        deadline: Some(d("2026-03-06")),
+        requirement: "拆除违法设置的户外广告牌".into(),
+        officers: two(),
+    };
+    let c = w.run(&c, &officer(), "2026-03-02", order).unwrap();
+    let reinspect = Command::Reinspect {
+        on: d("2026-03-09"),
+        officers: two(),
+        corrected: false,
+        summary: "未拆除".into(),
+    };
+    w.run(&c, &officer(), "2026-03-09", reinspect).unwrap()
+}
+
+fn decide_substitute(on: &str, ground: SubstituteGround, party_present: bool) -> Command {
+    Command::DecideSubstitute {
+        on: d(on),
+        ground,
+        reason: "广告牌松动，危及行人和车辆通行安全".into(),
+        obligation: "拆除广告牌一块".into(),
+        performer: "常州某拆除工程有限公司".into(),
+        budget_fen: 3_000_00,
+        planned_on: d("2026-03-16"),
+        party_present,
+    }
+}
+
+#[test]
+fn substitute_performance_follows_articles_50_and_51() {
+    let w = World::new();
+    // Nothing overdue yet: no 代履行 under Art. 50.
+    let filed = w
+        .run(
+            &clue("2026-03-02"),
+            &leader(),
+            "2026-03-02",
+            Command::File { on: d("2026-03-02"), officers: two() },
+        )
+        .unwrap();
+    assert_eq!(
+        w.run(
+            &filed,
+            &leader(),
+            "2026-03-09",
+            decide_substitute("2026-03-09", SubstituteGround::Traffic, true)
+        )
+        .unwrap_err()
+        .code,
+        "obligation_not_overdue"
+    );
+    let c = ignored_order(&w);
+    assert_eq!(
+        w.run(&c, &officer(), "2026-03-09", decide_substitute("2026-03-09", SubstituteGround::Traffic, true))
+            .unwrap_err()
+            .code,
+        "leader_required"
+    );
+    let mut no_budget = decide_substitute("2026-03-09", SubstituteGround::Traffic, true);
+    if let Command::DecideSubstitute { budget_fen, .. } = &mut no_budget {
+        *budget_fen = 0;
+    }
+    assert_eq!(w.run(&c, &leader(), "2026-03-09", no_budget).unwrap_err().code, "budget_required");
+    let c = w
+        .run(&c, &leader(), "2026-03-09", decide_substitute("2026-03-09", SubstituteGround::Traffic, true))
+        .unwrap();
+    let perform = |on: &str, supervisor: &str, signatory: &str| Command::PerformSubstitute {
+        on: d(on),
+        supervisor: supervisor.into(),
+        signatory: signatory.into(),
+        cost_fen: 2_800_00,
+    };
+    assert_eq!(
+        w.run(&c, &officer(), "2026-03-16", perform("2026-03-16", "o1", "当事人")).unwrap_err().code,
+        "urge_required"
+    );
+    let c = w.run(&c, &officer(), "2026-03-10", Command::UrgeSubstitute { on: d("2026-03-10") }).unwrap();
+    // Urged Tue 10 March: three working days later is Fri 13 March.
+    assert_eq!(
+        w.run(&c, &officer(), "2026-03-12", perform("2026-03-12", "o1", "当事人")).unwrap_err().code,
+        "urge_too_late"
+    );
+    assert_eq!(
+        w.run(&c, &officer(), "2026-03-14", perform("2026-03-14", "o1", "当事人")).unwrap_err().code,
+        "holiday_execution",
+        "Saturday 14 March"
+    );
+    assert_eq!(
+        w.run(&c, &officer(), "2026-03-13", perform("2026-03-13", "aux", "当事人")).unwrap_err().code,
+        "supervisor_required"
+    );
+    assert_eq!(
+        w.run(&c, &officer(), "2026-03-13", perform("2026-03-13", "o1", " ")).unwrap_err().code,
+        "signatory_required"
+    );
+    let c = w.run(&c, &officer(), "2026-03-13", perform("2026-03-13", "o1", "见证人 周某")).unwrap();
+    // The cost is the party's (Art. 51 ¶2): the case stays open until it is paid back or sued for.
+    let close = Command::Close { on: d("2026-03-20"), summary: "结案".into() };
+    let mut executed = c.clone();
+    executed.stage = Stage::Execution;
+    executed.decision = Some(Decision {
+        outcome: Outcome::Penalty,
+        penalty: fine(1_000),
+        on: d("2026-03-05"),
+        number: "罚决字〔2026〕第1号".into(),
+    });
+    executed.served_on = Some(d("2026-03-05"));
+    executed.paid_fen = 1_000_00;
+    executed.paid_off_on = Some(d("2026-03-06"));
+    assert_eq!(
+        w.run(&executed, &leader(), "2026-03-20", close.clone()).unwrap_err().code,
+        "substitute_cost_open"
+    );
+    let recover = |amount| Command::RecoverSubstituteCost { on: d("2026-03-20"), amount_fen: amount };
+    assert_eq!(
+        w.run(&executed, &officer(), "2026-03-20", recover(3_000_00)).unwrap_err().code,
+        "amount_invalid"
+    );
+    let paid = w.run(&executed, &officer(), "2026-03-20", recover(2_800_00)).unwrap();
+    w.run(&paid, &leader(), "2026-03-20", close).unwrap();
+    // The party may still comply after the 催告: the bureau stops.
+    let c = ignored_order(&w);
+    let c = w
+        .run(&c, &leader(), "2026-03-09", decide_substitute("2026-03-09", SubstituteGround::Traffic, true))
+        .unwrap();
+    let c = w.run(&c, &officer(), "2026-03-10", Command::StopSubstitute { on: d("2026-03-10") }).unwrap();
+    assert!(!c.substitute.as_ref().unwrap().pending());
+}
+
+#[test]
+fn immediate_substitute_performance_tells_an_absent_party_afterwards() {
+    let w = World::new();
+    let c = clue("2026-03-02");
+    // Art. 52: spilled load on a road, the party gone — cleared at once, no prior order or 催告.
+    let c = w
+        .run(&c, &leader(), "2026-03-07", decide_substitute("2026-03-07", SubstituteGround::Immediate, false))
+        .unwrap();
+    assert_eq!(
+        w.run(&c, &officer(), "2026-03-07", Command::UrgeSubstitute { on: d("2026-03-07") })
+            .unwrap_err()
+            .code,
+        "no_urge_needed"
+    );
+    let perform = Command::PerformSubstitute {
+        on: d("2026-03-07"),
+        supervisor: "o2".into(),
+        signatory: "见证人 吴某".into(),
+        cost_fen: 0,
+    };
+    // A Saturday: emergencies are not bound by the holiday ban of Art. 43.
+    let c = w.run(&c, &officer(), "2026-03-07", perform).unwrap();
+    let s = c.substitute.as_ref().unwrap();
+    assert!(!s.party_present && s.party_notified_on.is_none());
+    let c = w.run(&c, &officer(), "2026-03-09", Command::NotifySubstitute { on: d("2026-03-09") }).unwrap();
+    assert_eq!(c.substitute.as_ref().unwrap().party_notified_on, Some(d("2026-03-09")));
+}
+
+#[test]
+fn a_deferral_takes_effect_only_after_discussion_review_and_filing_and_is_reviewed_on_its_date() {
+    let w = World::new();
+    let c = clue("2026-03-02");
+    let propose = |attendees: Vec<&str>| Command::ProposeDeferral {
+        on: d("2026-03-05"),
+        subject: DeferralSubject::Filing,
+        reason: "当事人系困难群体，正在协调疏导安置".into(),
+        review_on: d("2026-04-05"),
+        attendees: attendees.into_iter().map(String::from).collect(),
+        conclusion: "同意暂缓立案一个月".into(),
+    };
+    assert_eq!(
+        w.run(&c, &leader(), "2026-03-05", propose(vec!["boss", "deputy1"])).unwrap_err().code,
+        "discussion_too_small"
+    );
+    assert_eq!(
+        w.run(&c, &officer(), "2026-03-05", propose(vec!["boss", "deputy1", "deputy2"])).unwrap_err().code,
+        "leader_required"
+    );
+    let c = w.run(&c, &leader(), "2026-03-05", propose(vec!["boss", "deputy1", "deputy2"])).unwrap();
+    let register = Command::RegisterDeferral { on: d("2026-03-06"), authority: "区司法局".into() };
+    assert_eq!(
+        w.run(&c, &leader(), "2026-03-06", register.clone()).unwrap_err().code,
+        "legal_review_required"
+    );
+    let review =
+        Command::ReviewDeferral { on: d("2026-03-06"), passed: true, opinion: "理由充分".into() };
+    assert_eq!(
+        w.run(&c, &leader(), "2026-03-06", review.clone()).unwrap_err().code,
+        "legal_reviewer_required"
+    );
+    let c = w.run(&c, &reviewer(), "2026-03-06", review).unwrap();
+    let c = w.run(&c, &leader(), "2026-03-06", register).unwrap();
+    assert!(compulsory::deferral_in_force(&c, DeferralSubject::Filing).is_some());
+    let all = clocks(&c, &w.calendar, &w.rules);
+    // The lead was decided on (deferred), and the deferral now has its own review clock.
+    let lead = all.iter().find(|k| k.kind == ClockKind::LeadCheck).unwrap();
+    assert_eq!(lead.met_on, Some(d("2026-03-06")));
+    let review_clock = all.iter().find(|k| k.kind == ClockKind::DeferralReview).unwrap();
+    assert_eq!(review_clock.due, Due::Known { on: d("2026-04-05") });
+    assert!(matches!(review_clock.status(d("2026-04-07")), clocks::ClockStatus::Overdue { .. }));
+    // Filing after the review ends the deferral and meets its clock.
+    let c =
+        w.run(&c, &leader(), "2026-04-03", Command::File { on: d("2026-04-03"), officers: two() }).unwrap();
+    assert_eq!(c.deferrals[0].ended_on, Some(d("2026-04-03")));
+    // A rejected deferral never takes effect.
+    let c = clue("2026-03-02");
+    let c = w.run(&c, &leader(), "2026-03-05", propose(vec!["boss", "deputy1", "deputy2"])).unwrap();
+    let reject =
+        Command::ReviewDeferral { on: d("2026-03-06"), passed: false, opinion: "不符合条件".into() };
+    let c = w.run(&c, &reviewer(), "2026-03-06", reject).unwrap();
+    assert!(
+        c.deferrals[0].ended_on.is_some()
+            && compulsory::deferral_in_force(&c, DeferralSubject::Filing).is_none()
     );
 }
