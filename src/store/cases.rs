@@ -349,16 +349,33 @@ impl Db {
 
     /// Names and certificate numbers of officers, as documents print them (Art. 42): the
     /// certificate valid on `on`, or the latest one.
+    /// Officers' names and certificate numbers (the one valid on `on`, else the latest), in the
+    /// order given; unknown ids are left out.
     pub async fn officer_badges(
         &self,
         ids: &[String],
         on: NaiveDate,
     ) -> Result<Vec<(String, String)>, sqlx::Error> {
-        let mut out = Vec::new();
+        let known = self.badges(ids, on).await?;
+        Ok(ids.iter().filter_map(|id| known.get(id).cloned()).collect())
+    }
+
+    /// The same by id, for documents that name people from several lists.
+    pub async fn badges(
+        &self,
+        ids: &[String],
+        on: NaiveDate,
+    ) -> Result<std::collections::HashMap<String, (String, String)>, sqlx::Error> {
+        let mut out = std::collections::HashMap::new();
         for id in ids {
+            if out.contains_key(id) {
+                continue;
+            }
             let row: Option<(String, Option<String>)> = on_pool!(self, |pool| {
                 sqlx::query_as(
-                    "SELECT p.name, (SELECT c.number FROM certificates c WHERE c.person_id = p.id                      ORDER BY (c.status = 'valid' AND c.valid_from <= $2 AND c.valid_to >= $2) DESC, c.valid_to DESC LIMIT 1)                      FROM people p WHERE p.id = $1",
+                    "SELECT p.name, (SELECT c.number FROM certificates c WHERE c.person_id = p.id \
+                     ORDER BY (c.status = 'valid' AND c.valid_from <= $2 AND c.valid_to >= $2) DESC, c.valid_to DESC LIMIT 1) \
+                     FROM people p WHERE p.id = $1",
                 )
                 .bind(id)
                 .bind(on.to_string())
@@ -366,7 +383,7 @@ impl Db {
                 .await?
             });
             if let Some((name, number)) = row {
-                out.push((name, number.unwrap_or_default()));
+                out.insert(id.clone(), (name, number.unwrap_or_default()));
             }
         }
         Ok(out)

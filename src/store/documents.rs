@@ -18,6 +18,8 @@ pub struct DocumentInfo {
     pub sha256: String,
     pub issued_by: String,
     pub issued_at: DateTime<Utc>,
+    /// The item a per-subject document is about (`act-2`, `seizure-0`, …); empty otherwise.
+    pub subject: String,
 }
 
 /// A document to write.
@@ -28,14 +30,15 @@ pub struct NewDocument<'a> {
     pub data: &'a str,
     pub text: &'a str,
     pub pdf: &'a [u8],
+    pub subject: &'a str,
 }
 
-type InfoRow = (String, String, String, String, String, String, String);
+type InfoRow = (String, String, String, String, String, String, String, String);
 /// The info columns, then the PDF and the text.
-type DocumentRow = (String, String, String, String, String, String, String, Vec<u8>, String);
+type DocumentRow = (String, String, String, String, String, String, String, String, Vec<u8>, String);
 
 fn info(row: InfoRow) -> Result<DocumentInfo, sqlx::Error> {
-    let (id, case_id, kind, number, sha256, issued_by, issued_at) = row;
+    let (id, case_id, kind, number, sha256, issued_by, issued_at, subject) = row;
     Ok(DocumentInfo {
         kind: DocKind::parse(&kind).ok_or_else(|| decode_error("document kind", &kind))?,
         issued_at: parse_ts(&issued_at)?,
@@ -44,6 +47,7 @@ fn info(row: InfoRow) -> Result<DocumentInfo, sqlx::Error> {
         number,
         sha256,
         issued_by,
+        subject,
     })
 }
 
@@ -51,7 +55,7 @@ impl Db {
     pub async fn case_documents(&self, case_id: &str) -> Result<Vec<DocumentInfo>, sqlx::Error> {
         let rows: Vec<InfoRow> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT id, case_id, kind, number, sha256, issued_by, issued_at FROM documents \
+                "SELECT id, case_id, kind, number, sha256, issued_by, issued_at, subject FROM documents \
                  WHERE case_id = $1 ORDER BY issued_at, number",
             )
             .bind(case_id)
@@ -65,16 +69,16 @@ impl Db {
     pub async fn document(&self, id: &str) -> Result<Option<(DocumentInfo, Vec<u8>, String)>, sqlx::Error> {
         let row: Option<DocumentRow> = on_pool!(self, |pool| {
             sqlx::query_as(
-                    "SELECT id, case_id, kind, number, sha256, issued_by, issued_at, pdf, text FROM documents WHERE id = $1",
+                    "SELECT id, case_id, kind, number, sha256, issued_by, issued_at, subject, pdf, text FROM documents WHERE id = $1",
                 )
                 .bind(id)
                 .fetch_optional(pool)
                 .await?
         });
-        let Some((id, case_id, kind, number, sha256, issued_by, issued_at, pdf, text)) = row else {
+        let Some((id, case_id, kind, number, sha256, issued_by, issued_at, subject, pdf, text)) = row else {
             return Ok(None);
         };
-        Ok(Some((info((id, case_id, kind, number, sha256, issued_by, issued_at))?, pdf, text)))
+        Ok(Some((info((id, case_id, kind, number, sha256, issued_by, issued_at, subject))?, pdf, text)))
     }
 }
 
@@ -91,8 +95,8 @@ impl AuditedTx {
         let actor = self.actor().to_owned();
         on_tx!(&mut self.tx, |conn| {
             sqlx::query(
-                "INSERT INTO documents (id, case_id, kind, number, data, text, pdf, sha256, issued_by, issued_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                "INSERT INTO documents (id, case_id, kind, number, data, text, pdf, sha256, issued_by, issued_at, subject) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(&id)
             .bind(doc.case_id)
@@ -104,6 +108,7 @@ impl AuditedTx {
             .bind(&sha256)
             .bind(&actor)
             .bind(&now)
+            .bind(doc.subject)
             .execute(&mut *conn)
             .await
             .map_err(|e| on_unique(e, "number"))?;

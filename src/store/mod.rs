@@ -142,6 +142,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0009_field_work.sql"),
         include_str!("../../migrations/postgres/0009_field_work.sql"),
     ),
+    (
+        "0010_document_subject",
+        include_str!("../../migrations/sqlite/0010_document_subject.sql"),
+        include_str!("../../migrations/postgres/0010_document_subject.sql"),
+    ),
 ];
 
 impl Db {

@@ -1108,8 +1108,8 @@ struct DetailPage {
     first_offence: Option<bool>,
     rules: CaseRules,
     documents: Vec<crate::store::documents::DocumentInfo>,
-    /// Documents this caller may issue now: (code, name).
-    issuable: Vec<(&'static str, &'static str)>,
+    /// Documents this caller may issue now: (code, subject key, label).
+    issuable: Vec<(&'static str, String, String)>,
 }
 
 impl DetailPage {
@@ -1226,28 +1226,26 @@ impl DetailPage {
     }
 }
 
-/// The documents that fit the case's stage and are not yet issued (decisions once; the others
-/// may be issued again as corrections from the API).
+/// The documents that fit the case as it stands and are not yet issued: (kind, subject key,
+/// label). A per-subject document is offered once for each item without one; the others once.
 fn issuable_documents(
     case: &Case,
     issued: &[crate::store::documents::DocumentInfo],
-) -> Vec<(&'static str, &'static str)> {
-    use crate::domain::case::documents::DocKind as K;
-    let decided = case.decision.as_ref().map(|d| d.outcome);
-    K::ALL
-        .into_iter()
-        .filter(|k| match k {
-            K::FilingApproval => case.filed_on.is_some() && case.procedure == Procedure::General,
-            K::AdvanceNotice => case.notice_on.is_some(),
-            K::PenaltyDecision => decided == Some(Outcome::Penalty) && case.procedure == Procedure::General,
-            K::NoPenaltyDecision => decided == Some(Outcome::NoPenalty),
-            K::SpotDecision => case.procedure == Procedure::Simple,
-            K::ServiceReceipt => decided.is_some(),
-            K::ClosingReport => case.stage == Stage::Closed,
-        })
-        .filter(|k| !issued.iter().any(|d| d.kind == *k))
-        .map(|k| (k.code(), k.name_zh()))
-        .collect()
+) -> Vec<(&'static str, String, String)> {
+    use crate::domain::case::documents::{DocKind as K, available, subjects};
+    let mut out = Vec::new();
+    for kind in K::ALL.into_iter().filter(|k| available(*k, case).is_ok()) {
+        if kind.per_subject() {
+            for (key, label) in subjects(kind, case) {
+                if !issued.iter().any(|d| d.kind == kind && d.subject == key) {
+                    out.push((kind.code(), key, format!("{}（{label}）", kind.name_zh())));
+                }
+            }
+        } else if !issued.iter().any(|d| d.kind == kind) {
+            out.push((kind.code(), String::new(), kind.name_zh().to_owned()));
+        }
+    }
+    out
 }
 
 /// The steps worth offering to this caller at this stage; the engine still decides.

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::domain::access::Action;
-use crate::domain::case::documents::{Bureau, DocFacts, DocKind, PartyBlock, build};
+use crate::domain::case::documents::{Bureau, DocFacts, DocKind, PartyBlock, build, people_named};
 use crate::domain::party::DocumentType;
 use crate::domain::time::civil_date;
 use crate::store::documents::{DocumentInfo, NewDocument};
@@ -31,6 +31,16 @@ fn template(kind: DocKind) -> String {
         DocKind::SpotDecision => include_str!("../../templates/documents/spot_decision.typ"),
         DocKind::ServiceReceipt => include_str!("../../templates/documents/service_receipt.typ"),
         DocKind::ClosingReport => include_str!("../../templates/documents/closing_report.typ"),
+        DocKind::InspectionRecord => include_str!("../../templates/documents/inspection_record.typ"),
+        DocKind::InterviewRecord => include_str!("../../templates/documents/interview_record.typ"),
+        DocKind::CorrectionNotice => include_str!("../../templates/documents/correction_notice.typ"),
+        DocKind::DiscussionMinutes => include_str!("../../templates/documents/discussion_minutes.typ"),
+        DocKind::LegalReviewOpinion => include_str!("../../templates/documents/legal_review_opinion.typ"),
+        DocKind::StatementRecord => include_str!("../../templates/documents/statement_record.typ"),
+        DocKind::HearingNotice => include_str!("../../templates/documents/hearing_notice.typ"),
+        DocKind::SeizureDecision => include_str!("../../templates/documents/seizure_decision.typ"),
+        DocKind::UrgeNotice => include_str!("../../templates/documents/urge_notice.typ"),
+        DocKind::SubstituteDecision => include_str!("../../templates/documents/substitute_decision.typ"),
     };
     format!("{}\n{body}", include_str!("../../templates/documents/prelude.typ"))
 }
@@ -54,13 +64,15 @@ async fn bureau(state: &AppState) -> Result<Bureau, AppError> {
     })
 }
 
-/// Issues one document of a case. Returns the stored document's id and number.
+/// Issues one document of a case (for a per-subject kind, about the item `subject` names, or the
+/// latest). Returns the stored document's id and number.
 pub async fn issue(
     state: &AppState,
     principal: &Principal,
     info: &RequestInfo,
     case_id: &str,
     kind: DocKind,
+    subject: &str,
 ) -> Result<(String, String), AppError> {
     let record =
         state.db.case(&principal.visibility(Action::CaseAct), case_id).await?.ok_or(AppError::NotFound)?;
@@ -71,6 +83,7 @@ pub async fn issue(
     };
     let today = civil_date(state.now());
     let officers = state.db.officer_badges(&record.case.officers, today).await?;
+    let people = state.db.badges(&people_named(&record.case), today).await?;
     let issued: Vec<(DocKind, String, chrono::NaiveDate)> = state
         .db
         .case_documents(case_id)
@@ -111,6 +124,8 @@ pub async fn issue(
         issued: issued.clone(),
         number: number.to_owned(),
         issued_on: today,
+        subject: subject.trim(),
+        people: &people,
     };
     // Check the contents before a number is taken, so a refused document uses none.
     build(kind, &facts("")).map_err(crate::web::cases::refused)?;
@@ -122,7 +137,9 @@ pub async fn issue(
         let n = tx.next_number(kind.code(), today.year()).await?;
         format!("{}{}〔{}〕第{n}号", state.config.doc_prefix, kind.word(), today.year())
     };
-    let data = build(kind, &facts(&number)).map_err(crate::web::cases::refused)?.to_string();
+    let built = build(kind, &facts(&number)).map_err(crate::web::cases::refused)?;
+    let subject_key = built["x"]["subject"].as_str().unwrap_or_default().to_owned();
+    let data = built.to_string();
     let source_text = template(kind);
     let date = (today.year(), today.month() as u8, today.day() as u8);
     let data_for_render = data.clone();
@@ -139,6 +156,7 @@ pub async fn issue(
             data: &data,
             text: &rendered.text,
             pdf: &rendered.pdf,
+            subject: &subject_key,
         })
         .await?;
     tx.commit().await?;
@@ -149,6 +167,8 @@ pub async fn issue(
 pub struct IssueForm {
     #[serde(default)]
     kind: String,
+    #[serde(default)]
+    subject: String,
 }
 
 fn parse_kind(raw: &str) -> Result<DocKind, AppError> {
@@ -170,7 +190,7 @@ pub async fn issue_form(
     Form(form): Form<IssueForm>,
 ) -> PageResult {
     let result = match parse_kind(&form.kind) {
-        Ok(kind) => issue(&state, &principal, &info, &id, kind).await,
+        Ok(kind) => issue(&state, &principal, &info, &id, kind, &form.subject).await,
         Err(e) => Err(e),
     };
     match result {
@@ -225,9 +245,16 @@ pub async fn pdf_page(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct IssueBody {
-    /// filing_approval, advance_notice, penalty_decision, no_penalty_decision, spot_decision,
-    /// service_receipt or closing_report.
+    /// filing_approval, inspection_record, interview_record, correction_notice,
+    /// legal_review_opinion, discussion_minutes, advance_notice, statement_record, hearing_notice,
+    /// penalty_decision, no_penalty_decision, spot_decision, service_receipt, seizure_decision,
+    /// urge_notice, substitute_decision or closing_report.
     pub kind: String,
+    /// For inspection_record, interview_record, correction_notice, seizure_decision and
+    /// urge_notice: the item (`act-0`, `correction-1`, `seizure-0`, `demolition`, `substitute`);
+    /// omitted, the latest.
+    #[serde(default)]
+    pub subject: String,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -246,7 +273,7 @@ pub async fn api_issue(
     Json(body): Json<IssueBody>,
 ) -> ApiResult<(StatusCode, Json<IssuedDto>)> {
     let kind = parse_kind(&body.kind)?;
-    let (doc_id, number) = issue(&state, &principal, &info, &id, kind).await?;
+    let (doc_id, number) = issue(&state, &principal, &info, &id, kind, &body.subject).await?;
     Ok((StatusCode::CREATED, Json(IssuedDto { id: doc_id, number })))
 }
 
@@ -259,6 +286,8 @@ pub struct DocumentDto {
     pub sha256: String,
     pub issued_by: String,
     pub issued_at: String,
+    /// The item a per-subject document is about; empty otherwise.
+    pub subject: String,
 }
 
 impl From<DocumentInfo> for DocumentDto {
@@ -271,6 +300,7 @@ impl From<DocumentInfo> for DocumentDto {
             number: d.number,
             sha256: d.sha256,
             issued_by: d.issued_by,
+            subject: d.subject,
         }
     }
 }

@@ -122,3 +122,159 @@ async fn a_decision_is_issued_only_with_its_statutory_contents_and_never_changes
         StatusCode::NOT_FOUND
     );
 }
+
+/// The text without the typesetter's line breaks, for phrases that wrap.
+fn flat(text: &str) -> String {
+    text.replace('\n', "")
+}
+
+/// Issues a per-subject or whole-case document and returns its rendered text.
+async fn issued_text(app: &TestApp, token: &str, case_id: &str, kind: &str, subject: &str) -> String {
+    let issued = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/cases/{case_id}/documents"),
+            token,
+            serde_json::json!({ "kind": kind, "subject": subject }),
+        )
+        .await;
+    assert_eq!(issued.status, StatusCode::CREATED, "{kind}: {}", issued.body);
+    let id = issued.json()["id"].as_str().unwrap().to_owned();
+    app.db.document(&id).await.unwrap().unwrap().2
+}
+
+#[tokio::test]
+async fn every_record_notice_and_measure_document_states_what_its_article_requires() {
+    let app = TestApp::new().await;
+    let squad = app.token("squadlead01").await;
+    let leader = app.token("leader01").await;
+    let legal = app.token("legal01").await;
+    let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let officers = two_certified(&app, "南大街中队", day).await;
+    let presider = two_certified(&app, "荷花池中队", day).await.remove(0);
+    let party = new_party(&app, &squad, "11010519491231002X").await;
+    app.raw(&format!("UPDATE parties SET address = '常州市钟楼区南大街88号' WHERE id = '{party}'")).await;
+    let open = serde_json::json!({
+        "procedure": "general", "party_id": party, "category": "street_vending", "item_code": "ZL-ZD-001",
+        "title": "擅自占用城市道路设摊经营", "location": "南大街88号", "source": "patrol",
+        "clue_on": "2026-03-02", "act_on": "2026-03-01",
+    });
+    let id =
+        app.json(Method::POST, "/api/v1/cases", &squad, open).await.json()["id"].as_str().unwrap().to_owned();
+    let mut s = Steps { app: &app, id: id.clone(), version: 1 };
+    s.ok(&leader, serde_json::json!({"action": "file", "on": "2026-03-02", "officers": officers})).await;
+    // Not yet: no inspection recorded.
+    let early = issue(&app, &squad, &id, "inspection_record").await;
+    assert_eq!(early.json()["error"], "document_not_available", "{}", early.body);
+    for (kind, summary) in
+        [("inspection", "人行道上设摊经营水果，占道约6平方米"), ("interview", "问：摊位是谁的？答：是我的。")]
+    {
+        s.ok(
+            &squad,
+            serde_json::json!({"action": "record_act", "kind": kind, "on": "2026-03-02",
+            "officers": officers, "summary": summary}),
+        )
+        .await;
+    }
+    s.ok(
+        &squad,
+        serde_json::json!({"action": "order_correction", "on": "2026-03-02", "deadline": "2026-03-06",
+        "requirement": "停止占道经营，清除占道物品", "officers": officers}),
+    )
+    .await;
+    s.ok(&leader, serde_json::json!({"action": "seize", "on": "2026-03-02", "officers": officers,
+        "items": ["三轮车一辆（蓝色）", "水果约50公斤"], "reason": "当事人拒不停止占道经营，扣押涉案经营工具", "emergency": false}))
+        .await;
+    s.ok(&squad, serde_json::json!({"action": "propose", "penalty": {"kinds": ["fine"], "fine_fen": 600_000, "confiscation_fen": 0},
+        "complex": false, "public_interest": false,
+        "findings": {"facts": "当事人于2026年3月1日在南大街88号人行道上擅自设摊经营水果。", "evidence": "现场检查笔录一份", "discretion": ""}}))
+        .await;
+    s.ok(&legal, serde_json::json!({"action": "review", "on": "2026-03-02", "checklist": [true, true, true, true, true, true, true, true],
+        "opinion": "事实清楚，证据确凿，程序合法"}))
+        .await;
+    s.ok(&leader, serde_json::json!({"action": "discuss", "on": "2026-03-02", "attendees": ["局长甲", "副局长乙", "副局长丙"],
+        "conclusion": "同意罚款六千元"}))
+        .await;
+    s.ok(&squad, serde_json::json!({"action": "notify", "on": "2026-03-02"})).await;
+    app.clock.set(app.clock_now() + Duration::days(1));
+    s.ok(
+        &squad,
+        serde_json::json!({"action": "statement", "on": "2026-03-03", "summary": "家庭困难，请求从轻处罚"}),
+    )
+    .await;
+    s.ok(&squad, serde_json::json!({"action": "request_hearing", "on": "2026-03-03"})).await;
+    let hearing = |place: &str| {
+        serde_json::json!({"action": "schedule_hearing", "notice_on": "2026-03-03", "hearing_on": "2026-03-13",
+            "presider": presider, "place": place})
+    };
+    s.refused(&squad, hearing(""), "place_required").await;
+    s.ok(&squad, hearing("区城管执法局三楼听证室")).await;
+
+    let text = issued_text(&app, &squad, &id, "inspection_record", "").await;
+    snapshot("inspection_record.txt", &text);
+    assert!(flat(&text).contains("占道约6平方米") && flat(&text).contains("执法证号"), "{text}");
+    let text = issued_text(&app, &squad, &id, "interview_record", "act-1").await;
+    assert!(flat(&text).contains("是我的") && flat(&text).contains("回避"), "{text}");
+    let text = issued_text(&app, &squad, &id, "correction_notice", "").await;
+    snapshot("correction_notice.txt", &text);
+    assert!(flat(&text).contains("2026年3月6日前") && flat(&text).contains("第二十八条"), "{text}");
+    let text = issued_text(&app, &squad, &id, "seizure_decision", "").await;
+    snapshot("seizure_decision.txt", &text);
+    for must in ["三轮车一辆（蓝色）", "三十日", "2026年3月31日", "一式二份", "行政复议", "涉案经营工具"]
+    {
+        assert!(flat(&text).contains(must), "the 查封（扣押）决定书 lacks {must}:\n{text}");
+    }
+    let text = issued_text(&app, &squad, &id, "legal_review_opinion", "").await;
+    assert!(flat(&text).contains("裁量基准运用适当") && flat(&text).contains("通过"), "{text}");
+    let text = issued_text(&app, &squad, &id, "discussion_minutes", "").await;
+    assert!(
+        flat(&text).contains("局长甲、副局长乙、副局长丙") && flat(&text).contains("同意罚款六千元"),
+        "{text}"
+    );
+    let text = issued_text(&app, &squad, &id, "statement_record", "").await;
+    assert!(
+        flat(&text).contains("家庭困难") && flat(&text).contains("不因当事人陈述、申辩而给予更重的处罚"),
+        "{text}"
+    );
+    let text = issued_text(&app, &squad, &id, "hearing_notice", "").await;
+    snapshot("hearing_notice.txt", &text);
+    assert!(
+        flat(&text).contains("2026年3月13日")
+            && flat(&text).contains("三楼听证室")
+            && flat(&text).contains("委托一至二人"),
+        "{text}"
+    );
+    // A per-subject document is issued once per item; the case page offers only those without one.
+    let listed = app.get_bearer(&format!("/api/v1/cases/{id}/documents"), &squad).await.json();
+    let subjects: Vec<&str> =
+        listed.as_array().unwrap().iter().map(|d| d["subject"].as_str().unwrap()).collect();
+    assert!(subjects.contains(&"act-0") && subjects.contains(&"act-1") && subjects.contains(&"seizure-0"));
+
+    // The order ignored: 代履行 with its decision and 催告书.
+    app.clock.set(app.clock_now() + Duration::days(6));
+    s.ok(
+        &squad,
+        serde_json::json!({"action": "reinspect", "on": "2026-03-09", "officers": officers,
+        "corrected": false, "summary": "仍在原地经营，物品未清除"}),
+    )
+    .await;
+    s.ok(
+        &leader,
+        serde_json::json!({"action": "decide_substitute", "on": "2026-03-09", "ground": "traffic",
+        "reason": "占道物品阻碍行人通行，危及交通安全", "obligation": "清除人行道上的摊位设施",
+        "performer": "钟楼区环卫服务中心", "budget_fen": 80_000, "planned_on": "2026-03-16"}),
+    )
+    .await;
+    s.ok(&squad, serde_json::json!({"action": "urge_substitute", "on": "2026-03-09"})).await;
+    let text = issued_text(&app, &squad, &id, "substitute_decision", "").await;
+    snapshot("substitute_decision.txt", &text);
+    for must in ["清除人行道上的摊位设施", "钟楼区环卫服务中心", "捌佰元整", "2026年3月16日", "到场监督"]
+    {
+        assert!(flat(&text).contains(must), "the 代履行决定书 lacks {must}:\n{text}");
+    }
+    let text = issued_text(&app, &squad, &id, "urge_notice", "substitute").await;
+    snapshot("urge_notice.txt", &text);
+    assert!(flat(&text).contains("三个工作日后") && flat(&text).contains("陈述和申辩"), "{text}");
+    let again = issue(&app, &squad, &id, "urge_notice").await;
+    assert_eq!(again.status, StatusCode::CREATED, "a corrected 催告书 is a new document: {}", again.body);
+}

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::rules::{MIN_DISCUSSION_ATTENDEES, SUBSTITUTE_NOTICE_WORKDAYS, yuan};
 use super::{
     Case, Command, Context, Discussion, LegalReview, Outcome, PenaltyKind, Refusal, Stage, case_officer_only,
-    check_officers, leader_only, names, officer_only, refuse, require_text, wrong_stage,
+    check_officers, distinct_in_order, leader_only, names, officer_only, refuse, require_text, wrong_stage,
 };
 use crate::domain::access::Role;
 
@@ -191,13 +191,6 @@ fn overdue_obligation(case: &Case, on: NaiveDate) -> bool {
             && d.enforced_on.is_none()
             && d.voluntary_on.is_none();
     ignored_order || demolition_due
-}
-
-fn split_people(list: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = list.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
-    out.sort();
-    out.dedup();
-    out
 }
 
 /// Applies a correction, substitute-performance or deferral step to `next`.
@@ -442,7 +435,7 @@ pub(super) fn apply(
             leader_only(ctx.actor, subject.name_zh())?;
             require_text(reason, "reason_required", "请填写暂缓的理由")?;
             require_text(conclusion, "conclusion_required", "请填写集体讨论结论")?;
-            let attendees = split_people(attendees);
+            let attendees = distinct_in_order(attendees);
             if attendees.len() < MIN_DISCUSSION_ATTENDEES {
                 return refuse(
                     "discussion_too_small",

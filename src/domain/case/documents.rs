@@ -4,12 +4,17 @@
 //!
 //! Issued documents are immutable; a correction is a new document with a new number.
 
+use std::collections::HashMap;
+
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use serde_json::json;
 
-use super::rules::{LAWSUIT_MONTHS, PAYMENT_DAYS, RECONSIDERATION_DAYS, yuan};
-use super::{Case, Hearing, Outcome, PenaltyKind, Procedure, Refusal, Stage};
+use super::compulsory::SubstituteGround;
+use super::rules::{
+    LAWSUIT_MONTHS, PAYMENT_DAYS, RECONSIDERATION_DAYS, SEIZURE_DAYS, SUBSTITUTE_NOTICE_WORKDAYS, yuan,
+};
+use super::{ActKind, Case, Hearing, Outcome, PenaltyKind, Procedure, REVIEW_CHECKLIST, Refusal, Stage};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -28,16 +33,46 @@ pub enum DocKind {
     ServiceReceipt,
     /// 结案报告
     ClosingReport,
+    /// 现场检查（勘验）笔录, one per inspection (行政处罚法 Art. 55; 行政强制法 Art. 18(7)).
+    InspectionRecord,
+    /// 询问笔录, one per interview (Art. 55).
+    InterviewRecord,
+    /// 责令（限期）改正通知书 (Art. 28), one per order.
+    CorrectionNotice,
+    /// 集体讨论笔录 (Art. 57 ¶2).
+    DiscussionMinutes,
+    /// 法制审核意见书 (Art. 58).
+    LegalReviewOpinion,
+    /// 陈述申辩笔录 (Arts. 7, 45).
+    StatementRecord,
+    /// 听证通知书 (Art. 64(2)).
+    HearingNotice,
+    /// 查封（扣押）决定书 with its 清单 (行政强制法 Art. 24), one per seizure.
+    SeizureDecision,
+    /// 催告书 (行政强制法 Art. 35): before forced demolition or 代履行.
+    UrgeNotice,
+    /// 代履行决定书 (行政强制法 Art. 51(1)).
+    SubstituteDecision,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 7] = [
+    pub const ALL: [DocKind; 17] = [
         DocKind::FilingApproval,
+        DocKind::InspectionRecord,
+        DocKind::InterviewRecord,
+        DocKind::CorrectionNotice,
+        DocKind::LegalReviewOpinion,
+        DocKind::DiscussionMinutes,
         DocKind::AdvanceNotice,
+        DocKind::StatementRecord,
+        DocKind::HearingNotice,
         DocKind::PenaltyDecision,
         DocKind::NoPenaltyDecision,
         DocKind::SpotDecision,
         DocKind::ServiceReceipt,
+        DocKind::SeizureDecision,
+        DocKind::UrgeNotice,
+        DocKind::SubstituteDecision,
         DocKind::ClosingReport,
     ];
     pub fn code(self) -> &'static str {
@@ -49,6 +84,16 @@ impl DocKind {
             DocKind::SpotDecision => "spot_decision",
             DocKind::ServiceReceipt => "service_receipt",
             DocKind::ClosingReport => "closing_report",
+            DocKind::InspectionRecord => "inspection_record",
+            DocKind::InterviewRecord => "interview_record",
+            DocKind::CorrectionNotice => "correction_notice",
+            DocKind::DiscussionMinutes => "discussion_minutes",
+            DocKind::LegalReviewOpinion => "legal_review_opinion",
+            DocKind::StatementRecord => "statement_record",
+            DocKind::HearingNotice => "hearing_notice",
+            DocKind::SeizureDecision => "seizure_decision",
+            DocKind::UrgeNotice => "urge_notice",
+            DocKind::SubstituteDecision => "substitute_decision",
         }
     }
     pub fn parse(s: &str) -> Option<DocKind> {
@@ -63,6 +108,16 @@ impl DocKind {
             DocKind::SpotDecision => "当场行政处罚决定书",
             DocKind::ServiceReceipt => "送达回证",
             DocKind::ClosingReport => "结案报告",
+            DocKind::InspectionRecord => "现场检查（勘验）笔录",
+            DocKind::InterviewRecord => "询问笔录",
+            DocKind::CorrectionNotice => "责令（限期）改正通知书",
+            DocKind::DiscussionMinutes => "集体讨论笔录",
+            DocKind::LegalReviewOpinion => "法制审核意见书",
+            DocKind::StatementRecord => "陈述申辩笔录",
+            DocKind::HearingNotice => "听证通知书",
+            DocKind::SeizureDecision => "查封（扣押）决定书",
+            DocKind::UrgeNotice => "催告书",
+            DocKind::SubstituteDecision => "代履行决定书",
         }
     }
     /// The 类别代字 of the document number (ux-and-documents §1.4).
@@ -75,12 +130,74 @@ impl DocKind {
             DocKind::SpotDecision => "当罚字",
             DocKind::ServiceReceipt => "送字",
             DocKind::ClosingReport => "结字",
+            DocKind::InspectionRecord => "勘字",
+            DocKind::InterviewRecord => "询字",
+            DocKind::CorrectionNotice => "改字",
+            DocKind::DiscussionMinutes => "讨字",
+            DocKind::LegalReviewOpinion => "审字",
+            DocKind::StatementRecord => "申字",
+            DocKind::HearingNotice => "听通字",
+            DocKind::SeizureDecision => "查扣字",
+            DocKind::UrgeNotice => "催字",
+            DocKind::SubstituteDecision => "代履字",
         }
     }
     /// Decisions carry the number given when the decision was made; the others take the next
     /// number of their kind when issued.
     pub fn numbered_at_decision(self) -> bool {
         matches!(self, DocKind::PenaltyDecision | DocKind::NoPenaltyDecision | DocKind::SpotDecision)
+    }
+    /// Documents about one item of a list (an act, an order, a seizure, an urging): issued once
+    /// per item, each with its own number.
+    pub fn per_subject(self) -> bool {
+        matches!(
+            self,
+            DocKind::InspectionRecord
+                | DocKind::InterviewRecord
+                | DocKind::CorrectionNotice
+                | DocKind::SeizureDecision
+                | DocKind::UrgeNotice
+        )
+    }
+}
+
+/// The items a per-subject document may be about, oldest first: (key, label). The key is stored
+/// with the issued document, so the case page can tell which items still lack theirs.
+pub fn subjects(kind: DocKind, case: &Case) -> Vec<(String, String)> {
+    let acts = |wanted: ActKind| -> Vec<(String, String)> {
+        case.acts
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.kind == wanted)
+            .map(|(i, a)| (format!("act-{i}"), a.on.to_string()))
+            .collect()
+    };
+    match kind {
+        DocKind::InspectionRecord => acts(ActKind::Inspection),
+        DocKind::InterviewRecord => acts(ActKind::Interview),
+        DocKind::CorrectionNotice => case
+            .corrections
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (format!("correction-{i}"), c.on.to_string()))
+            .collect(),
+        DocKind::SeizureDecision => case
+            .seizures
+            .iter()
+            .enumerate()
+            .map(|(i, z)| (format!("seizure-{i}"), z.on.to_string()))
+            .collect(),
+        DocKind::UrgeNotice => {
+            let mut out = Vec::new();
+            if let Some(on) = case.demolition.urged_on {
+                out.push(("demolition".to_owned(), format!("拆除 {on}")));
+            }
+            if let Some(on) = case.substitute.as_ref().and_then(|s| s.urged_on) {
+                out.push(("substitute".to_owned(), format!("代履行 {on}")));
+            }
+            out
+        }
+        _ => Vec::new(),
     }
 }
 
@@ -126,6 +243,10 @@ pub struct DocFacts<'a> {
     pub issued: Vec<(DocKind, String, NaiveDate)>,
     pub number: String,
     pub issued_on: NaiveDate,
+    /// For a per-subject document, the item's key from [`subjects`]; empty means the latest.
+    pub subject: &'a str,
+    /// Everyone a document may name, by id: (name, certificate number).
+    pub people: &'a HashMap<String, (String, String)>,
 }
 
 fn missing(items: Vec<&'static str>) -> Result<(), Refusal> {
@@ -275,30 +396,52 @@ fn penalty_lines(case: &Case) -> Vec<String> {
         .collect()
 }
 
+/// Whether a document of `kind` fits the case as it stands (its statutory contents are checked
+/// separately, when it is built).
+pub fn available(kind: DocKind, case: &Case) -> Result<(), Refusal> {
+    let decision = case.decision.as_ref();
+    let why = match kind {
+        DocKind::FilingApproval if case.filed_on.is_none() || case.procedure != Procedure::General => {
+            "案件尚未立案"
+        }
+        DocKind::AdvanceNotice if case.notice_on.is_none() => "尚未办理事先告知",
+        DocKind::PenaltyDecision
+            if decision.is_none_or(|d| d.outcome != Outcome::Penalty)
+                || case.procedure != Procedure::General =>
+        {
+            "尚未作出行政处罚决定"
+        }
+        DocKind::NoPenaltyDecision if decision.is_none_or(|d| d.outcome != Outcome::NoPenalty) => {
+            "尚未作出不予行政处罚决定"
+        }
+        DocKind::SpotDecision if case.procedure != Procedure::Simple => "本案不是简易程序",
+        DocKind::ServiceReceipt if decision.is_none() => "尚无须送达的决定书",
+        DocKind::ClosingReport if case.stage != Stage::Closed => "案件尚未结案",
+        DocKind::DiscussionMinutes if case.discussion.is_none() => "尚未记录集体讨论",
+        DocKind::LegalReviewOpinion
+            if case.legal_review.as_ref().is_none_or(|r| r.checklist.len() != REVIEW_CHECKLIST.len()) =>
+        {
+            "尚未记录逐项法制审核"
+        }
+        DocKind::StatementRecord
+            if case.statement_on.is_none() || case.statement_summary.trim().is_empty() =>
+        {
+            "尚未记录陈述申辩"
+        }
+        DocKind::HearingNotice if !matches!(case.hearing, Hearing::Scheduled { .. }) => "尚未安排听证",
+        DocKind::SubstituteDecision if case.substitute.is_none() => "尚未决定代履行",
+        k if k.per_subject() && subjects(k, case).is_empty() => "没有可制作文书的记录",
+        _ => return Ok(()),
+    };
+    Err(not_now(kind, why))
+}
+
 /// Checks that `kind` may be issued now with everything it must state, and returns the data
 /// its template receives.
 pub fn build(kind: DocKind, f: &DocFacts) -> Result<serde_json::Value, Refusal> {
     let case = f.case;
     let decision = case.decision.as_ref();
-    match kind {
-        DocKind::FilingApproval if case.filed_on.is_none() => return Err(not_now(kind, "案件尚未立案")),
-        DocKind::AdvanceNotice if case.notice_on.is_none() => return Err(not_now(kind, "尚未办理事先告知")),
-        DocKind::PenaltyDecision
-            if decision.is_none_or(|d| d.outcome != Outcome::Penalty)
-                || case.procedure != Procedure::General =>
-        {
-            return Err(not_now(kind, "尚未作出行政处罚决定"));
-        }
-        DocKind::NoPenaltyDecision if decision.is_none_or(|d| d.outcome != Outcome::NoPenalty) => {
-            return Err(not_now(kind, "尚未作出不予行政处罚决定"));
-        }
-        DocKind::SpotDecision if case.procedure != Procedure::Simple => {
-            return Err(not_now(kind, "本案不是简易程序"));
-        }
-        DocKind::ServiceReceipt if decision.is_none() => return Err(not_now(kind, "尚无须送达的决定书")),
-        DocKind::ClosingReport if case.stage != Stage::Closed => return Err(not_now(kind, "案件尚未结案")),
-        _ => {}
-    }
+    available(kind, case)?;
     // The items each kind must state.
     let mut absent = Vec::new();
     if f.party.name.trim().is_empty() {
@@ -335,6 +478,7 @@ pub fn build(kind: DocKind, f: &DocFacts) -> Result<serde_json::Value, Refusal> 
         absent.push("两名执法人员及其执法证号");
     }
     missing(absent)?;
+    let specific = specific(kind, f)?;
 
     let notice = f.issued.iter().find(|(k, _, _)| *k == DocKind::AdvanceNotice);
     let hearing_sentence = match &case.hearing {
@@ -376,7 +520,7 @@ pub fn build(kind: DocKind, f: &DocFacts) -> Result<serde_json::Value, Refusal> 
             DocKind::PenaltyDecision | DocKind::NoPenaltyDecision | DocKind::SpotDecision => {
                 decision.map_or(f.issued_on, |d| d.on)
             }
-            _ => f.issued_on,
+            _ => made_on(kind, f).unwrap_or(f.issued_on),
         }),
         "penalty_lines": penalty_lines(case),
         "fine_due": decision.is_some_and(|d| d.penalty.fine_fen > 0),
@@ -390,7 +534,199 @@ pub fn build(kind: DocKind, f: &DocFacts) -> Result<serde_json::Value, Refusal> 
         "officers": f.officers,
         "issued_on": date_zh(f.issued_on),
         "simple": case.procedure == Procedure::Simple,
+        "x": specific,
     }))
+}
+
+/// Everyone on the case a document may name, by id (the store looks up names and badges).
+pub fn people_named(case: &Case) -> Vec<String> {
+    let mut ids: Vec<String> = case.officers.clone();
+    ids.extend(case.acts.iter().flat_map(|a| a.officers.iter().cloned()));
+    ids.extend(case.corrections.iter().flat_map(|c| c.officers.iter().cloned()));
+    ids.extend(case.legal_review.iter().map(|r| r.reviewer.clone()));
+    ids.extend(case.discussion.iter().flat_map(|m| m.attendees.iter().cloned()));
+    if let Hearing::Scheduled { presider, .. } | Hearing::Held { presider, .. } = &case.hearing {
+        ids.push(presider.clone());
+    }
+    ids.extend(case.substitute.iter().filter_map(|s| s.supervisor.clone()));
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// The day a notice or decision about one step was made, which it is dated with (a document
+/// typeset later still bears the date of the act it records).
+fn made_on(kind: DocKind, f: &DocFacts) -> Option<NaiveDate> {
+    let case = f.case;
+    let key = pick_subject(kind, f).unwrap_or_default();
+    match kind {
+        DocKind::CorrectionNotice => case.corrections.get(index_of(&key)).map(|c| c.on),
+        DocKind::SeizureDecision => case.seizures.get(index_of(&key)).map(|z| z.on),
+        DocKind::UrgeNotice if key == "substitute" => case.substitute.as_ref().and_then(|s| s.urged_on),
+        DocKind::UrgeNotice => case.demolition.urged_on,
+        DocKind::SubstituteDecision => case.substitute.as_ref().map(|s| s.decided_on),
+        DocKind::HearingNotice => match &case.hearing {
+            Hearing::Scheduled { notice_on, .. } => Some(*notice_on),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A person as documents name them: the name, or the text as given when it names nobody known.
+fn person_name(f: &DocFacts, id: &str) -> String {
+    f.people.get(id).map_or_else(|| id.to_owned(), |(name, _)| name.clone())
+}
+
+/// Officers with their certificate numbers, as 笔录 and notices list them (Art. 42).
+fn with_badges(f: &DocFacts, ids: &[String]) -> Vec<(String, String)> {
+    ids.iter().map(|id| f.people.get(id).cloned().unwrap_or_else(|| (id.clone(), String::new()))).collect()
+}
+
+/// The item a per-subject document is about: the one named, else the latest.
+fn pick_subject(kind: DocKind, f: &DocFacts) -> Result<String, Refusal> {
+    let all = subjects(kind, f.case);
+    let found = if f.subject.is_empty() { all.last() } else { all.iter().find(|(key, _)| key == f.subject) };
+    found.map(|(key, _)| key.clone()).ok_or_else(|| not_now(kind, "没有可制作文书的记录"))
+}
+
+fn index_of(key: &str) -> usize {
+    key.rsplit('-').next().and_then(|n| n.parse().ok()).unwrap_or(0)
+}
+
+/// What each of the later documents states besides the common blocks, checked for the items
+/// its article requires; `{}` for the documents that need nothing more.
+fn specific(kind: DocKind, f: &DocFacts) -> Result<serde_json::Value, Refusal> {
+    let case = f.case;
+    let mut absent: Vec<&'static str> = Vec::new();
+    let value = match kind {
+        DocKind::InspectionRecord | DocKind::InterviewRecord => {
+            let key = pick_subject(kind, f)?;
+            let act = &case.acts[index_of(&key)];
+            if act.summary.trim().is_empty() {
+                absent.push("检查（询问）内容");
+            }
+            json!({
+                "subject": key, "on": date_zh(act.on), "summary": act.summary,
+                "officers": with_badges(f, &act.officers),
+            })
+        }
+        DocKind::CorrectionNotice => {
+            let key = pick_subject(kind, f)?;
+            let order = &case.corrections[index_of(&key)];
+            json!({
+                "subject": key, "on": date_zh(order.on), "requirement": order.requirement,
+                "deadline": order.deadline.map(date_zh), "officers": with_badges(f, &order.officers),
+            })
+        }
+        DocKind::DiscussionMinutes => {
+            let Some(minutes) = &case.discussion else {
+                return Err(not_now(kind, "尚未记录集体讨论"));
+            };
+            json!({
+                "on": date_zh(minutes.on),
+                "attendees": minutes.attendees.iter().map(|a| person_name(f, a)).collect::<Vec<_>>(),
+                "conclusion": minutes.conclusion,
+                "proposal": case.proposal.as_ref().map(|p| p.summary_zh()),
+            })
+        }
+        DocKind::LegalReviewOpinion => {
+            let Some(review) =
+                case.legal_review.as_ref().filter(|r| r.checklist.len() == REVIEW_CHECKLIST.len())
+            else {
+                return Err(not_now(kind, "尚未记录逐项法制审核"));
+            };
+            let points: Vec<(&str, bool)> =
+                REVIEW_CHECKLIST.iter().zip(&review.checklist).map(|((_, text), ok)| (*text, *ok)).collect();
+            json!({
+                "on": date_zh(review.on), "reviewer": person_name(f, &review.reviewer),
+                "passed": review.passed, "points": points, "opinion": review.opinion,
+                "proposal": case.proposal.as_ref().map(|p| p.summary_zh()),
+            })
+        }
+        DocKind::StatementRecord => {
+            let Some(on) = case.statement_on.filter(|_| !case.statement_summary.trim().is_empty()) else {
+                return Err(not_now(kind, "尚未记录陈述申辩"));
+            };
+            json!({"on": date_zh(on), "summary": case.statement_summary})
+        }
+        DocKind::HearingNotice => {
+            let Hearing::Scheduled { hearing_on, presider, place, .. } = &case.hearing else {
+                return Err(not_now(kind, "尚未安排听证"));
+            };
+            if place.trim().is_empty() {
+                absent.push("听证地点");
+            }
+            if f.party.address.trim().is_empty() {
+                absent.push("当事人地址（请在当事人档案中补充）");
+            }
+            json!({"hearing_on": date_zh(*hearing_on), "place": place, "presider": person_name(f, presider)})
+        }
+        DocKind::SeizureDecision => {
+            let key = pick_subject(kind, f)?;
+            let seizure = &case.seizures[index_of(&key)];
+            // Art. 24: reason and basis, the term, the list, and the remedies.
+            if seizure.reason.trim().is_empty() {
+                absent.push("查封扣押的理由和依据");
+            }
+            if f.party.address.trim().is_empty() {
+                absent.push("当事人地址（请在当事人档案中补充）");
+            }
+            if f.bureau.reconsideration_body.trim().is_empty() || f.bureau.court.trim().is_empty() {
+                absent.push("申请行政复议、提起行政诉讼的途径和期限（请在配置中填写复议机关和人民法院）");
+            }
+            let end = seizure.on + chrono::Duration::days(i64::from(SEIZURE_DAYS) - 1);
+            json!({
+                "subject": key, "on": date_zh(seizure.on), "reason": seizure.reason,
+                "items": seizure.items, "days": numeral_zh(SEIZURE_DAYS), "until": date_zh(end),
+                "emergency": seizure.emergency,
+            })
+        }
+        DocKind::UrgeNotice => {
+            let key = pick_subject(kind, f)?;
+            if f.party.address.trim().is_empty() {
+                absent.push("当事人地址（请在当事人档案中补充）");
+            }
+            if key == "substitute" {
+                let s = case.substitute.as_ref().expect("listed by subjects");
+                json!({
+                    "subject": key, "on": date_zh(s.urged_on.unwrap_or(f.issued_on)),
+                    "duty": format!("在本机关代履行前自行履行以下义务：{}", s.obligation),
+                    "deadline": None::<String>, "planned_on": date_zh(s.planned_on),
+                    "performer": s.performer, "budget": yuan(s.budget_fen).trim_end_matches(".00").to_owned(),
+                    "workdays": numeral_zh(SUBSTITUTE_NOTICE_WORKDAYS),
+                })
+            } else {
+                let d = &case.demolition;
+                json!({
+                    "subject": key, "on": date_zh(d.urged_on.unwrap_or(f.issued_on)),
+                    "duty": "自行拆除违法建设并清理现场",
+                    "deadline": d.urged_deadline.map(date_zh),
+                    "planned_on": None::<String>, "performer": "", "budget": "", "workdays": "",
+                })
+            }
+        }
+        DocKind::SubstituteDecision => {
+            let Some(s) = &case.substitute else { return Err(not_now(kind, "尚未决定代履行")) };
+            if f.party.address.trim().is_empty() && s.ground != SubstituteGround::Immediate {
+                absent.push("当事人地址（请在当事人档案中补充）");
+            }
+            if f.bureau.reconsideration_body.trim().is_empty() || f.bureau.court.trim().is_empty() {
+                absent.push("申请行政复议、提起行政诉讼的途径和期限（请在配置中填写复议机关和人民法院）");
+            }
+            json!({
+                "on": date_zh(s.decided_on), "ground": s.ground.name_zh(), "basis": s.ground.basis(),
+                "immediate": s.ground == SubstituteGround::Immediate, "reason": s.reason,
+                "obligation": s.obligation, "performer": s.performer,
+                "budget": yuan(s.budget_fen).trim_end_matches(".00").to_owned(),
+                "budget_words": amount_in_words(s.budget_fen), "planned_on": date_zh(s.planned_on),
+                "workdays": numeral_zh(SUBSTITUTE_NOTICE_WORKDAYS),
+            })
+        }
+        _ => json!({}),
+    };
+    missing(absent)?;
+    Ok(value)
 }
 
 #[cfg(test)]

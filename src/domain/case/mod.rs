@@ -1608,9 +1608,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                 return wrong_stage(case, command);
             }
             leader_only(ctx.actor, "集体讨论")?;
-            let mut distinct = attendees.clone();
-            distinct.sort();
-            distinct.dedup();
+            let distinct = distinct_in_order(attendees);
             if distinct.len() < MIN_DISCUSSION_ATTENDEES {
                 return refuse(
                     "discussion_too_small",
@@ -2358,6 +2356,18 @@ fn owes_fine(case: &Case) -> bool {
     case.decision
         .as_ref()
         .is_some_and(|d| d.outcome == Outcome::Penalty && d.penalty.kinds.contains(&PenaltyKind::Fine))
+}
+
+/// Names as given, blank and repeated ones left out, in their order (minutes list attendees
+/// by rank).
+fn distinct_in_order(names: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        if !out.iter().any(|o| o == name) {
+            out.push(name.to_owned());
+        }
+    }
+    out
 }
 
 fn require_text(text: &str, code: &'static str, message: &str) -> Result<(), Refusal> {
