@@ -421,7 +421,44 @@ pub async fn seed_cases(state: &crate::app::AppState) -> anyhow::Result<usize> {
         // Filed and under investigation.
         (
             open(&parties[2], "street_vending", "ZL-ZD-001", "擅自占用城市道路设摊经营", 12),
-            vec![(&leader, file(11)), (&squad, act(10))],
+            vec![
+                (&leader, file(11)),
+                (&squad, act(10)),
+                (
+                    &leader,
+                    serde_json::json!({"action": "seize", "on": day(10), "officers": officers,
+                     "items": ["三轮车一辆（蓝色，无牌）", "遮阳伞一把", "水果约40公斤"],
+                     "reason": "当事人拒不停止占道经营，扣押涉案经营工具（《江苏省城市市容和环境卫生管理条例》）",
+                     "emergency": false}),
+                ),
+            ],
+        ),
+        // An unauthorised billboard: ordered removed, still up at the re-inspection and loose on its
+        // frame; the head decided 代履行 and the party was urged.
+        (
+            open(&parties[1], "outdoor_ads", "ZL-GG-001", "擅自设置大型户外广告", 25),
+            vec![
+                (&leader, file(24)),
+                (&squad, act(24)),
+                (
+                    &squad,
+                    serde_json::json!({"action": "order_correction", "on": day(24), "deadline": day(17),
+                     "requirement": "自行拆除擅自设置的户外广告牌及支架", "officers": officers}),
+                ),
+                (
+                    &squad,
+                    serde_json::json!({"action": "reinspect", "on": day(16), "officers": officers,
+                     "corrected": false, "summary": "广告牌仍未拆除，支架锈蚀松动，临街一侧有坠落危险"}),
+                ),
+                (
+                    &leader,
+                    serde_json::json!({"action": "decide_substitute", "on": day(10), "ground": "traffic",
+                     "reason": "广告牌支架松动，已危及行人和车辆通行安全；当事人经责令逾期未拆除",
+                     "obligation": "拆除户外广告牌一块（约12平方米）及其钢支架",
+                     "performer": "常州市钟楼区市政设施养护所", "budget_fen": 450_000, "planned_on": day(-3)}),
+                ),
+                (&squad, serde_json::json!({"action": "urge_substitute", "on": day(8)})),
+            ],
         ),
         // A major case (6,000 yuan ≥ the bureau's threshold), notified, waiting for legal review and discussion.
         (

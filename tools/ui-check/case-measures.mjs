@@ -1,0 +1,45 @@
+// Screenshots of the case pages with orders and compulsory measures, as the squad leader who
+// handles them: the billboard case with its 代履行 (the performance form opened) and the
+// street-vending case with its seizure, desktop and phone.
+// Usage: node case-measures.mjs http://127.0.0.1:18080 OUT_DIR (a server started with --demo).
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+
+const base = process.argv[2] ?? "http://127.0.0.1:18080";
+const out = process.argv[3] ?? "screenshots";
+mkdirSync(out, { recursive: true });
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
+
+async function login(context, user) {
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.fill("#username", user);
+  await page.fill("#password", "Zhonglou@Demo2026");
+  await page.click("button[type=submit]");
+  if (page.url().includes("/login/mfa")) {
+    const other = await context.newPage();
+    await other.goto(`${base}/login`);
+    const code = (await other.locator("tr", { hasText: user }).locator("td").nth(2).innerText()).trim();
+    await other.close();
+    await page.fill("#code", code);
+    await page.click("button[type=submit]");
+  }
+  return page;
+}
+
+for (const [viewport, suffix] of [[{ width: 1366, height: 768 }, ""], [{ width: 390, height: 844 }, "-phone"]]) {
+  const context = await browser.newContext({ viewport, locale: "zh-CN" });
+  const pages = { squadlead01: await login(context, "squadlead01") };
+  for (const [user, name, title, open] of [["squadlead01", "substitute", "擅自设置大型户外广告", ["实施代履行"]], ["squadlead01", "seizure", "擅自占用城市道路设摊经营", ["查封扣押处理（解除、没收或销毁）", "责令（限期）改正"]]]) {
+    const page = pages[user];
+    await page.goto(`${base}/cases?q=${encodeURIComponent(title)}&stage=investigation`);
+    await page.locator("table tbody tr", { hasText: title }).locator("a").first().click();
+    for (const step of open) {
+      const summary = page.locator("summary", { hasText: step });
+      if (await summary.count()) await summary.first().click();
+    }
+    await page.screenshot({ path: `${out}/case-${name}${suffix}.png`, fullPage: true });
+  }
+  await context.close();
+}
+await browser.close();
