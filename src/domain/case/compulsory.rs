@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use super::rules::{MIN_DISCUSSION_ATTENDEES, SUBSTITUTE_NOTICE_WORKDAYS, yuan};
 use super::{
     Case, Command, Context, Discussion, LegalReview, Outcome, PenaltyKind, Refusal, Stage, case_officer_only,
-    check_officers, distinct_in_order, leader_only, names, officer_only, refuse, require_text, wrong_stage,
+    check_case_officers, distinct_in_order, leader_only, names, officer_only, refuse, require_text,
+    wrong_stage,
 };
 use crate::domain::access::Role;
 
@@ -207,7 +208,7 @@ pub(super) fn apply(
                 return wrong_stage(case, command);
             }
             officer_only(ctx.actor)?;
-            check_officers(officers, *on, ctx, &case.recused)?;
+            check_case_officers(case, officers, *on, ctx)?;
             require_text(requirement, "requirement_required", "请填写责令改正的内容")?;
             if deadline.is_some_and(|d| d <= *on) {
                 return refuse("deadline_invalid", "行政处罚法第二十八条", "改正期限应晚于责令改正的日期");
@@ -242,7 +243,7 @@ pub(super) fn apply(
                     format!("改正期限至 {} 届满，届满后方可认定未改正", order.deadline.unwrap_or(*on)),
                 );
             }
-            check_officers(officers, *on, ctx, &case.recused)?;
+            check_case_officers(case, officers, *on, ctx)?;
             require_text(summary, "summary_required", "请填写复查情况")?;
             let order = &mut next.corrections[index];
             order.reinspected_on = Some(*on);

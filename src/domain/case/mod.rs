@@ -1410,6 +1410,34 @@ fn check_officers(
     Ok(())
 }
 
+/// [`check_officers`] for a step of this case: also never the person who reviewed it (法制审核 is
+/// kept apart from investigation, 行政处罚法 Art. 58; 国办发〔2018〕118号), nor anyone withdrawn.
+fn check_case_officers(
+    case: &Case,
+    officers: &[String],
+    on: NaiveDate,
+    ctx: &Context,
+) -> Result<(), Refusal> {
+    let reviewers = case
+        .legal_review
+        .iter()
+        .chain(case.deferrals.iter().filter_map(|d| d.legal_review.as_ref()))
+        .map(|r| r.reviewer.as_str());
+    for reviewer in reviewers {
+        if officers.iter().any(|o| o == reviewer) {
+            return refuse(
+                "reviewer_cannot_handle",
+                "行政处罚法第五十八条",
+                format!(
+                    "{} 已担任本案法制审核人员，不得参与本案调查和处理",
+                    names(&[reviewer.to_owned()], ctx)
+                ),
+            );
+        }
+    }
+    check_officers(officers, on, ctx, &case.recused)
+}
+
 fn check_limitation(case: &Case, on: NaiveDate) -> Result<(), Refusal> {
     if on > case.limitation_end() {
         let years = if case.serious_harm { "五" } else { "二" };
@@ -1467,7 +1495,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             }
             leader_only(ctx.actor, "立案")?;
             check_limitation(case, *on)?;
-            check_officers(officers, *on, ctx, &case.recused)?;
+            check_case_officers(case, officers, *on, ctx)?;
             next.filed_on = Some(*on);
             next.officers = officers.clone();
             next.stage = Stage::Investigation;
@@ -1528,7 +1556,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             if !(ctx.actor.is(Role::Leader) || ctx.actor.is(Role::SquadLeader)) {
                 return refuse("squad_leader_required", "", "调整承办人须由中队长或局领导办理");
             }
-            check_officers(officers, *on, ctx, &case.recused)?;
+            check_case_officers(case, officers, *on, ctx)?;
             next.officers = officers.clone();
             summary = format!("承办人调整为 {}", names(officers, ctx));
         }
@@ -1540,7 +1568,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             if case.filed_on.is_some_and(|f| *on < f) {
                 return refuse("act_before_filing", "行政处罚法第五十四条", "调查取证日期不能早于立案日期");
             }
-            check_officers(officers, *on, ctx, &case.recused)?;
+            check_case_officers(case, officers, *on, ctx)?;
             require_text(text, "summary_required", "请填写调查取证情况")?;
             next.acts.push(Act { kind: *kind, on: *on, officers: officers.clone(), summary: text.clone() });
             summary = format!("{}（{}）：{text}", kind.name_zh(), names(officers, ctx));
@@ -2104,7 +2132,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                     "实施查封扣押前须向行政机关负责人报告并经批准；情况紧急的，请按紧急情况登记，事后24小时内补办批准",
                 );
             }
-            check_officers(officers, *on, ctx, &case.recused)?;
+            check_case_officers(case, officers, *on, ctx)?;
             require_text(reason, "reason_required", "请填写查封扣押的理由和依据")?;
             let items: Vec<String> =
                 items.iter().map(|i| i.trim().to_owned()).filter(|i| !i.is_empty()).collect();
@@ -2291,7 +2319,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                     format!("已决定暂缓强制拆除（复查日期 {}），须先经复查结束暂缓", deferral.review_on),
                 );
             }
-            check_officers(officers, *on, ctx, &case.recused)?;
+            check_case_officers(case, officers, *on, ctx)?;
             next.demolition.enforced_on = Some(*on);
             summary = format!("依法强制拆除（{}，{start_hour}时开始，全程音像记录）", names(officers, ctx));
         }

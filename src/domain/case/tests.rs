@@ -456,7 +456,7 @@ fn random_walks_never_break_the_guards() {
             let choice = if sensible {
                 let options: &[usize] = match case.stage {
                     Stage::Clue => &[0],
-                    Stage::Investigation => &[1, 1, 2],
+                    Stage::Investigation => &[1, 1, 2, 17, 18],
                     Stage::Review => &[3, 4, 5, 2],
                     Stage::Notified => &[6, 7, 8, 9, 10, 11, 3, 4],
                     Stage::Decided => &[12],
@@ -464,7 +464,7 @@ fn random_walks_never_break_the_guards() {
                 };
                 options[rng.random_range(0..options.len())]
             } else {
-                rng.random_range(0..17)
+                rng.random_range(0..19)
             };
             let officers = |rng: &mut StdRng| -> Vec<String> {
                 if sensible && rng.random_bool(0.8) { two() } else { pick(rng, n) }
@@ -524,6 +524,18 @@ fn random_walks_never_break_the_guards() {
                 },
                 14 => Command::Recuse { person: pick(&mut rng, 1).remove(0), reason: "亲属".into() },
                 15 => Command::Reassign { on: back(&mut rng), officers: pick(&mut rng, n) },
+                17 => Command::OrderCorrection {
+                    on: back(&mut rng),
+                    deadline: Some(today + chrono::Duration::days(rng.random_range(0..5))),
+                    requirement: "停止违法行为".into(),
+                    officers: officers(&mut rng),
+                },
+                18 => Command::Reinspect {
+                    on: back(&mut rng),
+                    officers: officers(&mut rng),
+                    corrected: rng.random_bool(0.5),
+                    summary: "复查".into(),
+                },
                 _ => Command::Close { on: back(&mut rng), summary: "结案".into() },
             };
             let who = if sensible {
@@ -571,9 +583,13 @@ fn random_walks_never_break_the_guards() {
     // The walk must reach deep into the procedure, or it proves nothing.
     assert!(accepted > 1_500, "only {accepted} steps accepted");
     assert!(decided > 50 && major_decided > 5, "decided {decided}, major {major_decided}");
-    for code in
-        ["two_officers_required", "auxiliary_not_enforcer", "certificate_not_valid", "legal_review_required"]
-    {
+    for code in [
+        "two_officers_required",
+        "auxiliary_not_enforcer",
+        "certificate_not_valid",
+        "legal_review_required",
+        "reviewer_cannot_handle",
+    ] {
         assert!(refusals.get(code).copied().unwrap_or(0) > 0, "the walk never met {code}: {refusals:?}");
     }
 }
@@ -592,6 +608,23 @@ fn check_invariants(case: &Case, w: &World) {
     }
     for o in &case.officers {
         assert_ne!(w.people[o].employment, Employment::Auxiliary, "an auxiliary handles the case");
+    }
+    for order in &case.corrections {
+        let mut distinct = order.officers.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert!(distinct.len() >= 2, "an order by fewer than two officers: {order:?}");
+        assert!(
+            distinct.iter().all(|o| w.people[o].may_act_on(order.on)),
+            "an order without a valid certificate"
+        );
+        if order.corrected == Some(false) {
+            let deadline = order.deadline.expect("walk orders have deadlines");
+            assert!(
+                order.reinspected_on.is_some_and(|r| r > deadline),
+                "found not corrected before the deadline"
+            );
+        }
     }
     if let Some(decision) = &case.decision
         && decision.outcome == Outcome::Penalty
