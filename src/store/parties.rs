@@ -140,6 +140,63 @@ impl Db {
 }
 
 impl AuditedTx {
+    /// Corrects a party's name, representative, phone and address; the identity document, and
+    /// what it says (birth date, sex), never changes. Refused with `Conflict` if the file
+    /// changed since `version` was read.
+    pub async fn update_party(
+        &mut self,
+        id: &str,
+        version: i64,
+        draft: &PartyDraft,
+    ) -> Result<i64, StoreError> {
+        let now = ts(self.now());
+        let before: Option<(String, String, Option<String>, String)> = on_tx!(&mut self.tx, |conn| {
+            sqlx::query_as("SELECT name, legal_representative, phone, address FROM parties WHERE id = $1")
+                .bind(id)
+                .fetch_optional(conn)
+                .await?
+        });
+        let Some((name, representative, phone, address)) = before else {
+            return Err(StoreError::NotFound);
+        };
+        let updated = on_tx!(&mut self.tx, |conn| {
+            sqlx::query(
+                "UPDATE parties SET name = $1, legal_representative = $2, phone = $3, address = $4, \
+                 version = version + 1, updated_at = $5 WHERE id = $6 AND version = $7",
+            )
+            .bind(&draft.name)
+            .bind(&draft.legal_representative)
+            .bind(draft.phone.as_ref().map(|p| p.as_str()))
+            .bind(&draft.address)
+            .bind(&now)
+            .bind(id)
+            .bind(version)
+            .execute(conn)
+            .await?
+            .rows_affected()
+        });
+        if updated == 0 {
+            return Err(StoreError::Conflict);
+        }
+        // Which fields changed, never their values: personal data stays out of the audit log.
+        let new_phone = draft.phone.as_ref().map(|p| p.as_str().to_owned());
+        let changed: Vec<&str> = [
+            ("name", name != draft.name),
+            ("legal_representative", representative != draft.legal_representative),
+            ("phone", phone != new_phone),
+            ("address", address != draft.address),
+        ]
+        .into_iter()
+        .filter_map(|(field, differs)| differs.then_some(field))
+        .collect();
+        self.audit(
+            AuditEvent::new("party.update", "party", id)
+                .details(serde_json::json!({ "version": version + 1, "changed": changed })),
+        )
+        .await?;
+        Ok(version + 1)
+    }
+
     pub async fn insert_party(&mut self, draft: &PartyDraft) -> Result<String, StoreError> {
         let id = new_id(self.now());
         let now = ts(self.now());

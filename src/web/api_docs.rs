@@ -33,6 +33,7 @@ use crate::app::AppState;
         crate::web::parties::api_list,
         crate::web::parties::api_create,
         crate::web::parties::api_get,
+        crate::web::parties::api_update,
         crate::web::parties::api_reveal,
         crate::web::cases::api_list,
         crate::web::cases::api_create,

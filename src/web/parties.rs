@@ -215,7 +215,9 @@ struct DetailPage {
     party: PartyView,
     document_type_zh: &'static str,
     may_reveal: bool,
-    saved: bool,
+    may_edit: bool,
+    /// `1` after registering, `2` after a correction.
+    saved: String,
     created_at: String,
     /// The party's cases the reader may open (一人一档), newest first.
     cases: Vec<crate::store::cases::CaseRecord>,
@@ -269,7 +271,8 @@ pub async fn detail_page(
         created_at: crate::domain::time::display(party.created_at),
         party: PartyView::new(party),
         may_reveal: principal.has(Action::PartyReveal),
-        saved: query.saved == "1",
+        may_edit: principal.has(Action::PartyEdit),
+        saved: query.saved,
     })
 }
 
@@ -412,4 +415,152 @@ pub async fn api_reveal(
 ) -> ApiResult<Json<PartyRevealDto>> {
     let party = reveal(&state, &principal, &info, &id).await?;
     Ok(Json(PartyRevealDto { document_number: party.document_number, phone: party.phone }))
+}
+
+/// The fields a party's file may be corrected in; the identity document never changes (a wrong
+/// number means a different person: register that one).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct PartyEditBody {
+    /// The version read; a file changed since is refused with `version_conflict`.
+    #[serde(default)]
+    pub version: i64,
+    pub name: String,
+    #[serde(default)]
+    pub legal_representative: String,
+    /// A new mobile number; empty keeps the one on file (it is shown masked, never sent back).
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub address: String,
+}
+
+/// Parses the corrected fields against the stored identity and writes them with the version.
+async fn correct(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    id: &str,
+    body: &PartyEditBody,
+) -> Result<i64, AppError> {
+    let party = state.db.party(id).await?.ok_or(AppError::NotFound)?;
+    let input = PartyInput {
+        kind: if party.organisation { "organisation" } else { "person" }.to_owned(),
+        name: body.name.clone(),
+        document_type: party.document_type.code().to_owned(),
+        document_number: party.document_number.clone(),
+        legal_representative: body.legal_representative.clone(),
+        phone: if body.phone.trim().is_empty() {
+            party.phone.clone().unwrap_or_default()
+        } else {
+            body.phone.clone()
+        },
+        address: body.address.clone(),
+    };
+    let draft = input.parse()?;
+    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
+    let version = tx.update_party(id, body.version, &draft).await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+#[derive(Template)]
+#[template(path = "party_edit.html")]
+struct EditPage {
+    chrome: Chrome,
+    party: PartyView,
+    body: PartyEditBody,
+    errors: FieldErrors,
+    conflict: Option<String>,
+}
+
+impl EditPage {
+    fn error(&self, field: &str) -> &str {
+        self.errors.get(field).unwrap_or("")
+    }
+}
+
+async fn edit_form(
+    state: &AppState,
+    principal: &Principal,
+    headers: &HeaderMap,
+    party: Party,
+    body: PartyEditBody,
+    errors: FieldErrors,
+    conflict: Option<String>,
+) -> PageResult {
+    let chrome =
+        Chrome::new(state, principal, headers, "parties", "更正当事人档案", "Correct a party's file").await?;
+    let status = if conflict.is_some() {
+        StatusCode::CONFLICT
+    } else if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut response = render(&EditPage { chrome, party: PartyView::new(party), body, errors, conflict })?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> PageResult {
+    let party = state.db.party(&id).await?.ok_or(AppError::NotFound)?;
+    let body = PartyEditBody {
+        version: party.version,
+        name: party.name.clone(),
+        legal_representative: party.legal_representative.clone(),
+        phone: String::new(),
+        address: party.address.clone(),
+    };
+    edit_form(&state, &principal, &headers, party, body, FieldErrors::default(), None).await
+}
+
+pub async fn update_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(body): Form<PartyEditBody>,
+) -> PageResult {
+    match correct(&state, &principal, &info, &id, &body).await {
+        Ok(_) => Ok(Redirect::to(&format!("/parties/{id}?saved=2")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let party = state.db.party(&id).await?.ok_or(AppError::NotFound)?;
+            edit_form(&state, &principal, &headers, party, body, errors, None).await
+        }
+        Err(AppError::Conflict { message, .. }) => {
+            // Show the file as it now stands, so the user sees what changed.
+            let party = state.db.party(&id).await?.ok_or(AppError::NotFound)?;
+            let current = PartyEditBody {
+                version: party.version,
+                name: party.name.clone(),
+                legal_representative: party.legal_representative.clone(),
+                phone: String::new(),
+                address: party.address.clone(),
+            };
+            edit_form(&state, &principal, &headers, party, current, FieldErrors::default(), Some(message))
+                .await
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+#[utoipa::path(put, path = "/api/v1/parties/{id}", tag = "parties", params(("id" = String, Path)), request_body = PartyEditBody,
+    responses((status = 200, body = PartyDto), (status = 404, body = crate::web::error::ErrorBody),
+        (status = 409, body = crate::web::error::ErrorBody, description = "`version_conflict`: changed since read"),
+        (status = 422, body = crate::web::error::ErrorBody)))]
+pub async fn api_update(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+    Json(body): Json<PartyEditBody>,
+) -> ApiResult<Json<PartyDto>> {
+    correct(&state, &principal, &info, &id, &body).await?;
+    Ok(Json(state.db.party(&id).await?.ok_or(AppError::NotFound)?.into()))
 }

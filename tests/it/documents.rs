@@ -153,7 +153,9 @@ async fn every_record_notice_and_measure_document_states_what_its_article_requir
     let officers = two_certified(&app, "南大街中队", day).await;
     let presider = two_certified(&app, "荷花池中队", day).await.remove(0);
     let party = new_party(&app, &squad, "11010519491231002X").await;
-    app.raw(&format!("UPDATE parties SET address = '常州市钟楼区南大街88号' WHERE id = '{party}'")).await;
+    let address = serde_json::json!({"version": 1, "name": "王摊主", "address": "常州市钟楼区南大街88号"});
+    let corrected = app.json(Method::PUT, &format!("/api/v1/parties/{party}"), &squad, address).await;
+    assert_eq!(corrected.status, StatusCode::OK, "{}", corrected.body);
     let open = serde_json::json!({
         "procedure": "general", "party_id": party, "category": "street_vending", "item_code": "ZL-ZD-001",
         "title": "擅自占用城市道路设摊经营", "location": "南大街88号", "source": "patrol",

@@ -129,3 +129,71 @@ async fn the_registry_pages_work_and_keep_numbers_masked() {
     let aux = app.login("aux01").await;
     assert_eq!(app.get("/parties", Some(&aux)).await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_file_is_corrected_with_its_version_and_an_audit_record_without_personal_data() {
+    let app = TestApp::new().await;
+    let officer = app.token("officer01").await;
+    let body = serde_json::json!({
+        "kind": "person", "name": "张三", "document_type": "resident_id",
+        "document_number": "11010519491231002X", "phone": "13912345678",
+    });
+    let id = app.json(Method::POST, "/api/v1/parties", &officer, body).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/v1/parties/{id}");
+    let edit = |version: i64, phone: &str, address: &str| serde_json::json!({"version": version, "name": "张三", "phone": phone, "address": address});
+    // A bad phone is refused by field and changes nothing.
+    let bad = app.json(Method::PUT, &path, &officer, edit(1, "1234", "常州市钟楼区南大街1号")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert_eq!(bad.json()["fields"][0]["field"], "phone", "{}", bad.body);
+    assert_eq!(app.get_bearer(&path, &officer).await.json()["version"], 1);
+    // An empty phone keeps the one on file; the address is added.
+    let ok = app.json(Method::PUT, &path, &officer, edit(1, "", "常州市钟楼区南大街1号")).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let json = ok.json();
+    assert_eq!(
+        (json["version"].as_i64(), json["address"].as_str()),
+        (Some(2), Some("常州市钟楼区南大街1号"))
+    );
+    assert_eq!(json["phone_masked"], "139****5678");
+    // A second edit from the old version is a conflict, not an overwrite.
+    let stale = app.json(Method::PUT, &path, &officer, edit(1, "", "别处")).await;
+    assert_eq!(
+        (stale.status, stale.json()["error"].as_str()),
+        (StatusCode::CONFLICT, Some("version_conflict"))
+    );
+    assert_eq!(app.get_bearer(&path, &officer).await.json()["address"], "常州市钟楼区南大街1号");
+    // The record says what changed, never to what.
+    assert_eq!(app.audit_count("party.update").await, 1);
+    let details: String = match &app.db {
+        chengguan::store::Db::Sqlite(pool) => {
+            sqlx::query_scalar("SELECT details FROM audit_log WHERE action = 'party.update'")
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        }
+        chengguan::store::Db::Postgres(pool) => {
+            sqlx::query_scalar("SELECT details::text FROM audit_log WHERE action = 'party.update'")
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(details.contains("address") && !details.contains("南大街"), "{details}");
+    // The same through the page form, which shows the phone masked only.
+    let session = app.login("officer01").await;
+    let page = app.get(&format!("/parties/{id}/edit"), Some(&session)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("139****5678") && !page.body.contains("13912345678"));
+    let saved = app
+        .post_form(
+            &format!("/parties/{id}/edit"),
+            Some(&session),
+            &[("version", "2"), ("name", "张三丰"), ("address", "常州市钟楼区南大街1号")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(app.get_bearer(&path, &officer).await.json()["name"], "张三丰");
+}
