@@ -197,6 +197,9 @@ pub struct CaseWrite<'a> {
     pub major: bool,
 }
 
+/// Case lists count matches up to this many; more shows as "10,000+".
+pub const COUNT_CAP: i64 = 10_000;
+
 /// The reader's units (for `unit` and `subtree` visibility), as a CTE every case query opens with.
 macro_rules! visible_cte {
     () => {
@@ -389,6 +392,8 @@ impl Db {
         Ok(out)
     }
 
+    /// One page of the cases the reader may see, newest first, with their number — exact up to
+    /// [`COUNT_CAP`], beyond which it is `COUNT_CAP + 1`, meaning "more than that".
     pub async fn cases(
         &self,
         visibility: &Visibility,
@@ -407,7 +412,7 @@ impl Db {
             let rows = bind_filters!(
                 sqlx::query_as(case_query!(concat!(
                     case_filters!(),
-                    "ORDER BY c.created_at DESC, c.id LIMIT $12 OFFSET $13"
+                    "ORDER BY c.created_at DESC, c.id DESC LIMIT $12 OFFSET $13"
                 ))),
                 mode,
                 &vis_unit,
@@ -420,8 +425,16 @@ impl Db {
             .bind(offset)
             .fetch_all(pool)
             .await?;
+            // Counted up to one past the cap: an exact count of a million rows would cost more
+            // than the page itself, and nobody pages that far.
             let total: i64 = bind_filters!(
-                sqlx::query_scalar(concat!(visible_cte!(), "SELECT COUNT(*)", case_from!(), case_filters!())),
+                sqlx::query_scalar(concat!(
+                    visible_cte!(),
+                    "SELECT COUNT(*) FROM (SELECT 1",
+                    case_from!(),
+                    case_filters!(),
+                    "LIMIT $12) AS counted"
+                )),
                 mode,
                 &vis_unit,
                 &vis_person,
@@ -429,6 +442,7 @@ impl Db {
                 &text,
                 &overdue
             )
+            .bind(COUNT_CAP + 1)
             .fetch_one(pool)
             .await?;
             (rows, total)
@@ -649,13 +663,10 @@ impl AuditedTx {
         if updated == 0 {
             return Err(StoreError::Conflict);
         }
-        let seq: i64 = on_tx!(&mut self.tx, |conn| {
-            sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE case_id = $1")
-                .bind(id)
-                .fetch_one(&mut *conn)
-                .await?
-        });
-        self.write_case_parts(id, unit_id, case, event, clocks, seq).await?;
+        // Every write of a case adds exactly one event and one version (the insert is version 1
+        // and event 1), so the next event's number is the new version; the key (case_id, seq)
+        // would refuse a duplicate rather than let the two drift apart.
+        self.write_case_parts(id, unit_id, case, event, clocks, expected_version + 1).await?;
         self.audit(AuditEvent::new("case.step", "case", id).details(serde_json::json!({
             "step": event.code, "stage": case.stage.code(), "version": expected_version + 1,
         })))
@@ -688,33 +699,44 @@ impl AuditedTx {
             .bind(event.details.to_string())
             .execute(&mut *conn)
             .await?;
-            sqlx::query("DELETE FROM case_officers WHERE case_id = $1").bind(id).execute(&mut *conn).await?;
-            let mut officers: Vec<&String> = case.officers.iter().collect();
-            officers.sort();
-            officers.dedup();
-            for person in officers {
-                sqlx::query("INSERT INTO case_officers (case_id, person_id) VALUES ($1, $2)")
+            // A case's first write has no officers or clocks to replace; later writes replace
+            // both wholesale. Each list goes in as one multi-row INSERT: on SQLite every
+            // statement is a round trip to the connection's thread, and those dominate a write.
+            if seq > 1 {
+                sqlx::query("DELETE FROM case_officers WHERE case_id = $1")
                     .bind(id)
-                    .bind(person)
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query("DELETE FROM case_clocks WHERE case_id = $1")
+                    .bind(id)
                     .execute(&mut *conn)
                     .await?;
             }
-            sqlx::query("DELETE FROM case_clocks WHERE case_id = $1").bind(id).execute(&mut *conn).await?;
-            for clock in clocks {
-                sqlx::query(
-                    "INSERT INTO case_clocks (case_id, kind, unit_id, start_on, due_on, provisional, duty, met_on) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(id)
-                .bind(clock.kind.code())
-                .bind(unit_id)
-                .bind(clock.start.to_string())
-                .bind(clock.due.date().to_string())
-                .bind(clock.due.is_provisional())
-                .bind(clock.kind.is_duty() && case.stage.is_open())
-                .bind(clock.met_on.map(|d| d.to_string()))
-                .execute(&mut *conn)
-                .await?;
+            let mut officers: Vec<&String> = case.officers.iter().collect();
+            officers.sort();
+            officers.dedup();
+            if !officers.is_empty() {
+                let mut insert = sqlx::QueryBuilder::new("INSERT INTO case_officers (case_id, person_id) ");
+                insert.push_values(officers, |mut row, person| {
+                    row.push_bind(id).push_bind(person);
+                });
+                insert.build().execute(&mut *conn).await?;
+            }
+            if !clocks.is_empty() {
+                let mut insert = sqlx::QueryBuilder::new(
+                    "INSERT INTO case_clocks (case_id, kind, unit_id, start_on, due_on, provisional, duty, met_on) ",
+                );
+                insert.push_values(clocks, |mut row, clock| {
+                    row.push_bind(id)
+                        .push_bind(clock.kind.code())
+                        .push_bind(unit_id)
+                        .push_bind(clock.start.to_string())
+                        .push_bind(clock.due.date().to_string())
+                        .push_bind(clock.due.is_provisional())
+                        .push_bind(clock.kind.is_duty() && case.stage.is_open())
+                        .push_bind(clock.met_on.map(|d| d.to_string()));
+                });
+                insert.build().execute(&mut *conn).await?;
             }
             Ok(())
         })

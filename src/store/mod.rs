@@ -147,6 +147,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0010_document_subject.sql"),
         include_str!("../../migrations/postgres/0010_document_subject.sql"),
     ),
+    (
+        "0011_case_list_order",
+        include_str!("../../migrations/sqlite/0011_case_list_order.sql"),
+        include_str!("../../migrations/postgres/0011_case_list_order.sql"),
+    ),
 ];
 
 impl Db {

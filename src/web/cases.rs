@@ -1693,7 +1693,10 @@ impl From<&CaseRecord> for CaseSummaryDto {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CasesPageDto {
+    /// Matching cases, counted up to 10,000.
     pub total: i64,
+    /// More than `total` match (narrow the filter to count them).
+    pub total_capped: bool,
     pub items: Vec<CaseSummaryDto>,
 }
 
@@ -1705,7 +1708,11 @@ pub async fn api_list(
 ) -> ApiResult<Json<CasesPageDto>> {
     let filter = query.filter(&principal, civil_date(state.now()));
     let (records, total) = state.db.cases(&visibility(&principal), &filter).await?;
-    Ok(Json(CasesPageDto { total, items: records.iter().map(CaseSummaryDto::from).collect() }))
+    Ok(Json(CasesPageDto {
+        total: total.min(crate::store::cases::COUNT_CAP),
+        total_capped: total > crate::store::cases::COUNT_CAP,
+        items: records.iter().map(CaseSummaryDto::from).collect(),
+    }))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

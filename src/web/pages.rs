@@ -259,6 +259,14 @@ impl Pager {
         let start = (end - 6).max(1);
         (start..=end).collect()
     }
+    /// The total as shown: a count the store capped reads "10000+".
+    pub fn total_label(&self) -> String {
+        if self.total > crate::store::cases::COUNT_CAP {
+            format!("{}+", crate::store::cases::COUNT_CAP)
+        } else {
+            self.total.to_string()
+        }
+    }
     pub fn href(&self, page: impl std::borrow::Borrow<i64>) -> String {
         let page = page.borrow();
         if self.query.is_empty() { format!("?page={page}") } else { format!("?{}&page={page}", self.query) }
