@@ -360,3 +360,130 @@ async fn a_seizure_is_taken_approved_and_ended_through_the_api_with_its_clock() 
         case["clocks"].as_array().unwrap().iter().find(|c| c["kind"] == "seizure_term").unwrap().clone();
     assert_eq!(clock["status"], "met");
 }
+
+#[tokio::test]
+async fn orders_seizures_and_substitute_performance_work_from_the_case_page_forms() {
+    let app = TestApp::new().await;
+    let squad_token = app.token("squadlead01").await;
+    let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let officers = two_certified(&app, "南大街中队", day).await;
+    let party = new_party(&app, &squad_token, "11010519491231002X").await;
+    let leader = app.login("leader01").await;
+    let squad = app.login("squadlead01").await;
+    let open = serde_json::json!({
+        "procedure": "general", "party_id": party, "category": "outdoor_ads", "item_code": "ZL-GG-001",
+        "title": "擅自设置大型户外广告", "location": "南大街88号", "source": "patrol",
+        "clue_on": "2026-03-02", "act_on": "2026-03-01",
+    });
+    let id = app.json(Method::POST, "/api/v1/cases", &squad_token, open).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let version = || async {
+        app.get_bearer(&format!("/api/v1/cases/{id}"), &squad_token).await.json()["version"]
+            .as_i64()
+            .unwrap()
+            .to_string()
+    };
+    let post = |session: &crate::support::Session, fields: Vec<(&'static str, String)>| {
+        let session = session.clone();
+        let id = id.clone();
+        let app = &app;
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post_form(&format!("/cases/{id}/steps"), Some(&session), &fields).await
+        }
+    };
+    let (o1, o2) = (officers[0].clone(), officers[1].clone());
+    let file = post(
+        &leader,
+        vec![
+            ("action", "file".into()),
+            ("version", version().await),
+            ("on", "2026-03-02".into()),
+            ("officer1", o1.clone()),
+            ("officer2", o2.clone()),
+        ],
+    )
+    .await;
+    assert_eq!(file.status, StatusCode::SEE_OTHER, "{}", file.body);
+    // 责令立即改正: the deadline left blank.
+    let order = post(
+        &squad,
+        vec![
+            ("action", "order_correction".into()),
+            ("version", version().await),
+            ("on", "2026-03-02".into()),
+            ("officer1", o1.clone()),
+            ("officer2", o2.clone()),
+            ("deadline", String::new()),
+            ("requirement", "立即拆除广告牌".into()),
+        ],
+    )
+    .await;
+    assert_eq!(order.status, StatusCode::SEE_OTHER, "{}", order.body);
+    // The seizure list comes one item per line.
+    let seize = post(
+        &leader,
+        vec![
+            ("action", "seize".into()),
+            ("version", version().await),
+            ("on", "2026-03-02".into()),
+            ("officer1", o1.clone()),
+            ("officer2", o2.clone()),
+            ("items", "广告布一块\r\n\r\n梯子一架".into()),
+            ("reason", "涉案工具".into()),
+        ],
+    )
+    .await;
+    assert_eq!(seize.status, StatusCode::SEE_OTHER, "{}", seize.body);
+    let reinspect = post(
+        &squad,
+        vec![
+            ("action", "reinspect".into()),
+            ("version", version().await),
+            ("on", "2026-03-02".into()),
+            ("officer1", o1.clone()),
+            ("officer2", o2.clone()),
+            ("corrected", "no".into()),
+            ("summary", "未拆除".into()),
+        ],
+    )
+    .await;
+    assert_eq!(reinspect.status, StatusCode::SEE_OTHER, "{}", reinspect.body);
+    // A budget that is not an amount is a field error, and nothing changes.
+    let before = version().await;
+    let substitute = |budget: &str| {
+        vec![
+            ("action", "decide_substitute".into()),
+            ("on", "2026-03-02".into()),
+            ("ground", "traffic".into()),
+            ("reason", "危及通行安全".into()),
+            ("obligation", "拆除广告牌".into()),
+            ("performer", "市政设施养护所".into()),
+            ("budget", budget.to_owned()),
+            ("planned_on", "2026-03-09".into()),
+        ]
+    };
+    let mut bad = substitute("四千元");
+    bad.push(("version", before.clone()));
+    let refused = post(&leader, bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("请填写费用预算（元）"), "{}", refused.body);
+    assert_eq!(version().await, before);
+    let mut good = substitute("4500");
+    good.push(("version", before));
+    let decided = post(&leader, good).await;
+    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+
+    let case = app.get_bearer(&format!("/api/v1/cases/{id}"), &squad_token).await.json();
+    assert_eq!(case["state"]["corrections"][0]["deadline"], serde_json::Value::Null);
+    assert_eq!(case["state"]["seizures"][0]["items"], serde_json::json!(["广告布一块", "梯子一架"]));
+    assert_eq!(case["state"]["substitute"]["budget_fen"], 450_000);
+    let page = app.get(&format!("/cases/{id}"), Some(&squad)).await;
+    for must in
+        ["立即改正", "广告布一块、梯子一架", "代履行人 市政设施养护所", "代履行催告", "制作代履行决定书"]
+    {
+        assert!(page.body.contains(must), "the case page lacks {must}");
+    }
+}
