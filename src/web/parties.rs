@@ -434,6 +434,19 @@ pub struct PartyEditBody {
     pub address: String,
 }
 
+impl PartyEditBody {
+    /// The form as the file stands; the phone is never sent back (only shown masked).
+    fn of(party: &Party) -> PartyEditBody {
+        PartyEditBody {
+            version: party.version,
+            name: party.name.clone(),
+            legal_representative: party.legal_representative.clone(),
+            phone: String::new(),
+            address: party.address.clone(),
+        }
+    }
+}
+
 /// Parses the corrected fields against the stored identity and writes them with the version.
 async fn correct(
     state: &AppState,
@@ -509,13 +522,7 @@ pub async fn edit_page(
     Path(id): Path<String>,
 ) -> PageResult {
     let party = state.db.party(&id).await?.ok_or(AppError::NotFound)?;
-    let body = PartyEditBody {
-        version: party.version,
-        name: party.name.clone(),
-        legal_representative: party.legal_representative.clone(),
-        phone: String::new(),
-        address: party.address.clone(),
-    };
+    let body = PartyEditBody::of(&party);
     edit_form(&state, &principal, &headers, party, body, FieldErrors::default(), None).await
 }
 
@@ -536,13 +543,7 @@ pub async fn update_form(
         Err(AppError::Conflict { message, .. }) => {
             // Show the file as it now stands, so the user sees what changed.
             let party = state.db.party(&id).await?.ok_or(AppError::NotFound)?;
-            let current = PartyEditBody {
-                version: party.version,
-                name: party.name.clone(),
-                legal_representative: party.legal_representative.clone(),
-                phone: String::new(),
-                address: party.address.clone(),
-            };
+            let current = PartyEditBody::of(&party);
             edit_form(&state, &principal, &headers, party, current, FieldErrors::default(), Some(message))
                 .await
         }

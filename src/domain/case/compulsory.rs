@@ -12,7 +12,7 @@ use super::rules::{MIN_DISCUSSION_ATTENDEES, SUBSTITUTE_NOTICE_WORKDAYS, yuan};
 use super::{
     Case, Command, Context, Discussion, LegalReview, Outcome, PenaltyKind, Refusal, Stage, case_officer_only,
     check_case_officers, distinct_in_order, leader_only, names, officer_only, refuse, require_text,
-    wrong_stage,
+    reviewer_only, wrong_stage,
 };
 use crate::domain::access::Role;
 
@@ -470,20 +470,7 @@ pub(super) fn apply(
             else {
                 return wrong_stage(case, command);
             };
-            if !ctx.actor.is(Role::LegalReviewer) {
-                return refuse(
-                    "legal_reviewer_required",
-                    "行政处罚法第五十八条",
-                    "法制审核须由法制审核人员办理",
-                );
-            }
-            if ctx.actor.person_id.as_deref().is_none_or(|p| case.handled_by(p)) {
-                return refuse(
-                    "reviewer_handled_case",
-                    "行政处罚法第五十八条",
-                    "参与本案调查的人员不得担任本案法制审核人员",
-                );
-            }
+            reviewer_only(case, ctx.actor)?;
             require_text(opinion, "opinion_required", "请填写审核意见")?;
             let deferral = &mut next.deferrals[index];
             deferral.legal_review = Some(LegalReview {

@@ -1341,6 +1341,22 @@ fn leader_only(actor: &Actor, what: &str) -> Result<(), Refusal> {
     }
 }
 
+/// 法制审核 (of a case or of a deferral): a legal reviewer who took no part in handling it
+/// (行政处罚法 Art. 58).
+fn reviewer_only(case: &Case, actor: &Actor) -> Result<(), Refusal> {
+    if !actor.is(Role::LegalReviewer) {
+        return refuse("legal_reviewer_required", "行政处罚法第五十八条", "法制审核须由法制审核人员办理");
+    }
+    if actor.person_id.as_deref().is_none_or(|p| case.handled_by(p)) {
+        return refuse(
+            "reviewer_handled_case",
+            "行政处罚法第五十八条",
+            "参与本案调查的人员不得担任本案法制审核人员",
+        );
+    }
+    Ok(())
+}
+
 /// Steps of the handling officers: officers and squad leaders act, auxiliaries never
 /// (城市管理执法办法: 协管人员 only assist; 行政处罚法 Art. 42).
 fn officer_only(actor: &Actor) -> Result<(), Refusal> {
@@ -1603,20 +1619,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             if !matches!(case.stage, Stage::Review | Stage::Notified) {
                 return wrong_stage(case, command);
             }
-            if !ctx.actor.is(Role::LegalReviewer) {
-                return refuse(
-                    "legal_reviewer_required",
-                    "行政处罚法第五十八条",
-                    "法制审核须由法制审核人员办理",
-                );
-            }
-            if ctx.actor.person_id.as_deref().is_none_or(|p| case.handled_by(p)) {
-                return refuse(
-                    "reviewer_handled_case",
-                    "行政处罚法第五十八条",
-                    "参与本案调查的人员不得担任本案法制审核人员",
-                );
-            }
+            reviewer_only(case, ctx.actor)?;
             if checklist.len() != REVIEW_CHECKLIST.len() {
                 return refuse("checklist_incomplete", "行政处罚法第五十八条", "请逐项填写法制审核要点");
             }
