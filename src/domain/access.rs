@@ -247,10 +247,13 @@ pub enum Action {
     DeviceAdmin,
     /// Switch acts on or off the list of acts that must be filmed (音像记录事项清单).
     RecordingRulesEdit,
+    /// Set the province's case rules ([M] values: hearing and major-case thresholds, the
+    /// statement period), with their sources.
+    CaseRulesEdit,
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 26] = [
         Action::SelfService,
         Action::OrgView,
         Action::OrgEdit,
@@ -276,6 +279,7 @@ impl Action {
         Action::FieldWork,
         Action::DeviceAdmin,
         Action::RecordingRulesEdit,
+        Action::CaseRulesEdit,
     ];
 
     pub fn code(self) -> &'static str {
@@ -305,6 +309,7 @@ impl Action {
             Action::FieldWork => "field_work",
             Action::DeviceAdmin => "device_admin",
             Action::RecordingRulesEdit => "recording_rules_edit",
+            Action::CaseRulesEdit => "case_rules_edit",
         }
     }
 }
@@ -418,6 +423,9 @@ pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
         (_, A::DeviceAdmin) => None,
         (R::Leader | R::Office, A::RecordingRulesEdit) => Some(S::All),
         (_, A::RecordingRulesEdit) => None,
+        // The legal office keeps the thresholds, the leadership answers for them.
+        (R::Leader | R::LegalReviewer, A::CaseRulesEdit) => Some(S::All),
+        (_, A::CaseRulesEdit) => None,
     }
 }
 

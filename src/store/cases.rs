@@ -562,6 +562,56 @@ impl Db {
 }
 
 impl AuditedTx {
+    /// Saves the province's rules over the active row read at `version` (0: the shipped
+    /// defaults, no row yet). They apply to steps taken from now on; a notice already served
+    /// keeps the period it stated.
+    pub async fn set_case_rules(&mut self, version: i64, rules: &CaseRules) -> Result<i64, StoreError> {
+        let now = ts(self.now());
+        let body = serde_json::to_string(rules)
+            .map_err(|e| StoreError::Db(decode_error("case rules", &e.to_string())))?;
+        let existing: Option<i64> = on_tx!(&mut self.tx, |conn| {
+            sqlx::query_scalar("SELECT version FROM case_rules WHERE active").fetch_optional(conn).await?
+        });
+        if existing.unwrap_or(0) != version {
+            return Err(StoreError::Conflict);
+        }
+        let written = on_tx!(&mut self.tx, |conn| {
+            if version == 0 {
+                sqlx::query(
+                    "INSERT INTO case_rules (province, active, body, version, updated_at) VALUES ($1, TRUE, $2, 1, $3)",
+                )
+                .bind(&rules.province)
+                .bind(&body)
+                .bind(&now)
+                .execute(conn)
+                .await?
+                .rows_affected()
+            } else {
+                sqlx::query(
+                    "UPDATE case_rules SET province = $1, body = $2, version = version + 1, updated_at = $3 \
+                     WHERE active AND version = $4",
+                )
+                .bind(&rules.province)
+                .bind(&body)
+                .bind(&now)
+                .bind(version)
+                .execute(conn)
+                .await?
+                .rows_affected()
+            }
+        });
+        if written == 0 {
+            return Err(StoreError::Conflict);
+        }
+        // The rules are public law, not personal data: the record keeps them whole.
+        self.audit(
+            AuditEvent::new("case_rules.update", "case_rules", &rules.province)
+                .details(serde_json::json!({ "version": version + 1, "rules": rules })),
+        )
+        .await?;
+        Ok(version + 1)
+    }
+
     /// The next number of a document type in a year. The counter row is taken inside this
     /// transaction, after the audit head, so concurrent writers queue and no number is skipped
     /// or given twice; a rolled-back transaction gives its number back.

@@ -34,6 +34,7 @@ use crate::app::AppState;
         crate::web::parties::api_create,
         crate::web::parties::api_get,
         crate::web::parties::api_update,
+        crate::web::case_rules::api_put,
         crate::web::parties::api_reveal,
         crate::web::cases::api_list,
         crate::web::cases::api_create,

@@ -1607,6 +1607,8 @@ struct ItemsPage {
     categories: Vec<(Category, Vec<Item>)>,
     rules: CaseRules,
     rules_version: i64,
+    may_edit_rules: bool,
+    saved: bool,
 }
 
 impl ItemsPage {
@@ -1621,10 +1623,17 @@ impl ItemsPage {
     }
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct ItemsQuery {
+    #[serde(default)]
+    saved: String,
+}
+
 pub async fn items_page(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     headers: HeaderMap,
+    Query(query): Query<ItemsQuery>,
 ) -> PageResult {
     let chrome =
         Chrome::new(&state, &principal, &headers, "items", "权责清单", "Responsibility list").await?;
@@ -1644,7 +1653,14 @@ pub async fn items_page(
         })
         .collect();
     let (rules, rules_version) = state.db.case_rules().await?;
-    render(&ItemsPage { chrome, categories, rules, rules_version })
+    render(&ItemsPage {
+        chrome,
+        categories,
+        rules,
+        rules_version,
+        may_edit_rules: principal.has(Action::CaseRulesEdit),
+        saved: query.saved == "1",
+    })
 }
 
 // ---- JSON API ----

@@ -10,6 +10,7 @@ pub mod api_docs;
 pub mod assets;
 pub mod audit;
 pub mod calendar;
+pub mod case_rules;
 pub mod cases;
 pub mod documents;
 pub mod error;
@@ -120,6 +121,8 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(p.clone(), "/cases/{id}/documents", A(X::CaseAct), post(documents::issue_form)),
         route(g.clone(), "/documents/{id}/pdf", A(X::CaseView), get(documents::pdf_page)),
         route(g.clone(), "/responsibility-list", A(X::CaseView), get(cases::items_page)),
+        route(g.clone(), "/case-rules", A(X::CaseRulesEdit), get(case_rules::edit_page)),
+        route(p.clone(), "/case-rules", A(X::CaseRulesEdit), post(case_rules::save_form)),
         route(g.clone(), "/evidence", A(X::EvidenceView), get(evidence::list_page)),
         route(
             p.clone(),
@@ -267,6 +270,7 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(g.clone(), "/api/v1/case-deadlines", A(X::CaseView), get(cases::api_deadlines)),
         route(g.clone(), "/api/v1/responsibility-items", A(X::CaseView), get(cases::api_items)),
         route(g.clone(), "/api/v1/case-rules", A(X::CaseView), get(cases::api_rules)),
+        route(Method::PUT, "/api/v1/case-rules", A(X::CaseRulesEdit), put(case_rules::api_put)),
         route(g.clone(), "/api/v1/accounts", A(X::AccountAdmin), get(accounts::api_list)),
         route(p.clone(), "/api/v1/accounts", A(X::AccountAdmin), post(accounts::api_create)),
         route(p.clone(), "/api/v1/accounts/{id}/disable", A(X::AccountAdmin), post(accounts::api_disable)),

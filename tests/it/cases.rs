@@ -487,3 +487,62 @@ async fn orders_seizures_and_substitute_performance_work_from_the_case_page_form
         assert!(page.body.contains(must), "the case page lacks {must}");
     }
 }
+
+#[tokio::test]
+async fn the_legal_office_sets_the_provinces_rules_with_sources_versions_and_audit() {
+    let app = TestApp::new().await;
+    let legal = app.token("legal01").await;
+    let officer = app.token("officer01").await;
+    let current = app.get_bearer("/api/v1/case-rules", &legal).await.json();
+    assert_eq!(current["version"], 0, "the shipped defaults");
+    let body = |version: i64, days: &str, source: &str| {
+        serde_json::json!({"version": version, "province": "江苏", "statement_workdays": days,
+            "hearing_fine_person": "2000", "hearing_fine_organisation": "50000", "hearing_fine_business": "50000",
+            "major_fine_person": "5000", "major_fine_organisation": "50000", "decision_extension_max_days": "0",
+            "source": source})
+    };
+    // Only the legal office and the leadership; bad values by field; nothing changes.
+    let denied = app.json(Method::PUT, "/api/v1/case-rules", &officer, body(0, "5", "苏府令第1号")).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    let bad = app.json(Method::PUT, "/api/v1/case-rules", &legal, body(0, "0", "")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    let bad = bad.json();
+    let fields: Vec<&str> =
+        bad["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["statement_workdays", "source"]);
+    assert_eq!(app.audit_count("case_rules.update").await, 0);
+    let saved = app
+        .json(Method::PUT, "/api/v1/case-rules", &legal, body(0, "5", "《江苏省行政处罚听证程序规则》"))
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    assert_eq!(saved.json()["version"], 1);
+    assert_eq!(saved.json()["rules"]["hearing_fine_person_fen"], 200_000);
+    // Saving again from the defaults' version is a conflict, not an overwrite.
+    let stale = app.json(Method::PUT, "/api/v1/case-rules", &legal, body(0, "3", "x")).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert_eq!(app.get_bearer("/api/v1/case-rules", &legal).await.json()["rules"]["statement_workdays"], 5);
+    // The page form shows the values and saves them.
+    let session = app.login("legal01").await;
+    let page = app.get("/case-rules", Some(&session)).await;
+    assert!(page.status == StatusCode::OK && page.body.contains("《江苏省行政处罚听证程序规则》"));
+    let form = app
+        .post_form(
+            "/case-rules",
+            Some(&session),
+            &[
+                ("version", "1"),
+                ("province", "江苏"),
+                ("statement_workdays", "3"),
+                ("hearing_fine_person", "2000"),
+                ("hearing_fine_organisation", "50000"),
+                ("hearing_fine_business", "50000"),
+                ("major_fine_person", "5000"),
+                ("major_fine_organisation", "50000"),
+                ("decision_extension_max_days", "0"),
+                ("source", "苏府令"),
+            ],
+        )
+        .await;
+    assert_eq!(form.status, StatusCode::SEE_OTHER, "{}", form.body);
+    assert_eq!(app.audit_count("case_rules.update").await, 2);
+}

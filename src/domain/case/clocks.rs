@@ -282,7 +282,7 @@ pub fn clocks(case: &Case, calendar: &WorkCalendar, rules: &CaseRules) -> Vec<Cl
         });
     }
     if let Some(notice) = case.notice_on {
-        let n = rules.statement_workdays.max(1);
+        let n = case.statement_workdays(rules);
         let due = if case.hearing_eligible(rules) {
             let a = workday_due(calendar, notice, n);
             let b = workday_due(calendar, notice, HEARING_REQUEST_WORKDAYS);

@@ -509,6 +509,8 @@ pub fn build(kind: DocKind, f: &DocFacts) -> Result<serde_json::Value, Refusal> 
         "notice_on": case.notice_on.map(date_zh),
         "notice_number": notice.map(|(_, n, _)| n.clone()),
         "hearing_eligible_text": if case.hearing_right_told { "、要求听证" } else { "" },
+        // Notices issued before the period was kept on the case stated three working days.
+        "statement_days": numeral_zh(case.statement_workdays_told.unwrap_or(3)),
         "hearing_sentence": hearing_sentence,
         "statement_sentence": statement_sentence,
         "facts": case.findings.facts,

@@ -400,6 +400,10 @@ pub struct Case {
     pub notice_on: Option<NaiveDate>,
     /// The penalty as told to the party: the decision may not be heavier (Art. 45 ¶2).
     pub notified: Option<Penalty>,
+    /// The statement period the notice stated, in working days: later changes of the
+    /// province's rules do not move a period the party was already told.
+    #[serde(default)]
+    pub statement_workdays_told: Option<u32>,
     /// Whether the notice told the party of a hearing right (Art. 63), as the documents say.
     #[serde(default)]
     pub hearing_right_told: bool,
@@ -1171,6 +1175,7 @@ impl Case {
             notice_on: None,
             notified: None,
             hearing_right_told: false,
+            statement_workdays_told: None,
             statement_on: None,
             statement_summary: String::new(),
             waived: false,
@@ -1256,13 +1261,18 @@ impl Case {
         rules: &CaseRules,
     ) -> Result<Option<NaiveDate>, CalendarError> {
         let Some(notice) = self.notice_on else { return Ok(None) };
-        let statement_end = ctx_calendar.add_workdays(notice, rules.statement_workdays.max(1))?;
+        let statement_end = ctx_calendar.add_workdays(notice, self.statement_workdays(rules))?;
         if self.hearing_eligible(rules) {
             let hearing_end = ctx_calendar.add_workdays(notice, HEARING_REQUEST_WORKDAYS)?;
             Ok(Some(statement_end.max(hearing_end)))
         } else {
             Ok(Some(statement_end))
         }
+    }
+
+    /// The statement period in working days: as the notice stated it, else the rules'.
+    pub fn statement_workdays(&self, rules: &CaseRules) -> u32 {
+        self.statement_workdays_told.unwrap_or(rules.statement_workdays).max(1)
     }
 
     /// Whether the party's statement (and hearing-request) period still runs on `on`.
@@ -1273,7 +1283,7 @@ impl Case {
         on: NaiveDate,
     ) -> Result<bool, CalendarError> {
         let Some(notice) = self.notice_on else { return Ok(false) };
-        if calendar.within_workdays(notice, rules.statement_workdays.max(1), on)? {
+        if calendar.within_workdays(notice, self.statement_workdays(rules), on)? {
             return Ok(true);
         }
         Ok(self.hearing_eligible(rules) && calendar.within_workdays(notice, HEARING_REQUEST_WORKDAYS, on)?)
@@ -1666,6 +1676,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             next.notice_on = Some(*on);
             next.notified = Some(proposal.clone());
             next.hearing_right_told = next.hearing_eligible(ctx.rules);
+            next.statement_workdays_told = Some(ctx.rules.statement_workdays.max(1));
             next.stage = Stage::Notified;
             let end = match next.rights_period_end(ctx.calendar, ctx.rules) {
                 Ok(end) => end.unwrap_or(*on).to_string(),

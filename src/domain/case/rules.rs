@@ -164,6 +164,116 @@ impl CaseRules {
     }
 }
 
+/// The province's rules as an administrator types them (amounts in yuan), from a form or JSON.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CaseRulesInput {
+    #[serde(default)]
+    pub province: String,
+    #[serde(default)]
+    pub statement_workdays: String,
+    #[serde(default)]
+    pub hearing_fine_person: String,
+    #[serde(default)]
+    pub hearing_fine_organisation: String,
+    #[serde(default)]
+    pub hearing_fine_business: String,
+    #[serde(default)]
+    pub major_fine_person: String,
+    #[serde(default)]
+    pub major_fine_organisation: String,
+    #[serde(default)]
+    pub decision_extension_max_days: String,
+    /// The instruments the values come from: without a source a value cannot be checked.
+    #[serde(default)]
+    pub source: String,
+}
+
+/// The longest statement period a notice may give, in working days: a bound against typing
+/// errors, not a statutory number (the law sets none, Arts. 44–45).
+const MAX_STATEMENT_WORKDAYS: u32 = 15;
+
+/// No other period may be longer than the 90 days of 行政处罚法 Art. 60 itself (a bound against
+/// typing errors; the value must come from a law, regulation or rule).
+const MAX_DECISION_EXTENSION_DAYS: u32 = DECISION_DAYS;
+
+impl CaseRulesInput {
+    pub fn of(rules: &CaseRules) -> CaseRulesInput {
+        let money = |fen: i64| yuan(fen).trim_end_matches(".00").to_owned();
+        CaseRulesInput {
+            province: rules.province.clone(),
+            statement_workdays: rules.statement_workdays.to_string(),
+            hearing_fine_person: money(rules.hearing_fine_person_fen),
+            hearing_fine_organisation: money(rules.hearing_fine_organisation_fen),
+            hearing_fine_business: money(rules.hearing_fine_business_fen),
+            major_fine_person: money(rules.major_fine_person_fen),
+            major_fine_organisation: money(rules.major_fine_organisation_fen),
+            decision_extension_max_days: rules.decision_extension_max_days.to_string(),
+            source: rules.source.clone(),
+        }
+    }
+
+    pub fn parse(&self) -> Result<CaseRules, crate::domain::fields::FieldErrors> {
+        let mut errors = crate::domain::fields::FieldErrors::default();
+        let mut amount = |raw: &str, field: &'static str| -> i64 {
+            match parse_yuan(raw) {
+                Some(fen) if fen > 0 => fen,
+                _ => {
+                    errors.add(field, "amount_invalid", "请填写大于 0 的金额（元，最多两位小数）");
+                    0
+                }
+            }
+        };
+        let hearing_fine_person_fen = amount(&self.hearing_fine_person, "hearing_fine_person");
+        let hearing_fine_organisation_fen =
+            amount(&self.hearing_fine_organisation, "hearing_fine_organisation");
+        let hearing_fine_business_fen = amount(&self.hearing_fine_business, "hearing_fine_business");
+        let major_fine_person_fen = amount(&self.major_fine_person, "major_fine_person");
+        let major_fine_organisation_fen = amount(&self.major_fine_organisation, "major_fine_organisation");
+        let statement_workdays = match self.statement_workdays.trim().parse::<u32>() {
+            Ok(n) if (1..=MAX_STATEMENT_WORKDAYS).contains(&n) => n,
+            _ => {
+                errors.add(
+                    "statement_workdays",
+                    "days_invalid",
+                    format!("陈述申辩期为 1–{MAX_STATEMENT_WORKDAYS} 个工作日"),
+                );
+                0
+            }
+        };
+        let decision_extension_max_days = match self.decision_extension_max_days.trim().parse::<u32>() {
+            Ok(n) if n <= MAX_DECISION_EXTENSION_DAYS => n,
+            _ => {
+                errors.add(
+                    "decision_extension_max_days",
+                    "days_invalid",
+                    format!("延长天数为 0–{MAX_DECISION_EXTENSION_DAYS} 日（0 为不启用）"),
+                );
+                0
+            }
+        };
+        let province = self.province.trim();
+        if province.is_empty() || province.chars().count() > 20 {
+            errors.add("province", "invalid", "请填写省份（不超过 20 字）");
+        }
+        let source = self.source.trim();
+        if source.is_empty() || source.chars().count() > 1000 {
+            errors.add("source", "source_required", "请写明各项数值的依据（文件名称、文号），不超过 1000 字");
+        }
+        errors.into_result()?;
+        Ok(CaseRules {
+            province: province.to_owned(),
+            statement_workdays,
+            hearing_fine_person_fen,
+            hearing_fine_organisation_fen,
+            hearing_fine_business_fen,
+            major_fine_person_fen,
+            major_fine_organisation_fen,
+            decision_extension_max_days,
+            source: source.to_owned(),
+        })
+    }
+}
+
 /// Parses an amount in yuan as typed (`1200`, `1200.5`, `1,200.50`) into fen.
 pub fn parse_yuan(text: &str) -> Option<i64> {
     let cleaned: String = text.trim().chars().filter(|c| *c != ',' && *c != '，').collect();

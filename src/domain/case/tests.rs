@@ -1114,3 +1114,16 @@ fn a_deferral_takes_effect_only_after_discussion_review_and_filing_and_is_review
             && compulsory::deferral_in_force(&c, DeferralSubject::Filing).is_none()
     );
 }
+
+#[test]
+fn a_served_notice_keeps_the_statement_period_it_stated() {
+    let mut w = World::new();
+    // Notified on Tue 10 March under three working days: the period ends Fri 13 March.
+    let c = notified(&w, fine(100));
+    assert_eq!(c.statement_workdays_told, Some(3));
+    let before = c.rights_period_end(&w.calendar, &w.rules).unwrap();
+    assert_eq!(before, Some(d("2026-03-13")));
+    // The province later gives five days: this case's notice still said three.
+    w.rules.statement_workdays = 5;
+    assert_eq!(c.rights_period_end(&w.calendar, &w.rules).unwrap(), before);
+}
