@@ -339,6 +339,9 @@ pub(super) fn apply(
                 return wrong_stage(case, command);
             };
             officer_only(ctx.actor)?;
+            if *on < s.decided_on {
+                return refuse("before_decision", "行政强制法第五十一条", "代履行不能早于代履行决定");
+            }
             if s.ground != SubstituteGround::Immediate {
                 let Some(urged) = s.urged_on else {
                     return refuse("urge_required", "行政强制法第五十一条", "代履行三日前应当催告当事人履行");
@@ -430,7 +433,11 @@ pub(super) fn apply(
                 DeferralSubject::Demolition => super::demolition_ordered(case, command)?,
                 _ => {}
             }
-            if case.demolition.enforced_on.is_some() || case.deferrals.iter().any(Deferral::in_progress) {
+            let d = &case.demolition;
+            if d.enforced_on.is_some()
+                || d.voluntary_on.is_some()
+                || case.deferrals.iter().any(Deferral::in_progress)
+            {
                 return wrong_stage(case, command);
             }
             leader_only(ctx.actor, subject.name_zh())?;
