@@ -85,9 +85,12 @@ async fn main() -> anyhow::Result<()> {
     }
 
     // --- generation ---------------------------------------------------------------------------
-    let existing =
-        db.cases(&Visibility::All, &CaseFilter { page: 1, page_size: 1, ..Default::default() }).await?.1
-            as usize;
+    // Counted directly: the list's own count stops at its cap.
+    let existing: i64 = match &db {
+        Db::Sqlite(pool) => sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(pool).await?,
+        Db::Postgres(pool) => sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(pool).await?,
+    };
+    let existing = existing as usize;
     let started = Instant::now();
     let first_day = NaiveDate::from_ymd_opt(2021, 1, 4).unwrap();
     let span = (today - first_day).num_days();
@@ -161,7 +164,8 @@ async fn main() -> anyhow::Result<()> {
                 };
                 let (case, event): (Case, Event) = Case::open(&clue, today).expect("valid clue");
                 let clock_list = clocks(&case, &calendar, &rules);
-                let id = uuid::Uuid::new_v4().to_string();
+                // Ids as the application makes them: UUIDv7, time-ordered.
+                let id = chengguan::store::new_id(now + Duration::milliseconds((w * writes + i) as i64));
                 let number = format!("W{w}-{i:07}");
                 let new = NewCase {
                     category: "street_vending",

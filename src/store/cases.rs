@@ -197,8 +197,10 @@ pub struct CaseWrite<'a> {
     pub major: bool,
 }
 
-/// Case lists count matches up to this many; more shows as "10,000+".
-pub const COUNT_CAP: i64 = 10_000;
+/// Case lists count matches up to this many; more shows as "1000+". Counting stops there, so
+/// a list costs the same at a thousand cases and at a million; fifty pages of twenty is more
+/// than anyone pages through (filters narrow a list, the reports count everything).
+pub const COUNT_CAP: i64 = 1_000;
 
 /// The reader's units (for `unit` and `subtree` visibility), as a CTE every case query opens with.
 macro_rules! visible_cte {
@@ -210,13 +212,22 @@ macro_rules! visible_cte {
     };
 }
 
-/// The cases a reader may see: binds $1 mode, $2 unit, $3 person.
+/// Whether the reader may see case `c`: binds $1 mode, $2 unit, $3 person.
+macro_rules! visible_where {
+    () => {
+        "($1 = 'all' OR ($1 IN ('unit', 'subtree') AND c.unit_id IN (SELECT id FROM visible)) \
+          OR ($1 = 'person' AND EXISTS (SELECT 1 FROM case_officers o WHERE o.case_id = c.id AND o.person_id = $3))) "
+    };
+}
+
+/// The cases a reader may see, with the names a list shows.
 macro_rules! case_from {
     () => {
-        " FROM cases c JOIN parties pa ON pa.id = c.party_id JOIN units un ON un.id = c.unit_id \
-           LEFT JOIN people hp ON hp.id = c.handler_id \
-          WHERE ($1 = 'all' OR ($1 IN ('unit', 'subtree') AND c.unit_id IN (SELECT id FROM visible)) \
-                 OR ($1 = 'person' AND EXISTS (SELECT 1 FROM case_officers o WHERE o.case_id = c.id AND o.person_id = $3))) "
+        concat!(
+            " FROM cases c JOIN parties pa ON pa.id = c.party_id JOIN units un ON un.id = c.unit_id \
+               LEFT JOIN people hp ON hp.id = c.handler_id WHERE ",
+            visible_where!()
+        )
     };
 }
 
@@ -227,7 +238,8 @@ macro_rules! case_filters {
          AND ($7 = '' OR c.unit_id = $7) \
          AND ($8 = '' OR EXISTS (SELECT 1 FROM case_officers o WHERE o.case_id = c.id AND o.person_id = $8)) \
          AND ($9 = '' OR c.party_id = $9) \
-         AND ($10 = '' OR c.number LIKE $10 OR c.title LIKE $10 OR pa.name LIKE $10) \
+         AND ($10 = '' OR c.number LIKE $10 OR c.title LIKE $10 \
+              OR EXISTS (SELECT 1 FROM parties pn WHERE pn.id = c.party_id AND pn.name LIKE $10)) \
          AND ($11 = '' OR EXISTS (SELECT 1 FROM case_clocks k WHERE k.case_id = c.id AND k.duty AND k.met_on IS NULL AND k.due_on < $11)) "
     };
 }
@@ -430,8 +442,8 @@ impl Db {
             let total: i64 = bind_filters!(
                 sqlx::query_scalar(concat!(
                     visible_cte!(),
-                    "SELECT COUNT(*) FROM (SELECT 1",
-                    case_from!(),
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE ",
+                    visible_where!(),
                     case_filters!(),
                     "LIMIT $12) AS counted"
                 )),

@@ -1709,7 +1709,7 @@ impl From<&CaseRecord> for CaseSummaryDto {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CasesPageDto {
-    /// Matching cases, counted up to 10,000.
+    /// Matching cases, counted up to 1,000.
     pub total: i64,
     /// More than `total` match (narrow the filter to count them).
     pub total_capped: bool,

@@ -259,7 +259,7 @@ impl Pager {
         let start = (end - 6).max(1);
         (start..=end).collect()
     }
-    /// The total as shown: a count the store capped reads "10000+".
+    /// The total as shown: a count the store capped reads "1000+".
     pub fn total_label(&self) -> String {
         if self.total > crate::store::cases::COUNT_CAP {
             format!("{}+", crate::store::cases::COUNT_CAP)
