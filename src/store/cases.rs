@@ -239,7 +239,7 @@ macro_rules! case_filters {
          AND ($8 = '' OR EXISTS (SELECT 1 FROM case_officers o WHERE o.case_id = c.id AND o.person_id = $8)) \
          AND ($9 = '' OR c.party_id = $9) \
          AND ($10 = '' OR c.number LIKE $10 OR c.title LIKE $10 \
-              OR EXISTS (SELECT 1 FROM parties pn WHERE pn.id = c.party_id AND pn.name LIKE $10)) \
+              OR c.party_id IN (SELECT pn.id FROM parties pn WHERE pn.name LIKE $10)) \
          AND ($11 = '' OR EXISTS (SELECT 1 FROM case_clocks k WHERE k.case_id = c.id AND k.duty AND k.met_on IS NULL AND k.due_on < $11)) "
     };
 }
