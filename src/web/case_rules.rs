@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::Json;
 use axum::extract::{Extension, Form, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
@@ -59,11 +59,7 @@ async fn page(
 ) -> PageResult {
     let chrome =
         Chrome::new(state, principal, headers, "items", "本省办案规则", "Provincial case rules").await?;
-    let status = match (&conflict, errors.is_empty()) {
-        (Some(_), _) => StatusCode::CONFLICT,
-        (None, false) => StatusCode::UNPROCESSABLE_ENTITY,
-        (None, true) => StatusCode::OK,
-    };
+    let status = crate::web::pages::form_status(conflict.is_some(), &errors);
     let mut response = render(&RulesPage { chrome, input, version, errors, conflict })?;
     *response.status_mut() = status;
     Ok(response)

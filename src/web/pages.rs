@@ -273,6 +273,19 @@ impl Pager {
     }
 }
 
+/// The status of a re-rendered form: 409 when someone else changed the record, 422 when a
+/// field was refused, else 200.
+pub fn form_status(conflict: bool, errors: &crate::domain::fields::FieldErrors) -> axum::http::StatusCode {
+    use axum::http::StatusCode;
+    if conflict {
+        StatusCode::CONFLICT
+    } else if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
 /// Query-string values come in as text; a page number that does not parse is page 1.
 pub fn page_number(raw: &str) -> i64 {
     raw.parse::<i64>().ok().filter(|p| *p >= 1).unwrap_or(1)

@@ -167,13 +167,7 @@ async fn form(
     conflict: Option<String>,
 ) -> PageResult {
     let chrome = Chrome::new(state, principal, headers, "parties", "当事人建档", "Register a party").await?;
-    let status = if conflict.is_some() {
-        StatusCode::CONFLICT
-    } else if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::web::pages::form_status(conflict.is_some(), &errors);
     let document_types = DocumentType::PERSON.iter().map(|d| (d.code(), d.name_zh())).collect();
     let mut response = render(&FormPage { chrome, input, errors, conflict, document_types })?;
     *response.status_mut() = status;
@@ -503,13 +497,7 @@ async fn edit_form(
 ) -> PageResult {
     let chrome =
         Chrome::new(state, principal, headers, "parties", "更正当事人档案", "Correct a party's file").await?;
-    let status = if conflict.is_some() {
-        StatusCode::CONFLICT
-    } else if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::web::pages::form_status(conflict.is_some(), &errors);
     let mut response = render(&EditPage { chrome, party: PartyView::new(party), body, errors, conflict })?;
     *response.status_mut() = status;
     Ok(response)

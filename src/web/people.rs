@@ -435,13 +435,7 @@ async fn form_page(
         .into_iter()
         .filter(|(u, _)| unit_visible(&all_units, &visibility, &u.id))
         .collect();
-    let status = if conflict {
-        StatusCode::CONFLICT
-    } else if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::web::pages::form_status(conflict, &errors);
     let mut response = render(&FormPage { chrome, id, version, input, errors, units, conflict })?;
     *response.status_mut() = status;
     Ok(response)
