@@ -33,6 +33,28 @@ pub async fn new_party(app: &TestApp, token: &str, number: &str) -> String {
     created.json()["id"].as_str().unwrap().to_owned()
 }
 
+/// A street-vending case against `party`, opened by the squad and filed by the head on
+/// 2026-03-02 with `officers`: where most case tests start.
+pub async fn filed_vending_case<'a>(
+    app: &'a TestApp,
+    squad: &str,
+    leader: &str,
+    party: &str,
+    officers: &[String],
+) -> Steps<'a> {
+    let open = serde_json::json!({
+        "procedure": "general", "party_id": party, "category": "street_vending", "item_code": "ZL-ZD-001",
+        "title": "擅自占用城市道路设摊经营", "location": "南大街88号", "source": "patrol",
+        "clue_on": "2026-03-02", "act_on": "2026-03-01",
+    });
+    let created = app.json(Method::POST, "/api/v1/cases", squad, open).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let mut s = Steps { app, id, version: 1 };
+    s.ok(leader, serde_json::json!({"action": "file", "on": "2026-03-02", "officers": officers})).await;
+    s
+}
+
 pub struct Steps<'a> {
     pub app: &'a TestApp,
     pub id: String,
@@ -329,15 +351,8 @@ async fn a_seizure_is_taken_approved_and_ended_through_the_api_with_its_clock() 
     let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
     let officers = two_certified(&app, "南大街中队", day).await;
     let party = new_party(&app, &squad, "11010519491231002X").await;
-    let open = serde_json::json!({
-        "procedure": "general", "party_id": party, "category": "street_vending", "item_code": "ZL-ZD-001",
-        "title": "擅自占用城市道路设摊经营", "location": "南大街88号", "source": "patrol",
-        "clue_on": "2026-03-02", "act_on": "2026-03-01",
-    });
-    let id =
-        app.json(Method::POST, "/api/v1/cases", &squad, open).await.json()["id"].as_str().unwrap().to_owned();
-    let mut s = Steps { app: &app, id: id.clone(), version: 1 };
-    s.ok(&leader, serde_json::json!({"action": "file", "on": "2026-03-02", "officers": officers})).await;
+    let mut s = filed_vending_case(&app, &squad, &leader, &party, &officers).await;
+    let id = s.id.clone();
     let seize = serde_json::json!({"action": "seize", "on": "2026-03-02", "officers": officers,
         "items": ["三轮车一辆"], "reason": "涉案经营工具", "emergency": false});
     let (status, refused) = s.step(&squad, seize.clone()).await;

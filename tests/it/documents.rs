@@ -4,7 +4,7 @@
 use axum::http::{Method, StatusCode};
 use chrono::{Duration, NaiveDate};
 
-use crate::cases::{Steps, new_party, two_certified};
+use crate::cases::{filed_vending_case, new_party, two_certified};
 use crate::support::TestApp;
 
 /// Compares with the stored snapshot; `UPDATE_SNAPSHOTS=1` rewrites it.
@@ -40,15 +40,8 @@ async fn a_decision_is_issued_only_with_its_statutory_contents_and_never_changes
     let leader = app.token("leader01").await;
     let officers = two_certified(&app, "南大街中队", NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()).await;
     let party = new_party(&app, &squad, "11010519491231002X").await;
-    let open = serde_json::json!({
-        "procedure": "general", "party_id": party, "category": "street_vending", "item_code": "ZL-ZD-001",
-        "title": "擅自占用城市道路设摊经营", "location": "南大街88号", "source": "patrol",
-        "clue_on": "2026-03-02", "act_on": "2026-03-01",
-    });
-    let created = app.json(Method::POST, "/api/v1/cases", &squad, open).await;
-    let id = created.json()["id"].as_str().unwrap().to_owned();
-    let mut s = Steps { app: &app, id: id.clone(), version: 1 };
-    s.ok(&leader, serde_json::json!({"action": "file", "on": "2026-03-02", "officers": officers})).await;
+    let mut s = filed_vending_case(&app, &squad, &leader, &party, &officers).await;
+    let id = s.id.clone();
     s.ok(&squad, serde_json::json!({"action": "record_act", "kind": "inspection", "on": "2026-03-02", "officers": officers,
         "summary": "现场检查"}))
         .await;
@@ -156,15 +149,8 @@ async fn every_record_notice_and_measure_document_states_what_its_article_requir
     let address = serde_json::json!({"version": 1, "name": "王摊主", "address": "常州市钟楼区南大街88号"});
     let corrected = app.json(Method::PUT, &format!("/api/v1/parties/{party}"), &squad, address).await;
     assert_eq!(corrected.status, StatusCode::OK, "{}", corrected.body);
-    let open = serde_json::json!({
-        "procedure": "general", "party_id": party, "category": "street_vending", "item_code": "ZL-ZD-001",
-        "title": "擅自占用城市道路设摊经营", "location": "南大街88号", "source": "patrol",
-        "clue_on": "2026-03-02", "act_on": "2026-03-01",
-    });
-    let id =
-        app.json(Method::POST, "/api/v1/cases", &squad, open).await.json()["id"].as_str().unwrap().to_owned();
-    let mut s = Steps { app: &app, id: id.clone(), version: 1 };
-    s.ok(&leader, serde_json::json!({"action": "file", "on": "2026-03-02", "officers": officers})).await;
+    let mut s = filed_vending_case(&app, &squad, &leader, &party, &officers).await;
+    let id = s.id.clone();
     // Not yet: no inspection recorded.
     let early = issue(&app, &squad, &id, "inspection_record").await;
     assert_eq!(early.json()["error"], "document_not_available", "{}", early.body);

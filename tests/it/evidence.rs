@@ -881,15 +881,8 @@ async fn case_acts_that_must_be_filmed_count_once_their_recording_is_attached() 
     let day = crate::support::start_time().date_naive();
     let officers = crate::cases::two_certified(&app, "南大街中队", day).await;
     let party = crate::cases::new_party(&app, &squad, "11010519491231002X").await;
-    let open = serde_json::json!({
-        "procedure": "general", "party_id": party, "category": "street_vending", "item_code": "ZL-ZD-001",
-        "title": "擅自占用城市道路设摊经营", "location": "南大街88号", "source": "patrol",
-        "clue_on": "2026-03-02", "act_on": "2026-03-01",
-    });
-    let id =
-        app.json(Method::POST, "/api/v1/cases", &squad, open).await.json()["id"].as_str().unwrap().to_owned();
-    let mut steps = crate::cases::Steps { app: &app, id: id.clone(), version: 1 };
-    steps.ok(&leader, serde_json::json!({"action": "file", "on": "2026-03-02", "officers": officers})).await;
+    let mut steps = crate::cases::filed_vending_case(&app, &squad, &leader, &party, &officers).await;
+    let id = steps.id.clone();
     steps
         .ok(
             &squad,
