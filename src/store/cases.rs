@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::case::clocks::Clock;
+use crate::domain::case::items::{DiscretionBand, ItemSpec, ItemStatus};
 use crate::domain::case::rules::CaseRules;
 use crate::domain::case::{Case, Event, PersonFacts};
 use crate::domain::org::{CertificateStatus, Employment};
@@ -21,16 +22,7 @@ pub struct Category {
     pub handling_days: i64,
 }
 
-/// One band of a discretion benchmark (裁量基准), amounts in fen.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct DiscretionBand {
-    pub level: String,
-    pub condition: String,
-    pub person: (i64, i64),
-    pub org: (i64, i64),
-}
-
-/// An item of the responsibility list (权责清单).
+/// An item of the responsibility list (权责清单) as stored.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Item {
     pub code: String,
@@ -42,9 +34,14 @@ pub struct Item {
     pub fine_max_person: Option<i64>,
     pub fine_min_org: Option<i64>,
     pub fine_max_org: Option<i64>,
+    /// The discretion bands as JSON: `[{level, condition, person: [min, max], org: [min, max]}]`,
+    /// amounts in fen.
     pub discretion: String,
+    pub responsible_unit: String,
     pub status: String,
     pub note: String,
+    pub active: bool,
+    pub version: i64,
 }
 
 impl Item {
@@ -59,6 +56,35 @@ impl Item {
     pub fn bands(&self) -> Vec<DiscretionBand> {
         serde_json::from_str(&self.discretion).unwrap_or_default()
     }
+    /// The item as the domain checks it.
+    pub fn spec(&self) -> ItemSpec {
+        ItemSpec {
+            code: self.code.clone(),
+            category: self.category.clone(),
+            name: self.name.clone(),
+            violated: self.violated.clone(),
+            penalty_basis: self.penalty_basis.clone(),
+            fine_person: self.fine_range(false),
+            fine_org: self.fine_range(true),
+            bands: self.bands(),
+            responsible_unit: self.responsible_unit.clone(),
+            status: ItemStatus::parse(&self.status).unwrap_or(ItemStatus::ToVerify),
+            note: self.note.clone(),
+            active: self.active,
+        }
+    }
+}
+
+/// An item query: the columns of [`Item`] in its fields' order, then `$tail`.
+macro_rules! item_query {
+    ($tail:expr) => {
+        concat!(
+            "SELECT code, category, name, violated, penalty_basis, fine_min_person, fine_max_person, \
+             fine_min_org, fine_max_org, discretion, responsible_unit, status, note, active, version \
+             FROM enforcement_items ",
+            $tail
+        )
+    };
 }
 
 /// A case as stored: the listing columns and the domain state.
@@ -289,28 +315,21 @@ impl Db {
             .collect())
     }
 
+    /// The items new cases may use, in the list's order.
     pub async fn enforcement_items(&self) -> Result<Vec<Item>, sqlx::Error> {
-        Ok(on_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT i.code, i.category, i.name, i.violated, i.penalty_basis, i.fine_min_person, i.fine_max_person, \
-                 i.fine_min_org, i.fine_max_org, i.discretion, i.status, i.note FROM enforcement_items i \
-                 JOIN case_categories c ON c.code = i.category WHERE i.active ORDER BY c.sort_order, i.code",
-            )
-            .fetch_all(pool)
-            .await?
-        }))
+        Ok(self.all_enforcement_items().await?.into_iter().filter(|i| i.active).collect())
+    }
+
+    /// Every item, retired ones included (the legal office's view).
+    pub async fn all_enforcement_items(&self) -> Result<Vec<Item>, sqlx::Error> {
+        let sql =
+            item_query!("ORDER BY (SELECT sort_order FROM case_categories c WHERE c.code = category), code");
+        Ok(on_pool!(self, |pool| sqlx::query_as(sql).fetch_all(pool).await?))
     }
 
     pub async fn enforcement_item(&self, code: &str) -> Result<Option<Item>, sqlx::Error> {
-        Ok(on_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT code, category, name, violated, penalty_basis, fine_min_person, fine_max_person, \
-                 fine_min_org, fine_max_org, discretion, status, note FROM enforcement_items WHERE code = $1",
-            )
-            .bind(code)
-            .fetch_optional(pool)
-            .await?
-        }))
+        let sql = item_query!("WHERE code = $1");
+        Ok(on_pool!(self, |pool| sqlx::query_as(sql).bind(code).fetch_optional(pool).await?))
     }
 
     /// The active province's rules with their version; the shipped 江苏 defaults (version 0)
@@ -577,6 +596,62 @@ impl AuditedTx {
     /// Saves the province's rules over the active row read at `version` (0: the shipped
     /// defaults, no row yet). They apply to steps taken from now on; a notice already served
     /// keeps the period it stated.
+    /// Adds an item (`version` 0) or changes one over the version the caller read; the code
+    /// never changes. Returns the new version.
+    pub async fn save_item(&mut self, version: i64, item: &ItemSpec) -> Result<i64, StoreError> {
+        let bands = serde_json::to_string(&item.bands)
+            .map_err(|e| StoreError::Db(decode_error("discretion bands", &e.to_string())))?;
+        let (min_person, max_person) = item.fine_person.unzip();
+        let (min_org, max_org) = item.fine_org.unzip();
+        let written = on_tx!(&mut self.tx, |conn| {
+            let query = if version == 0 {
+                sqlx::query(
+                    "INSERT INTO enforcement_items (category, name, violated, penalty_basis, fine_min_person, \
+                     fine_max_person, fine_min_org, fine_max_org, discretion, responsible_unit, status, note, active, \
+                     code, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15 + 1)",
+                )
+            } else {
+                sqlx::query(
+                    "UPDATE enforcement_items SET category = $1, name = $2, violated = $3, penalty_basis = $4, \
+                     fine_min_person = $5, fine_max_person = $6, fine_min_org = $7, fine_max_org = $8, \
+                     discretion = $9, responsible_unit = $10, status = $11, note = $12, active = $13, \
+                     version = version + 1 WHERE code = $14 AND version = $15",
+                )
+            };
+            query
+                .bind(&item.category)
+                .bind(&item.name)
+                .bind(&item.violated)
+                .bind(&item.penalty_basis)
+                .bind(min_person)
+                .bind(max_person)
+                .bind(min_org)
+                .bind(max_org)
+                .bind(&bands)
+                .bind(&item.responsible_unit)
+                .bind(item.status.code())
+                .bind(&item.note)
+                .bind(item.active)
+                .bind(&item.code)
+                .bind(version)
+                .execute(conn)
+                .await
+                .map_err(|e| crate::store::on_unique(e, "code"))?
+                .rows_affected()
+        });
+        if written == 0 {
+            return Err(StoreError::Conflict);
+        }
+        // The list is public law, not personal data: the record keeps the item whole.
+        let action = if version == 0 { "item.create" } else { "item.update" };
+        self.audit(
+            AuditEvent::new(action, "enforcement_item", &item.code)
+                .details(serde_json::json!({ "version": version + 1, "item": item })),
+        )
+        .await?;
+        Ok(version + 1)
+    }
+
     pub async fn set_case_rules(&mut self, version: i64, rules: &CaseRules) -> Result<i64, StoreError> {
         let now = ts(self.now());
         let body = serde_json::to_string(rules)

@@ -152,6 +152,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0011_case_list_order.sql"),
         include_str!("../../migrations/postgres/0011_case_list_order.sql"),
     ),
+    (
+        "0012_item_responsible_unit",
+        include_str!("../../migrations/sqlite/0012_item_responsible_unit.sql"),
+        include_str!("../../migrations/postgres/0012_item_responsible_unit.sql"),
+    ),
 ];
 
 impl Db {

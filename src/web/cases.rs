@@ -173,6 +173,8 @@ async fn open_case(
         let item = state.db.enforcement_item(input.item_code.trim()).await?;
         if item.as_ref().is_none_or(|i| i.category != input.category) {
             errors.add("item_code", "item_unknown", "执法事项不存在或不属于所选类别");
+        } else if item.as_ref().is_some_and(|i| !i.active) {
+            errors.add("item_code", "item_retired", "该执法事项已停用，不能用于新立案件");
         }
         item
     };
@@ -1609,6 +1611,8 @@ struct ItemsPage {
     rules_version: i64,
     may_edit_rules: bool,
     saved: bool,
+    /// The code of the item just saved, for the confirmation.
+    saved_item: String,
 }
 
 impl ItemsPage {
@@ -1627,6 +1631,8 @@ impl ItemsPage {
 pub struct ItemsQuery {
     #[serde(default)]
     saved: String,
+    #[serde(default)]
+    saved_item: String,
 }
 
 pub async fn items_page(
@@ -1637,7 +1643,14 @@ pub async fn items_page(
 ) -> PageResult {
     let chrome =
         Chrome::new(&state, &principal, &headers, "items", "权责清单", "Responsibility list").await?;
-    let items = state.db.enforcement_items().await?;
+    // The legal office also sees retired items, to bring one back; everyone else sees the list
+    // new cases use.
+    let may_edit_rules = principal.has(Action::CaseRulesEdit);
+    let items = if may_edit_rules {
+        state.db.all_enforcement_items().await?
+    } else {
+        state.db.enforcement_items().await?
+    };
     let mut by_category: HashMap<String, Vec<Item>> = HashMap::new();
     for item in items {
         by_category.entry(item.category.clone()).or_default().push(item);
@@ -1658,8 +1671,9 @@ pub async fn items_page(
         categories,
         rules,
         rules_version,
-        may_edit_rules: principal.has(Action::CaseRulesEdit),
+        may_edit_rules,
         saved: query.saved == "1",
+        saved_item: query.saved_item,
     })
 }
 

@@ -18,6 +18,7 @@ pub mod evidence;
 pub mod fieldwork;
 pub mod guard;
 pub mod home;
+pub mod items;
 pub mod login;
 pub mod pages;
 pub mod parties;
@@ -122,6 +123,10 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(g.clone(), "/documents/{id}/pdf", A(X::CaseView), get(documents::pdf_page)),
         route(g.clone(), "/responsibility-list", A(X::CaseView), get(cases::items_page)),
         route(g.clone(), "/case-rules", A(X::CaseRulesEdit), get(case_rules::edit_page)),
+        route(g.clone(), "/responsibility-list/new", A(X::CaseRulesEdit), get(items::new_page)),
+        route(p.clone(), "/responsibility-list/new", A(X::CaseRulesEdit), post(items::create_form)),
+        route(g.clone(), "/responsibility-list/{code}/edit", A(X::CaseRulesEdit), get(items::edit_page)),
+        route(p.clone(), "/responsibility-list/{code}/edit", A(X::CaseRulesEdit), post(items::update_form)),
         route(p.clone(), "/case-rules", A(X::CaseRulesEdit), post(case_rules::save_form)),
         route(g.clone(), "/evidence", A(X::EvidenceView), get(evidence::list_page)),
         route(
@@ -269,6 +274,9 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         ),
         route(g.clone(), "/api/v1/case-deadlines", A(X::CaseView), get(cases::api_deadlines)),
         route(g.clone(), "/api/v1/responsibility-items", A(X::CaseView), get(cases::api_items)),
+        route(p.clone(), "/api/v1/responsibility-items", A(X::CaseRulesEdit), post(items::api_create)),
+        route(g.clone(), "/api/v1/responsibility-items/{code}", A(X::CaseView), get(items::api_get)),
+        route(Method::PUT, "/api/v1/responsibility-items/{code}", A(X::CaseRulesEdit), put(items::api_put)),
         route(g.clone(), "/api/v1/case-rules", A(X::CaseView), get(cases::api_rules)),
         route(Method::PUT, "/api/v1/case-rules", A(X::CaseRulesEdit), put(case_rules::api_put)),
         route(g.clone(), "/api/v1/accounts", A(X::AccountAdmin), get(accounts::api_list)),

@@ -561,3 +561,125 @@ async fn the_legal_office_sets_the_provinces_rules_with_sources_versions_and_aud
     assert_eq!(form.status, StatusCode::SEE_OTHER, "{}", form.body);
     assert_eq!(app.audit_count("case_rules.update").await, 2);
 }
+
+#[tokio::test]
+async fn the_legal_office_keeps_the_responsibility_list_inside_the_statutory_ranges() {
+    let app = TestApp::new().await;
+    let legal = app.token("legal01").await;
+    let officer = app.token("officer01").await;
+    let squad = app.token("squadlead01").await;
+    let item = |bands: serde_json::Value, active: bool| {
+        serde_json::json!({"code": "zl-zd-002", "category": "street_vending", "name": "擅自在街道两侧摆摊设点",
+            "violated": "《城市市容和环境卫生管理条例》第十四条", "penalty_basis": "《城市市容和环境卫生管理条例》第三十六条",
+            "fine_min_person": "0.01", "fine_max_person": "500", "fine_min_org": "0.01", "fine_max_org": "2000",
+            "bands": bands, "responsible_unit": "各执法中队", "status": "to_verify", "note": "", "active": active})
+    };
+    let band = |level: &str, person: [&str; 2], org: [&str; 2]| {
+        serde_json::json!({"level": level, "condition": "情形", "person_min": person[0], "person_max": person[1],
+            "org_min": org[0], "org_max": org[1]})
+    };
+    let path = "/api/v1/responsibility-items";
+    // Only the legal office and the leadership; a band wider than the statute is refused with
+    // its article and nothing is written.
+    let denied = app.json(Method::POST, path, &officer, item(serde_json::json!([]), true)).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    let wide = item(serde_json::json!([band("较重", ["200", "800"], ["1000", "2000"])]), true);
+    let wide = app.json(Method::POST, path, &legal, wide).await;
+    assert_eq!(wide.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", wide.body);
+    assert_eq!(wide.json()["fields"][0]["code"], "band_outside_range");
+    assert!(wide.json()["fields"][0]["message"].as_str().unwrap().contains("第三十四条"));
+    assert_eq!(app.audit_count("item.create").await, 0);
+
+    let bands = serde_json::json!([
+        band("一般", ["0.01", "200"], ["0.01", "1000"]),
+        band("较重", ["200.01", "500"], ["1000.01", "2000"])
+    ]);
+    let created = app.json(Method::POST, path, &legal, item(bands.clone(), true)).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let created = created.json();
+    assert_eq!((created["code"].as_str(), created["version"].as_i64()), (Some("ZL-ZD-002"), Some(1)));
+    assert_eq!(created["fine_max_person"], 50_000);
+    let again = app.json(Method::POST, path, &legal, item(bands.clone(), true)).await;
+    assert_eq!(again.json()["fields"][0]["code"], "code_taken");
+
+    // Retiring it: versions guard the edit, and new cases can no longer use it.
+    let mut retire = item(bands.clone(), false);
+    retire["version"] = 1.into();
+    let retired = app.json(Method::PUT, &format!("{path}/ZL-ZD-002"), &legal, retire.clone()).await;
+    assert_eq!(retired.status, StatusCode::OK, "{}", retired.body);
+    assert_eq!(retired.json()["version"], 2);
+    let stale = app.json(Method::PUT, &format!("{path}/ZL-ZD-002"), &legal, retire).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let party = new_party(&app, &squad, "11010519491231002X").await;
+    let open = serde_json::json!({
+        "procedure": "general", "party_id": party, "category": "street_vending", "item_code": "ZL-ZD-002",
+        "title": "摆摊", "location": "南大街", "source": "patrol", "clue_on": "2026-03-02", "act_on": "2026-03-01",
+    });
+    let refused = app.json(Method::POST, "/api/v1/cases", &squad, open).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert_eq!(refused.json()["fields"][0]["code"], "item_retired");
+    let listed = app.get_bearer(path, &squad).await.json();
+    assert!(
+        listed.as_array().unwrap().iter().all(|i| i["code"] != "ZL-ZD-002"),
+        "retired items leave the list"
+    );
+
+    // The page form: the band rows repeat their names and arrive in order; blank rows drop.
+    let session = app.login("legal01").await;
+    let page = app.get("/responsibility-list/ZL-ZD-001/edit", Some(&session)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("擅自占用城市道路设摊经营") && page.body.contains("经劝导后改正"));
+    let version = app.get_bearer(&format!("{path}/ZL-ZD-001"), &legal).await.json()["version"].to_string();
+    let mut fields = vec![
+        ("version", version.as_str()),
+        ("category", "street_vending"),
+        ("name", "擅自占用城市道路设摊经营"),
+        ("violated", "《城市道路管理条例》第二十七条、第三十一条"),
+        ("penalty_basis", "《城市道路管理条例》第四十二条"),
+        ("fine_min_person", "0.01"),
+        ("fine_max_person", "20000"),
+        ("fine_min_org", "0.01"),
+        ("fine_max_org", "20000"),
+        ("responsible_unit", "各执法中队"),
+        ("status", "verified"),
+        ("note", ""),
+        ("active", "1"),
+    ];
+    for row in [
+        ["轻微", "首次、当场改正", "0", "0", "0", "0"],
+        ["一般", "经劝导后改正", "0.01", "20000", "0.01", "20000"],
+        [""; 6],
+    ] {
+        for (name, value) in [
+            "band_level",
+            "band_condition",
+            "band_person_min",
+            "band_person_max",
+            "band_org_min",
+            "band_org_max",
+        ]
+        .into_iter()
+        .zip(row)
+        {
+            fields.push((name, value));
+        }
+    }
+    let saved = app.post_form("/responsibility-list/ZL-ZD-001/edit", Some(&session), &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let stored = app.get_bearer(&format!("{path}/ZL-ZD-001"), &legal).await.json();
+    assert_eq!(
+        (stored["status"].as_str(), stored["responsible_unit"].as_str()),
+        (Some("verified"), Some("各执法中队"))
+    );
+    assert_eq!(stored["discretion"].as_str().unwrap().matches("level").count(), 2);
+    // A field error re-renders the form with the rows typed and changes nothing.
+    fields[0] = ("version", "2");
+    fields.push(("band_level", "较重"));
+    let bad = app.post_form("/responsibility-list/ZL-ZD-001/edit", Some(&session), &fields).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("每一档须写明") && bad.body.contains("value=\"较重\""));
+    let list = app.get("/responsibility-list", Some(&session)).await;
+    assert!(list.body.contains("已停用") && list.body.contains("责任主体：各执法中队"));
+    assert_eq!(app.audit_count("item.create").await, 1);
+    assert_eq!(app.audit_count("item.update").await, 2);
+}

@@ -13,6 +13,7 @@
 pub mod clocks;
 pub mod compulsory;
 pub mod documents;
+pub mod items;
 pub mod rules;
 use std::collections::HashMap;
 

@@ -1,0 +1,456 @@
+//! The responsibility list (权责清单): each enforcement item with its legal basis, the statutory
+//! fine range for citizens and for organisations, the discretion benchmark (裁量基准) bands the
+//! bureau applies inside that range, and the unit responsible.
+//!
+//! The amounts are [M] values: the statute gives the range, the province or the bureau sets the
+//! bands. The legal office keeps them here, so an item arrives as [`ItemInput`] (text as typed)
+//! and becomes an [`ItemSpec`] only once every rule below holds.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::case::rules::{parse_yuan, yuan};
+use crate::domain::fields::FieldErrors;
+
+/// One band of a discretion benchmark (裁量基准), amounts in fen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiscretionBand {
+    pub level: String,
+    pub condition: String,
+    pub person: (i64, i64),
+    pub org: (i64, i64),
+}
+
+impl DiscretionBand {
+    /// A band of 0–0 for both kinds of party is the 不予处罚 band (行政处罚法 Art. 33 ¶1: 违法行为
+    /// 轻微并及时改正，没有造成危害后果的，不予行政处罚): it lies outside the fine range on purpose.
+    pub fn is_no_penalty(&self) -> bool {
+        self.person == (0, 0) && self.org == (0, 0)
+    }
+}
+
+/// Whether the legal office has checked an item's basis and amounts against the instruments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemStatus {
+    /// 待核对: entered from the published list, amounts not yet checked.
+    ToVerify,
+    /// 已核对.
+    Verified,
+}
+
+impl ItemStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            ItemStatus::ToVerify => "to_verify",
+            ItemStatus::Verified => "verified",
+        }
+    }
+    pub fn parse(code: &str) -> Option<ItemStatus> {
+        match code {
+            "to_verify" => Some(ItemStatus::ToVerify),
+            "verified" => Some(ItemStatus::Verified),
+            _ => None,
+        }
+    }
+}
+
+/// An item ready to be stored: every rule of [`ItemInput::parse`] holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemSpec {
+    pub code: String,
+    pub category: String,
+    pub name: String,
+    pub violated: String,
+    pub penalty_basis: String,
+    pub fine_person: Option<(i64, i64)>,
+    pub fine_org: Option<(i64, i64)>,
+    pub bands: Vec<DiscretionBand>,
+    pub responsible_unit: String,
+    pub status: ItemStatus,
+    pub note: String,
+    pub active: bool,
+}
+
+/// A discretion band as typed: amounts in yuan.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BandInput {
+    #[serde(default)]
+    pub level: String,
+    #[serde(default)]
+    pub condition: String,
+    #[serde(default)]
+    pub person_min: String,
+    #[serde(default)]
+    pub person_max: String,
+    #[serde(default)]
+    pub org_min: String,
+    #[serde(default)]
+    pub org_max: String,
+}
+
+impl BandInput {
+    fn is_blank(&self) -> bool {
+        [&self.level, &self.condition, &self.person_min, &self.person_max, &self.org_min, &self.org_max]
+            .iter()
+            .all(|s| s.trim().is_empty())
+    }
+}
+
+/// An item as typed on the form or sent to the API; amounts in yuan, blank where the statute
+/// gives no fixed range (a fine in proportion to a building's cost, say).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ItemInput {
+    /// Letters, digits and hyphens (`ZL-ZD-002`); fixed once the item exists.
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub name: String,
+    /// 违法依据: the provision the act breaks.
+    #[serde(default)]
+    pub violated: String,
+    /// 处罚依据: the provision that sets the penalty.
+    #[serde(default)]
+    pub penalty_basis: String,
+    #[serde(default)]
+    pub fine_min_person: String,
+    #[serde(default)]
+    pub fine_max_person: String,
+    #[serde(default)]
+    pub fine_min_org: String,
+    #[serde(default)]
+    pub fine_max_org: String,
+    #[serde(default)]
+    pub bands: Vec<BandInput>,
+    /// 责任主体 / 承办机构.
+    #[serde(default)]
+    pub responsible_unit: String,
+    /// `to_verify` or `verified`.
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub note: String,
+    /// Whether new cases may use the item; a retired item stays on its old cases.
+    #[serde(default = "default_true")]
+    pub active: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// The longest basis or name the form takes: a bound against pasting a whole statute.
+const MAX_TEXT_CHARS: usize = 500;
+
+/// More bands than this is no longer a benchmark an officer can apply at the scene.
+pub const MAX_BANDS: usize = 8;
+
+impl ItemInput {
+    /// The form for an item as stored.
+    pub fn of(spec: &ItemSpec) -> ItemInput {
+        let money = |fen: i64| yuan(fen).trim_end_matches(".00").to_owned();
+        let range = |r: Option<(i64, i64)>| match r {
+            Some((a, b)) => (money(a), money(b)),
+            None => (String::new(), String::new()),
+        };
+        let (fine_min_person, fine_max_person) = range(spec.fine_person);
+        let (fine_min_org, fine_max_org) = range(spec.fine_org);
+        ItemInput {
+            code: spec.code.clone(),
+            category: spec.category.clone(),
+            name: spec.name.clone(),
+            violated: spec.violated.clone(),
+            penalty_basis: spec.penalty_basis.clone(),
+            fine_min_person,
+            fine_max_person,
+            fine_min_org,
+            fine_max_org,
+            bands: spec
+                .bands
+                .iter()
+                .map(|b| BandInput {
+                    level: b.level.clone(),
+                    condition: b.condition.clone(),
+                    person_min: money(b.person.0),
+                    person_max: money(b.person.1),
+                    org_min: money(b.org.0),
+                    org_max: money(b.org.1),
+                })
+                .collect(),
+            responsible_unit: spec.responsible_unit.clone(),
+            status: spec.status.code().to_owned(),
+            note: spec.note.clone(),
+            active: spec.active,
+        }
+    }
+
+    /// Checks the item against the list's rules. `categories` are the codes that exist.
+    pub fn parse(&self, categories: &[String]) -> Result<ItemSpec, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let code = self.code.trim().to_ascii_uppercase();
+        if !(3..=30).contains(&code.len()) || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            errors.add("code", "code_invalid", "事项编码为 3–30 位字母、数字或连字符，如 ZL-ZD-002");
+        }
+        if !categories.iter().any(|c| c == self.category.trim()) {
+            errors.add("category", "category_unknown", "请选择案件类别");
+        }
+        let mut text = |raw: &str, field: &'static str, what: &str| -> String {
+            let value = raw.trim();
+            if value.is_empty() || value.chars().count() > MAX_TEXT_CHARS {
+                errors.add(field, "required", format!("请填写{what}（不超过 {MAX_TEXT_CHARS} 字）"));
+            }
+            value.to_owned()
+        };
+        let name = text(&self.name, "name", "事项名称");
+        let violated = text(&self.violated, "violated", "违法依据（法规名称和条款）");
+        let penalty_basis = text(&self.penalty_basis, "penalty_basis", "处罚依据（法规名称和条款）");
+        let fine_person = range(&mut errors, &self.fine_min_person, &self.fine_max_person, "fine_person");
+        let fine_org = range(&mut errors, &self.fine_min_org, &self.fine_max_org, "fine_org");
+        let bands = self.parse_bands(&mut errors, fine_person, fine_org);
+        let status = ItemStatus::parse(self.status.trim()).unwrap_or_else(|| {
+            errors.add("status", "status_invalid", "请选择核对状态");
+            ItemStatus::ToVerify
+        });
+        let responsible_unit = self.responsible_unit.trim().to_owned();
+        if responsible_unit.chars().count() > 100 {
+            errors.add("responsible_unit", "too_long", "责任主体不超过 100 字");
+        }
+        let note = self.note.trim().to_owned();
+        if note.chars().count() > MAX_TEXT_CHARS {
+            errors.add("note", "too_long", format!("备注不超过 {MAX_TEXT_CHARS} 字"));
+        }
+        errors.into_result()?;
+        Ok(ItemSpec {
+            code,
+            category: self.category.trim().to_owned(),
+            name,
+            violated,
+            penalty_basis,
+            fine_person,
+            fine_org,
+            bands,
+            responsible_unit,
+            status,
+            note,
+            active: self.active,
+        })
+    }
+
+    /// The bands, in the order typed, blank rows dropped. A benchmark narrows the statutory
+    /// range, never widens it (行政处罚法 Art. 34: 裁量基准 are set *within* the law), so every
+    /// band lies inside the item's range, and bands do not overlap, so each case falls in one.
+    fn parse_bands(
+        &self,
+        errors: &mut FieldErrors,
+        fine_person: Option<(i64, i64)>,
+        fine_org: Option<(i64, i64)>,
+    ) -> Vec<DiscretionBand> {
+        let rows: Vec<&BandInput> = self.bands.iter().filter(|b| !b.is_blank()).collect();
+        if rows.len() > MAX_BANDS {
+            errors.add("bands", "too_many_bands", format!("裁量档次不超过 {MAX_BANDS} 档"));
+            return Vec::new();
+        }
+        if rows.is_empty() {
+            return Vec::new();
+        }
+        let (Some(person_range), Some(org_range)) = (fine_person, fine_org) else {
+            errors.add(
+                "bands",
+                "bands_need_range",
+                "裁量档次须在法定罚款幅度之内：请先填写公民和单位的罚款幅度（按工程造价等比例计罚的事项不设金额档次）",
+            );
+            return Vec::new();
+        };
+        let mut bands = Vec::new();
+        let mut bad = false;
+        for row in rows {
+            let amount = |raw: &str| parse_yuan(raw);
+            let level = row.level.trim();
+            let condition = row.condition.trim();
+            let person = amount(&row.person_min).zip(amount(&row.person_max));
+            let org = amount(&row.org_min).zip(amount(&row.org_max));
+            match (person, org) {
+                _ if level.is_empty() || condition.is_empty() => bad = true,
+                (Some(person), Some(org)) if person.0 <= person.1 && org.0 <= org.1 => {
+                    bands.push(DiscretionBand {
+                        level: level.to_owned(),
+                        condition: condition.to_owned(),
+                        person,
+                        org,
+                    });
+                }
+                _ => bad = true,
+            }
+        }
+        if bad {
+            errors.add(
+                "bands",
+                "band_invalid",
+                "每一档须写明档次、情形，以及公民和单位的金额下限、上限（下限不大于上限）",
+            );
+            return Vec::new();
+        }
+        let inside = |(a, b): (i64, i64), (min, max): (i64, i64)| min <= a && b <= max;
+        if let Some(band) = bands
+            .iter()
+            .find(|b| !(b.is_no_penalty() || inside(b.person, person_range) && inside(b.org, org_range)))
+        {
+            errors.add(
+                "bands",
+                "band_outside_range",
+                format!(
+                    "“{}”档超出法定罚款幅度（裁量基准只能在法定幅度内细化，行政处罚法第三十四条）",
+                    band.level
+                ),
+            );
+        }
+        for person in [true, false] {
+            let mut spans: Vec<(i64, i64)> =
+                bands.iter().map(|b| if person { b.person } else { b.org }).collect();
+            spans.sort();
+            if spans.windows(2).any(|w| w[1].0 <= w[0].1) {
+                errors.add("bands", "bands_overlap", "各档金额区间不得重叠，每个案件只能落入一档");
+                break;
+            }
+        }
+        bands
+    }
+}
+
+/// A statutory range: both bounds or neither.
+fn range(errors: &mut FieldErrors, min: &str, max: &str, field: &'static str) -> Option<(i64, i64)> {
+    match (min.trim().is_empty(), max.trim().is_empty()) {
+        (true, true) => None,
+        _ => match (parse_yuan(min), parse_yuan(max)) {
+            (Some(a), Some(b)) if a <= b => Some((a, b)),
+            _ => {
+                errors.add(
+                    field,
+                    "range_invalid",
+                    "罚款幅度须同时填写下限和上限（元，下限不大于上限）；法律未规定固定数额的两项都留空",
+                );
+                None
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vending() -> ItemInput {
+        ItemInput {
+            code: "zl-zd-009".into(),
+            category: "street_vending".into(),
+            name: "擅自占用城市道路设摊经营".into(),
+            violated: "《城市道路管理条例》第二十七条".into(),
+            penalty_basis: "《城市道路管理条例》第四十二条".into(),
+            fine_min_person: "0.01".into(),
+            fine_max_person: "20,000".into(),
+            fine_min_org: "0.01".into(),
+            fine_max_org: "20000".into(),
+            bands: vec![
+                BandInput {
+                    level: "轻微".into(),
+                    condition: "首次、当场改正".into(),
+                    person_min: "0".into(),
+                    person_max: "0".into(),
+                    org_min: "0".into(),
+                    org_max: "0".into(),
+                },
+                BandInput {
+                    level: "一般".into(),
+                    condition: "经劝导后改正".into(),
+                    person_min: "0.01".into(),
+                    person_max: "200".into(),
+                    org_min: "0.01".into(),
+                    org_max: "1000".into(),
+                },
+                BandInput::default(),
+            ],
+            responsible_unit: "各执法中队".into(),
+            status: "verified".into(),
+            note: String::new(),
+            active: true,
+        }
+    }
+
+    fn categories() -> Vec<String> {
+        vec!["street_vending".to_owned()]
+    }
+
+    fn codes(input: &ItemInput) -> Vec<&'static str> {
+        input.parse(&categories()).unwrap_err().iter().map(|e| e.code).collect()
+    }
+
+    #[test]
+    fn a_complete_item_parses_with_its_bands_and_the_no_penalty_band() {
+        let spec = vending().parse(&categories()).unwrap();
+        assert_eq!(spec.code, "ZL-ZD-009");
+        assert_eq!(spec.fine_person, Some((1, 2_000_000)));
+        assert_eq!(spec.bands.len(), 2, "the blank row is dropped");
+        assert!(spec.bands[0].is_no_penalty());
+        assert_eq!(ItemInput::of(&spec).parse(&categories()).unwrap(), spec, "the form round-trips");
+    }
+
+    #[test]
+    fn a_band_may_not_leave_the_statutory_range() {
+        let mut input = vending();
+        input.bands[1].org_max = "30000".into();
+        assert_eq!(codes(&input), ["band_outside_range"]);
+    }
+
+    #[test]
+    fn bands_may_not_overlap() {
+        let mut input = vending();
+        input.bands[2] = BandInput {
+            level: "较重".into(),
+            condition: "拒不改正".into(),
+            person_min: "200".into(),
+            person_max: "20000".into(),
+            org_min: "1000.01".into(),
+            org_max: "20000".into(),
+        };
+        assert_eq!(codes(&input), ["bands_overlap"]);
+        input.bands[2].person_min = "200.01".into();
+        assert!(input.parse(&categories()).is_ok());
+    }
+
+    #[test]
+    fn bands_need_a_fixed_range_and_ranges_need_both_ends() {
+        let mut input = vending();
+        input.fine_min_org.clear();
+        assert_eq!(codes(&input), ["range_invalid", "bands_need_range"]);
+        input.fine_max_org.clear();
+        assert_eq!(codes(&input), ["bands_need_range"]);
+        input.bands.clear();
+        assert!(input.parse(&categories()).is_ok(), "an item without fixed amounts has no bands");
+    }
+
+    #[test]
+    fn every_field_error_is_named() {
+        let input = ItemInput {
+            code: "x".into(),
+            fine_min_person: "500".into(),
+            fine_max_person: "100".into(),
+            bands: vec![BandInput { level: "一般".into(), ..BandInput::default() }],
+            status: "maybe".into(),
+            ..ItemInput::default()
+        };
+        assert_eq!(
+            codes(&input),
+            [
+                "code_invalid",
+                "category_unknown",
+                "required",
+                "required",
+                "required",
+                "range_invalid",
+                "bands_need_range",
+                "status_invalid"
+            ]
+        );
+    }
+}

@@ -1,0 +1,43 @@
+// Screenshots of the responsibility list as the legal office keeps it: the list with its edit
+// links, an item's edit page with its discretion bands, and the same page refusing a band that
+// leaves the statutory range (desktop and phone).
+// Usage: node items.mjs http://127.0.0.1:18080 OUT_DIR (a server started with --demo).
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+
+const base = process.argv[2] ?? "http://127.0.0.1:18080";
+const out = process.argv[3] ?? "screenshots";
+mkdirSync(out, { recursive: true });
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
+
+async function login(context, user) {
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.fill("#username", user);
+  await page.fill("#password", "Zhonglou@Demo2026");
+  await page.click("button[type=submit]");
+  if (page.url().includes("/login/mfa")) {
+    const other = await context.newPage();
+    await other.goto(`${base}/login`);
+    const code = (await other.locator("tr", { hasText: user }).locator("td").nth(2).innerText()).trim();
+    await other.close();
+    await page.fill("#code", code);
+    await page.click("button[type=submit]");
+  }
+  return page;
+}
+
+for (const [viewport, suffix] of [[{ width: 1366, height: 768 }, ""], [{ width: 390, height: 844 }, "-phone"]]) {
+  const context = await browser.newContext({ viewport, locale: "zh-CN" });
+  const page = await login(context, "legal01");
+  await page.goto(`${base}/responsibility-list`);
+  await page.screenshot({ path: `${out}/items-list${suffix}.png`, fullPage: true });
+  await page.goto(`${base}/responsibility-list/ZL-ZD-001/edit`);
+  await page.screenshot({ path: `${out}/item-edit${suffix}.png`, fullPage: true });
+  // A band above the statutory maximum: refused with its article, the rows as typed.
+  await page.locator("input[name=band_org_max]").nth(2).fill("30000");
+  await Promise.all([page.waitForNavigation(), page.click("form.form-grid button[type=submit]")]);
+  await page.screenshot({ path: `${out}/item-edit-error${suffix}.png`, fullPage: true });
+  await context.close();
+}
+await browser.close();
