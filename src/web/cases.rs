@@ -485,6 +485,11 @@ pub struct StepForm {
     pub budget: String,
     #[serde(default)]
     pub planned_on: String,
+    /// 强制执行决定: the manner and the day from which it is carried out.
+    #[serde(default)]
+    pub manner: String,
+    #[serde(default)]
+    pub execute_on: String,
     #[serde(default)]
     pub party_present: String,
     #[serde(default)]
@@ -665,6 +670,12 @@ impl StepForm {
             "urge_demolition" => {
                 Command::UrgeDemolition { on, deadline: date(&self.deadline, "deadline", "期限") }
             }
+            "decide_enforcement" => Command::DecideEnforcement {
+                on,
+                manner: text(&self.manner),
+                execute_on: date(&self.execute_on, "execute_on", "执行时间"),
+            },
+            "serve_enforcement" => Command::ServeEnforcement { on, method: text(&self.method) },
             "demolish" => Command::Demolish {
                 on,
                 start_hour: self.start_hour.trim().parse().unwrap_or_else(|_| {
@@ -1176,6 +1187,12 @@ impl DetailPage {
             if let (Some(on), Some(until)) = (d.urged_on, d.urged_deadline) {
                 parts.push(format!("{on} 催告，限 {until} 前履行"));
             }
+            if let (Some(on), Some(from)) = (d.decided_on, d.execute_on) {
+                let served = d
+                    .decision_served_on
+                    .map_or_else(|| "，决定书未送达".to_owned(), |s| format!("，{s} 送达"));
+                parts.push(format!("{on} 决定强制执行（{}，自 {from} 起）{served}", d.manner));
+            }
             if let Some(on) = d.enforced_on {
                 parts.push(format!("{on} 强制拆除"));
             }
@@ -1354,7 +1371,12 @@ fn compulsory_steps(case: &Case, principal: &Principal, add: &mut impl FnMut(boo
         && d.voluntary_on.is_none();
     add(handling && demolition, "announce_demolition");
     add(handling && demolition && d.announced_on.is_some(), "urge_demolition");
-    add(leader && demolition && d.urged_on.is_some(), "demolish");
+    add(leader && demolition && d.urged_on.is_some() && d.decided_on.is_none(), "decide_enforcement");
+    add(
+        handling && demolition && d.decided_on.is_some() && d.decision_served_on.is_none(),
+        "serve_enforcement",
+    );
+    add(leader && demolition && d.decision_served_on.is_some(), "demolish");
     add(handling && demolition, "self_demolish");
     let substitute = case.substitute.as_ref();
     let pending = substitute.filter(|s| s.pending());

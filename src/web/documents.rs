@@ -41,6 +41,7 @@ fn template(kind: DocKind) -> String {
         DocKind::SeizureDecision => include_str!("../../templates/documents/seizure_decision.typ"),
         DocKind::UrgeNotice => include_str!("../../templates/documents/urge_notice.typ"),
         DocKind::SubstituteDecision => include_str!("../../templates/documents/substitute_decision.typ"),
+        DocKind::EnforcementDecision => include_str!("../../templates/documents/enforcement_decision.typ"),
     };
     format!("{}\n{body}", include_str!("../../templates/documents/prelude.typ"))
 }
@@ -248,7 +249,7 @@ pub struct IssueBody {
     /// filing_approval, inspection_record, interview_record, correction_notice,
     /// legal_review_opinion, discussion_minutes, advance_notice, statement_record, hearing_notice,
     /// penalty_decision, no_penalty_decision, spot_decision, service_receipt, seizure_decision,
-    /// urge_notice, substitute_decision or closing_report.
+    /// urge_notice, substitute_decision, enforcement_decision or closing_report.
     pub kind: String,
     /// For inspection_record, interview_record, correction_notice, seizure_decision and
     /// urge_notice: the item (`act-0`, `correction-1`, `seizure-0`, `demolition`, `substitute`);

@@ -266,3 +266,75 @@ async fn every_record_notice_and_measure_document_states_what_its_article_requir
     let again = issue(&app, &squad, &id, "urge_notice").await;
     assert_eq!(again.status, StatusCode::CREATED, "a corrected 催告书 is a new document: {}", again.body);
 }
+
+#[tokio::test]
+async fn a_forced_demolition_is_decided_in_writing_served_and_only_then_carried_out() {
+    let app = TestApp::new().await;
+    let squad = app.token("squadlead01").await;
+    let leader = app.token("leader01").await;
+    let legal = app.token("legal01").await;
+    let officers = two_certified(&app, "南大街中队", NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()).await;
+    let party = new_party(&app, &squad, "11010519491231002X").await;
+    let address = serde_json::json!({"version": 1, "name": "王业主", "address": "常州市钟楼区南大街88号"});
+    let corrected = app.json(Method::PUT, &format!("/api/v1/parties/{party}"), &squad, address).await;
+    assert_eq!(corrected.status, StatusCode::OK, "{}", corrected.body);
+    let mut s = filed_vending_case(&app, &squad, &leader, &party, &officers).await;
+    let id = s.id.clone();
+    let demolition = serde_json::json!({"kinds": ["demolition"], "fine_fen": 0, "confiscation_fen": 0});
+    s.ok(
+        &squad,
+        serde_json::json!({"action": "record_act", "kind": "inspection", "on": "2026-03-02",
+        "officers": officers, "summary": "屋顶搭建彩钢板房约30平方米"}),
+    )
+    .await;
+    s.ok(&squad, serde_json::json!({"action": "propose", "penalty": demolition, "complex": false, "public_interest": false,
+        "findings": {"facts": "当事人未取得建设工程规划许可证，在屋顶搭建彩钢板房约30平方米。", "evidence": "现场检查笔录", "discretion": ""}}))
+        .await;
+    s.ok(&legal, serde_json::json!({"action": "review", "on": "2026-03-02", "checklist": [true, true, true, true, true, true, true, true], "opinion": "同意"})).await;
+    s.ok(&leader, serde_json::json!({"action": "discuss", "on": "2026-03-02", "attendees": ["局长", "副局长甲", "副局长乙"],
+        "conclusion": "同意限期拆除"}))
+        .await;
+    s.ok(&squad, serde_json::json!({"action": "notify", "on": "2026-03-02"})).await;
+    s.ok(&squad, serde_json::json!({"action": "waive", "on": "2026-03-02"})).await;
+    s.ok(&leader, serde_json::json!({"action": "decide", "on": "2026-03-02", "outcome": "penalty", "penalty": demolition, "note": ""}))
+        .await;
+    s.ok(&squad, serde_json::json!({"action": "serve", "on": "2026-03-02", "method": "直接送达"})).await;
+    s.ok(
+        &squad,
+        serde_json::json!({"action": "announce_demolition", "on": "2026-03-02", "deadline": "2026-04-02"}),
+    )
+    .await;
+    // Months pass: API tokens expire, so each phase signs in afresh.
+    app.clock.set(app.clock_now() + Duration::days(60));
+    let squad = app.token("squadlead01").await;
+    s.ok(
+        &squad,
+        serde_json::json!({"action": "urge_demolition", "on": "2026-05-01", "deadline": "2026-05-11"}),
+    )
+    .await;
+    // Past both appeal windows (served 2 March: suit until 2 September), on a Monday.
+    app.clock.set(app.clock_now() + Duration::days(185));
+    let (squad, leader) = (app.token("squadlead01").await, app.token("leader01").await);
+    let demolish =
+        serde_json::json!({"action": "demolish", "on": "2026-11-02", "start_hour": 9, "officers": officers});
+    s.refused(&leader, demolish.clone(), "enforcement_decision_required").await;
+    let decide = |manner: &str| serde_json::json!({"action": "decide_enforcement", "on": "2026-11-02", "manner": manner, "execute_on": "2026-11-02"});
+    s.refused(&leader, decide(" "), "manner_required").await;
+    s.ok(&leader, decide("组织人员、机械拆除屋顶彩钢板房，拆除物料清点后交当事人")).await;
+    s.refused(&leader, demolish.clone(), "enforcement_decision_unserved").await;
+    let text = issued_text(&app, &squad, &id, "enforcement_decision", "").await;
+    snapshot("enforcement_decision.txt", &text);
+    for must in ["第三十七条", "机械拆除屋顶彩钢板房", "2026年11月2日", "2026年5月11日", "行政复议", "夜间"]
+    {
+        assert!(flat(&text).contains(must), "the 强制执行决定书 lacks {must}:\n{text}");
+    }
+    s.ok(
+        &squad,
+        serde_json::json!({"action": "serve_enforcement", "on": "2026-11-02", "method": "直接送达"}),
+    )
+    .await;
+    s.ok(&leader, demolish).await;
+    let case = app.get_bearer(&format!("/api/v1/cases/{id}"), &squad).await.json();
+    assert_eq!(case["state"]["demolition"]["enforced_on"], "2026-11-02");
+    assert_eq!(case["state"]["demolition"]["decision_served_on"], "2026-11-02");
+}

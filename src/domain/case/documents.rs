@@ -53,10 +53,12 @@ pub enum DocKind {
     UrgeNotice,
     /// 代履行决定书 (行政强制法 Art. 51(1)).
     SubstituteDecision,
+    /// 强制执行决定书 (行政强制法 Art. 37): the written decision to demolish by force.
+    EnforcementDecision,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 17] = [
+    pub const ALL: [DocKind; 18] = [
         DocKind::FilingApproval,
         DocKind::InspectionRecord,
         DocKind::InterviewRecord,
@@ -73,6 +75,7 @@ impl DocKind {
         DocKind::SeizureDecision,
         DocKind::UrgeNotice,
         DocKind::SubstituteDecision,
+        DocKind::EnforcementDecision,
         DocKind::ClosingReport,
     ];
     pub fn code(self) -> &'static str {
@@ -94,6 +97,7 @@ impl DocKind {
             DocKind::SeizureDecision => "seizure_decision",
             DocKind::UrgeNotice => "urge_notice",
             DocKind::SubstituteDecision => "substitute_decision",
+            DocKind::EnforcementDecision => "enforcement_decision",
         }
     }
     pub fn parse(s: &str) -> Option<DocKind> {
@@ -118,6 +122,7 @@ impl DocKind {
             DocKind::SeizureDecision => "查封（扣押）决定书",
             DocKind::UrgeNotice => "催告书",
             DocKind::SubstituteDecision => "代履行决定书",
+            DocKind::EnforcementDecision => "强制执行决定书",
         }
     }
     /// The 类别代字 of the document number (ux-and-documents §1.4).
@@ -140,6 +145,7 @@ impl DocKind {
             DocKind::SeizureDecision => "查扣字",
             DocKind::UrgeNotice => "催字",
             DocKind::SubstituteDecision => "代履字",
+            DocKind::EnforcementDecision => "强执字",
         }
     }
     /// Decisions carry the number given when the decision was made; the others take the next
@@ -430,6 +436,7 @@ pub fn available(kind: DocKind, case: &Case) -> Result<(), Refusal> {
         }
         DocKind::HearingNotice if !matches!(case.hearing, Hearing::Scheduled { .. }) => "尚未安排听证",
         DocKind::SubstituteDecision if case.substitute.is_none() => "尚未决定代履行",
+        DocKind::EnforcementDecision if case.demolition.decided_on.is_none() => "尚未作出强制执行决定",
         k if k.per_subject() && subjects(k, case).is_empty() => "没有可制作文书的记录",
         _ => return Ok(()),
     };
@@ -567,6 +574,7 @@ fn made_on(kind: DocKind, f: &DocFacts) -> Option<NaiveDate> {
         DocKind::UrgeNotice if key == "substitute" => case.substitute.as_ref().and_then(|s| s.urged_on),
         DocKind::UrgeNotice => case.demolition.urged_on,
         DocKind::SubstituteDecision => case.substitute.as_ref().map(|s| s.decided_on),
+        DocKind::EnforcementDecision => case.demolition.decided_on,
         DocKind::HearingNotice => match &case.hearing {
             Hearing::Scheduled { notice_on, .. } => Some(*notice_on),
             _ => None,
@@ -723,6 +731,27 @@ fn specific(kind: DocKind, f: &DocFacts) -> Result<serde_json::Value, Refusal> {
                 "budget": yuan(s.budget_fen).trim_end_matches(".00").to_owned(),
                 "budget_words": amount_in_words(s.budget_fen), "planned_on": date_zh(s.planned_on),
                 "workdays": numeral_zh(SUBSTITUTE_NOTICE_WORKDAYS),
+            })
+        }
+        DocKind::EnforcementDecision => {
+            // Art. 37 ¶2: the party's name and address, the reason and basis, the manner and
+            // time, the remedies, and the bureau's name, seal and date.
+            let d = &case.demolition;
+            if f.party.address.trim().is_empty() {
+                absent.push("当事人地址（请在当事人档案中补充）");
+            }
+            if d.manner.trim().is_empty() {
+                absent.push("强制执行的方式");
+            }
+            if f.bureau.reconsideration_body.trim().is_empty() || f.bureau.court.trim().is_empty() {
+                absent.push("申请行政复议、提起行政诉讼的途径和期限（请在配置中填写复议机关和人民法院）");
+            }
+            let challenged = case.reconsideration.is_some() || case.lawsuit.is_some();
+            json!({
+                "on": d.decided_on.map(date_zh), "manner": d.manner, "execute_on": d.execute_on.map(date_zh),
+                "announced_deadline": d.announced_deadline.map(date_zh),
+                "urged_on": d.urged_on.map(date_zh), "urged_deadline": d.urged_deadline.map(date_zh),
+                "challenged": challenged,
             })
         }
         _ => json!({}),

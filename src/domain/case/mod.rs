@@ -484,6 +484,18 @@ pub struct Demolition {
     /// The 催告 (Art. 35) and its deadline.
     pub urged_on: Option<NaiveDate>,
     pub urged_deadline: Option<NaiveDate>,
+    /// The written 强制执行决定 (行政强制法 Art. 37): when the head made it, how and from which
+    /// day the building is to be removed, and when it was served on the party (Art. 38).
+    #[serde(default)]
+    pub decided_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub manner: String,
+    #[serde(default)]
+    pub execute_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub decision_served_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub decision_served_by: String,
     /// 强制拆除 carried out.
     pub enforced_on: Option<NaiveDate>,
     /// The party demolished (自拆), possibly with the bureau's help (助拆): voluntary compliance.
@@ -694,7 +706,20 @@ pub enum Command {
         on: NaiveDate,
         deadline: NaiveDate,
     },
-    /// 强制拆除 (Arts. 37, 43–44), decided by the head, carried out by officers in daytime.
+    /// 强制执行决定 (行政强制法 Art. 37): after the 催告's deadline has passed without
+    /// compliance, the head decides in writing how and from which day the building is removed.
+    DecideEnforcement {
+        on: NaiveDate,
+        manner: String,
+        execute_on: NaiveDate,
+    },
+    /// Service of the 强制执行决定书 on the party (Art. 38, by the 民事诉讼法 rules).
+    ServeEnforcement {
+        on: NaiveDate,
+        method: String,
+    },
+    /// 强制拆除 (Arts. 37, 43–44), ordered by the head, carried out by officers in daytime, not
+    /// before the day the served decision states.
     Demolish {
         on: NaiveDate,
         start_hour: u32,
@@ -835,6 +860,8 @@ impl Command {
             Command::EndSeizure { .. } => "end_seizure",
             Command::AnnounceDemolition { .. } => "announce_demolition",
             Command::UrgeDemolition { .. } => "urge_demolition",
+            Command::DecideEnforcement { .. } => "decide_enforcement",
+            Command::ServeEnforcement { .. } => "serve_enforcement",
             Command::Demolish { .. } => "demolish",
             Command::SelfDemolish { .. } => "self_demolish",
             Command::OrderCorrection { .. } => "order_correction",
@@ -888,6 +915,8 @@ impl Command {
             | Command::EndSeizure { on, .. }
             | Command::AnnounceDemolition { on, .. }
             | Command::UrgeDemolition { on, .. }
+            | Command::DecideEnforcement { on, .. }
+            | Command::ServeEnforcement { on, .. }
             | Command::Demolish { on, .. }
             | Command::SelfDemolish { on, .. }
             | Command::OrderCorrection { on, .. }
@@ -948,6 +977,8 @@ pub fn command_name_zh(code: &str) -> &'static str {
         "end_seizure" => "查封扣押处理（解除、没收或销毁）",
         "announce_demolition" => "限期拆除公告",
         "urge_demolition" => "拆除催告",
+        "decide_enforcement" => "强制执行决定",
+        "serve_enforcement" => "送达强制执行决定书",
         "demolish" => "强制拆除",
         "self_demolish" => "当事人自行拆除",
         "order_correction" => "责令（限期）改正",
@@ -2270,6 +2301,56 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             next.demolition.urged_deadline = Some(*deadline);
             summary = format!("书面催告当事人于 {deadline} 前履行，并告知陈述申辩权（行政强制法第三十五条）");
         }
+        C::DecideEnforcement { on, manner, execute_on } => {
+            demolition_ordered(case, command)?;
+            leader_only(ctx.actor, "强制执行决定")?;
+            let d = &case.demolition;
+            if d.enforced_on.is_some() || d.voluntary_on.is_some() || d.decided_on.is_some() {
+                return wrong_stage(case, command);
+            }
+            enforcement_may_proceed(case, *on, ctx)?;
+            if manner.trim().is_empty() {
+                return refuse("manner_required", "行政强制法第三十七条", "强制执行决定须写明强制执行的方式");
+            }
+            if execute_on < on {
+                return refuse(
+                    "execute_on_invalid",
+                    "行政强制法第三十七条",
+                    "强制执行的时间不得早于决定日期",
+                );
+            }
+            if !ctx.calendar.is_workday(*execute_on)? {
+                return refuse(
+                    "holiday_execution",
+                    "行政强制法第四十三条",
+                    "决定的强制执行时间为法定节假日：不得在法定节假日实施强制执行",
+                );
+            }
+            next.demolition.decided_on = Some(*on);
+            next.demolition.manner = manner.trim().to_owned();
+            next.demolition.execute_on = Some(*execute_on);
+            summary = format!(
+                "作出强制执行决定：{}，自 {execute_on} 起执行（行政强制法第三十七条）",
+                manner.trim()
+            );
+        }
+        C::ServeEnforcement { on, method } => {
+            demolition_ordered(case, command)?;
+            officer_only(ctx.actor)?;
+            let d = &case.demolition;
+            if d.decided_on.is_none() || d.decision_served_on.is_some() || d.enforced_on.is_some() {
+                return wrong_stage(case, command);
+            }
+            if d.decided_on.is_some_and(|decided| *on < decided) {
+                return refuse("date_invalid", "行政强制法第三十八条", "送达日期不得早于决定日期");
+            }
+            if method.trim().is_empty() {
+                return refuse("method_required", "行政强制法第三十八条", "请写明送达方式");
+            }
+            next.demolition.decision_served_on = Some(*on);
+            next.demolition.decision_served_by = method.trim().to_owned();
+            summary = format!("{}强制执行决定书（行政强制法第三十八条）", method.trim());
+        }
         C::Demolish { on, start_hour, officers } => {
             demolition_ordered(case, command)?;
             leader_only(ctx.actor, "强制拆除")?;
@@ -2277,44 +2358,28 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             if d.enforced_on.is_some() || d.voluntary_on.is_some() {
                 return wrong_stage(case, command);
             }
-            match (d.announced_deadline, d.urged_deadline) {
-                (None, _) => {
-                    return refuse(
-                        "announcement_required",
-                        "行政强制法第四十四条",
-                        "强制拆除前须公告，限期当事人自行拆除",
-                    );
-                }
-                (_, None) => {
-                    return refuse("urge_required", "行政强制法第三十五条", "强制拆除前须书面催告当事人");
-                }
-                (Some(a), Some(u)) if *on <= a || *on <= u => {
-                    return refuse("deadline_not_passed", "行政强制法第四十四条", "公告或催告的期限尚未届满");
-                }
-                _ => {}
-            }
-            for challenge in [&case.reconsideration, &case.lawsuit].into_iter().flatten() {
-                if challenge.concluded_on.is_none() {
-                    return refuse(
-                        "challenge_pending",
-                        "行政强制法第四十四条",
-                        "当事人已申请行政复议或者提起行政诉讼，结束前不得强制拆除",
-                    );
-                }
-            }
-            let served = case.served_on.unwrap_or(*on);
-            let reconsideration_end =
-                ctx.calendar.calendar_period_end(served, RECONSIDERATION_WINDOW_DAYS)?;
-            let lawsuit_end =
-                served.checked_add_months(Months::new(LAWSUIT_WINDOW_MONTHS)).unwrap_or(NaiveDate::MAX);
-            let window_end = reconsideration_end.max(lawsuit_end);
-            if *on <= window_end {
+            // Whatever held when the decision was made is checked again on the day: a suit or a
+            // deferral may have come in between.
+            enforcement_may_proceed(case, *on, ctx)?;
+            let Some(execute_on) = d.execute_on else {
                 return refuse(
-                    "appeal_window_open",
-                    "行政强制法第四十四条",
-                    format!(
-                        "当事人申请行政复议（60日）、提起行政诉讼（6个月）的期限至 {window_end} 才届满，期满前不得强制拆除"
-                    ),
+                    "enforcement_decision_required",
+                    "行政强制法第三十七条",
+                    "强制拆除前须作出书面强制执行决定",
+                );
+            };
+            if d.decision_served_on.is_none() {
+                return refuse(
+                    "enforcement_decision_unserved",
+                    "行政强制法第三十八条",
+                    "强制执行决定书尚未送达当事人",
+                );
+            }
+            if *on < execute_on {
+                return refuse(
+                    "before_stated_time",
+                    "行政强制法第三十七条",
+                    format!("强制执行决定书载明的执行时间为 {execute_on}，不得提前执行"),
                 );
             }
             if !ctx.calendar.is_workday(*on)? {
@@ -2325,13 +2390,6 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                     "night_execution",
                     "行政强制法第四十三条",
                     "不得在夜间（22时至次日6时）实施强制执行",
-                );
-            }
-            if let Some(deferral) = compulsory::deferral_in_force(case, DeferralSubject::Demolition) {
-                return refuse(
-                    "deferred",
-                    "行政处罚法第五十七条",
-                    format!("已决定暂缓强制拆除（复查日期 {}），须先经复查结束暂缓", deferral.review_on),
                 );
             }
             check_case_officers(case, officers, *on, ctx)?;
@@ -2374,7 +2432,59 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
     Ok((next, Event { code: command.code(), summary_zh: summary, details }))
 }
 
-/// 复议 and suits are answered by the handling squad with the legal office and the leaders.
+/// Whether a 限期拆除 may be enforced on `on` (行政强制法 Arts. 35, 37, 44): announced and urged
+/// with both deadlines passed, no 复议 or suit pending, both windows for them lapsed, and no
+/// 暂缓强制拆除 in force.
+fn enforcement_may_proceed(case: &Case, on: NaiveDate, ctx: &Context) -> Result<(), Refusal> {
+    let d = &case.demolition;
+    match (d.announced_deadline, d.urged_deadline) {
+        (None, _) => {
+            return refuse(
+                "announcement_required",
+                "行政强制法第四十四条",
+                "强制拆除前须公告，限期当事人自行拆除",
+            );
+        }
+        (_, None) => {
+            return refuse("urge_required", "行政强制法第三十五条", "强制拆除前须书面催告当事人");
+        }
+        (Some(a), Some(u)) if on <= a || on <= u => {
+            return refuse("deadline_not_passed", "行政强制法第三十七条", "公告或催告的期限尚未届满");
+        }
+        _ => {}
+    }
+    for challenge in [&case.reconsideration, &case.lawsuit].into_iter().flatten() {
+        if challenge.concluded_on.is_none() {
+            return refuse(
+                "challenge_pending",
+                "行政强制法第四十四条",
+                "当事人已申请行政复议或者提起行政诉讼，结束前不得强制拆除",
+            );
+        }
+    }
+    let served = case.served_on.unwrap_or(on);
+    let reconsideration_end = ctx.calendar.calendar_period_end(served, RECONSIDERATION_WINDOW_DAYS)?;
+    let lawsuit_end = served.checked_add_months(Months::new(LAWSUIT_WINDOW_MONTHS)).unwrap_or(NaiveDate::MAX);
+    let window_end = reconsideration_end.max(lawsuit_end);
+    if on <= window_end {
+        return refuse(
+            "appeal_window_open",
+            "行政强制法第四十四条",
+            format!(
+                "当事人申请行政复议（60日）、提起行政诉讼（6个月）的期限至 {window_end} 才届满，期满前不得强制拆除"
+            ),
+        );
+    }
+    if let Some(deferral) = compulsory::deferral_in_force(case, DeferralSubject::Demolition) {
+        return refuse(
+            "deferred",
+            "行政处罚法第五十七条",
+            format!("已决定暂缓强制拆除（复查日期 {}），须先经复查结束暂缓", deferral.review_on),
+        );
+    }
+    Ok(())
+}
+
 /// Demolition steps need a served decision that orders 限期拆除.
 fn demolition_ordered(case: &Case, command: &Command) -> Result<(), Refusal> {
     let ordered = case
@@ -2387,6 +2497,7 @@ fn demolition_ordered(case: &Case, command: &Command) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// 复议 and suits are answered by the handling squad with the legal office and the leaders.
 fn litigation_actor(actor: &Actor) -> Result<(), Refusal> {
     if [Role::Officer, Role::SquadLeader, Role::LegalReviewer, Role::Leader].iter().any(|r| actor.is(*r)) {
         Ok(())

@@ -757,7 +757,8 @@ fn a_seizure_needs_approval_a_list_and_an_end_within_its_term() {
 }
 
 #[test]
-fn forced_demolition_waits_for_notice_urging_appeal_windows_and_daylight_on_a_working_day() {
+fn forced_demolition_waits_for_notice_urging_appeal_windows_a_served_written_decision_and_daylight_on_a_working_day()
+ {
     let w = World::new();
     let order = Penalty { kinds: vec![PenaltyKind::Demolition], fine_fen: 0, confiscation_fen: 0 };
     let c = notified(&w, order.clone());
@@ -795,8 +796,43 @@ fn forced_demolition_waits_for_notice_urging_appeal_windows_and_daylight_on_a_wo
         w.run(&c, &officer(), "2026-11-10", demolish("2026-11-10", 9)).unwrap_err().code,
         "leader_required"
     );
+    // Art. 37: the head decides in writing, how and from which day; Art. 38: it is served.
     assert_eq!(
-        w.run(&c, &leader(), "2026-10-01", demolish("2026-10-01", 9)).unwrap_err().code,
+        w.run(&c, &leader(), "2026-11-10", demolish("2026-11-10", 9)).unwrap_err().code,
+        "enforcement_decision_required"
+    );
+    let decide_enforcement = |on: &str, execute_on: &str| Command::DecideEnforcement {
+        on: d(on),
+        manner: "组织人员、机械拆除违法建筑".into(),
+        execute_on: d(execute_on),
+    };
+    let refused = |case: &Case, who: &Actor, on: &str, command: Command| {
+        w.run(case, who, on, command).unwrap_err().code
+    };
+    assert_eq!(
+        refused(&c, &officer(), "2026-11-02", decide_enforcement("2026-11-02", "2026-11-10")),
+        "leader_required"
+    );
+    assert_eq!(
+        refused(&c, &leader(), "2026-09-15", decide_enforcement("2026-09-15", "2026-11-10")),
+        "appeal_window_open"
+    );
+    assert_eq!(
+        refused(&c, &leader(), "2026-11-02", decide_enforcement("2026-11-02", "2026-11-08")),
+        "holiday_execution",
+        "Sunday 8 November is a rest day"
+    );
+    let c = w.run(&c, &leader(), "2026-11-02", decide_enforcement("2026-11-02", "2026-11-10")).unwrap();
+    assert_eq!(c.demolition.execute_on, Some(d("2026-11-10")));
+    assert_eq!(
+        refused(&c, &leader(), "2026-11-10", demolish("2026-11-10", 9)),
+        "enforcement_decision_unserved"
+    );
+    let serve = Command::ServeEnforcement { on: d("2026-11-03"), method: "直接送达".into() };
+    let c = w.run(&c, &officer(), "2026-11-03", serve).unwrap();
+    assert_eq!(refused(&c, &leader(), "2026-11-09", demolish("2026-11-09", 9)), "before_stated_time");
+    assert_eq!(
+        w.run(&c, &leader(), "2026-11-14", demolish("2026-11-14", 9)).unwrap_err().code,
         "holiday_execution"
     );
     assert_eq!(
@@ -807,27 +843,27 @@ fn forced_demolition_waits_for_notice_urging_appeal_windows_and_daylight_on_a_wo
         w.run(&c, &leader(), "2026-11-10", demolish("2026-11-10", 5)).unwrap_err().code,
         "night_execution"
     );
-    // A suit filed and not yet decided stops it.
-    let sued = Command::ReceiveLawsuit { on: d("2026-05-06"), court: "钟楼区人民法院".into() };
-    let pending = w.run(&c, &reviewer(), "2026-05-06", sued).unwrap();
+    // A suit filed and not yet decided stops it, even after the decision.
+    let sued = Command::ReceiveLawsuit { on: d("2026-11-04"), court: "钟楼区人民法院".into() };
+    let pending = w.run(&c, &reviewer(), "2026-11-04", sued).unwrap();
     assert_eq!(
         w.run(&pending, &leader(), "2026-11-10", demolish("2026-11-10", 9)).unwrap_err().code,
         "challenge_pending"
     );
     // A 暂缓强制拆除 in force holds it back until its review ends it.
     let defer = Command::ProposeDeferral {
-        on: d("2026-10-20"),
+        on: d("2026-11-04"),
         subject: DeferralSubject::Demolition,
         reason: "冬季安置困难".into(),
         review_on: d("2026-12-20"),
         attendees: vec!["boss".into(), "deputy1".into(), "deputy2".into()],
         conclusion: "暂缓至12月20日".into(),
     };
-    let held = w.run(&c, &leader(), "2026-10-20", defer).unwrap();
-    let review = Command::ReviewDeferral { on: d("2026-10-21"), passed: true, opinion: "同意".into() };
-    let held = w.run(&held, &actor("o3", Role::LegalReviewer), "2026-10-21", review).unwrap();
-    let filed = Command::RegisterDeferral { on: d("2026-10-22"), authority: "区人民政府".into() };
-    let held = w.run(&held, &leader(), "2026-10-22", filed).unwrap();
+    let held = w.run(&c, &leader(), "2026-11-04", defer).unwrap();
+    let review = Command::ReviewDeferral { on: d("2026-11-05"), passed: true, opinion: "同意".into() };
+    let held = w.run(&held, &actor("o3", Role::LegalReviewer), "2026-11-05", review).unwrap();
+    let filed = Command::RegisterDeferral { on: d("2026-11-06"), authority: "区人民政府".into() };
+    let held = w.run(&held, &leader(), "2026-11-06", filed).unwrap();
     assert_eq!(
         w.run(&held, &leader(), "2026-11-10", demolish("2026-11-10", 9)).unwrap_err().code,
         "deferred"
@@ -839,7 +875,7 @@ fn forced_demolition_waits_for_notice_urging_appeal_windows_and_daylight_on_a_wo
     assert_eq!(done.demolition.enforced_on, Some(d("2026-11-10")));
     // The party's own demolition, helped by the bureau, is voluntary compliance instead.
     let own = w
-        .run(&c, &officer(), "2026-05-01", Command::SelfDemolish { on: d("2026-05-01"), assisted: true })
+        .run(&c, &officer(), "2026-11-05", Command::SelfDemolish { on: d("2026-11-05"), assisted: true })
         .unwrap();
     assert!(own.demolition.assisted);
     assert_eq!(
