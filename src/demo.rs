@@ -460,6 +460,49 @@ pub async fn seed_cases(state: &crate::app::AppState) -> anyhow::Result<usize> {
                 (&squad, serde_json::json!({"action": "urge_substitute", "on": day(8)})),
             ],
         ),
+        // An illegal rooftop structure ordered demolished last spring: announced, urged, past both
+        // appeal windows; the head's written 强制执行决定 (Art. 37) is the next step.
+        (
+            open(&parties[0], "illegal_building", "ZL-WJ-001", "屋顶违法搭建彩钢板房", 280),
+            vec![
+                (&leader, file(279)),
+                (&squad, act(278)),
+                (
+                    &squad,
+                    serde_json::json!({"action": "propose",
+                     "penalty": {"kinds": ["demolition"], "fine_fen": 0, "confiscation_fen": 0}, "complex": false, "public_interest": false,
+                     "findings": {"facts": "当事人未取得建设工程规划许可证，在南大街88号屋顶搭建彩钢板房约30平方米，无法采取改正措施消除影响。",
+                                  "evidence": "1.《现场检查（勘验）笔录》一份；2.现场照片八张；3.规划部门复函一份。",
+                                  "discretion": "违法建设无法改正，依法限期拆除。"}}),
+                ),
+                (&squad, serde_json::json!({"action": "notify", "on": day(272)})),
+                (&squad, serde_json::json!({"action": "waive", "on": day(271)})),
+                (
+                    &legal,
+                    serde_json::json!({"action": "review", "on": day(270), "checklist": [true, true, true, true, true, true, true, true],
+                     "opinion": "主体合法，程序合法，事实清楚，证据确凿，适用《城乡规划法》第六十四条正确。"}),
+                ),
+                (
+                    &leader,
+                    serde_json::json!({"action": "discuss", "on": day(269), "attendees": ["局长", "副局长甲", "副局长乙"],
+                     "conclusion": "同意责令限期拆除"}),
+                ),
+                (
+                    &leader,
+                    serde_json::json!({"action": "decide", "on": day(268), "outcome": "penalty",
+                     "penalty": {"kinds": ["demolition"], "fine_fen": 0, "confiscation_fen": 0}, "note": ""}),
+                ),
+                (&squad, serde_json::json!({"action": "serve", "on": day(267), "method": "直接送达"})),
+                (
+                    &squad,
+                    serde_json::json!({"action": "announce_demolition", "on": day(266), "deadline": day(236)}),
+                ),
+                (
+                    &squad,
+                    serde_json::json!({"action": "urge_demolition", "on": day(230), "deadline": day(220)}),
+                ),
+            ],
+        ),
         // A major case (6,000 yuan ≥ the bureau's threshold), notified, waiting for legal review and discussion.
         (
             open(&parties[3], "street_vending", "ZL-ZD-001", "擅自占用城市道路设摊经营（多次）", 40),

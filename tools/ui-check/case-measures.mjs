@@ -1,6 +1,7 @@
 // Screenshots of the case pages with orders and compulsory measures, as the squad leader who
 // handles them: the billboard case with its 代履行 (the performance form opened) and the
-// street-vending case with its seizure, desktop and phone.
+// street-vending case with its seizure, and the illegal building awaiting the head's written
+// 强制执行决定 (as the head), desktop and phone.
 // Usage: node case-measures.mjs http://127.0.0.1:18080 OUT_DIR (a server started with --demo).
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
@@ -29,10 +30,14 @@ async function login(context, user) {
 
 for (const [viewport, suffix] of [[{ width: 1366, height: 768 }, ""], [{ width: 390, height: 844 }, "-phone"]]) {
   const context = await browser.newContext({ viewport, locale: "zh-CN" });
-  const pages = { squadlead01: await login(context, "squadlead01") };
-  for (const [user, name, title, open] of [["squadlead01", "substitute", "擅自设置大型户外广告", ["实施代履行"]], ["squadlead01", "seizure", "擅自占用城市道路设摊经营", ["查封扣押处理（解除、没收或销毁）", "责令（限期）改正"]]]) {
+  const pages = { squadlead01: await login(context, "squadlead01"), leader01: await login(await browser.newContext({ viewport, locale: "zh-CN" }), "leader01") };
+  for (const [user, name, title, stage, open] of [
+    ["squadlead01", "substitute", "擅自设置大型户外广告", "investigation", ["实施代履行"]],
+    ["squadlead01", "seizure", "擅自占用城市道路设摊经营", "investigation", ["查封扣押处理（解除、没收或销毁）", "责令（限期）改正"]],
+    ["leader01", "enforcement", "屋顶违法搭建彩钢板房", "", ["强制执行决定"]],
+  ]) {
     const page = pages[user];
-    await page.goto(`${base}/cases?q=${encodeURIComponent(title)}&stage=investigation`);
+    await page.goto(`${base}/cases?q=${encodeURIComponent(title)}&stage=${stage}`);
     await page.locator("table tbody tr", { hasText: title }).locator("a").first().click();
     for (const step of open) {
       const summary = page.locator("summary", { hasText: step });
