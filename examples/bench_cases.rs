@@ -4,8 +4,9 @@
 //!    and with their statutory clocks, through the store's `insert_case` (a thousand per
 //!    audited transaction), so the overdue scan has a realistic worst case: every case open.
 //! 2. Measures, in the same run:
-//!    - audited case writes: one case per transaction (state, timeline, clocks, audit record),
-//!      8 concurrent writers, against hand-written single-row INSERTs in one transaction each;
+//!    - audited case writes through `Db::write` (state, timeline, clocks, audit record; 8
+//!      concurrent writers, whose work SQLite commits in groups), against hand-written
+//!      single-row INSERTs in one transaction each;
 //!    - the overdue scan (the deadline list's query) over those cases;
 //!    - case list queries (first page, a stage filter, a squad's view);
 //!    - document rendering (the 行政处罚决定书 through typst).
@@ -176,25 +177,26 @@ async fn main() -> anyhow::Result<()> {
                 let id = chengguan::store::new_id(now + Duration::milliseconds((w * writes + i) as i64));
                 // Numbers of earlier runs over the same directory are taken: the case count tells runs apart.
                 let number = format!("W{run}-{w}-{i:07}");
-                let new = NewCase {
-                    category: "street_vending",
-                    item_code: None,
-                    party_id: &parties[i % parties.len()],
-                    unit_id: &squads[w % squads.len()],
-                    title: "擅自占用城市道路设摊经营",
-                    location: "南大街",
-                    source: "patrol",
-                };
-                let mut tx = db.begin(&AuditCtx::cli("bench"), now).await.expect("begin");
-                tx.insert_case(
-                    &id,
-                    &number,
-                    &new,
-                    &CaseWrite { case: &case, event: &event, clocks: &clock_list, major: false },
-                )
+                let (party, squad) = (parties[i % parties.len()].clone(), squads[w % squads.len()].clone());
+                // Through the application's write path: concurrent writers share commits.
+                db.write(&AuditCtx::cli("bench"), now, move |tx| {
+                    Box::pin(async move {
+                        let new = NewCase {
+                            category: "street_vending",
+                            item_code: None,
+                            party_id: &party,
+                            unit_id: &squad,
+                            title: "擅自占用城市道路设摊经营",
+                            location: "南大街",
+                            source: "patrol",
+                        };
+                        let write =
+                            CaseWrite { case: &case, event: &event, clocks: &clock_list, major: false };
+                        tx.insert_case(&id, &number, &new, &write).await
+                    })
+                })
                 .await
-                .expect("insert");
-                tx.commit().await.expect("commit");
+                .expect("write");
                 latencies.push(t.elapsed().as_secs_f64() * 1000.0);
             }
             latencies

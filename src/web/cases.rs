@@ -216,25 +216,16 @@ async fn open_case(
     let today = civil_date(state.now());
     let organisation = party.organisation;
     let business_activity = checked(&input.business_activity);
-    let new = NewCase {
-        category: &input.category,
-        item_code: item.as_ref().map(|i| i.code.as_str()),
-        party_id: &party.id,
-        unit_id: &unit_id,
-        title,
-        location: input.location.trim(),
-        source,
-    };
     let calendar = state.db.work_calendar().await?;
     let (rules, _) = state.db.case_rules().await?;
     let officers = vec![input.officer1.trim().to_owned(), input.officer2.trim().to_owned()];
     // Read everything before the write transaction: it holds a connection (and on SQLite the
     // write lock) until commit, so no other query may wait inside it.
     let people = if simple { state.db.person_facts(&officers).await? } else { HashMap::new() };
-    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
-    let id = crate::store::new_id(state.now());
-    let case_number = format!("{}-{:06}", clue_on.year(), tx.next_number("case", clue_on.year()).await?);
-    let (case, event) = if simple {
+    let fine_range = item.as_ref().and_then(|i| i.fine_range(organisation));
+    // A lead's state needs nothing from the database; an on-the-spot decision needs its number,
+    // which is taken inside the transaction (numbers have no gaps).
+    let spot = if simple {
         let mut kinds = Vec::new();
         if checked(&input.warning) {
             kinds.push(PenaltyKind::Warning);
@@ -242,26 +233,14 @@ async fn open_case(
         if fine_fen > 0 {
             kinds.push(PenaltyKind::Fine);
         }
-        let spot = SpotDecision {
+        Err(SpotDecision {
             organisation,
             business_activity,
             on: clue_on,
             act_on,
             officers,
             penalty: Penalty { kinds, fine_fen, confiscation_fen: 0 },
-        };
-        let actor = actor_of(principal);
-        let ctx = Context {
-            actor: &actor,
-            today,
-            people: &people,
-            calendar: &calendar,
-            rules: &rules,
-            fine_range: item.as_ref().and_then(|i| i.fine_range(organisation)),
-        };
-        let n = tx.next_number("spot_decision", clue_on.year()).await?;
-        let number = format!("{}当罚字〔{}〕第{n}号", state.config.doc_prefix, clue_on.year());
-        Case::open_simple(&spot, number, &ctx).map_err(refused)?
+        })
     } else {
         let clue = NewClue {
             organisation,
@@ -270,19 +249,66 @@ async fn open_case(
             act_on,
             serious_harm: checked(&input.serious_harm),
         };
-        Case::open(&clue, today).map_err(refused)?
+        Ok(Case::open(&clue, today).map_err(refused)?)
     };
-    let clock_list = clocks(&case, &calendar, &rules);
-    let major = !case.major_reasons(&rules).is_empty();
-    tx.insert_case(
-        &id,
-        &case_number,
-        &new,
-        &CaseWrite { case: &case, event: &event, clocks: &clock_list, major },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Opened { id, number: case_number })
+    let owned = (
+        input.category.clone(),
+        item.map(|i| i.code),
+        party.id,
+        unit_id,
+        title.to_owned(),
+        input.location.trim().to_owned(),
+        source.to_owned(),
+    );
+    let actor = actor_of(principal);
+    let prefix = state.config.doc_prefix.clone();
+    let id = crate::store::new_id(state.now());
+    let audit = info.audit_ctx(Some(principal), "");
+    state
+        .db
+        .write(&audit, state.now(), move |tx| {
+            Box::pin(async move {
+                let (category, item_code, party_id, unit_id, title, location, source) = &owned;
+                let year = clue_on.year();
+                let case_number = format!("{year}-{:06}", tx.next_number("case", year).await?);
+                let (case, event) = match spot {
+                    Ok(opened) => opened,
+                    Err(spot) => {
+                        let ctx = Context {
+                            actor: &actor,
+                            today,
+                            people: &people,
+                            calendar: &calendar,
+                            rules: &rules,
+                            fine_range,
+                        };
+                        let n = tx.next_number("spot_decision", year).await?;
+                        let number = format!("{prefix}当罚字〔{year}〕第{n}号");
+                        Case::open_simple(&spot, number, &ctx).map_err(refused)?
+                    }
+                };
+                let clock_list = clocks(&case, &calendar, &rules);
+                let major = !case.major_reasons(&rules).is_empty();
+                let new = NewCase {
+                    category,
+                    item_code: item_code.as_deref(),
+                    party_id,
+                    unit_id,
+                    title,
+                    location,
+                    source,
+                };
+                tx.insert_case(
+                    &id,
+                    &case_number,
+                    &new,
+                    &CaseWrite { case: &case, event: &event, clocks: &clock_list, major },
+                )
+                .await?;
+                Ok(Opened { id, number: case_number })
+            })
+        })
+        .await
 }
 
 /// Everything about a person the case engine may ask for this step.
@@ -340,33 +366,39 @@ pub async fn take_step(
         fine_range: item.as_ref().and_then(|i| i.fine_range(record.case.organisation)),
     };
     let (mut next, mut event) = apply(&record.case, &command, &ctx).map_err(refused)?;
-    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
-    if let Command::Decide { on, outcome, .. } = &command {
-        let (doc_type, word) = match outcome {
-            Outcome::Penalty => ("penalty_decision", "罚决字"),
-            Outcome::NoPenalty => ("no_penalty_decision", "不罚字"),
-            Outcome::Transfer => ("transfer", "移字"),
-        };
-        let n = tx.next_number(doc_type, on.year()).await?;
-        let number = format!("{}{word}〔{}〕第{n}号", state.config.doc_prefix, on.year());
-        if let Some(decision) = next.decision.as_mut() {
-            decision.number = number.clone();
-        }
-        event.summary_zh = format!("{}，文号 {number}", event.summary_zh);
-        event.details["number"] = serde_json::json!(number);
-    }
     let clock_list = clocks(&next, &calendar, &rules);
     let major = !next.major_reasons(&rules).is_empty();
-    let version = tx
-        .update_case(
-            id,
-            &record.unit_id,
-            version,
-            &CaseWrite { case: &next, event: &event, clocks: &clock_list, major },
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(version)
+    let numbering = match &command {
+        Command::Decide { on, outcome, .. } => Some((*on, *outcome)),
+        _ => None,
+    };
+    let prefix = state.config.doc_prefix.clone();
+    let (id, unit_id) = (id.to_owned(), record.unit_id);
+    let audit = info.audit_ctx(Some(principal), "");
+    state
+        .db
+        .write(&audit, state.now(), move |tx| {
+            Box::pin(async move {
+                // A decision takes its number in the transaction that records it: no gaps.
+                if let Some((on, outcome)) = numbering {
+                    let (doc_type, word) = match outcome {
+                        Outcome::Penalty => ("penalty_decision", "罚决字"),
+                        Outcome::NoPenalty => ("no_penalty_decision", "不罚字"),
+                        Outcome::Transfer => ("transfer", "移字"),
+                    };
+                    let n = tx.next_number(doc_type, on.year()).await?;
+                    let number = format!("{prefix}{word}〔{}〕第{n}号", on.year());
+                    if let Some(decision) = next.decision.as_mut() {
+                        decision.number = number.clone();
+                    }
+                    event.summary_zh = format!("{}，文号 {number}", event.summary_zh);
+                    event.details["number"] = serde_json::json!(number);
+                }
+                let write = CaseWrite { case: &next, event: &event, clocks: &clock_list, major };
+                Ok(tx.update_case(&id, &unit_id, version, &write).await?)
+            })
+        })
+        .await
 }
 
 /// One step as typed in a form. Every field is text; [`StepForm::parse`] makes the command.

@@ -187,3 +187,57 @@ async fn control_characters_typed_into_the_login_form_do_not_break_verification(
         .unwrap();
     assert_eq!(records[0].content.object_id, "evil\u{fffd}name\u{fffd}x");
 }
+
+/// Group commit (SQLite; on PostgreSQL each call is its own transaction): many writers at once,
+/// some of whose work fails after it has written its row and its audit record. Each failing
+/// caller gets its own error and leaves nothing behind; everyone else's work commits with its
+/// record, in one unbroken chain.
+#[tokio::test]
+async fn concurrent_writes_commit_together_and_a_failing_one_leaves_nothing() {
+    use chengguan::domain::party::{DocumentType, PartyDraft};
+    use chengguan::store::{AuditCtx, StoreError};
+
+    let app = TestApp::new().await;
+    let before = app.db.audit_head().await.unwrap().0;
+    let draft = |i: usize| PartyDraft {
+        organisation: false,
+        name: format!("并发当事人{i}"),
+        document_type: DocumentType::Passport,
+        document_number: format!("G{i:08}"),
+        birth_date: None,
+        sex: None,
+        legal_representative: String::new(),
+        phone: None,
+        address: String::new(),
+    };
+    let mut handles = Vec::new();
+    for i in 0..60usize {
+        let db = app.db.clone();
+        let now = app.clock_now();
+        handles.push(tokio::spawn(async move {
+            let ctx = AuditCtx::cli(&format!("writer{i}"));
+            db.write(&ctx, now, move |tx| {
+                Box::pin(async move {
+                    let id = tx.insert_party(&draft(i)).await?;
+                    // One in six fails after its row and its record are written.
+                    if i % 6 == 0 { Err(StoreError::Conflict) } else { Ok(id) }
+                })
+            })
+            .await
+        }));
+    }
+    let mut committed = 0;
+    for (i, handle) in handles.into_iter().enumerate() {
+        let result = handle.await.unwrap();
+        let stored = app.db.party_by_document(DocumentType::Passport, &format!("G{i:08}")).await.unwrap();
+        if i % 6 == 0 {
+            assert!(matches!(result, Err(StoreError::Conflict)) && stored.is_none(), "writer {i}");
+        } else {
+            assert_eq!(result.as_ref().ok(), stored.as_ref().map(|p| &p.id), "writer {i}");
+            committed += 1;
+        }
+    }
+    assert_eq!(committed, 50);
+    assert_eq!(app.db.audit_head().await.unwrap().0, before + 50, "one record per committed write");
+    assert!(matches!(app.db.verify_audit().await.unwrap(), Verification::Intact { .. }));
+}
