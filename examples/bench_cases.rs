@@ -48,7 +48,9 @@ async fn main() -> anyhow::Result<()> {
     let n: usize = args.next().map(|s| s.parse()).transpose()?.unwrap_or(1_000_000);
     std::fs::create_dir_all(&dir)?;
     let url = format!("sqlite://{dir}/chengguan.db");
-    let db = Db::connect(&ConnectOptions { url, max_connections: 8, sqlite_synchronous_full: false }).await?;
+    let db =
+        Db::connect(&ConnectOptions { url: url.clone(), max_connections: 8, sqlite_synchronous_full: false })
+            .await?;
     let now = Utc.with_ymd_and_hms(2026, 11, 27, 2, 0, 0).unwrap();
     let today = now.date_naive();
     db.migrate(now).await?;
@@ -149,71 +151,83 @@ async fn main() -> anyhow::Result<()> {
 
     // --- 1. audited case writes -----------------------------------------------------------------
     let writes = 8_000usize;
-    let writers = 8usize;
     let db = Arc::new(db);
     let calendar = Arc::new(calendar);
     let parties = Arc::new(parties);
     let squads = Arc::new(squads);
     let run = written;
-    let started = Instant::now();
-    let mut handles = Vec::new();
-    for w in 0..writers {
-        let (db, calendar, parties, squads) = (db.clone(), calendar.clone(), parties.clone(), squads.clone());
-        handles.push(tokio::spawn(async move {
-            let rules = CaseRules::jiangsu_default();
-            let mut latencies = Vec::new();
-            for i in 0..writes / writers {
-                let t = Instant::now();
-                let clue = NewClue {
-                    organisation: false,
-                    business_activity: false,
-                    clue_on: today,
-                    act_on: today,
-                    serious_harm: false,
-                };
-                let (case, event): (Case, Event) = Case::open(&clue, today).expect("valid clue");
-                let clock_list = clocks(&case, &calendar, &rules);
-                // Ids as the application makes them: UUIDv7, time-ordered.
-                let id = chengguan::store::new_id(now + Duration::milliseconds((w * writes + i) as i64));
-                // Numbers of earlier runs over the same directory are taken: the case count tells runs apart.
-                let number = format!("W{run}-{w}-{i:07}");
-                let (party, squad) = (parties[i % parties.len()].clone(), squads[w % squads.len()].clone());
-                // Through the application's write path: concurrent writers share commits.
-                db.write(&AuditCtx::cli("bench"), now, move |tx| {
-                    Box::pin(async move {
-                        let new = NewCase {
-                            category: "street_vending",
-                            item_code: None,
-                            party_id: &party,
-                            unit_id: &squad,
-                            title: "擅自占用城市道路设摊经营",
-                            location: "南大街",
-                            source: "patrol",
-                        };
-                        let write =
-                            CaseWrite { case: &case, event: &event, clocks: &clock_list, major: false };
-                        tx.insert_case(&id, &number, &new, &write).await
-                    })
-                })
-                .await
-                .expect("write");
-                latencies.push(t.elapsed().as_secs_f64() * 1000.0);
-            }
-            latencies
-        }));
-    }
-    let mut latencies = Vec::new();
-    for h in handles {
-        latencies.extend(h.await?);
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    println!(
-        "RATIO case_writes: {writes} audited case writes in {elapsed:.2} s = {:.0}/s ({writers} writers)",
-        writes as f64 / elapsed
+    // Eight writers, then thirty-two: group commit shares a transaction among the writers
+    // waiting, so throughput grows with them while each write stays short. Last, thirty-two
+    // with `synchronous=FULL` (every commit reaches the disk: the application's default).
+    let durable = Arc::new(
+        Db::connect(&ConnectOptions { url, max_connections: 8, sqlite_synchronous_full: true }).await?,
     );
-    report("case_write_latency", latencies);
+    for (writers, full) in [(8usize, false), (32, false), (32, true)] {
+        let target = if full { durable.clone() } else { db.clone() };
+        let sync = if full { "FULL" } else { "NORMAL" };
+        let started = Instant::now();
+        let mut handles = Vec::new();
+        for w in 0..writers {
+            let (db, calendar, parties, squads) =
+                (target.clone(), calendar.clone(), parties.clone(), squads.clone());
+            handles.push(tokio::spawn(async move {
+                let rules = CaseRules::jiangsu_default();
+                let mut latencies = Vec::new();
+                for i in 0..writes / writers {
+                    let t = Instant::now();
+                    let clue = NewClue {
+                        organisation: false,
+                        business_activity: false,
+                        clue_on: today,
+                        act_on: today,
+                        serious_harm: false,
+                    };
+                    let (case, event): (Case, Event) = Case::open(&clue, today).expect("valid clue");
+                    let clock_list = clocks(&case, &calendar, &rules);
+                    // Ids as the application makes them: UUIDv7, time-ordered.
+                    let id = chengguan::store::new_id(now + Duration::milliseconds((w * writes + i) as i64));
+                    // Numbers of earlier runs over the same directory are taken: the case count tells runs apart.
+                    let number = format!("W{run}-{writers}{sync}-{w}-{i:07}");
+                    let (party, squad) =
+                        (parties[i % parties.len()].clone(), squads[w % squads.len()].clone());
+                    // Through the application's write path: concurrent writers share commits.
+                    db.write(&AuditCtx::cli("bench"), now, move |tx| {
+                        Box::pin(async move {
+                            let new = NewCase {
+                                category: "street_vending",
+                                item_code: None,
+                                party_id: &party,
+                                unit_id: &squad,
+                                title: "擅自占用城市道路设摊经营",
+                                location: "南大街",
+                                source: "patrol",
+                            };
+                            let write =
+                                CaseWrite { case: &case, event: &event, clocks: &clock_list, major: false };
+                            tx.insert_case(&id, &number, &new, &write).await
+                        })
+                    })
+                    .await
+                    .expect("write");
+                    latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+                }
+                latencies
+            }));
+        }
+        let mut latencies = Vec::new();
+        for h in handles {
+            latencies.extend(h.await?);
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        println!(
+            "RATIO case_writes: {writes} audited case writes in {elapsed:.2} s = {:.0}/s ({writers} writers, synchronous={sync})",
+            writes as f64 / elapsed
+        );
+        report(&format!("case_write_latency_{writers}_writers_{sync}"), latencies);
+    }
 
-    // Baseline: hand-written SQL, one single-row INSERT per transaction, same concurrency.
+    // Baseline: hand-written SQL, one single-row INSERT per transaction, eight writers.
+    let writers = 8usize;
     if let Db::Sqlite(pool) = db.as_ref() {
         sqlx::raw_sql("CREATE TABLE IF NOT EXISTS bench_rows (id TEXT PRIMARY KEY, body TEXT NOT NULL)")
             .execute(pool)
