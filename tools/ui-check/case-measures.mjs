@@ -5,28 +5,13 @@
 // Usage: node case-measures.mjs http://127.0.0.1:18080 OUT_DIR (a server started with --demo).
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
+import { login as demoLogin } from "./demo-login.mjs";
 
 const base = process.argv[2] ?? "http://127.0.0.1:18080";
 const out = process.argv[3] ?? "screenshots";
 mkdirSync(out, { recursive: true });
+const login = (context, user) => demoLogin(context, base, user);
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
-
-async function login(context, user) {
-  const page = await context.newPage();
-  await page.goto(`${base}/login`);
-  await page.fill("#username", user);
-  await page.fill("#password", "Zhonglou@Demo2026");
-  await page.click("button[type=submit]");
-  if (page.url().includes("/login/mfa")) {
-    const other = await context.newPage();
-    await other.goto(`${base}/login`);
-    const code = (await other.locator("tr", { hasText: user }).locator("td").nth(2).innerText()).trim();
-    await other.close();
-    await page.fill("#code", code);
-    await page.click("button[type=submit]");
-  }
-  return page;
-}
 
 for (const [viewport, suffix] of [[{ width: 1366, height: 768 }, ""], [{ width: 390, height: 844 }, "-phone"]]) {
   const context = await browser.newContext({ viewport, locale: "zh-CN" });
