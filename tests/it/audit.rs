@@ -189,16 +189,28 @@ async fn control_characters_typed_into_the_login_form_do_not_break_verification(
 }
 
 /// Group commit (SQLite; on PostgreSQL each call is its own transaction): many writers at once,
-/// some of whose work fails after it has written its row and its audit record. Each failing
-/// caller gets its own error and leaves nothing behind; everyone else's work commits with its
-/// record, in one unbroken chain.
+/// each registering a party and opening a case for it (the case's rows held back to the end of
+/// the batch), some failing after both are written. Each failing caller gets its own error and
+/// leaves nothing behind; everyone else's work commits with its records, in one unbroken chain.
 #[tokio::test]
 async fn concurrent_writes_commit_together_and_a_failing_one_leaves_nothing() {
+    use chengguan::domain::case::clocks::clocks;
+    use chengguan::domain::case::rules::CaseRules;
+    use chengguan::domain::case::{Case, NewClue};
     use chengguan::domain::party::{DocumentType, PartyDraft};
+    use chengguan::store::cases::{CaseFilter, CaseWrite, NewCase};
+    use chengguan::store::org::Visibility;
     use chengguan::store::{AuditCtx, StoreError};
 
     let app = TestApp::new().await;
     let before = app.db.audit_head().await.unwrap().0;
+    let (_, cases_before) = app
+        .db
+        .cases(&Visibility::All, &CaseFilter { page: 1, page_size: 1, ..Default::default() })
+        .await
+        .unwrap();
+    let unit = app.db.units().await.unwrap().into_iter().find(|u| u.name == "南大街中队").unwrap().id;
+    let calendar = app.db.work_calendar().await.unwrap();
     let draft = |i: usize| PartyDraft {
         organisation: false,
         name: format!("并发当事人{i}"),
@@ -212,15 +224,37 @@ async fn concurrent_writes_commit_together_and_a_failing_one_leaves_nothing() {
     };
     let mut handles = Vec::new();
     for i in 0..60usize {
-        let db = app.db.clone();
+        let (db, unit, calendar) = (app.db.clone(), unit.clone(), calendar.clone());
         let now = app.clock_now();
         handles.push(tokio::spawn(async move {
             let ctx = AuditCtx::cli(&format!("writer{i}"));
             db.write(&ctx, now, move |tx| {
                 Box::pin(async move {
-                    let id = tx.insert_party(&draft(i)).await?;
-                    // One in six fails after its row and its record are written.
-                    if i % 6 == 0 { Err(StoreError::Conflict) } else { Ok(id) }
+                    let party = tx.insert_party(&draft(i)).await?;
+                    let day = now.date_naive();
+                    let clue = NewClue {
+                        organisation: false,
+                        business_activity: false,
+                        clue_on: day,
+                        act_on: day,
+                        serious_harm: false,
+                    };
+                    let (case, event) = Case::open(&clue, day).unwrap();
+                    let clock_list = clocks(&case, &calendar, &CaseRules::jiangsu_default());
+                    let new = NewCase {
+                        category: "street_vending",
+                        item_code: None,
+                        party_id: &party,
+                        unit_id: &unit,
+                        title: "并发立案",
+                        location: "南大街",
+                        source: "patrol",
+                    };
+                    let id = chengguan::store::new_id(now);
+                    let write = CaseWrite { case: &case, event: &event, clocks: &clock_list, major: false };
+                    tx.insert_case(&id, &format!("GC-{i}"), &new, &write).await?;
+                    // One in six fails after its party, its case and their records are written.
+                    if i % 6 == 0 { Err(StoreError::Conflict) } else { Ok(party) }
                 })
             })
             .await
@@ -238,6 +272,16 @@ async fn concurrent_writes_commit_together_and_a_failing_one_leaves_nothing() {
         }
     }
     assert_eq!(committed, 50);
-    assert_eq!(app.db.audit_head().await.unwrap().0, before + 50, "one record per committed write");
+    let (_, cases_after) = app
+        .db
+        .cases(&Visibility::All, &CaseFilter { page: 1, page_size: 1, ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(cases_after, cases_before + 50, "one case per committed write, none of the failed ones");
+    assert_eq!(
+        app.db.audit_head().await.unwrap().0,
+        before + 100,
+        "a party and a case record per committed write"
+    );
     assert!(matches!(app.db.verify_audit().await.unwrap(), Verification::Intact { .. }));
 }
