@@ -177,6 +177,7 @@ async fn save_form(
     if let Some(code) = &existing {
         // The address names the item: a code typed into the body cannot move the edit elsewhere.
         input.code = code.clone();
+        version = existing_version(version);
     } else {
         version = 0;
     }
@@ -275,9 +276,14 @@ pub async fn api_put(
 ) -> ApiResult<Json<Item>> {
     state.db.enforcement_item(&code).await?.ok_or(AppError::NotFound)?;
     let input = ItemInput { code, ..body.item };
-    // Version 0 would mean "create": an update always names the version it read.
-    let version = body.version.max(1);
+    let version = existing_version(body.version);
     Ok(Json(save(&state, &principal, &info, version, &input).await?))
+}
+
+/// An update names the version it read. Version 0 would mean "create", so anything below 1
+/// becomes a version no row has: the edit is answered as a conflict, never applied blind.
+fn existing_version(version: i64) -> i64 {
+    if version < 1 { -1 } else { version }
 }
 
 #[cfg(test)]

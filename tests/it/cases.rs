@@ -608,8 +608,11 @@ async fn the_legal_office_keeps_the_responsibility_list_inside_the_statutory_ran
     let retired = app.json(Method::PUT, &format!("{path}/ZL-ZD-002"), &legal, retire.clone()).await;
     assert_eq!(retired.status, StatusCode::OK, "{}", retired.body);
     assert_eq!(retired.json()["version"], 2);
-    let stale = app.json(Method::PUT, &format!("{path}/ZL-ZD-002"), &legal, retire).await;
+    let stale = app.json(Method::PUT, &format!("{path}/ZL-ZD-002"), &legal, retire.clone()).await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
+    retire["version"] = 0.into();
+    let blind = app.json(Method::PUT, &format!("{path}/ZL-ZD-002"), &legal, retire).await;
+    assert_eq!(blind.status, StatusCode::CONFLICT, "an update without the version read is never applied");
     let party = new_party(&app, &squad, "11010519491231002X").await;
     let open = serde_json::json!({
         "procedure": "general", "party_id": party, "category": "street_vending", "item_code": "ZL-ZD-002",
