@@ -8,7 +8,7 @@
 //!      concurrent writers, whose work SQLite commits in groups), against hand-written
 //!      single-row INSERTs in one transaction each;
 //!    - the overdue scan (the deadline list's query) over those cases;
-//!    - case list queries (first page, a stage filter, a squad's view);
+//!    - case list queries (first page, a stage filter, a squad's view) and text searches;
 //!    - document rendering (the 行政处罚决定书 through typst).
 //!
 //! Usage: cargo run --release --example bench_cases -- DATA_DIR [N]
@@ -25,6 +25,43 @@ use chengguan::domain::case::{Case, Event, NewClue};
 use chengguan::store::cases::{CaseFilter, CaseWrite, NewCase};
 use chengguan::store::org::Visibility;
 use chengguan::store::{AuditCtx, ConnectOptions, Db};
+
+/// Common surnames and given-name characters: names as a district's register holds them, two
+/// and three characters long, many shared (the text search's hard case).
+const SURNAMES: &[char] = &[
+    '王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何',
+    '高', '林', '罗', '郑', '梁', '谢', '宋', '唐', '许', '韩', '冯', '邓', '曹',
+];
+const GIVEN: &[char] = &[
+    '伟', '芳', '娜', '秀', '英', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳', '杰', '娟', '涛',
+    '明', '超', '兰', '霞', '平', '刚', '桂', '华', '建', '国', '志', '红', '文', '玉', '春', '梅', '海',
+    '燕', '萍', '鹏', '辉', '斌', '宇', '浩', '凯', '健', '俊', '帆', '婷', '雪', '琳', '晨', '亮',
+];
+const SHOP_KINDS: &[&str] = &["餐饮店", "水果店", "建材经营部", "广告有限公司", "装饰工程有限公司", "烧烤店"];
+const TITLES: &[&str] =
+    &["擅自占用城市道路设摊经营", "店外经营占用人行道", "流动摊点占道经营", "夜间占道烧烤", "占道堆放货物"];
+
+/// A well-mixed number from `i` (splitmix64), so names do not follow the registration order.
+fn mix(i: usize) -> u64 {
+    let mut z = (i as u64).wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Party `i`'s name: every third an organisation (钟楼区 + a two-character shop name + kind),
+/// the others a person of two or three characters.
+fn party_name(i: usize) -> String {
+    let h = mix(i) as usize;
+    let given = |k: usize| GIVEN[(h >> k) % GIVEN.len()];
+    if i.is_multiple_of(3) {
+        format!("常州市钟楼区{}{}{}", given(8), given(16), SHOP_KINDS[(h >> 24) % SHOP_KINDS.len()])
+    } else if (h >> 32).is_multiple_of(3) {
+        format!("{}{}", SURNAMES[h % SURNAMES.len()], given(8))
+    } else {
+        format!("{}{}{}", SURNAMES[h % SURNAMES.len()], given(8), given(16))
+    }
+}
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
@@ -66,21 +103,22 @@ async fn main() -> anyhow::Result<()> {
         .map(|u| u.id)
         .collect();
 
-    // One party per thousand cases, registered through the store.
+    // One party per four cases (repeat offenders share a file), registered through the store.
+    let party_count = (n / 4).max(1);
     let mut parties = Vec::new();
     let passport = chengguan::domain::party::DocumentType::Passport;
     if db.party_by_document(passport, "E00000000").await?.is_some() {
         // A second run over the same directory finds them registered.
-        for i in 0..(n / 1000).max(1) {
+        for i in 0..party_count {
             let party = db.party_by_document(passport, &format!("E{i:08}")).await?;
             parties.push(party.ok_or_else(|| anyhow::anyhow!("party E{i:08} missing"))?.id);
         }
     } else {
         let mut tx = db.begin(&AuditCtx::cli("bench"), now).await?;
-        for i in 0..(n / 1000).max(1) {
+        for i in 0..party_count {
             let draft = chengguan::domain::party::PartyDraft {
                 organisation: i % 3 == 0,
-                name: format!("当事人{i:05}"),
+                name: party_name(i),
                 document_type: chengguan::domain::party::DocumentType::Passport,
                 document_number: format!("E{i:08}"),
                 birth_date: None,
@@ -126,7 +164,7 @@ async fn main() -> anyhow::Result<()> {
                 item_code: None,
                 party_id: &parties[k % parties.len()],
                 unit_id: &squads[k % squads.len()],
-                title: "擅自占用城市道路设摊经营",
+                title: TITLES[k % TITLES.len()],
                 location: "南大街",
                 source: "patrol",
             };
@@ -278,26 +316,40 @@ async fn main() -> anyhow::Result<()> {
 
     // --- 3. case list queries ----------------------------------------------------------------------
     let squad_view = Visibility::Subtree(squads[0].clone());
-    // The last one searches a party's name: a thousandth of the cases match, scattered, so the
-    // capped count still reads every row (text search has no index).
+    // Then text searches through the bigram index: a three-character name (a handful of
+    // parties share it), a two-character name (hundreds do), a number's serial, a word of the
+    // titles (a fifth of all cases: the page fills at once, the count stops at its cap), one
+    // character (no bigram: the list is read until the page fills), and a name in a squad's view.
+    let name3 = (1..).map(party_name).find(|n| n.chars().count() == 3).expect("a three-character name");
+    let name2 = (1..).map(party_name).find(|n| n.chars().count() == 2).expect("a two-character name");
     for (name, visibility, stage, text) in [
-        ("case_list_all", Visibility::All, "", ""),
-        ("case_list_stage", Visibility::All, "clue", ""),
-        ("case_list_squad", squad_view, "", ""),
-        ("case_list_party_name", Visibility::All, "", "当事人00042"),
+        ("case_list_all", Visibility::All, "", String::new()),
+        ("case_list_stage", Visibility::All, "clue", String::new()),
+        ("case_list_squad", squad_view.clone(), "", String::new()),
+        ("case_search_name3", Visibility::All, "", name3.clone()),
+        ("case_search_name2", Visibility::All, "", name2.clone()),
+        ("case_search_number", Visibility::All, "", "0004242".to_owned()),
+        ("case_search_title_word", Visibility::All, "", "烧烤".to_owned()),
+        ("case_search_one_char", Visibility::All, "", "韩".to_owned()),
+        ("case_search_name3_squad", squad_view, "", name3.clone()),
     ] {
         let mut times = Vec::new();
+        let mut found = 0;
         for _ in 0..50 {
             let filter = CaseFilter {
                 stage: stage.into(),
-                text: text.into(),
+                text: text.clone(),
                 page: 1,
                 page_size: 20,
                 ..Default::default()
             };
             let t = Instant::now();
-            db.cases(&visibility, &filter).await?;
+            let (_, total) = db.cases(&visibility, &filter).await?;
             times.push(t.elapsed().as_secs_f64() * 1000.0);
+            found = total;
+        }
+        if !text.is_empty() {
+            println!("{name}: \"{text}\" matches {found} cases (counted up to the list's cap)");
         }
         report(name, times);
     }

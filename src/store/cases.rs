@@ -75,6 +75,50 @@ impl Item {
     }
 }
 
+/// One version of an item's statutory ranges and the day it took effect for acts.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ItemRanges {
+    pub version: i64,
+    /// `None`: in force since before any act the system knows of (the list as first entered).
+    pub effective_from: Option<NaiveDate>,
+    /// The citizens' range in fen, `[min, max]`; absent where the law sets no fixed amounts.
+    #[schema(value_type = Option<Vec<i64>>)]
+    pub person: Option<(i64, i64)>,
+    /// The organisations' range in fen.
+    #[schema(value_type = Option<Vec<i64>>)]
+    pub org: Option<(i64, i64)>,
+}
+
+impl ItemRanges {
+    pub fn for_party(&self, organisation: bool) -> Option<(i64, i64)> {
+        if organisation { self.org } else { self.person }
+    }
+}
+
+/// The day the migration gives the ranges that predate the history.
+const SINCE_EVER: &str = "0001-01-01";
+
+type RangeRow = (i64, String, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+
+impl TryFrom<RangeRow> for ItemRanges {
+    type Error = sqlx::Error;
+    fn try_from((version, from, min_p, max_p, min_o, max_o): RangeRow) -> Result<Self, sqlx::Error> {
+        Ok(ItemRanges {
+            version,
+            effective_from: if from == SINCE_EVER { None } else { Some(parse_date(&from)?) },
+            person: min_p.zip(max_p),
+            org: min_o.zip(max_o),
+        })
+    }
+}
+
+macro_rules! range_query {
+    () => {
+        "SELECT version, effective_from, fine_min_person, fine_max_person, fine_min_org, fine_max_org \
+         FROM item_ranges "
+    };
+}
+
 /// An item query: the columns of [`Item`] in its fields' order, then `$tail`.
 macro_rules! item_query {
     ($tail:expr) => {
@@ -228,6 +272,9 @@ pub struct CaseWrite<'a> {
 /// than anyone pages through (filters narrow a list, the reports count everything).
 pub const COUNT_CAP: i64 = 1_000;
 
+/// How far [`Db::cases`] counts a bigram's index entries when choosing the rarest.
+const TERM_PROBE_CAP: i64 = 5_000;
+
 /// The reader's units (for `unit` and `subtree` visibility), as a CTE every case query opens with.
 macro_rules! visible_cte {
     () => {
@@ -246,12 +293,56 @@ macro_rules! visible_where {
     };
 }
 
+/// The names a list shows beside each case `c`.
+macro_rules! case_names_join {
+    () => {
+        " JOIN parties pa ON pa.id = c.party_id JOIN units un ON un.id = c.unit_id \
+          LEFT JOIN people hp ON hp.id = c.handler_id "
+    };
+}
+
 /// The cases a reader may see, with the names a list shows.
 macro_rules! case_from {
     () => {
+        concat!(" FROM cases c", case_names_join!(), "WHERE ", visible_where!())
+    };
+}
+
+/// Case `c` is under two bigrams of the text index, $first and $second (the same one twice
+/// when the query has one), reached from `t`, the rarer one's entry.
+macro_rules! term_match {
+    ($first:literal, $second:literal) => {
         concat!(
-            " FROM cases c JOIN parties pa ON pa.id = c.party_id JOIN units un ON un.id = c.unit_id \
-               LEFT JOIN people hp ON hp.id = c.handler_id WHERE ",
+            "c.id = t.case_id AND t.term = ",
+            $first,
+            " AND EXISTS (SELECT 1 FROM case_terms t2 WHERE t2.term = ",
+            $second,
+            " AND t2.created_at = t.created_at AND t2.case_id = t.case_id) AND "
+        )
+    };
+}
+
+/// The cases a reader may see that the text index finds, read newest first from the rarer
+/// bigram's entries. `CROSS JOIN` makes SQLite start from the index entries rather than from
+/// the cases; PostgreSQL reads it as a plain join and plans it itself.
+macro_rules! term_cases {
+    ($first:literal, $second:literal) => {
+        concat!(
+            " FROM case_terms t CROSS JOIN cases c WHERE ",
+            term_match!($first, $second),
+            visible_where!()
+        )
+    };
+}
+
+/// [`term_cases`] with the names a list shows; the bigrams are $14 and $15.
+macro_rules! term_from {
+    () => {
+        concat!(
+            " FROM case_terms t CROSS JOIN cases c",
+            case_names_join!(),
+            "WHERE ",
+            term_match!("$14", "$15"),
             visible_where!()
         )
     };
@@ -265,20 +356,23 @@ macro_rules! case_filters {
          AND ($8 = '' OR EXISTS (SELECT 1 FROM case_officers o WHERE o.case_id = c.id AND o.person_id = $8)) \
          AND ($9 = '' OR c.party_id = $9) \
          AND ($10 = '' OR c.number LIKE $10 OR c.title LIKE $10 \
-              OR c.party_id IN (SELECT pn.id FROM parties pn WHERE pn.name LIKE $10)) \
+              OR EXISTS (SELECT 1 FROM parties pn WHERE pn.id = c.party_id AND pn.name LIKE $10)) \
          AND ($11 = '' OR EXISTS (SELECT 1 FROM case_clocks k WHERE k.case_id = c.id AND k.duty AND k.met_on IS NULL AND k.due_on < $11)) "
     };
 }
 
 macro_rules! case_query {
     ($tail:expr) => {
+        case_query!(case_from!(), $tail)
+    };
+    ($from:expr, $tail:expr) => {
         concat!(
             visible_cte!(),
             "SELECT c.id, c.number, c.category, c.item_code, c.party_id, pa.name AS party_name, c.unit_id, \
                     un.name AS unit_name, hp.name AS handler_name, c.title, c.location, c.source, c.major, \
                     c.version, c.created_at, c.body, \
                     (SELECT MIN(k.due_on) FROM case_clocks k WHERE k.case_id = c.id AND k.duty AND k.met_on IS NULL) AS next_due",
-            case_from!(),
+            $from,
             $tail
         )
     };
@@ -325,6 +419,49 @@ impl Db {
         let sql =
             item_query!("ORDER BY (SELECT sort_order FROM case_categories c WHERE c.code = category), code");
         Ok(on_pool!(self, |pool| sqlx::query_as(sql).fetch_all(pool).await?))
+    }
+
+    /// The item's ranges in force for an act committed on `on`: the version with the latest
+    /// effective day not after it. An act older than every recorded version gets the oldest
+    /// (the list as first entered is the earliest rule the system knows).
+    pub async fn item_ranges_on(&self, code: &str, on: NaiveDate) -> Result<Option<ItemRanges>, sqlx::Error> {
+        let row: Option<RangeRow> = on_pool!(self, |pool| {
+            match sqlx::query_as(concat!(
+                range_query!(),
+                "WHERE code = $1 AND effective_from <= $2 ORDER BY effective_from DESC, version DESC LIMIT 1"
+            ))
+            .bind(code)
+            .bind(on.to_string())
+            .fetch_optional(pool)
+            .await?
+            {
+                Some(row) => Some(row),
+                None => {
+                    sqlx::query_as(concat!(
+                        range_query!(),
+                        "WHERE code = $1 ORDER BY effective_from, version LIMIT 1"
+                    ))
+                    .bind(code)
+                    .fetch_optional(pool)
+                    .await?
+                }
+            }
+        });
+        row.map(ItemRanges::try_from).transpose()
+    }
+
+    /// Every recorded version of an item's ranges, latest effective day first.
+    pub async fn item_range_history(&self, code: &str) -> Result<Vec<ItemRanges>, sqlx::Error> {
+        let rows: Vec<RangeRow> = on_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                range_query!(),
+                "WHERE code = $1 ORDER BY effective_from DESC, version DESC"
+            ))
+            .bind(code)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(ItemRanges::try_from).collect()
     }
 
     pub async fn enforcement_item(&self, code: &str) -> Result<Option<Item>, sqlx::Error> {
@@ -439,46 +576,131 @@ impl Db {
         let overdue = filter.overdue_on.map(|d| d.to_string()).unwrap_or_default();
         let page_size = filter.page_size.clamp(1, 200);
         let offset = (filter.page.max(1) - 1) * page_size;
+        // A query of two characters or more is looked up in the text index; the `LIKE` among
+        // the filters still decides each case the index offers.
+        let probe = crate::store::search::query_terms(&text.replace('%', ""));
+        let terms = if probe.is_empty() {
+            None
+        } else {
+            match self.rarest_terms(&probe).await? {
+                Some(pair) => Some(pair),
+                None => return Ok((Vec::new(), 0)),
+            }
+        };
         let (rows, total): (Vec<CaseRow>, i64) = on_pool!(self, |pool| {
-            let rows = bind_filters!(
-                sqlx::query_as(case_query!(concat!(
-                    case_filters!(),
-                    "ORDER BY c.created_at DESC, c.id DESC LIMIT $12 OFFSET $13"
-                ))),
-                mode,
-                &vis_unit,
-                &vis_person,
-                filter,
-                &text,
-                &overdue
-            )
-            .bind(page_size)
-            .bind(offset)
-            .fetch_all(pool)
-            .await?;
-            // Counted up to one past the cap: an exact count of a million rows would cost more
-            // than the page itself, and nobody pages that far.
-            let total: i64 = bind_filters!(
-                sqlx::query_scalar(concat!(
-                    visible_cte!(),
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE ",
-                    visible_where!(),
-                    case_filters!(),
-                    "LIMIT $12) AS counted"
-                )),
-                mode,
-                &vis_unit,
-                &vis_person,
-                filter,
-                &text,
-                &overdue
-            )
-            .bind(COUNT_CAP + 1)
-            .fetch_one(pool)
-            .await?;
-            (rows, total)
+            match &terms {
+                None => {
+                    let rows = bind_filters!(
+                        sqlx::query_as(case_query!(concat!(
+                            case_filters!(),
+                            "ORDER BY c.created_at DESC, c.id DESC LIMIT $12 OFFSET $13"
+                        ))),
+                        mode,
+                        &vis_unit,
+                        &vis_person,
+                        filter,
+                        &text,
+                        &overdue
+                    )
+                    .bind(page_size)
+                    .bind(offset)
+                    .fetch_all(pool)
+                    .await?;
+                    // Counted up to one past the cap: an exact count of a million rows would
+                    // cost more than the page itself, and nobody pages that far.
+                    let total: i64 = bind_filters!(
+                        sqlx::query_scalar(concat!(
+                            visible_cte!(),
+                            "SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE ",
+                            visible_where!(),
+                            case_filters!(),
+                            "LIMIT $12) AS counted"
+                        )),
+                        mode,
+                        &vis_unit,
+                        &vis_person,
+                        filter,
+                        &text,
+                        &overdue
+                    )
+                    .bind(COUNT_CAP + 1)
+                    .fetch_one(pool)
+                    .await?;
+                    (rows, total)
+                }
+                Some((rarest, second)) => {
+                    let rows = bind_filters!(
+                        sqlx::query_as(case_query!(
+                            term_from!(),
+                            concat!(
+                                case_filters!(),
+                                "ORDER BY t.created_at DESC, t.case_id DESC LIMIT $12 OFFSET $13"
+                            )
+                        )),
+                        mode,
+                        &vis_unit,
+                        &vis_person,
+                        filter,
+                        &text,
+                        &overdue
+                    )
+                    .bind(page_size)
+                    .bind(offset)
+                    .bind(rarest)
+                    .bind(second)
+                    .fetch_all(pool)
+                    .await?;
+                    let total: i64 = bind_filters!(
+                        sqlx::query_scalar(concat!(
+                            visible_cte!(),
+                            "SELECT COUNT(*) FROM (SELECT 1",
+                            term_cases!("$13", "$14"),
+                            case_filters!(),
+                            "LIMIT $12) AS counted"
+                        )),
+                        mode,
+                        &vis_unit,
+                        &vis_person,
+                        filter,
+                        &text,
+                        &overdue
+                    )
+                    .bind(COUNT_CAP + 1)
+                    .bind(rarest)
+                    .bind(second)
+                    .fetch_one(pool)
+                    .await?;
+                    (rows, total)
+                }
+            }
         });
         Ok((rows.into_iter().map(CaseRecord::try_from).collect::<Result<_, _>>()?, total))
+    }
+
+    /// The two of a query's bigrams with the fewest index entries (the same one twice for a
+    /// one-bigram query), or `None` when one has none, so that no case can match. Entries are
+    /// counted up to [`TERM_PROBE_CAP`]: past that, which bigram is rarer matters little.
+    async fn rarest_terms(&self, probe: &[String]) -> Result<Option<(String, String)>, sqlx::Error> {
+        let mut counted = Vec::new();
+        for term in probe.iter().take(crate::store::search::MAX_PROBED_TERMS) {
+            let n: i64 = on_pool!(self, |pool| {
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM case_terms WHERE term = $1 LIMIT $2) AS entries",
+                )
+                .bind(term)
+                .bind(TERM_PROBE_CAP)
+                .fetch_one(pool)
+                .await?
+            });
+            if n == 0 {
+                return Ok(None);
+            }
+            counted.push((n, term));
+        }
+        counted.sort();
+        let rarest = counted[0].1.clone();
+        let second = counted.get(1).map_or_else(|| rarest.clone(), |(_, t)| (*t).clone());
+        Ok(Some((rarest, second)))
     }
 
     /// One case, if the reader may see it; a case outside the reader's view looks absent.
@@ -598,7 +820,14 @@ impl AuditedTx {
     /// keeps the period it stated.
     /// Adds an item (`version` 0) or changes one over the version the caller read; the code
     /// never changes. Returns the new version.
-    pub async fn save_item(&mut self, version: i64, item: &ItemSpec) -> Result<i64, StoreError> {
+    /// Saves an item over `version` (0: a new item) and records its ranges as in force from
+    /// `effective_from` for acts committed from that day (the list's history, for 从旧兼从轻).
+    pub async fn save_item(
+        &mut self,
+        version: i64,
+        item: &ItemSpec,
+        effective_from: NaiveDate,
+    ) -> Result<i64, StoreError> {
         let bands = serde_json::to_string(&item.bands)
             .map_err(|e| StoreError::Db(decode_error("discretion bands", &e.to_string())))?;
         let (min_person, max_person) = item.fine_person.unzip();
@@ -642,12 +871,26 @@ impl AuditedTx {
         if written == 0 {
             return Err(StoreError::Conflict);
         }
+        on_tx!(&mut self.tx, |conn| {
+            sqlx::query(
+                "INSERT INTO item_ranges (code, version, effective_from, fine_min_person, fine_max_person, \
+                 fine_min_org, fine_max_org) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&item.code)
+            .bind(version + 1)
+            .bind(effective_from.to_string())
+            .bind(min_person)
+            .bind(max_person)
+            .bind(min_org)
+            .bind(max_org)
+            .execute(conn)
+            .await?;
+        });
         // The list is public law, not personal data: the record keeps the item whole.
         let action = if version == 0 { "item.create" } else { "item.update" };
-        self.audit(
-            AuditEvent::new(action, "enforcement_item", &item.code)
-                .details(serde_json::json!({ "version": version + 1, "item": item })),
-        )
+        self.audit(AuditEvent::new(action, "enforcement_item", &item.code).details(serde_json::json!({
+            "version": version + 1, "item": item, "effective_from": effective_from,
+        })))
         .await?;
         Ok(version + 1)
     }
@@ -761,6 +1004,7 @@ impl AuditedTx {
             .execute(&mut *conn)
             .await?;
         });
+        self.index_case_terms(id, &now, number, new.title, new.party_id).await?;
         self.write_case_parts(id, new.unit_id, case, event, clocks, 1).await?;
         self.audit(AuditEvent::new("case.open", "case", id).details(serde_json::json!({
             "number": number, "procedure": case.procedure.code(), "event": event.code,

@@ -16,6 +16,7 @@ pub mod fieldwork;
 pub mod jobs;
 pub mod org;
 pub mod parties;
+pub mod search;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -167,6 +168,16 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0012_item_responsible_unit.sql"),
         include_str!("../../migrations/postgres/0012_item_responsible_unit.sql"),
     ),
+    (
+        "0013_case_terms",
+        include_str!("../../migrations/sqlite/0013_case_terms.sql"),
+        include_str!("../../migrations/postgres/0013_case_terms.sql"),
+    ),
+    (
+        "0014_item_ranges",
+        include_str!("../../migrations/sqlite/0014_item_ranges.sql"),
+        include_str!("../../migrations/postgres/0014_item_ranges.sql"),
+    ),
 ];
 
 impl Db {
@@ -240,6 +251,9 @@ impl Db {
                 };
                 let mut tx = pool.begin().await?;
                 sqlx::raw_sql(sql).execute(&mut *tx).await?;
+                if *name == "0013_case_terms" {
+                    crate::store::search::backfill_case_terms!(tx);
+                }
                 sqlx::query("INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)")
                     .bind(*name)
                     .bind(ts(now))

@@ -178,6 +178,7 @@ impl AuditedTx {
         if updated == 0 {
             return Err(StoreError::Conflict);
         }
+        self.reindex_party_terms(id, &name, &draft.name).await?;
         // Which fields changed, never their values: personal data stays out of the audit log.
         let new_phone = draft.phone.as_ref().map(|p| p.as_str().to_owned());
         let changed: Vec<&str> = [

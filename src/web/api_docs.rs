@@ -43,6 +43,7 @@ use crate::app::AppState;
         crate::web::cases::api_deadlines,
         crate::web::cases::api_items,
         crate::web::items::api_get,
+        crate::web::items::api_ranges,
         crate::web::items::api_create,
         crate::web::items::api_put,
         crate::web::cases::api_rules,

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::AppState;
 use crate::domain::access::{Action, Role, Scope};
 use crate::domain::case::clocks::{Clock, ClockKind, ClockStatus, Due, clocks};
+use crate::domain::case::items::{ApplicableRange, applicable_range};
 use crate::domain::case::rules::{CaseRules, parse_yuan, yuan};
 use crate::domain::case::{
     ActKind, Actor, Case, Command, Context, DeferralSubject, Findings, Hearing, NewClue, Outcome, Penalty,
@@ -222,7 +223,7 @@ async fn open_case(
     // Read everything before the write transaction: it holds a connection (and on SQLite the
     // write lock) until commit, so no other query may wait inside it.
     let people = if simple { state.db.person_facts(&officers).await? } else { HashMap::new() };
-    let fine_range = item.as_ref().and_then(|i| i.fine_range(organisation));
+    let fine_range = applicable_fine_range(state, item.as_ref(), organisation, act_on, clue_on).await?;
     // A lead's state needs nothing from the database; an on-the-spot decision needs its number,
     // which is taken inside the transaction (numbers have no gaps).
     let spot = if simple {
@@ -311,6 +312,23 @@ async fn open_case(
         .await
 }
 
+/// The fine range a decision on `item` applies: the list's range in force on the day of the
+/// act, or the one in force on the day of the decision where that is lighter (从旧兼从轻,
+/// 行政处罚法 Art. 37; `items::applicable_range`).
+async fn applicable_fine_range(
+    state: &AppState,
+    item: Option<&Item>,
+    organisation: bool,
+    act_on: NaiveDate,
+    decided_on: NaiveDate,
+) -> Result<Option<ApplicableRange>, AppError> {
+    let Some(item) = item else { return Ok(None) };
+    let range_on = async |on| -> Result<Option<(i64, i64)>, AppError> {
+        Ok(state.db.item_ranges_on(&item.code, on).await?.and_then(|r| r.for_party(organisation)))
+    };
+    Ok(applicable_range(range_on(act_on).await?, range_on(decided_on).await?))
+}
+
 /// Everything about a person the case engine may ask for this step.
 fn people_named(case: &Case, command: &Command, actor: &Actor) -> Vec<String> {
     let mut ids: Vec<String> = case.officers.clone();
@@ -357,13 +375,17 @@ pub async fn take_step(
     };
     let actor = actor_of(principal);
     let people = state.db.person_facts(&people_named(&record.case, &command, &actor)).await?;
+    let decided_on = command.date().unwrap_or_else(|| civil_date(state.now()));
+    let fine_range =
+        applicable_fine_range(state, item.as_ref(), record.case.organisation, record.case.act_on, decided_on)
+            .await?;
     let ctx = Context {
         actor: &actor,
         today: civil_date(state.now()),
         people: &people,
         calendar: &calendar,
         rules: &rules,
-        fine_range: item.as_ref().and_then(|i| i.fine_range(record.case.organisation)),
+        fine_range,
     };
     let (mut next, mut event) = apply(&record.case, &command, &ctx).map_err(refused)?;
     let clock_list = clocks(&next, &calendar, &rules);
@@ -1137,6 +1159,8 @@ struct DetailPage {
     category_name: String,
     source_name: String,
     item: Option<Item>,
+    /// The range a decision today would be held to (从旧兼从轻), shown beside the fine field.
+    fine_range: Option<ApplicableRange>,
     clocks: Vec<ClockView>,
     timeline: Vec<TimelineEntry>,
     major: Vec<&'static str>,
@@ -1158,6 +1182,9 @@ struct DetailPage {
 }
 
 impl DetailPage {
+    fn yuan(&self, fen: &i64) -> String {
+        yuan(*fen)
+    }
     fn penalty_text(&self) -> String {
         self.r.case.penalty().map(|p| p.summary_zh()).unwrap_or_default()
     }
@@ -1473,6 +1500,8 @@ async fn detail(
         Some(code) => state.db.enforcement_item(code).await?,
         None => None,
     };
+    let fine_range =
+        applicable_fine_range(state, item.as_ref(), r.case.organisation, r.case.act_on, today).await?;
     let clock_views = clocks(&r.case, &calendar, &rules).iter().map(|c| ClockView::new(c, today)).collect();
     let timeline = state.db.case_timeline(id).await?;
     let people = state.db.person_facts(&r.case.officers).await?;
@@ -1514,6 +1543,7 @@ async fn detail(
             category_name: category_name(&categories, &r.category),
             source_name: source_name(&r.source).to_owned(),
             item,
+            fine_range,
             clocks: clock_views,
             timeline,
             major: r.case.major_reasons(&rules).iter().map(|m| m.name_zh()).collect(),

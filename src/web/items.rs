@@ -12,9 +12,10 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::domain::case::items::{BandInput, ItemInput};
+use crate::domain::case::rules::yuan;
 use crate::domain::fields::FieldErrors;
 use crate::store::StoreError;
-use crate::store::cases::{Category, Item};
+use crate::store::cases::{Category, Item, ItemRanges};
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render};
@@ -32,9 +33,9 @@ async fn save(
     input: &ItemInput,
 ) -> Result<Item, AppError> {
     let categories: Vec<String> = state.db.case_categories().await?.into_iter().map(|c| c.code).collect();
-    let spec = input.parse(&categories)?;
+    let (spec, effective_from) = input.parse(&categories, crate::domain::time::civil_date(state.now()))?;
     let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
-    match tx.save_item(version, &spec).await {
+    match tx.save_item(version, &spec, effective_from).await {
         Ok(_) => {}
         Err(StoreError::Duplicate(_)) => {
             return Err(AppError::Invalid(FieldErrors::single(
@@ -61,6 +62,29 @@ struct ItemPage {
     version: i64,
     errors: FieldErrors,
     conflict: Option<String>,
+    history: Vec<HistoryRow>,
+}
+
+/// One version of the item's ranges as the page lists it.
+struct HistoryRow {
+    version: i64,
+    effective_from: Option<chrono::NaiveDate>,
+    person: String,
+    org: String,
+}
+
+impl HistoryRow {
+    fn of(ranges: &ItemRanges) -> HistoryRow {
+        let range = |r: Option<(i64, i64)>| {
+            r.map_or_else(|| "—".to_owned(), |(min, max)| format!("{}–{}", yuan(min), yuan(max)))
+        };
+        HistoryRow {
+            version: ranges.version,
+            effective_from: ranges.effective_from,
+            person: range(ranges.person),
+            org: range(ranges.org),
+        }
+    }
 }
 
 impl ItemPage {
@@ -90,8 +114,12 @@ async fn page(
     let mut bands = input.bands.clone();
     bands.extend(std::iter::repeat_n(BandInput::default(), BLANK_BAND_ROWS));
     let status = crate::web::pages::form_status(conflict.is_some(), &errors);
+    let history = match &existing {
+        Some(code) => state.db.item_range_history(code).await?.iter().map(HistoryRow::of).collect(),
+        None => Vec::new(),
+    };
     let mut response =
-        render(&ItemPage { chrome, existing, input, bands, categories, version, errors, conflict })?;
+        render(&ItemPage { chrome, existing, input, bands, categories, version, errors, conflict, history })?;
     *response.status_mut() = status;
     Ok(response)
 }
@@ -140,6 +168,7 @@ fn form_input(pairs: &[(String, String)]) -> (ItemInput, i64) {
             "status" => input.status = value,
             "note" => input.note = value,
             "active" => input.active = true,
+            "effective_from" => input.effective_from = value,
             "band_level" => columns[0].push(value),
             "band_condition" => columns[1].push(value),
             "band_person_min" => columns[2].push(value),
@@ -237,6 +266,20 @@ pub async fn update_form(
     responses((status = 200, body = Item), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn api_get(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<Item>> {
     Ok(Json(state.db.enforcement_item(&code).await?.ok_or(AppError::NotFound)?))
+}
+
+#[utoipa::path(get, path = "/api/v1/responsibility-items/{code}/ranges", tag = "cases",
+    params(("code" = String, Path, description = "The item's code")),
+    responses((status = 200, body = Vec<ItemRanges>, description = "Each version of the item's statutory \
+        fine ranges with the day from which it applies to acts, latest first; a decision applies the one in \
+        force on the day of the act unless the one in force on the day of the decision is lighter (行政处罚法 \
+        Art. 37)"), (status = 404, body = crate::web::error::ErrorBody)))]
+pub async fn api_ranges(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Vec<ItemRanges>>> {
+    state.db.enforcement_item(&code).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(state.db.item_range_history(&code).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/responsibility-items", tag = "cases", request_body = ItemInput,

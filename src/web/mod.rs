@@ -276,6 +276,12 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(g.clone(), "/api/v1/responsibility-items", A(X::CaseView), get(cases::api_items)),
         route(p.clone(), "/api/v1/responsibility-items", A(X::CaseRulesEdit), post(items::api_create)),
         route(g.clone(), "/api/v1/responsibility-items/{code}", A(X::CaseView), get(items::api_get)),
+        route(
+            g.clone(),
+            "/api/v1/responsibility-items/{code}/ranges",
+            A(X::CaseView),
+            get(items::api_ranges),
+        ),
         route(Method::PUT, "/api/v1/responsibility-items/{code}", A(X::CaseRulesEdit), put(items::api_put)),
         route(g.clone(), "/api/v1/case-rules", A(X::CaseView), get(cases::api_rules)),
         route(Method::PUT, "/api/v1/case-rules", A(X::CaseRulesEdit), put(case_rules::api_put)),

@@ -686,3 +686,160 @@ async fn the_legal_office_keeps_the_responsibility_list_inside_the_statutory_ran
     assert_eq!(app.audit_count("item.create").await, 1);
     assert_eq!(app.audit_count("item.update").await, 2);
 }
+
+/// The cases `token` finds for `q` through the list (text index), as a sorted id list.
+async fn found(app: &TestApp, token: &str, q: &str) -> Vec<String> {
+    let q: String = q.bytes().map(|b| format!("%{b:02X}")).collect();
+    let path = format!("/api/v1/cases?size=200&q={q}");
+    let json = app.get_bearer(&path, token).await.json();
+    let mut ids: Vec<String> =
+        json["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(json["total"].as_i64(), Some(ids.len() as i64), "{json}");
+    ids.sort();
+    ids
+}
+
+/// The same by reading every case and looking at the text itself: what the index must agree with.
+async fn read_through(app: &TestApp, token: &str, q: &str) -> Vec<String> {
+    let json = app.get_bearer("/api/v1/cases?size=200", token).await.json();
+    let mut ids: Vec<String> = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| ["number", "title", "party_name"].iter().any(|f| c[*f].as_str().unwrap().contains(q)))
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn the_case_search_finds_what_the_text_holds_and_follows_a_corrected_name() {
+    let app = TestApp::new().await;
+    let squad = app.token("squadlead01").await;
+    let mut parties = Vec::new();
+    for (name, number) in [("林秀", "11010519491231002X"), ("林秀英", "110105198001010016")] {
+        let body = serde_json::json!({
+            "kind": "person", "name": name, "document_type": "resident_id", "document_number": number,
+        });
+        let created = app.json(Method::POST, "/api/v1/parties", &squad, body).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        parties.push(created.json()["id"].as_str().unwrap().to_owned());
+    }
+    let mut cases = Vec::new();
+    for (party, title) in [(&parties[0], "夜间占道烧烤"), (&parties[1], "店外经营占用人行道")]
+    {
+        let open = serde_json::json!({
+            "procedure": "general", "party_id": party, "category": "street_vending",
+            "item_code": "ZL-ZD-001", "title": title, "location": "南大街", "source": "patrol",
+            "clue_on": "2026-03-02", "act_on": "2026-03-01",
+        });
+        let created = app.json(Method::POST, "/api/v1/cases", &squad, open).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let json = created.json();
+        cases.push((json["id"].as_str().unwrap().to_owned(), json["number"].as_str().unwrap().to_owned()));
+    }
+    let serial = cases[1].1.rsplit('-').next().unwrap().to_owned();
+    // Two-character and longer queries go through the index, one character reads the list; a
+    // query nothing holds finds nothing. Each must agree with reading the text itself.
+    let queries =
+        ["林秀", "秀英", "林秀英", "林", "占道烧烤", "人行", serial.as_str(), "秀英烧烤", "无此当事人"];
+    for q in queries {
+        assert_eq!(found(&app, &squad, q).await, read_through(&app, &squad, q).await, "query {q}");
+    }
+    assert_eq!(found(&app, &squad, "秀英").await, vec![cases[1].0.clone()]);
+    let both = {
+        let mut ids = vec![cases[0].0.clone(), cases[1].0.clone()];
+        ids.sort();
+        ids
+    };
+    assert_eq!(found(&app, &squad, "林秀").await, both);
+
+    // The name is corrected: the index follows it within the correction's transaction.
+    let path = format!("/api/v1/parties/{}", parties[1]);
+    let fixed =
+        app.json(Method::PUT, &path, &squad, serde_json::json!({"version": 1, "name": "周秀英"})).await;
+    assert_eq!(fixed.status, StatusCode::OK, "{}", fixed.body);
+    assert_eq!(found(&app, &squad, "林秀").await, vec![cases[0].0.clone()]);
+    assert_eq!(found(&app, &squad, "周秀").await, vec![cases[1].0.clone()]);
+    for q in queries.iter().copied().chain(["周秀英", "周"]) {
+        assert_eq!(found(&app, &squad, q).await, read_through(&app, &squad, q).await, "query {q}");
+    }
+
+    // A database whose cases predate the index gets it filled by the migration, whole.
+    app.raw("DROP TABLE case_terms").await;
+    app.raw("DELETE FROM schema_migrations WHERE name = '0013_case_terms'").await;
+    assert_eq!(app.db.migrate(app.clock_now()).await.unwrap(), vec!["0013_case_terms"]);
+    for q in queries.iter().copied().chain(["周秀英"]) {
+        assert_eq!(found(&app, &squad, q).await, read_through(&app, &squad, q).await, "query {q}");
+    }
+    assert_eq!(found(&app, &squad, "周秀").await, vec![cases[1].0.clone()]);
+}
+
+/// 行政处罚法 Art. 37 (从旧兼从轻): a change of an item's range applies to acts from the day it
+/// takes effect; an earlier act keeps the range then in force unless the new one is lighter.
+#[tokio::test]
+async fn a_changed_range_reaches_back_to_an_earlier_act_only_when_it_is_lighter() {
+    let app = TestApp::new().await;
+    let squad = app.token("squadlead01").await;
+    let leader = app.token("leader01").await;
+    let legal = app.token("legal01").await;
+    let officers = two_certified(&app, "南大街中队", NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()).await;
+    let party = new_party(&app, &squad, "11010519491231002X").await;
+    // The act was on 1 March, under the list as first entered (up to 20,000 yuan).
+    let mut s = filed_vending_case(&app, &squad, &leader, &party, &officers).await;
+    s.ok(
+        &squad,
+        serde_json::json!({"action": "record_act", "kind": "inspection", "on": "2026-03-02",
+            "officers": officers, "summary": "现场检查"}),
+    )
+    .await;
+    let path = "/api/v1/responsibility-items/ZL-ZD-001";
+    let change = |version: i64, max: &str, from: &str| {
+        serde_json::json!({"version": version, "category": "street_vending", "name": "擅自占用城市道路设摊经营",
+            "violated": "《城市道路管理条例》第二十七条", "penalty_basis": "《城市道路管理条例》第四十二条（修订）",
+            "fine_min_person": "0.01", "fine_max_person": max, "fine_min_org": "0.01", "fine_max_org": max,
+            "bands": [], "status": "verified", "active": true, "effective_from": from})
+    };
+    let propose = |fen: i64| {
+        serde_json::json!({"action": "propose", "penalty": {"kinds": ["fine"], "fine_fen": fen, "confiscation_fen": 0},
+            "complex": false, "public_interest": false})
+    };
+    let bad_day = app.json(Method::PUT, path, &legal, change(1, "50000", "2026-02-30")).await;
+    assert_eq!(bad_day.json()["fields"][0]["code"], "date_invalid", "{}", bad_day.body);
+
+    // A heavier range from 2 March does not reach the act of 1 March.
+    let heavier = app.json(Method::PUT, path, &legal, change(1, "50000", "2026-03-02")).await;
+    assert_eq!(heavier.status, StatusCode::OK, "{}", heavier.body);
+    let (status, json) = s.step(&squad, propose(2_500_000)).await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("fine_outside_statutory_range"))
+    );
+    let message = json["message"].as_str().unwrap();
+    assert!(message.contains("20000.00") && message.contains("违法行为发生时"), "{message}");
+
+    // A lighter one does, from the day it is in force (从轻).
+    let lighter = app.json(Method::PUT, path, &legal, change(2, "10000", "")).await;
+    assert_eq!(lighter.status, StatusCode::OK, "{}", lighter.body);
+    let (_, json) = s.step(&squad, propose(1_500_000)).await;
+    let message = json["message"].as_str().unwrap();
+    assert!(message.contains("10000.00") && message.contains("从轻适用"), "{message}");
+    s.ok(&squad, propose(800_000)).await;
+
+    // The history lists every version with the day it applies from, latest first.
+    let ranges = app.get_bearer(&format!("{path}/ranges"), &squad).await.json();
+    let days: Vec<&serde_json::Value> =
+        ranges.as_array().unwrap().iter().map(|r| &r["effective_from"]).collect();
+    assert_eq!(
+        days,
+        [&serde_json::json!("2026-03-02"), &serde_json::json!("2026-03-02"), &serde_json::Value::Null]
+    );
+    assert_eq!(ranges[0]["person"], serde_json::json!([1, 1_000_000]));
+    let session = app.login("legal01").await;
+    let page = app.get("/responsibility-list/ZL-ZD-001/edit", Some(&session)).await;
+    assert!(
+        page.body.contains("罚款幅度沿革") && page.body.contains("最初录入"),
+        "the edit page shows the history"
+    );
+}

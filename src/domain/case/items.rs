@@ -6,6 +6,7 @@
 //! bands. The legal office keeps them here, so an item arrives as [`ItemInput`] (text as typed)
 //! and becomes an [`ItemSpec`] only once every rule below holds.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::case::rules::{parse_yuan, yuan};
@@ -25,6 +26,61 @@ impl DiscretionBand {
     /// 轻微并及时改正，没有造成危害后果的，不予行政处罚): it lies outside the fine range on purpose.
     pub fn is_no_penalty(&self) -> bool {
         self.person == (0, 0) && self.org == (0, 0)
+    }
+}
+
+/// Which version of an item's statutory range a decision applies (行政处罚法 Art. 37: 实施行政
+/// 处罚，适用违法行为发生时的法律、法规、规章的规定。但是，作出行政处罚决定时，法律、法规、
+/// 规章已被修改或者废止，且新的规定处罚较轻或者不认为是违法的，适用新的规定 — 从旧兼从轻).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RangeBasis {
+    /// The range in force when the act was committed (the rule).
+    ActTime,
+    /// The range in force on the day of the decision, because it is lighter (the exception).
+    LighterNew,
+    /// The list had no fixed range for the act's time; the one in force now is the only one.
+    OnlyKnown,
+}
+
+impl RangeBasis {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            RangeBasis::ActTime => "违法行为发生时的规定",
+            RangeBasis::LighterNew => "作出决定时的规定（新规定处罚较轻，从轻适用）",
+            RangeBasis::OnlyKnown => "现行规定（违法行为发生时无固定幅度）",
+        }
+    }
+}
+
+/// The fine range a decision must keep to, in fen, with why that one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ApplicableRange {
+    pub min: i64,
+    pub max: i64,
+    pub basis: RangeBasis,
+}
+
+/// Whether range `a` punishes more lightly than `b`: a lower ceiling, or the same ceiling with
+/// a lower floor. (The ceiling decides first because it bounds what the party can be made to
+/// pay; a lower floor alone only widens the bureau's discretion downwards.)
+fn lighter(a: (i64, i64), b: (i64, i64)) -> bool {
+    a.1 < b.1 || (a.1 == b.1 && a.0 < b.0)
+}
+
+/// The range a decision applies under Art. 37 (从旧兼从轻), from the list's range in force on
+/// the day of the act and the one in force on the day of the decision (`None`: no fixed range,
+/// as for a fine in proportion to a building's cost).
+pub fn applicable_range(
+    at_act: Option<(i64, i64)>,
+    at_decision: Option<(i64, i64)>,
+) -> Option<ApplicableRange> {
+    let of = |(min, max): (i64, i64), basis| Some(ApplicableRange { min, max, basis });
+    match (at_act, at_decision) {
+        (Some(old), Some(new)) if lighter(new, old) => of(new, RangeBasis::LighterNew),
+        (Some(old), _) => of(old, RangeBasis::ActTime),
+        (None, Some(new)) => of(new, RangeBasis::OnlyKnown),
+        (None, None) => None,
     }
 }
 
@@ -134,6 +190,11 @@ pub struct ItemInput {
     /// Whether new cases may use the item; a retired item stays on its old cases.
     #[serde(default = "default_true")]
     pub active: bool,
+    /// 施行日期 (YYYY-MM-DD): acts committed from this day are held to the ranges saved now;
+    /// earlier acts keep the ranges then in force unless these are lighter (Art. 37). Blank:
+    /// today.
+    #[serde(default)]
+    pub effective_from: String,
 }
 
 fn default_true() -> bool {
@@ -182,12 +243,27 @@ impl ItemInput {
             status: spec.status.code().to_owned(),
             note: spec.note.clone(),
             active: spec.active,
+            // An edit takes effect from the day it is saved unless the legal office says
+            // otherwise: the stored item's last effective day would backdate a new range.
+            effective_from: String::new(),
         }
     }
 
-    /// Checks the item against the list's rules. `categories` are the codes that exist.
-    pub fn parse(&self, categories: &[String]) -> Result<ItemSpec, FieldErrors> {
+    /// Checks the item against the list's rules. `categories` are the codes that exist. Gives
+    /// the item and the day from which its ranges apply to acts.
+    pub fn parse(
+        &self,
+        categories: &[String],
+        today: NaiveDate,
+    ) -> Result<(ItemSpec, NaiveDate), FieldErrors> {
         let mut errors = FieldErrors::default();
+        let effective_from = match self.effective_from.trim() {
+            "" => today,
+            text => NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or_else(|_| {
+                errors.add("effective_from", "date_invalid", "施行日期格式应为 YYYY-MM-DD");
+                today
+            }),
+        };
         let code = self.code.trim().to_ascii_uppercase();
         if !(3..=30).contains(&code.len()) || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             errors.add("code", "code_invalid", "事项编码为 3–30 位字母、数字或连字符，如 ZL-ZD-002");
@@ -221,20 +297,23 @@ impl ItemInput {
             errors.add("note", "too_long", format!("备注不超过 {MAX_TEXT_CHARS} 字"));
         }
         errors.into_result()?;
-        Ok(ItemSpec {
-            code,
-            category: self.category.trim().to_owned(),
-            name,
-            violated,
-            penalty_basis,
-            fine_person,
-            fine_org,
-            bands,
-            responsible_unit,
-            status,
-            note,
-            active: self.active,
-        })
+        Ok((
+            ItemSpec {
+                code,
+                category: self.category.trim().to_owned(),
+                name,
+                violated,
+                penalty_basis,
+                fine_person,
+                fine_org,
+                bands,
+                responsible_unit,
+                status,
+                note,
+                active: self.active,
+            },
+            effective_from,
+        ))
     }
 
     /// The bands, in the order typed, blank rows dropped. A benchmark narrows the statutory
@@ -340,6 +419,43 @@ fn range(errors: &mut FieldErrors, min: &str, max: &str, field: &'static str) ->
 mod tests {
     use super::*;
 
+    /// Art. 37 (从旧兼从轻): the old range unless the new one is lighter; a heavier new range
+    /// never reaches back to an earlier act.
+    #[test]
+    fn a_decision_applies_the_old_range_unless_the_new_one_is_lighter() {
+        let range = |a: Option<(i64, i64)>, b: Option<(i64, i64)>| {
+            applicable_range(a, b).map(|r| (r.min, r.max, r.basis))
+        };
+        let old = Some((100, 2_000));
+        for (new, want) in [
+            (Some((100, 2_000)), Some((100, 2_000, RangeBasis::ActTime))),
+            (Some((200, 5_000)), Some((100, 2_000, RangeBasis::ActTime))),
+            (Some((50, 5_000)), Some((100, 2_000, RangeBasis::ActTime))),
+            (Some((500, 1_000)), Some((500, 1_000, RangeBasis::LighterNew))),
+            (Some((50, 2_000)), Some((50, 2_000, RangeBasis::LighterNew))),
+            (None, Some((100, 2_000, RangeBasis::ActTime))),
+        ] {
+            assert_eq!(range(old, new), want, "new {new:?}");
+        }
+        assert_eq!(range(None, Some((1, 2))), Some((1, 2, RangeBasis::OnlyKnown)));
+        assert_eq!(range(None, None), None);
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
+    }
+
+    #[test]
+    fn a_change_takes_effect_today_unless_a_day_is_given() {
+        let on = |text: &str| {
+            let input = ItemInput { effective_from: text.into(), ..vending() };
+            input.parse(&categories(), today()).map(|(_, day)| day).map_err(|e| e.iter().next().unwrap().code)
+        };
+        assert_eq!(on(""), Ok(today()));
+        assert_eq!(on("2027-01-01"), Ok(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()));
+        assert_eq!(on("2027-13-01"), Err("date_invalid"));
+    }
+
     fn vending() -> ItemInput {
         ItemInput {
             code: "zl-zd-009".into(),
@@ -374,6 +490,7 @@ mod tests {
             status: "verified".into(),
             note: String::new(),
             active: true,
+            effective_from: String::new(),
         }
     }
 
@@ -382,17 +499,21 @@ mod tests {
     }
 
     fn codes(input: &ItemInput) -> Vec<&'static str> {
-        input.parse(&categories()).unwrap_err().iter().map(|e| e.code).collect()
+        input.parse(&categories(), today()).unwrap_err().iter().map(|e| e.code).collect()
     }
 
     #[test]
     fn a_complete_item_parses_with_its_bands_and_the_no_penalty_band() {
-        let spec = vending().parse(&categories()).unwrap();
+        let spec = vending().parse(&categories(), today()).unwrap().0;
         assert_eq!(spec.code, "ZL-ZD-009");
         assert_eq!(spec.fine_person, Some((1, 2_000_000)));
         assert_eq!(spec.bands.len(), 2, "the blank row is dropped");
         assert!(spec.bands[0].is_no_penalty());
-        assert_eq!(ItemInput::of(&spec).parse(&categories()).unwrap(), spec, "the form round-trips");
+        assert_eq!(
+            ItemInput::of(&spec).parse(&categories(), today()).unwrap().0,
+            spec,
+            "the form round-trips"
+        );
     }
 
     #[test]
@@ -415,7 +536,7 @@ mod tests {
         };
         assert_eq!(codes(&input), ["bands_overlap"]);
         input.bands[2].person_min = "200.01".into();
-        assert!(input.parse(&categories()).is_ok());
+        assert!(input.parse(&categories(), today()).is_ok());
     }
 
     #[test]
@@ -426,7 +547,7 @@ mod tests {
         input.fine_max_org.clear();
         assert_eq!(codes(&input), ["bands_need_range"]);
         input.bands.clear();
-        assert!(input.parse(&categories()).is_ok(), "an item without fixed amounts has no bands");
+        assert!(input.parse(&categories(), today()).is_ok(), "an item without fixed amounts has no bands");
     }
 
     #[test]

@@ -884,7 +884,7 @@ impl Command {
     }
 
     /// The date the step happened on, where it has one; it may not lie in the future.
-    fn date(&self) -> Option<NaiveDate> {
+    pub fn date(&self) -> Option<NaiveDate> {
         match self {
             Command::File { on, .. }
             | Command::DeclineFiling { on, .. }
@@ -1035,8 +1035,9 @@ pub struct Context<'a> {
     pub people: &'a HashMap<String, PersonFacts>,
     pub calendar: &'a WorkCalendar,
     pub rules: &'a CaseRules,
-    /// The statutory fine range of the case's responsibility item, if it has one.
-    pub fine_range: Option<(i64, i64)>,
+    /// The statutory fine range of the case's responsibility item that a decision applies
+    /// (from the list's versions by 从旧兼从轻, `items::applicable_range`), if it has one.
+    pub fine_range: Option<items::ApplicableRange>,
 }
 
 /// Why a step was refused: a stable code, the rule, and what to do, in Chinese.
@@ -1523,13 +1524,18 @@ fn check_penalty_shape(penalty: &Penalty, ctx: &Context) -> Result<(), Refusal> 
         );
     }
     if fines
-        && let Some((min, max)) = ctx.fine_range
-        && (penalty.fine_fen < min || penalty.fine_fen > max)
+        && let Some(range) = ctx.fine_range
+        && (penalty.fine_fen < range.min || penalty.fine_fen > range.max)
     {
         return refuse(
             "fine_outside_statutory_range",
-            "行政处罚法第三十八条",
-            format!("罚款须在法定幅度 {}–{} 元之内", yuan(min), yuan(max)),
+            "行政处罚法第三十七条、第三十八条",
+            format!(
+                "罚款须在法定幅度 {}–{} 元之内（适用{}）",
+                yuan(range.min),
+                yuan(range.max),
+                range.basis.label_zh()
+            ),
         );
     }
     Ok(())
@@ -1955,6 +1961,11 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                 Outcome::Transfer => format!("决定移送司法机关：{note}"),
             };
             details["major"] = serde_json::json!(major);
+            // The range the fine was held to and why, so the file shows which version of the
+            // list (从旧兼从轻) the decision applied.
+            if *outcome == Outcome::Penalty && penalty.kinds.contains(&PenaltyKind::Fine) {
+                details["fine_range"] = serde_json::json!(ctx.fine_range);
+            }
         }
         C::Serve { on, method } => {
             if case.stage != Stage::Decided {

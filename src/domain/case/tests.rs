@@ -67,7 +67,7 @@ impl World {
             people: &self.people,
             calendar: &self.calendar,
             rules: &self.rules,
-            fine_range: Some((0, 100_000_00)),
+            fine_range: items::applicable_range(Some((0, 100_000_00)), None),
         };
         apply(case, &command, &ctx).map(|(next, _)| next)
     }
@@ -556,7 +556,7 @@ fn random_walks_never_break_the_guards() {
                 people: &w.people,
                 calendar: &w.calendar,
                 rules: &w.rules,
-                fine_range: Some((100, 2_000_000)),
+                fine_range: items::applicable_range(Some((100, 2_000_000)), None),
             };
             match apply(&case, &command, &ctx) {
                 Err(refusal) => *refusals.entry(refusal.code).or_default() += 1,
