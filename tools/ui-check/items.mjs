@@ -1,6 +1,7 @@
 // Screenshots of the responsibility list as the legal office keeps it: the list with its edit
 // links, an item's edit page with its discretion bands, and the same page refusing a band that
-// leaves the statutory range (desktop and phone).
+// leaves the statutory range (desktop and phone), then a lighter range saved and the page's
+// range history (desktop).
 // Usage: node items.mjs http://127.0.0.1:18080 OUT_DIR (a server started with --demo).
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
@@ -23,6 +24,15 @@ for (const [viewport, suffix] of [[{ width: 1366, height: 768 }, ""], [{ width: 
   await page.locator("input[name=band_org_max]").nth(2).fill("30000");
   await Promise.all([page.waitForNavigation(), page.click("form.form-grid button[type=submit]")]);
   await page.screenshot({ path: `${out}/item-edit-error${suffix}.png`, fullPage: true });
+  if (suffix === "") {
+    // A lighter citizens' range from today on: saved, then listed in the range history.
+    await page.goto(`${base}/responsibility-list/ZL-ZD-001/edit`);
+    await page.fill("input[name=fine_max_person]", "10000");
+    await page.locator("input[name=band_person_max]").nth(2).fill("10000");
+    await Promise.all([page.waitForNavigation(), page.click("form.form-grid button[type=submit]")]);
+    await page.goto(`${base}/responsibility-list/ZL-ZD-001/edit`);
+    await page.screenshot({ path: `${out}/item-edit-history.png`, fullPage: true });
+  }
   await context.close();
 }
 await browser.close();
