@@ -587,91 +587,61 @@ impl Db {
                 None => return Ok((Vec::new(), 0)),
             }
         };
+        // The page and its capped count, with the same filters ($1 to $11) and then `$extra`
+        // binds; counted up to one past the cap: an exact count of a million rows would cost
+        // more than the page itself, and nobody pages that far.
+        macro_rules! page_and_count {
+            ($pool:expr, $rows_sql:expr, $count_sql:expr $(, $extra:expr)*) => {{
+                let rows = bind_filters!(sqlx::query_as($rows_sql), mode, &vis_unit, &vis_person, filter, &text, &overdue)
+                    .bind(page_size)
+                    .bind(offset)
+                    $(.bind($extra))*
+                    .fetch_all($pool)
+                    .await?;
+                let total: i64 =
+                    bind_filters!(sqlx::query_scalar($count_sql), mode, &vis_unit, &vis_person, filter, &text, &overdue)
+                        .bind(COUNT_CAP + 1)
+                        $(.bind($extra))*
+                        .fetch_one($pool)
+                        .await?;
+                (rows, total)
+            }};
+        }
         let (rows, total): (Vec<CaseRow>, i64) = on_pool!(self, |pool| {
             match &terms {
-                None => {
-                    let rows = bind_filters!(
-                        sqlx::query_as(case_query!(concat!(
+                None => page_and_count!(
+                    pool,
+                    case_query!(concat!(
+                        case_filters!(),
+                        "ORDER BY c.created_at DESC, c.id DESC LIMIT $12 OFFSET $13"
+                    )),
+                    concat!(
+                        visible_cte!(),
+                        "SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE ",
+                        visible_where!(),
+                        case_filters!(),
+                        "LIMIT $12) AS counted"
+                    )
+                ),
+                Some((rarest, second)) => page_and_count!(
+                    pool,
+                    case_query!(
+                        term_from!(),
+                        concat!(
                             case_filters!(),
-                            "ORDER BY c.created_at DESC, c.id DESC LIMIT $12 OFFSET $13"
-                        ))),
-                        mode,
-                        &vis_unit,
-                        &vis_person,
-                        filter,
-                        &text,
-                        &overdue
-                    )
-                    .bind(page_size)
-                    .bind(offset)
-                    .fetch_all(pool)
-                    .await?;
-                    // Counted up to one past the cap: an exact count of a million rows would
-                    // cost more than the page itself, and nobody pages that far.
-                    let total: i64 = bind_filters!(
-                        sqlx::query_scalar(concat!(
-                            visible_cte!(),
-                            "SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE ",
-                            visible_where!(),
-                            case_filters!(),
-                            "LIMIT $12) AS counted"
-                        )),
-                        mode,
-                        &vis_unit,
-                        &vis_person,
-                        filter,
-                        &text,
-                        &overdue
-                    )
-                    .bind(COUNT_CAP + 1)
-                    .fetch_one(pool)
-                    .await?;
-                    (rows, total)
-                }
-                Some((rarest, second)) => {
-                    let rows = bind_filters!(
-                        sqlx::query_as(case_query!(
-                            term_from!(),
-                            concat!(
-                                case_filters!(),
-                                "ORDER BY t.created_at DESC, t.case_id DESC LIMIT $12 OFFSET $13"
-                            )
-                        )),
-                        mode,
-                        &vis_unit,
-                        &vis_person,
-                        filter,
-                        &text,
-                        &overdue
-                    )
-                    .bind(page_size)
-                    .bind(offset)
-                    .bind(rarest)
-                    .bind(second)
-                    .fetch_all(pool)
-                    .await?;
-                    let total: i64 = bind_filters!(
-                        sqlx::query_scalar(concat!(
-                            visible_cte!(),
-                            "SELECT COUNT(*) FROM (SELECT 1",
-                            term_cases!("$13", "$14"),
-                            case_filters!(),
-                            "LIMIT $12) AS counted"
-                        )),
-                        mode,
-                        &vis_unit,
-                        &vis_person,
-                        filter,
-                        &text,
-                        &overdue
-                    )
-                    .bind(COUNT_CAP + 1)
-                    .bind(rarest)
-                    .bind(second)
-                    .fetch_one(pool)
-                    .await?;
-                    (rows, total)
-                }
+                            "ORDER BY t.created_at DESC, t.case_id DESC LIMIT $12 OFFSET $13"
+                        )
+                    ),
+                    concat!(
+                        visible_cte!(),
+                        "SELECT COUNT(*) FROM (SELECT 1",
+                        term_cases!("$13", "$14"),
+                        case_filters!(),
+                        "LIMIT $12) AS counted"
+                    ),
+                    rarest,
+                    second
+                ),
             }
         });
         Ok((rows.into_iter().map(CaseRecord::try_from).collect::<Result<_, _>>()?, total))
