@@ -12,6 +12,7 @@
 //!    - document rendering (the 行政处罚决定书 through typst).
 //!
 //! Usage: cargo run --release --example bench_cases -- DATA_DIR [N]
+//!    or: cargo run --release --example bench_cases -- postgres://… [N]  (the same on PostgreSQL)
 #![allow(clippy::print_stdout)] // A benchmark reports.
 
 use std::sync::Arc;
@@ -83,8 +84,13 @@ async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let dir = args.next().unwrap_or_else(|| "./bench-cases".to_owned());
     let n: usize = args.next().map(|s| s.parse()).transpose()?.unwrap_or(1_000_000);
-    std::fs::create_dir_all(&dir)?;
-    let url = format!("sqlite://{dir}/chengguan.db");
+    // A `postgres://` address instead of a directory runs the same on PostgreSQL.
+    let url = if dir.starts_with("postgres://") {
+        dir.clone()
+    } else {
+        std::fs::create_dir_all(&dir)?;
+        format!("sqlite://{dir}/chengguan.db")
+    };
     let db =
         Db::connect(&ConnectOptions { url: url.clone(), max_connections: 8, sqlite_synchronous_full: false })
             .await?;
@@ -197,12 +203,22 @@ async fn main() -> anyhow::Result<()> {
     // Eight writers, then thirty-two: group commit shares a transaction among the writers
     // waiting, so throughput grows with them while each write stays short. Last, thirty-two
     // with `synchronous=FULL` (every commit reaches the disk: the application's default).
+    // (PostgreSQL commits durably by default: it runs the first two.)
+    let postgres = matches!(db.as_ref(), Db::Postgres(_));
     let durable = Arc::new(
         Db::connect(&ConnectOptions { url, max_connections: 8, sqlite_synchronous_full: true }).await?,
     );
-    for (writers, full) in [(8usize, false), (32, false), (32, true)] {
+    let runs: &[(usize, bool)] =
+        if postgres { &[(8, false), (32, false)] } else { &[(8, false), (32, false), (32, true)] };
+    for &(writers, full) in runs {
         let target = if full { durable.clone() } else { db.clone() };
-        let sync = if full { "FULL" } else { "NORMAL" };
+        let sync = if postgres {
+            "postgres"
+        } else if full {
+            "FULL"
+        } else {
+            "NORMAL"
+        };
         let started = Instant::now();
         let mut handles = Vec::new();
         for w in 0..writers {
@@ -266,36 +282,42 @@ async fn main() -> anyhow::Result<()> {
 
     // Baseline: hand-written SQL, one single-row INSERT per transaction, eight writers.
     let writers = 8usize;
-    if let Db::Sqlite(pool) = db.as_ref() {
-        sqlx::raw_sql("CREATE TABLE IF NOT EXISTS bench_rows (id TEXT PRIMARY KEY, body TEXT NOT NULL)")
-            .execute(pool)
-            .await?;
-        let started = Instant::now();
-        let mut handles = Vec::new();
-        for _ in 0..writers {
-            let pool = pool.clone();
-            handles.push(tokio::spawn(async move {
-                for _ in 0..writes / writers {
-                    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.expect("begin");
-                    sqlx::query("INSERT INTO bench_rows (id, body) VALUES ($1, $2)")
-                        .bind(uuid::Uuid::new_v4().to_string())
-                        .bind("x".repeat(900))
-                        .execute(&mut *tx)
-                        .await
-                        .expect("insert");
-                    tx.commit().await.expect("commit");
-                }
-            }));
-        }
-        for h in handles {
-            h.await?;
-        }
-        let elapsed = started.elapsed().as_secs_f64();
-        println!(
-            "BASELINE raw_insert: {writes} single-row transactions in {elapsed:.2} s = {:.0}/s",
-            writes as f64 / elapsed
-        );
+    let started = Instant::now();
+    let mut handles = Vec::new();
+    macro_rules! baseline {
+        ($pool:expr, $($begin:tt)+) => {{
+            sqlx::raw_sql("CREATE TABLE IF NOT EXISTS bench_rows (id TEXT PRIMARY KEY, body TEXT NOT NULL)")
+                .execute($pool)
+                .await?;
+            for _ in 0..writers {
+                let pool = $pool.clone();
+                handles.push(tokio::spawn(async move {
+                    for _ in 0..writes / writers {
+                        let mut tx = pool.$($begin)+.await.expect("begin");
+                        sqlx::query("INSERT INTO bench_rows (id, body) VALUES ($1, $2)")
+                            .bind(uuid::Uuid::new_v4().to_string())
+                            .bind("x".repeat(900))
+                            .execute(&mut *tx)
+                            .await
+                            .expect("insert");
+                        tx.commit().await.expect("commit");
+                    }
+                }));
+            }
+        }};
     }
+    match db.as_ref() {
+        Db::Sqlite(pool) => baseline!(pool, begin_with("BEGIN IMMEDIATE")),
+        Db::Postgres(pool) => baseline!(pool, begin()),
+    }
+    for h in handles {
+        h.await?;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    println!(
+        "BASELINE raw_insert: {writes} single-row transactions in {elapsed:.2} s = {:.0}/s",
+        writes as f64 / elapsed
+    );
 
     // --- 2. overdue scan -------------------------------------------------------------------------
     let mut scan = Vec::new();

@@ -283,7 +283,7 @@ impl Db {
                 // eight concurrent writers made the slowest write wait seconds. IMMEDIATE then
                 // takes the write lock at once (another process may still hold it; the busy
                 // timeout covers that).
-                let guard = sqlite_writer(pool).lock.clone().lock_owned().await;
+                let guard = self.writer().lock.clone().lock_owned().await;
                 (Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?), Some(guard))
             }
             Db::Postgres(pool) => (Tx::Postgres(pool.begin().await?), None),
@@ -294,27 +294,21 @@ impl Db {
     /// Runs `work` in an audited transaction and commits it, answering once it is committed (or
     /// with the error that refused it, having changed nothing).
     ///
-    /// On SQLite, calls that arrive while another batch is being written are committed together
-    /// (group commit): one transaction carries several callers' work, each inside a savepoint,
-    /// so a failing one is rolled back alone and the others still commit. A caller is answered
-    /// only after the shared commit, so nobody is told "done" before it is durable. The batch
-    /// runs on its own task: a caller that goes away (a closed connection) cannot cut short
-    /// the others' work. On PostgreSQL each call is its own transaction.
+    /// Calls that arrive while another batch is being written are committed together (group
+    /// commit): one transaction carries several callers' work, each inside a savepoint, so a
+    /// failing one is rolled back alone and the others still commit. A caller is answered only
+    /// after the shared commit, so nobody is told "done" before it is durable. The batch runs
+    /// on its own task: a caller that goes away (a closed connection) cannot cut short the
+    /// others' work. Both backends batch: audited writers are serialised anyway (SQLite's write
+    /// lock, PostgreSQL's lock on the audit head row), and a batch pays for one commit — one
+    /// disk flush — instead of one each. On PostgreSQL the batching is per process; writers of
+    /// other instances wait on the head row as before.
     pub async fn write<T, E, F>(&self, ctx: &AuditCtx, now: DateTime<Utc>, work: F) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<sqlx::Error> + Send + 'static,
         F: for<'a> FnOnce(&'a mut AuditedTx) -> BoxFuture<'a, Result<T, E>> + Send + 'static,
     {
-        let pool = match self {
-            Db::Postgres(_) => {
-                let mut tx = self.begin(ctx, now).await?;
-                let value = work(&mut tx).await?;
-                tx.commit().await?;
-                return Ok(value);
-            }
-            Db::Sqlite(pool) => pool.clone(),
-        };
         let (answer, answered) = tokio::sync::oneshot::channel::<Result<T, E>>();
         let job: Job = Box::new(move |tx: &mut AuditedTx| {
             Box::pin(async move {
@@ -332,13 +326,13 @@ impl Db {
                 (ok, finish)
             })
         });
-        let writer = sqlite_writer(&pool);
+        let writer = self.writer();
         writer.queue.lock().expect("the queue is never poisoned").push_back(Queued {
             ctx: ctx.clone(),
             now,
             job,
         });
-        tokio::spawn(write_queued(pool, writer));
+        tokio::spawn(write_queued(self.clone(), writer));
         answered.await.unwrap_or_else(|_| {
             Err(E::from(sqlx::Error::Protocol(
                 "the database could not start the write; nothing was changed".into(),
@@ -602,39 +596,57 @@ struct Queued {
 /// that the first caller of a batch is not kept waiting long.
 const MAX_GROUP: usize = 64;
 
-/// The writers of one SQLite database file: the lock every write transaction holds, and the
-/// work [`Db::write`] callers have queued for the next group commit.
+/// The writers of one database: the lock every group commit holds (and, on SQLite, every write
+/// transaction), and the work [`Db::write`] callers have queued for the next group commit.
 #[derive(Default)]
 struct Writer {
     lock: std::sync::Arc<tokio::sync::Mutex<()>>,
     queue: std::sync::Mutex<std::collections::VecDeque<Queued>>,
 }
 
-/// The writer of one SQLite database file, shared by every pool of this process that opens it.
-fn sqlite_writer(pool: &SqlitePool) -> std::sync::Arc<Writer> {
-    static WRITERS: std::sync::LazyLock<
-        std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, std::sync::Arc<Writer>>>,
-    > = std::sync::LazyLock::new(Default::default);
-    let file = pool.connect_options().get_filename().to_path_buf();
-    let mut writers = WRITERS.lock().expect("the writer map is never poisoned");
-    writers.entry(file).or_default().clone()
+impl Db {
+    /// The writer of one database (a SQLite file, or a PostgreSQL database), shared by every
+    /// pool of this process that opens it.
+    fn writer(&self) -> std::sync::Arc<Writer> {
+        static WRITERS: std::sync::LazyLock<
+            std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Writer>>>,
+        > = std::sync::LazyLock::new(Default::default);
+        let key = match self {
+            Db::Sqlite(pool) => format!("sqlite:{}", pool.connect_options().get_filename().display()),
+            Db::Postgres(pool) => {
+                let options = pool.connect_options();
+                format!(
+                    "postgres:{}:{}/{}",
+                    options.get_host(),
+                    options.get_port(),
+                    options.get_database().unwrap_or_default()
+                )
+            }
+        };
+        let mut writers = WRITERS.lock().expect("the writer map is never poisoned");
+        writers.entry(key).or_default().clone()
+    }
 }
 
 /// Takes the write lock and, unless an earlier batch already carried this caller's work,
 /// commits everything queued as one transaction (the leader/follower scheme of group commit:
 /// whoever holds the lock writes for all who queued before it).
-async fn write_queued(pool: SqlitePool, writer: std::sync::Arc<Writer>) {
+async fn write_queued(db: Db, writer: std::sync::Arc<Writer>) {
     let guard = writer.lock.clone().lock_owned().await;
     let first = writer.queue.lock().expect("the queue is never poisoned").pop_front();
     let Some(first) = first else { return };
-    let tx = match pool.begin_with("BEGIN IMMEDIATE").await {
+    let tx = match &db {
+        Db::Sqlite(pool) => pool.begin_with("BEGIN IMMEDIATE").await.map(Tx::Sqlite),
+        Db::Postgres(pool) => pool.begin().await.map(Tx::Postgres),
+    };
+    let tx = match tx {
         Ok(tx) => tx,
         Err(error) => {
             fail_all(first, &writer, &error.to_string());
             return;
         }
     };
-    let mut tx = match AuditedTx::claim(Tx::Sqlite(tx), &first.ctx, first.now, None).await {
+    let mut tx = match AuditedTx::claim(tx, &first.ctx, first.now, None).await {
         Ok(tx) => tx,
         Err(error) => {
             fail_all(first, &writer, &error.to_string());
