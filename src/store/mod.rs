@@ -284,7 +284,7 @@ impl Db {
                 // takes the write lock at once (another process may still hold it; the busy
                 // timeout covers that).
                 let guard = self.writer().lock.clone().lock_owned().await;
-                (Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?), Some(guard))
+                (Tx::Sqlite(sqlite_write_pool(pool).begin_with("BEGIN IMMEDIATE").await?), Some(guard))
             }
             Db::Postgres(pool) => (Tx::Postgres(pool.begin().await?), None),
         };
@@ -628,6 +628,37 @@ impl Db {
     }
 }
 
+/// The one connection every write transaction on a SQLite file uses, per file and settings.
+///
+/// Why one: SQLite drops a connection's page cache when another connection has written since
+/// that connection's last transaction. With writes spread over the pool's connections, every
+/// write began with a cold cache and read the pages it touches — index leaves, the tables'
+/// ends — again through the WAL. Writes are serialised anyway, so one writing connection costs
+/// no concurrency and keeps those pages cached from one write to the next. Readers keep the
+/// pool's other connections.
+fn sqlite_write_pool(pool: &SqlitePool) -> SqlitePool {
+    static POOLS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, SqlitePool>>> =
+        std::sync::LazyLock::new(Default::default);
+    let options = pool.connect_options();
+    // The options' whole description: two handles on the same file with different settings
+    // (durability, say) each get their own writing connection.
+    let key = format!("{options:?}");
+    let mut pools = POOLS.lock().expect("the write pool map is never poisoned");
+    pools
+        .entry(key)
+        .or_insert_with(|| {
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .test_before_acquire(false)
+                .acquire_timeout(Duration::from_secs(3))
+                // An idle minute closes it (a test's file may be gone); a busy writer keeps it.
+                .idle_timeout(Some(Duration::from_secs(60)))
+                .max_lifetime(None)
+                .connect_lazy_with((*options).clone())
+        })
+        .clone()
+}
+
 /// Takes the write lock and, unless an earlier batch already carried this caller's work,
 /// commits everything queued as one transaction (the leader/follower scheme of group commit:
 /// whoever holds the lock writes for all who queued before it).
@@ -636,7 +667,7 @@ async fn write_queued(db: Db, writer: std::sync::Arc<Writer>) {
     let first = writer.queue.lock().expect("the queue is never poisoned").pop_front();
     let Some(first) = first else { return };
     let tx = match &db {
-        Db::Sqlite(pool) => pool.begin_with("BEGIN IMMEDIATE").await.map(Tx::Sqlite),
+        Db::Sqlite(pool) => sqlite_write_pool(pool).begin_with("BEGIN IMMEDIATE").await.map(Tx::Sqlite),
         Db::Postgres(pool) => pool.begin().await.map(Tx::Postgres),
     };
     let tx = match tx {
