@@ -104,6 +104,9 @@ pub fn state(db: Db, clock: SharedClock, config: Config, demo: bool) -> anyhow::
 /// instance takes over within this time after the holder stops.
 pub const JOB_LEASE_MINUTES: i64 = 5;
 
+/// How often the text indexer looks for newly written cases.
+pub const INDEX_INTERVAL_SECONDS: u64 = 2;
+
 /// How often the deadline job runs.
 pub const JOB_INTERVAL_SECONDS: u64 = 60;
 
@@ -159,6 +162,19 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
             }
             if let Err(error) = evidence_job_tick(&job_state, &holder).await {
                 tracing::warn!(error = format!("{error:#}"), "evidence nightly job failed");
+            }
+        }
+    });
+    // The text indexer: moves newly written cases into the search index in batches (they are
+    // found meanwhile through the queue). Several instances may run it: a batch another one
+    // took rolls back.
+    let index_db = state.db.clone();
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(std::time::Duration::from_secs(INDEX_INTERVAL_SECONDS));
+        loop {
+            interval.tick().await;
+            if let Err(error) = index_db.index_pending_terms(usize::MAX).await {
+                tracing::warn!(error = %error, "indexing new cases for search failed; it runs again shortly");
             }
         }
     });

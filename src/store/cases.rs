@@ -317,7 +317,9 @@ macro_rules! term_match {
             $first,
             " AND EXISTS (SELECT 1 FROM case_terms t2 WHERE t2.term = ",
             $second,
-            " AND t2.created_at = t.created_at AND t2.case_id = t.case_id) AND "
+            " AND t2.created_at = t.created_at AND t2.case_id = t.case_id) \
+             AND NOT EXISTS (SELECT 1 FROM case_terms_pending q \
+                             WHERE q.created_at = t.created_at AND q.case_id = t.case_id) AND "
         )
     };
 }
@@ -330,6 +332,18 @@ macro_rules! term_cases {
         concat!(
             " FROM case_terms t CROSS JOIN cases c WHERE ",
             term_match!($first, $second),
+            visible_where!()
+        )
+    };
+}
+
+/// The cases queued for the text index (not in it yet), with the names a list shows.
+macro_rules! queued_from {
+    () => {
+        concat!(
+            " FROM case_terms_pending q CROSS JOIN cases c",
+            case_names_join!(),
+            "WHERE c.id = q.case_id AND ",
             visible_where!()
         )
     };
@@ -579,25 +593,19 @@ impl Db {
         // A query of two characters or more is looked up in the text index; the `LIKE` among
         // the filters still decides each case the index offers.
         let probe = crate::store::search::query_terms(&text.replace('%', ""));
-        let terms = if probe.is_empty() {
-            None
-        } else {
-            match self.rarest_terms(&probe).await? {
-                Some(pair) => Some(pair),
-                None => return Ok((Vec::new(), 0)),
-            }
-        };
-        // The page and its capped count, with the same filters ($1 to $11) and then `$extra`
-        // binds; counted up to one past the cap: an exact count of a million rows would cost
-        // more than the page itself, and nobody pages that far.
+        let terms = if probe.is_empty() { None } else { Some(self.rarest_terms(&probe).await?) };
+        // A page ($12 rows from $13 on) and its capped count, with the same filters ($1 to $11)
+        // and then `$extra` binds; counted up to one past the cap: an exact count of a million
+        // rows would cost more than the page itself, and nobody pages that far.
         macro_rules! page_and_count {
-            ($pool:expr, $rows_sql:expr, $count_sql:expr $(, $extra:expr)*) => {{
-                let rows = bind_filters!(sqlx::query_as($rows_sql), mode, &vis_unit, &vis_person, filter, &text, &overdue)
-                    .bind(page_size)
-                    .bind(offset)
-                    $(.bind($extra))*
-                    .fetch_all($pool)
-                    .await?;
+            ($pool:expr, $limit:expr, $offset:expr, $rows_sql:expr, $count_sql:expr $(, $extra:expr)*) => {{
+                let rows: Vec<CaseRow> =
+                    bind_filters!(sqlx::query_as($rows_sql), mode, &vis_unit, &vis_person, filter, &text, &overdue)
+                        .bind($limit)
+                        .bind($offset)
+                        $(.bind($extra))*
+                        .fetch_all($pool)
+                        .await?;
                 let total: i64 =
                     bind_filters!(sqlx::query_scalar($count_sql), mode, &vis_unit, &vis_person, filter, &text, &overdue)
                         .bind(COUNT_CAP + 1)
@@ -611,6 +619,8 @@ impl Db {
             match &terms {
                 None => page_and_count!(
                     pool,
+                    page_size,
+                    offset,
                     case_query!(concat!(
                         case_filters!(),
                         "ORDER BY c.created_at DESC, c.id DESC LIMIT $12 OFFSET $13"
@@ -623,34 +633,65 @@ impl Db {
                         "LIMIT $12) AS counted"
                     )
                 ),
-                Some((rarest, second)) => page_and_count!(
-                    pool,
-                    case_query!(
-                        term_from!(),
+                Some((rarest, second)) => {
+                    // The indexed cases and the queued ones (not indexed yet) are two disjoint
+                    // lists, each read newest first; the page is cut from their merge.
+                    let (indexed, indexed_total) = page_and_count!(
+                        pool,
+                        offset + page_size,
+                        0,
+                        case_query!(
+                            term_from!(),
+                            concat!(
+                                case_filters!(),
+                                "ORDER BY t.created_at DESC, t.case_id DESC LIMIT $12 OFFSET $13"
+                            )
+                        ),
                         concat!(
+                            visible_cte!(),
+                            "SELECT COUNT(*) FROM (SELECT 1",
+                            term_cases!("$13", "$14"),
                             case_filters!(),
-                            "ORDER BY t.created_at DESC, t.case_id DESC LIMIT $12 OFFSET $13"
+                            "LIMIT $12) AS counted"
+                        ),
+                        rarest,
+                        second
+                    );
+                    let (queued, queued_total) = page_and_count!(
+                        pool,
+                        offset + page_size,
+                        0,
+                        case_query!(
+                            queued_from!(),
+                            concat!(
+                                case_filters!(),
+                                "ORDER BY q.created_at DESC, q.case_id DESC LIMIT $12 OFFSET $13"
+                            )
+                        ),
+                        concat!(
+                            visible_cte!(),
+                            "SELECT COUNT(*) FROM (SELECT 1 FROM case_terms_pending q CROSS JOIN cases c \
+                             WHERE c.id = q.case_id AND ",
+                            visible_where!(),
+                            case_filters!(),
+                            "LIMIT $12) AS counted"
                         )
-                    ),
-                    concat!(
-                        visible_cte!(),
-                        "SELECT COUNT(*) FROM (SELECT 1",
-                        term_cases!("$13", "$14"),
-                        case_filters!(),
-                        "LIMIT $12) AS counted"
-                    ),
-                    rarest,
-                    second
-                ),
+                    );
+                    let mut rows: Vec<CaseRow> = indexed.into_iter().chain(queued).collect();
+                    rows.sort_by(|a, b| (&b.created_at, &b.id).cmp(&(&a.created_at, &a.id)));
+                    rows.dedup_by(|a, b| a.id == b.id);
+                    let page = rows.into_iter().skip(offset as usize).take(page_size as usize).collect();
+                    (page, (indexed_total + queued_total).min(COUNT_CAP + 1))
+                }
             }
         });
         Ok((rows.into_iter().map(CaseRecord::try_from).collect::<Result<_, _>>()?, total))
     }
 
     /// The two of a query's bigrams with the fewest index entries (the same one twice for a
-    /// one-bigram query), or `None` when one has none, so that no case can match. Entries are
+    /// one-bigram query, or for one without entries: no indexed case can match). Entries are
     /// counted up to [`TERM_PROBE_CAP`]: past that, which bigram is rarer matters little.
-    async fn rarest_terms(&self, probe: &[String]) -> Result<Option<(String, String)>, sqlx::Error> {
+    async fn rarest_terms(&self, probe: &[String]) -> Result<(String, String), sqlx::Error> {
         let mut counted = Vec::new();
         for term in probe.iter().take(crate::store::search::MAX_PROBED_TERMS) {
             let n: i64 = on_pool!(self, |pool| {
@@ -663,14 +704,15 @@ impl Db {
                 .await?
             });
             if n == 0 {
-                return Ok(None);
+                // No indexed case can match; queued ones still may.
+                return Ok((term.clone(), term.clone()));
             }
             counted.push((n, term));
         }
         counted.sort();
         let rarest = counted[0].1.clone();
         let second = counted.get(1).map_or_else(|| rarest.clone(), |(_, t)| (*t).clone());
-        Ok(Some((rarest, second)))
+        Ok((rarest, second))
     }
 
     /// One case, if the reader may see it; a case outside the reader's view looks absent.
@@ -974,7 +1016,7 @@ impl AuditedTx {
             .execute(&mut *conn)
             .await?;
         });
-        self.index_case_terms(id, &now, number, new.title, new.party_id).await?;
+        self.queue_case_terms(id, &now).await?;
         self.write_case_parts(id, new.unit_id, case, event, clocks, 1).await?;
         self.audit(AuditEvent::new("case.open", "case", id).details(serde_json::json!({
             "number": number, "procedure": case.procedure.code(), "event": event.code,

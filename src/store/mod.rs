@@ -178,6 +178,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0014_item_ranges.sql"),
         include_str!("../../migrations/postgres/0014_item_ranges.sql"),
     ),
+    (
+        "0015_case_terms_pending",
+        include_str!("../../migrations/sqlite/0015_case_terms_pending.sql"),
+        include_str!("../../migrations/postgres/0015_case_terms_pending.sql"),
+    ),
 ];
 
 impl Db {

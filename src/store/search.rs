@@ -11,7 +11,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::store::{AuditedTx, on_tx};
+use crate::store::{AuditedTx, Db, on_tx};
 
 /// Characters of a field as the index sees them: no spaces, ASCII letters in lower case (a
 /// number typed as `g000` finds `G000`; SQLite's `LIKE` ignores ASCII case as well).
@@ -56,6 +56,8 @@ where
     insert.push_values(rows, |mut row, (term, created_at, case_id)| {
         row.push_bind(term.as_str()).push_bind(*created_at).push_bind(*case_id);
     });
+    // A case indexed twice (by the indexer and by a name correction racing it) keeps one entry.
+    insert.push(" ON CONFLICT DO NOTHING");
     insert
 }
 
@@ -82,32 +84,21 @@ macro_rules! backfill_case_terms {
 pub(crate) use backfill_case_terms;
 
 impl AuditedTx {
-    /// Indexes a new case under its number, title and party name. The name is read here, in
-    /// the case's own transaction, so a correction of the name committed before it is seen.
-    pub(crate) async fn index_case_terms(
+    /// Queues a new case for the text index: one row at the end of `case_terms_pending`, found
+    /// by searches at once and indexed by [`Db::index_pending_terms`] in a later batch.
+    pub(crate) async fn queue_case_terms(
         &mut self,
         case_id: &str,
         created_at: &str,
-        number: &str,
-        title: &str,
-        party_id: &str,
     ) -> Result<(), sqlx::Error> {
         on_tx!(&mut self.tx, |conn| {
-            // Taking the party's row for update (a write that changes nothing) orders this
-            // against a concurrent correction of the name on PostgreSQL, whose reads do not
-            // wait for writers: either the correction sees this case, or this sees the new name.
-            let name: String =
-                sqlx::query_scalar("UPDATE parties SET version = version WHERE id = $1 RETURNING name")
-                    .bind(party_id)
-                    .fetch_one(&mut *conn)
-                    .await?;
-            let rows: Vec<(String, &str, &str)> =
-                terms([number, title, name.as_str()]).into_iter().map(|t| (t, created_at, case_id)).collect();
-            if !rows.is_empty() {
-                insert_terms(&rows).build().execute(&mut *conn).await?;
-            }
-            Ok(())
-        })
+            sqlx::query("INSERT INTO case_terms_pending (created_at, case_id) VALUES ($1, $2)")
+                .bind(created_at)
+                .bind(case_id)
+                .execute(conn)
+                .await?;
+        });
+        Ok(())
     }
 
     /// Re-indexes a party's cases after its name changed: the bigrams only the old name had go,
@@ -127,7 +118,31 @@ impl AuditedTx {
                     .bind(party_id)
                     .fetch_all(&mut *conn)
                     .await?;
+            // The party's cases still queued are indexed here, under the new name, and leave the
+            // queue: an indexer batch that read the old name then deletes fewer queued rows
+            // than it took and rolls back (`index_pending_terms`).
+            let queued: std::collections::HashSet<String> = sqlx::query_scalar(
+                "SELECT q.case_id FROM case_terms_pending q JOIN cases c ON c.id = q.case_id WHERE c.party_id = $1",
+            )
+            .bind(party_id)
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .collect();
             for (id, created_at, number, title) in &cases {
+                if queued.contains(id) {
+                    let rows: Vec<(String, &str, &str)> = terms([number.as_str(), title.as_str(), new_name])
+                        .into_iter()
+                        .map(|t| (t, created_at.as_str(), id.as_str()))
+                        .collect();
+                    insert_terms(&rows).build().execute(&mut *conn).await?;
+                    sqlx::query("DELETE FROM case_terms_pending WHERE created_at = $1 AND case_id = $2")
+                        .bind(created_at)
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await?;
+                    continue;
+                }
                 let before = terms([number.as_str(), title.as_str(), old_name]);
                 let after = terms([number.as_str(), title.as_str(), new_name]);
                 let gone: Vec<&String> = before.difference(&after).collect();
@@ -152,6 +167,98 @@ impl AuditedTx {
             }
             Ok(())
         })
+    }
+}
+
+/// Moves up to `batch` queued cases into the index in one transaction: reads their number,
+/// title and party name, writes their entries, deletes their queue rows. Batches are what make
+/// the index cheap to keep: a thousand cases share the index pages their common bigrams touch,
+/// where one case at a time rewrote twenty-odd scattered pages per write. Returns how many
+/// cases it indexed (0 when nothing was queued, or when a party's name correction took some
+/// of them meanwhile: the batch then rolls back and the next run takes the rest).
+macro_rules! index_batch {
+    ($tx:expr, $batch:expr) => {{
+        let queued: Vec<(String, String, String, String, String)> = sqlx::query_as(
+            "SELECT q.created_at, q.case_id, c.number, c.title, p.name FROM case_terms_pending q \
+             JOIN cases c ON c.id = q.case_id JOIN parties p ON p.id = c.party_id \
+             ORDER BY q.created_at, q.case_id LIMIT $1",
+        )
+        .bind($batch)
+        .fetch_all(&mut *$tx)
+        .await?;
+        let mut rows: Vec<(String, &str, &str)> = Vec::new();
+        for (created_at, id, number, title, name) in &queued {
+            for term in terms([number.as_str(), title.as_str(), name.as_str()]) {
+                rows.push((term, created_at.as_str(), id.as_str()));
+            }
+        }
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            insert_terms(chunk).build().execute(&mut *$tx).await?;
+        }
+        // Each case has one queue row, under its own creation time, so the pairs of the two
+        // lists name exactly the rows taken, and nothing queued meanwhile.
+        let mut deleted = 0;
+        for chunk in queued.chunks(ROWS_PER_INSERT) {
+            let mut delete = sqlx::QueryBuilder::new("DELETE FROM case_terms_pending WHERE created_at IN (");
+            let mut list = delete.separated(", ");
+            for (created_at, ..) in chunk {
+                list.push_bind(created_at.as_str());
+            }
+            delete.push(") AND case_id IN (");
+            let mut list = delete.separated(", ");
+            for (_, id, ..) in chunk {
+                list.push_bind(id.as_str());
+            }
+            delete.push(")");
+            deleted += delete.build().execute(&mut *$tx).await?.rows_affected();
+        }
+        (deleted == queued.len() as u64, queued.len())
+    }};
+}
+
+/// Cases the indexer takes in one transaction: large enough to share index pages, small enough
+/// to hold the write lock for well under a second.
+pub const INDEX_BATCH: i64 = 2_000;
+
+impl Db {
+    /// Indexes queued cases, a batch at a time, until the queue is empty or `max` cases are done;
+    /// returns how many it indexed. Not audited: the index is derived from audited records and
+    /// changes no state anyone decided.
+    pub async fn index_pending_terms(&self, max: usize) -> Result<usize, sqlx::Error> {
+        let mut done = 0;
+        while done < max {
+            let batch = INDEX_BATCH.min(i64::try_from(max - done).unwrap_or(i64::MAX));
+            let taken: Option<usize> = match self {
+                Db::Sqlite(pool) => {
+                    let _writer = self.writer().lock.clone().lock_owned().await;
+                    let mut tx = super::sqlite_write_pool(pool).begin_with("BEGIN IMMEDIATE").await?;
+                    let (whole, n) = index_batch!(tx, batch);
+                    if whole {
+                        tx.commit().await?;
+                        Some(n)
+                    } else {
+                        tx.rollback().await?;
+                        None
+                    }
+                }
+                Db::Postgres(pool) => {
+                    let mut tx = pool.begin().await?;
+                    let (whole, n) = index_batch!(tx, batch);
+                    if whole {
+                        tx.commit().await?;
+                        Some(n)
+                    } else {
+                        tx.rollback().await?;
+                        None
+                    }
+                }
+            };
+            match taken {
+                Some(0) | None => break,
+                Some(n) => done += n,
+            }
+        }
+        Ok(done)
     }
 }
 

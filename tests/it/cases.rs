@@ -744,8 +744,14 @@ async fn the_case_search_finds_what_the_text_holds_and_follows_a_corrected_name(
     // query nothing holds finds nothing. Each must agree with reading the text itself.
     let queries =
         ["林秀", "秀英", "林秀英", "林", "占道烧烤", "人行", serial.as_str(), "秀英烧烤", "无此当事人"];
+    // New cases are found from their commit on, through the indexer's queue, and after it.
     for q in queries {
-        assert_eq!(found(&app, &squad, q).await, read_through(&app, &squad, q).await, "query {q}");
+        assert_eq!(found(&app, &squad, q).await, read_through(&app, &squad, q).await, "query {q}, queued");
+    }
+    assert!(app.db.index_pending_terms(usize::MAX).await.unwrap() >= 2);
+    assert_eq!(app.db.index_pending_terms(usize::MAX).await.unwrap(), 0, "the queue is empty");
+    for q in queries {
+        assert_eq!(found(&app, &squad, q).await, read_through(&app, &squad, q).await, "query {q}, indexed");
     }
     assert_eq!(found(&app, &squad, "秀英").await, vec![cases[1].0.clone()]);
     let both = {
@@ -755,13 +761,32 @@ async fn the_case_search_finds_what_the_text_holds_and_follows_a_corrected_name(
     };
     assert_eq!(found(&app, &squad, "林秀").await, both);
 
-    // The name is corrected: the index follows it within the correction's transaction.
+    // A third case, still queued, against the party whose name is then corrected: the index
+    // follows the correction for indexed and queued cases alike, within its transaction.
+    let open = serde_json::json!({
+        "procedure": "general", "party_id": &parties[1], "category": "street_vending",
+        "item_code": "ZL-ZD-001", "title": "占道经营", "location": "南大街", "source": "patrol",
+        "clue_on": "2026-03-02", "act_on": "2026-03-01",
+    });
+    let third =
+        app.json(Method::POST, "/api/v1/cases", &squad, open).await.json()["id"].as_str().unwrap().to_owned();
+    cases.push((third, String::new()));
     let path = format!("/api/v1/parties/{}", parties[1]);
     let fixed =
         app.json(Method::PUT, &path, &squad, serde_json::json!({"version": 1, "name": "周秀英"})).await;
     assert_eq!(fixed.status, StatusCode::OK, "{}", fixed.body);
     assert_eq!(found(&app, &squad, "林秀").await, vec![cases[0].0.clone()]);
-    assert_eq!(found(&app, &squad, "周秀").await, vec![cases[1].0.clone()]);
+    let renamed = {
+        let mut ids = vec![cases[1].0.clone(), cases[2].0.clone()];
+        ids.sort();
+        ids
+    };
+    assert_eq!(found(&app, &squad, "周秀").await, renamed);
+    assert_eq!(
+        app.db.index_pending_terms(usize::MAX).await.unwrap(),
+        0,
+        "the correction indexed the queued case"
+    );
     for q in queries.iter().copied().chain(["周秀英", "周"]) {
         assert_eq!(found(&app, &squad, q).await, read_through(&app, &squad, q).await, "query {q}");
     }
@@ -773,7 +798,7 @@ async fn the_case_search_finds_what_the_text_holds_and_follows_a_corrected_name(
     for q in queries.iter().copied().chain(["周秀英"]) {
         assert_eq!(found(&app, &squad, q).await, read_through(&app, &squad, q).await, "query {q}");
     }
-    assert_eq!(found(&app, &squad, "周秀").await, vec![cases[1].0.clone()]);
+    assert_eq!(found(&app, &squad, "周秀").await, renamed);
 }
 
 /// 行政处罚法 Art. 37 (从旧兼从轻): a change of an item's range applies to acts from the day it
