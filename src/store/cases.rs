@@ -593,7 +593,7 @@ impl Db {
         // A query of two characters or more is looked up in the text index; the `LIKE` among
         // the filters still decides each case the index offers.
         let probe = crate::store::search::query_terms(&text.replace('%', ""));
-        let terms = if probe.is_empty() { None } else { Some(self.rarest_terms(&probe).await?) };
+        let terms = if probe.is_empty() { None } else { self.rarest_terms(&probe).await? };
         // A page ($12 rows from $13 on) and its capped count, with the same filters ($1 to $11)
         // and then `$extra` binds; counted up to one past the cap: an exact count of a million
         // rows would cost more than the page itself, and nobody pages that far.
@@ -689,9 +689,9 @@ impl Db {
     }
 
     /// The two of a query's bigrams with the fewest index entries (the same one twice for a
-    /// one-bigram query, or for one without entries: no indexed case can match). Entries are
-    /// counted up to [`TERM_PROBE_CAP`]: past that, which bigram is rarer matters little.
-    async fn rarest_terms(&self, probe: &[String]) -> Result<(String, String), sqlx::Error> {
+    /// one-bigram query, or for one without entries: no indexed case can match), or `None` when
+    /// even the rarest has [`TERM_PROBE_CAP`] entries or more (the list is then read instead).
+    async fn rarest_terms(&self, probe: &[String]) -> Result<Option<(String, String)>, sqlx::Error> {
         let mut counted = Vec::new();
         for term in probe.iter().take(crate::store::search::MAX_PROBED_TERMS) {
             let n: i64 = on_pool!(self, |pool| {
@@ -705,14 +705,19 @@ impl Db {
             });
             if n == 0 {
                 // No indexed case can match; queued ones still may.
-                return Ok((term.clone(), term.clone()));
+                return Ok(Some((term.clone(), term.clone())));
             }
             counted.push((n, term));
         }
         counted.sort();
+        if counted[0].0 >= TERM_PROBE_CAP {
+            // Every piece is common (a run of digits, say): walking the index would visit more
+            // entries than reading the list does, so the list is read instead.
+            return Ok(None);
+        }
         let rarest = counted[0].1.clone();
         let second = counted.get(1).map_or_else(|| rarest.clone(), |(_, t)| (*t).clone());
-        Ok((rarest, second))
+        Ok(Some((rarest, second)))
     }
 
     /// One case, if the reader may see it; a case outside the reader's view looks absent.
