@@ -170,12 +170,12 @@ impl AuditedTx {
     }
 }
 
-/// Moves up to `batch` queued cases into the index in one transaction: reads their number,
-/// title and party name, writes their entries, deletes their queue rows. Batches are what make
-/// the index cheap to keep: a thousand cases share the index pages their common bigrams touch,
-/// where one case at a time rewrote twenty-odd scattered pages per write. Returns how many
-/// cases it indexed (0 when nothing was queued, or when a party's name correction took some
-/// of them meanwhile: the batch then rolls back and the next run takes the rest).
+/// Moves up to `batch` queued cases into the index in transaction `$tx`, and ends it: reads
+/// their number, title and party name, writes their entries, deletes their queue rows. Batches
+/// are what make the index cheap to keep: a thousand cases share the index pages their common
+/// bigrams touch, where one case at a time rewrote twenty-odd scattered pages per write. Gives
+/// how many cases it indexed (`Some(0)`: nothing was queued), or `None` when a party's name
+/// correction took some of them meanwhile: the batch rolled back, the next run takes the rest.
 macro_rules! index_batch {
     ($tx:expr, $batch:expr) => {{
         let queued: Vec<(String, String, String, String, String)> = sqlx::query_as(
@@ -212,7 +212,13 @@ macro_rules! index_batch {
             delete.push(")");
             deleted += delete.build().execute(&mut *$tx).await?.rows_affected();
         }
-        (deleted == queued.len() as u64, queued.len())
+        if deleted == queued.len() as u64 {
+            $tx.commit().await?;
+            Some(queued.len())
+        } else {
+            $tx.rollback().await?;
+            None
+        }
     }};
 }
 
@@ -232,25 +238,11 @@ impl Db {
                 Db::Sqlite(pool) => {
                     let _writer = self.writer().lock.clone().lock_owned().await;
                     let mut tx = super::sqlite_write_pool(pool).begin_with("BEGIN IMMEDIATE").await?;
-                    let (whole, n) = index_batch!(tx, batch);
-                    if whole {
-                        tx.commit().await?;
-                        Some(n)
-                    } else {
-                        tx.rollback().await?;
-                        None
-                    }
+                    index_batch!(tx, batch)
                 }
                 Db::Postgres(pool) => {
                     let mut tx = pool.begin().await?;
-                    let (whole, n) = index_batch!(tx, batch);
-                    if whole {
-                        tx.commit().await?;
-                        Some(n)
-                    } else {
-                        tx.rollback().await?;
-                        None
-                    }
+                    index_batch!(tx, batch)
                 }
             };
             match taken {
