@@ -1,8 +1,8 @@
 -- 0013 the case list's text index: every two-character piece (bigram) of a case's number, title
 -- and party name, kept in the case list's own order (newest first) so that a search reads the
--- newest matches of its rarest piece from the index instead of every case. Written by the store
--- when a case opens and when a party's name is corrected; filled for existing cases by the
--- migration's Rust step in the same transaction.
+-- newest matches of its rarest piece from the index instead of every case. Written by the
+-- indexer from the queue of 0015 and when a party's name is corrected; filled for existing
+-- cases by the migration's Rust step in the same transaction.
 
 CREATE TABLE case_terms (
     term        TEXT NOT NULL,
