@@ -135,7 +135,9 @@ impl AuditedTx {
                         .into_iter()
                         .map(|t| (t, created_at.as_str(), id.as_str()))
                         .collect();
-                    insert_terms(&rows).build().execute(&mut *conn).await?;
+                    if !rows.is_empty() {
+                        insert_terms(&rows).build().execute(&mut *conn).await?;
+                    }
                     sqlx::query("DELETE FROM case_terms_pending WHERE created_at = $1 AND case_id = $2")
                         .bind(created_at)
                         .bind(id)
