@@ -183,6 +183,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0015_case_terms_pending.sql"),
         include_str!("../../migrations/postgres/0015_case_terms_pending.sql"),
     ),
+    (
+        "0016_case_digit_terms",
+        include_str!("../../migrations/sqlite/0016_case_digit_terms.sql"),
+        include_str!("../../migrations/postgres/0016_case_digit_terms.sql"),
+    ),
 ];
 
 impl Db {

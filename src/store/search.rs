@@ -8,6 +8,11 @@
 //! index can only narrow the list, never hide a match; the `LIKE` on the real text then decides.
 //! (A trigram index, as FTS5's trigram tokenizer or `pg_trgm` builds, would miss two-character
 //! names.) A one-character query has no bigram and falls back to reading the list.
+//!
+//! Digits get longer pieces as well. Ten digits make only a hundred bigrams, each under most
+//! cases' numbers, so a number fragment (`000123`) would still read the whole list; every run of
+//! three to [`DIGIT_PIECE_MAX`] digits inside a field's runs of digits is therefore indexed too,
+//! and a query's own run of digits is looked up whole (or in windows of that length).
 
 use std::collections::BTreeSet;
 
@@ -19,8 +24,22 @@ fn normalised(text: &str) -> Vec<char> {
     text.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_lowercase()).collect()
 }
 
-/// The distinct bigrams of each field, in order. Fields are split separately, so no bigram
-/// spans the end of a title and the start of a name.
+/// Shortest run of digits indexed beside the bigrams: a two-digit piece is a bigram already.
+pub const DIGIT_PIECE_MIN: usize = 3;
+
+/// Longest run of digits indexed whole: a case number's serial (`2026-000123`) has six, and
+/// every piece of three to six digits of a six-digit run is ten entries; a longer run is indexed
+/// in pieces up to this length and looked up by them.
+pub const DIGIT_PIECE_MAX: usize = 6;
+
+/// The runs of ASCII digits of a normalised field, at least [`DIGIT_PIECE_MIN`] long.
+fn digit_runs(chars: &[char]) -> impl Iterator<Item = &[char]> {
+    chars.split(|c| !c.is_ascii_digit()).filter(|run| run.len() >= DIGIT_PIECE_MIN)
+}
+
+/// The distinct index entries of each field: its bigrams, and every piece of
+/// [`DIGIT_PIECE_MIN`] to [`DIGIT_PIECE_MAX`] digits inside its runs of digits. Fields are split
+/// separately, so no entry spans the end of a title and the start of a name.
 pub fn terms<'a>(fields: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for field in fields {
@@ -28,14 +47,41 @@ pub fn terms<'a>(fields: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> 
         for pair in chars.windows(2) {
             out.insert(pair.iter().collect());
         }
+        for run in digit_runs(&chars) {
+            for len in DIGIT_PIECE_MIN..=DIGIT_PIECE_MAX.min(run.len()) {
+                for piece in run.windows(len) {
+                    out.insert(piece.iter().collect());
+                }
+            }
+        }
     }
     out
 }
 
-/// The bigrams a search for `query` must find, or none when the query is shorter than two
-/// characters (it is then matched by reading the list).
+/// The entries a case matching `query` must have, the most telling first: each run of digits
+/// of the query (whole, or its windows of [`DIGIT_PIECE_MAX`] when longer), longest first, then
+/// the bigrams. None when the query is shorter than two characters (it is then matched by
+/// reading the list).
+///
+/// A run of digits of the query lies inside a run of digits of any field containing the query,
+/// so the field has it among its pieces (or has each of its windows).
 pub fn query_terms(query: &str) -> Vec<String> {
-    terms([query]).into_iter().collect()
+    let chars = normalised(query);
+    let mut digits: Vec<String> = Vec::new();
+    for run in digit_runs(&chars) {
+        for piece in run.windows(DIGIT_PIECE_MAX.min(run.len())) {
+            let piece: String = piece.iter().collect();
+            if !digits.contains(&piece) {
+                digits.push(piece);
+            }
+        }
+    }
+    digits.sort_by_key(|piece| std::cmp::Reverse(piece.len()));
+    let mut bigrams: BTreeSet<String> = BTreeSet::new();
+    for pair in chars.windows(2) {
+        bigrams.insert(pair.iter().collect());
+    }
+    digits.into_iter().chain(bigrams).collect()
 }
 
 /// How many of the query's bigrams a search looks up to find the rarest two: a long query's
@@ -270,6 +316,22 @@ mod tests {
     }
 
     #[test]
+    fn digit_runs_add_pieces_of_three_to_six_digits() {
+        let got = terms(["2026-000123"]);
+        for piece in [
+            "202", "026", "2026", "000", "001", "012", "123", "0001", "0012", "0123", "00012", "00123",
+            "000123",
+        ] {
+            assert!(got.contains(piece), "{piece} missing from {got:?}");
+        }
+        assert!(!got.contains("6-0"), "a piece spans a non-digit: {got:?}");
+        assert!(!terms(["第12号"]).iter().any(|t| t.chars().count() > 2), "two digits make no piece");
+        // A query's run of digits is looked up whole, longest first; a long run by its windows.
+        assert_eq!(&query_terms("2026-000123")[..2], ["000123".to_owned(), "2026".to_owned()]);
+        assert_eq!(&query_terms("1234567")[..2], ["123456".to_owned(), "234567".to_owned()]);
+    }
+
+    #[test]
     fn a_single_character_query_has_no_terms() {
         assert!(query_terms("张").is_empty());
         assert!(query_terms(" 张 ").is_empty());
@@ -280,7 +342,13 @@ mod tests {
     /// that decides reads it), every bigram of the query is among the field's terms.
     #[test]
     fn every_substring_of_a_field_finds_it() {
-        let fields = ["钟楼城管罚〔2026〕第0123号", "擅自占用城市道路设摊经营", "常州市钟楼区张伟餐饮店"];
+        let fields = [
+            "钟楼城管罚〔2026〕第0123号",
+            "擅自占用城市道路设摊经营",
+            "常州市钟楼区张伟餐饮店",
+            "2026-000123",
+            "凭证 20260001234567 号",
+        ];
         let indexed = terms(fields);
         for field in fields {
             let chars: Vec<char> = field.chars().collect();

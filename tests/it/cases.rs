@@ -739,11 +739,27 @@ async fn the_case_search_finds_what_the_text_holds_and_follows_a_corrected_name(
         let json = created.json();
         cases.push((json["id"].as_str().unwrap().to_owned(), json["number"].as_str().unwrap().to_owned()));
     }
-    let serial = cases[1].1.rsplit('-').next().unwrap().to_owned();
+    let number = cases[1].1.clone();
+    let serial = number.rsplit('-').next().unwrap().to_owned();
+    let serial_tail = serial[serial.len() - 4..].to_owned();
+    let across_dash = number[2..8].to_owned();
     // Two-character and longer queries go through the index, one character reads the list; a
-    // query nothing holds finds nothing. Each must agree with reading the text itself.
-    let queries =
-        ["林秀", "秀英", "林秀英", "林", "占道烧烤", "人行", serial.as_str(), "秀英烧烤", "无此当事人"];
+    // query nothing holds finds nothing; numbers and pieces of them are looked up by their runs
+    // of digits. Each must agree with reading the text itself.
+    let queries = [
+        "林秀",
+        "秀英",
+        "林秀英",
+        "林",
+        "占道烧烤",
+        "人行",
+        number.as_str(),
+        serial.as_str(),
+        serial_tail.as_str(),
+        across_dash.as_str(),
+        "秀英烧烤",
+        "无此当事人",
+    ];
     // New cases are found from their commit on, through the indexer's queue, and after it.
     for q in queries {
         assert_eq!(found(&app, &squad, q).await, read_through(&app, &squad, q).await, "query {q}, queued");
@@ -799,6 +815,22 @@ async fn the_case_search_finds_what_the_text_holds_and_follows_a_corrected_name(
         assert_eq!(found(&app, &squad, q).await, read_through(&app, &squad, q).await, "query {q}");
     }
     assert_eq!(found(&app, &squad, "周秀").await, renamed);
+
+    // An index written before it held pieces of digits is rebuilt through the queue by 0016;
+    // searches agree with the text meanwhile and after.
+    app.raw("DELETE FROM case_terms WHERE length(term) > 2").await;
+    app.raw("DELETE FROM schema_migrations WHERE name = '0016_case_digit_terms'").await;
+    assert_eq!(app.db.migrate(app.clock_now()).await.unwrap(), vec!["0016_case_digit_terms"]);
+    for q in queries {
+        assert_eq!(found(&app, &squad, q).await, read_through(&app, &squad, q).await, "query {q}, requeued");
+    }
+    assert_eq!(app.db.index_pending_terms(usize::MAX).await.unwrap(), 3);
+    for q in queries {
+        assert_eq!(found(&app, &squad, q).await, read_through(&app, &squad, q).await, "query {q}, reindexed");
+    }
+    assert_eq!(found(&app, &squad, &number).await, vec![cases[1].0.clone()]);
+    let pieces: i64 = app.count(&format!("SELECT COUNT(*) FROM case_terms WHERE term = '{serial}'")).await;
+    assert_eq!(pieces, 1, "the serial is an index entry of its own");
 }
 
 /// 行政处罚法 Art. 37 (从旧兼从轻): a change of an item's range applies to acts from the day it

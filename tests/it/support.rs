@@ -325,6 +325,16 @@ impl TestApp {
         }
     }
 
+    /// A count read behind the application's back, to check what a step left in the tables.
+    pub async fn count(&self, sql: &str) -> i64 {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        let counted = match &self.db {
+            Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+            Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+        };
+        counted.unwrap_or_else(|e| panic!("counting: {e}"))
+    }
+
     pub fn is_postgres(&self) -> bool {
         matches!(self.db, Db::Postgres(_))
     }
