@@ -106,6 +106,18 @@ fn wal_size(dir: &str, after: &str) {
     }
 }
 
+/// On PostgreSQL, after bulk writes, does what autovacuum does on a server run with its
+/// defaults: refreshes the planner's statistics and clears dead rows (this machine's PostgreSQL
+/// runs with autovacuum off; without statistics the list queries' plans went wrong, and the
+/// emptied index queue's million dead entries made every search walk them). SQLite needs
+/// neither.
+async fn vacuum_analyze(db: &Db) -> anyhow::Result<()> {
+    if let Db::Postgres(pool) = db {
+        sqlx::raw_sql("VACUUM ANALYZE").execute(pool).await?;
+    }
+    Ok(())
+}
+
 fn report(name: &str, mut ms: Vec<f64>) {
     ms.sort_by(f64::total_cmp);
     println!(
@@ -233,6 +245,7 @@ async fn main() -> anyhow::Result<()> {
         println!("GENERATED {} cases in {:.1} s", n - existing, started.elapsed().as_secs_f64());
     }
     wal_size(&dir, "generation");
+    vacuum_analyze(&db).await?;
 
     // --- 1. audited case writes -----------------------------------------------------------------
     let writes = 8_000usize;
@@ -331,6 +344,7 @@ async fn main() -> anyhow::Result<()> {
         indexed as f64 / elapsed.max(1e-9)
     );
     wal_size(&dir, "indexing");
+    vacuum_analyze(&db).await?;
 
     // Baseline: hand-written SQL, one single-row INSERT per transaction, eight writers.
     let writers = 8usize;
