@@ -900,3 +900,63 @@ async fn a_changed_range_reaches_back_to_an_earlier_act_only_when_it_is_lighter(
         "the edit page shows the history"
     );
 }
+
+/// Every kind of reader gets a list whose count agrees with its pages, and sees the cases its
+/// scope gives it: its unit's, its subtree's, all, or those it is on.
+#[tokio::test]
+async fn each_reader_counts_exactly_the_cases_it_lists() {
+    use chengguan::store::cases::CaseFilter;
+    use chengguan::store::org::Visibility;
+    let app = TestApp::new().await;
+    for (lead, number, count) in
+        [("squadlead01", "11010519491231002X", 3), ("squadlead02", "110105198001010016", 2)]
+    {
+        let token = app.token(lead).await;
+        let party = new_party(&app, &token, number).await;
+        for _ in 0..count {
+            let open = serde_json::json!({
+                "procedure": "general", "party_id": &party, "category": "street_vending",
+                "item_code": "ZL-ZD-001", "title": "占道经营", "location": "南大街", "source": "patrol",
+                "clue_on": "2026-03-02", "act_on": "2026-03-01",
+            });
+            let created = app.json(Method::POST, "/api/v1/cases", &token, open).await;
+            assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        }
+    }
+    let list = |visibility: Visibility| {
+        let db = app.db.clone();
+        async move {
+            let filter = CaseFilter { page: 1, page_size: 200, ..Default::default() };
+            let (items, total) = db.cases(&visibility, &filter).await.unwrap();
+            assert_eq!(total, items.len() as i64, "{visibility:?}");
+            items
+        }
+    };
+    let all = list(Visibility::All).await;
+    assert_eq!(all.len(), 5);
+    let mut units: Vec<String> = all.iter().map(|c| c.unit_id.clone()).collect();
+    units.sort();
+    units.dedup();
+    assert_eq!(units.len(), 2, "two squads' cases");
+    for unit in &units {
+        let in_unit = all.iter().filter(|c| &c.unit_id == unit).count();
+        assert_eq!(list(Visibility::Unit(unit.clone())).await.len(), in_unit);
+        assert_eq!(list(Visibility::Subtree(unit.clone())).await.len(), in_unit);
+    }
+    // The bureau above both squads sees all five through its subtree.
+    let parent = app.db.units().await.unwrap().into_iter().find(|u| u.parent_id.is_none()).unwrap().id;
+    assert_eq!(list(Visibility::Subtree(parent.clone())).await.len(), 5);
+    assert_eq!(list(Visibility::Unit(parent)).await.len(), 0);
+    // A person sees the cases they are on (put on two of them here), whichever squad's.
+    let person =
+        app.db.account_by_username("officer01").await.unwrap().unwrap().person_id.expect("officer01's person");
+    assert!(list(Visibility::Person(person.clone())).await.is_empty());
+    let (first, last) = (&all[0].id, &all[4].id);
+    app.raw(&format!(
+        "INSERT INTO case_officers (case_id, person_id) VALUES ('{first}', '{person}'), ('{last}', '{person}')"
+    ))
+    .await;
+    let mine: Vec<String> = list(Visibility::Person(person)).await.into_iter().map(|c| c.id).collect();
+    assert_eq!(mine, vec![first.clone(), last.clone()]);
+    assert!(list(Visibility::Nothing).await.is_empty());
+}
