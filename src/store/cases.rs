@@ -581,6 +581,11 @@ impl Db {
         visibility: &Visibility,
         filter: &CaseFilter,
     ) -> Result<(Vec<CaseRecord>, i64), sqlx::Error> {
+        let narrowed = self.as_unit_filter(visibility, filter).await?;
+        let (visibility, filter) = match &narrowed {
+            Some((visibility, filter)) => (visibility, filter),
+            None => (visibility, filter),
+        };
         let (mode, vis_unit, vis_person) = visibility.binds();
         let text = if filter.text.trim().is_empty() {
             String::new()
@@ -686,6 +691,40 @@ impl Db {
             }
         });
         Ok((rows.into_iter().map(CaseRecord::try_from).collect::<Result<_, _>>()?, total))
+    }
+
+    /// A reader limited to one unit with no units below it (a squad leader, a squad's officer)
+    /// sees exactly the whole bureau's list filtered to that unit; given as that, the unit is a
+    /// plain equality the database can look up in `cases_unit_stage`. As a reader's scope it is
+    /// a test against the recursive list of the reader's units inside an OR, which PostgreSQL
+    /// cannot use as an index condition: counting one squad's cases walked every other squad's
+    /// index entries first (21 ms at 250,000 cases). `None`: keep the reader's scope as it is.
+    async fn as_unit_filter(
+        &self,
+        visibility: &Visibility,
+        filter: &CaseFilter,
+    ) -> Result<Option<(Visibility, CaseFilter)>, sqlx::Error> {
+        let unit = match visibility {
+            Visibility::Unit(unit) => unit,
+            Visibility::Subtree(unit) => {
+                let below: i64 = on_pool!(self, |pool| {
+                    sqlx::query_scalar("SELECT COUNT(*) FROM units WHERE parent_id = $1")
+                        .bind(unit)
+                        .fetch_one(pool)
+                        .await?
+                });
+                if below > 0 {
+                    return Ok(None);
+                }
+                unit
+            }
+            _ => return Ok(None),
+        };
+        if !filter.unit_id.is_empty() && &filter.unit_id != unit {
+            // Another unit's cases: outside the reader's scope, so the scope stays and finds none.
+            return Ok(None);
+        }
+        Ok(Some((Visibility::All, CaseFilter { unit_id: unit.clone(), ..filter.clone() })))
     }
 
     /// The two of a query's bigrams with the fewest index entries (the same one twice for a

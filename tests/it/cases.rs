@@ -938,18 +938,32 @@ async fn each_reader_counts_exactly_the_cases_it_lists() {
     units.sort();
     units.dedup();
     assert_eq!(units.len(), 2, "two squads' cases");
+    let in_unit = |unit: &String| all.iter().filter(|c| &c.unit_id == unit).count();
     for unit in &units {
-        let in_unit = all.iter().filter(|c| &c.unit_id == unit).count();
-        assert_eq!(list(Visibility::Unit(unit.clone())).await.len(), in_unit);
-        assert_eq!(list(Visibility::Subtree(unit.clone())).await.len(), in_unit);
+        assert_eq!(list(Visibility::Unit(unit.clone())).await.len(), in_unit(unit));
+        assert_eq!(list(Visibility::Subtree(unit.clone())).await.len(), in_unit(unit));
+    }
+    // A squad's reader asking for the other squad's cases gets none; for its own, all of them.
+    for (scope, asked, want) in [(&units[0], &units[1], 0), (&units[0], &units[0], in_unit(&units[0]))] {
+        for visibility in [Visibility::Unit(scope.clone()), Visibility::Subtree(scope.clone())] {
+            let filter = CaseFilter { unit_id: asked.clone(), page: 1, page_size: 200, ..Default::default() };
+            let (items, total) = app.db.cases(&visibility, &filter).await.unwrap();
+            assert_eq!((items.len(), total), (want, want as i64), "{visibility:?} asking for {asked}");
+        }
     }
     // The bureau above both squads sees all five through its subtree.
     let parent = app.db.units().await.unwrap().into_iter().find(|u| u.parent_id.is_none()).unwrap().id;
     assert_eq!(list(Visibility::Subtree(parent.clone())).await.len(), 5);
     assert_eq!(list(Visibility::Unit(parent)).await.len(), 0);
     // A person sees the cases they are on (put on two of them here), whichever squad's.
-    let person =
-        app.db.account_by_username("officer01").await.unwrap().unwrap().person_id.expect("officer01's person");
+    let person = app
+        .db
+        .account_by_username("officer01")
+        .await
+        .unwrap()
+        .unwrap()
+        .person_id
+        .expect("officer01's person");
     assert!(list(Visibility::Person(person.clone())).await.is_empty());
     let (first, last) = (&all[0].id, &all[4].id);
     app.raw(&format!(
