@@ -84,8 +84,9 @@ pub fn query_terms(query: &str) -> Vec<String> {
     digits.into_iter().chain(bigrams).collect()
 }
 
-/// How many of the query's bigrams a search looks up to find the rarest two: a long query's
-/// later bigrams add little, and each lookup is one more index probe.
+/// How many of the query's entries (its runs of digits first, then its bigrams) a search looks
+/// up to find the rarest two: a long query's later entries add little, and each lookup is one
+/// more index probe.
 pub const MAX_PROBED_TERMS: usize = 8;
 
 /// Rows of `case_terms` one INSERT carries: three binds each, well under SQLite's limit of
@@ -339,7 +340,7 @@ mod tests {
     }
 
     /// The property the search rests on: whenever a field contains the query (as the `LIKE`
-    /// that decides reads it), every bigram of the query is among the field's terms.
+    /// that decides reads it), every entry the query is looked up by is among the field's terms.
     #[test]
     fn every_substring_of_a_field_finds_it() {
         let fields = [
