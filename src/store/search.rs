@@ -32,6 +32,11 @@ pub const DIGIT_PIECE_MIN: usize = 3;
 /// in pieces up to this length and looked up by them.
 pub const DIGIT_PIECE_MAX: usize = 6;
 
+/// The two-character pieces of a normalised field, in order (repeats included).
+fn bigrams(chars: &[char]) -> impl Iterator<Item = String> + '_ {
+    chars.windows(2).map(|pair| pair.iter().collect())
+}
+
 /// The runs of ASCII digits of a normalised field, at least [`DIGIT_PIECE_MIN`] long.
 fn digit_runs(chars: &[char]) -> impl Iterator<Item = &[char]> {
     chars.split(|c| !c.is_ascii_digit()).filter(|run| run.len() >= DIGIT_PIECE_MIN)
@@ -44,9 +49,7 @@ pub fn terms<'a>(fields: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> 
     let mut out = BTreeSet::new();
     for field in fields {
         let chars = normalised(field);
-        for pair in chars.windows(2) {
-            out.insert(pair.iter().collect());
-        }
+        out.extend(bigrams(&chars));
         for run in digit_runs(&chars) {
             for len in DIGIT_PIECE_MIN..=DIGIT_PIECE_MAX.min(run.len()) {
                 for piece in run.windows(len) {
@@ -77,11 +80,8 @@ pub fn query_terms(query: &str) -> Vec<String> {
         }
     }
     digits.sort_by_key(|piece| std::cmp::Reverse(piece.len()));
-    let mut bigrams: BTreeSet<String> = BTreeSet::new();
-    for pair in chars.windows(2) {
-        bigrams.insert(pair.iter().collect());
-    }
-    digits.into_iter().chain(bigrams).collect()
+    let distinct: BTreeSet<String> = bigrams(&chars).collect();
+    digits.into_iter().chain(distinct).collect()
 }
 
 /// How many of the query's entries (its runs of digits first, then its bigrams) a search looks
