@@ -87,6 +87,9 @@ pub struct ItemRanges {
     /// The organisations' range in fen.
     #[schema(value_type = Option<Vec<i64>>)]
     pub org: Option<(i64, i64)>,
+    /// The discretion bands that narrowed this version's ranges; `None` for a version saved
+    /// before bands were kept per version (migration 0017), whose bands were never recorded.
+    pub bands: Option<Vec<DiscretionBand>>,
 }
 
 impl ItemRanges {
@@ -98,23 +101,27 @@ impl ItemRanges {
 /// The day the migration gives the ranges that predate the history.
 const SINCE_EVER: &str = "0001-01-01";
 
-type RangeRow = (i64, String, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+type RangeRow = (i64, String, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<String>);
 
 impl TryFrom<RangeRow> for ItemRanges {
     type Error = sqlx::Error;
-    fn try_from((version, from, min_p, max_p, min_o, max_o): RangeRow) -> Result<Self, sqlx::Error> {
+    fn try_from((version, from, min_p, max_p, min_o, max_o, bands): RangeRow) -> Result<Self, sqlx::Error> {
         Ok(ItemRanges {
             version,
             effective_from: if from == SINCE_EVER { None } else { Some(parse_date(&from)?) },
             person: min_p.zip(max_p),
             org: min_o.zip(max_o),
+            bands: bands
+                .map(|json| serde_json::from_str(&json))
+                .transpose()
+                .map_err(|e| decode_error("discretion bands", &e.to_string()))?,
         })
     }
 }
 
 macro_rules! range_query {
     () => {
-        "SELECT version, effective_from, fine_min_person, fine_max_person, fine_min_org, fine_max_org \
+        "SELECT version, effective_from, fine_min_person, fine_max_person, fine_min_org, fine_max_org, bands \
          FROM item_ranges "
     };
 }
@@ -871,13 +878,9 @@ impl Db {
 }
 
 impl AuditedTx {
-    /// Saves the province's rules over the active row read at `version` (0: the shipped
-    /// defaults, no row yet). They apply to steps taken from now on; a notice already served
-    /// keeps the period it stated.
-    /// Adds an item (`version` 0) or changes one over the version the caller read; the code
-    /// never changes. Returns the new version.
-    /// Saves an item over `version` (0: a new item) and records its ranges as in force from
-    /// `effective_from` for acts committed from that day (the list's history, for 从旧兼从轻).
+    /// Adds an item (`version` 0) or changes one over the version the caller read (the code
+    /// never changes), and records its ranges and bands as in force from `effective_from` for
+    /// acts committed from that day (the list's history, for 从旧兼从轻). Returns the new version.
     pub async fn save_item(
         &mut self,
         version: i64,
@@ -930,7 +933,7 @@ impl AuditedTx {
         on_tx!(&mut self.tx, |conn| {
             sqlx::query(
                 "INSERT INTO item_ranges (code, version, effective_from, fine_min_person, fine_max_person, \
-                 fine_min_org, fine_max_org) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                 fine_min_org, fine_max_org, bands) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(&item.code)
             .bind(version + 1)
@@ -939,6 +942,7 @@ impl AuditedTx {
             .bind(max_person)
             .bind(min_org)
             .bind(max_org)
+            .bind(&bands)
             .execute(conn)
             .await?;
         });
@@ -951,6 +955,9 @@ impl AuditedTx {
         Ok(version + 1)
     }
 
+    /// Saves the province's rules over the active row read at `version` (0: the shipped
+    /// defaults, no row yet). They apply to steps taken from now on; a notice already served
+    /// keeps the period it stated.
     pub async fn set_case_rules(&mut self, version: i64, rules: &CaseRules) -> Result<i64, StoreError> {
         let now = ts(self.now());
         let body = serde_json::to_string(rules)

@@ -188,6 +188,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0016_case_digit_terms.sql"),
         include_str!("../../migrations/postgres/0016_case_digit_terms.sql"),
     ),
+    (
+        "0017_item_range_bands",
+        include_str!("../../migrations/sqlite/0017_item_range_bands.sql"),
+        include_str!("../../migrations/postgres/0017_item_range_bands.sql"),
+    ),
 ];
 
 impl Db {

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::AppState;
 use crate::domain::access::{Action, Role, Scope};
 use crate::domain::case::clocks::{Clock, ClockKind, ClockStatus, Due, clocks};
-use crate::domain::case::items::{ApplicableRange, applicable_range};
+use crate::domain::case::items::{ApplicableRange, DiscretionBand, applicable_range};
 use crate::domain::case::rules::{CaseRules, parse_yuan, yuan};
 use crate::domain::case::{
     ActKind, Actor, Case, Command, Context, DeferralSubject, Findings, Hearing, NewClue, Outcome, Penalty,
@@ -28,7 +28,7 @@ use crate::domain::case::{
 use crate::domain::fields::FieldErrors;
 use crate::domain::time::civil_date;
 use crate::store::cases::{
-    CaseFilter, CaseRecord, CaseWrite, Category, DueClock, Item, NewCase, TimelineEntry,
+    CaseFilter, CaseRecord, CaseWrite, Category, DueClock, Item, ItemRanges, NewCase, TimelineEntry,
 };
 use crate::store::org::{PeopleFilter, Unit, Visibility};
 use crate::web::error::{ApiResult, AppError, PageResult};
@@ -322,11 +322,25 @@ async fn applicable_fine_range(
     act_on: NaiveDate,
     decided_on: NaiveDate,
 ) -> Result<Option<ApplicableRange>, AppError> {
+    Ok(applicable_fine(state, item, organisation, act_on, decided_on).await?.map(|(range, _)| range))
+}
+
+/// [`applicable_fine_range`] with the discretion bands of the version the range comes from
+/// (`None`: that version's bands were never recorded).
+async fn applicable_fine(
+    state: &AppState,
+    item: Option<&Item>,
+    organisation: bool,
+    act_on: NaiveDate,
+    decided_on: NaiveDate,
+) -> Result<Option<(ApplicableRange, Option<Vec<DiscretionBand>>)>, AppError> {
     let Some(item) = item else { return Ok(None) };
-    let range_on = async |on| -> Result<Option<(i64, i64)>, AppError> {
-        Ok(state.db.item_ranges_on(&item.code, on).await?.and_then(|r| r.for_party(organisation)))
-    };
-    Ok(applicable_range(range_on(act_on).await?, range_on(decided_on).await?))
+    let at_act = state.db.item_ranges_on(&item.code, act_on).await?;
+    let at_decision = state.db.item_ranges_on(&item.code, decided_on).await?;
+    let range = |version: &Option<ItemRanges>| version.as_ref().and_then(|r| r.for_party(organisation));
+    let Some(applies) = applicable_range(range(&at_act), range(&at_decision)) else { return Ok(None) };
+    let version = if applies.basis.decision_time() { at_decision } else { at_act };
+    Ok(Some((applies, version.and_then(|v| v.bands))))
 }
 
 /// Everything about a person the case engine may ask for this step.
@@ -1161,6 +1175,9 @@ struct DetailPage {
     item: Option<Item>,
     /// The range a decision today would be held to (从旧兼从轻), shown beside the fine field.
     fine_range: Option<ApplicableRange>,
+    /// The discretion bands of the version that range comes from, one line each for the
+    /// party's kind; `None`: that version's bands were never recorded.
+    fine_bands: Option<Vec<String>>,
     clocks: Vec<ClockView>,
     timeline: Vec<TimelineEntry>,
     major: Vec<&'static str>,
@@ -1500,8 +1517,14 @@ async fn detail(
         Some(code) => state.db.enforcement_item(code).await?,
         None => None,
     };
-    let fine_range =
-        applicable_fine_range(state, item.as_ref(), r.case.organisation, r.case.act_on, today).await?;
+    let (fine_range, fine_bands) =
+        match applicable_fine(state, item.as_ref(), r.case.organisation, r.case.act_on, today).await? {
+            Some((range, bands)) => (
+                Some(range),
+                bands.map(|bands| bands.iter().map(|b| b.line_zh(r.case.organisation)).collect()),
+            ),
+            None => (None, Some(Vec::new())),
+        };
     let clock_views = clocks(&r.case, &calendar, &rules).iter().map(|c| ClockView::new(c, today)).collect();
     let timeline = state.db.case_timeline(id).await?;
     let people = state.db.person_facts(&r.case.officers).await?;
@@ -1544,6 +1567,7 @@ async fn detail(
             source_name: source_name(&r.source).to_owned(),
             item,
             fine_range,
+            fine_bands,
             clocks: clock_views,
             timeline,
             major: r.case.major_reasons(&rules).iter().map(|m| m.name_zh()).collect(),

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::domain::case::items::{BandInput, ItemInput};
+use crate::domain::case::items::{BandInput, DiscretionBand, ItemInput};
 use crate::domain::case::rules::yuan;
 use crate::domain::fields::FieldErrors;
 use crate::store::StoreError;
@@ -71,6 +71,8 @@ struct HistoryRow {
     effective_from: Option<chrono::NaiveDate>,
     person: String,
     org: String,
+    /// One line per band; `None`: not recorded for this version.
+    bands: Option<Vec<String>>,
 }
 
 impl HistoryRow {
@@ -83,6 +85,7 @@ impl HistoryRow {
             effective_from: ranges.effective_from,
             person: range(ranges.person),
             org: range(ranges.org),
+            bands: ranges.bands.as_ref().map(|bands| bands.iter().map(DiscretionBand::both_zh).collect()),
         }
     }
 }

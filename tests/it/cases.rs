@@ -852,12 +852,18 @@ async fn a_changed_range_reaches_back_to_an_earlier_act_only_when_it_is_lighter(
     )
     .await;
     let path = "/api/v1/responsibility-items/ZL-ZD-001";
+    // Each version comes with one band, named after it, spanning its whole range.
     let change = |version: i64, max: &str, from: &str| {
         serde_json::json!({"version": version, "category": "street_vending", "name": "擅自占用城市道路设摊经营",
             "violated": "《城市道路管理条例》第二十七条", "penalty_basis": "《城市道路管理条例》第四十二条（修订）",
             "fine_min_person": "0.01", "fine_max_person": max, "fine_min_org": "0.01", "fine_max_org": max,
-            "bands": [], "status": "verified", "active": true, "effective_from": from})
+            "bands": [{"level": format!("{max}元档"), "condition": "修订后", "person_min": "0.01",
+                "person_max": max, "org_min": "0.01", "org_max": max}],
+            "status": "verified", "active": true, "effective_from": from})
     };
+    let session = app.login("squadlead01").await;
+    let case_url = format!("/cases/{}", s.id);
+    let case_page = || app.get(&case_url, Some(&session));
     let propose = |fen: i64| {
         serde_json::json!({"action": "propose", "penalty": {"kinds": ["fine"], "fine_fen": fen, "confiscation_fen": 0},
             "complex": false, "public_interest": false})
@@ -875,6 +881,12 @@ async fn a_changed_range_reaches_back_to_an_earlier_act_only_when_it_is_lighter(
     );
     let message = json["message"].as_str().unwrap();
     assert!(message.contains("20000.00") && message.contains("违法行为发生时"), "{message}");
+    // The case page shows the bands of the version whose range applies: the first one's.
+    let page = case_page().await.body;
+    assert!(
+        page.contains("一般（经劝导后改正）：0.01–200.00 元") && !page.contains("50000元档"),
+        "the act-time version's bands"
+    );
 
     // A lighter one does, from the day it is in force (从轻).
     let lighter = app.json(Method::PUT, path, &legal, change(2, "10000", "")).await;
@@ -882,7 +894,11 @@ async fn a_changed_range_reaches_back_to_an_earlier_act_only_when_it_is_lighter(
     let (_, json) = s.step(&squad, propose(1_500_000)).await;
     let message = json["message"].as_str().unwrap();
     assert!(message.contains("10000.00") && message.contains("从轻适用"), "{message}");
-    s.ok(&squad, propose(800_000)).await;
+    let page = case_page().await.body;
+    assert!(
+        page.contains("10000元档（修订后）：0.01–10000.00 元") && !page.contains("经劝导后改正"),
+        "the lighter version's bands come with its range"
+    );
 
     // The history lists every version with the day it applies from, latest first.
     let ranges = app.get_bearer(&format!("{path}/ranges"), &squad).await.json();
@@ -893,12 +909,27 @@ async fn a_changed_range_reaches_back_to_an_earlier_act_only_when_it_is_lighter(
         [&serde_json::json!("2026-03-02"), &serde_json::json!("2026-03-02"), &serde_json::Value::Null]
     );
     assert_eq!(ranges[0]["person"], serde_json::json!([1, 1_000_000]));
-    let session = app.login("legal01").await;
-    let page = app.get("/responsibility-list/ZL-ZD-001/edit", Some(&session)).await;
+    assert_eq!(ranges[0]["bands"][0]["level"], "10000元档");
+    assert_eq!(ranges[1]["bands"][0]["person"], serde_json::json!([1, 5_000_000]));
+    assert_eq!(ranges[2]["bands"][1]["condition"], "经劝导后改正", "migration 0017 kept the first bands");
+    let legal_session = app.login("legal01").await;
+    let page = app.get("/responsibility-list/ZL-ZD-001/edit", Some(&legal_session)).await;
     assert!(
-        page.body.contains("罚款幅度沿革") && page.body.contains("最初录入"),
-        "the edit page shows the history"
+        page.body.contains("罚款幅度与裁量基准沿革")
+            && page.body.contains("最初录入")
+            && page.body.contains("50000元档（修订后）：公民 0.01–50000.00 元，单位 0.01–50000.00 元"),
+        "the edit page shows the history with each version's bands"
     );
+
+    // A version saved before bands were kept per version has none on record: the page says so
+    // rather than show another version's.
+    app.raw("UPDATE item_ranges SET bands = NULL WHERE code = 'ZL-ZD-001' AND version = 3").await;
+    let page = case_page().await.body;
+    assert!(page.contains("裁量基准未记录") && !page.contains("元档"), "no bands guessed");
+    let page = app.get("/responsibility-list/ZL-ZD-001/edit", Some(&legal_session)).await;
+    assert!(page.body.contains("未记录（早于按版本保存裁量基准）"));
+    // The decision is held to the lighter range whatever bands are on record.
+    s.ok(&squad, propose(800_000)).await;
 }
 
 /// Every kind of reader gets a list whose count agrees with its pages, and sees the cases its

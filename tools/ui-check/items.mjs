@@ -1,7 +1,7 @@
 // Screenshots of the responsibility list as the legal office keeps it: the list with its edit
 // links, an item's edit page with its discretion bands, and the same page refusing a band that
 // leaves the statutory range (desktop and phone), then a lighter range saved and the page's
-// range history (desktop).
+// range history (desktop), and a squad's case showing the range and bands that apply.
 // Usage: node items.mjs http://127.0.0.1:18080 OUT_DIR (a server started with --demo).
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
@@ -32,6 +32,22 @@ for (const [viewport, suffix] of [[{ width: 1366, height: 768 }, ""], [{ width: 
     await Promise.all([page.waitForNavigation(), page.click("form.form-grid button[type=submit]")]);
     await page.goto(`${base}/responsibility-list/ZL-ZD-001/edit`);
     await page.screenshot({ path: `${out}/item-edit-history.png`, fullPage: true });
+  }
+  // A squad's case on this item at a step with a fine: the range that applies and the bands
+  // of the same version beside the fine field.
+  const squad = await login(await browser.newContext({ viewport, locale: "zh-CN" }), "squadlead01");
+  await squad.goto(`${base}/cases?q=${encodeURIComponent("擅自占用城市道路设摊经营")}`);
+  const links = await squad.locator("a[href^='/cases/']").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+  for (const href of links) {
+    await squad.goto(`${base}${href}`);
+    const bands = squad.locator("ul.bands");
+    if ((await bands.count()) > 0) {
+      const step = squad.locator("details:has(ul.bands) > summary").first();
+      if ((await step.count()) > 0) await step.click();
+      await bands.first().scrollIntoViewIfNeeded();
+      await squad.screenshot({ path: `${out}/case-fine-bands${suffix}.png` });
+      break;
+    }
   }
   await context.close();
 }

@@ -13,11 +13,15 @@ use crate::domain::case::rules::{parse_yuan, yuan};
 use crate::domain::fields::FieldErrors;
 
 /// One band of a discretion benchmark (裁量基准), amounts in fen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DiscretionBand {
     pub level: String,
     pub condition: String,
+    /// The citizens' amounts in fen, `[min, max]`.
+    #[schema(value_type = Vec<i64>)]
     pub person: (i64, i64),
+    /// The organisations' amounts in fen.
+    #[schema(value_type = Vec<i64>)]
     pub org: (i64, i64),
 }
 
@@ -26,6 +30,33 @@ impl DiscretionBand {
     /// 轻微并及时改正，没有造成危害后果的，不予行政处罚): it lies outside the fine range on purpose.
     pub fn is_no_penalty(&self) -> bool {
         self.person == (0, 0) && self.org == (0, 0)
+    }
+
+    /// The band as a decision form shows it for one kind of party: level, condition, amounts.
+    pub fn line_zh(&self, organisation: bool) -> String {
+        format!("{}（{}）：{}", self.level, self.condition, self.amounts_zh(organisation))
+    }
+
+    /// The band for both kinds of party, as the list's history shows it.
+    pub fn both_zh(&self) -> String {
+        if self.is_no_penalty() {
+            return self.line_zh(false);
+        }
+        format!(
+            "{}（{}）：公民 {}，单位 {}",
+            self.level,
+            self.condition,
+            self.amounts_zh(false),
+            self.amounts_zh(true)
+        )
+    }
+
+    fn amounts_zh(&self, organisation: bool) -> String {
+        if self.is_no_penalty() {
+            return "不予处罚（行政处罚法第三十三条）".to_owned();
+        }
+        let (min, max) = if organisation { self.org } else { self.person };
+        format!("{}–{} 元", yuan(min), yuan(max))
     }
 }
 
@@ -44,6 +75,16 @@ pub enum RangeBasis {
 }
 
 impl RangeBasis {
+    /// Whether the range comes from the list's version in force on the day of the decision
+    /// (else from the one in force when the act was committed). The discretion bands shown
+    /// with a range are that same version's: a band only narrows its own range (Art. 34).
+    pub fn decision_time(self) -> bool {
+        match self {
+            RangeBasis::ActTime => false,
+            RangeBasis::LighterNew | RangeBasis::OnlyKnown => true,
+        }
+    }
+
     pub fn label_zh(self) -> &'static str {
         match self {
             RangeBasis::ActTime => "违法行为发生时的规定",
@@ -439,6 +480,33 @@ mod tests {
         }
         assert_eq!(range(None, Some((1, 2))), Some((1, 2, RangeBasis::OnlyKnown)));
         assert_eq!(range(None, None), None);
+    }
+
+    /// The bands shown with a range are its own version's: the act's day's unless the range
+    /// of the decision's day applies.
+    #[test]
+    fn bands_come_from_the_version_whose_range_applies() {
+        let basis = |a, b| applicable_range(a, b).unwrap().basis.decision_time();
+        assert!(!basis(Some((100, 2_000)), Some((200, 5_000))), "heavier new range: the old version");
+        assert!(!basis(Some((100, 2_000)), None), "no range now: the old version");
+        assert!(basis(Some((100, 2_000)), Some((100, 1_000))), "lighter new range: the new version");
+        assert!(basis(None, Some((100, 1_000))), "only the new version has a range");
+    }
+
+    #[test]
+    fn a_band_reads_as_one_line_for_a_kind_of_party() {
+        let band = DiscretionBand {
+            level: "一档".into(),
+            condition: "首次违法".into(),
+            person: (5_000, 20_000),
+            org: (100_000, 500_000),
+        };
+        assert_eq!(band.line_zh(false), "一档（首次违法）：50.00–200.00 元");
+        assert_eq!(band.line_zh(true), "一档（首次违法）：1000.00–5000.00 元");
+        assert_eq!(band.both_zh(), "一档（首次违法）：公民 50.00–200.00 元，单位 1000.00–5000.00 元");
+        let none = DiscretionBand { person: (0, 0), org: (0, 0), ..band };
+        assert_eq!(none.line_zh(true), "一档（首次违法）：不予处罚（行政处罚法第三十三条）");
+        assert_eq!(none.both_zh(), none.line_zh(false));
     }
 
     fn today() -> NaiveDate {
