@@ -77,6 +77,28 @@ struct OneCase {
 }
 
 impl OneCase {
+    /// A lead found today, opened with its clocks, as each write of the write runs opens one.
+    fn today(
+        ids: (String, String),
+        party: String,
+        squad: String,
+        today: NaiveDate,
+        calendar: &chengguan::domain::calendar::WorkCalendar,
+        rules: &CaseRules,
+    ) -> OneCase {
+        let clue = NewClue {
+            organisation: false,
+            business_activity: false,
+            clue_on: today,
+            act_on: today,
+            serious_harm: false,
+        };
+        let (case, event) = Case::open(&clue, today).expect("a lead of today opens");
+        let clocks = clocks(&case, calendar, rules);
+        let (id, number) = ids;
+        OneCase { id, number, party, squad, case, event, clocks }
+    }
+
     async fn insert(&self, tx: &mut AuditedTx) -> Result<(), StoreError> {
         let new = NewCase {
             category: "street_vending",
@@ -289,22 +311,13 @@ async fn main() -> anyhow::Result<()> {
                 let mut latencies = Vec::new();
                 for i in 0..writes / writers {
                     let t = Instant::now();
-                    let clue = NewClue {
-                        organisation: false,
-                        business_activity: false,
-                        clue_on: today,
-                        act_on: today,
-                        serious_harm: false,
-                    };
-                    let (case, event): (Case, Event) = Case::open(&clue, today).expect("valid clue");
-                    let clock_list = clocks(&case, &calendar, &rules);
                     // Ids as the application makes them: UUIDv7, time-ordered.
                     let id = chengguan::store::new_id(now + Duration::milliseconds((w * writes + i) as i64));
                     // Numbers of earlier runs over the same directory are taken: the case count tells runs apart.
                     let number = format!("W{run}-{writers}{sync}-{w}-{i:07}");
                     let (party, squad) =
                         (parties[i % parties.len()].clone(), squads[w % squads.len()].clone());
-                    let one = OneCase { id, number, party, squad, case, event, clocks: clock_list };
+                    let one = OneCase::today((id, number), party, squad, today, &calendar, &rules);
                     if grouped {
                         // Through the application's write path: concurrent writers share commits.
                         db.write(&AuditCtx::cli("bench"), now, move |tx| {
@@ -343,20 +356,11 @@ async fn main() -> anyhow::Result<()> {
     for batch in 0..writes / 1000 {
         let mut tx = db.begin(&AuditCtx::cli("bench"), now).await?;
         for i in 0..1000 {
-            let clue = NewClue {
-                organisation: false,
-                business_activity: false,
-                clue_on: today,
-                act_on: today,
-                serious_harm: false,
-            };
-            let (case, event) = Case::open(&clue, today).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let clock_list = clocks(&case, &calendar, &rules);
             let k = batch * 1000 + i;
             let id = chengguan::store::new_id(now + Duration::milliseconds(k as i64));
             let number = format!("B{run}-{k:07}");
             let (party, squad) = (parties[k % parties.len()].clone(), squads[k % squads.len()].clone());
-            OneCase { id, number, party, squad, case, event, clocks: clock_list }.insert(&mut tx).await?;
+            OneCase::today((id, number), party, squad, today, &calendar, &rules).insert(&mut tx).await?;
         }
         tx.commit().await?;
     }
