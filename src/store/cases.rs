@@ -87,7 +87,7 @@ pub struct ItemRanges {
     /// The organisations' range in fen.
     #[schema(value_type = Option<Vec<i64>>)]
     pub org: Option<(i64, i64)>,
-    /// The discretion bands that narrowed this version's ranges; `None` for a version saved
+    /// The discretion bands that narrowed this version's ranges; null for a version saved
     /// before bands were kept per version (migration 0017), whose bands were never recorded.
     pub bands: Option<Vec<DiscretionBand>>,
 }
