@@ -1523,6 +1523,8 @@ async fn detail(
                 Some(range),
                 bands.map(|bands| bands.iter().map(|b| b.line_zh(r.case.organisation)).collect()),
             ),
+            // No fixed range applies (no item, or a fine in proportion to a building's
+            // cost): there are no bands to show, which is not "not recorded".
             None => (None, Some(Vec::new())),
         };
     let clock_views = clocks(&r.case, &calendar, &rules).iter().map(|c| ClockView::new(c, today)).collect();
