@@ -113,6 +113,7 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
     tx.commit().await?;
+    chengguan::keys::Keyring::load_or_create(&config.key_path())?;
     let state = chengguan::app::state(db.clone(), clock.clone(), config, false)?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;

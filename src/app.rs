@@ -28,6 +28,10 @@ pub struct AppState {
     pub fonts: Arc<std::sync::OnceLock<Result<docgen::Fonts, String>>>,
     /// Where evidence bytes are kept.
     pub blobs: crate::blobs::Blobs,
+    /// Evidence plays already recorded on this instance (one custody record per play).
+    pub plays: Arc<crate::web::evidence::PlayLog>,
+    /// The bureau's keys, from the key file outside the database.
+    pub keys: Arc<crate::keys::Keyring>,
 }
 
 /// The OFL CJK face every document can fall back on, compiled in so that a server without any
@@ -37,6 +41,11 @@ pub const SHIPPED_FONT: &[u8] = include_bytes!("../assets/fonts/NotoSerifSC-Regu
 impl AppState {
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// Today's civil date in Beijing.
+    pub fn today(&self) -> chrono::NaiveDate {
+        crate::domain::time::civil_date(self.now())
     }
 
     /// The shipped face plus any `.ttf`, `.otf` or `.ttc` a bureau put in `{data_dir}/fonts`
@@ -84,6 +93,13 @@ pub async fn open_db(config: &Config, clock: &SharedClock) -> anyhow::Result<Db>
 }
 
 pub fn state(db: Db, clock: SharedClock, config: Config, demo: bool) -> anyhow::Result<AppState> {
+    // The demo makes its own key on first start; a bureau's server refuses to start without
+    // the key it was given, rather than sign with a new one nobody keeps.
+    let keys = if demo {
+        crate::keys::Keyring::load_or_create(&config.key_path())?
+    } else {
+        crate::keys::Keyring::load(&config.key_path())?
+    };
     let dummy_hash = crate::auth::dummy_hash(config.hash_cost());
     let blobs = crate::blobs::Blobs::open(&config.blob_config()?).context("opening the evidence store")?;
     Ok(AppState {
@@ -96,6 +112,8 @@ pub fn state(db: Db, clock: SharedClock, config: Config, demo: bool) -> anyhow::
         dummy_hash: Arc::new(dummy_hash),
         demo,
         principals: Arc::default(),
+        plays: Arc::default(),
+        keys: Arc::new(keys),
     })
 }
 
@@ -162,6 +180,20 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
             }
             if let Err(error) = evidence_job_tick(&job_state, &holder).await {
                 tracing::warn!(error = format!("{error:#}"), "evidence nightly job failed");
+            }
+        }
+    });
+    // Audit checkpoints: every instance signs the head into the object store at most every
+    // five minutes while the log grows (`crate::anchor`).
+    let anchor_state = state.clone();
+    tokio::spawn(async move {
+        let period = crate::anchor::CHECKPOINT_INTERVAL_MINUTES as u64 * 60;
+        let mut interval = tokio::time::interval(std::time::Duration::from_secs(period));
+        loop {
+            interval.tick().await;
+            let s = &anchor_state;
+            if let Err(error) = crate::anchor::write_checkpoint(&s.db, &s.blobs, &s.keys, s.now()).await {
+                tracing::error!(error = %error, "writing the audit checkpoint failed; it is tried again in five minutes");
             }
         }
     });

@@ -295,6 +295,37 @@ impl Blobs {
         Ok(removed)
     }
 
+    /// Writes a small record beside the evidence (an audit checkpoint) under `name`, which
+    /// must not start with `sha256/` (the sweep would take it for an orphan object). In the
+    /// local folder it is made read-only like an evidence file.
+    pub async fn put_note(&self, name: &str, bytes: Bytes) -> Result<(), BlobError> {
+        debug_assert!(!name.starts_with("sha256"), "notes live beside the content-addressed objects");
+        self.store.put(&Key::from(name), bytes.into()).await?;
+        if let Some(root) = &self.local_root {
+            let path = root.join(name);
+            let mut permissions = tokio::fs::metadata(&path).await?.permissions();
+            permissions.set_readonly(true);
+            tokio::fs::set_permissions(&path, permissions).await?;
+        }
+        Ok(())
+    }
+
+    /// The names of the notes under `prefix`, sorted.
+    pub async fn note_names(&self, prefix: &str) -> Result<Vec<String>, BlobError> {
+        let mut listing = self.store.list(Some(&Key::from(prefix)));
+        let mut names = Vec::new();
+        while let Some(meta) = listing.next().await {
+            names.push(meta?.location.to_string());
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    /// A note's bytes.
+    pub async fn note(&self, name: &str) -> Result<Bytes, BlobError> {
+        Ok(self.store.get(&Key::from(name)).await?.bytes().await?)
+    }
+
     /// The staging files present now (for tests and the sweeper's report).
     pub fn staging_files(&self) -> Result<usize, BlobError> {
         Ok(std::fs::read_dir(&self.staging)?.count())

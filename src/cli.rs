@@ -71,6 +71,16 @@ enum Command {
     /// Evidence store tools.
     #[command(subcommand)]
     Evidence(EvidenceCommand),
+    /// The bureau's key file (signs audit checkpoints and export packages).
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Create the key file named by `key_file` (default `{data_dir}/keys/chengguan.key`), with
+    /// one fresh key, readable by its owner only. Never overwrites an existing file.
+    Init,
 }
 
 #[derive(Debug, Subcommand)]
@@ -83,7 +93,13 @@ enum EvidenceCommand {
     },
     /// Check an export package against its manifest: exit 0 if intact, or exit 1 naming each
     /// file that was changed, added or removed. Needs no database.
-    VerifyPackage { file: PathBuf },
+    VerifyPackage {
+        file: PathBuf,
+        /// The bureau's key file, to check the manifest's signature (default: the configured
+        /// `key_file`, if it exists). Without a key only the digests are checked.
+        #[arg(long)]
+        key_file: Option<PathBuf>,
+    },
     /// Remove abandoned upload staging files and objects no item refers to, and the bytes of
     /// items deleted more than the recovery period ago.
     Sweep,
@@ -153,7 +169,8 @@ enum TokenCommand {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Check the whole hash chain; exit 1 naming the first bad record.
+    /// Check the whole hash chain and the newest signed checkpoints outside the database
+    /// (needs the key file); exit 1 naming the first bad record or the checkpoint diverged from.
     Verify,
 }
 
@@ -192,10 +209,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         return Ok(check_id(value));
     }
     // Anyone holding a package can check it, without a database or a configuration.
-    if let Command::Evidence(EvidenceCommand::VerifyPackage { file }) = &cli.command {
-        let (checked, problems) = crate::evidence::verify_package(file);
+    if let Command::Evidence(EvidenceCommand::VerifyPackage { file, key_file }) = &cli.command {
+        // The signature needs the bureau's key; anyone else checks the digests.
+        let key_path = match key_file {
+            Some(path) => Some(path.clone()),
+            None => Config::load(cli.config.as_deref(), cli.data_dir.as_deref())
+                .ok()
+                .map(|c| c.key_path())
+                .filter(|p| p.exists()),
+        };
+        let keys = key_path.as_deref().map(crate::keys::Keyring::load).transpose()?;
+        let (checked, problems) = crate::evidence::verify_package(file, keys.as_ref());
         if problems.is_empty() {
-            println!("ok: package intact, {checked} files match the manifest");
+            let signature = match &keys {
+                Some(_) => "the manifest's signature verifies under the bureau's key",
+                None => "signature not checked (no key file; the bureau checks it with its own)",
+            };
+            println!("ok: package intact, {checked} files match the manifest; {signature}");
             return Ok(ExitCode::SUCCESS);
         }
         for problem in &problems {
@@ -206,6 +236,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     let mut config =
         Config::load(cli.config.as_deref(), cli.data_dir.as_deref()).context("loading configuration")?;
+    // The key file is made before any database exists, on the machine that will keep it.
+    if let Command::Keys(KeysCommand::Init) = &cli.command {
+        let path = config.key_path();
+        let keys = crate::keys::Keyring::create(&path, "k1")?;
+        println!(
+            "created {} with key {}; keep a copy apart from the database and its backups",
+            path.display(),
+            keys.current_id()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(url) = cli.database_url {
         config.database_url = url;
     }
@@ -251,14 +292,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token(command) => token(&db, &config, &clock, &cli_ctx, command).await,
         Command::Calendar(command) => calendar(&db, command).await,
         Command::Party(PartyCommand::CheckId { value }) => Ok(check_id(&value)),
+        Command::Keys(_) => unreachable!("handled before the database is opened"),
         Command::Evidence(command) => evidence(&db, &config, &clock, command).await,
         Command::Audit(AuditCommand::Verify) => {
             let started = std::time::Instant::now();
-            let verification = db.verify_audit().await?;
+            // Without the key file the checkpoints cannot be checked: that is a failure, not a
+            // reason to check less.
+            let keys = crate::keys::Keyring::load(&config.key_path())?;
+            let blobs =
+                crate::blobs::Blobs::open(&config.blob_config()?).context("opening the evidence store")?;
+            let (verification, checkpoints) = crate::anchor::verify(&db, &blobs, &keys).await?;
             let elapsed = started.elapsed();
             match verification {
                 Verification::Intact { checked } => {
-                    println!("ok: {checked} audit records verified in {:.2} s", elapsed.as_secs_f64());
+                    println!(
+                        "ok: {checked} audit records verified in {:.2} s, agreeing with {checkpoints} signed checkpoint(s)",
+                        elapsed.as_secs_f64()
+                    );
                     Ok(ExitCode::SUCCESS)
                 }
                 Verification::Broken { checked, fault } => {
@@ -418,6 +468,7 @@ async fn user(
                 password_hash: &hash_password(config.hash_cost(), &password),
                 must_change_password: true,
                 totp_secret: totp.as_deref(),
+                requested_by: None,
             })
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;

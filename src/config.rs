@@ -22,6 +22,16 @@ pub struct Config {
     pub cookie_secure: bool,
     /// Take the client address from `X-Forwarded-For` (only behind a reverse proxy you run).
     pub trust_forwarded_for: bool,
+    /// The addresses of your own reverse proxies (`10.0.0.5`, or a network `10.0.0.0/24`). With
+    /// `trust_forwarded_for`, the client is the right-most address of `X-Forwarded-For` that is
+    /// not one of them: everything left of it was written by the client and proves nothing.
+    pub trusted_proxies: Vec<String>,
+    /// `Strict-Transport-Security` max-age in seconds on every response; 0 sends none. Browsers
+    /// heed it only over HTTPS, so it is harmless on a plain-HTTP development set-up.
+    pub hsts_seconds: u64,
+    /// Serve the Swagger UI (`/api/docs`) and the OpenAPI document to visitors who are not
+    /// signed in. Off outside demo mode: the route table is a map for an attacker.
+    pub api_docs_public: bool,
     /// Argon2id memory in KiB and iterations.
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
@@ -58,6 +68,11 @@ pub struct Config {
     pub s3_prefix: String,
     /// The largest evidence file accepted, in bytes (a body-camera shift is several GB).
     pub evidence_max_bytes: u64,
+    /// The bureau's key file (`crate::keys`): signs the audit chain's checkpoints and export
+    /// packages. Empty: `{data_dir}/keys/chengguan.key`. Keep a copy apart from the database
+    /// and its backups; the server refuses to start without it (except `serve --demo`, which
+    /// creates one).
+    pub key_file: PathBuf,
 }
 
 impl Default for Config {
@@ -68,6 +83,9 @@ impl Default for Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             cookie_secure: true,
             trust_forwarded_for: false,
+            trusted_proxies: Vec::new(),
+            hsts_seconds: 31_536_000,
+            api_docs_public: false,
             argon2_memory_kib: HashCost::default().memory_kib,
             argon2_iterations: HashCost::default().iterations,
             max_connections: 8,
@@ -88,6 +106,7 @@ impl Default for Config {
             s3_secret_key: String::new(),
             s3_prefix: String::new(),
             evidence_max_bytes: 16 << 30,
+            key_file: PathBuf::new(),
         }
     }
 }
@@ -129,6 +148,15 @@ impl Config {
             other => anyhow::bail!("evidence_store must be `local` or `s3`, not `{other}`"),
         };
         Ok(BlobConfig { staging: self.data_dir.join("evidence-staging"), backend })
+    }
+
+    /// The key file in force.
+    pub fn key_path(&self) -> PathBuf {
+        if self.key_file.as_os_str().is_empty() {
+            self.data_dir.join("keys").join("chengguan.key")
+        } else {
+            self.key_file.clone()
+        }
     }
 
     /// The database URL in force: the configured one, or the SQLite file in the data directory.

@@ -279,6 +279,7 @@ pub async fn seed(db: &Db, cost: HashCost, now: DateTime<Utc>) -> anyhow::Result
             password_hash: &hash(username),
             must_change_password: false,
             totp_secret: totp.as_deref(),
+            requested_by: None,
         })
         .await?;
     }

@@ -144,7 +144,17 @@ manifest.json itself is recorded in each item's custody record at the issuing bu
 ";
 
 /// Files of a package that the manifest does not list, because they are the manifest.
-const MANIFEST_NAMES: [&str; 2] = ["manifest.json", "manifest.sha256"];
+const MANIFEST_NAMES: [&str; 3] = ["manifest.json", "manifest.sha256", "manifest.sig"];
+
+/// `manifest.sig`: the bureau's HMAC-SM3 of `manifest.json`'s bytes. The digests alone show a
+/// file changed on its way, but not one changed together with its manifest line and
+/// `manifest.sha256`; only the bureau's key can make a signature that still verifies.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct ManifestSignature {
+    algorithm: String,
+    key_id: String,
+    mac: String,
+}
 
 /// Writes a package of `items` into `out` (a file: zip needs to seek). Each original is copied
 /// from the store while its SHA-256 is recomputed; an item whose bytes no longer match its
@@ -157,6 +167,7 @@ pub fn write_package<W: Write + Seek>(
     blobs: &Blobs,
     items: &[(EvidenceItem, Vec<CustodyRecord>)],
     header: (&str, &str, &str, &str),
+    keys: &crate::keys::Keyring,
     out: W,
 ) -> anyhow::Result<String> {
     let (bureau, generated_at, generated_by, purpose) = header;
@@ -221,6 +232,10 @@ pub fn write_package<W: Write + Seek>(
     zip.write_all(&manifest_json)?;
     zip.start_file("manifest.sha256", options(false))?;
     zip.write_all(sums.as_bytes())?;
+    let (key_id, mac) = keys.sign(crate::keys::Purpose::PackageManifest, &manifest_json);
+    let signature = ManifestSignature { algorithm: "HMAC-SM3".to_owned(), key_id, mac };
+    zip.start_file("manifest.sig", options(false))?;
+    zip.write_all(&serde_json::to_vec_pretty(&signature)?)?;
     zip.finish()?.flush()?;
     Ok(hex::encode(sha2::Sha256::digest(&manifest_json)))
 }
@@ -249,6 +264,10 @@ pub enum PackageProblem {
     Removed(String),
     /// The package itself cannot be read (not a zip, no manifest).
     Unreadable(String),
+    /// `manifest.json` does not match its signature: the manifest was rewritten.
+    SignatureInvalid,
+    /// No `manifest.sig` (or an unreadable one) where a key was given to check it.
+    Unsigned,
 }
 
 impl std::fmt::Display for PackageProblem {
@@ -258,41 +277,65 @@ impl std::fmt::Display for PackageProblem {
             PackageProblem::Added(path) => write!(f, "added: {path}"),
             PackageProblem::Removed(path) => write!(f, "removed: {path}"),
             PackageProblem::Unreadable(why) => write!(f, "unreadable: {why}"),
+            PackageProblem::SignatureInvalid => {
+                write!(f, "signature: manifest.json does not match the bureau's signature (rewritten)")
+            }
+            PackageProblem::Unsigned => write!(f, "signature: missing (manifest.sig)"),
         }
     }
 }
 
 /// Checks a package against its manifest: every listed file present with the same SHA-256, SM3
 /// and size, and nothing else in it. Returns the number of files checked and the problems.
-pub fn verify_package(path: &Path) -> (usize, Vec<PackageProblem>) {
+pub fn verify_package(path: &Path, keys: Option<&crate::keys::Keyring>) -> (usize, Vec<PackageProblem>) {
     match std::fs::File::open(path) {
-        Ok(file) => verify_package_reader(file),
+        Ok(file) => verify_package_reader(file, keys),
         Err(e) => (0, vec![PackageProblem::Unreadable(format!("{}: {e}", path.display()))]),
     }
 }
 
-pub fn verify_package_reader<R: Read + Seek>(reader: R) -> (usize, Vec<PackageProblem>) {
+pub fn verify_package_reader<R: Read + Seek>(
+    reader: R,
+    keys: Option<&crate::keys::Keyring>,
+) -> (usize, Vec<PackageProblem>) {
     let unreadable = |why: String| (0, vec![PackageProblem::Unreadable(why)]);
     let mut archive = match zip::ZipArchive::new(reader) {
         Ok(archive) => archive,
         Err(e) => return unreadable(format!("not a zip archive: {e}")),
     };
-    let manifest: Manifest = match archive.by_name("manifest.json") {
+    let manifest_bytes = match archive.by_name("manifest.json") {
         Ok(mut entry) => {
             let mut text = Vec::new();
             if let Err(e) = entry.read_to_end(&mut text) {
                 return unreadable(format!("manifest.json: {e}"));
             }
-            match serde_json::from_slice(&text) {
-                Ok(manifest) => manifest,
-                Err(e) => return unreadable(format!("manifest.json is not a package manifest: {e}")),
-            }
+            text
         }
         Err(_) => return unreadable("no manifest.json in the package".to_owned()),
     };
+    let manifest: Manifest = match serde_json::from_slice(&manifest_bytes) {
+        Ok(manifest) => manifest,
+        Err(e) => return unreadable(format!("manifest.json is not a package manifest: {e}")),
+    };
+    let mut problems = Vec::new();
+    if let Some(keys) = keys {
+        let signature = archive.by_name("manifest.sig").ok().and_then(|mut entry| {
+            let mut text = Vec::new();
+            entry.read_to_end(&mut text).ok()?;
+            serde_json::from_slice::<ManifestSignature>(&text).ok()
+        });
+        match signature {
+            None => problems.push(PackageProblem::Unsigned),
+            Some(sig) => {
+                if !keys.verify(crate::keys::Purpose::PackageManifest, &sig.key_id, &manifest_bytes, &sig.mac)
+                {
+                    problems.push(PackageProblem::SignatureInvalid);
+                }
+            }
+        }
+    }
     let listed: BTreeMap<&str, &ManifestFile> = manifest.files.iter().map(|f| (f.path.as_str(), f)).collect();
     let mut seen = BTreeSet::new();
-    let mut problems = Vec::new();
     let mut checked = 0;
     for index in 0..archive.len() {
         let Ok(mut entry) = archive.by_index(index) else {

@@ -5,6 +5,8 @@
 // would regroup into an unreadable `300_000`.
 #![allow(clippy::inconsistent_digit_grouping)]
 
+/// The audit chain's signed checkpoints in the object store, and verification against them.
+pub mod anchor;
 /// Application state and the server loop.
 pub mod app;
 /// Password hashing and secret tokens.
@@ -23,6 +25,9 @@ pub mod demo;
 pub mod domain;
 /// Evidence work that needs database and blob store together: verify, export packages.
 pub mod evidence;
+/// The bureau's keys, from a file outside the database: HMAC-SM3 for audit checkpoints and
+/// export packages.
+pub mod keys;
 /// All SQL, for SQLite and PostgreSQL, with the audit chain written in the same transaction.
 pub mod store;
 /// HTTP: route table, guard, pages, JSON API.

@@ -181,6 +181,22 @@ impl RoleSet {
     }
 }
 
+/// Who grants an account's roles (等保 2.0 L3-CES1-08: 授予管理用户所需的最小权限，实现管理用户的
+/// 权限分离). The 系统管理员 creates accounts and resets passwords but never grants a role
+/// itself, so it can neither make itself another administrator nor log in as anyone: an
+/// administrator account is granted by the 安全管理员 — a security administrator's by the
+/// 审计管理员, so that no administrator grants its own power — and business roles by the
+/// 领导小组办公室, which answers for who does what in the bureau.
+pub fn grantor_of(roles: &RoleSet) -> Role {
+    if roles.contains(Role::SecAdmin) {
+        Role::AuditAdmin
+    } else if roles.is_admin() {
+        Role::SecAdmin
+    } else {
+        Role::Office
+    }
+}
+
 /// How far a permission reaches, from narrowest to widest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Scope {
@@ -211,8 +227,13 @@ pub enum Action {
     PersonExport,
     /// See a person's full phone number (audited).
     PersonReveal,
-    /// Create, disable, enable accounts and reset passwords.
+    /// Create, disable, enable accounts and reset passwords. A new account and a reset wait
+    /// for their grantor ([`grantor_of`]) before anyone can log in with them.
     AccountAdmin,
+    /// Grant the roles of an account the 系统管理员 created or reset, and receive its one-time
+    /// password to hand over: the 安全管理员 and 审计管理员 for administrator accounts, the
+    /// 领导小组办公室 for business roles.
+    AccountGrant,
     /// Read and change the security policy.
     SecurityPolicy,
     /// Read and verify the audit log.
@@ -253,7 +274,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 27] = [
         Action::SelfService,
         Action::OrgView,
         Action::OrgEdit,
@@ -262,6 +283,7 @@ impl Action {
         Action::PersonExport,
         Action::PersonReveal,
         Action::AccountAdmin,
+        Action::AccountGrant,
         Action::SecurityPolicy,
         Action::AuditRead,
         Action::CalendarEdit,
@@ -292,6 +314,7 @@ impl Action {
             Action::PersonExport => "person_export",
             Action::PersonReveal => "person_reveal",
             Action::AccountAdmin => "account_admin",
+            Action::AccountGrant => "account_grant",
             Action::SecurityPolicy => "security_policy",
             Action::AuditRead => "audit_read",
             Action::CalendarEdit => "calendar_edit",
@@ -352,6 +375,9 @@ pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
 
         (R::SysAdmin, A::AccountAdmin) => Some(S::All),
         (_, A::AccountAdmin) => None,
+        // Which accounts each grantor may grant is `grantor_of`; the route admits all three.
+        (R::Office | R::SecAdmin | R::AuditAdmin, A::AccountGrant) => Some(S::All),
+        (_, A::AccountGrant) => None,
 
         (R::SecAdmin, A::SecurityPolicy) => Some(S::All),
         (_, A::SecurityPolicy) => None,
@@ -463,6 +489,21 @@ mod tests {
         assert!(scope_of(Role::AuditAdmin, Action::AccountAdmin).is_none());
         assert!(scope_of(Role::SecAdmin, Action::PersonEdit).is_none());
         assert!(scope_of(Role::SecAdmin, Action::AuditRead).is_none());
+    }
+
+    #[test]
+    fn the_system_administrator_grants_no_role_and_no_administrator_grants_its_own_power() {
+        for role in Role::ALL {
+            let set = RoleSet::new(vec![role]).unwrap();
+            let grantor = grantor_of(&set);
+            assert_ne!(grantor, Role::SysAdmin, "{role}");
+            if role.is_admin() {
+                assert_ne!(grantor, role, "{role} would grant its own power");
+            }
+            assert!(scope_of(grantor, Action::AccountGrant).is_some());
+        }
+        assert!(scope_of(Role::SysAdmin, Action::AccountGrant).is_none());
+        assert_eq!(grantor_of(&RoleSet::new(vec![Role::Leader, Role::Office]).unwrap()), Role::Office);
     }
 
     #[test]

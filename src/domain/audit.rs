@@ -131,6 +131,16 @@ pub enum ChainFault {
     TailMissing { seq: i64, last: i64 },
     #[error("record {seq}: the last record differs from the one the log head remembers")]
     HeadMismatch { seq: i64 },
+    /// The chain no longer holds the record a signed checkpoint (kept outside the database)
+    /// vouched for: records were cut off the end or rewritten after it, head and all.
+    #[error(
+        "record {seq}: the chain diverges from the checkpoint signed at {at} (records were cut or rewritten after it)"
+    )]
+    CheckpointDiverged { seq: i64, at: String },
+    /// A checkpoint whose signature does not verify: forged, or made with a key not in the
+    /// key file.
+    #[error("checkpoint of record {seq}: its signature does not verify (forged, or another key)")]
+    CheckpointForged { seq: i64 },
 }
 
 impl ChainFault {
@@ -140,7 +150,9 @@ impl ChainFault {
             | ChainFault::RecordMissing { seq, .. }
             | ChainFault::OrderBroken { seq }
             | ChainFault::TailMissing { seq, .. }
-            | ChainFault::HeadMismatch { seq } => *seq,
+            | ChainFault::HeadMismatch { seq }
+            | ChainFault::CheckpointDiverged { seq, .. }
+            | ChainFault::CheckpointForged { seq } => *seq,
         }
     }
     pub fn code(&self) -> &'static str {
@@ -149,6 +161,8 @@ impl ChainFault {
             ChainFault::RecordMissing { .. } | ChainFault::TailMissing { .. } => "record_missing",
             ChainFault::OrderBroken { .. } => "order_broken",
             ChainFault::HeadMismatch { .. } => "head_mismatch",
+            ChainFault::CheckpointDiverged { .. } => "checkpoint_diverged",
+            ChainFault::CheckpointForged { .. } => "checkpoint_forged",
         }
     }
 }
@@ -211,9 +225,57 @@ impl ChainVerifier {
     }
 }
 
+/// A signed statement that record `seq` of the chain had hash `hash` at time `at`, written
+/// outside the database (the evidence object store), so that someone who can rewrite the
+/// database — triggers, records and head together — cannot rewrite what it vouched for.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub hash: String,
+    /// UTC, RFC 3339.
+    pub at: String,
+    pub key_id: String,
+    /// HMAC-SM3 of [`Checkpoint::message`], lower-case hex.
+    pub mac: String,
+}
+
+impl Checkpoint {
+    /// The bytes the MAC covers.
+    pub fn message(seq: i64, hash: &str, at: &str) -> Vec<u8> {
+        format!("chengguan audit checkpoint\n{seq}\n{hash}\n{at}").into_bytes()
+    }
+
+    /// Compares a checkpoint whose signature verified with the chain as it stands:
+    /// `record_hash` is the hash the chain holds at the checkpoint's sequence (`None` when the
+    /// chain ends before it).
+    pub fn check(&self, record_hash: Option<&str>) -> Result<(), ChainFault> {
+        if record_hash == Some(self.hash.as_str()) {
+            Ok(())
+        } else {
+            Err(ChainFault::CheckpointDiverged { seq: self.seq, at: self.at.clone() })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_checkpoint_holds_while_the_chain_keeps_its_record() {
+        let checkpoint = Checkpoint {
+            seq: 9,
+            hash: "ab".into(),
+            at: "2026-03-02T01:05:00Z".into(),
+            key_id: "k1".into(),
+            mac: String::new(),
+        };
+        assert_eq!(checkpoint.check(Some("ab")), Ok(()));
+        let diverged = ChainFault::CheckpointDiverged { seq: 9, at: "2026-03-02T01:05:00Z".into() };
+        assert_eq!(checkpoint.check(Some("cd")), Err(diverged.clone()));
+        assert_eq!(checkpoint.check(None), Err(diverged));
+        assert_ne!(Checkpoint::message(9, "ab", "x"), Checkpoint::message(9, "ab", "y"));
+    }
 
     fn content(n: i64) -> AuditContent {
         AuditContent {

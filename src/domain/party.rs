@@ -265,6 +265,23 @@ pub fn mask_document(document_type: DocumentType, number: &str) -> String {
     }
 }
 
+/// Age in completed years (周岁) on `today`: what staff need from a birth date (行政处罚法
+/// Art. 30: no penalty under 14, a lighter one from 14 to 18) without the date itself. The
+/// masked 居民身份证 number hides exactly the eight birth-date digits, so a page that showed the
+/// date beside the mask would give the whole number away without an audited reveal; an age
+/// leaves a year's worth of dates (some thirty numbers that pass the check) open.
+pub fn age_on(birth_date: NaiveDate, today: NaiveDate) -> u32 {
+    let mut years = today.year() - birth_date.year();
+    if (today.month(), today.day()) < (birth_date.month(), birth_date.day()) {
+        years -= 1;
+    }
+    u32::try_from(years).unwrap_or(0)
+}
+
+/// The age of full civil capacity for administrative penalties (行政处罚法 Art. 30: 已满十四周岁
+/// 不满十八周岁的未成年人有违法行为的，应当从轻或者减轻行政处罚).
+pub const ADULT_AGE: u32 = 18;
+
 /// A validated party, ready to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartyDraft {
@@ -401,6 +418,17 @@ impl PartyInput {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn age_counts_completed_years_and_turns_on_the_birthday() {
+        let born = NaiveDate::from_ymd_opt(2008, 3, 2).unwrap();
+        assert_eq!(age_on(born, NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()), 17);
+        assert_eq!(age_on(born, NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()), ADULT_AGE);
+        let leap = NaiveDate::from_ymd_opt(2008, 2, 29).unwrap();
+        assert_eq!(age_on(leap, NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()), 17);
+        assert_eq!(age_on(leap, NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()), 18);
+        assert_eq!(age_on(born, NaiveDate::from_ymd_opt(2000, 1, 1).unwrap()), 0);
+    }
 
     #[test]
     fn party_input_derives_birth_date_and_sex_and_refuses_bad_numbers() {

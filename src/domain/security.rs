@@ -32,6 +32,11 @@ pub struct SecurityPolicy {
     pub session_max_hours: i64,
 }
 
+/// The shortest minimum length the 安全管理员 may set: the bureau's 等保 profile rejects
+/// passwords under 12 characters (L3-CES1-01; `security-and-reliability.md` §6 and §8 row 4,
+/// ASVS 4.0 2.1.1), so the policy may raise the minimum but never lower it below that.
+pub const PASSWORD_MIN_LENGTH_FLOOR: i64 = 12;
+
 impl Default for SecurityPolicy {
     fn default() -> Self {
         SecurityPolicy {
@@ -57,7 +62,7 @@ impl SecurityPolicy {
                 errors.add(field, "out_of_range", format!("取值范围为 {min} 至 {max}"));
             }
         };
-        range("password_min_length", self.password_min_length, 8, 64);
+        range("password_min_length", self.password_min_length, PASSWORD_MIN_LENGTH_FLOOR, 64);
         range("password_min_classes", self.password_min_classes, 3, 4);
         range("lockout_threshold", self.lockout_threshold, 3, 10);
         range("lockout_window_minutes", self.lockout_window_minutes, 5, 1440);

@@ -25,6 +25,11 @@ pub struct Account {
     pub failures: LoginFailures,
     pub last_login_at: Option<DateTime<Utc>>,
     pub version: i64,
+    /// `create` or `reset` while the account waits for its grantor (`access::grantor_of`):
+    /// nobody can log in with it until then. Empty once granted.
+    pub grant_pending: String,
+    /// Who asked for the pending grant.
+    pub grant_requested_by: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -47,6 +52,8 @@ struct AccountRow {
     locked_until: Option<String>,
     last_login_at: Option<String>,
     version: i64,
+    grant_pending: String,
+    grant_requested_by: String,
 }
 
 impl TryFrom<AccountRow> for Account {
@@ -85,6 +92,8 @@ impl TryFrom<AccountRow> for Account {
             totp_last_step: row.totp_last_step,
             disabled: row.disabled,
             version: row.version,
+            grant_pending: row.grant_pending,
+            grant_requested_by: row.grant_requested_by,
         })
     }
 }
@@ -94,7 +103,8 @@ macro_rules! account_select {
         concat!(
             "SELECT a.id, a.username, a.display_name, a.person_id, p.unit_id, \
              a.password_hash, a.must_change_password, a.totp_secret, a.totp_last_step, a.disabled, \
-             a.failed_count, a.first_failed_at, a.locked_until, a.last_login_at, a.version \
+             a.failed_count, a.first_failed_at, a.locked_until, a.last_login_at, a.version, \
+             a.grant_pending, a.grant_requested_by \
              FROM accounts a LEFT JOIN people p ON p.id = a.person_id ",
             $where
         )
@@ -125,6 +135,8 @@ pub struct AccountListItem {
     pub last_login_at: Option<DateTime<Utc>>,
     pub has_totp: bool,
     pub version: i64,
+    /// `create` or `reset` while waiting for its grantor.
+    pub grant_pending: String,
 }
 
 impl Db {
@@ -164,11 +176,11 @@ impl Db {
     }
 
     pub async fn accounts(&self) -> Result<Vec<AccountListItem>, sqlx::Error> {
-        type Row = (String, String, String, bool, Option<String>, Option<String>, bool, i64);
+        type Row = (String, String, String, bool, Option<String>, Option<String>, bool, i64, String);
         let rows: Vec<Row> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT id, username, display_name, disabled, locked_until, last_login_at, \
-                 totp_secret IS NOT NULL, version FROM accounts ORDER BY username",
+                 totp_secret IS NOT NULL, version, grant_pending FROM accounts ORDER BY username",
             )
             .fetch_all(pool)
             .await?
@@ -177,24 +189,37 @@ impl Db {
             sqlx::query_as("SELECT account_id, role FROM account_roles ORDER BY role").fetch_all(pool).await?
         });
         rows.into_iter()
-            .map(|(id, username, display_name, disabled, locked_until, last_login_at, has_totp, version)| {
-                let roles = pairs
-                    .iter()
-                    .filter(|(account_id, _)| *account_id == id)
-                    .map(|(_, code)| code.parse::<Role>().map_err(|_| decode_error("role", code)))
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(AccountListItem {
-                    locked_until: locked_until.as_deref().map(parse_ts).transpose()?,
-                    last_login_at: last_login_at.as_deref().map(parse_ts).transpose()?,
+            .map(
+                |(
                     id,
                     username,
                     display_name,
-                    roles,
                     disabled,
+                    locked_until,
+                    last_login_at,
                     has_totp,
                     version,
-                })
-            })
+                    grant_pending,
+                )| {
+                    let roles = pairs
+                        .iter()
+                        .filter(|(account_id, _)| *account_id == id)
+                        .map(|(_, code)| code.parse::<Role>().map_err(|_| decode_error("role", code)))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Ok(AccountListItem {
+                        locked_until: locked_until.as_deref().map(parse_ts).transpose()?,
+                        last_login_at: last_login_at.as_deref().map(parse_ts).transpose()?,
+                        id,
+                        username,
+                        display_name,
+                        roles,
+                        disabled,
+                        has_totp,
+                        version,
+                        grant_pending,
+                    })
+                },
+            )
             .collect()
     }
 
@@ -308,6 +333,9 @@ pub struct NewAccount<'a> {
     pub password_hash: &'a str,
     pub must_change_password: bool,
     pub totp_secret: Option<&'a [u8]>,
+    /// Who asked for it, when it waits for its grantor; `None` when granted at once (the
+    /// command line, the demo).
+    pub requested_by: Option<&'a str>,
 }
 
 impl AuditedTx {
@@ -317,7 +345,8 @@ impl AuditedTx {
         on_tx!(&mut self.tx, |conn| {
             sqlx::query(
                 "INSERT INTO accounts (id, username, display_name, person_id, password_hash, must_change_password, \
-                 totp_secret, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+                 totp_secret, created_at, updated_at, grant_pending, grant_requested_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)",
             )
             .bind(&id)
             .bind(new.username)
@@ -327,6 +356,8 @@ impl AuditedTx {
             .bind(new.must_change_password)
             .bind(new.totp_secret.map(hex::encode))
             .bind(&now)
+            .bind(if new.requested_by.is_some() { "create" } else { "" })
+            .bind(new.requested_by.unwrap_or(""))
             .execute(&mut *conn)
             .await
             .map_err(|e| on_unique(e, "username"))?;
@@ -339,7 +370,8 @@ impl AuditedTx {
             }
         });
         self.audit(AuditEvent::new("account.create", "account", &id).details(serde_json::json!({
-            "username": new.username, "roles": new.roles.codes(), "totp": new.totp_secret.is_some()
+            "username": new.username, "roles": new.roles.codes(), "totp": new.totp_secret.is_some(),
+            "awaiting_grant": new.requested_by.is_some(),
         })))
         .await?;
         Ok(id)
@@ -385,8 +417,23 @@ impl AuditedTx {
     }
 
     /// Sets a new password hash. `must_change` is true after an administrator's reset, so that
-    /// the user chooses a password nobody else knows. Other sessions are revoked.
+    /// the user chooses a password nobody else knows. Other sessions and every API token of the
+    /// account are revoked.
     pub async fn set_password(
+        &mut self,
+        id: &str,
+        password_hash: &str,
+        must_change: bool,
+        keep_session: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.set_password_quietly(id, password_hash, must_change, keep_session).await?;
+        let action = if must_change { "account.reset_password" } else { "account.change_password" };
+        self.audit(AuditEvent::new(action, "account", id)).await?;
+        Ok(())
+    }
+
+    /// The writes of [`AuditedTx::set_password`], for callers that write their own record.
+    async fn set_password_quietly(
         &mut self,
         id: &str,
         password_hash: &str,
@@ -414,13 +461,92 @@ impl AuditedTx {
             .bind(keep_session.unwrap_or(""))
             .execute(&mut *conn)
             .await?;
+            // A token taken under the old password would outlive it otherwise: whoever knew the
+            // old password could have minted one.
+            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL")
+                .bind(&now)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
             changed
         });
         if changed == 0 {
             return Err(StoreError::NotFound);
         }
-        let action = if must_change { "account.reset_password" } else { "account.change_password" };
-        self.audit(AuditEvent::new(action, "account", id)).await?;
+        Ok(())
+    }
+
+    /// Marks an account as waiting for its grantor after the 系统管理员 reset its password: the
+    /// password becomes `unusable_hash` (of a secret nobody holds), and every session and token
+    /// ends. The grantor then issues the one-time password ([`AuditedTx::grant_account`]).
+    pub async fn request_reset(
+        &mut self,
+        id: &str,
+        unusable_hash: &str,
+        requested_by: &str,
+    ) -> Result<(), StoreError> {
+        self.set_password_quietly(id, unusable_hash, true, None).await?;
+        let changed = on_tx!(&mut self.tx, |conn| {
+            sqlx::query("UPDATE accounts SET grant_pending = 'reset', grant_requested_by = $1 WHERE id = $2")
+                .bind(requested_by)
+                .bind(id)
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.audit(AuditEvent::new("account.reset_password", "account", id).details(serde_json::json!({
+            "awaiting_grant": true
+        })))
+        .await?;
+        Ok(())
+    }
+
+    /// The grantor's answer to a pending account. Granted: the one-time password's hash (and,
+    /// for a new administrator account, its TOTP secret) is stored and the account can log in;
+    /// declined: the account is disabled. Refused with `Conflict` when nothing was pending
+    /// (another grantor answered first).
+    pub async fn grant_account(
+        &mut self,
+        id: &str,
+        granted: Option<(&str, Option<&[u8]>)>,
+        details: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let now = ts(self.now());
+        let changed = on_tx!(&mut self.tx, |conn| {
+            match granted {
+                Some((hash, totp)) => sqlx::query(
+                    "UPDATE accounts SET password_hash = $1, must_change_password = TRUE, \
+                     totp_secret = COALESCE($2, totp_secret), totp_last_step = CASE WHEN $2 IS NULL \
+                     THEN totp_last_step ELSE NULL END, grant_pending = '', failed_count = 0, \
+                     first_failed_at = NULL, locked_until = NULL, version = version + 1, updated_at = $3 \
+                     WHERE id = $4 AND grant_pending <> ''",
+                )
+                .bind(hash)
+                .bind(totp.map(hex::encode))
+                .bind(&now)
+                .bind(id)
+                .execute(conn)
+                .await?
+                .rows_affected(),
+                None => sqlx::query(
+                    "UPDATE accounts SET disabled = TRUE, grant_pending = '', version = version + 1, \
+                     updated_at = $1 WHERE id = $2 AND grant_pending <> ''",
+                )
+                .bind(&now)
+                .bind(id)
+                .execute(conn)
+                .await?
+                .rows_affected(),
+            }
+        });
+        if changed == 0 {
+            return Err(StoreError::Conflict);
+        }
+        let action = if granted.is_some() { "account.grant" } else { "account.grant_declined" };
+        self.audit(AuditEvent::new(action, "account", id).details(details)).await?;
         Ok(())
     }
 

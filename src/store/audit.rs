@@ -197,6 +197,16 @@ impl Db {
         Ok((records, total))
     }
 
+    /// The hash the chain holds for record `seq`, if it holds the record.
+    pub async fn audit_record_hash(&self, seq: i64) -> Result<Option<String>, sqlx::Error> {
+        on_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1")
+                .bind(seq)
+                .fetch_optional(pool)
+                .await
+        })
+    }
+
     pub async fn audit_head(&self) -> Result<(i64, String), sqlx::Error> {
         on_pool!(self, |pool| {
             sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(pool).await

@@ -193,6 +193,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0017_item_range_bands.sql"),
         include_str!("../../migrations/postgres/0017_item_range_bands.sql"),
     ),
+    (
+        "0018_account_grants",
+        include_str!("../../migrations/sqlite/0018_account_grants.sql"),
+        include_str!("../../migrations/postgres/0018_account_grants.sql"),
+    ),
 ];
 
 impl Db {

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::auth::{hash_password, new_totp_secret};
-use crate::domain::access::{Role, RoleSet};
+use crate::domain::access::{Role, RoleSet, grantor_of};
 use crate::domain::fields::FieldErrors;
 use crate::domain::security::otpauth_uri;
 use crate::domain::time::display;
@@ -81,12 +81,14 @@ fn parse_username(raw: &str, errors: &mut FieldErrors) -> String {
     username
 }
 
+/// Creates an account for its grantor to grant ([`grantor_of`]): the 系统管理员 names the
+/// holder and the roles asked for, and learns no secret.
 pub async fn create_account(
     state: &AppState,
     principal: &Principal,
     info: &RequestInfo,
     input: &AccountInput,
-) -> Result<Created, AppError> {
+) -> Result<Requested, AppError> {
     let mut errors = FieldErrors::default();
     let username = parse_username(&input.username, &mut errors);
     let display_name = input.display_name.trim().to_owned();
@@ -123,10 +125,9 @@ pub async fn create_account(
     };
     errors.into_result()?;
     let Some(role_set) = role_set else { unreachable!("a role error was added above") };
-    let password = one_time_password();
-    let hash = hash_password(state.config.hash_cost(), &password);
-    // 等保 L3-CES1-04: administrators log in with two factors.
-    let totp = role_set.is_admin().then(new_totp_secret);
+    // The account waits for its grantor: its password is the hash of a secret nobody holds
+    // until the grantor issues the one-time password (`grant`).
+    let unusable = hash_password(state.config.hash_cost(), &crate::auth::new_token());
     let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
     let id = tx
         .insert_account(&NewAccount {
@@ -134,18 +135,69 @@ pub async fn create_account(
             display_name: &display_name,
             person_id: (!person_id.is_empty()).then_some(person_id),
             roles: &role_set,
-            password_hash: &hash,
+            password_hash: &unusable,
             must_change_password: true,
-            totp_secret: totp.as_deref(),
+            totp_secret: None,
+            requested_by: Some(&principal.username),
         })
         .await?;
     tx.commit().await?;
-    Ok(Created {
-        id,
-        totp_uri: totp.map(|secret| otpauth_uri("chengguan", &username, &secret)),
-        username,
+    Ok(Requested { id, username, grantor: grantor_of(&role_set) })
+}
+
+/// An account created or reset, waiting for its grantor.
+pub struct Requested {
+    pub id: String,
+    pub username: String,
+    pub grantor: Role,
+}
+
+/// The grantor's answer: grant issues the one-time password (and, for a new administrator
+/// account, the TOTP secret) to the grantor, who hands them to the holder in person; the
+/// 系统管理员 who asked never sees them. Decline disables the account.
+pub async fn answer_grant(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    id: &str,
+    grant: bool,
+) -> Result<Option<Created>, AppError> {
+    let account = state.db.account(id).await?.ok_or(AppError::NotFound)?;
+    if account.grant_pending.is_empty() {
+        return Err(AppError::Conflict {
+            code: "nothing_to_grant",
+            message: "该账号没有待批准的授权".to_owned(),
+        });
+    }
+    let grantor = grantor_of(&account.roles);
+    if !principal.roles.contains(grantor) || principal.account_id == account.id {
+        return Err(AppError::Forbidden);
+    }
+    let details = serde_json::json!({
+        "username": account.username, "roles": account.roles.codes(), "kind": account.grant_pending,
+        "requested_by": account.grant_requested_by,
+    });
+    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
+    if !grant {
+        tx.grant_account(id, None, details).await?;
+        tx.commit().await?;
+        state.principals.forget_account(id);
+        return Ok(None);
+    }
+    let password = one_time_password();
+    let hash = hash_password(state.config.hash_cost(), &password);
+    // 等保 L3-CES1-04: administrators log in with two factors. A reset keeps the factor the
+    // holder already has: resetting a password must not switch it off or hand it to anyone.
+    let totp = (account.roles.is_admin() && account.totp_secret.is_none()).then(new_totp_secret);
+    tx.grant_account(id, Some((&hash, totp.as_deref())), details).await?;
+    tx.commit().await?;
+    state.principals.forget_account(id);
+    Ok(Some(Created {
+        id: account.id,
+        totp_uri: totp.map(|secret| otpauth_uri("chengguan", &account.username, &secret)),
+        username: account.username,
         password,
-    })
+    }))
 }
 
 pub fn role_error_zh(error: &crate::domain::access::RoleSetError) -> String {
@@ -174,21 +226,25 @@ async fn set_disabled(
     Ok(())
 }
 
+/// A reset by the 系统管理员: every session and token ends at once and the account waits for
+/// its grantor, who issues the new one-time password. The 系统管理员 never learns it, so a reset
+/// is no way to log in as somebody else.
 async fn reset_password(
     state: &AppState,
     principal: &Principal,
     info: &RequestInfo,
     id: &str,
-) -> Result<Created, AppError> {
+) -> Result<Requested, AppError> {
     let account = state.db.account(id).await?.ok_or(AppError::NotFound)?;
-    let password = one_time_password();
-    let hash = hash_password(state.config.hash_cost(), &password);
+    if account.id == principal.account_id {
+        return Err(AppError::refused("cannot_reset_self", "不能重置自己的密码，请在“修改密码”中修改"));
+    }
+    let unusable = hash_password(state.config.hash_cost(), &crate::auth::new_token());
     let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
-    // A reset keeps the second factor: resetting a password must not switch MFA off.
-    tx.set_password(id, &hash, true, None).await?;
+    tx.request_reset(id, &unusable, &principal.username).await?;
     tx.commit().await?;
     state.principals.forget_account(id);
-    Ok(Created { id: account.id, username: account.username, password, totp_uri: None })
+    Ok(Requested { id: account.id, username: account.username, grantor: grantor_of(&account.roles) })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -207,7 +263,7 @@ struct ListPage {
     chrome: Chrome,
     rows: Vec<AccountRow>,
     own_id: String,
-    created: Option<Created>,
+    requested: Option<Requested>,
     message: Option<String>,
 }
 
@@ -215,7 +271,7 @@ async fn list(
     state: &AppState,
     principal: &Principal,
     headers: &HeaderMap,
-    created: Option<Created>,
+    requested: Option<Requested>,
     message: Option<String>,
 ) -> PageResult {
     let chrome = Chrome::new(state, principal, headers, "accounts", "账号管理", "Accounts").await?;
@@ -232,7 +288,7 @@ async fn list(
             a,
         })
         .collect();
-    render(&ListPage { chrome, rows, own_id: principal.account_id.clone(), created, message })
+    render(&ListPage { chrome, rows, own_id: principal.account_id.clone(), requested, message })
 }
 
 pub async fn list_page(
@@ -306,7 +362,7 @@ pub async fn create_form(
 ) -> PageResult {
     let input = account_input_from_pairs(pairs);
     match create_account(&state, &principal, &info, &input).await {
-        Ok(created) => list(&state, &principal, &headers, Some(created), None).await,
+        Ok(requested) => list(&state, &principal, &headers, Some(requested), None).await,
         Err(AppError::Invalid(errors)) => form(&state, &principal, &headers, input, errors).await,
         Err(error) => Err(error.into()),
     }
@@ -345,8 +401,86 @@ pub async fn reset_form(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> PageResult {
-    let created = reset_password(&state, &principal, &info, &id).await?;
-    list(&state, &principal, &headers, Some(created), None).await
+    match reset_password(&state, &principal, &info, &id).await {
+        Ok(requested) => list(&state, &principal, &headers, Some(requested), None).await,
+        Err(AppError::Refused { message, .. }) => {
+            list(&state, &principal, &headers, None, Some(message)).await
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// An account waiting for the caller's grant.
+pub struct PendingRow {
+    pub a: AccountListItem,
+    pub roles_zh: String,
+    pub kind_zh: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "account_grants.html")]
+struct GrantsPage {
+    chrome: Chrome,
+    rows: Vec<PendingRow>,
+    created: Option<Created>,
+}
+
+/// The accounts waiting for this grantor.
+async fn pending_for(state: &AppState, principal: &Principal) -> Result<Vec<PendingRow>, AppError> {
+    Ok(state
+        .db
+        .accounts()
+        .await?
+        .into_iter()
+        .filter(|a| !a.grant_pending.is_empty())
+        .filter(|a| RoleSet::new(a.roles.clone()).is_ok_and(|set| principal.roles.contains(grantor_of(&set))))
+        .map(|a| PendingRow {
+            roles_zh: a.roles.iter().map(|r| r.name_zh()).collect::<Vec<_>>().join("、"),
+            kind_zh: if a.grant_pending == "reset" { "重置密码" } else { "新建账号" },
+            a,
+        })
+        .collect())
+}
+
+async fn grants(
+    state: &AppState,
+    principal: &Principal,
+    headers: &HeaderMap,
+    created: Option<Created>,
+) -> PageResult {
+    let chrome =
+        Chrome::new(state, principal, headers, "account_grants", "账号授权", "Account grants").await?;
+    let rows = pending_for(state, principal).await?;
+    render(&GrantsPage { chrome, rows, created })
+}
+
+pub async fn grants_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+) -> PageResult {
+    grants(&state, &principal, &headers, None).await
+}
+
+pub async fn grant_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> PageResult {
+    let created = answer_grant(&state, &principal, &info, &id, true).await?;
+    grants(&state, &principal, &headers, created).await
+}
+
+pub async fn decline_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+) -> PageResult {
+    answer_grant(&state, &principal, &info, &id, false).await?;
+    Ok(Redirect::to("/admin/account-grants").into_response())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -362,58 +496,123 @@ pub struct AccountDto {
     pub locked: bool,
     pub has_totp: bool,
     pub last_login_at: Option<String>,
+    /// Created or reset by the 系统管理员 and not yet granted: nobody can log in with it.
+    pub awaiting_grant: bool,
 }
 
-#[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", responses((status = 200, body = Vec<AccountDto>), (status = 403, body = crate::web::error::ErrorBody)))]
-pub async fn api_list(State(state): State<AppState>) -> ApiResult<Json<Vec<AccountDto>>> {
-    let now = state.now();
-    let accounts = state
-        .db
-        .accounts()
-        .await?
-        .into_iter()
-        .map(|a| AccountDto {
+impl AccountDto {
+    fn new(a: AccountListItem, now: chrono::DateTime<chrono::Utc>) -> AccountDto {
+        AccountDto {
             locked: a.locked_until.is_some_and(|t| t > now),
             last_login_at: a.last_login_at.map(crate::store::ts),
+            awaiting_grant: !a.grant_pending.is_empty(),
             id: a.id,
             username: a.username,
             display_name: a.display_name,
             roles: a.roles.iter().map(|r| r.code().to_owned()).collect(),
             disabled: a.disabled,
             has_totp: a.has_totp,
-        })
-        .collect();
-    Ok(Json(accounts))
+        }
+    }
 }
 
+#[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", responses((status = 200, body = Vec<AccountDto>), (status = 403, body = crate::web::error::ErrorBody)))]
+pub async fn api_list(State(state): State<AppState>) -> ApiResult<Json<Vec<AccountDto>>> {
+    let now = state.now();
+    Ok(Json(state.db.accounts().await?.into_iter().map(|a| AccountDto::new(a, now)).collect()))
+}
+
+/// An account created or reset, waiting for its grantor.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CreatedAccountDto {
+pub struct RequestedAccountDto {
     pub id: String,
     pub username: String,
-    /// Shown once; the user must change it at first login.
-    pub one_time_password: String,
-    /// For administrators: the otpauth URI of the second factor, shown once.
-    pub totp_uri: Option<String>,
+    /// The role whose holder grants it: `office` for business roles, `secadmin` for an
+    /// administrator account, `auditadmin` for a security administrator's.
+    pub awaiting: String,
+}
+
+impl From<Requested> for RequestedAccountDto {
+    fn from(r: Requested) -> Self {
+        RequestedAccountDto { id: r.id, username: r.username, awaiting: r.grantor.code().to_owned() }
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = AccountInput,
-    responses((status = 201, body = CreatedAccountDto), (status = 422, body = crate::web::error::ErrorBody)))]
+    responses((status = 201, body = RequestedAccountDto, description = "Created; it waits for its grantor, who issues the one-time password"),
+        (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_create(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Extension(info): Extension<RequestInfo>,
     Json(input): Json<AccountInput>,
-) -> ApiResult<(StatusCode, Json<CreatedAccountDto>)> {
-    let created = create_account(&state, &principal, &info, &input).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(CreatedAccountDto {
-            id: created.id,
-            username: created.username,
-            one_time_password: created.password,
-            totp_uri: created.totp_uri,
-        }),
-    ))
+) -> ApiResult<(StatusCode, Json<RequestedAccountDto>)> {
+    let requested = create_account(&state, &principal, &info, &input).await?;
+    Ok((StatusCode::CREATED, Json(requested.into())))
+}
+
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/reset-password", tag = "accounts", params(("id" = String, Path)),
+    responses((status = 200, body = RequestedAccountDto, description = "Sessions and tokens ended; the grantor issues the new one-time password"),
+        (status = 404, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)))]
+pub async fn api_reset(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RequestedAccountDto>> {
+    Ok(Json(reset_password(&state, &principal, &info, &id).await?.into()))
+}
+
+/// The one-time details of a granted account, for the grantor to hand over in person.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct GrantedAccountDto {
+    pub id: String,
+    pub username: String,
+    /// Shown once; the holder must change it at first login.
+    pub one_time_password: String,
+    /// For a new administrator account: the otpauth URI of its second factor, shown once.
+    pub totp_uri: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/account-grants", tag = "accounts",
+    responses((status = 200, body = Vec<AccountDto>, description = "Accounts waiting for the caller's grant")))]
+pub async fn api_pending(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+) -> ApiResult<Json<Vec<AccountDto>>> {
+    let now = state.now();
+    Ok(Json(pending_for(&state, &principal).await?.into_iter().map(|r| AccountDto::new(r.a, now)).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/account-grants/{id}/grant", tag = "accounts", params(("id" = String, Path)),
+    responses((status = 200, body = GrantedAccountDto), (status = 403, body = crate::web::error::ErrorBody, description = "Not this caller's to grant"),
+        (status = 404, body = crate::web::error::ErrorBody), (status = 409, body = crate::web::error::ErrorBody, description = "`nothing_to_grant`")))]
+pub async fn api_grant(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<GrantedAccountDto>> {
+    let created = answer_grant(&state, &principal, &info, &id, true).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(GrantedAccountDto {
+        id: created.id,
+        username: created.username,
+        one_time_password: created.password,
+        totp_uri: created.totp_uri,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/account-grants/{id}/decline", tag = "accounts", params(("id" = String, Path)),
+    responses((status = 204, description = "Declined; the account is disabled"), (status = 403, body = crate::web::error::ErrorBody),
+        (status = 404, body = crate::web::error::ErrorBody), (status = 409, body = crate::web::error::ErrorBody)))]
+pub async fn api_decline(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    answer_grant(&state, &principal, &info, &id, false).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/disable", tag = "accounts", params(("id" = String, Path)),

@@ -91,7 +91,11 @@ async fn verify(
     principal: &Principal,
     info: &RequestInfo,
 ) -> Result<Verification, AppError> {
-    let verification = state.db.verify_audit().await?;
+    let (verification, _) =
+        crate::anchor::verify(&state.db, &state.blobs, &state.keys).await.map_err(|e| match e {
+            crate::anchor::AnchorError::Db(e) => AppError::from(e),
+            crate::anchor::AnchorError::Store(e) => crate::web::evidence::storage_error(e),
+        })?;
     let details = match &verification {
         Verification::Intact { checked } => {
             serde_json::json!({ "intact": true, "checked": checked })
@@ -164,6 +168,8 @@ pub async fn verify_fragment(
                 "content_changed" => "内容被修改",
                 "record_missing" => "记录缺失",
                 "order_broken" => "顺序被打乱",
+                "checkpoint_diverged" => "与库外签名检查点不一致：其后的记录被删除或改写",
+                "checkpoint_forged" => "库外检查点签名无效",
                 _ => "日志头不一致",
             },
             fault
@@ -234,7 +240,9 @@ pub struct VerificationDto {
     pub checked: u64,
     /// The first bad record, when not intact.
     pub seq: Option<i64>,
-    /// `content_changed`, `record_missing`, `order_broken` or `head_mismatch`.
+    /// `content_changed`, `record_missing`, `order_broken`, `head_mismatch`,
+    /// `checkpoint_diverged` (records cut or rewritten after a signed checkpoint) or
+    /// `checkpoint_forged`.
     pub fault: Option<String>,
     pub message: Option<String>,
 }

@@ -57,6 +57,22 @@ pub struct UploadMeta {
 const MAX_TEXT_CHARS: usize = 500;
 
 impl UploadMeta {
+    /// The text parts an upload form has, by name (the file part is `file`).
+    pub const FIELDS: [&'static str; 12] = [
+        "kind",
+        "description",
+        "case_id",
+        "act",
+        "device_time",
+        "location",
+        "device_no",
+        "sha256",
+        "patrol_id",
+        "case_event_seq",
+        "recording_started_at",
+        "recording_ended_at",
+    ];
+
     pub fn parse(fields: &HashMap<String, String>) -> Result<UploadMeta, FieldErrors> {
         let mut errors = FieldErrors::default();
         let get = |name: &str| fields.get(name).map(|v| v.trim().to_owned()).unwrap_or_default();
@@ -177,6 +193,12 @@ fn multipart_error(error: axum::extract::multipart::MultipartError) -> AppError 
     }
 }
 
+/// The longest text part of an upload form: a description of a few hundred characters is
+/// plenty; 3 bytes a character in UTF-8.
+pub const MAX_TEXT_PART_BYTES: usize = 8 * 1024;
+/// How many parts besides the file an upload form may have (it names twelve).
+pub const MAX_TEXT_PARTS: usize = 32;
+
 /// Reads a multipart upload, stores the bytes and records the item. Nothing is recorded unless
 /// every check passed; a refused or broken upload leaves no staging file behind.
 pub async fn ingest(
@@ -188,6 +210,7 @@ pub async fn ingest(
     let mut fields = HashMap::new();
     let mut received = None;
     let mut original_name = String::new();
+    let mut other_parts = 0;
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
@@ -203,9 +226,39 @@ pub async fn ingest(
                 ingest.push(chunk).await.map_err(ingest_error)?;
             }
             received = Some(ingest.finish().await.map_err(ingest_error)?);
-        } else if !name.is_empty() {
-            let text = field.text().await.map_err(multipart_error)?;
-            fields.insert(name, text);
+        } else {
+            // Every other part is a short text: read it a chunk at a time and stop at the
+            // bound, so that a huge "description" is refused after a few KiB instead of being
+            // held in memory whole (the route's body limit is the evidence limit, GiBs).
+            other_parts += 1;
+            if other_parts > MAX_TEXT_PARTS {
+                return Err(FieldErrors::single(
+                    "fields",
+                    "too_many_fields",
+                    format!("上传表单的字段过多（不超过 {MAX_TEXT_PARTS} 个）"),
+                )
+                .into());
+            }
+            let mut text = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                if text.len() + chunk.len() > MAX_TEXT_PART_BYTES {
+                    let field_name: &'static str =
+                        UploadMeta::FIELDS.iter().find(|f| **f == name).unwrap_or(&"fields");
+                    return Err(FieldErrors::single(
+                        field_name,
+                        "too_long",
+                        format!("该项内容过长（不超过 {} KB）", MAX_TEXT_PART_BYTES / 1024),
+                    )
+                    .into());
+                }
+                text.extend_from_slice(&chunk);
+            }
+            let Ok(text) = String::from_utf8(text) else {
+                return Err(FieldErrors::single("fields", "not_utf8", "表单内容不是有效的 UTF-8 文本").into());
+            };
+            if !name.is_empty() {
+                fields.insert(name, text);
+            }
         }
     }
     let Some(ingested) = received else {
@@ -582,6 +635,11 @@ pub async fn stream_page(
     if !item.media_type.inline_allowed() || item.deleted_at.is_some() {
         return Err(AppError::NotFound.into());
     }
+    // A 协管员 films on patrol and plays the unit's patrol footage, but evidence in a case file
+    // is for those who handle cases (行政处罚法 Art. 42: auxiliaries take no part in them).
+    if item.case_id.is_some() && !principal.has(Action::CaseView) {
+        return Err(AppError::Forbidden.into());
+    }
     let size = item.size as u64;
     let range = match parse_range(headers.get(header::RANGE), size) {
         Some(Err(())) => {
@@ -595,12 +653,24 @@ pub async fn stream_page(
         Some(Ok(range)) => Some(range),
         None => None,
     };
-    if range.as_ref().is_none_or(|r| r.start == 0) {
+    // A play is this session's first request for the item, whatever range it asks for (a
+    // player may start anywhere): the bytes are verified before the first one leaves and the
+    // play is recorded. The seeks that follow within the session are the same play.
+    let play = PlayLog::key(&principal, &item.id);
+    if !state.plays.seen(&play) {
         intact_or_refuse(&state, &principal, &info, &item).await?;
         let mut tx = state.db.begin(&info.audit_ctx(Some(&principal), ""), state.now()).await?;
-        tx.custody(&item.id, &item.sha256, CustodyEvent::Streamed, &info.source, serde_json::json!({}))
-            .await?;
+        let range_shown = range.as_ref().map(|r| format!("{}-{}", r.start, r.end - 1));
+        tx.custody(
+            &item.id,
+            &item.sha256,
+            CustodyEvent::Streamed,
+            &info.source,
+            serde_json::json!({ "range": range_shown }),
+        )
+        .await?;
         tx.commit().await?;
+        state.plays.record(play);
     }
     let stream = state.blobs.read(&item.sha256, range.clone()).await.map_err(storage_error)?;
     let mut response = Body::from_stream(stream).into_response();
@@ -624,6 +694,38 @@ pub async fn stream_page(
         }
     }
     Ok(response)
+}
+
+/// The plays recorded on this instance, by session (or API account) and item, so that a
+/// player's seeks are not recorded as plays of their own. Another instance records its own
+/// first request again, which errs on the side of more records, never fewer.
+#[derive(Debug, Default)]
+pub struct PlayLog {
+    seen: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+impl PlayLog {
+    /// How many plays are remembered before the log starts afresh (each then counts again).
+    const CAPACITY: usize = 100_000;
+
+    fn key(principal: &Principal, item_id: &str) -> String {
+        match &principal.credential {
+            crate::web::guard::Credential::Session { token_hash, .. } => format!("s:{token_hash}:{item_id}"),
+            crate::web::guard::Credential::Bearer => format!("a:{}:{item_id}", principal.account_id),
+        }
+    }
+
+    fn seen(&self, key: &str) -> bool {
+        self.seen.lock().expect("play log lock is never poisoned").contains(key)
+    }
+
+    fn record(&self, key: String) {
+        let mut seen = self.seen.lock().expect("play log lock is never poisoned");
+        if seen.len() >= Self::CAPACITY {
+            seen.clear();
+        }
+        seen.insert(key);
+    }
 }
 
 /// What to export: listed items, or every item of a case.
@@ -676,12 +778,14 @@ async fn export(
     let file = tempfile_in(&state.config.data_dir.join("evidence-staging"))?;
     let writer = file.try_clone().map_err(|e| AppError::Internal(e.into()))?;
     let items_for_writer = with_custody.clone();
+    let keys = state.keys.clone();
     let manifest_sha256 = tokio::task::spawn_blocking(move || {
         crate::evidence::write_package(
             &runtime,
             &blobs,
             &items_for_writer,
             (&bureau, &generated_at, &actor, &purpose),
+            &keys,
             std::io::BufWriter::with_capacity(1 << 20, writer),
         )
     })
@@ -779,6 +883,20 @@ pub async fn export_form(
     Ok(export(&state, &principal, &info, &body).await?)
 }
 
+/// An item the caller may manage: in the caller's management scope through the unit that owns
+/// it. A share lets the other unit view and play the item, never hold, release, re-share or
+/// revoke it (those stay with the owner), so an item reached only through a share is refused.
+async fn managed_item(state: &AppState, principal: &Principal, id: &str) -> Result<EvidenceItem, AppError> {
+    let visibility = principal.visibility(Action::EvidenceManage);
+    let item = state.db.evidence_item(&visibility, id).await?.ok_or(AppError::NotFound)?;
+    let units = state.db.units().await?;
+    if crate::web::people::unit_visible(&units, &visibility, &item.unit_id) {
+        Ok(item)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// A retention or classification change.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
@@ -797,11 +915,7 @@ async fn change(
     id: &str,
     body: &RetentionBody,
 ) -> Result<(), AppError> {
-    let item = state
-        .db
-        .evidence_item(&principal.visibility(Action::EvidenceManage), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let item = managed_item(state, principal, id).await?;
     let today = civil_date(state.now());
     let change = match body.action.as_str() {
         "hold" => EvidenceChange::LegalHold(true),
@@ -873,11 +987,7 @@ async fn share(
     id: &str,
     body: &ShareBody,
 ) -> Result<(), AppError> {
-    let item = state
-        .db
-        .evidence_item(&principal.visibility(Action::EvidenceManage), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let item = managed_item(state, principal, id).await?;
     let mut errors = FieldErrors::default();
     if state.db.unit(body.unit_id.trim()).await?.is_none() {
         errors.add("unit_id", "unknown_unit", "请选择共享给哪个单位");
@@ -908,11 +1018,7 @@ async fn revoke(
     id: &str,
     unit_id: &str,
 ) -> Result<(), AppError> {
-    let item = state
-        .db
-        .evidence_item(&principal.visibility(Action::EvidenceManage), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let item = managed_item(state, principal, id).await?;
     let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
     tx.revoke_share(&item, unit_id, &info.source).await?;
     tx.commit().await?;

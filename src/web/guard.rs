@@ -29,6 +29,22 @@ pub const SESSION_COOKIE: &str = "__Host-cg_session";
 pub const DEV_SESSION_COOKIE: &str = "cg_session";
 /// The language choice.
 pub const LANG_COOKIE: &str = "cg_lang";
+/// The pre-session CSRF token of the login form (login CSRF: a page of another site must not
+/// sign a browser in to an account of the attacker's choosing).
+pub const LOGIN_CSRF_COOKIE: &str = "__Host-cg_login";
+/// Its name when `cookie_secure` is off.
+pub const DEV_LOGIN_CSRF_COOKIE: &str = "cg_login";
+
+pub fn login_csrf_cookie_name(secure: bool) -> &'static str {
+    if secure { LOGIN_CSRF_COOKIE } else { DEV_LOGIN_CSRF_COOKIE }
+}
+
+/// The `Set-Cookie` value carrying the login form's token for an hour.
+pub fn login_csrf_cookie(secure: bool, token: &str) -> String {
+    let name = login_csrf_cookie_name(secure);
+    let secure_attr = if secure { "; Secure" } else { "" };
+    format!("{name}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=3600{secure_attr}")
+}
 
 /// How the caller proved who they are.
 #[derive(Debug, Clone)]
@@ -152,19 +168,57 @@ impl RequestInfo {
     }
 }
 
-pub fn client_address(request: &Request, trust_forwarded_for: bool) -> Option<IpAddr> {
-    if trust_forwarded_for {
-        let forwarded = request
+pub fn client_address(request: &Request, config: &crate::config::Config) -> Option<IpAddr> {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    if config.trust_forwarded_for {
+        let forwarded: Vec<&str> = request
             .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse().ok());
-        if forwarded.is_some() {
-            return forwarded;
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .collect();
+        if let Some(client) = forwarded_client(&forwarded, &config.trusted_proxies) {
+            return Some(client);
         }
     }
-    request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
+    peer
+}
+
+/// The client named by `X-Forwarded-For`: each proxy appends the address it received the
+/// request from, so the entries are trustworthy only from the right, up to the first address
+/// that is not one of our own proxies. The left-most entry is whatever the client wrote.
+pub fn forwarded_client(entries: &[&str], trusted_proxies: &[String]) -> Option<IpAddr> {
+    let trusted = |address: IpAddr| trusted_proxies.iter().any(|proxy| in_network(address, proxy));
+    for entry in entries.iter().rev() {
+        let address: IpAddr = entry.trim().parse().ok()?;
+        if !trusted(address) {
+            return Some(address);
+        }
+    }
+    None
+}
+
+/// Whether `address` is `network` (`10.0.0.5`) or inside it (`10.0.0.0/24`, `fd00::/8`).
+fn in_network(address: IpAddr, network: &str) -> bool {
+    let (base, bits) = match network.trim().split_once('/') {
+        Some((base, bits)) => (base, bits.parse::<u32>().ok()),
+        None => (network.trim(), None),
+    };
+    let Ok(base) = base.parse::<IpAddr>() else { return false };
+    match (address, base) {
+        (IpAddr::V4(a), IpAddr::V4(b)) => {
+            let bits = bits.unwrap_or(32).min(32);
+            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+            u32::from(a) & mask == u32::from(b) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(b)) => {
+            let bits = bits.unwrap_or(128).min(128);
+            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
+            u128::from(a) & mask == u128::from(b) & mask
+        }
+        _ => false,
+    }
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -199,7 +253,7 @@ fn deny(is_api: bool, error: AppError) -> Response {
 
 fn to_login(request: &Request) -> Response {
     let next = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    let next = if next.starts_with('/') && !next.starts_with("//") { next } else { "/" };
+    let next = crate::web::login::safe_next(next);
     let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
     Redirect::to(&format!("/login?{query}")).into_response()
 }
@@ -213,7 +267,7 @@ pub async fn guard(
     let is_api = request.uri().path().starts_with("/api/");
     let request_id =
         request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-    let address = client_address(&request, state.config.trust_forwarded_for);
+    let address = client_address(&request, &state.config);
     let info = RequestInfo {
         source: address.map_or_else(|| "unknown".to_owned(), |a| a.to_string()),
         request_id,
@@ -254,6 +308,24 @@ pub async fn guard(
         Access::SecondFactor => {
             return match (principal, stage.as_deref()) {
                 (Some(principal), Some("mfa")) => {
+                    if request.method() == Method::POST {
+                        let (checked, rebuilt) = match check_csrf(request, principal.csrf_token()).await {
+                            Ok(rebuilt) => (true, rebuilt),
+                            Err(rebuilt) => (false, rebuilt),
+                        };
+                        request = rebuilt;
+                        if !checked {
+                            return csrf_refused(
+                                &state,
+                                &info,
+                                &principal,
+                                &request.method().clone(),
+                                &path,
+                                now,
+                            )
+                            .await;
+                        }
+                    }
                     request.extensions_mut().insert(principal);
                     next.run(request).await
                 }
@@ -302,11 +374,48 @@ pub async fn guard(
         };
         request = rebuilt;
         if !checked {
-            return deny(is_api, AppError::refused("csrf_failed", "页面已过期，请刷新后重新提交"));
+            return csrf_refused(&state, &info, &principal, &request.method().clone(), &path, now).await;
         }
     }
+    let audit_ctx = info.audit_ctx(Some(&principal), "");
+    let (shown_method, uri_path) = (request.method().clone(), request.uri().path().to_owned());
     request.extensions_mut().insert(principal);
-    next.run(request).await
+    let response = next.run(request).await;
+    // A 404 on a matched route is an object that does not exist or is outside the caller's
+    // scope (the two answer alike, so that ids cannot be probed). Either is worth a record: a
+    // run of them is someone walking ids. A 403 from a handler is an object the caller sees
+    // but may not act on. The path holds ids only, never personal data.
+    let refused = match response.status() {
+        axum::http::StatusCode::NOT_FOUND => Some("authz.not_found"),
+        axum::http::StatusCode::FORBIDDEN => Some("authz.denied"),
+        _ => None,
+    };
+    if let Some(action) = refused {
+        let event = AuditEvent::new(action, "route", format!("{shown_method} {uri_path}"))
+            .result(Outcome::Denied)
+            .details(serde_json::json!({ "route": path }));
+        if let Err(error) = state.db.audit_only(&audit_ctx, now, event).await {
+            return deny(is_api, error.into());
+        }
+    }
+    response
+}
+
+/// A state-changing request without its CSRF token: refused and recorded (a forged request is
+/// an attack on the user, who should be able to see it in the log).
+async fn csrf_refused(
+    state: &AppState,
+    info: &RequestInfo,
+    principal: &Principal,
+    method: &Method,
+    path: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Response {
+    let event = AuditEvent::new("csrf.failed", "route", format!("{method} {path}")).result(Outcome::Denied);
+    if let Err(error) = state.db.audit_only(&info.audit_ctx(Some(principal), ""), now, event).await {
+        return deny(info.is_api, error.into());
+    }
+    deny(info.is_api, AppError::refused("csrf_failed", "页面已过期，请刷新后重新提交"))
 }
 
 /// Forms are read to find `_csrf`, then handed on unchanged. Returns the request either way.
@@ -378,7 +487,7 @@ async fn resolve(
         let Some(account) = state.db.account(&account_id).await? else {
             return Err(AppError::Unauthenticated);
         };
-        if account.disabled {
+        if account.disabled || !account.grant_pending.is_empty() {
             return Err(AppError::Unauthenticated);
         }
         let principal = Principal::new(account, Credential::Bearer);
@@ -398,7 +507,7 @@ async fn resolve(
     let Some(account) = state.db.account(&session.account_id).await? else {
         return Ok(Resolved::Anonymous);
     };
-    if account.disabled {
+    if account.disabled || !account.grant_pending.is_empty() {
         return Ok(Resolved::Anonymous);
     }
     let (policy, _) = state.db.security_policy().await?;
@@ -428,4 +537,25 @@ async fn resolve(
     let credential = Credential::Session { token_hash: hash, csrf_token: session.csrf_token };
     let principal = Principal::new(account, credential);
     Ok(Resolved::Caller { principal: Box::new(principal), stage: session.stage })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_is_the_right_most_address_that_is_not_our_proxy() {
+        let proxies = vec!["10.0.0.0/24".to_owned(), "192.0.2.7".to_owned()];
+        // The client wrote 1.2.3.4 itself; our proxy 192.0.2.7 saw 198.51.100.9.
+        let entries = ["1.2.3.4", " 198.51.100.9", " 192.0.2.7"];
+        assert_eq!(forwarded_client(&entries, &proxies), Some("198.51.100.9".parse().unwrap()));
+        // Without a proxy list the right-most entry is the one our proxy wrote.
+        assert_eq!(forwarded_client(&entries, &[]), Some("192.0.2.7".parse().unwrap()));
+        // Every entry one of ours: none names a client.
+        assert_eq!(forwarded_client(&["10.0.0.3", "10.0.0.9"], &proxies), None);
+        // Garbage to the right of the client ends the walk: nothing is trusted.
+        assert_eq!(forwarded_client(&["1.2.3.4", "not-an-address"], &proxies), None);
+        assert!(in_network("fd00::1".parse().unwrap(), "fd00::/8"));
+        assert!(!in_network("10.0.1.1".parse().unwrap(), "10.0.0.0/24"));
+    }
 }

@@ -8,12 +8,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::app::AppState;
-use crate::auth::{hash_password, new_token, token_hash, verify_password};
+use crate::auth::{constant_time_eq, hash_password, new_token, token_hash, verify_password};
 use crate::domain::audit::Outcome;
 use crate::domain::security::{check_password, totp_code, totp_step, verify_totp};
 use crate::store::AuditEvent;
 use crate::web::error::{AppError, PageResult};
-use crate::web::guard::{Credential, Principal, RequestInfo, session_cookie};
+use crate::web::guard::{
+    Credential, Principal, RequestInfo, cookie, login_csrf_cookie, login_csrf_cookie_name, session_cookie,
+};
 use crate::web::pages::{Chrome, Lang, render};
 
 /// The one answer to every failed login: wrong name, wrong password, locked or disabled look
@@ -31,6 +33,8 @@ struct LoginPage {
     username: String,
     demo_logins: Vec<(String, String, String)>,
     demo_password: &'static str,
+    /// The pre-session token, also in the login cookie; the form sends it back.
+    csrf: String,
 }
 
 #[derive(Template)]
@@ -57,6 +61,8 @@ pub struct LoginForm {
     password: String,
     #[serde(default)]
     next: String,
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
 }
 
 async fn login_page(
@@ -85,7 +91,23 @@ async fn login_page(
         username: username.to_owned(),
         demo_logins,
         demo_password: crate::demo::DEMO_PASSWORD,
+        csrf: login_csrf(state, headers).to_owned(),
     })
+}
+
+/// The login form's pre-session token: the one the browser already holds (several tabs share
+/// it), or a new one.
+fn login_csrf(state: &AppState, headers: &HeaderMap) -> String {
+    cookie(headers, login_csrf_cookie_name(state.config.cookie_secure))
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map_or_else(new_token, str::to_owned)
+}
+
+/// Renders the login page with its token cookie.
+fn render_login(state: &AppState, page: &LoginPage, status: StatusCode) -> PageResult {
+    let mut response = render(page)?;
+    *response.status_mut() = status;
+    Ok(with_cookie(response, &login_csrf_cookie(state.config.cookie_secure, &page.csrf)))
 }
 
 /// In demo mode the login page lists the demo accounts and the administrators' current codes,
@@ -106,9 +128,15 @@ async fn demo_logins(state: &AppState) -> Result<Vec<(String, String, String)>, 
     Ok(out)
 }
 
-/// Only local paths are followed after login, never another site.
-fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") { next } else { "/" }
+/// Only a path of this site is followed after login, never another site. Browsers drop tabs
+/// and line breaks from a URL and read `\\` as `/`, so `/\t/evil.example` would become the
+/// protocol-relative `//evil.example`: the target must start with one `/`, hold no control
+/// character, white space or backslash anywhere, and parse as a path and query.
+pub fn safe_next(next: &str) -> &str {
+    let plain = next.chars().all(|c| !c.is_control() && !c.is_whitespace() && c != '\\');
+    let local = next.starts_with('/') && !next.starts_with("//");
+    let parses = next.parse::<axum::http::uri::PathAndQuery>().is_ok_and(|p| p.as_str() == next);
+    if plain && local && parses && next.len() <= 2048 { next } else { "/" }
 }
 
 pub async fn form(
@@ -126,7 +154,7 @@ pub async fn form(
         _ => None,
     };
     let page = login_page(&state, &headers, None, notice, &query.next, "").await?;
-    render(&page)
+    render_login(&state, &page, StatusCode::OK)
 }
 
 fn with_cookie(mut response: Response, cookie: &str) -> Response {
@@ -144,11 +172,7 @@ pub async fn submit(
 ) -> PageResult {
     let now = state.now();
     let username = form.username.trim().to_owned();
-    let refuse = |status: StatusCode, page: LoginPage| -> PageResult {
-        let mut response = render(&page)?;
-        *response.status_mut() = status;
-        Ok(response)
-    };
+    let refuse = |status: StatusCode, page: LoginPage| -> PageResult { render_login(&state, &page, status) };
     // The guard already worked out the client address; "unknown" (no socket, as in tests that
     // call the router directly) shares one bucket.
     let address = info.source.parse::<std::net::IpAddr>().unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
@@ -169,6 +193,23 @@ pub async fn submit(
             return refuse(StatusCode::TOO_MANY_REQUESTS, page);
         }
     }
+    // Login CSRF: the form must carry the token of the cookie this browser got with the page.
+    let expected = cookie(&headers, login_csrf_cookie_name(state.config.cookie_secure)).unwrap_or("");
+    if expected.is_empty() || !constant_time_eq(&form.csrf, expected) {
+        let ctx = info.audit_ctx(None, &username);
+        let event = AuditEvent::new("csrf.failed", "route", "POST /login").result(Outcome::Denied);
+        state.db.audit_only(&ctx, now, event).await?;
+        let page = login_page(
+            &state,
+            &headers,
+            Some("登录页面已过期，请重新输入。".into()),
+            None,
+            &form.next,
+            &username,
+        )
+        .await?;
+        return refuse(StatusCode::FORBIDDEN, page);
+    }
     let ctx = info.audit_ctx(None, &username);
     let account = state.db.account_by_username(&username).await?;
     let Some(account) = account else {
@@ -187,6 +228,8 @@ pub async fn submit(
     let password_ok = verify_password(&form.password, &account.password_hash);
     let reason = if account.disabled {
         Some("disabled")
+    } else if !account.grant_pending.is_empty() {
+        Some("awaiting_grant")
     } else if account.failures.is_locked(now) {
         Some("locked")
     } else if !password_ok {
@@ -347,9 +390,40 @@ pub async fn password_submit(
     let now = state.now();
     let account = state.db.account(&principal.account_id).await?.ok_or(AppError::Unauthenticated)?;
     let (policy, _) = state.db.security_policy().await?;
-    let error = if !verify_password(&form.current, &account.password_hash) {
-        Some("当前密码不正确".to_owned())
-    } else if form.new != form.confirm {
+    // A wrong current password counts as a failed login: otherwise a stolen session could try
+    // passwords here without end (L3-CES1-02), and the account locks as it would at the door.
+    if account.failures.is_locked(now) || !verify_password(&form.current, &account.password_hash) {
+        let (failures, locked) = account.failures.record_failure(&policy, now);
+        let mut tx = state.db.begin(&info.audit_ctx(Some(&principal), ""), now).await?;
+        tx.set_login_failures(&account.id, &failures).await?;
+        tx.audit(
+            AuditEvent::new("account.change_password", "account", &account.id)
+                .result(Outcome::Failure)
+                .details(serde_json::json!({ "reason": "wrong_current_password" })),
+        )
+        .await?;
+        if locked || account.failures.is_locked(now) {
+            if let Credential::Session { token_hash, .. } = &principal.credential {
+                tx.revoke_session(token_hash).await?;
+            }
+            if locked {
+                tx.audit(AuditEvent::new("account.locked", "account", &account.id)).await?;
+            }
+            tx.commit().await?;
+            let response = Redirect::to("/login").into_response();
+            return Ok(with_cookie(response, &session_cookie(state.config.cookie_secure, "")));
+        }
+        tx.commit().await?;
+        let chrome = Chrome::new(&state, &principal, &headers, "", "修改密码", "Change password").await?;
+        let error = Some(format!(
+            "当前密码不正确。连续 {} 次错误将锁定账号 {} 分钟。",
+            policy.lockout_threshold, policy.lockout_minutes
+        ));
+        let mut response = render(&PasswordPage { chrome, forced: principal.must_change_password, error })?;
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(response);
+    }
+    let error = if form.new != form.confirm {
         Some("两次输入的新密码不一致".to_owned())
     } else if form.new == form.current {
         Some("新密码不能与当前密码相同".to_owned())
@@ -377,5 +451,34 @@ pub async fn password_submit(
     let mut tx = state.db.begin(&info.audit_ctx(Some(&principal), ""), now).await?;
     tx.set_password(&account.id, &hash, false, keep).await?;
     tx.commit().await?;
+    state.principals.forget_account(&account.id);
     Ok(Redirect::to("/?changed=password").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_paths_of_this_site_are_followed() {
+        for good in ["/", "/cases?stage=filed", "/parties/abc", "/%2Fcases"] {
+            assert_eq!(safe_next(good), good);
+        }
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r/evil.example",
+            "/ /evil.example",
+            "\t//evil.example",
+            "https://evil.example",
+            "evil.example",
+            "/cases\\..\\",
+            "/\u{7f}/evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
+    }
 }

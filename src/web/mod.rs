@@ -173,6 +173,14 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(p.clone(), "/admin/accounts", A(X::AccountAdmin), post(accounts::create_form)),
         route(p.clone(), "/admin/accounts/{id}/disable", A(X::AccountAdmin), post(accounts::disable_form)),
         route(p.clone(), "/admin/accounts/{id}/enable", A(X::AccountAdmin), post(accounts::enable_form)),
+        route(g.clone(), "/admin/account-grants", A(X::AccountGrant), get(accounts::grants_page)),
+        route(p.clone(), "/admin/account-grants/{id}/grant", A(X::AccountGrant), post(accounts::grant_form)),
+        route(
+            p.clone(),
+            "/admin/account-grants/{id}/decline",
+            A(X::AccountGrant),
+            post(accounts::decline_form),
+        ),
         route(
             p.clone(),
             "/admin/accounts/{id}/reset-password",
@@ -289,6 +297,20 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(p.clone(), "/api/v1/accounts", A(X::AccountAdmin), post(accounts::api_create)),
         route(p.clone(), "/api/v1/accounts/{id}/disable", A(X::AccountAdmin), post(accounts::api_disable)),
         route(p.clone(), "/api/v1/accounts/{id}/enable", A(X::AccountAdmin), post(accounts::api_enable)),
+        route(
+            p.clone(),
+            "/api/v1/accounts/{id}/reset-password",
+            A(X::AccountAdmin),
+            post(accounts::api_reset),
+        ),
+        route(g.clone(), "/api/v1/account-grants", A(X::AccountGrant), get(accounts::api_pending)),
+        route(p.clone(), "/api/v1/account-grants/{id}/grant", A(X::AccountGrant), post(accounts::api_grant)),
+        route(
+            p.clone(),
+            "/api/v1/account-grants/{id}/decline",
+            A(X::AccountGrant),
+            post(accounts::api_decline),
+        ),
         route(g.clone(), "/api/v1/security-policy", A(X::SecurityPolicy), get(security::api_get)),
         route(Method::PUT, "/api/v1/security-policy", A(X::SecurityPolicy), put(security::api_put)),
         route(g.clone(), "/api/v1/audit", A(X::AuditRead), get(audit::api_list)),
@@ -307,15 +329,51 @@ where
 {
     let limit = usize::try_from(limit.saturating_add(1 << 20)).unwrap_or(usize::MAX);
     post(handler)
+        .layer::<_, std::convert::Infallible>(axum::middleware::map_request(paced_body))
         .layer::<_, std::convert::Infallible>(tower_http::limit::RequestBodyLimitLayer::new(limit))
         .layer::<_, std::convert::Infallible>(axum::extract::DefaultBodyLimit::disable())
+}
+
+/// How much of an upload body the multipart parser may take in one go.
+pub const PACE_BYTES: usize = 256 * 1024;
+
+/// The multipart parser reads from the body for as long as data is ready, before it looks
+/// for the end of the part it is in; a client that sends fast enough could so make it hold a
+/// whole "description" of gigabytes before the length check ever runs. Pausing the body every
+/// [`PACE_BYTES`] hands control back to the parser, whose callers then stop at their bounds.
+async fn paced_body(request: axum::extract::Request) -> axum::extract::Request {
+    use futures_util::StreamExt;
+    use std::task::Poll;
+    let (parts, body) = request.into_parts();
+    let mut inner = body.into_data_stream();
+    let mut since_pause = 0usize;
+    let paced = futures_util::stream::poll_fn(move |cx| {
+        if since_pause >= PACE_BYTES {
+            since_pause = 0;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        let next = inner.poll_next_unpin(cx);
+        if let Poll::Ready(Some(Ok(bytes))) = &next {
+            since_pause += bytes.len();
+        }
+        next
+    });
+    axum::extract::Request::from_parts(parts, axum::body::Body::from_stream(paced))
 }
 
 /// The route table as the guard reads it.
 pub type Policies = Arc<HashMap<(Method, &'static str), Access>>;
 
 pub fn router(state: AppState) -> Router {
-    let specs = routes_with(state.config.evidence_max_bytes);
+    let mut specs = routes_with(state.config.evidence_max_bytes);
+    // The OpenAPI document maps every route for whoever reads it: outside demo mode only the
+    // bureau's own signed-in users get it, unless the operator publishes it on purpose.
+    if !(state.config.api_docs_public || state.demo) {
+        for spec in specs.iter_mut().filter(|s| s.path == "/api/openapi.json") {
+            spec.access = Access::Allowed(Action::SelfService);
+        }
+    }
     let policies: Policies = Arc::new(specs.iter().map(|s| ((s.method.clone(), s.path), s.access)).collect());
     let mut app = Router::new();
     for spec in specs {
@@ -323,6 +381,15 @@ pub fn router(state: AppState) -> Router {
     }
     let csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    // HSTS: browsers keep to HTTPS for this host once they have seen it over HTTPS (they ignore
+    // it over plain HTTP, so the demo on 127.0.0.1 is unaffected).
+    let hsts = (state.config.hsts_seconds > 0).then(|| {
+        let value = format!("max-age={}; includeSubDomains", state.config.hsts_seconds);
+        SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_str(&value).expect("digits and ASCII"),
+        )
+    });
     app.route_layer(axum::middleware::from_fn_with_state((state.clone(), policies), guard::guard))
         .merge(api_docs::swagger())
         .fallback(home::not_found)
@@ -344,6 +411,7 @@ pub fn router(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
+        .layer(tower::util::option_layer(hsts))
         .layer(PropagateRequestIdLayer::x_request_id())
         // Only the method and the path are logged, never the query string or body,
         // so no personal data reaches the log.

@@ -130,6 +130,16 @@ const MENU: &[(MenuItem, Option<Action>)] = &[
     ),
     (
         MenuItem {
+            key: "account_grants",
+            href: "/admin/account-grants",
+            zh: "账号授权",
+            en: "Account grants",
+            icon: "✓",
+        },
+        Some(Action::AccountGrant),
+    ),
+    (
+        MenuItem {
             key: "security",
             href: "/security/policy",
             zh: "安全策略",

@@ -9,13 +9,14 @@ use axum::Json;
 use axum::extract::{Extension, Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::domain::access::Action;
 use crate::domain::fields::FieldErrors;
 use crate::domain::org::mask_phone;
-use crate::domain::party::{DocumentType, PartyInput, Sex, mask_document};
+use crate::domain::party::{ADULT_AGE, DocumentType, PartyInput, Sex, age_on, mask_document};
 use crate::store::AuditEvent;
 use crate::store::parties::Party;
 use crate::web::error::{ApiResult, AppError, PageResult};
@@ -67,11 +68,18 @@ pub struct PartyView {
     pub phone_masked: String,
     pub kind_zh: &'static str,
     pub sex_zh: &'static str,
+    /// 周岁 today, never the birth date (see `domain::party::age_on`).
+    pub age: Option<u32>,
+    /// Under 18 today (行政处罚法 Art. 30).
+    pub minor: bool,
 }
 
 impl PartyView {
-    fn new(p: Party) -> PartyView {
+    fn new(p: Party, today: NaiveDate) -> PartyView {
+        let age = p.birth_date.map(|born| age_on(born, today));
         PartyView {
+            age,
+            minor: age.is_some_and(|a| a < ADULT_AGE),
             document_masked: mask_document(p.document_type, &p.document_number),
             phone_masked: p.phone.as_deref().map(mask_phone).unwrap_or_default(),
             kind_zh: if p.organisation { "单位" } else { "自然人" },
@@ -126,7 +134,7 @@ pub async fn list_page(
     .unwrap_or_default();
     render(&ListPage {
         chrome,
-        rows: parties.into_iter().map(PartyView::new).collect(),
+        rows: parties.into_iter().map(|p| PartyView::new(p, state.today())).collect(),
         pager: Pager::new(page, size, total, q),
         query,
         may_edit: principal.has(Action::PartyEdit),
@@ -263,7 +271,7 @@ pub async fn detail_page(
         chrome,
         document_type_zh: party.document_type.name_zh(),
         created_at: crate::domain::time::display(party.created_at),
-        party: PartyView::new(party),
+        party: PartyView::new(party, state.today()),
         may_reveal: principal.has(Action::PartyReveal),
         may_edit: principal.has(Action::PartyEdit),
         saved: query.saved,
@@ -301,7 +309,9 @@ pub struct PartyDto {
     pub document_type: String,
     /// Masked for people (`110105********002X`); a credit code in full.
     pub document_number_masked: String,
-    pub birth_date: Option<String>,
+    /// Completed years today, from the ID number. The birth date itself comes only with a
+    /// reveal: the mask hides exactly its eight digits.
+    pub age: Option<u32>,
     /// `male` or `female`, from the ID number.
     pub sex: Option<String>,
     pub legal_representative: String,
@@ -310,13 +320,13 @@ pub struct PartyDto {
     pub version: i64,
 }
 
-impl From<Party> for PartyDto {
-    fn from(p: Party) -> Self {
+impl PartyDto {
+    fn new(p: Party, today: NaiveDate) -> Self {
         PartyDto {
             kind: if p.organisation { "organisation" } else { "person" }.to_owned(),
             document_number_masked: mask_document(p.document_type, &p.document_number),
             document_type: p.document_type.code().to_owned(),
-            birth_date: p.birth_date.map(|d| d.to_string()),
+            age: p.birth_date.map(|born| age_on(born, today)),
             sex: p.sex.map(|s| if s == Sex::Male { "male" } else { "female" }.to_owned()),
             phone_masked: p.phone.as_deref().map(mask_phone),
             id: p.id,
@@ -343,7 +353,10 @@ pub async fn api_list(
         .db
         .parties(&query.name, &query.number, page_number(&query.page), page_size(&query.size))
         .await?;
-    Ok(Json(PartiesPageDto { total, items: parties.into_iter().map(PartyDto::from).collect() }))
+    Ok(Json(PartiesPageDto {
+        total,
+        items: parties.into_iter().map(|p| PartyDto::new(p, state.today())).collect(),
+    }))
 }
 
 /// A party to register.
@@ -390,13 +403,15 @@ pub async fn api_create(
 #[utoipa::path(get, path = "/api/v1/parties/{id}", tag = "parties", params(("id" = String, Path)),
     responses((status = 200, body = PartyDto), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn api_get(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<PartyDto>> {
-    Ok(Json(state.db.party(&id).await?.ok_or(AppError::NotFound)?.into()))
+    Ok(Json(PartyDto::new(state.db.party(&id).await?.ok_or(AppError::NotFound)?, state.today())))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PartyRevealDto {
     pub document_number: String,
     pub phone: Option<String>,
+    /// From a 居民身份证 number.
+    pub birth_date: Option<chrono::NaiveDate>,
 }
 
 #[utoipa::path(post, path = "/api/v1/parties/{id}/reveal", tag = "parties", params(("id" = String, Path)),
@@ -408,7 +423,11 @@ pub async fn api_reveal(
     Path(id): Path<String>,
 ) -> ApiResult<Json<PartyRevealDto>> {
     let party = reveal(&state, &principal, &info, &id).await?;
-    Ok(Json(PartyRevealDto { document_number: party.document_number, phone: party.phone }))
+    Ok(Json(PartyRevealDto {
+        document_number: party.document_number,
+        phone: party.phone,
+        birth_date: party.birth_date,
+    }))
 }
 
 /// The fields a party's file may be corrected in; the identity document never changes (a wrong
@@ -498,7 +517,8 @@ async fn edit_form(
     let chrome =
         Chrome::new(state, principal, headers, "parties", "更正当事人档案", "Correct a party's file").await?;
     let status = crate::web::pages::form_status(conflict.is_some(), &errors);
-    let mut response = render(&EditPage { chrome, party: PartyView::new(party), body, errors, conflict })?;
+    let mut response =
+        render(&EditPage { chrome, party: PartyView::new(party, state.today()), body, errors, conflict })?;
     *response.status_mut() = status;
     Ok(response)
 }
@@ -551,5 +571,5 @@ pub async fn api_update(
     Json(body): Json<PartyEditBody>,
 ) -> ApiResult<Json<PartyDto>> {
     correct(&state, &principal, &info, &id, &body).await?;
-    Ok(Json(state.db.party(&id).await?.ok_or(AppError::NotFound)?.into()))
+    Ok(Json(PartyDto::new(state.db.party(&id).await?.ok_or(AppError::NotFound)?, state.today())))
 }

@@ -303,7 +303,8 @@ async fn phones_are_masked_unless_revealed_and_every_reveal_is_audited() {
 #[tokio::test]
 async fn the_openapi_document_describes_every_api_route() {
     let app = TestApp::new().await;
-    let document = app.get("/api/openapi.json", None).await.json();
+    let token = app.token("officer01").await;
+    let document = app.get_bearer("/api/openapi.json", &token).await.json();
     for spec in routes() {
         if !spec.path.starts_with("/api/v1/") {
             continue;

@@ -70,6 +70,17 @@ async fn an_operator_creates_accounts_and_tokens_and_verifies_the_audit_log() {
     assert!(listed.contains("ops1") && listed.contains("sysadmin"));
     assert!(cli.run(&["user", "disable", "ops1"]).status.success());
 
+    // Without the key file the checkpoints cannot be checked: refused, naming the setting.
+    let keyless = cli.run(&["audit", "verify"]);
+    assert_eq!(keyless.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&keyless.stderr).contains("key_file"));
+    let init = cli.run(&["keys", "init"]);
+    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    assert_eq!(
+        cli.run(&["keys", "init"]).status.code(),
+        Some(2),
+        "an existing key file is never overwritten"
+    );
     let verify = cli.run(&["audit", "verify"]);
     assert_eq!(verify.status.code(), Some(0));
     assert!(stdout(&verify).starts_with("ok: 4 audit records verified"), "{}", stdout(&verify));
@@ -78,6 +89,7 @@ async fn an_operator_creates_accounts_and_tokens_and_verifies_the_audit_log() {
 #[tokio::test]
 async fn audit_verify_exits_one_and_names_the_tampered_record() {
     let cli = Cli::new().await;
+    assert!(cli.run(&["keys", "init"]).status.success());
     for name in ["a1", "a2", "a3"] {
         assert!(
             cli.run(&["user", "add", "--username", name, "--name", name, "--role", "officer"])

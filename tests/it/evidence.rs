@@ -415,7 +415,9 @@ async fn an_export_package_verifies_and_every_change_to_it_is_named() {
     assert_eq!(headers[header::CONTENT_TYPE], "application/zip");
     let manifest_sha = headers["x-manifest-sha256"].to_str().unwrap().to_owned();
 
-    let (checked, problems) = chengguan::evidence::verify_package_reader(std::io::Cursor::new(&package));
+    let keys = Some(app.state.keys.as_ref());
+    let (checked, problems) =
+        chengguan::evidence::verify_package_reader(std::io::Cursor::new(&package), keys);
     assert_eq!(problems, vec![]);
     assert_eq!(checked, 5, "two originals, two custody files, the README");
     // The originals in the package are the uploaded bytes, and the manifest is the one recorded.
@@ -443,19 +445,52 @@ async fn an_export_package_verifies_and_every_change_to_it_is_named() {
         },
         None,
     );
-    let (_, problems) = chengguan::evidence::verify_package_reader(std::io::Cursor::new(&changed));
+    let (_, problems) = chengguan::evidence::verify_package_reader(std::io::Cursor::new(&changed), None);
     assert_eq!(problems, vec![chengguan::evidence::PackageProblem::Changed(photo_path.clone())]);
     let added = rewrite(
         &package,
         |name, bytes| Some((name.to_owned(), bytes)),
         Some(("originals/extra.jpg", b"\xff\xd8\xff")),
     );
-    let (_, problems) = chengguan::evidence::verify_package_reader(std::io::Cursor::new(&added));
+    let (_, problems) = chengguan::evidence::verify_package_reader(std::io::Cursor::new(&added), None);
     assert_eq!(problems, vec![chengguan::evidence::PackageProblem::Added("originals/extra.jpg".to_owned())]);
     let removed =
         rewrite(&package, |name, bytes| (name != photo_path).then(|| (name.to_owned(), bytes)), None);
-    let (_, problems) = chengguan::evidence::verify_package_reader(std::io::Cursor::new(&removed));
+    let (_, problems) = chengguan::evidence::verify_package_reader(std::io::Cursor::new(&removed), None);
     assert_eq!(problems, vec![chengguan::evidence::PackageProblem::Removed(photo_path.clone())]);
+
+    // A file changed together with its manifest line and its line in manifest.sha256 passes
+    // every digest; only the bureau's signature over the manifest shows it.
+    let forged_photo = {
+        let mut bytes = photo.clone();
+        bytes[100] ^= 0x80;
+        bytes
+    };
+    let (forged_sha, forged_sm3) = chengguan::blobs::digests_of(&forged_photo);
+    let forged = rewrite(
+        &package,
+        |name, bytes| {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let (old_sha, old_sm3) = chengguan::blobs::digests_of(&photo);
+            match name {
+                n if n == photo_path => Some((name.to_owned(), forged_photo.clone())),
+                "manifest.json" | "manifest.sha256" => Some((
+                    name.to_owned(),
+                    text.replace(&old_sha, &forged_sha).replace(&old_sm3, &forged_sm3).into_bytes(),
+                )),
+                _ => Some((name.to_owned(), bytes)),
+            }
+        },
+        None,
+    );
+    let (_, problems) = chengguan::evidence::verify_package_reader(std::io::Cursor::new(&forged), None);
+    assert_eq!(problems, vec![], "the digests alone cannot tell");
+    let (_, problems) = chengguan::evidence::verify_package_reader(std::io::Cursor::new(&forged), keys);
+    assert_eq!(problems, vec![chengguan::evidence::PackageProblem::SignatureInvalid]);
+    let unsigned =
+        rewrite(&package, |name, bytes| (name != "manifest.sig").then(|| (name.to_owned(), bytes)), None);
+    let (_, problems) = chengguan::evidence::verify_package_reader(std::io::Cursor::new(&unsigned), keys);
+    assert_eq!(problems, vec![chengguan::evidence::PackageProblem::Unsigned]);
 
     // The command line, as a court clerk would run it: no database, no configuration.
     let dir = tempfile::tempdir().unwrap();
@@ -477,6 +512,31 @@ async fn an_export_package_verifies_and_every_change_to_it_is_named() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("changed: {photo_path}")));
     assert!(!dir.path().join("no-such-dir").exists(), "verify-package touched no data directory");
+    // The bureau, holding its key file, sees the forgery.
+    let forged_file = dir.path().join("forged.zip");
+    std::fs::write(&forged_file, &forged).unwrap();
+    let key = app.state.config.key_path();
+    let with_key = |file: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_chengguan"))
+            .args(["evidence", "verify-package"])
+            .arg(file)
+            .arg("--key-file")
+            .arg(&key)
+            .env("CHENGGUAN_DATA_DIR", dir.path().join("no-such-dir"))
+            .output()
+            .unwrap()
+    };
+    assert_eq!(run(&forged_file).status.code(), Some(0), "without the key only the digests are checked");
+    let out = with_key(&forged_file);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("signature"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = with_key(&intact_file);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("signature verifies"));
 }
 
 #[tokio::test]
@@ -500,9 +560,32 @@ async fn recordings_play_with_range_requests_and_each_play_is_recorded() {
     let (status, _, body) = get_bytes(&app, &path, &officer, None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body.len(), video.len());
-    // Two plays started (from byte 0 and whole); the seek within the play is not a new play.
+    // One play: the seeks and the whole read that follow within the same caller's play are
+    // not plays of their own.
+    let events = custody_events(&app, &officer, id).await;
+    assert_eq!(events.iter().filter(|e| *e == "streamed").count(), 1);
+    // A player that starts past byte 0 is a play all the same: recorded, and verified first.
+    let leader = app.token("leader01").await;
+    let (status, _, _) = get_bytes(&app, &path, &leader, Some("bytes=1-")).await;
+    assert_eq!(status, StatusCode::PARTIAL_CONTENT);
     let events = custody_events(&app, &officer, id).await;
     assert_eq!(events.iter().filter(|e| *e == "streamed").count(), 2);
+    if !crate::support::on_s3() {
+        let file = object_file(&app, item["sha256"].as_str().unwrap());
+        let mut bytes = std::fs::read(&file).unwrap();
+        bytes[60_000] ^= 1;
+        let mut permissions = std::fs::metadata(&file).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        permissions.set_readonly(false);
+        std::fs::set_permissions(&file, permissions).unwrap();
+        std::fs::write(&file, &bytes).unwrap();
+        let other = app.token("leader02").await;
+        let (status, _, body) = get_bytes(&app, &path, &other, Some("bytes=1-")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(String::from_utf8_lossy(&body).contains("evidence_altered"));
+        let events = custody_events(&app, &officer, id).await;
+        assert!(events.contains(&"verify_failed".to_owned()), "{events:?}");
+    }
 
     // A PDF is never shown inline: no stream route for it, only the attachment download.
     let pdf = upload(&app, &officer, &[], "scan.pdf", b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n").await.json();
@@ -565,6 +648,65 @@ async fn evidence_is_seen_by_its_unit_and_exported_only_by_those_allowed() {
         events.contains(&"shared".to_owned()) && events.contains(&"share_revoked".to_owned()),
         "{events:?}"
     );
+}
+
+#[tokio::test]
+async fn a_unit_an_item_is_shared_with_may_view_it_but_not_manage_it() {
+    let app = TestApp::new().await;
+    let squad = app.token("squadlead01").await;
+    let other_squad = app.token("squadlead02").await;
+    let item = upload(&app, &squad, &[("description", "占道经营现场")], "p.jpg", &jpeg(4_000)).await.json();
+    let id = item["id"].as_str().unwrap().to_owned();
+    let theirs = app.unit_id("荷花池中队").await;
+    let shared = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/evidence/{id}/shares"),
+            &squad,
+            serde_json::json!({"unit_id": theirs, "reason": "联合整治"}),
+        )
+        .await;
+    assert_eq!(shared.status, StatusCode::NO_CONTENT);
+    let read = app.get_bearer(&format!("/api/v1/evidence/{id}"), &squad).await.json();
+    let hold = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/evidence/{id}/retention"),
+            &squad,
+            serde_json::json!({"action": "hold", "version": read["item"]["version"]}),
+        )
+        .await;
+    assert_eq!(hold.status, StatusCode::NO_CONTENT, "{}", hold.body);
+    let before = app.get_bearer(&format!("/api/v1/evidence/{id}"), &squad).await.json();
+
+    // The squad it was shared with tries every management step: each is refused.
+    let third = app.unit_id("南大街中队").await;
+    let attempts = [
+        (
+            format!("/api/v1/evidence/{id}/retention"),
+            serde_json::json!({"action": "release", "version": before["item"]["version"]}),
+        ),
+        (
+            format!("/api/v1/evidence/{id}/retention"),
+            serde_json::json!({"action": "set_kind", "kind": "physical", "version": before["item"]["version"]}),
+        ),
+        (
+            format!("/api/v1/evidence/{id}/shares"),
+            serde_json::json!({"unit_id": third, "reason": "转给第三方"}),
+        ),
+        (format!("/api/v1/evidence/{id}/shares/{theirs}/revoke"), serde_json::json!({})),
+    ];
+    for (path, body) in attempts {
+        let response = app.json(Method::POST, &path, &other_squad, body).await;
+        assert_eq!(response.status, StatusCode::FORBIDDEN, "{path}: {}", response.body);
+    }
+    let after = app.get_bearer(&format!("/api/v1/evidence/{id}"), &squad).await.json();
+    assert_eq!(after["item"]["version"], before["item"]["version"]);
+    assert_eq!(after["item"]["legal_hold"], true);
+    assert_eq!(after["shares"].as_array().unwrap().len(), 1);
+    // It still sees the item, and each refusal is on the record.
+    assert_eq!(app.get_bearer(&format!("/api/v1/evidence/{id}"), &other_squad).await.status, StatusCode::OK);
+    assert!(app.audit_count("authz.denied").await >= 4);
 }
 
 #[tokio::test]

@@ -153,6 +153,7 @@ async fn a_state_change_without_the_csrf_token_is_refused_and_changes_nothing() 
     let app = TestApp::new().await;
     let session = app.login("office01").await;
     let before = app.db.audit_head().await.unwrap().0;
+    let people = app.count("SELECT COUNT(*) FROM people").await;
     let no_token = crate::support::Session { csrf: "forged".into(), ..session.clone() };
     let response = app
         .post_form(
@@ -163,7 +164,10 @@ async fn a_state_change_without_the_csrf_token_is_refused_and_changes_nothing() 
         .await;
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response.body.contains("页面已过期"));
-    assert_eq!(app.db.audit_head().await.unwrap().0, before);
+    // Nothing changed but the record of the forged request itself.
+    assert_eq!(app.db.audit_head().await.unwrap().0, before + 1);
+    assert_eq!(app.audit_count("csrf.failed").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM people").await, people);
 }
 
 #[tokio::test]
@@ -174,7 +178,13 @@ async fn a_reset_password_must_be_changed_before_anything_else() {
     let reset =
         app.post_form(&format!("/admin/accounts/{}/reset-password", account.id), Some(&sysadmin), &[]).await;
     assert_eq!(reset.status, StatusCode::OK);
-    let one_time = crate::support::between(&reset.body, "<dd class=\"mono big\">", "</dd>");
+    // The 系统管理员 never sees the new password: the office grants it and hands it over.
+    assert!(!reset.body.contains("mono big"));
+    let office = app.login("office01").await;
+    let granted =
+        app.post_form(&format!("/admin/account-grants/{}/grant", account.id), Some(&office), &[]).await;
+    assert_eq!(granted.status, StatusCode::OK, "{}", granted.body);
+    let one_time = crate::support::between(&granted.body, "<dd class=\"mono big\">", "</dd>");
     let login = app.post_login("officer02", &one_time).await;
     assert_eq!(login.status, StatusCode::SEE_OTHER);
     let session = crate::support::Session { cookie: cookie_from(&login), csrf: String::new() };

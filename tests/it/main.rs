@@ -12,5 +12,6 @@ mod jobs;
 mod login;
 mod org;
 mod parties;
+mod security;
 mod support;
 mod tidy;

@@ -143,6 +143,7 @@ impl TestApp {
         db.import_shipped_calendar(start_time()).await.expect("holiday arrangements");
         chengguan::demo::seed(&db, config.hash_cost(), start_time()).await.expect("demo seed");
         let clock = ManualClock::new(start_time());
+        chengguan::keys::Keyring::load_or_create(&config.key_path()).expect("the test key file");
         let state =
             chengguan::app::state(db.clone(), Arc::new(clock.clone()), config, false).expect("app state");
         let router = chengguan::web::router(state.clone());
@@ -242,7 +243,34 @@ impl TestApp {
 
     /// Posts the login form; returns the response (302 on success).
     pub async fn post_login(&self, username: &str, password: &str) -> Response {
-        self.post_form("/login", None, &[("username", username), ("password", password), ("next", "/")]).await
+        self.submit_login(&[("username", username), ("password", password), ("next", "/")], &[]).await
+    }
+
+    /// Opens the login page as a browser does (which gives it the form's pre-session token and
+    /// its cookie), then posts `fields` with them and any `headers`.
+    pub async fn submit_login(&self, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> Response {
+        let page = self.get("/login", None).await;
+        let csrf = between(&page.body, "name=\"_csrf\" value=\"", "\"");
+        let cookie = page
+            .headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("__Host-cg_login="))
+            .and_then(|v| v.split(';').next())
+            .expect("the login page sets its token cookie")
+            .to_owned();
+        let mut fields: Vec<(&str, &str)> = fields.to_vec();
+        fields.push(("_csrf", &csrf));
+        let mut builder = Request::builder()
+            .method(Method::POST)
+            .uri("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, cookie);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        self.send(builder.body(Body::from(serde_urlencoded::to_string(&fields).unwrap())).unwrap()).await
     }
 
     /// Logs in fully, through the second factor for administrators.
