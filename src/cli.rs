@@ -259,6 +259,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if let Some(bind) = bind {
                 config.bind = bind;
             }
+            if demo && !crate::demo::holds_only_demo_data(&db).await? {
+                anyhow::bail!(
+                    "this database holds units or accounts that are not the demo's: `--demo` would print the \
+                     administrators' one-time codes on the login page and add demo cases to it. Start it without `--demo`."
+                );
+            }
             if demo {
                 let summary = crate::demo::seed(&db, config.hash_cost(), clock.now())
                     .await

@@ -44,6 +44,34 @@ pub const LISTED_LOGINS: [&str; 13] = [
 
 const BUREAU_CODE: &str = "ZL";
 
+/// Whether `username` is one of the accounts the demo makes.
+fn is_demo_username(username: &str) -> bool {
+    let numbered = |prefix: &str, max: u32| {
+        username
+            .strip_prefix(prefix)
+            .filter(|n| n.len() == 2)
+            .and_then(|n| n.parse::<u32>().ok())
+            .is_some_and(|n| (1..=max).contains(&n))
+    };
+    matches!(username, "sysadmin" | "secadmin" | "auditadmin" | "supervisor01" | "office01" | "center01")
+        || numbered("leader", 2)
+        || numbered("legal", 2)
+        || numbered("squadlead", SQUADS.len() as u32)
+        || numbered("officer", 8)
+        || numbered("aux", 2)
+}
+
+/// Whether the database holds nothing but the demo district (or nothing at all): every unit
+/// the demo's and every account one of its accounts. `serve --demo` refuses any other
+/// database, and the login page shows the administrators' codes only while this holds — a
+/// bureau that started from the demo and added its own people must not have their second
+/// factor printed on the door.
+pub async fn holds_only_demo_data(db: &Db) -> anyhow::Result<bool> {
+    let units_are_demo = db.units().await?.iter().all(|u| u.code.starts_with(BUREAU_CODE));
+    let accounts_are_demo = db.accounts().await?.iter().all(|a| is_demo_username(&a.username));
+    Ok(units_are_demo && accounts_are_demo)
+}
+
 /// The eight street-level areas of the district, one dispatched squad each.
 const SQUADS: [&str; 8] = ["南大街", "荷花池", "五星", "永红", "北港", "西林", "新闸", "邹区"];
 

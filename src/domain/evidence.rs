@@ -226,6 +226,11 @@ impl MediaType {
 
 /// Recognises a file from its first bytes (at least [`SNIFF_BYTES`] when the file is that
 /// long).
+/// The smallest `ftyp` box: size, type, major brand, minor version (ISO/IEC 14496-12 §4.3).
+const FTYP_MIN_BYTES: u32 = 16;
+/// A generous bound on an `ftyp` box: a few dozen compatible brands at most.
+const FTYP_MAX_BYTES: u32 = 1024;
+
 pub fn sniff(head: &[u8]) -> Result<MediaType, Unaccepted> {
     let starts = |magic: &[u8]| head.starts_with(magic);
     let at = |offset: usize, magic: &[u8]| head.get(offset..offset + magic.len()) == Some(magic);
@@ -253,7 +258,9 @@ pub fn sniff(head: &[u8]) -> Result<MediaType, Unaccepted> {
     if starts(b"#!") {
         return Err(Unaccepted::Executable("script"));
     }
-    if starts(b"\xff\xd8\xff") {
+    // A JPEG's start-of-image is followed by a marker (C0–FE: APPn, DQT, SOF, DHT, COM …);
+    // the three bytes alone would let anything that starts with them through.
+    if starts(b"\xff\xd8\xff") && head.get(3).is_some_and(|marker| (0xc0..=0xfe).contains(marker)) {
         return Ok(MediaType::Jpeg);
     }
     if starts(b"\x89PNG\r\n\x1a\n") {
@@ -278,13 +285,26 @@ pub fn sniff(head: &[u8]) -> Result<MediaType, Unaccepted> {
         return Err(Unaccepted::Unknown);
     }
     if at(4, b"ftyp") {
+        // An ISO media file opens with its `ftyp` box: a size that fits the box (header, major
+        // brand, minor version, a few compatible brands) and a major brand this bureau's
+        // devices write. Anything else with `ftyp` at byte 4 is not accepted as media.
+        let size = head.get(..4).map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+        if !(FTYP_MIN_BYTES..=FTYP_MAX_BYTES).contains(&size) {
+            return Err(Unaccepted::Unknown);
+        }
         let brand = head.get(8..12).unwrap_or_default();
-        return Ok(match brand {
-            b"heic" | b"heix" | b"heim" | b"heis" | b"hevc" | b"hevx" | b"mif1" | b"msf1" => MediaType::Heic,
-            b"qt  " => MediaType::QuickTime,
-            b"M4A " | b"M4B " => MediaType::M4a,
-            _ => MediaType::Mp4,
-        });
+        return match brand {
+            b"heic" | b"heix" | b"heim" | b"heis" | b"hevc" | b"hevx" | b"mif1" | b"msf1" => {
+                Ok(MediaType::Heic)
+            }
+            b"qt  " => Ok(MediaType::QuickTime),
+            b"M4A " | b"M4B " => Ok(MediaType::M4a),
+            b"isom" | b"iso2" | b"iso3" | b"iso4" | b"iso5" | b"iso6" | b"iso8" | b"iso9" | b"mp41"
+            | b"mp42" | b"mp71" | b"avc1" | b"dash" | b"MSNV" | b"M4V " | b"M4VH" | b"M4VP" | b"3gp4"
+            | b"3gp5" | b"3gp6" | b"3gp7" | b"3g2a" | b"3g2b" | b"3g2c" | b"XAVC" | b"NDAS" | b"f4v "
+            | b"mmp4" => Ok(MediaType::Mp4),
+            _ => Err(Unaccepted::Unknown),
+        };
     }
     if starts(b"ID3") {
         return Ok(MediaType::Mp3);
@@ -523,6 +543,14 @@ mod tests {
         assert_eq!(sniff(b"PK\x03\x04"), Err(Unaccepted::Unknown));
         assert_eq!(sniff(b""), Err(Unaccepted::Unknown));
         assert_eq!(sniff(b"RIFF\0\0\0\0XXXX"), Err(Unaccepted::Unknown));
+        // Loose prefixes: the JPEG start with no marker after it, an `ftyp` of no size or of a
+        // brand no camera writes.
+        assert_eq!(sniff(b"\xff\xd8\xff<html><script>"), Err(Unaccepted::Unknown));
+        assert_eq!(sniff(b"\xff\xd8\xff"), Err(Unaccepted::Unknown));
+        assert_eq!(sniff(b"\0\0\0\0ftypisom\0\0\0\0"), Err(Unaccepted::Unknown));
+        assert_eq!(sniff(b"\xff\xff\xff\xffftypisom\0\0\0\0"), Err(Unaccepted::Unknown));
+        assert_eq!(sniff(b"\0\0\0\x18ftyp<scr\0\0\0\0"), Err(Unaccepted::Unknown));
+        assert_eq!(sniff(b"\0\0\0\x18ftyp3gp5\0\0\0\0"), Ok(MediaType::Mp4));
     }
 
     #[test]

@@ -610,23 +610,27 @@ impl AuditedTx {
         totp_step: i64,
     ) -> Result<(), StoreError> {
         let now = ts(self.now());
-        on_tx!(&mut self.tx, |conn| {
+        let moved = on_tx!(&mut self.tx, |conn| {
             sqlx::query("UPDATE sessions SET stage = 'active', last_seen_at = $1 WHERE token_hash = $2")
                 .bind(&now)
                 .bind(token_hash)
                 .execute(&mut *conn)
                 .await?;
+            // Conditional: of two submissions of one code, only the first moves the step; the
+            // second finds it moved and is refused (RFC 6238 §5.2, ASVS V6.5.1).
             sqlx::query(
                 "UPDATE accounts SET totp_last_step = $1, failed_count = 0, first_failed_at = NULL, \
-                 locked_until = NULL, last_login_at = $2 WHERE id = $3",
+                 locked_until = NULL, last_login_at = $2 \
+                 WHERE id = $3 AND (totp_last_step IS NULL OR totp_last_step < $1)",
             )
             .bind(totp_step)
             .bind(&now)
             .bind(account_id)
             .execute(&mut *conn)
-            .await?;
+            .await?
+            .rows_affected()
         });
-        Ok(())
+        if moved == 1 { Ok(()) } else { Err(StoreError::Conflict) }
     }
 
     pub async fn revoke_session(&mut self, token_hash: &str) -> Result<(), StoreError> {

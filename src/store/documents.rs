@@ -82,6 +82,15 @@ impl Db {
     }
 }
 
+impl Db {
+    /// The data a document was typeset from (for a masked copy).
+    pub async fn document_data(&self, id: &str) -> Result<Option<String>, sqlx::Error> {
+        on_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT data FROM documents WHERE id = $1").bind(id).fetch_optional(pool).await
+        })
+    }
+}
+
 /// The hex SHA-256 of a document's bytes.
 pub fn digest(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()

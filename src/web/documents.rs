@@ -13,8 +13,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::domain::access::Action;
-use crate::domain::case::documents::{Bureau, DocFacts, DocKind, PartyBlock, build, people_named};
-use crate::domain::party::DocumentType;
+use crate::domain::case::documents::{
+    Bureau, DocFacts, DocKind, PartyBlock, build, masked_copy, people_named,
+};
+use crate::domain::org::mask_phone;
+use crate::domain::party::{DocumentType, mask_document};
 use crate::domain::time::civil_date;
 use crate::store::documents::{DocumentInfo, NewDocument};
 use crate::web::cases::SOURCES;
@@ -203,7 +206,11 @@ pub async fn issue_form(
     }
 }
 
-/// Serves a document's PDF, if the reader may see its case. Each download is audited.
+/// Serves a document's PDF, if the reader may see its case. Each download is audited. The
+/// issued PDF carries the party's full identity number and phone, so it goes only to readers
+/// who may reveal them, and the download is recorded as a reveal; any other reader (the
+/// office, the acceptance center) gets a copy typeset anew from the same data with both
+/// masked, marked `X-Copy: masked`.
 async fn pdf(
     state: &AppState,
     principal: &Principal,
@@ -211,16 +218,48 @@ async fn pdf(
     id: &str,
 ) -> Result<Response, AppError> {
     let (doc, bytes, _) = state.db.document(id).await?.ok_or(AppError::NotFound)?;
-    state.db.case(&principal.visibility(Action::CaseView), &doc.case_id).await?.ok_or(AppError::NotFound)?;
-    state
+    let record = state
         .db
-        .audit_only(
-            &info.audit_ctx(Some(principal), ""),
-            state.now(),
-            crate::store::AuditEvent::new("document.download", "document", id)
-                .details(serde_json::json!({"number": doc.number, "sha256": doc.sha256})),
+        .case(&principal.visibility(Action::CaseView), &doc.case_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let reveals = principal.has(Action::PartyReveal);
+    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
+    tx.audit(
+        crate::store::AuditEvent::new("document.download", "document", id)
+            .details(serde_json::json!({"number": doc.number, "sha256": doc.sha256, "masked": !reveals})),
+    )
+    .await?;
+    if reveals {
+        tx.audit(
+            crate::store::AuditEvent::new("party.reveal", "party", &record.party_id)
+                .details(serde_json::json!({"via": "document", "document": id})),
         )
         .await?;
+    }
+    tx.commit().await?;
+    let (bytes, copy) = if reveals {
+        (bytes, None)
+    } else {
+        let party = state.db.party(&record.party_id).await?.ok_or(AppError::NotFound)?;
+        let data = state.db.document_data(id).await?.ok_or(AppError::NotFound)?;
+        let number_masked = mask_document(party.document_type, &party.document_number);
+        let phone = party.phone.clone().unwrap_or_default();
+        let phone_masked = mask_phone(&phone);
+        let data = masked_copy(&data, &[(&party.document_number, &number_masked), (&phone, &phone_masked)]);
+        let fonts =
+            state.fonts().map_err(|e| AppError::Internal(anyhow::anyhow!("document fonts: {e}")))?.clone();
+        let issued = civil_date(doc.issued_at);
+        let date = (issued.year(), issued.month() as u8, issued.day() as u8);
+        let source_text = template(doc.kind);
+        let rendered = tokio::task::spawn_blocking(move || docgen::render(&source_text, &data, &fonts, date))
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("typesetting a masked copy: {e}")))?;
+        (rendered.pdf, Some("masked"))
+    };
+    // The digest of the bytes served; a masked copy also names the issued document's.
+    let served = if copy.is_some() { crate::store::documents::digest(&bytes) } else { doc.sha256.clone() };
     let mut response = (StatusCode::OK, bytes).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
@@ -230,8 +269,14 @@ async fn pdf(
     }
     headers.insert(
         header::HeaderName::from_static("x-content-sha256"),
-        HeaderValue::from_str(&doc.sha256).unwrap_or(HeaderValue::from_static("")),
+        HeaderValue::from_str(&served).unwrap_or(HeaderValue::from_static("")),
     );
+    if let Some(copy) = copy {
+        headers.insert(header::HeaderName::from_static("x-copy"), HeaderValue::from_static(copy));
+        if let Ok(value) = HeaderValue::from_str(&doc.sha256) {
+            headers.insert(header::HeaderName::from_static("x-issued-sha256"), value);
+        }
+    }
     Ok(response)
 }
 

@@ -81,7 +81,12 @@ async fn login_page(
         .find(|u| u.parent_id.is_none())
         .map(|u| u.name)
         .unwrap_or_default();
-    let demo_logins = if state.demo { demo_logins(state).await? } else { Vec::new() };
+    let demo_logins =
+        if state.demo && crate::demo::holds_only_demo_data(&state.db).await.map_err(AppError::Internal)? {
+            demo_logins(state).await?
+        } else {
+            Vec::new()
+        };
     Ok(LoginPage {
         l: Lang::from_headers(headers),
         bureau_name,
@@ -319,23 +324,40 @@ pub async fn mfa_submit(
             let response = Redirect::to("/login").into_response();
             return Ok(with_cookie(response, &session_cookie(state.config.cookie_secure, "")));
         }
-        let page = MfaPage {
-            l: Lang::from_headers(&headers),
-            error: Some("动态口令错误或已使用过，请输入身份验证器中当前显示的口令。".into()),
-            csrf: principal.csrf_token().to_owned(),
-        };
-        let mut response = render(&page)?;
-        *response.status_mut() = StatusCode::UNAUTHORIZED;
-        return Ok(response);
+        return mfa_refused(&headers, &principal);
     };
     let mut tx = state.db.begin(&ctx, now).await?;
-    tx.activate_session(token_hash, &account.id, step).await?;
+    match tx.activate_session(token_hash, &account.id, step).await {
+        Ok(()) => {}
+        // The same code, submitted twice at once: the other submission used it first.
+        Err(crate::store::StoreError::Conflict) => {
+            drop(tx);
+            let event = AuditEvent::new("login.mfa_failure", "account", &account.id)
+                .result(Outcome::Failure)
+                .details(serde_json::json!({ "reason": "code_already_used" }));
+            state.db.audit_only(&ctx, now, event).await?;
+            return mfa_refused(&headers, &principal);
+        }
+        Err(error) => return Err(AppError::from(error).into()),
+    }
     tx.audit(
         AuditEvent::new("login.success", "account", &account.id).details(serde_json::json!({ "mfa": true })),
     )
     .await?;
     tx.commit().await?;
     Ok(Redirect::to("/").into_response())
+}
+
+/// The second-factor form again, with the one message for a wrong or used code.
+fn mfa_refused(headers: &HeaderMap, principal: &Principal) -> PageResult {
+    let page = MfaPage {
+        l: Lang::from_headers(headers),
+        error: Some("动态口令错误或已使用过，请输入身份验证器中当前显示的口令。".into()),
+        csrf: principal.csrf_token().to_owned(),
+    };
+    let mut response = render(&page)?;
+    *response.status_mut() = StatusCode::UNAUTHORIZED;
+    Ok(response)
 }
 
 pub async fn logout(

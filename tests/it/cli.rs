@@ -180,3 +180,17 @@ fn party_check_id_tells_valid_from_invalid_numbers() {
         assert!(stdout(&output).starts_with("invalid"), "{bad}: {}", stdout(&output));
     }
 }
+
+#[tokio::test]
+async fn serve_demo_refuses_a_database_with_the_bureaus_own_data() {
+    let cli = Cli::new().await;
+    let added = cli.run(&["user", "add", "--username", "zhang.wei", "--name", "张伟", "--role", "officer"]);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let serve = cli.run(&["serve", "--demo", "--bind", "127.0.0.1:0"]);
+    assert_eq!(serve.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&serve.stderr).contains("not the demo's"),
+        "{}",
+        String::from_utf8_lossy(&serve.stderr)
+    );
+}

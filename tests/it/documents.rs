@@ -85,6 +85,18 @@ async fn a_decision_is_issued_only_with_its_statutory_contents_and_never_changes
     assert_eq!(info.sha256, chengguan::store::documents::digest(&bytes));
     assert_eq!(pdf.headers["x-content-sha256"], info.sha256.as_str());
     snapshot("penalty_decision.txt", &text);
+    // The issued PDF names the party's full identity number: a squad leader (who may reveal
+    // it) downloads it as a reveal; the office (which may not) gets a masked copy.
+    assert_eq!(app.audit_count("party.reveal").await, 1);
+    let office = app.token("office01").await;
+    let copy = app.get_bearer(&format!("/api/v1/documents/{doc_id}/pdf"), &office).await;
+    assert_eq!(copy.status, StatusCode::OK);
+    assert_eq!(copy.headers["x-copy"], "masked");
+    assert_eq!(copy.headers["x-issued-sha256"], info.sha256.as_str());
+    assert_ne!(copy.headers["x-content-sha256"], info.sha256.as_str());
+    assert!(copy.body.starts_with("%PDF-"));
+    assert_eq!(app.audit_count("party.reveal").await, 1, "a masked copy reveals nothing");
+    assert_eq!(app.audit_count("document.download").await, 2);
     if let Ok(path) = std::env::var("DUMP_PDF") {
         std::fs::write(path, &bytes).unwrap();
     }

@@ -521,3 +521,59 @@ async fn cutting_the_audit_tail_and_rewriting_the_head_is_named_by_the_signed_ch
     let Verification::Broken { fault, .. } = broken else { panic!("the forgery went unseen") };
     assert_eq!(fault, ChainFault::CheckpointForged { seq: head + 100 });
 }
+
+#[tokio::test]
+async fn one_code_submitted_twice_at_once_signs_in_only_once() {
+    let app = TestApp::new().await;
+    let mut sessions = Vec::new();
+    for _ in 0..2 {
+        let password_ok = app.post_login("auditadmin", crate::support::PASSWORD).await;
+        let mut session = crate::support::Session {
+            cookie: crate::support::cookie_from(&password_ok),
+            csrf: String::new(),
+        };
+        let page = app.get("/login/mfa", Some(&session)).await;
+        session.csrf = crate::support::between(&page.body, "name=\"_csrf\" value=\"", "\"");
+        sessions.push(session);
+    }
+    let code = app.totp_now("auditadmin");
+    let fields = [("code", code.as_str())];
+    let (a, b) = tokio::join!(
+        app.post_form("/login/mfa", Some(&sessions[0]), &fields),
+        app.post_form("/login/mfa", Some(&sessions[1]), &fields),
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::SEE_OTHER, StatusCode::UNAUTHORIZED], "{} / {}", a.body, b.body);
+    assert_eq!(app.audit_count("login.success").await, 1);
+}
+
+#[tokio::test]
+async fn demo_codes_are_shown_only_while_the_data_is_the_demos() {
+    let app = TestApp::new().await;
+    let mut config = crate::support::test_config(app.dir.path());
+    config.reconsideration_body = String::new();
+    let demo_state =
+        chengguan::app::state(app.db.clone(), std::sync::Arc::new(app.clock.clone()), config, true)
+            .expect("demo state");
+    let demo = chengguan::web::router(demo_state);
+    let login_page = || async {
+        let response = tower::ServiceExt::oneshot(
+            demo.clone(),
+            axum::http::Request::builder().uri("/login").body(axum::body::Body::empty()).unwrap(),
+        )
+        .await
+        .unwrap();
+        let bytes = http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes();
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    assert!(login_page().await.contains("演示账号（仅演示模式显示）"));
+    // The bureau adds a real account: the door no longer shows the administrators' codes.
+    let sysadmin = app.token("sysadmin").await;
+    let asked = request_account(&app, &sysadmin, "zhang.wei", "officer").await;
+    assert_eq!(asked.status, StatusCode::CREATED);
+    let page = login_page().await;
+    assert!(!page.contains("演示账号（仅演示模式显示）"));
+    assert!(!page.contains(&app.totp_now("sysadmin")));
+    assert!(!chengguan::demo::holds_only_demo_data(&app.db).await.unwrap());
+}

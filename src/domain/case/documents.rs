@@ -276,6 +276,20 @@ fn not_now(kind: DocKind, why: &str) -> Refusal {
 }
 
 /// A period as documents write it: 15 → 十五, 60 → 六十 (numbers below one hundred).
+/// A document's data with the party's personal numbers masked, for a reader who may see the
+/// case but not the party's full identity number and phone (the issued document itself, which
+/// the party received, carries them in full). Every occurrence is replaced, wherever the
+/// template put it. `numbers` pairs each full value with its mask; empty values are skipped.
+pub fn masked_copy(data: &str, numbers: &[(&str, &str)]) -> String {
+    let mut out = data.to_owned();
+    for (full, masked) in numbers {
+        if !full.is_empty() {
+            out = out.replace(full, masked);
+        }
+    }
+    out
+}
+
 pub fn numeral_zh(n: u32) -> String {
     const D: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
     match n {
@@ -762,6 +776,19 @@ fn specific(kind: DocKind, f: &DocFacts) -> Result<serde_json::Value, Refusal> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_masked_copy_holds_no_personal_number_wherever_the_template_put_it() {
+        let data = r#"{"party":{"document_number":"11010519491231002X","phone":"13912345678"},"x":{"note":"身份证 11010519491231002X"}}"#;
+        let copy = masked_copy(
+            data,
+            &[("11010519491231002X", "110105********002X"), ("13912345678", "139****5678"), ("", "")],
+        );
+        assert!(!copy.contains("11010519491231002X") && !copy.contains("13912345678"), "{copy}");
+        assert_eq!(copy.matches("110105********002X").count(), 2);
+        assert!(serde_json::from_str::<serde_json::Value>(&copy).is_ok());
+    }
+
     use super::*;
 
     #[test]
