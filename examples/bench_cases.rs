@@ -171,7 +171,10 @@ async fn main() -> anyhow::Result<()> {
     let today = now.date_naive();
     db.migrate(now).await?;
     db.import_shipped_calendar(now).await?;
-    chengguan::demo::seed(&db, chengguan::auth::HashCost { memory_kib: 64, iterations: 1 }, now).await?;
+    let keys =
+        chengguan::keys::Keyring::load_or_create(&std::path::Path::new(&dir).join("keys/chengguan.key"))?;
+    chengguan::demo::seed(&db, chengguan::auth::HashCost { memory_kib: 64, iterations: 1 }, now, &keys)
+        .await?;
     let calendar = db.work_calendar().await?;
     let rules = CaseRules::jiangsu_default();
     let squads: Vec<String> = db

@@ -101,7 +101,8 @@ async fn main() -> anyhow::Result<()> {
     config.evidence_max_bytes = bytes + (64 << 20);
     let clock: chengguan::clock::SharedClock = Arc::new(chengguan::clock::SystemClock);
     let db = chengguan::app::open_db(&config, &clock).await?;
-    chengguan::demo::seed(&db, config.hash_cost(), clock.now()).await?;
+    let keys = chengguan::keys::Keyring::load_or_create(&config.key_path())?;
+    chengguan::demo::seed(&db, config.hash_cost(), clock.now(), &keys).await?;
     let account = db.account_by_username("squadlead01").await?.expect("demo account");
     let token = chengguan::auth::new_token();
     let mut tx = db.begin(&chengguan::store::AuditCtx::cli("bench"), clock.now()).await?;
@@ -113,7 +114,6 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
     tx.commit().await?;
-    chengguan::keys::Keyring::load_or_create(&config.key_path())?;
     let state = chengguan::app::state(db.clone(), clock.clone(), config, false)?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;

@@ -164,8 +164,28 @@ pub async fn evidence_job_tick(state: &AppState, holder: &str) -> anyhow::Result
     Ok(Some((checked, faults.len())))
 }
 
+/// Seals every TOTP secret still stored in clear (written before secrets were sealed), each
+/// change audited as a system action. Returns how many were sealed.
+pub async fn seal_legacy_totp_secrets(state: &AppState) -> anyhow::Result<usize> {
+    let clear = state.db.accounts_with_clear_totp().await?;
+    for (id, username, stored) in &clear {
+        let secret = crate::keys::open_totp(&state.keys, stored, username).map_err(|_| {
+            anyhow::anyhow!("the TOTP secret of account {username} is neither sealed nor hex")
+        })?;
+        let sealed = crate::keys::seal_totp(&state.keys, &secret, username);
+        let mut tx = state.db.begin(&crate::store::AuditCtx::cli("system"), state.now()).await?;
+        tx.reseal_totp_secret(id, &sealed).await?;
+        tx.commit().await?;
+    }
+    Ok(clear.len())
+}
+
 pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let bind = state.config.bind;
+    let sealed = seal_legacy_totp_secrets(&state).await.context("sealing TOTP secrets stored in clear")?;
+    if sealed > 0 {
+        tracing::info!(sealed, "TOTP secrets stored in clear are now sealed with SM4-GCM");
+    }
     // The deadline job: every instance runs the loop; the lease lets one of them do the work.
     let job_state = state.clone();
     tokio::spawn(async move {

@@ -266,7 +266,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
             if demo {
-                let summary = crate::demo::seed(&db, config.hash_cost(), clock.now())
+                let keys = crate::keys::Keyring::load_or_create(&config.key_path())?;
+                let summary = crate::demo::seed(&db, config.hash_cost(), clock.now(), &keys)
                     .await
                     .context("building the demo bureau")?;
                 print_demo(&summary, &config);
@@ -465,6 +466,14 @@ async fn user(
             let role_set = RoleSet::new(roles).map_err(|e| anyhow::anyhow!("{e}"))?;
             let password = crate::web::accounts::one_time_password();
             let totp = role_set.is_admin().then(new_totp_secret);
+            // The secret is stored sealed under the key file, so an administrator needs it first.
+            let sealed = match totp.as_deref() {
+                Some(secret) => {
+                    let keys = crate::keys::Keyring::load(&config.key_path())?;
+                    Some(crate::keys::seal_totp(&keys, secret, &username))
+                }
+                None => None,
+            };
             let mut tx = db.begin(ctx, now).await?;
             tx.insert_account(&NewAccount {
                 username: &username,
@@ -473,7 +482,7 @@ async fn user(
                 roles: &role_set,
                 password_hash: &hash_password(config.hash_cost(), &password),
                 must_change_password: true,
-                totp_secret: totp.as_deref(),
+                totp_secret: sealed.as_deref(),
                 requested_by: None,
             })
             .await

@@ -131,7 +131,12 @@ pub fn demo_totp_secret(username: &str) -> Vec<u8> {
     Sha256::digest(format!("chengguan demo totp {username}").as_bytes())[..20].to_vec()
 }
 
-pub async fn seed(db: &Db, cost: HashCost, now: DateTime<Utc>) -> anyhow::Result<Summary> {
+pub async fn seed(
+    db: &Db,
+    cost: HashCost,
+    now: DateTime<Utc>,
+    keys: &crate::keys::Keyring,
+) -> anyhow::Result<Summary> {
     let bureau_name = "常州市钟楼区城市管理行政执法局（演示）";
     let existing = db.units().await?;
     if existing.iter().any(|u| u.code == BUREAU_CODE) {
@@ -298,7 +303,8 @@ pub async fn seed(db: &Db, cost: HashCost, now: DateTime<Utc>) -> anyhow::Result
     }
     for (username, display, person, roles) in &accounts {
         let roles = RoleSet::new(roles.clone()).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let totp = roles.is_admin().then(|| demo_totp_secret(username));
+        let totp =
+            roles.is_admin().then(|| crate::keys::seal_totp(keys, &demo_totp_secret(username), username));
         tx.insert_account(&NewAccount {
             username,
             display_name: display,

@@ -7,7 +7,8 @@
 //! `ID HEX` (32 random bytes), the last line being the key in force; older lines stay so that
 //! what they signed still verifies after a rotation. Each use derives its own key from the
 //! line's key with HMAC-SM3 and a purpose label, so that a MAC made for one purpose is never
-//! valid for another.
+//! valid for another. Secrets the database must hold (TOTP secrets) are sealed with SM4-GCM
+//! under such a derived key (GB/T 39786 level 3: confidentiality of important data in storage).
 
 use std::path::{Path, PathBuf};
 
@@ -22,6 +23,8 @@ pub enum Purpose {
     AuditCheckpoint,
     /// `manifest.json` of an evidence export package.
     PackageManifest,
+    /// Sealing second-factor (TOTP) secrets stored in the database.
+    TotpSecret,
 }
 
 impl Purpose {
@@ -29,6 +32,7 @@ impl Purpose {
         match self {
             Purpose::AuditCheckpoint => b"chengguan audit checkpoint v1",
             Purpose::PackageManifest => b"chengguan package manifest v1",
+            Purpose::TotpSecret => b"chengguan totp secret v1",
         }
     }
 }
@@ -46,6 +50,33 @@ pub enum KeyError {
     #[error("key file {path}: {error}")]
     Io { path: PathBuf, error: std::io::Error },
 }
+
+/// A sealed value that does not open: altered, moved to another row, or sealed under a key
+/// the key file no longer holds.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a sealed value does not open (altered, moved, or its key is missing)")]
+pub struct Unsealable;
+
+/// Opens a stored TOTP secret: sealed under the key file (bound to the account's username), or
+/// a hex plaintext written before secrets were sealed (which `seal_legacy_totp_secrets`
+/// seals at the next start).
+pub fn open_totp(keys: &Keyring, stored: &str, username: &str) -> Result<Vec<u8>, Unsealable> {
+    if stored.starts_with(SEALED_PREFIX) {
+        keys.open(Purpose::TotpSecret, stored, username)
+    } else {
+        hex::decode(stored).map_err(|_| Unsealable)
+    }
+}
+
+/// Seals a TOTP secret for the account `username`.
+pub fn seal_totp(keys: &Keyring, secret: &[u8], username: &str) -> String {
+    keys.seal(Purpose::TotpSecret, secret, username)
+}
+
+/// The prefix of a value sealed by [`Keyring::seal`].
+pub const SEALED_PREFIX: &str = "sm4gcm:";
+
+type Sm4Gcm = aes_gcm::AesGcm<sm4::Sm4, aes_gcm::aead::consts::U12>;
 
 #[derive(Clone)]
 struct Key {
@@ -175,6 +206,45 @@ impl Keyring {
     }
 }
 
+impl Keyring {
+    fn cipher(key: &Key, purpose: Purpose) -> Sm4Gcm {
+        use aes_gcm::KeyInit as _;
+        let derived = Keyring::derived(key, purpose).finalize().into_bytes();
+        // SM4 takes 128 bits: the first half of the derived key.
+        Sm4Gcm::new_from_slice(&derived[..16]).expect("16 bytes is an SM4 key")
+    }
+
+    /// Encrypts `plaintext` with SM4-GCM under the key in force (a fresh 96-bit nonce each
+    /// time), bound to `context` (the row it belongs to) as associated data, so that a sealed
+    /// value copied to another row does not open there. `sm4gcm:KEYID:NONCE:CIPHERTEXT` (hex).
+    pub fn seal(&self, purpose: Purpose, plaintext: &[u8], context: &str) -> String {
+        use aes_gcm::aead::{Aead, Payload};
+        let key = self.keys.last().expect("a keyring holds a key");
+        let mut nonce = [0u8; 12];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut nonce);
+        let sealed = Keyring::cipher(key, purpose)
+            .encrypt((&nonce).into(), Payload { msg: plaintext, aad: context.as_bytes() })
+            .expect("SM4-GCM encrypts any message under 64 GiB");
+        format!("{SEALED_PREFIX}{}:{}:{}", key.id, hex::encode(nonce), hex::encode(sealed))
+    }
+
+    /// Opens a value from [`Keyring::seal`] with the same `context`.
+    pub fn open(&self, purpose: Purpose, sealed: &str, context: &str) -> Result<Vec<u8>, Unsealable> {
+        use aes_gcm::aead::{Aead, Payload};
+        let rest = sealed.strip_prefix(SEALED_PREFIX).ok_or(Unsealable)?;
+        let mut parts = rest.splitn(3, ':');
+        let (Some(id), Some(nonce), Some(body)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(Unsealable);
+        };
+        let key = self.keys.iter().find(|k| k.id == id).ok_or(Unsealable)?;
+        let nonce: [u8; 12] = hex::decode(nonce).ok().and_then(|n| n.try_into().ok()).ok_or(Unsealable)?;
+        let body = hex::decode(body).map_err(|_| Unsealable)?;
+        Keyring::cipher(key, purpose)
+            .decrypt((&nonce).into(), Payload { msg: &body, aad: context.as_bytes() })
+            .map_err(|_| Unsealable)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,6 +258,53 @@ mod tests {
             hex::encode(mac.finalize().into_bytes()),
             "30e3b7d5604e5c04f845925d4d869793e33f0188f21453a8090ef06de7a49b3d"
         );
+    }
+
+    #[test]
+    fn sm4_gcm_reproduces_rfc_8998_appendix_a1() {
+        use aes_gcm::KeyInit as _;
+        use aes_gcm::aead::{Aead, Payload};
+        let key = hex::decode("0123456789ABCDEFFEDCBA9876543210").unwrap();
+        let nonce = hex::decode("00001234567800000000ABCD").unwrap();
+        let aad = hex::decode("FEEDFACEDEADBEEFFEEDFACEDEADBEEFABADDAD2").unwrap();
+        let plaintext = hex::decode(
+            "AAAAAAAAAAAAAAAABBBBBBBBBBBBBBBBCCCCCCCCCCCCCCCCDDDDDDDDDDDDDDDD\
+             EEEEEEEEEEEEEEEEFFFFFFFFFFFFFFFFEEEEEEEEEEEEEEEEAAAAAAAAAAAAAAAA",
+        )
+        .unwrap();
+        let sealed = Sm4Gcm::new_from_slice(&key)
+            .unwrap()
+            .encrypt(nonce.as_slice().into(), Payload { msg: &plaintext, aad: &aad })
+            .unwrap();
+        assert_eq!(
+            hex::encode_upper(sealed),
+            "17F399F08C67D5EE19D0DC9969C4BB7D5FD46FD3756489069157B282BB200735\
+             D82710CA5C22F0CCFA7CBF93D496AC15A56834CBCF98C397B4024A2691233B8D\
+             83DE3541E4C2B58177E065A9BF7B62EC"
+        );
+    }
+
+    #[test]
+    fn a_sealed_value_opens_only_in_its_row_and_unaltered() {
+        let ring = Keyring::parse(&format!("k1 {}\n", "11".repeat(32))).unwrap();
+        let sealed = ring.seal(Purpose::TotpSecret, b"secret bytes", "account-1");
+        assert!(sealed.starts_with("sm4gcm:k1:"));
+        assert!(!sealed.contains(&hex::encode(b"secret bytes")));
+        assert_eq!(ring.open(Purpose::TotpSecret, &sealed, "account-1").unwrap(), b"secret bytes");
+        assert_eq!(ring.open(Purpose::TotpSecret, &sealed, "account-2"), Err(Unsealable));
+        assert_eq!(ring.open(Purpose::PackageManifest, &sealed, "account-1"), Err(Unsealable));
+        let mut flipped = sealed.clone().into_bytes();
+        let last = flipped.len() - 1;
+        flipped[last] = if flipped[last] == b'0' { b'1' } else { b'0' };
+        assert_eq!(
+            ring.open(Purpose::TotpSecret, std::str::from_utf8(&flipped).unwrap(), "account-1"),
+            Err(Unsealable)
+        );
+        // Two seals of one secret differ (fresh nonces); a rotated file still opens the old.
+        assert_ne!(sealed, ring.seal(Purpose::TotpSecret, b"secret bytes", "account-1"));
+        let rotated = Keyring::parse(&format!("k1 {}\nk2 {}\n", "11".repeat(32), "22".repeat(32))).unwrap();
+        assert_eq!(rotated.open(Purpose::TotpSecret, &sealed, "account-1").unwrap(), b"secret bytes");
+        assert!(rotated.seal(Purpose::TotpSecret, b"x", "a").starts_with("sm4gcm:k2:"));
     }
 
     #[test]

@@ -19,7 +19,8 @@ pub struct Account {
     pub roles: RoleSet,
     pub password_hash: String,
     pub must_change_password: bool,
-    pub totp_secret: Option<Vec<u8>>,
+    /// As stored: sealed with SM4-GCM under the key file (`keys::open_totp` opens it).
+    pub totp_secret: Option<String>,
     pub totp_last_step: Option<i64>,
     pub disabled: bool,
     pub failures: LoginFailures,
@@ -70,11 +71,7 @@ impl TryFrom<AccountRow> for Account {
         let roles = RoleSet::new(roles).map_err(|e| decode_error("role set", &e.to_string()))?;
         let opt_ts = |v: &Option<String>| v.as_deref().map(parse_ts).transpose();
         Ok(Account {
-            totp_secret: row
-                .totp_secret
-                .as_deref()
-                .map(|s| hex::decode(s).map_err(|_| decode_error("totp secret", "<hidden>")))
-                .transpose()?,
+            totp_secret: row.totp_secret,
             failures: LoginFailures {
                 count: row.failed_count,
                 first_at: opt_ts(&row.first_failed_at)?,
@@ -173,6 +170,18 @@ impl Db {
                 .await?
         });
         codes.iter().map(|c| c.parse::<Role>().map_err(|_| decode_error("role", c))).collect()
+    }
+
+    /// Accounts whose TOTP secret is stored in clear (written before secrets were sealed).
+    pub async fn accounts_with_clear_totp(&self) -> Result<Vec<(String, String, String)>, sqlx::Error> {
+        on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, username, totp_secret FROM accounts \
+                 WHERE totp_secret IS NOT NULL AND totp_secret NOT LIKE 'sm4gcm:%'",
+            )
+            .fetch_all(pool)
+            .await
+        })
     }
 
     pub async fn accounts(&self) -> Result<Vec<AccountListItem>, sqlx::Error> {
@@ -294,19 +303,19 @@ impl Db {
     }
 
     pub async fn security_policy(&self) -> Result<(SecurityPolicy, i64), sqlx::Error> {
-        type Row = (i64, i64, i64, i64, i64, i64, i64, i64, i64);
+        type Row = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
         let row: Option<Row> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT password_min_length, password_min_classes, lockout_threshold, lockout_window_minutes, \
-                 lockout_minutes, idle_timeout_minutes, admin_idle_timeout_minutes, session_max_hours, version \
-                 FROM security_policy WHERE id = 1",
+                 lockout_minutes, idle_timeout_minutes, admin_idle_timeout_minutes, session_max_hours, version, \
+                 CAST(mfa_for_all AS BIGINT) FROM security_policy WHERE id = 1",
             )
             .fetch_optional(pool)
             .await?
         });
         Ok(match row {
             None => (SecurityPolicy::default(), 0),
-            Some((a, b, c, d, e, f, g, h, version)) => (
+            Some((a, b, c, d, e, f, g, h, version, mfa_for_all)) => (
                 SecurityPolicy {
                     password_min_length: a,
                     password_min_classes: b,
@@ -316,6 +325,7 @@ impl Db {
                     idle_timeout_minutes: f,
                     admin_idle_timeout_minutes: g,
                     session_max_hours: h,
+                    mfa_for_all,
                 },
                 version,
             ),
@@ -332,7 +342,8 @@ pub struct NewAccount<'a> {
     pub roles: &'a RoleSet,
     pub password_hash: &'a str,
     pub must_change_password: bool,
-    pub totp_secret: Option<&'a [u8]>,
+    /// Sealed (`keys::seal_totp`); never the plain secret.
+    pub totp_secret: Option<&'a str>,
     /// Who asked for it, when it waits for its grantor; `None` when granted at once (the
     /// command line, the demo).
     pub requested_by: Option<&'a str>,
@@ -354,7 +365,7 @@ impl AuditedTx {
             .bind(new.person_id)
             .bind(new.password_hash)
             .bind(new.must_change_password)
-            .bind(new.totp_secret.map(hex::encode))
+            .bind(new.totp_secret)
             .bind(&now)
             .bind(if new.requested_by.is_some() { "create" } else { "" })
             .bind(new.requested_by.unwrap_or(""))
@@ -511,7 +522,7 @@ impl AuditedTx {
     pub async fn grant_account(
         &mut self,
         id: &str,
-        granted: Option<(&str, Option<&[u8]>)>,
+        granted: Option<(&str, Option<&str>)>,
         details: serde_json::Value,
     ) -> Result<(), StoreError> {
         let now = ts(self.now());
@@ -525,7 +536,7 @@ impl AuditedTx {
                      WHERE id = $4 AND grant_pending <> ''",
                 )
                 .bind(hash)
-                .bind(totp.map(hex::encode))
+                .bind(totp)
                 .bind(&now)
                 .bind(id)
                 .execute(conn)
@@ -547,6 +558,43 @@ impl AuditedTx {
         }
         let action = if granted.is_some() { "account.grant" } else { "account.grant_declined" };
         self.audit(AuditEvent::new(action, "account", id).details(details)).await?;
+        Ok(())
+    }
+
+    /// Enrols an account's own second factor: the sealed secret and the step of the code that
+    /// confirmed it (used up). Refused with `Conflict` when the account already has one.
+    pub async fn enrol_totp(&mut self, id: &str, sealed: &str, step: i64) -> Result<(), StoreError> {
+        let now = ts(self.now());
+        let changed = on_tx!(&mut self.tx, |conn| {
+            sqlx::query(
+                "UPDATE accounts SET totp_secret = $1, totp_last_step = $2, version = version + 1, updated_at = $3 \
+                 WHERE id = $4 AND totp_secret IS NULL",
+            )
+            .bind(sealed)
+            .bind(step)
+            .bind(&now)
+            .bind(id)
+            .execute(conn)
+            .await?
+            .rows_affected()
+        });
+        if changed == 0 {
+            return Err(StoreError::Conflict);
+        }
+        self.audit(AuditEvent::new("account.mfa_enrolled", "account", id)).await?;
+        Ok(())
+    }
+
+    /// Replaces the stored form of an account's TOTP secret (sealing one written in clear).
+    pub async fn reseal_totp_secret(&mut self, id: &str, sealed: &str) -> Result<(), StoreError> {
+        on_tx!(&mut self.tx, |conn| {
+            sqlx::query("UPDATE accounts SET totp_secret = $1 WHERE id = $2")
+                .bind(sealed)
+                .bind(id)
+                .execute(conn)
+                .await?;
+        });
+        self.audit(AuditEvent::new("account.totp_sealed", "account", id)).await?;
         Ok(())
     }
 
@@ -706,7 +754,7 @@ impl AuditedTx {
                 sqlx::query(
                     "INSERT INTO security_policy (id, password_min_length, password_min_classes, lockout_threshold, \
                      lockout_window_minutes, lockout_minutes, idle_timeout_minutes, admin_idle_timeout_minutes, \
-                     session_max_hours, version, updated_at) VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, 1, $9)",
+                     session_max_hours, version, updated_at, mfa_for_all) VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10)",
                 )
                 .bind(p.password_min_length)
                 .bind(p.password_min_classes)
@@ -717,6 +765,7 @@ impl AuditedTx {
                 .bind(p.admin_idle_timeout_minutes)
                 .bind(p.session_max_hours)
                 .bind(&now)
+                .bind(p.mfa_for_all)
                 .execute(conn)
                 .await
                 .map_err(|e| on_unique(e, "version"))
@@ -726,7 +775,7 @@ impl AuditedTx {
                     "UPDATE security_policy SET password_min_length = $1, password_min_classes = $2, \
                      lockout_threshold = $3, lockout_window_minutes = $4, lockout_minutes = $5, \
                      idle_timeout_minutes = $6, admin_idle_timeout_minutes = $7, session_max_hours = $8, \
-                     version = version + 1, updated_at = $9 WHERE id = 1 AND version = $10",
+                     version = version + 1, updated_at = $9, mfa_for_all = $11 WHERE id = 1 AND version = $10",
                 )
                 .bind(p.password_min_length)
                 .bind(p.password_min_classes)
@@ -738,6 +787,7 @@ impl AuditedTx {
                 .bind(p.session_max_hours)
                 .bind(&now)
                 .bind(version)
+                .bind(p.mfa_for_all)
                 .execute(conn)
                 .await
                 .map(|r| r.rows_affected())

@@ -198,6 +198,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0018_account_grants.sql"),
         include_str!("../../migrations/postgres/0018_account_grants.sql"),
     ),
+    (
+        "0019_mfa_for_all",
+        include_str!("../../migrations/sqlite/0019_mfa_for_all.sql"),
+        include_str!("../../migrations/postgres/0019_mfa_for_all.sql"),
+    ),
 ];
 
 impl Db {

@@ -189,7 +189,8 @@ pub async fn answer_grant(
     // 等保 L3-CES1-04: administrators log in with two factors. A reset keeps the factor the
     // holder already has: resetting a password must not switch it off or hand it to anyone.
     let totp = (account.roles.is_admin() && account.totp_secret.is_none()).then(new_totp_secret);
-    tx.grant_account(id, Some((&hash, totp.as_deref())), details).await?;
+    let sealed = totp.as_deref().map(|secret| crate::keys::seal_totp(&state.keys, secret, &account.username));
+    tx.grant_account(id, Some((&hash, sealed.as_deref())), details).await?;
     tx.commit().await?;
     state.principals.forget_account(id);
     Ok(Some(Created {

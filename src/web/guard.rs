@@ -64,6 +64,11 @@ pub struct Principal {
     pub unit_id: Option<String>,
     pub credential: Credential,
     pub must_change_password: bool,
+    /// Whether the account logs in with a TOTP second factor.
+    pub has_totp: bool,
+    /// The security policy requires a second factor of everyone and this account has none
+    /// yet: the session is held at `/account/mfa` until it enrols.
+    pub mfa_enrolment_due: bool,
 }
 
 impl Principal {
@@ -82,6 +87,8 @@ impl Principal {
             unit_id: account.unit_id,
             credential,
             must_change_password: account.must_change_password,
+            has_totp: account.totp_secret.is_some(),
+            mfa_enrolment_due: false,
         }
     }
 
@@ -353,6 +360,21 @@ pub async fn guard(
             Redirect::to("/account/password").into_response()
         };
     }
+    if principal.mfa_enrolment_due
+        && !matches!(path.as_str(), "/account/mfa" | "/logout" | "/account/password")
+    {
+        return if is_api {
+            deny(
+                true,
+                AppError::refused(
+                    "mfa_enrolment_required",
+                    "安全策略要求所有用户使用动态口令，请先在“动态口令”页面启用",
+                ),
+            )
+        } else {
+            Redirect::to("/account/mfa").into_response()
+        };
+    }
     if !principal.has(action) {
         let ctx = info.audit_ctx(Some(&principal), "");
         let event = AuditEvent::new("authz.denied", "route", format!("{} {}", request.method(), path))
@@ -535,7 +557,8 @@ async fn resolve(
         state.db.touch_session(&hash, now).await?;
     }
     let credential = Credential::Session { token_hash: hash, csrf_token: session.csrf_token };
-    let principal = Principal::new(account, credential);
+    let mut principal = Principal::new(account, credential);
+    principal.mfa_enrolment_due = policy.mfa_for_all == 1 && !principal.has_totp;
     Ok(Resolved::Caller { principal: Box::new(principal), stage: session.stage })
 }
 

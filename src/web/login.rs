@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use crate::app::AppState;
 use crate::auth::{constant_time_eq, hash_password, new_token, token_hash, verify_password};
 use crate::domain::audit::Outcome;
-use crate::domain::security::{check_password, totp_code, totp_step, verify_totp};
+use crate::domain::security::{check_password, otpauth_uri, totp_code, totp_step, verify_totp};
 use crate::store::AuditEvent;
 use crate::web::error::{AppError, PageResult};
 use crate::web::guard::{
@@ -124,7 +124,8 @@ async fn demo_logins(state: &AppState) -> Result<Vec<(String, String, String)>, 
             let code = account
                 .totp_secret
                 .as_deref()
-                .map(|secret| format!("{:06}", totp_code(secret, totp_step(state.now()))))
+                .and_then(|stored| crate::keys::open_totp(&state.keys, stored, &account.username).ok())
+                .map(|secret| format!("{:06}", totp_code(&secret, totp_step(state.now()))))
                 .unwrap_or_default();
             let roles = account.roles.roles().iter().map(|r| r.name_zh()).collect::<Vec<_>>().join("、");
             out.push((account.username, roles, code));
@@ -305,8 +306,13 @@ pub async fn mfa_submit(
     let account = state.db.account(&principal.account_id).await?.ok_or(AppError::Unauthenticated)?;
     let ctx = info.audit_ctx(Some(&principal), "");
     let (policy, _) = state.db.security_policy().await?;
-    let step = match (&account.totp_secret, account.failures.is_locked(now)) {
-        (Some(secret), false) => verify_totp(secret, &form.code, now, account.totp_last_step),
+    // A secret that does not open (altered in the database, or its key gone) verifies no code.
+    let secret = account
+        .totp_secret
+        .as_deref()
+        .and_then(|stored| crate::keys::open_totp(&state.keys, stored, &account.username).ok());
+    let step = match (secret, account.failures.is_locked(now)) {
+        (Some(secret), false) => verify_totp(&secret, &form.code, now, account.totp_last_step),
         _ => None,
     };
     let Some(step) = step else {
@@ -346,6 +352,99 @@ pub async fn mfa_submit(
     .await?;
     tx.commit().await?;
     Ok(Redirect::to("/").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "mfa_enrol.html")]
+struct EnrolPage {
+    chrome: Chrome,
+    /// Already enrolled.
+    enrolled: bool,
+    /// Required by the security policy (the session is held here until done).
+    required: bool,
+    /// The new secret for the authenticator, as an otpauth URI and in base32.
+    uri: String,
+    secret_base32: String,
+    /// The same secret sealed for this account, sent back with the first code.
+    pending: String,
+    error: Option<String>,
+}
+
+/// The sealed form of a secret offered on the enrolment page: bound to the account, so that a
+/// page of one account cannot enrol another.
+fn enrol_context(principal: &Principal) -> String {
+    format!("enrol:{}", principal.account_id)
+}
+
+async fn enrol_page(
+    state: &AppState,
+    principal: &Principal,
+    headers: &HeaderMap,
+    error: Option<String>,
+) -> PageResult {
+    let chrome = Chrome::new(state, principal, headers, "", "动态口令", "Second factor").await?;
+    let secret = crate::auth::new_totp_secret();
+    let pending = state.keys.seal(crate::keys::Purpose::TotpSecret, &secret, &enrol_context(principal));
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let mut response = render(&EnrolPage {
+        chrome,
+        enrolled: principal.has_totp,
+        required: principal.mfa_enrolment_due,
+        uri: otpauth_uri("chengguan", &principal.username, &secret),
+        secret_base32: crate::domain::security::base32(&secret),
+        pending,
+        error,
+    })?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+/// 等保 L3-CES1-04: every internal user may add a TOTP second factor (and must, when the
+/// security policy says so). The page offers a fresh secret; the first code from the
+/// authenticator confirms it.
+pub async fn mfa_enrol_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+) -> PageResult {
+    enrol_page(&state, &principal, &headers, None).await
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct EnrolForm {
+    #[serde(default)]
+    pending: String,
+    #[serde(default)]
+    code: String,
+}
+
+pub async fn mfa_enrol_submit(
+    State(state): State<AppState>,
+    Extension(info): Extension<RequestInfo>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+    Form(form): Form<EnrolForm>,
+) -> PageResult {
+    if principal.has_totp {
+        return Ok(Redirect::to("/account/mfa").into_response());
+    }
+    let now = state.now();
+    let secret = state.keys.open(crate::keys::Purpose::TotpSecret, &form.pending, &enrol_context(&principal));
+    let step = secret.as_ref().ok().and_then(|secret| verify_totp(secret, &form.code, now, None));
+    let (Ok(secret), Some(step)) = (secret, step) else {
+        let event = AuditEvent::new("account.mfa_enrolled", "account", &principal.account_id)
+            .result(Outcome::Failure);
+        state.db.audit_only(&info.audit_ctx(Some(&principal), ""), now, event).await?;
+        let error =
+            "动态口令不正确：请确认身份验证器已添加下方的新密钥，并输入其当前显示的 6 位口令。".to_owned();
+        return enrol_page(&state, &principal, &headers, Some(error)).await;
+    };
+    let sealed = crate::keys::seal_totp(&state.keys, &secret, &principal.username);
+    let mut tx = state.db.begin(&info.audit_ctx(Some(&principal), ""), now).await?;
+    tx.enrol_totp(&principal.account_id, &sealed, step).await?;
+    tx.commit().await?;
+    state.principals.forget_account(&principal.account_id);
+    Ok(Redirect::to("/?mfa=enrolled").into_response())
 }
 
 /// The second-factor form again, with the one message for a wrong or used code.

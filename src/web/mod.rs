@@ -88,6 +88,8 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(g.clone(), "/", A(X::SelfService), get(home::home)),
         route(g.clone(), "/account/password", A(X::SelfService), get(login::password_form)),
         route(p.clone(), "/account/password", A(X::SelfService), post(login::password_submit)),
+        route(g.clone(), "/account/mfa", A(X::SelfService), get(login::mfa_enrol_form)),
+        route(p.clone(), "/account/mfa", A(X::SelfService), post(login::mfa_enrol_submit)),
         route(g.clone(), "/org", A(X::OrgView), get(home::org)),
         route(p.clone(), "/org/units", A(X::OrgEdit), post(home::add_unit_form)),
         route(p.clone(), "/org/leadership", A(X::OrgEdit), post(home::add_member_form)),

@@ -97,6 +97,13 @@ fn fields(policy: &SecurityPolicy, raw: Option<&PolicyForm>) -> Vec<PolicyField>
             basis: "ASVS V7.3.2",
             value: v(p.session_max_hours, raw.map(|r| &r.session_max_hours)),
         },
+        PolicyField {
+            name: "mfa_for_all",
+            label: "所有用户须使用动态口令",
+            unit: "（1 是，0 仅管理员）",
+            basis: "L3-CES1-04 双因素鉴别",
+            value: v(p.mfa_for_all, raw.map(|r| &r.mfa_for_all)),
+        },
     ]
 }
 
@@ -160,6 +167,8 @@ pub struct PolicyForm {
     #[serde(default)]
     session_max_hours: String,
     #[serde(default)]
+    mfa_for_all: String,
+    #[serde(default)]
     version: String,
 }
 
@@ -184,6 +193,7 @@ impl PolicyForm {
                 &self.admin_idle_timeout_minutes,
             ),
             session_max_hours: number("session_max_hours", &self.session_max_hours),
+            mfa_for_all: number("mfa_for_all", &self.mfa_for_all),
         };
         errors.into_result()?;
         policy.validate()?;
@@ -234,6 +244,9 @@ pub struct PolicyDto {
     pub idle_timeout_minutes: i64,
     pub admin_idle_timeout_minutes: i64,
     pub session_max_hours: i64,
+    /// 1: every internal user must log in with a TOTP second factor; 0: the administrators.
+    #[serde(default)]
+    pub mfa_for_all: i64,
     /// The version read; send it back with a change. 0 means the built-in defaults are in force.
     pub version: i64,
 }
@@ -250,6 +263,7 @@ pub async fn api_get(State(state): State<AppState>) -> ApiResult<Json<PolicyDto>
         idle_timeout_minutes: p.idle_timeout_minutes,
         admin_idle_timeout_minutes: p.admin_idle_timeout_minutes,
         session_max_hours: p.session_max_hours,
+        mfa_for_all: p.mfa_for_all,
         version,
     }))
 }
@@ -271,6 +285,7 @@ pub async fn api_put(
         idle_timeout_minutes: body.idle_timeout_minutes,
         admin_idle_timeout_minutes: body.admin_idle_timeout_minutes,
         session_max_hours: body.session_max_hours,
+        mfa_for_all: body.mfa_for_all,
     };
     let version = save(&state, &principal, &info, &policy, body.version).await?;
     Ok(Json(PolicyDto { version, ..body }))

@@ -39,6 +39,17 @@ fn stdout(output: &Output) -> String {
 async fn an_operator_creates_accounts_and_tokens_and_verifies_the_audit_log() {
     let cli = Cli::new().await;
     assert!(cli.run(&["migrate"]).status.success());
+    // An administrator's second factor is sealed under the key file: none yet, refused.
+    let keyless = cli.run(&["user", "add", "--username", "ops1", "--name", "运维一", "--role", "sysadmin"]);
+    assert_eq!(keyless.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&keyless.stderr).contains("keys init"));
+    let init = cli.run(&["keys", "init"]);
+    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    assert_eq!(
+        cli.run(&["keys", "init"]).status.code(),
+        Some(2),
+        "an existing key file is never overwritten"
+    );
 
     let added = cli.run(&["user", "add", "--username", "ops1", "--name", "运维一", "--role", "sysadmin"]);
     assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
@@ -71,16 +82,17 @@ async fn an_operator_creates_accounts_and_tokens_and_verifies_the_audit_log() {
     assert!(cli.run(&["user", "disable", "ops1"]).status.success());
 
     // Without the key file the checkpoints cannot be checked: refused, naming the setting.
-    let keyless = cli.run(&["audit", "verify"]);
+    let keyless = Command::new(env!("CARGO_BIN_EXE_chengguan"))
+        .arg("--data-dir")
+        .arg(cli.dir.path())
+        .arg("--database-url")
+        .arg(&cli.url)
+        .args(["audit", "verify"])
+        .env("CHENGGUAN_KEY_FILE", cli.dir.path().join("no-such-key"))
+        .output()
+        .unwrap();
     assert_eq!(keyless.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&keyless.stderr).contains("key_file"));
-    let init = cli.run(&["keys", "init"]);
-    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
-    assert_eq!(
-        cli.run(&["keys", "init"]).status.code(),
-        Some(2),
-        "an existing key file is never overwritten"
-    );
     let verify = cli.run(&["audit", "verify"]);
     assert_eq!(verify.status.code(), Some(0));
     assert!(stdout(&verify).starts_with("ok: 4 audit records verified"), "{}", stdout(&verify));

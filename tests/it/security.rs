@@ -577,3 +577,123 @@ async fn demo_codes_are_shown_only_while_the_data_is_the_demos() {
     assert!(!page.contains(&app.totp_now("sysadmin")));
     assert!(!chengguan::demo::holds_only_demo_data(&app.db).await.unwrap());
 }
+
+/// One text value read behind the application's back.
+async fn raw_text(app: &TestApp, sql: &str) -> String {
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    match &app.db {
+        chengguan::store::Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+        chengguan::store::Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn second_factor_secrets_are_sealed_in_the_database_and_open_only_in_their_own_row() {
+    let app = TestApp::new().await;
+    let secret = chengguan::demo::demo_totp_secret("auditadmin");
+    let stored = raw_text(&app, "SELECT totp_secret FROM accounts WHERE username = 'auditadmin'").await;
+    assert!(stored.starts_with("sm4gcm:"), "{stored}");
+    assert!(!stored.to_lowercase().contains(&hex::encode(&secret)));
+    // A database copied without the key file holds no secret in clear.
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM accounts WHERE totp_secret IS NOT NULL AND totp_secret NOT LIKE 'sm4gcm:%'"
+        )
+        .await,
+        0
+    );
+    // The second factor still works.
+    app.login("auditadmin").await;
+
+    // Someone with database access copies secadmin's sealed secret onto auditadmin's row:
+    // it does not open there, so no code of secadmin's authenticator gets in.
+    let other = raw_text(&app, "SELECT totp_secret FROM accounts WHERE username = 'secadmin'").await;
+    app.raw(&format!("UPDATE accounts SET totp_secret = '{other}' WHERE username = 'auditadmin'")).await;
+    app.clock.advance(chrono::Duration::seconds(31));
+    let password_ok = app.post_login("auditadmin", crate::support::PASSWORD).await;
+    let mut session =
+        crate::support::Session { cookie: crate::support::cookie_from(&password_ok), csrf: String::new() };
+    let page = app.get("/login/mfa", Some(&session)).await;
+    session.csrf = crate::support::between(&page.body, "name=\"_csrf\" value=\"", "\"");
+    let code = app.totp_now("secadmin");
+    let refused = app.post_form("/login/mfa", Some(&session), &[("code", &code)]).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+
+    // A secret written in clear by an older version is sealed at the next start, audited.
+    app.raw(&format!(
+        "UPDATE accounts SET totp_secret = '{}' WHERE username = 'auditadmin'",
+        hex::encode(&secret)
+    ))
+    .await;
+    assert_eq!(chengguan::app::seal_legacy_totp_secrets(&app.state).await.unwrap(), 1);
+    let resealed = raw_text(&app, "SELECT totp_secret FROM accounts WHERE username = 'auditadmin'").await;
+    assert!(resealed.starts_with("sm4gcm:"));
+    assert_eq!(app.audit_count("account.totp_sealed").await, 1);
+    app.clock.advance(chrono::Duration::seconds(31));
+    app.login("auditadmin").await;
+}
+
+#[tokio::test]
+async fn every_user_may_enrol_a_second_factor_and_the_policy_can_require_it() {
+    use chengguan::domain::security::{totp_code, totp_step};
+    let app = TestApp::new().await;
+    let secadmin = app.token("secadmin").await;
+    let mut policy = app.get_bearer("/api/v1/security-policy", &secadmin).await.json();
+    assert_eq!(policy["mfa_for_all"], 0);
+    policy["mfa_for_all"] = 1.into();
+    let saved = app.json(Method::PUT, "/api/v1/security-policy", &secadmin, policy).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+
+    // Signed in with the password alone, an officer is held at enrolment.
+    let response = app.post_login("officer01", crate::support::PASSWORD).await;
+    let mut session =
+        crate::support::Session { cookie: crate::support::cookie_from(&response), csrf: String::new() };
+    assert_eq!(app.get("/cases", Some(&session)).await.location(), "/account/mfa");
+    let api = app.get("/api/v1/cases", Some(&session)).await;
+    assert_eq!(api.json()["error"], "mfa_enrolment_required");
+    let page = app.get("/account/mfa", Some(&session)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    session.csrf = crate::support::between(&page.body, "name=\"_csrf\" value=\"", "\"");
+    let pending = crate::support::between(&page.body, "name=\"pending\" value=\"", "\"");
+    let account = app.db.account_by_username("officer01").await.unwrap().unwrap();
+    let secret = app
+        .state
+        .keys
+        .open(chengguan::keys::Purpose::TotpSecret, &pending, &format!("enrol:{}", account.id))
+        .unwrap();
+    let code = |at| format!("{:06}", totp_code(&secret, totp_step(at)));
+
+    // A wrong code, or another account's offered secret, enrols nothing.
+    let wrong =
+        app.post_form("/account/mfa", Some(&session), &[("pending", &pending), ("code", "000000")]).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let other = app.db.account_by_username("officer02").await.unwrap().unwrap();
+    let foreign =
+        app.state.keys.seal(chengguan::keys::Purpose::TotpSecret, &secret, &format!("enrol:{}", other.id));
+    let moved = app
+        .post_form("/account/mfa", Some(&session), &[("pending", &foreign), ("code", &code(app.clock_now()))])
+        .await;
+    assert_eq!(moved.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let enrolled = app
+        .post_form("/account/mfa", Some(&session), &[("pending", &pending), ("code", &code(app.clock_now()))])
+        .await;
+    assert_eq!(enrolled.status, StatusCode::SEE_OTHER, "{}", enrolled.body);
+    assert_eq!(app.get("/cases", Some(&session)).await.status, StatusCode::OK);
+    assert_eq!(app.audit_count("account.mfa_enrolled").await, 3, "two refusals and the enrolment");
+    let stored = raw_text(&app, "SELECT totp_secret FROM accounts WHERE username = 'officer01'").await;
+    assert!(stored.starts_with("sm4gcm:"));
+
+    // From now on the officer's password alone reaches only the second-factor page.
+    app.clock.advance(chrono::Duration::seconds(31));
+    let again = app.post_login("officer01", crate::support::PASSWORD).await;
+    assert_eq!(again.location(), "/login/mfa");
+    let mut second =
+        crate::support::Session { cookie: crate::support::cookie_from(&again), csrf: String::new() };
+    assert_eq!(app.get("/api/v1/me", Some(&second)).await.status, StatusCode::UNAUTHORIZED);
+    let page = app.get("/login/mfa", Some(&second)).await;
+    second.csrf = crate::support::between(&page.body, "name=\"_csrf\" value=\"", "\"");
+    let done = app.post_form("/login/mfa", Some(&second), &[("code", &code(app.clock_now()))]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(app.get("/api/v1/me", Some(&second)).await.status, StatusCode::OK);
+}

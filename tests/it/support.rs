@@ -141,9 +141,9 @@ impl TestApp {
         let mut config = test_config(dir.path());
         change(&mut config);
         db.import_shipped_calendar(start_time()).await.expect("holiday arrangements");
-        chengguan::demo::seed(&db, config.hash_cost(), start_time()).await.expect("demo seed");
+        let keys = chengguan::keys::Keyring::load_or_create(&config.key_path()).expect("the test key file");
+        chengguan::demo::seed(&db, config.hash_cost(), start_time(), &keys).await.expect("demo seed");
         let clock = ManualClock::new(start_time());
-        chengguan::keys::Keyring::load_or_create(&config.key_path()).expect("the test key file");
         let state =
             chengguan::app::state(db.clone(), Arc::new(clock.clone()), config, false).expect("app state");
         let router = chengguan::web::router(state.clone());
