@@ -84,10 +84,25 @@ pub async fn open_db(config: &Config, clock: &SharedClock) -> anyhow::Result<Db>
         max_connections: config.max_connections,
         sqlite_synchronous_full: config.sqlite_synchronous_full,
     };
+    if !config.migration_database_url.is_empty() {
+        // Migrations as the owner, then the server as the application role it grants rows to.
+        let owner_url = &config.migration_database_url;
+        let owner =
+            Db::connect(&ConnectOptions { url: owner_url.clone(), max_connections: 1, ..options.clone() })
+                .await
+                .with_context(|| format!("connecting as the owner at {}", redact_url(owner_url)))?;
+        owner.migrate(clock.now()).await.context("applying database migrations as the owner")?;
+        let role = crate::config::url_user(&url)
+            .context("`database_url` must name the application role (postgres://ROLE@host/db)")?;
+        owner.grant_application_role(&role).await.context("granting the application role its rows")?;
+        owner.close().await;
+    }
     let db = Db::connect(&options)
         .await
         .with_context(|| format!("connecting to the database at {}", redact_url(&url)))?;
-    db.migrate(clock.now()).await.context("applying database migrations")?;
+    if config.migration_database_url.is_empty() {
+        db.migrate(clock.now()).await.context("applying database migrations")?;
+    }
     db.import_shipped_calendar(clock.now()).await.context("loading the holiday arrangements")?;
     Ok(db)
 }

@@ -16,6 +16,11 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `postgres://…` for PostgreSQL; empty for the embedded SQLite file in `data_dir`.
     pub database_url: String,
+    /// PostgreSQL only: the owner role's address, used for migrations alone. The server then
+    /// works as the role of `database_url`, which is granted rows but owns no table, so it
+    /// cannot disable or drop the triggers that keep the audit log, the case timeline, the
+    /// documents and the custody records append-only. Empty: migrations run as `database_url`.
+    pub migration_database_url: String,
     pub bind: SocketAddr,
     /// Session cookies are `__Host-`, `Secure`. Only a development set-up reached over plain
     /// HTTP on another host than localhost needs this off.
@@ -80,6 +85,7 @@ impl Default for Config {
         Config {
             data_dir: PathBuf::from("./chengguan-data"),
             database_url: String::new(),
+            migration_database_url: String::new(),
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             cookie_secure: true,
             trust_forwarded_for: false,
@@ -170,6 +176,14 @@ impl Config {
 }
 
 /// Hides the password in a database URL, for messages and logs.
+/// The user named in a database URL (`postgres://app:secret@host/db` → `app`).
+pub fn url_user(url: &str) -> Option<String> {
+    let (_, rest) = url.split_once("://")?;
+    let (userinfo, _) = rest.rsplit_once('@')?;
+    let user = userinfo.split_once(':').map_or(userinfo, |(user, _)| user);
+    (!user.is_empty()).then(|| user.to_owned())
+}
+
 pub fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();

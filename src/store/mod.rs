@@ -291,6 +291,36 @@ impl Db {
         })
     }
 
+    /// PostgreSQL, run as the owner after migrating: lets `role` read and write rows of every
+    /// table, but neither change nor delete the append-only records (the audit log, the case
+    /// timeline, issued documents, custody records) nor truncate anything; owning no table, it
+    /// can neither disable nor drop a trigger. Idempotent: run at every start, so tables of
+    /// later migrations are covered. SQLite has no roles: nothing to do.
+    pub async fn grant_application_role(&self, role: &str) -> Result<(), sqlx::Error> {
+        let Db::Postgres(pool) = self else { return Ok(()) };
+        // The role is an identifier in the statements below: only plain names are accepted.
+        if role.is_empty() || !role.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(sqlx::Error::Configuration(
+                format!("the application role must be a plain lower-case name, not {role:?}").into(),
+            ));
+        }
+        let sql = format!(
+            "GRANT USAGE ON SCHEMA public TO {role}; \
+             GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}; \
+             GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}; \
+             REVOKE UPDATE, DELETE, TRUNCATE ON audit_log, case_events, documents, evidence_custody FROM {role}; \
+             REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM {role};"
+        );
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(pool).await?;
+        Ok(())
+    }
+
+    /// Closes the pool (the owner's, after migrating).
+    pub async fn close(&self) {
+        on_pool!(self, |pool| pool.close().await)
+    }
+
     /// Whether the database answers, for `/readyz`.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         on_pool!(self, |pool| {

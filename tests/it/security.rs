@@ -697,3 +697,68 @@ async fn every_user_may_enrol_a_second_factor_and_the_policy_can_require_it() {
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     assert_eq!(app.get("/api/v1/me", Some(&second)).await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn on_postgresql_the_server_role_cannot_disable_or_drop_the_append_only_triggers() {
+    let Ok(base) = std::env::var("TEST_DATABASE_URL") else { return };
+    if base.is_empty() {
+        return;
+    }
+    // The operator's set-up: an owner role that migrates, an application role the server
+    // uses (README, "Running for a city").
+    let suffix = uuid::Uuid::new_v4().simple().to_string();
+    let (owner, app_role, name) =
+        (format!("cg_t_o{suffix}"), format!("cg_t_a{suffix}"), format!("cg_t_{suffix}"));
+    let admin = sqlx::PgPool::connect(&base).await.unwrap();
+    for sql in [
+        format!("CREATE ROLE {owner} LOGIN"),
+        format!("CREATE ROLE {app_role} LOGIN"),
+        format!(
+            "CREATE DATABASE {name} OWNER {owner} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'"
+        ),
+    ] {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&admin).await.unwrap();
+    }
+    let (prefix, _) = base.rsplit_once('/').unwrap();
+    let host = prefix.rsplit_once('@').map_or(prefix, |(_, host)| host).trim_start_matches("postgres://");
+    let dir = tempfile::tempdir().unwrap();
+    let config = chengguan::config::Config {
+        database_url: format!("postgres://{app_role}@{host}/{name}"),
+        migration_database_url: format!("postgres://{owner}@{host}/{name}"),
+        ..crate::support::test_config(dir.path())
+    };
+    let clock: chengguan::clock::SharedClock =
+        std::sync::Arc::new(chengguan::clock::ManualClock::new(crate::support::start_time()));
+    let db = chengguan::app::open_db(&config, &clock)
+        .await
+        .expect("migrated as the owner, opened as the application");
+    // The application works as usual with its rows.
+    let keys = chengguan::keys::Keyring::load_or_create(&config.key_path()).unwrap();
+    chengguan::demo::seed(&db, config.hash_cost(), crate::support::start_time(), &keys)
+        .await
+        .expect("seeded as the application role");
+    assert!(matches!(db.verify_audit().await.unwrap(), chengguan::store::audit::Verification::Intact { .. }));
+    // What an attacker holding the application's credentials would try first: each refused.
+    let chengguan::store::Db::Postgres(pool) = &db else { panic!("PostgreSQL") };
+    for attack in [
+        "ALTER TABLE audit_log DISABLE TRIGGER ALL",
+        "DROP TRIGGER audit_log_no_update ON audit_log",
+        "DELETE FROM audit_log WHERE seq = 1",
+        "UPDATE audit_log SET actor = 'x' WHERE seq = 1",
+        "TRUNCATE audit_log",
+        "ALTER TABLE audit_head DISABLE TRIGGER ALL",
+        "DROP TRIGGER audit_head_forward ON audit_head",
+        "DELETE FROM evidence_custody",
+        "UPDATE documents SET number = 'x'",
+        "ALTER TABLE case_events DISABLE TRIGGER ALL",
+    ] {
+        let refused = sqlx::raw_sql(attack).execute(pool).await;
+        assert!(refused.is_err(), "{attack} was allowed to the application role");
+    }
+    db.close().await;
+    for sql in
+        [format!("DROP DATABASE {name}"), format!("DROP ROLE {app_role}"), format!("DROP ROLE {owner}")]
+    {
+        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&admin).await;
+    }
+}
