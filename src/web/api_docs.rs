@@ -99,6 +99,9 @@ pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
 
+/// The routes `swagger()` adds, as the guard's table names them.
+pub const SWAGGER_PATHS: [&str; 3] = ["/api/docs", "/api/docs/", "/api/docs/{*rest}"];
+
 pub fn swagger() -> axum::Router<AppState> {
     SwaggerUi::new("/api/docs").config(utoipa_swagger_ui::Config::from("/api/openapi.json")).into()
 }

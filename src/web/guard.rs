@@ -271,7 +271,8 @@ pub async fn guard(
     next: Next,
 ) -> Response {
     let path = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_default();
-    let is_api = request.uri().path().starts_with("/api/");
+    // The Swagger UI is a page for people, under /api/ only by its address.
+    let is_api = request.uri().path().starts_with("/api/") && !request.uri().path().starts_with("/api/docs");
     let request_id =
         request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     let address = client_address(&request, &state.config);

@@ -370,17 +370,27 @@ pub type Policies = Arc<HashMap<(Method, &'static str), Access>>;
 pub fn router(state: AppState) -> Router {
     let mut specs = routes_with(state.config.evidence_max_bytes);
     // The OpenAPI document maps every route for whoever reads it: outside demo mode only the
-    // bureau's own signed-in users get it, unless the operator publishes it on purpose.
-    if !(state.config.api_docs_public || state.demo) {
-        for spec in specs.iter_mut().filter(|s| s.path == "/api/openapi.json") {
-            spec.access = Access::Allowed(Action::SelfService);
-        }
+    // bureau's own signed-in users get it and its Swagger UI, unless the operator publishes
+    // them on purpose.
+    let docs = if state.config.api_docs_public || state.demo {
+        Access::Public
+    } else {
+        Access::Allowed(Action::SelfService)
+    };
+    for spec in specs.iter_mut().filter(|s| s.path == "/api/openapi.json") {
+        spec.access = docs;
     }
-    let policies: Policies = Arc::new(specs.iter().map(|s| ((s.method.clone(), s.path), s.access)).collect());
+    let mut policies: HashMap<(Method, &'static str), Access> =
+        specs.iter().map(|s| ((s.method.clone(), s.path), s.access)).collect();
+    for path in api_docs::SWAGGER_PATHS {
+        policies.insert((Method::GET, path), docs);
+    }
+    let policies: Policies = Arc::new(policies);
     let mut app = Router::new();
     for spec in specs {
         app = app.route(spec.path, spec.handler);
     }
+    app = app.merge(api_docs::swagger());
     let csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
     // HSTS: browsers keep to HTTPS for this host once they have seen it over HTTPS (they ignore
@@ -393,7 +403,6 @@ pub fn router(state: AppState) -> Router {
         )
     });
     app.route_layer(axum::middleware::from_fn_with_state((state.clone(), policies), guard::guard))
-        .merge(api_docs::swagger())
         .fallback(home::not_found)
         .with_state(state)
         .layer(SetResponseHeaderLayer::if_not_present(

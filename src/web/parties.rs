@@ -289,13 +289,14 @@ pub async fn reveal_fragment(
     // Both values were validated on entry (alphanumerics and digits), so they need no escaping.
     let safe = |text: &str| text.chars().filter(char::is_ascii_alphanumeric).collect::<String>();
     Ok(Html(format!(
-        "<span class=\"revealed\">{}</span>{}",
+        "<span class=\"revealed\">{}</span>{}{}",
         safe(&party.document_number),
         party
             .phone
             .as_deref()
             .map(|p| format!(" · <span class=\"revealed\">{}</span>", safe(p)))
-            .unwrap_or_default()
+            .unwrap_or_default(),
+        party.birth_date.map(|d| format!(" · 出生 <span class=\"revealed\">{d}</span>")).unwrap_or_default()
     ))
     .into_response())
 }

@@ -317,7 +317,7 @@ async fn the_openapi_document_describes_every_api_route() {
             spec.path
         );
     }
-    let docs = app.get("/api/docs/", None).await;
+    let docs = app.get_bearer("/api/docs/", &token).await;
     assert_eq!(docs.status, StatusCode::OK);
     assert!(docs.body.contains("swagger-ui"));
 }

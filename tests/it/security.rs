@@ -142,6 +142,9 @@ async fn the_api_map_is_for_signed_in_users_unless_published_and_hsts_is_sent() 
     assert_eq!(anonymous.json()["error"], "unauthenticated");
     let token = app.token("officer01").await;
     assert_eq!(app.get_bearer("/api/openapi.json", &token).await.status, StatusCode::OK);
+    let ui = app.get("/api/docs/", None).await;
+    assert_eq!(ui.status, StatusCode::SEE_OTHER);
+    assert!(ui.location().starts_with("/login"));
     let hsts = anonymous.headers.get("strict-transport-security").expect("HSTS on every response");
     assert_eq!(hsts, "max-age=31536000; includeSubDomains");
 
@@ -152,6 +155,7 @@ async fn the_api_map_is_for_signed_in_users_unless_published_and_hsts_is_sent() 
     .await;
     let document = published.get("/api/openapi.json", None).await;
     assert_eq!(document.status, StatusCode::OK);
+    assert_eq!(published.get("/api/docs/", None).await.status, StatusCode::OK);
     assert!(document.headers.get("strict-transport-security").is_none());
 }
 
