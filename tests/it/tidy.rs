@@ -141,3 +141,51 @@ fn every_audit_table_write_goes_through_the_audited_transaction() {
     }
     assert_eq!(inserts, 1);
 }
+
+/// The permission table as a document (`docs/role-matrix.md`), regenerated from
+/// `access::scope_of` with `UPDATE_SNAPSHOTS=1`; the test fails when the two disagree.
+#[test]
+fn the_role_matrix_document_is_the_permission_table() {
+    use chengguan::domain::access::{Action, Role, Scope, grantor_of, scope_of};
+    let mut text = String::from(
+        "# Role matrix\n\nGenerated from `domain::access::scope_of` by `tests/it/tidy.rs` \
+         (`UPDATE_SNAPSHOTS=1 cargo test --test it role_matrix`). Scopes: **全** the whole \
+         bureau, **下** own unit and those below, **本** own unit, **己** own records, · denied.\n\n| action |",
+    );
+    for role in Role::ALL {
+        text.push_str(&format!(" {} |", role.name_zh()));
+    }
+    text.push_str("\n| --- |");
+    for _ in Role::ALL {
+        text.push_str(" :-: |");
+    }
+    text.push('\n');
+    for action in Action::ALL {
+        text.push_str(&format!("| `{}` |", action.code()));
+        for role in Role::ALL {
+            let cell = match scope_of(role, action) {
+                Some(Scope::All) => "全",
+                Some(Scope::Subtree) => "下",
+                Some(Scope::Unit) => "本",
+                Some(Scope::Own) => "己",
+                None => "·",
+            };
+            text.push_str(&format!(" {cell} |"));
+        }
+        text.push('\n');
+    }
+    text.push_str("\nWho grants an account's roles (`grantor_of`; the 系统管理员 creates and resets, never grants):\n\n");
+    for role in Role::ALL {
+        let set = chengguan::domain::access::RoleSet::new(vec![role]).expect("one role");
+        text.push_str(&format!("- {}: {}\n", role.name_zh(), grantor_of(&set).name_zh()));
+    }
+    let path = root().join("docs/role-matrix.md");
+    if std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
+        fs::write(&path, &text).unwrap();
+    }
+    assert_eq!(
+        fs::read_to_string(&path).unwrap_or_default(),
+        text,
+        "docs/role-matrix.md is stale (UPDATE_SNAPSHOTS=1)"
+    );
+}
