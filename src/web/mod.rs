@@ -405,6 +405,7 @@ pub fn router(state: AppState) -> Router {
     app.route_layer(axum::middleware::from_fn_with_state((state.clone(), policies), guard::guard))
         .fallback(home::not_found)
         .with_state(state)
+        .layer(axum::middleware::from_fn(error::uniform_errors))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(csp),

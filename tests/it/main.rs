@@ -2,6 +2,7 @@
 //! set to a PostgreSQL server, the same tests run against a fresh PostgreSQL database each.
 
 mod access;
+mod api_contract;
 mod audit;
 mod calendar;
 mod cases;
