@@ -62,6 +62,13 @@ struct DeviceRow {
     version: i64,
 }
 
+/// One of the bureau's participants in a patrol or operation.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct PatrolMember {
+    pub person_id: String,
+    pub name: String,
+}
+
 /// A patrol or operation as stored.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Patrol {
@@ -78,8 +85,8 @@ pub struct Patrol {
     pub partner_officers: String,
     pub findings: String,
     pub created_by: String,
-    /// (person id, name) of each of the bureau's participants.
-    pub members: Vec<(String, String)>,
+    /// The bureau's participants.
+    pub members: Vec<PatrolMember>,
     /// Video or audio recordings attached.
     pub recordings: i64,
 }
@@ -219,7 +226,7 @@ impl Db {
         });
         let mut patrols = Vec::with_capacity(rows.len());
         for r in rows {
-            let members: Vec<(String, String)> = on_pool!(self, |pool| {
+            let members: Vec<PatrolMember> = on_pool!(self, |pool| {
                 sqlx::query_as(
                     "SELECT m.person_id, p.name FROM patrol_members m JOIN people p ON p.id = m.person_id \
                      WHERE m.patrol_id = $1 ORDER BY p.name",

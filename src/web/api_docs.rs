@@ -81,7 +81,7 @@ use crate::app::AppState;
         crate::web::audit::api_list,
         crate::web::audit::api_verify,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &StandardResponses),
     security(("bearer" = []))
 )]
 pub struct ApiDoc;
@@ -92,6 +92,72 @@ impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// The statuses every route can answer besides its own: no credentials (401), a role that may
+/// not (403), the database away (503); 404 where the path names an object; 400 and 422 where a
+/// query or body is parsed; 413 and 415 where a body is read; 409 where a version is checked.
+/// All carry the error model (`crate::web::error::uniform_errors` makes the framework's own
+/// rejections answer it too).
+struct StandardResponses;
+
+impl utoipa::Modify for StandardResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::content::Content;
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{Ref, RefOr, ResponseBuilder};
+        let error = |description: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content("application/json", Content::new(Some(Ref::from_schema_name("ErrorBody"))))
+                    .build(),
+            )
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for (method, operation) in [
+                ("get", &mut item.get),
+                ("put", &mut item.put),
+                ("post", &mut item.post),
+                ("delete", &mut item.delete),
+            ] {
+                let Some(operation) = operation.as_mut() else { continue };
+                let located = |place: ParameterIn| {
+                    operation
+                        .parameters
+                        .iter()
+                        .flatten()
+                        .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == place))
+                };
+                let (has_path, has_query) = (located(ParameterIn::Path), located(ParameterIn::Query));
+                let has_body = operation.request_body.is_some();
+                let responses = &mut operation.responses.responses;
+                let mut add = |code: &str, description: &str| {
+                    responses.entry(code.to_owned()).or_insert_with(|| error(description));
+                };
+                add("401", "`unauthenticated`: no valid bearer token or session");
+                add(
+                    "403",
+                    "`forbidden` (the caller's roles do not allow it), or `csrf_failed` for a cookie session",
+                );
+                add("503", "`service_unavailable`: the database cannot be reached; try again");
+                if has_path {
+                    add("404", "`not_found`: no such object, or not one the caller may see");
+                }
+                if has_query || has_body {
+                    add("400", "`bad_request`: the query string or body does not parse");
+                    add("422", "`invalid_input` with `fields`, or a rule's refusal with its code");
+                }
+                if has_body {
+                    add("413", "`payload_too_large`: the body is over the route's limit");
+                    add("415", "`unsupported_media_type`: send `application/json`");
+                }
+                if method == "put" {
+                    add("409", "`version_conflict`: changed since the version read");
+                }
+            }
+        }
     }
 }
 
