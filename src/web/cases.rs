@@ -799,6 +799,13 @@ impl StepForm {
                     errors.add("cost", "amount_invalid", "请填写实际费用（元）");
                     0
                 }),
+                start_hour: match self.start_hour.trim() {
+                    "" => None,
+                    hour => Some(hour.parse().ok().filter(|h: &u32| *h < 24).unwrap_or_else(|| {
+                        errors.add("start_hour", "hour_invalid", "请填写开始时间（0–23 时）");
+                        0
+                    })),
+                },
             },
             "stop_substitute" => Command::StopSubstitute { on },
             "notify_substitute" => Command::NotifySubstitute { on },

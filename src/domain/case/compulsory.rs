@@ -8,7 +8,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::rules::{MIN_DISCUSSION_ATTENDEES, SUBSTITUTE_NOTICE_WORKDAYS, yuan};
+use super::rules::{
+    MIN_DISCUSSION_ATTENDEES, NIGHT_ENDS_HOUR, NIGHT_STARTS_HOUR, SUBSTITUTE_NOTICE_WORKDAYS, yuan,
+};
 use super::{
     Case, Command, Context, Discussion, LegalReview, Outcome, PenaltyKind, Refusal, Stage, case_officer_only,
     check_case_officers, distinct_in_order, leader_only, names, officer_only, refuse, require_text,
@@ -194,6 +196,17 @@ fn overdue_obligation(case: &Case, on: NaiveDate) -> bool {
     ignored_order || demolition_due
 }
 
+/// Whether a 代履行 in this case would demolish: the served decision orders 限期拆除. Carrying
+/// out a demolition in the party's stead is a forced demolition by another name, so it passes
+/// every gate of one (行政强制法 Arts. 43–44): the 复议 and 诉讼 windows lapsed, no challenge
+/// pending, no 暂缓强制拆除 in force, not on a rest day, not at night.
+fn demolishes(case: &Case) -> bool {
+    case.served_on.is_some()
+        && case.decision.as_ref().is_some_and(|x| {
+            x.outcome == Outcome::Penalty && x.penalty.kinds.contains(&PenaltyKind::Demolition)
+        })
+}
+
 /// Applies a correction, substitute-performance or deferral step to `next`.
 pub(super) fn apply(
     case: &Case,
@@ -268,6 +281,18 @@ pub(super) fn apply(
                 return wrong_stage(case, command);
             }
             leader_only(ctx.actor, "代履行")?;
+            if demolishes(case) {
+                // Art. 52 clears spills and obstacles from roads and public places at once; a
+                // building ordered demolished is no such thing.
+                if *ground == SubstituteGround::Immediate {
+                    return refuse(
+                        "immediate_not_for_demolition",
+                        "行政强制法第五十二条",
+                        "立即代履行只适用于道路、河道、航道或者公共场所的遗洒物、障碍物、污染物；拆除建筑物须依第四十四条、第五十条、第五十一条办理",
+                    );
+                }
+                super::enforcement_may_proceed(case, *on, ctx)?;
+            }
             if *ground != SubstituteGround::Immediate && !overdue_obligation(case, *on) {
                 return refuse(
                     "obligation_not_overdue",
@@ -326,6 +351,9 @@ pub(super) fn apply(
                     "应先送达代履行决定书，再催告",
                 );
             }
+            if demolishes(case) {
+                super::enforcement_may_proceed(case, *on, ctx)?;
+            }
             let earliest = ctx.calendar.add_workdays(*on, SUBSTITUTE_NOTICE_WORKDAYS)?;
             if let Some(sub) = next.substitute.as_mut() {
                 sub.urged_on = Some(*on);
@@ -334,13 +362,17 @@ pub(super) fn apply(
                 "催告当事人履行；当事人仍不履行的，最早于 {earliest} 实施代履行（行政强制法第五十一条）"
             ))
         }
-        C::PerformSubstitute { on, supervisor, signatory, cost_fen } => {
+        C::PerformSubstitute { on, supervisor, signatory, cost_fen, start_hour } => {
             let Some(s) = case.substitute.as_ref().filter(|s| s.pending()) else {
                 return wrong_stage(case, command);
             };
             officer_only(ctx.actor)?;
             if *on < s.decided_on {
                 return refuse("before_decision", "行政强制法第五十一条", "代履行不能早于代履行决定");
+            }
+            if demolishes(case) {
+                // Checked again on the day: a suit or a deferral may have come since the 催告.
+                super::enforcement_may_proceed(case, *on, ctx)?;
             }
             if s.ground != SubstituteGround::Immediate {
                 let Some(urged) = s.urged_on else {
@@ -357,6 +389,25 @@ pub(super) fn apply(
             }
             if !ctx.calendar.is_workday(*on)? && s.ground != SubstituteGround::Immediate {
                 return refuse("holiday_execution", "行政强制法第四十三条", "不得在法定节假日实施代履行");
+            }
+            if demolishes(case) {
+                match start_hour {
+                    None => {
+                        return refuse(
+                            "start_hour_required",
+                            "行政强制法第四十三条",
+                            "拆除类代履行须写明开始时间（不得在夜间实施）",
+                        );
+                    }
+                    Some(hour) if *hour >= NIGHT_STARTS_HOUR || *hour < NIGHT_ENDS_HOUR => {
+                        return refuse(
+                            "night_execution",
+                            "行政强制法第四十三条",
+                            "不得在夜间（22时至次日6时）实施强制拆除，代履行亦同",
+                        );
+                    }
+                    Some(_) => {}
+                }
             }
             let supervisor = supervisor.trim();
             match ctx.people.get(supervisor) {

@@ -769,6 +769,10 @@ pub enum Command {
         supervisor: String,
         signatory: String,
         cost_fen: i64,
+        /// The hour work starts: a 代履行 that demolishes is bound by the night ban of Art. 43
+        /// like any forced demolition, so it must say when it starts.
+        #[serde(default)]
+        start_hour: Option<u32>,
     },
     /// The party complied after the 催告: the bureau stops (Art. 51(2)).
     StopSubstitute {
@@ -2446,7 +2450,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
 /// Whether a 限期拆除 may be enforced on `on` (行政强制法 Arts. 35, 37, 44): announced and urged
 /// with both deadlines passed, no 复议 or suit pending, both windows for them lapsed, and no
 /// 暂缓强制拆除 in force.
-fn enforcement_may_proceed(case: &Case, on: NaiveDate, ctx: &Context) -> Result<(), Refusal> {
+pub(super) fn enforcement_may_proceed(case: &Case, on: NaiveDate, ctx: &Context) -> Result<(), Refusal> {
     let d = &case.demolition;
     match (d.announced_deadline, d.urged_deadline) {
         (None, _) => {

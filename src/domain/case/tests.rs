@@ -868,6 +868,63 @@ fn forced_demolition_waits_for_notice_urging_appeal_windows_a_served_written_dec
         w.run(&held, &leader(), "2026-11-10", demolish("2026-11-10", 9)).unwrap_err().code,
         "deferred"
     );
+    // The same gates hold a 代履行 that demolishes (Arts. 43–44): deciding, urging and
+    // performing it are refused while the deferral is in force, while a suit is pending and
+    // before the windows lapse, and it is never the immediate path of Art. 52.
+    let substitute = |on: &str, ground| Command::DecideSubstitute {
+        on: d(on),
+        ground,
+        reason: "逾期不拆除，影响道路通行".into(),
+        obligation: "拆除违法建筑".into(),
+        performer: "某拆除公司".into(),
+        budget_fen: 30_000_00,
+        planned_on: d("2026-11-20"),
+        party_present: true,
+    };
+    assert_eq!(
+        refused(&held, &leader(), "2026-11-10", substitute("2026-11-10", SubstituteGround::Traffic)),
+        "deferred"
+    );
+    assert_eq!(
+        refused(&pending, &leader(), "2026-11-10", substitute("2026-11-10", SubstituteGround::Traffic)),
+        "challenge_pending"
+    );
+    assert_eq!(
+        refused(&c, &leader(), "2026-09-15", substitute("2026-09-15", SubstituteGround::Traffic)),
+        "appeal_window_open"
+    );
+    assert_eq!(
+        refused(&c, &leader(), "2026-11-10", substitute("2026-11-10", SubstituteGround::Immediate)),
+        "immediate_not_for_demolition"
+    );
+    let decided =
+        w.run(&c, &leader(), "2026-11-10", substitute("2026-11-10", SubstituteGround::Traffic)).unwrap();
+    let urged =
+        w.run(&decided, &officer(), "2026-11-11", Command::UrgeSubstitute { on: d("2026-11-11") }).unwrap();
+    let perform = |on: &str, start_hour| Command::PerformSubstitute {
+        on: d(on),
+        supervisor: "o1".into(),
+        signatory: "见证人 周某".into(),
+        cost_fen: 28_000_00,
+        start_hour,
+    };
+    // Urged Wed 11 November: three working days later is Mon 16 November.
+    assert_eq!(refused(&urged, &officer(), "2026-11-16", perform("2026-11-16", Some(23))), "night_execution");
+    assert_eq!(refused(&urged, &officer(), "2026-11-16", perform("2026-11-16", None)), "start_hour_required");
+    let urged_then_sued = w
+        .run(
+            &urged,
+            &reviewer(),
+            "2026-11-13",
+            Command::ReceiveLawsuit { on: d("2026-11-13"), court: "钟楼区人民法院".into() },
+        )
+        .unwrap();
+    assert_eq!(
+        refused(&urged_then_sued, &officer(), "2026-11-16", perform("2026-11-16", Some(9))),
+        "challenge_pending"
+    );
+    let performed = w.run(&urged, &officer(), "2026-11-16", perform("2026-11-16", Some(9))).unwrap();
+    assert_eq!(performed.substitute.as_ref().unwrap().performed_on, Some(d("2026-11-16")));
     let end = Command::EndDeferral { on: d("2026-11-09"), note: "安置完成".into() };
     let resumed = w.run(&held, &leader(), "2026-11-09", end).unwrap();
     w.run(&resumed, &leader(), "2026-11-10", demolish("2026-11-10", 9)).unwrap();
@@ -1007,6 +1064,7 @@ fn substitute_performance_follows_articles_50_and_51() {
         supervisor: supervisor.into(),
         signatory: signatory.into(),
         cost_fen: 2_800_00,
+        start_hour: None,
     };
     assert_eq!(
         w.run(&c, &officer(), "2026-03-16", perform("2026-03-16", "o1", "当事人")).unwrap_err().code,
@@ -1084,6 +1142,7 @@ fn immediate_substitute_performance_tells_an_absent_party_afterwards() {
         supervisor: "o2".into(),
         signatory: "见证人 吴某".into(),
         cost_fen: 0,
+        start_hour: None,
     };
     // A Saturday: emergencies are not bound by the holiday ban of Art. 43.
     let c = w.run(&c, &officer(), "2026-03-07", perform).unwrap();
@@ -1162,4 +1221,91 @@ fn a_served_notice_keeps_the_statement_period_it_stated() {
     // The province later gives five days: this case's notice still said three.
     w.rules.statement_workdays = 5;
     assert_eq!(c.rights_period_end(&w.calendar, &w.rules).unwrap(), before);
+}
+
+/// Issue 19, defect 1, as written: 限期拆除 served 2026-01-05; 公告 01-06 (deadline 01-20);
+/// 催告 01-21 (deadline 02-02); a 暂缓强拆 registered. Deciding, urging and performing 代履行 on
+/// 02-03 … 02-06 are all refused by the demolition gates, and so is a 代履行 decided before
+/// the gates existed (a stored case), at its urging and its performance.
+#[test]
+fn a_substitute_performance_that_demolishes_passes_every_gate_of_a_forced_demolition() {
+    let w = World::new();
+    let order = Penalty { kinds: vec![PenaltyKind::Demolition], fine_fen: 0, confiscation_fen: 0 };
+    let mut c = notified(&w, order.clone());
+    c.stage = Stage::Execution;
+    c.decision = Some(Decision {
+        outcome: Outcome::Penalty,
+        penalty: order,
+        on: d("2026-01-04"),
+        number: "罚决字〔2026〕第1号".into(),
+    });
+    c.served_on = Some(d("2026-01-05"));
+    c.demolition.announced_on = Some(d("2026-01-06"));
+    c.demolition.announced_deadline = Some(d("2026-01-20"));
+    c.demolition.urged_on = Some(d("2026-01-21"));
+    c.demolition.urged_deadline = Some(d("2026-02-02"));
+    c.deferrals.push(Deferral {
+        subject: DeferralSubject::Demolition,
+        reason: "春节前后安置困难".into(),
+        review_on: d("2026-03-02"),
+        discussion: Discussion {
+            on: d("2026-01-26"),
+            attendees: vec!["boss".into(), "deputy1".into(), "deputy2".into()],
+            conclusion: "暂缓".into(),
+        },
+        legal_review: None,
+        supervision: Some(("区人民政府".into(), d("2026-01-28"))),
+        ended_on: None,
+    });
+    let decide = |on: &str| Command::DecideSubstitute {
+        on: d(on),
+        ground: SubstituteGround::Traffic,
+        reason: "逾期不拆除".into(),
+        obligation: "拆除违法建筑".into(),
+        performer: "某拆除公司".into(),
+        budget_fen: 30_000_00,
+        planned_on: d("2026-02-10"),
+        party_present: true,
+    };
+    let gate_codes = ["appeal_window_open", "deferred", "challenge_pending"];
+    for on in ["2026-02-03", "2026-02-04", "2026-02-05", "2026-02-06"] {
+        let refusal = w.run(&c, &leader(), on, decide(on)).unwrap_err();
+        assert!(gate_codes.contains(&refusal.code), "{on}: {}", refusal.code);
+        assert_eq!(refusal.basis, "行政强制法第四十四条");
+    }
+    // A 代履行 already decided (stored before these gates) is held at each later step.
+    let mut decided = c.clone();
+    decided.substitute = Some(Substitute {
+        decided_on: d("2026-02-03"),
+        ground: SubstituteGround::Traffic,
+        reason: "逾期不拆除".into(),
+        obligation: "拆除违法建筑".into(),
+        performer: "某拆除公司".into(),
+        budget_fen: 30_000_00,
+        planned_on: d("2026-02-10"),
+        party_present: true,
+        urged_on: None,
+        performed_on: None,
+        supervisor: None,
+        signatory: String::new(),
+        cost_fen: 0,
+        stopped_on: None,
+        party_notified_on: None,
+        recovered_fen: 0,
+    });
+    let urge = w.run(&decided, &officer(), "2026-02-04", Command::UrgeSubstitute { on: d("2026-02-04") });
+    assert!(gate_codes.contains(&urge.unwrap_err().code));
+    decided.substitute.as_mut().unwrap().urged_on = Some(d("2026-02-04"));
+    let perform = Command::PerformSubstitute {
+        on: d("2026-02-06"),
+        supervisor: "o1".into(),
+        signatory: "见证人".into(),
+        cost_fen: 0,
+        start_hour: Some(9),
+    };
+    assert!(gate_codes.contains(&w.run(&decided, &officer(), "2026-02-06", perform).unwrap_err().code));
+    // With the windows lapsed and the deferral still in force, the deferral is named.
+    let mut later = c.clone();
+    later.served_on = Some(d("2025-04-01"));
+    assert_eq!(w.run(&later, &leader(), "2026-02-03", decide("2026-02-03")).unwrap_err().code, "deferred");
 }
