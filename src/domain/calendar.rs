@@ -137,7 +137,23 @@ impl WorkCalendar {
         if days == 0 {
             return Err(CalendarError::EmptyPeriod);
         }
-        let mut end = start + Duration::days(i64::from(days));
+        self.off_rest(start + Duration::days(i64::from(days)))
+    }
+
+    /// The last day of a period of `months` months from `start` (the starting day not counted):
+    /// the same day of the month `months` later (or the month's last day), moved off rest days
+    /// like every period (民法典 Arts. 201, 203) — a 6-month 诉讼 window and the 3 months to
+    /// apply to the court are such periods.
+    pub fn months_period_end(&self, start: NaiveDate, months: u32) -> Result<NaiveDate, CalendarError> {
+        if months == 0 {
+            return Err(CalendarError::EmptyPeriod);
+        }
+        let end = start.checked_add_months(chrono::Months::new(months)).unwrap_or(NaiveDate::MAX);
+        self.off_rest(end)
+    }
+
+    /// `end`, or the first day after it that is not a rest day.
+    fn off_rest(&self, mut end: NaiveDate) -> Result<NaiveDate, CalendarError> {
         loop {
             let official_rest = self.days.get(&end) == Some(&DayKind::Rest);
             let weekend_rest = self.weekends_extend_calendar_periods && !self.is_workday(end)?;

@@ -708,6 +708,7 @@ impl StepForm {
                 Command::Pay { on, amount_fen }
             }
             "apply_court" => Command::ApplyCourt { on },
+            "urge_payment" => Command::UrgePayment { on },
             "register" => Command::Register { on },
             "close" => Command::Close { on, summary: text(&self.summary) },
             "receive_reconsideration" => Command::ReceiveReconsideration { on, body: text(&self.forum) },
@@ -1397,6 +1398,13 @@ fn steps_for(case: &Case, principal: &Principal) -> Vec<&'static str> {
             let fines = case.decision.as_ref().is_some_and(|d| d.penalty.fine_fen > 0);
             add(handling && fines, "pay");
             add(leader && fines, "defer");
+            add(
+                (handling || leader)
+                    && fines
+                    && case.payment_urged_on.is_none()
+                    && case.court_applied_on.is_none(),
+                "urge_payment",
+            );
             add(leader && fines, "apply_court");
             add(
                 (squad || leader) && case.procedure == Procedure::Simple && case.registered_on.is_none(),
@@ -1998,7 +2006,7 @@ pub struct StepBody {
     pub version: i64,
     /// The step: `action` (file, decline_filing, extend_lead_check, recuse, reassign,
     /// record_act, propose, review, discuss, notify, statement, waive, request_hearing,
-    /// schedule_hearing, hold_hearing, extend_decision, decide, serve, defer, pay, apply_court,
+    /// schedule_hearing, hold_hearing, extend_decision, decide, serve, defer, pay, urge_payment, apply_court,
     /// register, close) and its fields; amounts in fen, dates YYYY-MM-DD.
     #[serde(flatten)]
     #[schema(value_type = Object)]

@@ -93,7 +93,9 @@ impl ClockKind {
             ClockKind::Decision => "行政处罚法第六十条：立案之日起90日",
             ClockKind::Service => "行政处罚法第六十一条：决定后7个工作日内送达",
             ClockKind::Payment => "行政处罚法第六十七条：收到决定书之日起15日（逾期每日加处3%，第七十二条）",
-            ClockKind::CourtEnforcement => "行政强制法第五十三条：履行期限届满之日起3个月内",
+            ClockKind::CourtEnforcement => {
+                "行政强制法第五十三条、法释〔2018〕1号第一百五十六条：起诉期限届满之日起3个月内"
+            }
             ClockKind::ReconsiderationReply => {
                 "行政复议法第四十八条：收到申请书副本之日起10个工作日内答复并提交证据"
             }
@@ -254,6 +256,20 @@ pub fn payment_deadline(case: &Case, calendar: &WorkCalendar) -> Result<Option<N
     calendar.calendar_period_end(served, PAYMENT_DAYS).map(Some)
 }
 
+/// The last day the party may sue over the decision (its 起诉期限): six months from service
+/// (行政诉讼法 Art. 46), or fifteen days from a concluded 复议 (Art. 45); the day a suit ended,
+/// if one did. `None` before service.
+pub fn suit_period_end(case: &Case, calendar: &WorkCalendar) -> Result<Option<NaiveDate>, CalendarError> {
+    let Some(served) = case.served_on else { return Ok(None) };
+    if let Some(ended) = case.lawsuit.as_ref().and_then(|l| l.concluded_on) {
+        return Ok(Some(ended));
+    }
+    if let Some(decided) = case.reconsideration.as_ref().and_then(|r| r.concluded_on) {
+        return calendar.calendar_period_end(decided, SUIT_AFTER_RECONSIDERATION_DAYS).map(Some);
+    }
+    calendar.months_period_end(served, LAWSUIT_MONTHS).map(Some)
+}
+
 /// Every clock that applies to the case as it stands.
 pub fn clocks(case: &Case, calendar: &WorkCalendar, rules: &CaseRules) -> Vec<Clock> {
     let mut out = Vec::new();
@@ -324,12 +340,34 @@ pub fn clocks(case: &Case, calendar: &WorkCalendar, rules: &CaseRules) -> Vec<Cl
             None => calendar_due(calendar, served, PAYMENT_DAYS),
         };
         out.push(Clock { kind: ClockKind::Payment, start: served, due, met_on: paid_off });
-        let last = due.date();
-        let window_end = last.checked_add_months(Months::new(COURT_ENFORCEMENT_MONTHS)).unwrap_or(last);
+        // The three months to apply run from the end of the party's period to sue (Art. 53;
+        // 法释〔2018〕1号 Art. 156), the day after it their first.
+        let suit_end = match suit_period_end(case, calendar) {
+            Ok(end) => Due::Known { on: end.unwrap_or(served) },
+            Err(CalendarError::YearNotCovered(year)) => Due::Provisional {
+                not_before: served.checked_add_months(Months::new(LAWSUIT_MONTHS)).unwrap_or(served),
+                year,
+            },
+            Err(CalendarError::EmptyPeriod) => Due::Known { on: served },
+        };
+        let start = suit_end.date().succ_opt().unwrap_or(suit_end.date());
+        let due = match (suit_end, calendar.months_period_end(suit_end.date(), COURT_ENFORCEMENT_MONTHS)) {
+            (Due::Known { .. }, Ok(on)) => Due::Known { on },
+            (_, Err(CalendarError::YearNotCovered(year))) | (Due::Provisional { year, .. }, _) => {
+                Due::Provisional {
+                    not_before: suit_end
+                        .date()
+                        .checked_add_months(Months::new(COURT_ENFORCEMENT_MONTHS))
+                        .unwrap_or(start),
+                    year,
+                }
+            }
+            (_, Err(CalendarError::EmptyPeriod)) => Due::Known { on: start },
+        };
         out.push(Clock {
             kind: ClockKind::CourtEnforcement,
-            start: last,
-            due: Due::Known { on: window_end },
+            start,
+            due,
             met_on: paid_off.or(case.court_applied_on),
         });
     }

@@ -423,6 +423,9 @@ pub struct Case {
     /// The day the fine and any 加处罚款 were paid in full.
     pub paid_off_on: Option<NaiveDate>,
     pub court_applied_on: Option<NaiveDate>,
+    /// The 催告 served before applying to the court (行政强制法 Art. 54).
+    #[serde(default)]
+    pub payment_urged_on: Option<NaiveDate>,
     /// 简易程序 decisions are filed with the bureau (备案, Art. 52).
     pub registered_on: Option<NaiveDate>,
     pub closed_on: Option<NaiveDate>,
@@ -635,6 +638,11 @@ pub enum Command {
     },
     /// 申请人民法院强制执行 (行政强制法 Art. 53).
     ApplyCourt {
+        on: NaiveDate,
+    },
+    /// 催告 before applying to the court (行政强制法 Art. 54): the party is urged in writing to
+    /// pay; ten working days after, the bureau may apply.
+    UrgePayment {
         on: NaiveDate,
     },
     /// 备案 of an on-the-spot decision (Art. 52).
@@ -850,6 +858,7 @@ impl Command {
             Command::Defer { .. } => "defer",
             Command::Pay { .. } => "pay",
             Command::ApplyCourt { .. } => "apply_court",
+            Command::UrgePayment { .. } => "urge_payment",
             Command::Register { .. } => "register",
             Command::Close { .. } => "close",
             Command::ReceiveReconsideration { .. } => "receive_reconsideration",
@@ -967,6 +976,7 @@ pub fn command_name_zh(code: &str) -> &'static str {
         "defer" => "延期（分期）缴纳",
         "pay" => "缴纳罚款",
         "apply_court" => "申请法院强制执行",
+        "urge_payment" => "催告履行（申请强制执行前）",
         "register" => "简易程序备案",
         "close" => "结案",
         "receive_reconsideration" => "收到行政复议申请",
@@ -1224,6 +1234,7 @@ impl Case {
             paid_fen: 0,
             paid_off_on: None,
             court_applied_on: None,
+            payment_urged_on: None,
             registered_on: None,
             closed_on: None,
             reconsideration: None,
@@ -2038,8 +2049,75 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                     format!("履行期限至 {last_day} 届满，届满后方可申请"),
                 );
             }
+            if [&case.reconsideration, &case.lawsuit].into_iter().flatten().any(|c| c.concluded_on.is_none())
+            {
+                return refuse(
+                    "challenge_pending",
+                    "行政强制法第五十三条",
+                    "当事人已申请行政复议或者提起行政诉讼，结束前不得申请人民法院强制执行",
+                );
+            }
+            if owes_fine(case) {
+                // Art. 53 and 法释〔2018〕1号 Art. 156: the three months run from the end of the
+                // party's period to sue, and only then.
+                if let Some(suit_end) = clocks::suit_period_end(case, ctx.calendar)? {
+                    let window_end = ctx.calendar.months_period_end(suit_end, COURT_ENFORCEMENT_MONTHS)?;
+                    if *on <= suit_end {
+                        return refuse(
+                            "suit_period_running",
+                            "行政强制法第五十三条；法释〔2018〕1号第一百五十六条",
+                            format!(
+                                "当事人的起诉期限至 {suit_end} 届满，届满后三个月内（至 {window_end}）方可申请人民法院强制执行"
+                            ),
+                        );
+                    }
+                    if *on > window_end {
+                        return refuse(
+                            "court_window_lapsed",
+                            "法释〔2018〕1号第一百五十六条",
+                            format!(
+                                "申请期限已于 {window_end} 届满；逾期申请的，除有正当理由外，人民法院不予受理"
+                            ),
+                        );
+                    }
+                }
+                let Some(urged) = case.payment_urged_on else {
+                    return refuse(
+                        "urge_required",
+                        "行政强制法第五十四条",
+                        "申请人民法院强制执行前，应当书面催告当事人履行义务",
+                    );
+                };
+                let earliest = ctx.calendar.add_workdays(urged, COURT_URGE_WORKDAYS)?;
+                if *on <= earliest {
+                    return refuse(
+                        "urge_period_running",
+                        "行政强制法第五十四条、第六十九条",
+                        format!("催告书送达十个工作日后（{earliest} 之后）当事人仍未履行的，方可申请"),
+                    );
+                }
+            }
             next.court_applied_on = Some(*on);
             summary = "申请人民法院强制执行".to_owned();
+        }
+        C::UrgePayment { on } => {
+            if !(owes_fine(case) && case.stage == Stage::Execution) || case.court_applied_on.is_some() {
+                return wrong_stage(case, command);
+            }
+            litigation_actor(ctx.actor)?;
+            let last_day = clocks::payment_deadline(case, ctx.calendar)?.unwrap_or(*on);
+            if *on <= last_day {
+                return refuse(
+                    "performance_period_running",
+                    "行政强制法第五十四条",
+                    format!("缴款期限至 {last_day} 届满，届满后当事人仍未履行的方可催告"),
+                );
+            }
+            next.payment_urged_on = Some(*on);
+            let earliest = ctx.calendar.add_workdays(*on, COURT_URGE_WORKDAYS)?;
+            summary = format!(
+                "书面催告当事人履行缴纳罚款的义务，告知其陈述申辩权；{earliest} 后仍未履行的，可申请人民法院强制执行（行政强制法第三十五条、第五十四条）"
+            );
         }
         C::Register { on: _ } => {
             if case.procedure != Procedure::Simple || case.registered_on.is_some() {
@@ -2479,7 +2557,7 @@ pub(super) fn enforcement_may_proceed(case: &Case, on: NaiveDate, ctx: &Context)
     }
     let served = case.served_on.unwrap_or(on);
     let reconsideration_end = ctx.calendar.calendar_period_end(served, RECONSIDERATION_WINDOW_DAYS)?;
-    let lawsuit_end = served.checked_add_months(Months::new(LAWSUIT_WINDOW_MONTHS)).unwrap_or(NaiveDate::MAX);
+    let lawsuit_end = ctx.calendar.months_period_end(served, LAWSUIT_WINDOW_MONTHS)?;
     let window_end = reconsideration_end.max(lawsuit_end);
     if on <= window_end {
         return refuse(

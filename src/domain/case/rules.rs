@@ -88,9 +88,19 @@ pub const PAYMENT_DAYS: u32 = 15;
 /// the total may not exceed the fine (行政强制法 Art. 45 ¶2).
 pub const SURCHARGE_BASIS_POINTS_PER_DAY: i64 = 300;
 
-/// 行政强制法 Art. 53: a bureau without its own enforcement power applies to the court within 3
-/// months after the performance period ends.
+/// A bureau without its own enforcement power applies to the court within 3 months from the end
+/// of the party's period to challenge the decision (行政强制法 Art. 53: 自期限届满之日起三个月内;
+/// 最高人民法院关于适用《中华人民共和国行政诉讼法》的解释 (法释〔2018〕1号) Art. 156: from the end of
+/// the statutory period to sue), not from the end of the period to pay.
 pub const COURT_ENFORCEMENT_MONTHS: u32 = 3;
+
+/// Before applying to the court the bureau serves a 催告书; it may apply once ten days have
+/// passed since (行政强制法 Art. 54), working days (Art. 69: 十日以内期限 are working days).
+pub const COURT_URGE_WORKDAYS: u32 = 10;
+
+/// After a 复议 decision the party may sue within fifteen days of receiving it (行政诉讼法
+/// Art. 45).
+pub const SUIT_AFTER_RECONSIDERATION_DAYS: u32 = 15;
 
 /// 行政复议法 (2023) Art. 20: 60 days to apply for 复议 from when the party knew of the decision.
 pub const RECONSIDERATION_DAYS: u32 = 60;

@@ -1309,3 +1309,72 @@ fn a_substitute_performance_that_demolishes_passes_every_gate_of_a_forced_demoli
     later.served_on = Some(d("2025-04-01"));
     assert_eq!(w.run(&later, &leader(), "2026-02-03", decide("2026-02-03")).unwrap_err().code, "deferred");
 }
+
+/// Issue 19, defect 2, as written: served 2026-03-02, the fine unpaid. The three months to
+/// apply to the court run from the end of the party's period to sue (法释〔2018〕1号 Art. 156):
+/// 2026-09-03 … 12-02; a 催告 at least ten working days before (Art. 54); never while a
+/// challenge is pending.
+#[test]
+fn the_court_is_asked_within_three_months_after_the_period_to_sue_and_after_a_催告() {
+    let w = World::new();
+    let mut c = notified(&w, fine(1_000));
+    c.stage = Stage::Execution;
+    c.decision = Some(Decision {
+        outcome: Outcome::Penalty,
+        penalty: fine(1_000),
+        on: d("2026-03-01"),
+        number: "罚决字〔2026〕第9号".into(),
+    });
+    c.served_on = Some(d("2026-03-02"));
+    let apply = |on: &str| Command::ApplyCourt { on: d(on) };
+    // The day after the 15 days to pay: the party may still sue for months.
+    assert_eq!(
+        w.run(&c, &leader(), "2026-03-18", apply("2026-03-18")).unwrap_err().code,
+        "suit_period_running"
+    );
+    let clock = clocks(&c, &w.calendar, &w.rules)
+        .into_iter()
+        .find(|k| k.kind == ClockKind::CourtEnforcement)
+        .unwrap();
+    assert_eq!((clock.start, clock.due), (d("2026-09-03"), Due::Known { on: d("2026-12-02") }));
+    assert!(clock.due.date() > d("2026-06-18"), "not overdue on 18 June");
+    // The 催告 comes after the period to pay, and ten working days before the application.
+    let urge = |on: &str| Command::UrgePayment { on: d(on) };
+    assert_eq!(
+        w.run(&c, &officer(), "2026-03-17", urge("2026-03-17")).unwrap_err().code,
+        "performance_period_running"
+    );
+    assert_eq!(w.run(&c, &leader(), "2026-09-03", apply("2026-09-03")).unwrap_err().code, "urge_required");
+    let late_urge = w.run(&c, &officer(), "2026-08-27", urge("2026-08-27")).unwrap();
+    // Urged Thu 27 August: the tenth working day after is Thu 10 September.
+    assert_eq!(
+        w.run(&late_urge, &leader(), "2026-09-10", apply("2026-09-10")).unwrap_err().code,
+        "urge_period_running"
+    );
+    w.run(&late_urge, &leader(), "2026-09-11", apply("2026-09-11")).unwrap();
+    let urged = w.run(&c, &officer(), "2026-03-18", urge("2026-03-18")).unwrap();
+    // The boundary days of the window.
+    assert_eq!(
+        w.run(&urged, &leader(), "2026-09-02", apply("2026-09-02")).unwrap_err().code,
+        "suit_period_running"
+    );
+    w.run(&urged, &leader(), "2026-09-03", apply("2026-09-03")).unwrap();
+    w.run(&urged, &leader(), "2026-12-02", apply("2026-12-02")).unwrap();
+    assert_eq!(
+        w.run(&urged, &leader(), "2026-12-03", apply("2026-12-03")).unwrap_err().code,
+        "court_window_lapsed"
+    );
+    // A suit pending stops the application.
+    let sued = w
+        .run(
+            &urged,
+            &reviewer(),
+            "2026-08-20",
+            Command::ReceiveLawsuit { on: d("2026-08-20"), court: "钟楼区人民法院".into() },
+        )
+        .unwrap();
+    assert_eq!(
+        w.run(&sued, &leader(), "2026-10-08", apply("2026-10-08")).unwrap_err().code,
+        "challenge_pending"
+    );
+}
