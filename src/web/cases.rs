@@ -510,6 +510,9 @@ pub struct StepForm {
     pub outcome: String,
     #[serde(default)]
     pub note: String,
+    /// Why a decision comes after the 90 days of Art. 60.
+    #[serde(default)]
+    pub late_reason: String,
     #[serde(default)]
     pub method: String,
     #[serde(default)]
@@ -693,7 +696,13 @@ impl StepForm {
             },
             "decide" => {
                 let outcome = Outcome::parse(&self.outcome).unwrap_or(Outcome::Penalty);
-                Command::Decide { on, outcome, penalty: self.penalty(&mut errors), note: text(&self.note) }
+                Command::Decide {
+                    on,
+                    outcome,
+                    penalty: self.penalty(&mut errors),
+                    note: text(&self.note),
+                    late_reason: text(&self.late_reason),
+                }
             }
             "serve" => Command::Serve { on, method: text(&self.method) },
             "defer" => Command::Defer {

@@ -363,6 +363,15 @@ pub struct Decision {
     pub number: String,
 }
 
+/// A decision made after the period of Art. 60.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LateDecision {
+    /// Days after the last day of the period.
+    pub days_late: i64,
+    /// Why (empty for a transfer, which needs none).
+    pub reason: String,
+}
+
 /// The whole state of one case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Case {
@@ -423,6 +432,10 @@ pub struct Case {
     /// The day the fine and any 加处罚款 were paid in full.
     pub paid_off_on: Option<NaiveDate>,
     pub court_applied_on: Option<NaiveDate>,
+    /// A decision made after the 90 days (and any extension) of Art. 60: late, but still the
+    /// bureau's duty; recorded with the days and the reason, and shown as such.
+    #[serde(default)]
+    pub decided_late: Option<LateDecision>,
     /// The 催告 served before applying to the court (行政强制法 Art. 54).
     #[serde(default)]
     pub payment_urged_on: Option<NaiveDate>,
@@ -621,6 +634,10 @@ pub enum Command {
         outcome: Outcome,
         penalty: Penalty,
         note: String,
+        /// Why the decision comes after the 90 days (Art. 60): recorded with it. Not needed for
+        /// a transfer, which is always possible (Arts. 27, 57).
+        #[serde(default)]
+        late_reason: String,
     },
     /// 送达
     Serve {
@@ -1234,6 +1251,7 @@ impl Case {
             paid_fen: 0,
             paid_off_on: None,
             court_applied_on: None,
+            decided_late: None,
             payment_urged_on: None,
             registered_on: None,
             closed_on: None,
@@ -1564,7 +1582,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
         return refuse("date_in_future", "", "日期不能晚于今天");
     }
     let mut next = case.clone();
-    let summary: String;
+    let mut summary: String;
     let mut details = serde_json::to_value(command).unwrap_or_default();
     use Command as C;
     match command {
@@ -1862,7 +1880,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             next.decision_extension_days += days;
             summary = format!("经负责人批准，办案期限延长 {days} 日：{reason}");
         }
-        C::Decide { on, outcome, penalty, note } => {
+        C::Decide { on, outcome, penalty, note, late_reason } => {
             if case.stage != Stage::Notified && !(case.stage == Stage::Review && *outcome != Outcome::Penalty)
             {
                 return wrong_stage(case, command);
@@ -1870,16 +1888,27 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             leader_only(ctx.actor, "行政处罚决定")?;
             let filed = case.filed_on.unwrap_or(case.clue_on);
             let days = DECISION_DAYS + case.decision_extension_days;
-            if !ctx.calendar.within_calendar_period(filed, days, *on)? {
+            // Art. 60 makes a decision after the 90 days unlawful in time, but does not lift the
+            // duty to decide, and a crime must always be transferred (Arts. 27, 57): a late
+            // decision is made and recorded as late, with the reason, never blocked.
+            let late = if ctx.calendar.within_calendar_period(filed, days, *on)? {
+                None
+            } else {
                 let deadline = ctx.calendar.calendar_period_end(filed, days)?;
-                return refuse(
-                    "decision_period_passed",
-                    "行政处罚法第六十条",
-                    format!(
-                        "应自立案之日起九十日内作出决定（{deadline} 前）；已超期，须依规定批准延长并说明理由"
-                    ),
-                );
-            }
+                if *outcome != Outcome::Transfer && late_reason.trim().is_empty() {
+                    return refuse(
+                        "late_reason_required",
+                        "行政处罚法第六十条",
+                        format!(
+                            "应自立案之日起九十日内作出决定（{deadline} 前）；已超期，请写明逾期的理由，决定将记为逾期"
+                        ),
+                    );
+                }
+                Some(LateDecision {
+                    days_late: (*on - deadline).num_days(),
+                    reason: late_reason.trim().to_owned(),
+                })
+            };
             match outcome {
                 Outcome::NoPenalty => require_text(
                     note,
@@ -1975,6 +2004,19 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                 Outcome::NoPenalty => format!("决定不予行政处罚，并对当事人进行教育：{note}"),
                 Outcome::Transfer => format!("决定移送司法机关：{note}"),
             };
+            if let Some(late) = &late {
+                summary.push_str(&format!(
+                    "（超过行政处罚法第六十条规定的期限 {} 日作出{}）",
+                    late.days_late,
+                    if late.reason.is_empty() {
+                        String::new()
+                    } else {
+                        format!("，理由：{}", late.reason)
+                    }
+                ));
+                details["late"] = serde_json::json!(late);
+            }
+            next.decided_late = late;
             details["major"] = serde_json::json!(major);
             // The range the fine was held to and why, so the file shows which version of the
             // list (从旧兼从轻) the decision applied.

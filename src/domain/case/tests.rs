@@ -129,7 +129,13 @@ fn served_fine(w: &World) -> Case {
 }
 
 fn decide(on: &str, penalty: Penalty) -> Command {
-    Command::Decide { on: d(on), outcome: Outcome::Penalty, penalty, note: String::new() }
+    Command::Decide {
+        on: d(on),
+        outcome: Outcome::Penalty,
+        penalty,
+        note: String::new(),
+        late_reason: String::new(),
+    }
 }
 
 #[test]
@@ -304,9 +310,37 @@ fn the_decision_comes_within_ninety_days_of_filing() {
     let w = World::new();
     let c = notified(&w, fine(300));
     // Filed Mon 2 March 2026; day 90 is Sun 31 May, a rest day, so the period ends Mon 1 June.
-    assert!(w.run(&c, &leader(), "2026-06-01", decide("2026-06-01", fine(300))).is_ok());
+    let in_time = w.run(&c, &leader(), "2026-06-01", decide("2026-06-01", fine(300))).unwrap();
+    assert_eq!(in_time.decided_late, None);
+    // Day 92: late, but still the bureau's duty (Art. 60 does not lift it): decided with the
+    // reason, and recorded as late.
     let err = w.run(&c, &leader(), "2026-06-02", decide("2026-06-02", fine(300))).unwrap_err();
-    assert_eq!((err.code, err.basis), ("decision_period_passed", "行政处罚法第六十条"));
+    assert_eq!((err.code, err.basis), ("late_reason_required", "行政处罚法第六十条"));
+    let mut late = decide("2026-06-02", fine(300));
+    if let Command::Decide { late_reason, .. } = &mut late {
+        *late_reason = "当事人下落不明，公告送达告知书".into();
+    }
+    let decided = w.run(&c, &leader(), "2026-06-02", late).unwrap();
+    assert_eq!(
+        decided.decided_late,
+        Some(LateDecision { days_late: 1, reason: "当事人下落不明，公告送达告知书".into() })
+    );
+    // Issue 19, defect 3, as written: a transfer of a crime on 2 June passes, flagged late.
+    let transfer = Command::Decide {
+        on: d("2026-06-02"),
+        outcome: Outcome::Transfer,
+        penalty: fine(0),
+        note: "钟楼区公安分局".into(),
+        late_reason: String::new(),
+    };
+    let transferred = w.run(&c, &leader(), "2026-06-02", transfer).unwrap();
+    assert_eq!(transferred.decided_late.as_ref().map(|l| l.days_late), Some(1));
+    // The decision clock shows it met, and late.
+    let clock = clocks(&transferred, &w.calendar, &w.rules)
+        .into_iter()
+        .find(|k| k.kind == ClockKind::Decision)
+        .unwrap();
+    assert_eq!((clock.due, clock.met_on), (Due::Known { on: d("2026-06-01") }, Some(d("2026-06-02"))));
     // Extension is off until a rule allowing it is entered.
     let extend = Command::ExtendDecision { days: 30, reason: "案情复杂".into() };
     assert_eq!(
@@ -512,6 +546,7 @@ fn random_walks_never_break_the_guards() {
                     outcome: if rng.random_bool(0.9) { Outcome::Penalty } else { Outcome::NoPenalty },
                     penalty: case.notified.clone().unwrap_or_else(|| fine(100)),
                     note: "教育".into(),
+                    late_reason: String::new(),
                 },
                 12 => Command::Serve { on: back(&mut rng), method: "直接送达".into() },
                 13 => Command::Pay {
