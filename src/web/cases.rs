@@ -523,6 +523,9 @@ pub struct StepForm {
     pub person: String,
     #[serde(default)]
     pub forum: String,
+    /// `yes` when the 复议 is handled in the simple procedure.
+    #[serde(default)]
+    pub simple_procedure: String,
     #[serde(default)]
     pub facts: String,
     #[serde(default)]
@@ -720,7 +723,11 @@ impl StepForm {
             "urge_payment" => Command::UrgePayment { on },
             "register" => Command::Register { on },
             "close" => Command::Close { on, summary: text(&self.summary) },
-            "receive_reconsideration" => Command::ReceiveReconsideration { on, body: text(&self.forum) },
+            "receive_reconsideration" => Command::ReceiveReconsideration {
+                on,
+                body: text(&self.forum),
+                simple: self.simple_procedure == "yes",
+            },
             "answer_reconsideration" => Command::AnswerReconsideration { on },
             "receive_lawsuit" => Command::ReceiveLawsuit { on, court: text(&self.forum) },
             "answer_lawsuit" => Command::AnswerLawsuit { on },

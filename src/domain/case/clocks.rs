@@ -375,7 +375,11 @@ pub fn clocks(case: &Case, calendar: &WorkCalendar, rules: &CaseRules) -> Vec<Cl
         out.push(Clock {
             kind: ClockKind::ReconsiderationReply,
             start: c.received_on,
-            due: workday_due(calendar, c.received_on, RECONSIDERATION_REPLY_WORKDAYS),
+            due: workday_due(
+                calendar,
+                c.received_on,
+                if c.simple { RECONSIDERATION_REPLY_SIMPLE_WORKDAYS } else { RECONSIDERATION_REPLY_WORKDAYS },
+            ),
             met_on: c.answered_on,
         });
     }

@@ -675,6 +675,10 @@ pub enum Command {
     ReceiveReconsideration {
         on: NaiveDate,
         body: String,
+        /// The reconsideration body handles it in the simple procedure (行政复议法 Arts.
+        /// 53–54), as its notice says: the reply is due in 5 working days instead of 10.
+        #[serde(default)]
+        simple: bool,
     },
     /// The bureau's reply and evidence went to the reconsideration body.
     AnswerReconsideration {
@@ -849,6 +853,9 @@ pub struct Challenge {
     /// When the 复议 decision or the judgment ended it; while it runs, no 加处罚款 accrues.
     #[serde(default)]
     pub concluded_on: Option<NaiveDate>,
+    /// A 复议 in the simple procedure (Arts. 53–54).
+    #[serde(default)]
+    pub simple: bool,
 }
 
 impl Command {
@@ -1530,8 +1537,9 @@ fn check_case_officers(
     check_officers(officers, on, ctx, &case.recused)
 }
 
-fn check_limitation(case: &Case, on: NaiveDate) -> Result<(), Refusal> {
-    if on > case.limitation_end() {
+/// Whether the act was discovered (`discovered_on`) within the limitation period of Art. 36.
+fn check_limitation(case: &Case, discovered_on: NaiveDate) -> Result<(), Refusal> {
+    if discovered_on > case.limitation_end() {
         let years = if case.serious_harm { "五" } else { "二" };
         return refuse(
             "limitation_expired",
@@ -1591,7 +1599,10 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                 return wrong_stage(case, command);
             }
             leader_only(ctx.actor, "立案")?;
-            check_limitation(case, *on)?;
+            // Art. 36 asks whether the act was discovered (发现) within the period, and the
+            // lead's registration is its discovery: a lead registered in time may be filed
+            // after the period's end, within the lead check (Art. 54 ¶2).
+            check_limitation(case, case.clue_on)?;
             check_case_officers(case, officers, *on, ctx)?;
             next.filed_on = Some(*on);
             next.officers = officers.clone();
@@ -2238,7 +2249,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             next.closed_on = Some(*on);
             summary = format!("结案：{text}");
         }
-        C::ReceiveReconsideration { on, body } | C::ReceiveLawsuit { on, court: body } => {
+        C::ReceiveReconsideration { on, body, .. } | C::ReceiveLawsuit { on, court: body } => {
             if !matches!(case.stage, Stage::Decided | Stage::Execution | Stage::Closed) {
                 return wrong_stage(case, command);
             }
@@ -2247,11 +2258,13 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             if case.decision.as_ref().is_some_and(|d| *on < d.on) {
                 return refuse("before_decision", "", "收到日期不能早于决定日期");
             }
+            let simple = matches!(command, C::ReceiveReconsideration { simple: true, .. });
             let challenge = Some(Challenge {
                 forum: body.clone(),
                 received_on: *on,
                 answered_on: None,
                 concluded_on: None,
+                simple,
             });
             let lawsuit = matches!(command, C::ReceiveLawsuit { .. });
             let slot = if lawsuit { &mut next.lawsuit } else { &mut next.reconsideration };
@@ -2262,9 +2275,15 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             summary = if lawsuit {
                 format!("收到{body}送达的起诉状副本，应在十五日内提交答辩状和证据（行政诉讼法第六十七条）")
             } else {
-                format!(
-                    "收到{body}转送的行政复议申请书副本，应在十个工作日内提出书面答复并提交证据（行政复议法第四十八条）"
-                )
+                if simple {
+                    format!(
+                        "收到{body}转送的行政复议申请书副本（简易程序），应在五个工作日内提出书面答复并提交证据（行政复议法第五十四条）"
+                    )
+                } else {
+                    format!(
+                        "收到{body}转送的行政复议申请书副本，应在十个工作日内提出书面答复并提交证据（行政复议法第四十八条）"
+                    )
+                }
             };
         }
         C::AnswerReconsideration { on } | C::AnswerLawsuit { on } => {

@@ -112,6 +112,11 @@ pub const LAWSUIT_MONTHS: u32 = 6;
 /// evidence within 10 (working, Art. 88) days of receiving the copy of the application.
 pub const RECONSIDERATION_REPLY_WORKDAYS: u32 = 10;
 
+/// 行政复议法 (2023) Arts. 53–54: in the simple procedure (a warning, 通报批评, an amount of
+/// 3,000 yuan or less, government information, or the parties' consent) the respondent replies
+/// within 5 (working, Art. 88) days of receiving the copy.
+pub const RECONSIDERATION_REPLY_SIMPLE_WORKDAYS: u32 = 5;
+
 /// 行政诉讼法 Art. 67: the defendant submits the evidence, the legal basis and its defence
 /// (答辩状) within 15 (calendar) days of receiving the copy of the complaint.
 pub const LAWSUIT_DEFENCE_DAYS: u32 = 15;

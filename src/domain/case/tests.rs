@@ -208,6 +208,30 @@ fn filing_after_the_limitation_period_is_refused() {
     );
 }
 
+/// Issue 19, defect 4, as written: the act on 2024-03-10, the lead registered (the act
+/// discovered) on 2026-03-02 and filed on 03-16 within the lead check: allowed, since Art. 36
+/// asks when the act was discovered, not when the case was filed. The boundary: discovered on
+/// the last day of the two years, or the day after.
+#[test]
+fn the_limitation_asks_when_the_act_was_discovered_not_when_the_case_was_filed() {
+    let w = World::new();
+    let lead = |clue_on: &str| {
+        let clue = NewClue {
+            organisation: false,
+            business_activity: false,
+            clue_on: d(clue_on),
+            act_on: d("2024-03-10"),
+            serious_harm: false,
+        };
+        Case::open(&clue, d(clue_on)).unwrap().0
+    };
+    let file = |on: &str| Command::File { on: d(on), officers: two() };
+    assert!(w.run(&lead("2026-03-02"), &leader(), "2026-03-16", file("2026-03-16")).is_ok());
+    assert!(w.run(&lead("2026-03-10"), &leader(), "2026-03-16", file("2026-03-16")).is_ok());
+    let err = w.run(&lead("2026-03-11"), &leader(), "2026-03-16", file("2026-03-16")).unwrap_err();
+    assert_eq!((err.code, err.basis), ("limitation_expired", "行政处罚法第三十六条"));
+}
+
 #[test]
 fn no_decision_while_the_rights_period_runs_unless_waived() {
     let w = World::new();
@@ -405,6 +429,7 @@ fn no_surcharge_accrues_while_a_reconsideration_runs() {
     let received = Command::ReceiveReconsideration {
         on: d("2026-04-01"),
         body: "常州市钟楼区人民政府".into(),
+        simple: false,
     };
     let c = w.run(&c, &reviewer(), "2026-04-01", received).unwrap();
     // While it runs nothing accrues (Art. 73 ¶3).
@@ -705,11 +730,20 @@ fn a_december_decision_does_not_wait_for_next_years_arrangement() {
 fn a_reconsideration_or_a_suit_starts_the_bureaus_own_answer_clock() {
     let w = World::new();
     let c = served_fine(&w);
-    let receive = Command::ReceiveReconsideration {
+    let receive = |simple| Command::ReceiveReconsideration {
         on: d("2026-04-01"),
         body: "常州市钟楼区人民政府".into(),
+        simple,
     };
-    let c = w.run(&c, &reviewer(), "2026-04-01", receive).unwrap();
+    // Issue 19, defect 7: in the simple procedure (行政复议法 Arts. 53–54) the reply is due in
+    // five working days: from Wed 1 April (清明 4–6 April off), Thu 9 April.
+    let simple = w.run(&c, &reviewer(), "2026-04-01", receive(true)).unwrap();
+    let reply = clocks(&simple, &w.calendar, &w.rules)
+        .into_iter()
+        .find(|k| k.kind == ClockKind::ReconsiderationReply)
+        .unwrap();
+    assert_eq!(reply.due, Due::Known { on: d("2026-04-09") });
+    let c = w.run(&c, &reviewer(), "2026-04-01", receive(false)).unwrap();
     // Ten working days from Wed 1 April 2026 (清明 4–6 April off): Thu 16 April.
     let reply = clocks(&c, &w.calendar, &w.rules)
         .into_iter()
