@@ -84,6 +84,20 @@ fn unit_in_scope(principal: &Principal, action: Action, units: &[Unit], unit_id:
     }
 }
 
+/// An optional date field: empty is `None`, anything else must be `YYYY-MM-DD`.
+fn optional_date(errors: &mut FieldErrors, field: &'static str, raw: &str) -> Option<NaiveDate> {
+    match raw.trim() {
+        "" => None,
+        text => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_or_else(
+            |_| {
+                errors.add(field, "date_invalid", "日期格式应为 2026-03-02");
+                None
+            },
+            Some,
+        ),
+    }
+}
+
 fn date_field(errors: &mut FieldErrors, field: &'static str, raw: &str, label: &str) -> Option<NaiveDate> {
     match NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
         Ok(d) => Some(d),
@@ -526,6 +540,9 @@ pub struct StepForm {
     /// `yes` when the 复议 is handled in the simple procedure.
     #[serde(default)]
     pub simple_procedure: String,
+    /// The day the party applied for 复议 or sued (optional).
+    #[serde(default)]
+    pub applied_on: String,
     #[serde(default)]
     pub facts: String,
     #[serde(default)]
@@ -727,9 +744,14 @@ impl StepForm {
                 on,
                 body: text(&self.forum),
                 simple: self.simple_procedure == "yes",
+                applied_on: optional_date(&mut errors, "applied_on", &self.applied_on),
             },
             "answer_reconsideration" => Command::AnswerReconsideration { on },
-            "receive_lawsuit" => Command::ReceiveLawsuit { on, court: text(&self.forum) },
+            "receive_lawsuit" => Command::ReceiveLawsuit {
+                on,
+                court: text(&self.forum),
+                applied_on: optional_date(&mut errors, "applied_on", &self.applied_on),
+            },
             "answer_lawsuit" => Command::AnswerLawsuit { on },
             "conclude_reconsideration" => Command::ConcludeReconsideration { on },
             "conclude_lawsuit" => Command::ConcludeLawsuit { on },

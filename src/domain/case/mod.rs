@@ -679,6 +679,10 @@ pub enum Command {
         /// 53–54), as its notice says: the reply is due in 5 working days instead of 10.
         #[serde(default)]
         simple: bool,
+        /// The day the party applied, from the copy (defaults to the day received): 加处罚款
+        /// stops from it (行政处罚法 Art. 73 ¶3), however late the copy arrives.
+        #[serde(default)]
+        applied_on: Option<NaiveDate>,
     },
     /// The bureau's reply and evidence went to the reconsideration body.
     AnswerReconsideration {
@@ -688,6 +692,9 @@ pub enum Command {
     ReceiveLawsuit {
         on: NaiveDate,
         court: String,
+        /// The day the party sued, from the copy (defaults to the day received).
+        #[serde(default)]
+        applied_on: Option<NaiveDate>,
     },
     /// The bureau's 答辩状 and evidence went to the court.
     AnswerLawsuit {
@@ -856,6 +863,9 @@ pub struct Challenge {
     /// A 复议 in the simple procedure (Arts. 53–54).
     #[serde(default)]
     pub simple: bool,
+    /// The day the party applied or sued, when the copy says so.
+    #[serde(default)]
+    pub applied_on: Option<NaiveDate>,
 }
 
 impl Command {
@@ -1391,13 +1401,14 @@ impl Case {
 
     /// Days after `last_day` up to `on` during which a 复议 or a suit ran: 加处罚款 is not counted
     /// for them (行政处罚法 Art. 73 ¶3: 加处罚款的数额在行政复议或者行政诉讼期间不予计算). A
-    /// challenge runs from the day the bureau received it (the earliest day it can know of) to
-    /// the day it ended, or to `on` while it is still open. A day covered twice counts once.
+    /// challenge runs from the day the party applied or sued (when the copy says so; else the
+    /// day the bureau received it) to the day it ended, or to `on` while it is still open. A
+    /// day covered twice counts once.
     fn paused_days(&self, last_day: NaiveDate, on: NaiveDate) -> i64 {
         let spans: Vec<(NaiveDate, NaiveDate)> = [&self.reconsideration, &self.lawsuit]
             .into_iter()
             .flatten()
-            .map(|c| (c.received_on, c.concluded_on.unwrap_or(on)))
+            .map(|c| (c.applied_on.unwrap_or(c.received_on), c.concluded_on.unwrap_or(on)))
             .collect();
         last_day
             .iter_days()
@@ -2249,7 +2260,8 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             next.closed_on = Some(*on);
             summary = format!("结案：{text}");
         }
-        C::ReceiveReconsideration { on, body, .. } | C::ReceiveLawsuit { on, court: body } => {
+        C::ReceiveReconsideration { on, body, applied_on, .. }
+        | C::ReceiveLawsuit { on, court: body, applied_on } => {
             if !matches!(case.stage, Stage::Decided | Stage::Execution | Stage::Closed) {
                 return wrong_stage(case, command);
             }
@@ -2265,7 +2277,11 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                 answered_on: None,
                 concluded_on: None,
                 simple,
+                applied_on: *applied_on,
             });
+            if applied_on.is_some_and(|a| a > *on || case.decision.as_ref().is_some_and(|d| a < d.on)) {
+                return refuse("applied_on_invalid", "", "申请或起诉日期应在决定之后、收到副本之前");
+            }
             let lawsuit = matches!(command, C::ReceiveLawsuit { .. });
             let slot = if lawsuit { &mut next.lawsuit } else { &mut next.reconsideration };
             if slot.as_ref().is_some_and(|c| c.answered_on.is_none()) {

@@ -430,6 +430,7 @@ fn no_surcharge_accrues_while_a_reconsideration_runs() {
         on: d("2026-04-01"),
         body: "常州市钟楼区人民政府".into(),
         simple: false,
+        applied_on: None,
     };
     let c = w.run(&c, &reviewer(), "2026-04-01", received).unwrap();
     // While it runs nothing accrues (Art. 73 ¶3).
@@ -734,6 +735,7 @@ fn a_reconsideration_or_a_suit_starts_the_bureaus_own_answer_clock() {
         on: d("2026-04-01"),
         body: "常州市钟楼区人民政府".into(),
         simple,
+        applied_on: None,
     };
     // Issue 19, defect 7: in the simple procedure (行政复议法 Arts. 53–54) the reply is due in
     // five working days: from Wed 1 April (清明 4–6 April off), Thu 9 April.
@@ -758,8 +760,11 @@ fn a_reconsideration_or_a_suit_starts_the_bureaus_own_answer_clock() {
         .find(|k| k.kind == ClockKind::ReconsiderationReply)
         .unwrap();
     assert_eq!(reply.met_on, Some(d("2026-04-10")));
-    let suit =
-        Command::ReceiveLawsuit { on: d("2026-04-20"), court: "常州市天宁区人民法院".into() };
+    let suit = Command::ReceiveLawsuit {
+        on: d("2026-04-20"),
+        court: "常州市天宁区人民法院".into(),
+        applied_on: None,
+    };
     let c = w.run(&c, &officer(), "2026-04-20", suit).unwrap();
     let defence =
         clocks(&c, &w.calendar, &w.rules).into_iter().find(|k| k.kind == ClockKind::LawsuitDefence).unwrap();
@@ -913,7 +918,10 @@ fn forced_demolition_waits_for_notice_urging_appeal_windows_a_served_written_dec
         "night_execution"
     );
     // A suit filed and not yet decided stops it, even after the decision.
-    let sued = Command::ReceiveLawsuit { on: d("2026-11-04"), court: "钟楼区人民法院".into() };
+    let sued =
+        Command::ReceiveLawsuit {
+            on: d("2026-11-04"), court: "钟楼区人民法院".into(), applied_on: None
+        };
     let pending = w.run(&c, &reviewer(), "2026-11-04", sued).unwrap();
     assert_eq!(
         w.run(&pending, &leader(), "2026-11-10", demolish("2026-11-10", 9)).unwrap_err().code,
@@ -985,7 +993,9 @@ fn forced_demolition_waits_for_notice_urging_appeal_windows_a_served_written_dec
             &urged,
             &reviewer(),
             "2026-11-13",
-            Command::ReceiveLawsuit { on: d("2026-11-13"), court: "钟楼区人民法院".into() },
+            Command::ReceiveLawsuit {
+                on: d("2026-11-13"), court: "钟楼区人民法院".into(), applied_on: None
+            },
         )
         .unwrap();
     assert_eq!(
@@ -1439,11 +1449,42 @@ fn the_court_is_asked_within_three_months_after_the_period_to_sue_and_after_a_�
             &urged,
             &reviewer(),
             "2026-08-20",
-            Command::ReceiveLawsuit { on: d("2026-08-20"), court: "钟楼区人民法院".into() },
+            Command::ReceiveLawsuit {
+                on: d("2026-08-20"), court: "钟楼区人民法院".into(), applied_on: None
+            },
         )
         .unwrap();
     assert_eq!(
         w.run(&sued, &leader(), "2026-10-08", apply("2026-10-08")).unwrap_err().code,
         "challenge_pending"
+    );
+}
+
+/// Issue 19, defect 8, as written: the last day to pay 03-17, the 复议 applied for on 03-16,
+/// its copy received on 03-27: nothing accrues for that time (行政处罚法 Art. 73 ¶3 pauses
+/// 加处罚款 from the application, not from the bureau's receipt).
+#[test]
+fn the_surcharge_pauses_from_the_day_the_party_applied() {
+    let w = World::new();
+    let mut c = served_fine(&w);
+    // The issue's dates: decided 1 March, served 2 March.
+    c.decision.as_mut().unwrap().on = d("2026-03-01");
+    c.served_on = Some(d("2026-03-02"));
+    assert_eq!(clocks::payment_deadline(&c, &w.calendar).unwrap(), Some(d("2026-03-17")));
+    let receive = |applied_on| Command::ReceiveReconsideration {
+        on: d("2026-03-27"),
+        body: "常州市钟楼区人民政府".into(),
+        simple: false,
+        applied_on,
+    };
+    let applied = w.run(&c, &reviewer(), "2026-03-27", receive(Some(d("2026-03-16")))).unwrap();
+    assert_eq!(applied.amount_due(&w.calendar, d("2026-03-27")).unwrap(), 300_00, "0 % for 18–27 March");
+    // Without the application date the pause starts at receipt: 18–26 March accrue (9 days).
+    let unknown = w.run(&c, &reviewer(), "2026-03-27", receive(None)).unwrap();
+    assert_eq!(unknown.amount_due(&w.calendar, d("2026-03-27")).unwrap(), 300_00 + 9 * 9_00);
+    // An application after the copy arrived is impossible.
+    assert_eq!(
+        w.run(&c, &reviewer(), "2026-03-27", receive(Some(d("2026-03-28")))).unwrap_err().code,
+        "applied_on_invalid"
     );
 }
