@@ -96,6 +96,7 @@ pub async fn issue(
         .map(|d| (d.kind, d.number, civil_date(d.issued_at)))
         .collect();
     let bureau = bureau(state).await?;
+    let calendar = state.db.work_calendar().await?;
     let fonts =
         state.fonts().map_err(|e| AppError::Internal(anyhow::anyhow!("document fonts: {e}")))?.clone();
     let party_block = PartyBlock {
@@ -130,6 +131,7 @@ pub async fn issue(
         issued_on: today,
         subject: subject.trim(),
         people: &people,
+        calendar: &calendar,
     };
     // Check the contents before a number is taken, so a refused document uses none.
     build(kind, &facts("")).map_err(crate::web::cases::refused)?;

@@ -220,7 +220,9 @@ async fn every_record_notice_and_measure_document_states_what_its_article_requir
     assert!(flat(&text).contains("2026年3月6日前") && flat(&text).contains("第二十八条"), "{text}");
     let text = issued_text(&app, &squad, &id, "seizure_decision", "").await;
     snapshot("seizure_decision.txt", &text);
-    for must in ["三轮车一辆（蓝色）", "三十日", "2026年3月31日", "一式二份", "行政复议", "涉案经营工具"]
+    // Issue 19, defect 12: the term the decision states ends the day its clock is due (the
+    // day of seizure not counted: 2 March + 30 days = 1 April).
+    for must in ["三轮车一辆（蓝色）", "三十日", "2026年4月1日", "一式二份", "行政复议", "涉案经营工具"]
     {
         assert!(flat(&text).contains(must), "the 查封（扣押）决定书 lacks {must}:\n{text}");
     }

@@ -270,6 +270,12 @@ pub fn suit_period_end(case: &Case, calendar: &WorkCalendar) -> Result<Option<Na
     calendar.months_period_end(served, LAWSUIT_MONTHS).map(Some)
 }
 
+/// The last day of a seizure's term (行政强制法 Art. 25: thirty days, thirty more if extended):
+/// what the 查封（扣押）决定书 states and what the term's clock counts, one computation for both.
+pub fn seizure_term_end(seizure: &super::Seizure, calendar: &WorkCalendar) -> Due {
+    calendar_due(calendar, seizure.on, seizure.days())
+}
+
 /// Every clock that applies to the case as it stands.
 pub fn clocks(case: &Case, calendar: &WorkCalendar, rules: &CaseRules) -> Vec<Clock> {
     let mut out = Vec::new();
@@ -395,7 +401,7 @@ pub fn clocks(case: &Case, calendar: &WorkCalendar, rules: &CaseRules) -> Vec<Cl
         out.push(Clock {
             kind: ClockKind::SeizureTerm,
             start: seizure.on,
-            due: calendar_due(calendar, seizure.on, seizure.days()),
+            due: seizure_term_end(seizure, calendar),
             met_on: seizure.ended_on,
         });
         if seizure.emergency {

@@ -253,6 +253,9 @@ pub struct DocFacts<'a> {
     pub subject: &'a str,
     /// Everyone a document may name, by id: (name, certificate number).
     pub people: &'a HashMap<String, (String, String)>,
+    /// The working-day calendar, so that a term a document states is the term its clock
+    /// counts (one source: `clocks::seizure_term_end`).
+    pub calendar: &'a crate::domain::calendar::WorkCalendar,
 }
 
 fn missing(items: Vec<&'static str>) -> Result<(), Refusal> {
@@ -699,7 +702,9 @@ fn specific(kind: DocKind, f: &DocFacts) -> Result<serde_json::Value, Refusal> {
             if f.bureau.reconsideration_body.trim().is_empty() || f.bureau.court.trim().is_empty() {
                 absent.push("申请行政复议、提起行政诉讼的途径和期限（请在配置中填写复议机关和人民法院）");
             }
-            let end = seizure.on + chrono::Duration::days(i64::from(SEIZURE_DAYS) - 1);
+            // The same day the term's clock is due: the start not counted (行政强制法 Art. 69,
+            // 民法典 Art. 201), the end moved off rest days (Art. 203).
+            let end = super::clocks::seizure_term_end(seizure, f.calendar).date();
             json!({
                 "subject": key, "on": date_zh(seizure.on), "reason": seizure.reason,
                 "items": seizure.items, "days": numeral_zh(SEIZURE_DAYS), "until": date_zh(end),
