@@ -1168,11 +1168,17 @@ impl AuditedTx {
             }
             if !clocks.is_empty() {
                 let mut insert = sqlx::QueryBuilder::new(
-                    "INSERT INTO case_clocks (case_id, kind, unit_id, start_on, due_on, provisional, duty, met_on) ",
+                    "INSERT INTO case_clocks (case_id, kind, n, unit_id, start_on, due_on, provisional, duty, met_on) ",
                 );
+                // Several clocks of one kind (two seizures …) each get their ordinal.
+                let mut seen: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
                 insert.push_values(clocks, |mut row, clock| {
+                    let n = seen.entry(clock.kind.code()).or_insert(0);
+                    let ordinal = *n;
+                    *n += 1;
                     row.push_bind(id)
                         .push_bind(clock.kind.code())
+                        .push_bind(ordinal)
                         .push_bind(unit_id)
                         .push_bind(clock.start.to_string())
                         .push_bind(clock.due.date().to_string())

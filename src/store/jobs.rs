@@ -76,7 +76,7 @@ impl Db {
         let raised = on_tx!(&mut tx.tx, |conn| {
             sqlx::query(
                 "INSERT INTO alerts (case_id, clock, due_on, unit_id, raised_at) \
-                 SELECT k.case_id, k.kind, k.due_on, k.unit_id, $2 FROM case_clocks k \
+                 SELECT DISTINCT k.case_id, k.kind, k.due_on, k.unit_id, $2 FROM case_clocks k \
                  WHERE k.duty AND k.met_on IS NULL AND k.due_on < $1 \
                  AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.case_id = k.case_id AND a.clock = k.kind AND a.due_on = k.due_on)",
             )

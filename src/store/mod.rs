@@ -203,6 +203,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0019_mfa_for_all.sql"),
         include_str!("../../migrations/postgres/0019_mfa_for_all.sql"),
     ),
+    (
+        "0020_case_clock_ordinals",
+        include_str!("../../migrations/sqlite/0020_case_clock_ordinals.sql"),
+        include_str!("../../migrations/postgres/0020_case_clock_ordinals.sql"),
+    ),
 ];
 
 impl Db {

@@ -1589,14 +1589,18 @@ async fn detail(
         .iter()
         .map(|o| (o.clone(), people.get(o).map_or_else(|| o.clone(), |p| p.name.clone())))
         .collect();
-    // 行政处罚法 Art. 33 ¶1: 初次违法 — no earlier case of the party ended in a penalty.
+    // 行政处罚法 Art. 33 ¶1: 初次违法 — the party's earlier cases of the same kind (the rule is
+    // `domain::case::first_offence`).
     let first_offence = if r.case.procedure == Procedure::General {
         let earlier = state.db.party_cases(&r.party_id).await?;
-        Some(!earlier.iter().any(|c| {
-            c.id != r.id
-                && c.created_at < r.created_at
-                && c.case.decision.as_ref().is_some_and(|d| d.outcome == Outcome::Penalty)
-        }))
+        let prior = earlier.iter().filter(|c| c.id != r.id && c.created_at < r.created_at).map(|c| {
+            crate::domain::case::PriorCase {
+                item_code: c.item_code.as_deref(),
+                category: &c.category,
+                outcome: c.case.decision.as_ref().map(|d| d.outcome),
+            }
+        });
+        Some(crate::domain::case::first_offence(r.item_code.as_deref(), &r.category, prior))
     } else {
         None
     };

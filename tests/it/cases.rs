@@ -1005,3 +1005,53 @@ async fn each_reader_counts_exactly_the_cases_it_lists() {
     assert_eq!(mine, vec![first.clone(), last.clone()]);
     assert!(list(Visibility::Nothing).await.is_empty());
 }
+
+/// Issue 19, defect 5: a second seizure on one case is stored (each seizure its own term
+/// clock), on both backends, and the overdue job raises one warning per clock and day.
+#[tokio::test]
+async fn two_seizures_on_one_case_each_keep_their_own_clock() {
+    let app = TestApp::new().await;
+    let squad = app.token("squadlead01").await;
+    let leader = app.token("leader01").await;
+    let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let officers = two_certified(&app, "南大街中队", day).await;
+    let party = new_party(&app, &squad, "11010519491231002X").await;
+    let mut s = filed_vending_case(&app, &squad, &leader, &party, &officers).await;
+    let id = s.id.clone();
+    for (on, item) in
+        [("2026-03-02", "三轮车一辆"), ("2026-03-05", "遮阳伞两把"), ("2026-03-05", "折叠桌一张")]
+    {
+        let day = NaiveDate::parse_from_str(on, "%Y-%m-%d").unwrap();
+        app.clock.set(
+            chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 3, chrono::Datelike::day(&day), 1, 0, 0)
+                .unwrap(),
+        );
+        s.ok(
+            &leader,
+            serde_json::json!({"action": "seize", "on": on, "officers": officers,
+                "items": [item], "reason": "涉案经营工具", "emergency": false}),
+        )
+        .await;
+    }
+    let case = app.get_bearer(&format!("/api/v1/cases/{id}"), &squad).await.json();
+    let mut dues: Vec<String> = case["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "seizure_term")
+        .map(|c| c["due"].as_str().unwrap().to_owned())
+        .collect();
+    dues.sort();
+    assert_eq!(dues, ["2026-04-01", "2026-04-07", "2026-04-07"]);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM case_clocks WHERE case_id = '{id}' AND kind = 'seizure_term'"
+        ))
+        .await,
+        3
+    );
+    // Overdue in May: one warning for each term and day, the two of 5 March sharing theirs.
+    app.clock.set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 5, 6, 1, 0, 0).unwrap());
+    let raised = chengguan::app::deadline_job_tick(&app.state, "test").await.unwrap();
+    assert!(raised.is_some_and(|n| n >= 2), "{raised:?}");
+}

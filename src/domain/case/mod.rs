@@ -363,6 +363,35 @@ pub struct Decision {
     pub number: String,
 }
 
+/// An earlier case of the same party, as far as 初次违法 asks about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriorCase<'a> {
+    /// The responsibility item (权责清单 code), when the case named one.
+    pub item_code: Option<&'a str>,
+    pub category: &'a str,
+    /// How it was decided, if it was.
+    pub outcome: Option<Outcome>,
+}
+
+/// 行政处罚法 Art. 33 ¶1 (初次违法且危害后果轻微并及时改正的，可以不予行政处罚): whether this is the
+/// party's first violation of this kind — no earlier case of the same kind (the same item of
+/// the responsibility list; the same category where either names no item) in which a
+/// violation was established. A case decided 不予处罚 established one (the act was unlawful,
+/// only not punished), as did a transfer; an open or unfiled case established none.
+pub fn first_offence<'a>(
+    item_code: Option<&str>,
+    category: &str,
+    earlier: impl IntoIterator<Item = PriorCase<'a>>,
+) -> bool {
+    !earlier.into_iter().any(|prior| {
+        let same_kind = match (item_code, prior.item_code) {
+            (Some(a), Some(b)) => a == b,
+            _ => category == prior.category,
+        };
+        same_kind && prior.outcome.is_some()
+    })
+}
+
 /// A decision made after the period of Art. 60.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LateDecision {

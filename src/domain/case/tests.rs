@@ -1488,3 +1488,39 @@ fn the_surcharge_pauses_from_the_day_the_party_applied() {
         "applied_on_invalid"
     );
 }
+
+/// Issue 19, defect 14: 初次违法 (Art. 33 ¶1) counts the party's earlier cases of the same kind
+/// of violation, those decided 不予处罚 included; other kinds and undecided cases do not count.
+#[test]
+fn a_first_offence_is_the_first_established_violation_of_its_kind() {
+    let prior = |item: Option<&'static str>, category: &'static str, outcome| PriorCase {
+        item_code: item,
+        category,
+        outcome,
+    };
+    let vending = Some("ZL-SR-001");
+    assert!(first_offence(vending, "street_vending", []));
+    assert!(!first_offence(
+        vending,
+        "street_vending",
+        [prior(vending, "street_vending", Some(Outcome::NoPenalty))]
+    ));
+    assert!(!first_offence(
+        vending,
+        "street_vending",
+        [prior(vending, "street_vending", Some(Outcome::Penalty))]
+    ));
+    // Another kind, or a case never decided, established no violation of this kind.
+    assert!(first_offence(
+        vending,
+        "street_vending",
+        [prior(Some("ZL-GG-001"), "outdoor_ads", Some(Outcome::Penalty))]
+    ));
+    assert!(first_offence(vending, "street_vending", [prior(vending, "street_vending", None)]));
+    // Without an item on either side, the category decides.
+    assert!(!first_offence(
+        None,
+        "street_vending",
+        [prior(vending, "street_vending", Some(Outcome::NoPenalty))]
+    ));
+}
