@@ -2662,9 +2662,14 @@ pub(super) fn enforcement_may_proceed(case: &Case, on: NaiveDate, ctx: &Context)
         }
     }
     let served = case.served_on.unwrap_or(on);
-    let reconsideration_end = ctx.calendar.calendar_period_end(served, RECONSIDERATION_WINDOW_DAYS)?;
-    let lawsuit_end = ctx.calendar.months_period_end(served, LAWSUIT_WINDOW_MONTHS)?;
-    let window_end = reconsideration_end.max(lawsuit_end);
+    // Until the party can neither apply for 复议 (60 days) nor sue (6 months, or 15 days after
+    // a concluded 复议: 行政诉讼法 Art. 45), each end moved off rest days.
+    let suit_end = clocks::suit_period_end(case, ctx.calendar)?.unwrap_or(served);
+    let window_end = if case.reconsideration.is_some() {
+        suit_end
+    } else {
+        ctx.calendar.calendar_period_end(served, RECONSIDERATION_WINDOW_DAYS)?.max(suit_end)
+    };
     if on <= window_end {
         return refuse(
             "appeal_window_open",

@@ -25,9 +25,6 @@ pub const EMERGENCY_APPROVAL_DAYS: i64 = 1;
 /// the decision (行政复议法 (2023) Art. 20 ¶1; 行政强制法 Art. 44).
 pub const RECONSIDERATION_WINDOW_DAYS: u32 = 60;
 
-/// … nor sue: six months from knowing of the decision (行政诉讼法 Art. 46 ¶1; 行政强制法 Art. 44).
-pub const LAWSUIT_WINDOW_MONTHS: u32 = 6;
-
 /// 行政机关不得在夜间或者法定节假日实施行政强制执行 (行政强制法 Art. 43 ¶1). The statute does not
 /// define 夜间; 噪声污染防治法 (2022) Art. 88 does: from 22:00 to 06:00 the next morning.
 pub const NIGHT_STARTS_HOUR: u32 = 22;
@@ -105,7 +102,8 @@ pub const SUIT_AFTER_RECONSIDERATION_DAYS: u32 = 15;
 /// 行政复议法 (2023) Art. 20: 60 days to apply for 复议 from when the party knew of the decision.
 pub const RECONSIDERATION_DAYS: u32 = 60;
 
-/// 行政诉讼法 Art. 46: six months to sue from when the party knew of the decision.
+/// 行政诉讼法 Art. 46: six months to sue from when the party knew of the decision; 强制拆除 and an
+/// application to the court wait for it (行政强制法 Arts. 44, 53).
 pub const LAWSUIT_MONTHS: u32 = 6;
 
 /// 行政复议法 (2023) Art. 48: the respondent (the bureau) submits its written reply and the

@@ -1524,3 +1524,58 @@ fn a_first_offence_is_the_first_established_violation_of_its_kind() {
         [prior(vending, "street_vending", Some(Outcome::NoPenalty))]
     ));
 }
+
+/// Issue 19, defect 9, as written: the 6-month window to sue ends off rest days (served
+/// 2025-04-01: 1 October is 国庆, so the window runs to Thu 9 October, and demolishing that
+/// day is refused); after a concluded 复议 the party has 15 days to sue (行政诉讼法 Art. 45).
+#[test]
+fn demolition_waits_for_the_window_to_sue_off_rest_days_and_fifteen_days_after_a_reconsideration() {
+    let w = World::new();
+    let order = Penalty { kinds: vec![PenaltyKind::Demolition], fine_fen: 0, confiscation_fen: 0 };
+    let mut c = notified(&w, order.clone());
+    c.stage = Stage::Execution;
+    c.decision =
+        Some(Decision { outcome: Outcome::Penalty, penalty: order, on: d("2025-03-31"), number: "x".into() });
+    c.served_on = Some(d("2025-04-01"));
+    c.demolition.announced_on = Some(d("2025-04-02"));
+    c.demolition.announced_deadline = Some(d("2025-04-20"));
+    c.demolition.urged_on = Some(d("2025-04-21"));
+    c.demolition.urged_deadline = Some(d("2025-05-06"));
+    let decide = |on: &str| Command::DecideEnforcement {
+        on: d(on),
+        manner: "拆除".into(),
+        execute_on: d("2025-10-20"),
+    };
+    assert_eq!(
+        w.run(&c, &leader(), "2025-10-09", decide("2025-10-09")).unwrap_err().code,
+        "appeal_window_open"
+    );
+    w.run(&c, &leader(), "2025-10-10", decide("2025-10-10")).unwrap();
+    // A 复议 concluded on 10 July 2026 leaves the party 15 days to sue: to 25 July, a Saturday,
+    // so to Mon 27 July.
+    let mut r = c.clone();
+    r.served_on = Some(d("2026-04-01"));
+    r.decision.as_mut().unwrap().on = d("2026-03-31");
+    r.reconsideration = Some(Challenge {
+        forum: "区人民政府".into(),
+        received_on: d("2026-04-10"),
+        answered_on: Some(d("2026-04-15")),
+        concluded_on: Some(d("2026-07-10")),
+        simple: false,
+        applied_on: None,
+    });
+    let decide = |on: &str| Command::DecideEnforcement {
+        on: d(on),
+        manner: "拆除".into(),
+        execute_on: d("2026-08-03"),
+    };
+    assert_eq!(
+        w.run(&r, &leader(), "2026-07-13", decide("2026-07-13")).unwrap_err().code,
+        "appeal_window_open"
+    );
+    assert_eq!(
+        w.run(&r, &leader(), "2026-07-27", decide("2026-07-27")).unwrap_err().code,
+        "appeal_window_open"
+    );
+    w.run(&r, &leader(), "2026-07-28", decide("2026-07-28")).unwrap();
+}
