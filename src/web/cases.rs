@@ -1638,7 +1638,7 @@ async fn detail(
             form_errors,
             done,
             today: today.to_string(),
-            hearing_eligible: r.case.hearing_eligible(&rules),
+            hearing_eligible: r.case.hearing_right(&rules),
             amount_due,
             first_offence,
             rules,

@@ -305,7 +305,7 @@ pub fn clocks(case: &Case, calendar: &WorkCalendar, rules: &CaseRules) -> Vec<Cl
     }
     if let Some(notice) = case.notice_on {
         let n = case.statement_workdays(rules);
-        let due = if case.hearing_eligible(rules) {
+        let due = if case.hearing_right(rules) {
             let a = workday_due(calendar, notice, n);
             let b = workday_due(calendar, notice, HEARING_REQUEST_WORKDAYS);
             if a.date() >= b.date() { a } else { b }

@@ -1327,7 +1327,15 @@ impl Case {
         self.decision.as_ref().map(|d| &d.penalty).or(self.notified.as_ref()).or(self.proposal.as_ref())
     }
 
-    /// Whether the party has the right to a hearing (行政处罚法 Art. 63).
+    /// Whether the party has the right to a hearing: once notified, what the notice told it
+    /// (a threshold raised afterwards takes no right away, and a lowered one grants none the
+    /// notice did not state); before, what the rules in force say (行政处罚法 Arts. 44, 63).
+    pub fn hearing_right(&self, rules: &CaseRules) -> bool {
+        if self.notice_on.is_some() { self.hearing_right_told } else { self.hearing_eligible(rules) }
+    }
+
+    /// Whether the penalty heading for the case reaches the hearing thresholds in force now
+    /// (行政处罚法 Art. 63): what the notice tells the party.
     pub fn hearing_eligible(&self, rules: &CaseRules) -> bool {
         let Some(penalty) = self.notified.as_ref().or(self.proposal.as_ref()) else {
             return false;
@@ -1374,7 +1382,7 @@ impl Case {
     ) -> Result<Option<NaiveDate>, CalendarError> {
         let Some(notice) = self.notice_on else { return Ok(None) };
         let statement_end = ctx_calendar.add_workdays(notice, self.statement_workdays(rules))?;
-        if self.hearing_eligible(rules) {
+        if self.hearing_right(rules) {
             let hearing_end = ctx_calendar.add_workdays(notice, HEARING_REQUEST_WORKDAYS)?;
             Ok(Some(statement_end.max(hearing_end)))
         } else {
@@ -1398,7 +1406,7 @@ impl Case {
         if calendar.within_workdays(notice, self.statement_workdays(rules), on)? {
             return Ok(true);
         }
-        Ok(self.hearing_eligible(rules) && calendar.within_workdays(notice, HEARING_REQUEST_WORKDAYS, on)?)
+        Ok(self.hearing_right(rules) && calendar.within_workdays(notice, HEARING_REQUEST_WORKDAYS, on)?)
     }
 
     /// The limitation date (行政处罚法 Art. 36): filing after it is refused.
@@ -1834,8 +1842,12 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                 return wrong_stage(case, command);
             }
             case_officer_only(case, ctx.actor)?;
-            if !case.hearing_eligible(ctx.rules) {
-                return refuse("hearing_not_available", "行政处罚法第六十三条", "拟作出的处罚不属于听证范围");
+            if !case.hearing_right(ctx.rules) {
+                return refuse(
+                    "hearing_not_available",
+                    "行政处罚法第六十三条",
+                    "事先告知书未告知听证权利：拟作出的处罚不属于听证范围",
+                );
             }
             let notice = case.notice_on.unwrap_or(*on);
             if !ctx.calendar.within_workdays(notice, HEARING_REQUEST_WORKDAYS, *on)? {

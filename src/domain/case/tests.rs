@@ -1579,3 +1579,36 @@ fn demolition_waits_for_the_window_to_sue_off_rest_days_and_fifteen_days_after_a
     );
     w.run(&r, &leader(), "2026-07-28", decide("2026-07-28")).unwrap();
 }
+
+/// Issue 19, defect 6, as written: notice on 2 March of a 600-yuan fine with the hearing right
+/// (the threshold then 500); the province raises it to 1,000 on 3 March; the party's request
+/// on 4 March is accepted, and no decision comes before the hearing-request period has run
+/// (to Mon 9 March).
+#[test]
+fn the_hearing_right_is_what_the_notice_told_the_party() {
+    let mut w = World::new();
+    w.rules.hearing_fine_person_fen = 500_00;
+    let mut c = notified(&w, fine(600));
+    c.notice_on = Some(d("2026-03-02"));
+    c.hearing_right_told = true;
+    w.rules.hearing_fine_person_fen = 1_000_00;
+    assert!(!c.hearing_eligible(&w.rules) && c.hearing_right(&w.rules));
+    assert!(c.rights_running(&w.calendar, &w.rules, d("2026-03-09")).unwrap());
+    assert_eq!(
+        w.run(&c, &leader(), "2026-03-09", decide("2026-03-09", fine(600))).unwrap_err().code,
+        "rights_period_running"
+    );
+    let requested =
+        w.run(&c, &officer(), "2026-03-04", Command::RequestHearing { on: d("2026-03-04") }).unwrap();
+    assert!(matches!(requested.hearing, Hearing::Requested { .. }));
+    // A notice that told no hearing right gives none, whatever the rules say later.
+    let mut untold = c.clone();
+    untold.hearing_right_told = false;
+    w.rules.hearing_fine_person_fen = 100_00;
+    assert_eq!(
+        w.run(&untold, &officer(), "2026-03-04", Command::RequestHearing { on: d("2026-03-04") })
+            .unwrap_err()
+            .code,
+        "hearing_not_available"
+    );
+}
