@@ -1893,8 +1893,18 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                     "听证由非本案调查人员主持",
                 );
             }
-            if !ctx.people.contains_key(presider) {
-                return refuse("unknown_officer", "", "主持人不存在");
+            match ctx.people.get(presider) {
+                None => return refuse("unknown_officer", "", "主持人不存在"),
+                // Art. 64(4) has the hearing presided by 行政机关指定的非本案调查人员: a member
+                // of the bureau's staff, never an auxiliary, who do not hold its power (Art. 42).
+                Some(p) if p.employment == Employment::Auxiliary => {
+                    return refuse(
+                        "presider_auxiliary",
+                        "行政处罚法第六十四条第四项、第四十二条",
+                        "听证主持人须为本机关执法人员，协管员不得主持听证",
+                    );
+                }
+                Some(_) => {}
             }
             next.hearing = Hearing::Scheduled {
                 requested_on,
@@ -2015,7 +2025,9 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                     );
                 }
             }
-            let major = {
+            // A penalty is major by the penalty decided; a case ending without one is major by
+            // what was proposed and by its nature (hearing held, complex, public interest).
+            let major = if *outcome == Outcome::Penalty {
                 let mut probe = next.clone();
                 probe.decision = Some(Decision {
                     outcome: *outcome,
@@ -2024,8 +2036,13 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                     number: String::new(),
                 });
                 probe.major_reasons(ctx.rules)
+            } else {
+                case.major_reasons(ctx.rules)
             };
-            if !major.is_empty() && *outcome == Outcome::Penalty {
+            // Art. 58 asks legal review before a decision in a major case, whatever it decides:
+            // a major case closed with 不予处罚 is reviewed too (a transfer hands the case to the
+            // judiciary and is not a decision of this kind).
+            if !major.is_empty() && *outcome != Outcome::Transfer {
                 match &case.legal_review {
                     Some(review) if review.passed && !case.handled_by(&review.reviewer) => {}
                     Some(review) if !review.passed => {
@@ -2043,7 +2060,8 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                         );
                     }
                 }
-                if case.collective_on.is_none() {
+                // Art. 57 ¶2 asks collective discussion for giving a penalty in such a case.
+                if *outcome == Outcome::Penalty && case.collective_on.is_none() {
                     return refuse(
                         "collective_discussion_required",
                         "行政处罚法第五十七条第二款",

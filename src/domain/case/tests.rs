@@ -1612,3 +1612,41 @@ fn the_hearing_right_is_what_the_notice_told_the_party() {
         "hearing_not_available"
     );
 }
+
+/// Issue 19, defect 13 (in part): a major case closed with 不予处罚 is legally reviewed first
+/// (Art. 58; collective discussion is asked only for giving a penalty, Art. 57 ¶2), and an
+/// auxiliary never presides over a hearing (Arts. 42, 64(4)).
+#[test]
+fn a_major_case_closed_without_penalty_is_reviewed_and_no_auxiliary_presides_a_hearing() {
+    let w = World::new();
+    let mut c = notified(&w, fine(300));
+    c.complex = true;
+    let no_penalty = Command::Decide {
+        on: d("2026-03-20"),
+        outcome: Outcome::NoPenalty,
+        penalty: fine(0),
+        note: "已批评教育，当事人当场改正".into(),
+        late_reason: String::new(),
+    };
+    assert_eq!(
+        w.run(&c, &leader(), "2026-03-20", no_penalty.clone()).unwrap_err().code,
+        "legal_review_required"
+    );
+    let review =
+        Command::Review { on: d("2026-03-12"), checklist: vec![true; 8], opinion: "经审核".into() };
+    let reviewed = w.run(&c, &reviewer(), "2026-03-12", review).unwrap();
+    let decided = w.run(&reviewed, &leader(), "2026-03-20", no_penalty).unwrap();
+    assert_eq!(decided.decision.unwrap().outcome, Outcome::NoPenalty);
+
+    let mut requested = notified(&w, fine(300));
+    requested.hearing = Hearing::Requested { on: d("2026-03-11") };
+    let schedule = |presider: &str| Command::ScheduleHearing {
+        notice_on: d("2026-03-12"),
+        hearing_on: d("2026-03-23"),
+        presider: presider.into(),
+        place: "听证室".into(),
+    };
+    let refusal = w.run(&requested, &officer(), "2026-03-12", schedule("aux")).unwrap_err();
+    assert_eq!(refusal.code, "presider_auxiliary");
+    assert!(w.run(&requested, &officer(), "2026-03-12", schedule("o3")).is_ok());
+}
