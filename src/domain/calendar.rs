@@ -93,6 +93,17 @@ impl WorkCalendar {
         }
     }
 
+    /// This calendar with `year`'s arrangement replaced by `days` (a year entered or
+    /// corrected), for recomputing the clocks it moves before the change commits.
+    pub fn with_year(&self, year: i32, days: impl IntoIterator<Item = (NaiveDate, DayKind)>) -> WorkCalendar {
+        use chrono::Datelike;
+        let mut next = self.clone();
+        next.years.insert(year);
+        next.days.retain(|date, _| date.year() != year);
+        next.days.extend(days);
+        next
+    }
+
     pub fn years(&self) -> impl Iterator<Item = i32> + '_ {
         self.years.iter().copied()
     }

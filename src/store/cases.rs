@@ -138,6 +138,35 @@ macro_rules! item_query {
     };
 }
 
+/// Inserts a case's clocks as one multi-row statement (several of one kind, such as two
+/// seizures, each with its ordinal). A macro, so that the one text serves both connection types
+/// inside `on_tx!`.
+macro_rules! insert_clocks {
+    ($conn:expr, $id:expr, $unit_id:expr, $case:expr, $clocks:expr) => {
+        if !$clocks.is_empty() {
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO case_clocks (case_id, kind, n, unit_id, start_on, due_on, provisional, duty, met_on) ",
+            );
+            let mut seen: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+            insert.push_values($clocks, |mut row, clock| {
+                let n = seen.entry(clock.kind.code()).or_insert(0);
+                let ordinal = *n;
+                *n += 1;
+                row.push_bind($id)
+                    .push_bind(clock.kind.code())
+                    .push_bind(ordinal)
+                    .push_bind($unit_id)
+                    .push_bind(clock.start.to_string())
+                    .push_bind(clock.due.date().to_string())
+                    .push_bind(clock.due.is_provisional())
+                    .push_bind(clock.kind.is_duty() && $case.stage.is_open())
+                    .push_bind(clock.met_on.map(|d| d.to_string()));
+            });
+            insert.build().execute($conn).await?;
+        }
+    };
+}
+
 /// A case as stored: the listing columns and the domain state.
 #[derive(Debug, Clone)]
 pub struct CaseRecord {
@@ -1118,6 +1147,48 @@ impl AuditedTx {
         Ok(expected_version + 1)
     }
 
+    /// Cases with a clock not yet met that ends in `year`, starts in it, or is provisional
+    /// (its year's arrangement was missing): the clocks a change of that year's arrangement
+    /// may move. With each, its unit and its state.
+    pub async fn cases_with_open_clocks_in(
+        &mut self,
+        year: i32,
+    ) -> Result<Vec<(String, String, Case)>, sqlx::Error> {
+        let rows: Vec<(String, String, String)> = on_tx!(&mut self.tx, |conn| {
+            sqlx::query_as(
+                "SELECT c.id, c.unit_id, c.body FROM cases c WHERE EXISTS (SELECT 1 FROM case_clocks k \
+                 WHERE k.case_id = c.id AND k.met_on IS NULL \
+                 AND (k.provisional OR substr(k.due_on, 1, 4) = $1 OR substr(k.start_on, 1, 4) = $1)) ORDER BY c.id",
+            )
+            .bind(year.to_string())
+            .fetch_all(&mut *conn)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(id, unit, body)| {
+                let case =
+                    serde_json::from_str(&body).map_err(|e| decode_error("case body", &e.to_string()))?;
+                Ok((id, unit, case))
+            })
+            .collect()
+    }
+
+    /// Replaces a case's stored clocks with `clocks` computed anew (after the calendar they
+    /// depend on changed), without a step of its own: the caller writes the audit record.
+    pub async fn replace_case_clocks(
+        &mut self,
+        id: &str,
+        unit_id: &str,
+        case: &Case,
+        clocks: &[Clock],
+    ) -> Result<(), sqlx::Error> {
+        on_tx!(&mut self.tx, |conn| {
+            sqlx::query("DELETE FROM case_clocks WHERE case_id = $1").bind(id).execute(&mut *conn).await?;
+            insert_clocks!(&mut *conn, id, unit_id, case, clocks);
+        });
+        Ok(())
+    }
+
     async fn write_case_parts(
         &mut self,
         id: &str,
@@ -1166,28 +1237,7 @@ impl AuditedTx {
                 });
                 insert.build().execute(&mut *conn).await?;
             }
-            if !clocks.is_empty() {
-                let mut insert = sqlx::QueryBuilder::new(
-                    "INSERT INTO case_clocks (case_id, kind, n, unit_id, start_on, due_on, provisional, duty, met_on) ",
-                );
-                // Several clocks of one kind (two seizures …) each get their ordinal.
-                let mut seen: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
-                insert.push_values(clocks, |mut row, clock| {
-                    let n = seen.entry(clock.kind.code()).or_insert(0);
-                    let ordinal = *n;
-                    *n += 1;
-                    row.push_bind(id)
-                        .push_bind(clock.kind.code())
-                        .push_bind(ordinal)
-                        .push_bind(unit_id)
-                        .push_bind(clock.start.to_string())
-                        .push_bind(clock.due.date().to_string())
-                        .push_bind(clock.due.is_provisional())
-                        .push_bind(clock.kind.is_duty() && case.stage.is_open())
-                        .push_bind(clock.met_on.map(|d| d.to_string()));
-                });
-                insert.build().execute(&mut *conn).await?;
-            }
+            insert_clocks!(&mut *conn, id, unit_id, case, clocks);
             Ok(())
         })
     }

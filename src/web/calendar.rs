@@ -205,8 +205,25 @@ pub async fn api_set_year(
     }
     errors.into_result()?;
     let Some(year) = year else { unreachable!("a year error was added above") };
+    // The stored clocks of open cases that this year's days move are recomputed in the same
+    // transaction, so that lists and warnings never show a date the calendar no longer gives.
+    let calendar = state.db.work_calendar().await?.with_year(year, days.iter().map(|d| (d.date, d.kind)));
+    let (rules, _) = state.db.case_rules().await?;
     let mut tx = state.db.begin(&info.audit_ctx(Some(&principal), ""), state.now()).await?;
     let version = tx.set_calendar_year(year, body.notice.trim(), &days, body.version).await?;
+    let affected = tx.cases_with_open_clocks_in(year).await?;
+    for (id, unit_id, case) in &affected {
+        let clocks = crate::domain::case::clocks::clocks(case, &calendar, &rules);
+        tx.replace_case_clocks(id, unit_id, case, &clocks).await?;
+    }
+    if !affected.is_empty() {
+        let ids: Vec<&str> = affected.iter().map(|(id, _, _)| id.as_str()).collect();
+        tx.audit(
+            crate::store::AuditEvent::new("case.clocks_recomputed", "calendar_year", year.to_string())
+                .details(serde_json::json!({ "system": true, "cases": ids })),
+        )
+        .await?;
+    }
     tx.commit().await?;
     let rest_days = days.iter().filter(|d| d.kind == DayKind::Rest).count() as i64;
     Ok(Json(CalendarYearDto {

@@ -1055,3 +1055,39 @@ async fn two_seizures_on_one_case_each_keep_their_own_clock() {
     let raised = chengguan::app::deadline_job_tick(&app.state, "test").await.unwrap();
     assert!(raised.is_some_and(|n| n >= 2), "{raised:?}");
 }
+
+/// Issue 19, defect 15: a clock that ran into a year without an arrangement is stored as
+/// provisional; entering that year recomputes it in the same transaction (audited as a system
+/// action), so the lists never show the stale date. Both backends.
+#[tokio::test]
+async fn entering_next_years_arrangement_recomputes_the_stored_clocks_it_moves() {
+    let app = TestApp::new().await;
+    app.clock.set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 28, 1, 0, 0).unwrap());
+    let squad = app.token("squadlead01").await;
+    let party = new_party(&app, &squad, "11010519491231002X").await;
+    let open = serde_json::json!({
+        "procedure": "general", "party_id": party, "category": "outdoor_ads", "item_code": "ZL-GG-001",
+        "title": "擅自设置户外广告", "location": "南大街88号", "source": "patrol",
+        "clue_on": "2026-12-28", "act_on": "2026-12-27",
+    });
+    let opened = app.json(Method::POST, "/api/v1/cases", &squad, open).await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.body);
+    let id = opened.json()["id"].as_str().unwrap().to_owned();
+    let provisional = format!("SELECT COUNT(*) FROM case_clocks WHERE case_id = '{id}' AND provisional");
+    assert!(app.count(&provisional).await >= 1, "the lead check runs into 2027, not yet loaded");
+
+    let admin = app.token("sysadmin").await;
+    let body = serde_json::json!({
+        "notice": "国务院办公厅关于2027年部分节假日安排的通知（测试）",
+        "days": [{ "date": "2027-01-01", "kind": "rest", "festival": "元旦" }]
+    });
+    let saved = app.json(Method::PUT, "/api/v1/calendar/years/2027", &admin, body).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    assert_eq!(app.count(&provisional).await, 0);
+    // The lead check: 15 days from Mon 28 December 2026 is Tue 12 January 2027.
+    let known = format!(
+        "SELECT COUNT(*) FROM case_clocks WHERE case_id = '{id}' AND kind = 'lead_check' AND due_on = '2027-01-12'"
+    );
+    assert_eq!(app.count(&known).await, 1);
+    assert_eq!(app.audit_count("case.clocks_recomputed").await, 1);
+}
