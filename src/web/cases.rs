@@ -543,6 +543,9 @@ pub struct StepForm {
     /// The day the party applied for 复议 or sued (optional).
     #[serde(default)]
     pub applied_on: String,
+    /// Electronic service: the party's recorded consent.
+    #[serde(default)]
+    pub consent: String,
     #[serde(default)]
     pub facts: String,
     #[serde(default)]
@@ -724,7 +727,7 @@ impl StepForm {
                     late_reason: text(&self.late_reason),
                 }
             }
-            "serve" => Command::Serve { on, method: text(&self.method) },
+            "serve" => Command::Serve { on, method: text(&self.method), consent: text(&self.consent) },
             "defer" => Command::Defer {
                 until: date(&self.until, "until", "缴纳期限"),
                 reason: text(&self.reason),

@@ -392,6 +392,64 @@ pub fn first_offence<'a>(
     })
 }
 
+/// How a decision reaches the party (行政处罚法 Art. 61, which applies 民事诉讼法's rules): a
+/// closed list, since each has its own rule for when the document counts as served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceMethod {
+    /// 直接送达
+    Direct,
+    /// 留置送达 (民事诉讼法 Art. 89)
+    Left,
+    /// 邮寄送达 (Art. 91)
+    Post,
+    /// 委托送达 (Art. 91)
+    Entrusted,
+    /// 电子送达: only with the party's consent (行政处罚法 Art. 61 ¶2)
+    Electronic,
+    /// 公告送达: served thirty days after the announcement (民事诉讼法 Art. 95)
+    Announcement,
+}
+
+impl ServiceMethod {
+    pub const ALL: [ServiceMethod; 6] = [
+        ServiceMethod::Direct,
+        ServiceMethod::Left,
+        ServiceMethod::Post,
+        ServiceMethod::Entrusted,
+        ServiceMethod::Electronic,
+        ServiceMethod::Announcement,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ServiceMethod::Direct => "direct",
+            ServiceMethod::Left => "left",
+            ServiceMethod::Post => "post",
+            ServiceMethod::Entrusted => "entrusted",
+            ServiceMethod::Electronic => "electronic",
+            ServiceMethod::Announcement => "announcement",
+        }
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            ServiceMethod::Direct => "直接送达",
+            ServiceMethod::Left => "留置送达",
+            ServiceMethod::Post => "邮寄送达",
+            ServiceMethod::Entrusted => "委托送达",
+            ServiceMethod::Electronic => "电子送达",
+            ServiceMethod::Announcement => "公告送达",
+        }
+    }
+
+    /// By code or by Chinese name (the form's options say a little more, e.g.
+    /// 电子送达（当事人已签署确认书）: the name is what they start with).
+    pub fn parse(raw: &str) -> Option<ServiceMethod> {
+        let raw = raw.trim();
+        ServiceMethod::ALL.into_iter().find(|m| m.code() == raw || raw.starts_with(&m.name_zh()[..6]))
+    }
+}
+
 /// A decision made after the period of Art. 60.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LateDecision {
@@ -671,7 +729,13 @@ pub enum Command {
     /// 送达
     Serve {
         on: NaiveDate,
+        /// One of [`ServiceMethod`], by code (`direct`, `left`, `post`, `entrusted`,
+        /// `electronic`, `announcement`) or by its Chinese name (直接送达 …).
         method: String,
+        /// For electronic service: the party's recorded consent (Art. 61 ¶2), e.g. the date and
+        /// form of the 送达地址确认书 it signed.
+        #[serde(default)]
+        consent: String,
     },
     /// 延期/分期缴纳 approved (Art. 66).
     Defer {
@@ -2105,18 +2169,47 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                 details["fine_range"] = serde_json::json!(ctx.fine_range);
             }
         }
-        C::Serve { on, method } => {
+        C::Serve { on, method, consent } => {
             if case.stage != Stage::Decided {
                 return wrong_stage(case, command);
             }
             case_officer_only(case, ctx.actor)?;
             require_text(method, "method_required", "请填写送达方式")?;
+            let Some(method) = ServiceMethod::parse(method) else {
+                return refuse(
+                    "service_method_unknown",
+                    "行政处罚法第六十一条",
+                    "送达方式应为直接送达、留置送达、邮寄送达、委托送达、电子送达或公告送达",
+                );
+            };
             if case.decision.as_ref().is_some_and(|d| *on < d.on) {
                 return refuse("service_before_decision", "行政处罚法第六十一条", "送达日期不能早于决定日期");
             }
-            next.served_on = Some(*on);
+            if method == ServiceMethod::Electronic && consent.trim().is_empty() {
+                return refuse(
+                    "electronic_consent_required",
+                    "行政处罚法第六十一条第二款",
+                    "电子送达须当事人同意并签订确认书：请写明同意的记录（如送达地址确认书的签署日期）",
+                );
+            }
+            // 公告送达 counts as served thirty days after the announcement; the periods that run
+            // from service (payment, 复议, 诉讼, court enforcement) run from then.
+            let served = if method == ServiceMethod::Announcement {
+                *on + chrono::Duration::days(ANNOUNCEMENT_SERVICE_DAYS)
+            } else {
+                *on
+            };
+            next.served_on = Some(served);
             next.stage = Stage::Execution;
-            summary = format!("送达决定书（{method}）");
+            summary = match method {
+                ServiceMethod::Announcement => {
+                    format!(
+                        "公告送达决定书，自公告之日起经过三十日即 {served} 视为送达（民事诉讼法第九十五条）"
+                    )
+                }
+                ServiceMethod::Electronic => format!("电子送达决定书（当事人同意：{}）", consent.trim()),
+                other => format!("送达决定书（{}）", other.name_zh()),
+            };
         }
         C::Defer { until, reason } => {
             if case.stage != Stage::Execution || !owes_fine(case) {

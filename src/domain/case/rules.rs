@@ -81,6 +81,11 @@ pub const SERVICE_WORKDAYS: u32 = 7;
 /// 行政处罚法 Art. 67 ¶3: the party pays within 15 (calendar) days of receiving the decision.
 pub const PAYMENT_DAYS: u32 = 15;
 
+/// 公告送达: the document counts as served thirty days after the announcement
+/// (民事诉讼法 Art. 95, applied by 行政处罚法 Art. 61 ¶1), and every period that runs from
+/// service runs from then.
+pub const ANNOUNCEMENT_SERVICE_DAYS: i64 = 30;
+
 /// 行政处罚法 Art. 72(1): 加处罚款 of 3 % of the fine per day overdue, in basis points of the fine;
 /// the total may not exceed the fine (行政强制法 Art. 45 ¶2).
 pub const SURCHARGE_BASIS_POINTS_PER_DAY: i64 = 300;

@@ -124,8 +124,13 @@ fn notified(w: &World, penalty: Penalty) -> Case {
 fn served_fine(w: &World) -> Case {
     let c = notified(w, fine(300));
     let c = w.run(&c, &leader(), "2026-03-16", decide("2026-03-16", fine(300))).unwrap();
-    w.run(&c, &officer(), "2026-03-16", Command::Serve { on: d("2026-03-16"), method: "直接送达".into() })
-        .unwrap()
+    w.run(
+        &c,
+        &officer(),
+        "2026-03-16",
+        Command::Serve { on: d("2026-03-16"), method: "直接送达".into(), consent: String::new() },
+    )
+    .unwrap()
 }
 
 fn decide(on: &str, penalty: Penalty) -> Command {
@@ -146,7 +151,12 @@ fn a_general_case_runs_from_lead_to_closing() {
     assert_eq!(c.rights_period_end(&w.calendar, &w.rules).unwrap(), Some(d("2026-03-13")));
     let c = w.run(&c, &leader(), "2026-03-16", decide("2026-03-16", fine(300))).unwrap();
     let c = w
-        .run(&c, &officer(), "2026-03-17", Command::Serve { on: d("2026-03-17"), method: "直接送达".into() })
+        .run(
+            &c,
+            &officer(),
+            "2026-03-17",
+            Command::Serve { on: d("2026-03-17"), method: "直接送达".into(), consent: String::new() },
+        )
         .unwrap();
     assert_eq!(c.stage, Stage::Execution);
     let c = w
@@ -574,7 +584,11 @@ fn random_walks_never_break_the_guards() {
                     note: "教育".into(),
                     late_reason: String::new(),
                 },
-                12 => Command::Serve { on: back(&mut rng), method: "直接送达".into() },
+                12 => {
+                    Command::Serve {
+                        on: back(&mut rng), method: "直接送达".into(), consent: String::new()
+                    }
+                }
                 13 => Command::Pay {
                     on: back(&mut rng),
                     amount_fen: if sensible {
@@ -848,7 +862,12 @@ fn forced_demolition_waits_for_notice_urging_appeal_windows_a_served_written_dec
     let c = w.run(&c, &leader(), "2026-03-13", discuss).unwrap();
     let c = w.run(&c, &leader(), "2026-03-16", decide("2026-03-16", order)).unwrap();
     let c = w
-        .run(&c, &officer(), "2026-03-17", Command::Serve { on: d("2026-03-17"), method: "直接送达".into() })
+        .run(
+            &c,
+            &officer(),
+            "2026-03-17",
+            Command::Serve { on: d("2026-03-17"), method: "直接送达".into(), consent: String::new() },
+        )
         .unwrap();
     let demolish = |on: &str, hour: u32| Command::Demolish { on: d(on), start_hour: hour, officers: two() };
     assert_eq!(
@@ -1649,4 +1668,48 @@ fn a_major_case_closed_without_penalty_is_reviewed_and_no_auxiliary_presides_a_h
     let refusal = w.run(&requested, &officer(), "2026-03-12", schedule("aux")).unwrap_err();
     assert_eq!(refusal.code, "presider_auxiliary");
     assert!(w.run(&requested, &officer(), "2026-03-12", schedule("o3")).is_ok());
+}
+
+/// Issue 19, defect 11: service is one of the closed list; electronic service needs the party's
+/// recorded consent (Art. 61 ¶2); 公告送达 counts as served thirty days after the announcement
+/// (民事诉讼法 Art. 95), and the periods that start at service start then.
+#[test]
+fn service_is_one_of_the_statutory_methods_and_an_announcement_serves_thirty_days_later() {
+    let w = World::new();
+    let c = notified(&w, fine(300));
+    let c = w.run(&c, &leader(), "2026-03-16", decide("2026-03-16", fine(300))).unwrap();
+    let serve = |method: &str, consent: &str| Command::Serve {
+        on: d("2026-03-17"),
+        method: method.into(),
+        consent: consent.into(),
+    };
+    assert_eq!(
+        w.run(&c, &officer(), "2026-03-17", serve("微信发给他了", "")).unwrap_err().code,
+        "service_method_unknown"
+    );
+    assert_eq!(
+        w.run(&c, &officer(), "2026-03-17", serve("electronic", "")).unwrap_err().code,
+        "electronic_consent_required"
+    );
+    let electronic = w
+        .run(
+            &c,
+            &officer(),
+            "2026-03-17",
+            serve("电子送达（当事人已签署确认书）", "2026-03-02 签署送达地址确认书"),
+        )
+        .unwrap();
+    assert_eq!(electronic.served_on, Some(d("2026-03-17")));
+    let announced = w.run(&c, &officer(), "2026-03-17", serve("公告送达", "")).unwrap();
+    assert_eq!(announced.served_on, Some(d("2026-04-16")));
+    // The 15 days to pay run from the deemed service: to 1 May, a holiday, so to 6 May.
+    assert_eq!(clocks::payment_deadline(&announced, &w.calendar).unwrap(), Some(d("2026-05-06")));
+    for (method, code) in [
+        ("direct", ServiceMethod::Direct),
+        ("留置送达", ServiceMethod::Left),
+        ("邮寄送达", ServiceMethod::Post),
+        ("委托送达", ServiceMethod::Entrusted),
+    ] {
+        assert_eq!(ServiceMethod::parse(method), Some(code));
+    }
 }
