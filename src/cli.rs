@@ -74,6 +74,21 @@ enum Command {
     /// The bureau's key file (signs audit checkpoints and export packages).
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Case tools.
+    #[command(subcommand)]
+    Case(CaseCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum CaseCommand {
+    /// Run a scenario script (docs/simulator.md) against this data directory's calendar, case
+    /// rules, responsibility list and people, writing nothing: one JSON line per step
+    /// (accepted, or refused with its code and article), then the clocks. Exit 0 when the
+    /// script ran, 2 when it is malformed.
+    Simulate {
+        #[arg(long)]
+        script: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -300,6 +315,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Calendar(command) => calendar(&db, command).await,
         Command::Party(PartyCommand::CheckId { value }) => Ok(check_id(&value)),
         Command::Keys(_) => unreachable!("handled before the database is opened"),
+        Command::Case(CaseCommand::Simulate { script }) => {
+            let text = std::fs::read_to_string(&script)
+                .with_context(|| format!("reading the script {}", script.display()))?;
+            for line in crate::simulate::run(&db, &text).await? {
+                println!("{line}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Evidence(command) => evidence(&db, &config, &clock, command).await,
         Command::Audit(AuditCommand::Verify) => {
             let started = std::time::Instant::now();

@@ -28,6 +28,8 @@ pub mod evidence;
 /// The bureau's keys, from a file outside the database: HMAC-SM3 for audit checkpoints and
 /// export packages.
 pub mod keys;
+/// The scenario simulator: a case's steps on chosen dates, run against the engine, nothing written.
+pub mod simulate;
 /// All SQL, for SQLite and PostgreSQL, with the audit chain written in the same transaction.
 pub mod store;
 /// HTTP: route table, guard, pages, JSON API.

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::case::clocks::Clock;
-use crate::domain::case::items::{DiscretionBand, ItemSpec, ItemStatus};
+use crate::domain::case::items::{ApplicableRange, DiscretionBand, ItemSpec, ItemStatus, applicable_range};
 use crate::domain::case::rules::CaseRules;
 use crate::domain::case::{Case, Event, PersonFacts};
 use crate::domain::org::{CertificateStatus, Employment};
@@ -474,6 +474,24 @@ impl Db {
     /// The item's ranges in force for an act committed on `on`: the version with the latest
     /// effective day not after it. An act older than every recorded version gets the oldest
     /// (the list as first entered is the earliest rule the system knows).
+    /// The statutory fine range a decision on `decided_on` applies to an act of `act_on` under
+    /// item `code` (行政处罚法 Art. 37, 从旧兼从轻: `items::applicable_range`), with the
+    /// discretion bands of the version it comes from (`None`: never recorded).
+    pub async fn applicable_fine(
+        &self,
+        code: &str,
+        organisation: bool,
+        act_on: NaiveDate,
+        decided_on: NaiveDate,
+    ) -> Result<Option<(ApplicableRange, Option<Vec<DiscretionBand>>)>, sqlx::Error> {
+        let at_act = self.item_ranges_on(code, act_on).await?;
+        let at_decision = self.item_ranges_on(code, decided_on).await?;
+        let range = |version: &Option<ItemRanges>| version.as_ref().and_then(|r| r.for_party(organisation));
+        let Some(applies) = applicable_range(range(&at_act), range(&at_decision)) else { return Ok(None) };
+        let version = if applies.basis.decision_time() { at_decision } else { at_act };
+        Ok(Some((applies, version.and_then(|v| v.bands))))
+    }
+
     pub async fn item_ranges_on(&self, code: &str, on: NaiveDate) -> Result<Option<ItemRanges>, sqlx::Error> {
         let row: Option<RangeRow> = on_pool!(self, |pool| {
             match sqlx::query_as(concat!(

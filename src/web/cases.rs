@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::AppState;
 use crate::domain::access::{Action, Role, Scope};
 use crate::domain::case::clocks::{Clock, ClockKind, ClockStatus, Due, clocks};
-use crate::domain::case::items::{ApplicableRange, DiscretionBand, applicable_range};
+use crate::domain::case::items::{ApplicableRange, DiscretionBand};
 use crate::domain::case::rules::{CaseRules, parse_yuan, yuan};
 use crate::domain::case::{
     ActKind, Actor, Case, Command, Context, DeferralSubject, Findings, Hearing, NewClue, Outcome, Penalty,
@@ -28,7 +28,7 @@ use crate::domain::case::{
 use crate::domain::fields::FieldErrors;
 use crate::domain::time::civil_date;
 use crate::store::cases::{
-    CaseFilter, CaseRecord, CaseWrite, Category, DueClock, Item, ItemRanges, NewCase, TimelineEntry,
+    CaseFilter, CaseRecord, CaseWrite, Category, DueClock, Item, NewCase, TimelineEntry,
 };
 use crate::store::org::{PeopleFilter, Unit, Visibility};
 use crate::web::error::{ApiResult, AppError, PageResult};
@@ -349,12 +349,7 @@ async fn applicable_fine(
     decided_on: NaiveDate,
 ) -> Result<Option<(ApplicableRange, Option<Vec<DiscretionBand>>)>, AppError> {
     let Some(item) = item else { return Ok(None) };
-    let at_act = state.db.item_ranges_on(&item.code, act_on).await?;
-    let at_decision = state.db.item_ranges_on(&item.code, decided_on).await?;
-    let range = |version: &Option<ItemRanges>| version.as_ref().and_then(|r| r.for_party(organisation));
-    let Some(applies) = applicable_range(range(&at_act), range(&at_decision)) else { return Ok(None) };
-    let version = if applies.basis.decision_time() { at_decision } else { at_act };
-    Ok(Some((applies, version.and_then(|v| v.bands))))
+    Ok(state.db.applicable_fine(&item.code, organisation, act_on, decided_on).await?)
 }
 
 /// Everything about a person the case engine may ask for this step.

@@ -206,3 +206,48 @@ async fn serve_demo_refuses_a_database_with_the_bureaus_own_data() {
         String::from_utf8_lossy(&serve.stderr)
     );
 }
+
+#[tokio::test]
+async fn the_simulator_runs_a_script_against_the_data_directory_and_writes_nothing() {
+    let app = crate::support::TestApp::new().await;
+    let run = |script: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_chengguan"))
+            .arg("--data-dir")
+            .arg(app.dir.path())
+            .arg("--database-url")
+            .arg(&app.url)
+            .args(["case", "simulate", "--script"])
+            .arg(script)
+            .output()
+            .unwrap()
+    };
+    let before = app.db.audit_head().await.unwrap().0;
+    let cases = app.count("SELECT COUNT(*) FROM cases").await;
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/examples/limitation.json");
+    let output = run(&script);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let lines: Vec<serde_json::Value> =
+        stdout(&output).lines().map(|l| serde_json::from_str(l).expect("one JSON value a line")).collect();
+    assert_eq!(lines.len(), 5, "{lines:?}");
+    assert_eq!(lines[0], serde_json::json!({"step": 1, "result": "accepted"}));
+    assert_eq!(lines[1]["code"], "limitation_expired");
+    assert_eq!(lines[1]["article"], "行政处罚法第三十六条");
+    assert_eq!(lines[2]["code"], "leader_required");
+    assert_eq!(lines[3]["result"], "accepted");
+    assert!(
+        lines[4]["clocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["kind"] == "lead_check" && c["status"] == "met")
+    );
+    // Nothing was written.
+    assert_eq!(app.db.audit_head().await.unwrap().0, before);
+    assert_eq!(app.count("SELECT COUNT(*) FROM cases").await, cases);
+    // A malformed script is an error (exit 2), not a result.
+    let bad = app.dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"steps": [{"on": "2026-13-40", "by": "leader01", "open": {"clue_on": "2026-03-02", "act_on": "2026-03-01"}}]}"#).unwrap();
+    let output = run(&bad);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("step 1"));
+}
