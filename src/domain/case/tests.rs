@@ -133,6 +133,20 @@ fn served_fine(w: &World) -> Case {
     .unwrap()
 }
 
+/// `c` as if its `penalty` had been decided on `decided` and served on `served`: the state
+/// the execution-stage scenarios start from.
+fn in_execution(mut c: Case, penalty: Penalty, decided: &str, served: &str) -> Case {
+    c.stage = Stage::Execution;
+    c.decision = Some(Decision {
+        outcome: Outcome::Penalty,
+        penalty,
+        on: d(decided),
+        number: "罚决字〔2026〕第1号".into(),
+    });
+    c.served_on = Some(d(served));
+    c
+}
+
 fn decide(on: &str, penalty: Penalty) -> Command {
     Command::Decide {
         on: d(on),
@@ -1329,15 +1343,7 @@ fn a_served_notice_keeps_the_statement_period_it_stated() {
 fn a_substitute_performance_that_demolishes_passes_every_gate_of_a_forced_demolition() {
     let w = World::new();
     let order = Penalty { kinds: vec![PenaltyKind::Demolition], fine_fen: 0, confiscation_fen: 0 };
-    let mut c = notified(&w, order.clone());
-    c.stage = Stage::Execution;
-    c.decision = Some(Decision {
-        outcome: Outcome::Penalty,
-        penalty: order,
-        on: d("2026-01-04"),
-        number: "罚决字〔2026〕第1号".into(),
-    });
-    c.served_on = Some(d("2026-01-05"));
+    let mut c = in_execution(notified(&w, order.clone()), order, "2026-01-04", "2026-01-05");
     c.demolition.announced_on = Some(d("2026-01-06"));
     c.demolition.announced_deadline = Some(d("2026-01-20"));
     c.demolition.urged_on = Some(d("2026-01-21"));
@@ -1415,15 +1421,7 @@ fn a_substitute_performance_that_demolishes_passes_every_gate_of_a_forced_demoli
 #[test]
 fn the_court_is_asked_within_three_months_after_the_period_to_sue_and_after_a_催告() {
     let w = World::new();
-    let mut c = notified(&w, fine(1_000));
-    c.stage = Stage::Execution;
-    c.decision = Some(Decision {
-        outcome: Outcome::Penalty,
-        penalty: fine(1_000),
-        on: d("2026-03-01"),
-        number: "罚决字〔2026〕第9号".into(),
-    });
-    c.served_on = Some(d("2026-03-02"));
+    let c = in_execution(notified(&w, fine(1_000)), fine(1_000), "2026-03-01", "2026-03-02");
     let apply = |on: &str| Command::ApplyCourt { on: d(on) };
     // The day after the 15 days to pay: the party may still sue for months.
     assert_eq!(
@@ -1551,11 +1549,7 @@ fn a_first_offence_is_the_first_established_violation_of_its_kind() {
 fn demolition_waits_for_the_window_to_sue_off_rest_days_and_fifteen_days_after_a_reconsideration() {
     let w = World::new();
     let order = Penalty { kinds: vec![PenaltyKind::Demolition], fine_fen: 0, confiscation_fen: 0 };
-    let mut c = notified(&w, order.clone());
-    c.stage = Stage::Execution;
-    c.decision =
-        Some(Decision { outcome: Outcome::Penalty, penalty: order, on: d("2025-03-31"), number: "x".into() });
-    c.served_on = Some(d("2025-04-01"));
+    let mut c = in_execution(notified(&w, order.clone()), order, "2025-03-31", "2025-04-01");
     c.demolition.announced_on = Some(d("2025-04-02"));
     c.demolition.announced_deadline = Some(d("2025-04-20"));
     c.demolition.urged_on = Some(d("2025-04-21"));
