@@ -735,6 +735,7 @@ impl StepForm {
                 Command::Pay { on, amount_fen }
             }
             "apply_court" => Command::ApplyCourt { on },
+            "handle_preservation" => Command::HandlePreservation { on, handling: text(&self.summary) },
             "urge_payment" => Command::UrgePayment { on },
             "register" => Command::Register { on },
             "close" => Command::Close { on, summary: text(&self.summary) },
@@ -1406,12 +1407,13 @@ fn steps_for(case: &Case, principal: &Principal) -> Vec<&'static str> {
             add(leader && !case.lead_check_extended, "extend_lead_check");
         }
         Stage::Investigation => {
-            add(handling, "record_act");
+            // 先行登记保存 is approved by the head, who records it (Art. 56).
+            add(handling || leader, "record_act");
             add(handling && !case.acts.is_empty(), "propose");
             add(leader, "extend_decision");
         }
         Stage::Review => {
-            add(handling, "record_act");
+            add(handling || leader, "record_act");
             add(handling, "propose");
             add(reviewer, "review");
             add(leader, "discuss");
@@ -1450,6 +1452,12 @@ fn steps_for(case: &Case, principal: &Principal) -> Vec<&'static str> {
         }
         Stage::Closed | Stage::NotFiled => {}
     }
+    // The decision on preserved evidence, whatever the stage (Art. 56: within 7 working days).
+    add(
+        (handling || leader)
+            && case.acts.iter().any(|a| a.kind == ActKind::Preservation && a.handled_on.is_none()),
+        "handle_preservation",
+    );
     // 复议 and suits against a decision: the bureau's own answer deadlines.
     if matches!(case.stage, Stage::Decided | Stage::Execution | Stage::Closed) && case.decision.is_some() {
         let litigates = handling || reviewer || leader;

@@ -28,10 +28,11 @@ pub enum ClockKind {
     SeizureApproval,
     CorrectionReinspection,
     DeferralReview,
+    PreservationDecision,
 }
 
 impl ClockKind {
-    pub const ALL: [ClockKind; 13] = [
+    pub const ALL: [ClockKind; 14] = [
         ClockKind::LeadCheck,
         ClockKind::Limitation,
         ClockKind::RightsPeriod,
@@ -45,6 +46,7 @@ impl ClockKind {
         ClockKind::SeizureApproval,
         ClockKind::CorrectionReinspection,
         ClockKind::DeferralReview,
+        ClockKind::PreservationDecision,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -58,6 +60,7 @@ impl ClockKind {
             ClockKind::ReconsiderationReply => "reconsideration_reply",
             ClockKind::LawsuitDefence => "lawsuit_defence",
             ClockKind::SeizureTerm => "seizure_term",
+            ClockKind::PreservationDecision => "preservation_decision",
             ClockKind::SeizureApproval => "seizure_approval",
             ClockKind::CorrectionReinspection => "correction_reinspection",
             ClockKind::DeferralReview => "deferral_review",
@@ -79,6 +82,7 @@ impl ClockKind {
             ClockKind::LawsuitDefence => "行政诉讼答辩",
             ClockKind::SeizureTerm => "查封扣押期限内作出处理",
             ClockKind::SeizureApproval => "紧急查封扣押补办批准",
+            ClockKind::PreservationDecision => "先行登记保存处理决定",
             ClockKind::CorrectionReinspection => "改正期限届满复查",
             ClockKind::DeferralReview => "暂缓事项到期复查",
         }
@@ -106,6 +110,7 @@ impl ClockKind {
             ClockKind::SeizureApproval => {
                 "行政强制法第十九条：情况紧急当场实施的，24小时内向负责人报告并补办批准"
             }
+            ClockKind::PreservationDecision => "行政处罚法第五十六条：先行登记保存后7个工作日内作出处理决定",
             ClockKind::CorrectionReinspection => {
                 "行政处罚法第二十八条：责令限期改正的，期限届满后第一个工作日复查是否改正（复查日为本局工作规则）"
             }
@@ -127,6 +132,7 @@ impl ClockKind {
                 | ClockKind::LawsuitDefence
                 | ClockKind::SeizureTerm
                 | ClockKind::SeizureApproval
+                | ClockKind::PreservationDecision
                 | ClockKind::CorrectionReinspection
                 | ClockKind::DeferralReview
         )
@@ -395,6 +401,14 @@ pub fn clocks(case: &Case, calendar: &WorkCalendar, rules: &CaseRules) -> Vec<Cl
             start: c.received_on,
             due: calendar_due(calendar, c.received_on, LAWSUIT_DEFENCE_DAYS),
             met_on: c.answered_on,
+        });
+    }
+    for act in case.acts.iter().filter(|a| a.kind == super::ActKind::Preservation) {
+        out.push(Clock {
+            kind: ClockKind::PreservationDecision,
+            start: act.on,
+            due: workday_due(calendar, act.on, PRESERVATION_DECISION_WORKDAYS),
+            met_on: act.handled_on,
         });
     }
     for seizure in &case.seizures {

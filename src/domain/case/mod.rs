@@ -299,6 +299,11 @@ pub struct Act {
     /// What was found or said, as the 笔录 records it.
     #[serde(default)]
     pub summary: String,
+    /// 先行登记保存: when the bureau decided what becomes of the preserved evidence, and what.
+    #[serde(default)]
+    pub handled_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub handling: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -726,6 +731,12 @@ pub enum Command {
         #[serde(default)]
         late_reason: String,
     },
+    /// The decision on evidence kept by 先行登记保存, within seven working days (Art. 56):
+    /// returned, turned into a seizure, sent for testing, confiscated with the decision …
+    HandlePreservation {
+        on: NaiveDate,
+        handling: String,
+    },
     /// 送达
     Serve {
         on: NaiveDate,
@@ -985,6 +996,7 @@ impl Command {
             Command::Defer { .. } => "defer",
             Command::Pay { .. } => "pay",
             Command::ApplyCourt { .. } => "apply_court",
+            Command::HandlePreservation { .. } => "handle_preservation",
             Command::UrgePayment { .. } => "urge_payment",
             Command::Register { .. } => "register",
             Command::Close { .. } => "close",
@@ -1103,6 +1115,7 @@ pub fn command_name_zh(code: &str) -> &'static str {
         "defer" => "延期（分期）缴纳",
         "pay" => "缴纳罚款",
         "apply_court" => "申请法院强制执行",
+        "handle_preservation" => "先行登记保存处理决定",
         "urge_payment" => "催告履行（申请强制执行前）",
         "register" => "简易程序备案",
         "close" => "结案",
@@ -1784,13 +1797,31 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             if !matches!(case.stage, Stage::Investigation | Stage::Review) {
                 return wrong_stage(case, command);
             }
-            case_officer_only(case, ctx.actor)?;
+            if *kind == ActKind::Preservation {
+                // Art. 56: 经行政机关负责人批准 — the head approves and records it.
+                if !ctx.actor.is(Role::Leader) {
+                    return refuse(
+                        "head_approval_required",
+                        "行政处罚法第五十六条",
+                        "先行登记保存须经行政机关负责人批准：请由局领导批准并记录",
+                    );
+                }
+            } else {
+                case_officer_only(case, ctx.actor)?;
+            }
             if case.filed_on.is_some_and(|f| *on < f) {
                 return refuse("act_before_filing", "行政处罚法第五十四条", "调查取证日期不能早于立案日期");
             }
             check_case_officers(case, officers, *on, ctx)?;
             require_text(text, "summary_required", "请填写调查取证情况")?;
-            next.acts.push(Act { kind: *kind, on: *on, officers: officers.clone(), summary: text.clone() });
+            next.acts.push(Act {
+                kind: *kind,
+                on: *on,
+                officers: officers.clone(),
+                summary: text.clone(),
+                handled_on: None,
+                handling: String::new(),
+            });
             summary = format!("{}（{}）：{text}", kind.name_zh(), names(officers, ctx));
         }
         C::Propose { penalty, complex, public_interest, findings } => {
@@ -2315,6 +2346,35 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             }
             next.court_applied_on = Some(*on);
             summary = "申请人民法院强制执行".to_owned();
+        }
+        C::HandlePreservation { on, handling } => {
+            let Some(index) =
+                case.acts.iter().position(|a| a.kind == ActKind::Preservation && a.handled_on.is_none())
+            else {
+                return wrong_stage(case, command);
+            };
+            case_officer_only(case, ctx.actor).or_else(|_| leader_only(ctx.actor, "先行登记保存处理"))?;
+            require_text(
+                handling,
+                "handling_required",
+                "请写明处理决定（解除、转为查封扣押、送检、依法没收等）",
+            )?;
+            let act = &case.acts[index];
+            if *on < act.on {
+                return refuse("before_preservation", "", "处理日期不能早于先行登记保存日期");
+            }
+            let due = ctx.calendar.add_workdays(act.on, PRESERVATION_DECISION_WORKDAYS)?;
+            let acts = &mut next.acts;
+            acts[index].handled_on = Some(*on);
+            acts[index].handling = handling.trim().to_owned();
+            summary = if *on > due {
+                format!(
+                    "先行登记保存处理决定：{}（超过第五十六条规定的七个工作日，应于 {due} 前作出）",
+                    handling.trim()
+                )
+            } else {
+                format!("先行登记保存处理决定：{}", handling.trim())
+            };
         }
         C::UrgePayment { on } => {
             if !(owes_fine(case) && case.stage == Stage::Execution) || case.court_applied_on.is_some() {

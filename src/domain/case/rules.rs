@@ -81,6 +81,10 @@ pub const SERVICE_WORKDAYS: u32 = 7;
 /// 行政处罚法 Art. 67 ¶3: the party pays within 15 (calendar) days of receiving the decision.
 pub const PAYMENT_DAYS: u32 = 15;
 
+/// 先行登记保存: the bureau decides what becomes of the preserved evidence within seven days
+/// (行政处罚法 Art. 56), working days (Art. 85: 七日以内 are working days).
+pub const PRESERVATION_DECISION_WORKDAYS: u32 = 7;
+
 /// 公告送达: the document counts as served thirty days after the announcement
 /// (民事诉讼法 Art. 95, applied by 行政处罚法 Art. 61 ¶1), and every period that runs from
 /// service runs from then.

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use super::clocks::{ClockKind, Due, clocks};
+use super::clocks::{ClockKind, ClockStatus, Due, clocks};
 use super::rules::CaseRules;
 use super::*;
 use crate::domain::access::{Role, RoleSet};
@@ -1706,4 +1706,50 @@ fn service_is_one_of_the_statutory_methods_and_an_announcement_serves_thirty_day
     ] {
         assert_eq!(ServiceMethod::parse(method), Some(code));
     }
+}
+
+/// Issue 19, defect 10: 先行登记保存 is approved by the head (Art. 56), and its decision is a
+/// duty clock of seven working days.
+#[test]
+fn a_preservation_is_approved_by_the_head_and_decided_within_seven_working_days() {
+    let w = World::new();
+    let c = clue("2026-03-02");
+    let c =
+        w.run(&c, &leader(), "2026-03-02", Command::File { on: d("2026-03-02"), officers: two() }).unwrap();
+    let preserve = Command::RecordAct {
+        kind: ActKind::Preservation,
+        on: d("2026-03-03"),
+        officers: two(),
+        summary: "先行登记保存经营工具三件".into(),
+    };
+    let refusal = w.run(&c, &officer(), "2026-03-03", preserve.clone()).unwrap_err();
+    assert_eq!((refusal.code, refusal.basis), ("head_approval_required", "行政处罚法第五十六条"));
+    let c = w.run(&c, &leader(), "2026-03-03", preserve).unwrap();
+    // Seven working days from Tue 3 March: Thu 12 March.
+    let clock = clocks(&c, &w.calendar, &w.rules)
+        .into_iter()
+        .find(|k| k.kind == ClockKind::PreservationDecision)
+        .unwrap();
+    assert_eq!((clock.due, clock.met_on), (Due::Known { on: d("2026-03-12") }, None));
+    assert!(clock.kind.is_duty());
+    let handle = |on: &str| Command::HandlePreservation {
+        on: d(on),
+        handling: "解除先行登记保存，退还当事人".into(),
+    };
+    let handled = w.run(&c, &officer(), "2026-03-12", handle("2026-03-12")).unwrap();
+    let clock = clocks(&handled, &w.calendar, &w.rules)
+        .into_iter()
+        .find(|k| k.kind == ClockKind::PreservationDecision)
+        .unwrap();
+    assert_eq!(clock.status(d("2026-03-12")), ClockStatus::Met);
+    let late = w.run(&c, &officer(), "2026-03-13", handle("2026-03-13")).unwrap();
+    let clock = clocks(&late, &w.calendar, &w.rules)
+        .into_iter()
+        .find(|k| k.kind == ClockKind::PreservationDecision)
+        .unwrap();
+    assert_eq!(clock.status(d("2026-03-13")), ClockStatus::MetLate);
+    assert_eq!(
+        w.run(&handled, &officer(), "2026-03-13", handle("2026-03-13")).unwrap_err().code,
+        "wrong_stage"
+    );
 }
