@@ -508,6 +508,19 @@ pub(super) fn apply(
             if *review_on <= *on {
                 return refuse("review_date_required", "", "请确定晚于今天的复查日期，暂缓不得无限期");
             }
+            // A 暂缓立案 reviewed only after the limitation has run would end in no case at all:
+            // the deferral must be reviewed while filing is still possible (plan §三（二）3;
+            // 行政处罚法 Art. 36).
+            if *subject == DeferralSubject::Filing && *review_on > case.limitation_end() {
+                return refuse(
+                    "review_after_limitation",
+                    "行政处罚法第三十六条",
+                    format!(
+                        "复查日期晚于追责时效届满日（{}），届时已不能立案：请提前复查",
+                        case.limitation_end()
+                    ),
+                );
+            }
             next.deferrals.push(Deferral {
                 subject: *subject,
                 reason: reason.trim().to_owned(),

@@ -1753,3 +1753,30 @@ fn a_preservation_is_approved_by_the_head_and_decided_within_seven_working_days(
         "wrong_stage"
     );
 }
+
+/// Issue 19 (plan §三（二）3): a 暂缓立案 whose review date falls after the limitation end is
+/// refused; the day itself is allowed.
+#[test]
+fn a_deferral_of_filing_is_reviewed_before_the_limitation_runs_out() {
+    let w = World::new();
+    let clue = NewClue {
+        organisation: false,
+        business_activity: false,
+        clue_on: d("2026-03-02"),
+        act_on: d("2024-06-30"),
+        serious_harm: false,
+    };
+    let c = Case::open(&clue, d("2026-03-02")).unwrap().0;
+    let defer = |review_on: &str| Command::ProposeDeferral {
+        on: d("2026-03-02"),
+        subject: DeferralSubject::Filing,
+        reason: "当事人重病住院".into(),
+        review_on: d(review_on),
+        attendees: vec!["boss".into(), "deputy1".into(), "deputy2".into()],
+        conclusion: "暂缓立案".into(),
+    };
+    // The limitation ends on 30 June 2026.
+    let refusal = w.run(&c, &leader(), "2026-03-02", defer("2026-07-01")).unwrap_err();
+    assert_eq!((refusal.code, refusal.basis), ("review_after_limitation", "行政处罚法第三十六条"));
+    assert!(w.run(&c, &leader(), "2026-03-02", defer("2026-06-30")).is_ok());
+}
