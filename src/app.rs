@@ -224,11 +224,16 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     tokio::spawn(async move {
         let period = crate::anchor::CHECKPOINT_INTERVAL_MINUTES as u64 * 60;
         let mut interval = tokio::time::interval(std::time::Duration::from_secs(period));
+        let mut last = None;
         loop {
             interval.tick().await;
             let s = &anchor_state;
-            if let Err(error) = crate::anchor::write_checkpoint(&s.db, &s.blobs, &s.keys, s.now()).await {
-                tracing::error!(error = %error, "writing the audit checkpoint failed; it is tried again in five minutes");
+            match crate::anchor::write_checkpoint(&s.db, &s.blobs, &s.keys, s.now(), last).await {
+                Ok(Some(seq)) => last = Some(seq),
+                Ok(None) => {}
+                Err(error) => {
+                    tracing::error!(error = %error, "writing the audit checkpoint failed; it is tried again in five minutes")
+                }
             }
         }
     });

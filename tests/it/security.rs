@@ -473,11 +473,12 @@ async fn cutting_the_audit_tail_and_rewriting_the_head_is_named_by_the_signed_ch
     app.post_login("officer01", crate::support::PASSWORD).await;
     app.post_login("officer02", crate::support::PASSWORD).await;
     let (head, _) = app.db.audit_head().await.unwrap();
-    let written = chengguan::anchor::write_checkpoint(&app.db, blobs, keys, app.clock_now()).await.unwrap();
+    let written =
+        chengguan::anchor::write_checkpoint(&app.db, blobs, keys, app.clock_now(), None).await.unwrap();
     assert_eq!(written, Some(head));
     // Nothing new to vouch for: no second checkpoint.
     assert_eq!(
-        chengguan::anchor::write_checkpoint(&app.db, blobs, keys, app.clock_now()).await.unwrap(),
+        chengguan::anchor::write_checkpoint(&app.db, blobs, keys, app.clock_now(), written).await.unwrap(),
         None
     );
     let (intact, compared) = chengguan::anchor::verify(&app.db, blobs, keys).await.unwrap();
