@@ -264,7 +264,13 @@ async fn open_case(
             act_on,
             serious_harm: checked(&input.serious_harm),
         };
-        Ok(Case::open(&clue, today).map_err(refused)?)
+        let handling_days = categories
+            .iter()
+            .find(|c| c.code == input.category)
+            .and_then(|c| u32::try_from(c.handling_days).ok());
+        let (mut case, event) = Case::open(&clue, today).map_err(refused)?;
+        case.handling_days = handling_days;
+        Ok((case, event))
     };
     let owned = (
         input.category.clone(),

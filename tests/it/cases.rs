@@ -1091,3 +1091,43 @@ async fn entering_next_years_arrangement_recomputes_the_stored_clocks_it_moves()
     assert_eq!(app.count(&known).await, 1);
     assert_eq!(app.audit_count("case.clocks_recomputed").await, 1);
 }
+
+/// Issue 19 (plan §三（二）3): the category's 办结时限 is a clock of the case, marked as the
+/// bureau's own limit, warned about like the statutory ones.
+#[tokio::test]
+async fn the_categorys_handling_limit_is_a_clock_of_the_bureaus_own() {
+    let app = TestApp::new().await;
+    let squad = app.token("squadlead01").await;
+    let leader = app.token("leader01").await;
+    let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let officers = two_certified(&app, "南大街中队", day).await;
+    let party = new_party(&app, &squad, "11010519491231002X").await;
+    let s = filed_vending_case(&app, &squad, &leader, &party, &officers).await;
+    let days = app
+        .count("SELECT CAST(handling_days AS BIGINT) FROM case_categories WHERE code = 'street_vending'")
+        .await;
+    let case = app.get_bearer(&format!("/api/v1/cases/{}", s.id), &squad).await.json();
+    let clock = case["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "handling")
+        .expect("the handling clock")
+        .clone();
+    let due = day + Duration::days(days);
+    assert_eq!(clock["start"], "2026-03-02");
+    assert!(clock["due"].as_str().unwrap() >= due.to_string().as_str(), "{clock}");
+    assert!(
+        clock["basis"].as_str().unwrap_or_default().contains("非法定期限")
+            || clock.to_string().contains("本局"),
+        "{clock}"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM case_clocks WHERE case_id = '{}' AND kind = 'handling' AND duty",
+            s.id
+        ))
+        .await,
+        1
+    );
+}

@@ -29,10 +29,11 @@ pub enum ClockKind {
     CorrectionReinspection,
     DeferralReview,
     PreservationDecision,
+    Handling,
 }
 
 impl ClockKind {
-    pub const ALL: [ClockKind; 14] = [
+    pub const ALL: [ClockKind; 15] = [
         ClockKind::LeadCheck,
         ClockKind::Limitation,
         ClockKind::RightsPeriod,
@@ -47,6 +48,7 @@ impl ClockKind {
         ClockKind::CorrectionReinspection,
         ClockKind::DeferralReview,
         ClockKind::PreservationDecision,
+        ClockKind::Handling,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -61,6 +63,7 @@ impl ClockKind {
             ClockKind::LawsuitDefence => "lawsuit_defence",
             ClockKind::SeizureTerm => "seizure_term",
             ClockKind::PreservationDecision => "preservation_decision",
+            ClockKind::Handling => "handling",
             ClockKind::SeizureApproval => "seizure_approval",
             ClockKind::CorrectionReinspection => "correction_reinspection",
             ClockKind::DeferralReview => "deferral_review",
@@ -83,6 +86,7 @@ impl ClockKind {
             ClockKind::SeizureTerm => "查封扣押期限内作出处理",
             ClockKind::SeizureApproval => "紧急查封扣押补办批准",
             ClockKind::PreservationDecision => "先行登记保存处理决定",
+            ClockKind::Handling => "办结时限（本局规定）",
             ClockKind::CorrectionReinspection => "改正期限届满复查",
             ClockKind::DeferralReview => "暂缓事项到期复查",
         }
@@ -111,6 +115,7 @@ impl ClockKind {
                 "行政强制法第十九条：情况紧急当场实施的，24小时内向负责人报告并补办批准"
             }
             ClockKind::PreservationDecision => "行政处罚法第五十六条：先行登记保存后7个工作日内作出处理决定",
+            ClockKind::Handling => "本局案件类别办结时限：立案之日起计算，至结案（本局工作规则，非法定期限）",
             ClockKind::CorrectionReinspection => {
                 "行政处罚法第二十八条：责令限期改正的，期限届满后第一个工作日复查是否改正（复查日为本局工作规则）"
             }
@@ -133,6 +138,7 @@ impl ClockKind {
                 | ClockKind::SeizureTerm
                 | ClockKind::SeizureApproval
                 | ClockKind::PreservationDecision
+                | ClockKind::Handling
                 | ClockKind::CorrectionReinspection
                 | ClockKind::DeferralReview
         )
@@ -401,6 +407,15 @@ pub fn clocks(case: &Case, calendar: &WorkCalendar, rules: &CaseRules) -> Vec<Cl
             start: c.received_on,
             due: calendar_due(calendar, c.received_on, LAWSUIT_DEFENCE_DAYS),
             met_on: c.answered_on,
+        });
+    }
+    // The bureau's own 办结时限 for the category, warned about like the statutory clocks.
+    if let (Some(days), Some(filed)) = (case.handling_days.filter(|d| *d > 0), case.filed_on) {
+        out.push(Clock {
+            kind: ClockKind::Handling,
+            start: filed,
+            due: calendar_due(calendar, filed, days),
+            met_on: case.closed_on,
         });
     }
     for act in case.acts.iter().filter(|a| a.kind == super::ActKind::Preservation) {

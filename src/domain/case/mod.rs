@@ -479,6 +479,10 @@ pub struct Case {
     pub act_on: NaiveDate,
     /// The act touches life, health or financial safety and caused harm: 5-year limitation.
     pub serious_harm: bool,
+    /// The bureau's own handling limit for the case's category (办结时限: filing to closing, in
+    /// calendar days), set when the lead is registered. Not a statutory period.
+    #[serde(default)]
+    pub handling_days: Option<u32>,
     pub lead_check_extended: bool,
     pub filed_on: Option<NaiveDate>,
     /// Officers on the case; the first is the handler (主办), the others co-handlers (协办).
@@ -1347,6 +1351,7 @@ impl Case {
             clue_on,
             act_on,
             serious_harm: false,
+            handling_days: None,
             lead_check_extended: false,
             filed_on: None,
             officers: Vec::new(),
