@@ -175,17 +175,7 @@ async fn a_forwarded_for_header_names_the_client_only_from_the_right() {
         )
         .await;
     assert_eq!(response.status, StatusCode::UNAUTHORIZED);
-    let (records, _) = app
-        .db
-        .audit_records(&chengguan::store::audit::AuditFilter {
-            action: "login.failure".into(),
-            page: 1,
-            page_size: 1,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert_eq!(records[0].content.source, "203.0.113.5");
+    assert_eq!(app.latest_audit("login.failure").await.content.source, "203.0.113.5");
 }
 
 #[tokio::test]

@@ -331,6 +331,17 @@ impl TestApp {
         self.db.audit_records(&filter).await.unwrap().1
     }
 
+    /// The newest audit record of `action`.
+    pub async fn latest_audit(&self, action: &str) -> chengguan::store::audit::AuditRecord {
+        let filter = chengguan::store::audit::AuditFilter {
+            action: action.into(),
+            page: 1,
+            page_size: 1,
+            ..Default::default()
+        };
+        self.db.audit_records(&filter).await.unwrap().0.into_iter().next().expect("an audit record")
+    }
+
     /// The id of a unit by name.
     pub async fn unit_id(&self, name: &str) -> String {
         self.db.units().await.unwrap().into_iter().find(|u| u.name == name).expect("unit").id

@@ -448,10 +448,12 @@ impl ServiceMethod {
     }
 
     /// By code or by Chinese name (the form's options say a little more, e.g.
-    /// 电子送达（当事人已签署确认书）: the name is what they start with).
+    /// 电子送达（当事人已签署确认书）: what they start with, 电子, decides).
     pub fn parse(raw: &str) -> Option<ServiceMethod> {
         let raw = raw.trim();
-        ServiceMethod::ALL.into_iter().find(|m| m.code() == raw || raw.starts_with(&m.name_zh()[..6]))
+        ServiceMethod::ALL
+            .into_iter()
+            .find(|m| m.code() == raw || raw.starts_with(m.name_zh().trim_end_matches("送达")))
     }
 }
 

@@ -60,6 +60,11 @@ impl World {
         World { calendar: calendar(), people: people(), rules: CaseRules::jiangsu_default() }
     }
 
+    /// The case's clock of `kind` as it stands (the first, when there are several).
+    fn clock(&self, case: &Case, kind: ClockKind) -> super::clocks::Clock {
+        clocks(case, &self.calendar, &self.rules).into_iter().find(|k| k.kind == kind).expect("the clock")
+    }
+
     fn run(&self, case: &Case, who: &Actor, today: &str, command: Command) -> Result<Case, Refusal> {
         let ctx = Context {
             actor: who,
@@ -91,15 +96,20 @@ fn two() -> Vec<String> {
     vec!["o1".into(), "o2".into()]
 }
 
-fn clue(on: &str) -> Case {
+/// A lead registered (the act discovered) on `clue_on` for an act of `act_on`.
+fn lead(clue_on: &str, act_on: &str) -> Case {
     let clue = NewClue {
         organisation: false,
         business_activity: false,
-        clue_on: d(on),
-        act_on: d(on),
+        clue_on: d(clue_on),
+        act_on: d(act_on),
         serious_harm: false,
     };
-    Case::open(&clue, d(on)).unwrap().0
+    Case::open(&clue, d(clue_on)).unwrap().0
+}
+
+fn clue(on: &str) -> Case {
+    lead(on, on)
 }
 
 /// A case filed on 2026-03-02, investigated, with `penalty` proposed and notified on 03-10.
@@ -239,16 +249,7 @@ fn filing_after_the_limitation_period_is_refused() {
 #[test]
 fn the_limitation_asks_when_the_act_was_discovered_not_when_the_case_was_filed() {
     let w = World::new();
-    let lead = |clue_on: &str| {
-        let clue = NewClue {
-            organisation: false,
-            business_activity: false,
-            clue_on: d(clue_on),
-            act_on: d("2024-03-10"),
-            serious_harm: false,
-        };
-        Case::open(&clue, d(clue_on)).unwrap().0
-    };
+    let lead = |clue_on: &str| lead(clue_on, "2024-03-10");
     let file = |on: &str| Command::File { on: d(on), officers: two() };
     assert!(w.run(&lead("2026-03-02"), &leader(), "2026-03-16", file("2026-03-16")).is_ok());
     assert!(w.run(&lead("2026-03-10"), &leader(), "2026-03-16", file("2026-03-16")).is_ok());
@@ -384,10 +385,7 @@ fn the_decision_comes_within_ninety_days_of_filing() {
     let transferred = w.run(&c, &leader(), "2026-06-02", transfer).unwrap();
     assert_eq!(transferred.decided_late.as_ref().map(|l| l.days_late), Some(1));
     // The decision clock shows it met, and late.
-    let clock = clocks(&transferred, &w.calendar, &w.rules)
-        .into_iter()
-        .find(|k| k.kind == ClockKind::Decision)
-        .unwrap();
+    let clock = w.clock(&transferred, ClockKind::Decision);
     assert_eq!((clock.due, clock.met_on), (Due::Known { on: d("2026-06-01") }, Some(d("2026-06-02"))));
     // Extension is off until a rule allowing it is entered.
     let extend = Command::ExtendDecision { days: 30, reason: "案情复杂".into() };
@@ -768,25 +766,16 @@ fn a_reconsideration_or_a_suit_starts_the_bureaus_own_answer_clock() {
     // Issue 19, defect 7: in the simple procedure (行政复议法 Arts. 53–54) the reply is due in
     // five working days: from Wed 1 April (清明 4–6 April off), Thu 9 April.
     let simple = w.run(&c, &reviewer(), "2026-04-01", receive(true)).unwrap();
-    let reply = clocks(&simple, &w.calendar, &w.rules)
-        .into_iter()
-        .find(|k| k.kind == ClockKind::ReconsiderationReply)
-        .unwrap();
+    let reply = w.clock(&simple, ClockKind::ReconsiderationReply);
     assert_eq!(reply.due, Due::Known { on: d("2026-04-09") });
     let c = w.run(&c, &reviewer(), "2026-04-01", receive(false)).unwrap();
     // Ten working days from Wed 1 April 2026 (清明 4–6 April off): Thu 16 April.
-    let reply = clocks(&c, &w.calendar, &w.rules)
-        .into_iter()
-        .find(|k| k.kind == ClockKind::ReconsiderationReply)
-        .unwrap();
+    let reply = w.clock(&c, ClockKind::ReconsiderationReply);
     assert_eq!(reply.due, Due::Known { on: d("2026-04-16") });
     assert!(reply.kind.is_duty() && reply.met_on.is_none());
     let c =
         w.run(&c, &reviewer(), "2026-04-10", Command::AnswerReconsideration { on: d("2026-04-10") }).unwrap();
-    let reply = clocks(&c, &w.calendar, &w.rules)
-        .into_iter()
-        .find(|k| k.kind == ClockKind::ReconsiderationReply)
-        .unwrap();
+    let reply = w.clock(&c, ClockKind::ReconsiderationReply);
     assert_eq!(reply.met_on, Some(d("2026-04-10")));
     let suit = Command::ReceiveLawsuit {
         on: d("2026-04-20"),
@@ -794,8 +783,7 @@ fn a_reconsideration_or_a_suit_starts_the_bureaus_own_answer_clock() {
         applied_on: None,
     };
     let c = w.run(&c, &officer(), "2026-04-20", suit).unwrap();
-    let defence =
-        clocks(&c, &w.calendar, &w.rules).into_iter().find(|k| k.kind == ClockKind::LawsuitDefence).unwrap();
+    let defence = w.clock(&c, ClockKind::LawsuitDefence);
     // Fifteen days from 20 April end on 5 May, inside the 劳动节 holiday (1–5 May): moved to Wed 6 May.
     assert_eq!(defence.due, Due::Known { on: d("2026-05-06") });
     let aux = actor("aux", Role::Auxiliary);
@@ -839,8 +827,7 @@ fn a_seizure_needs_approval_a_list_and_an_end_within_its_term() {
     let extend = || Command::ExtendSeizure { on: d("2026-03-30"), reason: "需检测".into() };
     let c = w.run(&c, &leader(), "2026-03-30", extend()).unwrap();
     assert_eq!(w.run(&c, &leader(), "2026-03-30", extend()).unwrap_err().code, "already_extended");
-    let term =
-        clocks(&c, &w.calendar, &w.rules).into_iter().find(|k| k.kind == ClockKind::SeizureTerm).unwrap();
+    let term = w.clock(&c, ClockKind::SeizureTerm);
     assert_eq!(
         term.due,
         Due::Known { on: d("2026-05-06") },
@@ -849,8 +836,7 @@ fn a_seizure_needs_approval_a_list_and_an_end_within_its_term() {
     // A case with a seizure not dealt with cannot close; ending it meets the clock.
     let end = Command::EndSeizure { on: d("2026-04-10"), outcome: "release".into() };
     let c = w.run(&c, &officer(), "2026-04-10", end).unwrap();
-    let term =
-        clocks(&c, &w.calendar, &w.rules).into_iter().find(|k| k.kind == ClockKind::SeizureTerm).unwrap();
+    let term = w.clock(&c, ClockKind::SeizureTerm);
     assert_eq!(term.met_on, Some(d("2026-04-10")));
     let bad = Command::EndSeizure { on: d("2026-04-10"), outcome: "keep".into() };
     assert_eq!(w.run(&c, &officer(), "2026-04-10", bad).unwrap_err().code, "outcome_invalid");
@@ -1073,10 +1059,7 @@ fn a_correction_order_is_reinspected_after_its_deadline() {
         "officer_required"
     );
     let c = w.run(&c, &officer(), "2026-03-02", order(two())).unwrap();
-    let clock = clocks(&c, &w.calendar, &w.rules)
-        .into_iter()
-        .find(|k| k.kind == ClockKind::CorrectionReinspection)
-        .unwrap();
+    let clock = w.clock(&c, ClockKind::CorrectionReinspection);
     // Deadline Fri 6 March: re-inspected on the first working day after, Mon 9 March.
     assert_eq!(clock.due, Due::Known { on: d("2026-03-09") });
     let reinspect = |on: &str, corrected: bool| Command::Reinspect {
@@ -1092,10 +1075,7 @@ fn a_correction_order_is_reinspected_after_its_deadline() {
     );
     let c = w.run(&c, &officer(), "2026-03-09", reinspect("2026-03-09", false)).unwrap();
     assert!(c.corrections[0].failed());
-    let clock = clocks(&c, &w.calendar, &w.rules)
-        .into_iter()
-        .find(|k| k.kind == ClockKind::CorrectionReinspection)
-        .unwrap();
+    let clock = w.clock(&c, ClockKind::CorrectionReinspection);
     assert_eq!(clock.status(d("2026-03-20")), clocks::ClockStatus::Met);
 }
 
@@ -1428,10 +1408,7 @@ fn the_court_is_asked_within_three_months_after_the_period_to_sue_and_after_a_�
         w.run(&c, &leader(), "2026-03-18", apply("2026-03-18")).unwrap_err().code,
         "suit_period_running"
     );
-    let clock = clocks(&c, &w.calendar, &w.rules)
-        .into_iter()
-        .find(|k| k.kind == ClockKind::CourtEnforcement)
-        .unwrap();
+    let clock = w.clock(&c, ClockKind::CourtEnforcement);
     assert_eq!((clock.start, clock.due), (d("2026-09-03"), Due::Known { on: d("2026-12-02") }));
     assert!(clock.due.date() > d("2026-06-18"), "not overdue on 18 June");
     // The 催告 comes after the period to pay, and ten working days before the application.
@@ -1726,10 +1703,7 @@ fn a_preservation_is_approved_by_the_head_and_decided_within_seven_working_days(
     assert_eq!((refusal.code, refusal.basis), ("head_approval_required", "行政处罚法第五十六条"));
     let c = w.run(&c, &leader(), "2026-03-03", preserve).unwrap();
     // Seven working days from Tue 3 March: Thu 12 March.
-    let clock = clocks(&c, &w.calendar, &w.rules)
-        .into_iter()
-        .find(|k| k.kind == ClockKind::PreservationDecision)
-        .unwrap();
+    let clock = w.clock(&c, ClockKind::PreservationDecision);
     assert_eq!((clock.due, clock.met_on), (Due::Known { on: d("2026-03-12") }, None));
     assert!(clock.kind.is_duty());
     let handle = |on: &str| Command::HandlePreservation {
@@ -1737,16 +1711,10 @@ fn a_preservation_is_approved_by_the_head_and_decided_within_seven_working_days(
         handling: "解除先行登记保存，退还当事人".into(),
     };
     let handled = w.run(&c, &officer(), "2026-03-12", handle("2026-03-12")).unwrap();
-    let clock = clocks(&handled, &w.calendar, &w.rules)
-        .into_iter()
-        .find(|k| k.kind == ClockKind::PreservationDecision)
-        .unwrap();
+    let clock = w.clock(&handled, ClockKind::PreservationDecision);
     assert_eq!(clock.status(d("2026-03-12")), ClockStatus::Met);
     let late = w.run(&c, &officer(), "2026-03-13", handle("2026-03-13")).unwrap();
-    let clock = clocks(&late, &w.calendar, &w.rules)
-        .into_iter()
-        .find(|k| k.kind == ClockKind::PreservationDecision)
-        .unwrap();
+    let clock = w.clock(&late, ClockKind::PreservationDecision);
     assert_eq!(clock.status(d("2026-03-13")), ClockStatus::MetLate);
     assert_eq!(
         w.run(&handled, &officer(), "2026-03-13", handle("2026-03-13")).unwrap_err().code,
@@ -1759,14 +1727,7 @@ fn a_preservation_is_approved_by_the_head_and_decided_within_seven_working_days(
 #[test]
 fn a_deferral_of_filing_is_reviewed_before_the_limitation_runs_out() {
     let w = World::new();
-    let clue = NewClue {
-        organisation: false,
-        business_activity: false,
-        clue_on: d("2026-03-02"),
-        act_on: d("2024-06-30"),
-        serious_harm: false,
-    };
-    let c = Case::open(&clue, d("2026-03-02")).unwrap().0;
+    let c = lead("2026-03-02", "2024-06-30");
     let defer = |review_on: &str| Command::ProposeDeferral {
         on: d("2026-03-02"),
         subject: DeferralSubject::Filing,
