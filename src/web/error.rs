@@ -296,7 +296,7 @@ fn rejection_field(text: &str) -> Option<(String, &'static str)> {
 /// already are (a handler's `ApiError` or `PageError`) pass unchanged.
 pub async fn uniform_errors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let path = request.uri().path();
-    let api = path.starts_with("/api/") && !path.starts_with("/api/docs");
+    let api = crate::web::is_api_path(path);
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {

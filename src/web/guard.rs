@@ -272,7 +272,7 @@ pub async fn guard(
 ) -> Response {
     let path = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_default();
     // The Swagger UI is a page for people, under /api/ only by its address.
-    let is_api = request.uri().path().starts_with("/api/") && !request.uri().path().starts_with("/api/docs");
+    let is_api = crate::web::is_api_path(request.uri().path());
     let request_id =
         request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     let address = client_address(&request, &state.config);
@@ -317,22 +317,13 @@ pub async fn guard(
             return match (principal, stage.as_deref()) {
                 (Some(principal), Some("mfa")) => {
                     if request.method() == Method::POST {
-                        let (checked, rebuilt) = match check_csrf(request, principal.csrf_token()).await {
-                            Ok(rebuilt) => (true, rebuilt),
-                            Err(rebuilt) => (false, rebuilt),
+                        let token = principal.csrf_token().to_owned();
+                        request = match csrf_checked(&state, &info, &principal, request, &token, &path, now)
+                            .await
+                        {
+                            Ok(request) => request,
+                            Err(refused) => return refused,
                         };
-                        request = rebuilt;
-                        if !checked {
-                            return csrf_refused(
-                                &state,
-                                &info,
-                                &principal,
-                                &request.method().clone(),
-                                &path,
-                                now,
-                            )
-                            .await;
-                        }
                     }
                     request.extensions_mut().insert(principal);
                     next.run(request).await
@@ -391,14 +382,10 @@ pub async fn guard(
     // header (htmx, scripts) or a form field. Bearer tokens are not sent by browsers on their own.
     let unsafe_method = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method && let Credential::Session { csrf_token, .. } = &principal.credential {
-        let (checked, rebuilt) = match check_csrf(request, csrf_token).await {
-            Ok(rebuilt) => (true, rebuilt),
-            Err(rebuilt) => (false, rebuilt),
+        request = match csrf_checked(&state, &info, &principal, request, csrf_token, &path, now).await {
+            Ok(request) => request,
+            Err(refused) => return refused,
         };
-        request = rebuilt;
-        if !checked {
-            return csrf_refused(&state, &info, &principal, &request.method().clone(), &path, now).await;
-        }
     }
     let audit_ctx = info.audit_ctx(Some(&principal), "");
     let (shown_method, uri_path) = (request.method().clone(), request.uri().path().to_owned());
@@ -424,21 +411,27 @@ pub async fn guard(
     response
 }
 
-/// A state-changing request without its CSRF token: refused and recorded (a forged request is
-/// an attack on the user, who should be able to see it in the log).
-async fn csrf_refused(
+/// The request, if it carries the session's CSRF token; otherwise the refusal, recorded (a
+/// forged request is an attack on the user, who should be able to see it in the log).
+async fn csrf_checked(
     state: &AppState,
     info: &RequestInfo,
     principal: &Principal,
-    method: &Method,
+    request: Request,
+    expected: &str,
     path: &str,
     now: chrono::DateTime<chrono::Utc>,
-) -> Response {
-    let event = AuditEvent::new("csrf.failed", "route", format!("{method} {path}")).result(Outcome::Denied);
+) -> Result<Request, Response> {
+    let request = match check_csrf(request, expected).await {
+        Ok(request) => return Ok(request),
+        Err(request) => request,
+    };
+    let event = AuditEvent::new("csrf.failed", "route", format!("{} {path}", request.method()))
+        .result(Outcome::Denied);
     if let Err(error) = state.db.audit_only(&info.audit_ctx(Some(principal), ""), now, event).await {
-        return deny(info.is_api, error.into());
+        return Err(deny(info.is_api, error.into()));
     }
-    deny(info.is_api, AppError::refused("csrf_failed", "页面已过期，请刷新后重新提交"))
+    Err(deny(info.is_api, AppError::refused("csrf_failed", "页面已过期，请刷新后重新提交")))
 }
 
 /// Forms are read to find `_csrf`, then handed on unchanged. Returns the request either way.

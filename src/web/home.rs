@@ -50,7 +50,7 @@ pub async fn switch_language(Path(lang): Path<String>, headers: HeaderMap) -> Re
 }
 
 pub async fn not_found(uri: axum::http::Uri) -> Response {
-    if uri.path().starts_with("/api/") {
+    if crate::web::is_api_path(uri.path()) {
         crate::web::error::ApiError(AppError::NotFound).into_response()
     } else {
         PageError(AppError::NotFound).into_response()

@@ -40,6 +40,12 @@ use crate::domain::access::Action;
 
 pub use guard::Principal;
 
+/// Whether a path is the JSON API, answered in the error model, rather than a page. The Swagger
+/// UI sits under `/api/` by its address only: it is a page for people.
+pub fn is_api_path(path: &str) -> bool {
+    path.starts_with("/api/") && !path.starts_with("/api/docs")
+}
+
 /// What a route needs from the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
