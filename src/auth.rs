@@ -46,6 +46,13 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
     Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()
 }
 
+/// A hash of a random secret nobody is told: an account waiting for its grantor holds it, so
+/// no password opens the account, and verifying against it takes the usual time (a pending
+/// account is not told apart by how fast a login fails).
+pub fn unusable_hash(cost: HashCost) -> String {
+    hash_password(cost, &new_token())
+}
+
 /// A hash to verify against when the username is unknown, so that an unknown user and a wrong
 /// password take the same time (ASVS V6.3.8: no user enumeration by timing).
 pub fn dummy_hash(cost: HashCost) -> String {

@@ -127,7 +127,7 @@ pub async fn create_account(
     let Some(role_set) = role_set else { unreachable!("a role error was added above") };
     // The account waits for its grantor: its password is the hash of a secret nobody holds
     // until the grantor issues the one-time password (`grant`).
-    let unusable = hash_password(state.config.hash_cost(), &crate::auth::new_token());
+    let unusable = crate::auth::unusable_hash(state.config.hash_cost());
     let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
     let id = tx
         .insert_account(&NewAccount {
@@ -240,7 +240,7 @@ async fn reset_password(
     if account.id == principal.account_id {
         return Err(AppError::refused("cannot_reset_self", "不能重置自己的密码，请在“修改密码”中修改"));
     }
-    let unusable = hash_password(state.config.hash_cost(), &crate::auth::new_token());
+    let unusable = crate::auth::unusable_hash(state.config.hash_cost());
     let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
     tx.request_reset(id, &unusable, &principal.username).await?;
     tx.commit().await?;
