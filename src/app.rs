@@ -29,7 +29,7 @@ pub struct AppState {
     /// Where evidence bytes are kept.
     pub blobs: crate::blobs::Blobs,
     /// Evidence plays already recorded on this instance (one custody record per play).
-    pub plays: Arc<crate::web::evidence::PlayLog>,
+    pub plays: Arc<crate::ops::evidence::PlayLog>,
     /// The bureau's keys, from the key file outside the database.
     pub keys: Arc<crate::keys::Keyring>,
 }

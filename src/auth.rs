@@ -82,6 +82,31 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// A password for first login: 16 characters from all four classes, without look-alikes.
+pub fn one_time_password() -> String {
+    use rand::Rng;
+    const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+    const LOWER: &[u8] = b"abcdefghijkmnopqrstuvwxyz";
+    const DIGIT: &[u8] = b"23456789";
+    const SYMBOL: &[u8] = b"!@#%*-_+=?";
+    let mut rng = rand::rng();
+    let mut pick = |set: &[u8]| set[rng.random_range(0..set.len())] as char;
+    let mut chars: Vec<char> = Vec::new();
+    for set in [UPPER, LOWER, DIGIT, SYMBOL] {
+        chars.push(pick(set));
+    }
+    let all: Vec<u8> = [UPPER, LOWER, DIGIT, SYMBOL].concat();
+    while chars.len() < 16 {
+        chars.push(pick(&all));
+    }
+    // Shuffle so the class order does not leak.
+    for i in (1..chars.len()).rev() {
+        let j = rng.random_range(0..=i);
+        chars.swap(i, j);
+    }
+    chars.into_iter().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

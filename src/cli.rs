@@ -487,7 +487,7 @@ async fn user(
             }
             RoleSet::new(all).map_err(|e| anyhow::anyhow!("{e}"))?;
             let role_set = RoleSet::new(roles).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let password = crate::web::accounts::one_time_password();
+            let password = crate::auth::one_time_password();
             let totp = role_set.is_admin().then(new_totp_secret);
             // The secret is stored sealed under the key file, so an administrator needs it first.
             let sealed = match totp.as_deref() {
@@ -543,7 +543,7 @@ async fn user(
         }
         UserCommand::ResetPassword { username } => {
             let account = find_account(db, &username).await?;
-            let password = crate::web::accounts::one_time_password();
+            let password = crate::auth::one_time_password();
             let mut tx = db.begin(ctx, now).await?;
             tx.set_password(&account.id, &hash_password(config.hash_cost(), &password), true, None)
                 .await

@@ -340,12 +340,12 @@ fn listed_logins() -> Vec<(String, String)> {
 
 /// A handful of cases in every stage, dated back from today, so that the case list, the
 /// deadline lists and the documents have something to show. They go through the same
-/// functions as a user's steps (`web::cases`), under the demo accounts. Only `serve --demo`
+/// operations as a user's steps (`ops::cases`), under the demo accounts. Only `serve --demo`
 /// adds them, once; a case the rules refuse (for instance when today's year has no holiday
 /// arrangement loaded yet) is skipped with a warning rather than stopping the server.
 pub async fn seed_cases(state: &crate::app::AppState) -> anyhow::Result<usize> {
-    use crate::web::cases::{OpenInput, open_case_for, take_step};
-    use crate::web::guard::{Principal, RequestInfo};
+    use crate::ops::Actor;
+    use crate::ops::cases::{OpenInput, open_case, take_step};
 
     let db = &state.db;
     if db
@@ -361,11 +361,10 @@ pub async fn seed_cases(state: &crate::app::AppState) -> anyhow::Result<usize> {
     }
     let today = civil_date(state.now());
     let day = |back: i64| (today - Duration::days(back)).to_string();
-    let info = RequestInfo { source: "demo".into(), request_id: String::new(), is_api: false };
     let as_user = |name: &'static str| async move {
         let account =
             db.account_by_username(name).await?.ok_or_else(|| anyhow::anyhow!("demo account {name}"))?;
-        anyhow::Ok(Principal::acting_as(account))
+        anyhow::Ok(Actor::acting_as(account, "demo"))
     };
     let squad = as_user("squadlead01").await?;
     let leader = as_user("leader01").await?;
@@ -448,7 +447,7 @@ pub async fn seed_cases(state: &crate::app::AppState) -> anyhow::Result<usize> {
         "opinion": "主体合法，程序合法，事实清楚，证据确凿，适用法律正确，裁量适当。"});
 
     // Each case: how it opens, then (who, step) in order.
-    let plans: Vec<(OpenInput, Vec<(&Principal, serde_json::Value)>)> = vec![
+    let plans: Vec<(OpenInput, Vec<(&Actor, serde_json::Value)>)> = vec![
         // A lead found 20 days ago and never filed: the lead check is overdue (possible inaction).
         (open(&parties[0], "city_appearance", "ZL-SR-001", "在行道树上张贴小广告", 20), vec![]),
         // A fresh lead.
@@ -589,7 +588,7 @@ pub async fn seed_cases(state: &crate::app::AppState) -> anyhow::Result<usize> {
     ];
     let mut made = 0;
     for (input, steps) in plans {
-        let opened = match open_case_for(state, &squad, &info, &input).await {
+        let opened = match open_case(state, &squad, &input).await.map(|o| o.id) {
             Ok(id) => id,
             Err(error) => {
                 tracing::warn!(title = %input.title, error = ?error, "demo case skipped");
@@ -602,7 +601,7 @@ pub async fn seed_cases(state: &crate::app::AppState) -> anyhow::Result<usize> {
                 Ok(command) => command,
                 Err(error) => anyhow::bail!("demo step: {error}"),
             };
-            match take_step(state, who, &info, &opened, version, command).await {
+            match take_step(state, who, &opened, version, command).await {
                 Ok(v) => version = v,
                 Err(error) => {
                     tracing::warn!(title = %input.title, error = ?error, "demo step skipped");
@@ -628,7 +627,7 @@ pub async fn seed_cases(state: &crate::app::AppState) -> anyhow::Result<usize> {
         fine: "100".into(),
         ..Default::default()
     };
-    if open_case_for(state, &squad, &info, &spot).await.is_ok() {
+    if open_case(state, &squad, &spot).await.is_ok() {
         made += 1;
     }
     Ok(made)

@@ -28,6 +28,9 @@ pub mod evidence;
 /// The bureau's keys, from a file outside the database: HMAC-SM3 for audit checkpoints and
 /// export packages.
 pub mod keys;
+/// The operations every entry point calls: open a case, take a step, issue a document, record
+/// an upload; an actor and typed input in, a typed result or a refusal out.
+pub mod ops;
 /// The scenario simulator: a case's steps on chosen dates, run against the engine, nothing written.
 pub mod simulate;
 /// All SQL, for SQLite and PostgreSQL, with the audit chain written in the same transaction.

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect};
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
-use crate::auth::{hash_password, new_totp_secret};
+use crate::auth::{hash_password, new_totp_secret, one_time_password};
 use crate::domain::access::{Role, RoleSet, grantor_of};
 use crate::domain::fields::FieldErrors;
 use crate::domain::security::otpauth_uri;
@@ -21,31 +21,6 @@ use crate::store::accounts::{AccountListItem, NewAccount};
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render};
-
-/// A password for first login: 16 characters from all four classes, without look-alikes.
-pub fn one_time_password() -> String {
-    use rand::Rng;
-    const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
-    const LOWER: &[u8] = b"abcdefghijkmnopqrstuvwxyz";
-    const DIGIT: &[u8] = b"23456789";
-    const SYMBOL: &[u8] = b"!@#%*-_+=?";
-    let mut rng = rand::rng();
-    let mut pick = |set: &[u8]| set[rng.random_range(0..set.len())] as char;
-    let mut chars: Vec<char> = Vec::new();
-    for set in [UPPER, LOWER, DIGIT, SYMBOL] {
-        chars.push(pick(set));
-    }
-    let all: Vec<u8> = [UPPER, LOWER, DIGIT, SYMBOL].concat();
-    while chars.len() < 16 {
-        chars.push(pick(&all));
-    }
-    // Shuffle so the class order does not leak.
-    for i in (1..chars.len()).rev() {
-        let j = rng.random_range(0..=i);
-        chars.swap(i, j);
-    }
-    chars.into_iter().collect()
-}
 
 /// Untrusted account input.
 #[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]

@@ -94,7 +94,7 @@ async fn verify(
     let (verification, _) =
         crate::anchor::verify(&state.db, &state.blobs, &state.keys).await.map_err(|e| match e {
             crate::anchor::AnchorError::Db(e) => AppError::from(e),
-            crate::anchor::AnchorError::Store(e) => crate::web::evidence::storage_error(e),
+            crate::anchor::AnchorError::Store(e) => e.into(),
         })?;
     let details = match &verification {
         Verification::Intact { checked } => {

@@ -1,8 +1,5 @@
-//! Issuing official documents (执法文书) of a case and downloading them.
-//!
-//! Issuing checks the document's statutory contents in the domain, takes its number, typesets
-//! it and stores PDF, text and digest in one transaction, so a refused or failed document leaves
-//! no number used. Issued documents are never changed; a correction is issued anew.
+//! Issuing official documents (执法文书) of a case (`ops::documents` does the work) and
+//! downloading them, whole or as a masked copy.
 
 use axum::Json;
 use axum::extract::{Extension, Form, Path, State};
@@ -13,161 +10,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::domain::access::Action;
-use crate::domain::case::documents::{
-    Bureau, DocFacts, DocKind, PartyBlock, build, masked_copy, people_named,
-};
+use crate::domain::case::documents::{DocKind, masked_copy};
 use crate::domain::org::mask_phone;
-use crate::domain::party::{DocumentType, mask_document};
+use crate::domain::party::mask_document;
 use crate::domain::time::civil_date;
-use crate::store::documents::{DocumentInfo, NewDocument};
-use crate::web::cases::SOURCES;
+use crate::ops::documents::{issue, template};
+use crate::store::documents::DocumentInfo;
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Principal, RequestInfo};
-
-/// The typst source of each document: the shared prelude, then the document's own body.
-fn template(kind: DocKind) -> String {
-    let body = match kind {
-        DocKind::FilingApproval => include_str!("../../templates/documents/filing_approval.typ"),
-        DocKind::AdvanceNotice => include_str!("../../templates/documents/advance_notice.typ"),
-        DocKind::PenaltyDecision => include_str!("../../templates/documents/penalty_decision.typ"),
-        DocKind::NoPenaltyDecision => include_str!("../../templates/documents/no_penalty_decision.typ"),
-        DocKind::SpotDecision => include_str!("../../templates/documents/spot_decision.typ"),
-        DocKind::ServiceReceipt => include_str!("../../templates/documents/service_receipt.typ"),
-        DocKind::ClosingReport => include_str!("../../templates/documents/closing_report.typ"),
-        DocKind::InspectionRecord => include_str!("../../templates/documents/inspection_record.typ"),
-        DocKind::InterviewRecord => include_str!("../../templates/documents/interview_record.typ"),
-        DocKind::CorrectionNotice => include_str!("../../templates/documents/correction_notice.typ"),
-        DocKind::DiscussionMinutes => include_str!("../../templates/documents/discussion_minutes.typ"),
-        DocKind::LegalReviewOpinion => include_str!("../../templates/documents/legal_review_opinion.typ"),
-        DocKind::StatementRecord => include_str!("../../templates/documents/statement_record.typ"),
-        DocKind::HearingNotice => include_str!("../../templates/documents/hearing_notice.typ"),
-        DocKind::SeizureDecision => include_str!("../../templates/documents/seizure_decision.typ"),
-        DocKind::UrgeNotice => include_str!("../../templates/documents/urge_notice.typ"),
-        DocKind::SubstituteDecision => include_str!("../../templates/documents/substitute_decision.typ"),
-        DocKind::EnforcementDecision => include_str!("../../templates/documents/enforcement_decision.typ"),
-    };
-    format!("{}\n{body}", include_str!("../../templates/documents/prelude.typ"))
-}
-
-/// The bureau's full name: configured, else the name of the top unit.
-pub async fn bureau_name(state: &AppState) -> Result<String, AppError> {
-    Ok(if state.config.bureau_name.trim().is_empty() {
-        let units = state.db.units().await?;
-        units.iter().find(|u| u.parent_id.is_none()).map(|u| u.name.clone()).unwrap_or_default()
-    } else {
-        state.config.bureau_name.clone()
-    })
-}
-
-async fn bureau(state: &AppState) -> Result<Bureau, AppError> {
-    Ok(Bureau {
-        name: bureau_name(state).await?,
-        reconsideration_body: state.config.reconsideration_body.clone(),
-        court: state.config.court.clone(),
-        payment: state.config.payment_channel.clone(),
-    })
-}
-
-/// Issues one document of a case (for a per-subject kind, about the item `subject` names, or the
-/// latest). Returns the stored document's id and number.
-pub async fn issue(
-    state: &AppState,
-    principal: &Principal,
-    info: &RequestInfo,
-    case_id: &str,
-    kind: DocKind,
-    subject: &str,
-) -> Result<(String, String), AppError> {
-    let record =
-        state.db.case(&principal.visibility(Action::CaseAct), case_id).await?.ok_or(AppError::NotFound)?;
-    let party = state.db.party(&record.party_id).await?.ok_or(AppError::NotFound)?;
-    let item = match &record.item_code {
-        Some(code) => state.db.enforcement_item(code).await?,
-        None => None,
-    };
-    let today = civil_date(state.now());
-    let officers = state.db.officer_badges(&record.case.officers, today).await?;
-    let people = state.db.badges(&people_named(&record.case), today).await?;
-    let issued: Vec<(DocKind, String, chrono::NaiveDate)> = state
-        .db
-        .case_documents(case_id)
-        .await?
-        .into_iter()
-        .map(|d| (d.kind, d.number, civil_date(d.issued_at)))
-        .collect();
-    let bureau = bureau(state).await?;
-    let calendar = state.db.work_calendar().await?;
-    let fonts =
-        state.fonts().map_err(|e| AppError::Internal(anyhow::anyhow!("document fonts: {e}")))?.clone();
-    let party_block = PartyBlock {
-        organisation: party.organisation,
-        document_label: if party.document_type == DocumentType::ResidentId {
-            "公民身份号码".to_owned()
-        } else {
-            party.document_type.name_zh().to_owned()
-        },
-        document_number: party.document_number.clone(),
-        legal_representative: party.legal_representative.clone(),
-        address: party.address.clone(),
-        phone: party.phone.clone().unwrap_or_default(),
-        name: party.name.clone(),
-    };
-    let source = SOURCES.iter().find(|(c, _, _)| *c == record.source).map_or("", |(_, _, phrase)| phrase);
-    let (violated, penalty_basis) =
-        item.as_ref().map_or(("", ""), |i| (i.violated.as_str(), i.penalty_basis.as_str()));
-    let facts = |number: &str| DocFacts {
-        case: &record.case,
-        case_number: &record.number,
-        title: &record.title,
-        location: &record.location,
-        source,
-        party: party_block.clone(),
-        bureau: &bureau,
-        violated,
-        penalty_basis,
-        officers: officers.clone(),
-        issued: issued.clone(),
-        number: number.to_owned(),
-        issued_on: today,
-        subject: subject.trim(),
-        people: &people,
-        calendar: &calendar,
-    };
-    // Check the contents before a number is taken, so a refused document uses none.
-    build(kind, &facts("")).map_err(crate::web::cases::refused)?;
-
-    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
-    let number = if kind.numbered_at_decision() {
-        record.case.decision.as_ref().map(|d| d.number.clone()).unwrap_or_default()
-    } else {
-        let n = tx.next_number(kind.code(), today.year()).await?;
-        format!("{}{}〔{}〕第{n}号", state.config.doc_prefix, kind.word(), today.year())
-    };
-    let built = build(kind, &facts(&number)).map_err(crate::web::cases::refused)?;
-    let subject_key = built["x"]["subject"].as_str().unwrap_or_default().to_owned();
-    let data = built.to_string();
-    let source_text = template(kind);
-    let date = (today.year(), today.month() as u8, today.day() as u8);
-    let data_for_render = data.clone();
-    let rendered =
-        tokio::task::spawn_blocking(move || docgen::render(&source_text, &data_for_render, &fonts, date))
-            .await
-            .map_err(|e| AppError::Internal(e.into()))?
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("typesetting {}: {e}", kind.code())))?;
-    let id = tx
-        .insert_document(&NewDocument {
-            case_id,
-            kind,
-            number: &number,
-            data: &data,
-            text: &rendered.text,
-            pdf: &rendered.pdf,
-            subject: &subject_key,
-        })
-        .await?;
-    tx.commit().await?;
-    Ok((id, number))
-}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct IssueForm {
@@ -196,7 +46,7 @@ pub async fn issue_form(
     Form(form): Form<IssueForm>,
 ) -> PageResult {
     let result = match parse_kind(&form.kind) {
-        Ok(kind) => issue(&state, &principal, &info, &id, kind, &form.subject).await,
+        Ok(kind) => issue(&state, &principal.actor(&info), &id, kind, &form.subject).await,
         Err(e) => Err(e),
     };
     match result {
@@ -321,7 +171,7 @@ pub async fn api_issue(
     Json(body): Json<IssueBody>,
 ) -> ApiResult<(StatusCode, Json<IssuedDto>)> {
     let kind = parse_kind(&body.kind)?;
-    let (doc_id, number) = issue(&state, &principal, &info, &id, kind, &body.subject).await?;
+    let (doc_id, number) = issue(&state, &principal.actor(&info), &id, kind, &body.subject).await?;
     Ok((StatusCode::CREATED, Json(IssuedDto { id: doc_id, number })))
 }
 

@@ -4,44 +4,9 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::domain::fields::FieldErrors;
-use crate::store::StoreError;
-
-#[derive(Debug)]
-pub enum AppError {
-    /// No valid session or token.
-    Unauthenticated,
-    /// The role may not do this.
-    Forbidden,
-    /// Does not exist, or exists outside what the reader may see: the two look the same.
-    NotFound,
-    /// Bad input; nothing was written.
-    Invalid(FieldErrors),
-    /// A stale version or a duplicate: nothing was written.
-    Conflict {
-        code: &'static str,
-        message: String,
-    },
-    /// A rule refused the step.
-    Refused {
-        code: &'static str,
-        message: String,
-    },
-    RateLimited,
-    /// The request body is over the route's limit: nothing was stored.
-    TooLarge,
-    /// The evidence storage is out of space: nothing was stored; try again when space is freed.
-    StorageFull,
-    /// The database or another dependency is unreachable.
-    Unavailable(String),
-    Internal(anyhow::Error),
-}
+pub use crate::ops::Error as AppError;
 
 impl AppError {
-    pub fn refused(code: &'static str, message: impl Into<String>) -> Self {
-        AppError::Refused { code, message: message.into() }
-    }
-
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
@@ -54,56 +19,6 @@ impl AppError {
             AppError::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    pub fn code(&self) -> &'static str {
-        match self {
-            AppError::Unauthenticated => "unauthenticated",
-            AppError::Forbidden => "forbidden",
-            AppError::NotFound => "not_found",
-            AppError::Invalid(_) => "invalid_input",
-            AppError::Conflict { code, .. } | AppError::Refused { code, .. } => code,
-            AppError::RateLimited => "rate_limited",
-            AppError::TooLarge => "payload_too_large",
-            AppError::StorageFull => "storage_full",
-            AppError::Unavailable(_) => "service_unavailable",
-            AppError::Internal(_) => "internal_error",
-        }
-    }
-
-    pub fn message_zh(&self) -> String {
-        match self {
-            AppError::Unauthenticated => "登录状态已过期，请重新登录".to_owned(),
-            AppError::Forbidden => "您没有执行此操作的权限".to_owned(),
-            AppError::NotFound => "您访问的内容不存在".to_owned(),
-            AppError::Invalid(errors) => format!("提交的内容有误：{}", join_messages(errors)),
-            AppError::Conflict { message, .. } | AppError::Refused { message, .. } => message.clone(),
-            AppError::RateLimited => "操作过于频繁，请稍后再试".to_owned(),
-            AppError::TooLarge => "文件超过了允许的大小，未保存".to_owned(),
-            AppError::StorageFull => {
-                "证据存储空间已满，文件未保存；请联系系统管理员释放空间后重试".to_owned()
-            }
-            AppError::Unavailable(_) => "系统暂时无法连接数据库，请稍后再试".to_owned(),
-            AppError::Internal(_) => "系统内部错误，请联系系统管理员".to_owned(),
-        }
-    }
-
-    pub fn message_en(&self) -> &'static str {
-        match self {
-            AppError::Unauthenticated => "Your session has ended. Please log in again.",
-            AppError::Forbidden => "You are not allowed to do this.",
-            AppError::NotFound => "Not found.",
-            AppError::Invalid(_) => "Some fields are invalid.",
-            AppError::Conflict { .. } => "The record was changed by someone else. Reload and try again.",
-            AppError::Refused { .. } => "A rule refused this step.",
-            AppError::RateLimited => "Too many requests. Try again later.",
-            AppError::TooLarge => "The file is over the size limit; nothing was stored.",
-            AppError::StorageFull => {
-                "The evidence storage is full; nothing was stored. Try again when space is freed."
-            }
-            AppError::Unavailable(_) => "The database is unreachable. Try again shortly.",
-            AppError::Internal(_) => "Internal error. Contact the system administrator.",
         }
     }
 
@@ -120,49 +35,6 @@ impl AppError {
             AppError::StorageFull => tracing::error!("evidence storage full"),
             _ => {}
         }
-    }
-}
-
-fn join_messages(errors: &FieldErrors) -> String {
-    errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("；")
-}
-
-impl From<sqlx::Error> for AppError {
-    fn from(error: sqlx::Error) -> Self {
-        match &error {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-                AppError::Unavailable(error.to_string())
-            }
-            _ => AppError::Internal(error.into()),
-        }
-    }
-}
-
-impl From<StoreError> for AppError {
-    fn from(error: StoreError) -> Self {
-        match error {
-            StoreError::NotFound => AppError::NotFound,
-            StoreError::Conflict => AppError::Conflict {
-                code: "version_conflict",
-                message: "该记录已被他人修改，请刷新后重试".to_owned(),
-            },
-            StoreError::Duplicate(field) => {
-                AppError::Invalid(FieldErrors::single(field, "duplicate", "该值已存在，不能重复"))
-            }
-            StoreError::Db(e) => e.into(),
-        }
-    }
-}
-
-impl From<FieldErrors> for AppError {
-    fn from(errors: FieldErrors) -> Self {
-        AppError::Invalid(errors)
-    }
-}
-
-impl From<anyhow::Error> for AppError {
-    fn from(error: anyhow::Error) -> Self {
-        AppError::Internal(error)
     }
 }
 

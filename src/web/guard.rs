@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::app::AppState;
 use crate::auth::{constant_time_eq, token_hash};
-use crate::domain::access::{Action, Role, RoleSet, Scope};
+use crate::domain::access::{Action, Role, RoleSet};
 use crate::domain::audit::Outcome;
 use crate::domain::security::{SessionEnd, session_expiry};
 use crate::store::org::Visibility;
@@ -72,11 +72,6 @@ pub struct Principal {
 }
 
 impl Principal {
-    /// The caller an operator task acts as (the demo's sample cases), as if through a token.
-    pub fn acting_as(account: crate::store::accounts::Account) -> Principal {
-        Principal::new(account, Credential::Bearer)
-    }
-
     fn new(account: crate::store::accounts::Account, credential: Credential) -> Principal {
         Principal {
             account_id: account.id,
@@ -105,12 +100,19 @@ impl Principal {
 
     /// Which people this caller may see or act on for `action`.
     pub fn visibility(&self, action: Action) -> Visibility {
-        match self.roles.scope(action) {
-            None => Visibility::Nothing,
-            Some(Scope::All) => Visibility::All,
-            Some(Scope::Subtree) => self.unit_id.clone().map_or(Visibility::Nothing, Visibility::Subtree),
-            Some(Scope::Unit) => self.unit_id.clone().map_or(Visibility::Nothing, Visibility::Unit),
-            Some(Scope::Own) => self.person_id.clone().map_or(Visibility::Nothing, Visibility::Person),
+        crate::ops::visibility(&self.roles, self.unit_id.as_deref(), self.person_id.as_deref(), action)
+    }
+
+    /// The caller as the operations layer sees it: who, with which roles, from where.
+    pub fn actor(&self, info: &RequestInfo) -> crate::ops::Actor {
+        crate::ops::Actor {
+            account_id: self.account_id.clone(),
+            username: self.username.clone(),
+            roles: self.roles.clone(),
+            person_id: self.person_id.clone(),
+            unit_id: self.unit_id.clone(),
+            source: info.source.clone(),
+            request_id: info.request_id.clone(),
         }
     }
 

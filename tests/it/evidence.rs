@@ -1077,7 +1077,7 @@ async fn an_unreachable_store_fails_the_upload_cleanly_and_records_nothing() {
 fn a_full_disk_is_reported_as_such() {
     let full = chengguan::blobs::BlobError::from(std::io::Error::from(std::io::ErrorKind::StorageFull));
     assert!(matches!(full, chengguan::blobs::BlobError::Full));
-    let error: chengguan::web::error::AppError = chengguan::web::evidence::storage_error(full);
+    let error: chengguan::web::error::AppError = full.into();
     assert_eq!(error.status(), StatusCode::INSUFFICIENT_STORAGE);
     assert_eq!(error.code(), "storage_full");
 }

@@ -99,6 +99,26 @@ fn every_migration_exists_for_both_backends_and_is_listed() {
 }
 
 #[test]
+fn nothing_outside_the_web_layer_uses_it_but_the_server_that_builds_it() {
+    // The CLI, the demo builder, the jobs and the operations reach the system through `ops`;
+    // only `app` (which builds the router and holds the web layer's caches) names `web`.
+    for file in rust_files(&root().join("src")) {
+        if file.starts_with(root().join("src/web"))
+            || file.ends_with("src/app.rs")
+            || file.ends_with("src/lib.rs")
+        {
+            continue;
+        }
+        let text = fs::read_to_string(&file).unwrap();
+        assert!(
+            !text.contains("crate::web"),
+            "{} uses the web layer: move what it needs into `ops`",
+            file.display()
+        );
+    }
+}
+
+#[test]
 fn every_top_level_module_is_described_in_architecture_md() {
     let architecture = fs::read_to_string(root().join("ARCHITECTURE.md")).unwrap();
     for entry in fs::read_dir(root().join("src")).unwrap() {
