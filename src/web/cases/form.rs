@@ -1,0 +1,441 @@
+//! A case step as typed in a form or a JSON body, parsed into the engine's `Command`.
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::domain::case::rules::parse_yuan;
+use crate::domain::case::{
+    ActKind, Command, DeferralSubject, Findings, Outcome, Penalty, PenaltyKind, SubstituteGround,
+};
+use crate::domain::fields::FieldErrors;
+use crate::ops::cases::{checked, date_field, optional_date};
+
+/// One step as typed in a form. Every field is text; [`StepForm::parse`] makes the command.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct StepForm {
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub on: String,
+    #[serde(default)]
+    pub officer1: String,
+    #[serde(default)]
+    pub officer2: String,
+    #[serde(default)]
+    pub officer3: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub act_kind: String,
+    #[serde(default)]
+    pub kind_warning: String,
+    #[serde(default)]
+    pub kind_fine: String,
+    #[serde(default)]
+    pub kind_confiscation: String,
+    #[serde(default)]
+    pub kind_suspend_business: String,
+    #[serde(default)]
+    pub kind_demolition: String,
+    #[serde(default)]
+    pub fine: String,
+    #[serde(default)]
+    pub confiscation: String,
+    #[serde(default)]
+    pub complex: String,
+    #[serde(default)]
+    pub public_interest: String,
+    #[serde(default)]
+    pub check_authority: String,
+    #[serde(default)]
+    pub check_qualification: String,
+    #[serde(default)]
+    pub check_procedure: String,
+    #[serde(default)]
+    pub check_facts: String,
+    #[serde(default)]
+    pub check_law: String,
+    #[serde(default)]
+    pub check_discretion: String,
+    #[serde(default)]
+    pub check_documents: String,
+    #[serde(default)]
+    pub check_no_crime: String,
+    #[serde(default)]
+    pub opinion: String,
+    #[serde(default)]
+    pub attendees: String,
+    #[serde(default)]
+    pub notice_on: String,
+    #[serde(default)]
+    pub hearing_on: String,
+    #[serde(default)]
+    pub presider: String,
+    #[serde(default)]
+    pub attended: String,
+    #[serde(default)]
+    pub days: String,
+    #[serde(default)]
+    pub outcome: String,
+    #[serde(default)]
+    pub note: String,
+    /// Why a decision comes after the 90 days of Art. 60.
+    #[serde(default)]
+    pub late_reason: String,
+    #[serde(default)]
+    pub method: String,
+    #[serde(default)]
+    pub until: String,
+    #[serde(default)]
+    pub amount: String,
+    #[serde(default)]
+    pub person: String,
+    #[serde(default)]
+    pub forum: String,
+    /// `yes` when the 复议 is handled in the simple procedure.
+    #[serde(default)]
+    pub simple_procedure: String,
+    /// The day the party applied for 复议 or sued (optional).
+    #[serde(default)]
+    pub applied_on: String,
+    /// Electronic service: the party's recorded consent.
+    #[serde(default)]
+    pub consent: String,
+    #[serde(default)]
+    pub facts: String,
+    #[serde(default)]
+    pub evidence: String,
+    #[serde(default)]
+    pub discretion: String,
+    #[serde(default)]
+    pub place: String,
+    /// 查封扣押清单: one item per line.
+    #[serde(default)]
+    pub items: String,
+    #[serde(default)]
+    pub emergency: String,
+    #[serde(default)]
+    pub deadline: String,
+    #[serde(default)]
+    pub start_hour: String,
+    #[serde(default)]
+    pub assisted: String,
+    #[serde(default)]
+    pub requirement: String,
+    #[serde(default)]
+    pub corrected: String,
+    #[serde(default)]
+    pub ground: String,
+    #[serde(default)]
+    pub obligation: String,
+    #[serde(default)]
+    pub performer: String,
+    #[serde(default)]
+    pub budget: String,
+    #[serde(default)]
+    pub planned_on: String,
+    /// 强制执行决定: the manner and the day from which it is carried out.
+    #[serde(default)]
+    pub manner: String,
+    #[serde(default)]
+    pub execute_on: String,
+    #[serde(default)]
+    pub party_present: String,
+    #[serde(default)]
+    pub supervisor: String,
+    #[serde(default)]
+    pub signatory: String,
+    #[serde(default)]
+    pub cost: String,
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub review_on: String,
+    #[serde(default)]
+    pub authority: String,
+    #[serde(default)]
+    pub passed: String,
+}
+
+/// People named in a free-text list, separated by commas, 、 or spaces.
+fn people_list(raw: &str) -> Vec<String> {
+    raw.split([',', '，', '、', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
+}
+
+impl StepForm {
+    fn officers(&self) -> Vec<String> {
+        [&self.officer1, &self.officer2, &self.officer3]
+            .into_iter()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+
+    fn penalty(&self, errors: &mut FieldErrors) -> Penalty {
+        let mut kinds = Vec::new();
+        for (raw, kind) in [
+            (&self.kind_warning, PenaltyKind::Warning),
+            (&self.kind_fine, PenaltyKind::Fine),
+            (&self.kind_confiscation, PenaltyKind::Confiscation),
+            (&self.kind_suspend_business, PenaltyKind::SuspendBusiness),
+            (&self.kind_demolition, PenaltyKind::Demolition),
+        ] {
+            if checked(raw) {
+                kinds.push(kind);
+            }
+        }
+        let mut money = |raw: &str, field: &'static str| -> i64 {
+            if raw.trim().is_empty() {
+                return 0;
+            }
+            parse_yuan(raw).unwrap_or_else(|| {
+                errors.add(field, "amount_invalid", "金额格式不正确（元，最多两位小数）");
+                0
+            })
+        };
+        let fine_fen = money(&self.fine, "fine");
+        let confiscation_fen = money(&self.confiscation, "confiscation");
+        Penalty { kinds, fine_fen, confiscation_fen }
+    }
+
+    pub fn parse(&self) -> Result<(i64, Command), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let version = self.version.trim().parse::<i64>().unwrap_or_else(|_| {
+            errors.add("version", "version_invalid", "缺少记录版本，请刷新页面");
+            0
+        });
+        let mut date = |raw: &str, field: &'static str, label: &str| {
+            date_field(&mut errors, field, raw, label).unwrap_or(NaiveDate::MIN)
+        };
+        let on = if self.on.is_empty() { NaiveDate::MIN } else { date(&self.on, "on", "日期") };
+        let text = |s: &str| s.trim().to_owned();
+        let command = match self.action.as_str() {
+            "file" => Command::File { on, officers: self.officers() },
+            "decline_filing" => Command::DeclineFiling { on, reason: text(&self.reason) },
+            "extend_lead_check" => Command::ExtendLeadCheck { reason: text(&self.reason) },
+            "recuse" => Command::Recuse { person: text(&self.person), reason: text(&self.reason) },
+            "reassign" => Command::Reassign { on, officers: self.officers() },
+            "record_act" => Command::RecordAct {
+                kind: ActKind::parse(&self.act_kind).unwrap_or(ActKind::Other),
+                on,
+                officers: self.officers(),
+                summary: text(&self.summary),
+            },
+            "propose" => Command::Propose {
+                penalty: self.penalty(&mut errors),
+                complex: checked(&self.complex),
+                public_interest: checked(&self.public_interest),
+                findings: Findings {
+                    facts: text(&self.facts),
+                    evidence: text(&self.evidence),
+                    discretion: text(&self.discretion),
+                },
+            },
+            "review" => Command::Review {
+                on,
+                checklist: [
+                    &self.check_authority,
+                    &self.check_qualification,
+                    &self.check_procedure,
+                    &self.check_facts,
+                    &self.check_law,
+                    &self.check_discretion,
+                    &self.check_documents,
+                    &self.check_no_crime,
+                ]
+                .into_iter()
+                .map(|c| checked(c))
+                .collect(),
+                opinion: text(&self.opinion),
+            },
+            "discuss" => Command::Discuss {
+                on,
+                attendees: people_list(&self.attendees),
+                conclusion: text(&self.summary),
+            },
+            "notify" => Command::Notify { on },
+            "statement" => Command::Statement { on, summary: text(&self.summary) },
+            "waive" => Command::Waive { on },
+            "request_hearing" => Command::RequestHearing { on },
+            "schedule_hearing" => {
+                let notice_on = date(&self.notice_on, "notice_on", "通知日期");
+                let hearing_on = date(&self.hearing_on, "hearing_on", "听证日期");
+                Command::ScheduleHearing {
+                    notice_on,
+                    hearing_on,
+                    presider: text(&self.presider),
+                    place: text(&self.place),
+                }
+            }
+            "hold_hearing" => Command::HoldHearing { on, attended: self.attended != "no" },
+            "extend_decision" => Command::ExtendDecision {
+                days: self.days.trim().parse().unwrap_or(0),
+                reason: text(&self.reason),
+            },
+            "decide" => {
+                let outcome = Outcome::parse(&self.outcome).unwrap_or(Outcome::Penalty);
+                Command::Decide {
+                    on,
+                    outcome,
+                    penalty: self.penalty(&mut errors),
+                    note: text(&self.note),
+                    late_reason: text(&self.late_reason),
+                }
+            }
+            "serve" => Command::Serve { on, method: text(&self.method), consent: text(&self.consent) },
+            "defer" => Command::Defer {
+                until: date(&self.until, "until", "缴纳期限"),
+                reason: text(&self.reason),
+            },
+            "pay" => {
+                let amount_fen = parse_yuan(&self.amount).unwrap_or_else(|| {
+                    errors.add("amount", "amount_invalid", "请填写缴纳金额（元）");
+                    0
+                });
+                Command::Pay { on, amount_fen }
+            }
+            "apply_court" => Command::ApplyCourt { on },
+            "handle_preservation" => Command::HandlePreservation { on, handling: text(&self.summary) },
+            "urge_payment" => Command::UrgePayment { on },
+            "register" => Command::Register { on },
+            "close" => Command::Close { on, summary: text(&self.summary) },
+            "receive_reconsideration" => Command::ReceiveReconsideration {
+                on,
+                body: text(&self.forum),
+                simple: self.simple_procedure == "yes",
+                applied_on: optional_date(&mut errors, "applied_on", &self.applied_on),
+            },
+            "answer_reconsideration" => Command::AnswerReconsideration { on },
+            "receive_lawsuit" => Command::ReceiveLawsuit {
+                on,
+                court: text(&self.forum),
+                applied_on: optional_date(&mut errors, "applied_on", &self.applied_on),
+            },
+            "answer_lawsuit" => Command::AnswerLawsuit { on },
+            "conclude_reconsideration" => Command::ConcludeReconsideration { on },
+            "conclude_lawsuit" => Command::ConcludeLawsuit { on },
+            "seize" => Command::Seize {
+                on,
+                officers: self.officers(),
+                items: self
+                    .items
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(String::from)
+                    .collect(),
+                reason: text(&self.reason),
+                emergency: checked(&self.emergency),
+            },
+            "approve_seizure" => Command::ApproveSeizure { on },
+            "extend_seizure" => Command::ExtendSeizure { on, reason: text(&self.reason) },
+            "end_seizure" => Command::EndSeizure { on, outcome: text(&self.outcome) },
+            "announce_demolition" => {
+                Command::AnnounceDemolition { on, deadline: date(&self.deadline, "deadline", "期限") }
+            }
+            "urge_demolition" => {
+                Command::UrgeDemolition { on, deadline: date(&self.deadline, "deadline", "期限") }
+            }
+            "decide_enforcement" => Command::DecideEnforcement {
+                on,
+                manner: text(&self.manner),
+                execute_on: date(&self.execute_on, "execute_on", "执行时间"),
+            },
+            "serve_enforcement" => Command::ServeEnforcement { on, method: text(&self.method) },
+            "demolish" => Command::Demolish {
+                on,
+                start_hour: self.start_hour.trim().parse().unwrap_or_else(|_| {
+                    errors.add("start_hour", "hour_invalid", "请填写开始时间（0–23 时）");
+                    0
+                }),
+                officers: self.officers(),
+            },
+            "self_demolish" => Command::SelfDemolish { on, assisted: checked(&self.assisted) },
+            "order_correction" => Command::OrderCorrection {
+                on,
+                deadline: if self.deadline.trim().is_empty() {
+                    None
+                } else {
+                    Some(date(&self.deadline, "deadline", "改正期限"))
+                },
+                requirement: text(&self.requirement),
+                officers: self.officers(),
+            },
+            "reinspect" => Command::Reinspect {
+                on,
+                officers: self.officers(),
+                corrected: self.corrected == "yes",
+                summary: text(&self.summary),
+            },
+            "decide_substitute" => {
+                let planned_on = date(&self.planned_on, "planned_on", "代履行时间");
+                let ground = SubstituteGround::parse(&self.ground).unwrap_or_else(|| {
+                    errors.add("ground", "ground_required", "请选择代履行的法定情形");
+                    SubstituteGround::Traffic
+                });
+                let budget_fen = parse_yuan(&self.budget).unwrap_or_else(|| {
+                    errors.add("budget", "amount_invalid", "请填写费用预算（元）");
+                    0
+                });
+                Command::DecideSubstitute {
+                    on,
+                    ground,
+                    reason: text(&self.reason),
+                    obligation: text(&self.obligation),
+                    performer: text(&self.performer),
+                    budget_fen,
+                    planned_on,
+                    party_present: self.party_present != "no",
+                }
+            }
+            "urge_substitute" => Command::UrgeSubstitute { on },
+            "perform_substitute" => Command::PerformSubstitute {
+                on,
+                supervisor: text(&self.supervisor),
+                signatory: text(&self.signatory),
+                cost_fen: parse_yuan(&self.cost).unwrap_or_else(|| {
+                    errors.add("cost", "amount_invalid", "请填写实际费用（元）");
+                    0
+                }),
+                start_hour: match self.start_hour.trim() {
+                    "" => None,
+                    hour => Some(hour.parse().ok().filter(|h: &u32| *h < 24).unwrap_or_else(|| {
+                        errors.add("start_hour", "hour_invalid", "请填写开始时间（0–23 时）");
+                        0
+                    })),
+                },
+            },
+            "stop_substitute" => Command::StopSubstitute { on },
+            "notify_substitute" => Command::NotifySubstitute { on },
+            "recover_substitute_cost" => Command::RecoverSubstituteCost {
+                on,
+                amount_fen: parse_yuan(&self.amount).unwrap_or_else(|| {
+                    errors.add("amount", "amount_invalid", "请填写收回金额（元）");
+                    0
+                }),
+            },
+            "propose_deferral" => Command::ProposeDeferral {
+                on,
+                subject: DeferralSubject::parse(&self.subject).unwrap_or(DeferralSubject::Filing),
+                reason: text(&self.reason),
+                review_on: date(&self.review_on, "review_on", "复查日期"),
+                attendees: people_list(&self.attendees),
+                conclusion: text(&self.summary),
+            },
+            "review_deferral" => {
+                Command::ReviewDeferral { on, passed: self.passed == "yes", opinion: text(&self.opinion) }
+            }
+            "register_deferral" => Command::RegisterDeferral { on, authority: text(&self.authority) },
+            "end_deferral" => Command::EndDeferral { on, note: text(&self.summary) },
+            _ => {
+                errors.add("action", "action_unknown", "未知的办理步骤");
+                Command::Waive { on }
+            }
+        };
+        errors.into_result().map(|()| (version, command))
+    }
+}
