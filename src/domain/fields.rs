@@ -32,6 +32,11 @@ impl FieldErrors {
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
     }
+    /// Whether every error is a taken unique value (`duplicate`): the input is well formed
+    /// but conflicts with what is stored.
+    pub fn only_duplicates(&self) -> bool {
+        !self.0.is_empty() && self.0.iter().all(|e| e.code == "duplicate")
+    }
     pub fn into_result(self) -> Result<(), FieldErrors> {
         if self.0.is_empty() { Ok(()) } else { Err(self) }
     }

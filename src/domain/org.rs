@@ -58,7 +58,8 @@ impl UnitKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
 pub enum Gender {
     Male,
     Female,
@@ -88,7 +89,8 @@ impl Gender {
 
 /// 用工类别: an enforcement officer (行政执法人员, may hold a certificate) or an auxiliary
 /// (协管员, who may never take an enforcement act).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
 pub enum Employment {
     Officer,
     Auxiliary,
@@ -117,7 +119,8 @@ impl Employment {
 }
 
 /// 领导小组 membership.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
 pub enum GroupRole {
     /// 组长
     Head,
@@ -262,7 +265,8 @@ impl PersonInput {
 }
 
 /// 执法证 status as recorded by the issuing authority.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
 pub enum CertificateStatus {
     Valid,
     Suspended,

@@ -192,7 +192,8 @@ pub fn check_identity(raw: &str) -> Result<Identity, String> {
 }
 
 /// The identity document a person shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
 pub enum DocumentType {
     /// 居民身份证: checked by GB 11643.
     ResidentId,
@@ -383,6 +384,8 @@ impl PartyInput {
         let legal_representative = self.legal_representative.trim();
         if organisation && legal_representative.is_empty() {
             errors.add("legal_representative", "required", "请填写法定代表人（负责人）");
+        } else if legal_representative.chars().count() > 100 {
+            errors.add("legal_representative", "too_long", "法定代表人（负责人）不超过 100 字");
         }
         let phone = match self.phone.trim() {
             "" => None,
@@ -418,6 +421,24 @@ impl PartyInput {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_legal_representative_is_a_name_not_a_paragraph() {
+        let mut input = PartyInput {
+            kind: "organisation".into(),
+            name: "常州某某商贸有限公司".into(),
+            document_number: "91320400MA1MXXXX0A".into(),
+            legal_representative: "李".repeat(101),
+            ..Default::default()
+        };
+        let errors = input.parse().unwrap_err();
+        assert_eq!(
+            errors.iter().find(|e| e.field == "legal_representative").map(|e| e.code),
+            Some("too_long")
+        );
+        input.legal_representative = "李".repeat(100);
+        assert!(input.parse().err().is_none_or(|e| e.get("legal_representative").is_none()));
+    }
 
     #[test]
     fn age_counts_completed_years_and_turns_on_the_birthday() {

@@ -55,6 +55,7 @@ impl Error {
             Error::Unauthenticated => "unauthenticated",
             Error::Forbidden => "forbidden",
             Error::NotFound => "not_found",
+            Error::Invalid(errors) if errors.only_duplicates() => "duplicate",
             Error::Invalid(_) => "invalid_input",
             Error::Conflict { code, .. } | Error::Refused { code, .. } => code,
             Error::RateLimited => "rate_limited",

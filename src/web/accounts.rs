@@ -18,6 +18,7 @@ use crate::domain::fields::FieldErrors;
 use crate::domain::security::otpauth_uri;
 use crate::domain::time::display;
 use crate::store::accounts::{AccountListItem, NewAccount};
+use crate::web::body::JsonObject;
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render};
@@ -521,7 +522,7 @@ pub async fn api_create(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Extension(info): Extension<RequestInfo>,
-    Json(input): Json<AccountInput>,
+    JsonObject(input): JsonObject<AccountInput>,
 ) -> ApiResult<(StatusCode, Json<RequestedAccountDto>)> {
     let requested = create_account(&state, &principal, &info, &input).await?;
     Ok((StatusCode::CREATED, Json(requested.into())))

@@ -81,7 +81,7 @@ use crate::app::AppState;
         crate::web::audit::api_list,
         crate::web::audit::api_verify,
     ),
-    modifiers(&BearerAuth, &StandardResponses),
+    modifiers(&BearerAuth, &StandardResponses, &OperationIds, &Links),
     security(("bearer" = []))
 )]
 pub struct ApiDoc;
@@ -154,9 +154,237 @@ impl utoipa::Modify for StandardResponses {
                     add("415", "`unsupported_media_type`: send `application/json`");
                 }
                 if method == "put" {
-                    add("409", "`version_conflict`: changed since the version read");
+                    add("409", "`version_conflict`: changed since the version read; or `duplicate`");
+                } else if has_body {
+                    add("409", "`duplicate`: a value that must be unique (a code, a number) is taken");
                 }
             }
+        }
+    }
+}
+
+/// Every operation's id, from its method and path (`get_cases_id_documents`): unique by
+/// construction, as OpenAPI requires, where the handlers' function names repeat across modules
+/// (`api_get`, `api_list`).
+struct OperationIds;
+
+/// The operation id [`OperationIds`] gives `method` on `path`.
+pub fn operation_id(method: &str, path: &str) -> String {
+    let words = path
+        .trim_start_matches("/api/v1/")
+        .split('/')
+        .map(|segment| segment.trim_matches(|c| c == '{' || c == '}').replace('-', "_"))
+        .collect::<Vec<_>>()
+        .join("_");
+    format!("{method}_{words}")
+}
+
+impl utoipa::Modify for OperationIds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for (method, operation) in [
+                ("get", &mut item.get),
+                ("put", &mut item.put),
+                ("post", &mut item.post),
+                ("delete", &mut item.delete),
+            ] {
+                if let Some(operation) = operation.as_mut() {
+                    operation.operation_id = Some(operation_id(method, path));
+                }
+            }
+        }
+    }
+}
+
+/// Where one response's id feeds another request: a client (or a stateful fuzzer) follows
+/// these from what it created or listed to what it can do next. Each row: the answering
+/// operation and status, the link's name, the operation it leads to, and its parameters as
+/// runtime expressions.
+/// (method, path, status, link name, target method, target path, [(parameter, expression)]).
+type LinkRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+const LINKS: &[LinkRow] = &[
+    ("post", "/api/v1/cases", "201", "case", "get", "/api/v1/cases/{id}", &[("id", "$response.body#/id")]),
+    (
+        "post",
+        "/api/v1/cases",
+        "201",
+        "step",
+        "post",
+        "/api/v1/cases/{id}/steps",
+        &[("id", "$response.body#/id")],
+    ),
+    (
+        "post",
+        "/api/v1/cases",
+        "201",
+        "documents",
+        "get",
+        "/api/v1/cases/{id}/documents",
+        &[("id", "$response.body#/id")],
+    ),
+    (
+        "post",
+        "/api/v1/cases/{id}/documents",
+        "201",
+        "pdf",
+        "get",
+        "/api/v1/documents/{id}/pdf",
+        &[("id", "$response.body#/id")],
+    ),
+    (
+        "get",
+        "/api/v1/cases/{id}/documents",
+        "200",
+        "pdf",
+        "get",
+        "/api/v1/documents/{id}/pdf",
+        &[("id", "$response.body#/0/id")],
+    ),
+    (
+        "get",
+        "/api/v1/responsibility-items",
+        "200",
+        "ranges",
+        "get",
+        "/api/v1/responsibility-items/{code}/ranges",
+        &[("code", "$response.body#/0/code")],
+    ),
+    (
+        "post",
+        "/api/v1/responsibility-items",
+        "201",
+        "item",
+        "get",
+        "/api/v1/responsibility-items/{code}",
+        &[("code", "$response.body#/code")],
+    ),
+    (
+        "post",
+        "/api/v1/parties",
+        "201",
+        "party",
+        "get",
+        "/api/v1/parties/{id}",
+        &[("id", "$response.body#/id")],
+    ),
+    (
+        "post",
+        "/api/v1/parties",
+        "201",
+        "reveal",
+        "post",
+        "/api/v1/parties/{id}/reveal",
+        &[("id", "$response.body#/id")],
+    ),
+    (
+        "post",
+        "/api/v1/people",
+        "201",
+        "person",
+        "get",
+        "/api/v1/people/{id}",
+        &[("id", "$response.body#/id")],
+    ),
+    (
+        "post",
+        "/api/v1/people",
+        "201",
+        "certificates",
+        "get",
+        "/api/v1/people/{id}/certificates",
+        &[("id", "$response.body#/id")],
+    ),
+    (
+        "post",
+        "/api/v1/people/{id}/certificates",
+        "201",
+        "status",
+        "put",
+        "/api/v1/people/{id}/certificates/{certificate_id}",
+        &[("id", "$request.path.id"), ("certificate_id", "$response.body#/id")],
+    ),
+    (
+        "post",
+        "/api/v1/evidence",
+        "201",
+        "item",
+        "get",
+        "/api/v1/evidence/{id}",
+        &[("id", "$response.body#/id")],
+    ),
+    (
+        "post",
+        "/api/v1/evidence",
+        "201",
+        "content",
+        "get",
+        "/api/v1/evidence/{id}/content",
+        &[("id", "$response.body#/id")],
+    ),
+    (
+        "post",
+        "/api/v1/patrols",
+        "201",
+        "patrol",
+        "get",
+        "/api/v1/patrols/{id}",
+        &[("id", "$response.body#/id")],
+    ),
+    (
+        "get",
+        "/api/v1/account-grants",
+        "200",
+        "grant",
+        "post",
+        "/api/v1/account-grants/{id}/grant",
+        &[("id", "$response.body#/0/id")],
+    ),
+    (
+        "get",
+        "/api/v1/account-grants",
+        "200",
+        "decline",
+        "post",
+        "/api/v1/account-grants/{id}/decline",
+        &[("id", "$response.body#/0/id")],
+    ),
+];
+
+/// How many links [`LINKS`] adds (a test checks each found its response).
+pub const LINK_COUNT: usize = LINKS.len();
+
+struct Links;
+
+impl utoipa::Modify for Links {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::link::LinkBuilder;
+        for (method, path, status, name, target_method, target_path, parameters) in LINKS {
+            let Some(item) = openapi.paths.paths.get_mut(*path) else { continue };
+            let operation = match *method {
+                "get" => item.get.as_mut(),
+                "post" => item.post.as_mut(),
+                "put" => item.put.as_mut(),
+                _ => None,
+            };
+            let Some(RefOr::T(response)) = operation.and_then(|o| o.responses.responses.get_mut(*status))
+            else {
+                continue;
+            };
+            let mut link = LinkBuilder::new().operation_id(operation_id(target_method, target_path));
+            for (parameter, expression) in *parameters {
+                link = link.parameter(*parameter, *expression);
+            }
+            response.links.insert((*name).to_owned(), RefOr::T(link.build()));
         }
     }
 }

@@ -14,6 +14,7 @@ use crate::domain::access::Action;
 use crate::domain::calendar::{CalendarError, DayKind, SpecialDay};
 use crate::domain::fields::FieldErrors;
 use crate::store::calendar::CalendarYear;
+use crate::web::body::JsonObject;
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render};
@@ -32,23 +33,23 @@ impl From<CalendarError> for AppError {
     }
 }
 
-fn parse_date(field: &'static str, raw: &str) -> Result<NaiveDate, AppError> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .map_err(|_| FieldErrors::single(field, "invalid_date", "请输入正确的日期（yyyy-MM-dd）").into())
-}
+/// The longest period the calendar answers for: ten years. Statutory periods are days or
+/// months; a longer question is a typing slip, refused rather than computed for minutes.
+pub const MAX_PERIOD_DAYS: u32 = 3660;
 
-fn parse_count(field: &'static str, raw: &str) -> Result<u32, AppError> {
-    raw.trim()
-        .parse::<u32>()
-        .ok()
-        .filter(|n| (1..=3660).contains(n))
-        .ok_or_else(|| FieldErrors::single(field, "invalid_count", "请输入 1 至 3660 之间的整数").into())
+fn count_in_range(field: &'static str, n: u32) -> Result<u32, AppError> {
+    if (1..=MAX_PERIOD_DAYS).contains(&n) {
+        Ok(n)
+    } else {
+        Err(FieldErrors::single(field, "invalid_count", format!("请输入 1 至 {MAX_PERIOD_DAYS} 之间的整数"))
+            .into())
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct DayQuery {
-    /// `YYYY-MM-DD`
-    pub date: String,
+    /// A day of a year whose arrangement is loaded (`/api/v1/calendar/years`).
+    pub date: NaiveDate,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -64,17 +65,18 @@ pub async fn api_workday(
     State(state): State<AppState>,
     Query(query): Query<DayQuery>,
 ) -> ApiResult<Json<WorkdayDto>> {
-    let date = parse_date("date", &query.date)?;
+    let date = query.date;
     let workday = state.db.work_calendar().await?.is_workday(date)?;
     Ok(Json(WorkdayDto { date: date.to_string(), kind: if workday { "workday" } else { "rest" }.to_owned() }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct PeriodQuery {
-    /// The day the period starts from (not counted), `YYYY-MM-DD`.
-    pub date: String,
+    /// The day the period starts from (not counted).
+    pub date: NaiveDate,
     /// Working days (for `add-workdays`) or calendar days (for `period-end`).
-    pub n: String,
+    #[param(minimum = 1, maximum = 3660)]
+    pub n: u32,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -93,8 +95,7 @@ pub async fn api_add_workdays(
     State(state): State<AppState>,
     Query(query): Query<PeriodQuery>,
 ) -> ApiResult<Json<PeriodDto>> {
-    let start = parse_date("date", &query.date)?;
-    let n = parse_count("n", &query.n)?;
+    let (start, n) = (query.date, count_in_range("n", query.n)?);
     let end = state.db.work_calendar().await?.add_workdays(start, n)?;
     Ok(Json(PeriodDto {
         start: start.to_string(),
@@ -110,8 +111,7 @@ pub async fn api_period_end(
     State(state): State<AppState>,
     Query(query): Query<PeriodQuery>,
 ) -> ApiResult<Json<PeriodDto>> {
-    let start = parse_date("date", &query.date)?;
-    let n = parse_count("n", &query.n)?;
+    let (start, n) = (query.date, count_in_range("n", query.n)?);
     let end = state.db.work_calendar().await?.calendar_period_end(start, n)?;
     Ok(Json(PeriodDto {
         start: start.to_string(),
@@ -176,7 +176,7 @@ pub async fn api_set_year(
     Extension(principal): Extension<Principal>,
     Extension(info): Extension<RequestInfo>,
     Path(year): Path<String>,
-    Json(body): Json<CalendarYearBody>,
+    JsonObject(body): JsonObject<CalendarYearBody>,
 ) -> ApiResult<Json<CalendarYearDto>> {
     let mut errors = FieldErrors::default();
     let year = year.parse::<i32>().ok().filter(|y| (2000..=2100).contains(y));
@@ -338,7 +338,7 @@ async fn page(
         let calendar = state.db.work_calendar().await?;
         let computed =
             match (NaiveDate::parse_from_str(query.date.trim(), "%Y-%m-%d"), query.n.trim().parse::<u32>()) {
-                (Ok(date), Ok(n)) if n > 0 => {
+                (Ok(date), Ok(n)) if (1..=MAX_PERIOD_DAYS).contains(&n) => {
                     let end = if query.mode == "calendar" {
                         calendar.calendar_period_end(date, n)
                     } else {
@@ -393,7 +393,7 @@ pub async fn year_form(
             Extension(principal.clone()),
             Extension(info),
             Path(year.clone()),
-            Json(body),
+            JsonObject(body),
         )
         .await
         .map(|_| year)

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::domain::case::rules::{CaseRules, CaseRulesInput};
 use crate::domain::fields::FieldErrors;
+use crate::web::body::JsonObject;
 use crate::web::cases::CaseRulesDto;
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Principal, RequestInfo};
@@ -131,7 +132,7 @@ pub async fn api_put(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Extension(info): Extension<RequestInfo>,
-    Json(body): Json<RulesBody>,
+    JsonObject(body): JsonObject<RulesBody>,
 ) -> ApiResult<Json<CaseRulesDto>> {
     let (rules, version) = save(&state, &principal, &info, body.version, &body.rules).await?;
     Ok(Json(CaseRulesDto { version, rules: serde_json::to_value(rules).unwrap_or_default() }))

@@ -16,6 +16,7 @@ use crate::domain::party::mask_document;
 use crate::domain::time::civil_date;
 use crate::ops::documents::{issue, template};
 use crate::store::documents::DocumentInfo;
+use crate::web::body::JsonObject;
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Principal, RequestInfo};
 
@@ -168,7 +169,7 @@ pub async fn api_issue(
     Extension(principal): Extension<Principal>,
     Extension(info): Extension<RequestInfo>,
     Path(id): Path<String>,
-    Json(body): Json<IssueBody>,
+    JsonObject(body): JsonObject<IssueBody>,
 ) -> ApiResult<(StatusCode, Json<IssuedDto>)> {
     let kind = parse_kind(&body.kind)?;
     let (doc_id, number) = issue(&state, &principal.actor(&info), &id, kind, &body.subject).await?;

@@ -12,6 +12,9 @@ impl AppError {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
+            // A value that must be unique and is taken conflicts with what is stored; nothing
+            // in the request itself is malformed.
+            AppError::Invalid(errors) if errors.only_duplicates() => StatusCode::CONFLICT,
             AppError::Invalid(_) | AppError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,

@@ -25,6 +25,7 @@ use crate::domain::time::civil_date;
 use crate::ops::evidence::{MAX_TEXT_CHARS, UploadMeta, Uploaded};
 use crate::store::evidence::{CustodyRecord, EvidenceChange, EvidenceFilter, EvidenceItem};
 use crate::store::org::Visibility;
+use crate::web::body::JsonObject;
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render};
@@ -573,7 +574,7 @@ pub async fn api_export(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Extension(info): Extension<RequestInfo>,
-    Json(body): Json<ExportBody>,
+    JsonObject(body): JsonObject<ExportBody>,
 ) -> ApiResult<Response> {
     Ok(export(&state, &principal, &info, &body).await?)
 }
@@ -671,7 +672,7 @@ pub async fn api_retention(
     Extension(principal): Extension<Principal>,
     Extension(info): Extension<RequestInfo>,
     Path(id): Path<String>,
-    Json(body): Json<RetentionBody>,
+    JsonObject(body): JsonObject<RetentionBody>,
 ) -> ApiResult<StatusCode> {
     change(&state, &principal, &info, &id, &body).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -749,7 +750,7 @@ pub async fn api_share(
     Extension(principal): Extension<Principal>,
     Extension(info): Extension<RequestInfo>,
     Path(id): Path<String>,
-    Json(body): Json<ShareBody>,
+    JsonObject(body): JsonObject<ShareBody>,
 ) -> ApiResult<StatusCode> {
     share(&state, &principal, &info, &id, &body).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -847,7 +848,7 @@ pub async fn api_deletion(
     Extension(principal): Extension<Principal>,
     Extension(info): Extension<RequestInfo>,
     Path(id): Path<String>,
-    Json(body): Json<ApprovalBody>,
+    JsonObject(body): JsonObject<ApprovalBody>,
 ) -> ApiResult<StatusCode> {
     approve(&state, &principal, &info, &id, &body).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -19,6 +19,7 @@ use crate::domain::fieldwork::{
 use crate::domain::time::{beijing, civil_date};
 use crate::store::fieldwork::{Device, Patrol, RecordableAct, RecordingRule, TimedRecording};
 use crate::store::org::{PeopleFilter, Visibility};
+use crate::web::body::JsonObject;
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render, render_status};
@@ -53,7 +54,7 @@ pub async fn api_create_patrol(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Extension(info): Extension<RequestInfo>,
-    Json(input): Json<PatrolInput>,
+    JsonObject(input): JsonObject<PatrolInput>,
 ) -> ApiResult<(StatusCode, Json<CreatedDto>)> {
     let id = record_patrol(&state, &principal, &info, &input).await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
@@ -82,8 +83,10 @@ pub async fn api_patrol(
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct DeviceInput {
+    #[schema(required = true)]
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub device_no: String,
-    /// `body_camera`, `camera` or `recorder`.
+    #[schema(value_type = crate::web::schema::DeviceKind, required = true)]
     pub kind: String,
     /// The unit it belongs to; empty: the caller's.
     pub unit_id: String,
@@ -135,7 +138,7 @@ pub async fn api_create_device(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Extension(info): Extension<RequestInfo>,
-    Json(input): Json<DeviceInput>,
+    JsonObject(input): JsonObject<DeviceInput>,
 ) -> ApiResult<(StatusCode, Json<CreatedDto>)> {
     let id = register_device(&state, &principal, &info, &input).await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
@@ -153,6 +156,7 @@ pub async fn api_devices(
 #[serde(default)]
 pub struct MonthQuery {
     /// `YYYY-MM`; empty: this month.
+    #[param(pattern = r"^([0-9]{4}-(0[1-9]|1[0-2]))?$")]
     pub month: String,
 }
 
@@ -288,7 +292,7 @@ pub async fn api_set_rule(
     Extension(principal): Extension<Principal>,
     Extension(info): Extension<RequestInfo>,
     Path(code): Path<String>,
-    Json(body): Json<RuleBody>,
+    JsonObject(body): JsonObject<RuleBody>,
 ) -> ApiResult<StatusCode> {
     set_rule(&state, &principal, &info, &code, body.enabled).await?;
     Ok(StatusCode::NO_CONTENT)

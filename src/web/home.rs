@@ -16,6 +16,7 @@ use crate::domain::org::{
 };
 use crate::domain::time::civil_date;
 use crate::store::org::{PeopleFilter, Unit};
+use crate::web::body::JsonObject;
 use crate::web::error::{ApiResult, AppError, PageError, PageResult};
 use crate::web::guard::{LANG_COOKIE, Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render};
@@ -310,9 +311,11 @@ impl OrgPage {
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct MemberInput {
     #[serde(default)]
+    #[schema(required = true)]
     pub person_id: String,
     /// `head` (组长), `deputy` (副组长) or `member` (成员).
     #[serde(default)]
+    #[schema(value_type = crate::domain::org::GroupRole, required = true)]
     pub group_role: String,
     /// The member's duty in the group, e.g. 分管队伍建设.
     #[serde(default)]
@@ -494,10 +497,12 @@ pub async fn add_member_form(
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 pub struct UnitBody {
     pub parent_id: String,
-    /// `brigade`, `squad`, `acceptance_center`, `office` or `section`.
+    #[schema(value_type = crate::web::schema::SubUnitKind)]
     pub kind: String,
+    #[schema(min_length = 1, max_length = 40, pattern = r"\S")]
     pub name: String,
     /// Unique short code, e.g. `ZL-DD-09`.
+    #[schema(pattern = r"^[A-Z0-9-]{2,20}$")]
     pub code: String,
     #[serde(default)]
     pub sort_order: Option<i64>,
@@ -509,7 +514,7 @@ pub async fn api_create_unit(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Extension(info): Extension<RequestInfo>,
-    Json(body): Json<UnitBody>,
+    JsonObject(body): JsonObject<UnitBody>,
 ) -> ApiResult<(StatusCode, Json<crate::web::people::CreatedDto>)> {
     let input = UnitInput {
         parent_id: body.parent_id,
@@ -528,7 +533,7 @@ pub async fn api_add_member(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Extension(info): Extension<RequestInfo>,
-    Json(input): Json<MemberInput>,
+    JsonObject(input): JsonObject<MemberInput>,
 ) -> ApiResult<StatusCode> {
     add_member(&state, &principal, &info, &input).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -16,6 +16,7 @@ use crate::domain::case::rules::yuan;
 use crate::domain::fields::FieldErrors;
 use crate::store::StoreError;
 use crate::store::cases::{Category, Item, ItemRanges};
+use crate::web::body::JsonObject;
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render};
@@ -293,7 +294,7 @@ pub async fn api_create(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Extension(info): Extension<RequestInfo>,
-    Json(input): Json<ItemInput>,
+    JsonObject(input): JsonObject<ItemInput>,
 ) -> ApiResult<(StatusCode, Json<Item>)> {
     let item = save(&state, &principal, &info, 0, &input).await?;
     Ok((StatusCode::CREATED, Json(item)))
@@ -318,7 +319,7 @@ pub async fn api_put(
     Extension(principal): Extension<Principal>,
     Extension(info): Extension<RequestInfo>,
     Path(code): Path<String>,
-    Json(body): Json<ItemBody>,
+    JsonObject(body): JsonObject<ItemBody>,
 ) -> ApiResult<Json<Item>> {
     state.db.enforcement_item(&code).await?.ok_or(AppError::NotFound)?;
     let input = ItemInput { code, ..body.item };

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod api_docs;
 pub mod assets;
 pub mod audit;
+pub mod body;
 pub mod calendar;
 pub mod case_rules;
 pub mod cases;
@@ -23,6 +24,7 @@ pub mod login;
 pub mod pages;
 pub mod parties;
 pub mod people;
+pub mod schema;
 pub mod security;
 
 use std::collections::HashMap;

@@ -19,6 +19,7 @@ use crate::domain::org::mask_phone;
 use crate::domain::party::{ADULT_AGE, DocumentType, PartyInput, Sex, age_on, mask_document};
 use crate::store::AuditEvent;
 use crate::store::parties::Party;
+use crate::web::body::JsonObject;
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, Pager, page_number, page_size, render};
@@ -363,20 +364,28 @@ pub async fn api_list(
 /// A party to register.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct PartyBody {
-    /// `person` or `organisation`.
+    #[schema(value_type = crate::web::schema::PartyKind)]
     pub kind: String,
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     /// For people: `resident_id`, `passport`, `hk_macao_permit`, `taiwan_permit` or
     /// `foreign_permanent_resident`. Organisations always use their credit code.
     #[serde(default)]
+    #[schema(value_type = crate::domain::party::DocumentType)]
     pub document_type: String,
+    /// A 居民身份证 number must pass its GB 11643 check digit and a credit code its GB 32100
+    /// check character; other documents are 5–30 letters or digits.
+    #[schema(pattern = r"^[A-Za-z0-9]{5,30}$")]
     pub document_number: String,
     /// 法定代表人 (负责人), required for organisations.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub legal_representative: String,
     #[serde(default)]
+    #[schema(pattern = r"^(1[3-9][0-9]{9})?$")]
     pub phone: String,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub address: String,
 }
 
@@ -386,7 +395,7 @@ pub async fn api_create(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Extension(info): Extension<RequestInfo>,
-    Json(body): Json<PartyBody>,
+    JsonObject(body): JsonObject<PartyBody>,
 ) -> ApiResult<(StatusCode, Json<crate::web::people::CreatedDto>)> {
     let input = PartyInput {
         kind: body.kind,
@@ -438,13 +447,17 @@ pub struct PartyEditBody {
     /// The version read; a file changed since is refused with `version_conflict`.
     #[serde(default)]
     pub version: i64,
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub legal_representative: String,
     /// A new mobile number; empty keeps the one on file (it is shown masked, never sent back).
     #[serde(default)]
+    #[schema(pattern = r"^(1[3-9][0-9]{9})?$")]
     pub phone: String,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub address: String,
 }
 
@@ -569,7 +582,7 @@ pub async fn api_update(
     Extension(principal): Extension<Principal>,
     Extension(info): Extension<RequestInfo>,
     Path(id): Path<String>,
-    Json(body): Json<PartyEditBody>,
+    JsonObject(body): JsonObject<PartyEditBody>,
 ) -> ApiResult<Json<PartyDto>> {
     correct(&state, &principal, &info, &id, &body).await?;
     Ok(Json(PartyDto::new(state.db.party(&id).await?.ok_or(AppError::NotFound)?, state.today())))

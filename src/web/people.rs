@@ -22,6 +22,7 @@ use crate::domain::org::{
 use crate::domain::time::{civil_date, display};
 use crate::store::org::{Certificate, PeopleFilter, Person, PersonSummary, Unit, Visibility};
 use crate::store::{AuditEvent, Db};
+use crate::web::body::JsonObject;
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Principal, RequestInfo};
 use crate::web::home::tree_order;
@@ -843,23 +844,32 @@ pub async fn api_list(
     }))
 }
 
-/// A person to create or the new state of one.
+/// A person to create, or the new state of one (in [`PersonUpdateBody`]).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct PersonBody {
+    #[schema(min_length = 1, max_length = 30, pattern = r"\S")]
     pub name: String,
-    /// `male` or `female`.
+    #[schema(value_type = crate::domain::org::Gender)]
     pub gender: String,
+    #[schema(min_length = 1)]
     pub unit_id: String,
     #[serde(default)]
+    #[schema(max_length = 30)]
     pub position: String,
     /// 11-digit mainland mobile number. On update, empty keeps the number on file.
     #[serde(default)]
+    #[schema(pattern = r"^(1[3-9][0-9]{9})?$")]
     pub phone: String,
-    /// `officer` or `auxiliary`.
+    #[schema(value_type = crate::domain::org::Employment)]
     pub employment: String,
-    /// Required on update: the version last read. A stale one answers 409.
-    #[serde(default)]
-    pub version: Option<i64>,
+}
+
+/// A person's new state, with the version last read (a stale one answers 409).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct PersonUpdateBody {
+    pub version: i64,
+    #[serde(flatten)]
+    pub person: PersonBody,
 }
 
 impl PersonBody {
@@ -886,7 +896,7 @@ pub async fn api_create(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Extension(info): Extension<RequestInfo>,
-    Json(body): Json<PersonBody>,
+    JsonObject(body): JsonObject<PersonBody>,
 ) -> ApiResult<(StatusCode, Json<CreatedDto>)> {
     let id = create_person(&state, &principal, &info, &body.input()).await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
@@ -908,21 +918,16 @@ pub struct VersionDto {
     pub version: i64,
 }
 
-#[utoipa::path(put, path = "/api/v1/people/{id}", tag = "people", params(("id" = String, Path)), request_body = PersonBody,
+#[utoipa::path(put, path = "/api/v1/people/{id}", tag = "people", params(("id" = String, Path)), request_body = PersonUpdateBody,
     responses((status = 200, body = VersionDto), (status = 409, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_update(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Extension(info): Extension<RequestInfo>,
     Path(id): Path<String>,
-    Json(body): Json<PersonBody>,
+    JsonObject(body): JsonObject<PersonUpdateBody>,
 ) -> ApiResult<Json<VersionDto>> {
-    let Some(version) = body.version else {
-        return Err(
-            AppError::Invalid(FieldErrors::single("version", "required", "请提供读取时的版本号")).into()
-        );
-    };
-    let version = update_person(&state, &principal, &info, &id, version, &body.input()).await?;
+    let version = update_person(&state, &principal, &info, &id, body.version, &body.person.input()).await?;
     Ok(Json(VersionDto { version }))
 }
 
@@ -941,18 +946,21 @@ pub async fn api_certificates(
 /// A certificate to register.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CertificateBody {
+    #[schema(pattern = r"^[A-Za-z0-9-]{1,32}$")]
     pub number: String,
     /// Defaults to 行政执法证.
     #[serde(default)]
     pub kind: String,
     #[serde(default)]
     pub issuer: String,
-    /// `YYYY-MM-DD`
+    #[schema(value_type = String, format = Date)]
     pub valid_from: String,
-    /// `YYYY-MM-DD`
+    /// Not before `valid_from`.
+    #[schema(value_type = String, format = Date)]
     pub valid_to: String,
-    /// `valid` (default), `suspended` or `revoked`.
+    /// `valid` when left out.
     #[serde(default)]
+    #[schema(value_type = crate::domain::org::CertificateStatus)]
     pub status: String,
 }
 
@@ -963,7 +971,7 @@ pub async fn api_add_certificate(
     Extension(principal): Extension<Principal>,
     Extension(info): Extension<RequestInfo>,
     Path(id): Path<String>,
-    Json(body): Json<CertificateBody>,
+    JsonObject(body): JsonObject<CertificateBody>,
 ) -> ApiResult<(StatusCode, Json<CreatedDto>)> {
     let input = CertificateInput {
         number: body.number,
@@ -981,6 +989,7 @@ pub async fn api_add_certificate(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CertificateStatusBody {
     /// `valid`, `suspended` (暂扣) or `revoked` (吊销).
+    #[schema(value_type = crate::domain::org::CertificateStatus)]
     pub status: String,
     /// The certificate's version as read.
     pub version: i64,
@@ -994,7 +1003,7 @@ pub async fn api_set_certificate_status(
     Extension(principal): Extension<Principal>,
     Extension(info): Extension<RequestInfo>,
     Path((id, certificate_id)): Path<(String, String)>,
-    Json(body): Json<CertificateStatusBody>,
+    JsonObject(body): JsonObject<CertificateStatusBody>,
 ) -> ApiResult<Json<VersionDto>> {
     let version =
         set_certificate_status(&state, &principal, &info, &id, &certificate_id, &body.status, body.version)

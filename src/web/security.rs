@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::AppState;
 use crate::domain::fields::FieldErrors;
 use crate::domain::security::SecurityPolicy;
+use crate::web::body::JsonObject;
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render};
@@ -274,7 +275,7 @@ pub async fn api_put(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Extension(info): Extension<RequestInfo>,
-    Json(body): Json<PolicyDto>,
+    JsonObject(body): JsonObject<PolicyDto>,
 ) -> ApiResult<Json<PolicyDto>> {
     let policy = SecurityPolicy {
         password_min_length: body.password_min_length,

@@ -97,3 +97,141 @@ async fn a_page_rejected_by_the_framework_answers_the_error_page() {
     assert!(response.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
     assert!(response.body.contains("请求内容的类型不受支持"), "{}", response.body);
 }
+
+#[tokio::test]
+async fn a_body_that_is_not_an_object_is_refused_before_its_fields_are_read() {
+    let app = TestApp::new().await;
+    let token = app.token("office01").await;
+    // Serde reads a struct from an array by position: `[]` and `[true]` would have set the rule.
+    for body in ["[]", "[true]", " [false] ", "true", "\"enabled\""] {
+        let response = send(
+            &app,
+            Method::PUT,
+            "/api/v1/recording-rules/inspection",
+            &token,
+            "application/json",
+            body.as_bytes().to_vec(),
+        )
+        .await;
+        let json = assert_error_model(&response, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
+        assert_eq!(json["fields"][0]["code"], "not_an_object", "{body}: {json}");
+    }
+    let rules = app.get_bearer("/api/v1/recording-rules", &token).await.json();
+    let before = rules.as_array().unwrap().iter().find(|r| r["code"] == "inspection").unwrap().clone();
+    let object = send(
+        &app,
+        Method::PUT,
+        "/api/v1/recording-rules/inspection",
+        &token,
+        "application/json",
+        format!(r#"{{"enabled": {}}}"#, !before["enabled"].as_bool().unwrap()).into_bytes(),
+    )
+    .await;
+    assert_eq!(object.status, StatusCode::NO_CONTENT, "{}", object.body);
+}
+
+#[tokio::test]
+async fn dates_and_counts_in_a_query_are_typed_and_checked_before_the_handler_runs() {
+    let app = TestApp::new().await;
+    let token = app.token("office01").await;
+    for query in ["date=", "date=2026-02-30", "date=tomorrow"] {
+        let response = app.get_bearer(&format!("/api/v1/calendar/workday?{query}"), &token).await;
+        let json = assert_error_model(&response, StatusCode::BAD_REQUEST, "bad_request");
+        assert_eq!(json["fields"][0]["field"], "date", "{query}: {json}");
+    }
+    let negative = app.get_bearer("/api/v1/calendar/add-workdays?date=2026-03-02&n=-1", &token).await;
+    assert_error_model(&negative, StatusCode::BAD_REQUEST, "bad_request");
+    let long = app.get_bearer("/api/v1/calendar/add-workdays?date=2026-03-02&n=3661", &token).await;
+    assert_error_model(&long, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
+    let fine = app.get_bearer("/api/v1/calendar/add-workdays?date=2026-09-30&n=3", &token).await;
+    // 8 and 9 October, then the make-up working Saturday of the 2026 National Day arrangement.
+    assert_eq!(fine.json()["end"], "2026-10-10", "{}", fine.body);
+}
+
+#[tokio::test]
+async fn the_document_names_each_operation_once_and_every_link_leads_somewhere() {
+    let app = TestApp::new().await;
+    let token = app.token("office01").await;
+    let document = app.get_bearer("/api/openapi.json", &token).await.json();
+    let paths = document["paths"].as_object().unwrap();
+    let mut ids = std::collections::HashMap::new();
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().unwrap() {
+            let id = operation["operationId"].as_str().unwrap().to_owned();
+            assert_eq!(id, chengguan::web::api_docs::operation_id(method, path));
+            let params: Vec<String> = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["in"] == "path")
+                .map(|p| p["name"].as_str().unwrap().to_owned())
+                .collect();
+            assert!(ids.insert(id.clone(), params).is_none(), "{id} names two operations");
+        }
+    }
+    let mut links = 0;
+    for item in paths.values() {
+        for operation in item.as_object().unwrap().values() {
+            for response in operation["responses"].as_object().unwrap().values() {
+                for (name, link) in response["links"].as_object().into_iter().flatten() {
+                    links += 1;
+                    let target = link["operationId"].as_str().unwrap();
+                    let params =
+                        ids.get(target).unwrap_or_else(|| panic!("link {name} leads to no {target}"));
+                    let mut given: Vec<&str> =
+                        link["parameters"].as_object().unwrap().keys().map(String::as_str).collect();
+                    given.sort_unstable();
+                    let mut wanted: Vec<&str> = params.iter().map(String::as_str).collect();
+                    wanted.sort_unstable();
+                    assert_eq!(given, wanted, "link {name} to {target}");
+                }
+            }
+        }
+    }
+    assert_eq!(links, chengguan::web::api_docs::LINK_COUNT, "a link in the table found no response");
+}
+
+#[tokio::test]
+async fn the_enumerations_the_document_lists_are_the_ones_the_parsers_accept() {
+    let app = TestApp::new().await;
+    let token = app.token("office01").await;
+    let document = app.get_bearer("/api/openapi.json", &token).await.json();
+    let schemas = &document["components"]["schemas"];
+    let listed = |name: &str| -> Vec<String> {
+        let mut values: Vec<String> = schemas[name]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name} is not an enumeration: {}", schemas[name]))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect();
+        values.sort();
+        values
+    };
+    let sorted = |mut values: Vec<String>| {
+        values.sort();
+        values
+    };
+    use chengguan::domain::org::{CertificateStatus, Employment, Gender, GroupRole, UnitKind};
+    use chengguan::domain::party::DocumentType;
+    let devices = chengguan::domain::fieldwork::DEVICE_KINDS.iter().map(|(c, _)| c.to_string()).collect();
+    assert_eq!(listed("DeviceKind"), sorted(devices));
+    let below =
+        UnitKind::ALL.iter().filter(|k| **k != UnitKind::Bureau).map(|k| k.code().to_owned()).collect();
+    assert_eq!(listed("SubUnitKind"), sorted(below));
+    // Every value listed is one its parser takes, and the lists are whole.
+    type Parser = fn(&str) -> bool;
+    let parsers: [(&str, Parser, usize); 4] = [
+        ("Gender", |v| Gender::parse(v).is_some(), 2),
+        ("Employment", |v| Employment::parse(v).is_some(), 2),
+        ("GroupRole", |v| GroupRole::parse(v).is_some(), 3),
+        ("CertificateStatus", |v| CertificateStatus::parse(v).is_some(), 3),
+    ];
+    for (name, parses, variants) in parsers {
+        let values = listed(name);
+        assert_eq!(values.len(), variants, "{name}: {values:?}");
+        assert!(values.iter().all(|v| parses(v)), "{name}: {values:?}");
+    }
+    assert_eq!(listed("PartyKind"), ["organisation", "person"]);
+    let documents = [DocumentType::CreditCode].into_iter().chain(DocumentType::PERSON);
+    assert_eq!(listed("DocumentType"), sorted(documents.map(|d| d.code().to_owned()).collect()));
+}

@@ -41,8 +41,8 @@ async fn the_api_answers_working_day_questions_and_refuses_unknown_years() {
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(unknown.json()["error"], "calendar_year_not_covered");
     let bad = app.get_bearer("/api/v1/calendar/add-workdays?date=2026-02-30&n=0", &token).await;
-    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(bad.json()["fields"][0]["code"], "invalid_date");
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.json()["fields"][0]["field"], "date");
 }
 
 #[tokio::test]

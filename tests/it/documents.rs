@@ -113,7 +113,8 @@ async fn a_decision_is_issued_only_with_its_statutory_contents_and_never_changes
 
     // The decision is issued once; the row can be neither changed nor deleted.
     let again = issue(&app, &squad, &id, "penalty_decision").await;
-    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", again.body);
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    assert_eq!(again.json()["error"], "duplicate");
     for sql in [
         format!("UPDATE documents SET number = 'x' WHERE id = '{doc_id}'"),
         format!("DELETE FROM documents WHERE id = '{doc_id}'"),

@@ -1118,6 +1118,7 @@ async fn squad_leaders_register_their_own_squads_body_cameras_once() {
     let made = app.json(Method::POST, "/api/v1/devices", &squad, device("DSJ-0101", &own)).await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
     let twice = app.json(Method::POST, "/api/v1/devices", &squad, device("DSJ-0101", &own)).await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
     assert_eq!(twice.json()["fields"][0]["code"], "duplicate");
     let elsewhere = app.json(Method::POST, "/api/v1/devices", &squad, device("DSJ-0102", &other)).await;
     assert_eq!(elsewhere.json()["fields"][0]["code"], "unknown_unit");

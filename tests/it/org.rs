@@ -75,7 +75,8 @@ async fn a_person_is_created_edited_and_given_a_certificate() {
             }),
         )
         .await;
-    assert_eq!(duplicate.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(duplicate.status, StatusCode::CONFLICT);
+    assert_eq!(duplicate.json()["error"], "duplicate");
     assert_eq!(duplicate.json()["fields"][0]["code"], "duplicate");
     let person = app.get_bearer(&format!("/api/v1/people/{id}"), &token).await.json();
     assert_eq!(person["phone_masked"], "139****5678");
@@ -260,7 +261,7 @@ async fn the_office_adds_a_squad_and_a_leadership_member() {
             }),
         )
         .await;
-    assert_eq!(duplicate.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(duplicate.status, StatusCode::CONFLICT);
     assert_eq!(duplicate.json()["fields"][0]["field"], "code");
     let bureau_again = app
         .json(
@@ -292,7 +293,7 @@ async fn the_office_adds_a_squad_and_a_leadership_member() {
         StatusCode::NO_CONTENT
     );
     let again = app.json(Method::POST, "/api/v1/leadership", &token, member).await;
-    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(again.status, StatusCode::CONFLICT);
     let group = app.get_bearer("/api/v1/leadership", &token).await.json();
     assert!(group.as_array().unwrap().iter().any(|m| m["name"] == "新中队长"));
 }

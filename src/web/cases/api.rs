@@ -14,6 +14,7 @@ use crate::domain::time::civil_date;
 use crate::ops::cases::{OpenInput, open_case, take_step};
 use crate::store::cases::{CaseRecord, Item};
 use crate::store::org::Visibility;
+use crate::web::body::JsonObject;
 use crate::web::error::{ApiResult, AppError};
 use crate::web::guard::{Principal, RequestInfo};
 
@@ -100,7 +101,7 @@ pub async fn api_create(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Extension(info): Extension<RequestInfo>,
-    Json(input): Json<OpenInput>,
+    JsonObject(input): JsonObject<OpenInput>,
 ) -> ApiResult<(StatusCode, Json<OpenedDto>)> {
     let opened = open_case(&state, &principal.actor(&info), &input).await?;
     let record = state.db.case(&Visibility::All, &opened.id).await?.ok_or(AppError::NotFound)?;
@@ -241,7 +242,7 @@ pub async fn api_step(
     Extension(principal): Extension<Principal>,
     Extension(info): Extension<RequestInfo>,
     Path(id): Path<String>,
-    Json(body): Json<StepBody>,
+    JsonObject(body): JsonObject<StepBody>,
 ) -> ApiResult<Json<StepDoneDto>> {
     let command: Command = serde_json::from_value(body.step).map_err(|e| {
         AppError::Invalid(FieldErrors::single("action", "step_invalid", format!("办理步骤的内容不正确：{e}")))
