@@ -6,7 +6,8 @@ use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
 
 /// The eight kinds of evidence of 行政处罚法 Art. 46 ¶1 (书证；物证；视听资料；电子数据；证人证言；
 /// 当事人的陈述；鉴定意见；勘验笔录、现场笔录), in the statute's order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum EvidenceKind {
     /// 书证

@@ -61,14 +61,21 @@ impl PatrolKind {
 #[serde(default)]
 pub struct PatrolInput {
     /// `patrol`, `operation` or `joint`.
+    #[schema(pattern = "^(patrol|operation|joint)$", required = true)]
     pub kind: String,
+    #[schema(min_length = 1, pattern = r"\S", required = true)]
     pub title: String,
     /// Route or area covered.
+    #[schema(min_length = 1, pattern = r"\S", required = true)]
     pub area: String,
     /// Beijing time, `2026-11-28T09:00` or RFC 3339.
+    #[schema(required = true)]
     pub started_at: String,
+    /// After `started_at`.
+    #[schema(required = true)]
     pub ended_at: String,
-    /// Person ids of the bureau's participants.
+    /// Person ids of the bureau's participants: at least two officers certified that day.
+    #[schema(min_items = 2, required = true)]
     pub members: Vec<String>,
     /// The police unit of a joint operation (e.g. 特警大队, 女子中队).
     pub partner_unit: String,

@@ -95,24 +95,33 @@ pub fn date_field(
 /// A lead or an on-the-spot decision as typed.
 #[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 pub struct OpenInput {
-    /// `general` (a lead, 线索) or `simple` (当场处罚).
+    /// `general` (a lead, 线索; the default) or `simple` (当场处罚).
     #[serde(default)]
+    #[schema(pattern = r"^(general|simple)?$")]
     pub procedure: String,
+    #[schema(min_length = 1)]
     pub party_id: String,
+    /// A category code of `/api/v1/case-rules`.
+    #[schema(min_length = 1)]
     pub category: String,
     #[serde(default)]
     pub item_code: String,
     /// The handling squad; the caller's own unit if empty.
     #[serde(default)]
     pub unit_id: String,
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub title: String,
     #[serde(default)]
     pub location: String,
-    /// One of `patrol`, `complaint`, `digital_city`, `hotline`, `referral`, `superior`.
+    /// One of `patrol`, `complaint`, `digital_city`, `hotline`, `referral`, `superior`
+    /// (a general-procedure lead must name one; an on-the-spot decision is `patrol`).
     #[serde(default)]
+    #[schema(pattern = r"^(patrol|complaint|digital_city|hotline|referral|superior)?$")]
     pub source: String,
     /// Lead found or received (general), or the on-the-spot decision's day (simple).
+    #[schema(value_type = String, format = Date)]
     pub clue_on: String,
+    #[schema(value_type = String, format = Date)]
     pub act_on: String,
     /// 5-year limitation (行政处罚法 Art. 36): life, health or financial safety harmed.
     #[serde(default)]
@@ -128,6 +137,7 @@ pub struct OpenInput {
     pub warning: String,
     /// The fine in yuan (`200`, `50.5`).
     #[serde(default)]
+    #[schema(pattern = r"^([0-9]{1,9}(\.[0-9]{1,2})?)?$")]
     pub fine: String,
 }
 

@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
@@ -43,9 +44,49 @@ where
             let errors = FieldErrors::single("body", "not_an_object", "请求内容应为 JSON 对象（{…}）");
             return Err(ApiError::from(errors).into_response());
         }
-        let request = Request::from_parts(parts, axum::body::Body::from(bytes));
-        let Json(value) =
-            Json::<T>::from_request(request, state).await.map_err(IntoResponse::into_response)?;
-        Ok(JsonObject(value))
+        let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+            // Not JSON: `Json` answers with what and where, as for any route.
+            let request = Request::from_parts(parts, axum::body::Body::from(bytes));
+            let Json(value) =
+                Json::<T>::from_request(request, state).await.map_err(IntoResponse::into_response)?;
+            return Ok(JsonObject(value));
+        };
+        whole_numbers_as_integers(&mut value);
+        match serde_path_to_error::deserialize::<_, T>(value) {
+            Ok(value) => Ok(JsonObject(value)),
+            // The words `axum::Json` uses, so that `error::uniform_errors` names the field.
+            Err(error) => Err((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!(
+                    "Failed to deserialize the JSON body into the target type: {}: {}",
+                    error.path(),
+                    error.inner()
+                ),
+            )
+                .into_response()),
+        }
+    }
+}
+
+/// JSON has one number type: `268.0` is the integer 268 to JSON Schema (and to a client
+/// written in JavaScript), but serde refuses it for an `i64`. A number with no fraction within
+/// ±2^53 (where a double holds every integer exactly) becomes an integer; any other number
+/// stays as it was sent, so that one beyond an `i64` is refused, never rounded to its bound.
+const MAX_EXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
+
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(number) if !number.is_i64() && !number.is_u64() => {
+            if let Some(float) = number.as_f64()
+                && float.fract() == 0.0
+                && float.abs() <= MAX_EXACT_INTEGER
+            {
+                *value = Value::from(float as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
     }
 }

@@ -148,6 +148,7 @@ pub struct IssueBody {
     /// legal_review_opinion, discussion_minutes, advance_notice, statement_record, hearing_notice,
     /// penalty_decision, no_penalty_decision, spot_decision, service_receipt, seizure_decision,
     /// urge_notice, substitute_decision, enforcement_decision or closing_report.
+    #[schema(value_type = crate::domain::case::documents::DocKind)]
     pub kind: String,
     /// For inspection_record, interview_record, correction_notice, seizure_decision and
     /// urge_notice: the item (`act-0`, `correction-1`, `seizure-0`, `demolition`, `substitute`);

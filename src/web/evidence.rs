@@ -117,7 +117,7 @@ pub async fn ingest(
 }
 
 #[utoipa::path(post, path = "/api/v1/evidence", tag = "evidence",
-    request_body(content_type = "multipart/form-data", description = "field `file` (the bytes) plus optional `kind`, `description`, `case_id`, `act`, `device_time`, `location`, `device_no`, `sha256` (the client's digest; a mismatch is refused)"),
+    request_body(content_type = "multipart/form-data", content = crate::web::schema::UploadForm),
     responses((status = 201, body = Uploaded), (status = 413, body = crate::web::error::ErrorBody),
         (status = 422, body = crate::web::error::ErrorBody, description = "`unsupported_type`, `executable_refused`, `digest_mismatch`, or invalid fields"),
         (status = 507, body = crate::web::error::ErrorBody, description = "the evidence storage is full")))]

@@ -45,3 +45,38 @@ pub enum SubUnitKind {
     /// 科室
     Section,
 }
+
+/// The multipart form of an evidence upload (`POST /api/v1/evidence`): the file and its
+/// metadata, read in `web::evidence::ingest` and parsed by `ops::evidence::UploadMeta`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // Describes a form for the document; the handler reads the parts itself.
+pub struct UploadForm {
+    /// The bytes. Programs and unknown types are refused from their first bytes.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+    /// One of the eight legal kinds (行政处罚法 Art. 46); from the file's type if left out.
+    #[schema(value_type = Option<crate::domain::evidence::EvidenceKind>)]
+    pub kind: Option<String>,
+    #[schema(max_length = 500)]
+    pub description: Option<String>,
+    /// The case it belongs to.
+    pub case_id: Option<String>,
+    /// The step of that case it records (its sequence on the timeline).
+    #[schema(minimum = 1)]
+    pub case_event_seq: Option<i64>,
+    /// The patrol or operation it records.
+    pub patrol_id: Option<String>,
+    #[schema(max_length = 500)]
+    pub act: Option<String>,
+    /// When the device took it: `2026-11-28T09:30` (Beijing) or RFC 3339.
+    pub device_time: Option<String>,
+    #[schema(max_length = 500)]
+    pub location: Option<String>,
+    #[schema(max_length = 500)]
+    pub device_no: Option<String>,
+    /// The SHA-256 the client computed; a mismatch is refused and audited.
+    #[schema(pattern = r"^[0-9a-fA-F]{64}$")]
+    pub sha256: Option<String>,
+    pub recording_started_at: Option<String>,
+    pub recording_ended_at: Option<String>,
+}

@@ -232,6 +232,42 @@ async fn the_enumerations_the_document_lists_are_the_ones_the_parsers_accept() {
         assert!(values.iter().all(|v| parses(v)), "{name}: {values:?}");
     }
     assert_eq!(listed("PartyKind"), ["organisation", "person"]);
+    let kinds =
+        chengguan::domain::case::documents::DocKind::ALL.iter().map(|k| k.code().to_owned()).collect();
+    assert_eq!(listed("DocKind"), sorted(kinds));
+    let evidence =
+        chengguan::domain::evidence::EvidenceKind::ALL.iter().map(|k| k.code().to_owned()).collect();
+    assert_eq!(listed("EvidenceKind"), sorted(evidence));
+    let actions: Vec<String> = schemas["StepBody"]["properties"]["action"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(actions, chengguan::domain::case::Command::ACTIONS);
     let documents = [DocumentType::CreditCode].into_iter().chain(DocumentType::PERSON);
     assert_eq!(listed("DocumentType"), sorted(documents.map(|d| d.code().to_owned()).collect()));
+}
+
+#[tokio::test]
+async fn a_whole_number_written_with_a_point_is_an_integer_and_one_out_of_range_is_refused() {
+    let app = TestApp::new().await;
+    let token = app.token("office01").await;
+    let units = app.get_bearer("/api/v1/units", &token).await.json();
+    let brigade = units.as_array().unwrap().iter().find(|u| u["kind"] == "brigade").unwrap()["id"].clone();
+    let unit = |code: &str, order: &str| {
+        format!(
+            r#"{{"parent_id": {brigade}, "kind": "squad", "name": "测试中队", "code": "{code}", "sort_order": {order}}}"#
+        )
+    };
+    let json = "application/json";
+    let point =
+        send(&app, Method::POST, "/api/v1/units", &token, json, unit("ZL-T-1", "7.0").into_bytes()).await;
+    assert_eq!(point.status, StatusCode::CREATED, "{}", point.body);
+    for order in ["-9223372036854775809", "9223372036854775808", "1e300", "7.5"] {
+        let refused =
+            send(&app, Method::POST, "/api/v1/units", &token, json, unit("ZL-T-2", order).into_bytes()).await;
+        let body = assert_error_model(&refused, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
+        assert_eq!(body["fields"][0]["field"], "sort_order", "{order}: {body}");
+    }
 }

@@ -16,7 +16,7 @@ use super::rules::{
 };
 use super::{ActKind, Case, Hearing, Outcome, PenaltyKind, Procedure, REVIEW_CHECKLIST, Refusal, Stage};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DocKind {
     /// 立案审批表

@@ -1741,3 +1741,19 @@ fn a_deferral_of_filing_is_reviewed_before_the_limitation_runs_out() {
     assert_eq!((refusal.code, refusal.basis), ("review_after_limitation", "行政处罚法第三十六条"));
     assert!(w.run(&c, &leader(), "2026-03-02", defer("2026-06-30")).is_ok());
 }
+
+#[test]
+fn every_listed_action_is_a_step_with_a_chinese_name() {
+    for action in Command::ACTIONS {
+        let error = serde_json::from_value::<Command>(serde_json::json!({ "action": action }))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(!error.contains("unknown variant"), "{action}: {error}");
+        assert_ne!(command_name_zh(action), "其他", "{action} has no Chinese name");
+    }
+    let mut unique = Command::ACTIONS.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), Command::ACTIONS.len());
+}

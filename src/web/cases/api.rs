@@ -217,16 +217,49 @@ pub async fn api_get(
 
 /// One step: `version` (the case's current version) and `action` with the step's fields, for
 /// example `{"version": 2, "action": "file", "on": "2026-03-02", "officers": ["…", "…"]}`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Deserialize)]
 pub struct StepBody {
     pub version: i64,
-    /// The step: `action` (file, decline_filing, extend_lead_check, recuse, reassign,
-    /// record_act, propose, review, discuss, notify, statement, waive, request_hearing,
-    /// schedule_hearing, hold_hearing, extend_decision, decide, serve, defer, pay, urge_payment, apply_court,
-    /// register, close) and its fields; amounts in fen, dates YYYY-MM-DD.
+    /// The step: `action` and its fields; amounts in fen, dates YYYY-MM-DD.
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub step: serde_json::Value,
+}
+
+/// The document describes a step as an object with a `version`, an `action` from
+/// `Command::ACTIONS` and that step's own fields (those of its `domain::case::Command` variant); the
+/// engine decides whether the fields fit the action and the case.
+impl utoipa::PartialSchema for StepBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property(
+                "version",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                        utoipa::openapi::KnownFormat::Int64,
+                    )))
+                    .description(Some("The case's version as last read; a stale one answers 409.")),
+            )
+            .property(
+                "action",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(crate::domain::case::Command::ACTIONS))
+                    .description(Some("The step; its other fields follow it in the same object.")),
+            )
+            .required("version")
+            .required("action")
+            .additional_properties(Some(AdditionalProperties::FreeForm(true)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for StepBody {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "StepBody".into()
+    }
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
