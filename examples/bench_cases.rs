@@ -26,7 +26,7 @@ use chengguan::domain::case::rules::CaseRules;
 use chengguan::domain::case::{Case, Event, NewClue};
 use chengguan::store::cases::{CaseFilter, CaseWrite, NewCase};
 use chengguan::store::org::Visibility;
-use chengguan::store::{AuditCtx, AuditedTx, ConnectOptions, Db, StoreError};
+use chengguan::store::{AuditCtx, AuditedTx, ConnectOptions, Db, Pool, StoreError};
 
 /// Common surnames and given-name characters: names as a district's register holds them, two
 /// and three characters long, many shared (the text search's hard case).
@@ -135,7 +135,7 @@ fn wal_size(dir: &str, after: &str) {
 /// emptied index queue's million dead entries made every search walk them). SQLite needs
 /// neither.
 async fn vacuum_analyze(db: &Db) -> anyhow::Result<()> {
-    if let Db::Postgres(pool) = db {
+    if let Pool::Postgres(pool) = db.pool() {
         sqlx::raw_sql("VACUUM ANALYZE").execute(pool).await?;
     }
     Ok(())
@@ -216,9 +216,9 @@ async fn main() -> anyhow::Result<()> {
 
     // --- generation ---------------------------------------------------------------------------
     // Counted directly: the list's own count stops at its cap.
-    let existing: i64 = match &db {
-        Db::Sqlite(pool) => sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(pool).await?,
-        Db::Postgres(pool) => sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(pool).await?,
+    let existing: i64 = match db.pool() {
+        Pool::Sqlite(pool) => sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(pool).await?,
+        Pool::Postgres(pool) => sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(pool).await?,
     };
     let existing = existing as usize;
     let started = Instant::now();
@@ -284,7 +284,7 @@ async fn main() -> anyhow::Result<()> {
     // waiting, so throughput grows with them while each write stays short. Last, thirty-two
     // with `synchronous=FULL` (every commit reaches the disk: the application's default).
     // (PostgreSQL commits durably by default: it runs the first two.)
-    let postgres = matches!(db.as_ref(), Db::Postgres(_));
+    let postgres = matches!(db.pool(), Pool::Postgres(_));
     let durable = Arc::new(
         Db::connect(&ConnectOptions { url, max_connections: 8, sqlite_synchronous_full: true }).await?,
     );
@@ -424,9 +424,9 @@ async fn main() -> anyhow::Result<()> {
             }
         }};
     }
-    match db.as_ref() {
-        Db::Sqlite(pool) => baseline!(pool, begin_with("BEGIN IMMEDIATE")),
-        Db::Postgres(pool) => baseline!(pool, begin()),
+    match db.pool() {
+        Pool::Sqlite(pool) => baseline!(pool, begin_with("BEGIN IMMEDIATE")),
+        Pool::Postgres(pool) => baseline!(pool, begin()),
     }
     for h in handles {
         h.await?;

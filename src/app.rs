@@ -115,6 +115,8 @@ pub fn state(db: Db, clock: SharedClock, config: Config, demo: bool) -> anyhow::
     } else {
         crate::keys::Keyring::load(&config.key_path())?
     };
+    // The reference cache measures its check interval on the same clock as everything else.
+    db.use_clock(clock.clone());
     let dummy_hash = crate::auth::dummy_hash(config.hash_cost());
     let blobs = crate::blobs::Blobs::open(&config.blob_config()?).context("opening the evidence store")?;
     Ok(AppState {

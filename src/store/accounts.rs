@@ -302,7 +302,7 @@ impl Db {
         })
     }
 
-    pub async fn security_policy(&self) -> Result<(SecurityPolicy, i64), sqlx::Error> {
+    pub(crate) async fn load_security_policy(&self) -> Result<(SecurityPolicy, i64), sqlx::Error> {
         type Row = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
         let row: Option<Row> = on_pool!(self, |pool| {
             sqlx::query_as(

@@ -224,8 +224,8 @@ impl Db {
             // time, and at a million records that hand-off, not hashing, was the cost
             // (20 µs a record against 2 µs in the sqlite3 shell). The aggregate differs per
             // backend; everything else is the same SQL.
-            let packed: (Option<String>, Option<i64>) = match self {
-                Db::Sqlite(pool) => {
+            let packed: (Option<String>, Option<i64>) = match &self.pool {
+                super::Pool::Sqlite(pool) => {
                     sqlx::query_as(concat!(
                         "SELECT group_concat(line, char(30) ORDER BY seq), MAX(seq) FROM (SELECT seq, ",
                         packed_line!("char(31)"),
@@ -236,7 +236,7 @@ impl Db {
                     .fetch_one(pool)
                     .await?
                 }
-                Db::Postgres(pool) => {
+                super::Pool::Postgres(pool) => {
                     sqlx::query_as(concat!(
                         "SELECT string_agg(line, chr(30) ORDER BY seq), MAX(seq) FROM (SELECT seq, ",
                         packed_line!("chr(31)"),

@@ -21,7 +21,7 @@ pub struct CalendarYear {
 }
 
 impl Db {
-    pub async fn work_calendar(&self) -> Result<WorkCalendar, sqlx::Error> {
+    pub(crate) async fn load_work_calendar(&self) -> Result<WorkCalendar, sqlx::Error> {
         let (years, days): (Vec<i64>, Vec<(String, String)>) = on_pool!(self, |pool| {
             let years = sqlx::query_scalar("SELECT year FROM calendar_years").fetch_all(pool).await?;
             let days = sqlx::query_as("SELECT date, kind FROM calendar_days").fetch_all(pool).await?;

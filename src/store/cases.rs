@@ -447,7 +447,7 @@ macro_rules! bind_filters {
 }
 
 impl Db {
-    pub async fn case_categories(&self) -> Result<Vec<Category>, sqlx::Error> {
+    pub(crate) async fn load_case_categories(&self) -> Result<Vec<Category>, sqlx::Error> {
         let rows: Vec<(String, String, i64)> = on_pool!(self, |pool| {
             sqlx::query_as("SELECT code, name, handling_days FROM case_categories ORDER BY sort_order")
                 .fetch_all(pool)
@@ -459,13 +459,8 @@ impl Db {
             .collect())
     }
 
-    /// The items new cases may use, in the list's order.
-    pub async fn enforcement_items(&self) -> Result<Vec<Item>, sqlx::Error> {
-        Ok(self.all_enforcement_items().await?.into_iter().filter(|i| i.active).collect())
-    }
-
-    /// Every item, retired ones included (the legal office's view).
-    pub async fn all_enforcement_items(&self) -> Result<Vec<Item>, sqlx::Error> {
+    /// Every item, retired ones included, in the list's order (read through `reference`).
+    pub(crate) async fn load_enforcement_items(&self) -> Result<Vec<Item>, sqlx::Error> {
         let sql =
             item_query!("ORDER BY (SELECT sort_order FROM case_categories c WHERE c.code = category), code");
         Ok(on_pool!(self, |pool| sqlx::query_as(sql).fetch_all(pool).await?))
@@ -532,14 +527,8 @@ impl Db {
         rows.into_iter().map(ItemRanges::try_from).collect()
     }
 
-    pub async fn enforcement_item(&self, code: &str) -> Result<Option<Item>, sqlx::Error> {
-        let sql = item_query!("WHERE code = $1");
-        Ok(on_pool!(self, |pool| sqlx::query_as(sql).bind(code).fetch_optional(pool).await?))
-    }
-
-    /// The active province's rules with their version; the shipped 江苏 defaults (version 0)
-    /// until an administrator saves a row.
-    pub async fn case_rules(&self) -> Result<(CaseRules, i64), sqlx::Error> {
+    /// The active province's rules with their version (read through `reference`).
+    pub(crate) async fn load_case_rules(&self) -> Result<(CaseRules, i64), sqlx::Error> {
         let row: Option<(String, i64)> = on_pool!(self, |pool| {
             sqlx::query_as("SELECT body, version FROM case_rules WHERE active ORDER BY province LIMIT 1")
                 .fetch_optional(pool)

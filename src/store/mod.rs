@@ -16,6 +16,7 @@ pub mod fieldwork;
 pub mod jobs;
 pub mod org;
 pub mod parties;
+pub mod reference;
 pub mod search;
 
 use std::str::FromStr;
@@ -29,9 +30,17 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 use crate::domain::audit::{AuditContent, Outcome};
 
-/// The database, on one of two backends.
+/// The database, on one of two backends, with this handle's copy of the reference data
+/// (`reference`: calendar, case rules, responsibility list, security policy, units).
 #[derive(Debug, Clone)]
-pub enum Db {
+pub struct Db {
+    pool: Pool,
+    reference: std::sync::Arc<reference::ReferenceCache>,
+}
+
+/// The connection pool of one backend.
+#[derive(Debug, Clone)]
+pub enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
@@ -46,9 +55,9 @@ pub enum Tx {
 /// Runs `$body` with `$pool` bound to the backend's pool.
 macro_rules! on_pool {
     ($db:expr, |$pool:ident| $body:expr) => {
-        match $db {
-            $crate::store::Db::Sqlite($pool) => $body,
-            $crate::store::Db::Postgres($pool) => $body,
+        match &$db.pool {
+            $crate::store::Pool::Sqlite($pool) => $body,
+            $crate::store::Pool::Postgres($pool) => $body,
         }
     };
 }
@@ -208,9 +217,24 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0020_case_clock_ordinals.sql"),
         include_str!("../../migrations/postgres/0020_case_clock_ordinals.sql"),
     ),
+    (
+        "0021_reference_generation",
+        include_str!("../../migrations/sqlite/0021_reference_generation.sql"),
+        include_str!("../../migrations/postgres/0021_reference_generation.sql"),
+    ),
 ];
 
 impl Db {
+    fn new(pool: Pool) -> Db {
+        Db { pool, reference: Default::default() }
+    }
+
+    /// The backend's pool, for tests and tools that must reach past the store (to try an
+    /// attack on the raw tables, say). The application never uses it.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
     pub async fn connect(options: &ConnectOptions) -> Result<Db, sqlx::Error> {
         let url = options.url.as_str();
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -221,7 +245,7 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(3))
                 .connect_with(connect)
                 .await?;
-            Ok(Db::Postgres(pool))
+            Ok(Db::new(Pool::Postgres(pool)))
         } else {
             let connect = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -246,14 +270,14 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(3))
                 .connect_with(connect)
                 .await?;
-            Ok(Db::Sqlite(pool))
+            Ok(Db::new(Pool::Sqlite(pool)))
         }
     }
 
     pub fn backend(&self) -> &'static str {
-        match self {
-            Db::Sqlite(_) => "sqlite",
-            Db::Postgres(_) => "postgres",
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
         }
     }
 
@@ -275,9 +299,9 @@ impl Db {
                 if done.is_some() {
                     continue;
                 }
-                let sql = match self {
-                    Db::Sqlite(_) => *sqlite_sql,
-                    Db::Postgres(_) => *postgres_sql,
+                let sql = match self.pool {
+                    Pool::Sqlite(_) => *sqlite_sql,
+                    Pool::Postgres(_) => *postgres_sql,
                 };
                 let mut tx = pool.begin().await?;
                 sqlx::raw_sql(sql).execute(&mut *tx).await?;
@@ -302,7 +326,7 @@ impl Db {
     /// can neither disable nor drop a trigger. Idempotent: run at every start, so tables of
     /// later migrations are covered. SQLite has no roles: nothing to do.
     pub async fn grant_application_role(&self, role: &str) -> Result<(), sqlx::Error> {
-        let Db::Postgres(pool) = self else { return Ok(()) };
+        let Pool::Postgres(pool) = &self.pool else { return Ok(()) };
         // The role is an identifier in the statements below: only plain names are accepted.
         if role.is_empty() || !role.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         {
@@ -336,8 +360,8 @@ impl Db {
 
     /// Starts a write transaction that will carry its audit records.
     pub async fn begin(&self, ctx: &AuditCtx, now: DateTime<Utc>) -> Result<AuditedTx, sqlx::Error> {
-        let (tx, writer) = match self {
-            Db::Sqlite(pool) => {
+        let (tx, writer) = match &self.pool {
+            Pool::Sqlite(pool) => {
                 // Writers of one SQLite file queue here, in arrival order, instead of polling
                 // the file lock: SQLite's busy handler sleeps in growing steps, which under
                 // eight concurrent writers made the slowest write wait seconds. IMMEDIATE then
@@ -346,9 +370,9 @@ impl Db {
                 let guard = self.writer().lock.clone().lock_owned().await;
                 (Tx::Sqlite(sqlite_write_pool(pool).begin_with("BEGIN IMMEDIATE").await?), Some(guard))
             }
-            Db::Postgres(pool) => (Tx::Postgres(pool.begin().await?), None),
+            Pool::Postgres(pool) => (Tx::Postgres(pool.begin().await?), None),
         };
-        AuditedTx::claim(tx, ctx, now, writer).await
+        AuditedTx::claim(tx, ctx, now, writer, self.reference.clone()).await
     }
 
     /// Runs `work` in an audited transaction and commits it, answering once it is committed (or
@@ -477,6 +501,8 @@ pub struct AuditedTx {
     appended: u32,
     /// Held until the transaction ends (SQLite only): the in-process writer queue.
     _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
+    /// Told of the commit, so that this instance's next read of reference data looks again.
+    reference: std::sync::Arc<reference::ReferenceCache>,
 }
 
 impl AuditedTx {
@@ -486,6 +512,7 @@ impl AuditedTx {
         ctx: &AuditCtx,
         now: DateTime<Utc>,
         writer: Option<tokio::sync::OwnedMutexGuard<()>>,
+        reference: std::sync::Arc<reference::ReferenceCache>,
     ) -> Result<AuditedTx, sqlx::Error> {
         // Claiming the head row serialises audited writers on PostgreSQL (row lock) exactly as
         // SQLite's write lock does, so the chain has one order.
@@ -502,6 +529,7 @@ impl AuditedTx {
             head_hash: hash,
             appended: 0,
             _writer: writer,
+            reference,
         })
     }
 
@@ -626,6 +654,7 @@ impl AuditedTx {
             Tx::Postgres(t) => t.commit().await,
         };
         drop(self._writer);
+        self.reference.written();
         result
     }
 }
@@ -671,9 +700,9 @@ impl Db {
         static WRITERS: std::sync::LazyLock<
             std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Writer>>>,
         > = std::sync::LazyLock::new(Default::default);
-        let key = match self {
-            Db::Sqlite(pool) => format!("sqlite:{}", pool.connect_options().get_filename().display()),
-            Db::Postgres(pool) => {
+        let key = match &self.pool {
+            Pool::Sqlite(pool) => format!("sqlite:{}", pool.connect_options().get_filename().display()),
+            Pool::Postgres(pool) => {
                 let options = pool.connect_options();
                 format!(
                     "postgres:{}:{}/{}",
@@ -726,9 +755,9 @@ async fn write_queued(db: Db, writer: std::sync::Arc<Writer>) {
     let guard = writer.lock.clone().lock_owned().await;
     let first = writer.queue.lock().expect("the queue is never poisoned").pop_front();
     let Some(first) = first else { return };
-    let tx = match &db {
-        Db::Sqlite(pool) => sqlite_write_pool(pool).begin_with("BEGIN IMMEDIATE").await.map(Tx::Sqlite),
-        Db::Postgres(pool) => pool.begin().await.map(Tx::Postgres),
+    let tx = match &db.pool {
+        Pool::Sqlite(pool) => sqlite_write_pool(pool).begin_with("BEGIN IMMEDIATE").await.map(Tx::Sqlite),
+        Pool::Postgres(pool) => pool.begin().await.map(Tx::Postgres),
     };
     let tx = match tx {
         Ok(tx) => tx,
@@ -737,7 +766,7 @@ async fn write_queued(db: Db, writer: std::sync::Arc<Writer>) {
             return;
         }
     };
-    let mut tx = match AuditedTx::claim(tx, &first.ctx, first.now, None).await {
+    let mut tx = match AuditedTx::claim(tx, &first.ctx, first.now, None, db.reference.clone()).await {
         Ok(tx) => tx,
         Err(error) => {
             fail_all(first, &writer, &error.to_string());
@@ -853,7 +882,7 @@ mod tests {
             let result = result.unwrap();
             assert_eq!(result.is_ok(), i != 5, "member {i}: {result:?}");
         }
-        let Db::Sqlite(pool) = &db else { unreachable!() };
+        let Pool::Sqlite(pool) = &db.pool else { unreachable!() };
         let kept: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM schema_migrations WHERE name LIKE 'member-%'")
                 .fetch_one(pool)

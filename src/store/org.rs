@@ -251,7 +251,7 @@ pub struct PeoplePage {
 }
 
 impl Db {
-    pub async fn units(&self) -> Result<Vec<Unit>, sqlx::Error> {
+    pub(crate) async fn load_units(&self) -> Result<Vec<Unit>, sqlx::Error> {
         let rows: Vec<UnitRow> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT id, parent_id, kind, name, code, sort_order FROM units ORDER BY sort_order, name",

@@ -283,13 +283,13 @@ impl Db {
         let mut done = 0;
         while done < max {
             let batch = INDEX_BATCH.min(i64::try_from(max - done).unwrap_or(i64::MAX));
-            let taken: Option<usize> = match self {
-                Db::Sqlite(pool) => {
+            let taken: Option<usize> = match &self.pool {
+                super::Pool::Sqlite(pool) => {
                     let _writer = self.writer().lock.clone().lock_owned().await;
                     let mut tx = super::sqlite_write_pool(pool).begin_with("BEGIN IMMEDIATE").await?;
                     index_batch!(tx, batch)
                 }
-                Db::Postgres(pool) => {
+                super::Pool::Postgres(pool) => {
                     let mut tx = pool.begin().await?;
                     index_batch!(tx, batch)
                 }

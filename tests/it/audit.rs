@@ -48,9 +48,9 @@ async fn n_audited_actions_write_n_audit_records() {
 async fn the_database_refuses_to_update_or_delete_audit_records() {
     let app = TestApp::new().await;
     for sql in ["UPDATE audit_log SET actor = 'x' WHERE seq = 1", "DELETE FROM audit_log WHERE seq = 1"] {
-        let result = match &app.db {
-            chengguan::store::Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
-            chengguan::store::Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+        let result = match app.db.pool() {
+            chengguan::store::Pool::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+            chengguan::store::Pool::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
         };
         let error = result.expect_err(sql).to_string();
         assert!(error.contains("append-only"), "{error}");
@@ -147,7 +147,7 @@ async fn when_postgresql_drops_every_connection_requests_fail_cleanly_and_then_r
     let token = app.token("office01").await;
     assert_eq!(app.get_bearer("/api/v1/units", &token).await.status, StatusCode::OK);
     let admin = sqlx::PgPool::connect(&std::env::var("TEST_DATABASE_URL").unwrap()).await.unwrap();
-    let chengguan::store::Db::Postgres(pool) = &app.db else { unreachable!() };
+    let chengguan::store::Pool::Postgres(pool) = app.db.pool() else { unreachable!() };
     let name: String = sqlx::query_scalar("SELECT current_database()").fetch_one(pool).await.unwrap();
     sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
         .bind(&name)

@@ -116,19 +116,19 @@ async fn audit_verify_exits_one_and_names_the_tampered_record() {
     })
     .await
     .unwrap();
-    let statements: &[&str] = match &db {
-        chengguan::store::Db::Sqlite(_) => {
+    let statements: &[&str] = match db.pool() {
+        chengguan::store::Pool::Sqlite(_) => {
             &["DROP TRIGGER audit_log_no_update", "UPDATE audit_log SET details = '{}' WHERE seq = 2"]
         }
-        chengguan::store::Db::Postgres(_) => &[
+        chengguan::store::Pool::Postgres(_) => &[
             "DROP TRIGGER audit_log_no_update ON audit_log",
             "UPDATE audit_log SET details = '{}' WHERE seq = 2",
         ],
     };
     for sql in statements {
-        match &db {
-            chengguan::store::Db::Sqlite(pool) => sqlx::raw_sql(*sql).execute(pool).await.map(|_| ()),
-            chengguan::store::Db::Postgres(pool) => sqlx::raw_sql(*sql).execute(pool).await.map(|_| ()),
+        match db.pool() {
+            chengguan::store::Pool::Sqlite(pool) => sqlx::raw_sql(*sql).execute(pool).await.map(|_| ()),
+            chengguan::store::Pool::Postgres(pool) => sqlx::raw_sql(*sql).execute(pool).await.map(|_| ()),
         }
         .unwrap();
     }

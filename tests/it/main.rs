@@ -13,6 +13,7 @@ mod jobs;
 mod login;
 mod org;
 mod parties;
+mod reference;
 mod security;
 mod support;
 mod tidy;

@@ -168,14 +168,14 @@ async fn a_file_is_corrected_with_its_version_and_an_audit_record_without_person
     assert_eq!(app.get_bearer(&path, &officer).await.json()["address"], "常州市钟楼区南大街1号");
     // The record says what changed, never to what.
     assert_eq!(app.audit_count("party.update").await, 1);
-    let details: String = match &app.db {
-        chengguan::store::Db::Sqlite(pool) => {
+    let details: String = match app.db.pool() {
+        chengguan::store::Pool::Sqlite(pool) => {
             sqlx::query_scalar("SELECT details FROM audit_log WHERE action = 'party.update'")
                 .fetch_one(pool)
                 .await
                 .unwrap()
         }
-        chengguan::store::Db::Postgres(pool) => {
+        chengguan::store::Pool::Postgres(pool) => {
             sqlx::query_scalar("SELECT details::text FROM audit_log WHERE action = 'party.update'")
                 .fetch_one(pool)
                 .await

@@ -576,9 +576,9 @@ async fn demo_codes_are_shown_only_while_the_data_is_the_demos() {
 /// One text value read behind the application's back.
 async fn raw_text(app: &TestApp, sql: &str) -> String {
     let sql = sqlx::AssertSqlSafe(sql.to_owned());
-    match &app.db {
-        chengguan::store::Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-        chengguan::store::Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+    match app.db.pool() {
+        chengguan::store::Pool::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+        chengguan::store::Pool::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
     }
 }
 
@@ -734,7 +734,7 @@ async fn on_postgresql_the_server_role_cannot_disable_or_drop_the_append_only_tr
         .expect("seeded as the application role");
     assert!(matches!(db.verify_audit().await.unwrap(), chengguan::store::audit::Verification::Intact { .. }));
     // What an attacker holding the application's credentials would try first: each refused.
-    let chengguan::store::Db::Postgres(pool) = &db else { panic!("PostgreSQL") };
+    let chengguan::store::Pool::Postgres(pool) = db.pool() else { panic!("PostgreSQL") };
     for attack in [
         "ALTER TABLE audit_log DISABLE TRIGGER ALL",
         "DROP TRIGGER audit_log_no_update ON audit_log",

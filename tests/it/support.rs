@@ -107,7 +107,9 @@ pub async fn fresh_db(dir: &std::path::Path) -> (Db, String) {
             .await
             .expect("TEST_DATABASE_URL reachable");
             let name = format!("cg_t_{}", uuid::Uuid::new_v4().simple());
-            let Db::Postgres(pool) = &admin else { panic!("TEST_DATABASE_URL must be PostgreSQL") };
+            let chengguan::store::Pool::Postgres(pool) = admin.pool() else {
+                panic!("TEST_DATABASE_URL must be PostgreSQL")
+            };
             sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
                 "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'"
             )))
@@ -354,11 +356,11 @@ impl TestApp {
 
     /// Runs SQL behind the application's back, as a tamperer would.
     pub async fn try_raw(&self, sql: &str) -> Result<(), sqlx::Error> {
-        match &self.db {
-            Db::Sqlite(pool) => {
+        match self.db.pool() {
+            chengguan::store::Pool::Sqlite(pool) => {
                 sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(pool).await.map(|_| ())
             }
-            Db::Postgres(pool) => {
+            chengguan::store::Pool::Postgres(pool) => {
                 sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(pool).await.map(|_| ())
             }
         }
@@ -367,15 +369,15 @@ impl TestApp {
     /// A count read behind the application's back, to check what a step left in the tables.
     pub async fn count(&self, sql: &str) -> i64 {
         let sql = sqlx::AssertSqlSafe(sql.to_owned());
-        let counted = match &self.db {
-            Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
-            Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+        let counted = match self.db.pool() {
+            chengguan::store::Pool::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+            chengguan::store::Pool::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
         };
         counted.unwrap_or_else(|e| panic!("counting: {e}"))
     }
 
     pub fn is_postgres(&self) -> bool {
-        matches!(self.db, Db::Postgres(_))
+        matches!(self.db.pool(), chengguan::store::Pool::Postgres(_))
     }
 
     /// Drops the audit triggers, as someone with direct database access could.
