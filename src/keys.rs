@@ -25,6 +25,8 @@ pub enum Purpose {
     PackageManifest,
     /// Sealing second-factor (TOTP) secrets stored in the database.
     TotpSecret,
+    /// `manifest.json` of a backup.
+    Backup,
 }
 
 impl Purpose {
@@ -33,6 +35,7 @@ impl Purpose {
             Purpose::AuditCheckpoint => b"chengguan audit checkpoint v1",
             Purpose::PackageManifest => b"chengguan package manifest v1",
             Purpose::TotpSecret => b"chengguan totp secret v1",
+            Purpose::Backup => b"chengguan backup manifest v1",
         }
     }
 }

@@ -11,6 +11,8 @@ pub mod anchor;
 pub mod app;
 /// Password hashing and secret tokens.
 pub mod auth;
+/// Backup and restore: a consistent copy while serving, returned only if it verifies.
+pub mod backup;
 /// Write-once evidence bytes: local folder or S3, staged, digested, content-addressed.
 pub mod blobs;
 /// The command line.

@@ -345,6 +345,19 @@ impl Db {
         Ok(())
     }
 
+    /// Writes a consistent copy of the whole database to `path` while others keep writing
+    /// (SQLite's `VACUUM INTO`: one read transaction's snapshot, compacted). PostgreSQL copies
+    /// itself with `pg_dump`; asking here is an error that says so.
+    pub async fn copy_into(&self, path: &std::path::Path) -> Result<(), sqlx::Error> {
+        let Pool::Sqlite(pool) = &self.pool else {
+            return Err(sqlx::Error::Configuration(
+                "a PostgreSQL database is copied with pg_dump (README: Backup and restore)".into(),
+            ));
+        };
+        sqlx::query("VACUUM INTO $1").bind(path.to_string_lossy().into_owned()).execute(pool).await?;
+        Ok(())
+    }
+
     /// Closes the pool (the owner's, after migrating).
     pub async fn close(&self) {
         on_pool!(self, |pool| pool.close().await)

@@ -15,7 +15,7 @@ use crate::support::{TestApp, on_s3};
 const BOUNDARY: &str = "cg-test-boundary-7d1e";
 
 /// A photo-like file: JPEG magic, then random bytes, so no two tests share an object.
-fn jpeg(len: usize) -> Vec<u8> {
+pub(crate) fn jpeg(len: usize) -> Vec<u8> {
     let mut bytes = vec![0xff, 0xd8, 0xff, 0xe0, 0, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1];
     bytes.extend((0..len.saturating_sub(16)).map(|_| rand::random::<u8>()));
     bytes
@@ -52,7 +52,7 @@ fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
     body
 }
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     token: &str,
     fields: &[(&str, &str)],
