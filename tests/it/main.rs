@@ -8,6 +8,7 @@ mod backup;
 mod calendar;
 mod cases;
 mod cli;
+mod crash;
 mod documents;
 mod evidence;
 mod jobs;
