@@ -232,6 +232,20 @@ pub async fn seed(
     for position in ["法制科长", "法制审核员", "法制审核员", "法制员"] {
         legal_people.push(add_person(&mut tx, &mut seq, &legal, position, Employment::Officer).await?);
     }
+    // 法制审核资格 (行政处罚法 Art. 58 ¶2): the head of section has reviewed since before the
+    // revised law; the two reviewers hold a 法律职业资格; the clerk (法制员) has neither, and a
+    // review by them would be refused.
+    for (i, (certificate, since)) in
+        [("", "2016-03-01"), ("A20190320417", "2021-09-01"), ("A20200815233", "2022-03-01")]
+            .iter()
+            .enumerate()
+    {
+        let qualification = crate::domain::org::LegalQualification {
+            certificate: (*certificate).to_owned(),
+            since: NaiveDate::parse_from_str(since, "%Y-%m-%d").expect("a demo date"),
+        };
+        tx.set_legal_qualification(&legal_people[i].0, 1, &qualification).await?;
+    }
     let mut office_people = Vec::new();
     for position in ["办公室主任", "综合文员", "考核专员"] {
         office_people.push(add_person(&mut tx, &mut seq, &office, position, Employment::Officer).await?);

@@ -228,6 +228,7 @@ mod tests {
             } else {
                 vec![]
             },
+            legal_review_qualified: false,
         }
     }
 

@@ -291,6 +291,64 @@ impl CertificateStatus {
     }
 }
 
+/// The day the revised 行政处罚法 came into force (Art. 86: 2021-07-15). From it, Art. 58 ¶2
+/// requires whoever *first* does legal review of penalty decisions (初次从事行政处罚决定法制审核)
+/// to hold the national legal professional qualification (法律职业资格); reviewers already doing
+/// it before that day keep doing it.
+pub fn legal_qualification_required_from() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2021, 7, 15).expect("a valid date")
+}
+
+/// Whether a person may do legal review under Art. 58 ¶2: they hold a 法律职业资格 (its
+/// certificate number recorded), or first did legal review before the revised law.
+pub fn qualified_for_legal_review(certificate: &str, since: Option<NaiveDate>) -> bool {
+    !certificate.trim().is_empty() || since.is_some_and(|day| day < legal_qualification_required_from())
+}
+
+/// 法制审核资格 as recorded on a person: the 法律职业资格证书 number (empty if none) and the day
+/// they first did legal review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegalQualification {
+    pub certificate: String,
+    pub since: NaiveDate,
+}
+
+/// Untrusted 法制审核资格 input.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct LegalQualificationInput {
+    #[serde(default)]
+    pub certificate: String,
+    #[serde(default)]
+    pub since: String,
+}
+
+impl LegalQualificationInput {
+    pub fn parse(&self, today: NaiveDate) -> Result<LegalQualification, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let certificate = self.certificate.trim();
+        if certificate.chars().count() > 40
+            || !certificate.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            errors.add(
+                "certificate",
+                "invalid",
+                "法律职业资格证书编号只能由字母、数字和连字符组成，不超过 40 位",
+            );
+        }
+        let since = NaiveDate::parse_from_str(self.since.trim(), "%Y-%m-%d").ok();
+        match since {
+            None => errors.add("since", "invalid", "请填写首次从事法制审核的日期（yyyy-MM-dd）"),
+            Some(day) if day > today => {
+                errors.add("since", "in_future", "首次从事法制审核的日期不能晚于今天")
+            }
+            Some(_) => {}
+        }
+        errors.into_result()?;
+        let Some(since) = since else { unreachable!("a missing date added a field error") };
+        Ok(LegalQualification { certificate: certificate.to_owned(), since })
+    }
+}
+
 /// How far ahead an expiring certificate is flagged. Renewal of a 行政执法证 goes through the
 /// provincial 司法厅 and its annual review; two months gives the office time for it. Bureau policy,
 /// not a statutory number.

@@ -292,7 +292,8 @@ pub struct NewCase<'a> {
 }
 
 /// name, employment, certificate status, valid from, valid to.
-type FactRow = (String, String, Option<String>, Option<String>, Option<String>);
+/// name, employment, 法律职业资格 number, first legal review, certificate status, from, to.
+type FactRow = (String, String, String, Option<String>, Option<String>, Option<String>, Option<String>);
 
 /// A case's next state with what records the step.
 #[derive(Clone, Copy)]
@@ -552,7 +553,8 @@ impl Db {
             }
             let rows: Vec<FactRow> = on_pool!(self, |pool| {
                 sqlx::query_as(
-                    "SELECT p.name, p.employment, c.status, c.valid_from, c.valid_to FROM people p \
+                    "SELECT p.name, p.employment, p.legal_qualification, p.legal_review_since, \
+                     c.status, c.valid_from, c.valid_to FROM people p \
                      LEFT JOIN certificates c ON c.person_id = p.id WHERE p.id = $1 AND p.active",
                 )
                 .bind(id)
@@ -563,14 +565,19 @@ impl Db {
             let employment =
                 Employment::parse(&first.1).ok_or_else(|| decode_error("employment", &first.1))?;
             let mut certificates = Vec::new();
-            for (_, _, status, from, to) in &rows {
+            for (_, _, _, _, status, from, to) in &rows {
                 if let (Some(status), Some(from), Some(to)) = (status, from, to) {
                     let status = CertificateStatus::parse(status)
                         .ok_or_else(|| decode_error("certificate status", status))?;
                     certificates.push((status, parse_date(from)?, parse_date(to)?));
                 }
             }
-            out.insert(id.clone(), PersonFacts { name: first.0.clone(), employment, certificates });
+            let since = first.3.as_deref().map(parse_date).transpose()?;
+            let legal_review_qualified = crate::domain::org::qualified_for_legal_review(&first.2, since);
+            out.insert(
+                id.clone(),
+                PersonFacts { name: first.0.clone(), employment, certificates, legal_review_qualified },
+            );
         }
         Ok(out)
     }

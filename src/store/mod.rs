@@ -222,6 +222,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0021_reference_generation.sql"),
         include_str!("../../migrations/postgres/0021_reference_generation.sql"),
     ),
+    (
+        "0022_legal_review_qualification",
+        include_str!("../../migrations/sqlite/0022_legal_review_qualification.sql"),
+        include_str!("../../migrations/postgres/0022_legal_review_qualification.sql"),
+    ),
 ];
 
 impl Db {

@@ -338,6 +338,24 @@ impl Db {
 
     /// One person, if the reader may see them. A person outside the reader's visibility is
     /// reported exactly like one that does not exist.
+    /// A person's 法制审核资格 as recorded: the certificate number (empty if none) and the day
+    /// of their first legal review, if recorded.
+    pub async fn legal_qualification(
+        &self,
+        id: &str,
+    ) -> Result<Option<(String, Option<NaiveDate>)>, sqlx::Error> {
+        let row: Option<(String, Option<String>)> = on_pool!(self, |pool| {
+            sqlx::query_as("SELECT legal_qualification, legal_review_since FROM people WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(|(certificate, since)| {
+            Ok((certificate, since.as_deref().map(super::parse_date).transpose()?))
+        })
+        .transpose()
+    }
+
     pub async fn person(&self, visibility: &Visibility, id: &str) -> Result<Option<Person>, sqlx::Error> {
         let (mode, vis_unit, vis_person) = visibility.binds();
         let row: Option<PersonRow> = on_pool!(self, |pool| {
@@ -497,6 +515,51 @@ impl AuditedTx {
         )
         .await?;
         Ok(id)
+    }
+
+    /// Records a person's 法制审核资格 (Art. 58 ¶2) if `version` is still current.
+    pub async fn set_legal_qualification(
+        &mut self,
+        id: &str,
+        version: i64,
+        qualification: &crate::domain::org::LegalQualification,
+    ) -> Result<i64, StoreError> {
+        let now = ts(self.now());
+        let updated = on_tx!(&mut self.tx, |conn| {
+            sqlx::query(
+                "UPDATE people SET legal_qualification = $1, legal_review_since = $2, version = version + 1, \
+                 updated_at = $3 WHERE id = $4 AND version = $5",
+            )
+            .bind(&qualification.certificate)
+            .bind(qualification.since.to_string())
+            .bind(&now)
+            .bind(id)
+            .bind(version)
+            .execute(conn)
+            .await?
+            .rows_affected()
+        });
+        if updated == 0 {
+            let exists: Option<i64> = on_tx!(&mut self.tx, |conn| {
+                sqlx::query_scalar("SELECT version FROM people WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(conn)
+                    .await?
+            });
+            return Err(if exists.is_some() { StoreError::Conflict } else { StoreError::NotFound });
+        }
+        let qualified = crate::domain::org::qualified_for_legal_review(
+            &qualification.certificate,
+            Some(qualification.since),
+        );
+        self.audit(AuditEvent::new("person.legal_qualification", "person", id).details(serde_json::json!({
+            "version": version + 1,
+            "certificate_recorded": !qualification.certificate.is_empty(),
+            "since": qualification.since.to_string(),
+            "qualified": qualified,
+        })))
+        .await?;
+        Ok(version + 1)
     }
 
     /// Updates a person if `version` is still current; otherwise nothing changes.

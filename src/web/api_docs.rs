@@ -29,6 +29,7 @@ use crate::app::AppState;
         crate::web::people::api_certificates,
         crate::web::people::api_add_certificate,
         crate::web::people::api_set_certificate_status,
+        crate::web::people::api_set_legal_qualification,
         crate::web::people::api_reveal,
         crate::web::parties::api_list,
         crate::web::parties::api_create,

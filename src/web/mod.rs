@@ -111,6 +111,12 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(p.clone(), "/people/{id}/certificates", A(X::PersonEdit), post(people::add_certificate_form)),
         route(
             p.clone(),
+            "/people/{id}/legal-qualification",
+            A(X::PersonEdit),
+            post(people::legal_qualification_form),
+        ),
+        route(
+            p.clone(),
             "/people/{id}/certificates/{certificate_id}/status",
             A(X::PersonEdit),
             post(people::certificate_status_form),
@@ -230,6 +236,12 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
             put(people::api_set_certificate_status),
         ),
         route(p.clone(), "/api/v1/people/{id}/reveal", A(X::PersonReveal), post(people::api_reveal)),
+        route(
+            Method::PUT,
+            "/api/v1/people/{id}/legal-qualification",
+            A(X::PersonEdit),
+            put(people::api_set_legal_qualification),
+        ),
         route(g.clone(), "/api/v1/parties", A(X::PartyView), get(parties::api_list)),
         route(p.clone(), "/api/v1/parties", A(X::PartyEdit), post(parties::api_create)),
         route(g.clone(), "/api/v1/parties/{id}", A(X::PartyView), get(parties::api_get)),

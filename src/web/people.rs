@@ -16,8 +16,8 @@ use crate::app::AppState;
 use crate::domain::access::Action;
 use crate::domain::fields::FieldErrors;
 use crate::domain::org::{
-    CertificateInput, CertificateStanding, CertificateStatus, Employment, PersonInput, certificate_standing,
-    mask_phone, may_hold_certificate,
+    CertificateInput, CertificateStanding, CertificateStatus, Employment, LegalQualificationInput,
+    PersonInput, certificate_standing, mask_phone, may_hold_certificate,
 };
 use crate::domain::time::{civil_date, display};
 use crate::store::org::{Certificate, PeopleFilter, Person, PersonSummary, Unit, Visibility};
@@ -496,6 +496,11 @@ struct DetailPage {
     saved: bool,
     cert_input: CertificateInput,
     cert_errors: FieldErrors,
+    /// 法制审核资格 as recorded (certificate number, first review), and whether it qualifies.
+    legal: (String, Option<NaiveDate>),
+    legal_qualified: bool,
+    legal_input: LegalQualificationInput,
+    legal_errors: FieldErrors,
     created_at: String,
     updated_at: String,
 }
@@ -504,6 +509,21 @@ impl DetailPage {
     fn cert_error(&self, field: &str) -> &str {
         self.cert_errors.get(field).unwrap_or("")
     }
+    fn legal_error(&self, field: &str) -> &str {
+        self.legal_errors.get(field).unwrap_or("")
+    }
+    fn legal_since(&self) -> String {
+        self.legal.1.map(|d| d.to_string()).unwrap_or_default()
+    }
+}
+
+/// The forms of a person's page as last submitted, with their errors (empty on a plain view).
+#[derive(Default)]
+struct DetailForms {
+    cert_input: CertificateInput,
+    cert_errors: FieldErrors,
+    legal_input: LegalQualificationInput,
+    legal_errors: FieldErrors,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -518,10 +538,10 @@ async fn detail(
     headers: &HeaderMap,
     id: &str,
     saved: bool,
-    cert_input: CertificateInput,
-    cert_errors: FieldErrors,
+    forms: DetailForms,
 ) -> PageResult {
     let person = visible_person(state, principal, Action::PersonView, id).await?;
+    let legal = state.db.legal_qualification(id).await?.unwrap_or_default();
     let chrome = Chrome::new(state, principal, headers, "people", "人员详情", "Person").await?;
     let today = civil_date(state.now());
     let certificates = state
@@ -539,7 +559,8 @@ async fn detail(
     let may_edit = unit_visible(&units, &edit_scope, &person.summary.unit_id);
     let may_reveal =
         unit_visible(&units, &principal.visibility(Action::PersonReveal), &person.summary.unit_id);
-    let status = if cert_errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let invalid = !forms.cert_errors.is_empty() || !forms.legal_errors.is_empty();
+    let status = if invalid { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let mut response = render(&DetailPage {
         chrome,
         row: PersonRow::new(person.summary.clone(), today),
@@ -550,8 +571,12 @@ async fn detail(
         may_edit,
         may_reveal,
         saved,
-        cert_input,
-        cert_errors,
+        cert_input: forms.cert_input,
+        cert_errors: forms.cert_errors,
+        legal_qualified: crate::domain::org::qualified_for_legal_review(&legal.0, legal.1),
+        legal,
+        legal_input: forms.legal_input,
+        legal_errors: forms.legal_errors,
     })?;
     *response.status_mut() = status;
     Ok(response)
@@ -564,16 +589,7 @@ pub async fn detail_page(
     Path(id): Path<String>,
     Query(query): Query<DetailQuery>,
 ) -> PageResult {
-    detail(
-        &state,
-        &principal,
-        &headers,
-        &id,
-        query.saved == "1",
-        CertificateInput::default(),
-        FieldErrors::default(),
-    )
-    .await
+    detail(&state, &principal, &headers, &id, query.saved == "1", DetailForms::default()).await
 }
 
 pub async fn edit_page(
@@ -667,7 +683,8 @@ pub async fn add_certificate_form(
     match add_certificate(&state, &principal, &info, &id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/people/{id}?saved=1")).into_response()),
         Err(AppError::Invalid(errors)) => {
-            detail(&state, &principal, &headers, &id, false, input, errors).await
+            let forms = DetailForms { cert_input: input, cert_errors: errors, ..Default::default() };
+            detail(&state, &principal, &headers, &id, false, forms).await
         }
         Err(AppError::Refused { code, message }) => {
             detail(
@@ -676,13 +693,105 @@ pub async fn add_certificate_form(
                 &headers,
                 &id,
                 false,
-                input,
-                FieldErrors::single("number", code, message),
+                DetailForms {
+                    cert_input: input,
+                    cert_errors: FieldErrors::single("number", code, message),
+                    ..Default::default()
+                },
             )
             .await
         }
         Err(error) => Err(error.into()),
     }
+}
+
+/// Records a person's 法制审核资格 (行政处罚法 Art. 58 ¶2) at the version read.
+async fn set_legal_qualification(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    id: &str,
+    version: i64,
+    input: &LegalQualificationInput,
+) -> Result<(i64, bool), AppError> {
+    let person = visible_person(state, principal, Action::PersonEdit, id).await?;
+    if person.summary.employment != Employment::Officer {
+        return Err(FieldErrors::single("since", "auxiliary", "协管员不能从事法制审核").into());
+    }
+    let qualification = input.parse(civil_date(state.now()))?;
+    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
+    let version = tx.set_legal_qualification(id, version, &qualification).await?;
+    tx.commit().await?;
+    let qualified =
+        crate::domain::org::qualified_for_legal_review(&qualification.certificate, Some(qualification.since));
+    Ok((version, qualified))
+}
+
+/// The 法制审核资格 form of a person's page.
+#[derive(Debug, Default, Deserialize)]
+pub struct LegalQualificationForm {
+    #[serde(default)]
+    certificate: String,
+    #[serde(default)]
+    since: String,
+    #[serde(default)]
+    version: i64,
+}
+
+pub async fn legal_qualification_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<LegalQualificationForm>,
+) -> PageResult {
+    let input = LegalQualificationInput { certificate: form.certificate, since: form.since };
+    match set_legal_qualification(&state, &principal, &info, &id, form.version, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/people/{id}?saved=1")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let forms = DetailForms { legal_input: input, legal_errors: errors, ..Default::default() };
+            detail(&state, &principal, &headers, &id, false, forms).await
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// A person's 法制审核资格 to record.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct LegalQualificationBody {
+    /// The 法律职业资格证书 number; empty when the person holds none.
+    #[serde(default)]
+    #[schema(pattern = r"^[A-Za-z0-9-]{0,40}$")]
+    pub certificate: String,
+    /// The day the person first did legal review: from 2021-07-15 on, a review needs the
+    /// certificate (行政处罚法 Art. 58 ¶2).
+    #[schema(value_type = String, format = Date)]
+    pub since: String,
+    /// The person's version as read.
+    pub version: i64,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LegalQualificationDto {
+    pub version: i64,
+    /// Whether the person may now do legal review.
+    pub qualified: bool,
+}
+
+#[utoipa::path(put, path = "/api/v1/people/{id}/legal-qualification", tag = "people", params(("id" = String, Path)),
+    request_body = LegalQualificationBody, responses((status = 200, body = LegalQualificationDto)))]
+pub async fn api_set_legal_qualification(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+    JsonObject(body): JsonObject<LegalQualificationBody>,
+) -> ApiResult<Json<LegalQualificationDto>> {
+    let input = LegalQualificationInput { certificate: body.certificate, since: body.since };
+    let (version, qualified) =
+        set_legal_qualification(&state, &principal, &info, &id, body.version, &input).await?;
+    Ok(Json(LegalQualificationDto { version, qualified }))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -706,11 +815,27 @@ pub async fn certificate_status_form(
     {
         Ok(_) => Ok(Redirect::to(&format!("/people/{id}?saved=1")).into_response()),
         Err(AppError::Invalid(errors)) => {
-            detail(&state, &principal, &headers, &id, false, CertificateInput::default(), errors).await
+            detail(
+                &state,
+                &principal,
+                &headers,
+                &id,
+                false,
+                DetailForms { cert_errors: errors, ..Default::default() },
+            )
+            .await
         }
         Err(AppError::Conflict { code, message }) => {
             let errors = FieldErrors::single("status", code, message);
-            detail(&state, &principal, &headers, &id, false, CertificateInput::default(), errors).await
+            detail(
+                &state,
+                &principal,
+                &headers,
+                &id,
+                false,
+                DetailForms { cert_errors: errors, ..Default::default() },
+            )
+            .await
         }
         Err(error) => Err(error.into()),
     }

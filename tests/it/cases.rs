@@ -1132,3 +1132,61 @@ async fn the_categorys_handling_limit_is_a_clock_of_the_bureaus_own() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_reviewer_who_first_reviewed_after_the_revised_law_needs_a_legal_qualification() {
+    // 行政处罚法 Art. 58 ¶2, recorded on the person by the office and enforced by the engine.
+    let app = TestApp::new().await;
+    let (squad, leader, office) =
+        (app.token("squadlead01").await, app.token("leader01").await, app.token("office01").await);
+    let legal02 = app.token("legal02").await;
+    // The demo records three of its legal staff.
+    let audited = app.audit_count("person.legal_qualification").await;
+    let person =
+        app.get_bearer("/api/v1/me", &legal02).await.json()["person_id"].as_str().unwrap().to_owned();
+    let version =
+        app.get_bearer(&format!("/api/v1/people/{person}"), &office).await.json()["version"].clone();
+    let record = |since: &str, certificate: &str, version: serde_json::Value| serde_json::json!({"since": since, "certificate": certificate, "version": version});
+    let path = format!("/api/v1/people/{person}/legal-qualification");
+    let future = app.json(Method::PUT, &path, &office, record("2026-03-03", "", version.clone())).await;
+    assert_eq!(future.json()["fields"][0]["code"], "in_future", "{}", future.body);
+    let recorded = app.json(Method::PUT, &path, &office, record("2023-01-01", "", version.clone())).await;
+    assert_eq!(recorded.status, StatusCode::OK, "{}", recorded.body);
+    assert_eq!(recorded.json()["qualified"], false);
+    let stale = app.json(Method::PUT, &path, &office, record("2023-01-01", "A1", version)).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert_eq!(
+        app.audit_count("person.legal_qualification").await,
+        audited + 1,
+        "one recorded, none refused"
+    );
+
+    let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let officers = two_certified(&app, "南大街中队", day).await;
+    let party = new_party(&app, &squad, "11010519491231002X").await;
+    let mut s = filed_vending_case(&app, &squad, &leader, &party, &officers).await;
+    s.ok(
+        &squad,
+        serde_json::json!({"action": "record_act", "kind": "inspection", "on": "2026-03-02",
+        "officers": officers, "summary": "现场检查"}),
+    )
+    .await;
+    s.ok(
+        &squad,
+        serde_json::json!({"action": "propose", "penalty": {"kinds": ["fine"], "fine_fen": 600_000,
+        "confiscation_fen": 0}, "complex": false, "public_interest": false}),
+    )
+    .await;
+    let review = serde_json::json!({"action": "review", "on": "2026-03-02", "checklist": [true, true, true, true, true, true, true, true],
+        "opinion": "事实清楚，证据确凿"});
+    s.refused(&legal02, review.clone(), "reviewer_unqualified").await;
+    // Recording the certificate qualifies the same person; the head of section, reviewing since
+    // before 2021-07-15, was qualified all along.
+    let version =
+        app.get_bearer(&format!("/api/v1/people/{person}"), &office).await.json()["version"].clone();
+    let qualified = app.json(Method::PUT, &path, &office, record("2023-01-01", "A20230101", version)).await;
+    assert_eq!(qualified.json()["qualified"], true, "{}", qualified.body);
+    s.ok(&legal02, review).await;
+    let page = app.get_bearer(&format!("/people/{person}"), &office).await;
+    assert!(page.body.contains("法制审核资格") && page.body.contains("A20230101"), "{}", page.body);
+}

@@ -541,7 +541,7 @@ pub(super) fn apply(
             else {
                 return wrong_stage(case, command);
             };
-            reviewer_only(case, ctx.actor)?;
+            reviewer_only(case, ctx)?;
             require_text(opinion, "opinion_required", "请填写审核意见")?;
             let deferral = &mut next.deferrals[index];
             deferral.legal_review = Some(LegalReview {

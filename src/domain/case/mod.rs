@@ -1235,6 +1235,8 @@ pub struct PersonFacts {
     pub employment: Employment,
     /// The person's enforcement certificates: (status, valid from, valid to).
     pub certificates: Vec<(CertificateStatus, NaiveDate, NaiveDate)>,
+    /// Whether the person may do legal review (Art. 58 ¶2: `org::qualified_for_legal_review`).
+    pub legal_review_qualified: bool,
 }
 
 impl PersonFacts {
@@ -1615,8 +1617,10 @@ fn leader_only(actor: &Actor, what: &str) -> Result<(), Refusal> {
 }
 
 /// 法制审核 (of a case or of a deferral): a legal reviewer who took no part in handling it
-/// (行政处罚法 Art. 58).
-fn reviewer_only(case: &Case, actor: &Actor) -> Result<(), Refusal> {
+/// (行政处罚法 Art. 58), and who holds a 法律职业资格 or did legal review before the revised
+/// law (Art. 58 ¶2, recorded on the person).
+fn reviewer_only(case: &Case, ctx: &Context) -> Result<(), Refusal> {
+    let actor = ctx.actor;
     if !actor.is(Role::LegalReviewer) {
         return refuse("legal_reviewer_required", "行政处罚法第五十八条", "法制审核须由法制审核人员办理");
     }
@@ -1625,6 +1629,15 @@ fn reviewer_only(case: &Case, actor: &Actor) -> Result<(), Refusal> {
             "reviewer_handled_case",
             "行政处罚法第五十八条",
             "参与本案调查的人员不得担任本案法制审核人员",
+        );
+    }
+    let qualified =
+        actor.person_id.as_ref().and_then(|p| ctx.people.get(p)).is_some_and(|p| p.legal_review_qualified);
+    if !qualified {
+        return refuse(
+            "reviewer_unqualified",
+            "行政处罚法第五十八条第二款",
+            "初次从事行政处罚决定法制审核的人员应当取得法律职业资格；请在人员档案中登记其法律职业资格证书或首次从事法制审核的日期",
         );
     }
     Ok(())
@@ -1919,7 +1932,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             if !matches!(case.stage, Stage::Review | Stage::Notified) {
                 return wrong_stage(case, command);
             }
-            reviewer_only(case, ctx.actor)?;
+            reviewer_only(case, ctx)?;
             if checklist.len() != REVIEW_CHECKLIST.len() {
                 return refuse("checklist_incomplete", "行政处罚法第五十八条", "请逐项填写法制审核要点");
             }

@@ -31,6 +31,8 @@ fn person(name: &str, employment: Employment, from: &str, to: &str) -> PersonFac
         } else {
             vec![]
         },
+        // The officers here may do legal review; `an_unqualified_reviewer…` takes one who may not.
+        legal_review_qualified: employment == Employment::Officer,
     }
 }
 
@@ -320,6 +322,30 @@ fn hearing_request_notice_and_presider_rules() {
     assert!(c.major_reasons(&w.rules).contains(&MajorReason::HearingHeld));
     let err = w.run(&c, &leader(), "2026-03-30", decide("2026-03-30", fine(2_000))).unwrap_err();
     assert_eq!(err.code, "legal_review_required");
+}
+
+#[test]
+fn an_unqualified_reviewer_is_refused_and_the_grandfathered_and_the_qualified_are_not() {
+    // Art. 58 ¶2: whoever first does legal review from 2021-07-15 needs a 法律职业资格.
+    use crate::domain::org::qualified_for_legal_review;
+    assert!(!qualified_for_legal_review("", Some(d("2021-07-15"))), "first review on the day in force");
+    assert!(qualified_for_legal_review("", Some(d("2021-07-14"))), "reviewing since the day before");
+    assert!(qualified_for_legal_review("A20190001", Some(d("2024-01-01"))));
+    assert!(!qualified_for_legal_review("", None));
+    let mut w = World::new();
+    let mut newcomer = person("周新人", Employment::Officer, "2020-01-01", "2030-12-31");
+    newcomer.legal_review_qualified = qualified_for_legal_review("", Some(d("2023-09-01")));
+    w.people.insert("new".into(), newcomer);
+    let c = notified(&w, fine(6_000));
+    let c = w.run(&c, &officer(), "2026-03-11", Command::Waive { on: d("2026-03-11") }).unwrap();
+    let review =
+        Command::Review { on: d("2026-03-12"), checklist: vec![true; 8], opinion: "经审核".into() };
+    let refused = w.run(&c, &actor("new", Role::LegalReviewer), "2026-03-12", review.clone()).unwrap_err();
+    assert_eq!(refused.code, "reviewer_unqualified");
+    assert_eq!(refused.basis, "行政处罚法第五十八条第二款");
+    w.people.get_mut("new").unwrap().legal_review_qualified =
+        qualified_for_legal_review("A20230417", Some(d("2023-09-01")));
+    assert!(w.run(&c, &actor("new", Role::LegalReviewer), "2026-03-12", review).is_ok());
 }
 
 #[test]
