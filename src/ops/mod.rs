@@ -1,4 +1,5 @@
-//! The operations of the system: open a case, take a step, issue a document, record an upload.
+//! The operations of the system: open a case, take a step, issue a document, record an upload,
+//! register a party and reveal its file.
 //!
 //! Every entry point calls these: the HTML and JSON handlers (`web`), the command line (`cli`),
 //! the demo builder (`demo`) and the background jobs. Each takes an [`Actor`] (who asks, with
@@ -11,6 +12,7 @@ pub mod cases;
 pub mod documents;
 mod error;
 pub mod evidence;
+pub mod parties;
 
 pub use error::Error;
 

@@ -17,50 +17,12 @@ use crate::domain::access::Action;
 use crate::domain::fields::FieldErrors;
 use crate::domain::org::mask_phone;
 use crate::domain::party::{ADULT_AGE, DocumentType, PartyInput, Sex, age_on, mask_document};
-use crate::store::AuditEvent;
+use crate::ops::parties::{register, reveal};
 use crate::store::parties::Party;
 use crate::web::body::JsonObject;
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, Pager, page_number, page_size, render};
-
-/// Registers a party, or reports the one already on file for the same document.
-async fn register(
-    state: &AppState,
-    principal: &Principal,
-    info: &RequestInfo,
-    input: &PartyInput,
-) -> Result<String, AppError> {
-    let draft = input.parse()?;
-    if let Some(existing) = state.db.party_by_document(draft.document_type, &draft.document_number).await? {
-        return Err(AppError::Conflict {
-            code: "party_exists",
-            message: format!("该证件已建档（{}），请在原档案中办理：/parties/{}", existing.name, existing.id),
-        });
-    }
-    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
-    let id = tx.insert_party(&draft).await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
-async fn reveal(
-    state: &AppState,
-    principal: &Principal,
-    info: &RequestInfo,
-    id: &str,
-) -> Result<Party, AppError> {
-    let party = state.db.party(id).await?.ok_or(AppError::NotFound)?;
-    state
-        .db
-        .audit_only(
-            &info.audit_ctx(Some(principal), ""),
-            state.now(),
-            AuditEvent::new("party.reveal", "party", id),
-        )
-        .await?;
-    Ok(party)
-}
 
 /// A party as shown to staff: personal numbers masked.
 pub struct PartyView {
@@ -201,7 +163,7 @@ pub async fn create_form(
     headers: HeaderMap,
     Form(input): Form<PartyInput>,
 ) -> PageResult {
-    match register(&state, &principal, &info, &input).await {
+    match register(&state, &principal.actor(&info), &input).await {
         Ok(id) => Ok(Redirect::to(&format!("/parties/{id}?saved=1")).into_response()),
         Err(AppError::Invalid(errors)) => form(&state, &principal, &headers, input, errors, None).await,
         Err(AppError::Conflict { message, .. }) => {
@@ -286,7 +248,7 @@ pub async fn reveal_fragment(
     Extension(info): Extension<RequestInfo>,
     Path(id): Path<String>,
 ) -> PageResult {
-    let party = reveal(&state, &principal, &info, &id).await?;
+    let party = reveal(&state, &principal.actor(&info), &id).await?;
     // Both values were validated on entry (alphanumerics and digits), so they need no escaping.
     let safe = |text: &str| text.chars().filter(char::is_ascii_alphanumeric).collect::<String>();
     Ok(Html(format!(
@@ -406,7 +368,7 @@ pub async fn api_create(
         phone: body.phone,
         address: body.address,
     };
-    let id = register(&state, &principal, &info, &input).await?;
+    let id = register(&state, &principal.actor(&info), &input).await?;
     Ok((StatusCode::CREATED, Json(crate::web::people::CreatedDto { id })))
 }
 
@@ -432,7 +394,7 @@ pub async fn api_reveal(
     Extension(info): Extension<RequestInfo>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<PartyRevealDto>> {
-    let party = reveal(&state, &principal, &info, &id).await?;
+    let party = reveal(&state, &principal.actor(&info), &id).await?;
     Ok(Json(PartyRevealDto {
         document_number: party.document_number,
         phone: party.phone,
