@@ -517,6 +517,18 @@ impl AuditedTx {
         Ok(id)
     }
 
+    /// Why a versioned update of a person changed nothing: the version was stale, or there is
+    /// no such person.
+    async fn person_not_updated(&mut self, id: &str) -> Result<StoreError, sqlx::Error> {
+        let exists: Option<i64> = on_tx!(&mut self.tx, |conn| {
+            sqlx::query_scalar("SELECT version FROM people WHERE id = $1")
+                .bind(id)
+                .fetch_optional(conn)
+                .await?
+        });
+        Ok(if exists.is_some() { StoreError::Conflict } else { StoreError::NotFound })
+    }
+
     /// Records a person's 法制审核资格 (Art. 58 ¶2) if `version` is still current.
     pub async fn set_legal_qualification(
         &mut self,
@@ -540,13 +552,7 @@ impl AuditedTx {
             .rows_affected()
         });
         if updated == 0 {
-            let exists: Option<i64> = on_tx!(&mut self.tx, |conn| {
-                sqlx::query_scalar("SELECT version FROM people WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(conn)
-                    .await?
-            });
-            return Err(if exists.is_some() { StoreError::Conflict } else { StoreError::NotFound });
+            return Err(self.person_not_updated(id).await?);
         }
         let qualified = crate::domain::org::qualified_for_legal_review(
             &qualification.certificate,
@@ -589,13 +595,7 @@ impl AuditedTx {
             .rows_affected()
         });
         if updated == 0 {
-            let exists: Option<i64> = on_tx!(&mut self.tx, |conn| {
-                sqlx::query_scalar("SELECT version FROM people WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(conn)
-                    .await?
-            });
-            return Err(if exists.is_some() { StoreError::Conflict } else { StoreError::NotFound });
+            return Err(self.person_not_updated(id).await?);
         }
         self.audit(
             AuditEvent::new("person.update", "person", id)
