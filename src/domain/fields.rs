@@ -13,6 +13,9 @@ pub struct FieldError {
 #[serde(transparent)]
 pub struct FieldErrors(Vec<FieldError>);
 
+/// The field code of a taken unique value.
+pub const DUPLICATE: &str = "duplicate";
+
 impl FieldErrors {
     pub fn single(field: &'static str, code: &'static str, message: impl Into<String>) -> Self {
         let mut errors = FieldErrors::default();
@@ -32,10 +35,14 @@ impl FieldErrors {
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
     }
-    /// Whether every error is a taken unique value (`duplicate`): the input is well formed
-    /// but conflicts with what is stored.
+    /// A value that must be unique and is already taken (a code, a number, a share): the input
+    /// is well formed but conflicts with what is stored, so the API answers 409 `duplicate`.
+    pub fn duplicate(field: &'static str, message: impl Into<String>) -> Self {
+        FieldErrors::single(field, DUPLICATE, message)
+    }
+    /// Whether every error is a taken unique value ([`FieldErrors::duplicate`]).
     pub fn only_duplicates(&self) -> bool {
-        !self.0.is_empty() && self.0.iter().all(|e| e.code == "duplicate")
+        !self.0.is_empty() && self.0.iter().all(|e| e.code == DUPLICATE)
     }
     pub fn into_result(self) -> Result<(), FieldErrors> {
         if self.0.is_empty() { Ok(()) } else { Err(self) }

@@ -124,7 +124,7 @@ impl From<StoreError> for Error {
                 message: "该记录已被他人修改，请刷新后重试".to_owned(),
             },
             StoreError::Duplicate(field) => {
-                Error::Invalid(FieldErrors::single(field, "duplicate", "该值已存在，不能重复"))
+                Error::Invalid(FieldErrors::duplicate(field, "该值已存在，不能重复"))
             }
             StoreError::Db(e) => e.into(),
         }

@@ -720,7 +720,7 @@ async fn share(
     tx.share_evidence(&item, body.unit_id.trim(), body.reason.trim(), &info.source).await.map_err(
         |e| match e {
             crate::store::StoreError::Duplicate(_) => {
-                AppError::Invalid(FieldErrors::single("unit_id", "already_shared", "已经共享给该单位"))
+                AppError::Invalid(FieldErrors::duplicate("unit_id", "已经共享给该单位"))
             }
             other => other.into(),
         },

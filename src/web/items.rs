@@ -39,9 +39,8 @@ async fn save(
     match tx.save_item(version, &spec, effective_from).await {
         Ok(_) => {}
         Err(StoreError::Duplicate(_)) => {
-            return Err(AppError::Invalid(FieldErrors::single(
+            return Err(AppError::Invalid(FieldErrors::duplicate(
                 "code",
-                "code_taken",
                 "该事项编码已存在，请换一个编码或修改原事项",
             )));
         }
@@ -288,7 +287,7 @@ pub async fn api_ranges(
 
 #[utoipa::path(post, path = "/api/v1/responsibility-items", tag = "cases", request_body = ItemInput,
     responses((status = 201, body = Item), (status = 422, body = crate::web::error::ErrorBody,
-        description = "field errors: `code_invalid`, `code_taken`, `category_unknown`, `required`, `range_invalid`, \
+        description = "field errors: `code_invalid`, `category_unknown`, `required`, `range_invalid`, \
                        `bands_need_range`, `band_invalid`, `band_outside_range`, `bands_overlap`, `too_many_bands`, `status_invalid`")))]
 pub async fn api_create(
     State(state): State<AppState>,

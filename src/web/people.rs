@@ -730,12 +730,11 @@ async fn set_legal_qualification(
 /// The 法制审核资格 form of a person's page.
 #[derive(Debug, Default, Deserialize)]
 pub struct LegalQualificationForm {
+    #[serde(flatten)]
+    input: LegalQualificationInput,
+    /// As read; a missing or mangled one is a stale version (409), never a new record.
     #[serde(default)]
-    certificate: String,
-    #[serde(default)]
-    since: String,
-    #[serde(default)]
-    version: i64,
+    version: String,
 }
 
 pub async fn legal_qualification_form(
@@ -746,8 +745,8 @@ pub async fn legal_qualification_form(
     Path(id): Path<String>,
     Form(form): Form<LegalQualificationForm>,
 ) -> PageResult {
-    let input = LegalQualificationInput { certificate: form.certificate, since: form.since };
-    match set_legal_qualification(&state, &principal, &info, &id, form.version, &input).await {
+    let (input, version) = (form.input, form.version.parse::<i64>().unwrap_or(-1));
+    match set_legal_qualification(&state, &principal, &info, &id, version, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/people/{id}?saved=1")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let forms = DetailForms { legal_input: input, legal_errors: errors, ..Default::default() };

@@ -600,7 +600,8 @@ async fn the_legal_office_keeps_the_responsibility_list_inside_the_statutory_ran
     assert_eq!((created["code"].as_str(), created["version"].as_i64()), (Some("ZL-ZD-002"), Some(1)));
     assert_eq!(created["fine_max_person"], 50_000);
     let again = app.json(Method::POST, path, &legal, item(bands.clone(), true)).await;
-    assert_eq!(again.json()["fields"][0]["code"], "code_taken");
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    assert_eq!(again.json()["fields"][0]["code"], "duplicate");
 
     // Retiring it: versions guard the edit, and new cases can no longer use it.
     let mut retire = item(bands.clone(), false);

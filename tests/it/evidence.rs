@@ -626,7 +626,8 @@ async fn evidence_is_seen_by_its_unit_and_exported_only_by_those_allowed() {
         app.json(Method::POST, &format!("/api/v1/evidence/{id}/shares"), &squad, share.clone()).await;
     assert_eq!(shared.status, StatusCode::NO_CONTENT, "{}", shared.body);
     let twice = app.json(Method::POST, &format!("/api/v1/evidence/{id}/shares"), &squad, share).await;
-    assert_eq!(twice.json()["fields"][0]["code"], "already_shared");
+    assert_eq!(twice.status, StatusCode::CONFLICT, "{}", twice.body);
+    assert_eq!(twice.json()["fields"][0]["code"], "duplicate");
     let seen = app.get_bearer(&format!("/api/v1/evidence/{id}"), &other_squad).await;
     assert_eq!(seen.status, StatusCode::OK);
     assert_eq!(seen.json()["shares"][0]["unit_name"], "荷花池中队");
