@@ -54,7 +54,7 @@ fn is_demo_username(username: &str) -> bool {
             .is_some_and(|n| (1..=max).contains(&n))
     };
     matches!(username, "sysadmin" | "secadmin" | "auditadmin" | "supervisor01" | "office01" | "center01")
-        || numbered("leader", 2)
+        || numbered("leader", 3)
         || numbered("legal", 2)
         || numbered("squadlead", SQUADS.len() as u32)
         || numbered("officer", 8)
@@ -192,6 +192,8 @@ pub async fn seed(
             position: position.to_owned(),
             phone: Some(seq.phone()),
             employment,
+            // 局长 and 副局长 are the bureau's 负责人, who alone sit in a 集体讨论.
+            agency_leader: matches!(position, "局长" | "副局长"),
         };
         let id = tx.insert_person(&draft).await?;
         let draft_name = draft.name.clone();
@@ -296,6 +298,7 @@ pub async fn seed(
     let mut accounts: Vec<(String, String, Option<String>, Vec<Role>)> = vec![
         linked("leader01", &leaders[0], Role::Leader),
         linked("leader02", &leaders[1], Role::Leader),
+        linked("leader03", &leaders[2], Role::Leader),
         linked("office01", &office_people[0], Role::Office),
         linked("legal01", &legal_people[1], Role::LegalReviewer),
         linked("legal02", &legal_people[2], Role::LegalReviewer),
@@ -402,6 +405,29 @@ pub async fn seed_cases(state: &crate::app::AppState) -> anyhow::Result<usize> {
         .take(2)
         .collect();
     anyhow::ensure!(officers.len() == 2, "the demo squad has no two certified officers");
+    // The bureau's 负责人 from the register: the attendees of every 集体讨论 below.
+    let heads: Vec<String> = db.agency_leaders().await?.into_iter().map(|(id, _, _)| id).take(3).collect();
+    anyhow::ensure!(heads.len() == 3, "the demo bureau has no three registered heads");
+    let clear = |measure: &str, back: i64, conclusion: &str, opinion: &str| {
+        [
+            serde_json::json!({"action": "review_compulsory", "on": day(back), "measure": measure,
+                "passed": true, "opinion": opinion}),
+            serde_json::json!({"action": "discuss_compulsory", "on": day(back), "measure": measure,
+                "attendees": heads, "conclusion": conclusion}),
+        ]
+    };
+    let [seizure_review, seizure_discussion] = clear(
+        "seizure",
+        10,
+        "同意扣押涉案经营工具",
+        "当事人拒不停止违法行为，扣押涉案工具有法定依据，程序合法，同意扣押。",
+    );
+    let [substitute_review, substitute_discussion] = clear(
+        "substitute",
+        10,
+        "同意代履行拆除",
+        "责令改正逾期未履行，广告牌危及通行安全，符合代履行条件，预算合理。",
+    );
 
     let mut parties = Vec::new();
     for (i, (name, address)) in [
@@ -472,6 +498,8 @@ pub async fn seed_cases(state: &crate::app::AppState) -> anyhow::Result<usize> {
             vec![
                 (&leader, file(11)),
                 (&squad, act(10)),
+                (&legal, seizure_review),
+                (&leader, seizure_discussion),
                 (
                     &leader,
                     serde_json::json!({"action": "seize", "on": day(10), "officers": officers,
@@ -498,6 +526,8 @@ pub async fn seed_cases(state: &crate::app::AppState) -> anyhow::Result<usize> {
                     serde_json::json!({"action": "reinspect", "on": day(16), "officers": officers,
                      "corrected": false, "summary": "广告牌仍未拆除，支架锈蚀松动，临街一侧有坠落危险"}),
                 ),
+                (&legal, substitute_review),
+                (&leader, substitute_discussion),
                 (
                     &leader,
                     serde_json::json!({"action": "decide_substitute", "on": day(10), "ground": "traffic",
@@ -532,7 +562,7 @@ pub async fn seed_cases(state: &crate::app::AppState) -> anyhow::Result<usize> {
                 ),
                 (
                     &leader,
-                    serde_json::json!({"action": "discuss", "on": day(269), "attendees": ["局长", "副局长甲", "副局长乙"],
+                    serde_json::json!({"action": "discuss", "on": day(269), "attendees": heads,
                      "conclusion": "同意责令限期拆除"}),
                 ),
                 (

@@ -271,10 +271,12 @@ pub enum Action {
     /// Set the province's case rules ([M] values: hearing and major-case thresholds, the
     /// statement period), with their sources.
     CaseRulesEdit,
+    /// Run the scenario simulator: try steps on dates against the engine, writing nothing.
+    CaseSimulate,
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 28] = [
         Action::SelfService,
         Action::OrgView,
         Action::OrgEdit,
@@ -302,6 +304,7 @@ impl Action {
         Action::DeviceAdmin,
         Action::RecordingRulesEdit,
         Action::CaseRulesEdit,
+        Action::CaseSimulate,
     ];
 
     pub fn code(self) -> &'static str {
@@ -333,6 +336,7 @@ impl Action {
             Action::DeviceAdmin => "device_admin",
             Action::RecordingRulesEdit => "recording_rules_edit",
             Action::CaseRulesEdit => "case_rules_edit",
+            Action::CaseSimulate => "case_simulate",
         }
     }
 }
@@ -452,6 +456,10 @@ pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
         // The legal office keeps the thresholds, the leadership answers for them.
         (R::Leader | R::LegalReviewer, A::CaseRulesEdit) => Some(S::All),
         (_, A::CaseRulesEdit) => None,
+        // The legal office tries scenarios before it advises; the leadership and the office
+        // (which runs the monthly training) use the same tool to teach.
+        (R::Leader | R::LegalReviewer | R::Office, A::CaseSimulate) => Some(S::All),
+        (_, A::CaseSimulate) => None,
     }
 }
 

@@ -229,6 +229,7 @@ mod tests {
                 vec![]
             },
             legal_review_qualified: false,
+            agency_leader: false,
         }
     }
 

@@ -195,6 +195,9 @@ pub struct PersonDraft {
     pub position: String,
     pub phone: Option<Phone>,
     pub employment: Employment,
+    /// 行政机关负责人 (the bureau's head or a deputy head): may attend a 集体讨论 (行政处罚法
+    /// Art. 57 ¶2).
+    pub agency_leader: bool,
 }
 
 /// Untrusted person input, exactly as a form or JSON body delivers it.
@@ -212,6 +215,9 @@ pub struct PersonInput {
     pub phone: String,
     #[serde(default)]
     pub employment: String,
+    /// A form's checkbox (`on`) or `true`: the person is one of the bureau's 负责人.
+    #[serde(default)]
+    pub agency_leader: String,
 }
 
 impl PersonInput {
@@ -249,6 +255,10 @@ impl PersonInput {
                 }
             },
         };
+        let agency_leader = matches!(self.agency_leader.trim(), "on" | "true" | "1");
+        if agency_leader && employment == Some(Employment::Auxiliary) {
+            errors.add("agency_leader", "auxiliary_not_leader", "辅助人员不能登记为行政机关负责人");
+        }
         errors.into_result()?;
         let (Some(gender), Some(employment)) = (gender, employment) else {
             unreachable!("every None above added a field error")
@@ -260,6 +270,7 @@ impl PersonInput {
             position: position.to_owned(),
             phone,
             employment,
+            agency_leader,
         })
     }
 }

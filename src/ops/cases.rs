@@ -358,6 +358,11 @@ fn people_named(case: &Case, command: &Command, actor: &EngineActor) -> Vec<Stri
         Command::PerformSubstitute { supervisor, .. } => ids.push(supervisor.trim().to_owned()),
         Command::ScheduleHearing { presider, .. } => ids.push(presider.clone()),
         Command::Recuse { person, .. } => ids.push(person.clone()),
+        Command::Discuss { attendees, .. }
+        | Command::ProposeDeferral { attendees, .. }
+        | Command::DiscussCompulsory { attendees, .. } => {
+            ids.extend(attendees.iter().map(|a| a.trim().to_owned()))
+        }
         _ => {}
     }
     ids.retain(|id| !id.trim().is_empty());

@@ -227,6 +227,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0022_legal_review_qualification.sql"),
         include_str!("../../migrations/postgres/0022_legal_review_qualification.sql"),
     ),
+    (
+        "0023_agency_leader",
+        include_str!("../../migrations/sqlite/0023_agency_leader.sql"),
+        include_str!("../../migrations/postgres/0023_agency_leader.sql"),
+    ),
 ];
 
 impl Db {

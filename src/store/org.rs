@@ -93,6 +93,8 @@ pub struct PersonSummary {
     pub position: String,
     pub phone: Option<String>,
     pub employment: Employment,
+    /// 行政机关负责人 (may attend a 集体讨论).
+    pub agency_leader: bool,
     pub active: bool,
     pub certificate_number: Option<String>,
     pub certificate_valid_to: Option<NaiveDate>,
@@ -110,6 +112,7 @@ struct PersonSummaryRow {
     position: String,
     phone: Option<String>,
     employment: String,
+    agency_leader: bool,
     active: bool,
     certificate_number: Option<String>,
     certificate_valid_from: Option<String>,
@@ -138,6 +141,7 @@ impl TryFrom<PersonSummaryRow> for PersonSummary {
             unit_name: row.unit_name,
             position: row.position,
             phone: row.phone,
+            agency_leader: row.agency_leader,
             active: row.active,
             certificate_number: row.certificate_number,
         })
@@ -272,6 +276,19 @@ impl Db {
         row.map(Unit::try_from).transpose()
     }
 
+    /// The bureau's 负责人 in the register (active, flagged `agency_leader`): id, name and
+    /// position, in the unit order, for the attendee list of a 集体讨论.
+    pub async fn agency_leaders(&self) -> Result<Vec<(String, String, String)>, sqlx::Error> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT p.id, p.name, p.position FROM people p JOIN units un ON un.id = p.unit_id \
+                 WHERE p.active AND p.agency_leader ORDER BY un.sort_order, p.name, p.id",
+            )
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
     pub async fn people(
         &self,
         visibility: &Visibility,
@@ -292,7 +309,7 @@ impl Db {
         let (rows, total): (Vec<CountedSummaryRow>, Option<i64>) = on_pool!(self, |pool| {
             let rows: Vec<CountedSummaryRow> = sqlx::query_as(people_query!(
                 "SELECT p.id, p.name, p.gender, p.unit_id, un.name AS unit_name, p.position, p.phone, \
-                 p.employment, p.active, lc.number AS certificate_number, lc.valid_from AS certificate_valid_from, \
+                 p.employment, p.agency_leader, p.active, lc.number AS certificate_number, lc.valid_from AS certificate_valid_from, \
                  lc.valid_to AS certificate_valid_to, lc.status AS certificate_status, COUNT(*) OVER () AS total",
                 "ORDER BY un.sort_order, p.employment DESC, p.name, p.id LIMIT $10 OFFSET $11"
             ))
@@ -364,7 +381,7 @@ impl Db {
                     SELECT id FROM units WHERE id = $2 \
                     UNION ALL SELECT u.id FROM units u JOIN visible v ON u.parent_id = v.id WHERE $1 = 'subtree') \
                  SELECT p.id, p.name, p.gender, p.unit_id, un.name AS unit_name, p.position, p.phone, \
-                 p.employment, p.active, c.number AS certificate_number, c.valid_from AS certificate_valid_from, \
+                 p.employment, p.agency_leader, p.active, c.number AS certificate_number, c.valid_from AS certificate_valid_from, \
                  c.valid_to AS certificate_valid_to, c.status AS certificate_status, \
                  p.version, p.created_at, p.updated_at \
                  FROM people p JOIN units un ON un.id = p.unit_id \
@@ -493,8 +510,8 @@ impl AuditedTx {
         let now = ts(self.now());
         on_tx!(&mut self.tx, |conn| {
             sqlx::query(
-                "INSERT INTO people (id, name, gender, unit_id, position, phone, employment, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+                "INSERT INTO people (id, name, gender, unit_id, position, phone, employment, agency_leader, \
+                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
             )
             .bind(&id)
             .bind(&draft.name)
@@ -503,6 +520,7 @@ impl AuditedTx {
             .bind(&draft.position)
             .bind(draft.phone.as_ref().map(|p| p.as_str()))
             .bind(draft.employment.code())
+            .bind(draft.agency_leader)
             .bind(&now)
             .execute(conn)
             .await?;
@@ -510,7 +528,8 @@ impl AuditedTx {
         // Names and phones are personal data: the audit record names the person by id only.
         self.audit(
             AuditEvent::new("person.create", "person", &id).details(
-                serde_json::json!({ "unit_id": draft.unit_id, "employment": draft.employment.code() }),
+                serde_json::json!({ "unit_id": draft.unit_id, "employment": draft.employment.code(),
+                    "agency_leader": draft.agency_leader }),
             ),
         )
         .await?;
@@ -579,7 +598,8 @@ impl AuditedTx {
         let updated = on_tx!(&mut self.tx, |conn| {
             sqlx::query(
                 "UPDATE people SET name = $1, gender = $2, unit_id = $3, position = $4, phone = $5, \
-                 employment = $6, version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9",
+                 employment = $6, agency_leader = $7, version = version + 1, updated_at = $8 \
+                 WHERE id = $9 AND version = $10",
             )
             .bind(&draft.name)
             .bind(draft.gender.code())
@@ -587,6 +607,7 @@ impl AuditedTx {
             .bind(&draft.position)
             .bind(draft.phone.as_ref().map(|p| p.as_str()))
             .bind(draft.employment.code())
+            .bind(draft.agency_leader)
             .bind(&now)
             .bind(id)
             .bind(version)
@@ -599,7 +620,8 @@ impl AuditedTx {
         }
         self.audit(
             AuditEvent::new("person.update", "person", id)
-                .details(serde_json::json!({ "version": version + 1, "unit_id": draft.unit_id })),
+                .details(serde_json::json!({ "version": version + 1, "unit_id": draft.unit_id,
+                    "agency_leader": draft.agency_leader })),
         )
         .await?;
         Ok(version + 1)

@@ -26,6 +26,7 @@ pub mod parties;
 pub mod people;
 pub mod schema;
 pub mod security;
+pub mod simulator;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -139,6 +140,8 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(g.clone(), "/documents/{id}/pdf", A(X::CaseView), get(documents::pdf_page)),
         route(g.clone(), "/responsibility-list", A(X::CaseView), get(cases::items_page)),
         route(g.clone(), "/case-rules", A(X::CaseRulesEdit), get(case_rules::edit_page)),
+        route(g.clone(), "/simulator", A(X::CaseSimulate), get(simulator::simulator_page)),
+        route(p.clone(), "/simulator", A(X::CaseSimulate), post(simulator::run_form)),
         route(g.clone(), "/responsibility-list/new", A(X::CaseRulesEdit), get(items::new_page)),
         route(p.clone(), "/responsibility-list/new", A(X::CaseRulesEdit), post(items::create_form)),
         route(g.clone(), "/responsibility-list/{code}/edit", A(X::CaseRulesEdit), get(items::edit_page)),

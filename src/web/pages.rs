@@ -79,6 +79,12 @@ const MENU: &[(MenuItem, Option<Action>)] = &[
         Some(Action::CaseView),
     ),
     (
+        MenuItem {
+            key: "simulator", href: "/simulator", zh: "办案规则模拟", en: "Simulator", icon: "⚖"
+        },
+        Some(Action::CaseSimulate),
+    ),
+    (
         MenuItem { key: "evidence", href: "/evidence", zh: "证据管理", en: "Evidence", icon: "▣" },
         Some(Action::EvidenceView),
     ),

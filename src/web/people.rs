@@ -608,6 +608,7 @@ pub async fn edit_page(
         // Left empty: the number stays masked here; an empty field keeps it on update.
         phone: String::new(),
         employment: p.employment.code().into(),
+        agency_leader: if p.agency_leader { "on".into() } else { String::new() },
     };
     form_page(
         &state,
@@ -910,6 +911,8 @@ pub struct PersonDto {
     pub phone_masked: Option<String>,
     /// `officer` (执法人员) or `auxiliary` (协管员).
     pub employment: String,
+    /// One of the bureau's 负责人: may attend a 集体讨论 (行政处罚法 Art. 57 ¶2).
+    pub agency_leader: bool,
     pub active: bool,
     /// The certificate with the latest expiry date, if any.
     pub certificate_number: Option<String>,
@@ -934,6 +937,7 @@ impl PersonDto {
             unit_name: p.unit_name,
             position: p.position,
             employment: p.employment.code().to_owned(),
+            agency_leader: p.agency_leader,
             active: p.active,
             certificate_number: p.certificate_number,
             certificate_valid_to: p.certificate_valid_to.map(|d| d.to_string()),
@@ -986,6 +990,9 @@ pub struct PersonBody {
     pub phone: String,
     #[schema(value_type = crate::domain::org::Employment)]
     pub employment: String,
+    /// One of the bureau's 负责人 (not an auxiliary): may attend a 集体讨论.
+    #[serde(default)]
+    pub agency_leader: bool,
 }
 
 /// A person's new state, with the version last read (a stale one answers 409).
@@ -1005,6 +1012,7 @@ impl PersonBody {
             position: self.position.clone(),
             phone: self.phone.clone(),
             employment: self.employment.clone(),
+            agency_leader: if self.agency_leader { "true".into() } else { String::new() },
         }
     }
 }

@@ -80,6 +80,25 @@ impl Steps<'_> {
         assert_eq!(status, StatusCode::OK, "{step} -> {json}");
     }
 
+    /// The plan's clearance of a compulsory decision (`seizure`, `substitute`, `enforcement`):
+    /// a passed legal review by `legal01` and a discussion of the three heads, both on `on`.
+    pub async fn clear(&mut self, leader: &str, measure: &str, on: &str) {
+        let legal = self.app.token("legal01").await;
+        self.ok(
+            &legal,
+            serde_json::json!({"action": "review_compulsory", "on": on, "measure": measure,
+            "passed": true, "opinion": "有法定依据，程序合法"}),
+        )
+        .await;
+        let heads = self.app.heads().await;
+        self.ok(
+            leader,
+            serde_json::json!({"action": "discuss_compulsory", "on": on, "measure": measure,
+            "attendees": heads, "conclusion": "同意"}),
+        )
+        .await;
+    }
+
     pub async fn refused(&mut self, token: &str, step: serde_json::Value, code: &str) {
         let before = self.version;
         let (status, json) = self.step(token, step.clone()).await;
@@ -169,9 +188,12 @@ async fn a_general_procedure_case_runs_from_lead_to_closing_under_every_guard() 
     s.refused(&squad, review.clone(), "legal_reviewer_required").await;
     s.ok(&legal, review).await;
     s.refused(&leader, decide("2026-03-10", 600_000), "collective_discussion_required").await;
-    s.ok(&leader, serde_json::json!({"action": "discuss", "on": "2026-03-10", "attendees": ["局长", "副局长甲", "副局长乙"],
-        "conclusion": "同意罚款 6000 元"}))
-        .await;
+    s.ok(
+        &leader,
+        serde_json::json!({"action": "discuss", "on": "2026-03-10", "attendees": app.heads().await,
+        "conclusion": "同意罚款 6000 元"}),
+    )
+    .await;
     s.ok(&leader, decide("2026-03-10", 600_000)).await;
     let decided = app.get_bearer(&format!("/api/v1/cases/{id}"), &squad).await.json();
     assert_eq!(decided["state"]["decision"]["number"], "钟城管罚决字〔2026〕第1号");
@@ -358,6 +380,9 @@ async fn a_seizure_is_taken_approved_and_ended_through_the_api_with_its_clock() 
     let (status, refused) = s.step(&squad, seize.clone()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(refused["error"], "head_approval_required");
+    // The bureau's plan: discussed and reviewed first.
+    s.refused(&leader, seize.clone(), "compulsory_discussion_required").await;
+    s.clear(&leader, "seizure", "2026-03-02").await;
     s.ok(&leader, seize).await;
     let case = app.get_bearer(&format!("/api/v1/cases/{id}"), &squad).await.json();
     let clock = case["clocks"]
@@ -437,6 +462,51 @@ async fn orders_seizures_and_substitute_performance_work_from_the_case_page_form
     )
     .await;
     assert_eq!(order.status, StatusCode::SEE_OTHER, "{}", order.body);
+    // The plan's clearance from the forms: the reviewer's opinion, then the heads ticked on the
+    // page's attendee boxes (repeated `attendee` fields). A box for an officer is refused.
+    let legal = app.login("legal01").await;
+    for (measure, clear_on) in [("seizure", "2026-03-02"), ("substitute", "2026-03-02")] {
+        let reviewed = post(
+            &legal,
+            vec![
+                ("action", "review_compulsory".into()),
+                ("version", version().await),
+                ("on", clear_on.into()),
+                ("measure", measure.into()),
+                ("passed", "yes".into()),
+                ("opinion", "同意".into()),
+            ],
+        )
+        .await;
+        assert_eq!(reviewed.status, StatusCode::SEE_OTHER, "{}", reviewed.body);
+    }
+    let heads = app.heads().await;
+    let page = app.get(&format!("/cases/{id}"), Some(&leader)).await;
+    for head in &heads {
+        assert!(page.body.contains(&format!("name=\"attendee\" value=\"{head}\"")), "a box for each head");
+    }
+    assert!(!page.body.contains(&format!("name=\"attendee\" value=\"{o1}\"")), "no box for an officer");
+    let discuss = |attendees: Vec<String>, measure: &str| {
+        let mut fields: Vec<(&'static str, String)> = vec![
+            ("action", "discuss_compulsory".into()),
+            ("on", "2026-03-02".into()),
+            ("measure", measure.to_owned()),
+            ("summary", "同意".into()),
+        ];
+        fields.extend(attendees.into_iter().map(|a| ("attendee", a)));
+        fields
+    };
+    let mut stranger = discuss(vec![heads[0].clone(), heads[1].clone(), o1.clone()], "seizure");
+    stranger.push(("version", version().await));
+    let refused = post(&leader, stranger).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("未在人员名册中登记为本局负责人"), "{}", refused.body);
+    for measure in ["seizure", "substitute"] {
+        let mut fields = discuss(heads.clone(), measure);
+        fields.push(("version", version().await));
+        let discussed = post(&leader, fields).await;
+        assert_eq!(discussed.status, StatusCode::SEE_OTHER, "{}", discussed.body);
+    }
     // The seizure list comes one item per line.
     let seize = post(
         &leader,
@@ -1027,6 +1097,7 @@ async fn two_seizures_on_one_case_each_keep_their_own_clock() {
             chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 3, chrono::Datelike::day(&day), 1, 0, 0)
                 .unwrap(),
         );
+        s.clear(&leader, "seizure", on).await;
         s.ok(
             &leader,
             serde_json::json!({"action": "seize", "on": on, "officers": officers,

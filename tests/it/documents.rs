@@ -183,6 +183,7 @@ async fn every_record_notice_and_measure_document_states_what_its_article_requir
         "requirement": "停止占道经营，清除占道物品", "officers": officers}),
     )
     .await;
+    s.clear(&leader, "seizure", "2026-03-02").await;
     s.ok(&leader, serde_json::json!({"action": "seize", "on": "2026-03-02", "officers": officers,
         "items": ["三轮车一辆（蓝色）", "水果约50公斤"], "reason": "当事人拒不停止占道经营，扣押涉案经营工具", "emergency": false}))
         .await;
@@ -193,9 +194,12 @@ async fn every_record_notice_and_measure_document_states_what_its_article_requir
     s.ok(&legal, serde_json::json!({"action": "review", "on": "2026-03-02", "checklist": [true, true, true, true, true, true, true, true],
         "opinion": "事实清楚，证据确凿，程序合法"}))
         .await;
-    s.ok(&leader, serde_json::json!({"action": "discuss", "on": "2026-03-02", "attendees": ["局长甲", "副局长乙", "副局长丙"],
-        "conclusion": "同意罚款六千元"}))
-        .await;
+    s.ok(
+        &leader,
+        serde_json::json!({"action": "discuss", "on": "2026-03-02", "attendees": app.heads().await,
+        "conclusion": "同意罚款六千元"}),
+    )
+    .await;
     s.ok(&squad, serde_json::json!({"action": "notify", "on": "2026-03-02"})).await;
     app.clock.set(app.clock_now() + Duration::days(1));
     s.ok(
@@ -230,10 +234,10 @@ async fn every_record_notice_and_measure_document_states_what_its_article_requir
     let text = issued_text(&app, &squad, &id, "legal_review_opinion", "").await;
     assert!(flat(&text).contains("裁量基准运用适当") && flat(&text).contains("通过"), "{text}");
     let text = issued_text(&app, &squad, &id, "discussion_minutes", "").await;
-    assert!(
-        flat(&text).contains("局长甲、副局长乙、副局长丙") && flat(&text).contains("同意罚款六千元"),
-        "{text}"
-    );
+    // The minutes name the heads from the register, by name.
+    let heads = app.db.agency_leaders().await.unwrap();
+    let names = heads.iter().map(|(_, name, _)| name.as_str()).collect::<Vec<_>>().join("、");
+    assert!(flat(&text).contains(&names) && flat(&text).contains("同意罚款六千元"), "{text}");
     let text = issued_text(&app, &squad, &id, "statement_record", "").await;
     assert!(
         flat(&text).contains("家庭困难") && flat(&text).contains("不因当事人陈述、申辩而给予更重的处罚"),
@@ -261,6 +265,7 @@ async fn every_record_notice_and_measure_document_states_what_its_article_requir
         "corrected": false, "summary": "仍在原地经营，物品未清除"}),
     )
     .await;
+    s.clear(&leader, "substitute", "2026-03-09").await;
     s.ok(
         &leader,
         serde_json::json!({"action": "decide_substitute", "on": "2026-03-09", "ground": "traffic",
@@ -306,9 +311,12 @@ async fn a_forced_demolition_is_decided_in_writing_served_and_only_then_carried_
         "findings": {"facts": "当事人未取得建设工程规划许可证，在屋顶搭建彩钢板房约30平方米。", "evidence": "现场检查笔录", "discretion": ""}}))
         .await;
     s.ok(&legal, serde_json::json!({"action": "review", "on": "2026-03-02", "checklist": [true, true, true, true, true, true, true, true], "opinion": "同意"})).await;
-    s.ok(&leader, serde_json::json!({"action": "discuss", "on": "2026-03-02", "attendees": ["局长", "副局长甲", "副局长乙"],
-        "conclusion": "同意限期拆除"}))
-        .await;
+    s.ok(
+        &leader,
+        serde_json::json!({"action": "discuss", "on": "2026-03-02", "attendees": app.heads().await,
+        "conclusion": "同意限期拆除"}),
+    )
+    .await;
     s.ok(&squad, serde_json::json!({"action": "notify", "on": "2026-03-02"})).await;
     s.ok(&squad, serde_json::json!({"action": "waive", "on": "2026-03-02"})).await;
     s.ok(&leader, serde_json::json!({"action": "decide", "on": "2026-03-02", "outcome": "penalty", "penalty": demolition, "note": ""}))
@@ -335,7 +343,10 @@ async fn a_forced_demolition_is_decided_in_writing_served_and_only_then_carried_
     s.refused(&leader, demolish.clone(), "enforcement_decision_required").await;
     let decide = |manner: &str| serde_json::json!({"action": "decide_enforcement", "on": "2026-11-02", "manner": manner, "execute_on": "2026-11-02"});
     s.refused(&leader, decide(" "), "manner_required").await;
-    s.ok(&leader, decide("组织人员、机械拆除屋顶彩钢板房，拆除物料清点后交当事人")).await;
+    let fine_manner = "组织人员、机械拆除屋顶彩钢板房，拆除物料清点后交当事人";
+    s.refused(&leader, decide(fine_manner), "compulsory_discussion_required").await;
+    s.clear(&leader, "enforcement", "2026-11-02").await;
+    s.ok(&leader, decide(fine_manner)).await;
     s.refused(&leader, demolish.clone(), "enforcement_decision_unserved").await;
     let text = issued_text(&app, &squad, &id, "enforcement_decision", "").await;
     snapshot("enforcement_decision.txt", &text);

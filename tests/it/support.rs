@@ -345,6 +345,11 @@ impl TestApp {
     }
 
     /// The id of a unit by name.
+    /// The person ids of the demo bureau's 负责人 (局长 and two 副局长), who attend a 集体讨论.
+    pub async fn heads(&self) -> Vec<String> {
+        self.db.agency_leaders().await.expect("the heads").into_iter().map(|(id, _, _)| id).take(3).collect()
+    }
+
     pub async fn unit_id(&self, name: &str) -> String {
         self.db.units().await.unwrap().into_iter().find(|u| u.name == name).expect("unit").id
     }

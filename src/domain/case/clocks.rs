@@ -332,7 +332,7 @@ pub fn clocks(case: &Case, calendar: &WorkCalendar, rules: &CaseRules) -> Vec<Cl
         out.push(Clock {
             kind: ClockKind::Decision,
             start: filed,
-            due: calendar_due(calendar, filed, DECISION_DAYS + case.decision_extension_days),
+            due: calendar_due(calendar, filed, case.decision_days()),
             met_on: case.decision.as_ref().map(|d| d.on),
         });
     }

@@ -25,7 +25,9 @@ use crate::domain::calendar::{CalendarError, WorkCalendar};
 use crate::domain::org::{CertificateStatus, Employment, certificate_standing};
 use rules::*;
 
-pub use compulsory::{CorrectionOrder, Deferral, DeferralSubject, Substitute, SubstituteGround};
+pub use compulsory::{
+    Clearance, CompulsoryMeasure, CorrectionOrder, Deferral, DeferralSubject, Substitute, SubstituteGround,
+};
 
 /// Which procedure the case follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -253,6 +255,16 @@ pub enum Hearing {
     NoShow {
         on: NaiveDate,
     },
+}
+
+/// A time left out of the 90 days of Art. 60: both days included.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExcludedSpan {
+    pub kind: rules::ExcludedPeriod,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    #[serde(default)]
+    pub note: String,
 }
 
 /// A recorded legal review (法制审核, 行政处罚法 Art. 58).
@@ -522,6 +534,10 @@ pub struct Case {
     pub waived: bool,
     pub hearing: Hearing,
     pub decision_extension_days: u32,
+    /// Times left out of the 90 days of Art. 60 under the rules in force when they were
+    /// recorded (see [`rules::ExcludedPeriod`]).
+    #[serde(default)]
+    pub excluded_periods: Vec<ExcludedSpan>,
     pub decision: Option<Decision>,
     pub served_on: Option<NaiveDate>,
     /// Deferred payment approved under Art. 66: the new last day to pay.
@@ -558,6 +574,9 @@ pub struct Case {
     /// 代履行 (行政强制法 Arts. 50–52).
     #[serde(default)]
     pub substitute: Option<Substitute>,
+    /// The collective discussions and legal reviews of compulsory decisions (plan §三（二）3).
+    #[serde(default)]
+    pub clearances: Vec<Clearance>,
     /// 暂缓立案 / 暂缓强制拆除, each decided collectively, reviewed and filed for supervision.
     #[serde(default)]
     pub deferrals: Vec<Deferral>,
@@ -958,6 +977,29 @@ pub enum Command {
         on: NaiveDate,
         note: String,
     },
+    /// A 检测、检验、鉴定 or 公告送达 time, left out of the 90 days where the rules say so.
+    ExcludePeriod {
+        kind: rules::ExcludedPeriod,
+        from: NaiveDate,
+        to: NaiveDate,
+        #[serde(default)]
+        note: String,
+    },
+    /// 集体讨论 of a compulsory decision the plan clears first (seizure, 代履行, 强制执行决定), by
+    /// the bureau's 负责人 chosen from the register.
+    DiscussCompulsory {
+        on: NaiveDate,
+        measure: CompulsoryMeasure,
+        attendees: Vec<String>,
+        conclusion: String,
+    },
+    /// 法制审核 of that compulsory decision, by a qualified reviewer who did not handle the case.
+    ReviewCompulsory {
+        on: NaiveDate,
+        measure: CompulsoryMeasure,
+        passed: bool,
+        opinion: String,
+    },
 }
 
 /// A 复议 or a suit against the decision, as the bureau answers it.
@@ -981,7 +1023,7 @@ pub struct Challenge {
 impl Command {
     /// Every step's `action` code, in the order of [`Command`]'s variants (the API document
     /// lists them; a test checks each is a variant and has a Chinese name).
-    pub const ACTIONS: [&'static str; 53] = [
+    pub const ACTIONS: [&'static str; 56] = [
         "file",
         "decline_filing",
         "extend_lead_check",
@@ -1035,6 +1077,9 @@ impl Command {
         "review_deferral",
         "register_deferral",
         "end_deferral",
+        "exclude_period",
+        "discuss_compulsory",
+        "review_compulsory",
     ];
 
     pub fn code(&self) -> &'static str {
@@ -1092,6 +1137,9 @@ impl Command {
             Command::ReviewDeferral { .. } => "review_deferral",
             Command::RegisterDeferral { .. } => "register_deferral",
             Command::EndDeferral { .. } => "end_deferral",
+            Command::ExcludePeriod { .. } => "exclude_period",
+            Command::DiscussCompulsory { .. } => "discuss_compulsory",
+            Command::ReviewCompulsory { .. } => "review_compulsory",
         }
     }
 
@@ -1144,6 +1192,9 @@ impl Command {
             | Command::NotifySubstitute { on }
             | Command::RecoverSubstituteCost { on, .. }
             | Command::ProposeDeferral { on, .. }
+            | Command::ExcludePeriod { to: on, .. }
+            | Command::DiscussCompulsory { on, .. }
+            | Command::ReviewCompulsory { on, .. }
             | Command::ReviewDeferral { on, .. }
             | Command::RegisterDeferral { on, .. }
             | Command::EndDeferral { on, .. } => Some(*on),
@@ -1174,6 +1225,7 @@ pub fn command_name_zh(code: &str) -> &'static str {
         "schedule_hearing" => "听证通知",
         "hold_hearing" => "举行听证",
         "extend_decision" => "延长决定期限",
+        "exclude_period" => "记录不计入办案期限的时间",
         "decide" => "作出决定",
         "serve" => "送达",
         "defer" => "延期（分期）缴纳",
@@ -1211,6 +1263,8 @@ pub fn command_name_zh(code: &str) -> &'static str {
         "review_deferral" => "暂缓法制审核",
         "register_deferral" => "暂缓监督备案",
         "end_deferral" => "复查结束暂缓",
+        "discuss_compulsory" => "行政强制集体讨论",
+        "review_compulsory" => "行政强制法制审核",
         _ => "其他",
     }
 }
@@ -1237,6 +1291,8 @@ pub struct PersonFacts {
     pub certificates: Vec<(CertificateStatus, NaiveDate, NaiveDate)>,
     /// Whether the person may do legal review (Art. 58 ¶2: `org::qualified_for_legal_review`).
     pub legal_review_qualified: bool,
+    /// Whether the person is one of the bureau's 负责人 (may attend a 集体讨论, Art. 57 ¶2).
+    pub agency_leader: bool,
 }
 
 impl PersonFacts {
@@ -1435,6 +1491,7 @@ impl Case {
             waived: false,
             hearing: Hearing::None,
             decision_extension_days: 0,
+            excluded_periods: Vec::new(),
             decision: None,
             served_on: None,
             deferred_until: None,
@@ -1451,6 +1508,7 @@ impl Case {
             demolition: Demolition::default(),
             corrections: Vec::new(),
             substitute: None,
+            clearances: Vec::new(),
             deferrals: Vec::new(),
         }
     }
@@ -1554,6 +1612,16 @@ impl Case {
     }
 
     /// The limitation date (行政处罚法 Art. 36): filing after it is refused.
+    /// The days within which Art. 60 asks for the decision: 90, any extension, and each day of
+    /// the recorded excluded times (a day counted once however many of them cover it).
+    pub fn decision_days(&self) -> u32 {
+        let mut excluded = std::collections::BTreeSet::new();
+        for span in &self.excluded_periods {
+            excluded.extend(span.from.iter_days().take_while(|d| *d <= span.to));
+        }
+        DECISION_DAYS + self.decision_extension_days + u32::try_from(excluded.len()).unwrap_or(u32::MAX)
+    }
+
     pub fn limitation_end(&self) -> NaiveDate {
         let years = if self.serious_harm { LIMITATION_YEARS_SERIOUS } else { LIMITATION_YEARS };
         self.act_on.checked_add_months(Months::new(12 * years)).unwrap_or(NaiveDate::MAX)
@@ -1952,21 +2020,12 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                 return wrong_stage(case, command);
             }
             leader_only(ctx.actor, "集体讨论")?;
-            let distinct = distinct_in_order(attendees);
-            if distinct.len() < MIN_DISCUSSION_ATTENDEES {
-                return refuse(
-                    "discussion_too_small",
-                    "行政处罚法第五十七条",
-                    format!(
-                        "集体讨论须由行政机关负责人集体进行，请记录至少{MIN_DISCUSSION_ATTENDEES}名参加人"
-                    ),
-                );
-            }
+            let distinct = discussion_attendees(attendees, "本案", ctx)?;
             require_text(conclusion, "conclusion_required", "请填写讨论结论")?;
             next.collective_on = Some(*on);
             next.discussion =
                 Some(Discussion { on: *on, attendees: distinct.clone(), conclusion: conclusion.clone() });
-            summary = format!("集体讨论（{} 人参加）：{conclusion}", distinct.len());
+            summary = format!("集体讨论（{} 参加）：{conclusion}", names(&distinct, ctx));
         }
         C::Notify { on } => {
             if case.stage != Stage::Review {
@@ -2090,12 +2149,20 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                 format!("听证通知：{hearing_on} 举行，主持人 {}", names(std::slice::from_ref(presider), ctx));
         }
         C::HoldHearing { on, attended } => {
-            let Hearing::Scheduled { hearing_on, presider, .. } = &case.hearing else {
+            let Hearing::Scheduled { hearing_on, presider, requested_on, .. } = &case.hearing else {
                 return wrong_stage(case, command);
             };
             case_officer_only(case, ctx.actor)?;
             if on < hearing_on {
                 return refuse("hearing_before_date", "行政处罚法第六十四条", "听证不得早于通知的日期举行");
+            }
+            if ctx.rules.decision_excluded.contains(&rules::ExcludedPeriod::Hearing) {
+                next.excluded_periods.push(ExcludedSpan {
+                    kind: rules::ExcludedPeriod::Hearing,
+                    from: *requested_on,
+                    to: *on,
+                    note: String::new(),
+                });
             }
             if *attended {
                 next.hearing = Hearing::Held { on: *on, presider: presider.clone() };
@@ -2126,6 +2193,49 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             next.decision_extension_days += days;
             summary = format!("经负责人批准，办案期限延长 {days} 日：{reason}");
         }
+        C::ExcludePeriod { kind, from, to, note } => {
+            if !matches!(case.stage, Stage::Investigation | Stage::Review | Stage::Notified) {
+                return wrong_stage(case, command);
+            }
+            case_officer_only(case, ctx.actor)?;
+            if *kind == rules::ExcludedPeriod::Hearing {
+                return refuse(
+                    "hearing_recorded_by_engine",
+                    "行政处罚法第六十条",
+                    "听证时间由系统按申请和举行听证的日期自动计算，无需登记",
+                );
+            }
+            if !ctx.rules.decision_excluded.contains(kind) {
+                return refuse(
+                    "exclusion_not_in_rules",
+                    "行政处罚法第六十条",
+                    format!(
+                        "本省办案规则未规定{}时间不计入办案期限（须有法律、法规、规章的规定）",
+                        kind.name_zh()
+                    ),
+                );
+            }
+            if to < from || case.filed_on.is_some_and(|f| *from < f) {
+                return refuse(
+                    "period_invalid",
+                    "行政处罚法第六十条",
+                    "起止日期应在立案之后，且结束不早于开始",
+                );
+            }
+            require_text(note, "note_required", "请写明事项（如送检物品和检测机构、公告载体）")?;
+            next.excluded_periods.push(ExcludedSpan {
+                kind: *kind,
+                from: *from,
+                to: *to,
+                note: note.trim().to_owned(),
+            });
+            summary = format!(
+                "{} {from} 至 {to}（{} 日）不计入办案期限：{}",
+                kind.name_zh(),
+                (*to - *from).num_days() + 1,
+                note.trim()
+            );
+        }
         C::Decide { on, outcome, penalty, note, late_reason } => {
             if case.stage != Stage::Notified && !(case.stage == Stage::Review && *outcome != Outcome::Penalty)
             {
@@ -2133,7 +2243,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             }
             leader_only(ctx.actor, "行政处罚决定")?;
             let filed = case.filed_on.unwrap_or(case.clue_on);
-            let days = DECISION_DAYS + case.decision_extension_days;
+            let days = case.decision_days();
             // Art. 60 makes a decision after the 90 days unlawful in time, but does not lift the
             // duty to decide, and a crime must always be transferred (Arts. 27, 57): a late
             // decision is made and recorded as late, with the reason, never blocked.
@@ -2649,6 +2759,9 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                     "请列明查封扣押场所、设施或者财物的清单",
                 );
             }
+            if !*emergency {
+                compulsory::require_clearance(case, &mut next, CompulsoryMeasure::Seizure, *on)?;
+            }
             next.seizures.push(Seizure {
                 on: *on,
                 reason: reason.trim().to_owned(),
@@ -2786,6 +2899,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                     "决定的强制执行时间为法定节假日：不得在法定节假日实施强制执行",
                 );
             }
+            compulsory::require_clearance(case, &mut next, CompulsoryMeasure::Enforcement, *on)?;
             next.demolition.decided_on = Some(*on);
             next.demolition.manner = manner.trim().to_owned();
             next.demolition.execute_on = Some(*execute_on);
@@ -2867,7 +2981,9 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
         | C::ProposeDeferral { .. }
         | C::ReviewDeferral { .. }
         | C::RegisterDeferral { .. }
-        | C::EndDeferral { .. } => {
+        | C::EndDeferral { .. }
+        | C::DiscussCompulsory { .. }
+        | C::ReviewCompulsory { .. } => {
             summary = compulsory::apply(case, &mut next, command, ctx)?;
         }
         C::SelfDemolish { on, assisted } => {
@@ -2977,16 +3093,41 @@ fn owes_fine(case: &Case) -> bool {
         .is_some_and(|d| d.outcome == Outcome::Penalty && d.penalty.kinds.contains(&PenaltyKind::Fine))
 }
 
-/// Names as given, blank and repeated ones left out, in their order (minutes list attendees
-/// by rank).
-fn distinct_in_order(names: &[String]) -> Vec<String> {
+/// The attendees of a 集体讨论 about `what`: person ids as given, blank and repeated ones left
+/// out, in their order (minutes list attendees by rank). Each must be one of the bureau's 负责人
+/// in the register, and there must be at least [`MIN_DISCUSSION_ATTENDEES`] of them (行政处罚法
+/// Art. 57 ¶2: 行政机关的负责人应当集体讨论决定), so minutes cannot name a clerk or a stranger.
+pub(super) fn discussion_attendees(
+    attendees: &[String],
+    what: &str,
+    ctx: &Context,
+) -> Result<Vec<String>, Refusal> {
     let mut out: Vec<String> = Vec::new();
-    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
-        if !out.iter().any(|o| o == name) {
-            out.push(name.to_owned());
+    for id in attendees.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        if !out.iter().any(|o| o == id) {
+            out.push(id.to_owned());
         }
     }
-    out
+    let strangers: Vec<&str> = out
+        .iter()
+        .filter(|id| !ctx.people.get(id.as_str()).is_some_and(|p| p.agency_leader))
+        .map(|id| ctx.people.get(id.as_str()).map_or(id.as_str(), |p| p.name.as_str()))
+        .collect();
+    if !strangers.is_empty() {
+        return refuse(
+            "attendee_not_leader",
+            "行政处罚法第五十七条第二款",
+            format!("集体讨论由行政机关负责人参加：{} 未在人员名册中登记为本局负责人", strangers.join("、")),
+        );
+    }
+    if out.len() < MIN_DISCUSSION_ATTENDEES {
+        return refuse(
+            "discussion_too_small",
+            "行政处罚法第五十七条第二款",
+            format!("{what}须经负责人集体讨论，请选择至少{MIN_DISCUSSION_ATTENDEES}名参加的负责人"),
+        );
+    }
+    Ok(out)
 }
 
 fn require_text(text: &str, code: &'static str, message: &str) -> Result<(), Refusal> {

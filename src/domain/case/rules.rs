@@ -128,6 +128,43 @@ pub const RECONSIDERATION_REPLY_SIMPLE_WORKDAYS: u32 = 5;
 /// (答辩状) within 15 (calendar) days of receiving the copy of the complaint.
 pub const LAWSUIT_DEFENCE_DAYS: u32 = 15;
 
+/// A time that may be left out of the 90 days of 行政处罚法 Art. 60 (听证, 检测鉴定, 公告送达).
+/// Art. 60 allows another period only where a law, regulation or rule provides one; none was
+/// found for 城管 (law-and-standards §1.4), so no kind is excluded unless the legal office turns
+/// it on in [`CaseRules`] with the rule that allows it (written in `source`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExcludedPeriod {
+    /// From the party's request for a hearing to the hearing (recorded by the engine itself).
+    Hearing,
+    /// 检测、检验、鉴定 (recorded by the case officer with its dates).
+    Testing,
+    /// 公告送达: the thirty days an announcement takes to serve (recorded with its dates).
+    Announcement,
+}
+
+impl ExcludedPeriod {
+    pub const ALL: [ExcludedPeriod; 3] =
+        [ExcludedPeriod::Hearing, ExcludedPeriod::Testing, ExcludedPeriod::Announcement];
+    pub fn code(self) -> &'static str {
+        match self {
+            ExcludedPeriod::Hearing => "hearing",
+            ExcludedPeriod::Testing => "testing",
+            ExcludedPeriod::Announcement => "announcement",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ExcludedPeriod> {
+        ExcludedPeriod::ALL.into_iter().find(|k| k.code() == s)
+    }
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            ExcludedPeriod::Hearing => "听证",
+            ExcludedPeriod::Testing => "检测、检验、鉴定",
+            ExcludedPeriod::Announcement => "公告送达",
+        }
+    }
+}
+
 /// Values the law leaves to a province or to the bureau. One row per province in the
 /// `case_rules` table; each value carries the source that set it and whether that source was
 /// verified, so a legal officer can see which numbers still need checking.
@@ -151,6 +188,10 @@ pub struct CaseRules {
     /// no such article was found for 城管 (law-and-standards §1.4), so extension is off (0) unless
     /// the legal office enters the rule that allows it.
     pub decision_extension_max_days: u32,
+    /// The times left out of the 90 days (none unless a rule provides them; see
+    /// [`ExcludedPeriod`]).
+    #[serde(default)]
+    pub decision_excluded: Vec<ExcludedPeriod>,
     /// Where the values come from, in words, for the settings page.
     pub source: String,
 }
@@ -179,6 +220,7 @@ impl CaseRules {
             major_fine_person_fen: 5_000_00,
             major_fine_organisation_fen: 50_000_00,
             decision_extension_max_days: 0,
+            decision_excluded: Vec::new(),
             source: "听证：《江苏省行政处罚听证程序规则（试行）》（可能已被取代，待法制科核对）；\
                      重大案件：本局重大执法决定法制审核目录清单（示例值）；陈述申辩期：本局告知书惯例"
                 .to_owned(),
@@ -205,6 +247,13 @@ pub struct CaseRulesInput {
     pub major_fine_organisation: String,
     #[serde(default)]
     pub decision_extension_max_days: String,
+    /// Checkboxes (`on` or `true`): which times are left out of the 90 days.
+    #[serde(default)]
+    pub exclude_hearing: String,
+    #[serde(default)]
+    pub exclude_testing: String,
+    #[serde(default)]
+    pub exclude_announcement: String,
     /// The instruments the values come from: without a source a value cannot be checked.
     #[serde(default)]
     pub source: String,
@@ -230,6 +279,9 @@ impl CaseRulesInput {
             major_fine_person: money(rules.major_fine_person_fen),
             major_fine_organisation: money(rules.major_fine_organisation_fen),
             decision_extension_max_days: rules.decision_extension_max_days.to_string(),
+            exclude_hearing: ticked(rules, ExcludedPeriod::Hearing),
+            exclude_testing: ticked(rules, ExcludedPeriod::Testing),
+            exclude_announcement: ticked(rules, ExcludedPeriod::Announcement),
             source: rules.source.clone(),
         }
     }
@@ -291,9 +343,22 @@ impl CaseRulesInput {
             major_fine_person_fen,
             major_fine_organisation_fen,
             decision_extension_max_days,
+            decision_excluded: [
+                (&self.exclude_hearing, ExcludedPeriod::Hearing),
+                (&self.exclude_testing, ExcludedPeriod::Testing),
+                (&self.exclude_announcement, ExcludedPeriod::Announcement),
+            ]
+            .into_iter()
+            .filter(|(raw, _)| matches!(raw.trim(), "on" | "true" | "1"))
+            .map(|(_, kind)| kind)
+            .collect(),
             source: source.to_owned(),
         })
     }
+}
+
+fn ticked(rules: &CaseRules, kind: ExcludedPeriod) -> String {
+    if rules.decision_excluded.contains(&kind) { "on".to_owned() } else { String::new() }
 }
 
 /// Parses an amount in yuan as typed (`1200`, `1200.5`, `1,200.50`) into fen.

@@ -7,7 +7,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use super::clocks::{ClockKind, ClockStatus, Due, clocks};
-use super::rules::CaseRules;
+use super::rules::{CaseRules, ExcludedPeriod};
 use super::*;
 use crate::domain::access::{Role, RoleSet};
 use crate::domain::calendar::{WorkCalendar, parse_arrangements};
@@ -33,6 +33,7 @@ fn person(name: &str, employment: Employment, from: &str, to: &str) -> PersonFac
         },
         // The officers here may do legal review; `an_unqualified_reviewer…` takes one who may not.
         legal_review_qualified: employment == Employment::Officer,
+        agency_leader: false,
     }
 }
 
@@ -44,6 +45,12 @@ fn people() -> HashMap<String, PersonFacts> {
     m.insert("lapsed".into(), person("赵过期", Employment::Officer, "2018-01-01", "2025-06-30"));
     m.insert("aux".into(), person("钱协管", Employment::Auxiliary, "", ""));
     m.insert("legal".into(), person("孙法制", Employment::Officer, "2020-01-01", "2030-12-31"));
+    // The bureau's 负责人, who alone sit in a 集体讨论 (Art. 57 ¶2).
+    for (id, name) in [("boss", "周局长"), ("deputy1", "吴副局长"), ("deputy2", "郑副局长")] {
+        let mut head = person(name, Employment::Officer, "2020-01-01", "2030-12-31");
+        head.agency_leader = true;
+        m.insert(id.into(), head);
+    }
     m
 }
 
@@ -65,6 +72,20 @@ impl World {
     /// The case's clock of `kind` as it stands (the first, when there are several).
     fn clock(&self, case: &Case, kind: ClockKind) -> super::clocks::Clock {
         clocks(case, &self.calendar, &self.rules).into_iter().find(|k| k.kind == kind).expect("the clock")
+    }
+
+    /// The plan's clearance of a compulsory decision: reviewed by `legal`, discussed by the
+    /// three heads, both on `on`.
+    fn cleared(&self, case: &Case, measure: CompulsoryMeasure, on: &str) -> Case {
+        let review = Command::ReviewCompulsory { on: d(on), measure, passed: true, opinion: "同意".into() };
+        let case = self.run(case, &reviewer(), on, review).expect("the review");
+        let discuss = Command::DiscussCompulsory {
+            on: d(on),
+            measure,
+            attendees: vec!["boss".into(), "deputy1".into(), "deputy2".into()],
+            conclusion: "同意".into(),
+        };
+        self.run(&case, &leader(), on, discuss).expect("the discussion")
     }
 
     fn run(&self, case: &Case, who: &Actor, today: &str, command: Command) -> Result<Case, Refusal> {
@@ -941,7 +962,8 @@ fn forced_demolition_waits_for_notice_urging_appeal_windows_a_served_written_dec
         "holiday_execution",
         "Sunday 8 November is a rest day"
     );
-    let c = w.run(&c, &leader(), "2026-11-02", decide_enforcement("2026-11-02", "2026-11-10")).unwrap();
+    let cleared = w.cleared(&c, CompulsoryMeasure::Enforcement, "2026-11-02");
+    let c = w.run(&cleared, &leader(), "2026-11-02", decide_enforcement("2026-11-02", "2026-11-10")).unwrap();
     assert_eq!(c.demolition.execute_on, Some(d("2026-11-10")));
     assert_eq!(
         refused(&c, &leader(), "2026-11-10", demolish("2026-11-10", 9)),
@@ -1019,8 +1041,10 @@ fn forced_demolition_waits_for_notice_urging_appeal_windows_a_served_written_dec
         refused(&c, &leader(), "2026-11-10", substitute("2026-11-10", SubstituteGround::Immediate)),
         "immediate_not_for_demolition"
     );
-    let decided =
-        w.run(&c, &leader(), "2026-11-10", substitute("2026-11-10", SubstituteGround::Traffic)).unwrap();
+    let cleared = w.cleared(&c, CompulsoryMeasure::Substitute, "2026-11-10");
+    let decided = w
+        .run(&cleared, &leader(), "2026-11-10", substitute("2026-11-10", SubstituteGround::Traffic))
+        .unwrap();
     let urged =
         w.run(&decided, &officer(), "2026-11-11", Command::UrgeSubstitute { on: d("2026-11-11") }).unwrap();
     let perform = |on: &str, start_hour| Command::PerformSubstitute {
@@ -1174,6 +1198,14 @@ fn substitute_performance_follows_articles_50_and_51() {
         *budget_fen = 0;
     }
     assert_eq!(w.run(&c, &leader(), "2026-03-09", no_budget).unwrap_err().code, "budget_required");
+    // The plan's clearance: without it refused, with it decided.
+    assert_eq!(
+        w.run(&c, &leader(), "2026-03-09", decide_substitute("2026-03-09", SubstituteGround::Traffic, true))
+            .unwrap_err()
+            .code,
+        "compulsory_discussion_required"
+    );
+    let c = w.cleared(&c, CompulsoryMeasure::Substitute, "2026-03-09");
     let c = w
         .run(&c, &leader(), "2026-03-09", decide_substitute("2026-03-09", SubstituteGround::Traffic, true))
         .unwrap();
@@ -1233,7 +1265,7 @@ fn substitute_performance_follows_articles_50_and_51() {
     let paid = w.run(&executed, &officer(), "2026-03-20", recover(2_800_00)).unwrap();
     w.run(&paid, &leader(), "2026-03-20", close).unwrap();
     // The party may still comply after the 催告: the bureau stops.
-    let c = ignored_order(&w);
+    let c = w.cleared(&ignored_order(&w), CompulsoryMeasure::Substitute, "2026-03-09");
     let c = w
         .run(&c, &leader(), "2026-03-09", decide_substitute("2026-03-09", SubstituteGround::Traffic, true))
         .unwrap();
@@ -1566,7 +1598,13 @@ fn demolition_waits_for_the_window_to_sue_off_rest_days_and_fifteen_days_after_a
         w.run(&c, &leader(), "2025-10-09", decide("2025-10-09")).unwrap_err().code,
         "appeal_window_open"
     );
-    w.run(&c, &leader(), "2025-10-10", decide("2025-10-10")).unwrap();
+    w.run(
+        &w.cleared(&c, CompulsoryMeasure::Enforcement, "2025-10-10"),
+        &leader(),
+        "2025-10-10",
+        decide("2025-10-10"),
+    )
+    .unwrap();
     // A 复议 concluded on 10 July 2026 leaves the party 15 days to sue: to 25 July, a Saturday,
     // so to Mon 27 July.
     let mut r = c.clone();
@@ -1593,7 +1631,13 @@ fn demolition_waits_for_the_window_to_sue_off_rest_days_and_fifteen_days_after_a
         w.run(&r, &leader(), "2026-07-27", decide("2026-07-27")).unwrap_err().code,
         "appeal_window_open"
     );
-    w.run(&r, &leader(), "2026-07-28", decide("2026-07-28")).unwrap();
+    w.run(
+        &w.cleared(&r, CompulsoryMeasure::Enforcement, "2026-07-28"),
+        &leader(),
+        "2026-07-28",
+        decide("2026-07-28"),
+    )
+    .unwrap();
 }
 
 /// Issue 19, defect 6, as written: notice on 2 March of a 600-yuan fine with the hearing right
@@ -1782,4 +1826,171 @@ fn every_listed_action_is_a_step_with_a_chinese_name() {
     unique.sort_unstable();
     unique.dedup();
     assert_eq!(unique.len(), Command::ACTIONS.len());
+}
+
+#[test]
+fn a_collective_discussion_is_attended_by_registered_heads_only() {
+    let w = World::new();
+    let c = notified(&w, fine(6_000));
+    let discuss = |attendees: &[&str]| Command::Discuss {
+        on: d("2026-03-13"),
+        attendees: attendees.iter().map(|a| (*a).to_owned()).collect(),
+        conclusion: "同意".into(),
+    };
+    // An officer, however senior, and a name typed in are not the bureau's 负责人 (Art. 57 ¶2).
+    let err = w.run(&c, &leader(), "2026-03-13", discuss(&["boss", "deputy1", "o1"])).unwrap_err();
+    assert_eq!((err.code, err.basis), ("attendee_not_leader", "行政处罚法第五十七条第二款"));
+    assert!(err.message_zh.contains("张一"), "the refusal names who is not a head: {}", err.message_zh);
+    let err = w.run(&c, &leader(), "2026-03-13", discuss(&["boss", "deputy1", "局长"])).unwrap_err();
+    assert_eq!(err.code, "attendee_not_leader");
+    // Two heads, or one head named twice, are not a collective.
+    let err = w.run(&c, &leader(), "2026-03-13", discuss(&["boss", "deputy1", "boss"])).unwrap_err();
+    assert_eq!(err.code, "discussion_too_small");
+    let discussed = w.run(&c, &leader(), "2026-03-13", discuss(&["boss", "deputy1", "deputy2"])).unwrap();
+    assert_eq!(discussed.discussion.unwrap().attendees, ["boss", "deputy1", "deputy2"]);
+    // The same register holds for a deferral's discussion.
+    let lead = clue("2026-03-02");
+    let defer = |attendees: &[&str]| Command::ProposeDeferral {
+        on: d("2026-03-05"),
+        subject: DeferralSubject::Filing,
+        reason: "重点项目，待规划部门认定".into(),
+        review_on: d("2026-04-05"),
+        attendees: attendees.iter().map(|a| (*a).to_owned()).collect(),
+        conclusion: "暂缓立案".into(),
+    };
+    assert_eq!(
+        w.run(&lead, &leader(), "2026-03-05", defer(&["boss", "o2", "deputy2"])).unwrap_err().code,
+        "attendee_not_leader"
+    );
+    assert!(w.run(&lead, &leader(), "2026-03-05", defer(&["boss", "deputy1", "deputy2"])).is_ok());
+}
+
+#[test]
+fn compulsory_decisions_are_discussed_and_reviewed_first() {
+    let w = World::new();
+    let c = clue("2026-03-02");
+    let c =
+        w.run(&c, &leader(), "2026-03-02", Command::File { on: d("2026-03-02"), officers: two() }).unwrap();
+    let seize = |on: &str, emergency: bool| Command::Seize {
+        on: d(on),
+        officers: two(),
+        items: vec!["三轮车一辆".into()],
+        reason: "拒不停止占道经营".into(),
+        emergency,
+    };
+    let refused = |case: &Case, who: &Actor, on: &str, command: Command| {
+        let err = w.run(case, who, on, command).unwrap_err();
+        (err.code, err.basis)
+    };
+    let basis = compulsory::CLEARANCE_BASIS;
+    assert_eq!(
+        refused(&c, &leader(), "2026-03-03", seize("2026-03-03", false)),
+        ("compulsory_discussion_required", basis)
+    );
+    // Reviewed but not discussed; discussed but the review did not pass.
+    let review = |passed: bool| Command::ReviewCompulsory {
+        on: d("2026-03-03"),
+        measure: CompulsoryMeasure::Seizure,
+        passed,
+        opinion: "意见".into(),
+    };
+    let discuss = |on: &str, measure| Command::DiscussCompulsory {
+        on: d(on),
+        measure,
+        attendees: vec!["boss".into(), "deputy1".into(), "deputy2".into()],
+        conclusion: "同意".into(),
+    };
+    let reviewed = w.run(&c, &reviewer(), "2026-03-03", review(true)).unwrap();
+    assert_eq!(
+        refused(&reviewed, &leader(), "2026-03-03", seize("2026-03-03", false)).0,
+        "compulsory_discussion_required"
+    );
+    let rejected = w.run(&c, &reviewer(), "2026-03-03", review(false)).unwrap();
+    let rejected =
+        w.run(&rejected, &leader(), "2026-03-03", discuss("2026-03-03", CompulsoryMeasure::Seizure)).unwrap();
+    assert_eq!(
+        refused(&rejected, &leader(), "2026-03-03", seize("2026-03-03", false)).0,
+        "compulsory_review_required"
+    );
+    // A discussion of another measure, or one held after the decision day, does not clear it.
+    let other = w
+        .run(&reviewed, &leader(), "2026-03-03", discuss("2026-03-03", CompulsoryMeasure::Substitute))
+        .unwrap();
+    assert_eq!(
+        refused(&other, &leader(), "2026-03-03", seize("2026-03-03", false)).0,
+        "compulsory_discussion_required"
+    );
+    let later =
+        w.run(&reviewed, &leader(), "2026-03-04", discuss("2026-03-04", CompulsoryMeasure::Seizure)).unwrap();
+    assert_eq!(
+        refused(&later, &leader(), "2026-03-03", seize("2026-03-03", false)).0,
+        "compulsory_discussion_required"
+    );
+    // Only the heads discuss, only a qualified reviewer who did not handle the case reviews.
+    assert_eq!(
+        refused(&c, &officer(), "2026-03-03", discuss("2026-03-03", CompulsoryMeasure::Seizure)).0,
+        "leader_required"
+    );
+    assert_eq!(
+        refused(&c, &actor("o1", Role::LegalReviewer), "2026-03-03", review(true)).0,
+        "reviewer_handled_case"
+    );
+    // Cleared: the seizure goes ahead and uses the clearance up; a second one needs its own.
+    let seized = w
+        .run(
+            &w.cleared(&c, CompulsoryMeasure::Seizure, "2026-03-03"),
+            &leader(),
+            "2026-03-03",
+            seize("2026-03-03", false),
+        )
+        .unwrap();
+    assert_eq!(seized.clearances[0].used_on, Some(d("2026-03-03")));
+    assert_eq!(
+        refused(&seized, &leader(), "2026-03-05", seize("2026-03-05", false)).0,
+        "compulsory_discussion_required"
+    );
+    // The emergency path (Art. 19) is outside the plan's rule: it is approved afterwards.
+    assert!(w.run(&c, &officer(), "2026-03-03", seize("2026-03-03", true)).is_ok());
+}
+
+#[test]
+fn times_left_out_of_the_ninety_days_follow_the_rules() {
+    let mut w = World::new();
+    let c = notified(&w, fine(300));
+    let testing = Command::ExcludePeriod {
+        kind: ExcludedPeriod::Testing,
+        from: d("2026-03-20"),
+        to: d("2026-03-29"),
+        note: "送检广告牌钢材".into(),
+    };
+    // No rule provides it (Art. 60): nothing is left out.
+    let err = w.run(&c, &officer(), "2026-03-30", testing.clone()).unwrap_err();
+    assert_eq!((err.code, err.basis), ("exclusion_not_in_rules", "行政处罚法第六十条"));
+    w.rules.decision_excluded = vec![ExcludedPeriod::Testing, ExcludedPeriod::Hearing];
+    let excluded = w.run(&c, &officer(), "2026-03-30", testing).unwrap();
+    // Ten days out: day 90 (Sun 31 May) moves to Wed 10 June.
+    assert_eq!(excluded.decision_days(), 100);
+    assert_eq!(w.clock(&excluded, ClockKind::Decision).due, Due::Known { on: d("2026-06-10") });
+    assert!(
+        w.run(&excluded, &leader(), "2026-06-10", decide("2026-06-10", fine(300)))
+            .unwrap()
+            .decided_late
+            .is_none()
+    );
+    // An overlapping time counts each day once; the hearing is not typed in but computed.
+    let overlap = Command::ExcludePeriod {
+        kind: ExcludedPeriod::Testing,
+        from: d("2026-03-25"),
+        to: d("2026-04-02"),
+        note: "复检".into(),
+    };
+    let twice = w.run(&excluded, &officer(), "2026-04-02", overlap).unwrap();
+    assert_eq!(twice.decision_days(), 104);
+    let hearing = Command::ExcludePeriod {
+        kind: ExcludedPeriod::Hearing,
+        from: d("2026-03-20"),
+        to: d("2026-03-22"),
+        note: "x".into(),
+    };
+    assert_eq!(w.run(&c, &officer(), "2026-03-30", hearing).unwrap_err().code, "hearing_recorded_by_engine");
 }

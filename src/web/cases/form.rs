@@ -3,9 +3,10 @@
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::domain::case::rules::parse_yuan;
+use crate::domain::case::rules::{ExcludedPeriod, parse_yuan};
 use crate::domain::case::{
-    ActKind, Command, DeferralSubject, Findings, Outcome, Penalty, PenaltyKind, SubstituteGround,
+    ActKind, Command, CompulsoryMeasure, DeferralSubject, Findings, Outcome, Penalty, PenaltyKind,
+    SubstituteGround,
 };
 use crate::domain::fields::FieldErrors;
 use crate::ops::cases::{checked, date_field, optional_date};
@@ -159,14 +160,39 @@ pub struct StepForm {
     pub authority: String,
     #[serde(default)]
     pub passed: String,
+    /// The compulsory decision a 集体讨论 or 法制审核 clears: `seizure`, `substitute`, `enforcement`.
+    #[serde(default)]
+    pub measure: String,
+    /// A time left out of the 90 days: its kind and first and last days.
+    #[serde(default)]
+    pub excluded_kind: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
 }
 
-/// People named in a free-text list, separated by commas, 、 or spaces.
+/// People named in a list, separated by commas, 、 or spaces (the step handler joins the ids
+/// of checked attendee boxes this way).
 fn people_list(raw: &str) -> Vec<String> {
     raw.split([',', '，', '、', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
 }
 
 impl StepForm {
+    /// Reads a submitted step form. The attendee boxes of a 集体讨论 arrive as repeated
+    /// `attendee` fields, which a struct cannot hold; they are joined into `attendees`.
+    pub fn from_urlencoded(body: &[u8]) -> Result<StepForm, FieldErrors> {
+        let unreadable = || FieldErrors::single("action", "form_invalid", "表单无法读取，请刷新页面后重试");
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|_| unreadable())?;
+        let (attendees, rest): (Vec<_>, Vec<_>) = pairs.into_iter().partition(|(k, _)| k == "attendee");
+        let rest = serde_urlencoded::to_string(&rest).map_err(|_| unreadable())?;
+        let mut form: StepForm = serde_urlencoded::from_str(&rest).map_err(|_| unreadable())?;
+        if !attendees.is_empty() {
+            form.attendees = attendees.into_iter().map(|(_, v)| v).collect::<Vec<_>>().join(",");
+        }
+        Ok(form)
+    }
+
     fn officers(&self) -> Vec<String> {
         [&self.officer1, &self.officer2, &self.officer3]
             .into_iter()
@@ -208,6 +234,18 @@ impl StepForm {
             errors.add("version", "version_invalid", "缺少记录版本，请刷新页面");
             0
         });
+        // Choices named by code, read before `date` borrows the errors.
+        let action = self.action.as_str();
+        let measure = CompulsoryMeasure::parse(self.measure.trim());
+        if measure.is_none() && matches!(action, "discuss_compulsory" | "review_compulsory") {
+            errors.add("measure", "measure_invalid", "请选择拟作出的行政强制决定");
+        }
+        let measure = measure.unwrap_or(CompulsoryMeasure::Seizure);
+        let excluded_kind = ExcludedPeriod::parse(self.excluded_kind.trim());
+        if excluded_kind.is_none() && action == "exclude_period" {
+            errors.add("excluded_kind", "kind_invalid", "请选择不计入办案期限的事项");
+        }
+        let excluded_kind = excluded_kind.unwrap_or(ExcludedPeriod::Testing);
         let mut date = |raw: &str, field: &'static str, label: &str| {
             date_field(&mut errors, field, raw, label).unwrap_or(NaiveDate::MIN)
         };
@@ -431,6 +469,29 @@ impl StepForm {
             }
             "register_deferral" => Command::RegisterDeferral { on, authority: text(&self.authority) },
             "end_deferral" => Command::EndDeferral { on, note: text(&self.summary) },
+            "exclude_period" => Command::ExcludePeriod {
+                kind: excluded_kind,
+                from: date(&self.from, "from", "开始日期"),
+                to: date(&self.to, "to", "结束日期"),
+                note: text(&self.note),
+            },
+            "discuss_compulsory" | "review_compulsory" => {
+                if self.action == "discuss_compulsory" {
+                    Command::DiscussCompulsory {
+                        on,
+                        measure,
+                        attendees: people_list(&self.attendees),
+                        conclusion: text(&self.summary),
+                    }
+                } else {
+                    Command::ReviewCompulsory {
+                        on,
+                        measure,
+                        passed: self.passed == "yes",
+                        opinion: text(&self.opinion),
+                    }
+                }
+            }
             _ => {
                 errors.add("action", "action_unknown", "未知的办理步骤");
                 Command::Waive { on }

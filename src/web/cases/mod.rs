@@ -23,10 +23,10 @@ use crate::app::AppState;
 use crate::domain::access::{Action, Role};
 use crate::domain::case::clocks::{Clock, ClockKind, ClockStatus, Due, clocks};
 use crate::domain::case::items::ApplicableRange;
-use crate::domain::case::rules::{CaseRules, yuan};
+use crate::domain::case::rules::{CaseRules, ExcludedPeriod, yuan};
 use crate::domain::case::{
-    ActKind, Case, Hearing, Outcome, PenaltyKind, Procedure, REVIEW_CHECKLIST, Stage, SubstituteGround,
-    command_name_zh,
+    ActKind, Case, CompulsoryMeasure, Hearing, Outcome, PenaltyKind, Procedure, REVIEW_CHECKLIST, Stage,
+    SubstituteGround, command_name_zh,
 };
 use crate::domain::fields::FieldErrors;
 use crate::domain::time::civil_date;
@@ -406,6 +406,9 @@ struct DetailPage {
     documents: Vec<crate::store::documents::DocumentInfo>,
     /// Documents this caller may issue now: (code, subject key, label).
     issuable: Vec<(&'static str, String, String)>,
+    /// The bureau's 负责人 from the register (id, name, position): the attendees a 集体讨论 offers.
+    leaders: Vec<(String, String, String)>,
+    measures: [CompulsoryMeasure; 3],
 }
 
 impl DetailPage {
@@ -446,6 +449,30 @@ impl DetailPage {
                 None => "，待复查".to_owned(),
             };
             out.push(("责令改正", format!("{}：{}，{deadline}{result}", c.on, c.requirement)));
+        }
+        // The plan's clearances still waiting for their decision (a used one is history, in
+        // the timeline).
+        for c in case.clearances.iter().filter(|c| c.used_on.is_none()) {
+            let discussed =
+                c.discussion.as_ref().map_or("未集体讨论".to_owned(), |d| format!("{} 集体讨论", d.on));
+            let reviewed = match &c.legal_review {
+                Some(r) if r.passed => format!("{} 法制审核通过", r.on),
+                Some(r) => format!("{} 法制审核未通过", r.on),
+                None => "未法制审核".to_owned(),
+            };
+            out.push(("行政强制决定前审查", format!("拟{}：{discussed}；{reviewed}", c.measure.name_zh())));
+        }
+        for span in &case.excluded_periods {
+            out.push((
+                "不计入办案期限",
+                format!(
+                    "{}：{} 至 {}{}",
+                    span.kind.name_zh(),
+                    span.from,
+                    span.to,
+                    if span.note.is_empty() { String::new() } else { format!("（{}）", span.note) }
+                ),
+            ));
         }
         for z in &case.seizures {
             let state = match (&z.outcome, z.approved_on) {
@@ -554,7 +581,7 @@ fn issuable_documents(
 }
 
 /// The steps worth offering to this caller at this stage; the engine still decides.
-fn steps_for(case: &Case, principal: &Principal) -> Vec<&'static str> {
+fn steps_for(case: &Case, principal: &Principal, rules: &CaseRules) -> Vec<&'static str> {
     let leader = principal.roles.contains(Role::Leader);
     let handling = principal.roles.contains(Role::Officer) || principal.roles.contains(Role::SquadLeader);
     let squad = principal.roles.contains(Role::SquadLeader);
@@ -637,6 +664,14 @@ fn steps_for(case: &Case, principal: &Principal) -> Vec<&'static str> {
         add(litigates && running(&case.reconsideration), "conclude_reconsideration");
         add(litigates && running(&case.lawsuit), "conclude_lawsuit");
     }
+    // Testing or 公告送达 time left out of the 90 days, where the rules allow it (Art. 60).
+    let recordable = rules.decision_excluded.iter().any(|k| *k != ExcludedPeriod::Hearing);
+    add(
+        handling
+            && recordable
+            && matches!(case.stage, Stage::Investigation | Stage::Review | Stage::Notified),
+        "exclude_period",
+    );
     if case.stage.is_open() && case.stage != Stage::Clue {
         add(leader, "recuse");
         add(squad || leader, "reassign");
@@ -681,6 +716,9 @@ fn compulsory_steps(case: &Case, principal: &Principal, add: &mut impl FnMut(boo
     let substitute = case.substitute.as_ref();
     let pending = substitute.filter(|s| s.pending());
     add(leader && pending.is_none(), "decide_substitute");
+    // The plan's clearance of a compulsory decision: discussed and reviewed before it is made.
+    add(leader && case.filed_on.is_some(), "discuss_compulsory");
+    add(reviewer && case.filed_on.is_some(), "review_compulsory");
     add(
         handling && pending.is_some_and(|s| s.ground != SubstituteGround::Immediate && s.urged_on.is_none()),
         "urge_substitute",
@@ -784,7 +822,7 @@ async fn detail(
     } else {
         StatusCode::OK
     };
-    let steps = steps_for(&r.case, principal);
+    let steps = steps_for(&r.case, principal, &rules);
     let documents = state.db.case_documents(id).await?;
     let issuable =
         if principal.has(Action::CaseAct) { issuable_documents(&r.case, &documents) } else { Vec::new() };
@@ -802,6 +840,15 @@ async fn detail(
             timeline,
             major: r.case.major_reasons(&rules).iter().map(|m| m.name_zh()).collect(),
             officers: if steps.is_empty() { Vec::new() } else { officer_options(state).await? },
+            leaders: if steps
+                .iter()
+                .any(|s| matches!(*s, "discuss" | "propose_deferral" | "discuss_compulsory"))
+            {
+                state.db.agency_leaders().await?
+            } else {
+                Vec::new()
+            },
+            measures: CompulsoryMeasure::ALL,
             case_officers,
             steps,
             checklist: REVIEW_CHECKLIST.to_vec(),
@@ -846,8 +893,12 @@ pub async fn step_form(
     Extension(info): Extension<RequestInfo>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<StepForm>,
+    body: axum::body::Bytes,
 ) -> PageResult {
+    let form = match StepForm::from_urlencoded(&body) {
+        Ok(form) => form,
+        Err(errors) => return detail(&state, &principal, &headers, &id, None, errors, false).await,
+    };
     let (version, command) = match form.parse() {
         Ok(parsed) => parsed,
         Err(errors) => return detail(&state, &principal, &headers, &id, None, errors, false).await,
