@@ -257,7 +257,7 @@ impl PersonInput {
         };
         let agency_leader = matches!(self.agency_leader.trim(), "on" | "true" | "1");
         if agency_leader && employment == Some(Employment::Auxiliary) {
-            errors.add("agency_leader", "auxiliary_not_leader", "辅助人员不能登记为行政机关负责人");
+            errors.add("agency_leader", "auxiliary_not_leader", "协管员不能登记为行政机关负责人");
         }
         errors.into_result()?;
         let (Some(gender), Some(employment)) = (gender, employment) else {

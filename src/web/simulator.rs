@@ -36,6 +36,10 @@ const MAX_SCRIPT_CHARS: usize = 100_000;
 /// One step's outcome as the page shows it.
 pub struct StepRow {
     pub step: u64,
+    /// The step as the script wrote it: its day, who took it, and the step's name.
+    pub on: String,
+    pub by: String,
+    pub name: String,
     pub accepted: bool,
     pub code: String,
     pub article: String,
@@ -87,11 +91,29 @@ async fn page(
     let ran = outcome.is_some();
     match outcome {
         Some(Ok(lines)) => {
+            // The script ran, so it parses; its steps name what each result line is about.
+            let written: Vec<simulate::ScriptStep> =
+                serde_json::from_str::<simulate::Script>(&script).map(|s| s.steps).unwrap_or_default();
             for line in lines {
                 if let Some(list) = line.get("clocks").and_then(|c| c.as_array()) {
                     clocks = list.iter().map(clock_row).collect();
                 } else {
-                    steps.push(step_row(&line));
+                    let mut row = step_row(&line);
+                    if let Some(step) =
+                        usize::try_from(row.step).ok().and_then(|n| written.get(n.wrapping_sub(1)))
+                    {
+                        row.on = step.on.clone();
+                        row.by = step.by.clone();
+                        row.name = match (&step.open, &step.body) {
+                            (Some(_), _) => "登记线索".to_owned(),
+                            (None, Some(body)) => {
+                                crate::domain::case::command_name_zh(body["action"].as_str().unwrap_or(""))
+                                    .to_owned()
+                            }
+                            (None, None) => String::new(),
+                        };
+                    }
+                    steps.push(row);
                 }
             }
         }
@@ -124,6 +146,9 @@ fn text(value: &serde_json::Value, field: &str) -> String {
 fn step_row(line: &serde_json::Value) -> StepRow {
     StepRow {
         step: line.get("step").and_then(|s| s.as_u64()).unwrap_or_default(),
+        on: String::new(),
+        by: String::new(),
+        name: String::new(),
         accepted: text(line, "result") == "accepted",
         code: text(line, "code"),
         article: text(line, "article"),

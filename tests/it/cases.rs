@@ -624,12 +624,19 @@ async fn the_legal_office_sets_the_provinces_rules_with_sources_versions_and_aud
                 ("major_fine_person", "5000"),
                 ("major_fine_organisation", "50000"),
                 ("decision_extension_max_days", "0"),
-                ("source", "苏府令"),
+                ("exclude_testing", "on"),
+                ("source", "苏府令；检测鉴定期间不计入（示例规章第X条）"),
             ],
         )
         .await;
     assert_eq!(form.status, StatusCode::SEE_OTHER, "{}", form.body);
     assert_eq!(app.audit_count("case_rules.update").await, 2);
+    // The times left out of the 90 days: a ticked box, shown ticked again.
+    let rules = app.get_bearer("/api/v1/case-rules", &legal).await.json();
+    assert_eq!(rules["rules"]["decision_excluded"], serde_json::json!(["testing"]));
+    let page = app.get("/case-rules", Some(&session)).await;
+    assert!(page.body.contains("name=\"exclude_testing\" checked"), "the box stays ticked");
+    assert!(!page.body.contains("name=\"exclude_hearing\" checked"));
 }
 
 #[tokio::test]
@@ -1261,4 +1268,84 @@ async fn a_reviewer_who_first_reviewed_after_the_revised_law_needs_a_legal_quali
     s.ok(&legal02, review).await;
     let page = app.get_bearer(&format!("/people/{person}"), &office).await;
     assert!(page.body.contains("法制审核资格") && page.body.contains("A20230101"), "{}", page.body);
+}
+
+/// Issue 19: the simulator as a page for the legal reviewer; the example of the plan's
+/// clearance runs as `docs/simulator.md` says, and nothing is written.
+#[tokio::test]
+async fn the_legal_office_tries_a_scenario_on_the_simulator_page() {
+    let app = TestApp::new().await;
+    let legal = app.login("legal01").await;
+    let officer = app.login("officer01").await;
+    assert_eq!(app.get("/simulator", Some(&officer)).await.status, StatusCode::FORBIDDEN);
+    let page = app.get("/simulator?example=compulsory-clearance", Some(&legal)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("discuss_compulsory"), "the example is in the box");
+    let before = (app.count("SELECT COUNT(*) FROM cases").await, app.db.audit_head().await.unwrap().0);
+    let script = include_str!("../../docs/examples/compulsory-clearance.json");
+    let ran = app.post_form("/simulator", Some(&legal), &[("script", script)]).await;
+    assert_eq!(ran.status, StatusCode::OK, "{}", ran.body);
+    let lines = chengguan::simulate::run(&app.db, script).await.unwrap();
+    let results: Vec<(String, String)> = lines
+        .iter()
+        .filter(|l| l.get("step").is_some())
+        .map(|l| (l["result"].as_str().unwrap().to_owned(), l["code"].as_str().unwrap_or("").to_owned()))
+        .collect();
+    let expected = [
+        ("accepted", ""),
+        ("accepted", ""),
+        ("refused", "compulsory_discussion_required"),
+        ("accepted", ""),
+        ("refused", "attendee_not_leader"),
+        ("accepted", ""),
+        ("accepted", ""),
+        ("refused", "compulsory_discussion_required"),
+    ];
+    assert_eq!(results, expected.iter().map(|(r, c)| ((*r).to_owned(), (*c).to_owned())).collect::<Vec<_>>());
+    // The page shows the same: refusals with their codes, the rule they cite, the clocks.
+    for must in [
+        "compulsory_discussion_required",
+        "attendee_not_leader",
+        "本局规范化管理实施方案三（二）3",
+        "查封扣押期限",
+    ] {
+        assert!(ran.body.contains(must), "the result lacks {must}");
+    }
+    assert_eq!(
+        (app.count("SELECT COUNT(*) FROM cases").await, app.db.audit_head().await.unwrap().0),
+        before,
+        "the simulator writes nothing"
+    );
+    // A script that is not of the simulator's form is named, not run.
+    let bad = app.post_form("/simulator", Some(&legal), &[("script", "{\"steps\": 3}")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("脚本格式有误"), "{}", bad.body);
+}
+
+/// Issue 19: the register says who the 负责人 are, through the API as through the form; an
+/// auxiliary cannot be one.
+#[tokio::test]
+async fn the_register_marks_the_bureaus_heads() {
+    let app = TestApp::new().await;
+    let office = app.token("office01").await;
+    let unit = app.unit_id("法制科").await;
+    let body = |employment: &str| {
+        serde_json::json!({"name": "钱副局长", "gender": "male", "unit_id": unit, "employment": employment,
+            "agency_leader": true})
+    };
+    let refused = app.json(Method::POST, "/api/v1/people", &office, body("auxiliary")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.json()["fields"][0]["code"], "auxiliary_not_leader", "{}", refused.body);
+    let created = app.json(Method::POST, "/api/v1/people", &office, body("officer")).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let person = app.get_bearer(&format!("/api/v1/people/{id}"), &office).await.json();
+    assert_eq!(person["agency_leader"], true);
+    assert!(
+        app.heads().await.len() == 3
+            && app.db.agency_leaders().await.unwrap().iter().any(|(p, _, _)| *p == id)
+    );
+    let details: serde_json::Value =
+        serde_json::from_str(&app.latest_audit("person.create").await.content.details).unwrap();
+    assert_eq!(details["agency_leader"], true);
 }

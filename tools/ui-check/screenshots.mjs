@@ -58,6 +58,7 @@ await shoot("squadlead01", [["home", "/"], ["people", "/people"]], desktop, "");
 await shoot("officer01", [["parties", "/parties"], ["party-new", "/parties/new?kind=person"], ["org-new", "/parties/new?kind=organisation"]], desktop, "");
 await shoot("squadlead01", [["home", "/"], ["people", "/people"], ["person", "first:/people"]], phone, "-phone");
 await shoot("leader01", [["cases", "/cases"], ["case", "first:/cases?stage=notified"], ["deadlines", "/cases/deadlines?days=14"], ["items", "/responsibility-list"], ["case-new", "/cases/new?name=%E7%8E%8B"]], desktop, "");
+await shoot("legal01", [["simulator", "/simulator?example=compulsory-clearance"], ["case-rules", "/case-rules"]], desktop, "");
 await shoot("squadlead01", [["cases", "/cases"], ["case", "first:/cases?stage=decided"], ["spot", "/cases/new?procedure=simple"]], phone, "-phone");
 await shoot("squadlead01", [["evidence", "/evidence"], ["evidence-item", "first:/evidence"]], desktop, "");
 await shoot("officer01", [["evidence", "/evidence"], ["evidence-item", "first:/evidence"]], phone, "-phone");

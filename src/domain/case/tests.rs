@@ -1994,3 +1994,30 @@ fn times_left_out_of_the_ninety_days_follow_the_rules() {
     };
     assert_eq!(w.run(&c, &officer(), "2026-03-30", hearing).unwrap_err().code, "hearing_recorded_by_engine");
 }
+
+#[test]
+fn the_hearing_time_is_left_out_only_where_the_rules_say_so() {
+    let mut w = World::new();
+    let heard = |w: &World| {
+        let c = notified(w, fine(2_000));
+        let c = w.run(&c, &officer(), "2026-03-17", Command::RequestHearing { on: d("2026-03-17") }).unwrap();
+        let schedule = Command::ScheduleHearing {
+            notice_on: d("2026-03-18"),
+            hearing_on: d("2026-03-27"),
+            presider: "o3".into(),
+            place: "听证室".into(),
+        };
+        let c = w.run(&c, &officer(), "2026-03-18", schedule).unwrap();
+        w.run(&c, &officer(), "2026-03-27", Command::HoldHearing { on: d("2026-03-27"), attended: true })
+            .unwrap()
+    };
+    // Off (the default): the ninety days run through the hearing.
+    assert_eq!(heard(&w).decision_days(), 90);
+    // On: 17 to 27 March, eleven days, both included.
+    w.rules.decision_excluded = vec![ExcludedPeriod::Hearing];
+    let c = heard(&w);
+    assert_eq!(c.excluded_periods.len(), 1);
+    assert_eq!(c.decision_days(), 101);
+    // Day 101 from Mon 2 March is Thu 11 June.
+    assert_eq!(w.clock(&c, ClockKind::Decision).due, Due::Known { on: d("2026-06-11") });
+}
