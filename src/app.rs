@@ -117,6 +117,8 @@ pub fn state(db: Db, clock: SharedClock, config: Config, demo: bool) -> anyhow::
     };
     // The reference cache measures its check interval on the same clock as everything else.
     db.use_clock(clock.clone());
+    // Personal numbers are sealed under these keys, and follow the file when a key is added.
+    db.use_keys(Arc::new(keys.clone()), Some(config.key_path()));
     let dummy_hash = crate::auth::dummy_hash(config.hash_cost());
     let blobs = crate::blobs::Blobs::open(&config.blob_config()?).context("opening the evidence store")?;
     Ok(AppState {

@@ -109,6 +109,11 @@ enum KeysCommand {
     /// Create the key file named by `key_file` (default `{data_dir}/keys/chengguan.key`), with
     /// one fresh key, readable by its owner only. Never overwrites an existing file.
     Init,
+    /// Add a fresh key to the key file, which becomes the key in force, and re-seal every
+    /// personal number (ID and document numbers, phones, addresses) and its digest under it,
+    /// in batches, while the server keeps serving (it picks the new key up within a second).
+    /// The older keys stay in the file: checkpoints and packages they signed still verify.
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -332,6 +337,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     println!("演示证据 demo evidence: {evidence}");
                 }
             }
+            // Personal numbers written before sealing, or under an older key, are sealed under
+            // the key in force before the first request (each batch audited).
+            let resealed = state.db.reseal(state.now()).await?;
+            if resealed.parties + resealed.people > 0 {
+                tracing::info!(
+                    parties = resealed.parties,
+                    people = resealed.people,
+                    "personal numbers re-sealed"
+                );
+            }
             crate::app::serve(state).await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -343,7 +358,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token(command) => token(&db, &config, &clock, &cli_ctx, command).await,
         Command::Calendar(command) => calendar(&db, command).await,
         Command::Party(PartyCommand::CheckId { value }) => Ok(check_id(&value)),
-        Command::Keys(_) | Command::Restore { .. } => unreachable!("handled before the database is opened"),
+        Command::Keys(KeysCommand::Rotate) => {
+            let path = config.key_path();
+            let ring = crate::keys::Keyring::add_key(&path)?;
+            println!(
+                "added key {} to {}; re-sealing personal numbers under it",
+                ring.current_id(),
+                path.display()
+            );
+            db.use_keys(Arc::new(ring), Some(path));
+            let done = db.reseal(clock.now()).await?;
+            println!("ok: re-sealed {} parties and {} people", done.parties, done.people);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Keys(KeysCommand::Init) | Command::Restore { .. } => {
+            unreachable!("handled before the database is opened")
+        }
         Command::Backup { to } => {
             let keys = crate::keys::Keyring::load(&config.key_path())?;
             let blobs =

@@ -138,6 +138,8 @@ pub async fn seed(
     keys: &crate::keys::Keyring,
 ) -> anyhow::Result<Summary> {
     let bureau_name = "常州市钟楼区城市管理行政执法局（演示）";
+    // The demo's people and parties are sealed like anyone's (`store::personal`).
+    db.use_keys(std::sync::Arc::new(keys.clone()), None);
     let existing = db.units().await?;
     if existing.iter().any(|u| u.code == BUREAU_CODE) {
         let people = db.unit_head_counts().await?.iter().map(|(_, o, a)| (o + a) as usize).sum();

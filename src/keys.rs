@@ -27,6 +27,10 @@ pub enum Purpose {
     TotpSecret,
     /// `manifest.json` of a backup.
     Backup,
+    /// Sealing personal numbers at rest: ID and document numbers, phones, addresses.
+    PersonalData,
+    /// The keyed digest beside a sealed personal number, for exact search and uniqueness.
+    PersonalDigest,
 }
 
 impl Purpose {
@@ -36,6 +40,8 @@ impl Purpose {
             Purpose::PackageManifest => b"chengguan package manifest v1",
             Purpose::TotpSecret => b"chengguan totp secret v1",
             Purpose::Backup => b"chengguan backup manifest v1",
+            Purpose::PersonalData => b"chengguan personal data v1",
+            Purpose::PersonalDigest => b"chengguan personal digest v1",
         }
     }
 }
@@ -196,6 +202,52 @@ impl Keyring {
         let mut mac = Keyring::derived(key, purpose);
         mac.update(data);
         (key.id.clone(), hex::encode(mac.finalize().into_bytes()))
+    }
+
+    /// The keyed digest of `value` under the key in force: `KEYID:HEX` (HMAC-SM3), stored beside
+    /// a sealed value so it can be found by exact match without being opened.
+    pub fn digest(&self, purpose: Purpose, value: &[u8]) -> String {
+        let (id, mac) = self.sign(purpose, value);
+        format!("{id}:{mac}")
+    }
+
+    /// The digests of `value` under every key of the ring: what a search looks for while a
+    /// rotation has re-sealed some rows and not yet others.
+    pub fn digests(&self, purpose: Purpose, value: &[u8]) -> Vec<String> {
+        self.keys
+            .iter()
+            .map(|key| {
+                let mut mac = Keyring::derived(key, purpose);
+                mac.update(value);
+                format!("{}:{}", key.id, hex::encode(mac.finalize().into_bytes()))
+            })
+            .collect()
+    }
+
+    /// Whether a sealed value or a digest was made under the key in force (rotation skips it).
+    pub fn is_current(&self, stored: &str) -> bool {
+        let rest = stored.strip_prefix(SEALED_PREFIX).unwrap_or(stored);
+        rest.split(':').next() == Some(self.current_id())
+    }
+
+    /// Appends a fresh key to the file at `path`, which becomes the key in force, and returns
+    /// the new ring. The older keys stay: what they sealed and signed still opens and verifies.
+    pub fn add_key(path: &Path) -> Result<Keyring, KeyError> {
+        let io = |error| KeyError::Io { path: path.to_owned(), error };
+        let mut ring = Keyring::load(path)?;
+        let mut n = ring.keys.len() + 1;
+        while ring.keys.iter().any(|k| k.id == format!("k{n}")) {
+            n += 1;
+        }
+        let id = format!("k{n}");
+        let mut bytes = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+        let mut file = std::fs::OpenOptions::new().append(true).open(path).map_err(io)?;
+        std::io::Write::write_all(&mut file, format!("{id} {}\n", hex::encode(bytes)).as_bytes())
+            .map_err(io)?;
+        file.sync_all().map_err(io)?;
+        ring.keys.push(Key { id, bytes });
+        Ok(ring)
     }
 
     /// Whether `mac_hex` is the MAC of `data` under key `key_id` for `purpose` (in constant

@@ -16,6 +16,7 @@ pub mod fieldwork;
 pub mod jobs;
 pub mod org;
 pub mod parties;
+pub mod personal;
 pub mod reference;
 pub mod search;
 
@@ -36,6 +37,8 @@ use crate::domain::audit::{AuditContent, Outcome};
 pub struct Db {
     pool: Pool,
     reference: std::sync::Arc<reference::ReferenceCache>,
+    /// The key ring personal numbers are sealed with (`personal`).
+    personal: std::sync::Arc<personal::PersonalKeys>,
 }
 
 /// The connection pool of one backend.
@@ -232,11 +235,16 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0023_agency_leader.sql"),
         include_str!("../../migrations/postgres/0023_agency_leader.sql"),
     ),
+    (
+        "0024_personal_digest",
+        include_str!("../../migrations/sqlite/0024_personal_digest.sql"),
+        include_str!("../../migrations/postgres/0024_personal_digest.sql"),
+    ),
 ];
 
 impl Db {
     fn new(pool: Pool) -> Db {
-        Db { pool, reference: Default::default() }
+        Db { pool, reference: Default::default(), personal: Default::default() }
     }
 
     /// The backend's pool, for tests and tools that must reach past the store (to try an
@@ -395,7 +403,7 @@ impl Db {
             }
             Pool::Postgres(pool) => (Tx::Postgres(pool.begin().await?), None),
         };
-        AuditedTx::claim(tx, ctx, now, writer, self.reference.clone()).await
+        AuditedTx::claim(tx, ctx, now, writer, self.reference.clone(), self.personal.clone()).await
     }
 
     /// Runs `work` in an audited transaction and commits it, answering once it is committed (or
@@ -526,6 +534,8 @@ pub struct AuditedTx {
     _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
     /// Told of the commit, so that this instance's next read of reference data looks again.
     reference: std::sync::Arc<reference::ReferenceCache>,
+    /// The key ring personal numbers are sealed with on write.
+    personal: std::sync::Arc<personal::PersonalKeys>,
 }
 
 impl AuditedTx {
@@ -536,6 +546,7 @@ impl AuditedTx {
         now: DateTime<Utc>,
         writer: Option<tokio::sync::OwnedMutexGuard<()>>,
         reference: std::sync::Arc<reference::ReferenceCache>,
+        personal: std::sync::Arc<personal::PersonalKeys>,
     ) -> Result<AuditedTx, sqlx::Error> {
         // Claiming the head row serialises audited writers on PostgreSQL (row lock) exactly as
         // SQLite's write lock does, so the chain has one order.
@@ -553,7 +564,13 @@ impl AuditedTx {
             appended: 0,
             _writer: writer,
             reference,
+            personal,
         })
+    }
+
+    /// The key ring to seal personal numbers with (refuses when the store was given none).
+    pub(crate) fn personal_ring(&self) -> Result<std::sync::Arc<crate::keys::Keyring>, sqlx::Error> {
+        self.personal.ring()
     }
 
     /// Runs one caller's work of a group commit inside a savepoint, acting as that caller: kept
@@ -789,13 +806,16 @@ async fn write_queued(db: Db, writer: std::sync::Arc<Writer>) {
             return;
         }
     };
-    let mut tx = match AuditedTx::claim(tx, &first.ctx, first.now, None, db.reference.clone()).await {
-        Ok(tx) => tx,
-        Err(error) => {
-            fail_all(first, &writer, &error.to_string());
-            return;
-        }
-    };
+    let mut tx =
+        match AuditedTx::claim(tx, &first.ctx, first.now, None, db.reference.clone(), db.personal.clone())
+            .await
+        {
+            Ok(tx) => tx,
+            Err(error) => {
+                fail_all(first, &writer, &error.to_string());
+                return;
+            }
+        };
     let mut finished: Vec<Finish> = Vec::new();
     let mut next = Some(first);
     let mut broken = None;

@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::org::{CertificateDraft, CertificateStatus, Employment, Gender, PersonDraft, UnitKind};
+use crate::store::personal::{self, Field};
 use crate::store::{
     AuditEvent, AuditedTx, Db, StoreError, decode_error, new_id, on_pool, on_tx, on_unique, parse_date,
     parse_ts, ts,
@@ -102,7 +103,7 @@ pub struct PersonSummary {
     pub certificate_valid_from: Option<NaiveDate>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 struct PersonSummaryRow {
     id: String,
     name: String,
@@ -118,6 +119,14 @@ struct PersonSummaryRow {
     certificate_valid_from: Option<String>,
     certificate_valid_to: Option<String>,
     certificate_status: Option<String>,
+}
+
+impl PersonSummaryRow {
+    /// The summary, its sealed phone opened (`personal`).
+    fn open(self, ring: &crate::keys::Keyring) -> Result<PersonSummary, sqlx::Error> {
+        let phone = personal::open_optional(ring, Field::PersonPhone, &self.id, self.phone.as_deref())?;
+        PersonSummary::try_from(PersonSummaryRow { phone, ..self })
+    }
 }
 
 impl TryFrom<PersonSummaryRow> for PersonSummary {
@@ -348,7 +357,7 @@ impl Db {
         });
         let total = total.unwrap_or_else(|| rows.first().map_or(0, |r| r.total));
         Ok(PeoplePage {
-            rows: rows.into_iter().map(|r| PersonSummary::try_from(r.summary)).collect::<Result<_, _>>()?,
+            rows: self.opened(|ring| rows.iter().map(|r| r.summary.clone().open(ring)).collect())?,
             total,
         })
     }
@@ -401,7 +410,7 @@ impl Db {
         });
         let Some(row) = row else { return Ok(None) };
         Ok(Some(Person {
-            summary: row.summary.try_into()?,
+            summary: self.opened(|ring| row.summary.clone().open(ring))?,
             version: row.version,
             created_at: parse_ts(&row.created_at)?,
             updated_at: parse_ts(&row.updated_at)?,
@@ -508,6 +517,7 @@ impl AuditedTx {
     pub async fn insert_person(&mut self, draft: &PersonDraft) -> Result<String, StoreError> {
         let id = new_id(self.now());
         let now = ts(self.now());
+        let ring = self.personal_ring()?;
         on_tx!(&mut self.tx, |conn| {
             sqlx::query(
                 "INSERT INTO people (id, name, gender, unit_id, position, phone, employment, agency_leader, \
@@ -518,7 +528,7 @@ impl AuditedTx {
             .bind(draft.gender.code())
             .bind(&draft.unit_id)
             .bind(&draft.position)
-            .bind(draft.phone.as_ref().map(|p| p.as_str()))
+            .bind(draft.phone.as_ref().map(|p| personal::seal(&ring, Field::PersonPhone, &id, p.as_str())))
             .bind(draft.employment.code())
             .bind(draft.agency_leader)
             .bind(&now)
@@ -595,6 +605,7 @@ impl AuditedTx {
         draft: &PersonDraft,
     ) -> Result<i64, StoreError> {
         let now = ts(self.now());
+        let ring = self.personal_ring()?;
         let updated = on_tx!(&mut self.tx, |conn| {
             sqlx::query(
                 "UPDATE people SET name = $1, gender = $2, unit_id = $3, position = $4, phone = $5, \
@@ -605,7 +616,7 @@ impl AuditedTx {
             .bind(draft.gender.code())
             .bind(&draft.unit_id)
             .bind(&draft.position)
-            .bind(draft.phone.as_ref().map(|p| p.as_str()))
+            .bind(draft.phone.as_ref().map(|p| personal::seal(&ring, Field::PersonPhone, id, p.as_str())))
             .bind(draft.employment.code())
             .bind(draft.agency_leader)
             .bind(&now)

@@ -3,6 +3,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::party::{DocumentType, PartyDraft, Sex};
+use crate::keys::Keyring;
+use crate::store::personal::{self, Field};
 use crate::store::{
     AuditEvent, AuditedTx, Db, StoreError, decode_error, new_id, on_pool, on_tx, on_unique, parse_date,
     parse_ts, ts,
@@ -25,7 +27,7 @@ pub struct Party {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 struct PartyRow {
     id: String,
     kind: String,
@@ -39,6 +41,17 @@ struct PartyRow {
     address: String,
     version: i64,
     created_at: String,
+}
+
+impl PartyRow {
+    /// The party, its sealed numbers opened (`personal`).
+    fn open(self, ring: &Keyring) -> Result<Party, sqlx::Error> {
+        let id = &self.id;
+        let document_number = personal::open(ring, Field::PartyDocument, id, &self.document_number)?;
+        let phone = personal::open_optional(ring, Field::PartyPhone, id, self.phone.as_deref())?;
+        let address = personal::open(ring, Field::PartyAddress, id, &self.address)?;
+        Party::try_from(PartyRow { document_number, phone, address, ..self })
+    }
 }
 
 impl TryFrom<PartyRow> for Party {
@@ -93,33 +106,47 @@ impl Db {
             format!("%{}%", name.trim().replace(['%', '_'], ""))
         };
         let number = number.trim().to_uppercase();
+        let ring = self.personal_ring()?;
+        // Found by digest, never by opening every row; empty means no number filter.
+        let (digest, previous) = if number.is_empty() {
+            (String::new(), String::new())
+        } else {
+            personal::search_digests(&ring, &number)
+        };
         let page_size = page_size.clamp(1, 200);
         let offset = (page.max(1) - 1) * page_size;
         let (rows, total): (Vec<PartyRow>, i64) = on_pool!(self, |pool| {
             let rows = sqlx::query_as(party_select!(
-                "WHERE ($1 = '' OR name LIKE $1) AND ($2 = '' OR document_number = $2) ORDER BY created_at DESC, id LIMIT $3 OFFSET $4"
+                "WHERE ($1 = '' OR name LIKE $1) AND ($2 = '' OR document_digest IN ($2, $3)) \
+                 ORDER BY created_at DESC, id LIMIT $4 OFFSET $5"
             ))
             .bind(&pattern)
-            .bind(&number)
+            .bind(&digest)
+            .bind(&previous)
             .bind(page_size)
             .bind(offset)
             .fetch_all(pool)
             .await?;
-            let total = sqlx::query_scalar("SELECT COUNT(*) FROM parties WHERE ($1 = '' OR name LIKE $1) AND ($2 = '' OR document_number = $2)")
-                .bind(&pattern)
-                .bind(&number)
-                .fetch_one(pool)
-                .await?;
+            let total = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM parties WHERE ($1 = '' OR name LIKE $1) \
+                 AND ($2 = '' OR document_digest IN ($2, $3))",
+            )
+            .bind(&pattern)
+            .bind(&digest)
+            .bind(&previous)
+            .fetch_one(pool)
+            .await?;
             (rows, total)
         });
-        Ok((rows.into_iter().map(Party::try_from).collect::<Result<_, _>>()?, total))
+        let parties = self.opened(|ring| rows.iter().cloned().map(|row| row.open(ring)).collect())?;
+        Ok((parties, total))
     }
 
     pub async fn party(&self, id: &str) -> Result<Option<Party>, sqlx::Error> {
         let row: Option<PartyRow> = on_pool!(self, |pool| {
             sqlx::query_as(party_select!("WHERE id = $1")).bind(id).fetch_optional(pool).await?
         });
-        row.map(Party::try_from).transpose()
+        self.opened(|ring| row.clone().map(|row| row.open(ring)).transpose())
     }
 
     /// The party already on file with this document, if any (一人一档).
@@ -128,14 +155,17 @@ impl Db {
         document_type: DocumentType,
         number: &str,
     ) -> Result<Option<Party>, sqlx::Error> {
+        let ring = self.personal_ring()?;
+        let (digest, previous) = personal::search_digests(&ring, number);
         let row: Option<PartyRow> = on_pool!(self, |pool| {
-            sqlx::query_as(party_select!("WHERE document_type = $1 AND document_number = $2"))
+            sqlx::query_as(party_select!("WHERE document_type = $1 AND document_digest IN ($2, $3)"))
                 .bind(document_type.code())
-                .bind(number)
+                .bind(&digest)
+                .bind(&previous)
                 .fetch_optional(pool)
                 .await?
         });
-        row.map(Party::try_from).transpose()
+        self.opened(|ring| row.clone().map(|row| row.open(ring)).transpose())
     }
 }
 
@@ -159,6 +189,9 @@ impl AuditedTx {
         let Some((name, representative, phone, address)) = before else {
             return Err(StoreError::NotFound);
         };
+        let ring = self.personal_ring()?;
+        let phone = personal::open_optional(&ring, Field::PartyPhone, id, phone.as_deref())?;
+        let address = personal::open(&ring, Field::PartyAddress, id, &address)?;
         let updated = on_tx!(&mut self.tx, |conn| {
             sqlx::query(
                 "UPDATE parties SET name = $1, legal_representative = $2, phone = $3, address = $4, \
@@ -166,8 +199,8 @@ impl AuditedTx {
             )
             .bind(&draft.name)
             .bind(&draft.legal_representative)
-            .bind(draft.phone.as_ref().map(|p| p.as_str()))
-            .bind(&draft.address)
+            .bind(draft.phone.as_ref().map(|p| personal::seal(&ring, Field::PartyPhone, id, p.as_str())))
+            .bind(personal::seal(&ring, Field::PartyAddress, id, &draft.address))
             .bind(&now)
             .bind(id)
             .bind(version)
@@ -201,26 +234,44 @@ impl AuditedTx {
     pub async fn insert_party(&mut self, draft: &PartyDraft) -> Result<String, StoreError> {
         let id = new_id(self.now());
         let now = ts(self.now());
+        let ring = self.personal_ring()?;
+        // The same document under an older key's digest (a rotation still running) is the
+        // same party: the unique index sees only digests under one key.
+        let (digest, previous) = personal::search_digests(&ring, &draft.document_number);
+        let taken: Option<String> = on_tx!(&mut self.tx, |conn| {
+            sqlx::query_scalar(
+                "SELECT id FROM parties WHERE document_type = $1 AND document_digest IN ($2, $3)",
+            )
+            .bind(draft.document_type.code())
+            .bind(&digest)
+            .bind(&previous)
+            .fetch_optional(conn)
+            .await?
+        });
+        if taken.is_some() {
+            return Err(StoreError::Duplicate("document_number"));
+        }
         on_tx!(&mut self.tx, |conn| {
             sqlx::query(
-                "INSERT INTO parties (id, kind, name, document_type, document_number, birth_date, sex, \
-                 legal_representative, phone, address, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+                "INSERT INTO parties (id, kind, name, document_type, document_number, document_digest, birth_date, \
+                 sex, legal_representative, phone, address, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $12, $6, $7, $8, $9, $10, $11, $11)",
             )
             .bind(&id)
             .bind(if draft.organisation { "organisation" } else { "person" })
             .bind(&draft.name)
             .bind(draft.document_type.code())
-            .bind(&draft.document_number)
+            .bind(personal::seal(&ring, Field::PartyDocument, &id, &draft.document_number))
             .bind(draft.birth_date.map(|d| d.to_string()))
             .bind(draft.sex.map(|s| match s {
                 Sex::Male => "male",
                 Sex::Female => "female",
             }))
             .bind(&draft.legal_representative)
-            .bind(draft.phone.as_ref().map(|p| p.as_str()))
-            .bind(&draft.address)
+            .bind(draft.phone.as_ref().map(|p| personal::seal(&ring, Field::PartyPhone, &id, p.as_str())))
+            .bind(personal::seal(&ring, Field::PartyAddress, &id, &draft.address))
             .bind(&now)
+            .bind(&digest)
             .execute(conn)
             .await
             .map_err(|e| on_unique(e, "document_number"))?;

@@ -15,6 +15,7 @@ mod jobs;
 mod login;
 mod org;
 mod parties;
+mod personal;
 mod reference;
 mod security;
 mod support;
