@@ -13,6 +13,7 @@ pub mod documents;
 mod error;
 pub mod evidence;
 pub mod parties;
+pub mod people;
 
 pub use error::Error;
 

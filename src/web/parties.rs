@@ -436,33 +436,15 @@ impl PartyEditBody {
     }
 }
 
-/// Parses the corrected fields against the stored identity and writes them with the version.
-async fn correct(
-    state: &AppState,
-    principal: &Principal,
-    info: &RequestInfo,
-    id: &str,
-    body: &PartyEditBody,
-) -> Result<i64, AppError> {
-    let party = state.db.party(id).await?.ok_or(AppError::NotFound)?;
-    let input = PartyInput {
-        kind: if party.organisation { "organisation" } else { "person" }.to_owned(),
-        name: body.name.clone(),
-        document_type: party.document_type.code().to_owned(),
-        document_number: party.document_number.clone(),
-        legal_representative: body.legal_representative.clone(),
-        phone: if body.phone.trim().is_empty() {
-            party.phone.clone().unwrap_or_default()
-        } else {
-            body.phone.clone()
-        },
-        address: body.address.clone(),
-    };
-    let draft = input.parse()?;
-    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
-    let version = tx.update_party(id, body.version, &draft).await?;
-    tx.commit().await?;
-    Ok(version)
+impl PartyEditBody {
+    fn correction(&self) -> crate::ops::parties::Correction {
+        crate::ops::parties::Correction {
+            name: self.name.clone(),
+            legal_representative: self.legal_representative.clone(),
+            phone: self.phone.clone(),
+            address: self.address.clone(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -518,7 +500,9 @@ pub async fn update_form(
     Path(id): Path<String>,
     Form(body): Form<PartyEditBody>,
 ) -> PageResult {
-    match correct(&state, &principal, &info, &id, &body).await {
+    match crate::ops::parties::correct(&state, &principal.actor(&info), &id, body.version, &body.correction())
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/parties/{id}?saved=2")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let party = state.db.party(&id).await?.ok_or(AppError::NotFound)?;
@@ -546,6 +530,7 @@ pub async fn api_update(
     Path(id): Path<String>,
     JsonObject(body): JsonObject<PartyEditBody>,
 ) -> ApiResult<Json<PartyDto>> {
-    correct(&state, &principal, &info, &id, &body).await?;
+    crate::ops::parties::correct(&state, &principal.actor(&info), &id, body.version, &body.correction())
+        .await?;
     Ok(Json(PartyDto::new(state.db.party(&id).await?.ok_or(AppError::NotFound)?, state.today())))
 }

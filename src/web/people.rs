@@ -20,8 +20,8 @@ use crate::domain::org::{
     PersonInput, certificate_standing, mask_phone, may_hold_certificate,
 };
 use crate::domain::time::{civil_date, display};
-use crate::store::org::{Certificate, PeopleFilter, Person, PersonSummary, Unit, Visibility};
-use crate::store::{AuditEvent, Db};
+use crate::store::AuditEvent;
+use crate::store::org::{Certificate, PeopleFilter, Person, PersonSummary, Unit};
 use crate::web::body::JsonObject;
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Principal, RequestInfo};
@@ -31,24 +31,7 @@ use crate::web::pages::{Chrome, Lang, Pager, page_number, page_size, render};
 // ---------------------------------------------------------------------------------------------
 // Shared operations: the HTML and JSON handlers below both call these.
 
-/// Whether `unit_id` lies within what `visibility` covers.
-pub fn unit_visible(units: &[Unit], visibility: &Visibility, unit_id: &str) -> bool {
-    match visibility {
-        Visibility::All => units.iter().any(|u| u.id == unit_id),
-        Visibility::Unit(id) => id == unit_id,
-        Visibility::Subtree(root) => {
-            let mut current = units.iter().find(|u| u.id == unit_id);
-            while let Some(unit) = current {
-                if unit.id == *root {
-                    return true;
-                }
-                current = unit.parent_id.as_deref().and_then(|p| units.iter().find(|u| u.id == p));
-            }
-            false
-        }
-        Visibility::Person(_) | Visibility::Nothing => false,
-    }
-}
+pub use crate::ops::people::unit_visible;
 
 async fn visible_person(
     state: &AppState,
@@ -57,57 +40,6 @@ async fn visible_person(
     id: &str,
 ) -> Result<Person, AppError> {
     state.db.person(&principal.visibility(action), id).await?.ok_or(AppError::NotFound)
-}
-
-/// Refuses a unit outside the editor's scope, as a field error (the form lists only units in
-/// scope, so this is reached only by a crafted request).
-async fn check_unit_in_scope(db: &Db, principal: &Principal, unit_id: &str) -> Result<(), AppError> {
-    let units = db.units().await?;
-    if unit_visible(&units, &principal.visibility(Action::PersonEdit), unit_id) {
-        Ok(())
-    } else {
-        Err(AppError::Invalid(FieldErrors::single(
-            "unit_id",
-            "unit_out_of_scope",
-            "所选单位不在您的管理范围内",
-        )))
-    }
-}
-
-async fn create_person(
-    state: &AppState,
-    principal: &Principal,
-    info: &RequestInfo,
-    input: &PersonInput,
-) -> Result<String, AppError> {
-    let draft = input.parse()?;
-    check_unit_in_scope(&state.db, principal, &draft.unit_id).await?;
-    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
-    let id = tx.insert_person(&draft).await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
-async fn update_person(
-    state: &AppState,
-    principal: &Principal,
-    info: &RequestInfo,
-    id: &str,
-    version: i64,
-    input: &PersonInput,
-) -> Result<i64, AppError> {
-    let current = visible_person(state, principal, Action::PersonEdit, id).await?;
-    // The edit form never shows the full phone number (that takes an audited reveal), so an
-    // empty phone field means "keep the number on file".
-    let mut draft = input.parse()?;
-    if input.phone.trim().is_empty() {
-        draft.phone = current.summary.phone.as_deref().and_then(crate::domain::org::Phone::parse);
-    }
-    check_unit_in_scope(&state.db, principal, &draft.unit_id).await?;
-    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
-    let version = tx.update_person(id, version, &draft).await?;
-    tx.commit().await?;
-    Ok(version)
 }
 
 async fn add_certificate(
@@ -469,7 +401,7 @@ pub async fn create_form(
     headers: HeaderMap,
     Form(input): Form<PersonInput>,
 ) -> PageResult {
-    match create_person(&state, &principal, &info, &input).await {
+    match crate::ops::people::create(&state, &principal.actor(&info), &input).await {
         Ok(id) => Ok(Redirect::to(&format!("/people/{id}?saved=1")).into_response()),
         Err(AppError::Invalid(errors)) => {
             form_page(
@@ -642,7 +574,7 @@ pub async fn update_form(
     Form(form): Form<UpdateForm>,
 ) -> PageResult {
     let version = form.version.parse::<i64>().unwrap_or(-1);
-    match update_person(&state, &principal, &info, &id, version, &form.input).await {
+    match crate::ops::people::update(&state, &principal.actor(&info), &id, version, &form.input).await {
         Ok(_) => Ok(Redirect::to(&format!("/people/{id}?saved=1")).into_response()),
         Err(AppError::Invalid(errors)) => {
             form_page(
@@ -1030,7 +962,7 @@ pub async fn api_create(
     Extension(info): Extension<RequestInfo>,
     JsonObject(body): JsonObject<PersonBody>,
 ) -> ApiResult<(StatusCode, Json<CreatedDto>)> {
-    let id = create_person(&state, &principal, &info, &body.input()).await?;
+    let id = crate::ops::people::create(&state, &principal.actor(&info), &body.input()).await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 
@@ -1059,7 +991,9 @@ pub async fn api_update(
     Path(id): Path<String>,
     JsonObject(body): JsonObject<PersonUpdateBody>,
 ) -> ApiResult<Json<VersionDto>> {
-    let version = update_person(&state, &principal, &info, &id, body.version, &body.person.input()).await?;
+    let version =
+        crate::ops::people::update(&state, &principal.actor(&info), &id, body.version, &body.person.input())
+            .await?;
     Ok(Json(VersionDto { version }))
 }
 
