@@ -74,6 +74,9 @@ enum Command {
     /// The bureau's key file (signs audit checkpoints and export packages).
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Training records (教育培训).
+    #[command(subcommand)]
+    Training(TrainingCommand),
     /// Case tools.
     #[command(subcommand)]
     Case(CaseCommand),
@@ -101,6 +104,23 @@ enum CaseCommand {
     Simulate {
         #[arg(long)]
         script: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TrainingCommand {
+    /// A month's compliance, one row per person in service during it: the group political and
+    /// business studies attended (make-ups included) and `true`, `false` or `exempt`.
+    Compliance {
+        /// `YYYY-MM`.
+        #[arg(long)]
+        month: String,
+        /// Only this unit and the units below it.
+        #[arg(long)]
+        unit: Option<String>,
+        /// `csv` (the only format).
+        #[arg(long, default_value = "csv")]
+        format: String,
     },
 }
 
@@ -331,6 +351,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if made > 0 {
                     println!("演示案件 demo cases: {made}");
                 }
+                let training = crate::demo::seed_training(&state.db, state.now())
+                    .await
+                    .context("adding the demo training records")?;
+                if training > 0 {
+                    println!("演示培训 demo training sessions: {training}");
+                }
                 let evidence =
                     crate::demo::seed_evidence(&state).await.context("adding the demo evidence")?;
                 if evidence > 0 {
@@ -404,6 +430,37 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("reading the script {}", script.display()))?;
             for line in crate::simulate::run(&db, &text).await? {
                 println!("{line}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Training(TrainingCommand::Compliance { month, unit, format }) => {
+            let Some(month) = crate::domain::training::Month::parse(&month) else {
+                eprintln!("--month is YYYY-MM, not {month:?}");
+                return Ok(ExitCode::from(2));
+            };
+            if format != "csv" {
+                eprintln!("--format csv is the only format");
+                return Ok(ExitCode::from(2));
+            }
+            let rows = crate::ops::training::compliance(&db, month, unit.as_deref())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            println!("person_id,name,unit,political,business,compliant,note");
+            for row in rows {
+                let note = match &row.result.status {
+                    crate::domain::training::ComplianceStatus::Compliant => String::new(),
+                    other => other.label_zh(),
+                };
+                println!(
+                    "{},{},{},{},{},{},{}",
+                    csv_field(&row.person_id),
+                    csv_field(&row.name),
+                    csv_field(&row.unit_name),
+                    row.result.political,
+                    row.result.business,
+                    row.result.status.code(),
+                    csv_field(&note)
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -679,4 +736,13 @@ async fn token(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
+fn csv_field(value: &str) -> String {
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_owned()
+    }
 }

@@ -198,6 +198,14 @@ pub async fn seed(
             agency_leader: matches!(position, "局长" | "副局长"),
         };
         let id = tx.insert_person(&draft).await?;
+        // In service for years and through 岗前培训 long ago (the onboarding gate of the case
+        // engine); the new auxiliary below is the exception.
+        // Spread by the count, not drawn from `seq`, so the names and numbers drawn after stay
+        // what the document snapshots expect.
+        let joined = NaiveDate::from_ymd_opt(2012 + (people % 10) as i32, 1 + (people * 7 % 12) as u32, 1)
+            .expect("a first of the month");
+        tx.set_service(&id, Some(joined), None).await?;
+        tx.set_onboarded(&id, joined + Duration::days(14)).await?;
         let draft_name = draft.name.clone();
         people += 1;
         if employment == Employment::Officer {
@@ -279,6 +287,22 @@ pub async fn seed(
         }
         squad_officers.push(officers);
         squad_auxiliaries.push(auxiliaries);
+    }
+    // A new auxiliary of the first squad, joined last week: not yet through 岗前培训, so the
+    // case engine will not count them among the officers of anything.
+    {
+        let draft = PersonDraft {
+            name: seq.name(Gender::Male),
+            gender: Gender::Male,
+            unit_id: squads[0].clone(),
+            position: "协管员（新入职）".to_owned(),
+            phone: Some(seq.phone()),
+            employment: Employment::Auxiliary,
+            agency_leader: false,
+        };
+        let id = tx.insert_person(&draft).await?;
+        tx.set_service(&id, Some(today - Duration::days(7)), None).await?;
+        people += 1;
     }
     tx.set_leadership_member(&leaders[0].0, GroupRole::Head.code(), "全面负责", 0).await?;
     for (i, deputy) in leaders[1..].iter().enumerate() {
@@ -677,6 +701,205 @@ pub async fn seed_cases(state: &crate::app::AppState) -> anyhow::Result<usize> {
         made += 1;
     }
     Ok(made)
+}
+
+/// Twelve months of training up to this month, relative to today (so last month is always
+/// complete): each squad's fixed study days (one political, two business studies a month) with
+/// attendance, leave and make-ups; the brigade's spring training and two special trainings a
+/// year; one squad that held only one business study last month, a few people short; and a
+/// business study in the first squad today, open for signing in. Idempotent: nothing is added
+/// once any session exists. Returns the sessions added.
+pub async fn seed_training(db: &Db, now: DateTime<Utc>) -> anyhow::Result<usize> {
+    use crate::domain::training::{Category, Month, SessionKind};
+    use crate::store::training::{AttendanceStatus, NewSession};
+    use chrono::TimeZone;
+    let today = civil_date(now);
+    if !db.training_sessions(today - Duration::days(400), today + Duration::days(60)).await?.is_empty() {
+        return Ok(0);
+    }
+    let units = db.units().await?;
+    let brigade = units.iter().find(|u| u.kind == UnitKind::Brigade).map(|u| u.id.clone());
+    let squads: Vec<String> =
+        units.iter().filter(|u| u.kind == UnitKind::Squad).map(|u| u.id.clone()).collect();
+    let (Some(brigade), false) = (brigade, squads.is_empty()) else { return Ok(0) };
+    let members = |unit: String| async move {
+        let filter = crate::store::org::PeopleFilter { page: 1, page_size: 500, ..Default::default() };
+        let page = db.people(&crate::store::org::Visibility::Unit(unit), &filter, today).await?;
+        // The new auxiliary joined last week: not expected at last year's sessions.
+        anyhow::Ok(
+            page.rows
+                .into_iter()
+                .filter(|p| !p.position.contains("新入职"))
+                .map(|p| p.id)
+                .collect::<Vec<_>>(),
+        )
+    };
+    let mut seq = Sequence(0x7121_2026);
+    let at = |day: NaiveDate, hour: u32| {
+        crate::domain::time::beijing()
+            .from_local_datetime(&day.and_hms_opt(hour, 0, 0).expect("an hour"))
+            .single()
+            .expect("Beijing has no gaps")
+            .with_timezone(&Utc)
+    };
+    // A weekday on or after the `n`-th of the month.
+    let weekday = |month: Month, n: u32| {
+        let mut day = month.first_day() + Duration::days(i64::from(n) - 1);
+        while matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun) {
+            day += Duration::days(1);
+        }
+        day
+    };
+    let session = |unit: &str,
+                   kind: SessionKind,
+                   topic: &str,
+                   categories: Vec<Category>,
+                   day: NaiveDate,
+                   makes_up_for: Option<String>| NewSession {
+        unit_id: unit.to_owned(),
+        kind,
+        topic: topic.to_owned(),
+        categories,
+        starts_at: at(day, 15),
+        ends_at: at(day, 17),
+        place: "中队会议室".to_owned(),
+        organiser_id: None,
+        teacher: String::new(),
+        makes_up_for,
+    };
+    let this_month = Month::of(today);
+    let mut month = this_month;
+    for _ in 0..12 {
+        month = month.previous();
+    }
+    let mut added = 0usize;
+    let mut tx = db.begin(&AuditCtx::cli("demo"), now).await?;
+    let political = [
+        "学习贯彻党的二十届四中全会精神",
+        "党风廉政建设警示教育",
+        "学习《中国共产党纪律处分条例》",
+        "学习习近平法治思想",
+    ];
+    let business = [
+        "《行政处罚法》程序规定解读",
+        "违法建设查处实务",
+        "户外广告设置审批与查处",
+        "执法文书制作规范",
+        "执法记录仪使用与音像记录",
+        "占道经营劝导与疏导",
+        "建筑渣土运输管理",
+        "餐厨废弃物收运监管",
+    ];
+    while month <= this_month {
+        let last_month = month == this_month.previous();
+        for (si, squad) in squads.iter().enumerate() {
+            let people = members(squad.clone()).await?;
+            let days = [weekday(month, 3), weekday(month, 10), weekday(month, 20)];
+            for (k, day) in days.into_iter().enumerate() {
+                // The last squad held only one business study last month: everyone there is short.
+                if day > today || (last_month && si == squads.len() - 1 && k == 2) {
+                    continue;
+                }
+                let (kind, topic, categories) = if k == 0 {
+                    (
+                        SessionKind::Political,
+                        political[(month.month as usize + si) % political.len()],
+                        vec![Category::Ideology, Category::Integrity],
+                    )
+                } else {
+                    (
+                        SessionKind::Business,
+                        business[(month.month as usize * 2 + k + si) % business.len()],
+                        vec![Category::Law, Category::Practice],
+                    )
+                };
+                let id =
+                    tx.insert_training_session(&session(squad, kind, topic, categories, day, None)).await?;
+                added += 1;
+                let mut missed = Vec::new();
+                for person in &people {
+                    match seq.below(100) {
+                        0..=3 => {
+                            tx.record_attendance(&id, person, AttendanceStatus::Leave, false, "执勤任务请假")
+                                .await?;
+                            missed.push(person.clone());
+                        }
+                        4 => {}
+                        5..=8 => {
+                            tx.record_attendance(&id, person, AttendanceStatus::Late, true, "").await?;
+                        }
+                        _ => {
+                            tx.record_attendance(&id, person, AttendanceStatus::Present, true, "").await?;
+                        }
+                    }
+                }
+                // Those on leave make it up early next month (补学), if that day has come.
+                let makeup_day = weekday(month.next(), 6);
+                if !missed.is_empty() && makeup_day < today {
+                    let makeup = tx
+                        .insert_training_session(&session(
+                            squad,
+                            kind,
+                            &format!("补学：{topic}"),
+                            vec![],
+                            makeup_day,
+                            Some(id.clone()),
+                        ))
+                        .await?;
+                    added += 1;
+                    for person in &missed {
+                        tx.record_attendance(&makeup, person, AttendanceStatus::Present, true, "").await?;
+                    }
+                }
+            }
+        }
+        // The brigade's spring training in March and its special trainings in May and September.
+        let everyone = || async {
+            let mut all = Vec::new();
+            for squad in &squads {
+                all.extend(members(squad.clone()).await?);
+            }
+            anyhow::Ok(all)
+        };
+        let brigade_session = match month.month {
+            3 => Some((SessionKind::Concentrated, "春季集中培训：法律法规、执法实务、队列训练与警示教育")),
+            5 => Some((SessionKind::Special, "专题培训：违法建设查处")),
+            9 => Some((SessionKind::Special, "专题培训：户外广告与店招标牌管理")),
+            _ => None,
+        };
+        if let Some((kind, topic)) = brigade_session {
+            let day = weekday(month, 15);
+            if day < today {
+                let mut new =
+                    session(&brigade, kind, topic, vec![Category::Law, Category::Practice], day, None);
+                new.place = "大队培训中心".to_owned();
+                new.starts_at = at(day, 9);
+                let id = tx.insert_training_session(&new).await?;
+                added += 1;
+                for person in everyone().await? {
+                    if seq.below(100) >= 3 {
+                        tx.record_attendance(&id, &person, AttendanceStatus::Present, true, "").await?;
+                    }
+                }
+            }
+        }
+        month = month.next();
+    }
+    // Today's business study in the first squad, open for signing in from the phone.
+    let mut open = session(
+        &squads[0],
+        SessionKind::Business,
+        "执法全过程记录制度学习",
+        vec![Category::Law],
+        today,
+        None,
+    );
+    open.starts_at = now - Duration::minutes(20);
+    open.ends_at = now + Duration::hours(2);
+    tx.insert_training_session(&open).await?;
+    added += 1;
+    tx.commit().await?;
+    Ok(added)
 }
 
 /// Sample evidence for `serve --demo`: scene photos (drawn here, so the item page has a picture

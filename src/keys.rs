@@ -31,6 +31,8 @@ pub enum Purpose {
     PersonalData,
     /// The keyed digest beside a sealed personal number, for exact search and uniqueness.
     PersonalDigest,
+    /// The minute-by-minute sign-in code of a training session.
+    TrainingSignIn,
 }
 
 impl Purpose {
@@ -42,6 +44,7 @@ impl Purpose {
             Purpose::Backup => b"chengguan backup manifest v1",
             Purpose::PersonalData => b"chengguan personal data v1",
             Purpose::PersonalDigest => b"chengguan personal digest v1",
+            Purpose::TrainingSignIn => b"chengguan training sign-in v1",
         }
     }
 }

@@ -273,10 +273,15 @@ pub enum Action {
     CaseRulesEdit,
     /// Run the scenario simulator: try steps on dates against the engine, writing nothing.
     CaseSimulate,
+    /// See training sessions and compliance (one's own unit; leaders and the office all).
+    TrainingView,
+    /// Record sessions, attendance and leave, and close months (the office, leaders; a squad
+    /// leader the own squad).
+    TrainingManage,
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 30] = [
         Action::SelfService,
         Action::OrgView,
         Action::OrgEdit,
@@ -305,6 +310,8 @@ impl Action {
         Action::RecordingRulesEdit,
         Action::CaseRulesEdit,
         Action::CaseSimulate,
+        Action::TrainingView,
+        Action::TrainingManage,
     ];
 
     pub fn code(self) -> &'static str {
@@ -337,6 +344,8 @@ impl Action {
             Action::RecordingRulesEdit => "recording_rules_edit",
             Action::CaseRulesEdit => "case_rules_edit",
             Action::CaseSimulate => "case_simulate",
+            Action::TrainingView => "training_view",
+            Action::TrainingManage => "training_manage",
         }
     }
 }
@@ -460,6 +469,12 @@ pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
         // (which runs the monthly training) use the same tool to teach.
         (R::Leader | R::LegalReviewer | R::Office, A::CaseSimulate) => Some(S::All),
         (_, A::CaseSimulate) => None,
+        // Training (plan §三（一）): the office plans and records for the bureau, a squad leader
+        // for the own squad; everyone in a unit sees its sessions and standing.
+        (R::Leader | R::Office, A::TrainingView | A::TrainingManage) => Some(S::All),
+        (R::SquadLeader, A::TrainingView | A::TrainingManage) => Some(S::Subtree),
+        (R::Officer | R::Auxiliary | R::LegalReviewer | R::Intake, A::TrainingView) => Some(S::Unit),
+        (_, A::TrainingView | A::TrainingManage) => None,
     }
 }
 

@@ -230,6 +230,7 @@ mod tests {
             },
             legal_review_qualified: false,
             agency_leader: false,
+            onboarded_on: Some(day),
         }
     }
 

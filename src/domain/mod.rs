@@ -14,3 +14,4 @@ pub mod org;
 pub mod party;
 pub mod security;
 pub mod time;
+pub mod training;

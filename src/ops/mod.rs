@@ -14,6 +14,7 @@ mod error;
 pub mod evidence;
 pub mod parties;
 pub mod people;
+pub mod training;
 
 pub use error::Error;
 

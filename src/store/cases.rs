@@ -293,7 +293,17 @@ pub struct NewCase<'a> {
 
 /// name, employment, certificate status, valid from, valid to.
 /// name, employment, 法律职业资格 number, first legal review, certificate status, from, to.
-type FactRow = (String, String, String, Option<String>, bool, Option<String>, Option<String>, Option<String>);
+type FactRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    bool,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 /// A case's next state with what records the step.
 #[derive(Clone, Copy)]
@@ -554,7 +564,7 @@ impl Db {
             let rows: Vec<FactRow> = on_pool!(self, |pool| {
                 sqlx::query_as(
                     "SELECT p.name, p.employment, p.legal_qualification, p.legal_review_since, \
-                     p.agency_leader, c.status, c.valid_from, c.valid_to FROM people p \
+                     p.agency_leader, c.status, c.valid_from, c.valid_to, p.onboarded_on FROM people p \
                      LEFT JOIN certificates c ON c.person_id = p.id WHERE p.id = $1 AND p.active",
                 )
                 .bind(id)
@@ -565,7 +575,7 @@ impl Db {
             let employment =
                 Employment::parse(&first.1).ok_or_else(|| decode_error("employment", &first.1))?;
             let mut certificates = Vec::new();
-            for (_, _, _, _, _, status, from, to) in &rows {
+            for (_, _, _, _, _, status, from, to, _) in &rows {
                 if let (Some(status), Some(from), Some(to)) = (status, from, to) {
                     let status = CertificateStatus::parse(status)
                         .ok_or_else(|| decode_error("certificate status", status))?;
@@ -582,6 +592,7 @@ impl Db {
                     certificates,
                     legal_review_qualified,
                     agency_leader: first.4,
+                    onboarded_on: first.8.as_deref().map(parse_date).transpose()?,
                 },
             );
         }

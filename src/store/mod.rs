@@ -19,6 +19,7 @@ pub mod parties;
 pub mod personal;
 pub mod reference;
 pub mod search;
+pub mod training;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -239,6 +240,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         "0024_personal_digest",
         include_str!("../../migrations/sqlite/0024_personal_digest.sql"),
         include_str!("../../migrations/postgres/0024_personal_digest.sql"),
+    ),
+    (
+        "0025_training",
+        include_str!("../../migrations/sqlite/0025_training.sql"),
+        include_str!("../../migrations/postgres/0025_training.sql"),
     ),
 ];
 

@@ -20,3 +20,4 @@ mod reference;
 mod security;
 mod support;
 mod tidy;
+mod training;

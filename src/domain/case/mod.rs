@@ -1293,6 +1293,8 @@ pub struct PersonFacts {
     pub legal_review_qualified: bool,
     /// Whether the person is one of the bureau's 负责人 (may attend a 集体讨论, Art. 57 ¶2).
     pub agency_leader: bool,
+    /// The day the person completed 岗前培训 (the plan's onboarding gate, `training`).
+    pub onboarded_on: Option<NaiveDate>,
 }
 
 impl PersonFacts {
@@ -1303,6 +1305,9 @@ impl PersonFacts {
             .any(|(status, from, to)| certificate_standing(*status, *from, *to, on).may_act())
     }
 }
+
+/// Where the onboarding gate comes from, as its refusal cites it.
+pub const ONBOARDING_BASIS: &str = "本局规范化管理实施方案三（一）5（岗前培训）";
 
 /// Everything [`apply`] may consult besides the case and the command.
 pub struct Context<'a> {
@@ -1774,6 +1779,15 @@ fn check_officers(
                 "certificate_not_valid",
                 "行政处罚法第四十二条",
                 format!("{} 在 {on} 没有有效的执法证", person.name),
+            );
+        }
+        // The plan's onboarding gate: nobody works a case before 岗前培训 (seed §三（一）5:
+        // 新入职人员须经岗前培训后方可上岗).
+        if person.onboarded_on.is_none_or(|d| d > on) {
+            return refuse(
+                "onboarding_incomplete",
+                ONBOARDING_BASIS,
+                format!("{} 在 {on} 尚未完成岗前培训，不能承办案件或参与执法", person.name),
             );
         }
     }

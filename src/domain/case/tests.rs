@@ -34,6 +34,7 @@ fn person(name: &str, employment: Employment, from: &str, to: &str) -> PersonFac
         // The officers here may do legal review; `an_unqualified_reviewer…` takes one who may not.
         legal_review_qualified: employment == Employment::Officer,
         agency_leader: false,
+        onboarded_on: Some(d("2019-01-01")),
     }
 }
 

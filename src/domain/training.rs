@@ -1,0 +1,529 @@
+//! Training (教育培训), the plan's first measure (seed §三（一）): the fixed monthly study days,
+//! spring and rotation training, special trainings, onboarding (岗前培训), and who is behind.
+//!
+//! Everything here is pure: a session's kinds and content, the rules a month is judged by (data
+//! with the plan's defaults, changeable per year), the sign-in window, and the monthly
+//! compliance of one person from their attendance, service dates and long absences.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What kind of training a session is (seed §三（一）1–5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionKind {
+    /// 政治学习 (固定学习日, at least once a month)
+    Political,
+    /// 业务学习 (固定学习日, at least twice a month)
+    Business,
+    /// 集中培训: 春训 and other concentrated training
+    Concentrated,
+    /// 轮训 of squad leaders, officers, auxiliaries
+    Rotation,
+    /// 专题培训 (市容管理, 户外广告, 建筑渣土, 违法建设, 餐厨废弃物; 信息员, 宣传员, 驾驶员, 法制员)
+    Special,
+    /// 骨干 / 中队长培训
+    Backbone,
+    /// 外出学习 (study visits)
+    StudyVisit,
+    /// 专家授课
+    Expert,
+    /// 部门培训
+    Department,
+    /// 岗前培训: no case handling before it (the onboarding gate)
+    Onboarding,
+}
+
+impl SessionKind {
+    pub const ALL: [SessionKind; 10] = [
+        SessionKind::Political,
+        SessionKind::Business,
+        SessionKind::Concentrated,
+        SessionKind::Rotation,
+        SessionKind::Special,
+        SessionKind::Backbone,
+        SessionKind::StudyVisit,
+        SessionKind::Expert,
+        SessionKind::Department,
+        SessionKind::Onboarding,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            SessionKind::Political => "political",
+            SessionKind::Business => "business",
+            SessionKind::Concentrated => "concentrated",
+            SessionKind::Rotation => "rotation",
+            SessionKind::Special => "special",
+            SessionKind::Backbone => "backbone",
+            SessionKind::StudyVisit => "study_visit",
+            SessionKind::Expert => "expert",
+            SessionKind::Department => "department",
+            SessionKind::Onboarding => "onboarding",
+        }
+    }
+    pub fn parse(s: &str) -> Option<SessionKind> {
+        SessionKind::ALL.into_iter().find(|k| k.code() == s)
+    }
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            SessionKind::Political => "政治学习",
+            SessionKind::Business => "业务学习",
+            SessionKind::Concentrated => "集中培训",
+            SessionKind::Rotation => "轮训",
+            SessionKind::Special => "专题培训",
+            SessionKind::Backbone => "骨干培训",
+            SessionKind::StudyVisit => "外出学习",
+            SessionKind::Expert => "专家授课",
+            SessionKind::Department => "部门培训",
+            SessionKind::Onboarding => "岗前培训",
+        }
+    }
+}
+
+/// The content categories the plan names (seed §三（一）1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// 重大理论
+    Theory,
+    /// 思想政治
+    Ideology,
+    /// 行风廉政
+    Integrity,
+    /// 法律法规
+    Law,
+    /// 业务知识
+    Practice,
+}
+
+impl Category {
+    pub const ALL: [Category; 5] =
+        [Category::Theory, Category::Ideology, Category::Integrity, Category::Law, Category::Practice];
+    pub fn code(self) -> &'static str {
+        match self {
+            Category::Theory => "theory",
+            Category::Ideology => "ideology",
+            Category::Integrity => "integrity",
+            Category::Law => "law",
+            Category::Practice => "practice",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.code() == s)
+    }
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Category::Theory => "重大理论",
+            Category::Ideology => "思想政治",
+            Category::Integrity => "行风廉政",
+            Category::Law => "法律法规",
+            Category::Practice => "业务知识",
+        }
+    }
+}
+
+/// What a month and a year are judged by. Data, with the plan's numbers as defaults; the office
+/// may change them for a year (a rule change takes effect from that year, never backwards).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ComplianceRules {
+    /// Group political studies a month for everyone in service the whole month.
+    pub political_per_month: u32,
+    /// Group business studies a month.
+    pub business_per_month: u32,
+    /// Special trainings the brigade holds a year.
+    pub special_per_year: u32,
+    /// Where the numbers come from.
+    pub source: String,
+}
+
+impl ComplianceRules {
+    /// Seed §三（一）1: 每月至少组织一次集中政治学习、两次集中业务学习; §三（一）3: 每年至少组织两次专题培训.
+    pub fn plan_default() -> ComplianceRules {
+        ComplianceRules {
+            political_per_month: 1,
+            business_per_month: 2,
+            special_per_year: 2,
+            source: "钟楼区城管局规范化管理实施方案三（一）：每月集中政治学习不少于一次、业务学习不少于两次；每年专题培训不少于两次"
+                .to_owned(),
+        }
+    }
+}
+
+/// A calendar month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl Month {
+    /// `YYYY-MM`.
+    pub fn parse(s: &str) -> Option<Month> {
+        let (y, m) = s.trim().split_once('-')?;
+        let (year, month) = (y.parse::<i32>().ok()?, m.parse::<u32>().ok()?);
+        (y.len() == 4 && m.len() == 2 && (1..=12).contains(&month) && (2000..=2100).contains(&year))
+            .then_some(Month { year, month })
+    }
+    pub fn of(day: NaiveDate) -> Month {
+        Month { year: day.year(), month: day.month() }
+    }
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("a month's first day")
+    }
+    pub fn next(self) -> Month {
+        if self.month == 12 {
+            Month { year: self.year + 1, month: 1 }
+        } else {
+            Month { month: self.month + 1, ..self }
+        }
+    }
+    pub fn previous(self) -> Month {
+        if self.month == 1 {
+            Month { year: self.year - 1, month: 12 }
+        } else {
+            Month { month: self.month - 1, ..self }
+        }
+    }
+    pub fn last_day(self) -> NaiveDate {
+        self.next().first_day() - Duration::days(1)
+    }
+    pub fn contains(self, day: NaiveDate) -> bool {
+        Month::of(day) == self
+    }
+}
+
+impl std::fmt::Display for Month {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// One attended session, as compliance counts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attended {
+    pub kind: SessionKind,
+    /// The day the session was held.
+    pub on: NaiveDate,
+    /// A make-up (补学): the day of the session it makes up for.
+    pub makes_up_for: Option<NaiveDate>,
+}
+
+impl Attended {
+    /// The month this attendance counts for: a make-up held no later than the month after the
+    /// missed session counts for the missed session's month (seed §三（一）: 缺课须补学); any
+    /// other attendance for its own month.
+    pub fn counts_for(&self) -> Month {
+        match self.makes_up_for {
+            Some(missed) if self.on >= missed && Month::of(self.on) <= Month::of(missed).next() => {
+                Month::of(missed)
+            }
+            _ => Month::of(self.on),
+        }
+    }
+}
+
+/// A long absence that excuses a month (病假, 产假, 借调 …), recorded with its dates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Absence {
+    pub kind: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// A person's service as compliance needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    pub joined_on: Option<NaiveDate>,
+    pub left_on: Option<NaiveDate>,
+    pub absences: Vec<Absence>,
+}
+
+/// A person's month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthCompliance {
+    pub political: u32,
+    pub business: u32,
+    pub status: ComplianceStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ComplianceStatus {
+    Compliant,
+    /// Still owes this many of each.
+    Short {
+        political: u32,
+        business: u32,
+    },
+    /// Not judged this month, with the reason (joined or left during it, a long absence).
+    Exempt(String),
+}
+
+impl ComplianceStatus {
+    /// `true`, `false` or `exempt`, as the CLI and the API print it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ComplianceStatus::Compliant => "true",
+            ComplianceStatus::Short { .. } => "false",
+            ComplianceStatus::Exempt(_) => "exempt",
+        }
+    }
+    pub fn label_zh(&self) -> String {
+        match self {
+            ComplianceStatus::Compliant => "达标".to_owned(),
+            ComplianceStatus::Short { political, business } => {
+                let mut owed = Vec::new();
+                if *political > 0 {
+                    owed.push(format!("政治学习 {political} 次"));
+                }
+                if *business > 0 {
+                    owed.push(format!("业务学习 {business} 次"));
+                }
+                format!("未达标：尚欠{}", owed.join("、"))
+            }
+            ComplianceStatus::Exempt(reason) => format!("免考核：{reason}"),
+        }
+    }
+}
+
+/// Judges one person's `month` from what they attended (make-ups counted for the month they
+/// make up) against `rules`. Someone who joined or left during the month, or was on a long
+/// absence during it, is exempt with the reason, never failing.
+pub fn month_compliance(
+    month: Month,
+    service: &Service,
+    attended: &[Attended],
+    rules: &ComplianceRules,
+) -> MonthCompliance {
+    let count = |kind: SessionKind| -> u32 {
+        attended.iter().filter(|a| a.kind == kind && a.counts_for() == month).count() as u32
+    };
+    let (political, business) = (count(SessionKind::Political), count(SessionKind::Business));
+    let (first, last) = (month.first_day(), month.last_day());
+    let exempt = if service.joined_on.is_some_and(|j| j > first) {
+        Some(format!("{} 入职", service.joined_on.unwrap_or(first)))
+    } else if service.left_on.is_some_and(|l| l < last) {
+        Some(format!("{} 离职", service.left_on.unwrap_or(last)))
+    } else {
+        service
+            .absences
+            .iter()
+            .find(|a| a.from <= last && a.to >= first)
+            .map(|a| format!("{}（{} 至 {}）", a.kind, a.from, a.to))
+    };
+    let status = match exempt {
+        Some(reason) => ComplianceStatus::Exempt(reason),
+        None if political >= rules.political_per_month && business >= rules.business_per_month => {
+            ComplianceStatus::Compliant
+        }
+        None => ComplianceStatus::Short {
+            political: rules.political_per_month.saturating_sub(political),
+            business: rules.business_per_month.saturating_sub(business),
+        },
+    };
+    MonthCompliance { political, business, status }
+}
+
+/// How long a sign-in code stays the same: it changes every minute, so a code passed on to
+/// someone outside the room is stale before it is useful.
+pub const SIGN_IN_CODE_SECONDS: i64 = 60;
+
+/// Sign-in opens this long before a session starts (people arrive early).
+pub const SIGN_IN_OPENS_MINUTES: i64 = 30;
+
+/// Signing in more than this long after the start is recorded as late.
+pub const LATE_AFTER_MINUTES: i64 = 10;
+
+/// The code period (minute index since the epoch) a moment falls in.
+pub fn code_period(at: DateTime<Utc>) -> i64 {
+    at.timestamp().div_euclid(SIGN_IN_CODE_SECONDS)
+}
+
+/// Why a sign-in is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInRefusal {
+    /// Before the window opens or after the session ended.
+    OutsideWindow,
+    /// Not the code shown in the room now (expired, future, or another session's).
+    WrongCode,
+    /// Not among the session's participants (the organiser may add them with a reason).
+    NotTargeted,
+}
+
+impl SignInRefusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            SignInRefusal::OutsideWindow => "sign_in_closed",
+            SignInRefusal::WrongCode => "sign_in_code_invalid",
+            SignInRefusal::NotTargeted => "not_a_participant",
+        }
+    }
+    pub fn message_zh(self) -> &'static str {
+        match self {
+            SignInRefusal::OutsideWindow => "不在签到时间内（开始前30分钟至结束）",
+            SignInRefusal::WrongCode => "签到码无效或已过期，请扫描现场当前显示的签到码",
+            SignInRefusal::NotTargeted => "您不在本次培训的参训范围内，请联系组织者登记",
+        }
+    }
+}
+
+/// Whether `at` lies in the sign-in window of a session from `starts` to `ends`.
+pub fn in_sign_in_window(starts: DateTime<Utc>, ends: DateTime<Utc>, at: DateTime<Utc>) -> bool {
+    at >= starts - Duration::minutes(SIGN_IN_OPENS_MINUTES) && at <= ends
+}
+
+/// Whether signing in at `at` is late for a session starting at `starts`.
+pub fn is_late(starts: DateTime<Utc>, at: DateTime<Utc>) -> bool {
+    at > starts + Duration::minutes(LATE_AFTER_MINUTES)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+    fn m(s: &str) -> Month {
+        Month::parse(s).unwrap()
+    }
+    fn at(kind: SessionKind, on: &str) -> Attended {
+        Attended { kind, on: d(on), makes_up_for: None }
+    }
+    fn makeup(kind: SessionKind, on: &str, missed: &str) -> Attended {
+        Attended { kind, on: d(on), makes_up_for: Some(d(missed)) }
+    }
+    fn service() -> Service {
+        Service { joined_on: Some(d("2020-01-01")), left_on: None, absences: vec![] }
+    }
+
+    #[test]
+    fn a_month_is_judged_by_the_rules_with_make_ups_counted_for_the_missed_month() {
+        use SessionKind::{Business as B, Political as P};
+        let rules = ComplianceRules::plan_default();
+        type Case = (&'static str, Service, Vec<Attended>, (u32, u32, &'static str));
+        let cases: Vec<Case> = vec![
+            (
+                "all three",
+                service(),
+                vec![at(P, "2026-03-03"), at(B, "2026-03-10"), at(B, "2026-03-24")],
+                (1, 2, "true"),
+            ),
+            (
+                "one business short",
+                service(),
+                vec![at(P, "2026-03-03"), at(B, "2026-03-10")],
+                (1, 1, "false"),
+            ),
+            // A business study of 31 March counts for March, one of 1 April does not.
+            (
+                "month boundary",
+                service(),
+                vec![at(P, "2026-03-03"), at(B, "2026-03-31"), at(B, "2026-04-01")],
+                (1, 1, "false"),
+            ),
+            // Made up on 8 April for 24 March: counts for March.
+            (
+                "make-up next month",
+                service(),
+                vec![at(P, "2026-03-03"), at(B, "2026-03-10"), makeup(B, "2026-04-08", "2026-03-24")],
+                (1, 2, "true"),
+            ),
+            // Made up in May for March: too late, counts for May.
+            (
+                "make-up too late",
+                service(),
+                vec![at(P, "2026-03-03"), at(B, "2026-03-10"), makeup(B, "2026-05-06", "2026-03-24")],
+                (1, 1, "false"),
+            ),
+            (
+                "joined mid-month",
+                Service { joined_on: Some(d("2026-03-09")), ..service() },
+                vec![],
+                (0, 0, "exempt"),
+            ),
+            (
+                "joined on the first",
+                Service { joined_on: Some(d("2026-03-01")), ..service() },
+                vec![],
+                (0, 0, "false"),
+            ),
+            (
+                "left mid-month",
+                Service { left_on: Some(d("2026-03-20")), ..service() },
+                vec![at(P, "2026-03-03")],
+                (1, 0, "exempt"),
+            ),
+            (
+                "maternity leave",
+                Service {
+                    absences: vec![Absence {
+                        kind: "产假".into(),
+                        from: d("2026-01-10"),
+                        to: d("2026-03-05"),
+                    }],
+                    ..service()
+                },
+                vec![],
+                (0, 0, "exempt"),
+            ),
+            (
+                "leave ended before the month",
+                Service {
+                    absences: vec![Absence {
+                        kind: "病假".into(),
+                        from: d("2026-01-10"),
+                        to: d("2026-02-28"),
+                    }],
+                    ..service()
+                },
+                vec![],
+                (0, 0, "false"),
+            ),
+        ];
+        for (name, service, attended, (political, business, status)) in cases {
+            let result = month_compliance(m("2026-03"), &service, &attended, &rules);
+            assert_eq!(
+                (result.political, result.business, result.status.code()),
+                (political, business, status),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_rule_change_applies_to_its_year() {
+        let strict = ComplianceRules { business_per_month: 3, ..ComplianceRules::plan_default() };
+        let attended = vec![
+            at(SessionKind::Political, "2027-03-03"),
+            at(SessionKind::Business, "2027-03-10"),
+            at(SessionKind::Business, "2027-03-17"),
+        ];
+        let result = month_compliance(m("2027-03"), &service(), &attended, &strict);
+        assert_eq!(result.status, ComplianceStatus::Short { political: 0, business: 1 });
+        assert_eq!(result.status.label_zh(), "未达标：尚欠业务学习 1 次");
+    }
+
+    #[test]
+    fn months_parse_strictly_and_step_over_years() {
+        assert_eq!(Month::parse("2026-12").unwrap().next(), m("2027-01"));
+        assert_eq!(m("2027-01").previous(), m("2026-12"));
+        assert_eq!(m("2028-02").last_day(), d("2028-02-29"));
+        for bad in ["2026-13", "2026-1", "26-01", "2026/01", "", "2026-00"] {
+            assert!(Month::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_sign_in_window_opens_half_an_hour_early_and_closes_at_the_end() {
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let (starts, ends) = (t("2026-03-03T06:00:00Z"), t("2026-03-03T08:00:00Z"));
+        assert!(!in_sign_in_window(starts, ends, t("2026-03-03T05:29:59Z")));
+        assert!(in_sign_in_window(starts, ends, t("2026-03-03T05:30:00Z")));
+        assert!(in_sign_in_window(starts, ends, t("2026-03-03T08:00:00Z")));
+        assert!(!in_sign_in_window(starts, ends, t("2026-03-03T08:00:01Z")));
+        assert!(!is_late(starts, t("2026-03-03T06:10:00Z")));
+        assert!(is_late(starts, t("2026-03-03T06:10:01Z")));
+        assert_eq!(code_period(t("2026-03-03T06:00:59Z")), code_period(t("2026-03-03T06:00:00Z")));
+        assert_ne!(code_period(t("2026-03-03T06:01:00Z")), code_period(t("2026-03-03T06:00:59Z")));
+    }
+}

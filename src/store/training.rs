@@ -1,0 +1,423 @@
+//! Training records: sessions, attendance, long absences, each year's compliance rules, and the
+//! person's service dates and onboarding day (`domain::training` judges them).
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::domain::training::{Absence, Attended, Category, ComplianceRules, Month, Service, SessionKind};
+use crate::store::{
+    AuditEvent, AuditedTx, Db, StoreError, decode_error, new_id, on_pool, on_tx, parse_date, parse_ts, ts,
+};
+
+/// A training session as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub id: String,
+    pub unit_id: String,
+    pub unit_name: String,
+    pub kind: SessionKind,
+    pub topic: String,
+    pub categories: Vec<Category>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub place: String,
+    pub organiser_id: Option<String>,
+    pub teacher: String,
+    /// A make-up (补学): the session it makes up for.
+    pub makes_up_for: Option<String>,
+    /// How many attended (present or late).
+    pub attended: i64,
+}
+
+/// A session to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    pub unit_id: String,
+    pub kind: SessionKind,
+    pub topic: String,
+    pub categories: Vec<Category>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub place: String,
+    pub organiser_id: Option<String>,
+    pub teacher: String,
+    pub makes_up_for: Option<String>,
+}
+
+/// How an attendance came to be recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttendanceStatus {
+    Present,
+    Late,
+    /// 请假, with a reason: not attended.
+    Leave,
+}
+
+impl AttendanceStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            AttendanceStatus::Present => "present",
+            AttendanceStatus::Late => "late",
+            AttendanceStatus::Leave => "leave",
+        }
+    }
+    pub fn parse(s: &str) -> Option<AttendanceStatus> {
+        [AttendanceStatus::Present, AttendanceStatus::Late, AttendanceStatus::Leave]
+            .into_iter()
+            .find(|a| a.code() == s)
+    }
+}
+
+/// One person's row of a month's compliance, before judging.
+#[derive(Debug, Clone)]
+pub struct PersonMonth {
+    pub person_id: String,
+    pub name: String,
+    pub unit_id: String,
+    pub unit_name: String,
+    pub service: Service,
+    pub attended: Vec<Attended>,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: String,
+    unit_id: String,
+    unit_name: String,
+    kind: String,
+    topic: String,
+    categories: String,
+    starts_at: String,
+    ends_at: String,
+    place: String,
+    organiser_id: Option<String>,
+    teacher: String,
+    makes_up_for: Option<String>,
+    attended: i64,
+}
+
+impl TryFrom<SessionRow> for Session {
+    type Error = sqlx::Error;
+    fn try_from(row: SessionRow) -> Result<Self, Self::Error> {
+        Ok(Session {
+            kind: SessionKind::parse(&row.kind).ok_or_else(|| decode_error("session kind", &row.kind))?,
+            categories: row
+                .categories
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .map(|c| Category::parse(c).ok_or_else(|| decode_error("category", c)))
+                .collect::<Result<_, _>>()?,
+            starts_at: parse_ts(&row.starts_at)?,
+            ends_at: parse_ts(&row.ends_at)?,
+            id: row.id,
+            unit_id: row.unit_id,
+            unit_name: row.unit_name,
+            topic: row.topic,
+            place: row.place,
+            organiser_id: row.organiser_id,
+            teacher: row.teacher,
+            makes_up_for: row.makes_up_for,
+            attended: row.attended,
+        })
+    }
+}
+
+macro_rules! session_select {
+    ($tail:literal) => {
+        concat!(
+            "SELECT s.id, s.unit_id, u.name AS unit_name, s.kind, s.topic, s.categories, s.starts_at, s.ends_at, \
+             s.place, s.organiser_id, s.teacher, s.makes_up_for, \
+             (SELECT COUNT(*) FROM training_attendance a WHERE a.session_id = s.id AND a.status <> 'leave') AS attended \
+             FROM training_sessions s JOIN units u ON u.id = s.unit_id ",
+            $tail
+        )
+    };
+}
+
+impl Db {
+    pub async fn training_session(&self, id: &str) -> Result<Option<Session>, sqlx::Error> {
+        let row: Option<SessionRow> = on_pool!(self, |pool| {
+            sqlx::query_as(session_select!("WHERE s.id = $1")).bind(id).fetch_optional(pool).await?
+        });
+        row.map(Session::try_from).transpose()
+    }
+
+    /// Sessions starting from `from` to `to` (Beijing dates, both included), earliest first.
+    pub async fn training_sessions(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Session>, sqlx::Error> {
+        // A day either side in UTC, then each session placed by its Beijing date.
+        let (first, last) = (from, to);
+        let (from, to) =
+            ((from - chrono::Duration::days(1)).to_string(), (to + chrono::Duration::days(1)).to_string());
+        let rows: Vec<SessionRow> = on_pool!(self, |pool| {
+            sqlx::query_as(session_select!(
+                "WHERE s.starts_at >= $1 AND s.starts_at < $2 ORDER BY s.starts_at, s.id"
+            ))
+            .bind(&from)
+            .bind(&to)
+            .fetch_all(pool)
+            .await?
+        });
+        let sessions: Vec<Session> = rows.into_iter().map(Session::try_from).collect::<Result<_, _>>()?;
+        Ok(sessions
+            .into_iter()
+            .filter(|s| (first..=last).contains(&crate::domain::time::civil_date(s.starts_at)))
+            .collect())
+    }
+
+    /// The compliance rules of `year`: as the office set them, or the plan's defaults.
+    pub async fn training_rules(&self, year: i32) -> Result<ComplianceRules, sqlx::Error> {
+        let body: Option<String> = on_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT body FROM training_rules WHERE year = $1")
+                .bind(i64::from(year))
+                .fetch_optional(pool)
+                .await?
+        });
+        match body {
+            Some(body) => {
+                serde_json::from_str(&body).map_err(|e| decode_error("training rules", &e.to_string()))
+            }
+            None => Ok(ComplianceRules::plan_default()),
+        }
+    }
+
+    /// What a month's compliance needs, for everyone in service during any of it: each person's
+    /// service dates and long absences, and what they attended from the month's first day to
+    /// the end of the next month (make-ups held then count for the month).
+    pub async fn training_month(&self, month: Month) -> Result<Vec<PersonMonth>, sqlx::Error> {
+        let (first, last) = (month.first_day().to_string(), month.last_day().to_string());
+        let until = (month.next().last_day() + chrono::Duration::days(1)).to_string();
+        // Instants are stored in UTC; a session early on the 1st in Beijing is still on the
+        // last day of the month before in UTC, so the window starts a day early (each
+        // attendance is then placed by its Beijing date).
+        let from = (month.first_day() - chrono::Duration::days(1)).to_string();
+        type PersonRow = (String, String, String, String, Option<String>, Option<String>);
+        let people: Vec<PersonRow> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT p.id, p.name, p.unit_id, u.name, p.joined_on, p.left_on FROM people p \
+                 JOIN units u ON u.id = p.unit_id \
+                 WHERE (p.joined_on IS NULL OR p.joined_on <= $2) AND (p.left_on IS NULL OR p.left_on >= $1) \
+                 AND (p.active OR p.left_on IS NOT NULL) ORDER BY u.sort_order, p.name, p.id",
+            )
+            .bind(&first)
+            .bind(&last)
+            .fetch_all(pool)
+            .await?
+        });
+        let absences: Vec<(String, String, String, String)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT person_id, kind, from_on, to_on FROM person_absences WHERE from_on <= $2 AND to_on >= $1",
+            )
+            .bind(&first)
+            .bind(&last)
+            .fetch_all(pool)
+            .await?
+        });
+        let attended: Vec<(String, String, String, Option<String>)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT a.person_id, s.kind, s.starts_at, m.starts_at FROM training_attendance a \
+                 JOIN training_sessions s ON s.id = a.session_id \
+                 LEFT JOIN training_sessions m ON m.id = s.makes_up_for \
+                 WHERE a.status <> 'leave' AND s.starts_at >= $1 AND s.starts_at < $2",
+            )
+            .bind(&from)
+            .bind(&until)
+            .fetch_all(pool)
+            .await?
+        });
+        let mut out = Vec::with_capacity(people.len());
+        let mut index = std::collections::HashMap::new();
+        for (person_id, name, unit_id, unit_name, joined, left) in people {
+            index.insert(person_id.clone(), out.len());
+            out.push(PersonMonth {
+                person_id,
+                name,
+                unit_id,
+                unit_name,
+                service: Service {
+                    joined_on: joined.as_deref().map(parse_date).transpose()?,
+                    left_on: left.as_deref().map(parse_date).transpose()?,
+                    absences: Vec::new(),
+                },
+                attended: Vec::new(),
+            });
+        }
+        for (person, kind, from, to) in absences {
+            if let Some(&i) = index.get(&person) {
+                out[i].service.absences.push(Absence {
+                    kind,
+                    from: parse_date(&from)?,
+                    to: parse_date(&to)?,
+                });
+            }
+        }
+        let day = |instant: &str| -> Result<NaiveDate, sqlx::Error> {
+            Ok(crate::domain::time::civil_date(parse_ts(instant)?))
+        };
+        for (person, kind, starts, missed) in attended {
+            if let Some(&i) = index.get(&person) {
+                out[i].attended.push(Attended {
+                    kind: SessionKind::parse(&kind).ok_or_else(|| decode_error("session kind", &kind))?,
+                    on: day(&starts)?,
+                    makes_up_for: missed.as_deref().map(day).transpose()?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether the person attended this session already (signed in or recorded).
+    pub async fn attendance_of(
+        &self,
+        session_id: &str,
+        person_id: &str,
+    ) -> Result<Option<String>, sqlx::Error> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT status FROM training_attendance WHERE session_id = $1 AND person_id = $2",
+            )
+            .bind(session_id)
+            .bind(person_id)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+}
+
+impl AuditedTx {
+    pub async fn insert_training_session(&mut self, session: &NewSession) -> Result<String, StoreError> {
+        let id = new_id(self.now());
+        let now = ts(self.now());
+        let categories = session.categories.iter().map(|c| c.code()).collect::<Vec<_>>().join(",");
+        on_tx!(&mut self.tx, |conn| {
+            sqlx::query(
+                "INSERT INTO training_sessions (id, unit_id, kind, topic, categories, starts_at, ends_at, place, \
+                 organiser_id, teacher, makes_up_for, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(&id)
+            .bind(&session.unit_id)
+            .bind(session.kind.code())
+            .bind(&session.topic)
+            .bind(&categories)
+            .bind(ts(session.starts_at))
+            .bind(ts(session.ends_at))
+            .bind(&session.place)
+            .bind(&session.organiser_id)
+            .bind(&session.teacher)
+            .bind(&session.makes_up_for)
+            .bind(&now)
+            .execute(conn)
+            .await?;
+        });
+        self.audit(AuditEvent::new("training.session.create", "training_session", &id).details(
+            serde_json::json!({
+                "unit_id": session.unit_id, "kind": session.kind.code(), "starts_at": ts(session.starts_at),
+            }),
+        ))
+        .await?;
+        Ok(id)
+    }
+
+    /// Records one attendance; a second one for the same person and session changes nothing
+    /// and answers `false` (signing in twice is one attendance).
+    pub async fn record_attendance(
+        &mut self,
+        session_id: &str,
+        person_id: &str,
+        status: AttendanceStatus,
+        by_code: bool,
+        reason: &str,
+    ) -> Result<bool, StoreError> {
+        let at = ts(self.now());
+        let inserted = on_tx!(&mut self.tx, |conn| {
+            sqlx::query(
+                "INSERT INTO training_attendance (session_id, person_id, status, how, at, reason) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (session_id, person_id) DO NOTHING",
+            )
+            .bind(session_id)
+            .bind(person_id)
+            .bind(status.code())
+            .bind(if by_code { "code" } else { "recorded" })
+            .bind(&at)
+            .bind(reason)
+            .execute(conn)
+            .await?
+            .rows_affected()
+        });
+        if inserted == 0 {
+            return Ok(false);
+        }
+        self.audit(AuditEvent::new("training.attend", "training_session", session_id).details(serde_json::json!({
+            "person_id": person_id, "status": status.code(), "how": if by_code { "code" } else { "recorded" },
+            "reason": reason,
+        })))
+        .await?;
+        Ok(true)
+    }
+
+    /// The person completed 岗前培训 on `on` (the onboarding gate opens from that day).
+    pub async fn set_onboarded(&mut self, person_id: &str, on: NaiveDate) -> Result<(), StoreError> {
+        on_tx!(&mut self.tx, |conn| {
+            sqlx::query("UPDATE people SET onboarded_on = $1 WHERE id = $2 AND (onboarded_on IS NULL OR onboarded_on > $1)")
+                .bind(on.to_string())
+                .bind(person_id)
+                .execute(conn)
+                .await?;
+        });
+        self.audit(
+            AuditEvent::new("person.onboarded", "person", person_id)
+                .details(serde_json::json!({ "on": on.to_string() })),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The person's service dates (入职, 离职), as compliance reads them.
+    pub async fn set_service(
+        &mut self,
+        person_id: &str,
+        joined_on: Option<NaiveDate>,
+        left_on: Option<NaiveDate>,
+    ) -> Result<(), StoreError> {
+        on_tx!(&mut self.tx, |conn| {
+            sqlx::query("UPDATE people SET joined_on = $1, left_on = $2 WHERE id = $3")
+                .bind(joined_on.map(|d| d.to_string()))
+                .bind(left_on.map(|d| d.to_string()))
+                .bind(person_id)
+                .execute(conn)
+                .await?;
+        });
+        self.audit(AuditEvent::new("person.service", "person", person_id).details(serde_json::json!({
+            "joined_on": joined_on.map(|d| d.to_string()), "left_on": left_on.map(|d| d.to_string()),
+        })))
+        .await?;
+        Ok(())
+    }
+
+    /// A long absence (病假, 产假, 借调 …) that excuses the months it touches.
+    pub async fn insert_absence(&mut self, person_id: &str, absence: &Absence) -> Result<String, StoreError> {
+        let id = new_id(self.now());
+        let now = ts(self.now());
+        on_tx!(&mut self.tx, |conn| {
+            sqlx::query(
+                "INSERT INTO person_absences (id, person_id, kind, from_on, to_on, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&id)
+            .bind(person_id)
+            .bind(&absence.kind)
+            .bind(absence.from.to_string())
+            .bind(absence.to.to_string())
+            .bind(&now)
+            .execute(conn)
+            .await?;
+        });
+        // The kind of absence is personal (health): the audit record keeps the dates only.
+        self.audit(AuditEvent::new("person.absence", "person", person_id).details(serde_json::json!({
+            "from": absence.from.to_string(), "to": absence.to.to_string(),
+        })))
+        .await?;
+        Ok(id)
+    }
+}

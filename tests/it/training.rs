@@ -1,0 +1,189 @@
+//! Issue 15 (first part): sessions, phone sign-in with the room's code, the organiser's
+//! records, monthly compliance from the CLI, and the onboarding gate of the case engine.
+
+use std::process::Command;
+
+use axum::http::{Method, StatusCode};
+use chengguan::domain::training::{Month, code_period};
+use chengguan::ops::Actor;
+use chengguan::ops::training::{SessionInput, create_session, record_attendance, sign_in, sign_in_code};
+use chengguan::store::training::AttendanceStatus;
+use chrono::{Duration, NaiveDate};
+
+use crate::cases::{new_party, two_certified};
+use crate::support::TestApp;
+
+async fn actor(app: &TestApp, username: &str) -> Actor {
+    Actor::acting_as(app.db.account_by_username(username).await.unwrap().unwrap(), "test")
+}
+
+fn input(unit_id: &str, kind: &str, date: &str, starts: &str, ends: &str) -> SessionInput {
+    SessionInput {
+        unit_id: unit_id.to_owned(),
+        kind: kind.to_owned(),
+        topic: "《行政处罚法》程序规定解读".to_owned(),
+        categories: "law,practice".to_owned(),
+        date: date.to_owned(),
+        starts: starts.to_owned(),
+        ends: ends.to_owned(),
+        place: "中队会议室".to_owned(),
+        ..Default::default()
+    }
+}
+
+/// The test clock starts on Mon 2 March 2026, 09:00 in Beijing (01:00 UTC).
+#[tokio::test]
+async fn signing_in_takes_the_rooms_code_of_this_minute_inside_the_window() {
+    let app = TestApp::new().await;
+    let squad = app.unit_id("南大街中队").await;
+    let lead = actor(&app, "squadlead01").await;
+    let officer = actor(&app, "officer01").await;
+    let id = create_session(&app.state, &lead, &input(&squad, "business", "2026-03-02", "10:00", "12:00"))
+        .await
+        .unwrap();
+    let code_now = || sign_in_code(&app.state.keys, &id, code_period(app.clock_now()));
+    let refused = |result: Result<_, chengguan::ops::Error>| match result {
+        Err(chengguan::ops::Error::Refused { code, .. }) => code,
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    // 09:00: the window opens at 09:30.
+    assert_eq!(refused(sign_in(&app.state, &officer, &id, &code_now()).await), "sign_in_closed");
+    app.clock.set(app.clock_now() + Duration::minutes(40));
+    // Another minute's code, another session's code, a made-up code.
+    let stale = sign_in_code(&app.state.keys, &id, code_period(app.clock_now()) - 2);
+    assert_eq!(refused(sign_in(&app.state, &officer, &id, &stale).await), "sign_in_code_invalid");
+    let other = sign_in_code(&app.state.keys, "another-session", code_period(app.clock_now()));
+    assert_eq!(refused(sign_in(&app.state, &officer, &id, &other).await), "sign_in_code_invalid");
+    assert_eq!(refused(sign_in(&app.state, &officer, &id, "123456").await), "sign_in_code_invalid");
+    assert_eq!(app.audit_count("training.sign_in_refused").await, 4, "every refused attempt is audited");
+    assert_eq!(app.audit_count("training.attend").await, 0, "and records nothing");
+    // Someone of another squad is not a participant.
+    let stranger = actor(&app, "officer05").await;
+    assert_eq!(refused(sign_in(&app.state, &stranger, &id, &code_now()).await), "not_a_participant");
+    // The right code, on time; again: one attendance.
+    let signed = sign_in(&app.state, &officer, &id, &code_now()).await.unwrap();
+    assert!(signed.recorded && !signed.late);
+    assert!(!sign_in(&app.state, &officer, &id, &code_now()).await.unwrap().recorded);
+    assert_eq!(app.audit_count("training.attend").await, 1);
+    // The code read just before the minute turned still works; 10:11 is late.
+    let lead_person = actor(&app, "squadlead01").await;
+    app.clock.set(app.clock_now() + Duration::minutes(31));
+    let just_before = sign_in_code(&app.state.keys, &id, code_period(app.clock_now()) - 1);
+    assert!(sign_in(&app.state, &lead_person, &id, &just_before).await.unwrap().late);
+    // After the end: closed.
+    app.clock.set(app.clock_now() + Duration::hours(2));
+    let officer2 = actor(&app, "officer02").await;
+    assert_eq!(refused(sign_in(&app.state, &officer2, &id, &code_now()).await), "sign_in_closed");
+    // The organiser records them with a reason instead; no reason, no record.
+    assert!(
+        record_attendance(
+            &app.state,
+            &lead,
+            &id,
+            officer2.person_id.as_deref().unwrap(),
+            AttendanceStatus::Present,
+            " "
+        )
+        .await
+        .is_err()
+    );
+    assert!(
+        record_attendance(
+            &app.state,
+            &lead,
+            &id,
+            officer2.person_id.as_deref().unwrap(),
+            AttendanceStatus::Present,
+            "手机没电，现场核实"
+        )
+        .await
+        .unwrap()
+    );
+}
+
+#[tokio::test]
+async fn nobody_handles_a_case_before_onboarding() {
+    let app = TestApp::new().await;
+    let squad_token = app.token("squadlead01").await;
+    let leader = app.token("leader01").await;
+    let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let officers = two_certified(&app, "南大街中队", day).await;
+    // The second officer is new: certified, but not through 岗前培训.
+    app.raw(&format!("UPDATE people SET onboarded_on = NULL WHERE id = '{}'", officers[1])).await;
+    let party = new_party(&app, &squad_token, "11010519491231002X").await;
+    let open = serde_json::json!({
+        "procedure": "general", "party_id": party, "category": "street_vending", "item_code": "ZL-ZD-001",
+        "title": "擅自占用城市道路设摊经营", "location": "南大街 88 号", "source": "patrol",
+        "clue_on": "2026-03-02", "act_on": "2026-03-01",
+    });
+    let created = app.json(Method::POST, "/api/v1/cases", &squad_token, open).await.json();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let file = |version: i64| serde_json::json!({"action": "file", "on": "2026-03-02", "officers": officers, "version": version});
+    let refused = app.json(Method::POST, &format!("/api/v1/cases/{id}/steps"), &leader, file(1)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert_eq!(refused.json()["error"], "onboarding_incomplete");
+    assert!(refused.body.contains("岗前培训"), "{}", refused.body);
+    // The onboarding session that morning, attendance recorded by the office: the gate opens.
+    let office = actor(&app, "office01").await;
+    let brigade = app.unit_id("钟楼城管行政执法大队").await;
+    let session =
+        create_session(&app.state, &office, &input(&brigade, "onboarding", "2026-03-02", "08:00", "08:50"))
+            .await
+            .unwrap();
+    record_attendance(
+        &app.state,
+        &office,
+        &session,
+        &officers[1],
+        AttendanceStatus::Present,
+        "岗前培训签到表",
+    )
+    .await
+    .unwrap();
+    assert!(app.audit_count("person.onboarded").await > 0);
+    let filed = app.json(Method::POST, &format!("/api/v1/cases/{id}/steps"), &leader, file(1)).await;
+    assert_eq!(filed.status, StatusCode::OK, "{}", filed.body);
+}
+
+#[tokio::test]
+async fn the_monthly_compliance_is_printed_as_csv_with_the_demo_year() {
+    let app = TestApp::new().await;
+    let added = chengguan::demo::seed_training(&app.db, app.clock_now()).await.unwrap();
+    assert!(added > 300, "a year of fixed study days for eight squads: {added}");
+    assert_eq!(chengguan::demo::seed_training(&app.db, app.clock_now()).await.unwrap(), 0, "idempotent");
+    let last = Month::of(chengguan::domain::time::civil_date(app.clock_now())).previous();
+    let output = Command::new(env!("CARGO_BIN_EXE_chengguan"))
+        .arg("--data-dir")
+        .arg(app.dir.path())
+        .arg("--database-url")
+        .arg(&app.url)
+        .args(["training", "compliance", "--month", &last.to_string(), "--format", "csv"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("person_id,name,unit,political,business,compliant,note"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(rows.len() > 200, "everyone in service: {}", rows.len());
+    let of = |unit: &str| rows.iter().filter(|r| r[2] == unit).collect::<Vec<_>>();
+    // The last squad held one business study last month: nobody there complies.
+    let short = of("邹区中队");
+    assert!(!short.is_empty() && short.iter().all(|r| r[5] != "true"), "{short:?}");
+    // The first squad mostly complies; a political study counted, make-ups included.
+    let first = of("南大街中队");
+    assert!(first.iter().filter(|r| r[5] == "true").count() * 2 > first.len(), "{first:?}");
+    for row in &rows {
+        assert!(["true", "false", "exempt"].contains(&row[5]), "{row:?}");
+    }
+    // A bad month is a usage error (exit 2), not a crash.
+    let bad = Command::new(env!("CARGO_BIN_EXE_chengguan"))
+        .arg("--data-dir")
+        .arg(app.dir.path())
+        .arg("--database-url")
+        .arg(&app.url)
+        .args(["training", "compliance", "--month", "2026-13", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
