@@ -105,6 +105,24 @@ async fn records_cut_off_the_end_are_named_by_verify() {
     assert_eq!(fault, ChainFault::TailMissing { seq: head - 2, last: head - 3 });
 }
 
+/// The walk stops at the head read first (records committed meanwhile are the next walk's), but
+/// a record written past the head without moving it is still named.
+#[tokio::test]
+async fn a_record_written_past_the_head_is_named_by_verify() {
+    let app = TestApp::new().await;
+    let (head, _) = app.db.audit_head().await.unwrap();
+    app.drop_audit_triggers().await;
+    let columns = "at, actor, role, source, request_id, action, object_type, object_id, result, details, prev_hash, hash";
+    app.raw(&format!(
+        "INSERT INTO audit_log (seq, {columns}) SELECT seq + 1, {columns} FROM audit_log WHERE seq = {head}"
+    ))
+    .await;
+    let Verification::Broken { fault, .. } = app.db.verify_audit().await.unwrap() else {
+        panic!("not detected")
+    };
+    assert_eq!(fault, ChainFault::HeadMismatch { seq: head + 1 });
+}
+
 #[tokio::test]
 async fn when_the_audit_record_cannot_be_written_the_change_is_refused() {
     let app = TestApp::new().await;
