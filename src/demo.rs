@@ -790,14 +790,21 @@ pub async fn seed_training(db: &Db, now: DateTime<Utc>) -> anyhow::Result<usize>
         "建筑渣土运输管理",
         "餐厨废弃物收运监管",
     ];
+    // Every unit holds its own fixed study days: the squads, the brigade's staff, the sections,
+    // the office, the acceptance center and the bureau's leadership.
+    let short_squad = squads.last().cloned().unwrap_or_default();
+    let study_units: Vec<String> = units.iter().map(|u| u.id.clone()).collect();
     while month <= this_month {
         let last_month = month == this_month.previous();
-        for (si, squad) in squads.iter().enumerate() {
+        for (si, squad) in study_units.iter().enumerate() {
             let people = members(squad.clone()).await?;
+            if people.is_empty() {
+                continue;
+            }
             let days = [weekday(month, 3), weekday(month, 10), weekday(month, 20)];
             for (k, day) in days.into_iter().enumerate() {
                 // The last squad held only one business study last month: everyone there is short.
-                if day > today || (last_month && si == squads.len() - 1 && k == 2) {
+                if day > today || (last_month && *squad == short_squad && k == 2) {
                     continue;
                 }
                 let (kind, topic, categories) = if k == 0 {
@@ -894,8 +901,10 @@ pub async fn seed_training(db: &Db, now: DateTime<Utc>) -> anyhow::Result<usize>
         today,
         None,
     );
-    open.starts_at = now - Duration::minutes(20);
-    open.ends_at = now + Duration::hours(2);
+    // Planned to the minute, like any session.
+    let minute = DateTime::from_timestamp(now.timestamp() - now.timestamp() % 60, 0).unwrap_or(now);
+    open.starts_at = minute - Duration::minutes(20);
+    open.ends_at = minute + Duration::hours(2);
     tx.insert_training_session(&open).await?;
     added += 1;
     tx.commit().await?;

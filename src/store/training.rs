@@ -421,3 +421,38 @@ impl AuditedTx {
         Ok(id)
     }
 }
+
+/// One line of a session's attendance list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttendanceLine {
+    pub person_id: String,
+    pub name: String,
+    pub unit_name: String,
+    pub status: String,
+    /// `code` (signed in with the room's code) or `recorded` (by the organiser, with a reason).
+    pub how: String,
+    pub at: DateTime<Utc>,
+    pub reason: String,
+}
+
+impl Db {
+    /// Who attended a session (or is on leave from it), in the order they signed in.
+    pub async fn training_attendance(&self, session_id: &str) -> Result<Vec<AttendanceLine>, sqlx::Error> {
+        type Row = (String, String, String, String, String, String, String);
+        let rows: Vec<Row> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT a.person_id, p.name, u.name, a.status, a.how, a.at, a.reason FROM training_attendance a \
+                 JOIN people p ON p.id = a.person_id JOIN units u ON u.id = p.unit_id \
+                 WHERE a.session_id = $1 ORDER BY a.at, p.name",
+            )
+            .bind(session_id)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(person_id, name, unit_name, status, how, at, reason)| {
+                Ok(AttendanceLine { person_id, name, unit_name, status, how, at: parse_ts(&at)?, reason })
+            })
+            .collect()
+    }
+}

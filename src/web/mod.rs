@@ -27,6 +27,7 @@ pub mod people;
 pub mod schema;
 pub mod security;
 pub mod simulator;
+pub mod training;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -158,6 +159,17 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(g.clone(), "/evidence/deletions", A(X::EvidenceDeleteApprove), get(evidence::deletions_page)),
         route(g.clone(), "/evidence/recording", A(X::EvidenceView), get(fieldwork::compliance_page)),
         route(p.clone(), "/recording-rules/{code}", A(X::RecordingRulesEdit), post(fieldwork::rule_form)),
+        route(g.clone(), "/training", A(X::TrainingView), get(training::list_page)),
+        route(p.clone(), "/training", A(X::TrainingManage), post(training::create_form)),
+        route(g.clone(), "/training/compliance", A(X::TrainingView), get(training::compliance_page)),
+        route(g.clone(), "/training/sessions/{id}", A(X::TrainingView), get(training::detail_page)),
+        route(p.clone(), "/training/sessions/{id}/sign-in", A(X::TrainingView), post(training::sign_in_form)),
+        route(
+            p.clone(),
+            "/training/sessions/{id}/attendance",
+            A(X::TrainingManage),
+            post(training::attendance_form),
+        ),
         route(g.clone(), "/patrols", A(X::EvidenceView), get(fieldwork::patrols_page)),
         route(p.clone(), "/patrols", A(X::FieldWork), post(fieldwork::patrol_form)),
         route(g.clone(), "/patrols/{id}", A(X::EvidenceView), get(fieldwork::patrol_page)),
@@ -292,6 +304,15 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(g.clone(), "/api/v1/devices", A(X::EvidenceView), get(fieldwork::api_devices)),
         route(p.clone(), "/api/v1/devices", A(X::DeviceAdmin), post(fieldwork::api_create_device)),
         route(g.clone(), "/api/v1/recording-compliance", A(X::EvidenceView), get(fieldwork::api_compliance)),
+        route(g.clone(), "/api/v1/training/sessions", A(X::TrainingView), get(training::api_sessions)),
+        route(p.clone(), "/api/v1/training/sessions", A(X::TrainingManage), post(training::api_create)),
+        route(
+            p.clone(),
+            "/api/v1/training/sessions/{id}/sign-in",
+            A(X::TrainingView),
+            post(training::api_sign_in),
+        ),
+        route(g.clone(), "/api/v1/training/compliance", A(X::TrainingView), get(training::api_compliance)),
         route(g.clone(), "/api/v1/recording-rules", A(X::EvidenceView), get(fieldwork::api_rules)),
         route(
             Method::PUT,

@@ -79,6 +79,20 @@ const MENU: &[(MenuItem, Option<Action>)] = &[
         Some(Action::CaseView),
     ),
     (
+        MenuItem { key: "training", href: "/training", zh: "教育培训", en: "Training", icon: "✓" },
+        Some(Action::TrainingView),
+    ),
+    (
+        MenuItem {
+            key: "training_compliance",
+            href: "/training/compliance",
+            zh: "学习达标",
+            en: "Study compliance",
+            icon: "◔",
+        },
+        Some(Action::TrainingView),
+    ),
+    (
         MenuItem {
             key: "simulator", href: "/simulator", zh: "办案规则模拟", en: "Simulator", icon: "⚖"
         },

@@ -344,7 +344,7 @@ pub struct PartyBody {
     #[schema(max_length = 100)]
     pub legal_representative: String,
     #[serde(default)]
-    #[schema(pattern = r"^(1[3-9][0-9]{9})?$")]
+    #[schema(pattern = r"^\s*(1[3-9][0-9]{9})?\s*$")]
     pub phone: String,
     #[serde(default)]
     #[schema(max_length = 200)]
@@ -416,7 +416,7 @@ pub struct PartyEditBody {
     pub legal_representative: String,
     /// A new mobile number; empty keeps the one on file (it is shown masked, never sent back).
     #[serde(default)]
-    #[schema(pattern = r"^(1[3-9][0-9]{9})?$")]
+    #[schema(pattern = r"^\s*(1[3-9][0-9]{9})?\s*$")]
     pub phone: String,
     #[serde(default)]
     #[schema(max_length = 200)]

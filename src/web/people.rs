@@ -918,7 +918,7 @@ pub struct PersonBody {
     pub position: String,
     /// 11-digit mainland mobile number. On update, empty keeps the number on file.
     #[serde(default)]
-    #[schema(pattern = r"^(1[3-9][0-9]{9})?$")]
+    #[schema(pattern = r"^\s*(1[3-9][0-9]{9})?\s*$")]
     pub phone: String,
     #[schema(value_type = crate::domain::org::Employment)]
     pub employment: String,

@@ -187,3 +187,58 @@ async fn the_monthly_compliance_is_printed_as_csv_with_the_demo_year() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// The pages and the API: the organiser sees the room's code, a participant signs in from the
+/// phone page with it, the month's sessions and compliance come through `/api/v1`; an officer
+/// sees only the own record.
+#[tokio::test]
+async fn the_organiser_shows_the_code_and_a_participant_signs_in_from_the_phone_page() {
+    let app = TestApp::new().await;
+    chengguan::demo::seed_training(&app.db, app.clock_now()).await.unwrap();
+    let lead_token = app.token("squadlead01").await;
+    let squad = app.unit_id("南大街中队").await;
+    // Today's session, 09:00–11:00 Beijing; the test clock is 09:00.
+    let body = serde_json::json!({"unit_id": squad, "kind": "business", "topic": "执法文书制作规范",
+        "categories": ["law"], "date": "2026-03-02", "starts": "09:00", "ends": "11:00"});
+    let created = app.json(Method::POST, "/api/v1/training/sessions", &lead_token, body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let lead = app.login("squadlead01").await;
+    let page = app.get(&format!("/training/sessions/{id}"), Some(&lead)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let code =
+        crate::support::between(&page.body, "<p class=\"signin-code mono\" aria-live=\"polite\">", "</p>");
+    assert_eq!(code, sign_in_code(&app.state.keys, &id, code_period(app.clock_now())));
+    // The officer's phone: the sign-in form, a wrong code refused, the right one recorded.
+    let officer = app.login("officer01").await;
+    let phone = app.get(&format!("/training/sessions/{id}?code={code}"), Some(&officer)).await;
+    assert!(phone.body.contains(&format!("value=\"{code}\"")), "the code from the link is filled in");
+    let wrong = app
+        .post_form(&format!("/training/sessions/{id}/sign-in"), Some(&officer), &[("code", "000000")])
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("签到码无效"), "{}", wrong.body);
+    let ok = app
+        .post_form(&format!("/training/sessions/{id}/sign-in"), Some(&officer), &[("code", code.as_str())])
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let after = app.get(&format!("/training/sessions/{id}"), Some(&lead)).await;
+    assert!(after.body.contains("扫码签到"), "the organiser sees the sign-in");
+    // The month through the API; the officer's compliance is the own line only.
+    let sessions = app.get_bearer("/api/v1/training/sessions?month=2026-03", &lead_token).await;
+    assert_eq!(sessions.status, StatusCode::OK);
+    assert!(sessions.json().as_array().unwrap().iter().any(|s| s["id"] == id.as_str()));
+    let officer_token = app.token("officer01").await;
+    let mine = app.get_bearer("/api/v1/training/compliance?month=2026-02", &officer_token).await.json();
+    assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
+    let squad_view = app.get_bearer("/api/v1/training/compliance?month=2026-02", &lead_token).await.json();
+    assert!(squad_view.as_array().unwrap().len() > 10);
+    let bad = app.get_bearer("/api/v1/training/compliance?month=2026-13", &lead_token).await;
+    assert!(bad.status.is_client_error());
+    // An officer may not record sessions.
+    let denied =
+        app.json(Method::POST, "/api/v1/training/sessions", &officer_token, serde_json::json!({})).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    let compliance = app.get("/training/compliance?month=2026-02", Some(&lead)).await;
+    assert!(compliance.status == StatusCode::OK && compliance.body.contains("按人员"));
+}

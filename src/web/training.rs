@@ -1,0 +1,616 @@
+//! Training pages and API (教育培训): the month's sessions, recording a session, the session page
+//! with the room's sign-in code for the organiser and the sign-in form for a participant, and
+//! the month's compliance. The operations are `ops::training`.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Extension, Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect};
+use serde::{Deserialize, Serialize};
+
+use crate::app::AppState;
+use crate::domain::access::Action;
+use crate::domain::fields::FieldErrors;
+use crate::domain::time::civil_date;
+use crate::domain::training::{Category, ComplianceStatus, Month, SessionKind, in_sign_in_window};
+use crate::ops::people::unit_visible;
+use crate::ops::training::{self as ops, SessionInput};
+use crate::store::org::Visibility;
+use crate::store::training::{AttendanceLine, AttendanceStatus, Session};
+use crate::web::body::JsonObject;
+use crate::web::error::{ApiResult, AppError, PageResult};
+use crate::web::guard::{Principal, RequestInfo};
+use crate::web::pages::{Chrome, Lang, render_status};
+
+/// `?month=YYYY-MM` (empty: this month) and, for compliance, `&unit=ID`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct MonthQuery {
+    /// `YYYY-MM`; empty: this month.
+    #[param(pattern = r"^(20[0-9]{2}-(0[1-9]|1[0-2]))?$")]
+    pub month: String,
+    /// Only this unit and the units below it (compliance).
+    pub unit: String,
+    /// The compliance page: `1` lists everyone, not only who is short or exempt.
+    #[param(pattern = r"^1?$")]
+    pub all: String,
+}
+
+/// A moment in Beijing time to the minute, as sessions are planned.
+fn minutes(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&crate::domain::time::beijing()).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// A session's time: the day and start, and the end's hour and minute.
+fn span(session: &Session) -> String {
+    let end = minutes(session.ends_at);
+    format!("{}–{}", minutes(session.starts_at), end.get(11..).unwrap_or(&end))
+}
+
+fn month_of(state: &AppState, raw: &str) -> Result<Month, AppError> {
+    if raw.trim().is_empty() {
+        return Ok(Month::of(civil_date(state.now())));
+    }
+    Month::parse(raw)
+        .ok_or_else(|| AppError::Invalid(FieldErrors::single("month", "month_invalid", "月份格式为 YYYY-MM")))
+}
+
+/// The sessions of `month` this principal sees: those of units in their view, and those held
+/// for a unit above theirs (a brigade's training is theirs too).
+async fn visible_sessions(
+    state: &AppState,
+    principal: &Principal,
+    month: Month,
+) -> Result<Vec<Session>, AppError> {
+    let units = state.db.units().await?;
+    let view = principal.visibility(Action::TrainingView);
+    let own = principal.unit_id.clone().unwrap_or_default();
+    Ok(state
+        .db
+        .training_sessions(month.first_day(), month.last_day())
+        .await?
+        .into_iter()
+        .filter(|s| {
+            unit_visible(&units, &view, &s.unit_id)
+                || unit_visible(&units, &Visibility::Subtree(s.unit_id.clone()), &own)
+        })
+        .collect())
+}
+
+fn may_manage(units: &[crate::store::org::Unit], principal: &Principal, unit_id: &str) -> bool {
+    unit_visible(units, &principal.visibility(Action::TrainingManage), unit_id)
+}
+
+#[derive(Template)]
+#[template(path = "training.html")]
+struct SessionsPage {
+    chrome: Chrome,
+    month: String,
+    previous: String,
+    next: String,
+    sessions: Vec<Session>,
+    may_create: bool,
+    units: Vec<(String, String)>,
+    kinds: [SessionKind; 10],
+    categories: [Category; 5],
+    input: SessionInput,
+    errors: FieldErrors,
+}
+
+impl SessionsPage {
+    fn time(&self, session: &Session) -> String {
+        span(session)
+    }
+    fn categories_of(&self, session: &Session) -> String {
+        session.categories.iter().map(|c| c.name_zh()).collect::<Vec<_>>().join("、")
+    }
+}
+
+async fn sessions_page(
+    state: &AppState,
+    principal: &Principal,
+    headers: &HeaderMap,
+    month: Month,
+    input: SessionInput,
+    errors: FieldErrors,
+) -> PageResult {
+    let chrome = Chrome::new(state, principal, headers, "training", "教育培训", "Training").await?;
+    let all_units = state.db.units().await?;
+    let units: Vec<(String, String)> = all_units
+        .iter()
+        .filter(|u| may_manage(&all_units, principal, &u.id))
+        .map(|u| (u.id.clone(), u.name.clone()))
+        .collect();
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render_status(
+        &SessionsPage {
+            chrome,
+            month: month.to_string(),
+            previous: month.previous().to_string(),
+            next: month.next().to_string(),
+            sessions: visible_sessions(state, principal, month).await?,
+            may_create: !units.is_empty(),
+            units,
+            kinds: SessionKind::ALL,
+            categories: Category::ALL,
+            input,
+            errors,
+        },
+        status,
+    )
+}
+
+pub async fn list_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+    Query(query): Query<MonthQuery>,
+) -> PageResult {
+    let month = month_of(&state, &query.month)?;
+    let input = SessionInput {
+        date: civil_date(state.now()).to_string(),
+        starts: "15:00".into(),
+        ends: "17:00".into(),
+        unit_id: principal.unit_id.clone().unwrap_or_default(),
+        ..Default::default()
+    };
+    sessions_page(&state, &principal, &headers, month, input, FieldErrors::default()).await
+}
+
+/// The new-session form: the categories arrive as repeated checkboxes, joined here.
+pub async fn create_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> PageResult {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let (categories, rest): (Vec<_>, Vec<_>) = pairs.into_iter().partition(|(k, _)| k == "category");
+    let rest = serde_urlencoded::to_string(&rest).unwrap_or_default();
+    let mut input: SessionInput = serde_urlencoded::from_str(&rest).unwrap_or_default();
+    input.categories = categories.into_iter().map(|(_, v)| v).collect::<Vec<_>>().join(",");
+    match ops::create_session(&state, &principal.actor(&info), &input).await {
+        Ok(id) => Ok(Redirect::to(&format!("/training/sessions/{id}")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let month =
+                Month::parse(input.date.get(..7).unwrap_or("")).unwrap_or(Month::of(civil_date(state.now())));
+            sessions_page(&state, &principal, &headers, month, input, errors).await
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "training_session.html")]
+struct SessionPage {
+    chrome: Chrome,
+    session: Session,
+    time: String,
+    categories: String,
+    manage: bool,
+    /// The code shown in the room, and until when (organisers only, during the window).
+    code: Option<(String, String)>,
+    attendance: Vec<AttendanceLine>,
+    /// The caller may sign in now (a participant in the window who has not yet).
+    may_sign_in: bool,
+    signed: Option<String>,
+    error: Option<String>,
+    people: Vec<(String, String)>,
+    done: bool,
+    /// A code that came with the link shown in the room, put in the sign-in box.
+    prefill: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SessionQuery {
+    done: String,
+    /// A code arrived with the link shown in the room: prefilled in the sign-in form.
+    code: String,
+}
+
+async fn session_page(
+    state: &AppState,
+    principal: &Principal,
+    headers: &HeaderMap,
+    id: &str,
+    error: Option<String>,
+    done: bool,
+    prefill: &str,
+) -> PageResult {
+    let session = state.db.training_session(id).await?.ok_or(AppError::NotFound)?;
+    let units = state.db.units().await?;
+    let own = principal.unit_id.clone().unwrap_or_default();
+    let participant = unit_visible(&units, &Visibility::Subtree(session.unit_id.clone()), &own);
+    let manage = may_manage(&units, principal, &session.unit_id);
+    if !manage
+        && !participant
+        && !unit_visible(&units, &principal.visibility(Action::TrainingView), &session.unit_id)
+    {
+        return Err(AppError::NotFound.into());
+    }
+    let now = state.now();
+    let open = in_sign_in_window(session.starts_at, session.ends_at, now);
+    let attendance = state.db.training_attendance(id).await?;
+    let mine = principal.person_id.as_deref().and_then(|p| attendance.iter().find(|a| a.person_id == p));
+    let code = (manage && open).then(|| {
+        let (code, until) = ops::current_code(state, &session);
+        (code, until.with_timezone(&crate::domain::time::beijing()).format("%H:%M").to_string())
+    });
+    let people = if manage {
+        let filter = crate::store::org::PeopleFilter { page: 1, page_size: 500, ..Default::default() };
+        state
+            .db
+            .people(&Visibility::Subtree(session.unit_id.clone()), &filter, civil_date(now))
+            .await?
+            .rows
+            .into_iter()
+            .map(|p| (p.id, format!("{} · {}", p.name, p.unit_name)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let chrome = Chrome::new(state, principal, headers, "training", "培训详情", "Session").await?;
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let time = span(&session);
+    let categories = session.categories.iter().map(|c| c.name_zh()).collect::<Vec<_>>().join("、");
+    render_status(
+        &SessionPage {
+            chrome,
+            time,
+            categories,
+            manage,
+            code,
+            may_sign_in: participant && open && mine.is_none() && principal.person_id.is_some(),
+            signed: mine.map(|m| match m.status.as_str() {
+                "late" => "已签到（迟到）".to_owned(),
+                "leave" => "已请假".to_owned(),
+                _ => "已签到".to_owned(),
+            }),
+            attendance,
+            session,
+            error,
+            people,
+            done,
+            prefill: prefill.chars().filter(char::is_ascii_digit).take(6).collect(),
+        },
+        status,
+    )
+}
+
+pub async fn detail_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<SessionQuery>,
+) -> PageResult {
+    session_page(&state, &principal, &headers, &id, None, query.done == "1", &query.code).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SignInForm {
+    code: String,
+}
+
+pub async fn sign_in_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<SignInForm>,
+) -> PageResult {
+    match ops::sign_in(&state, &principal.actor(&info), &id, &form.code).await {
+        Ok(_) => Ok(Redirect::to(&format!("/training/sessions/{id}?done=1")).into_response()),
+        Err(AppError::Refused { message, .. }) => {
+            session_page(&state, &principal, &headers, &id, Some(message), false, &form.code).await
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AttendanceForm {
+    person_id: String,
+    status: String,
+    reason: String,
+}
+
+pub async fn attendance_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<AttendanceForm>,
+) -> PageResult {
+    let status = AttendanceStatus::parse(&form.status).unwrap_or(AttendanceStatus::Present);
+    match ops::record_attendance(&state, &principal.actor(&info), &id, &form.person_id, status, &form.reason)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/training/sessions/{id}?done=1")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let message = errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("；");
+            session_page(&state, &principal, &headers, &id, Some(message), false, "").await
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "training_compliance.html")]
+struct CompliancePage {
+    chrome: Chrome,
+    month: String,
+    previous: String,
+    next: String,
+    rows: Vec<ops::ComplianceRow>,
+    /// Per unit: (name, people judged, compliant, short, exempt).
+    units: Vec<(String, usize, usize, usize, usize)>,
+    /// Whether the person table lists everyone (otherwise, over several units, only who is
+    /// short or exempt: the people to chase).
+    all: bool,
+    unit: String,
+}
+
+impl CompliancePage {
+    fn tag(&self, status: &ComplianceStatus) -> &'static str {
+        match status {
+            ComplianceStatus::Compliant => "success",
+            ComplianceStatus::Short { .. } => "danger",
+            ComplianceStatus::Exempt(_) => "info",
+        }
+    }
+}
+
+/// The compliance this principal sees: the office and leaders everyone, a squad leader the own
+/// squad, anyone else the own record.
+async fn visible_compliance(
+    state: &AppState,
+    principal: &Principal,
+    month: Month,
+    unit: &str,
+) -> Result<Vec<ops::ComplianceRow>, AppError> {
+    let units = state.db.units().await?;
+    let manage = principal.visibility(Action::TrainingManage);
+    let rows = ops::compliance(&state.db, month, Some(unit).filter(|u| !u.is_empty())).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| {
+            unit_visible(&units, &manage, &r.unit_id) || principal.person_id.as_deref() == Some(&r.person_id)
+        })
+        .collect())
+}
+
+pub async fn compliance_page(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
+    Query(query): Query<MonthQuery>,
+) -> PageResult {
+    let month = month_of(&state, &query.month)?;
+    let rows = visible_compliance(&state, &principal, month, &query.unit).await?;
+    let mut units: Vec<(String, usize, usize, usize, usize)> = Vec::new();
+    for row in &rows {
+        let index = match units.iter().position(|u| u.0 == row.unit_name) {
+            Some(i) => i,
+            None => {
+                units.push((row.unit_name.clone(), 0, 0, 0, 0));
+                units.len() - 1
+            }
+        };
+        let line = &mut units[index];
+        line.1 += 1;
+        match row.result.status {
+            ComplianceStatus::Compliant => line.2 += 1,
+            ComplianceStatus::Short { .. } => line.3 += 1,
+            ComplianceStatus::Exempt(_) => line.4 += 1,
+        }
+    }
+    let all = query.all == "1" || units.len() <= 1;
+    let rows = if all {
+        rows
+    } else {
+        rows.into_iter().filter(|r| !matches!(r.result.status, ComplianceStatus::Compliant)).collect()
+    };
+    let chrome =
+        Chrome::new(&state, &principal, &headers, "training_compliance", "学习达标情况", "Compliance")
+            .await?;
+    render_status(
+        &CompliancePage {
+            chrome,
+            month: month.to_string(),
+            previous: month.previous().to_string(),
+            next: month.next().to_string(),
+            rows,
+            units,
+            all,
+            unit: query.unit.clone(),
+        },
+        StatusCode::OK,
+    )
+}
+
+// --- API -------------------------------------------------------------------------------------
+
+/// A training session.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TrainingSessionDto {
+    pub id: String,
+    pub unit_id: String,
+    pub unit_name: String,
+    pub kind: SessionKind,
+    pub topic: String,
+    pub categories: Vec<Category>,
+    /// RFC 3339, UTC.
+    pub starts_at: String,
+    pub ends_at: String,
+    pub place: String,
+    pub teacher: String,
+    /// The session a make-up (补学) is for.
+    pub makes_up_for: Option<String>,
+    pub attended: i64,
+}
+
+impl From<Session> for TrainingSessionDto {
+    fn from(s: Session) -> Self {
+        TrainingSessionDto {
+            starts_at: s.starts_at.to_rfc3339(),
+            ends_at: s.ends_at.to_rfc3339(),
+            id: s.id,
+            unit_id: s.unit_id,
+            unit_name: s.unit_name,
+            kind: s.kind,
+            topic: s.topic,
+            categories: s.categories,
+            place: s.place,
+            teacher: s.teacher,
+            makes_up_for: s.makes_up_for,
+            attended: s.attended,
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/training/sessions", tag = "training", params(MonthQuery),
+    responses((status = 200, body = Vec<TrainingSessionDto>)))]
+pub async fn api_sessions(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Query(query): Query<MonthQuery>,
+) -> ApiResult<Json<Vec<TrainingSessionDto>>> {
+    let month = month_of(&state, &query.month)?;
+    Ok(Json(
+        visible_sessions(&state, &principal, month)
+            .await?
+            .into_iter()
+            .map(TrainingSessionDto::from)
+            .collect(),
+    ))
+}
+
+/// A session to record (Beijing date and times).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct TrainingSessionBody {
+    #[schema(min_length = 1)]
+    pub unit_id: String,
+    pub kind: SessionKind,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    pub topic: String,
+    #[serde(default)]
+    pub categories: Vec<Category>,
+    #[schema(value_type = String, format = Date)]
+    pub date: chrono::NaiveDate,
+    /// `HH:MM`.
+    #[schema(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    pub starts: String,
+    #[schema(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    pub ends: String,
+    #[serde(default)]
+    #[schema(max_length = 100)]
+    pub place: String,
+    #[serde(default)]
+    #[schema(max_length = 50)]
+    pub teacher: String,
+    /// The id of the session this one makes up for (补学).
+    #[serde(default)]
+    pub makes_up_for: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/training/sessions", tag = "training", request_body = TrainingSessionBody,
+    responses((status = 201, body = crate::web::people::CreatedDto)))]
+pub async fn api_create(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    JsonObject(body): JsonObject<TrainingSessionBody>,
+) -> ApiResult<(StatusCode, Json<crate::web::people::CreatedDto>)> {
+    let input = SessionInput {
+        unit_id: body.unit_id,
+        kind: body.kind.code().to_owned(),
+        topic: body.topic,
+        categories: body.categories.iter().map(|c| c.code()).collect::<Vec<_>>().join(","),
+        date: body.date.to_string(),
+        starts: body.starts,
+        ends: body.ends,
+        place: body.place,
+        teacher: body.teacher,
+        makes_up_for: body.makes_up_for,
+    };
+    let id = ops::create_session(&state, &principal.actor(&info), &input).await?;
+    Ok((StatusCode::CREATED, Json(crate::web::people::CreatedDto { id })))
+}
+
+/// The code shown in the room.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct TrainingSignInBody {
+    #[schema(pattern = r"^[0-9]{6}$")]
+    pub code: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TrainingSignedInDto {
+    pub late: bool,
+    /// `false` when already signed in (nothing new recorded).
+    pub recorded: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/training/sessions/{id}/sign-in", tag = "training", params(("id" = String, Path)),
+    request_body = TrainingSignInBody, responses((status = 200, body = TrainingSignedInDto)))]
+pub async fn api_sign_in(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+    JsonObject(body): JsonObject<TrainingSignInBody>,
+) -> ApiResult<Json<TrainingSignedInDto>> {
+    let signed = ops::sign_in(&state, &principal.actor(&info), &id, &body.code).await?;
+    Ok(Json(TrainingSignedInDto { late: signed.late, recorded: signed.recorded }))
+}
+
+/// One person's month.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TrainingComplianceDto {
+    pub person_id: String,
+    pub name: String,
+    pub unit_id: String,
+    pub unit_name: String,
+    pub political: u32,
+    pub business: u32,
+    /// `true`, `false` or `exempt`.
+    pub compliant: String,
+    /// What is owed, or why exempt, in Chinese.
+    pub note: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/training/compliance", tag = "training", params(MonthQuery),
+    responses((status = 200, body = Vec<TrainingComplianceDto>)))]
+pub async fn api_compliance(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Query(query): Query<MonthQuery>,
+) -> ApiResult<Json<Vec<TrainingComplianceDto>>> {
+    let month = month_of(&state, &query.month)?;
+    let rows = visible_compliance(&state, &principal, month, &query.unit).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| TrainingComplianceDto {
+                compliant: r.result.status.code().to_owned(),
+                note: match &r.result.status {
+                    ComplianceStatus::Compliant => String::new(),
+                    other => other.label_zh(),
+                },
+                political: r.result.political,
+                business: r.result.business,
+                person_id: r.person_id,
+                name: r.name,
+                unit_id: r.unit_id,
+                unit_name: r.unit_name,
+            })
+            .collect(),
+    ))
+}
