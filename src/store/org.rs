@@ -517,11 +517,12 @@ impl AuditedTx {
     pub async fn insert_person(&mut self, draft: &PersonDraft) -> Result<String, StoreError> {
         let id = new_id(self.now());
         let now = ts(self.now());
+        let joined_on = crate::domain::time::civil_date(self.now()).to_string();
         let ring = self.personal_ring()?;
         on_tx!(&mut self.tx, |conn| {
             sqlx::query(
                 "INSERT INTO people (id, name, gender, unit_id, position, phone, employment, agency_leader, \
-                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+                 joined_on, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, $9, $9)",
             )
             .bind(&id)
             .bind(&draft.name)
@@ -532,6 +533,9 @@ impl AuditedTx {
             .bind(draft.employment.code())
             .bind(draft.agency_leader)
             .bind(&now)
+            // In service from the day registered (the office corrects it when it differs):
+            // training compliance exempts a first, partial month.
+            .bind(&joined_on)
             .execute(conn)
             .await?;
         });

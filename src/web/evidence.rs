@@ -101,8 +101,12 @@ pub async fn ingest(
             let Ok(text) = String::from_utf8(text) else {
                 return Err(FieldErrors::single("fields", "not_utf8", "表单内容不是有效的 UTF-8 文本").into());
             };
-            if !name.is_empty() {
-                fields.insert(name, text);
+            if !name.is_empty() && fields.insert(name.clone(), text).is_some() {
+                // One value per field: a repeated part is a malformed form, not a list to pick
+                // from (which one would be the record's?).
+                let field_name: &'static str =
+                    UploadMeta::FIELDS.iter().find(|f| **f == name).unwrap_or(&"fields");
+                return Err(FieldErrors::single(field_name, "field_repeated", "同一项只能填写一次").into());
             }
         }
     }

@@ -1026,8 +1026,8 @@ pub struct CertificateBody {
     pub valid_to: String,
     /// `valid` when left out.
     #[serde(default)]
-    #[schema(value_type = crate::domain::org::CertificateStatus)]
-    pub status: String,
+    #[schema(value_type = Option<crate::domain::org::CertificateStatus>)]
+    pub status: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/people/{id}/certificates", tag = "people", params(("id" = String, Path)), request_body = CertificateBody,
@@ -1045,7 +1045,12 @@ pub async fn api_add_certificate(
         issuer: body.issuer,
         valid_from: body.valid_from,
         valid_to: body.valid_to,
-        status: body.status,
+        // Left out means valid; given, it must be one of the statuses (an empty one is not).
+        status: match body.status {
+            None => String::new(),
+            Some(status) if crate::domain::org::CertificateStatus::parse(status.trim()).is_some() => status,
+            Some(_) => return Err(FieldErrors::single("status", "invalid", "请选择证件状态").into()),
+        },
     };
     let id = add_certificate(&state, &principal, &info, &id, &input).await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))

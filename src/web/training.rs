@@ -32,8 +32,15 @@ pub struct MonthQuery {
     pub month: String,
     /// Only this unit and the units below it (compliance).
     pub unit: String,
-    /// The compliance page: `1` lists everyone, not only who is short or exempt.
-    #[param(pattern = r"^1?$")]
+}
+
+/// The compliance page's query: the month and unit, and `all=1` to list everyone, not only who
+/// is short or exempt.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CompliancePageQuery {
+    pub month: String,
+    pub unit: String,
     pub all: String,
 }
 
@@ -391,7 +398,7 @@ pub async fn compliance_page(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     headers: HeaderMap,
-    Query(query): Query<MonthQuery>,
+    Query(query): Query<CompliancePageQuery>,
 ) -> PageResult {
     let month = month_of(&state, &query.month)?;
     let rows = visible_compliance(&state, &principal, month, &query.unit).await?;

@@ -271,3 +271,31 @@ async fn a_whole_number_written_with_a_point_is_an_integer_and_one_out_of_range_
         assert_eq!(body["fields"][0]["field"], "sort_order", "{order}: {body}");
     }
 }
+
+/// Found by the fuzzer: a certificate body with an empty `status` was stored as valid. Left out
+/// it means valid; given, it must be a status.
+#[tokio::test]
+async fn an_empty_certificate_status_is_refused_and_a_missing_one_means_valid() {
+    let app = TestApp::new().await;
+    let office = app.token("office01").await;
+    let unit = app.unit_id("法制科").await;
+    let person = app
+        .json(Method::POST, "/api/v1/people", &office,
+            serde_json::json!({"name": "证件测试", "gender": "male", "unit_id": unit, "employment": "officer"}))
+        .await
+        .json();
+    let path = format!("/api/v1/people/{}/certificates", person["id"].as_str().unwrap());
+    let body = |number: &str, status: Option<&str>| {
+        let mut body =
+            serde_json::json!({"number": number, "valid_from": "2026-01-01", "valid_to": "2030-12-31"});
+        if let Some(status) = status {
+            body["status"] = serde_json::json!(status);
+        }
+        body
+    };
+    let empty = app.json(Method::POST, &path, &office, body("ZJ-0001", Some(""))).await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", empty.body);
+    assert_eq!(empty.json()["fields"][0]["field"], "status");
+    let missing = app.json(Method::POST, &path, &office, body("ZJ-0002", None)).await;
+    assert_eq!(missing.status, StatusCode::CREATED, "{}", missing.body);
+}

@@ -1132,3 +1132,18 @@ async fn squad_leaders_register_their_own_squads_body_cameras_once() {
     assert_eq!(listed.as_array().unwrap().len(), 1);
     assert_eq!(listed[0]["device_no"], "DSJ-0101");
 }
+
+/// Found by the fuzzer: a field given twice in the upload form was taken as one of them. One
+/// value per field: a repeated one is refused and nothing is stored.
+#[tokio::test]
+async fn a_field_given_twice_in_an_upload_is_refused() {
+    let app = TestApp::new().await;
+    let officer = app.token("squadlead01").await;
+    let before = app.count("SELECT COUNT(*) FROM evidence_items").await;
+    let response =
+        upload(&app, &officer, &[("device_no", "DSJ-01"), ("device_no", "DSJ-02")], "a.jpg", &jpeg(4096))
+            .await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", response.body);
+    assert_eq!(response.json()["fields"][0]["code"], "field_repeated");
+    assert_eq!(app.count("SELECT COUNT(*) FROM evidence_items").await, before);
+}

@@ -241,4 +241,15 @@ async fn the_organiser_shows_the_code_and_a_participant_signs_in_from_the_phone_
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
     let compliance = app.get("/training/compliance?month=2026-02", Some(&lead)).await;
     assert!(compliance.status == StatusCode::OK && compliance.body.contains("按人员"));
+    // Someone registered today joined today: this month does not count against them.
+    let office = app.token("office01").await;
+    let unit = app.unit_id("法制科").await;
+    let person = app
+        .json(Method::POST, "/api/v1/people", &office,
+            serde_json::json!({"name": "新同事", "gender": "female", "unit_id": unit, "employment": "officer"}))
+        .await
+        .json();
+    let march = app.get_bearer("/api/v1/training/compliance?month=2026-03", &office).await.json();
+    let line = march.as_array().unwrap().iter().find(|r| r["person_id"] == person["id"]).unwrap().clone();
+    assert_eq!(line["compliant"], "exempt", "{line}");
 }
