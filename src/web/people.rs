@@ -435,6 +435,9 @@ struct DetailPage {
     legal_errors: FieldErrors,
     created_at: String,
     updated_at: String,
+    /// The day 岗前培训 was completed; `None`: the case engine will not count the person among
+    /// the officers of any step (`onboarding_incomplete`).
+    onboarded_on: Option<NaiveDate>,
 }
 
 impl DetailPage {
@@ -474,6 +477,7 @@ async fn detail(
 ) -> PageResult {
     let person = visible_person(state, principal, Action::PersonView, id).await?;
     let legal = state.db.legal_qualification(id).await?.unwrap_or_default();
+    let onboarded_on = state.db.person_facts(&[id.to_owned()]).await?.get(id).and_then(|f| f.onboarded_on);
     let chrome = Chrome::new(state, principal, headers, "people", "人员详情", "Person").await?;
     let today = civil_date(state.now());
     let certificates = state
@@ -509,6 +513,7 @@ async fn detail(
         legal,
         legal_input: forms.legal_input,
         legal_errors: forms.legal_errors,
+        onboarded_on,
     })?;
     *response.status_mut() = status;
     Ok(response)

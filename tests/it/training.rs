@@ -123,6 +123,10 @@ async fn nobody_handles_a_case_before_onboarding() {
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
     assert_eq!(refused.json()["error"], "onboarding_incomplete");
     assert!(refused.body.contains("岗前培训"), "{}", refused.body);
+    // The person page says why.
+    let office_session = app.login("office01").await;
+    let page = app.get(&format!("/people/{}", officers[1]), Some(&office_session)).await;
+    assert!(page.body.contains("完成岗前培训前，不能承办案件"), "the person page shows the gate");
     // The onboarding session that morning, attendance recorded by the office: the gate opens.
     let office = actor(&app, "office01").await;
     let brigade = app.unit_id("钟楼城管行政执法大队").await;
@@ -143,6 +147,8 @@ async fn nobody_handles_a_case_before_onboarding() {
     assert!(app.audit_count("person.onboarded").await > 0);
     let filed = app.json(Method::POST, &format!("/api/v1/cases/{id}/steps"), &leader, file(1)).await;
     assert_eq!(filed.status, StatusCode::OK, "{}", filed.body);
+    let page = app.get(&format!("/people/{}", officers[1]), Some(&office_session)).await;
+    assert!(!page.body.contains("完成岗前培训前，不能承办案件") && page.body.contains("2026-03-02"));
 }
 
 #[tokio::test]
