@@ -28,11 +28,16 @@ pub fn unit_visible(units: &[Unit], visibility: &Visibility, unit_id: &str) -> b
     }
 }
 
-/// Refuses a unit outside the actor's editing scope, as a field error (the forms list only
+/// Refuses a unit outside the actor's scope for `action`, as a field error (the forms list only
 /// units in scope, so this is reached only by a crafted request).
-async fn unit_in_scope(state: &AppState, actor: &Actor, unit_id: &str) -> Result<(), Error> {
+pub(crate) async fn unit_in_scope(
+    state: &AppState,
+    actor: &Actor,
+    action: Action,
+    unit_id: &str,
+) -> Result<(), Error> {
     let units = state.db.units().await?;
-    if unit_visible(&units, &actor.visibility(Action::PersonEdit), unit_id) {
+    if unit_visible(&units, &actor.visibility(action), unit_id) {
         Ok(())
     } else {
         Err(Error::Invalid(FieldErrors::single("unit_id", "unit_out_of_scope", "所选单位不在您的管理范围内")))
@@ -42,7 +47,7 @@ async fn unit_in_scope(state: &AppState, actor: &Actor, unit_id: &str) -> Result
 /// Adds a person to a unit the actor may edit.
 pub async fn create(state: &AppState, actor: &Actor, input: &PersonInput) -> Result<String, Error> {
     let draft = input.parse()?;
-    unit_in_scope(state, actor, &draft.unit_id).await?;
+    unit_in_scope(state, actor, Action::PersonEdit, &draft.unit_id).await?;
     let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
     let id = tx.insert_person(&draft).await?;
     tx.commit().await?;
@@ -64,7 +69,7 @@ pub async fn update(
     if input.phone.trim().is_empty() {
         draft.phone = current.summary.phone.as_deref().and_then(Phone::parse);
     }
-    unit_in_scope(state, actor, &draft.unit_id).await?;
+    unit_in_scope(state, actor, Action::PersonEdit, &draft.unit_id).await?;
     let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
     let version = tx.update_person(id, version, &draft).await?;
     tx.commit().await?;

@@ -123,13 +123,7 @@ async fn may_manage(state: &AppState, actor: &Actor, unit_id: &str) -> Result<bo
 /// Records a session the actor organises.
 pub async fn create_session(state: &AppState, actor: &Actor, input: &SessionInput) -> Result<String, Error> {
     let session = input.parse(actor.person_id.clone())?;
-    if !may_manage(state, actor, &session.unit_id).await? {
-        return Err(Error::Invalid(FieldErrors::single(
-            "unit_id",
-            "unit_out_of_scope",
-            "所选单位不在您的管理范围内",
-        )));
-    }
+    crate::ops::people::unit_in_scope(state, actor, Action::TrainingManage, &session.unit_id).await?;
     if let Some(missed) = &session.makes_up_for {
         let Some(original) = state.db.training_session(missed).await? else {
             return Err(Error::Invalid(FieldErrors::single(

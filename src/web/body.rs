@@ -90,3 +90,14 @@ fn whole_numbers_as_integers(value: &mut serde_json::Value) {
         _ => {}
     }
 }
+
+/// Reads an urlencoded form whose `list` field is repeated (a group of checkboxes), which a
+/// struct cannot hold: the struct from the other fields, and the repeated values in order.
+pub fn form_with_list<T: DeserializeOwned>(body: &[u8], list: &str) -> Result<(T, Vec<String>), FieldErrors> {
+    let unreadable = || FieldErrors::single("form", "form_invalid", "表单无法读取，请刷新页面后重试");
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|_| unreadable())?;
+    let (listed, rest): (Vec<_>, Vec<_>) = pairs.into_iter().partition(|(k, _)| k == list);
+    let rest = serde_urlencoded::to_string(&rest).map_err(|_| unreadable())?;
+    let form = serde_urlencoded::from_str(&rest).map_err(|_| unreadable())?;
+    Ok((form, listed.into_iter().map(|(_, v)| v).collect()))
+}

@@ -173,11 +173,8 @@ pub async fn create_form(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> PageResult {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-    let (categories, rest): (Vec<_>, Vec<_>) = pairs.into_iter().partition(|(k, _)| k == "category");
-    let rest = serde_urlencoded::to_string(&rest).unwrap_or_default();
-    let mut input: SessionInput = serde_urlencoded::from_str(&rest).unwrap_or_default();
-    input.categories = categories.into_iter().map(|(_, v)| v).collect::<Vec<_>>().join(",");
+    let (mut input, categories): (SessionInput, _) = crate::web::body::form_with_list(&body, "category")?;
+    input.categories = categories.join(",");
     match ops::create_session(&state, &principal.actor(&info), &input).await {
         Ok(id) => Ok(Redirect::to(&format!("/training/sessions/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => {

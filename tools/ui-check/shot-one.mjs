@@ -1,6 +1,7 @@
 // Logs in as one demo user, opens one path, optionally clicks a selector, and saves a
 // screenshot. Usage: node shot-one.mjs BASE USER PATH OUT.png [WIDTH] [CLICK_SELECTOR] [SUBMIT_SELECTOR]
 import { chromium } from "playwright-core";
+import { login } from "./demo-login.mjs";
 
 const [base, user, path, out, width = "1280", click = "", submit = ""] = process.argv.slice(2);
 const browser = await chromium.launch({
@@ -8,19 +9,7 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
 });
 const context = await browser.newContext({ viewport: { width: Number(width), height: 900 }, locale: "zh-CN" });
-const page = await context.newPage();
-await page.goto(`${base}/login`);
-await page.fill("#username", user);
-await page.fill("#password", "Zhonglou@Demo2026");
-await page.click("button[type=submit]");
-if (page.url().includes("/login/mfa")) {
-  const login = await context.newPage();
-  await login.goto(`${base}/login`);
-  const code = (await login.locator("tr", { hasText: user }).locator("td").nth(2).innerText()).trim();
-  await login.close();
-  await page.fill("#code", code);
-  await page.click("button[type=submit]");
-}
+const page = await login(context, base, user);
 await page.goto(`${base}${path}`);
 if (click) await page.click(click);
 if (submit) {

@@ -182,13 +182,9 @@ impl StepForm {
     /// Reads a submitted step form. The attendee boxes of a 集体讨论 arrive as repeated
     /// `attendee` fields, which a struct cannot hold; they are joined into `attendees`.
     pub fn from_urlencoded(body: &[u8]) -> Result<StepForm, FieldErrors> {
-        let unreadable = || FieldErrors::single("action", "form_invalid", "表单无法读取，请刷新页面后重试");
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|_| unreadable())?;
-        let (attendees, rest): (Vec<_>, Vec<_>) = pairs.into_iter().partition(|(k, _)| k == "attendee");
-        let rest = serde_urlencoded::to_string(&rest).map_err(|_| unreadable())?;
-        let mut form: StepForm = serde_urlencoded::from_str(&rest).map_err(|_| unreadable())?;
+        let (mut form, attendees): (StepForm, _) = crate::web::body::form_with_list(body, "attendee")?;
         if !attendees.is_empty() {
-            form.attendees = attendees.into_iter().map(|(_, v)| v).collect::<Vec<_>>().join(",");
+            form.attendees = attendees.join(",");
         }
         Ok(form)
     }
