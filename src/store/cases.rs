@@ -10,6 +10,7 @@ use crate::domain::case::items::{ApplicableRange, DiscretionBand, ItemSpec, Item
 use crate::domain::case::rules::CaseRules;
 use crate::domain::case::{Case, Event, PersonFacts};
 use crate::domain::org::{CertificateStatus, Employment};
+use crate::store::direct::{FromDirectRow, direct_row};
 use crate::store::org::Visibility;
 use crate::store::{
     AuditEvent, AuditedTx, Db, StoreError, decode_error, on_pool, on_tx, parse_date, parse_ts, ts,
@@ -210,6 +211,26 @@ struct CaseRow {
     body: String,
     next_due: Option<String>,
 }
+
+direct_row!(CaseRow {
+    id,
+    number,
+    category,
+    item_code,
+    party_id,
+    party_name,
+    unit_id,
+    unit_name,
+    handler_name,
+    title,
+    location,
+    source,
+    major,
+    version,
+    created_at,
+    body,
+    next_due,
+});
 
 impl TryFrom<CaseRow> for CaseRecord {
     type Error = sqlx::Error;
@@ -828,28 +849,32 @@ impl Db {
 
     /// One case, if the reader may see it; a case outside the reader's view looks absent.
     pub async fn case(&self, visibility: &Visibility, id: &str) -> Result<Option<CaseRecord>, sqlx::Error> {
+        const SQL: &str = case_query!("AND c.id = $4");
         let (mode, vis_unit, vis_person) = visibility.binds();
-        let row: Option<CaseRow> = on_pool!(self, |pool| {
-            sqlx::query_as(case_query!("AND c.id = $4"))
-                .bind(mode)
-                .bind(&vis_unit)
-                .bind(&vis_person)
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
-        });
+        let row: Option<CaseRow> = if let Some(direct) = self.direct() {
+            direct.query(SQL, &[&mode, &vis_unit, &vis_person, &id], CaseRow::from_direct)?.pop()
+        } else {
+            on_pool!(self, |pool| {
+                sqlx::query_as(SQL)
+                    .bind(mode)
+                    .bind(&vis_unit)
+                    .bind(&vis_person)
+                    .bind(id)
+                    .fetch_optional(pool)
+                    .await?
+            })
+        };
         row.map(CaseRecord::try_from).transpose()
     }
 
     pub async fn case_timeline(&self, id: &str) -> Result<Vec<TimelineEntry>, sqlx::Error> {
-        let rows: Vec<(i64, String, String, String, String)> = on_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT seq, at, actor, code, summary FROM case_events WHERE case_id = $1 ORDER BY seq",
-            )
-            .bind(id)
-            .fetch_all(pool)
-            .await?
-        });
+        const SQL: &str =
+            "SELECT seq, at, actor, code, summary FROM case_events WHERE case_id = $1 ORDER BY seq";
+        let rows: Vec<(i64, String, String, String, String)> = if let Some(direct) = self.direct() {
+            direct.query(SQL, &[&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        } else {
+            on_pool!(self, |pool| sqlx::query_as(SQL).bind(id).fetch_all(pool).await?)
+        };
         rows.into_iter()
             .map(|(seq, at, actor, code, summary)| {
                 Ok(TimelineEntry { seq, at: parse_ts(&at)?, actor, code, summary })

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod audit;
 pub mod calendar;
 pub mod cases;
+pub mod direct;
 pub mod documents;
 pub mod evidence;
 pub mod fieldwork;
@@ -37,6 +38,8 @@ use crate::domain::audit::{AuditContent, Outcome};
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: Pool,
+    /// SQLite in a file: point reads on the calling thread (`direct`).
+    direct: Option<std::sync::Arc<direct::DirectReads>>,
     reference: std::sync::Arc<reference::ReferenceCache>,
     /// The key ring personal numbers are sealed with (`personal`).
     personal: std::sync::Arc<personal::PersonalKeys>,
@@ -250,7 +253,20 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
 
 impl Db {
     fn new(pool: Pool) -> Db {
-        Db { pool, reference: Default::default(), personal: Default::default() }
+        Db { pool, direct: None, reference: Default::default(), personal: Default::default() }
+    }
+
+    /// The direct point reads, on SQLite in a file (`direct`); `None` on PostgreSQL, whose
+    /// driver has no worker thread to hand statements to.
+    pub(crate) fn direct(&self) -> Option<&direct::DirectReads> {
+        self.direct.as_deref()
+    }
+
+    /// The same handle with every read through the pool, for tests that hold the two read
+    /// paths to the same answers. The application never uses it.
+    pub fn with_pool_reads_only(mut self) -> Db {
+        self.direct = None;
+        self
     }
 
     /// The backend's pool, for tests and tools that must reach past the store (to try an
@@ -292,9 +308,16 @@ impl Db {
                 // ping sqlx sends before every acquisition is a wasted worker round trip.
                 .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(3))
-                .connect_with(connect)
+                .connect_with(connect.clone())
                 .await?;
-            Ok(Db::new(Pool::Sqlite(pool)))
+            let mut db = Db::new(Pool::Sqlite(pool));
+            // An in-memory database (sqlx names it `file:sqlx-in-memory-N`) has no file a second
+            // driver could open; its reads all go through the pool.
+            let file = connect.get_filename();
+            if !file.to_string_lossy().starts_with("file:sqlx-in-memory") {
+                db.direct = Some(std::sync::Arc::new(direct::DirectReads::new(file)));
+            }
+            Ok(db)
         }
     }
 

@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::org::{CertificateDraft, CertificateStatus, Employment, Gender, PersonDraft, UnitKind};
+use crate::store::direct::{FromDirectRow, direct_row};
 use crate::store::personal::{self, Field};
 use crate::store::{
     AuditEvent, AuditedTx, Db, StoreError, decode_error, new_id, on_pool, on_tx, on_unique, parse_date,
@@ -121,6 +122,23 @@ struct PersonSummaryRow {
     certificate_status: Option<String>,
 }
 
+direct_row!(PersonSummaryRow {
+    id,
+    name,
+    gender,
+    unit_id,
+    unit_name,
+    position,
+    phone,
+    employment,
+    agency_leader,
+    active,
+    certificate_number,
+    certificate_valid_from,
+    certificate_valid_to,
+    certificate_status,
+});
+
 impl PersonSummaryRow {
     /// The summary, its sealed phone opened (`personal`).
     fn open(self, ring: &crate::keys::Keyring) -> Result<PersonSummary, sqlx::Error> {
@@ -171,6 +189,17 @@ struct PersonRow {
     version: i64,
     created_at: String,
     updated_at: String,
+}
+
+impl FromDirectRow for PersonRow {
+    fn from_direct(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(PersonRow {
+            summary: PersonSummaryRow::from_direct(row)?,
+            version: row.get("version")?,
+            created_at: row.get("created_at")?,
+            updated_at: row.get("updated_at")?,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -362,6 +391,53 @@ impl Db {
         })
     }
 
+    /// How many people a filter finds (the 工作台's figures), without reading them.
+    pub async fn people_count(
+        &self,
+        visibility: &Visibility,
+        filter: &PeopleFilter,
+        today: NaiveDate,
+    ) -> Result<i64, sqlx::Error> {
+        const SQL: &str = people_query!("SELECT COUNT(*)", "");
+        let (mode, vis_unit, vis_person) = visibility.binds();
+        let name = if filter.name.trim().is_empty() {
+            String::new()
+        } else {
+            format!("%{}%", strip_like_wildcards(filter.name.trim()))
+        };
+        let soon =
+            (today + chrono::Duration::days(crate::domain::org::CERTIFICATE_EXPIRY_WARNING_DAYS)).to_string();
+        let today = today.to_string();
+        if let Some(direct) = self.direct() {
+            let args: [&dyn rusqlite::ToSql; 9] = [
+                &mode,
+                &vis_unit,
+                &vis_person,
+                &filter.unit_id,
+                &name,
+                &filter.employment,
+                &filter.certificate,
+                &today,
+                &soon,
+            ];
+            return Ok(direct.query(SQL, &args, |r| r.get(0))?.pop().unwrap_or(0));
+        }
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_scalar(SQL)
+                .bind(mode)
+                .bind(&vis_unit)
+                .bind(&vis_person)
+                .bind(&filter.unit_id)
+                .bind(&name)
+                .bind(&filter.employment)
+                .bind(&filter.certificate)
+                .bind(&today)
+                .bind(&soon)
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+
     /// One person, if the reader may see them. A person outside the reader's visibility is
     /// reported exactly like one that does not exist.
     /// A person's 法制审核资格 as recorded: the certificate number (empty if none) and the day
@@ -383,31 +459,34 @@ impl Db {
     }
 
     pub async fn person(&self, visibility: &Visibility, id: &str) -> Result<Option<Person>, sqlx::Error> {
+        const SQL: &str = "WITH RECURSIVE visible(id) AS ( \
+                        SELECT id FROM units WHERE id = $2 \
+                        UNION ALL SELECT u.id FROM units u JOIN visible v ON u.parent_id = v.id WHERE $1 = 'subtree') \
+                     SELECT p.id, p.name, p.gender, p.unit_id, un.name AS unit_name, p.position, p.phone, \
+                     p.employment, p.agency_leader, p.active, c.number AS certificate_number, c.valid_from AS certificate_valid_from, \
+                     c.valid_to AS certificate_valid_to, c.status AS certificate_status, \
+                     p.version, p.created_at, p.updated_at \
+                     FROM people p JOIN units un ON un.id = p.unit_id \
+                     LEFT JOIN certificates c ON c.person_id = p.id \
+                       AND c.valid_to = (SELECT MAX(c2.valid_to) FROM certificates c2 WHERE c2.person_id = p.id) \
+                     WHERE p.id = $4 \
+                     AND ($1 = 'all' OR ($1 IN ('unit', 'subtree') AND p.unit_id IN (SELECT id FROM visible)) \
+                          OR ($1 = 'person' AND p.id = $3)) \
+                     LIMIT 1";
         let (mode, vis_unit, vis_person) = visibility.binds();
-        let row: Option<PersonRow> = on_pool!(self, |pool| {
-            sqlx::query_as(
-                "WITH RECURSIVE visible(id) AS ( \
-                    SELECT id FROM units WHERE id = $2 \
-                    UNION ALL SELECT u.id FROM units u JOIN visible v ON u.parent_id = v.id WHERE $1 = 'subtree') \
-                 SELECT p.id, p.name, p.gender, p.unit_id, un.name AS unit_name, p.position, p.phone, \
-                 p.employment, p.agency_leader, p.active, c.number AS certificate_number, c.valid_from AS certificate_valid_from, \
-                 c.valid_to AS certificate_valid_to, c.status AS certificate_status, \
-                 p.version, p.created_at, p.updated_at \
-                 FROM people p JOIN units un ON un.id = p.unit_id \
-                 LEFT JOIN certificates c ON c.person_id = p.id \
-                   AND c.valid_to = (SELECT MAX(c2.valid_to) FROM certificates c2 WHERE c2.person_id = p.id) \
-                 WHERE p.id = $4 \
-                 AND ($1 = 'all' OR ($1 IN ('unit', 'subtree') AND p.unit_id IN (SELECT id FROM visible)) \
-                      OR ($1 = 'person' AND p.id = $3)) \
-                 LIMIT 1",
-            )
-            .bind(mode)
-            .bind(&vis_unit)
-            .bind(&vis_person)
-            .bind(id)
-            .fetch_optional(pool)
-            .await?
-        });
+        let row: Option<PersonRow> = if let Some(direct) = self.direct() {
+            direct.query(SQL, &[&mode, &vis_unit, &vis_person, &id], PersonRow::from_direct)?.pop()
+        } else {
+            on_pool!(self, |pool| {
+                sqlx::query_as(SQL)
+                    .bind(mode)
+                    .bind(&vis_unit)
+                    .bind(&vis_person)
+                    .bind(id)
+                    .fetch_optional(pool)
+                    .await?
+            })
+        };
         let Some(row) = row else { return Ok(None) };
         Ok(Some(Person {
             summary: self.opened(|ring| row.summary.clone().open(ring))?,

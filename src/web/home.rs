@@ -151,11 +151,10 @@ pub async fn home(
             });
         }
         let count = |certificate: &str| {
-            let filter =
-                PeopleFilter { certificate: certificate.into(), page: 1, page_size: 1, ..Default::default() };
+            let filter = PeopleFilter { certificate: certificate.into(), ..Default::default() };
             let db = state.db.clone();
             let visibility = visibility.clone();
-            async move { db.people(&visibility, &filter, today).await.map(|p| p.total) }
+            async move { db.people_count(&visibility, &filter, today).await }
         };
         let all = count("").await?;
         let expired = count("expired").await?;

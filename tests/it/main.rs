@@ -9,6 +9,7 @@ mod calendar;
 mod cases;
 mod cli;
 mod crash;
+mod direct;
 mod documents;
 mod evidence;
 mod jobs;
