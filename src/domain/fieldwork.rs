@@ -213,6 +213,19 @@ pub fn recording_rate(acts: usize, recorded: usize) -> f64 {
 pub const DEVICE_KINDS: [(&str, &str); 3] =
     [("body_camera", "执法记录仪"), ("camera", "照相机/摄像机"), ("recorder", "录音笔")];
 
+/// The codes of [`DEVICE_KINDS`] as the API document shows them (a device's `kind` is kept as
+/// its code; this type only describes it).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum DeviceKind {
+    /// 执法记录仪
+    BodyCamera,
+    /// 照相机/摄像机
+    Camera,
+    /// 录音笔
+    Recorder,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

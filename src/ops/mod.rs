@@ -8,10 +8,12 @@
 //! transaction. It answers a typed result or an [`Error`] the caller renders in its own way.
 //! Nothing here knows about HTTP: no request, no response, no status code.
 
+pub mod accounts;
 pub mod cases;
 pub mod documents;
 mod error;
 pub mod evidence;
+pub mod fieldwork;
 pub mod parties;
 pub mod people;
 pub mod training;

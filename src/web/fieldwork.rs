@@ -14,34 +14,16 @@ use crate::app::AppState;
 use crate::domain::access::Action;
 use crate::domain::fields::FieldErrors;
 use crate::domain::fieldwork::{
-    DEVICE_KINDS, MAX_UPLOAD_DELAY, PatrolInput, PatrolKind, check_members, recording_rate, uploaded_late,
+    DEVICE_KINDS, MAX_UPLOAD_DELAY, PatrolInput, PatrolKind, recording_rate, uploaded_late,
 };
 use crate::domain::time::{beijing, civil_date};
+use crate::ops::fieldwork::{self as ops, DeviceInput};
 use crate::store::fieldwork::{Device, Patrol, RecordableAct, RecordingRule, TimedRecording};
 use crate::store::org::{PeopleFilter, Visibility};
 use crate::web::body::JsonObject;
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render, render_status};
-
-/// Records a patrol or operation for the caller's unit after the two-officer check.
-pub async fn record_patrol(
-    state: &AppState,
-    principal: &Principal,
-    info: &RequestInfo,
-    input: &PatrolInput,
-) -> Result<String, AppError> {
-    let draft = input.parse()?;
-    let unit_id = principal.unit_id.clone().ok_or_else(|| {
-        FieldErrors::single("members", "unit_required", "您的账号不属于任何单位，不能登记巡查")
-    })?;
-    let facts = state.db.person_facts(&draft.members).await?;
-    check_members(&draft.members, &facts, civil_date(draft.started_at))?;
-    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
-    let id = tx.insert_patrol(&draft, &unit_id).await?;
-    tx.commit().await?;
-    Ok(id)
-}
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreatedDto {
@@ -56,7 +38,7 @@ pub async fn api_create_patrol(
     Extension(info): Extension<RequestInfo>,
     JsonObject(input): JsonObject<PatrolInput>,
 ) -> ApiResult<(StatusCode, Json<CreatedDto>)> {
-    let id = record_patrol(&state, &principal, &info, &input).await?;
+    let id = ops::record_patrol(&state, &principal.actor(&info), &input).await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 
@@ -79,59 +61,6 @@ pub async fn api_patrol(
     Ok(Json(patrol.into_iter().next().ok_or(AppError::NotFound)?))
 }
 
-/// A device to register.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct DeviceInput {
-    #[schema(required = true)]
-    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
-    pub device_no: String,
-    #[schema(value_type = crate::web::schema::DeviceKind, required = true)]
-    pub kind: String,
-    /// The unit it belongs to; empty: the caller's.
-    pub unit_id: String,
-    /// The officer it is assigned to, if any.
-    pub person_id: String,
-}
-
-async fn register_device(
-    state: &AppState,
-    principal: &Principal,
-    info: &RequestInfo,
-    input: &DeviceInput,
-) -> Result<String, AppError> {
-    let mut errors = FieldErrors::default();
-    let device_no = input.device_no.trim();
-    if device_no.is_empty() || device_no.chars().count() > 50 {
-        errors.add("device_no", "required", "请填写设备编号（不超过50字）");
-    }
-    if !DEVICE_KINDS.iter().any(|(code, _)| *code == input.kind) {
-        errors.add("kind", "unknown_kind", "设备类型应为执法记录仪、照相机/摄像机或录音笔");
-    }
-    errors.into_result()?;
-    let unit_id = if input.unit_id.trim().is_empty() {
-        principal.unit_id.clone().unwrap_or_default()
-    } else {
-        input.unit_id.trim().to_owned()
-    };
-    // The unit must be one the caller manages.
-    let units = state.db.units().await?;
-    let allowed =
-        crate::web::people::unit_visible(&units, &principal.visibility(Action::DeviceAdmin), &unit_id);
-    if !allowed {
-        return Err(FieldErrors::single("unit_id", "unknown_unit", "单位不存在或不在您的管理范围内").into());
-    }
-    let person = input.person_id.trim();
-    if !person.is_empty() && state.db.person_facts(&[person.to_owned()]).await?.is_empty() {
-        return Err(FieldErrors::single("person_id", "unknown_person", "人员不存在").into());
-    }
-    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
-    let id =
-        tx.insert_device(device_no, &input.kind, &unit_id, (!person.is_empty()).then_some(person)).await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
 #[utoipa::path(post, path = "/api/v1/devices", tag = "field work", request_body = DeviceInput,
     responses((status = 201, body = CreatedDto), (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_create_device(
@@ -140,7 +69,7 @@ pub async fn api_create_device(
     Extension(info): Extension<RequestInfo>,
     JsonObject(input): JsonObject<DeviceInput>,
 ) -> ApiResult<(StatusCode, Json<CreatedDto>)> {
-    let id = register_device(&state, &principal, &info, &input).await?;
+    let id = ops::register_device(&state, &principal.actor(&info), &input).await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 
@@ -272,19 +201,6 @@ pub struct RuleBody {
     pub enabled: bool,
 }
 
-async fn set_rule(
-    state: &AppState,
-    principal: &Principal,
-    info: &RequestInfo,
-    code: &str,
-    enabled: bool,
-) -> Result<(), AppError> {
-    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
-    tx.set_recording_rule(code, enabled).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 #[utoipa::path(put, path = "/api/v1/recording-rules/{code}", tag = "field work", params(("code" = String, Path)), request_body = RuleBody,
     responses((status = 204), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn api_set_rule(
@@ -294,7 +210,7 @@ pub async fn api_set_rule(
     Path(code): Path<String>,
     JsonObject(body): JsonObject<RuleBody>,
 ) -> ApiResult<StatusCode> {
-    set_rule(&state, &principal, &info, &code, body.enabled).await?;
+    ops::set_recording_rule(&state, &principal.actor(&info), &code, body.enabled).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -311,7 +227,7 @@ pub async fn rule_form(
     Path(code): Path<String>,
     Form(form): Form<RuleForm>,
 ) -> PageResult {
-    set_rule(&state, &principal, &info, &code, form.enabled == "1").await?;
+    ops::set_recording_rule(&state, &principal.actor(&info), &code, form.enabled == "1").await?;
     Ok(Redirect::to("/evidence/recording").into_response())
 }
 
@@ -388,7 +304,7 @@ pub async fn patrol_form(
         partner_officers: get("partner_officers"),
         findings: get("findings"),
     };
-    match record_patrol(&state, &principal, &info, &input).await {
+    match ops::record_patrol(&state, &principal.actor(&info), &input).await {
         Ok(id) => Ok(Redirect::to(&format!("/patrols/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => patrols_page_with(&state, &principal, &headers, errors).await,
         Err(error) => Err(error.into()),
@@ -454,7 +370,7 @@ pub async fn device_form(
     Extension(info): Extension<RequestInfo>,
     Form(input): Form<DeviceInput>,
 ) -> PageResult {
-    register_device(&state, &principal, &info, &input).await?;
+    ops::register_device(&state, &principal.actor(&info), &input).await?;
     Ok(Redirect::to("/devices").into_response())
 }
 

@@ -17,18 +17,6 @@ pub enum PartyKind {
     Organisation,
 }
 
-/// A recording device's kind (`domain::fieldwork::DEVICE_KINDS`).
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum DeviceKind {
-    /// 执法记录仪
-    BodyCamera,
-    /// 照相机/摄像机
-    Camera,
-    /// 录音笔
-    Recorder,
-}
-
 /// The kind of a unit created below another (`domain::org::UnitInput::parse`): any but the
 /// bureau, which is the one root.
 #[derive(utoipa::ToSchema)]
