@@ -6,17 +6,21 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::blobs::Ingested;
 use crate::domain::access::Action;
 use crate::domain::audit::Outcome;
-use crate::domain::evidence::{EvidenceKind, clock_skewed, is_sha256_hex};
+use crate::domain::evidence::{
+    DELETION_RECOVERY_DAYS, EvidenceKind, RetentionFacts, clock_skewed, is_sha256_hex, may_delete,
+};
 use crate::domain::fields::FieldErrors;
+use crate::domain::time::civil_date;
 use crate::ops::{Actor, Error};
 use crate::store::AuditEvent;
-use crate::store::evidence::NewEvidence;
+use crate::store::evidence::{EvidenceChange, EvidenceItem, NewEvidence};
+use crate::store::org::Visibility;
 
 /// Metadata sent with an upload, parsed once.
 #[derive(Debug, Clone, Default)]
@@ -297,4 +301,157 @@ impl PlayLog {
         }
         seen.insert(key);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keeping evidence: retention and classification, shares with other units, deletion decided by
+// the security administrator and restore within the recovery period.
+
+pub fn retention_of(item: &EvidenceItem) -> RetentionFacts {
+    RetentionFacts {
+        recorded_on: civil_date(item.device_time.filter(|_| !item.clock_skew).unwrap_or(item.received_at)),
+        attached_to_case: item.case_id.is_some(),
+        legal_hold: item.legal_hold,
+    }
+}
+
+async fn managed_item(state: &AppState, actor: &Actor, id: &str) -> Result<EvidenceItem, Error> {
+    let visibility = actor.visibility(Action::EvidenceManage);
+    let item = state.db.evidence_item(&visibility, id).await?.ok_or(Error::NotFound)?;
+    let units = state.db.units().await?;
+    if crate::ops::people::unit_visible(&units, &visibility, &item.unit_id) {
+        Ok(item)
+    } else {
+        Err(Error::Forbidden)
+    }
+}
+
+/// A retention or classification change.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct RetentionBody {
+    /// `hold`, `release`, `request_deletion` or `set_kind`.
+    pub action: String,
+    pub version: i64,
+    pub reason: String,
+    pub kind: String,
+}
+
+pub async fn change(state: &AppState, actor: &Actor, id: &str, body: &RetentionBody) -> Result<(), Error> {
+    let item = managed_item(state, actor, id).await?;
+    let today = civil_date(state.now());
+    let change = match body.action.as_str() {
+        "hold" => EvidenceChange::LegalHold(true),
+        "release" => EvidenceChange::LegalHold(false),
+        "set_kind" => EvidenceChange::Kind(
+            EvidenceKind::parse(&body.kind)
+                .ok_or_else(|| FieldErrors::single("kind", "unknown_kind", "证据种类不正确"))?,
+        ),
+        "request_deletion" => {
+            if body.reason.trim().is_empty() {
+                return Err(FieldErrors::single("reason", "required", "请说明删除理由").into());
+            }
+            may_delete(retention_of(&item), today).map_err(|r| Error::refused(r.code, r.message_zh))?;
+            EvidenceChange::RequestDeletion { reason: body.reason.trim() }
+        }
+        _ => {
+            return Err(FieldErrors::single(
+                "action",
+                "unknown_action",
+                "操作应为 hold、release、set_kind 或 request_deletion",
+            )
+            .into());
+        }
+    };
+    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+    tx.change_evidence(&item, body.version, change, &actor.source).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A share with another unit.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ShareBody {
+    pub unit_id: String,
+    /// Why the other unit needs it.
+    pub reason: String,
+}
+
+pub async fn share(state: &AppState, actor: &Actor, id: &str, body: &ShareBody) -> Result<(), Error> {
+    let item = managed_item(state, actor, id).await?;
+    let mut errors = FieldErrors::default();
+    if state.db.unit(body.unit_id.trim()).await?.is_none() {
+        errors.add("unit_id", "unknown_unit", "请选择共享给哪个单位");
+    } else if body.unit_id.trim() == item.unit_id {
+        errors.add("unit_id", "own_unit", "证据本来就属于该单位");
+    }
+    if body.reason.trim().is_empty() || body.reason.chars().count() > MAX_TEXT_CHARS {
+        errors.add("reason", "required", "请说明共享理由（不超过500字）");
+    }
+    errors.into_result()?;
+    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+    tx.share_evidence(&item, body.unit_id.trim(), body.reason.trim(), &actor.source).await.map_err(|e| {
+        match e {
+            crate::store::StoreError::Duplicate(_) => {
+                Error::Invalid(FieldErrors::duplicate("unit_id", "已经共享给该单位"))
+            }
+            other => other.into(),
+        }
+    })?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn revoke(state: &AppState, actor: &Actor, id: &str, unit_id: &str) -> Result<(), Error> {
+    let item = managed_item(state, actor, id).await?;
+    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+    tx.revoke_share(&item, unit_id, &actor.source).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The security administrator's decision on a deletion request, or a restore.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ApprovalBody {
+    /// `approve` or `restore`.
+    pub action: String,
+    pub version: i64,
+}
+
+pub async fn approve(state: &AppState, actor: &Actor, id: &str, body: &ApprovalBody) -> Result<(), Error> {
+    // The security administrator sees no evidence otherwise: only this item's record.
+    let item = state.db.evidence_item(&Visibility::All, id).await?.ok_or(Error::NotFound)?;
+    let now = state.now();
+    let change = match body.action.as_str() {
+        "approve" => {
+            if item.deletion_requested_at.is_none() || item.deleted_at.is_some() {
+                return Err(Error::refused("no_deletion_request", "该证据没有待批准的删除申请"));
+            }
+            // Checked again: a hold or a case may have come since the request.
+            may_delete(retention_of(&item), civil_date(now))
+                .map_err(|r| Error::refused(r.code, r.message_zh))?;
+            EvidenceChange::ApproveDeletion
+        }
+        "restore" => {
+            let Some(deleted_at) = item.deleted_at else {
+                return Err(Error::refused("not_deleted", "该证据未被删除"));
+            };
+            if now - deleted_at > chrono::Duration::days(DELETION_RECOVERY_DAYS) {
+                return Err(Error::refused(
+                    "recovery_period_over",
+                    format!("删除已超过 {DELETION_RECOVERY_DAYS} 天，文件已清除，不能恢复"),
+                ));
+            }
+            EvidenceChange::Restore
+        }
+        _ => {
+            return Err(FieldErrors::single("action", "unknown_action", "操作应为 approve 或 restore").into());
+        }
+    };
+    let mut tx = state.db.begin(&actor.audit_ctx(), now).await?;
+    tx.change_evidence(&item, body.version, change, &actor.source).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -17,13 +17,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::domain::access::Action;
-use crate::domain::evidence::{
-    CustodyEvent, DELETION_RECOVERY_DAYS, EvidenceKind, Retention, RetentionFacts, may_delete, retention,
-};
+use crate::domain::evidence::{CustodyEvent, DELETION_RECOVERY_DAYS, EvidenceKind, Retention, retention};
 use crate::domain::fields::FieldErrors;
-use crate::domain::time::civil_date;
-use crate::ops::evidence::{MAX_TEXT_CHARS, UploadMeta, Uploaded};
-use crate::store::evidence::{CustodyRecord, EvidenceChange, EvidenceFilter, EvidenceItem};
+use crate::ops::evidence::{
+    self as ops, ApprovalBody, MAX_TEXT_CHARS, RetentionBody, ShareBody, UploadMeta, Uploaded, retention_of,
+};
+use crate::store::evidence::{CustodyRecord, EvidenceFilter, EvidenceItem};
 use crate::store::org::Visibility;
 use crate::web::body::JsonObject;
 use crate::web::error::{ApiResult, AppError, PageResult};
@@ -209,14 +208,6 @@ pub struct ItemDto {
     pub custody: Vec<CustodyRecord>,
     /// Other units it is shared with.
     pub shares: Vec<crate::store::evidence::Share>,
-}
-
-fn retention_of(item: &EvidenceItem) -> RetentionFacts {
-    RetentionFacts {
-        recorded_on: civil_date(item.device_time.filter(|_| !item.clock_skew).unwrap_or(item.received_at)),
-        attached_to_case: item.case_id.is_some(),
-        legal_hold: item.legal_hold,
-    }
 }
 
 /// Finds a visible item and records that it was looked at.
@@ -608,66 +599,6 @@ pub async fn export_form(
 /// An item the caller may manage: in the caller's management scope through the unit that owns
 /// it. A share lets the other unit view and play the item, never hold, release, re-share or
 /// revoke it (those stay with the owner), so an item reached only through a share is refused.
-async fn managed_item(state: &AppState, principal: &Principal, id: &str) -> Result<EvidenceItem, AppError> {
-    let visibility = principal.visibility(Action::EvidenceManage);
-    let item = state.db.evidence_item(&visibility, id).await?.ok_or(AppError::NotFound)?;
-    let units = state.db.units().await?;
-    if crate::web::people::unit_visible(&units, &visibility, &item.unit_id) {
-        Ok(item)
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
-/// A retention or classification change.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct RetentionBody {
-    /// `hold`, `release`, `request_deletion` or `set_kind`.
-    pub action: String,
-    pub version: i64,
-    pub reason: String,
-    pub kind: String,
-}
-
-async fn change(
-    state: &AppState,
-    principal: &Principal,
-    info: &RequestInfo,
-    id: &str,
-    body: &RetentionBody,
-) -> Result<(), AppError> {
-    let item = managed_item(state, principal, id).await?;
-    let today = civil_date(state.now());
-    let change = match body.action.as_str() {
-        "hold" => EvidenceChange::LegalHold(true),
-        "release" => EvidenceChange::LegalHold(false),
-        "set_kind" => EvidenceChange::Kind(
-            EvidenceKind::parse(&body.kind)
-                .ok_or_else(|| FieldErrors::single("kind", "unknown_kind", "证据种类不正确"))?,
-        ),
-        "request_deletion" => {
-            if body.reason.trim().is_empty() {
-                return Err(FieldErrors::single("reason", "required", "请说明删除理由").into());
-            }
-            may_delete(retention_of(&item), today).map_err(|r| AppError::refused(r.code, r.message_zh))?;
-            EvidenceChange::RequestDeletion { reason: body.reason.trim() }
-        }
-        _ => {
-            return Err(FieldErrors::single(
-                "action",
-                "unknown_action",
-                "操作应为 hold、release、set_kind 或 request_deletion",
-            )
-            .into());
-        }
-    };
-    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
-    tx.change_evidence(&item, body.version, change, &info.source).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 #[utoipa::path(post, path = "/api/v1/evidence/{id}/retention", tag = "evidence", params(("id" = String, Path)), request_body = RetentionBody,
     responses((status = 204), (status = 409, body = crate::web::error::ErrorBody),
         (status = 422, body = crate::web::error::ErrorBody, description = "`retention_not_expired`, `evidence_in_case_file`, `evidence_on_hold`")))]
@@ -678,7 +609,7 @@ pub async fn api_retention(
     Path(id): Path<String>,
     JsonObject(body): JsonObject<RetentionBody>,
 ) -> ApiResult<StatusCode> {
-    change(&state, &principal, &info, &id, &body).await?;
+    ops::change(&state, &principal.actor(&info), &id, &body).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -689,62 +620,8 @@ pub async fn retention_form(
     Path(id): Path<String>,
     Form(body): Form<RetentionBody>,
 ) -> PageResult {
-    change(&state, &principal, &info, &id, &body).await?;
+    ops::change(&state, &principal.actor(&info), &id, &body).await?;
     Ok(Redirect::to(&format!("/evidence/{id}")).into_response())
-}
-
-/// A share with another unit.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct ShareBody {
-    pub unit_id: String,
-    /// Why the other unit needs it.
-    pub reason: String,
-}
-
-async fn share(
-    state: &AppState,
-    principal: &Principal,
-    info: &RequestInfo,
-    id: &str,
-    body: &ShareBody,
-) -> Result<(), AppError> {
-    let item = managed_item(state, principal, id).await?;
-    let mut errors = FieldErrors::default();
-    if state.db.unit(body.unit_id.trim()).await?.is_none() {
-        errors.add("unit_id", "unknown_unit", "请选择共享给哪个单位");
-    } else if body.unit_id.trim() == item.unit_id {
-        errors.add("unit_id", "own_unit", "证据本来就属于该单位");
-    }
-    if body.reason.trim().is_empty() || body.reason.chars().count() > MAX_TEXT_CHARS {
-        errors.add("reason", "required", "请说明共享理由（不超过500字）");
-    }
-    errors.into_result()?;
-    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
-    tx.share_evidence(&item, body.unit_id.trim(), body.reason.trim(), &info.source).await.map_err(
-        |e| match e {
-            crate::store::StoreError::Duplicate(_) => {
-                AppError::Invalid(FieldErrors::duplicate("unit_id", "已经共享给该单位"))
-            }
-            other => other.into(),
-        },
-    )?;
-    tx.commit().await?;
-    Ok(())
-}
-
-async fn revoke(
-    state: &AppState,
-    principal: &Principal,
-    info: &RequestInfo,
-    id: &str,
-    unit_id: &str,
-) -> Result<(), AppError> {
-    let item = managed_item(state, principal, id).await?;
-    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
-    tx.revoke_share(&item, unit_id, &info.source).await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 #[utoipa::path(post, path = "/api/v1/evidence/{id}/shares", tag = "evidence", params(("id" = String, Path)), request_body = ShareBody,
@@ -756,7 +633,7 @@ pub async fn api_share(
     Path(id): Path<String>,
     JsonObject(body): JsonObject<ShareBody>,
 ) -> ApiResult<StatusCode> {
-    share(&state, &principal, &info, &id, &body).await?;
+    ops::share(&state, &principal.actor(&info), &id, &body).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -769,7 +646,7 @@ pub async fn api_revoke_share(
     Extension(info): Extension<RequestInfo>,
     Path((id, unit_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    revoke(&state, &principal, &info, &id, &unit_id).await?;
+    ops::revoke(&state, &principal.actor(&info), &id, &unit_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -780,7 +657,7 @@ pub async fn share_form(
     Path(id): Path<String>,
     Form(body): Form<ShareBody>,
 ) -> PageResult {
-    share(&state, &principal, &info, &id, &body).await?;
+    ops::share(&state, &principal.actor(&info), &id, &body).await?;
     Ok(Redirect::to(&format!("/evidence/{id}")).into_response())
 }
 
@@ -790,59 +667,8 @@ pub async fn revoke_share_form(
     Extension(info): Extension<RequestInfo>,
     Path((id, unit_id)): Path<(String, String)>,
 ) -> PageResult {
-    revoke(&state, &principal, &info, &id, &unit_id).await?;
+    ops::revoke(&state, &principal.actor(&info), &id, &unit_id).await?;
     Ok(Redirect::to(&format!("/evidence/{id}")).into_response())
-}
-
-/// The security administrator's decision on a deletion request, or a restore.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct ApprovalBody {
-    /// `approve` or `restore`.
-    pub action: String,
-    pub version: i64,
-}
-
-async fn approve(
-    state: &AppState,
-    principal: &Principal,
-    info: &RequestInfo,
-    id: &str,
-    body: &ApprovalBody,
-) -> Result<(), AppError> {
-    // The security administrator sees no evidence otherwise: only this item's record.
-    let item = state.db.evidence_item(&Visibility::All, id).await?.ok_or(AppError::NotFound)?;
-    let now = state.now();
-    let change = match body.action.as_str() {
-        "approve" => {
-            if item.deletion_requested_at.is_none() || item.deleted_at.is_some() {
-                return Err(AppError::refused("no_deletion_request", "该证据没有待批准的删除申请"));
-            }
-            // Checked again: a hold or a case may have come since the request.
-            may_delete(retention_of(&item), civil_date(now))
-                .map_err(|r| AppError::refused(r.code, r.message_zh))?;
-            EvidenceChange::ApproveDeletion
-        }
-        "restore" => {
-            let Some(deleted_at) = item.deleted_at else {
-                return Err(AppError::refused("not_deleted", "该证据未被删除"));
-            };
-            if now - deleted_at > chrono::Duration::days(DELETION_RECOVERY_DAYS) {
-                return Err(AppError::refused(
-                    "recovery_period_over",
-                    format!("删除已超过 {DELETION_RECOVERY_DAYS} 天，文件已清除，不能恢复"),
-                ));
-            }
-            EvidenceChange::Restore
-        }
-        _ => {
-            return Err(FieldErrors::single("action", "unknown_action", "操作应为 approve 或 restore").into());
-        }
-    };
-    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), now).await?;
-    tx.change_evidence(&item, body.version, change, &info.source).await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 #[utoipa::path(post, path = "/api/v1/evidence/{id}/deletion", tag = "evidence", params(("id" = String, Path)), request_body = ApprovalBody,
@@ -854,7 +680,7 @@ pub async fn api_deletion(
     Path(id): Path<String>,
     JsonObject(body): JsonObject<ApprovalBody>,
 ) -> ApiResult<StatusCode> {
-    approve(&state, &principal, &info, &id, &body).await?;
+    ops::approve(&state, &principal.actor(&info), &id, &body).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -865,7 +691,7 @@ pub async fn deletion_form(
     Path(id): Path<String>,
     Form(body): Form<ApprovalBody>,
 ) -> PageResult {
-    approve(&state, &principal, &info, &id, &body).await?;
+    ops::approve(&state, &principal.actor(&info), &id, &body).await?;
     Ok(Redirect::to("/evidence/deletions").into_response())
 }
 
