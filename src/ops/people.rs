@@ -5,9 +5,14 @@
 use crate::app::AppState;
 use crate::domain::access::Action;
 use crate::domain::fields::FieldErrors;
-use crate::domain::org::{PersonInput, Phone};
+use crate::domain::org::{
+    CertificateInput, CertificateStatus, Employment, LegalQualificationInput, PersonInput, Phone,
+    may_hold_certificate,
+};
+use crate::domain::time::civil_date;
 use crate::ops::{Actor, Error};
-use crate::store::org::{Unit, Visibility};
+use crate::store::AuditEvent;
+use crate::store::org::{Person, Unit, Visibility};
 
 /// Whether `unit_id` lies within what `visibility` covers.
 pub fn unit_visible(units: &[Unit], visibility: &Visibility, unit_id: &str) -> bool {
@@ -74,4 +79,81 @@ pub async fn update(
     let version = tx.update_person(id, version, &draft).await?;
     tx.commit().await?;
     Ok(version)
+}
+
+/// A person the actor may see for `action`; one outside that scope is not found.
+async fn visible(state: &AppState, actor: &Actor, action: Action, id: &str) -> Result<Person, Error> {
+    state.db.person(&actor.visibility(action), id).await?.ok_or(Error::NotFound)
+}
+
+/// Adds an enforcement certificate to a person the actor may edit (an auxiliary may hold none).
+pub async fn add_certificate(
+    state: &AppState,
+    actor: &Actor,
+    person_id: &str,
+    input: &CertificateInput,
+) -> Result<String, Error> {
+    let person = visible(state, actor, Action::PersonEdit, person_id).await?;
+    let draft = input.parse()?;
+    if let Err(refusal) = may_hold_certificate(person.summary.employment) {
+        return Err(Error::refused(refusal.code(), refusal.message_zh()));
+    }
+    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+    let id = tx.insert_certificate(person_id, &draft).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Sets a certificate's status (valid, suspended, revoked) over the version read.
+pub async fn set_certificate_status(
+    state: &AppState,
+    actor: &Actor,
+    person_id: &str,
+    certificate_id: &str,
+    status: &str,
+    version: i64,
+) -> Result<i64, Error> {
+    visible(state, actor, Action::PersonEdit, person_id).await?;
+    let Some(status) = CertificateStatus::parse(status.trim()) else {
+        return Err(FieldErrors::single("status", "invalid", "请选择证件状态（有效、暂扣、吊销）").into());
+    };
+    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+    let version = tx.set_certificate_status(person_id, certificate_id, status, version).await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// A person's full phone number, for a role that may reveal it; the reveal is audited.
+pub async fn reveal_phone(state: &AppState, actor: &Actor, person_id: &str) -> Result<Option<String>, Error> {
+    let person = visible(state, actor, Action::PersonReveal, person_id).await?;
+    state
+        .db
+        .audit_only(
+            &actor.audit_ctx(),
+            state.now(),
+            AuditEvent::new("person.reveal_phone", "person", person_id),
+        )
+        .await?;
+    Ok(person.summary.phone)
+}
+
+/// Records a person's 法制审核资格 (行政处罚法 Art. 58 ¶2) at the version read.
+pub async fn set_legal_qualification(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    version: i64,
+    input: &LegalQualificationInput,
+) -> Result<(i64, bool), Error> {
+    let person = visible(state, actor, Action::PersonEdit, id).await?;
+    if person.summary.employment != Employment::Officer {
+        return Err(FieldErrors::single("since", "auxiliary", "协管员不能从事法制审核").into());
+    }
+    let qualification = input.parse(civil_date(state.now()))?;
+    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+    let version = tx.set_legal_qualification(id, version, &qualification).await?;
+    tx.commit().await?;
+    let qualified =
+        crate::domain::org::qualified_for_legal_review(&qualification.certificate, Some(qualification.since));
+    Ok((version, qualified))
 }

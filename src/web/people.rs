@@ -16,10 +16,11 @@ use crate::app::AppState;
 use crate::domain::access::Action;
 use crate::domain::fields::FieldErrors;
 use crate::domain::org::{
-    CertificateInput, CertificateStanding, CertificateStatus, Employment, LegalQualificationInput,
-    PersonInput, certificate_standing, mask_phone, may_hold_certificate,
+    CertificateInput, CertificateStanding, Employment, LegalQualificationInput, PersonInput,
+    certificate_standing, mask_phone,
 };
 use crate::domain::time::{civil_date, display};
+use crate::ops::people as ops;
 use crate::store::AuditEvent;
 use crate::store::org::{Certificate, PeopleFilter, Person, PersonSummary, Unit};
 use crate::web::body::JsonObject;
@@ -40,61 +41,6 @@ async fn visible_person(
     id: &str,
 ) -> Result<Person, AppError> {
     state.db.person(&principal.visibility(action), id).await?.ok_or(AppError::NotFound)
-}
-
-async fn add_certificate(
-    state: &AppState,
-    principal: &Principal,
-    info: &RequestInfo,
-    person_id: &str,
-    input: &CertificateInput,
-) -> Result<String, AppError> {
-    let person = visible_person(state, principal, Action::PersonEdit, person_id).await?;
-    let draft = input.parse()?;
-    if let Err(refusal) = may_hold_certificate(person.summary.employment) {
-        return Err(AppError::refused(refusal.code(), refusal.message_zh()));
-    }
-    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
-    let id = tx.insert_certificate(person_id, &draft).await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
-async fn set_certificate_status(
-    state: &AppState,
-    principal: &Principal,
-    info: &RequestInfo,
-    person_id: &str,
-    certificate_id: &str,
-    status: &str,
-    version: i64,
-) -> Result<i64, AppError> {
-    visible_person(state, principal, Action::PersonEdit, person_id).await?;
-    let Some(status) = CertificateStatus::parse(status.trim()) else {
-        return Err(FieldErrors::single("status", "invalid", "请选择证件状态（有效、暂扣、吊销）").into());
-    };
-    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
-    let version = tx.set_certificate_status(person_id, certificate_id, status, version).await?;
-    tx.commit().await?;
-    Ok(version)
-}
-
-async fn reveal_phone(
-    state: &AppState,
-    principal: &Principal,
-    info: &RequestInfo,
-    person_id: &str,
-) -> Result<Option<String>, AppError> {
-    let person = visible_person(state, principal, Action::PersonReveal, person_id).await?;
-    state
-        .db
-        .audit_only(
-            &info.audit_ctx(Some(principal), ""),
-            state.now(),
-            AuditEvent::new("person.reveal_phone", "person", person_id),
-        )
-        .await?;
-    Ok(person.summary.phone)
 }
 
 fn filter_from(query: &ListQuery) -> PeopleFilter {
@@ -618,7 +564,7 @@ pub async fn add_certificate_form(
     Path(id): Path<String>,
     Form(input): Form<CertificateInput>,
 ) -> PageResult {
-    match add_certificate(&state, &principal, &info, &id, &input).await {
+    match ops::add_certificate(&state, &principal.actor(&info), &id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/people/{id}?saved=1")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let forms = DetailForms { cert_input: input, cert_errors: errors, ..Default::default() };
@@ -643,28 +589,6 @@ pub async fn add_certificate_form(
     }
 }
 
-/// Records a person's 法制审核资格 (行政处罚法 Art. 58 ¶2) at the version read.
-async fn set_legal_qualification(
-    state: &AppState,
-    principal: &Principal,
-    info: &RequestInfo,
-    id: &str,
-    version: i64,
-    input: &LegalQualificationInput,
-) -> Result<(i64, bool), AppError> {
-    let person = visible_person(state, principal, Action::PersonEdit, id).await?;
-    if person.summary.employment != Employment::Officer {
-        return Err(FieldErrors::single("since", "auxiliary", "协管员不能从事法制审核").into());
-    }
-    let qualification = input.parse(civil_date(state.now()))?;
-    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
-    let version = tx.set_legal_qualification(id, version, &qualification).await?;
-    tx.commit().await?;
-    let qualified =
-        crate::domain::org::qualified_for_legal_review(&qualification.certificate, Some(qualification.since));
-    Ok((version, qualified))
-}
-
 /// The 法制审核资格 form of a person's page.
 #[derive(Debug, Default, Deserialize)]
 pub struct LegalQualificationForm {
@@ -684,7 +608,7 @@ pub async fn legal_qualification_form(
     Form(form): Form<LegalQualificationForm>,
 ) -> PageResult {
     let (input, version) = (form.input, form.version.parse::<i64>().unwrap_or(-1));
-    match set_legal_qualification(&state, &principal, &info, &id, version, &input).await {
+    match ops::set_legal_qualification(&state, &principal.actor(&info), &id, version, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/people/{id}?saved=1")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let forms = DetailForms { legal_input: input, legal_errors: errors, ..Default::default() };
@@ -727,7 +651,7 @@ pub async fn api_set_legal_qualification(
 ) -> ApiResult<Json<LegalQualificationDto>> {
     let input = LegalQualificationInput { certificate: body.certificate, since: body.since };
     let (version, qualified) =
-        set_legal_qualification(&state, &principal, &info, &id, body.version, &input).await?;
+        ops::set_legal_qualification(&state, &principal.actor(&info), &id, body.version, &input).await?;
     Ok(Json(LegalQualificationDto { version, qualified }))
 }
 
@@ -748,7 +672,15 @@ pub async fn certificate_status_form(
     Form(form): Form<StatusForm>,
 ) -> PageResult {
     let version = form.version.parse::<i64>().unwrap_or(-1);
-    match set_certificate_status(&state, &principal, &info, &id, &certificate_id, &form.status, version).await
+    match ops::set_certificate_status(
+        &state,
+        &principal.actor(&info),
+        &id,
+        &certificate_id,
+        &form.status,
+        version,
+    )
+    .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/people/{id}?saved=1")).into_response()),
         Err(AppError::Invalid(errors)) => {
@@ -786,7 +718,7 @@ pub async fn reveal_phone_fragment(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> PageResult {
-    let phone = reveal_phone(&state, &principal, &info, &id).await?;
+    let phone = ops::reveal_phone(&state, &principal.actor(&info), &id).await?;
     let l = Lang::from_headers(&headers);
     let text = phone.unwrap_or_else(|| l.t("未登记", "none").to_owned());
     // The number is digits only (validated on entry), so it needs no escaping beyond this.
@@ -1057,7 +989,7 @@ pub async fn api_add_certificate(
             Some(_) => return Err(FieldErrors::single("status", "invalid", "请选择证件状态").into()),
         },
     };
-    let id = add_certificate(&state, &principal, &info, &id, &input).await?;
+    let id = ops::add_certificate(&state, &principal.actor(&info), &id, &input).await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 
@@ -1081,9 +1013,15 @@ pub async fn api_set_certificate_status(
     Path((id, certificate_id)): Path<(String, String)>,
     JsonObject(body): JsonObject<CertificateStatusBody>,
 ) -> ApiResult<Json<VersionDto>> {
-    let version =
-        set_certificate_status(&state, &principal, &info, &id, &certificate_id, &body.status, body.version)
-            .await?;
+    let version = ops::set_certificate_status(
+        &state,
+        &principal.actor(&info),
+        &id,
+        &certificate_id,
+        &body.status,
+        body.version,
+    )
+    .await?;
     Ok(Json(VersionDto { version }))
 }
 
@@ -1100,5 +1038,5 @@ pub async fn api_reveal(
     Extension(info): Extension<RequestInfo>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<RevealDto>> {
-    Ok(Json(RevealDto { phone: reveal_phone(&state, &principal, &info, &id).await? }))
+    Ok(Json(RevealDto { phone: ops::reveal_phone(&state, &principal.actor(&info), &id).await? }))
 }
