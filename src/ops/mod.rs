@@ -14,8 +14,10 @@ pub mod documents;
 mod error;
 pub mod evidence;
 pub mod fieldwork;
+pub mod org;
 pub mod parties;
 pub mod people;
+pub mod settings;
 pub mod training;
 
 pub use error::Error;

@@ -10,28 +10,13 @@ use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::domain::case::rules::{CaseRules, CaseRulesInput};
+use crate::domain::case::rules::CaseRulesInput;
 use crate::domain::fields::FieldErrors;
 use crate::web::body::JsonObject;
 use crate::web::cases::CaseRulesDto;
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render};
-
-/// Parses and saves the rules over the version the caller read.
-async fn save(
-    state: &AppState,
-    principal: &Principal,
-    info: &RequestInfo,
-    version: i64,
-    input: &CaseRulesInput,
-) -> Result<(CaseRules, i64), AppError> {
-    let rules = input.parse()?;
-    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
-    let version = tx.set_case_rules(version, &rules).await?;
-    tx.commit().await?;
-    Ok((rules, version))
-}
 
 #[derive(Template)]
 #[template(path = "case_rules.html")]
@@ -94,7 +79,7 @@ pub async fn save_form(
 ) -> PageResult {
     // A version that does not parse matches no row: answered as a conflict.
     let version = form.version.trim().parse().unwrap_or(-1);
-    match save(&state, &principal, &info, version, &form.input).await {
+    match crate::ops::settings::save_case_rules(&state, &principal.actor(&info), version, &form.input).await {
         Ok(_) => Ok(Redirect::to("/responsibility-list?saved=1").into_response()),
         Err(AppError::Invalid(errors)) => {
             page(&state, &principal, &headers, form.input, version, errors, None).await
@@ -134,6 +119,8 @@ pub async fn api_put(
     Extension(info): Extension<RequestInfo>,
     JsonObject(body): JsonObject<RulesBody>,
 ) -> ApiResult<Json<CaseRulesDto>> {
-    let (rules, version) = save(&state, &principal, &info, body.version, &body.rules).await?;
+    let (rules, version) =
+        crate::ops::settings::save_case_rules(&state, &principal.actor(&info), body.version, &body.rules)
+            .await?;
     Ok(Json(CaseRulesDto { version, rules: serde_json::to_value(rules).unwrap_or_default() }))
 }

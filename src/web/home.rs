@@ -15,6 +15,7 @@ use crate::domain::org::{
     CERTIFICATE_EXPIRY_WARNING_DAYS, GroupRole, UnitInput, UnitKind, certificate_standing,
 };
 use crate::domain::time::civil_date;
+use crate::ops::org::MemberInput;
 use crate::store::org::{PeopleFilter, Unit};
 use crate::web::body::JsonObject;
 use crate::web::error::{ApiResult, AppError, PageError, PageResult};
@@ -306,73 +307,10 @@ impl OrgPage {
     }
 }
 
-/// Untrusted leadership-group input.
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
-pub struct MemberInput {
-    #[serde(default)]
-    #[schema(required = true)]
-    pub person_id: String,
-    /// `head` (组长), `deputy` (副组长) or `member` (成员).
-    #[serde(default)]
-    #[schema(value_type = crate::domain::org::GroupRole, required = true)]
-    pub group_role: String,
-    /// The member's duty in the group, e.g. 分管队伍建设.
-    #[serde(default)]
-    pub duty: String,
-}
-
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct OrgQuery {
     #[serde(default)]
     saved: String,
-}
-
-async fn create_unit(
-    state: &AppState,
-    principal: &Principal,
-    info: &RequestInfo,
-    input: &UnitInput,
-) -> Result<String, AppError> {
-    let draft = input.parse()?;
-    if state.db.unit(&draft.parent_id).await?.is_none() {
-        return Err(FieldErrors::single("parent_id", "not_found", "上级单位不存在").into());
-    }
-    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
-    let id = tx
-        .insert_unit(Some(&draft.parent_id), draft.kind, &draft.name, &draft.code, draft.sort_order)
-        .await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
-async fn add_member(
-    state: &AppState,
-    principal: &Principal,
-    info: &RequestInfo,
-    input: &MemberInput,
-) -> Result<(), AppError> {
-    let mut errors = FieldErrors::default();
-    let role = GroupRole::parse(input.group_role.trim());
-    if role.is_none() {
-        errors.add("group_role", "invalid", "请选择组内职务");
-    }
-    if input.duty.trim().chars().count() > 40 {
-        errors.add("duty", "too_long", "分工不超过 40 个字");
-    }
-    if state.db.person(&crate::store::org::Visibility::All, input.person_id.trim()).await?.is_none() {
-        errors.add("person_id", "not_found", "未找到该人员，请从人员详情页地址中复制编号");
-    }
-    errors.into_result()?;
-    let Some(role) = role else { unreachable!("a role error was added above") };
-    let order = match role {
-        GroupRole::Head => 0,
-        GroupRole::Deputy => 1,
-        GroupRole::Member => 10,
-    };
-    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
-    tx.set_leadership_member(input.person_id.trim(), role.code(), input.duty.trim(), order).await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 /// Orders units depth-first from the roots, so the tree prints top-down.
@@ -460,7 +398,7 @@ pub async fn add_unit_form(
     headers: HeaderMap,
     axum::Form(input): axum::Form<UnitInput>,
 ) -> PageResult {
-    match create_unit(&state, &principal, &info, &input).await {
+    match crate::ops::org::create_unit(&state, &principal.actor(&info), &input).await {
         Ok(_) => Ok(Redirect::to("/org?saved=1").into_response()),
         Err(AppError::Invalid(errors)) => {
             org_page(
@@ -482,7 +420,7 @@ pub async fn add_member_form(
     headers: HeaderMap,
     axum::Form(input): axum::Form<MemberInput>,
 ) -> PageResult {
-    match add_member(&state, &principal, &info, &input).await {
+    match crate::ops::org::add_member(&state, &principal.actor(&info), &input).await {
         Ok(()) => Ok(Redirect::to("/org?saved=1").into_response()),
         Err(AppError::Invalid(errors)) => {
             let forms = OrgForms { member_input: input, member_errors: errors, ..Default::default() };
@@ -522,7 +460,7 @@ pub async fn api_create_unit(
         code: body.code,
         sort_order: body.sort_order,
     };
-    let id = create_unit(&state, &principal, &info, &input).await?;
+    let id = crate::ops::org::create_unit(&state, &principal.actor(&info), &input).await?;
     Ok((StatusCode::CREATED, Json(crate::web::people::CreatedDto { id })))
 }
 
@@ -534,7 +472,7 @@ pub async fn api_add_member(
     Extension(info): Extension<RequestInfo>,
     JsonObject(input): JsonObject<MemberInput>,
 ) -> ApiResult<StatusCode> {
-    add_member(&state, &principal, &info, &input).await?;
+    crate::ops::org::add_member(&state, &principal.actor(&info), &input).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

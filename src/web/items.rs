@@ -14,7 +14,6 @@ use crate::app::AppState;
 use crate::domain::case::items::{BandInput, DiscretionBand, ItemInput};
 use crate::domain::case::rules::yuan;
 use crate::domain::fields::FieldErrors;
-use crate::store::StoreError;
 use crate::store::cases::{Category, Item, ItemRanges};
 use crate::web::body::JsonObject;
 use crate::web::error::{ApiResult, AppError, PageResult};
@@ -23,32 +22,6 @@ use crate::web::pages::{Chrome, Lang, render};
 
 /// Blank band rows offered under the item's own, so a band can be added without script.
 const BLANK_BAND_ROWS: usize = 2;
-
-/// Parses and saves the item over the version the caller read (0: a new item). A new item's
-/// code must be free; an existing item's code is the one in the address.
-async fn save(
-    state: &AppState,
-    principal: &Principal,
-    info: &RequestInfo,
-    version: i64,
-    input: &ItemInput,
-) -> Result<Item, AppError> {
-    let categories: Vec<String> = state.db.case_categories().await?.into_iter().map(|c| c.code).collect();
-    let (spec, effective_from) = input.parse(&categories, crate::domain::time::civil_date(state.now()))?;
-    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
-    match tx.save_item(version, &spec, effective_from).await {
-        Ok(_) => {}
-        Err(StoreError::Duplicate(_)) => {
-            return Err(AppError::Invalid(FieldErrors::duplicate(
-                "code",
-                "该事项编码已存在，请换一个编码或修改原事项",
-            )));
-        }
-        Err(error) => return Err(error.into()),
-    }
-    tx.commit().await?;
-    state.db.enforcement_item(&spec.code).await?.ok_or(AppError::NotFound)
-}
 
 #[derive(Template)]
 #[template(path = "item_edit.html")]
@@ -213,7 +186,7 @@ async fn save_form(
     } else {
         version = 0;
     }
-    match save(&state, &principal, &info, version, &input).await {
+    match crate::ops::settings::save_item(&state, &principal.actor(&info), version, &input).await {
         Ok(item) => {
             Ok(Redirect::to(&format!("/responsibility-list?saved_item={}#item-{}", item.code, item.code))
                 .into_response())
@@ -295,7 +268,7 @@ pub async fn api_create(
     Extension(info): Extension<RequestInfo>,
     JsonObject(input): JsonObject<ItemInput>,
 ) -> ApiResult<(StatusCode, Json<Item>)> {
-    let item = save(&state, &principal, &info, 0, &input).await?;
+    let item = crate::ops::settings::save_item(&state, &principal.actor(&info), 0, &input).await?;
     Ok((StatusCode::CREATED, Json(item)))
 }
 
@@ -323,7 +296,7 @@ pub async fn api_put(
     state.db.enforcement_item(&code).await?.ok_or(AppError::NotFound)?;
     let input = ItemInput { code, ..body.item };
     let version = existing_version(body.version);
-    Ok(Json(save(&state, &principal, &info, version, &input).await?))
+    Ok(Json(crate::ops::settings::save_item(&state, &principal.actor(&info), version, &input).await?))
 }
 
 /// An update names the version it read. Version 0 would mean "create", so anything below 1

@@ -15,20 +15,6 @@ use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render};
 
-async fn save(
-    state: &AppState,
-    principal: &Principal,
-    info: &RequestInfo,
-    policy: &SecurityPolicy,
-    version: i64,
-) -> Result<i64, AppError> {
-    policy.validate()?;
-    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
-    let version = tx.set_security_policy(policy, version).await?;
-    tx.commit().await?;
-    Ok(version)
-}
-
 /// One editable field: name, Chinese label, unit, basis, value.
 pub struct PolicyField {
     pub name: &'static str,
@@ -211,7 +197,10 @@ pub async fn submit(
 ) -> PageResult {
     let version = form.version.parse::<i64>().unwrap_or(-1);
     let outcome = match form.parse() {
-        Ok(policy) => save(&state, &principal, &info, &policy, version).await,
+        Ok(policy) => {
+            crate::ops::settings::save_security_policy(&state, &principal.actor(&info), &policy, version)
+                .await
+        }
         Err(errors) => Err(AppError::Invalid(errors)),
     };
     let (errors, conflict) = match outcome {
@@ -288,6 +277,8 @@ pub async fn api_put(
         session_max_hours: body.session_max_hours,
         mfa_for_all: body.mfa_for_all,
     };
-    let version = save(&state, &principal, &info, &policy, body.version).await?;
+    let version =
+        crate::ops::settings::save_security_policy(&state, &principal.actor(&info), &policy, body.version)
+            .await?;
     Ok(Json(PolicyDto { version, ..body }))
 }
