@@ -119,6 +119,27 @@ fn nothing_outside_the_web_layer_uses_it_but_the_server_that_builds_it() {
 }
 
 #[test]
+fn the_web_layer_writes_only_where_it_delivers_or_signs_in() {
+    // The operations write (`ops`); a handler that opens a transaction itself is an operation
+    // the next entry point (a job, the public form, an Open311 client) could not call. What is
+    // left in `web` is tied to HTTP: sign-in and sessions, and the custody records of bytes a
+    // response delivers (a view, a download, an export package, a document's PDF).
+    const DELIVERS_OR_SIGNS_IN: [&str; 4] = ["login.rs", "guard.rs", "evidence.rs", "documents.rs"];
+    for file in rust_files(&root().join("src/web")) {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        if DELIVERS_OR_SIGNS_IN.contains(&name.as_str()) {
+            continue;
+        }
+        let text = fs::read_to_string(&file).unwrap();
+        assert!(
+            !text.contains(".db.begin(") && !text.contains(".db.write("),
+            "{} writes to the database itself: make it an operation in `ops`",
+            file.display()
+        );
+    }
+}
+
+#[test]
 fn every_top_level_module_is_described_in_architecture_md() {
     let architecture = fs::read_to_string(root().join("ARCHITECTURE.md")).unwrap();
     for entry in fs::read_dir(root().join("src")).unwrap() {
