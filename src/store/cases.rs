@@ -10,7 +10,7 @@ use crate::domain::case::items::{ApplicableRange, DiscretionBand, ItemSpec, Item
 use crate::domain::case::rules::CaseRules;
 use crate::domain::case::{Case, Event, PersonFacts};
 use crate::domain::org::{CertificateStatus, Employment};
-use crate::store::direct::{FromDirectRow, direct_row};
+use crate::store::direct::direct_row;
 use crate::store::org::Visibility;
 use crate::store::{
     AuditEvent, AuditedTx, Db, StoreError, decode_error, on_pool, on_tx, parse_date, parse_ts, ts,
@@ -850,20 +850,7 @@ impl Db {
     /// One case, if the reader may see it; a case outside the reader's view looks absent.
     pub async fn case(&self, visibility: &Visibility, id: &str) -> Result<Option<CaseRecord>, sqlx::Error> {
         const SQL: &str = case_query!("AND c.id = $4");
-        let (mode, vis_unit, vis_person) = visibility.binds();
-        let row: Option<CaseRow> = if let Some(direct) = self.direct() {
-            direct.query(SQL, &[&mode, &vis_unit, &vis_person, &id], CaseRow::from_direct)?.pop()
-        } else {
-            on_pool!(self, |pool| {
-                sqlx::query_as(SQL)
-                    .bind(mode)
-                    .bind(&vis_unit)
-                    .bind(&vis_person)
-                    .bind(id)
-                    .fetch_optional(pool)
-                    .await?
-            })
-        };
+        let row: Option<CaseRow> = self.visible_by_id(SQL, visibility, id).await?;
         row.map(CaseRecord::try_from).transpose()
     }
 

@@ -262,6 +262,36 @@ impl Db {
         self.direct.as_deref()
     }
 
+    /// One row by id in the reader's scope: `sql` binds the scope as `$1` to `$3`
+    /// (`Visibility::binds`) and the id as `$4`. On SQLite it is read directly (`direct`).
+    pub(crate) async fn visible_by_id<R>(
+        &self,
+        sql: &'static str,
+        visibility: &org::Visibility,
+        id: &str,
+    ) -> Result<Option<R>, sqlx::Error>
+    where
+        R: direct::FromDirectRow
+            + Send
+            + Unpin
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        let (mode, vis_unit, vis_person) = visibility.binds();
+        if let Some(direct) = self.direct() {
+            return Ok(direct.query(sql, &[&mode, &vis_unit, &vis_person, &id], R::from_direct)?.pop());
+        }
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_as(sql)
+                .bind(mode)
+                .bind(&vis_unit)
+                .bind(&vis_person)
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
     /// The same handle with every read through the pool, for tests that hold the two read
     /// paths to the same answers. The application never uses it.
     pub fn with_pool_reads_only(mut self) -> Db {

@@ -473,20 +473,7 @@ impl Db {
                      AND ($1 = 'all' OR ($1 IN ('unit', 'subtree') AND p.unit_id IN (SELECT id FROM visible)) \
                           OR ($1 = 'person' AND p.id = $3)) \
                      LIMIT 1";
-        let (mode, vis_unit, vis_person) = visibility.binds();
-        let row: Option<PersonRow> = if let Some(direct) = self.direct() {
-            direct.query(SQL, &[&mode, &vis_unit, &vis_person, &id], PersonRow::from_direct)?.pop()
-        } else {
-            on_pool!(self, |pool| {
-                sqlx::query_as(SQL)
-                    .bind(mode)
-                    .bind(&vis_unit)
-                    .bind(&vis_person)
-                    .bind(id)
-                    .fetch_optional(pool)
-                    .await?
-            })
-        };
+        let row: Option<PersonRow> = self.visible_by_id(SQL, visibility, id).await?;
         let Some(row) = row else { return Ok(None) };
         Ok(Some(Person {
             summary: self.opened(|ring| row.summary.clone().open(ring))?,
