@@ -8,6 +8,8 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::fields::FieldErrors;
+
 /// What kind of training a session is (seed §三（一）1–5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -230,8 +232,91 @@ pub struct Absence {
     pub to: NaiveDate,
 }
 
+/// The long absences the office records (长期离岗). Each excuses the months it covers from the
+/// study requirement; its kind is personal (health), so the audit record keeps only the dates.
+pub const ABSENCE_KINDS: [&str; 5] = ["病假", "产假", "借调", "脱产学习", "其他"];
+
+/// Untrusted long-absence input from the person page.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct AbsenceInput {
+    /// One of [`ABSENCE_KINDS`].
+    pub kind: String,
+    /// `YYYY-MM-DD`, the first day away.
+    pub from: String,
+    /// `YYYY-MM-DD`, the last day away.
+    pub to: String,
+}
+
+impl AbsenceInput {
+    pub fn parse(&self) -> Result<Absence, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let kind = self.kind.trim();
+        if !ABSENCE_KINDS.contains(&kind) {
+            errors.add("kind", "unknown_kind", "请选择离岗类别（病假、产假、借调、脱产学习或其他）");
+        }
+        let from = parse_day(&self.from);
+        let to = parse_day(&self.to);
+        if from.is_none() {
+            errors.add("from", "invalid_date", "请填写离岗开始日期");
+        }
+        if to.is_none() {
+            errors.add("to", "invalid_date", "请填写离岗结束日期");
+        }
+        if let (Some(from), Some(to)) = (from, to)
+            && to < from
+        {
+            errors.add("to", "before_start", "结束日期不能早于开始日期");
+        }
+        errors.into_result()?;
+        match (from, to) {
+            (Some(from), Some(to)) => Ok(Absence { kind: kind.to_owned(), from, to }),
+            _ => unreachable!("a date error was added above"),
+        }
+    }
+}
+
+/// Untrusted service dates from the person page: empty means not recorded (a person
+/// registered before the system kept the dates is in service throughout).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ServiceInput {
+    pub joined_on: String,
+    pub left_on: String,
+}
+
+impl ServiceInput {
+    /// The day the person joined and the day they left, if any.
+    pub fn parse(&self) -> Result<(Option<NaiveDate>, Option<NaiveDate>), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let day = |raw: &str, field: &'static str, errors: &mut FieldErrors| {
+            if raw.trim().is_empty() {
+                return None;
+            }
+            let parsed = parse_day(raw);
+            if parsed.is_none() {
+                errors.add(field, "invalid_date", "日期格式应为 YYYY-MM-DD");
+            }
+            parsed
+        };
+        let joined = day(&self.joined_on, "joined_on", &mut errors);
+        let left = day(&self.left_on, "left_on", &mut errors);
+        if let (Some(joined), Some(left)) = (joined, left)
+            && left < joined
+        {
+            errors.add("left_on", "before_joining", "离职日期不能早于入职日期");
+        }
+        errors.into_result()?;
+        Ok((joined, left))
+    }
+}
+
+fn parse_day(raw: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok()
+}
+
 /// A person's service as compliance needs it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Service {
     pub joined_on: Option<NaiveDate>,
     pub left_on: Option<NaiveDate>,
@@ -525,5 +610,38 @@ mod tests {
         assert!(is_late(starts, t("2026-03-03T06:10:01Z")));
         assert_eq!(code_period(t("2026-03-03T06:00:59Z")), code_period(t("2026-03-03T06:00:00Z")));
         assert_ne!(code_period(t("2026-03-03T06:01:00Z")), code_period(t("2026-03-03T06:00:59Z")));
+    }
+
+    #[test]
+    fn an_absence_needs_a_listed_kind_and_an_ordered_pair_of_days() {
+        let input = |kind: &str, from: &str, to: &str| AbsenceInput {
+            kind: kind.into(),
+            from: from.into(),
+            to: to.into(),
+        };
+        assert_eq!(
+            input("病假", "2026-03-01", "2026-05-31").parse().unwrap(),
+            Absence { kind: "病假".into(), from: d("2026-03-01"), to: d("2026-05-31") }
+        );
+        let errors = input("出差", "2026-03-01", "2026-05-31").parse().unwrap_err();
+        assert_eq!(errors.get("kind"), Some("请选择离岗类别（病假、产假、借调、脱产学习或其他）"));
+        let errors = input("病假", "2026-05-31", "2026-03-01").parse().unwrap_err();
+        assert!(errors.get("to").is_some() && errors.get("from").is_none());
+        let errors = input("病假", "", "2026-13-01").parse().unwrap_err();
+        assert!(errors.get("from").is_some() && errors.get("to").is_some());
+    }
+
+    #[test]
+    fn service_dates_may_be_empty_but_never_leave_before_joining() {
+        let input =
+            |joined: &str, left: &str| ServiceInput { joined_on: joined.into(), left_on: left.into() };
+        assert_eq!(input("", "").parse().unwrap(), (None, None));
+        assert_eq!(input("2026-03-02", "").parse().unwrap(), (Some(d("2026-03-02")), None));
+        assert_eq!(
+            input("2020-01-01", "2026-03-31").parse().unwrap(),
+            (Some(d("2020-01-01")), Some(d("2026-03-31")))
+        );
+        assert!(input("2026-03-02", "2026-03-01").parse().unwrap_err().get("left_on").is_some());
+        assert!(input("2026/03/02", "").parse().unwrap_err().get("joined_on").is_some());
     }
 }

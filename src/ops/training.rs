@@ -283,3 +283,35 @@ pub async fn compliance(db: &Db, month: Month, unit: Option<&str>) -> Result<Vec
         })
         .collect())
 }
+
+/// Records the days a person joined and left (empty: not recorded), for a person the actor may
+/// edit. A person in service for part of a month is exempt from that month's studies.
+pub async fn set_service(
+    state: &AppState,
+    actor: &Actor,
+    person_id: &str,
+    input: &crate::domain::training::ServiceInput,
+) -> Result<(), Error> {
+    let (joined_on, left_on) = input.parse()?;
+    state.db.person(&actor.visibility(Action::PersonEdit), person_id).await?.ok_or(Error::NotFound)?;
+    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+    tx.set_service(person_id, joined_on, left_on).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records a long absence (病假, 产假, 借调 …) of a person the actor may edit: the months it
+/// covers are excused from the study requirement.
+pub async fn record_absence(
+    state: &AppState,
+    actor: &Actor,
+    person_id: &str,
+    input: &crate::domain::training::AbsenceInput,
+) -> Result<String, Error> {
+    let absence = input.parse()?;
+    state.db.person(&actor.visibility(Action::PersonEdit), person_id).await?.ok_or(Error::NotFound)?;
+    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+    let id = tx.insert_absence(person_id, &absence).await?;
+    tx.commit().await?;
+    Ok(id)
+}

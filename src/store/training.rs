@@ -436,6 +436,34 @@ pub struct AttendanceLine {
 }
 
 impl Db {
+    /// A person's service as recorded: the days they joined and left, and their long absences,
+    /// latest first. `None` when there is no such person.
+    pub async fn person_service(&self, person_id: &str) -> Result<Option<Service>, sqlx::Error> {
+        let dates: Option<(Option<String>, Option<String>)> = on_pool!(self, |pool| {
+            sqlx::query_as("SELECT joined_on, left_on FROM people WHERE id = $1")
+                .bind(person_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        let Some((joined_on, left_on)) = dates else { return Ok(None) };
+        let absences: Vec<(String, String, String)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT kind, from_on, to_on FROM person_absences WHERE person_id = $1 ORDER BY from_on DESC, id",
+            )
+            .bind(person_id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(Some(Service {
+            joined_on: joined_on.as_deref().map(parse_date).transpose()?,
+            left_on: left_on.as_deref().map(parse_date).transpose()?,
+            absences: absences
+                .into_iter()
+                .map(|(kind, from, to)| Ok(Absence { kind, from: parse_date(&from)?, to: parse_date(&to)? }))
+                .collect::<Result<_, sqlx::Error>>()?,
+        }))
+    }
+
     /// Who attended a session (or is on leave from it), in the order they signed in.
     pub async fn training_attendance(&self, session_id: &str) -> Result<Vec<AttendanceLine>, sqlx::Error> {
         type Row = (String, String, String, String, String, String, String);

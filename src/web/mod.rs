@@ -123,6 +123,8 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
             A(X::PersonEdit),
             post(people::certificate_status_form),
         ),
+        route(p.clone(), "/people/{id}/service", A(X::PersonEdit), post(people::service_form)),
+        route(p.clone(), "/people/{id}/absences", A(X::PersonEdit), post(people::absence_form)),
         route(
             p.clone(),
             "/people/{id}/reveal-phone",

@@ -20,6 +20,7 @@ use crate::domain::org::{
     certificate_standing, mask_phone,
 };
 use crate::domain::time::{civil_date, display};
+use crate::domain::training::{ABSENCE_KINDS, AbsenceInput, Service, ServiceInput};
 use crate::ops::people as ops;
 use crate::store::AuditEvent;
 use crate::store::org::{Certificate, PeopleFilter, Person, PersonSummary, Unit};
@@ -384,9 +385,36 @@ struct DetailPage {
     /// The day 岗前培训 was completed; `None`: the case engine will not count the person among
     /// the officers of any step (`onboarding_incomplete`).
     onboarded_on: Option<NaiveDate>,
+    /// Service dates and long absences (training compliance exempts the months they touch).
+    service: Service,
+    service_input: ServiceInput,
+    service_errors: FieldErrors,
+    absence_input: AbsenceInput,
+    absence_errors: FieldErrors,
+    absence_kinds: &'static [&'static str],
 }
 
 impl DetailPage {
+    fn service_error(&self, field: &str) -> &str {
+        self.service_errors.get(field).unwrap_or("")
+    }
+    fn absence_error(&self, field: &str) -> &str {
+        self.absence_errors.get(field).unwrap_or("")
+    }
+    fn joined_on(&self) -> String {
+        if self.service_errors.is_empty() {
+            self.service.joined_on.map(|d| d.to_string()).unwrap_or_default()
+        } else {
+            self.service_input.joined_on.clone()
+        }
+    }
+    fn left_on(&self) -> String {
+        if self.service_errors.is_empty() {
+            self.service.left_on.map(|d| d.to_string()).unwrap_or_default()
+        } else {
+            self.service_input.left_on.clone()
+        }
+    }
     fn cert_error(&self, field: &str) -> &str {
         self.cert_errors.get(field).unwrap_or("")
     }
@@ -405,6 +433,10 @@ struct DetailForms {
     cert_errors: FieldErrors,
     legal_input: LegalQualificationInput,
     legal_errors: FieldErrors,
+    service_input: ServiceInput,
+    service_errors: FieldErrors,
+    absence_input: AbsenceInput,
+    absence_errors: FieldErrors,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -441,7 +473,11 @@ async fn detail(
     let may_edit = unit_visible(&units, &edit_scope, &person.summary.unit_id);
     let may_reveal =
         unit_visible(&units, &principal.visibility(Action::PersonReveal), &person.summary.unit_id);
-    let invalid = !forms.cert_errors.is_empty() || !forms.legal_errors.is_empty();
+    let service = state.db.person_service(id).await?.unwrap_or_default();
+    let invalid = !forms.cert_errors.is_empty()
+        || !forms.legal_errors.is_empty()
+        || !forms.service_errors.is_empty()
+        || !forms.absence_errors.is_empty();
     let status = if invalid { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let mut response = render(&DetailPage {
         chrome,
@@ -460,6 +496,12 @@ async fn detail(
         legal_input: forms.legal_input,
         legal_errors: forms.legal_errors,
         onboarded_on,
+        service,
+        service_input: forms.service_input,
+        service_errors: forms.service_errors,
+        absence_input: forms.absence_input,
+        absence_errors: forms.absence_errors,
+        absence_kinds: &ABSENCE_KINDS,
     })?;
     *response.status_mut() = status;
     Ok(response)
@@ -612,6 +654,44 @@ pub async fn legal_qualification_form(
         Ok(_) => Ok(Redirect::to(&format!("/people/{id}?saved=1")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let forms = DetailForms { legal_input: input, legal_errors: errors, ..Default::default() };
+            detail(&state, &principal, &headers, &id, false, forms).await
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The service dates form of a person's page.
+pub async fn service_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(input): Form<ServiceInput>,
+) -> PageResult {
+    match crate::ops::training::set_service(&state, &principal.actor(&info), &id, &input).await {
+        Ok(()) => Ok(Redirect::to(&format!("/people/{id}?saved=1#service")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let forms = DetailForms { service_input: input, service_errors: errors, ..Default::default() };
+            detail(&state, &principal, &headers, &id, false, forms).await
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The long-absence form of a person's page.
+pub async fn absence_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(input): Form<AbsenceInput>,
+) -> PageResult {
+    match crate::ops::training::record_absence(&state, &principal.actor(&info), &id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/people/{id}?saved=1#service")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let forms = DetailForms { absence_input: input, absence_errors: errors, ..Default::default() };
             detail(&state, &principal, &headers, &id, false, forms).await
         }
         Err(error) => Err(error.into()),

@@ -259,3 +259,86 @@ async fn the_organiser_shows_the_code_and_a_participant_signs_in_from_the_phone_
     let line = march.as_array().unwrap().iter().find(|r| r["person_id"] == person["id"]).unwrap().clone();
     assert_eq!(line["compliant"], "exempt", "{line}");
 }
+
+/// The person page records service dates and long absences; a month a long absence covers is
+/// exempt, a month after leaving is not judged at all, and bad input changes nothing.
+#[tokio::test]
+async fn service_dates_and_long_absences_are_recorded_on_the_person_page() {
+    let app = TestApp::new().await;
+    let office = app.login("office01").await;
+    let person = app.db.account_by_username("officer01").await.unwrap().unwrap().person_id.unwrap();
+    let february = Month::parse("2026-02").unwrap();
+    let status_in = |rows: &[chengguan::ops::training::ComplianceRow], id: &str| {
+        rows.iter().find(|r| r.person_id == id).map(|r| r.result.status.clone())
+    };
+    let before = chengguan::ops::training::compliance(&app.db, february, None).await.unwrap();
+    assert!(
+        !matches!(
+            status_in(&before, &person),
+            Some(chengguan::domain::training::ComplianceStatus::Exempt(_))
+        ),
+        "judged in February before any absence"
+    );
+
+    // Refused field by field, in Chinese, and nothing is written.
+    let audits = app.audit_count("person.absence").await;
+    let refused = app
+        .post_form(
+            &format!("/people/{person}/absences"),
+            Some(&office),
+            &[("kind", "出差"), ("from", "2026-02-28"), ("to", "2026-02-01")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("请选择离岗类别") && refused.body.contains("结束日期不能早于开始日期"));
+    assert_eq!(app.audit_count("person.absence").await, audits);
+
+    let saved = app
+        .post_form(
+            &format!("/people/{person}/absences"),
+            Some(&office),
+            &[("kind", "病假"), ("from", "2026-01-20"), ("to", "2026-03-10")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(app.audit_count("person.absence").await, audits + 1);
+    // The audit record keeps the dates, never the (health) kind.
+    assert!(!app.latest_audit("person.absence").await.content.details.to_string().contains("病假"));
+    let after = chengguan::ops::training::compliance(&app.db, february, None).await.unwrap();
+    assert!(matches!(
+        status_in(&after, &person),
+        Some(chengguan::domain::training::ComplianceStatus::Exempt(_))
+    ));
+    let page = app.get(&format!("/people/{person}"), Some(&office)).await;
+    assert!(page.body.contains("病假") && page.body.contains("2026-03-10"));
+
+    // Leaving before the month ends takes the person out of later months.
+    let refused = app
+        .post_form(
+            &format!("/people/{person}/service"),
+            Some(&office),
+            &[("joined_on", "2026-01-05"), ("left_on", "2025-12-31")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("离职日期不能早于入职日期"));
+    let saved = app
+        .post_form(
+            &format!("/people/{person}/service"),
+            Some(&office),
+            &[("joined_on", "2020-01-06"), ("left_on", "2025-12-31")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let service = app.db.person_service(&person).await.unwrap().unwrap();
+    assert_eq!(service.left_on, NaiveDate::from_ymd_opt(2025, 12, 31));
+    let after = chengguan::ops::training::compliance(&app.db, february, None).await.unwrap();
+    assert_eq!(status_in(&after, &person), None, "not in service in February");
+
+    // An officer cannot edit people: the route's policy refuses before any handler runs.
+    let officer = app.login("officer01").await;
+    let denied = app
+        .post_form(&format!("/people/{person}/service"), Some(&officer), &[("joined_on", "2020-01-06")])
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+}
