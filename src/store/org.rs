@@ -287,6 +287,77 @@ macro_rules! people_query {
     };
 }
 
+/// The people list's count, with the same filters.
+const COUNT_PEOPLE: &str = people_query!("SELECT COUNT(*)", "");
+
+/// The people filters as `people_query!` numbers them (`$1` to `$9`), bound the same way for
+/// the page, its count and the 工作台's figures.
+struct PeopleBinds {
+    mode: &'static str,
+    vis_unit: String,
+    vis_person: String,
+    unit_id: String,
+    name: String,
+    employment: String,
+    certificate: String,
+    today: String,
+    soon: String,
+}
+
+impl PeopleBinds {
+    fn new(visibility: &Visibility, filter: &PeopleFilter, today: NaiveDate) -> PeopleBinds {
+        let (mode, vis_unit, vis_person) = visibility.binds();
+        let name = if filter.name.trim().is_empty() {
+            String::new()
+        } else {
+            format!("%{}%", strip_like_wildcards(filter.name.trim()))
+        };
+        let soon = today + chrono::Duration::days(crate::domain::org::CERTIFICATE_EXPIRY_WARNING_DAYS);
+        PeopleBinds {
+            mode,
+            vis_unit,
+            vis_person,
+            unit_id: filter.unit_id.clone(),
+            name,
+            employment: filter.employment.clone(),
+            certificate: filter.certificate.clone(),
+            today: today.to_string(),
+            soon: soon.to_string(),
+        }
+    }
+
+    /// The same values for a direct read (`store::direct`).
+    fn direct(&self) -> [&dyn rusqlite::ToSql; 9] {
+        [
+            &self.mode,
+            &self.vis_unit,
+            &self.vis_person,
+            &self.unit_id,
+            &self.name,
+            &self.employment,
+            &self.certificate,
+            &self.today,
+            &self.soon,
+        ]
+    }
+}
+
+/// Binds [`PeopleBinds`] as `$1` to `$9`.
+macro_rules! bind_people {
+    ($query:expr, $binds:expr) => {
+        $query
+            .bind($binds.mode)
+            .bind(&$binds.vis_unit)
+            .bind(&$binds.vis_person)
+            .bind(&$binds.unit_id)
+            .bind(&$binds.name)
+            .bind(&$binds.employment)
+            .bind(&$binds.certificate)
+            .bind(&$binds.today)
+            .bind(&$binds.soon)
+    };
+}
+
 pub struct PeoplePage {
     pub rows: Vec<PersonSummary>,
     pub total: i64,
@@ -333,52 +404,27 @@ impl Db {
         filter: &PeopleFilter,
         today: NaiveDate,
     ) -> Result<PeoplePage, sqlx::Error> {
-        let (mode, vis_unit, vis_person) = visibility.binds();
-        let name = if filter.name.trim().is_empty() {
-            String::new()
-        } else {
-            format!("%{}%", strip_like_wildcards(filter.name.trim()))
-        };
-        let soon = today + chrono::Duration::days(crate::domain::org::CERTIFICATE_EXPIRY_WARNING_DAYS);
+        let binds = PeopleBinds::new(visibility, filter, today);
         let page_size = filter.page_size.clamp(1, 500);
         let offset = (filter.page.max(1) - 1) * page_size;
         // The total rides on the page's rows (a window count), so a page costs one query; only
         // a page past the end, which has no rows to carry it, asks for the count separately.
         let (rows, total): (Vec<CountedSummaryRow>, Option<i64>) = on_pool!(self, |pool| {
-            let rows: Vec<CountedSummaryRow> = sqlx::query_as(people_query!(
-                "SELECT p.id, p.name, p.gender, p.unit_id, un.name AS unit_name, p.position, p.phone, \
-                 p.employment, p.agency_leader, p.active, lc.number AS certificate_number, lc.valid_from AS certificate_valid_from, \
-                 lc.valid_to AS certificate_valid_to, lc.status AS certificate_status, COUNT(*) OVER () AS total",
-                "ORDER BY un.sort_order, p.employment DESC, p.name, p.id LIMIT $10 OFFSET $11"
-            ))
-            .bind(mode)
-            .bind(&vis_unit)
-            .bind(&vis_person)
-            .bind(&filter.unit_id)
-            .bind(&name)
-            .bind(&filter.employment)
-            .bind(&filter.certificate)
-            .bind(today.to_string())
-            .bind(soon.to_string())
+            let rows: Vec<CountedSummaryRow> = bind_people!(
+                sqlx::query_as(people_query!(
+                    "SELECT p.id, p.name, p.gender, p.unit_id, un.name AS unit_name, p.position, p.phone, \
+                     p.employment, p.agency_leader, p.active, lc.number AS certificate_number, lc.valid_from AS certificate_valid_from, \
+                     lc.valid_to AS certificate_valid_to, lc.status AS certificate_status, COUNT(*) OVER () AS total",
+                    "ORDER BY un.sort_order, p.employment DESC, p.name, p.id LIMIT $10 OFFSET $11"
+                )),
+                binds
+            )
             .bind(page_size)
             .bind(offset)
             .fetch_all(pool)
             .await?;
             let total = if rows.is_empty() && offset > 0 {
-                Some(
-                    sqlx::query_scalar(people_query!("SELECT COUNT(*)", ""))
-                        .bind(mode)
-                        .bind(&vis_unit)
-                        .bind(&vis_person)
-                        .bind(&filter.unit_id)
-                        .bind(&name)
-                        .bind(&filter.employment)
-                        .bind(&filter.certificate)
-                        .bind(today.to_string())
-                        .bind(soon.to_string())
-                        .fetch_one(pool)
-                        .await?,
-                )
+                Some(bind_people!(sqlx::query_scalar(COUNT_PEOPLE), binds).fetch_one(pool).await?)
             } else {
                 None
             };
@@ -398,44 +444,13 @@ impl Db {
         filter: &PeopleFilter,
         today: NaiveDate,
     ) -> Result<i64, sqlx::Error> {
-        const SQL: &str = people_query!("SELECT COUNT(*)", "");
-        let (mode, vis_unit, vis_person) = visibility.binds();
-        let name = if filter.name.trim().is_empty() {
-            String::new()
-        } else {
-            format!("%{}%", strip_like_wildcards(filter.name.trim()))
-        };
-        let soon =
-            (today + chrono::Duration::days(crate::domain::org::CERTIFICATE_EXPIRY_WARNING_DAYS)).to_string();
-        let today = today.to_string();
+        let binds = PeopleBinds::new(visibility, filter, today);
         if let Some(direct) = self.direct() {
-            let args: [&dyn rusqlite::ToSql; 9] = [
-                &mode,
-                &vis_unit,
-                &vis_person,
-                &filter.unit_id,
-                &name,
-                &filter.employment,
-                &filter.certificate,
-                &today,
-                &soon,
-            ];
-            return Ok(direct.query(SQL, &args, |r| r.get(0))?.pop().unwrap_or(0));
+            return Ok(direct.query(COUNT_PEOPLE, &binds.direct(), |r| r.get(0))?.pop().unwrap_or(0));
         }
-        Ok(on_pool!(self, |pool| {
-            sqlx::query_scalar(SQL)
-                .bind(mode)
-                .bind(&vis_unit)
-                .bind(&vis_person)
-                .bind(&filter.unit_id)
-                .bind(&name)
-                .bind(&filter.employment)
-                .bind(&filter.certificate)
-                .bind(&today)
-                .bind(&soon)
-                .fetch_one(pool)
-                .await?
-        }))
+        Ok(on_pool!(self, |pool| bind_people!(sqlx::query_scalar(COUNT_PEOPLE), binds)
+            .fetch_one(pool)
+            .await?))
     }
 
     /// One person, if the reader may see them. A person outside the reader's visibility is
