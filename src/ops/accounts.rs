@@ -39,6 +39,8 @@ pub struct Created {
     pub totp_uri: Option<String>,
 }
 
+/// A username as stored (trimmed, lower case), or a field error: 3–32 letters, digits, `_` or
+/// `.`, starting with a letter.
 fn parse_username(raw: &str, errors: &mut FieldErrors) -> String {
     let username = raw.trim().to_lowercase();
     let ok = (3..=32).contains(&username.len())
@@ -168,6 +170,7 @@ pub async fn answer_grant(
     }))
 }
 
+/// Why a set of roles was refused, in Chinese, for the form.
 pub fn role_error_zh(error: &crate::domain::access::RoleSetError) -> String {
     match error {
         crate::domain::access::RoleSetError::Empty => "请至少选择一个角色".to_owned(),
@@ -177,6 +180,8 @@ pub fn role_error_zh(error: &crate::domain::access::RoleSetError) -> String {
     }
 }
 
+/// Disables or enables an account. This instance's caller cache forgets the account at once
+/// (other instances within their cache's second). Nobody disables the account they are using.
 pub async fn set_disabled(state: &AppState, actor: &Actor, id: &str, disabled: bool) -> Result<(), Error> {
     if disabled && id == actor.account_id {
         return Err(Error::refused("cannot_disable_self", "不能停用自己正在使用的账号"));

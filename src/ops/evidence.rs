@@ -307,6 +307,8 @@ impl PlayLog {
 // Keeping evidence: retention and classification, shares with other units, deletion decided by
 // the security administrator and restore within the recovery period.
 
+/// What the retention rules need of an item: the day it was recorded (the device's clock
+/// unless it was skewed), whether a case holds it, and its legal hold.
 pub fn retention_of(item: &EvidenceItem) -> RetentionFacts {
     RetentionFacts {
         recorded_on: civil_date(item.device_time.filter(|_| !item.clock_skew).unwrap_or(item.received_at)),
@@ -315,6 +317,8 @@ pub fn retention_of(item: &EvidenceItem) -> RetentionFacts {
     }
 }
 
+/// An item the actor may manage: in the actor's scope for `EvidenceManage` and owned by a unit
+/// in it (an item merely shared with the actor's unit is not theirs to change).
 async fn managed_item(state: &AppState, actor: &Actor, id: &str) -> Result<EvidenceItem, Error> {
     let visibility = actor.visibility(Action::EvidenceManage);
     let item = state.db.evidence_item(&visibility, id).await?.ok_or(Error::NotFound)?;
@@ -337,6 +341,8 @@ pub struct RetentionBody {
     pub kind: String,
 }
 
+/// Puts an item on legal hold or releases it, sets its kind, or asks for its deletion once
+/// its retention has run (with a reason), over the version read.
 pub async fn change(state: &AppState, actor: &Actor, id: &str, body: &RetentionBody) -> Result<(), Error> {
     let item = managed_item(state, actor, id).await?;
     let today = civil_date(state.now());
@@ -378,6 +384,7 @@ pub struct ShareBody {
     pub reason: String,
 }
 
+/// Shares an item with another unit, with the reason it needs it.
 pub async fn share(state: &AppState, actor: &Actor, id: &str, body: &ShareBody) -> Result<(), Error> {
     let item = managed_item(state, actor, id).await?;
     let mut errors = FieldErrors::default();
@@ -403,6 +410,7 @@ pub async fn share(state: &AppState, actor: &Actor, id: &str, body: &ShareBody) 
     Ok(())
 }
 
+/// Ends a share with another unit.
 pub async fn revoke(state: &AppState, actor: &Actor, id: &str, unit_id: &str) -> Result<(), Error> {
     let item = managed_item(state, actor, id).await?;
     let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
@@ -420,6 +428,8 @@ pub struct ApprovalBody {
     pub version: i64,
 }
 
+/// The security administrator approves a deletion request (checked again against holds and
+/// cases that came since) or restores an item within the recovery period.
 pub async fn approve(state: &AppState, actor: &Actor, id: &str, body: &ApprovalBody) -> Result<(), Error> {
     // The security administrator sees no evidence otherwise: only this item's record.
     let item = state.db.evidence_item(&Visibility::All, id).await?.ok_or(Error::NotFound)?;

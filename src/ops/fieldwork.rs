@@ -39,6 +39,8 @@ pub struct DeviceInput {
     pub person_id: String,
 }
 
+/// Registers a recording device (执法记录仪, camera, recorder) for a unit the actor administers,
+/// optionally assigned to an officer.
 pub async fn register_device(state: &AppState, actor: &Actor, input: &DeviceInput) -> Result<String, Error> {
     let mut errors = FieldErrors::default();
     let device_no = input.device_no.trim();
@@ -71,6 +73,7 @@ pub async fn register_device(state: &AppState, actor: &Actor, input: &DeviceInpu
     Ok(id)
 }
 
+/// Switches one of the full-process recording rules (which acts must have a recording) on or off.
 pub async fn set_recording_rule(
     state: &AppState,
     actor: &Actor,

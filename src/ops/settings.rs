@@ -49,6 +49,8 @@ pub async fn save_item(
     state.db.enforcement_item(&spec.code).await?.ok_or(Error::NotFound)
 }
 
+/// Checks and saves the security policy (password, lockout, session limits) over the version
+/// read.
 pub async fn save_security_policy(
     state: &AppState,
     actor: &Actor,
