@@ -408,6 +408,17 @@ pub fn month_compliance(
     MonthCompliance { political, business, status }
 }
 
+/// From this day of the month the 工作台 says who still owes the month's studies: the person
+/// what they owe, whoever manages training the people of their units still short — early
+/// enough for a make-up before the month ends (the bureau's rule for 实施方案 三（一）1, the monthly
+/// political and business studies).
+pub const REMINDER_FROM_DAY: u32 = 20;
+
+/// Whether the month's study reminders are shown on `today`.
+pub fn reminders_due(today: NaiveDate) -> bool {
+    today.day() >= REMINDER_FROM_DAY
+}
+
 /// How long a sign-in code stays the same: it changes every minute, so a code passed on to
 /// someone outside the room is stale before it is useful.
 pub const SIGN_IN_CODE_SECONDS: i64 = 60;

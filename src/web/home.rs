@@ -133,6 +133,48 @@ pub async fn home(
             });
         }
     }
+    // From the 20th, the month's studies still owed: one's own, and for whoever manages training,
+    // the people of their units still short.
+    if principal.has(Action::TrainingView) && crate::domain::training::reminders_due(today) {
+        use crate::domain::training::{ComplianceStatus, Month};
+        let rows = crate::web::training::visible_compliance(&state, &principal, Month::of(today), "").await?;
+        let own = principal.person_id.as_deref();
+        if let Some(row) = rows.iter().find(|r| Some(r.person_id.as_str()) == own)
+            && matches!(row.result.status, ComplianceStatus::Short { .. })
+        {
+            todos.push(Todo {
+                tag: "warning",
+                text: format!("本月学习{}，请在月底前参加或补学", row.result.status.label_zh()),
+                href: "/training".into(),
+            });
+        }
+        if principal.has(Action::TrainingManage) {
+            let short: Vec<_> = rows
+                .iter()
+                .filter(|r| Some(r.person_id.as_str()) != own)
+                .filter(|r| matches!(r.result.status, ComplianceStatus::Short { .. }))
+                .collect();
+            for row in short.iter().take(8) {
+                todos.push(Todo {
+                    tag: "warning",
+                    text: format!(
+                        "{}（{}）本月学习{}",
+                        row.name,
+                        row.unit_name,
+                        row.result.status.label_zh()
+                    ),
+                    href: "/training/compliance".into(),
+                });
+            }
+            if short.len() > 8 {
+                todos.push(Todo {
+                    tag: "warning",
+                    text: format!("另有 {} 人本月学习尚未达标", short.len() - 8),
+                    href: "/training/compliance".into(),
+                });
+            }
+        }
+    }
     if principal.has(Action::PersonView) {
         let visibility = principal.visibility(Action::PersonView);
         let until = today + Duration::days(CERTIFICATE_EXPIRY_WARNING_DAYS);

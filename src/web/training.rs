@@ -374,7 +374,7 @@ impl CompliancePage {
 
 /// The compliance this principal sees: the office and leaders everyone, a squad leader the own
 /// squad, anyone else the own record.
-async fn visible_compliance(
+pub(crate) async fn visible_compliance(
     state: &AppState,
     principal: &Principal,
     month: Month,

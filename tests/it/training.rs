@@ -342,3 +342,30 @@ async fn service_dates_and_long_absences_are_recorded_on_the_person_page() {
         .await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
 }
+
+/// From the 20th the 工作台 says what one still owes this month, and lists for a squad leader
+/// the squad's people still short; before the 20th it says nothing of it.
+#[tokio::test]
+async fn from_the_twentieth_the_workbench_says_who_still_owes_the_months_studies() {
+    use chrono::TimeZone;
+    let app = TestApp::new().await;
+    // No study held in March yet: everyone in service owes one political and two business studies.
+    app.clock.set(chrono::Utc.with_ymd_and_hms(2026, 3, 19, 1, 0, 0).unwrap());
+    let officer = app.login("officer01").await;
+    let home = app.get("/", Some(&officer)).await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(!home.body.contains("本月学习"), "not before the 20th");
+
+    app.clock.set(chrono::Utc.with_ymd_and_hms(2026, 3, 20, 1, 0, 0).unwrap());
+    let officer = app.login("officer01").await;
+    let home = app.get("/", Some(&officer)).await;
+    assert!(home.body.contains("本月学习未达标：尚欠政治学习 1 次、业务学习 2 次"), "{}", home.body);
+    // An officer manages nobody's training: no one else's line.
+    assert!(!home.body.contains("）本月学习未达标"));
+
+    let leader = app.login("squadlead01").await;
+    let home = app.get("/", Some(&leader)).await;
+    let officer_name = app.db.account_by_username("officer01").await.unwrap().unwrap().display_name;
+    assert!(home.body.contains(&format!("{officer_name}（")), "the squad's officer is listed: {}", home.body);
+    assert!(home.body.contains("）本月学习未达标"));
+}
