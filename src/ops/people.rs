@@ -82,7 +82,12 @@ pub async fn update(
 }
 
 /// A person the actor may see for `action`; one outside that scope is not found.
-async fn visible(state: &AppState, actor: &Actor, action: Action, id: &str) -> Result<Person, Error> {
+pub(crate) async fn visible(
+    state: &AppState,
+    actor: &Actor,
+    action: Action,
+    id: &str,
+) -> Result<Person, Error> {
     state.db.person(&actor.visibility(action), id).await?.ok_or(Error::NotFound)
 }
 

@@ -293,7 +293,7 @@ pub async fn set_service(
     input: &crate::domain::training::ServiceInput,
 ) -> Result<(), Error> {
     let (joined_on, left_on) = input.parse()?;
-    state.db.person(&actor.visibility(Action::PersonEdit), person_id).await?.ok_or(Error::NotFound)?;
+    crate::ops::people::visible(state, actor, Action::PersonEdit, person_id).await?;
     let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
     tx.set_service(person_id, joined_on, left_on).await?;
     tx.commit().await?;
@@ -309,7 +309,7 @@ pub async fn record_absence(
     input: &crate::domain::training::AbsenceInput,
 ) -> Result<String, Error> {
     let absence = input.parse()?;
-    state.db.person(&actor.visibility(Action::PersonEdit), person_id).await?.ok_or(Error::NotFound)?;
+    crate::ops::people::visible(state, actor, Action::PersonEdit, person_id).await?;
     let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
     let id = tx.insert_absence(person_id, &absence).await?;
     tx.commit().await?;
