@@ -18,8 +18,11 @@ pub enum SessionKind {
     Political,
     /// 业务学习 (固定学习日, at least twice a month)
     Business,
-    /// 集中培训: 春训 and other concentrated training
+    /// 集中培训 other than the spring training
     Concentrated,
+    /// 春训: the brigade's concentrated spring training, which everyone in service attends
+    /// (seed §三（一）2)
+    Spring,
     /// 轮训 of squad leaders, officers, auxiliaries
     Rotation,
     /// 专题培训 (市容管理, 户外广告, 建筑渣土, 违法建设, 餐厨废弃物; 信息员, 宣传员, 驾驶员, 法制员)
@@ -37,9 +40,10 @@ pub enum SessionKind {
 }
 
 impl SessionKind {
-    pub const ALL: [SessionKind; 10] = [
+    pub const ALL: [SessionKind; 11] = [
         SessionKind::Political,
         SessionKind::Business,
+        SessionKind::Spring,
         SessionKind::Concentrated,
         SessionKind::Rotation,
         SessionKind::Special,
@@ -54,6 +58,7 @@ impl SessionKind {
             SessionKind::Political => "political",
             SessionKind::Business => "business",
             SessionKind::Concentrated => "concentrated",
+            SessionKind::Spring => "spring",
             SessionKind::Rotation => "rotation",
             SessionKind::Special => "special",
             SessionKind::Backbone => "backbone",
@@ -71,6 +76,7 @@ impl SessionKind {
             SessionKind::Political => "政治学习",
             SessionKind::Business => "业务学习",
             SessionKind::Concentrated => "集中培训",
+            SessionKind::Spring => "春训",
             SessionKind::Rotation => "轮训",
             SessionKind::Special => "专题培训",
             SessionKind::Backbone => "骨干培训",
@@ -134,6 +140,9 @@ pub struct ComplianceRules {
     pub business_per_month: u32,
     /// Special trainings the brigade holds a year.
     pub special_per_year: u32,
+    /// Whether everyone in service attends the spring training (春训).
+    #[serde(default = "spring_for_everyone")]
+    pub spring_for_everyone: bool,
     /// Where the numbers come from.
     pub source: String,
 }
@@ -145,10 +154,16 @@ impl ComplianceRules {
             political_per_month: 1,
             business_per_month: 2,
             special_per_year: 2,
-            source: "钟楼区城管局规范化管理实施方案三（一）：每月集中政治学习不少于一次、业务学习不少于两次；每年专题培训不少于两次"
+            spring_for_everyone: true,
+            source: "钟楼区城管局规范化管理实施方案三（一）：每月集中政治学习不少于一次、业务学习不少于两次；每年专题培训不少于两次；春训全员参加"
                 .to_owned(),
         }
     }
+}
+
+/// Rules stored before the spring requirement was a rule had it all the same (seed §三（一）2).
+fn spring_for_everyone() -> bool {
+    true
 }
 
 /// A calendar month.
@@ -406,6 +421,98 @@ pub fn month_compliance(
         },
     };
     MonthCompliance { political, business, status }
+}
+
+impl Service {
+    /// Why the person was not at work on `day` (not yet joined, already left, a long absence),
+    /// or `None` when they were.
+    pub fn away_on(&self, day: NaiveDate) -> Option<String> {
+        if self.joined_on.is_some_and(|j| j > day) {
+            Some(format!("{} 入职", self.joined_on.unwrap_or(day)))
+        } else if self.left_on.is_some_and(|l| l < day) {
+            Some(format!("{} 离职", self.left_on.unwrap_or(day)))
+        } else {
+            self.absences
+                .iter()
+                .find(|a| a.from <= day && a.to >= day)
+                .map(|a| format!("{}（{} 至 {}）", a.kind, a.from, a.to))
+        }
+    }
+}
+
+/// Where a person stands with the year's spring training (春训).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpringStatus {
+    Attended,
+    /// Held while the person was at work, and they did not attend.
+    Missed,
+    /// Not held (yet) this year for the person's units.
+    NotHeld,
+    /// Held only on days the person was not at work, with the reason.
+    Exempt(String),
+    /// The year's rules do not require it.
+    NotRequired,
+}
+
+impl SpringStatus {
+    pub fn label_zh(&self) -> String {
+        match self {
+            SpringStatus::Attended => "已参加".to_owned(),
+            SpringStatus::Missed => "未参加".to_owned(),
+            SpringStatus::NotHeld => "本年尚未举办".to_owned(),
+            SpringStatus::Exempt(reason) => format!("免考核：{reason}"),
+            SpringStatus::NotRequired => "本年不作要求".to_owned(),
+        }
+    }
+    /// `attended`, `missed`, `not_held`, `exempt`, `not_required`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SpringStatus::Attended => "attended",
+            SpringStatus::Missed => "missed",
+            SpringStatus::NotHeld => "not_held",
+            SpringStatus::Exempt(_) => "exempt",
+            SpringStatus::NotRequired => "not_required",
+        }
+    }
+}
+
+/// Judges the spring training of a year for one person: `held` are the days it was held for
+/// the person's units, `attended` whether they attended one of them. Someone away on every
+/// day it was held is exempt with the reason.
+pub fn spring_status(
+    rules: &ComplianceRules,
+    service: &Service,
+    held: &[NaiveDate],
+    attended: bool,
+) -> SpringStatus {
+    if attended {
+        return SpringStatus::Attended;
+    }
+    if !rules.spring_for_everyone {
+        return SpringStatus::NotRequired;
+    }
+    let Some(first) = held.first() else { return SpringStatus::NotHeld };
+    if held.iter().any(|day| service.away_on(*day).is_none()) {
+        SpringStatus::Missed
+    } else {
+        SpringStatus::Exempt(service.away_on(*first).unwrap_or_default())
+    }
+}
+
+/// Whether the office may close `month` on `today`: only once it is over, so the figures it
+/// freezes are the month's whole record.
+pub fn may_close(month: Month, today: NaiveDate) -> bool {
+    today > month.last_day()
+}
+
+/// One person's figures as they stood when the office closed the month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClosedFigure {
+    pub person_id: String,
+    pub political: u32,
+    pub business: u32,
+    /// [`ComplianceStatus::code`]: `true`, `false` or `exempt`.
+    pub compliant: String,
 }
 
 /// From this day of the month the 工作台 says who still owes the month's studies: the person

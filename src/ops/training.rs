@@ -2,21 +2,21 @@
 //! in the room, the organiser recording attendance or leave, and a month's compliance. The
 //! staff pages, the API and the CLI call them.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
 
 use crate::app::AppState;
 use crate::domain::access::Action;
 use crate::domain::fields::FieldErrors;
 use crate::domain::time::{beijing, civil_date};
 use crate::domain::training::{
-    Category, Month, MonthCompliance, SessionKind, SignInRefusal, code_period, in_sign_in_window, is_late,
-    month_compliance,
+    Attended, Category, ClosedFigure, ComplianceRules, Month, MonthCompliance, SessionKind, SignInRefusal,
+    SpringStatus, code_period, in_sign_in_window, is_late, may_close, month_compliance, spring_status,
 };
 use crate::keys::{Keyring, Purpose};
 use crate::ops::people::unit_visible;
 use crate::ops::{Actor, Error};
 use crate::store::org::Visibility;
-use crate::store::training::{AttendanceStatus, NewSession, Session};
+use crate::store::training::{AttendanceStatus, NewSession, PersonSession, Session};
 use crate::store::{AuditEvent, Db};
 
 /// A session as a form or JSON body gives it; [`SessionInput::parse`] checks it.
@@ -46,6 +46,10 @@ pub struct SessionInput {
     /// The id of the session a make-up (补学) is for, if it is one.
     #[serde(default)]
     pub makes_up_for: String,
+    /// Why a session is added to a month the office has already closed (更正原因); required
+    /// then, ignored otherwise.
+    #[serde(default)]
+    pub correction_reason: String,
 }
 
 impl SessionInput {
@@ -140,10 +144,52 @@ pub async fn create_session(state: &AppState, actor: &Actor, input: &SessionInpu
             )));
         }
     }
+    // A session held in a closed month changes that month's record; a make-up held after it
+    // does not (its attendance, which counts for the closed month, is the correction).
+    let month = Month::of(civil_date(session.starts_at));
+    let closed = state.db.training_closure(month).await?.is_some();
+    let reason = input.correction_reason.trim();
+    if closed && reason.is_empty() {
+        return Err(Error::Invalid(FieldErrors::single(
+            "correction_reason",
+            "month_closed",
+            format!("{month} 已关账，补录该月培训须填写更正原因"),
+        )));
+    }
+    let by = actor_name(state, actor).await?;
     let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
     let id = tx.insert_training_session(&session).await?;
+    if closed {
+        tx.insert_training_correction(month, &id, None, "补录培训", reason, &by).await?;
+    }
     tx.commit().await?;
     Ok(id)
+}
+
+/// The month a session held at `starts_at` counts for: its own, or for a make-up (补学) held by
+/// the end of the next month, the month of the session it makes up for.
+async fn counted_month(
+    state: &AppState,
+    starts_at: DateTime<Utc>,
+    makes_up_for: Option<&str>,
+) -> Result<Month, Error> {
+    let missed = match makes_up_for {
+        Some(id) => state.db.training_session(id).await?.map(|s| civil_date(s.starts_at)),
+        None => None,
+    };
+    // Only the kind-independent part of `Attended` matters here.
+    Ok(Attended { kind: SessionKind::Political, on: civil_date(starts_at), makes_up_for: missed }
+        .counts_for())
+}
+
+/// The name the actor's corrections and closings are recorded under: their person's name, or
+/// the account name of an account without one.
+async fn actor_name(state: &AppState, actor: &Actor) -> Result<String, Error> {
+    Ok(match &actor.person_id {
+        Some(id) => state.db.person(&Visibility::All, id).await?.map(|p| p.summary.name),
+        None => None,
+    }
+    .unwrap_or_else(|| actor.username.clone()))
 }
 
 /// The sign-in code of `session_id` in the code period `period`: six digits from HMAC-SM3 under
@@ -208,10 +254,19 @@ pub async fn sign_in(
     }
     let late = is_late(session.starts_at, now);
     let status = if late { AttendanceStatus::Late } else { AttendanceStatus::Present };
+    // A make-up (补学) may count for a month already closed: it is the plan's own way of
+    // catching up, so it goes in as a correction of that month with the make-up as reason.
+    let month = counted_month(state, session.starts_at, session.makes_up_for.as_deref()).await?;
+    let closed = state.db.training_closure(month).await?.is_some();
+    let by = if closed { actor_name(state, actor).await? } else { String::new() };
     let mut tx = state.db.begin(&actor.audit_ctx(), now).await?;
     let recorded = tx.record_attendance(session_id, &person, status, true, "").await?;
     if recorded && session.kind == SessionKind::Onboarding {
         tx.set_onboarded(&person, civil_date(session.starts_at)).await?;
+    }
+    if recorded && closed {
+        tx.insert_training_correction(month, session_id, Some(&person), "补学签到", "补学（现场签到）", &by)
+            .await?;
     }
     if recorded {
         tx.commit().await?;
@@ -242,10 +297,23 @@ pub async fn record_attendance(
         return Err(Error::Invalid(FieldErrors::single("reason", "reason_required", "请填写登记原因")));
     }
     state.db.person(&Visibility::All, person_id).await?.ok_or(Error::NotFound)?;
+    // After the office closed the month this counts for, the record is a correction of it:
+    // the reason is required already, and the month's page shows the change beside its figures.
+    let month = counted_month(state, session.starts_at, session.makes_up_for.as_deref()).await?;
+    let closed = state.db.training_closure(month).await?.is_some();
+    let by = if closed { actor_name(state, actor).await? } else { String::new() };
     let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
     let recorded = tx.record_attendance(session_id, person_id, status, false, reason.trim()).await?;
     if recorded && status != AttendanceStatus::Leave && session.kind == SessionKind::Onboarding {
         tx.set_onboarded(person_id, civil_date(session.starts_at)).await?;
+    }
+    if recorded && closed {
+        let what = match status {
+            AttendanceStatus::Leave => "登记请假",
+            AttendanceStatus::Late => "补登出勤（迟到）",
+            AttendanceStatus::Present => "补登出勤",
+        };
+        tx.insert_training_correction(month, session_id, Some(person_id), what, reason.trim(), &by).await?;
     }
     if recorded {
         tx.commit().await?;
@@ -314,4 +382,118 @@ pub async fn record_absence(
     let id = tx.insert_absence(person_id, &absence).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Closes `month` for the bureau (the office, or whoever manages training for all units): its
+/// figures are frozen as they stand, and any later change to it is a correction with a reason,
+/// shown beside them. Only a month that is over, and only once.
+pub async fn close_month(state: &AppState, actor: &Actor, month: Month) -> Result<usize, Error> {
+    if actor.visibility(Action::TrainingManage) != Visibility::All {
+        return Err(Error::Forbidden);
+    }
+    if !may_close(month, civil_date(state.now())) {
+        return Err(Error::refused("month_not_over", format!("{month} 尚未结束，月底后方可关账")));
+    }
+    if state.db.training_closure(month).await?.is_some() {
+        return Err(Error::Conflict { code: "already_closed", message: format!("{month} 已关账") });
+    }
+    let snapshot = figures(&state.db, month).await?;
+    let by = actor_name(state, actor).await?;
+    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+    tx.close_training_month(month, &by, &snapshot).await?;
+    tx.commit().await?;
+    Ok(snapshot.len())
+}
+
+/// Everyone's figures of `month` as they stand, as a closing keeps them.
+pub async fn figures(db: &Db, month: Month) -> Result<Vec<ClosedFigure>, Error> {
+    Ok(compliance(db, month, None)
+        .await?
+        .into_iter()
+        .map(|row| ClosedFigure {
+            person_id: row.person_id,
+            political: row.result.political,
+            business: row.result.business,
+            compliant: row.result.status.code().to_owned(),
+        })
+        .collect())
+}
+
+/// A person's training year: each month so far judged, the spring training, and every
+/// session attended or excused.
+#[derive(Debug, Clone)]
+pub struct PersonYear {
+    pub year: i32,
+    pub rules: ComplianceRules,
+    pub months: Vec<(Month, MonthCompliance)>,
+    pub spring: SpringStatus,
+    pub sessions: Vec<PersonSession>,
+}
+
+/// The training year of a person the caller may see (`person_id` resolved by the caller),
+/// with the months up to `today`'s.
+pub async fn person_year(db: &Db, person_id: &str, year: i32, today: NaiveDate) -> Result<PersonYear, Error> {
+    let service = db.person_service(person_id).await?.ok_or(Error::NotFound)?;
+    let rules = db.training_rules(year).await?;
+    let first = Month { year, month: 1 };
+    let last = Month { year, month: 12 }.min(Month::of(today));
+    // January of the next year holds December's make-ups.
+    let sessions = db.training_person_sessions(person_id, first.first_day(), last.next().last_day()).await?;
+    let attended: Vec<Attended> =
+        sessions.iter().filter(|s| s.status != AttendanceStatus::Leave).map(|s| s.attended.clone()).collect();
+    let mut months = Vec::new();
+    let mut month = first;
+    while month <= last {
+        months.push((month, month_compliance(month, &service, &attended, &rules)));
+        month = month.next();
+    }
+    // The spring trainings held for the person's units (their own or one above it).
+    let person = db.person(&Visibility::All, person_id).await?.ok_or(Error::NotFound)?;
+    let units = db.units().await?;
+    let held: Vec<NaiveDate> = db
+        .training_sessions(first.first_day(), Month { year, month: 12 }.last_day().min(today))
+        .await?
+        .into_iter()
+        .filter(|s| {
+            s.kind == SessionKind::Spring
+                && unit_visible(&units, &Visibility::Subtree(s.unit_id.clone()), &person.summary.unit_id)
+        })
+        .map(|s| civil_date(s.starts_at))
+        .collect();
+    let went = attended.iter().any(|a| a.kind == SessionKind::Spring && a.on.year() == year);
+    let spring = spring_status(&rules, &service, &held, went);
+    let sessions = sessions.into_iter().filter(|s| s.attended.on.year() == year).collect();
+    Ok(PersonYear { year, rules, months, spring, sessions })
+}
+
+/// The special trainings (专题培训) each brigade held in `year`, against the year's rule: one
+/// line per brigade (the bureau when it has none) with the sessions held for it (by it or by
+/// a unit above it).
+pub async fn specials_held(db: &Db, year: i32, today: NaiveDate) -> Result<Vec<(String, u32, u32)>, Error> {
+    use crate::domain::org::UnitKind;
+    let rules = db.training_rules(year).await?;
+    let units = db.units().await?;
+    let mut brigades: Vec<&crate::store::org::Unit> =
+        units.iter().filter(|u| u.kind == UnitKind::Brigade).collect();
+    if brigades.is_empty() {
+        brigades = units.iter().filter(|u| u.parent_id.is_none()).collect();
+    }
+    let last = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(today).min(today);
+    let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(today);
+    let specials: Vec<Session> = db
+        .training_sessions(first, last)
+        .await?
+        .into_iter()
+        .filter(|s| s.kind == SessionKind::Special)
+        .collect();
+    Ok(brigades
+        .into_iter()
+        .map(|b| {
+            let held = specials
+                .iter()
+                .filter(|s| unit_visible(&units, &Visibility::Subtree(s.unit_id.clone()), &b.id))
+                .count() as u32;
+            (b.name.clone(), held, rules.special_per_year)
+        })
+        .collect())
 }

@@ -249,6 +249,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0025_training.sql"),
         include_str!("../../migrations/postgres/0025_training.sql"),
     ),
+    (
+        "0026_training_closing",
+        include_str!("../../migrations/sqlite/0026_training_closing.sql"),
+        include_str!("../../migrations/postgres/0026_training_closing.sql"),
+    ),
 ];
 
 impl Db {

@@ -3,9 +3,12 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::domain::training::{Absence, Attended, Category, ComplianceRules, Month, Service, SessionKind};
+use crate::domain::training::{
+    Absence, Attended, Category, ClosedFigure, ComplianceRules, Month, Service, SessionKind,
+};
 use crate::store::{
-    AuditEvent, AuditedTx, Db, StoreError, decode_error, new_id, on_pool, on_tx, parse_date, parse_ts, ts,
+    AuditEvent, AuditedTx, Db, StoreError, decode_error, new_id, on_pool, on_tx, on_unique, parse_date,
+    parse_ts, ts,
 };
 
 /// A training session as recorded.
@@ -482,5 +485,220 @@ impl Db {
                 Ok(AttendanceLine { person_id, name, unit_name, status, how, at: parse_ts(&at)?, reason })
             })
             .collect()
+    }
+}
+
+/// A month the office closed, with each person's figures as they stood then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Closure {
+    pub month: Month,
+    pub closed_at: DateTime<Utc>,
+    pub closed_by: String,
+    pub snapshot: Vec<ClosedFigure>,
+}
+
+/// A change made to a closed month's record, with its reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Correction {
+    pub session_id: String,
+    pub topic: String,
+    pub person_id: Option<String>,
+    pub person_name: Option<String>,
+    /// What changed, in words (出勤登记, 新增培训, 补学签到).
+    pub what: String,
+    pub reason: String,
+    pub by_name: String,
+    pub at: DateTime<Utc>,
+}
+
+/// One session a person attended (or was on leave from), for their year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonSession {
+    pub session_id: String,
+    pub unit_id: String,
+    pub topic: String,
+    pub status: AttendanceStatus,
+    pub attended: Attended,
+}
+
+impl Db {
+    /// The closing of `month`, if the office closed it.
+    pub async fn training_closure(&self, month: Month) -> Result<Option<Closure>, sqlx::Error> {
+        let row: Option<(String, String, String)> = on_pool!(self, |pool| {
+            sqlx::query_as("SELECT closed_at, closed_by, snapshot FROM training_closures WHERE month = $1")
+                .bind(month.to_string())
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(|(closed_at, closed_by, snapshot)| {
+            Ok(Closure {
+                month,
+                closed_at: parse_ts(&closed_at)?,
+                closed_by,
+                snapshot: serde_json::from_str(&snapshot)
+                    .map_err(|e| decode_error("training snapshot", &e.to_string()))?,
+            })
+        })
+        .transpose()
+    }
+
+    /// The months closed from `from` to `to` (both included), earliest first.
+    pub async fn training_closed_months(&self, from: Month, to: Month) -> Result<Vec<Month>, sqlx::Error> {
+        let rows: Vec<String> = on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT month FROM training_closures WHERE month >= $1 AND month <= $2 ORDER BY month",
+            )
+            .bind(from.to_string())
+            .bind(to.to_string())
+            .fetch_all(pool)
+            .await?
+        });
+        rows.iter().map(|m| Month::parse(m).ok_or_else(|| decode_error("month", m))).collect()
+    }
+
+    /// The corrections made to a closed month, in the order they were made.
+    pub async fn training_corrections(&self, month: Month) -> Result<Vec<Correction>, sqlx::Error> {
+        type Row = (String, String, Option<String>, Option<String>, String, String, String, String);
+        let rows: Vec<Row> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT c.session_id, s.topic, c.person_id, p.name, c.what, c.reason, c.by_name, c.at \
+                 FROM training_corrections c JOIN training_sessions s ON s.id = c.session_id \
+                 LEFT JOIN people p ON p.id = c.person_id WHERE c.month = $1 ORDER BY c.at, c.id",
+            )
+            .bind(month.to_string())
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(session_id, topic, person_id, person_name, what, reason, by_name, at)| {
+                Ok(Correction {
+                    session_id,
+                    topic,
+                    person_id,
+                    person_name,
+                    what,
+                    reason,
+                    by_name,
+                    at: parse_ts(&at)?,
+                })
+            })
+            .collect()
+    }
+
+    /// What a person attended or was on leave from, in sessions held from `from` to `to`
+    /// (Beijing dates, both included), earliest first.
+    pub async fn training_person_sessions(
+        &self,
+        person_id: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<PersonSession>, sqlx::Error> {
+        type Row = (String, String, String, String, String, Option<String>, String);
+        let (first, last) = (from, to);
+        let (from, to) =
+            ((from - chrono::Duration::days(1)).to_string(), (to + chrono::Duration::days(1)).to_string());
+        let rows: Vec<Row> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT s.id, s.unit_id, s.topic, s.kind, s.starts_at, m.starts_at, a.status FROM training_attendance a \
+                 JOIN training_sessions s ON s.id = a.session_id \
+                 LEFT JOIN training_sessions m ON m.id = s.makes_up_for \
+                 WHERE a.person_id = $1 AND s.starts_at >= $2 AND s.starts_at < $3 ORDER BY s.starts_at, s.id",
+            )
+            .bind(person_id)
+            .bind(&from)
+            .bind(&to)
+            .fetch_all(pool)
+            .await?
+        });
+        let day = |instant: &str| -> Result<NaiveDate, sqlx::Error> {
+            Ok(crate::domain::time::civil_date(parse_ts(instant)?))
+        };
+        let mut out = Vec::with_capacity(rows.len());
+        for (session_id, unit_id, topic, kind, starts, missed, status) in rows {
+            let on = day(&starts)?;
+            if !(first..=last).contains(&on) {
+                continue;
+            }
+            out.push(PersonSession {
+                session_id,
+                unit_id,
+                topic,
+                status: AttendanceStatus::parse(&status)
+                    .ok_or_else(|| decode_error("attendance", &status))?,
+                attended: Attended {
+                    kind: SessionKind::parse(&kind).ok_or_else(|| decode_error("session kind", &kind))?,
+                    on,
+                    makes_up_for: missed.as_deref().map(day).transpose()?,
+                },
+            });
+        }
+        Ok(out)
+    }
+}
+
+impl AuditedTx {
+    /// Closes `month` with each person's figures as they stand; closing it twice is refused by
+    /// the primary key (`Duplicate("month")`).
+    pub async fn close_training_month(
+        &mut self,
+        month: Month,
+        by_name: &str,
+        snapshot: &[ClosedFigure],
+    ) -> Result<(), StoreError> {
+        let at = ts(self.now());
+        let body = serde_json::to_string(snapshot)
+            .map_err(|e| StoreError::Db(decode_error("snapshot", &e.to_string())))?;
+        on_tx!(&mut self.tx, |conn| {
+            sqlx::query("INSERT INTO training_closures (month, closed_at, closed_by, snapshot) VALUES ($1, $2, $3, $4)")
+                .bind(month.to_string())
+                .bind(&at)
+                .bind(by_name)
+                .bind(&body)
+                .execute(conn)
+                .await
+                .map_err(|e| on_unique(e, "month"))?;
+        });
+        let short = snapshot.iter().filter(|f| f.compliant == "false").count();
+        self.audit(
+            AuditEvent::new("training.month_closed", "training_month", month.to_string())
+                .details(serde_json::json!({ "people": snapshot.len(), "short": short })),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Records a change to a closed month (`what` in words), with the reason given for it.
+    pub async fn insert_training_correction(
+        &mut self,
+        month: Month,
+        session_id: &str,
+        person_id: Option<&str>,
+        what: &str,
+        reason: &str,
+        by_name: &str,
+    ) -> Result<(), StoreError> {
+        let id = new_id(self.now());
+        let at = ts(self.now());
+        on_tx!(&mut self.tx, |conn| {
+            sqlx::query(
+                "INSERT INTO training_corrections (id, month, session_id, person_id, what, reason, by_name, at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(&id)
+            .bind(month.to_string())
+            .bind(session_id)
+            .bind(person_id)
+            .bind(what)
+            .bind(reason)
+            .bind(by_name)
+            .bind(&at)
+            .execute(conn)
+            .await?;
+        });
+        self.audit(AuditEvent::new("training.corrected", "training_month", month.to_string()).details(
+            serde_json::json!({ "session_id": session_id, "person_id": person_id, "what": what, "reason": reason }),
+        ))
+        .await?;
+        Ok(())
     }
 }

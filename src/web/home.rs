@@ -137,7 +137,8 @@ pub async fn home(
     // the people of their units still short.
     if principal.has(Action::TrainingView) && crate::domain::training::reminders_due(today) {
         use crate::domain::training::{ComplianceStatus, Month};
-        let rows = crate::web::training::visible_compliance(&state, &principal, Month::of(today), "").await?;
+        let rows =
+            crate::web::training_report::visible_compliance(&state, &principal, Month::of(today), "").await?;
         let own = principal.person_id.as_deref();
         if let Some(row) = rows.iter().find(|r| Some(r.person_id.as_str()) == own)
             && matches!(row.result.status, ComplianceStatus::Short { .. })
@@ -171,6 +172,31 @@ pub async fn home(
                     tag: "warning",
                     text: format!("另有 {} 人本月学习尚未达标", short.len() - 8),
                     href: "/training/compliance".into(),
+                });
+            }
+        }
+    }
+    // A session that ended in the last month with nobody recorded as attending: its organiser
+    // (or, where none was recorded, whoever manages the unit) still owes the attendance.
+    if principal.has(Action::TrainingManage) {
+        let units = state.db.units().await?;
+        let manage = principal.visibility(Action::TrainingManage);
+        let now = state.now();
+        let sessions = state.db.training_sessions(today - Duration::days(31), today).await?;
+        for session in sessions.iter().filter(|s| s.ends_at < now && s.attended == 0) {
+            let mine = match &session.organiser_id {
+                Some(organiser) => principal.person_id.as_deref() == Some(organiser.as_str()),
+                None => crate::ops::people::unit_visible(&units, &manage, &session.unit_id),
+            };
+            if mine {
+                todos.push(Todo {
+                    tag: "warning",
+                    text: format!(
+                        "培训“{}”（{}）已结束，尚无出勤记录，请登记出勤或请假",
+                        session.topic,
+                        crate::domain::time::civil_date(session.starts_at)
+                    ),
+                    href: format!("/training/sessions/{}", session.id),
                 });
             }
         }

@@ -28,6 +28,7 @@ pub mod schema;
 pub mod security;
 pub mod simulator;
 pub mod training;
+pub mod training_report;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -163,7 +164,20 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(p.clone(), "/recording-rules/{code}", A(X::RecordingRulesEdit), post(fieldwork::rule_form)),
         route(g.clone(), "/training", A(X::TrainingView), get(training::list_page)),
         route(p.clone(), "/training", A(X::TrainingManage), post(training::create_form)),
-        route(g.clone(), "/training/compliance", A(X::TrainingView), get(training::compliance_page)),
+        route(g.clone(), "/training/compliance", A(X::TrainingView), get(training_report::compliance_page)),
+        route(
+            g.clone(),
+            "/training/compliance.xlsx",
+            A(X::TrainingView),
+            get(training_report::compliance_xlsx),
+        ),
+        route(
+            p.clone(),
+            "/training/compliance/close",
+            A(X::TrainingManage),
+            post(training_report::close_form),
+        ),
+        route(g.clone(), "/training/people/{id}", A(X::TrainingView), get(training_report::year_page)),
         route(g.clone(), "/training/sessions/{id}", A(X::TrainingView), get(training::detail_page)),
         route(p.clone(), "/training/sessions/{id}/sign-in", A(X::TrainingView), post(training::sign_in_form)),
         route(
@@ -314,7 +328,24 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
             A(X::TrainingView),
             post(training::api_sign_in),
         ),
-        route(g.clone(), "/api/v1/training/compliance", A(X::TrainingView), get(training::api_compliance)),
+        route(
+            g.clone(),
+            "/api/v1/training/compliance",
+            A(X::TrainingView),
+            get(training_report::api_compliance),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/training/months/{month}/close",
+            A(X::TrainingManage),
+            post(training_report::api_close),
+        ),
+        route(
+            g.clone(),
+            "/api/v1/training/people/{id}/year",
+            A(X::TrainingView),
+            get(training_report::api_year),
+        ),
         route(g.clone(), "/api/v1/recording-rules", A(X::EvidenceView), get(fieldwork::api_rules)),
         route(
             Method::PUT,

@@ -200,12 +200,17 @@ pub async fn export(
                 .details(serde_json::json!({ "rows": rows.len(), "filter": query_string(&query) })),
         )
         .await?;
-    let name = format!("人员台账_{}.xlsx", today.format("%Y%m%d"));
-    let disposition = format!(
-        "attachment; filename=\"people_{}.xlsx\"; filename*=UTF-8''{}",
-        today.format("%Y%m%d"),
-        percent_encode(&name)
-    );
+    Ok(xlsx_response(
+        bytes,
+        &format!("people_{}.xlsx", today.format("%Y%m%d")),
+        &format!("人员台账_{}.xlsx", today.format("%Y%m%d")),
+    ))
+}
+
+/// A workbook as a download named `name` (with `ascii` for clients that cannot read an
+/// encoded file name).
+pub(crate) fn xlsx_response(bytes: Vec<u8>, ascii: &str, name: &str) -> axum::response::Response {
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", percent_encode(name));
     let mut response = (StatusCode::OK, bytes).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -215,7 +220,7 @@ pub async fn export(
     if let Ok(value) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
-    Ok(response)
+    response
 }
 
 fn percent_encode(text: &str) -> String {

@@ -13,7 +13,7 @@ use crate::app::AppState;
 use crate::domain::access::Action;
 use crate::domain::fields::FieldErrors;
 use crate::domain::time::civil_date;
-use crate::domain::training::{Category, ComplianceStatus, Month, SessionKind, in_sign_in_window};
+use crate::domain::training::{Category, Month, SessionKind, in_sign_in_window};
 use crate::ops::people::unit_visible;
 use crate::ops::training::{self as ops, SessionInput};
 use crate::store::org::Visibility;
@@ -34,18 +34,8 @@ pub struct MonthQuery {
     pub unit: String,
 }
 
-/// The compliance page's query: the month and unit, and `all=1` to list everyone, not only who
-/// is short or exempt.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct CompliancePageQuery {
-    pub month: String,
-    pub unit: String,
-    pub all: String,
-}
-
 /// A moment in Beijing time to the minute, as sessions are planned.
-fn minutes(t: chrono::DateTime<chrono::Utc>) -> String {
+pub(crate) fn minutes(t: chrono::DateTime<chrono::Utc>) -> String {
     t.with_timezone(&crate::domain::time::beijing()).format("%Y-%m-%d %H:%M").to_string()
 }
 
@@ -55,7 +45,7 @@ fn span(session: &Session) -> String {
     format!("{}–{}", minutes(session.starts_at), end.get(11..).unwrap_or(&end))
 }
 
-fn month_of(state: &AppState, raw: &str) -> Result<Month, AppError> {
+pub(crate) fn month_of(state: &AppState, raw: &str) -> Result<Month, AppError> {
     if raw.trim().is_empty() {
         return Ok(Month::of(civil_date(state.now())));
     }
@@ -99,7 +89,7 @@ struct SessionsPage {
     sessions: Vec<Session>,
     may_create: bool,
     units: Vec<(String, String)>,
-    kinds: [SessionKind; 10],
+    kinds: [SessionKind; 11],
     categories: [Category; 5],
     input: SessionInput,
     errors: FieldErrors,
@@ -205,6 +195,8 @@ struct SessionPage {
     done: bool,
     /// A code that came with the link shown in the room, put in the sign-in box.
     prefill: String,
+    /// The code's link as a QR code (SVG), for phones to scan.
+    qr: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -243,6 +235,7 @@ async fn session_page(
         let (code, until) = ops::current_code(state, &session);
         (code, until.with_timezone(&crate::domain::time::beijing()).format("%H:%M").to_string())
     });
+    let qr = code.as_ref().and_then(|(code, _)| sign_in_qr(state, headers, id, code));
     let people = if manage {
         let filter = crate::store::org::PeopleFilter { page: 1, page_size: 500, ..Default::default() };
         state
@@ -279,9 +272,30 @@ async fn session_page(
             people,
             done,
             prefill: prefill.chars().filter(char::is_ascii_digit).take(6).collect(),
+            qr,
         },
         status,
     )
+}
+
+/// The session page's address with the code, as a QR code the room's phones scan: the host is
+/// the one the organiser's browser used (so it is reachable from the same network), the scheme
+/// follows whether cookies are sent over HTTPS only. `None` for a host name that is not one.
+fn sign_in_qr(state: &AppState, headers: &HeaderMap, id: &str, code: &str) -> Option<String> {
+    let host = headers.get(axum::http::header::HOST)?.to_str().ok()?;
+    let plain = |c: char| c.is_ascii_alphanumeric() || ".-:[]".contains(c);
+    if host.is_empty()
+        || !host.chars().all(plain)
+        || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return None;
+    }
+    let scheme = if state.config.cookie_secure { "https" } else { "http" };
+    let url = format!("{scheme}://{host}/training/sessions/{id}?code={code}");
+    let qr = qrcode::QrCode::new(url.as_bytes()).ok()?;
+    let svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(240, 240).quiet_zone(true).build();
+    // Inline in the page: the XML declaration before the element has no place there.
+    svg.find("<svg").map(|start| svg[start..].to_owned())
 }
 
 pub async fn detail_page(
@@ -344,100 +358,6 @@ pub async fn attendance_form(
         }
         Err(error) => Err(error.into()),
     }
-}
-
-#[derive(Template)]
-#[template(path = "training_compliance.html")]
-struct CompliancePage {
-    chrome: Chrome,
-    month: String,
-    previous: String,
-    next: String,
-    rows: Vec<ops::ComplianceRow>,
-    /// Per unit: (name, people judged, compliant, short, exempt).
-    units: Vec<(String, usize, usize, usize, usize)>,
-    /// Whether the person table lists everyone (otherwise, over several units, only who is
-    /// short or exempt: the people to chase).
-    all: bool,
-    unit: String,
-}
-
-impl CompliancePage {
-    fn tag(&self, status: &ComplianceStatus) -> &'static str {
-        match status {
-            ComplianceStatus::Compliant => "success",
-            ComplianceStatus::Short { .. } => "danger",
-            ComplianceStatus::Exempt(_) => "info",
-        }
-    }
-}
-
-/// The compliance this principal sees: the office and leaders everyone, a squad leader the own
-/// squad, anyone else the own record.
-pub(crate) async fn visible_compliance(
-    state: &AppState,
-    principal: &Principal,
-    month: Month,
-    unit: &str,
-) -> Result<Vec<ops::ComplianceRow>, AppError> {
-    let units = state.db.units().await?;
-    let manage = principal.visibility(Action::TrainingManage);
-    let rows = ops::compliance(&state.db, month, Some(unit).filter(|u| !u.is_empty())).await?;
-    Ok(rows
-        .into_iter()
-        .filter(|r| {
-            unit_visible(&units, &manage, &r.unit_id) || principal.person_id.as_deref() == Some(&r.person_id)
-        })
-        .collect())
-}
-
-pub async fn compliance_page(
-    State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    headers: HeaderMap,
-    Query(query): Query<CompliancePageQuery>,
-) -> PageResult {
-    let month = month_of(&state, &query.month)?;
-    let rows = visible_compliance(&state, &principal, month, &query.unit).await?;
-    let mut units: Vec<(String, usize, usize, usize, usize)> = Vec::new();
-    for row in &rows {
-        let index = match units.iter().position(|u| u.0 == row.unit_name) {
-            Some(i) => i,
-            None => {
-                units.push((row.unit_name.clone(), 0, 0, 0, 0));
-                units.len() - 1
-            }
-        };
-        let line = &mut units[index];
-        line.1 += 1;
-        match row.result.status {
-            ComplianceStatus::Compliant => line.2 += 1,
-            ComplianceStatus::Short { .. } => line.3 += 1,
-            ComplianceStatus::Exempt(_) => line.4 += 1,
-        }
-    }
-    let all = query.all == "1" || units.len() <= 1;
-    let rows = if all {
-        rows
-    } else {
-        rows.into_iter().filter(|r| !matches!(r.result.status, ComplianceStatus::Compliant)).collect()
-    };
-    let chrome =
-        Chrome::new(&state, &principal, &headers, "training_compliance", "学习达标情况", "Compliance")
-            .await?;
-    render_status(
-        &CompliancePage {
-            chrome,
-            month: month.to_string(),
-            previous: month.previous().to_string(),
-            next: month.next().to_string(),
-            rows,
-            units,
-            all,
-            unit: query.unit.clone(),
-        },
-        StatusCode::OK,
-    )
 }
 
 // --- API -------------------------------------------------------------------------------------
@@ -523,6 +443,10 @@ pub struct TrainingSessionBody {
     /// The id of the session this one makes up for (补学).
     #[serde(default)]
     pub makes_up_for: String,
+    /// Why a session is added to a month already closed (更正原因); required then.
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    pub correction_reason: String,
 }
 
 #[utoipa::path(post, path = "/api/v1/training/sessions", tag = "training", request_body = TrainingSessionBody,
@@ -544,6 +468,7 @@ pub async fn api_create(
         place: body.place,
         teacher: body.teacher,
         makes_up_for: body.makes_up_for,
+        correction_reason: body.correction_reason,
     };
     let id = ops::create_session(&state, &principal.actor(&info), &input).await?;
     Ok((StatusCode::CREATED, Json(crate::web::people::CreatedDto { id })))
@@ -574,47 +499,4 @@ pub async fn api_sign_in(
 ) -> ApiResult<Json<TrainingSignedInDto>> {
     let signed = ops::sign_in(&state, &principal.actor(&info), &id, &body.code).await?;
     Ok(Json(TrainingSignedInDto { late: signed.late, recorded: signed.recorded }))
-}
-
-/// One person's month.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct TrainingComplianceDto {
-    pub person_id: String,
-    pub name: String,
-    pub unit_id: String,
-    pub unit_name: String,
-    pub political: u32,
-    pub business: u32,
-    /// `true`, `false` or `exempt`.
-    pub compliant: String,
-    /// What is owed, or why exempt, in Chinese.
-    pub note: String,
-}
-
-#[utoipa::path(get, path = "/api/v1/training/compliance", tag = "training", params(MonthQuery),
-    responses((status = 200, body = Vec<TrainingComplianceDto>)))]
-pub async fn api_compliance(
-    State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Query(query): Query<MonthQuery>,
-) -> ApiResult<Json<Vec<TrainingComplianceDto>>> {
-    let month = month_of(&state, &query.month)?;
-    let rows = visible_compliance(&state, &principal, month, &query.unit).await?;
-    Ok(Json(
-        rows.into_iter()
-            .map(|r| TrainingComplianceDto {
-                compliant: r.result.status.code().to_owned(),
-                note: match &r.result.status {
-                    ComplianceStatus::Compliant => String::new(),
-                    other => other.label_zh(),
-                },
-                political: r.result.political,
-                business: r.result.business,
-                person_id: r.person_id,
-                name: r.name,
-                unit_id: r.unit_id,
-                unit_name: r.unit_name,
-            })
-            .collect(),
-    ))
 }

@@ -6,7 +6,9 @@ use std::process::Command;
 use axum::http::{Method, StatusCode};
 use chengguan::domain::training::{Month, code_period};
 use chengguan::ops::Actor;
-use chengguan::ops::training::{SessionInput, create_session, record_attendance, sign_in, sign_in_code};
+use chengguan::ops::training::{
+    SessionInput, close_month, create_session, record_attendance, sign_in, sign_in_code,
+};
 use chengguan::store::training::AttendanceStatus;
 use chrono::{Duration, NaiveDate};
 
@@ -215,6 +217,17 @@ async fn the_organiser_shows_the_code_and_a_participant_signs_in_from_the_phone_
     let code =
         crate::support::between(&page.body, "<p class=\"signin-code mono\" aria-live=\"polite\">", "</p>");
     assert_eq!(code, sign_in_code(&app.state.keys, &id, code_period(app.clock_now())));
+    // Shown with the host the organiser's browser used, the code's link is also a QR code.
+    let shown = app
+        .send(
+            axum::http::Request::get(format!("/training/sessions/{id}"))
+                .header("host", "cg.zhonglou.example:8443")
+                .header("cookie", &lead.cookie)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(shown.body.contains("class=\"signin-qr\"") && shown.body.contains("<svg"), "{}", shown.body);
     // The officer's phone: the sign-in form, a wrong code refused, the right one recorded.
     let officer = app.login("officer01").await;
     let phone = app.get(&format!("/training/sessions/{id}?code={code}"), Some(&officer)).await;
@@ -368,4 +381,209 @@ async fn from_the_twentieth_the_workbench_says_who_still_owes_the_months_studies
     let officer_name = app.db.account_by_username("officer01").await.unwrap().unwrap().display_name;
     assert!(home.body.contains(&format!("{officer_name}（")), "the squad's officer is listed: {}", home.body);
     assert!(home.body.contains("）本月学习未达标"));
+}
+
+/// Scope 3: the office closes a month once it is over; its figures are frozen, and what is
+/// recorded for it afterwards (an attendance, a late session, a make-up signed in the next
+/// month) needs a reason and shows as a correction beside the figure reported at closing.
+#[tokio::test]
+async fn a_closed_month_keeps_its_figures_and_lists_every_later_change_as_a_correction() {
+    let app = TestApp::new().await;
+    let squad = app.unit_id("南大街中队").await;
+    let (lead, office) = (actor(&app, "squadlead01").await, actor(&app, "office01").await);
+    let officer = actor(&app, "officer01").await;
+    let person = officer.person_id.clone().unwrap();
+    let political =
+        create_session(&app.state, &lead, &input(&squad, "political", "2026-03-03", "15:00", "17:00"))
+            .await
+            .unwrap();
+    let business =
+        create_session(&app.state, &lead, &input(&squad, "business", "2026-03-10", "15:00", "17:00"))
+            .await
+            .unwrap();
+    for id in [&political, &business] {
+        record_attendance(&app.state, &lead, id, &person, AttendanceStatus::Present, "现场点名")
+            .await
+            .unwrap();
+    }
+    let march = Month::parse("2026-03").unwrap();
+    let refused = |result: Result<usize, chengguan::ops::Error>| match result {
+        Err(e) => e.code(),
+        Ok(n) => panic!("closed {n}"),
+    };
+    // Not before the month is over, not by a squad leader.
+    assert_eq!(refused(close_month(&app.state, &office, march).await), "month_not_over");
+    app.clock.set(app.clock_now() + Duration::days(31));
+    assert_eq!(refused(close_month(&app.state, &lead, march).await), "forbidden");
+    assert!(close_month(&app.state, &office, march).await.unwrap() > 10);
+    assert_eq!(refused(close_month(&app.state, &office, march).await), "already_closed");
+    assert_eq!(app.audit_count("training.month_closed").await, 1);
+    let closure = app.db.training_closure(march).await.unwrap().unwrap();
+    let frozen = closure.snapshot.iter().find(|f| f.person_id == person).unwrap();
+    assert_eq!((frozen.political, frozen.business, frozen.compliant.as_str()), (1, 1, "false"));
+
+    // A second business study of March entered now: refused without a reason, nothing written.
+    let mut late = input(&squad, "business", "2026-03-24", "15:00", "17:00");
+    let Err(chengguan::ops::Error::Invalid(errors)) = create_session(&app.state, &lead, &late).await else {
+        panic!("a session in a closed month needs a reason")
+    };
+    assert!(errors.get("correction_reason").unwrap().contains("已关账"));
+    assert_eq!(app.audit_count("training.session.create").await, 2);
+    late.correction_reason = "3月24日业务学习漏录，据签到表补录".into();
+    let added = create_session(&app.state, &lead, &late).await.unwrap();
+    app.clock.set(app.clock_now() + Duration::minutes(1));
+    record_attendance(&app.state, &lead, &added, &person, AttendanceStatus::Present, "据签到表补录")
+        .await
+        .unwrap();
+    // A make-up held in April for the March political study, signed in from the phone.
+    let officer2 = actor(&app, "officer02").await;
+    let today = chengguan::domain::time::civil_date(app.clock_now()).to_string();
+    let mut makeup = input(&squad, "political", &today, "09:00", "11:00");
+    makeup.makes_up_for = political.clone();
+    let makeup = create_session(&app.state, &lead, &makeup).await.unwrap();
+    app.clock.set(app.clock_now() + Duration::minutes(1));
+    let code = sign_in_code(&app.state.keys, &makeup, code_period(app.clock_now()));
+    assert!(sign_in(&app.state, &officer2, &makeup, &code).await.unwrap().recorded);
+
+    let corrections = app.db.training_corrections(march).await.unwrap();
+    let whats: Vec<&str> = corrections.iter().map(|c| c.what.as_str()).collect();
+    assert_eq!(whats, ["补录培训", "补登出勤", "补学签到"], "{corrections:?}");
+    assert_eq!(app.audit_count("training.corrected").await, 3);
+    // The frozen figure stays; the live one moved; both are shown.
+    let token = app.token("office01").await;
+    let lines = app.get_bearer("/api/v1/training/compliance?month=2026-03", &token).await.json();
+    let line = lines.as_array().unwrap().iter().find(|r| r["person_id"] == person.as_str()).unwrap().clone();
+    assert_eq!(
+        (line["compliant"].as_str(), line["at_closing"].as_str()),
+        (Some("true"), Some("false")),
+        "{line}"
+    );
+    let session = app.login("office01").await;
+    let page = app.get("/training/compliance?month=2026-03&all=1", Some(&session)).await;
+    assert!(
+        page.body.contains("本月已关账")
+            && page.body.contains("关账时")
+            && page.body.contains("据签到表补录")
+    );
+    assert!(!page.body.contains("name=\"month\" value=\"2026-03\""), "no second closing button");
+    // April is not over: no closing button yet; the API refuses it too.
+    let april = app.get("/training/compliance?month=2026-04", Some(&session)).await;
+    assert!(!april.body.contains("/training/compliance/close"));
+    let early =
+        app.json(Method::POST, "/api/v1/training/months/2026-04/close", &token, serde_json::json!({})).await;
+    assert_eq!(
+        (early.status, early.json()["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("month_not_over"))
+    );
+    let lead_token = app.token("squadlead01").await;
+    let denied = app
+        .json(Method::POST, "/api/v1/training/months/2026-02/close", &lead_token, serde_json::json!({}))
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+}
+
+/// Scope 3 and 5: a person's year month by month with the spring training, for the person
+/// and whoever manages their unit; the brigade's special trainings against the year's rule;
+/// the month's tables as a workbook.
+#[tokio::test]
+async fn a_persons_year_shows_each_month_and_the_spring_training() {
+    let app = TestApp::new().await;
+    let brigade = app.unit_id("钟楼城管行政执法大队").await;
+    let office = actor(&app, "office01").await;
+    let (officer1, officer2) = (actor(&app, "officer01").await, actor(&app, "officer02").await);
+    let spring =
+        create_session(&app.state, &office, &input(&brigade, "spring", "2026-03-02", "14:00", "17:00"))
+            .await
+            .unwrap();
+    record_attendance(
+        &app.state,
+        &office,
+        &spring,
+        officer1.person_id.as_deref().unwrap(),
+        AttendanceStatus::Present,
+        "点名",
+    )
+    .await
+    .unwrap();
+    create_session(&app.state, &office, &input(&brigade, "special", "2026-03-02", "18:00", "20:00"))
+        .await
+        .unwrap();
+    let token = app.token("officer01").await;
+    let own = app
+        .get_bearer(
+            &format!("/api/v1/training/people/{}/year?year=2026", officer1.person_id.as_deref().unwrap()),
+            &token,
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+    let own = own.json();
+    assert_eq!(own["spring"], "attended");
+    let months: Vec<&str> =
+        own["months"].as_array().unwrap().iter().map(|m| m["month"].as_str().unwrap()).collect();
+    assert_eq!(months, ["2026-01", "2026-02", "2026-03"], "up to this month");
+    let other = format!("/api/v1/training/people/{}/year?year=2026", officer2.person_id.as_deref().unwrap());
+    assert_eq!(app.get_bearer(&other, &token).await.status, StatusCode::NOT_FOUND, "not another officer's");
+    let lead_token = app.token("squadlead01").await;
+    let theirs = app.get_bearer(&other, &lead_token).await.json();
+    assert_eq!(theirs["spring"], "missed", "held while in service, not attended: {theirs}");
+    let bad = app.get_bearer(&format!("{other}x&year=20x6"), &lead_token).await;
+    assert!(bad.status.is_client_error());
+    // The page, and the special trainings on the office's compliance page.
+    let session = app.login("office01").await;
+    let page = app
+        .get(
+            &format!("/training/people/{}?year=2026", officer1.person_id.as_deref().unwrap()),
+            Some(&session),
+        )
+        .await;
+    assert!(
+        page.status == StatusCode::OK && page.body.contains("春训") && page.body.contains("已参加"),
+        "{}",
+        page.body
+    );
+    let compliance = app.get("/training/compliance?month=2026-03", Some(&session)).await;
+    assert!(compliance.body.contains("已举办 1 / 要求 2"), "{}", compliance.body);
+    // The workbook: an xlsx (a zip), audited.
+    let (status, headers, bytes) = app
+        .send_bytes(
+            axum::http::Request::get("/training/compliance.xlsx?month=2026-02")
+                .header("cookie", &session.cookie)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers["content-type"].to_str().unwrap().contains("spreadsheetml"));
+    assert!(bytes.starts_with(b"PK"), "a zip container");
+    assert_eq!(app.audit_count("training.export").await, 1);
+    // February is over: the office closes it from its page.
+    let february = app.get("/training/compliance?month=2026-02", Some(&session)).await;
+    assert!(february.body.contains("/training/compliance/close"));
+    let closed = app.post_form("/training/compliance/close", Some(&session), &[("month", "2026-02")]).await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+    let after = app.get("/training/compliance?month=2026-02", Some(&session)).await;
+    assert!(after.body.contains("本月已关账") && !after.body.contains("/training/compliance/close"));
+}
+
+/// A session that ended with nobody recorded is flagged on its organiser's 工作台 until the
+/// attendance is entered.
+#[tokio::test]
+async fn the_organiser_is_told_of_a_past_session_with_no_attendance() {
+    let app = TestApp::new().await;
+    let squad = app.unit_id("南大街中队").await;
+    let lead = actor(&app, "squadlead01").await;
+    let id = create_session(&app.state, &lead, &input(&squad, "expert", "2026-02-27", "15:00", "17:00"))
+        .await
+        .unwrap();
+    let session = app.login("squadlead01").await;
+    let home = app.get("/", Some(&session)).await;
+    assert!(home.body.contains("尚无出勤记录") && home.body.contains(&id), "{}", home.body);
+    let officer = actor(&app, "officer01").await.person_id.unwrap();
+    record_attendance(&app.state, &lead, &id, &officer, AttendanceStatus::Present, "据签到表登记")
+        .await
+        .unwrap();
+    assert!(!app.get("/", Some(&session)).await.body.contains("尚无出勤记录"));
+    // Someone else's workbench does not carry it.
+    let other = app.login("squadlead02").await;
+    assert!(!app.get("/", Some(&other)).await.body.contains(&id));
 }
