@@ -101,3 +101,19 @@ pub fn form_with_list<T: DeserializeOwned>(body: &[u8], list: &str) -> Result<(T
     let form = serde_urlencoded::from_str(&rest).map_err(|_| unreadable())?;
     Ok((form, listed.into_iter().map(|(_, v)| v).collect()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_numbers_within_two_to_the_53_become_integers() {
+        let mut value: serde_json::Value =
+            serde_json::from_str(r#"{"a": 268.0, "b": -3922977370645358.0, "c": 1.5, "d": [2.0]}"#).unwrap();
+        whole_numbers_as_integers(&mut value);
+        assert_eq!(value["a"].as_i64(), Some(268));
+        assert_eq!(value["b"].as_i64(), Some(-3_922_977_370_645_358), "{value}");
+        assert_eq!(value["c"].as_f64(), Some(1.5));
+        assert_eq!(value["d"][0].as_i64(), Some(2));
+    }
+}
