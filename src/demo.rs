@@ -915,6 +915,16 @@ pub async fn seed_training(db: &Db, now: DateTime<Utc>) -> anyhow::Result<usize>
     open.ends_at = minute + Duration::hours(2);
     tx.insert_training_session(&open).await?;
     added += 1;
+    // Each squad's and the brigade's yearly plans, last year's and this year's, as the plan
+    // has them (the last squad's plan thus shows last month's missing business study).
+    let rules = crate::domain::training::ComplianceRules::plan_default();
+    for year in [this_month.year - 1, this_month.year] {
+        for unit in squads.iter().chain(std::iter::once(&brigade)) {
+            for item in crate::domain::training::plan_defaults(*unit == brigade, &rules) {
+                tx.insert_plan_item(unit, year, &item).await?;
+            }
+        }
+    }
     // Last week the first squad's leader held a study whose attendance sheet is not yet
     // entered: their 工作台 asks for it.
     let leader = db.account_by_username("squadlead01").await?.and_then(|a| a.person_id);

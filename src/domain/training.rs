@@ -515,6 +515,153 @@ pub struct ClosedFigure {
     pub compliant: String,
 }
 
+/// The spring training's course list as the plan names it (seed §三（一）2), the default
+/// topic of a planned 春训.
+pub const SPRING_COURSES: &str =
+    "法律法规、政策理论、规章制度、执法实务、媒体应对、心理疏导、队列训练、警示教育";
+
+/// One line of a unit's yearly plan: this many sessions of a kind in a month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanItem {
+    pub month: u32,
+    pub kind: SessionKind,
+    pub sessions: u32,
+    pub topic: String,
+}
+
+/// Untrusted plan-item input (the plan page's form, the API).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PlanInput {
+    pub unit_id: String,
+    pub year: String,
+    pub month: String,
+    pub kind: String,
+    pub sessions: String,
+    pub topic: String,
+}
+
+impl PlanInput {
+    /// The unit and year, and the item.
+    pub fn parse(&self) -> Result<(String, i32, PlanItem), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let unit = self.unit_id.trim();
+        if unit.is_empty() {
+            errors.add("unit_id", "required", "请选择单位");
+        }
+        let year = self.year.trim().parse::<i32>().ok().filter(|y| (2000..=2100).contains(y));
+        if year.is_none() {
+            errors.add("year", "year_invalid", "年份格式为 YYYY");
+        }
+        let month = self.month.trim().parse::<u32>().ok().filter(|m| (1..=12).contains(m));
+        if month.is_none() {
+            errors.add("month", "month_invalid", "请选择月份（1–12）");
+        }
+        let kind = SessionKind::parse(self.kind.trim());
+        if kind.is_none() {
+            errors.add("kind", "kind_invalid", "请选择培训类别");
+        }
+        let sessions = self.sessions.trim().parse::<u32>().ok().filter(|n| (1..=31).contains(n));
+        if sessions.is_none() {
+            errors.add("sessions", "sessions_invalid", "计划次数为 1–31");
+        }
+        let topic = self.topic.trim();
+        if topic.chars().count() > 200 {
+            errors.add("topic", "too_long", "不超过 200 字");
+        }
+        errors.into_result()?;
+        let (Some(year), Some(month), Some(kind), Some(sessions)) = (year, month, kind, sessions) else {
+            unreachable!("every None above added a field error")
+        };
+        Ok((unit.to_owned(), year, PlanItem { month, kind, sessions, topic: topic.to_owned() }))
+    }
+}
+
+/// The plan's own year for a unit (seed §三（一）): every unit its monthly political study and
+/// two business studies; a brigade also its 春训 in March and its two 专题培训 (May and
+/// September), so the year's rules can be met.
+pub fn plan_defaults(brigade: bool, rules: &ComplianceRules) -> Vec<PlanItem> {
+    let mut items = Vec::new();
+    for month in 1..=12 {
+        for (kind, sessions) in [
+            (SessionKind::Political, rules.political_per_month),
+            (SessionKind::Business, rules.business_per_month),
+        ] {
+            if sessions > 0 {
+                items.push(PlanItem { month, kind, sessions, topic: String::new() });
+            }
+        }
+    }
+    if brigade {
+        items.push(PlanItem {
+            month: 3,
+            kind: SessionKind::Spring,
+            sessions: 1,
+            topic: SPRING_COURSES.to_owned(),
+        });
+        let months = [5, 9, 11, 7, 4, 10];
+        for month in months.into_iter().take(rules.special_per_year as usize) {
+            items.push(PlanItem { month, kind: SessionKind::Special, sessions: 1, topic: String::new() });
+        }
+    }
+    items
+}
+
+/// One cell of plan against actual: a kind in a month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PlanCell {
+    pub planned: u32,
+    pub held: u32,
+}
+
+/// How a cell stands on a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanState {
+    /// Nothing planned or held.
+    Empty,
+    /// Held at least as planned.
+    Done,
+    /// The month is over and fewer were held than planned.
+    Behind,
+    /// The month has not ended; not all held yet.
+    Open,
+    /// Held without being planned.
+    Unplanned,
+}
+
+impl PlanCell {
+    pub fn state(&self, month: Month, today: NaiveDate) -> PlanState {
+        match (self.planned, self.held) {
+            (0, 0) => PlanState::Empty,
+            (0, _) => PlanState::Unplanned,
+            (p, h) if h >= p => PlanState::Done,
+            _ if today > month.last_day() => PlanState::Behind,
+            _ => PlanState::Open,
+        }
+    }
+}
+
+/// Plan against actual for a year: per kind (in [`SessionKind::ALL`] order, only kinds
+/// planned or held), twelve cells.
+pub fn plan_against_actual(
+    items: &[PlanItem],
+    held: &[(SessionKind, u32)],
+) -> Vec<(SessionKind, [PlanCell; 12])> {
+    SessionKind::ALL
+        .into_iter()
+        .filter_map(|kind| {
+            let mut cells = [PlanCell::default(); 12];
+            for item in items.iter().filter(|i| i.kind == kind) {
+                cells[(item.month - 1) as usize].planned += item.sessions;
+            }
+            for (_, month) in held.iter().filter(|(k, _)| *k == kind) {
+                cells[(*month - 1) as usize].held += 1;
+            }
+            cells.iter().any(|c| c.planned + c.held > 0).then_some((kind, cells))
+        })
+        .collect()
+}
+
 /// From this day of the month the 工作台 says who still owes the month's studies: the person
 /// what they owe, whoever manages training the people of their units still short — early
 /// enough for a make-up before the month ends (the bureau's rule for 实施方案 三（一）1, the monthly
@@ -704,6 +851,91 @@ mod tests {
         let result = month_compliance(m("2027-03"), &service(), &attended, &strict);
         assert_eq!(result.status, ComplianceStatus::Short { political: 0, business: 1 });
         assert_eq!(result.status.label_zh(), "未达标：尚欠业务学习 1 次");
+    }
+
+    #[test]
+    fn plan_against_actual_marks_each_month_done_behind_open_or_unplanned() {
+        let rules = ComplianceRules::plan_default();
+        let squad = plan_defaults(false, &rules);
+        assert_eq!(squad.len(), 24, "a political and a business line a month");
+        assert_eq!(
+            squad.iter().filter(|i| i.kind == SessionKind::Business).map(|i| i.sessions).sum::<u32>(),
+            24
+        );
+        let brigade = plan_defaults(true, &rules);
+        assert_eq!(brigade.iter().filter(|i| i.kind == SessionKind::Special).count(), 2);
+        assert!(
+            brigade
+                .iter()
+                .any(|i| i.kind == SessionKind::Spring && i.month == 3 && i.topic == SPRING_COURSES)
+        );
+        // March: two business studies planned, two held; April: one of two held.
+        let held = vec![
+            (SessionKind::Business, 3),
+            (SessionKind::Business, 3),
+            (SessionKind::Business, 4),
+            (SessionKind::Expert, 4),
+        ];
+        let rows = plan_against_actual(&squad, &held);
+        let kinds: Vec<SessionKind> = rows.iter().map(|r| r.0).collect();
+        assert_eq!(kinds, [SessionKind::Political, SessionKind::Business, SessionKind::Expert]);
+        let business = rows[1].1;
+        let on = d("2026-04-20");
+        assert_eq!(business[2].state(m("2026-03"), on), PlanState::Done);
+        assert_eq!(business[3].state(m("2026-04"), on), PlanState::Open);
+        assert_eq!(business[3].state(m("2026-04"), d("2026-05-01")), PlanState::Behind);
+        assert_eq!(business[0].state(m("2026-01"), on), PlanState::Behind);
+        assert_eq!(rows[2].1[3].state(m("2026-04"), on), PlanState::Unplanned);
+        assert_eq!(rows[2].1[4].state(m("2026-05"), on), PlanState::Empty);
+    }
+
+    #[test]
+    fn a_plan_item_needs_a_unit_a_month_a_kind_and_a_count() {
+        let input = PlanInput {
+            unit_id: "u1".into(),
+            year: "2026".into(),
+            month: "3".into(),
+            kind: "spring".into(),
+            sessions: "1".into(),
+            topic: String::new(),
+        };
+        let (unit, year, item) = input.parse().unwrap();
+        assert_eq!(
+            (unit.as_str(), year, item.month, item.kind, item.sessions),
+            ("u1", 2026, 3, SessionKind::Spring, 1)
+        );
+        let bad = PlanInput {
+            month: "13".into(),
+            kind: "nap".into(),
+            sessions: "0".into(),
+            year: "26".into(),
+            ..input
+        };
+        let errors = bad.parse().unwrap_err();
+        for field in ["month", "kind", "sessions", "year"] {
+            assert!(errors.get(field).is_some(), "{field}");
+        }
+    }
+
+    #[test]
+    fn the_spring_training_excuses_only_who_was_away_on_every_day_it_was_held() {
+        let rules = ComplianceRules::plan_default();
+        let held = [d("2026-03-16"), d("2026-03-17")];
+        assert_eq!(spring_status(&rules, &service(), &held, true), SpringStatus::Attended);
+        assert_eq!(spring_status(&rules, &service(), &held, false), SpringStatus::Missed);
+        assert_eq!(spring_status(&rules, &service(), &[], false), SpringStatus::NotHeld);
+        let joined_later = Service { joined_on: Some(d("2026-04-01")), ..service() };
+        assert!(
+            matches!(spring_status(&rules, &joined_later, &held, false), SpringStatus::Exempt(r) if r.contains("入职"))
+        );
+        let away_one_day = Service {
+            absences: vec![Absence { kind: "病假".into(), from: d("2026-03-10"), to: d("2026-03-16") }],
+            ..service()
+        };
+        assert_eq!(spring_status(&rules, &away_one_day, &held, false), SpringStatus::Missed);
+        let relaxed = ComplianceRules { spring_for_everyone: false, ..rules };
+        assert_eq!(spring_status(&relaxed, &service(), &held, false), SpringStatus::NotRequired);
+        assert!(may_close(m("2026-03"), d("2026-04-01")) && !may_close(m("2026-03"), d("2026-03-31")));
     }
 
     #[test]

@@ -9,14 +9,15 @@ use crate::domain::access::Action;
 use crate::domain::fields::FieldErrors;
 use crate::domain::time::{beijing, civil_date};
 use crate::domain::training::{
-    Attended, Category, ClosedFigure, ComplianceRules, Month, MonthCompliance, SessionKind, SignInRefusal,
-    SpringStatus, code_period, in_sign_in_window, is_late, may_close, month_compliance, spring_status,
+    Attended, Category, ClosedFigure, ComplianceRules, Month, MonthCompliance, PlanCell, PlanInput, PlanItem,
+    SessionKind, SignInRefusal, SpringStatus, code_period, in_sign_in_window, is_late, may_close,
+    month_compliance, plan_against_actual, plan_defaults, spring_status,
 };
 use crate::keys::{Keyring, Purpose};
 use crate::ops::people::unit_visible;
 use crate::ops::{Actor, Error};
 use crate::store::org::Visibility;
-use crate::store::training::{AttendanceStatus, NewSession, PersonSession, Session};
+use crate::store::training::{AttendanceStatus, NewSession, PersonSession, Session, StoredPlanItem};
 use crate::store::{AuditEvent, Db};
 
 /// A session as a form or JSON body gives it; [`SessionInput::parse`] checks it.
@@ -496,4 +497,77 @@ pub async fn specials_held(db: &Db, year: i32, today: NaiveDate) -> Result<Vec<(
             (b.name.clone(), held, rules.special_per_year)
         })
         .collect())
+}
+
+/// A unit's year: its plan and, beside it, the sessions it held (make-ups are not planned
+/// sessions and are left out).
+#[derive(Debug, Clone)]
+pub struct PlanView {
+    pub year: i32,
+    pub items: Vec<StoredPlanItem>,
+    pub rows: Vec<(SessionKind, [PlanCell; 12])>,
+}
+
+/// Plan against actual of `unit_id` for `year`.
+pub async fn plan_view(db: &Db, unit_id: &str, year: i32) -> Result<PlanView, Error> {
+    let items = db.training_plan(unit_id, year).await?;
+    let (first, last) = (Month { year, month: 1 }.first_day(), Month { year, month: 12 }.last_day());
+    let held: Vec<(SessionKind, u32)> = db
+        .training_sessions(first, last)
+        .await?
+        .into_iter()
+        .filter(|s| s.unit_id == unit_id && s.makes_up_for.is_none())
+        .map(|s| (s.kind, civil_date(s.starts_at).month()))
+        .collect();
+    let plain: Vec<PlanItem> = items.iter().map(|i| i.item.clone()).collect();
+    Ok(PlanView { year, rows: plan_against_actual(&plain, &held), items })
+}
+
+/// Adds a line to the plan of a unit the actor manages training for.
+pub async fn add_plan_item(state: &AppState, actor: &Actor, input: &PlanInput) -> Result<String, Error> {
+    let (unit_id, year, item) = input.parse()?;
+    crate::ops::people::unit_in_scope(state, actor, Action::TrainingManage, &unit_id).await?;
+    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+    let id = tx.insert_plan_item(&unit_id, year, &item).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Fills a unit's year with the plan's own sessions ([`plan_defaults`] under the year's
+/// rules), leaving alone every month and kind the unit has planned already. Answers how many
+/// lines were added.
+pub async fn fill_plan(state: &AppState, actor: &Actor, unit_id: &str, year: i32) -> Result<usize, Error> {
+    crate::ops::people::unit_in_scope(state, actor, Action::TrainingManage, unit_id).await?;
+    if !(2000..=2100).contains(&year) {
+        return Err(Error::Invalid(FieldErrors::single("year", "year_invalid", "年份格式为 YYYY")));
+    }
+    let units = state.db.units().await?;
+    let brigade = units.iter().any(|u| u.id == unit_id && u.kind == crate::domain::org::UnitKind::Brigade);
+    let rules = state.db.training_rules(year).await?;
+    let existing = state.db.training_plan(unit_id, year).await?;
+    let missing: Vec<PlanItem> = plan_defaults(brigade, &rules)
+        .into_iter()
+        .filter(|d| !existing.iter().any(|e| e.item.month == d.month && e.item.kind == d.kind))
+        .collect();
+    if missing.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+    for item in &missing {
+        tx.insert_plan_item(unit_id, year, item).await?;
+    }
+    tx.commit().await?;
+    Ok(missing.len())
+}
+
+/// Withdraws a line of a plan the actor manages (kept, marked withdrawn).
+pub async fn withdraw_plan_item(state: &AppState, actor: &Actor, id: &str) -> Result<(), Error> {
+    let item = state.db.training_plan_item(id).await?.ok_or(Error::NotFound)?;
+    if !may_manage(state, actor, &item.unit_id).await? {
+        return Err(Error::NotFound);
+    }
+    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+    tx.withdraw_plan_item(id).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -254,6 +254,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0026_training_closing.sql"),
         include_str!("../../migrations/postgres/0026_training_closing.sql"),
     ),
+    (
+        "0027_training_plans",
+        include_str!("../../migrations/sqlite/0027_training_plans.sql"),
+        include_str!("../../migrations/postgres/0027_training_plans.sql"),
+    ),
 ];
 
 impl Db {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::training::{
-    Absence, Attended, Category, ClosedFigure, ComplianceRules, Month, Service, SessionKind,
+    Absence, Attended, Category, ClosedFigure, ComplianceRules, Month, PlanItem, Service, SessionKind,
 };
 use crate::store::{
     AuditEvent, AuditedTx, Db, StoreError, decode_error, new_id, on_pool, on_tx, on_unique, parse_date,
@@ -699,6 +699,115 @@ impl AuditedTx {
             serde_json::json!({ "session_id": session_id, "person_id": person_id, "what": what, "reason": reason }),
         ))
         .await?;
+        Ok(())
+    }
+}
+
+/// A line of a unit's yearly plan as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPlanItem {
+    pub id: String,
+    pub unit_id: String,
+    pub year: i32,
+    pub item: PlanItem,
+}
+
+impl Db {
+    /// The plan of `unit_id` for `year` (withdrawn lines left out), by month and kind.
+    pub async fn training_plan(&self, unit_id: &str, year: i32) -> Result<Vec<StoredPlanItem>, sqlx::Error> {
+        let rows: Vec<(String, String, i64, i64, String, i64, String)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, unit_id, year, month, kind, sessions, topic FROM training_plan_items \
+                 WHERE unit_id = $1 AND year = $2 AND withdrawn_at IS NULL ORDER BY month, kind, id",
+            )
+            .bind(unit_id)
+            .bind(i64::from(year))
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(plan_row).collect()
+    }
+
+    /// One plan line, withdrawn or not.
+    pub async fn training_plan_item(&self, id: &str) -> Result<Option<StoredPlanItem>, sqlx::Error> {
+        let row: Option<(String, String, i64, i64, String, i64, String)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, unit_id, year, month, kind, sessions, topic FROM training_plan_items WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(plan_row).transpose()
+    }
+}
+
+fn plan_row(
+    (id, unit_id, year, month, kind, sessions, topic): (String, String, i64, i64, String, i64, String),
+) -> Result<StoredPlanItem, sqlx::Error> {
+    Ok(StoredPlanItem {
+        id,
+        unit_id,
+        year: year as i32,
+        item: PlanItem {
+            month: month as u32,
+            kind: SessionKind::parse(&kind).ok_or_else(|| decode_error("session kind", &kind))?,
+            sessions: sessions as u32,
+            topic,
+        },
+    })
+}
+
+impl AuditedTx {
+    /// Adds a line to a unit's plan for `year`.
+    pub async fn insert_plan_item(
+        &mut self,
+        unit_id: &str,
+        year: i32,
+        item: &PlanItem,
+    ) -> Result<String, StoreError> {
+        let id = new_id(self.now());
+        let now = ts(self.now());
+        on_tx!(&mut self.tx, |conn| {
+            sqlx::query(
+                "INSERT INTO training_plan_items (id, unit_id, year, month, kind, sessions, topic, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(&id)
+            .bind(unit_id)
+            .bind(i64::from(year))
+            .bind(i64::from(item.month))
+            .bind(item.kind.code())
+            .bind(i64::from(item.sessions))
+            .bind(&item.topic)
+            .bind(&now)
+            .execute(conn)
+            .await?;
+        });
+        self.audit(AuditEvent::new("training.plan.add", "training_plan_item", &id).details(serde_json::json!({
+            "unit_id": unit_id, "year": year, "month": item.month, "kind": item.kind.code(), "sessions": item.sessions,
+        })))
+        .await?;
+        Ok(id)
+    }
+
+    /// Withdraws a plan line (kept, with the moment); `NotFound` if it is already withdrawn.
+    pub async fn withdraw_plan_item(&mut self, id: &str) -> Result<(), StoreError> {
+        let now = ts(self.now());
+        let changed = on_tx!(&mut self.tx, |conn| {
+            sqlx::query(
+                "UPDATE training_plan_items SET withdrawn_at = $1 WHERE id = $2 AND withdrawn_at IS NULL",
+            )
+            .bind(&now)
+            .bind(id)
+            .execute(conn)
+            .await?
+            .rows_affected()
+        });
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.audit(AuditEvent::new("training.plan.withdraw", "training_plan_item", id)).await?;
         Ok(())
     }
 }

@@ -28,6 +28,7 @@ pub mod schema;
 pub mod security;
 pub mod simulator;
 pub mod training;
+pub mod training_plan;
 pub mod training_report;
 
 use std::collections::HashMap;
@@ -178,6 +179,15 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
             post(training_report::close_form),
         ),
         route(g.clone(), "/training/people/{id}", A(X::TrainingView), get(training_report::year_page)),
+        route(g.clone(), "/training/plan", A(X::TrainingView), get(training_plan::page)),
+        route(p.clone(), "/training/plan", A(X::TrainingManage), post(training_plan::add_form)),
+        route(p.clone(), "/training/plan/fill", A(X::TrainingManage), post(training_plan::fill_form)),
+        route(
+            p.clone(),
+            "/training/plan/items/{id}/withdraw",
+            A(X::TrainingManage),
+            post(training_plan::withdraw_form),
+        ),
         route(g.clone(), "/training/sessions/{id}", A(X::TrainingView), get(training::detail_page)),
         route(p.clone(), "/training/sessions/{id}/sign-in", A(X::TrainingView), post(training::sign_in_form)),
         route(
@@ -345,6 +355,14 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
             "/api/v1/training/people/{id}/year",
             A(X::TrainingView),
             get(training_report::api_year),
+        ),
+        route(g.clone(), "/api/v1/training/plan", A(X::TrainingView), get(training_plan::api_plan)),
+        route(p.clone(), "/api/v1/training/plan/items", A(X::TrainingManage), post(training_plan::api_add)),
+        route(
+            p.clone(),
+            "/api/v1/training/plan/items/{id}/withdraw",
+            A(X::TrainingManage),
+            post(training_plan::api_withdraw),
         ),
         route(g.clone(), "/api/v1/recording-rules", A(X::EvidenceView), get(fieldwork::api_rules)),
         route(

@@ -46,11 +46,25 @@ fn span(session: &Session) -> String {
 }
 
 pub(crate) fn month_of(state: &AppState, raw: &str) -> Result<Month, AppError> {
-    if raw.trim().is_empty() {
+    if raw.is_empty() {
         return Ok(Month::of(civil_date(state.now())));
     }
+    // Exactly `YYYY-MM`, as the document's pattern says: no blanks around it either.
     Month::parse(raw)
+        .filter(|_| raw.trim() == raw)
         .ok_or_else(|| AppError::Invalid(FieldErrors::single("month", "month_invalid", "月份格式为 YYYY-MM")))
+}
+
+/// `?year=YYYY` (empty: this year): exactly four digits, from 2000 to 2100.
+pub(crate) fn year_of(state: &AppState, raw: &str) -> Result<i32, AppError> {
+    if raw.is_empty() {
+        return Ok(chrono::Datelike::year(&civil_date(state.now())));
+    }
+    Some(raw)
+        .filter(|r| r.len() == 4 && r.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|r| r.parse::<i32>().ok())
+        .filter(|y| (2000..=2100).contains(y))
+        .ok_or_else(|| AppError::Invalid(FieldErrors::single("year", "year_invalid", "年份格式为 YYYY")))
 }
 
 /// The sessions of `month` this principal sees: those of units in their view, and those held

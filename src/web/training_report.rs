@@ -328,17 +328,7 @@ async fn visible_year(
     raw_year: &str,
 ) -> Result<(String, String, PersonYear), AppError> {
     let today = civil_date(state.now());
-    let year = if raw_year.trim().is_empty() {
-        chrono::Datelike::year(&today)
-    } else {
-        raw_year.trim().parse::<i32>().ok().filter(|y| (2000..=2100).contains(y)).ok_or_else(|| {
-            AppError::Invalid(crate::domain::fields::FieldErrors::single(
-                "year",
-                "year_invalid",
-                "年份格式为 YYYY",
-            ))
-        })?
-    };
+    let year = crate::web::training::year_of(state, raw_year)?;
     let person = state.db.person(&Visibility::All, person_id).await?.ok_or(AppError::NotFound)?;
     let units = state.db.units().await?;
     let own = principal.person_id.as_deref() == Some(person_id);
@@ -473,7 +463,9 @@ pub struct TrainingClosedDto {
 
 #[utoipa::path(post, path = "/api/v1/training/months/{month}/close", tag = "training",
     params(("month" = String, Path, pattern = r"^20[0-9]{2}-(0[1-9]|1[0-2])$")),
-    responses((status = 200, body = TrainingClosedDto)))]
+    responses((status = 200, body = TrainingClosedDto),
+        (status = 409, body = crate::web::error::ErrorBody, description = "`already_closed`"),
+        (status = 422, body = crate::web::error::ErrorBody, description = "`month_not_over`, or a month that does not parse")))]
 pub async fn api_close(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,

@@ -587,3 +587,97 @@ async fn the_organiser_is_told_of_a_past_session_with_no_attendance() {
     let other = app.login("squadlead02").await;
     assert!(!app.get("/", Some(&other)).await.body.contains(&id));
 }
+
+/// Scope 1: a unit's yearly plan against the sessions it held; the squad leader fills the
+/// year from the plan, adds and withdraws lines; another squad's plan is not theirs to edit.
+#[tokio::test]
+async fn a_squads_yearly_plan_stands_beside_the_sessions_it_held() {
+    let app = TestApp::new().await;
+    let squad = app.unit_id("南大街中队").await;
+    let lead = actor(&app, "squadlead01").await;
+    for (kind, date) in [("political", "2026-01-06"), ("business", "2026-01-13"), ("business", "2026-02-10")]
+    {
+        create_session(&app.state, &lead, &input(&squad, kind, date, "15:00", "17:00")).await.unwrap();
+    }
+    let session = app.login("squadlead01").await;
+    let filled = app
+        .post_form("/training/plan/fill", Some(&session), &[("unit_id", squad.as_str()), ("year", "2026")])
+        .await;
+    assert_eq!(filled.status, StatusCode::SEE_OTHER, "{}", filled.body);
+    let again = app
+        .post_form("/training/plan/fill", Some(&session), &[("unit_id", squad.as_str()), ("year", "2026")])
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.audit_count("training.plan.add").await, 24, "filling twice adds nothing the second time");
+    let token = app.token("squadlead01").await;
+    let plan = app.get_bearer(&format!("/api/v1/training/plan?unit={squad}&year=2026"), &token).await.json();
+    assert!(plan["rows"].is_array(), "{plan}");
+    let business = plan["rows"].as_array().unwrap().iter().find(|r| r["kind"] == "business").unwrap().clone();
+    let states: Vec<&str> =
+        business["months"].as_array().unwrap()[..3].iter().map(|m| m["state"].as_str().unwrap()).collect();
+    // January: one of two held, over; February: one of two, over; March: not yet held, open.
+    assert_eq!(states, ["behind", "behind", "open"], "{business}");
+    assert_eq!(business["months"][0]["held"], 1);
+    // A line added (an expert lecture in May) and withdrawn again; bad input refused.
+    let added = app
+        .json(Method::POST, "/api/v1/training/plan/items", &token,
+            serde_json::json!({"unit_id": squad, "year": 2026, "month": 5, "kind": "expert", "sessions": 1, "topic": "专家授课：法律适用"}))
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+    let id = added.json()["id"].as_str().unwrap().to_owned();
+    let bad = app
+        .post_form(
+            "/training/plan",
+            Some(&session),
+            &[
+                ("unit_id", squad.as_str()),
+                ("year", "2026"),
+                ("month", "13"),
+                ("kind", "expert"),
+                ("sessions", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("计划次数为 1–31"), "{}", bad.body);
+    let withdrawn = app.post_form(&format!("/training/plan/items/{id}/withdraw"), Some(&session), &[]).await;
+    assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
+    let twice = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/training/plan/items/{id}/withdraw"),
+            &token,
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM training_plan_items WHERE id = '{id}' AND withdrawn_at IS NOT NULL"
+        ))
+        .await,
+        1,
+        "kept, marked"
+    );
+    // Another squad's leader sees nothing of it and may not add to it.
+    let other = app.token("squadlead02").await;
+    assert_eq!(
+        app.get_bearer(&format!("/api/v1/training/plan?unit={squad}&year=2026"), &other).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let foreign = app
+        .json(
+            Method::POST,
+            "/api/v1/training/plan/items",
+            &other,
+            serde_json::json!({"unit_id": squad, "year": 2026, "month": 5, "kind": "expert", "sessions": 1}),
+        )
+        .await;
+    assert_eq!(foreign.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = app.get(&format!("/training/plan?unit={squad}&year=2026"), Some(&session)).await;
+    assert!(
+        page.status == StatusCode::OK && page.body.contains("计划与实际") && page.body.contains("1/2"),
+        "{}",
+        page.body
+    );
+}
