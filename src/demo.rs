@@ -766,6 +766,7 @@ pub async fn seed_training(db: &Db, now: DateTime<Utc>) -> anyhow::Result<usize>
         organiser_id: None,
         teacher: String::new(),
         makes_up_for,
+        pass_mark: None,
     };
     let this_month = Month::of(today);
     let mut month = this_month;

@@ -51,6 +51,9 @@ pub struct SessionInput {
     /// then, ignored otherwise.
     #[serde(default)]
     pub correction_reason: String,
+    /// A session with a test: the score that passes it (0–100); empty, no test.
+    #[serde(default)]
+    pub pass_mark: String,
 }
 
 impl SessionInput {
@@ -87,6 +90,16 @@ impl SessionInput {
         if self.unit_id.trim().is_empty() {
             errors.add("unit_id", "required", "请选择组织单位");
         }
+        let pass_mark = match self.pass_mark.trim() {
+            "" => None,
+            raw => {
+                let mark = raw.parse::<i64>().ok().filter(|m| (0..=100).contains(m));
+                if mark.is_none() {
+                    errors.add("pass_mark", "pass_mark_invalid", "及格分为 0–100 的整数");
+                }
+                mark
+            }
+        };
         for (field, value, max) in [("place", &self.place, 100), ("teacher", &self.teacher, 50)] {
             if value.trim().chars().count() > max {
                 errors.add(field, "too_long", format!("不超过 {max} 字"));
@@ -114,6 +127,7 @@ impl SessionInput {
             organiser_id: organiser,
             teacher: self.teacher.trim().to_owned(),
             makes_up_for: Some(self.makes_up_for.trim().to_owned()).filter(|m| !m.is_empty()),
+            pass_mark,
         })
     }
 }
@@ -570,4 +584,80 @@ pub async fn withdraw_plan_item(state: &AppState, actor: &Actor, id: &str) -> Re
     tx.withdraw_plan_item(id).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Keeps a file with a session the actor organises: the bytes (already sniffed and hashed by
+/// the upload) go to the blob store beside the evidence, then the record with its audit entry.
+/// A crash between the two leaves an object the sweeper removes after its grace period.
+pub async fn add_material(
+    state: &AppState,
+    actor: &Actor,
+    session_id: &str,
+    title: &str,
+    file_name: &str,
+    ingested: crate::blobs::Ingested,
+) -> Result<String, Error> {
+    let session = state.db.training_session(session_id).await?.ok_or(Error::NotFound)?;
+    if !may_manage(state, actor, &session.unit_id).await? {
+        return Err(Error::NotFound);
+    }
+    let title = title.trim();
+    let title = if title.is_empty() { file_name.trim() } else { title };
+    if title.is_empty() || title.chars().count() > 100 {
+        return Err(Error::Invalid(FieldErrors::single(
+            "title",
+            "title_required",
+            "请填写资料名称（不超过 100 字）",
+        )));
+    }
+    let (sha256, sm3, size, media) =
+        (ingested.sha256.clone(), ingested.sm3.clone(), ingested.size, ingested.media);
+    state.blobs.commit(ingested).await?;
+    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+    let id = tx
+        .insert_training_material(&crate::store::training::NewMaterial {
+            session_id,
+            title,
+            file_name: file_name.trim(),
+            media_type: media.mime(),
+            size: size as i64,
+            sha256: &sha256,
+            sm3: &sm3,
+        })
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Records an attendee's test score at a session with a test (a pass mark), by its organiser.
+pub async fn record_score(
+    state: &AppState,
+    actor: &Actor,
+    session_id: &str,
+    person_id: &str,
+    score: &str,
+) -> Result<(), Error> {
+    let session = state.db.training_session(session_id).await?.ok_or(Error::NotFound)?;
+    if !may_manage(state, actor, &session.unit_id).await? {
+        return Err(Error::NotFound);
+    }
+    if session.pass_mark.is_none() {
+        return Err(Error::refused("no_test", "本次培训未设考试，不能登记成绩"));
+    }
+    let Some(score) = score.trim().parse::<u32>().ok().filter(|s| *s <= 100) else {
+        return Err(Error::Invalid(FieldErrors::single("score", "score_invalid", "成绩为 0–100 的整数")));
+    };
+    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+    match tx.record_score(session_id, person_id, score).await {
+        Err(crate::store::StoreError::NotFound) => Err(Error::Invalid(FieldErrors::single(
+            "person_id",
+            "not_attended",
+            "该人员未出席本次培训，不能登记成绩",
+        ))),
+        other => {
+            other?;
+            tx.commit().await?;
+            Ok(())
+        }
+    }
 }

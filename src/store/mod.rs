@@ -259,6 +259,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0027_training_plans.sql"),
         include_str!("../../migrations/postgres/0027_training_plans.sql"),
     ),
+    (
+        "0028_training_materials",
+        include_str!("../../migrations/sqlite/0028_training_materials.sql"),
+        include_str!("../../migrations/postgres/0028_training_materials.sql"),
+    ),
 ];
 
 impl Db {

@@ -27,6 +27,8 @@ pub struct Session {
     pub teacher: String,
     /// A make-up (补学): the session it makes up for.
     pub makes_up_for: Option<String>,
+    /// A session with a test: the score that passes it.
+    pub pass_mark: Option<i64>,
     /// How many attended (present or late).
     pub attended: i64,
 }
@@ -44,6 +46,7 @@ pub struct NewSession {
     pub organiser_id: Option<String>,
     pub teacher: String,
     pub makes_up_for: Option<String>,
+    pub pass_mark: Option<i64>,
 }
 
 /// How an attendance came to be recorded.
@@ -95,6 +98,7 @@ struct SessionRow {
     organiser_id: Option<String>,
     teacher: String,
     makes_up_for: Option<String>,
+    pass_mark: Option<i64>,
     attended: i64,
 }
 
@@ -119,6 +123,7 @@ impl TryFrom<SessionRow> for Session {
             organiser_id: row.organiser_id,
             teacher: row.teacher,
             makes_up_for: row.makes_up_for,
+            pass_mark: row.pass_mark,
             attended: row.attended,
         })
     }
@@ -128,7 +133,7 @@ macro_rules! session_select {
     ($tail:literal) => {
         concat!(
             "SELECT s.id, s.unit_id, u.name AS unit_name, s.kind, s.topic, s.categories, s.starts_at, s.ends_at, \
-             s.place, s.organiser_id, s.teacher, s.makes_up_for, \
+             s.place, s.organiser_id, s.teacher, s.makes_up_for, s.pass_mark, \
              (SELECT COUNT(*) FROM training_attendance a WHERE a.session_id = s.id AND a.status <> 'leave') AS attended \
              FROM training_sessions s JOIN units u ON u.id = s.unit_id ",
             $tail
@@ -297,7 +302,8 @@ impl AuditedTx {
         on_tx!(&mut self.tx, |conn| {
             sqlx::query(
                 "INSERT INTO training_sessions (id, unit_id, kind, topic, categories, starts_at, ends_at, place, \
-                 organiser_id, teacher, makes_up_for, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                 organiser_id, teacher, makes_up_for, created_at, pass_mark) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             )
             .bind(&id)
             .bind(&session.unit_id)
@@ -311,6 +317,7 @@ impl AuditedTx {
             .bind(&session.teacher)
             .bind(&session.makes_up_for)
             .bind(&now)
+            .bind(session.pass_mark)
             .execute(conn)
             .await?;
         });
@@ -436,6 +443,8 @@ pub struct AttendanceLine {
     pub how: String,
     pub at: DateTime<Utc>,
     pub reason: String,
+    /// The test score, where the session has a test and it was recorded.
+    pub score: Option<i64>,
 }
 
 impl Db {
@@ -469,10 +478,10 @@ impl Db {
 
     /// Who attended a session (or is on leave from it), in the order they signed in.
     pub async fn training_attendance(&self, session_id: &str) -> Result<Vec<AttendanceLine>, sqlx::Error> {
-        type Row = (String, String, String, String, String, String, String);
+        type Row = (String, String, String, String, String, String, String, Option<i64>);
         let rows: Vec<Row> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT a.person_id, p.name, u.name, a.status, a.how, a.at, a.reason FROM training_attendance a \
+                "SELECT a.person_id, p.name, u.name, a.status, a.how, a.at, a.reason, a.score FROM training_attendance a \
                  JOIN people p ON p.id = a.person_id JOIN units u ON u.id = p.unit_id \
                  WHERE a.session_id = $1 ORDER BY a.at, p.name",
             )
@@ -481,8 +490,17 @@ impl Db {
             .await?
         });
         rows.into_iter()
-            .map(|(person_id, name, unit_name, status, how, at, reason)| {
-                Ok(AttendanceLine { person_id, name, unit_name, status, how, at: parse_ts(&at)?, reason })
+            .map(|(person_id, name, unit_name, status, how, at, reason, score)| {
+                Ok(AttendanceLine {
+                    person_id,
+                    name,
+                    unit_name,
+                    status,
+                    how,
+                    at: parse_ts(&at)?,
+                    reason,
+                    score,
+                })
             })
             .collect()
     }
@@ -808,6 +826,142 @@ impl AuditedTx {
             return Err(StoreError::NotFound);
         }
         self.audit(AuditEvent::new("training.plan.withdraw", "training_plan_item", id)).await?;
+        Ok(())
+    }
+}
+
+/// A file kept with a session (courseware, photos, a recording of the lecture).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Material {
+    pub id: String,
+    pub session_id: String,
+    pub title: String,
+    pub file_name: String,
+    /// The sniffed type's MIME name.
+    pub media_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: DateTime<Utc>,
+}
+
+type MaterialRow = (String, String, String, String, String, i64, String, String);
+
+fn material_row(
+    (id, session_id, title, file_name, media_type, size, sha256, created_at): MaterialRow,
+) -> Result<Material, sqlx::Error> {
+    Ok(Material {
+        id,
+        session_id,
+        title,
+        file_name,
+        media_type,
+        size,
+        sha256,
+        created_at: parse_ts(&created_at)?,
+    })
+}
+
+impl Db {
+    /// A session's materials, in the order they were added.
+    pub async fn training_materials(&self, session_id: &str) -> Result<Vec<Material>, sqlx::Error> {
+        let rows: Vec<MaterialRow> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, session_id, title, file_name, media_type, size, sha256, created_at \
+                 FROM training_materials WHERE session_id = $1 ORDER BY created_at, id",
+            )
+            .bind(session_id)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(material_row).collect()
+    }
+
+    pub async fn training_material(&self, id: &str) -> Result<Option<Material>, sqlx::Error> {
+        let row: Option<MaterialRow> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, session_id, title, file_name, media_type, size, sha256, created_at \
+                 FROM training_materials WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(material_row).transpose()
+    }
+}
+
+/// A material to record: its bytes are in the blob store already, under `sha256`.
+#[derive(Debug, Clone)]
+pub struct NewMaterial<'a> {
+    pub session_id: &'a str,
+    pub title: &'a str,
+    pub file_name: &'a str,
+    pub media_type: &'a str,
+    pub size: i64,
+    pub sha256: &'a str,
+    pub sm3: &'a str,
+}
+
+impl AuditedTx {
+    pub async fn insert_training_material(
+        &mut self,
+        material: &NewMaterial<'_>,
+    ) -> Result<String, StoreError> {
+        let id = new_id(self.now());
+        let now = ts(self.now());
+        on_tx!(&mut self.tx, |conn| {
+            sqlx::query(
+                "INSERT INTO training_materials (id, session_id, title, file_name, media_type, size, sha256, sm3, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(&id)
+            .bind(material.session_id)
+            .bind(material.title)
+            .bind(material.file_name)
+            .bind(material.media_type)
+            .bind(material.size)
+            .bind(material.sha256)
+            .bind(material.sm3)
+            .bind(&now)
+            .execute(conn)
+            .await?;
+        });
+        self.audit(
+            AuditEvent::new("training.material.add", "training_session", material.session_id).details(
+                serde_json::json!({ "material_id": id, "sha256": material.sha256, "size": material.size }),
+            ),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    /// Records an attendee's test score; `NotFound` when the person has no attendance at the
+    /// session (a score needs someone who sat the test).
+    pub async fn record_score(
+        &mut self,
+        session_id: &str,
+        person_id: &str,
+        score: u32,
+    ) -> Result<(), StoreError> {
+        let changed = on_tx!(&mut self.tx, |conn| {
+            sqlx::query(
+                "UPDATE training_attendance SET score = $1 WHERE session_id = $2 AND person_id = $3 AND status <> 'leave'",
+            )
+            .bind(i64::from(score))
+            .bind(session_id)
+            .bind(person_id)
+            .execute(conn)
+            .await?
+            .rows_affected()
+        });
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.audit(
+            AuditEvent::new("training.score", "training_session", session_id)
+                .details(serde_json::json!({ "person_id": person_id, "score": score })),
+        )
+        .await?;
         Ok(())
     }
 }

@@ -29,7 +29,7 @@ use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render};
 
-fn multipart_error(error: axum::extract::multipart::MultipartError) -> AppError {
+pub(crate) fn multipart_error(error: axum::extract::multipart::MultipartError) -> AppError {
     if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
         AppError::TooLarge
     } else {

@@ -211,6 +211,18 @@ struct SessionPage {
     prefill: String,
     /// The code's link as a QR code (SVG), for phones to scan.
     qr: Option<String>,
+    materials: Vec<crate::store::training::Material>,
+}
+
+impl SessionPage {
+    fn size_of(&self, material: &crate::store::training::Material) -> String {
+        let size = material.size.max(0) as f64;
+        if size >= 1_048_576.0 {
+            format!("{:.1} MB", size / 1_048_576.0)
+        } else {
+            format!("{:.0} KB", (size / 1024.0).ceil())
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -235,10 +247,7 @@ async fn session_page(
     let own = principal.unit_id.clone().unwrap_or_default();
     let participant = unit_visible(&units, &Visibility::Subtree(session.unit_id.clone()), &own);
     let manage = may_manage(&units, principal, &session.unit_id);
-    if !manage
-        && !participant
-        && !unit_visible(&units, &principal.visibility(Action::TrainingView), &session.unit_id)
-    {
+    if !may_see(&units, principal, &session) {
         return Err(AppError::NotFound.into());
     }
     let now = state.now();
@@ -287,6 +296,7 @@ async fn session_page(
             done,
             prefill: prefill.chars().filter(char::is_ascii_digit).take(6).collect(),
             qr,
+            materials: state.db.training_materials(id).await?,
         },
         status,
     )
@@ -320,6 +330,130 @@ pub async fn detail_page(
     Query(query): Query<SessionQuery>,
 ) -> PageResult {
     session_page(&state, &principal, &headers, &id, None, query.done == "1", &query.code).await
+}
+
+/// The largest training material: the recording of a two-hour lecture fits.
+pub const MATERIAL_MAX_BYTES: u64 = 1024 * 1024 * 1024;
+
+/// The organiser keeps a file with the session (multipart: `file` and `title`). The bytes are
+/// sniffed and hashed as they arrive, as evidence is: courseware as PDF, photos, recordings;
+/// no program and nothing unrecognised.
+pub async fn material_upload(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+    mut multipart: axum::extract::Multipart,
+) -> PageResult {
+    use crate::web::evidence::{MAX_TEXT_PART_BYTES, multipart_error};
+    let mut title = String::new();
+    let mut file_name = String::new();
+    let mut received = None;
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        match field.name().unwrap_or_default() {
+            "file" if received.is_none() => {
+                file_name = field.file_name().unwrap_or_default().chars().take(200).collect();
+                let mut ingest = state.blobs.stage().await.map_err(AppError::from)?;
+                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                    if ingest.size() + chunk.len() as u64 > MATERIAL_MAX_BYTES {
+                        return Err(AppError::TooLarge.into());
+                    }
+                    ingest.push(chunk).await.map_err(AppError::from)?;
+                }
+                received = Some(ingest.finish().await.map_err(AppError::from)?);
+            }
+            "file" => {
+                return Err(
+                    AppError::from(FieldErrors::single("file", "one_file", "每次上传一个文件")).into()
+                );
+            }
+            _ => {
+                // A short text (the title, the CSRF token): read up to its bound, no further.
+                let name = field.name().unwrap_or_default().to_owned();
+                let mut text = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                    if text.len() + chunk.len() > MAX_TEXT_PART_BYTES {
+                        return Err(
+                            AppError::from(FieldErrors::single("title", "too_long", "资料名称过长")).into()
+                        );
+                    }
+                    text.extend_from_slice(&chunk);
+                }
+                if name == "title" {
+                    title = String::from_utf8_lossy(&text).into_owned();
+                }
+            }
+        }
+    }
+    let Some(ingested) = received else {
+        return Err(AppError::from(FieldErrors::single("file", "file_required", "请选择要上传的文件")).into());
+    };
+    ops::add_material(&state, &principal.actor(&info), &id, &title, &file_name, ingested).await?;
+    Ok(Redirect::to(&format!("/training/sessions/{id}")).into_response())
+}
+
+/// Whether the principal may see a session (and so its materials): its organisers, its
+/// participants, and whoever sees the unit's training.
+fn may_see(units: &[crate::store::org::Unit], principal: &Principal, session: &Session) -> bool {
+    let own = principal.unit_id.clone().unwrap_or_default();
+    may_manage(units, principal, &session.unit_id)
+        || unit_visible(units, &Visibility::Subtree(session.unit_id.clone()), &own)
+        || unit_visible(units, &principal.visibility(Action::TrainingView), &session.unit_id)
+}
+
+/// A material, as an attachment, to whoever may see its session.
+pub async fn material_download(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> PageResult {
+    use axum::http::{HeaderValue, header};
+    let material = state.db.training_material(&id).await?.ok_or(AppError::NotFound)?;
+    let session = state.db.training_session(&material.session_id).await?.ok_or(AppError::NotFound)?;
+    let units = state.db.units().await?;
+    if !may_see(&units, &principal, &session) {
+        return Err(AppError::NotFound.into());
+    }
+    let stream = state.blobs.read(&material.sha256, None).await.map_err(AppError::from)?;
+    let mut response = axum::body::Body::from_stream(stream).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(material.size.max(0) as u64));
+    let extension = material.media_type.rsplit('/').next().unwrap_or("bin");
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{}.{extension}\"", material.id))
+    {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ScoreForm {
+    person_id: String,
+    score: String,
+}
+
+/// The organiser records an attendee's test score.
+pub async fn score_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<ScoreForm>,
+) -> PageResult {
+    match ops::record_score(&state, &principal.actor(&info), &id, &form.person_id, &form.score).await {
+        Ok(()) => Ok(Redirect::to(&format!("/training/sessions/{id}?done=1")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let message = errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("；");
+            session_page(&state, &principal, &headers, &id, Some(message), false, "").await
+        }
+        Err(AppError::Refused { message, .. }) => {
+            session_page(&state, &principal, &headers, &id, Some(message), false, "").await
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -461,6 +595,10 @@ pub struct TrainingSessionBody {
     #[serde(default)]
     #[schema(max_length = 200)]
     pub correction_reason: String,
+    /// A session with a test: the score that passes it.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 100)]
+    pub pass_mark: Option<u32>,
 }
 
 #[utoipa::path(post, path = "/api/v1/training/sessions", tag = "training", request_body = TrainingSessionBody,
@@ -483,6 +621,7 @@ pub async fn api_create(
         teacher: body.teacher,
         makes_up_for: body.makes_up_for,
         correction_reason: body.correction_reason,
+        pass_mark: body.pass_mark.map(|m| m.to_string()).unwrap_or_default(),
     };
     let id = ops::create_session(&state, &principal.actor(&info), &input).await?;
     Ok((StatusCode::CREATED, Json(crate::web::people::CreatedDto { id })))

@@ -12,7 +12,7 @@ use sha2::Digest;
 
 use crate::support::{TestApp, on_s3};
 
-const BOUNDARY: &str = "cg-test-boundary-7d1e";
+pub(crate) const BOUNDARY: &str = "cg-test-boundary-7d1e";
 
 /// A photo-like file: JPEG magic, then random bytes, so no two tests share an object.
 pub(crate) fn jpeg(len: usize) -> Vec<u8> {
@@ -32,7 +32,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(sha2::Sha256::digest(bytes))
 }
 
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
+pub(crate) fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
     let mut body = Vec::new();
     for (name, value) in fields {
         write!(body, "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")

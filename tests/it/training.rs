@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode};
 use chengguan::domain::training::{Month, code_period};
 use chengguan::ops::Actor;
 use chengguan::ops::training::{
-    SessionInput, close_month, create_session, record_attendance, sign_in, sign_in_code,
+    SessionInput, close_month, create_session, record_attendance, record_score, sign_in, sign_in_code,
 };
 use chengguan::store::training::AttendanceStatus;
 use chrono::{Duration, NaiveDate};
@@ -680,4 +680,86 @@ async fn a_squads_yearly_plan_stands_beside_the_sessions_it_held() {
         "{}",
         page.body
     );
+}
+
+/// Scope 2: a session's materials kept in the evidence store (sniffed, hashed, kept by the
+/// sweeper) and downloaded by its participants; a test's pass mark and each attendee's score.
+#[tokio::test]
+async fn a_sessions_materials_and_test_scores_are_kept_with_it() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    let app = TestApp::new().await;
+    let squad = app.unit_id("南大街中队").await;
+    let lead = actor(&app, "squadlead01").await;
+    let mut with_test = input(&squad, "business", "2026-03-02", "08:00", "08:50");
+    with_test.pass_mark = "60".into();
+    let id = create_session(&app.state, &lead, &with_test).await.unwrap();
+    let (officer1, officer2) = (actor(&app, "officer01").await, actor(&app, "officer02").await);
+    let person1 = officer1.person_id.clone().unwrap();
+    record_attendance(&app.state, &lead, &id, &person1, AttendanceStatus::Present, "点名").await.unwrap();
+    record_score(&app.state, &lead, &id, &person1, "85").await.unwrap();
+    let refused = |r: Result<(), chengguan::ops::Error>| r.unwrap_err().code();
+    assert_eq!(refused(record_score(&app.state, &lead, &id, &person1, "101").await), "invalid_input");
+    let absent = officer2.person_id.clone().unwrap();
+    assert_eq!(refused(record_score(&app.state, &lead, &id, &absent, "70").await), "invalid_input");
+    assert_eq!(refused(record_score(&app.state, &officer1, &id, &person1, "100").await), "not_found");
+    let plain =
+        create_session(&app.state, &lead, &input(&squad, "political", "2026-03-03", "15:00", "17:00"))
+            .await
+            .unwrap();
+    assert_eq!(refused(record_score(&app.state, &lead, &plain, &person1, "90").await), "no_test");
+    assert_eq!(app.audit_count("training.score").await, 1);
+    let mut bad_mark = input(&squad, "business", "2026-03-04", "15:00", "17:00");
+    bad_mark.pass_mark = "六十".into();
+    assert!(create_session(&app.state, &lead, &bad_mark).await.is_err());
+
+    // Courseware as PDF: uploaded by the organiser, listed, downloaded by a participant.
+    let session = app.login("squadlead01").await;
+    let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec();
+    let send = |bytes: Vec<u8>, name: &'static str| {
+        let body = crate::evidence::multipart(&[("title", "执法文书制作规范课件")], Some((name, &bytes)));
+        Request::post(format!("/training/sessions/{id}/materials?_csrf={}", session.csrf))
+            .header(header::COOKIE, &session.cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={}", crate::evidence::BOUNDARY),
+            )
+            .header(header::CONTENT_LENGTH, body.len())
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let uploaded = app.send(send(pdf.clone(), "课件.pdf")).await;
+    assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
+    let materials = app.db.training_materials(&id).await.unwrap();
+    assert_eq!(materials.len(), 1);
+    assert_eq!(
+        (materials[0].title.as_str(), materials[0].media_type.as_str()),
+        ("执法文书制作规范课件", "application/pdf")
+    );
+    // A program is refused and nothing is recorded.
+    let program = app.send(send(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0rest".to_vec(), "run.pdf")).await;
+    assert_eq!(program.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.db.training_materials(&id).await.unwrap().len(), 1);
+    let officer = app.login("officer01").await;
+    let page = app.get(&format!("/training/sessions/{id}"), Some(&officer)).await;
+    assert!(page.body.contains("执法文书制作规范课件"));
+    let (status, _, bytes) = app
+        .send_bytes(
+            Request::get(format!("/training/materials/{}", materials[0].id))
+                .header(header::COOKIE, &officer.cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!((status, bytes), (StatusCode::OK, pdf));
+    let stranger = app.login("officer05").await;
+    let denied = app.get(&format!("/training/materials/{}", materials[0].id), Some(&stranger)).await;
+    assert_eq!(denied.status, StatusCode::NOT_FOUND);
+    // The scores show on the organiser's page.
+    let page = app.get(&format!("/training/sessions/{id}"), Some(&session)).await;
+    assert!(page.body.contains("及格分 60") && page.body.contains(">85<"), "{}", page.body);
+    // The evidence sweeper keeps a material's object: it is not an orphan.
+    app.clock.set(app.clock_now() + Duration::hours(3));
+    chengguan::evidence::sweep(&app.db, &app.state.blobs, app.clock_now()).await.unwrap();
+    assert!(app.state.blobs.size(&materials[0].sha256).await.unwrap().is_some());
 }

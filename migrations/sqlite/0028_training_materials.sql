@@ -1,0 +1,20 @@
+-- 0028 a session's materials and its test (issue 15, scope 2): the files (courseware as PDF,
+-- photos, recordings) kept in the blob store beside the evidence, whose sweeper keeps them; a
+-- pass mark on a session with a test, and each attendee's score.
+
+CREATE TABLE training_materials (
+    id          TEXT PRIMARY KEY,
+    session_id  TEXT NOT NULL REFERENCES training_sessions(id),
+    title       TEXT NOT NULL,
+    file_name   TEXT NOT NULL,
+    media_type  TEXT NOT NULL,
+    size        BIGINT NOT NULL,
+    sha256      TEXT NOT NULL,
+    sm3         TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX training_materials_session ON training_materials(session_id);
+CREATE INDEX training_materials_sha256 ON training_materials(sha256);
+
+ALTER TABLE training_sessions ADD COLUMN pass_mark INTEGER;
+ALTER TABLE training_attendance ADD COLUMN score INTEGER CHECK (score BETWEEN 0 AND 100);
