@@ -56,16 +56,17 @@ where
 }
 
 /// The hand-written query: each person in service during the month with the political and
-/// business studies they attended in it.
-const HAND_WRITTEN: &str = "SELECT p.id, p.name, u.name, \
-     COALESCE(SUM(CASE WHEN s.kind = 'political' THEN 1 ELSE 0 END), 0) AS political, \
-     COALESCE(SUM(CASE WHEN s.kind = 'business' THEN 1 ELSE 0 END), 0) AS business \
+/// business studies they attended in it, counted in SQL from the month's sessions outward
+/// (the month's sessions by their start, their attendance by its key, then per person).
+const HAND_WRITTEN: &str = "SELECT p.id, p.name, u.name, COALESCE(c.political, 0), COALESCE(c.business, 0) \
      FROM people p JOIN units u ON u.id = p.unit_id \
-     LEFT JOIN training_attendance a ON a.person_id = p.id AND a.status <> 'leave' \
-       AND a.session_id IN (SELECT id FROM training_sessions WHERE starts_at >= $1 AND starts_at < $2) \
-     LEFT JOIN training_sessions s ON s.id = a.session_id \
-     WHERE (p.joined_on IS NULL OR p.joined_on <= $4) AND (p.left_on IS NULL OR p.left_on >= $3) \
-     GROUP BY p.id, p.name, u.name";
+     LEFT JOIN (SELECT a.person_id, \
+                       SUM(CASE WHEN s.kind = 'political' THEN 1 ELSE 0 END) AS political, \
+                       SUM(CASE WHEN s.kind = 'business' THEN 1 ELSE 0 END) AS business \
+                FROM training_sessions s JOIN training_attendance a ON a.session_id = s.id \
+                WHERE s.starts_at >= $1 AND s.starts_at < $2 AND a.status <> 'leave' \
+                GROUP BY a.person_id) c ON c.person_id = p.id \
+     WHERE (p.joined_on IS NULL OR p.joined_on <= $4) AND (p.left_on IS NULL OR p.left_on >= $3)";
 
 async fn hand_written(db: &Db, month: Month) -> anyhow::Result<usize> {
     let from = (month.first_day() - Duration::days(1)).to_string();

@@ -447,10 +447,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?;
             println!("person_id,name,unit,political,business,compliant,note");
             for row in rows {
-                let note = match &row.result.status {
-                    crate::domain::training::ComplianceStatus::Compliant => String::new(),
-                    other => other.label_zh(),
-                };
+                let note = row.result.status.note_zh();
                 println!(
                     "{},{},{},{},{},{},{}",
                     csv_field(&row.person_id),

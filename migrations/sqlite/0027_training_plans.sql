@@ -5,10 +5,10 @@
 CREATE TABLE training_plan_items (
     id            TEXT PRIMARY KEY,
     unit_id       TEXT NOT NULL REFERENCES units(id),
-    year          INTEGER NOT NULL,
-    month         INTEGER NOT NULL CHECK (month BETWEEN 1 AND 12),
+    year          BIGINT NOT NULL,
+    month         BIGINT NOT NULL CHECK (month BETWEEN 1 AND 12),
     kind          TEXT NOT NULL,
-    sessions      INTEGER NOT NULL CHECK (sessions > 0),
+    sessions      BIGINT NOT NULL CHECK (sessions > 0),
     topic         TEXT NOT NULL DEFAULT '',
     created_at    TEXT NOT NULL,
     withdrawn_at  TEXT

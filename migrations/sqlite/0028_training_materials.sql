@@ -16,5 +16,5 @@ CREATE TABLE training_materials (
 CREATE INDEX training_materials_session ON training_materials(session_id);
 CREATE INDEX training_materials_sha256 ON training_materials(sha256);
 
-ALTER TABLE training_sessions ADD COLUMN pass_mark INTEGER;
-ALTER TABLE training_attendance ADD COLUMN score INTEGER CHECK (score BETWEEN 0 AND 100);
+ALTER TABLE training_sessions ADD COLUMN pass_mark BIGINT;
+ALTER TABLE training_attendance ADD COLUMN score BIGINT CHECK (score BETWEEN 0 AND 100);

@@ -367,6 +367,13 @@ impl ComplianceStatus {
             ComplianceStatus::Exempt(_) => "exempt",
         }
     }
+    /// What is owed or why exempt; nothing for a compliant month (the CSV's and API's `note`).
+    pub fn note_zh(&self) -> String {
+        match self {
+            ComplianceStatus::Compliant => String::new(),
+            other => other.label_zh(),
+        }
+    }
     pub fn label_zh(&self) -> String {
         match self {
             ComplianceStatus::Compliant => "达标".to_owned(),

@@ -223,14 +223,23 @@ impl Db {
             .fetch_all(pool)
             .await?
         });
+        // The month's own sessions, and from the next month only the make-ups (补学), which
+        // may count for this one: the next month's ordinary studies would double the rows read
+        // for nothing.
+        let month_end = (month.last_day() + chrono::Duration::days(1)).to_string();
         let attended: Vec<(String, String, String, Option<String>)> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT a.person_id, s.kind, s.starts_at, m.starts_at FROM training_attendance a \
-                 JOIN training_sessions s ON s.id = a.session_id \
-                 LEFT JOIN training_sessions m ON m.id = s.makes_up_for \
-                 WHERE a.status <> 'leave' AND s.starts_at >= $1 AND s.starts_at < $2",
+                "SELECT a.person_id, s.kind, s.starts_at, NULL FROM training_sessions s \
+                 JOIN training_attendance a ON a.session_id = s.id \
+                 WHERE s.starts_at >= $1 AND s.starts_at < $2 AND s.makes_up_for IS NULL AND a.status <> 'leave' \
+                 UNION ALL \
+                 SELECT a.person_id, s.kind, s.starts_at, m.starts_at FROM training_sessions s \
+                 JOIN training_sessions m ON m.id = s.makes_up_for \
+                 JOIN training_attendance a ON a.session_id = s.id \
+                 WHERE s.starts_at >= $1 AND s.starts_at < $3 AND s.makes_up_for IS NOT NULL AND a.status <> 'leave'",
             )
             .bind(&from)
+            .bind(&month_end)
             .bind(&until)
             .fetch_all(pool)
             .await?

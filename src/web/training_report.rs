@@ -276,10 +276,7 @@ fn compliance_workbook(
             ComplianceStatus::Short { .. } => people.write_with_format(r, 5, word, &red)?,
             _ => people.write(r, 5, word)?,
         };
-        let note = match &row.result.status {
-            ComplianceStatus::Compliant => String::new(),
-            other => other.label_zh(),
-        };
+        let note = row.result.status.note_zh();
         people.write(r, 6, note)?;
     }
     people.set_freeze_panes(2, 0)?;
@@ -436,10 +433,7 @@ pub async fn api_compliance(
                 });
                 TrainingComplianceDto {
                     compliant: now.to_owned(),
-                    note: match &r.result.status {
-                        ComplianceStatus::Compliant => String::new(),
-                        other => other.label_zh(),
-                    },
+                    note: r.result.status.note_zh(),
                     political: r.result.political,
                     business: r.result.business,
                     person_id: r.person_id,
@@ -525,10 +519,7 @@ pub async fn api_year(
                 political: result.political,
                 business: result.business,
                 compliant: result.status.code().to_owned(),
-                note: match &result.status {
-                    ComplianceStatus::Compliant => String::new(),
-                    other => other.label_zh(),
-                },
+                note: result.status.note_zh(),
             })
             .collect(),
         spring: view.spring.code().to_owned(),
