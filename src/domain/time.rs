@@ -13,6 +13,11 @@ pub fn civil_date(instant: DateTime<Utc>) -> NaiveDate {
     instant.with_timezone(&beijing()).date_naive()
 }
 
+/// The instant a civil day begins in China (its midnight, Beijing time).
+pub fn start_of_civil_day(day: NaiveDate) -> DateTime<Utc> {
+    (day.and_time(chrono::NaiveTime::MIN) - chrono::Duration::hours(8)).and_utc()
+}
+
 /// `2026-04-08 09:30:00`, Beijing time, for lists and pages.
 pub fn display(instant: DateTime<Utc>) -> String {
     instant.with_timezone(&beijing()).format("%Y-%m-%d %H:%M:%S").to_string()
@@ -42,5 +47,14 @@ mod tests {
         assert_eq!(civil_date(instant).to_string(), "2026-04-08");
         assert_eq!(display(instant), "2026-04-08 01:30:00");
         assert_eq!(display_date_long(civil_date(instant)), "2026年4月8日 星期三");
+    }
+
+    #[test]
+    fn a_civil_day_begins_at_sixteen_hundred_utc_the_day_before() {
+        let day = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+        let start = start_of_civil_day(day);
+        assert_eq!(start, Utc.with_ymd_and_hms(2026, 3, 31, 16, 0, 0).unwrap());
+        assert_eq!(civil_date(start), day);
+        assert_eq!(civil_date(start - chrono::Duration::seconds(1)), day.pred_opt().unwrap());
     }
 }

@@ -161,6 +161,54 @@ impl ComplianceRules {
     }
 }
 
+/// Untrusted rules from the office's form or the API.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RulesInput {
+    pub political_per_month: String,
+    pub business_per_month: String,
+    pub special_per_year: String,
+    /// `true`/`on` when everyone in service attends the spring training.
+    pub spring_for_everyone: String,
+    /// Where the numbers come from (a document and its article).
+    pub source: String,
+}
+
+impl RulesInput {
+    pub fn parse(&self) -> Result<ComplianceRules, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let mut count = |raw: &str, field: &'static str, max: u32| {
+            let value = raw.trim().parse::<u32>().ok().filter(|n| *n <= max);
+            if value.is_none() {
+                errors.add(field, "count_invalid", format!("请填写 0–{max} 的整数"));
+            }
+            value.unwrap_or(0)
+        };
+        let political_per_month = count(&self.political_per_month, "political_per_month", 10);
+        let business_per_month = count(&self.business_per_month, "business_per_month", 10);
+        let special_per_year = count(&self.special_per_year, "special_per_year", 24);
+        let source = self.source.trim();
+        if source.is_empty() || source.chars().count() > 300 {
+            errors.add("source", "source_required", "请填写规则依据（文件名称及条款，不超过 300 字）");
+        }
+        errors.into_result()?;
+        Ok(ComplianceRules {
+            political_per_month,
+            business_per_month,
+            special_per_year,
+            spring_for_everyone: matches!(self.spring_for_everyone.trim(), "true" | "on" | "1"),
+            source: source.to_owned(),
+        })
+    }
+}
+
+/// Whether the office may still set the rules of `year` on `today`: a year not yet begun, or
+/// this year while none of its months is closed. A month already reported is never judged
+/// again by other numbers (a rule change takes effect for its year, never backwards).
+pub fn rules_open(year: i32, today: NaiveDate, closed_months_in_year: usize) -> bool {
+    year > today.year() || (year == today.year() && closed_months_in_year == 0)
+}
+
 /// Rules stored before the spring requirement was a rule had it all the same (seed §三（一）2).
 fn spring_for_everyone() -> bool {
     true
@@ -404,7 +452,18 @@ pub fn month_compliance(
     let count = |kind: SessionKind| -> u32 {
         attended.iter().filter(|a| a.kind == kind && a.counts_for() == month).count() as u32
     };
-    let (political, business) = (count(SessionKind::Political), count(SessionKind::Business));
+    judge_month(month, service, count(SessionKind::Political), count(SessionKind::Business), rules)
+}
+
+/// Judges a month from the studies already counted for it (make-ups included), as
+/// [`month_compliance`] does from the attendance itself.
+pub fn judge_month(
+    month: Month,
+    service: &Service,
+    political: u32,
+    business: u32,
+    rules: &ComplianceRules,
+) -> MonthCompliance {
     let (first, last) = (month.first_day(), month.last_day());
     let exempt = if service.joined_on.is_some_and(|j| j > first) {
         Some(format!("{} 入职", service.joined_on.unwrap_or(first)))
@@ -943,6 +1002,26 @@ mod tests {
         let relaxed = ComplianceRules { spring_for_everyone: false, ..rules };
         assert_eq!(spring_status(&relaxed, &service(), &held, false), SpringStatus::NotRequired);
         assert!(may_close(m("2026-03"), d("2026-04-01")) && !may_close(m("2026-03"), d("2026-03-31")));
+    }
+
+    #[test]
+    fn the_rules_of_a_year_are_set_before_any_of_its_months_is_closed() {
+        let input = RulesInput {
+            political_per_month: "1".into(),
+            business_per_month: "3".into(),
+            special_per_year: "2".into(),
+            spring_for_everyone: "on".into(),
+            source: "局2027年教育培训计划".into(),
+        };
+        let rules = input.parse().unwrap();
+        assert_eq!((rules.business_per_month, rules.spring_for_everyone), (3, true));
+        let bad = RulesInput { business_per_month: "-1".into(), source: " ".into(), ..input };
+        let errors = bad.parse().unwrap_err();
+        assert!(errors.get("business_per_month").is_some() && errors.get("source").is_some());
+        let today = d("2026-12-04");
+        assert!(rules_open(2027, today, 0));
+        assert!(rules_open(2026, today, 0) && !rules_open(2026, today, 1));
+        assert!(!rules_open(2025, today, 0));
     }
 
     #[test]

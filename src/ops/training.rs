@@ -10,8 +10,8 @@ use crate::domain::fields::FieldErrors;
 use crate::domain::time::{beijing, civil_date};
 use crate::domain::training::{
     Attended, Category, ClosedFigure, ComplianceRules, Month, MonthCompliance, PlanCell, PlanInput, PlanItem,
-    SessionKind, SignInRefusal, SpringStatus, code_period, in_sign_in_window, is_late, may_close,
-    month_compliance, plan_against_actual, plan_defaults, spring_status,
+    SessionKind, SignInRefusal, SpringStatus, code_period, in_sign_in_window, is_late, judge_month,
+    may_close, month_compliance, plan_against_actual, plan_defaults, spring_status,
 };
 use crate::keys::{Keyring, Purpose};
 use crate::ops::people::unit_visible;
@@ -358,7 +358,18 @@ pub async fn compliance(db: &Db, month: Month, unit: Option<&str>) -> Result<Vec
         .into_iter()
         .filter(|p| scope.as_ref().is_none_or(|s| unit_visible(&units, s, &p.unit_id)))
         .map(|p| ComplianceRow {
-            result: month_compliance(month, &p.service, &p.attended, &rules),
+            result: {
+                let made_up = |kind: SessionKind| {
+                    p.makeups.iter().filter(|a| a.kind == kind && a.counts_for() == month).count() as u32
+                };
+                judge_month(
+                    month,
+                    &p.service,
+                    p.political + made_up(SessionKind::Political),
+                    p.business + made_up(SessionKind::Business),
+                    &rules,
+                )
+            },
             person_id: p.person_id,
             name: p.name,
             unit_id: p.unit_id,
@@ -660,4 +671,32 @@ pub async fn record_score(
             Ok(())
         }
     }
+}
+
+/// Sets the compliance rules of `year` (the office only): for a year not yet begun, or for this
+/// year while none of its months is closed, over the version read (`None` the first time).
+pub async fn set_rules(
+    state: &AppState,
+    actor: &Actor,
+    year: i32,
+    input: &crate::domain::training::RulesInput,
+    version: Option<i64>,
+) -> Result<i64, Error> {
+    if actor.visibility(Action::TrainingManage) != Visibility::All {
+        return Err(Error::Forbidden);
+    }
+    let rules = input.parse()?;
+    let closed = state.db.training_closed_months(Month { year, month: 1 }, Month { year, month: 12 }).await?;
+    if !crate::domain::training::rules_open(year, civil_date(state.now()), closed.len()) {
+        return Err(Error::refused(
+            "rules_year_started",
+            format!(
+                "{year} 年的考核规则已不能修改：规则只对尚未开始或尚无关账月份的年度生效，不追溯已上报的月份"
+            ),
+        ));
+    }
+    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+    let version = tx.set_training_rules(year, &rules, version).await?;
+    tx.commit().await?;
+    Ok(version)
 }

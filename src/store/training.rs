@@ -81,7 +81,11 @@ pub struct PersonMonth {
     pub unit_id: String,
     pub unit_name: String,
     pub service: Service,
-    pub attended: Vec<Attended>,
+    /// Political and business studies attended in the month (make-ups not included).
+    pub political: u32,
+    pub business: u32,
+    /// Make-ups (补学) attended from the month's start to the end of the next month.
+    pub makeups: Vec<Attended>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -191,26 +195,59 @@ impl Db {
         }
     }
 
+    /// The rules of `year` and the version of the office's row (`None`: the plan's defaults,
+    /// never set).
+    pub async fn training_rules_versioned(
+        &self,
+        year: i32,
+    ) -> Result<(ComplianceRules, Option<i64>), sqlx::Error> {
+        let row: Option<(String, i64)> = on_pool!(self, |pool| {
+            // `version` is INTEGER (four bytes on PostgreSQL) in 0025: read as BIGINT on both.
+            sqlx::query_as("SELECT body, CAST(version AS BIGINT) FROM training_rules WHERE year = $1")
+                .bind(i64::from(year))
+                .fetch_optional(pool)
+                .await?
+        });
+        match row {
+            Some((body, version)) => Ok((
+                serde_json::from_str(&body).map_err(|e| decode_error("training rules", &e.to_string()))?,
+                Some(version),
+            )),
+            None => Ok((ComplianceRules::plan_default(), None)),
+        }
+    }
+
     /// What a month's compliance needs, for everyone in service during any of it: each person's
-    /// service dates and long absences, and what they attended from the month's first day to
-    /// the end of the next month (make-ups held then count for the month).
+    /// service dates and long absences, the political and business studies they attended in
+    /// the month (counted in SQL: the month's sessions, their attendance by its key, then per
+    /// person), and the make-ups (补学) they attended from the month's first day to the end of
+    /// the next month, which the domain places (`Attended::counts_for`).
     pub async fn training_month(&self, month: Month) -> Result<Vec<PersonMonth>, sqlx::Error> {
         let (first, last) = (month.first_day().to_string(), month.last_day().to_string());
-        let until = (month.next().last_day() + chrono::Duration::days(1)).to_string();
-        // Instants are stored in UTC; a session early on the 1st in Beijing is still on the
-        // last day of the month before in UTC, so the window starts a day early (each
-        // attendance is then placed by its Beijing date).
-        let from = (month.first_day() - chrono::Duration::days(1)).to_string();
-        type PersonRow = (String, String, String, String, Option<String>, Option<String>);
+        // Sessions are stored as UTC instants: the month runs from Beijing midnight of its first
+        // day to Beijing midnight of the next month's, compared in the stored format.
+        let midnight = |day: NaiveDate| ts(crate::domain::time::start_of_civil_day(day));
+        let (start, end) = (midnight(month.first_day()), midnight(month.next().first_day()));
+        let until = midnight(month.next().next().first_day());
+        type PersonRow = (String, String, String, String, Option<String>, Option<String>, i64, i64);
         let people: Vec<PersonRow> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT p.id, p.name, p.unit_id, u.name, p.joined_on, p.left_on FROM people p \
+                "SELECT p.id, p.name, p.unit_id, u.name, p.joined_on, p.left_on, \
+                 COALESCE(c.political, 0), COALESCE(c.business, 0) FROM people p \
                  JOIN units u ON u.id = p.unit_id \
+                 LEFT JOIN (SELECT a.person_id, \
+                                   SUM(CASE WHEN s.kind = 'political' THEN 1 ELSE 0 END) AS political, \
+                                   SUM(CASE WHEN s.kind = 'business' THEN 1 ELSE 0 END) AS business \
+                            FROM training_sessions s JOIN training_attendance a ON a.session_id = s.id \
+                            WHERE s.starts_at >= $3 AND s.starts_at < $4 AND s.makes_up_for IS NULL \
+                            AND a.status <> 'leave' GROUP BY a.person_id) c ON c.person_id = p.id \
                  WHERE (p.joined_on IS NULL OR p.joined_on <= $2) AND (p.left_on IS NULL OR p.left_on >= $1) \
                  AND (p.active OR p.left_on IS NOT NULL) ORDER BY u.sort_order, p.name, p.id",
             )
             .bind(&first)
             .bind(&last)
+            .bind(&start)
+            .bind(&end)
             .fetch_all(pool)
             .await?
         });
@@ -223,30 +260,21 @@ impl Db {
             .fetch_all(pool)
             .await?
         });
-        // The month's own sessions, and from the next month only the make-ups (补学), which
-        // may count for this one: the next month's ordinary studies would double the rows read
-        // for nothing.
-        let month_end = (month.last_day() + chrono::Duration::days(1)).to_string();
-        let attended: Vec<(String, String, String, Option<String>)> = on_pool!(self, |pool| {
+        let makeups: Vec<(String, String, String, String)> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT a.person_id, s.kind, s.starts_at, NULL FROM training_sessions s \
-                 JOIN training_attendance a ON a.session_id = s.id \
-                 WHERE s.starts_at >= $1 AND s.starts_at < $2 AND s.makes_up_for IS NULL AND a.status <> 'leave' \
-                 UNION ALL \
-                 SELECT a.person_id, s.kind, s.starts_at, m.starts_at FROM training_sessions s \
+                "SELECT a.person_id, s.kind, s.starts_at, m.starts_at FROM training_sessions s \
                  JOIN training_sessions m ON m.id = s.makes_up_for \
                  JOIN training_attendance a ON a.session_id = s.id \
-                 WHERE s.starts_at >= $1 AND s.starts_at < $3 AND s.makes_up_for IS NOT NULL AND a.status <> 'leave'",
+                 WHERE s.starts_at >= $1 AND s.starts_at < $2 AND s.makes_up_for IS NOT NULL AND a.status <> 'leave'",
             )
-            .bind(&from)
-            .bind(&month_end)
+            .bind(&start)
             .bind(&until)
             .fetch_all(pool)
             .await?
         });
         let mut out = Vec::with_capacity(people.len());
-        let mut index = std::collections::HashMap::new();
-        for (person_id, name, unit_id, unit_name, joined, left) in people {
+        let mut index = std::collections::HashMap::with_capacity(people.len());
+        for (person_id, name, unit_id, unit_name, joined, left, political, business) in people {
             index.insert(person_id.clone(), out.len());
             out.push(PersonMonth {
                 person_id,
@@ -258,7 +286,9 @@ impl Db {
                     left_on: left.as_deref().map(parse_date).transpose()?,
                     absences: Vec::new(),
                 },
-                attended: Vec::new(),
+                political: u32::try_from(political).unwrap_or(0),
+                business: u32::try_from(business).unwrap_or(0),
+                makeups: Vec::new(),
             });
         }
         for (person, kind, from, to) in absences {
@@ -273,12 +303,12 @@ impl Db {
         let day = |instant: &str| -> Result<NaiveDate, sqlx::Error> {
             Ok(crate::domain::time::civil_date(parse_ts(instant)?))
         };
-        for (person, kind, starts, missed) in attended {
+        for (person, kind, starts, missed) in makeups {
             if let Some(&i) = index.get(&person) {
-                out[i].attended.push(Attended {
+                out[i].makeups.push(Attended {
                     kind: SessionKind::parse(&kind).ok_or_else(|| decode_error("session kind", &kind))?,
                     on: day(&starts)?,
-                    makes_up_for: missed.as_deref().map(day).transpose()?,
+                    makes_up_for: Some(day(&missed)?),
                 });
             }
         }
@@ -972,5 +1002,64 @@ impl AuditedTx {
         )
         .await?;
         Ok(())
+    }
+}
+
+impl AuditedTx {
+    /// Sets the rules of `year`: the first time (`expected` `None`) or over the version read;
+    /// anything else is a `Conflict` (someone changed them meanwhile). Answers the new version.
+    pub async fn set_training_rules(
+        &mut self,
+        year: i32,
+        rules: &ComplianceRules,
+        expected: Option<i64>,
+    ) -> Result<i64, StoreError> {
+        let body = serde_json::to_string(rules)
+            .map_err(|e| StoreError::Db(decode_error("rules", &e.to_string())))?;
+        let now = ts(self.now());
+        let version = match expected {
+            None => {
+                on_tx!(&mut self.tx, |conn| {
+                    sqlx::query(
+                        "INSERT INTO training_rules (year, body, version, updated_at) VALUES ($1, $2, 1, $3)",
+                    )
+                    .bind(i64::from(year))
+                    .bind(&body)
+                    .bind(&now)
+                    .execute(conn)
+                    .await
+                    .map_err(|e| match on_unique(e, "year") {
+                        StoreError::Duplicate(_) => StoreError::Conflict,
+                        other => other,
+                    })?;
+                });
+                1
+            }
+            Some(version) => {
+                let changed = on_tx!(&mut self.tx, |conn| {
+                    sqlx::query(
+                        "UPDATE training_rules SET body = $1, version = version + 1, updated_at = $2 \
+                         WHERE year = $3 AND version = $4",
+                    )
+                    .bind(&body)
+                    .bind(&now)
+                    .bind(i64::from(year))
+                    .bind(version)
+                    .execute(conn)
+                    .await?
+                    .rows_affected()
+                });
+                if changed == 0 {
+                    return Err(StoreError::Conflict);
+                }
+                version + 1
+            }
+        };
+        self.audit(
+            AuditEvent::new("training.rules", "training_rules", year.to_string())
+                .details(serde_json::to_value(rules).unwrap_or_default()),
+        )
+        .await?;
+        Ok(version)
     }
 }

@@ -76,6 +76,8 @@ use crate::app::AppState;
         crate::web::training_plan::api_plan,
         crate::web::training_plan::api_add,
         crate::web::training_plan::api_withdraw,
+        crate::web::training_report::api_rules,
+        crate::web::training_report::api_set_rules,
         crate::web::fieldwork::api_rules,
         crate::web::fieldwork::api_set_rule,
         crate::web::accounts::api_list,

@@ -178,6 +178,7 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
             A(X::TrainingManage),
             post(training_report::close_form),
         ),
+        route(p.clone(), "/training/rules", A(X::TrainingManage), post(training_report::rules_form)),
         route(g.clone(), "/training/people/{id}", A(X::TrainingView), get(training_report::year_page)),
         route(
             p.clone(),
@@ -365,6 +366,18 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
             get(training_report::api_year),
         ),
         route(g.clone(), "/api/v1/training/plan", A(X::TrainingView), get(training_plan::api_plan)),
+        route(
+            g.clone(),
+            "/api/v1/training/rules/{year}",
+            A(X::TrainingView),
+            get(training_report::api_rules),
+        ),
+        route(
+            Method::PUT,
+            "/api/v1/training/rules/{year}",
+            A(X::TrainingManage),
+            put(training_report::api_set_rules),
+        ),
         route(p.clone(), "/api/v1/training/plan/items", A(X::TrainingManage), post(training_plan::api_add)),
         route(
             p.clone(),

@@ -14,13 +14,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::domain::access::Action;
+use crate::domain::fields::FieldErrors;
 use crate::domain::time::civil_date;
-use crate::domain::training::{ComplianceStatus, Month, SpringStatus};
+use crate::domain::training::{ComplianceRules, ComplianceStatus, Month, RulesInput, SpringStatus};
 use crate::ops::people::unit_visible;
 use crate::ops::training::{self as ops, ComplianceRow, PersonYear};
 use crate::store::AuditEvent;
 use crate::store::org::Visibility;
 use crate::store::training::{AttendanceStatus, Correction};
+use crate::web::body::JsonObject;
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render_status};
@@ -107,6 +109,12 @@ struct CompliancePage {
     may_close: bool,
     /// The brigades' special trainings of the year: (brigade, held, required).
     specials: Vec<(String, u32, u32)>,
+    /// The year's rules, the version of the office's row, and whether the office may still
+    /// change them (only the office sees the form).
+    rules: ComplianceRules,
+    rules_version: Option<i64>,
+    may_set_rules: bool,
+    rules_errors: FieldErrors,
 }
 
 impl CompliancePage {
@@ -128,6 +136,17 @@ pub async fn compliance_page(
     headers: HeaderMap,
     Query(query): Query<CompliancePageQuery>,
 ) -> PageResult {
+    render_compliance(state, principal, headers, query, FieldErrors::default()).await
+}
+
+async fn render_compliance(
+    state: AppState,
+    principal: Principal,
+    headers: HeaderMap,
+    query: CompliancePageQuery,
+    rules_errors: FieldErrors,
+) -> PageResult {
+    let status = if rules_errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let month = month_of(&state, &query.month)?;
     let today = civil_date(state.now());
     let rows = visible_compliance(&state, &principal, month, &query.unit).await?;
@@ -169,6 +188,14 @@ pub async fn compliance_page(
     } else {
         Vec::new()
     };
+    let (rules, rules_version) = state.db.training_rules_versioned(month.year).await?;
+    let closed_in_year = state
+        .db
+        .training_closed_months(Month { year: month.year, month: 1 }, Month { year: month.year, month: 12 })
+        .await?
+        .len();
+    let may_set_rules = principal.visibility(Action::TrainingManage) == Visibility::All
+        && crate::domain::training::rules_open(month.year, today, closed_in_year);
     let chrome =
         Chrome::new(&state, &principal, &headers, "training_compliance", "学习达标情况", "Compliance")
             .await?;
@@ -188,8 +215,12 @@ pub async fn compliance_page(
             corrections,
             may_close,
             specials,
+            rules,
+            rules_version,
+            may_set_rules,
+            rules_errors,
         },
-        StatusCode::OK,
+        status,
     )
 }
 
@@ -207,14 +238,38 @@ pub async fn close_form(
     Form(form): Form<CloseForm>,
 ) -> PageResult {
     let month = Month::parse(&form.month).ok_or_else(|| {
-        AppError::Invalid(crate::domain::fields::FieldErrors::single(
-            "month",
-            "month_invalid",
-            "月份格式为 YYYY-MM",
-        ))
+        AppError::Invalid(FieldErrors::single("month", "month_invalid", "月份格式为 YYYY-MM"))
     })?;
     ops::close_month(&state, &principal.actor(&info), month).await?;
     Ok(Redirect::to(&format!("/training/compliance?month={month}")).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RulesForm {
+    /// The month whose page the form is on (its year's rules).
+    month: String,
+    version: String,
+    #[serde(flatten)]
+    rules: RulesInput,
+}
+
+/// The office sets the year's rules from the compliance page.
+pub async fn rules_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    headers: HeaderMap,
+    Form(form): Form<RulesForm>,
+) -> PageResult {
+    let month = month_of(&state, &form.month)?;
+    let version = form.version.trim().parse::<i64>().ok();
+    let query = CompliancePageQuery { month: month.to_string(), ..Default::default() };
+    match ops::set_rules(&state, &principal.actor(&info), month.year, &form.rules, version).await {
+        Ok(_) => Ok(Redirect::to(&format!("/training/compliance?month={month}")).into_response()),
+        Err(AppError::Invalid(errors)) => render_compliance(state, principal, headers, query, errors).await,
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// The month's compliance as a workbook: one sheet per person, one per unit, the same rows
@@ -467,11 +522,7 @@ pub async fn api_close(
     Path(month): Path<String>,
 ) -> ApiResult<Json<TrainingClosedDto>> {
     let month = Month::parse(&month).ok_or_else(|| {
-        AppError::Invalid(crate::domain::fields::FieldErrors::single(
-            "month",
-            "month_invalid",
-            "月份格式为 YYYY-MM",
-        ))
+        AppError::Invalid(FieldErrors::single("month", "month_invalid", "月份格式为 YYYY-MM"))
     })?;
     let people = ops::close_month(&state, &principal.actor(&info), month).await?;
     Ok(Json(TrainingClosedDto { month: month.to_string(), people }))
@@ -525,4 +576,64 @@ pub async fn api_year(
         spring: view.spring.code().to_owned(),
         spring_note: view.spring.label_zh(),
     }))
+}
+
+/// A year's compliance rules.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TrainingRulesDto {
+    pub year: i32,
+    pub rules: ComplianceRules,
+    /// The version of the office's row; `null` while the plan's defaults apply.
+    pub version: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/training/rules/{year}", tag = "training",
+    params(("year" = i32, Path, minimum = 2000, maximum = 2100)), responses((status = 200, body = TrainingRulesDto)))]
+pub async fn api_rules(
+    State(state): State<AppState>,
+    Path(year): Path<String>,
+) -> ApiResult<Json<TrainingRulesDto>> {
+    let year = crate::web::training::year_of(&state, &year)?;
+    let (rules, version) = state.db.training_rules_versioned(year).await?;
+    Ok(Json(TrainingRulesDto { year, rules, version }))
+}
+
+/// New rules for a year.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct TrainingRulesBody {
+    #[schema(minimum = 0, maximum = 10)]
+    pub political_per_month: u32,
+    #[schema(minimum = 0, maximum = 10)]
+    pub business_per_month: u32,
+    #[schema(minimum = 0, maximum = 24)]
+    pub special_per_year: u32,
+    pub spring_for_everyone: bool,
+    #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
+    pub source: String,
+    /// The version read; absent the first time the year's rules are set.
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+#[utoipa::path(put, path = "/api/v1/training/rules/{year}", tag = "training",
+    params(("year" = i32, Path, minimum = 2000, maximum = 2100)), request_body = TrainingRulesBody,
+    responses((status = 200, body = crate::web::people::VersionDto),
+        (status = 422, body = crate::web::error::ErrorBody, description = "`rules_year_started`, or a field")))]
+pub async fn api_set_rules(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Path(year): Path<String>,
+    JsonObject(body): JsonObject<TrainingRulesBody>,
+) -> ApiResult<Json<crate::web::people::VersionDto>> {
+    let year = crate::web::training::year_of(&state, &year)?;
+    let input = RulesInput {
+        political_per_month: body.political_per_month.to_string(),
+        business_per_month: body.business_per_month.to_string(),
+        special_per_year: body.special_per_year.to_string(),
+        spring_for_everyone: body.spring_for_everyone.to_string(),
+        source: body.source,
+    };
+    let version = ops::set_rules(&state, &principal.actor(&info), year, &input, body.version).await?;
+    Ok(Json(crate::web::people::VersionDto { version }))
 }

@@ -763,3 +763,93 @@ async fn a_sessions_materials_and_test_scores_are_kept_with_it() {
     chengguan::evidence::sweep(&app.db, &app.state.blobs, app.clock_now()).await.unwrap();
     assert!(app.state.blobs.size(&materials[0].sha256).await.unwrap().is_some());
 }
+
+/// Scope 3: the office sets a year's rules before the year's first closing, never for a year
+/// already reported; concurrent changes are detected by version; the next year's months are
+/// judged by them.
+#[tokio::test]
+async fn the_office_sets_a_years_rules_before_any_month_of_it_is_closed() {
+    let app = TestApp::new().await;
+    let office = app.token("office01").await;
+    let body = |version: Option<i64>| {
+        serde_json::json!({"political_per_month": 1, "business_per_month": 3, "special_per_year": 2,
+            "spring_for_everyone": true, "source": "局2027年教育培训计划", "version": version})
+    };
+    let set = app.json(Method::PUT, "/api/v1/training/rules/2027", &office, body(None)).await;
+    assert_eq!((set.status, set.json()["version"].as_i64()), (StatusCode::OK, Some(1)), "{}", set.body);
+    let stale = app.json(Method::PUT, "/api/v1/training/rules/2027", &office, body(None)).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let again = app.json(Method::PUT, "/api/v1/training/rules/2027", &office, body(Some(1))).await;
+    assert_eq!(again.json()["version"], 2);
+    let read = app.get_bearer("/api/v1/training/rules/2027", &office).await.json();
+    assert_eq!(read["rules"]["business_per_month"], 3);
+    assert_eq!(app.db.training_rules(2027).await.unwrap().business_per_month, 3);
+    assert_eq!(app.audit_count("training.rules").await, 2);
+    // Not a year already begun and reported, not by a squad leader.
+    let past = app.json(Method::PUT, "/api/v1/training/rules/2025", &office, body(None)).await;
+    assert_eq!(past.json()["error"], "rules_year_started");
+    let lead = app.token("squadlead01").await;
+    assert_eq!(
+        app.json(Method::PUT, "/api/v1/training/rules/2028", &lead, body(None)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // This year: open until its first month is closed, then not.
+    let session = app.login("office01").await;
+    let form = app
+        .post_form(
+            "/training/rules",
+            Some(&session),
+            &[
+                ("month", "2026-03"),
+                ("version", ""),
+                ("political_per_month", "1"),
+                ("business_per_month", "2"),
+                ("special_per_year", "3"),
+                ("spring_for_everyone", "on"),
+                ("source", "局2026年教育培训计划"),
+            ],
+        )
+        .await;
+    assert_eq!(form.status, StatusCode::SEE_OTHER, "{}", form.body);
+    let bad = app
+        .post_form(
+            "/training/rules",
+            Some(&session),
+            &[("month", "2026-03"), ("version", "1"), ("political_per_month", "x"), ("source", "")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("请填写规则依据"), "{}", bad.body);
+    app.json(Method::POST, "/api/v1/training/months/2026-02/close", &office, serde_json::json!({})).await;
+    let closed = app.json(Method::PUT, "/api/v1/training/rules/2026", &office, body(Some(1))).await;
+    assert_eq!(closed.json()["error"], "rules_year_started");
+    let page = app.get("/training/compliance?month=2026-03", Some(&session)).await;
+    assert!(page.body.contains("局2026年教育培训计划") && !page.body.contains("修改本年规则"));
+}
+
+/// A study early on the 1st in Beijing is still the day before in UTC: it counts for its own
+/// month, not the one before; and a make-up held on the last evening counts too.
+#[tokio::test]
+async fn the_months_edges_are_beijing_midnights() {
+    let app = TestApp::new().await;
+    let squad = app.unit_id("南大街中队").await;
+    let lead = actor(&app, "squadlead01").await;
+    let person = actor(&app, "officer01").await.person_id.unwrap();
+    let early = create_session(&app.state, &lead, &input(&squad, "business", "2026-02-01", "07:00", "07:50"))
+        .await
+        .unwrap();
+    let late = create_session(&app.state, &lead, &input(&squad, "business", "2026-01-31", "23:00", "23:50"))
+        .await
+        .unwrap();
+    for id in [&early, &late] {
+        record_attendance(&app.state, &lead, id, &person, AttendanceStatus::Present, "点名").await.unwrap();
+    }
+    let count = |rows: Vec<chengguan::ops::training::ComplianceRow>| {
+        rows.into_iter().find(|r| r.person_id == person).map(|r| r.result.business)
+    };
+    let january =
+        chengguan::ops::training::compliance(&app.db, Month::parse("2026-01").unwrap(), None).await.unwrap();
+    let february =
+        chengguan::ops::training::compliance(&app.db, Month::parse("2026-02").unwrap(), None).await.unwrap();
+    assert_eq!((count(january), count(february)), (Some(1), Some(1)));
+}
