@@ -1,6 +1,6 @@
 -- 0028 a session's materials and its test (issue 15, scope 2): the files (courseware as PDF,
 -- photos, recordings) kept in the blob store beside the evidence, whose sweeper keeps them; a
--- pass mark on a session with a test, and each attendee's score.
+-- pass mark on a session with a test, each attendee's score, and when someone left early (早退).
 
 CREATE TABLE training_materials (
     id          TEXT PRIMARY KEY,
@@ -18,3 +18,4 @@ CREATE INDEX training_materials_sha256 ON training_materials(sha256);
 
 ALTER TABLE training_sessions ADD COLUMN pass_mark BIGINT;
 ALTER TABLE training_attendance ADD COLUMN score BIGINT CHECK (score BETWEEN 0 AND 100);
+ALTER TABLE training_attendance ADD COLUMN left_early_at TEXT;

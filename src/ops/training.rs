@@ -700,3 +700,47 @@ pub async fn set_rules(
     tx.commit().await?;
     Ok(version)
 }
+
+/// The organiser records that an attendee left before the end (早退): the time (`HH:MM`,
+/// Beijing, the session's day) must fall inside the session, the reason is required. The
+/// attendance still counts (the plan sets no consequence); the record shows it.
+pub async fn record_early_leave(
+    state: &AppState,
+    actor: &Actor,
+    session_id: &str,
+    person_id: &str,
+    time: &str,
+    reason: &str,
+) -> Result<(), Error> {
+    let session = state.db.training_session(session_id).await?.ok_or(Error::NotFound)?;
+    if !may_manage(state, actor, &session.unit_id).await? {
+        return Err(Error::NotFound);
+    }
+    let mut errors = FieldErrors::default();
+    let at = NaiveTime::parse_from_str(time.trim(), "%H:%M")
+        .ok()
+        .and_then(|t| beijing().from_local_datetime(&civil_date(session.starts_at).and_time(t)).single())
+        .map(|a| a.with_timezone(&Utc))
+        .filter(|a| *a > session.starts_at && *a < session.ends_at);
+    if at.is_none() {
+        errors.add("left_at", "time_invalid", "请填写培训开始后、结束前的离开时间（HH:MM）");
+    }
+    if reason.trim().is_empty() {
+        errors.add("reason", "reason_required", "请填写早退原因");
+    }
+    errors.into_result()?;
+    let Some(at) = at else { unreachable!("a missing time added a field error") };
+    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+    match tx.record_early_leave(session_id, person_id, at, reason.trim()).await {
+        Err(crate::store::StoreError::NotFound) => Err(Error::Invalid(FieldErrors::single(
+            "person_id",
+            "not_attended",
+            "该人员未出席本次培训，或已登记早退",
+        ))),
+        other => {
+            other?;
+            tx.commit().await?;
+            Ok(())
+        }
+    }
+}

@@ -484,6 +484,8 @@ pub struct AttendanceLine {
     pub reason: String,
     /// The test score, where the session has a test and it was recorded.
     pub score: Option<i64>,
+    /// When the person left before the end (早退), as the organiser recorded it.
+    pub left_early_at: Option<DateTime<Utc>>,
 }
 
 impl Db {
@@ -517,10 +519,11 @@ impl Db {
 
     /// Who attended a session (or is on leave from it), in the order they signed in.
     pub async fn training_attendance(&self, session_id: &str) -> Result<Vec<AttendanceLine>, sqlx::Error> {
-        type Row = (String, String, String, String, String, String, String, Option<i64>);
+        type Row = (String, String, String, String, String, String, String, Option<i64>, Option<String>);
         let rows: Vec<Row> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT a.person_id, p.name, u.name, a.status, a.how, a.at, a.reason, a.score FROM training_attendance a \
+                "SELECT a.person_id, p.name, u.name, a.status, a.how, a.at, a.reason, a.score, a.left_early_at \
+                 FROM training_attendance a \
                  JOIN people p ON p.id = a.person_id JOIN units u ON u.id = p.unit_id \
                  WHERE a.session_id = $1 ORDER BY a.at, p.name",
             )
@@ -529,7 +532,7 @@ impl Db {
             .await?
         });
         rows.into_iter()
-            .map(|(person_id, name, unit_name, status, how, at, reason, score)| {
+            .map(|(person_id, name, unit_name, status, how, at, reason, score, left)| {
                 Ok(AttendanceLine {
                     person_id,
                     name,
@@ -539,6 +542,7 @@ impl Db {
                     at: parse_ts(&at)?,
                     reason,
                     score,
+                    left_early_at: left.as_deref().map(parse_ts).transpose()?,
                 })
             })
             .collect()
@@ -972,6 +976,38 @@ impl AuditedTx {
         )
         .await?;
         Ok(id)
+    }
+
+    /// Records that an attendee left early, at `at`, with the reason; `NotFound` when the
+    /// person did not attend or their early leave is recorded already.
+    pub async fn record_early_leave(
+        &mut self,
+        session_id: &str,
+        person_id: &str,
+        at: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        let changed = on_tx!(&mut self.tx, |conn| {
+            sqlx::query(
+                "UPDATE training_attendance SET left_early_at = $1 \
+                 WHERE session_id = $2 AND person_id = $3 AND status <> 'leave' AND left_early_at IS NULL",
+            )
+            .bind(ts(at))
+            .bind(session_id)
+            .bind(person_id)
+            .execute(conn)
+            .await?
+            .rows_affected()
+        });
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.audit(
+            AuditEvent::new("training.left_early", "training_session", session_id)
+                .details(serde_json::json!({ "person_id": person_id, "at": ts(at), "reason": reason })),
+        )
+        .await?;
+        Ok(())
     }
 
     /// Records an attendee's test score; `NotFound` when the person has no attendance at the

@@ -188,6 +188,12 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         ),
         route(g.clone(), "/training/materials/{id}", A(X::TrainingView), get(training::material_download)),
         route(p.clone(), "/training/sessions/{id}/scores", A(X::TrainingManage), post(training::score_form)),
+        route(
+            p.clone(),
+            "/training/sessions/{id}/early-leave",
+            A(X::TrainingManage),
+            post(training::early_leave_form),
+        ),
         route(g.clone(), "/training/plan", A(X::TrainingView), get(training_plan::page)),
         route(p.clone(), "/training/plan", A(X::TrainingManage), post(training_plan::add_form)),
         route(p.clone(), "/training/plan/fill", A(X::TrainingManage), post(training_plan::fill_form)),

@@ -215,6 +215,9 @@ struct SessionPage {
 }
 
 impl SessionPage {
+    fn hhmm(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        at.with_timezone(&crate::domain::time::beijing()).format("%H:%M").to_string()
+    }
     fn size_of(&self, material: &crate::store::training::Material) -> String {
         let size = material.size.max(0) as f64;
         if size >= 1_048_576.0 {
@@ -425,6 +428,34 @@ pub async fn material_download(
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     Ok(response)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct EarlyLeaveForm {
+    person_id: String,
+    left_at: String,
+    reason: String,
+}
+
+/// The organiser records that an attendee left early.
+pub async fn early_leave_form(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<EarlyLeaveForm>,
+) -> PageResult {
+    let actor = principal.actor(&info);
+    match ops::record_early_leave(&state, &actor, &id, &form.person_id, &form.left_at, &form.reason).await {
+        Ok(()) => Ok(Redirect::to(&format!("/training/sessions/{id}?done=1")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let message = errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("；");
+            session_page(&state, &principal, &headers, &id, Some(message), false, "").await
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -588,7 +588,8 @@ pub struct TrainingRulesDto {
 }
 
 #[utoipa::path(get, path = "/api/v1/training/rules/{year}", tag = "training",
-    params(("year" = i32, Path, minimum = 2000, maximum = 2100)), responses((status = 200, body = TrainingRulesDto)))]
+    params(("year" = i32, Path, minimum = 2000, maximum = 2100)), responses((status = 200, body = TrainingRulesDto),
+        (status = 422, body = crate::web::error::ErrorBody, description = "a year outside 2000–2100")))]
 pub async fn api_rules(
     State(state): State<AppState>,
     Path(year): Path<String>,

@@ -7,7 +7,8 @@ use axum::http::{Method, StatusCode};
 use chengguan::domain::training::{Month, code_period};
 use chengguan::ops::Actor;
 use chengguan::ops::training::{
-    SessionInput, close_month, create_session, record_attendance, record_score, sign_in, sign_in_code,
+    SessionInput, close_month, create_session, record_attendance, record_early_leave, record_score, sign_in,
+    sign_in_code,
 };
 use chengguan::store::training::AttendanceStatus;
 use chrono::{Duration, NaiveDate};
@@ -709,6 +710,21 @@ async fn a_sessions_materials_and_test_scores_are_kept_with_it() {
             .unwrap();
     assert_eq!(refused(record_score(&app.state, &lead, &plain, &person1, "90").await), "no_test");
     assert_eq!(app.audit_count("training.score").await, 1);
+    // Leaving early: inside the session, with a reason, once.
+    assert_eq!(
+        refused(record_early_leave(&app.state, &lead, &id, &person1, "08:55", "接警").await),
+        "invalid_input"
+    );
+    assert_eq!(
+        refused(record_early_leave(&app.state, &lead, &id, &person1, "08:30", " ").await),
+        "invalid_input"
+    );
+    record_early_leave(&app.state, &lead, &id, &person1, "08:30", "接警出勤").await.unwrap();
+    assert_eq!(
+        refused(record_early_leave(&app.state, &lead, &id, &person1, "08:40", "接警出勤").await),
+        "invalid_input"
+    );
+    assert_eq!(app.audit_count("training.left_early").await, 1);
     let mut bad_mark = input(&squad, "business", "2026-03-04", "15:00", "17:00");
     bad_mark.pass_mark = "六十".into();
     assert!(create_session(&app.state, &lead, &bad_mark).await.is_err());
@@ -758,6 +774,7 @@ async fn a_sessions_materials_and_test_scores_are_kept_with_it() {
     // The scores show on the organiser's page.
     let page = app.get(&format!("/training/sessions/{id}"), Some(&session)).await;
     assert!(page.body.contains("及格分 60") && page.body.contains(">85<"), "{}", page.body);
+    assert!(page.body.contains("早退 08:30"), "{}", page.body);
     // The evidence sweeper keeps a material's object: it is not an orphan.
     app.clock.set(app.clock_now() + Duration::hours(3));
     chengguan::evidence::sweep(&app.db, &app.state.blobs, app.clock_now()).await.unwrap();
