@@ -30,7 +30,8 @@ pub struct MonthQuery {
     /// `YYYY-MM`; empty: this month.
     #[param(pattern = r"^(20[0-9]{2}-(0[1-9]|1[0-2]))?$")]
     pub month: String,
-    /// Only this unit and the units below it (compliance).
+    /// Compliance: only this unit and the units below it. Sessions: those this unit holds or
+    /// that are held for it by a unit above.
     pub unit: String,
 }
 
@@ -107,6 +108,51 @@ struct SessionsPage {
     categories: [Category; 5],
     input: SessionInput,
     errors: FieldErrors,
+    /// The month as weeks from Monday: each day of the month with its sessions (id, start
+    /// time, kind); `None` for the days of the weeks outside the month.
+    weeks: Vec<Vec<Option<CalendarDay>>>,
+    /// The unit whose sessions are shown (its own and those held for it above), and the units
+    /// to choose from; empty: every unit in view.
+    unit: String,
+    unit_choices: Vec<(String, String)>,
+}
+
+/// A day of the month calendar.
+struct CalendarDay {
+    day: u32,
+    today: bool,
+    sessions: Vec<(String, String, SessionKind)>,
+}
+
+/// The month's weeks from Monday, each session on its Beijing day.
+fn calendar(month: Month, sessions: &[Session], today: chrono::NaiveDate) -> Vec<Vec<Option<CalendarDay>>> {
+    use chrono::Datelike;
+    let first = month.first_day();
+    let mut weeks = Vec::new();
+    let mut week: Vec<Option<CalendarDay>> =
+        (0..first.weekday().num_days_from_monday()).map(|_| None).collect();
+    let mut day = first;
+    while day <= month.last_day() {
+        let on_day = sessions
+            .iter()
+            .filter(|s| civil_date(s.starts_at) == day)
+            .map(|s| {
+                let start =
+                    s.starts_at.with_timezone(&crate::domain::time::beijing()).format("%H:%M").to_string();
+                (s.id.clone(), start, s.kind)
+            })
+            .collect();
+        week.push(Some(CalendarDay { day: day.day(), today: day == today, sessions: on_day }));
+        if week.len() == 7 {
+            weeks.push(std::mem::take(&mut week));
+        }
+        day += chrono::Duration::days(1);
+    }
+    if !week.is_empty() {
+        week.resize_with(7, || None);
+        weeks.push(week);
+    }
+    weeks
 }
 
 impl SessionsPage {
@@ -123,6 +169,7 @@ async fn sessions_page(
     principal: &Principal,
     headers: &HeaderMap,
     month: Month,
+    unit: &str,
     input: SessionInput,
     errors: FieldErrors,
 ) -> PageResult {
@@ -134,13 +181,30 @@ async fn sessions_page(
         .map(|u| (u.id.clone(), u.name.clone()))
         .collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let view = principal.visibility(Action::TrainingView);
+    let unit_choices: Vec<(String, String)> = all_units
+        .iter()
+        .filter(|u| unit_visible(&all_units, &view, &u.id))
+        .map(|u| (u.id.clone(), u.name.clone()))
+        .collect();
+    let unit = unit_choices.iter().find(|u| u.0 == unit).map(|u| u.0.clone()).unwrap_or_default();
+    let sessions: Vec<Session> = visible_sessions(state, principal, month)
+        .await?
+        .into_iter()
+        .filter(|s| {
+            unit.is_empty() || unit_visible(&all_units, &Visibility::Subtree(s.unit_id.clone()), &unit)
+        })
+        .collect();
     render_status(
         &SessionsPage {
             chrome,
             month: month.to_string(),
             previous: month.previous().to_string(),
             next: month.next().to_string(),
-            sessions: visible_sessions(state, principal, month).await?,
+            weeks: calendar(month, &sessions, civil_date(state.now())),
+            unit,
+            unit_choices,
+            sessions,
             may_create: !units.is_empty(),
             units,
             kinds: SessionKind::ALL,
@@ -166,7 +230,7 @@ pub async fn list_page(
         unit_id: principal.unit_id.clone().unwrap_or_default(),
         ..Default::default()
     };
-    sessions_page(&state, &principal, &headers, month, input, FieldErrors::default()).await
+    sessions_page(&state, &principal, &headers, month, &query.unit, input, FieldErrors::default()).await
 }
 
 /// The new-session form: the categories arrive as repeated checkboxes, joined here.
@@ -184,7 +248,7 @@ pub async fn create_form(
         Err(AppError::Invalid(errors)) => {
             let month =
                 Month::parse(input.date.get(..7).unwrap_or("")).unwrap_or(Month::of(civil_date(state.now())));
-            sessions_page(&state, &principal, &headers, month, input, errors).await
+            sessions_page(&state, &principal, &headers, month, "", input, errors).await
         }
         Err(error) => Err(error.into()),
     }

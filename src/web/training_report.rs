@@ -39,13 +39,17 @@ pub struct CompliancePageQuery {
 }
 
 /// The compliance this principal sees: the office and leaders everyone, a squad leader the own
-/// squad, anyone else the own record.
+/// squad, anyone else the own record; nothing for a month not yet begun.
 pub(crate) async fn visible_compliance(
     state: &AppState,
     principal: &Principal,
     month: Month,
     unit: &str,
 ) -> Result<Vec<ComplianceRow>, AppError> {
+    // A month not yet begun has nothing to judge: nobody is short of studies not yet held.
+    if month.first_day() > civil_date(state.now()) {
+        return Ok(Vec::new());
+    }
     let units = state.db.units().await?;
     let manage = principal.visibility(Action::TrainingManage);
     let rows = ops::compliance(&state.db, month, Some(unit).filter(|u| !u.is_empty())).await?;

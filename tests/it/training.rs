@@ -870,3 +870,33 @@ async fn the_months_edges_are_beijing_midnights() {
         chengguan::ops::training::compliance(&app.db, Month::parse("2026-02").unwrap(), None).await.unwrap();
     assert_eq!((count(january), count(february)), (Some(1), Some(1)));
 }
+
+/// The month calendar shows a unit's sessions (its own and those held for it above) on their
+/// Beijing days; a month not yet begun judges nobody.
+#[tokio::test]
+async fn the_month_calendar_shows_a_units_sessions_and_the_future_judges_nobody() {
+    let app = TestApp::new().await;
+    let squad = app.unit_id("南大街中队").await;
+    let other = app.unit_id("荷花池中队").await;
+    let brigade = app.unit_id("钟楼城管行政执法大队").await;
+    let office = actor(&app, "office01").await;
+    let own = create_session(&app.state, &office, &input(&squad, "business", "2026-03-10", "15:00", "17:00"))
+        .await
+        .unwrap();
+    let above =
+        create_session(&app.state, &office, &input(&brigade, "special", "2026-03-12", "09:00", "11:00"))
+            .await
+            .unwrap();
+    let elsewhere =
+        create_session(&app.state, &office, &input(&other, "business", "2026-03-11", "15:00", "17:00"))
+            .await
+            .unwrap();
+    let session = app.login("office01").await;
+    let page = app.get(&format!("/training?month=2026-03&unit={squad}"), Some(&session)).await;
+    assert!(page.body.contains("class=\"calendar\""));
+    assert!(page.body.contains(&own) && page.body.contains(&above) && !page.body.contains(&elsewhere));
+    assert!(page.body.contains("15:00 业务学习"), "{}", page.body);
+    let token = app.token("office01").await;
+    let future = app.get_bearer("/api/v1/training/compliance?month=2026-05", &token).await.json();
+    assert_eq!(future.as_array().map(Vec::len), Some(0), "{future}");
+}
