@@ -357,6 +357,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if training > 0 {
                     println!("演示培训 demo training sessions: {training}");
                 }
+                crate::demo::seed_training_materials(&state)
+                    .await
+                    .context("adding the demo training material")?;
                 let evidence =
                     crate::demo::seed_evidence(&state).await.context("adding the demo evidence")?;
                 if evidence > 0 {

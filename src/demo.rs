@@ -767,6 +767,7 @@ pub async fn seed_training(db: &Db, now: DateTime<Utc>) -> anyhow::Result<usize>
         teacher: String::new(),
         makes_up_for,
         pass_mark: None,
+        participants: Vec::new(),
     };
     let this_month = Month::of(today);
     let mut month = this_month;
@@ -890,11 +891,19 @@ pub async fn seed_training(db: &Db, now: DateTime<Utc>) -> anyhow::Result<usize>
                     session(&brigade, kind, topic, vec![Category::Law, Category::Practice], day, None);
                 new.place = "大队培训中心".to_owned();
                 new.starts_at = at(day, 9);
+                // The spring training ends with a test (pass mark 60).
+                let tested = kind == SessionKind::Spring;
+                if tested {
+                    new.pass_mark = Some(60);
+                }
                 let id = tx.insert_training_session(&new).await?;
                 added += 1;
                 for person in everyone().await? {
                     if seq.below(100) >= 3 {
                         tx.record_attendance(&id, &person, AttendanceStatus::Present, true, "").await?;
+                        if tested {
+                            tx.record_score(&id, &person, 52 + seq.below(49) as u32).await?;
+                        }
                     }
                 }
             }
@@ -968,6 +977,38 @@ pub async fn seed_training(db: &Db, now: DateTime<Utc>) -> anyhow::Result<usize>
         month = month.next();
     }
     Ok(added)
+}
+
+/// A photo of the latest spring training kept with it as its material, through the same path
+/// as an upload (`ops::training::add_material`, by the office). Returns how many were added.
+pub async fn seed_training_materials(state: &crate::app::AppState) -> anyhow::Result<usize> {
+    use crate::domain::training::SessionKind;
+    let today = civil_date(state.now());
+    let sessions = state.db.training_sessions(today - Duration::days(400), today).await?;
+    let Some(spring) = sessions.iter().rev().find(|s| s.kind == SessionKind::Spring) else { return Ok(0) };
+    if !state.db.training_materials(&spring.id).await?.is_empty() {
+        return Ok(0);
+    }
+    let account = state
+        .db
+        .account_by_username("office01")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo office account"))?;
+    let actor = crate::ops::Actor::acting_as(account, "demo");
+    let mut ingest = state.blobs.stage().await?;
+    ingest.push(bytes::Bytes::from(demo_png(480, 270, [180, 60, 60]))).await?;
+    let ingested = ingest.finish().await?;
+    crate::ops::training::add_material(
+        state,
+        &actor,
+        &spring.id,
+        "春训开班现场照片",
+        "春训现场.png",
+        ingested,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    Ok(1)
 }
 
 /// Sample evidence for `serve --demo`: scene photos (drawn here, so the item page has a picture

@@ -19,3 +19,11 @@ CREATE INDEX training_materials_sha256 ON training_materials(sha256);
 ALTER TABLE training_sessions ADD COLUMN pass_mark BIGINT;
 ALTER TABLE training_attendance ADD COLUMN score BIGINT CHECK (score BETWEEN 0 AND 100);
 ALTER TABLE training_attendance ADD COLUMN left_early_at TEXT;
+
+-- A session for named people (骨干培训 of squad leaders, 轮训 of auxiliaries …): when it lists
+-- any, they are its participants; otherwise everyone of its unit and the units below.
+CREATE TABLE training_participants (
+    session_id  TEXT NOT NULL REFERENCES training_sessions(id),
+    person_id   TEXT NOT NULL REFERENCES people(id),
+    PRIMARY KEY (session_id, person_id)
+);

@@ -54,6 +54,9 @@ pub struct SessionInput {
     /// A session with a test: the score that passes it (0–100); empty, no test.
     #[serde(default)]
     pub pass_mark: String,
+    /// Named participants' person ids, comma-separated; empty: the whole unit.
+    #[serde(default)]
+    pub participants: String,
 }
 
 impl SessionInput {
@@ -128,6 +131,15 @@ impl SessionInput {
             teacher: self.teacher.trim().to_owned(),
             makes_up_for: Some(self.makes_up_for.trim().to_owned()).filter(|m| !m.is_empty()),
             pass_mark,
+            participants: {
+                let mut ids: Vec<String> = Vec::new();
+                for id in self.participants.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                    if !ids.iter().any(|known| known == id) {
+                        ids.push(id.to_owned());
+                    }
+                }
+                ids
+            },
         })
     }
 }
@@ -161,6 +173,19 @@ pub async fn create_session(state: &AppState, actor: &Actor, input: &SessionInpu
     }
     // A session held in a closed month changes that month's record; a make-up held after it
     // does not (its attendance, which counts for the closed month, is the correction).
+    // Named participants are people of the session's unit or the units below it.
+    if !session.participants.is_empty() {
+        let scope = Visibility::Subtree(session.unit_id.clone());
+        for id in &session.participants {
+            if state.db.person(&scope, id).await?.is_none() {
+                return Err(Error::Invalid(FieldErrors::single(
+                    "participants",
+                    "participant_out_of_unit",
+                    "指定的参训人员须为组织单位及下级单位的人员",
+                )));
+            }
+        }
+    }
     let month = Month::of(civil_date(session.starts_at));
     let closed = state.db.training_closure(month).await?.is_some();
     let reason = input.correction_reason.trim();
@@ -195,6 +220,20 @@ async fn counted_month(
     // Only the kind-independent part of `Attended` matters here.
     Ok(Attended { kind: SessionKind::Political, on: civil_date(starts_at), makes_up_for: missed }
         .counts_for())
+}
+
+/// The closed month an attendance at `session` would change, with the name the correction is
+/// recorded under; `None` while that month is open.
+async fn closed_month_of(
+    state: &AppState,
+    actor: &Actor,
+    session: &Session,
+) -> Result<Option<(Month, String)>, Error> {
+    let month = counted_month(state, session.starts_at, session.makes_up_for.as_deref()).await?;
+    if state.db.training_closure(month).await?.is_none() {
+        return Ok(None);
+    }
+    Ok(Some((month, actor_name(state, actor).await?)))
 }
 
 /// The name the actor's corrections and closings are recorded under: their person's name, or
@@ -250,7 +289,7 @@ pub async fn sign_in(
         Some(SignInRefusal::OutsideWindow)
     } else if ![period, period - 1].iter().any(|p| sign_in_code(&state.keys, session_id, *p) == code.trim()) {
         Some(SignInRefusal::WrongCode)
-    } else if !is_participant(state, &session, actor.unit_id.as_deref()).await? {
+    } else if !is_participant(state, &session, actor.unit_id.as_deref(), &person).await? {
         Some(SignInRefusal::NotTargeted)
     } else {
         None
@@ -271,16 +310,14 @@ pub async fn sign_in(
     let status = if late { AttendanceStatus::Late } else { AttendanceStatus::Present };
     // A make-up (补学) may count for a month already closed: it is the plan's own way of
     // catching up, so it goes in as a correction of that month with the make-up as reason.
-    let month = counted_month(state, session.starts_at, session.makes_up_for.as_deref()).await?;
-    let closed = state.db.training_closure(month).await?.is_some();
-    let by = if closed { actor_name(state, actor).await? } else { String::new() };
+    let closed = closed_month_of(state, actor, &session).await?;
     let mut tx = state.db.begin(&actor.audit_ctx(), now).await?;
     let recorded = tx.record_attendance(session_id, &person, status, true, "").await?;
     if recorded && session.kind == SessionKind::Onboarding {
         tx.set_onboarded(&person, civil_date(session.starts_at)).await?;
     }
-    if recorded && closed {
-        tx.insert_training_correction(month, session_id, Some(&person), "补学签到", "补学（现场签到）", &by)
+    if let (true, Some((month, by))) = (recorded, &closed) {
+        tx.insert_training_correction(*month, session_id, Some(&person), "补学签到", "补学（现场签到）", by)
             .await?;
     }
     if recorded {
@@ -289,7 +326,18 @@ pub async fn sign_in(
     Ok(SignedIn { late, recorded })
 }
 
-async fn is_participant(state: &AppState, session: &Session, unit_id: Option<&str>) -> Result<bool, Error> {
+/// Whether a person is among a session's participants: those it names, or when it names
+/// nobody, everyone of its unit and the units below.
+pub async fn is_participant(
+    state: &AppState,
+    session: &Session,
+    unit_id: Option<&str>,
+    person_id: &str,
+) -> Result<bool, Error> {
+    let named = state.db.training_participants(&session.id).await?;
+    if !named.is_empty() {
+        return Ok(named.iter().any(|(id, _)| id == person_id));
+    }
     let units = state.db.units().await?;
     Ok(unit_id.is_some_and(|u| unit_visible(&units, &Visibility::Subtree(session.unit_id.clone()), u)))
 }
@@ -314,22 +362,21 @@ pub async fn record_attendance(
     state.db.person(&Visibility::All, person_id).await?.ok_or(Error::NotFound)?;
     // After the office closed the month this counts for, the record is a correction of it:
     // the reason is required already, and the month's page shows the change beside its figures.
-    let month = counted_month(state, session.starts_at, session.makes_up_for.as_deref()).await?;
-    let closed = state.db.training_closure(month).await?.is_some();
-    let by = if closed { actor_name(state, actor).await? } else { String::new() };
+    let closed = closed_month_of(state, actor, &session).await?;
     let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
     let recorded = tx.record_attendance(session_id, person_id, status, false, reason.trim()).await?;
     if recorded && status != AttendanceStatus::Leave && session.kind == SessionKind::Onboarding {
         tx.set_onboarded(person_id, civil_date(session.starts_at)).await?;
     }
-    if recorded && closed {
+    if let (true, Some((month, by))) = (recorded, &closed) {
         let what = match status {
             AttendanceStatus::Leave => "登记请假",
             AttendanceStatus::Late => "补登出勤（迟到）",
             AttendanceStatus::Present => "补登出勤",
         };
-        tx.insert_training_correction(month, session_id, Some(person_id), what, reason.trim(), &by).await?;
+        tx.insert_training_correction(*month, session_id, Some(person_id), what, reason.trim(), by).await?;
     }
+
     if recorded {
         tx.commit().await?;
     }

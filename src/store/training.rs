@@ -47,6 +47,8 @@ pub struct NewSession {
     pub teacher: String,
     pub makes_up_for: Option<String>,
     pub pass_mark: Option<i64>,
+    /// Named participants; empty: everyone of the unit and the units below.
+    pub participants: Vec<String>,
 }
 
 /// How an attendance came to be recorded.
@@ -315,6 +317,22 @@ impl Db {
         Ok(out)
     }
 
+    /// The people a session names as its participants, by name (empty: the whole unit).
+    pub async fn training_participants(
+        &self,
+        session_id: &str,
+    ) -> Result<Vec<(String, String)>, sqlx::Error> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT p.id, p.name FROM training_participants t JOIN people p ON p.id = t.person_id \
+                 WHERE t.session_id = $1 ORDER BY p.name, p.id",
+            )
+            .bind(session_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
     /// Whether the person attended this session already (signed in or recorded).
     pub async fn attendance_of(
         &self,
@@ -360,9 +378,20 @@ impl AuditedTx {
             .execute(conn)
             .await?;
         });
+        for person in &session.participants {
+            on_tx!(&mut self.tx, |conn| {
+                sqlx::query("INSERT INTO training_participants (session_id, person_id) VALUES ($1, $2)")
+                    .bind(&id)
+                    .bind(person)
+                    .execute(conn)
+                    .await
+                    .map_err(|e| on_unique(e, "participants"))?;
+            });
+        }
         self.audit(AuditEvent::new("training.session.create", "training_session", &id).details(
             serde_json::json!({
                 "unit_id": session.unit_id, "kind": session.kind.code(), "starts_at": ts(session.starts_at),
+                "participants": session.participants.len(),
             }),
         ))
         .await?;

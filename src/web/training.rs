@@ -104,6 +104,8 @@ struct SessionsPage {
     sessions: Vec<Session>,
     may_create: bool,
     units: Vec<(String, String)>,
+    /// People the caller may name as participants (those of the units they run training for).
+    people: Vec<(String, String)>,
     kinds: [SessionKind; 11],
     categories: [Category; 5],
     input: SessionInput,
@@ -156,6 +158,9 @@ fn calendar(month: Month, sessions: &[Session], today: chrono::NaiveDate) -> Vec
 }
 
 impl SessionsPage {
+    fn chosen(&self, person_id: &str) -> bool {
+        self.input.participants.split(',').any(|p| p == person_id)
+    }
     fn time(&self, session: &Session) -> String {
         span(session)
     }
@@ -188,6 +193,19 @@ async fn sessions_page(
         .map(|u| (u.id.clone(), u.name.clone()))
         .collect();
     let unit = unit_choices.iter().find(|u| u.0 == unit).map(|u| u.0.clone()).unwrap_or_default();
+    let people = if units.is_empty() {
+        Vec::new()
+    } else {
+        let filter = crate::store::org::PeopleFilter { page: 1, page_size: 500, ..Default::default() };
+        state
+            .db
+            .people(&principal.visibility(Action::TrainingManage), &filter, civil_date(state.now()))
+            .await?
+            .rows
+            .into_iter()
+            .map(|p| (p.id, format!("{} · {}", p.name, p.unit_name)))
+            .collect()
+    };
     let sessions: Vec<Session> = visible_sessions(state, principal, month)
         .await?
         .into_iter()
@@ -207,6 +225,7 @@ async fn sessions_page(
             sessions,
             may_create: !units.is_empty(),
             units,
+            people,
             kinds: SessionKind::ALL,
             categories: Category::ALL,
             input,
@@ -243,6 +262,10 @@ pub async fn create_form(
 ) -> PageResult {
     let (mut input, categories): (SessionInput, _) = crate::web::body::form_with_list(&body, "category")?;
     input.categories = categories.join(",");
+    // The named participants come as a second repeated field (a multiple select).
+    let (_, participants): (std::collections::HashMap<String, String>, _) =
+        crate::web::body::form_with_list(&body, "participant")?;
+    input.participants = participants.join(",");
     match ops::create_session(&state, &principal.actor(&info), &input).await {
         Ok(id) => Ok(Redirect::to(&format!("/training/sessions/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
@@ -276,6 +299,8 @@ struct SessionPage {
     /// The code's link as a QR code (SVG), for phones to scan.
     qr: Option<String>,
     materials: Vec<crate::store::training::Material>,
+    /// The people the session names as its participants (empty: the whole unit).
+    named: Vec<(String, String)>,
 }
 
 impl SessionPage {
@@ -312,11 +337,15 @@ async fn session_page(
     let session = state.db.training_session(id).await?.ok_or(AppError::NotFound)?;
     let units = state.db.units().await?;
     let own = principal.unit_id.clone().unwrap_or_default();
-    let participant = unit_visible(&units, &Visibility::Subtree(session.unit_id.clone()), &own);
     let manage = may_manage(&units, principal, &session.unit_id);
     if !may_see(&units, principal, &session) {
         return Err(AppError::NotFound.into());
     }
+    let named = state.db.training_participants(id).await?;
+    let participant = match &principal.person_id {
+        Some(person) => ops::is_participant(state, &session, Some(&own), person).await?,
+        None => false,
+    };
     let now = state.now();
     let open = in_sign_in_window(session.starts_at, session.ends_at, now);
     let attendance = state.db.training_attendance(id).await?;
@@ -364,6 +393,7 @@ async fn session_page(
             prefill: prefill.chars().filter(char::is_ascii_digit).take(6).collect(),
             qr,
             materials: state.db.training_materials(id).await?,
+            named,
         },
         status,
     )
@@ -686,6 +716,9 @@ pub struct TrainingSessionBody {
     /// The id of the session this one makes up for (补学).
     #[serde(default)]
     pub makes_up_for: String,
+    /// Named participants (person ids); empty: everyone of the unit and the units below.
+    #[serde(default)]
+    pub participants: Vec<String>,
     /// Why a session is added to a month already closed (更正原因); required then.
     #[serde(default)]
     #[schema(max_length = 200)]
@@ -717,6 +750,7 @@ pub async fn api_create(
         makes_up_for: body.makes_up_for,
         correction_reason: body.correction_reason,
         pass_mark: body.pass_mark.map(|m| m.to_string()).unwrap_or_default(),
+        participants: body.participants.join(","),
     };
     let id = ops::create_session(&state, &principal.actor(&info), &input).await?;
     Ok((StatusCode::CREATED, Json(crate::web::people::CreatedDto { id })))

@@ -160,6 +160,13 @@ async fn the_monthly_compliance_is_printed_as_csv_with_the_demo_year() {
     let added = chengguan::demo::seed_training(&app.db, app.clock_now()).await.unwrap();
     assert!(added > 300, "a year of fixed study days for eight squads: {added}");
     assert_eq!(chengguan::demo::seed_training(&app.db, app.clock_now()).await.unwrap(), 0, "idempotent");
+    // The spring training's photo, kept as its material; once.
+    assert_eq!(chengguan::demo::seed_training_materials(&app.state).await.unwrap(), 1);
+    assert_eq!(chengguan::demo::seed_training_materials(&app.state).await.unwrap(), 0);
+    assert!(
+        app.count("SELECT COUNT(*) FROM training_attendance WHERE score IS NOT NULL").await > 100,
+        "spring test scores"
+    );
     let last = Month::of(chengguan::domain::time::civil_date(app.clock_now())).previous();
     let output = Command::new(env!("CARGO_BIN_EXE_chengguan"))
         .arg("--data-dir")
@@ -899,4 +906,52 @@ async fn the_month_calendar_shows_a_units_sessions_and_the_future_judges_nobody(
     let token = app.token("office01").await;
     let future = app.get_bearer("/api/v1/training/compliance?month=2026-05", &token).await.json();
     assert_eq!(future.as_array().map(Vec::len), Some(0), "{future}");
+}
+
+/// A session for named people: they sign in, the rest of the unit does not; the names must be
+/// of the session's unit and below.
+#[tokio::test]
+async fn a_session_for_named_people_admits_only_them() {
+    let app = TestApp::new().await;
+    let squad = app.unit_id("南大街中队").await;
+    let lead = actor(&app, "squadlead01").await;
+    let (named, other) = (actor(&app, "officer01").await, actor(&app, "officer02").await);
+    let stranger = actor(&app, "officer05").await;
+    let mut backbone = input(&squad, "backbone", "2026-03-02", "09:00", "11:00");
+    backbone.participants =
+        format!("{},{}", named.person_id.clone().unwrap(), named.person_id.clone().unwrap());
+    let id = create_session(&app.state, &lead, &backbone).await.unwrap();
+    assert_eq!(app.db.training_participants(&id).await.unwrap().len(), 1, "a name given twice is one");
+    let code = sign_in_code(&app.state.keys, &id, code_period(app.clock_now()));
+    let refused = sign_in(&app.state, &other, &id, &code).await.unwrap_err();
+    assert_eq!(refused.code(), "not_a_participant");
+    assert!(sign_in(&app.state, &named, &id, &code).await.unwrap().recorded);
+    let mut outside = input(&squad, "backbone", "2026-03-03", "09:00", "11:00");
+    outside.participants = stranger.person_id.clone().unwrap();
+    let Err(chengguan::ops::Error::Invalid(errors)) = create_session(&app.state, &lead, &outside).await
+    else {
+        panic!("someone of another squad cannot be named")
+    };
+    assert!(errors.get("participants").is_some());
+    // Through the form: the multiple select arrives as repeated fields.
+    let session = app.login("squadlead01").await;
+    let named_id = named.person_id.clone().unwrap();
+    let form = app
+        .post_form(
+            "/training",
+            Some(&session),
+            &[
+                ("unit_id", squad.as_str()),
+                ("kind", "rotation"),
+                ("topic", "辅警轮训"),
+                ("date", "2026-03-04"),
+                ("starts", "09:00"),
+                ("ends", "11:00"),
+                ("participant", named_id.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(form.status, StatusCode::SEE_OTHER, "{}", form.body);
+    let page = app.get(form.location(), Some(&session)).await;
+    assert!(page.body.contains("指定人员 1"), "{}", page.body);
 }
