@@ -179,6 +179,7 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
             post(training_report::close_form),
         ),
         route(p.clone(), "/training/rules", A(X::TrainingManage), post(training_report::rules_form)),
+        route(g.clone(), "/training/year.xlsx", A(X::TrainingView), get(training_report::year_xlsx)),
         route(g.clone(), "/training/people/{id}", A(X::TrainingView), get(training_report::year_page)),
         route(
             p.clone(),

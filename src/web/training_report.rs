@@ -304,6 +304,106 @@ pub async fn compliance_xlsx(
     ))
 }
 
+/// `?year=YYYY&unit=ID` for the year's ledger.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct YearLedgerQuery {
+    pub year: String,
+    pub unit: String,
+}
+
+/// The year's ledger (全年学习台账) as a workbook: one row per person seen in any month so far,
+/// one column per month with the studies attended and the result (达标, 未达标, 免). The same
+/// people the month pages show; the download is audited.
+pub async fn year_xlsx(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(info): Extension<RequestInfo>,
+    Query(query): Query<YearLedgerQuery>,
+) -> PageResult {
+    let year = crate::web::training::year_of(&state, &query.year)?;
+    let today = civil_date(state.now());
+    let mut months = Vec::new();
+    let mut month = Month { year, month: 1 };
+    while month.year == year && month.first_day() <= today {
+        months.push((month, visible_compliance(&state, &principal, month, &query.unit).await?));
+        month = month.next();
+    }
+    let bytes = year_workbook(year, &months).map_err(|e| AppError::Internal(e.into()))?;
+    let people: usize = months.iter().map(|(_, rows)| rows.len()).max().unwrap_or(0);
+    state
+        .db
+        .audit_only(
+            &info.audit_ctx(Some(&principal), ""),
+            state.now(),
+            AuditEvent::new("training.export", "training_year", year.to_string())
+                .details(serde_json::json!({ "rows": people, "unit": query.unit })),
+        )
+        .await?;
+    Ok(crate::web::people::xlsx_response(
+        bytes,
+        &format!("training_{year}.xlsx"),
+        &format!("全年学习台账_{year}.xlsx"),
+    ))
+}
+
+fn year_workbook(
+    year: i32,
+    months: &[(Month, Vec<ComplianceRow>)],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    // Everyone who appears in any month, in the order they first appear.
+    let mut people: Vec<(String, String, String)> = Vec::new();
+    for (_, rows) in months {
+        for row in rows {
+            if !people.iter().any(|p| p.0 == row.person_id) {
+                people.push((row.person_id.clone(), row.name.clone(), row.unit_name.clone()));
+            }
+        }
+    }
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(format!("{year}年"))?;
+    let bold = Format::new().set_bold().set_background_color("#E8EEF7");
+    let red = Format::new().set_font_color("#B42318");
+    sheet.write_with_format(
+        0,
+        0,
+        format!("{year} 年全年学习台账（每格：政治/业务 次数及结论）"),
+        &Format::new().set_bold(),
+    )?;
+    for (col, (name, width)) in [("姓名", 10.0), ("单位", 22.0)].into_iter().enumerate() {
+        sheet.write_with_format(1, col as u16, name, &bold)?;
+        sheet.set_column_width(col as u16, width)?;
+    }
+    for (i, (month, _)) in months.iter().enumerate() {
+        let col = (i + 2) as u16;
+        sheet.write_with_format(1, col, format!("{}月", month.month), &bold)?;
+        sheet.set_column_width(col, 12.0)?;
+    }
+    for (r, (id, name, unit)) in people.iter().enumerate() {
+        let row = (r + 2) as u32;
+        sheet.write(row, 0, name)?;
+        sheet.write(row, 1, unit)?;
+        for (i, (_, rows)) in months.iter().enumerate() {
+            let col = (i + 2) as u16;
+            let Some(line) = rows.iter().find(|l| &l.person_id == id) else { continue };
+            let word = match line.result.status {
+                ComplianceStatus::Compliant => "达标",
+                ComplianceStatus::Short { .. } => "未达标",
+                ComplianceStatus::Exempt(_) => "免",
+            };
+            let text = format!("{}/{} {word}", line.result.political, line.result.business);
+            match line.result.status {
+                ComplianceStatus::Short { .. } => sheet.write_with_format(row, col, text, &red)?,
+                _ => sheet.write(row, col, text)?,
+            };
+        }
+    }
+    sheet.set_freeze_panes(2, 2)?;
+    workbook.save_to_buffer()
+}
+
 fn compliance_workbook(
     month: Month,
     rows: &[ComplianceRow],

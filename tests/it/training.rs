@@ -564,6 +564,16 @@ async fn a_persons_year_shows_each_month_and_the_spring_training() {
     assert!(headers["content-type"].to_str().unwrap().contains("spreadsheetml"));
     assert!(bytes.starts_with(b"PK"), "a zip container");
     assert_eq!(app.audit_count("training.export").await, 1);
+    let (status, _, bytes) = app
+        .send_bytes(
+            axum::http::Request::get("/training/year.xlsx?year=2026")
+                .header("cookie", &session.cookie)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(status == StatusCode::OK && bytes.starts_with(b"PK"), "the year's ledger");
+    assert_eq!(app.audit_count("training.export").await, 2);
     // February is over: the office closes it from its page.
     let february = app.get("/training/compliance?month=2026-02", Some(&session)).await;
     assert!(february.body.contains("/training/compliance/close"));
