@@ -791,3 +791,53 @@ pub async fn record_early_leave(
         }
     }
 }
+
+/// Someone who missed the year's spring training.
+#[derive(Debug, Clone)]
+pub struct SpringMissed {
+    pub person_id: String,
+    pub name: String,
+    pub unit_id: String,
+    pub unit_name: String,
+}
+
+/// Who missed the year's spring training (春训) so far: people at work on a day it was held
+/// for their unit (by it or a unit above) who attended none. Those away on every such day are
+/// excused, as in [`spring_status`]. Empty when the year's rules do not require it.
+pub async fn spring_missed(db: &Db, year: i32, today: NaiveDate) -> Result<Vec<SpringMissed>, Error> {
+    let rules = db.training_rules(year).await?;
+    let first = Month { year, month: 1 }.first_day();
+    let last = Month { year, month: 12 }.last_day().min(today);
+    if !rules.spring_for_everyone || last < first {
+        return Ok(Vec::new());
+    }
+    let held: Vec<(String, NaiveDate)> = db
+        .training_sessions(first, last)
+        .await?
+        .into_iter()
+        .filter(|s| s.kind == SessionKind::Spring)
+        .map(|s| (s.unit_id, civil_date(s.starts_at)))
+        .collect();
+    if held.is_empty() {
+        return Ok(Vec::new());
+    }
+    let units = db.units().await?;
+    Ok(db
+        .training_kind_attendance(SessionKind::Spring, first, last)
+        .await?
+        .into_iter()
+        .filter_map(|(p, went)| {
+            let days: Vec<NaiveDate> = held
+                .iter()
+                .filter(|(unit, _)| unit_visible(&units, &Visibility::Subtree(unit.clone()), &p.unit_id))
+                .map(|(_, day)| *day)
+                .collect();
+            (spring_status(&rules, &p.service, &days, went) == SpringStatus::Missed).then_some(SpringMissed {
+                person_id: p.person_id,
+                name: p.name,
+                unit_id: p.unit_id,
+                unit_name: p.unit_name,
+            })
+        })
+        .collect())
+}

@@ -333,6 +333,87 @@ impl Db {
         }))
     }
 
+    /// For a year's requirement of one kind of session (the 春训): everyone on the register
+    /// with their service dates and the long absences touching `from..=to`, and whether they
+    /// attended a session of `kind` held in that span.
+    pub async fn training_kind_attendance(
+        &self,
+        kind: SessionKind,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(PersonMonth, bool)>, sqlx::Error> {
+        let (first, last) = (from.to_string(), to.to_string());
+        let midnight = |day: NaiveDate| ts(crate::domain::time::start_of_civil_day(day));
+        let (start, end) = (midnight(from), midnight(to + chrono::Duration::days(1)));
+        type PersonRow = (String, String, String, String, Option<String>, Option<String>);
+        let people: Vec<PersonRow> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT p.id, p.name, p.unit_id, u.name, p.joined_on, p.left_on FROM people p \
+                 JOIN units u ON u.id = p.unit_id \
+                 WHERE (p.joined_on IS NULL OR p.joined_on <= $2) AND (p.left_on IS NULL OR p.left_on >= $1) \
+                 AND (p.active OR p.left_on IS NOT NULL) ORDER BY u.sort_order, p.name, p.id",
+            )
+            .bind(&first)
+            .bind(&last)
+            .fetch_all(pool)
+            .await?
+        });
+        let absences: Vec<(String, String, String, String)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT person_id, kind, from_on, to_on FROM person_absences WHERE from_on <= $2 AND to_on >= $1",
+            )
+            .bind(&first)
+            .bind(&last)
+            .fetch_all(pool)
+            .await?
+        });
+        let attended: Vec<String> = on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT DISTINCT a.person_id FROM training_sessions s JOIN training_attendance a ON a.session_id = s.id \
+                 WHERE s.kind = $1 AND s.starts_at >= $2 AND s.starts_at < $3 AND a.status <> 'leave'",
+            )
+            .bind(kind.code())
+            .bind(&start)
+            .bind(&end)
+            .fetch_all(pool)
+            .await?
+        });
+        let attended: std::collections::HashSet<String> = attended.into_iter().collect();
+        let mut out: Vec<(PersonMonth, bool)> = Vec::with_capacity(people.len());
+        let mut index = std::collections::HashMap::with_capacity(people.len());
+        for (person_id, name, unit_id, unit_name, joined, left) in people {
+            index.insert(person_id.clone(), out.len());
+            let went = attended.contains(&person_id);
+            out.push((
+                PersonMonth {
+                    person_id,
+                    name,
+                    unit_id,
+                    unit_name,
+                    service: Service {
+                        joined_on: joined.as_deref().map(parse_date).transpose()?,
+                        left_on: left.as_deref().map(parse_date).transpose()?,
+                        absences: Vec::new(),
+                    },
+                    political: 0,
+                    business: 0,
+                    makeups: Vec::new(),
+                },
+                went,
+            ));
+        }
+        for (person, kind, from, to) in absences {
+            if let Some(&i) = index.get(&person) {
+                out[i].0.service.absences.push(Absence {
+                    kind,
+                    from: parse_date(&from)?,
+                    to: parse_date(&to)?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
     /// Whether the person attended this session already (signed in or recorded).
     pub async fn attendance_of(
         &self,

@@ -113,6 +113,8 @@ struct CompliancePage {
     may_close: bool,
     /// The brigades' special trainings of the year: (brigade, held, required).
     specials: Vec<(String, u32, u32)>,
+    /// Who missed the year's spring training, among the people the caller manages.
+    spring_missed: Vec<ops::SpringMissed>,
     /// The year's rules, the version of the office's row, and whether the office may still
     /// change them (only the office sees the form).
     rules: ComplianceRules,
@@ -192,6 +194,17 @@ async fn render_compliance(
     } else {
         Vec::new()
     };
+    let manage = principal.visibility(Action::TrainingManage);
+    let spring_missed = if manage == Visibility::Nothing {
+        Vec::new()
+    } else {
+        let units = state.db.units().await?;
+        ops::spring_missed(&state.db, month.year, today)
+            .await?
+            .into_iter()
+            .filter(|m| unit_visible(&units, &manage, &m.unit_id))
+            .collect()
+    };
     let (rules, rules_version) = state.db.training_rules_versioned(month.year).await?;
     let closed_in_year = state
         .db
@@ -219,6 +232,7 @@ async fn render_compliance(
             corrections,
             may_close,
             specials,
+            spring_missed,
             rules,
             rules_version,
             may_set_rules,

@@ -551,6 +551,22 @@ async fn a_persons_year_shows_each_month_and_the_spring_training() {
     );
     let compliance = app.get("/training/compliance?month=2026-03", Some(&session)).await;
     assert!(compliance.body.contains("已举办 1 / 要求 2"), "{}", compliance.body);
+    // Who missed the spring training: officer02, not officer01.
+    let all = chengguan::store::org::Visibility::All;
+    let went =
+        app.db.person(&all, officer1.person_id.as_deref().unwrap()).await.unwrap().unwrap().summary.name;
+    let missed =
+        app.db.person(&all, officer2.person_id.as_deref().unwrap()).await.unwrap().unwrap().summary.name;
+    let section = compliance
+        .body
+        .split("年春训未参加")
+        .nth(1)
+        .unwrap_or_default()
+        .split("</section>")
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(section.contains(&missed) && !section.contains(&went), "{section}");
     // The workbook: an xlsx (a zip), audited.
     let (status, headers, bytes) = app
         .send_bytes(
