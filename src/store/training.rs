@@ -253,15 +253,7 @@ impl Db {
             .fetch_all(pool)
             .await?
         });
-        let absences: Vec<(String, String, String, String)> = on_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT person_id, kind, from_on, to_on FROM person_absences WHERE from_on <= $2 AND to_on >= $1",
-            )
-            .bind(&first)
-            .bind(&last)
-            .fetch_all(pool)
-            .await?
-        });
+        let absences = self.absences_between(&first, &last).await?;
         let makeups: Vec<(String, String, String, String)> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT a.person_id, s.kind, s.starts_at, m.starts_at FROM training_sessions s \
@@ -293,13 +285,9 @@ impl Db {
                 makeups: Vec::new(),
             });
         }
-        for (person, kind, from, to) in absences {
+        for (person, absence) in absences {
             if let Some(&i) = index.get(&person) {
-                out[i].service.absences.push(Absence {
-                    kind,
-                    from: parse_date(&from)?,
-                    to: parse_date(&to)?,
-                });
+                out[i].service.absences.push(absence);
             }
         }
         let day = |instant: &str| -> Result<NaiveDate, sqlx::Error> {
@@ -358,15 +346,7 @@ impl Db {
             .fetch_all(pool)
             .await?
         });
-        let absences: Vec<(String, String, String, String)> = on_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT person_id, kind, from_on, to_on FROM person_absences WHERE from_on <= $2 AND to_on >= $1",
-            )
-            .bind(&first)
-            .bind(&last)
-            .fetch_all(pool)
-            .await?
-        });
+        let absences = self.absences_between(&first, &last).await?;
         let attended: Vec<String> = on_pool!(self, |pool| {
             sqlx::query_scalar(
                 "SELECT DISTINCT a.person_id FROM training_sessions s JOIN training_attendance a ON a.session_id = s.id \
@@ -402,16 +382,30 @@ impl Db {
                 went,
             ));
         }
-        for (person, kind, from, to) in absences {
+        for (person, absence) in absences {
             if let Some(&i) = index.get(&person) {
-                out[i].0.service.absences.push(Absence {
-                    kind,
-                    from: parse_date(&from)?,
-                    to: parse_date(&to)?,
-                });
+                out[i].0.service.absences.push(absence);
             }
         }
         Ok(out)
+    }
+
+    /// The long absences touching `first..=last` (`YYYY-MM-DD`), by person.
+    async fn absences_between(&self, first: &str, last: &str) -> Result<Vec<(String, Absence)>, sqlx::Error> {
+        let rows: Vec<(String, String, String, String)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT person_id, kind, from_on, to_on FROM person_absences WHERE from_on <= $2 AND to_on >= $1",
+            )
+            .bind(first)
+            .bind(last)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(person, kind, from, to)| {
+                Ok((person, Absence { kind, from: parse_date(&from)?, to: parse_date(&to)? }))
+            })
+            .collect()
     }
 
     /// Whether the person attended this session already (signed in or recorded).
