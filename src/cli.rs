@@ -445,9 +445,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 eprintln!("--format csv is the only format");
                 return Ok(ExitCode::from(2));
             }
-            let rows = crate::ops::training::compliance(&db, month, unit.as_deref())
-                .await
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            // A month not yet begun judges nobody (as on the page and in the API): the header only.
+            let begun = month.first_day() <= crate::domain::time::civil_date(clock.now());
+            let rows = if begun {
+                crate::ops::training::compliance(&db, month, unit.as_deref())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?
+            } else {
+                Vec::new()
+            };
             println!("person_id,name,unit,political,business,compliant,note");
             for row in rows {
                 let note = row.result.status.note_zh();

@@ -202,6 +202,16 @@ async fn the_monthly_compliance_is_printed_as_csv_with_the_demo_year() {
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
+    // A month not yet begun (by the real clock the CLI reads): the header only.
+    let future = Command::new(env!("CARGO_BIN_EXE_chengguan"))
+        .arg("--data-dir")
+        .arg(app.dir.path())
+        .arg("--database-url")
+        .arg(&app.url)
+        .args(["training", "compliance", "--month", "2099-12", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(future.stdout).unwrap().lines().count(), 1);
 }
 
 /// The pages and the API: the organiser sees the room's code, a participant signs in from the
