@@ -511,6 +511,17 @@ pub async fn material_download(
     if !may_see(&units, &principal, &session) {
         return Err(AppError::NotFound.into());
     }
+    // As for evidence: no bytes leave whose SHA-256 was not re-checked first.
+    let intact = crate::evidence::bytes_intact(&state.blobs, &material.sha256, material.size)
+        .await
+        .map_err(AppError::from)?;
+    if !intact {
+        return Err(AppError::refused(
+            "material_damaged",
+            "该资料的存储内容与登记的 SHA-256 不符，已拒绝下载，请联系系统管理员核查",
+        )
+        .into());
+    }
     let stream = state.blobs.read(&material.sha256, None).await.map_err(AppError::from)?;
     let mut response = axum::body::Body::from_stream(stream).into_response();
     let headers = response.headers_mut();

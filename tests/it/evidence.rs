@@ -90,7 +90,7 @@ async fn custody_events(app: &TestApp, token: &str, id: &str) -> Vec<String> {
 }
 
 /// The file of a stored object in the local folder (tests that tamper need local storage).
-fn object_file(app: &TestApp, sha256: &str) -> std::path::PathBuf {
+pub(crate) fn object_file(app: &TestApp, sha256: &str) -> std::path::PathBuf {
     app.state.blobs.local_root().expect("local store").join(format!(
         "sha256/{}/{}/{sha256}",
         &sha256[0..2],

@@ -814,6 +814,23 @@ async fn a_sessions_materials_and_test_scores_are_kept_with_it() {
     let stranger = app.login("officer05").await;
     let denied = app.get(&format!("/training/materials/{}", materials[0].id), Some(&stranger)).await;
     assert_eq!(denied.status, StatusCode::NOT_FOUND);
+    // Bytes that no longer match their SHA-256 are not served (on the local store, where the
+    // test can reach them).
+    if app.state.blobs.local_root().is_some() {
+        let path = crate::evidence::object_file(&app, &materials[0].sha256);
+        let mut permissions = std::fs::metadata(&path).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        permissions.set_readonly(false);
+        std::fs::set_permissions(&path, permissions).unwrap();
+        let mut stored = std::fs::read(&path).unwrap();
+        stored[20] ^= 0x01;
+        std::fs::write(&path, &stored).unwrap();
+        let damaged = app.get(&format!("/training/materials/{}", materials[0].id), Some(&officer)).await;
+        assert_eq!(damaged.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(damaged.body.contains("SHA-256"), "{}", damaged.body);
+        stored[20] ^= 0x01;
+        std::fs::write(&path, &stored).unwrap();
+    }
     // The scores show on the organiser's page.
     let page = app.get(&format!("/training/sessions/{id}"), Some(&session)).await;
     assert!(page.body.contains("及格分 60") && page.body.contains(">85<"), "{}", page.body);
