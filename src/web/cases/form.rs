@@ -242,6 +242,28 @@ impl StepForm {
             errors.add("excluded_kind", "kind_invalid", "请选择不计入办案期限的事项");
         }
         let excluded_kind = excluded_kind.unwrap_or(ExcludedPeriod::Testing);
+        // The same for the other choices: an unknown or missing one is a field error of the
+        // step that needs it, never a default (never a penalty by default, above all).
+        let act_kind = ActKind::parse(&self.act_kind);
+        if act_kind.is_none() && action == "record_act" {
+            errors.add("act_kind", "act_kind_invalid", "请选择调查取证行为的类别");
+        }
+        let act_kind = act_kind.unwrap_or(ActKind::Other);
+        let decided = Outcome::parse(&self.outcome);
+        if decided.is_none() && action == "decide" {
+            errors.add("outcome", "outcome_invalid", "请选择决定类型（处罚、不予处罚或移送）");
+        }
+        let decided = decided.unwrap_or(Outcome::Penalty);
+        let extension_days = self.days.trim().parse().ok();
+        if extension_days.is_none() && action == "extend_decision" {
+            errors.add("days", "days_invalid", "请填写延长的天数（整数）");
+        }
+        let extension_days = extension_days.unwrap_or(0);
+        let deferral_subject = DeferralSubject::parse(&self.subject);
+        if deferral_subject.is_none() && action == "propose_deferral" {
+            errors.add("subject", "subject_invalid", "请选择暂缓的事项");
+        }
+        let deferral_subject = deferral_subject.unwrap_or(DeferralSubject::Filing);
         let mut date = |raw: &str, field: &'static str, label: &str| {
             date_field(&mut errors, field, raw, label).unwrap_or(NaiveDate::MIN)
         };
@@ -254,7 +276,7 @@ impl StepForm {
             "recuse" => Command::Recuse { person: text(&self.person), reason: text(&self.reason) },
             "reassign" => Command::Reassign { on, officers: self.officers() },
             "record_act" => Command::RecordAct {
-                kind: ActKind::parse(&self.act_kind).unwrap_or(ActKind::Other),
+                kind: act_kind,
                 on,
                 officers: self.officers(),
                 summary: text(&self.summary),
@@ -306,12 +328,9 @@ impl StepForm {
                 }
             }
             "hold_hearing" => Command::HoldHearing { on, attended: self.attended != "no" },
-            "extend_decision" => Command::ExtendDecision {
-                days: self.days.trim().parse().unwrap_or(0),
-                reason: text(&self.reason),
-            },
+            "extend_decision" => Command::ExtendDecision { days: extension_days, reason: text(&self.reason) },
             "decide" => {
-                let outcome = Outcome::parse(&self.outcome).unwrap_or(Outcome::Penalty);
+                let outcome = decided;
                 Command::Decide {
                     on,
                     outcome,
@@ -454,7 +473,7 @@ impl StepForm {
             },
             "propose_deferral" => Command::ProposeDeferral {
                 on,
-                subject: DeferralSubject::parse(&self.subject).unwrap_or(DeferralSubject::Filing),
+                subject: deferral_subject,
                 reason: text(&self.reason),
                 review_on: date(&self.review_on, "review_on", "复查日期"),
                 attendees: people_list(&self.attendees),
@@ -493,6 +512,62 @@ impl StepForm {
                 Command::Waive { on }
             }
         };
+        // A dated step needs its date: an empty one is a field error, never the earliest day.
+        if self.on.trim().is_empty() && command.date().is_some() && errors.get("action").is_none() {
+            errors.add("on", "date_required", "请填写日期");
+        }
         errors.into_result().map(|()| (version, command))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(fields: &[(&str, &str)]) -> StepForm {
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        StepForm::from_urlencoded(body.as_bytes()).unwrap()
+    }
+
+    /// Issue 21, item 1: the HTML step form parses instead of defaulting. A missing or unknown
+    /// choice is a field error of that field; nothing becomes a penalty, "other", 0 or the
+    /// earliest day on its own.
+    #[test]
+    fn a_step_form_refuses_what_it_cannot_read_instead_of_defaulting() {
+        let cases: [(&[(&str, &str)], &str); 6] = [
+            (
+                &[("action", "decide"), ("version", "3"), ("on", "2026-03-02"), ("outcome", "fine-ish")],
+                "outcome",
+            ),
+            (&[("action", "decide"), ("version", "3"), ("on", "2026-03-02")], "outcome"),
+            (
+                &[("action", "record_act"), ("version", "3"), ("on", "2026-03-02"), ("act_kind", "chat")],
+                "act_kind",
+            ),
+            (
+                &[("action", "extend_decision"), ("version", "3"), ("days", "thirty"), ("reason", "复杂")],
+                "days",
+            ),
+            (&[("action", "notify"), ("version", "3"), ("on", "")], "on"),
+            (
+                &[("action", "propose_deferral"), ("version", "3"), ("on", "2026-03-02"), ("subject", "x")],
+                "subject",
+            ),
+        ];
+        for (fields, field) in cases {
+            let errors = form(fields).parse().unwrap_err();
+            assert!(errors.get(field).is_some(), "{fields:?} should fail on {field}: {errors:?}");
+        }
+        // Well-formed, they read as typed.
+        let (_, command) =
+            form(&[("action", "decide"), ("version", "3"), ("on", "2026-03-02"), ("outcome", "no_penalty")])
+                .parse()
+                .unwrap();
+        assert!(matches!(command, Command::Decide { outcome: Outcome::NoPenalty, .. }), "{command:?}");
+        let (_, command) =
+            form(&[("action", "extend_decision"), ("version", "3"), ("days", "30"), ("reason", "案情复杂")])
+                .parse()
+                .unwrap();
+        assert!(matches!(command, Command::ExtendDecision { days: 30, .. }), "{command:?}");
     }
 }
