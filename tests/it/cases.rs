@@ -548,6 +548,7 @@ async fn orders_seizures_and_substitute_performance_work_from_the_case_page_form
             ("performer", "市政设施养护所".into()),
             ("budget", budget.to_owned()),
             ("planned_on", "2026-03-09".into()),
+            ("party_present", "yes".into()),
         ]
     };
     let mut bad = substitute("四千元");

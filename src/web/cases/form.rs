@@ -264,6 +264,24 @@ impl StepForm {
             errors.add("subject", "subject_invalid", "请选择暂缓的事项");
         }
         let deferral_subject = deferral_subject.unwrap_or(DeferralSubject::Filing);
+        // The yes/no selects: `yes` or `no`, anything else a field error of the step that reads
+        // it (a missing answer is not the other answer).
+        let mut yes_no = |field: &'static str, raw: &str, steps: &[&str]| match raw.trim() {
+            "yes" => true,
+            "no" => false,
+            _ => {
+                if steps.contains(&action) {
+                    errors.add(field, "choice_invalid", "请选择“是”或“否”");
+                }
+                false
+            }
+        };
+        let attended = yes_no("attended", &self.attended, &["hold_hearing"]);
+        let simple_procedure =
+            yes_no("simple_procedure", &self.simple_procedure, &["receive_reconsideration"]);
+        let corrected = yes_no("corrected", &self.corrected, &["reinspect"]);
+        let party_present = yes_no("party_present", &self.party_present, &["decide_substitute"]);
+        let passed = yes_no("passed", &self.passed, &["review_deferral", "review_compulsory"]);
         let mut date = |raw: &str, field: &'static str, label: &str| {
             date_field(&mut errors, field, raw, label).unwrap_or(NaiveDate::MIN)
         };
@@ -327,7 +345,7 @@ impl StepForm {
                     place: text(&self.place),
                 }
             }
-            "hold_hearing" => Command::HoldHearing { on, attended: self.attended != "no" },
+            "hold_hearing" => Command::HoldHearing { on, attended },
             "extend_decision" => Command::ExtendDecision { days: extension_days, reason: text(&self.reason) },
             "decide" => {
                 let outcome = decided;
@@ -359,7 +377,7 @@ impl StepForm {
             "receive_reconsideration" => Command::ReceiveReconsideration {
                 on,
                 body: text(&self.forum),
-                simple: self.simple_procedure == "yes",
+                simple: simple_procedure,
                 applied_on: optional_date(&mut errors, "applied_on", &self.applied_on),
             },
             "answer_reconsideration" => Command::AnswerReconsideration { on },
@@ -418,12 +436,9 @@ impl StepForm {
                 requirement: text(&self.requirement),
                 officers: self.officers(),
             },
-            "reinspect" => Command::Reinspect {
-                on,
-                officers: self.officers(),
-                corrected: self.corrected == "yes",
-                summary: text(&self.summary),
-            },
+            "reinspect" => {
+                Command::Reinspect { on, officers: self.officers(), corrected, summary: text(&self.summary) }
+            }
             "decide_substitute" => {
                 let planned_on = date(&self.planned_on, "planned_on", "代履行时间");
                 let ground = SubstituteGround::parse(&self.ground).unwrap_or_else(|| {
@@ -442,7 +457,7 @@ impl StepForm {
                     performer: text(&self.performer),
                     budget_fen,
                     planned_on,
-                    party_present: self.party_present != "no",
+                    party_present,
                 }
             }
             "urge_substitute" => Command::UrgeSubstitute { on },
@@ -479,9 +494,7 @@ impl StepForm {
                 attendees: people_list(&self.attendees),
                 conclusion: text(&self.summary),
             },
-            "review_deferral" => {
-                Command::ReviewDeferral { on, passed: self.passed == "yes", opinion: text(&self.opinion) }
-            }
+            "review_deferral" => Command::ReviewDeferral { on, passed, opinion: text(&self.opinion) },
             "register_deferral" => Command::RegisterDeferral { on, authority: text(&self.authority) },
             "end_deferral" => Command::EndDeferral { on, note: text(&self.summary) },
             "exclude_period" => Command::ExcludePeriod {
@@ -499,12 +512,7 @@ impl StepForm {
                         conclusion: text(&self.summary),
                     }
                 } else {
-                    Command::ReviewCompulsory {
-                        on,
-                        measure,
-                        passed: self.passed == "yes",
-                        opinion: text(&self.opinion),
-                    }
+                    Command::ReviewCompulsory { on, measure, passed, opinion: text(&self.opinion) }
                 }
             }
             _ => {
@@ -534,7 +542,7 @@ mod tests {
     /// earliest day on its own.
     #[test]
     fn a_step_form_refuses_what_it_cannot_read_instead_of_defaulting() {
-        let cases: [(&[(&str, &str)], &str); 6] = [
+        let cases: [(&[(&str, &str)], &str); 8] = [
             (
                 &[("action", "decide"), ("version", "3"), ("on", "2026-03-02"), ("outcome", "fine-ish")],
                 "outcome",
@@ -552,6 +560,11 @@ mod tests {
             (
                 &[("action", "propose_deferral"), ("version", "3"), ("on", "2026-03-02"), ("subject", "x")],
                 "subject",
+            ),
+            (&[("action", "hold_hearing"), ("version", "3"), ("on", "2026-03-02")], "attended"),
+            (
+                &[("action", "review_deferral"), ("version", "3"), ("on", "2026-03-02"), ("passed", "ok")],
+                "passed",
             ),
         ];
         for (fields, field) in cases {
