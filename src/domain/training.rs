@@ -278,12 +278,17 @@ impl Attended {
     /// missed session counts for the missed session's month (seed §三（一）: 缺课须补学); any
     /// other attendance for its own month.
     pub fn counts_for(&self) -> Month {
-        match self.makes_up_for {
-            Some(missed) if self.on >= missed && Month::of(self.on) <= Month::of(missed).next() => {
-                Month::of(missed)
-            }
-            _ => Month::of(self.on),
-        }
+        counted_month(self.on, self.makes_up_for)
+    }
+}
+
+/// The month a session held `on` counts for, whatever its kind: for a make-up of a session held
+/// on `missed`, that session's month when held no later than the month after it; otherwise
+/// its own ([`Attended::counts_for`]).
+pub fn counted_month(on: NaiveDate, missed: Option<NaiveDate>) -> Month {
+    match missed {
+        Some(missed) if on >= missed && Month::of(on) <= Month::of(missed).next() => Month::of(missed),
+        _ => Month::of(on),
     }
 }
 

@@ -217,9 +217,7 @@ async fn counted_month(
         Some(id) => state.db.training_session(id).await?.map(|s| civil_date(s.starts_at)),
         None => None,
     };
-    // Only the kind-independent part of `Attended` matters here.
-    Ok(Attended { kind: SessionKind::Political, on: civil_date(starts_at), makes_up_for: missed }
-        .counts_for())
+    Ok(crate::domain::training::counted_month(civil_date(starts_at), missed))
 }
 
 /// The closed month an attendance at `session` would change, with the name the correction is
@@ -706,18 +704,10 @@ pub async fn record_score(
         return Err(Error::Invalid(FieldErrors::single("score", "score_invalid", "成绩为 0–100 的整数")));
     };
     let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
-    match tx.record_score(session_id, person_id, score).await {
-        Err(crate::store::StoreError::NotFound) => Err(Error::Invalid(FieldErrors::single(
-            "person_id",
-            "not_attended",
-            "该人员未出席本次培训，不能登记成绩",
-        ))),
-        other => {
-            other?;
-            tx.commit().await?;
-            Ok(())
-        }
-    }
+    let recorded = tx.record_score(session_id, person_id, score).await;
+    attended_or(recorded, "该人员未出席本次培训，不能登记成绩")?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Sets the compliance rules of `year` (the office only): for a year not yet begun, or for this
@@ -778,18 +768,10 @@ pub async fn record_early_leave(
     errors.into_result()?;
     let Some(at) = at else { unreachable!("a missing time added a field error") };
     let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
-    match tx.record_early_leave(session_id, person_id, at, reason.trim()).await {
-        Err(crate::store::StoreError::NotFound) => Err(Error::Invalid(FieldErrors::single(
-            "person_id",
-            "not_attended",
-            "该人员未出席本次培训，或已登记早退",
-        ))),
-        other => {
-            other?;
-            tx.commit().await?;
-            Ok(())
-        }
-    }
+    let recorded = tx.record_early_leave(session_id, person_id, at, reason.trim()).await;
+    attended_or(recorded, "该人员未出席本次培训，或已登记早退")?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Someone who missed the year's spring training.
@@ -840,4 +822,15 @@ pub async fn spring_missed(db: &Db, year: i32, today: NaiveDate) -> Result<Vec<S
             })
         })
         .collect())
+}
+
+/// A change to someone's attendance the store found no attendance for: a field error on the
+/// person (`not_attended`) with `message`; any other store error as it is.
+fn attended_or(result: Result<(), crate::store::StoreError>, message: &str) -> Result<(), Error> {
+    match result {
+        Err(crate::store::StoreError::NotFound) => {
+            Err(Error::Invalid(FieldErrors::single("person_id", "not_attended", message)))
+        }
+        other => Ok(other?),
+    }
 }

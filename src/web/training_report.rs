@@ -83,6 +83,15 @@ fn by_unit(rows: &[ComplianceRow]) -> Vec<(String, usize, usize, usize, usize)> 
     units
 }
 
+/// The colour of a result's tag: green compliant, red short, blue exempt.
+fn status_tag(status: &ComplianceStatus) -> &'static str {
+    match status {
+        ComplianceStatus::Compliant => "success",
+        ComplianceStatus::Short { .. } => "danger",
+        ComplianceStatus::Exempt(_) => "info",
+    }
+}
+
 fn status_word(code: &str) -> &'static str {
     match code {
         "true" => "达标",
@@ -125,11 +134,7 @@ struct CompliancePage {
 
 impl CompliancePage {
     fn tag(&self, status: &ComplianceStatus) -> &'static str {
-        match status {
-            ComplianceStatus::Compliant => "success",
-            ComplianceStatus::Short { .. } => "danger",
-            ComplianceStatus::Exempt(_) => "info",
-        }
+        status_tag(status)
     }
     fn when(&self, correction: &Correction) -> String {
         minutes(correction.at)
@@ -327,7 +332,7 @@ pub struct YearLedgerQuery {
 }
 
 /// The year's ledger (全年学习台账) as a workbook: one row per person seen in any month so far,
-/// one column per month with the studies attended and the result (达标, 未达标, 免). The same
+/// one column per month with the studies attended and the result (达标, 未达标, 免考核). The same
 /// people the month pages show; the download is audited.
 pub async fn year_xlsx(
     State(state): State<AppState>,
@@ -402,11 +407,7 @@ fn year_workbook(
         for (i, (_, rows)) in months.iter().enumerate() {
             let col = (i + 2) as u16;
             let Some(line) = rows.iter().find(|l| &l.person_id == id) else { continue };
-            let word = match line.result.status {
-                ComplianceStatus::Compliant => "达标",
-                ComplianceStatus::Short { .. } => "未达标",
-                ComplianceStatus::Exempt(_) => "免",
-            };
+            let word = status_word(line.result.status.code());
             let text = format!("{}/{} {word}", line.result.political, line.result.business);
             match line.result.status {
                 ComplianceStatus::Short { .. } => sheet.write_with_format(row, col, text, &red)?,
@@ -521,11 +522,7 @@ struct YearPage {
 
 impl YearPage {
     fn tag(&self, status: &ComplianceStatus) -> &'static str {
-        match status {
-            ComplianceStatus::Compliant => "success",
-            ComplianceStatus::Short { .. } => "danger",
-            ComplianceStatus::Exempt(_) => "info",
-        }
+        status_tag(status)
     }
     fn spring_tag(&self) -> &'static str {
         match self.view.spring {
