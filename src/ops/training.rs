@@ -425,6 +425,29 @@ pub async fn compliance(db: &Db, month: Month, unit: Option<&str>) -> Result<Vec
 
 /// Records the days a person joined and left (empty: not recorded), for a person the actor may
 /// edit. A person in service for part of a month is exempt from that month's studies.
+/// The compliance this actor sees: the office and leaders everyone, a squad leader the own
+/// squad, anyone else the own record; nothing for a month not yet begun.
+pub async fn visible_compliance(
+    state: &AppState,
+    actor: &Actor,
+    month: Month,
+    unit: &str,
+) -> Result<Vec<ComplianceRow>, Error> {
+    // A month not yet begun has nothing to judge: nobody is short of studies not yet held.
+    if month.first_day() > civil_date(state.now()) {
+        return Ok(Vec::new());
+    }
+    let units = state.db.units().await?;
+    let manage = actor.visibility(Action::TrainingManage);
+    let rows = compliance(&state.db, month, Some(unit).filter(|u| !u.is_empty())).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| {
+            unit_visible(&units, &manage, &r.unit_id) || actor.person_id.as_deref() == Some(&r.person_id)
+        })
+        .collect())
+}
+
 pub async fn set_service(
     state: &AppState,
     actor: &Actor,

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Extension, Form, Path, State};
+use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use serde::Serialize;
@@ -15,7 +15,7 @@ use crate::ops::accounts::{self as ops, AccountInput, Created, Requested};
 use crate::store::accounts::AccountListItem;
 use crate::web::body::JsonObject;
 use crate::web::error::{ApiResult, AppError, PageResult};
-use crate::web::guard::{Principal, RequestInfo};
+use crate::web::guard::{Caller, Principal};
 use crate::web::pages::{Chrome, Lang, render};
 
 // ---------------------------------------------------------------------------------------------
@@ -64,7 +64,7 @@ async fn list(
 
 pub async fn list_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
 ) -> PageResult {
     list(&state, &principal, &headers, None, None).await
@@ -102,7 +102,7 @@ async fn form(
 
 pub async fn new_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
 ) -> PageResult {
     form(&state, &principal, &headers, AccountInput::default(), FieldErrors::default()).await
@@ -126,8 +126,7 @@ fn account_input_from_pairs(pairs: Vec<(String, String)>) -> AccountInput {
 
 pub async fn create_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
@@ -141,8 +140,7 @@ pub async fn create_form(
 
 pub async fn disable_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> PageResult {
@@ -157,8 +155,7 @@ pub async fn disable_form(
 
 pub async fn enable_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
 ) -> PageResult {
     ops::set_disabled(&state, &principal.actor(&info), &id, false).await?;
@@ -167,8 +164,7 @@ pub async fn enable_form(
 
 pub async fn reset_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> PageResult {
@@ -227,7 +223,7 @@ async fn grants(
 
 pub async fn grants_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
 ) -> PageResult {
     grants(&state, &principal, &headers, None).await
@@ -235,8 +231,7 @@ pub async fn grants_page(
 
 pub async fn grant_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> PageResult {
@@ -246,8 +241,7 @@ pub async fn grant_form(
 
 pub async fn decline_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
 ) -> PageResult {
     ops::answer_grant(&state, &principal.actor(&info), &id, false).await?;
@@ -314,8 +308,7 @@ impl From<Requested> for RequestedAccountDto {
         (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_create(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     JsonObject(input): JsonObject<AccountInput>,
 ) -> ApiResult<(StatusCode, Json<RequestedAccountDto>)> {
     let requested = ops::create_account(&state, &principal.actor(&info), &input).await?;
@@ -327,8 +320,7 @@ pub async fn api_create(
         (status = 404, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_reset(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<RequestedAccountDto>> {
     Ok(Json(ops::reset_password(&state, &principal.actor(&info), &id).await?.into()))
@@ -349,7 +341,7 @@ pub struct GrantedAccountDto {
     responses((status = 200, body = Vec<AccountDto>, description = "Accounts waiting for the caller's grant")))]
 pub async fn api_pending(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
 ) -> ApiResult<Json<Vec<AccountDto>>> {
     let now = state.now();
     Ok(Json(pending_for(&state, &principal).await?.into_iter().map(|r| AccountDto::new(r.a, now)).collect()))
@@ -360,8 +352,7 @@ pub async fn api_pending(
         (status = 404, body = crate::web::error::ErrorBody), (status = 409, body = crate::web::error::ErrorBody, description = "`nothing_to_grant`")))]
 pub async fn api_grant(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<GrantedAccountDto>> {
     let created =
@@ -379,8 +370,7 @@ pub async fn api_grant(
         (status = 404, body = crate::web::error::ErrorBody), (status = 409, body = crate::web::error::ErrorBody)))]
 pub async fn api_decline(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     ops::answer_grant(&state, &principal.actor(&info), &id, false).await?;
@@ -391,8 +381,7 @@ pub async fn api_decline(
     responses((status = 204), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn api_disable(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     ops::set_disabled(&state, &principal.actor(&info), &id, true).await?;
@@ -403,8 +392,7 @@ pub async fn api_disable(
     responses((status = 204), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn api_enable(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     ops::set_disabled(&state, &principal.actor(&info), &id, false).await?;

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Extension, Query, State};
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse};
 use serde::{Deserialize, Serialize};
@@ -12,7 +12,7 @@ use crate::domain::time::{beijing, display};
 use crate::store::AuditEvent;
 use crate::store::audit::{AuditFilter, AuditRecord, Verification};
 use crate::web::error::{ApiResult, AppError, PageResult};
-use crate::web::guard::{Principal, RequestInfo};
+use crate::web::guard::{Caller, Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, Pager, page_number, page_size, render};
 
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
@@ -126,8 +126,7 @@ struct AuditPage {
 
 pub async fn page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Query(query): Query<AuditQuery>,
 ) -> PageResult {
@@ -154,8 +153,7 @@ pub async fn page(
 /// The htmx fragment with the verification result.
 pub async fn verify_fragment(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
 ) -> PageResult {
     let html = match verify(&state, &principal, &info).await? {
         Verification::Intact { checked } => format!(
@@ -205,8 +203,7 @@ pub struct AuditPageDto {
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery), responses((status = 200, body = AuditPageDto), (status = 403, body = crate::web::error::ErrorBody)))]
 pub async fn api_list(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Query(query): Query<AuditQuery>,
 ) -> ApiResult<Json<AuditPageDto>> {
     record_query(&state, &principal, &info, &query).await?;
@@ -250,8 +247,7 @@ pub struct VerificationDto {
 #[utoipa::path(post, path = "/api/v1/audit/verify", tag = "audit", responses((status = 200, body = VerificationDto), (status = 403, body = crate::web::error::ErrorBody)))]
 pub async fn api_verify(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
 ) -> ApiResult<Json<VerificationDto>> {
     Ok(Json(match verify(&state, &principal, &info).await? {
         Verification::Intact { checked } => {

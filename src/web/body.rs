@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
 use crate::domain::fields::FieldErrors;
-use crate::web::error::ApiError;
+use crate::web::error::{ApiError, AppError};
 
 /// A JSON request body that must be an object. Serde reads a struct from an array too (its
 /// fields by position), so `[]` or `[true]` would pass for a body the document describes as an
@@ -102,6 +102,18 @@ pub fn form_with_list<T: DeserializeOwned>(body: &[u8], list: &str) -> Result<(T
     Ok((form, listed.into_iter().map(|(_, v)| v).collect()))
 }
 
+/// An upload body that broke off: too large, or cut.
+pub fn multipart_error(error: axum::extract::multipart::MultipartError) -> AppError {
+    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::TooLarge
+    } else {
+        AppError::refused("upload_interrupted", format!("上传未完成：{}", error.body_text()))
+    }
+}
+
+/// The longest text part of an upload form: a description of a few hundred characters is
+/// plenty; 3 bytes a character in UTF-8.
+pub const MAX_TEXT_PART_BYTES: usize = 8 * 1024;
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Extension, Form, Path, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use chrono::NaiveDate;
@@ -17,7 +17,7 @@ use crate::ops::calendar::{CalendarYearBody, SpecialDayBody};
 use crate::store::calendar::CalendarYear;
 use crate::web::body::JsonObject;
 use crate::web::error::{ApiResult, AppError, PageResult};
-use crate::web::guard::{Principal, RequestInfo};
+use crate::web::guard::{Caller, Principal};
 use crate::web::pages::{Chrome, Lang, render};
 
 impl From<CalendarError> for AppError {
@@ -154,8 +154,7 @@ pub async fn api_years(State(state): State<AppState>) -> ApiResult<Json<Vec<Cale
     responses((status = 200, body = CalendarYearDto), (status = 409, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_set_year(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(year): Path<String>,
     JsonObject(body): JsonObject<CalendarYearBody>,
 ) -> ApiResult<Json<CalendarYearDto>> {
@@ -309,7 +308,7 @@ async fn page(
 
 pub async fn calendar_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
     Query(query): Query<PageQuery>,
 ) -> PageResult {
@@ -318,16 +317,14 @@ pub async fn calendar_page(
 
 pub async fn year_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Form(form): Form<YearForm>,
 ) -> PageResult {
     let outcome = match form.body() {
         Ok((year, body)) => api_set_year(
             State(state.clone()),
-            Extension(principal.clone()),
-            Extension(info),
+            Caller { principal: principal.clone(), info },
             Path(year.clone()),
             JsonObject(body),
         )

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Extension, Form, State};
+use axum::extract::{Form, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
@@ -13,9 +13,9 @@ use crate::app::AppState;
 use crate::domain::case::rules::CaseRulesInput;
 use crate::domain::fields::FieldErrors;
 use crate::web::body::JsonObject;
-use crate::web::cases::CaseRulesDto;
+use crate::web::common::CaseRulesDto;
 use crate::web::error::{ApiResult, AppError, PageResult};
-use crate::web::guard::{Principal, RequestInfo};
+use crate::web::guard::{Caller, Principal};
 use crate::web::pages::{Chrome, Lang, render};
 
 #[derive(Template)]
@@ -53,7 +53,7 @@ async fn page(
 
 pub async fn edit_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
 ) -> PageResult {
     let (rules, version) = state.db.case_rules().await?;
@@ -72,8 +72,7 @@ pub struct RulesForm {
 
 pub async fn save_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Form(form): Form<RulesForm>,
 ) -> PageResult {
@@ -115,8 +114,7 @@ pub struct RulesBody {
         (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_put(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     JsonObject(body): JsonObject<RulesBody>,
 ) -> ApiResult<Json<CaseRulesDto>> {
     let (rules, version) =

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Extension, Form, Multipart, Path, Query, State};
+use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
@@ -25,21 +25,11 @@ use crate::ops::evidence::{
 use crate::store::evidence::{CustodyRecord, EvidenceFilter, EvidenceItem};
 use crate::store::org::Visibility;
 use crate::web::body::JsonObject;
+use crate::web::body::{MAX_TEXT_PART_BYTES, multipart_error};
 use crate::web::error::{ApiResult, AppError, PageResult};
-use crate::web::guard::{Principal, RequestInfo};
+use crate::web::guard::{Caller, Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render};
 
-pub(crate) fn multipart_error(error: axum::extract::multipart::MultipartError) -> AppError {
-    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::TooLarge
-    } else {
-        AppError::refused("upload_interrupted", format!("上传未完成：{}", error.body_text()))
-    }
-}
-
-/// The longest text part of an upload form: a description of a few hundred characters is
-/// plenty; 3 bytes a character in UTF-8.
-pub const MAX_TEXT_PART_BYTES: usize = 8 * 1024;
 /// How many parts besides the file an upload form may have (it names twelve).
 pub const MAX_TEXT_PARTS: usize = 32;
 
@@ -126,8 +116,7 @@ pub async fn ingest(
         (status = 507, body = crate::web::error::ErrorBody, description = "the evidence storage is full")))]
 pub async fn api_upload(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     multipart: Multipart,
 ) -> ApiResult<(StatusCode, Json<Uploaded>)> {
     Ok((StatusCode::CREATED, Json(ingest(&state, &principal, &info, multipart).await?)))
@@ -136,8 +125,7 @@ pub async fn api_upload(
 /// The upload form's target: the same, then the item's page.
 pub async fn upload_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     multipart: Multipart,
 ) -> PageResult {
@@ -192,7 +180,7 @@ async fn list_items(
     responses((status = 200, body = Vec<EvidenceItem>)))]
 pub async fn api_list(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     Query(query): Query<ListQuery>,
 ) -> ApiResult<Json<Vec<EvidenceItem>>> {
     Ok(Json(list_items(&state, &principal, &query).await?))
@@ -234,8 +222,7 @@ async fn view(
     responses((status = 200, body = ItemDto), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn api_get(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ItemDto>> {
     Ok(Json(view(&state, &principal, &info, &id).await?))
@@ -316,8 +303,7 @@ async fn intact_or_refuse(
         (status = 404, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody, description = "`evidence_altered`: the stored bytes no longer match")))]
 pub async fn api_content(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     Ok(download(&state, &principal, &info, &id).await?)
@@ -325,8 +311,7 @@ pub async fn api_content(
 
 pub async fn download_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
 ) -> PageResult {
     Ok(download(&state, &principal, &info, &id).await?)
@@ -358,8 +343,7 @@ fn parse_range(header: Option<&HeaderValue>, size: u64) -> Option<Result<std::op
 /// request of a play (no range, or a range from byte 0) re-checks the digest and is recorded.
 pub async fn stream_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> PageResult {
@@ -567,8 +551,7 @@ fn tempfile_in(dir: &std::path::Path) -> Result<std::fs::File, AppError> {
         (status = 404, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_export(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     JsonObject(body): JsonObject<ExportBody>,
 ) -> ApiResult<Response> {
     Ok(export(&state, &principal, &info, &body).await?)
@@ -584,8 +567,7 @@ pub struct ExportForm {
 
 pub async fn export_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Form(form): Form<ExportForm>,
 ) -> PageResult {
     let body = ExportBody {
@@ -604,8 +586,7 @@ pub async fn export_form(
         (status = 422, body = crate::web::error::ErrorBody, description = "`retention_not_expired`, `evidence_in_case_file`, `evidence_on_hold`")))]
 pub async fn api_retention(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
     JsonObject(body): JsonObject<RetentionBody>,
 ) -> ApiResult<StatusCode> {
@@ -615,8 +596,7 @@ pub async fn api_retention(
 
 pub async fn retention_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
     Form(body): Form<RetentionBody>,
 ) -> PageResult {
@@ -628,8 +608,7 @@ pub async fn retention_form(
     responses((status = 204), (status = 404, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_share(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
     JsonObject(body): JsonObject<ShareBody>,
 ) -> ApiResult<StatusCode> {
@@ -642,8 +621,7 @@ pub async fn api_share(
     responses((status = 204), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn api_revoke_share(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path((id, unit_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     ops::revoke(&state, &principal.actor(&info), &id, &unit_id).await?;
@@ -652,8 +630,7 @@ pub async fn api_revoke_share(
 
 pub async fn share_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
     Form(body): Form<ShareBody>,
 ) -> PageResult {
@@ -663,8 +640,7 @@ pub async fn share_form(
 
 pub async fn revoke_share_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path((id, unit_id)): Path<(String, String)>,
 ) -> PageResult {
     ops::revoke(&state, &principal.actor(&info), &id, &unit_id).await?;
@@ -675,8 +651,7 @@ pub async fn revoke_share_form(
     responses((status = 204), (status = 409, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_deletion(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
     JsonObject(body): JsonObject<ApprovalBody>,
 ) -> ApiResult<StatusCode> {
@@ -686,8 +661,7 @@ pub async fn api_deletion(
 
 pub async fn deletion_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
     Form(body): Form<ApprovalBody>,
 ) -> PageResult {
@@ -753,7 +727,7 @@ pub struct ListPage {
 
 pub async fn list_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> PageResult {
@@ -803,8 +777,7 @@ impl ItemPage {
 
 pub async fn item_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> PageResult {
@@ -830,7 +803,7 @@ pub struct DeletionsPage {
 
 pub async fn deletions_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
 ) -> PageResult {
     let chrome =

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Extension, Form, Path, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use chrono::{Datelike, NaiveDate, TimeZone};
@@ -21,21 +21,16 @@ use crate::ops::fieldwork::{self as ops, DeviceInput};
 use crate::store::fieldwork::{Device, Patrol, RecordableAct, RecordingRule, TimedRecording};
 use crate::store::org::{PeopleFilter, Visibility};
 use crate::web::body::JsonObject;
+use crate::web::common::CreatedDto;
 use crate::web::error::{ApiResult, AppError, PageResult};
-use crate::web::guard::{Principal, RequestInfo};
+use crate::web::guard::{Caller, Principal};
 use crate::web::pages::{Chrome, Lang, render, render_status};
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CreatedDto {
-    pub id: String,
-}
 
 #[utoipa::path(post, path = "/api/v1/patrols", tag = "field work", request_body = PatrolInput,
     responses((status = 201, body = CreatedDto), (status = 422, body = crate::web::error::ErrorBody, description = "`two_officers_required`, missing partner of a joint operation, bad times")))]
 pub async fn api_create_patrol(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     JsonObject(input): JsonObject<PatrolInput>,
 ) -> ApiResult<(StatusCode, Json<CreatedDto>)> {
     let id = ops::record_patrol(&state, &principal.actor(&info), &input).await?;
@@ -45,7 +40,7 @@ pub async fn api_create_patrol(
 #[utoipa::path(get, path = "/api/v1/patrols", tag = "field work", responses((status = 200, body = Vec<Patrol>)))]
 pub async fn api_patrols(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
 ) -> ApiResult<Json<Vec<Patrol>>> {
     Ok(Json(state.db.patrols(&principal.visibility(Action::EvidenceView), None, 200).await?))
 }
@@ -54,7 +49,7 @@ pub async fn api_patrols(
     responses((status = 200, body = Patrol), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn api_patrol(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Patrol>> {
     let patrol = state.db.patrols(&principal.visibility(Action::EvidenceView), Some(&id), 1).await?;
@@ -65,8 +60,7 @@ pub async fn api_patrol(
     responses((status = 201, body = CreatedDto), (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_create_device(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     JsonObject(input): JsonObject<DeviceInput>,
 ) -> ApiResult<(StatusCode, Json<CreatedDto>)> {
     let id = ops::register_device(&state, &principal.actor(&info), &input).await?;
@@ -76,7 +70,7 @@ pub async fn api_create_device(
 #[utoipa::path(get, path = "/api/v1/devices", tag = "field work", responses((status = 200, body = Vec<Device>)))]
 pub async fn api_devices(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
 ) -> ApiResult<Json<Vec<Device>>> {
     Ok(Json(state.db.devices(&principal.visibility(Action::EvidenceView)).await?))
 }
@@ -184,7 +178,7 @@ async fn compliance(state: &AppState, principal: &Principal, month: &str) -> Res
     responses((status = 200, body = ComplianceDto)))]
 pub async fn api_compliance(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     Query(query): Query<MonthQuery>,
 ) -> ApiResult<Json<ComplianceDto>> {
     Ok(Json(compliance(&state, &principal, &query.month).await?))
@@ -205,8 +199,7 @@ pub struct RuleBody {
     responses((status = 204), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn api_set_rule(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(code): Path<String>,
     JsonObject(body): JsonObject<RuleBody>,
 ) -> ApiResult<StatusCode> {
@@ -222,8 +215,7 @@ pub struct RuleForm {
 
 pub async fn rule_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(code): Path<String>,
     Form(form): Form<RuleForm>,
 ) -> PageResult {
@@ -278,7 +270,7 @@ async fn patrols_page_with(
 
 pub async fn patrols_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
 ) -> PageResult {
     patrols_page_with(&state, &principal, &headers, FieldErrors::default()).await
@@ -287,8 +279,7 @@ pub async fn patrols_page(
 /// The form sends members as repeated `members` fields.
 pub async fn patrol_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
@@ -321,7 +312,7 @@ pub struct PatrolPage {
 
 pub async fn patrol_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> PageResult {
@@ -351,7 +342,7 @@ impl DevicesPage {
 
 pub async fn devices_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
 ) -> PageResult {
     let chrome =
@@ -366,8 +357,7 @@ pub async fn devices_page(
 
 pub async fn device_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Form(input): Form<DeviceInput>,
 ) -> PageResult {
     ops::register_device(&state, &principal.actor(&info), &input).await?;
@@ -395,7 +385,7 @@ impl CompliancePage {
 
 pub async fn compliance_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
     Query(query): Query<MonthQuery>,
 ) -> PageResult {

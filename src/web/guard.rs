@@ -166,6 +166,38 @@ pub struct RequestInfo {
     pub is_api: bool,
 }
 
+/// Who calls a protected route and from where: the guard's [`Principal`] and [`RequestInfo`],
+/// taken by a handler as one argument (`Caller { principal, info }: Caller`) instead of two
+/// `Extension`s. A route the guard lets through without a principal (the public ones) cannot
+/// take it: the extractor answers 401 there, which is what a missing sign-in is.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub principal: Principal,
+    pub info: RequestInfo,
+}
+
+impl Caller {
+    /// The caller as the operations layer sees it.
+    pub fn actor(&self) -> crate::ops::Actor {
+        self.principal.actor(&self.info)
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Caller {
+    /// A bare 401, which `error::uniform_errors` answers in the API's or the pages' words.
+    type Rejection = axum::http::StatusCode;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let unauthorized = axum::http::StatusCode::UNAUTHORIZED;
+        let principal = parts.extensions.get::<Principal>().cloned().ok_or(unauthorized)?;
+        let info = parts.extensions.get::<RequestInfo>().cloned().ok_or(unauthorized)?;
+        Ok(Caller { principal, info })
+    }
+}
+
 impl RequestInfo {
     pub fn audit_ctx(&self, principal: Option<&Principal>, fallback_actor: &str) -> AuditCtx {
         AuditCtx {

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Extension, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
@@ -18,8 +18,9 @@ use crate::domain::time::civil_date;
 use crate::ops::org::MemberInput;
 use crate::store::org::{PeopleFilter, Unit};
 use crate::web::body::JsonObject;
+use crate::web::common::tree_order;
 use crate::web::error::{ApiResult, AppError, PageError, PageResult};
-use crate::web::guard::{LANG_COOKIE, Principal, RequestInfo};
+use crate::web::guard::{Caller, LANG_COOKIE, Principal};
 use crate::web::pages::{Chrome, Lang, render};
 
 pub async fn healthz() -> &'static str {
@@ -90,7 +91,7 @@ pub struct HomeQuery {
 
 pub async fn home(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     axum::extract::Query(query): axum::extract::Query<HomeQuery>,
 ) -> PageResult {
@@ -138,7 +139,8 @@ pub async fn home(
     if principal.has(Action::TrainingView) && crate::domain::training::reminders_due(today) {
         use crate::domain::training::{ComplianceStatus, Month};
         let rows =
-            crate::web::training_report::visible_compliance(&state, &principal, Month::of(today), "").await?;
+            crate::ops::training::visible_compliance(&state, &principal.actor(&info), Month::of(today), "")
+                .await?;
         let own = principal.person_id.as_deref();
         if let Some(row) = rows.iter().find(|r| Some(r.person_id.as_str()) == own)
             && matches!(row.result.status, ComplianceStatus::Short { .. })
@@ -381,22 +383,9 @@ pub struct OrgQuery {
     saved: String,
 }
 
-/// Orders units depth-first from the roots, so the tree prints top-down.
-pub fn tree_order(units: Vec<Unit>) -> Vec<(Unit, usize)> {
-    fn walk(parent: Option<&str>, depth: usize, units: &[Unit], out: &mut Vec<(Unit, usize)>) {
-        for unit in units.iter().filter(|u| u.parent_id.as_deref() == parent) {
-            out.push((unit.clone(), depth));
-            walk(Some(&unit.id), depth + 1, units, out);
-        }
-    }
-    let mut out = Vec::new();
-    walk(None, 0, &units, &mut out);
-    out
-}
-
 pub async fn org(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
     axum::extract::Query(query): axum::extract::Query<OrgQuery>,
 ) -> PageResult {
@@ -461,8 +450,7 @@ async fn org_page(
 
 pub async fn add_unit_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     axum::Form(input): axum::Form<UnitInput>,
 ) -> PageResult {
@@ -483,8 +471,7 @@ pub async fn add_unit_form(
 
 pub async fn add_member_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     axum::Form(input): axum::Form<MemberInput>,
 ) -> PageResult {
@@ -514,13 +501,12 @@ pub struct UnitBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/units", tag = "organisation", request_body = UnitBody,
-    responses((status = 201, body = crate::web::people::CreatedDto), (status = 422, body = crate::web::error::ErrorBody)))]
+    responses((status = 201, body = crate::web::common::CreatedDto), (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_create_unit(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     JsonObject(body): JsonObject<UnitBody>,
-) -> ApiResult<(StatusCode, Json<crate::web::people::CreatedDto>)> {
+) -> ApiResult<(StatusCode, Json<crate::web::common::CreatedDto>)> {
     let input = UnitInput {
         parent_id: body.parent_id,
         kind: body.kind,
@@ -529,15 +515,14 @@ pub async fn api_create_unit(
         sort_order: body.sort_order,
     };
     let id = crate::ops::org::create_unit(&state, &principal.actor(&info), &input).await?;
-    Ok((StatusCode::CREATED, Json(crate::web::people::CreatedDto { id })))
+    Ok((StatusCode::CREATED, Json(crate::web::common::CreatedDto { id })))
 }
 
 #[utoipa::path(post, path = "/api/v1/leadership", tag = "organisation", request_body = MemberInput,
     responses((status = 204), (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_add_member(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     JsonObject(input): JsonObject<MemberInput>,
 ) -> ApiResult<StatusCode> {
     crate::ops::org::add_member(&state, &principal.actor(&info), &input).await?;
@@ -575,7 +560,7 @@ pub struct PermissionDto {
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", responses((status = 200, body = MeDto), (status = 401, body = crate::web::error::ErrorBody)))]
-pub async fn api_me(Extension(principal): Extension<Principal>) -> ApiResult<Json<MeDto>> {
+pub async fn api_me(Caller { principal, .. }: Caller) -> ApiResult<Json<MeDto>> {
     let permissions = Action::ALL
         .iter()
         .filter_map(|a| {

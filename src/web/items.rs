@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Extension, Form, Path, State};
+use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
@@ -17,7 +17,7 @@ use crate::domain::fields::FieldErrors;
 use crate::store::cases::{Category, Item, ItemRanges};
 use crate::web::body::JsonObject;
 use crate::web::error::{ApiResult, AppError, PageResult};
-use crate::web::guard::{Principal, RequestInfo};
+use crate::web::guard::{Caller, Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render};
 
 /// Blank band rows offered under the item's own, so a band can be added without script.
@@ -102,7 +102,7 @@ async fn page(
 
 pub async fn new_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
 ) -> PageResult {
     let input = ItemInput { status: "to_verify".into(), active: true, ..ItemInput::default() };
@@ -111,7 +111,7 @@ pub async fn new_page(
 
 pub async fn edit_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
     Path(code): Path<String>,
 ) -> PageResult {
@@ -216,8 +216,7 @@ async fn save_form(
 
 pub async fn create_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
@@ -226,8 +225,7 @@ pub async fn create_form(
 
 pub async fn update_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Path(code): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
@@ -264,8 +262,7 @@ pub async fn api_ranges(
                        `bands_need_range`, `band_invalid`, `band_outside_range`, `bands_overlap`, `too_many_bands`, `status_invalid`")))]
 pub async fn api_create(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     JsonObject(input): JsonObject<ItemInput>,
 ) -> ApiResult<(StatusCode, Json<Item>)> {
     let item = crate::ops::settings::save_item(&state, &principal.actor(&info), 0, &input).await?;
@@ -288,8 +285,7 @@ pub struct ItemBody {
         (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_put(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(code): Path<String>,
     JsonObject(body): JsonObject<ItemBody>,
 ) -> ApiResult<Json<Item>> {

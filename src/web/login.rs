@@ -14,7 +14,8 @@ use crate::domain::security::{check_password, otpauth_uri, totp_code, totp_step,
 use crate::store::AuditEvent;
 use crate::web::error::{AppError, PageResult};
 use crate::web::guard::{
-    Credential, Principal, RequestInfo, cookie, login_csrf_cookie, login_csrf_cookie_name, session_cookie,
+    Caller, Credential, Principal, RequestInfo, cookie, login_csrf_cookie, login_csrf_cookie_name,
+    session_cookie,
 };
 use crate::web::pages::{Chrome, Lang, render};
 
@@ -282,7 +283,7 @@ pub async fn submit(
     ))
 }
 
-pub async fn mfa_form(headers: HeaderMap, Extension(principal): Extension<Principal>) -> PageResult {
+pub async fn mfa_form(headers: HeaderMap, Caller { principal, .. }: Caller) -> PageResult {
     render(&MfaPage { l: Lang::from_headers(&headers), error: None, csrf: principal.csrf_token().to_owned() })
 }
 
@@ -294,8 +295,7 @@ pub struct MfaForm {
 
 pub async fn mfa_submit(
     State(state): State<AppState>,
-    Extension(info): Extension<RequestInfo>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Form(form): Form<MfaForm>,
 ) -> PageResult {
@@ -404,7 +404,7 @@ async fn enrol_page(
 /// authenticator confirms it.
 pub async fn mfa_enrol_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
 ) -> PageResult {
     enrol_page(&state, &principal, &headers, None).await
@@ -420,8 +420,7 @@ pub struct EnrolForm {
 
 pub async fn mfa_enrol_submit(
     State(state): State<AppState>,
-    Extension(info): Extension<RequestInfo>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Form(form): Form<EnrolForm>,
 ) -> PageResult {
@@ -459,11 +458,7 @@ fn mfa_refused(headers: &HeaderMap, principal: &Principal) -> PageResult {
     Ok(response)
 }
 
-pub async fn logout(
-    State(state): State<AppState>,
-    Extension(info): Extension<RequestInfo>,
-    Extension(principal): Extension<Principal>,
-) -> PageResult {
+pub async fn logout(State(state): State<AppState>, Caller { principal, info }: Caller) -> PageResult {
     if let Credential::Session { token_hash, .. } = &principal.credential {
         let mut tx = state.db.begin(&info.audit_ctx(Some(&principal), ""), state.now()).await?;
         tx.revoke_session(token_hash).await?;
@@ -484,7 +479,7 @@ struct PasswordPage {
 
 pub async fn password_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
 ) -> PageResult {
     let chrome = Chrome::new(&state, &principal, &headers, "", "修改密码", "Change password").await?;
@@ -503,8 +498,7 @@ pub struct PasswordForm {
 
 pub async fn password_submit(
     State(state): State<AppState>,
-    Extension(info): Extension<RequestInfo>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Form(form): Form<PasswordForm>,
 ) -> PageResult {

@@ -13,7 +13,7 @@ pub mod body;
 pub mod calendar;
 pub mod case_rules;
 pub mod cases;
-pub mod documents;
+pub mod common;
 pub mod error;
 pub mod evidence;
 pub mod fieldwork;
@@ -141,8 +141,8 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(g.clone(), "/cases/deadlines", A(X::CaseView), get(cases::deadlines_page)),
         route(g.clone(), "/cases/{id}", A(X::CaseView), get(cases::detail_page)),
         route(p.clone(), "/cases/{id}/steps", A(X::CaseAct), post(cases::step_form)),
-        route(p.clone(), "/cases/{id}/documents", A(X::CaseAct), post(documents::issue_form)),
-        route(g.clone(), "/documents/{id}/pdf", A(X::CaseView), get(documents::pdf_page)),
+        route(p.clone(), "/cases/{id}/documents", A(X::CaseAct), post(cases::documents::issue_form)),
+        route(g.clone(), "/documents/{id}/pdf", A(X::CaseView), get(cases::documents::pdf_page)),
         route(g.clone(), "/responsibility-list", A(X::CaseView), get(cases::items_page)),
         route(g.clone(), "/case-rules", A(X::CaseRulesEdit), get(case_rules::edit_page)),
         route(g.clone(), "/simulator", A(X::CaseSimulate), get(simulator::simulator_page)),
@@ -308,9 +308,9 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(p.clone(), "/api/v1/cases", A(X::CaseOpen), post(cases::api_create)),
         route(g.clone(), "/api/v1/cases/{id}", A(X::CaseView), get(cases::api_get)),
         route(p.clone(), "/api/v1/cases/{id}/steps", A(X::CaseAct), post(cases::api_step)),
-        route(p.clone(), "/api/v1/cases/{id}/documents", A(X::CaseAct), post(documents::api_issue)),
-        route(g.clone(), "/api/v1/cases/{id}/documents", A(X::CaseView), get(documents::api_list)),
-        route(g.clone(), "/api/v1/documents/{id}/pdf", A(X::CaseView), get(documents::api_pdf)),
+        route(p.clone(), "/api/v1/cases/{id}/documents", A(X::CaseAct), post(cases::documents::api_issue)),
+        route(g.clone(), "/api/v1/cases/{id}/documents", A(X::CaseView), get(cases::documents::api_list)),
+        route(g.clone(), "/api/v1/documents/{id}/pdf", A(X::CaseView), get(cases::documents::api_pdf)),
         route(g.clone(), "/api/v1/evidence", A(X::EvidenceView), get(evidence::api_list)),
         route(
             p.clone(),

@@ -6,7 +6,7 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Extension, Form, Path, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect};
 use chrono::NaiveDate;
@@ -21,7 +21,7 @@ use crate::ops::parties::{register, reveal};
 use crate::store::parties::Party;
 use crate::web::body::JsonObject;
 use crate::web::error::{ApiResult, AppError, PageResult};
-use crate::web::guard::{Principal, RequestInfo};
+use crate::web::guard::{Caller, Principal};
 use crate::web::pages::{Chrome, Lang, Pager, page_number, page_size, render};
 
 /// A party as shown to staff: personal numbers masked.
@@ -82,7 +82,7 @@ struct ListPage {
 
 pub async fn list_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
     Query(query): Query<SearchQuery>,
 ) -> PageResult {
@@ -147,7 +147,7 @@ async fn form(
 
 pub async fn new_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
     Query(query): Query<NewQuery>,
 ) -> PageResult {
@@ -158,8 +158,7 @@ pub async fn new_page(
 
 pub async fn create_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Form(input): Form<PartyInput>,
 ) -> PageResult {
@@ -201,7 +200,7 @@ pub struct DetailQuery {
 
 pub async fn detail_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(query): Query<DetailQuery>,
@@ -244,8 +243,7 @@ pub async fn detail_page(
 /// The htmx fragment that shows the full document number and phone in place.
 pub async fn reveal_fragment(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
 ) -> PageResult {
     let party = reveal(&state, &principal.actor(&info), &id).await?;
@@ -352,13 +350,12 @@ pub struct PartyBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/parties", tag = "parties", request_body = PartyBody,
-    responses((status = 201, body = crate::web::people::CreatedDto), (status = 409, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)))]
+    responses((status = 201, body = crate::web::common::CreatedDto), (status = 409, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_create(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     JsonObject(body): JsonObject<PartyBody>,
-) -> ApiResult<(StatusCode, Json<crate::web::people::CreatedDto>)> {
+) -> ApiResult<(StatusCode, Json<crate::web::common::CreatedDto>)> {
     let input = PartyInput {
         kind: body.kind,
         name: body.name,
@@ -369,7 +366,7 @@ pub async fn api_create(
         address: body.address,
     };
     let id = register(&state, &principal.actor(&info), &input).await?;
-    Ok((StatusCode::CREATED, Json(crate::web::people::CreatedDto { id })))
+    Ok((StatusCode::CREATED, Json(crate::web::common::CreatedDto { id })))
 }
 
 #[utoipa::path(get, path = "/api/v1/parties/{id}", tag = "parties", params(("id" = String, Path)),
@@ -390,8 +387,7 @@ pub struct PartyRevealDto {
     responses((status = 200, body = PartyRevealDto), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn api_reveal(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<PartyRevealDto>> {
     let party = reveal(&state, &principal.actor(&info), &id).await?;
@@ -483,7 +479,7 @@ async fn edit_form(
 
 pub async fn edit_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> PageResult {
@@ -494,8 +490,7 @@ pub async fn edit_page(
 
 pub async fn update_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     Form(body): Form<PartyEditBody>,
@@ -525,8 +520,7 @@ pub async fn update_form(
         (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_update(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
     JsonObject(body): JsonObject<PartyEditBody>,
 ) -> ApiResult<Json<PartyDto>> {

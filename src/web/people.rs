@@ -6,8 +6,8 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Extension, Form, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -25,9 +25,10 @@ use crate::ops::people as ops;
 use crate::store::AuditEvent;
 use crate::store::org::{Certificate, PeopleFilter, Person, PersonSummary, Unit};
 use crate::web::body::JsonObject;
+use crate::web::common::tree_order;
+use crate::web::common::{CreatedDto, VersionDto, xlsx_response};
 use crate::web::error::{ApiResult, AppError, PageResult};
-use crate::web::guard::{Principal, RequestInfo};
-use crate::web::home::tree_order;
+use crate::web::guard::{Caller, Principal};
 use crate::web::pages::{Chrome, Lang, Pager, page_number, page_size, render};
 
 // ---------------------------------------------------------------------------------------------
@@ -138,7 +139,7 @@ fn query_string(query: &ListQuery) -> String {
 
 pub async fn list_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> PageResult {
@@ -171,8 +172,7 @@ pub async fn list_page(
 /// spreadsheet leaves the system and cannot be audited afterwards.
 pub async fn export(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Query(query): Query<ListQuery>,
 ) -> PageResult {
     let today = civil_date(state.now());
@@ -205,34 +205,6 @@ pub async fn export(
         &format!("people_{}.xlsx", today.format("%Y%m%d")),
         &format!("人员台账_{}.xlsx", today.format("%Y%m%d")),
     ))
-}
-
-/// A workbook as a download named `name` (with `ascii` for clients that cannot read an
-/// encoded file name).
-pub(crate) fn xlsx_response(bytes: Vec<u8>, ascii: &str, name: &str) -> axum::response::Response {
-    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", percent_encode(name));
-    let mut response = (StatusCode::OK, bytes).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    );
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    response
-}
-
-fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 pub fn xlsx(rows: &[PersonRow]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
@@ -328,7 +300,7 @@ async fn form_page(
 
 pub async fn new_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
 ) -> PageResult {
     let input = PersonInput {
@@ -348,8 +320,7 @@ pub async fn new_page(
 
 pub async fn create_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Form(input): Form<PersonInput>,
 ) -> PageResult {
@@ -514,7 +485,7 @@ async fn detail(
 
 pub async fn detail_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(query): Query<DetailQuery>,
@@ -524,7 +495,7 @@ pub async fn detail_page(
 
 pub async fn edit_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> PageResult {
@@ -565,8 +536,7 @@ pub struct UpdateForm {
 
 pub async fn update_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     Form(form): Form<UpdateForm>,
@@ -605,8 +575,7 @@ pub async fn update_form(
 
 pub async fn add_certificate_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     Form(input): Form<CertificateInput>,
@@ -648,8 +617,7 @@ pub struct LegalQualificationForm {
 
 pub async fn legal_qualification_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     Form(form): Form<LegalQualificationForm>,
@@ -668,8 +636,7 @@ pub async fn legal_qualification_form(
 /// The service dates form of a person's page.
 pub async fn service_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     Form(input): Form<ServiceInput>,
@@ -687,8 +654,7 @@ pub async fn service_form(
 /// The long-absence form of a person's page.
 pub async fn absence_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     Form(input): Form<AbsenceInput>,
@@ -729,8 +695,7 @@ pub struct LegalQualificationDto {
     request_body = LegalQualificationBody, responses((status = 200, body = LegalQualificationDto)))]
 pub async fn api_set_legal_qualification(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
     JsonObject(body): JsonObject<LegalQualificationBody>,
 ) -> ApiResult<Json<LegalQualificationDto>> {
@@ -750,8 +715,7 @@ pub struct StatusForm {
 
 pub async fn certificate_status_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Path((id, certificate_id)): Path<(String, String)>,
     Form(form): Form<StatusForm>,
@@ -798,8 +762,7 @@ pub async fn certificate_status_form(
 /// The htmx fragment that replaces the masked phone with the full number.
 pub async fn reveal_phone_fragment(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> PageResult {
@@ -912,7 +875,7 @@ pub struct PeoplePageDto {
     responses((status = 200, body = PeoplePageDto), (status = 401, body = crate::web::error::ErrorBody)))]
 pub async fn api_list(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     Query(query): Query<ListQuery>,
 ) -> ApiResult<Json<PeoplePageDto>> {
     let today = civil_date(state.now());
@@ -971,17 +934,11 @@ impl PersonBody {
     }
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CreatedDto {
-    pub id: String,
-}
-
 #[utoipa::path(post, path = "/api/v1/people", tag = "people", request_body = PersonBody,
     responses((status = 201, body = CreatedDto), (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_create(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     JsonObject(body): JsonObject<PersonBody>,
 ) -> ApiResult<(StatusCode, Json<CreatedDto>)> {
     let id = crate::ops::people::create(&state, &principal.actor(&info), &body.input()).await?;
@@ -992,24 +949,18 @@ pub async fn api_create(
     responses((status = 200, body = PersonDto), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn api_get(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<PersonDto>> {
     let person = visible_person(&state, &principal, Action::PersonView, &id).await?;
     Ok(Json(PersonDto::new(person.summary, Some(person.version), civil_date(state.now()))))
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct VersionDto {
-    pub version: i64,
-}
-
 #[utoipa::path(put, path = "/api/v1/people/{id}", tag = "people", params(("id" = String, Path)), request_body = PersonUpdateBody,
     responses((status = 200, body = VersionDto), (status = 409, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_update(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
     JsonObject(body): JsonObject<PersonUpdateBody>,
 ) -> ApiResult<Json<VersionDto>> {
@@ -1023,7 +974,7 @@ pub async fn api_update(
     responses((status = 200, body = Vec<CertificateDto>), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn api_certificates(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<CertificateDto>>> {
     visible_person(&state, &principal, Action::PersonView, &id).await?;
@@ -1056,8 +1007,7 @@ pub struct CertificateBody {
     responses((status = 201, body = CreatedDto), (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_add_certificate(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
     JsonObject(body): JsonObject<CertificateBody>,
 ) -> ApiResult<(StatusCode, Json<CreatedDto>)> {
@@ -1093,8 +1043,7 @@ pub struct CertificateStatusBody {
     responses((status = 200, body = VersionDto), (status = 404, body = crate::web::error::ErrorBody), (status = 409, body = crate::web::error::ErrorBody)))]
 pub async fn api_set_certificate_status(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path((id, certificate_id)): Path<(String, String)>,
     JsonObject(body): JsonObject<CertificateStatusBody>,
 ) -> ApiResult<Json<VersionDto>> {
@@ -1119,8 +1068,7 @@ pub struct RevealDto {
     responses((status = 200, body = RevealDto), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn api_reveal(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<RevealDto>> {
     Ok(Json(RevealDto { phone: ops::reveal_phone(&state, &principal.actor(&info), &id).await? }))

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Extension, Form, State};
+use axum::extract::{Form, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use serde::{Deserialize, Serialize};
@@ -12,7 +12,7 @@ use crate::domain::fields::FieldErrors;
 use crate::domain::security::SecurityPolicy;
 use crate::web::body::JsonObject;
 use crate::web::error::{ApiResult, AppError, PageResult};
-use crate::web::guard::{Principal, RequestInfo};
+use crate::web::guard::Caller;
 use crate::web::pages::{Chrome, Lang, render};
 
 /// One editable field: name, Chinese label, unit, basis, value.
@@ -119,7 +119,7 @@ pub struct PageQuery {
 
 pub async fn page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
     axum::extract::Query(query): axum::extract::Query<PageQuery>,
 ) -> PageResult {
@@ -190,8 +190,7 @@ impl PolicyForm {
 
 pub async fn submit(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Form(form): Form<PolicyForm>,
 ) -> PageResult {
@@ -262,8 +261,7 @@ pub async fn api_get(State(state): State<AppState>) -> ApiResult<Json<PolicyDto>
     responses((status = 200, body = PolicyDto), (status = 409, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_put(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     JsonObject(body): JsonObject<PolicyDto>,
 ) -> ApiResult<Json<PolicyDto>> {
     let policy = SecurityPolicy {

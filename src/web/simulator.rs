@@ -5,14 +5,14 @@
 //! an audit record, because it changes nothing.
 
 use askama::Template;
-use axum::extract::{Extension, Form, Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::simulate::{self, ScriptError};
 use crate::web::error::PageResult;
-use crate::web::guard::Principal;
+use crate::web::guard::{Caller, Principal};
 use crate::web::pages::{Chrome, Lang, render_status};
 
 /// The examples offered on the page: (key, title, script), the same files `docs/simulator.md`
@@ -181,7 +181,7 @@ fn clock_row(clock: &serde_json::Value) -> ClockRow {
 
 pub async fn simulator_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
     Query(query): Query<ExampleQuery>,
 ) -> PageResult {
@@ -192,7 +192,7 @@ pub async fn simulator_page(
 
 pub async fn run_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
     Form(form): Form<ScriptForm>,
 ) -> PageResult {

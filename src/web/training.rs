@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Extension, Form, Path, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use serde::{Deserialize, Serialize};
@@ -19,53 +19,15 @@ use crate::ops::training::{self as ops, SessionInput};
 use crate::store::org::Visibility;
 use crate::store::training::{AttendanceLine, AttendanceStatus, Session};
 use crate::web::body::JsonObject;
+use crate::web::common::{MonthQuery, minutes, month_of};
 use crate::web::error::{ApiResult, AppError, PageResult};
-use crate::web::guard::{Principal, RequestInfo};
+use crate::web::guard::{Caller, Principal};
 use crate::web::pages::{Chrome, Lang, render_status};
-
-/// `?month=YYYY-MM` (empty: this month) and, for compliance, `&unit=ID`.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[serde(default)]
-pub struct MonthQuery {
-    /// `YYYY-MM`; empty: this month.
-    #[param(pattern = r"^(20[0-9]{2}-(0[1-9]|1[0-2]))?$")]
-    pub month: String,
-    /// Compliance: only this unit and the units below it. Sessions: those this unit holds or
-    /// that are held for it by a unit above.
-    pub unit: String,
-}
-
-/// A moment in Beijing time to the minute, as sessions are planned.
-pub(crate) fn minutes(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&crate::domain::time::beijing()).format("%Y-%m-%d %H:%M").to_string()
-}
 
 /// A session's time: the day and start, and the end's hour and minute.
 fn span(session: &Session) -> String {
     let end = minutes(session.ends_at);
     format!("{}–{}", minutes(session.starts_at), end.get(11..).unwrap_or(&end))
-}
-
-pub(crate) fn month_of(state: &AppState, raw: &str) -> Result<Month, AppError> {
-    if raw.is_empty() {
-        return Ok(Month::of(civil_date(state.now())));
-    }
-    // Exactly `YYYY-MM`, as the document's pattern says: no blanks around it either.
-    Month::parse(raw)
-        .filter(|_| raw.trim() == raw)
-        .ok_or_else(|| AppError::Invalid(FieldErrors::single("month", "month_invalid", "月份格式为 YYYY-MM")))
-}
-
-/// `?year=YYYY` (empty: this year): exactly four digits, from 2000 to 2100.
-pub(crate) fn year_of(state: &AppState, raw: &str) -> Result<i32, AppError> {
-    if raw.is_empty() {
-        return Ok(chrono::Datelike::year(&civil_date(state.now())));
-    }
-    Some(raw)
-        .filter(|r| r.len() == 4 && r.bytes().all(|b| b.is_ascii_digit()))
-        .and_then(|r| r.parse::<i32>().ok())
-        .filter(|y| (2000..=2100).contains(y))
-        .ok_or_else(|| AppError::Invalid(FieldErrors::single("year", "year_invalid", "年份格式为 YYYY")))
 }
 
 /// The sessions of `month` this principal sees: those of units in their view, and those held
@@ -237,7 +199,7 @@ async fn sessions_page(
 
 pub async fn list_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
     Query(query): Query<MonthQuery>,
 ) -> PageResult {
@@ -255,8 +217,7 @@ pub async fn list_page(
 /// The new-session form: the categories arrive as repeated checkboxes, joined here.
 pub async fn create_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> PageResult {
@@ -421,7 +382,7 @@ fn sign_in_qr(state: &AppState, headers: &HeaderMap, id: &str, code: &str) -> Op
 
 pub async fn detail_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(query): Query<SessionQuery>,
@@ -437,12 +398,11 @@ pub const MATERIAL_MAX_BYTES: u64 = 1024 * 1024 * 1024;
 /// no program and nothing unrecognised.
 pub async fn material_upload(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
     mut multipart: axum::extract::Multipart,
 ) -> PageResult {
-    use crate::web::evidence::{MAX_TEXT_PART_BYTES, multipart_error};
+    use crate::web::body::{MAX_TEXT_PART_BYTES, multipart_error};
     let mut title = String::new();
     let mut file_name = String::new();
     let mut received = None;
@@ -501,7 +461,7 @@ fn may_see(units: &[crate::store::org::Unit], principal: &Principal, session: &S
 /// A material, as an attachment, to whoever may see its session.
 pub async fn material_download(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> PageResult {
     use axum::http::{HeaderValue, header};
@@ -546,8 +506,7 @@ pub struct EarlyLeaveForm {
 /// The organiser records that an attendee left early.
 pub async fn early_leave_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     Form(form): Form<EarlyLeaveForm>,
@@ -573,8 +532,7 @@ pub struct ScoreForm {
 /// The organiser records an attendee's test score.
 pub async fn score_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     Form(form): Form<ScoreForm>,
@@ -600,8 +558,7 @@ pub struct SignInForm {
 
 pub async fn sign_in_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     Form(form): Form<SignInForm>,
@@ -625,8 +582,7 @@ pub struct AttendanceForm {
 
 pub async fn attendance_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     Form(form): Form<AttendanceForm>,
@@ -688,7 +644,7 @@ impl From<Session> for TrainingSessionDto {
     responses((status = 200, body = Vec<TrainingSessionDto>)))]
 pub async fn api_sessions(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     Query(query): Query<MonthQuery>,
 ) -> ApiResult<Json<Vec<TrainingSessionDto>>> {
     let month = month_of(&state, &query.month)?;
@@ -741,13 +697,12 @@ pub struct TrainingSessionBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/training/sessions", tag = "training", request_body = TrainingSessionBody,
-    responses((status = 201, body = crate::web::people::CreatedDto)))]
+    responses((status = 201, body = crate::web::common::CreatedDto)))]
 pub async fn api_create(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     JsonObject(body): JsonObject<TrainingSessionBody>,
-) -> ApiResult<(StatusCode, Json<crate::web::people::CreatedDto>)> {
+) -> ApiResult<(StatusCode, Json<crate::web::common::CreatedDto>)> {
     let input = SessionInput {
         unit_id: body.unit_id,
         kind: body.kind.code().to_owned(),
@@ -764,7 +719,7 @@ pub async fn api_create(
         participants: body.participants.join(","),
     };
     let id = ops::create_session(&state, &principal.actor(&info), &input).await?;
-    Ok((StatusCode::CREATED, Json(crate::web::people::CreatedDto { id })))
+    Ok((StatusCode::CREATED, Json(crate::web::common::CreatedDto { id })))
 }
 
 /// The code shown in the room.
@@ -785,8 +740,7 @@ pub struct TrainingSignedInDto {
     request_body = TrainingSignInBody, responses((status = 200, body = TrainingSignedInDto)))]
 pub async fn api_sign_in(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
     JsonObject(body): JsonObject<TrainingSignInBody>,
 ) -> ApiResult<Json<TrainingSignedInDto>> {

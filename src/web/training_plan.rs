@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Extension, Form, Path, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use serde::{Deserialize, Serialize};
@@ -19,7 +19,7 @@ use crate::ops::people::unit_visible;
 use crate::ops::training::{self as ops, PlanView};
 use crate::web::body::JsonObject;
 use crate::web::error::{ApiResult, AppError, PageResult};
-use crate::web::guard::{Principal, RequestInfo};
+use crate::web::guard::{Caller, Principal};
 use crate::web::pages::{Chrome, Lang, render_status};
 
 /// `?unit=ID&year=YYYY`: empty unit, the caller's own; empty year, this year.
@@ -39,7 +39,7 @@ async fn resolve(
     principal: &Principal,
     query: &PlanQuery,
 ) -> Result<(String, String, i32), AppError> {
-    let year = crate::web::training::year_of(state, &query.year)?;
+    let year = crate::web::common::year_of(state, &query.year)?;
     let unit_id = Some(query.unit.trim().to_owned())
         .filter(|u| !u.is_empty())
         .or_else(|| principal.unit_id.clone())
@@ -120,7 +120,7 @@ async fn plan_page(
 
 pub async fn page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
     Query(query): Query<PlanQuery>,
 ) -> PageResult {
@@ -135,8 +135,7 @@ fn back(unit: &str, year: &str) -> axum::response::Response {
 /// Adds a line from the plan page's form.
 pub async fn add_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Form(input): Form<PlanInput>,
 ) -> PageResult {
@@ -160,8 +159,7 @@ pub struct FillForm {
 /// Fills the year with the plan's own sessions.
 pub async fn fill_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Form(form): Form<FillForm>,
 ) -> PageResult {
     let year = form.year.trim().parse::<i32>().unwrap_or(0);
@@ -172,8 +170,7 @@ pub async fn fill_form(
 /// Withdraws a line.
 pub async fn withdraw_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
 ) -> PageResult {
     let item = state.db.training_plan_item(&id).await?.ok_or(AppError::NotFound)?;
@@ -225,7 +222,7 @@ pub struct TrainingPlanDto {
         (status = 404, body = crate::web::error::ErrorBody, description = "no such unit, or one outside the caller's view")))]
 pub async fn api_plan(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     Query(query): Query<PlanQuery>,
 ) -> ApiResult<Json<TrainingPlanDto>> {
     let (unit_id, _, year) = resolve(&state, &principal, &query).await?;
@@ -290,13 +287,12 @@ pub struct TrainingPlanItemBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/training/plan/items", tag = "training", request_body = TrainingPlanItemBody,
-    responses((status = 201, body = crate::web::people::CreatedDto)))]
+    responses((status = 201, body = crate::web::common::CreatedDto)))]
 pub async fn api_add(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     JsonObject(body): JsonObject<TrainingPlanItemBody>,
-) -> ApiResult<(StatusCode, Json<crate::web::people::CreatedDto>)> {
+) -> ApiResult<(StatusCode, Json<crate::web::common::CreatedDto>)> {
     let input = PlanInput {
         unit_id: body.unit_id,
         year: body.year.to_string(),
@@ -306,15 +302,14 @@ pub async fn api_add(
         topic: body.topic,
     };
     let id = ops::add_plan_item(&state, &principal.actor(&info), &input).await?;
-    Ok((StatusCode::CREATED, Json(crate::web::people::CreatedDto { id })))
+    Ok((StatusCode::CREATED, Json(crate::web::common::CreatedDto { id })))
 }
 
 #[utoipa::path(post, path = "/api/v1/training/plan/items/{id}/withdraw", tag = "training",
     params(("id" = String, Path)), responses((status = 204)))]
 pub async fn api_withdraw(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     ops::withdraw_plan_item(&state, &principal.actor(&info), &id).await?;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Extension, Form, Path, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use serde::{Deserialize, Serialize};
@@ -23,10 +23,10 @@ use crate::store::AuditEvent;
 use crate::store::org::Visibility;
 use crate::store::training::{AttendanceStatus, Correction};
 use crate::web::body::JsonObject;
+use crate::web::common::{MonthQuery, minutes, month_of};
 use crate::web::error::{ApiResult, AppError, PageResult};
-use crate::web::guard::{Principal, RequestInfo};
+use crate::web::guard::{Caller, Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render_status};
-use crate::web::training::{MonthQuery, minutes, month_of};
 
 /// The compliance page's query: the month and unit, and `all=1` to list everyone, not only who
 /// is short or exempt.
@@ -36,29 +36,6 @@ pub struct CompliancePageQuery {
     pub month: String,
     pub unit: String,
     pub all: String,
-}
-
-/// The compliance this principal sees: the office and leaders everyone, a squad leader the own
-/// squad, anyone else the own record; nothing for a month not yet begun.
-pub(crate) async fn visible_compliance(
-    state: &AppState,
-    principal: &Principal,
-    month: Month,
-    unit: &str,
-) -> Result<Vec<ComplianceRow>, AppError> {
-    // A month not yet begun has nothing to judge: nobody is short of studies not yet held.
-    if month.first_day() > civil_date(state.now()) {
-        return Ok(Vec::new());
-    }
-    let units = state.db.units().await?;
-    let manage = principal.visibility(Action::TrainingManage);
-    let rows = ops::compliance(&state.db, month, Some(unit).filter(|u| !u.is_empty())).await?;
-    Ok(rows
-        .into_iter()
-        .filter(|r| {
-            unit_visible(&units, &manage, &r.unit_id) || principal.person_id.as_deref() == Some(&r.person_id)
-        })
-        .collect())
 }
 
 /// Per unit, in the order the rows come: (name, people judged, compliant, short, exempt).
@@ -143,16 +120,17 @@ impl CompliancePage {
 
 pub async fn compliance_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Query(query): Query<CompliancePageQuery>,
 ) -> PageResult {
-    render_compliance(state, principal, headers, query, FieldErrors::default()).await
+    render_compliance(state, principal, info, headers, query, FieldErrors::default()).await
 }
 
 async fn render_compliance(
     state: AppState,
     principal: Principal,
+    info: RequestInfo,
     headers: HeaderMap,
     query: CompliancePageQuery,
     rules_errors: FieldErrors,
@@ -160,7 +138,8 @@ async fn render_compliance(
     let status = if rules_errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let month = month_of(&state, &query.month)?;
     let today = civil_date(state.now());
-    let rows = visible_compliance(&state, &principal, month, &query.unit).await?;
+    let rows =
+        crate::ops::training::visible_compliance(&state, &principal.actor(&info), month, &query.unit).await?;
     let units = by_unit(&rows);
     let closure = state.db.training_closure(month).await?;
     let mut at_closing = HashMap::new();
@@ -256,8 +235,7 @@ pub struct CloseForm {
 /// The office closes a month from its compliance page.
 pub async fn close_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Form(form): Form<CloseForm>,
 ) -> PageResult {
     let month = Month::parse(&form.month).ok_or_else(|| {
@@ -280,8 +258,7 @@ pub struct RulesForm {
 /// The office sets the year's rules from the compliance page.
 pub async fn rules_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Form(form): Form<RulesForm>,
 ) -> PageResult {
@@ -290,7 +267,9 @@ pub async fn rules_form(
     let query = CompliancePageQuery { month: month.to_string(), ..Default::default() };
     match ops::set_rules(&state, &principal.actor(&info), month.year, &form.rules, version).await {
         Ok(_) => Ok(Redirect::to(&format!("/training/compliance?month={month}")).into_response()),
-        Err(AppError::Invalid(errors)) => render_compliance(state, principal, headers, query, errors).await,
+        Err(AppError::Invalid(errors)) => {
+            render_compliance(state, principal, info, headers, query, errors).await
+        }
         Err(error) => Err(error.into()),
     }
 }
@@ -299,12 +278,12 @@ pub async fn rules_form(
 /// the page shows (everyone, not only who is short). The download is audited.
 pub async fn compliance_xlsx(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Query(query): Query<MonthQuery>,
 ) -> PageResult {
     let month = month_of(&state, &query.month)?;
-    let rows = visible_compliance(&state, &principal, month, &query.unit).await?;
+    let rows =
+        crate::ops::training::visible_compliance(&state, &principal.actor(&info), month, &query.unit).await?;
     let closed = state.db.training_closure(month).await?.is_some();
     let bytes = compliance_workbook(month, &rows, closed).map_err(|e| AppError::Internal(e.into()))?;
     state
@@ -316,7 +295,7 @@ pub async fn compliance_xlsx(
                 .details(serde_json::json!({ "rows": rows.len(), "unit": query.unit })),
         )
         .await?;
-    Ok(crate::web::people::xlsx_response(
+    Ok(crate::web::common::xlsx_response(
         bytes,
         &format!("training_{month}.xlsx"),
         &format!("学习达标情况_{month}.xlsx"),
@@ -336,16 +315,19 @@ pub struct YearLedgerQuery {
 /// people the month pages show; the download is audited.
 pub async fn year_xlsx(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Query(query): Query<YearLedgerQuery>,
 ) -> PageResult {
-    let year = crate::web::training::year_of(&state, &query.year)?;
+    let year = crate::web::common::year_of(&state, &query.year)?;
     let today = civil_date(state.now());
     let mut months = Vec::new();
     let mut month = Month { year, month: 1 };
     while month.year == year && month.first_day() <= today {
-        months.push((month, visible_compliance(&state, &principal, month, &query.unit).await?));
+        months.push((
+            month,
+            crate::ops::training::visible_compliance(&state, &principal.actor(&info), month, &query.unit)
+                .await?,
+        ));
         month = month.next();
     }
     let bytes = year_workbook(year, &months).map_err(|e| AppError::Internal(e.into()))?;
@@ -359,7 +341,7 @@ pub async fn year_xlsx(
                 .details(serde_json::json!({ "rows": people, "unit": query.unit })),
         )
         .await?;
-    Ok(crate::web::people::xlsx_response(
+    Ok(crate::web::common::xlsx_response(
         bytes,
         &format!("training_{year}.xlsx"),
         &format!("全年学习台账_{year}.xlsx"),
@@ -499,7 +481,7 @@ async fn visible_year(
     raw_year: &str,
 ) -> Result<(String, String, PersonYear), AppError> {
     let today = civil_date(state.now());
-    let year = crate::web::training::year_of(state, raw_year)?;
+    let year = crate::web::common::year_of(state, raw_year)?;
     let person = state.db.person(&Visibility::All, person_id).await?.ok_or(AppError::NotFound)?;
     let units = state.db.units().await?;
     let own = principal.person_id.as_deref() == Some(person_id);
@@ -548,7 +530,7 @@ impl YearPage {
 
 pub async fn year_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(query): Query<YearQuery>,
@@ -583,11 +565,12 @@ pub struct TrainingComplianceDto {
     responses((status = 200, body = Vec<TrainingComplianceDto>)))]
 pub async fn api_compliance(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, info }: Caller,
     Query(query): Query<MonthQuery>,
 ) -> ApiResult<Json<Vec<TrainingComplianceDto>>> {
     let month = month_of(&state, &query.month)?;
-    let rows = visible_compliance(&state, &principal, month, &query.unit).await?;
+    let rows =
+        crate::ops::training::visible_compliance(&state, &principal.actor(&info), month, &query.unit).await?;
     let then: Option<HashMap<String, String>> = state
         .db
         .training_closure(month)
@@ -632,8 +615,7 @@ pub struct TrainingClosedDto {
         (status = 422, body = crate::web::error::ErrorBody, description = "`month_not_over`, or a month that does not parse")))]
 pub async fn api_close(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(month): Path<String>,
 ) -> ApiResult<Json<TrainingClosedDto>> {
     let month = Month::parse(&month).ok_or_else(|| {
@@ -669,7 +651,7 @@ pub struct TrainingYearDto {
     params(("id" = String, Path), YearQuery), responses((status = 200, body = TrainingYearDto)))]
 pub async fn api_year(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
     Query(query): Query<YearQuery>,
 ) -> ApiResult<Json<TrainingYearDto>> {
@@ -709,7 +691,7 @@ pub async fn api_rules(
     State(state): State<AppState>,
     Path(year): Path<String>,
 ) -> ApiResult<Json<TrainingRulesDto>> {
-    let year = crate::web::training::year_of(&state, &year)?;
+    let year = crate::web::common::year_of(&state, &year)?;
     let (rules, version) = state.db.training_rules_versioned(year).await?;
     Ok(Json(TrainingRulesDto { year, rules, version }))
 }
@@ -733,16 +715,15 @@ pub struct TrainingRulesBody {
 
 #[utoipa::path(put, path = "/api/v1/training/rules/{year}", tag = "training",
     params(("year" = i32, Path, minimum = 2000, maximum = 2100)), request_body = TrainingRulesBody,
-    responses((status = 200, body = crate::web::people::VersionDto),
+    responses((status = 200, body = crate::web::common::VersionDto),
         (status = 422, body = crate::web::error::ErrorBody, description = "`rules_year_started`, or a field")))]
 pub async fn api_set_rules(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(year): Path<String>,
     JsonObject(body): JsonObject<TrainingRulesBody>,
-) -> ApiResult<Json<crate::web::people::VersionDto>> {
-    let year = crate::web::training::year_of(&state, &year)?;
+) -> ApiResult<Json<crate::web::common::VersionDto>> {
+    let year = crate::web::common::year_of(&state, &year)?;
     let input = RulesInput {
         political_per_month: body.political_per_month.to_string(),
         business_per_month: body.business_per_month.to_string(),
@@ -751,5 +732,5 @@ pub async fn api_set_rules(
         source: body.source,
     };
     let version = ops::set_rules(&state, &principal.actor(&info), year, &input, body.version).await?;
-    Ok(Json(crate::web::people::VersionDto { version }))
+    Ok(Json(crate::web::common::VersionDto { version }))
 }

@@ -244,7 +244,8 @@ async fn the_enumerations_the_document_lists_are_the_ones_the_parsers_accept() {
         .iter()
         .map(|v| v.as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(actions, chengguan::domain::case::Command::ACTIONS);
+    let kinds: Vec<&str> = chengguan::domain::case::CommandKind::ALL.iter().map(|k| k.code()).collect();
+    assert_eq!(actions, kinds);
     let documents = [DocumentType::CreditCode].into_iter().chain(DocumentType::PERSON);
     assert_eq!(listed("DocumentType"), sorted(documents.map(|d| d.code().to_owned()).collect()));
 }

@@ -555,7 +555,7 @@ async fn orders_seizures_and_substitute_performance_work_from_the_case_page_form
     bad.push(("version", before.clone()));
     let refused = post(&leader, bad).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.body.contains("请填写费用预算（元）"), "{}", refused.body);
+    assert!(refused.body.contains("费用预算的取值不正确：请填写金额"), "{}", refused.body);
     assert_eq!(version().await, before);
     let mut good = substitute("4500");
     good.push(("version", before));

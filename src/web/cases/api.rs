@@ -2,21 +2,21 @@
 //! province's case rules.
 
 use axum::Json;
-use axum::extract::{Extension, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::domain::case::Command;
 use crate::domain::case::clocks::{ClockStatus, clocks};
-use crate::domain::fields::FieldErrors;
 use crate::domain::time::civil_date;
 use crate::ops::cases::{OpenInput, open_case, take_step};
 use crate::store::cases::{CaseRecord, Item};
 use crate::store::org::Visibility;
 use crate::web::body::JsonObject;
+use crate::web::common::CaseRulesDto;
 use crate::web::error::{ApiResult, AppError};
-use crate::web::guard::{Principal, RequestInfo};
+use crate::web::guard::Caller;
 
 use super::{DEADLINE_HORIZON_DAYS, DeadlineQuery, ListQuery, due_rows, visibility};
 
@@ -74,7 +74,7 @@ pub struct CasesPageDto {
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(ListQuery), responses((status = 200, body = CasesPageDto)))]
 pub async fn api_list(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     Query(query): Query<ListQuery>,
 ) -> ApiResult<Json<CasesPageDto>> {
     let filter = query.filter(&principal, civil_date(state.now()));
@@ -99,8 +99,7 @@ pub struct OpenedDto {
     responses((status = 201, body = OpenedDto), (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_create(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     JsonObject(input): JsonObject<OpenInput>,
 ) -> ApiResult<(StatusCode, Json<OpenedDto>)> {
     let opened = open_case(&state, &principal.actor(&info), &input).await?;
@@ -170,7 +169,7 @@ fn status_code(status: ClockStatus) -> &'static str {
     responses((status = 200, body = CaseDto), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn api_get(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<CaseDto>> {
     let r = state.db.case(&visibility(&principal), &id).await?.ok_or(AppError::NotFound)?;
@@ -226,7 +225,7 @@ pub struct StepBody {
 }
 
 /// The document describes a step as an object with a `version`, an `action` from
-/// `Command::ACTIONS` and that step's own fields (those of its `domain::case::Command` variant); the
+/// `CommandKind::ALL` and that step's own fields (those of its `domain::case::Command` variant); the
 /// engine decides whether the fields fit the action and the case.
 impl utoipa::PartialSchema for StepBody {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
@@ -246,7 +245,7 @@ impl utoipa::PartialSchema for StepBody {
                 "action",
                 ObjectBuilder::new()
                     .schema_type(Type::String)
-                    .enum_values(Some(crate::domain::case::Command::ACTIONS))
+                    .enum_values(Some(crate::domain::case::CommandKind::ALL.iter().map(|k| k.code())))
                     .description(Some("The step; its other fields follow it in the same object.")),
             )
             .required("version")
@@ -272,14 +271,11 @@ pub struct StepDoneDto {
               (status = 422, body = crate::web::error::ErrorBody, description = "refused by a rule: the code names it")))]
 pub async fn api_step(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
     JsonObject(body): JsonObject<StepBody>,
 ) -> ApiResult<Json<StepDoneDto>> {
-    let command: Command = serde_json::from_value(body.step).map_err(|e| {
-        AppError::Invalid(FieldErrors::single("action", "step_invalid", format!("办理步骤的内容不正确：{e}")))
-    })?;
+    let command = Command::from_json(body.step).map_err(AppError::Invalid)?;
     let version = take_step(&state, &principal.actor(&info), &id, body.version, command).await?;
     Ok(Json(StepDoneDto { version }))
 }
@@ -301,7 +297,7 @@ pub struct DueDto {
 #[utoipa::path(get, path = "/api/v1/case-deadlines", tag = "cases", params(DeadlineQuery), responses((status = 200, body = Vec<DueDto>)))]
 pub async fn api_deadlines(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     Query(query): Query<DeadlineQuery>,
 ) -> ApiResult<Json<Vec<DueDto>>> {
     let days = query.days.parse().unwrap_or(DEADLINE_HORIZON_DAYS);
@@ -326,13 +322,6 @@ pub async fn api_deadlines(
 #[utoipa::path(get, path = "/api/v1/responsibility-items", tag = "cases", responses((status = 200, body = Vec<Item>)))]
 pub async fn api_items(State(state): State<AppState>) -> ApiResult<Json<Vec<Item>>> {
     Ok(Json(state.db.enforcement_items().await?))
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CaseRulesDto {
-    pub version: i64,
-    #[schema(value_type = Object)]
-    pub rules: serde_json::Value,
 }
 
 #[utoipa::path(get, path = "/api/v1/case-rules", tag = "cases", responses((status = 200, body = CaseRulesDto)))]

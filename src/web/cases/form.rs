@@ -1,15 +1,13 @@
 //! A case step as typed in a form or a JSON body, parsed into the engine's `Command`.
 
-use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::domain::case::rules::{ExcludedPeriod, parse_yuan};
-use crate::domain::case::{
-    ActKind, Command, CompulsoryMeasure, DeferralSubject, Findings, Outcome, Penalty, PenaltyKind,
-    SubstituteGround,
-};
+use serde_json::{Value, json};
+
+use crate::domain::case::rules::parse_yuan;
+use crate::domain::case::{Command, PenaltyKind};
 use crate::domain::fields::FieldErrors;
-use crate::ops::cases::{checked, date_field, optional_date};
+use crate::ops::cases::checked;
 
 /// One step as typed in a form. Every field is text; [`StepForm::parse`] makes the command.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -197,390 +195,386 @@ impl StepForm {
             .collect()
     }
 
-    fn penalty(&self, errors: &mut FieldErrors) -> Penalty {
-        let mut kinds = Vec::new();
-        for (raw, kind) in [
+    /// The form reshaped into the step's JSON shape, for [`Command::from_json`] to read: the
+    /// form does not judge a value, it only says what was typed where the JSON has it. A blank
+    /// date, number or choice is left out (so a step that needs it says `required`); a value
+    /// that cannot become JSON's type (`thirty` days, `12,5` yuan) goes as typed, so that the
+    /// parser refuses it as it refuses the same value from the API.
+    fn step_json(&self) -> Value {
+        let action = self.action.trim();
+        let text = |raw: &str| Value::from(raw.trim());
+        let blank_is_absent = |raw: &str| (!raw.trim().is_empty()).then(|| text(raw));
+        let number = |raw: &str| {
+            let raw = raw.trim();
+            (!raw.is_empty()).then(|| raw.parse::<u64>().map(Value::from).unwrap_or_else(|_| raw.into()))
+        };
+        let fen = |raw: &str| {
+            let raw = raw.trim();
+            (!raw.is_empty()).then(|| parse_yuan(raw).map(Value::from).unwrap_or_else(|| raw.into()))
+        };
+        let yes_no = |raw: &str| match raw.trim() {
+            "yes" => Some(Value::Bool(true)),
+            "no" => Some(Value::Bool(false)),
+            _ => blank_is_absent(raw),
+        };
+        let boxed = |raw: &str| Value::Bool(checked(raw));
+        let kinds: Vec<&str> = [
             (&self.kind_warning, PenaltyKind::Warning),
             (&self.kind_fine, PenaltyKind::Fine),
             (&self.kind_confiscation, PenaltyKind::Confiscation),
             (&self.kind_suspend_business, PenaltyKind::SuspendBusiness),
             (&self.kind_demolition, PenaltyKind::Demolition),
-        ] {
-            if checked(raw) {
-                kinds.push(kind);
+        ]
+        .into_iter()
+        .filter(|(raw, _)| checked(raw))
+        .map(|(_, kind)| kind.code())
+        .collect();
+        let checklist = [
+            &self.check_authority,
+            &self.check_qualification,
+            &self.check_procedure,
+            &self.check_facts,
+            &self.check_law,
+            &self.check_discretion,
+            &self.check_documents,
+            &self.check_no_crime,
+        ]
+        .map(|c| checked(c));
+        let items: Vec<&str> = self.items.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        // The form has one summary box and one kind select where the steps name them apart.
+        let (kind, note) = match action {
+            "record_act" => (&self.act_kind, &self.note),
+            "end_deferral" => (&self.excluded_kind, &self.summary),
+            _ => (&self.excluded_kind, &self.note),
+        };
+        let mut step = json!({
+            "action": action,
+            "officers": self.officers(),
+            "reason": text(&self.reason),
+            "person": text(&self.person),
+            "summary": text(&self.summary),
+            "conclusion": text(&self.summary),
+            "handling": text(&self.summary),
+            "note": text(note),
+            "penalty": {
+                "kinds": kinds,
+                "fine_fen": fen(&self.fine).unwrap_or(Value::from(0)),
+                "confiscation_fen": fen(&self.confiscation).unwrap_or(Value::from(0)),
+            },
+            "complex": boxed(&self.complex),
+            "public_interest": boxed(&self.public_interest),
+            "findings": { "facts": text(&self.facts), "evidence": text(&self.evidence), "discretion": text(&self.discretion) },
+            "checklist": checklist,
+            "opinion": text(&self.opinion),
+            "attendees": people_list(&self.attendees),
+            "presider": text(&self.presider),
+            "place": text(&self.place),
+            "late_reason": text(&self.late_reason),
+            "method": text(&self.method),
+            "consent": text(&self.consent),
+            "body": text(&self.forum),
+            "court": text(&self.forum),
+            "items": items,
+            "emergency": boxed(&self.emergency),
+            "manner": text(&self.manner),
+            "assisted": boxed(&self.assisted),
+            "requirement": text(&self.requirement),
+            "obligation": text(&self.obligation),
+            "performer": text(&self.performer),
+            "supervisor": text(&self.supervisor),
+            "signatory": text(&self.signatory),
+            "authority": text(&self.authority),
+        });
+        let optional = [
+            ("on", blank_is_absent(&self.on)),
+            ("notice_on", blank_is_absent(&self.notice_on)),
+            ("hearing_on", blank_is_absent(&self.hearing_on)),
+            ("until", blank_is_absent(&self.until)),
+            ("applied_on", blank_is_absent(&self.applied_on)),
+            ("deadline", blank_is_absent(&self.deadline)),
+            ("execute_on", blank_is_absent(&self.execute_on)),
+            ("planned_on", blank_is_absent(&self.planned_on)),
+            ("review_on", blank_is_absent(&self.review_on)),
+            ("from", blank_is_absent(&self.from)),
+            ("to", blank_is_absent(&self.to)),
+            ("kind", blank_is_absent(kind)),
+            ("outcome", blank_is_absent(&self.outcome)),
+            ("ground", blank_is_absent(&self.ground)),
+            ("subject", blank_is_absent(&self.subject)),
+            ("measure", blank_is_absent(&self.measure)),
+            ("days", number(&self.days)),
+            ("start_hour", number(&self.start_hour)),
+            ("amount_fen", fen(&self.amount)),
+            ("budget_fen", fen(&self.budget)),
+            ("cost_fen", fen(&self.cost)),
+            ("attended", yes_no(&self.attended)),
+            ("simple", yes_no(&self.simple_procedure)),
+            ("corrected", yes_no(&self.corrected)),
+            ("party_present", yes_no(&self.party_present)),
+            ("passed", yes_no(&self.passed)),
+        ];
+        if let Some(fields) = step.as_object_mut() {
+            for (key, value) in optional {
+                if let Some(value) = value {
+                    fields.insert(key.to_owned(), value);
+                }
             }
         }
-        let mut money = |raw: &str, field: &'static str| -> i64 {
-            if raw.trim().is_empty() {
-                return 0;
-            }
-            parse_yuan(raw).unwrap_or_else(|| {
-                errors.add(field, "amount_invalid", "金额格式不正确（元，最多两位小数）");
-                0
-            })
-        };
-        let fine_fen = money(&self.fine, "fine");
-        let confiscation_fen = money(&self.confiscation, "confiscation");
-        Penalty { kinds, fine_fen, confiscation_fen }
+        step
     }
 
+    /// Reads the form into the case's version and the step, or the field errors of the form's
+    /// own fields (the parser's paths renamed to the inputs that hold them).
     pub fn parse(&self) -> Result<(i64, Command), FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let version = self.version.trim().parse::<i64>().unwrap_or_else(|_| {
-            errors.add("version", "version_invalid", "缺少记录版本，请刷新页面");
-            0
-        });
-        // Choices named by code, read before `date` borrows the errors.
-        let action = self.action.as_str();
-        let measure = CompulsoryMeasure::parse(self.measure.trim());
-        if measure.is_none() && matches!(action, "discuss_compulsory" | "review_compulsory") {
-            errors.add("measure", "measure_invalid", "请选择拟作出的行政强制决定");
-        }
-        let measure = measure.unwrap_or(CompulsoryMeasure::Seizure);
-        let excluded_kind = ExcludedPeriod::parse(self.excluded_kind.trim());
-        if excluded_kind.is_none() && action == "exclude_period" {
-            errors.add("excluded_kind", "kind_invalid", "请选择不计入办案期限的事项");
-        }
-        let excluded_kind = excluded_kind.unwrap_or(ExcludedPeriod::Testing);
-        // The same for the other choices: an unknown or missing one is a field error of the
-        // step that needs it, never a default (never a penalty by default, above all).
-        let act_kind = ActKind::parse(&self.act_kind);
-        if act_kind.is_none() && action == "record_act" {
-            errors.add("act_kind", "act_kind_invalid", "请选择调查取证行为的类别");
-        }
-        let act_kind = act_kind.unwrap_or(ActKind::Other);
-        let decided = Outcome::parse(&self.outcome);
-        if decided.is_none() && action == "decide" {
-            errors.add("outcome", "outcome_invalid", "请选择决定类型（处罚、不予处罚或移送）");
-        }
-        let decided = decided.unwrap_or(Outcome::Penalty);
-        let extension_days = self.days.trim().parse().ok();
-        if extension_days.is_none() && action == "extend_decision" {
-            errors.add("days", "days_invalid", "请填写延长的天数（整数）");
-        }
-        let extension_days = extension_days.unwrap_or(0);
-        let deferral_subject = DeferralSubject::parse(&self.subject);
-        if deferral_subject.is_none() && action == "propose_deferral" {
-            errors.add("subject", "subject_invalid", "请选择暂缓的事项");
-        }
-        let deferral_subject = deferral_subject.unwrap_or(DeferralSubject::Filing);
-        // The yes/no selects: `yes` or `no`, anything else a field error of the step that reads
-        // it (a missing answer is not the other answer).
-        let mut yes_no = |field: &'static str, raw: &str, steps: &[&str]| match raw.trim() {
-            "yes" => true,
-            "no" => false,
-            _ => {
-                if steps.contains(&action) {
-                    errors.add(field, "choice_invalid", "请选择“是”或“否”");
-                }
-                false
-            }
+        let Ok(version) = self.version.trim().parse::<i64>() else {
+            return Err(FieldErrors::single("version", "version_invalid", "缺少记录版本，请刷新页面"));
         };
-        let attended = yes_no("attended", &self.attended, &["hold_hearing"]);
-        let simple_procedure =
-            yes_no("simple_procedure", &self.simple_procedure, &["receive_reconsideration"]);
-        let corrected = yes_no("corrected", &self.corrected, &["reinspect"]);
-        let party_present = yes_no("party_present", &self.party_present, &["decide_substitute"]);
-        let passed = yes_no("passed", &self.passed, &["review_deferral", "review_compulsory"]);
-        let mut date = |raw: &str, field: &'static str, label: &str| {
-            date_field(&mut errors, field, raw, label).unwrap_or(NaiveDate::MIN)
-        };
-        let on = if self.on.is_empty() { NaiveDate::MIN } else { date(&self.on, "on", "日期") };
-        let text = |s: &str| s.trim().to_owned();
-        let command = match self.action.as_str() {
-            "file" => Command::File { on, officers: self.officers() },
-            "decline_filing" => Command::DeclineFiling { on, reason: text(&self.reason) },
-            "extend_lead_check" => Command::ExtendLeadCheck { reason: text(&self.reason) },
-            "recuse" => Command::Recuse { person: text(&self.person), reason: text(&self.reason) },
-            "reassign" => Command::Reassign { on, officers: self.officers() },
-            "record_act" => Command::RecordAct {
-                kind: act_kind,
-                on,
-                officers: self.officers(),
-                summary: text(&self.summary),
-            },
-            "propose" => Command::Propose {
-                penalty: self.penalty(&mut errors),
-                complex: checked(&self.complex),
-                public_interest: checked(&self.public_interest),
-                findings: Findings {
-                    facts: text(&self.facts),
-                    evidence: text(&self.evidence),
-                    discretion: text(&self.discretion),
-                },
-            },
-            "review" => Command::Review {
-                on,
-                checklist: [
-                    &self.check_authority,
-                    &self.check_qualification,
-                    &self.check_procedure,
-                    &self.check_facts,
-                    &self.check_law,
-                    &self.check_discretion,
-                    &self.check_documents,
-                    &self.check_no_crime,
-                ]
-                .into_iter()
-                .map(|c| checked(c))
-                .collect(),
-                opinion: text(&self.opinion),
-            },
-            "discuss" => Command::Discuss {
-                on,
-                attendees: people_list(&self.attendees),
-                conclusion: text(&self.summary),
-            },
-            "notify" => Command::Notify { on },
-            "statement" => Command::Statement { on, summary: text(&self.summary) },
-            "waive" => Command::Waive { on },
-            "request_hearing" => Command::RequestHearing { on },
-            "schedule_hearing" => {
-                let notice_on = date(&self.notice_on, "notice_on", "通知日期");
-                let hearing_on = date(&self.hearing_on, "hearing_on", "听证日期");
-                Command::ScheduleHearing {
-                    notice_on,
-                    hearing_on,
-                    presider: text(&self.presider),
-                    place: text(&self.place),
-                }
+        let command = Command::from_json(self.step_json()).map_err(|errors| {
+            let mut renamed = FieldErrors::default();
+            for e in errors.iter() {
+                renamed.add(form_field(self.action.trim(), e.field), e.code, e.message.clone());
             }
-            "hold_hearing" => Command::HoldHearing { on, attended },
-            "extend_decision" => Command::ExtendDecision { days: extension_days, reason: text(&self.reason) },
-            "decide" => {
-                let outcome = decided;
-                Command::Decide {
-                    on,
-                    outcome,
-                    penalty: self.penalty(&mut errors),
-                    note: text(&self.note),
-                    late_reason: text(&self.late_reason),
-                }
-            }
-            "serve" => Command::Serve { on, method: text(&self.method), consent: text(&self.consent) },
-            "defer" => Command::Defer {
-                until: date(&self.until, "until", "缴纳期限"),
-                reason: text(&self.reason),
-            },
-            "pay" => {
-                let amount_fen = parse_yuan(&self.amount).unwrap_or_else(|| {
-                    errors.add("amount", "amount_invalid", "请填写缴纳金额（元）");
-                    0
-                });
-                Command::Pay { on, amount_fen }
-            }
-            "apply_court" => Command::ApplyCourt { on },
-            "handle_preservation" => Command::HandlePreservation { on, handling: text(&self.summary) },
-            "urge_payment" => Command::UrgePayment { on },
-            "register" => Command::Register { on },
-            "close" => Command::Close { on, summary: text(&self.summary) },
-            "receive_reconsideration" => Command::ReceiveReconsideration {
-                on,
-                body: text(&self.forum),
-                simple: simple_procedure,
-                applied_on: optional_date(&mut errors, "applied_on", &self.applied_on),
-            },
-            "answer_reconsideration" => Command::AnswerReconsideration { on },
-            "receive_lawsuit" => Command::ReceiveLawsuit {
-                on,
-                court: text(&self.forum),
-                applied_on: optional_date(&mut errors, "applied_on", &self.applied_on),
-            },
-            "answer_lawsuit" => Command::AnswerLawsuit { on },
-            "conclude_reconsideration" => Command::ConcludeReconsideration { on },
-            "conclude_lawsuit" => Command::ConcludeLawsuit { on },
-            "seize" => Command::Seize {
-                on,
-                officers: self.officers(),
-                items: self
-                    .items
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .map(String::from)
-                    .collect(),
-                reason: text(&self.reason),
-                emergency: checked(&self.emergency),
-            },
-            "approve_seizure" => Command::ApproveSeizure { on },
-            "extend_seizure" => Command::ExtendSeizure { on, reason: text(&self.reason) },
-            "end_seizure" => Command::EndSeizure { on, outcome: text(&self.outcome) },
-            "announce_demolition" => {
-                Command::AnnounceDemolition { on, deadline: date(&self.deadline, "deadline", "期限") }
-            }
-            "urge_demolition" => {
-                Command::UrgeDemolition { on, deadline: date(&self.deadline, "deadline", "期限") }
-            }
-            "decide_enforcement" => Command::DecideEnforcement {
-                on,
-                manner: text(&self.manner),
-                execute_on: date(&self.execute_on, "execute_on", "执行时间"),
-            },
-            "serve_enforcement" => Command::ServeEnforcement { on, method: text(&self.method) },
-            "demolish" => Command::Demolish {
-                on,
-                start_hour: self.start_hour.trim().parse().unwrap_or_else(|_| {
-                    errors.add("start_hour", "hour_invalid", "请填写开始时间（0–23 时）");
-                    0
-                }),
-                officers: self.officers(),
-            },
-            "self_demolish" => Command::SelfDemolish { on, assisted: checked(&self.assisted) },
-            "order_correction" => Command::OrderCorrection {
-                on,
-                deadline: if self.deadline.trim().is_empty() {
-                    None
-                } else {
-                    Some(date(&self.deadline, "deadline", "改正期限"))
-                },
-                requirement: text(&self.requirement),
-                officers: self.officers(),
-            },
-            "reinspect" => {
-                Command::Reinspect { on, officers: self.officers(), corrected, summary: text(&self.summary) }
-            }
-            "decide_substitute" => {
-                let planned_on = date(&self.planned_on, "planned_on", "代履行时间");
-                let ground = SubstituteGround::parse(&self.ground).unwrap_or_else(|| {
-                    errors.add("ground", "ground_required", "请选择代履行的法定情形");
-                    SubstituteGround::Traffic
-                });
-                let budget_fen = parse_yuan(&self.budget).unwrap_or_else(|| {
-                    errors.add("budget", "amount_invalid", "请填写费用预算（元）");
-                    0
-                });
-                Command::DecideSubstitute {
-                    on,
-                    ground,
-                    reason: text(&self.reason),
-                    obligation: text(&self.obligation),
-                    performer: text(&self.performer),
-                    budget_fen,
-                    planned_on,
-                    party_present,
-                }
-            }
-            "urge_substitute" => Command::UrgeSubstitute { on },
-            "perform_substitute" => Command::PerformSubstitute {
-                on,
-                supervisor: text(&self.supervisor),
-                signatory: text(&self.signatory),
-                cost_fen: parse_yuan(&self.cost).unwrap_or_else(|| {
-                    errors.add("cost", "amount_invalid", "请填写实际费用（元）");
-                    0
-                }),
-                start_hour: match self.start_hour.trim() {
-                    "" => None,
-                    hour => Some(hour.parse().ok().filter(|h: &u32| *h < 24).unwrap_or_else(|| {
-                        errors.add("start_hour", "hour_invalid", "请填写开始时间（0–23 时）");
-                        0
-                    })),
-                },
-            },
-            "stop_substitute" => Command::StopSubstitute { on },
-            "notify_substitute" => Command::NotifySubstitute { on },
-            "recover_substitute_cost" => Command::RecoverSubstituteCost {
-                on,
-                amount_fen: parse_yuan(&self.amount).unwrap_or_else(|| {
-                    errors.add("amount", "amount_invalid", "请填写收回金额（元）");
-                    0
-                }),
-            },
-            "propose_deferral" => Command::ProposeDeferral {
-                on,
-                subject: deferral_subject,
-                reason: text(&self.reason),
-                review_on: date(&self.review_on, "review_on", "复查日期"),
-                attendees: people_list(&self.attendees),
-                conclusion: text(&self.summary),
-            },
-            "review_deferral" => Command::ReviewDeferral { on, passed, opinion: text(&self.opinion) },
-            "register_deferral" => Command::RegisterDeferral { on, authority: text(&self.authority) },
-            "end_deferral" => Command::EndDeferral { on, note: text(&self.summary) },
-            "exclude_period" => Command::ExcludePeriod {
-                kind: excluded_kind,
-                from: date(&self.from, "from", "开始日期"),
-                to: date(&self.to, "to", "结束日期"),
-                note: text(&self.note),
-            },
-            "discuss_compulsory" | "review_compulsory" => {
-                if self.action == "discuss_compulsory" {
-                    Command::DiscussCompulsory {
-                        on,
-                        measure,
-                        attendees: people_list(&self.attendees),
-                        conclusion: text(&self.summary),
-                    }
-                } else {
-                    Command::ReviewCompulsory { on, measure, passed, opinion: text(&self.opinion) }
-                }
-            }
-            _ => {
-                errors.add("action", "action_unknown", "未知的办理步骤");
-                Command::Waive { on }
-            }
-        };
-        // A dated step needs its date: an empty one is a field error, never the earliest day.
-        if self.on.trim().is_empty() && command.date().is_some() && errors.get("action").is_none() {
-            errors.add("on", "date_required", "请填写日期");
-        }
-        errors.into_result().map(|()| (version, command))
+            renamed
+        })?;
+        Ok((version, command))
+    }
+}
+
+/// The form input that holds a step's field (by its path in the JSON shape).
+fn form_field(action: &str, path: &'static str) -> &'static str {
+    match path {
+        "penalty.fine_fen" => "fine",
+        "penalty.confiscation_fen" => "confiscation",
+        "penalty.kinds" => "kind_fine",
+        "findings.facts" => "facts",
+        "findings.evidence" => "evidence",
+        "findings.discretion" => "discretion",
+        "kind" if action == "record_act" => "act_kind",
+        "kind" => "excluded_kind",
+        "note" if action == "end_deferral" => "summary",
+        "simple" => "simple_procedure",
+        "amount_fen" => "amount",
+        "budget_fen" => "budget",
+        "cost_fen" => "cost",
+        "body" | "court" => "forum",
+        "conclusion" | "handling" => "summary",
+        "officers" => "officer1",
+        other => other,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::case::rules::yuan;
+    use crate::domain::case::tests::sample_step;
+    use crate::domain::case::{CommandKind, step_field};
 
-    fn form(fields: &[(&str, &str)]) -> StepForm {
+    fn form(fields: &[(String, String)]) -> StepForm {
         let body = serde_urlencoded::to_string(fields).unwrap();
         StepForm::from_urlencoded(body.as_bytes()).unwrap()
     }
 
-    /// Issue 21, item 1: the HTML step form parses instead of defaulting. A missing or unknown
-    /// choice is a field error of that field; nothing becomes a penalty, "other", 0 or the
-    /// earliest day on its own.
+    fn pairs(fields: &[(&str, &str)]) -> Vec<(String, String)> {
+        fields.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    /// The yes/no selects of the form (the other booleans are checkboxes).
+    const YES_NO: [&str; 5] = ["attended", "simple", "corrected", "party_present", "passed"];
+    const CHECKS: [&str; 8] =
+        ["authority", "qualification", "procedure", "facts", "law", "discretion", "documents", "no_crime"];
+
+    /// The form a user fills for a step, from the step's JSON shape: what the case page's inputs
+    /// would send (the inverse of `step_json`).
+    fn form_of(json: &Value) -> Vec<(String, String)> {
+        let action = json["action"].as_str().unwrap();
+        let mut out = pairs(&[("action", action), ("version", "3")]);
+        let mut push = |k: &str, v: String| out.push((k.to_owned(), v));
+        for (key, value) in json.as_object().unwrap() {
+            let key = key.as_str();
+            let text = |v: &Value| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
+            match (key, value) {
+                ("action", _) | (_, Value::Null) => {}
+                ("officers", Value::Array(list)) => {
+                    for (i, o) in list.iter().enumerate() {
+                        push(&format!("officer{}", i + 1), text(o));
+                    }
+                }
+                ("attendees", Value::Array(list)) => list.iter().for_each(|a| push("attendee", text(a))),
+                ("items", Value::Array(list)) => {
+                    push("items", list.iter().map(text).collect::<Vec<_>>().join("\n"));
+                }
+                ("checklist", Value::Array(list)) => {
+                    for (name, on) in CHECKS.iter().zip(list) {
+                        if on.as_bool() == Some(true) {
+                            push(&format!("check_{name}"), "on".into());
+                        }
+                    }
+                }
+                ("penalty", p) => {
+                    for kind in p["kinds"].as_array().unwrap() {
+                        push(&format!("kind_{}", text(kind)), "on".into());
+                    }
+                    push("fine", yuan(p["fine_fen"].as_i64().unwrap()));
+                    push("confiscation", yuan(p["confiscation_fen"].as_i64().unwrap()));
+                }
+                ("findings", f) => {
+                    for part in ["facts", "evidence", "discretion"] {
+                        push(part, text(&f[part]));
+                    }
+                }
+                (k, Value::Bool(b)) if YES_NO.contains(&k) => {
+                    push(form_field(action, json_key(k)), if *b { "yes" } else { "no" }.into());
+                }
+                (k, Value::Bool(b)) => {
+                    if *b {
+                        push(k, "on".into());
+                    }
+                }
+                (k, Value::Number(n)) if k.ends_with("_fen") => {
+                    push(form_field(action, json_key(k)), yuan(n.as_i64().unwrap()));
+                }
+                (k, v) => push(form_field(action, json_key(k)), text(v)),
+            }
+        }
+        out
+    }
+
+    /// A JSON key as the static path the parser names it by.
+    fn json_key(key: &str) -> &'static str {
+        step_field(key).expect("a field of some step").0
+    }
+
+    fn sample_json(kind: CommandKind) -> Value {
+        let case = crate::domain::case::Case::open(
+            &crate::domain::case::NewClue {
+                organisation: false,
+                business_activity: false,
+                clue_on: "2026-03-02".parse().unwrap(),
+                act_on: "2026-03-02".parse().unwrap(),
+                serious_harm: false,
+            },
+            "2026-03-02".parse().unwrap(),
+        )
+        .unwrap()
+        .0;
+        serde_json::to_value(sample_step(kind, &case, "2026-03-02".parse().unwrap())).unwrap()
+    }
+
+    /// What one parse gave, comparable across the two paths: the command, or the first error's
+    /// code and the form input it names.
+    fn outcome(
+        result: Result<Command, FieldErrors>,
+        action: &str,
+    ) -> Result<Command, (String, &'static str)> {
+        result.map_err(|errors| {
+            let e = errors.iter().next().unwrap();
+            (form_field(action, e.field).to_owned(), e.code)
+        })
+    }
+
+    /// Issue 21, item 1: the form a user fills for any step reads as the same command the API
+    /// reads from the step's JSON.
+    #[test]
+    fn every_step_filled_in_the_form_is_the_command_its_json_gives() {
+        for kind in CommandKind::ALL.iter().copied() {
+            let json = sample_json(kind);
+            let (version, command) =
+                form(&form_of(&json)).parse().unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+            assert_eq!(version, 3);
+            assert_eq!(command, Command::from_json(json).unwrap(), "{kind:?}");
+        }
+    }
+
+    /// Issue 21, item 1, both paths, a test per field: the same typed value in the form's input
+    /// and in the JSON field gives the same command or the same error on the same field; a form
+    /// input left blank and the JSON field left out give the same (`required`, or the default of
+    /// an optional field).
+    #[test]
+    fn the_form_and_the_json_refuse_the_same_value_of_every_field_alike() {
+        let mut compared = 0;
+        for kind in CommandKind::ALL.iter().copied() {
+            let json = sample_json(kind);
+            let action = kind.code();
+            let filled = form_of(&json);
+            for (key, value) in json.as_object().unwrap() {
+                // Lists, checkboxes and nested objects have no single input to type into.
+                let typed = match value {
+                    Value::String(_) | Value::Number(_) => true,
+                    Value::Bool(_) => YES_NO.contains(&key.as_str()),
+                    _ => false,
+                };
+                if key == "action" || !typed {
+                    continue;
+                }
+                let input = form_field(action, json_key(key));
+                for raw in ["?", "2026-02-30", ""] {
+                    let mut fields = filled.clone();
+                    fields.iter_mut().filter(|(k, _)| k == input).for_each(|(_, v)| *v = raw.to_owned());
+                    let form = form(&fields);
+                    // The API's client types the same text, or leaves the field out where the
+                    // form leaves a blank input out.
+                    let mut sent = json.clone();
+                    if form.step_json().get(key).is_some() {
+                        sent[key] = raw.into();
+                    } else {
+                        sent.as_object_mut().unwrap().remove(key);
+                    }
+                    let by_form = outcome(form.parse().map(|(_, c)| c), action);
+                    let by_json = outcome(Command::from_json(sent.clone()), action);
+                    assert_eq!(by_form, by_json, "{kind:?}.{key} typed as {raw:?} (JSON {sent})");
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 300, "only {compared} comparisons");
+    }
+
+    /// The errors a user sees are about the inputs they typed into.
     #[test]
     fn a_step_form_refuses_what_it_cannot_read_instead_of_defaulting() {
-        let cases: [(&[(&str, &str)], &str); 8] = [
+        type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+        let cases: [Case; 9] = [
             (
                 &[("action", "decide"), ("version", "3"), ("on", "2026-03-02"), ("outcome", "fine-ish")],
                 "outcome",
+                "invalid_value",
             ),
-            (&[("action", "decide"), ("version", "3"), ("on", "2026-03-02")], "outcome"),
+            (&[("action", "decide"), ("version", "3"), ("on", "2026-03-02")], "outcome", "required"),
             (
                 &[("action", "record_act"), ("version", "3"), ("on", "2026-03-02"), ("act_kind", "chat")],
                 "act_kind",
+                "invalid_value",
             ),
             (
                 &[("action", "extend_decision"), ("version", "3"), ("days", "thirty"), ("reason", "复杂")],
                 "days",
+                "invalid_value",
             ),
-            (&[("action", "notify"), ("version", "3"), ("on", "")], "on"),
+            (&[("action", "notify"), ("version", "3"), ("on", "")], "on", "required"),
             (
                 &[("action", "propose_deferral"), ("version", "3"), ("on", "2026-03-02"), ("subject", "x")],
                 "subject",
+                "invalid_value",
             ),
-            (&[("action", "hold_hearing"), ("version", "3"), ("on", "2026-03-02")], "attended"),
+            (&[("action", "hold_hearing"), ("version", "3"), ("on", "2026-03-02")], "attended", "required"),
             (
                 &[("action", "review_deferral"), ("version", "3"), ("on", "2026-03-02"), ("passed", "ok")],
                 "passed",
+                "invalid_value",
+            ),
+            (
+                &[("action", "pay"), ("version", "3"), ("on", "2026-03-02"), ("amount", "12.345")],
+                "amount",
+                "invalid_value",
             ),
         ];
-        for (fields, field) in cases {
-            let errors = form(fields).parse().unwrap_err();
-            assert!(errors.get(field).is_some(), "{fields:?} should fail on {field}: {errors:?}");
+        for (fields, field, code) in cases {
+            let errors = form(&pairs(fields)).parse().unwrap_err();
+            let error = errors.iter().next().unwrap();
+            assert_eq!((error.field, error.code), (field, code), "{fields:?}");
         }
-        // Well-formed, they read as typed.
-        let (_, command) =
-            form(&[("action", "decide"), ("version", "3"), ("on", "2026-03-02"), ("outcome", "no_penalty")])
-                .parse()
-                .unwrap();
-        assert!(matches!(command, Command::Decide { outcome: Outcome::NoPenalty, .. }), "{command:?}");
-        let (_, command) =
-            form(&[("action", "extend_decision"), ("version", "3"), ("days", "30"), ("reason", "案情复杂")])
-                .parse()
-                .unwrap();
-        assert!(matches!(command, Command::ExtendDecision { days: 30, .. }), "{command:?}");
+        let errors = form(&pairs(&[("action", "notify"), ("on", "2026-03-02")])).parse().unwrap_err();
+        assert_eq!(errors.iter().next().unwrap().field, "version");
     }
 }

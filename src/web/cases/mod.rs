@@ -5,6 +5,7 @@
 //! module parses the forms and bodies into their input and renders the answers.
 
 mod api;
+pub mod documents;
 mod form;
 
 pub use api::*;
@@ -13,20 +14,20 @@ pub use form::StepForm;
 use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
-use axum::extract::{Extension, Form, Path, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::domain::access::{Action, Role};
+use crate::domain::access::Action;
 use crate::domain::case::clocks::{Clock, ClockKind, ClockStatus, Due, clocks};
 use crate::domain::case::items::ApplicableRange;
-use crate::domain::case::rules::{CaseRules, ExcludedPeriod, yuan};
+use crate::domain::case::rules::{CaseRules, yuan};
 use crate::domain::case::{
-    ActKind, Case, CompulsoryMeasure, Hearing, Outcome, PenaltyKind, Procedure, REVIEW_CHECKLIST, Stage,
-    SubstituteGround, command_name_zh,
+    Case, CommandKind, CompulsoryMeasure, Hearing, Procedure, REVIEW_CHECKLIST, Stage, command_name_zh,
+    offered_steps,
 };
 use crate::domain::fields::FieldErrors;
 use crate::domain::time::civil_date;
@@ -36,7 +37,7 @@ use crate::ops::cases::{
 use crate::store::cases::{CaseFilter, CaseRecord, Category, DueClock, Item, TimelineEntry};
 use crate::store::org::{PeopleFilter, Visibility};
 use crate::web::error::{AppError, PageResult};
-use crate::web::guard::{Principal, RequestInfo};
+use crate::web::guard::{Caller, Principal};
 use crate::web::pages::{Chrome, Lang, Pager, page_number, page_size, render, render_status};
 
 /// A clock as shown.
@@ -172,7 +173,7 @@ fn visibility(principal: &Principal) -> Visibility {
 
 pub async fn list_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> PageResult {
@@ -330,7 +331,7 @@ async fn new_form(
 
 pub async fn new_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
     Query(query): Query<NewQuery>,
 ) -> PageResult {
@@ -349,8 +350,7 @@ pub async fn new_page(
 
 pub async fn create_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Form(input): Form<OpenInput>,
 ) -> PageResult {
@@ -391,7 +391,7 @@ struct DetailPage {
     clocks: Vec<ClockView>,
     timeline: Vec<TimelineEntry>,
     major: Vec<&'static str>,
-    steps: Vec<&'static str>,
+    steps: Vec<CommandKind>,
     officers: Vec<(String, String)>,
     case_officers: Vec<(String, String)>,
     checklist: Vec<(&'static str, &'static str)>,
@@ -430,7 +430,11 @@ impl DetailPage {
             Hearing::NoShow { on } => format!("{on} 当事人未到场，视为放弃"),
         }
     }
-    fn step_name(&self, code: &str) -> &'static str {
+    fn step_name(&self, step: &CommandKind) -> &'static str {
+        step.name_zh()
+    }
+    /// A recorded event's name, by its stored code (a step's, or how the case opened).
+    fn event_name(&self, code: &str) -> &'static str {
         command_name_zh(code)
     }
     /// Orders, measures and deferrals on the case, one line each: (what, how it stands).
@@ -580,180 +584,6 @@ fn issuable_documents(
     out
 }
 
-/// The steps worth offering to this caller at this stage; the engine still decides.
-fn steps_for(case: &Case, principal: &Principal, rules: &CaseRules) -> Vec<&'static str> {
-    let leader = principal.roles.contains(Role::Leader);
-    let handling = principal.roles.contains(Role::Officer) || principal.roles.contains(Role::SquadLeader);
-    let squad = principal.roles.contains(Role::SquadLeader);
-    let reviewer = principal.roles.contains(Role::LegalReviewer);
-    let mut out = Vec::new();
-    let mut add = |allowed: bool, step: &'static str| {
-        if allowed {
-            out.push(step);
-        }
-    };
-    match case.stage {
-        Stage::Clue => {
-            add(leader, "file");
-            add(leader, "decline_filing");
-            add(leader && !case.lead_check_extended, "extend_lead_check");
-        }
-        Stage::Investigation => {
-            // 先行登记保存 is approved by the head, who records it (Art. 56).
-            add(handling || leader, "record_act");
-            add(handling && !case.acts.is_empty(), "propose");
-            add(leader, "extend_decision");
-        }
-        Stage::Review => {
-            add(handling || leader, "record_act");
-            add(handling, "propose");
-            add(reviewer, "review");
-            add(leader, "discuss");
-            add(handling, "notify");
-            add(leader, "decide");
-        }
-        Stage::Notified => {
-            add(handling, "statement");
-            add(handling, "waive");
-            add(handling && case.hearing == Hearing::None, "request_hearing");
-            add(handling && matches!(case.hearing, Hearing::Requested { .. }), "schedule_hearing");
-            add(handling && matches!(case.hearing, Hearing::Scheduled { .. }), "hold_hearing");
-            add(reviewer, "review");
-            add(leader, "discuss");
-            add(leader, "extend_decision");
-            add(leader, "decide");
-        }
-        Stage::Decided => add(handling, "serve"),
-        Stage::Execution => {
-            let fines = case.decision.as_ref().is_some_and(|d| d.penalty.fine_fen > 0);
-            add(handling && fines, "pay");
-            add(leader && fines, "defer");
-            add(
-                (handling || leader)
-                    && fines
-                    && case.payment_urged_on.is_none()
-                    && case.court_applied_on.is_none(),
-                "urge_payment",
-            );
-            add(leader && fines, "apply_court");
-            add(
-                (squad || leader) && case.procedure == Procedure::Simple && case.registered_on.is_none(),
-                "register",
-            );
-            add(squad || leader, "close");
-        }
-        Stage::Closed | Stage::NotFiled => {}
-    }
-    // The decision on preserved evidence, whatever the stage (Art. 56: within 7 working days).
-    add(
-        (handling || leader)
-            && case.acts.iter().any(|a| a.kind == ActKind::Preservation && a.handled_on.is_none()),
-        "handle_preservation",
-    );
-    // 复议 and suits against a decision: the bureau's own answer deadlines.
-    if matches!(case.stage, Stage::Decided | Stage::Execution | Stage::Closed) && case.decision.is_some() {
-        let litigates = handling || reviewer || leader;
-        let pending =
-            |c: &Option<crate::domain::case::Challenge>| c.as_ref().is_some_and(|c| c.answered_on.is_none());
-        add(litigates && !pending(&case.reconsideration), "receive_reconsideration");
-        add(litigates && pending(&case.reconsideration), "answer_reconsideration");
-        add(litigates && !pending(&case.lawsuit), "receive_lawsuit");
-        add(litigates && pending(&case.lawsuit), "answer_lawsuit");
-        let running =
-            |c: &Option<crate::domain::case::Challenge>| c.as_ref().is_some_and(|c| c.concluded_on.is_none());
-        add(litigates && running(&case.reconsideration), "conclude_reconsideration");
-        add(litigates && running(&case.lawsuit), "conclude_lawsuit");
-    }
-    // Testing or 公告送达 time left out of the 90 days, where the rules allow it (Art. 60).
-    let recordable = rules.decision_excluded.iter().any(|k| *k != ExcludedPeriod::Hearing);
-    add(
-        handling
-            && recordable
-            && matches!(case.stage, Stage::Investigation | Stage::Review | Stage::Notified),
-        "exclude_period",
-    );
-    if case.stage.is_open() && case.stage != Stage::Clue {
-        add(leader, "recuse");
-        add(squad || leader, "reassign");
-    }
-    compulsory_steps(case, principal, &mut add);
-    out
-}
-
-/// 责令改正, 查封扣押, 强制拆除, 代履行 and deferrals: offered where the case's state allows them.
-fn compulsory_steps(case: &Case, principal: &Principal, add: &mut impl FnMut(bool, &'static str)) {
-    let leader = principal.roles.contains(Role::Leader);
-    let handling = principal.roles.contains(Role::Officer) || principal.roles.contains(Role::SquadLeader);
-    let reviewer = principal.roles.contains(Role::LegalReviewer);
-    if !case.stage.is_open() {
-        return;
-    }
-    add(handling, "order_correction");
-    add(handling && case.corrections.iter().any(|c| c.reinspected_on.is_none()), "reinspect");
-    if case.filed_on.is_some() {
-        let active = case.seizures.iter().find(|s| s.ended_on.is_none());
-        add(leader || handling, "seize");
-        add(leader && active.is_some_and(|s| s.approved_on.is_none()), "approve_seizure");
-        add(leader && active.is_some_and(|s| !s.extended), "extend_seizure");
-        add((leader || handling) && active.is_some(), "end_seizure");
-    }
-    let d = &case.demolition;
-    let demolition = case.served_on.is_some()
-        && case.decision.as_ref().is_some_and(|x| {
-            x.outcome == Outcome::Penalty && x.penalty.kinds.contains(&PenaltyKind::Demolition)
-        })
-        && d.enforced_on.is_none()
-        && d.voluntary_on.is_none();
-    add(handling && demolition, "announce_demolition");
-    add(handling && demolition && d.announced_on.is_some(), "urge_demolition");
-    add(leader && demolition && d.urged_on.is_some() && d.decided_on.is_none(), "decide_enforcement");
-    add(
-        handling && demolition && d.decided_on.is_some() && d.decision_served_on.is_none(),
-        "serve_enforcement",
-    );
-    add(leader && demolition && d.decision_served_on.is_some(), "demolish");
-    add(handling && demolition, "self_demolish");
-    let substitute = case.substitute.as_ref();
-    let pending = substitute.filter(|s| s.pending());
-    add(leader && pending.is_none(), "decide_substitute");
-    // The plan's clearance of a compulsory decision: discussed and reviewed before it is made.
-    add(leader && case.filed_on.is_some(), "discuss_compulsory");
-    add(reviewer && case.filed_on.is_some(), "review_compulsory");
-    add(
-        handling && pending.is_some_and(|s| s.ground != SubstituteGround::Immediate && s.urged_on.is_none()),
-        "urge_substitute",
-    );
-    add(handling && pending.is_some(), "perform_substitute");
-    add(handling && pending.is_some(), "stop_substitute");
-    add(
-        handling && substitute.is_some_and(|s| !s.party_present && s.party_notified_on.is_none()),
-        "notify_substitute",
-    );
-    add(
-        (handling || leader)
-            && substitute.is_some_and(|s| s.performed_on.is_some() && s.outstanding_fen() > 0),
-        "recover_substitute_cost",
-    );
-    add(
-        leader
-            // In 执行 with a fine the step is already offered for the fine.
-            && !(case.stage == Stage::Execution && case.decision.as_ref().is_some_and(|x| x.penalty.fine_fen > 0))
-            && substitute.is_some_and(|s| s.performed_on.is_some() && s.outstanding_fen() > 0),
-        "apply_court",
-    );
-    let open = case.deferrals.iter().rfind(|x| x.ended_on.is_none());
-    add(leader && open.is_none() && (case.stage == Stage::Clue || demolition), "propose_deferral");
-    add(reviewer && open.is_some_and(|x| x.legal_review.is_none()), "review_deferral");
-    add(
-        (leader || reviewer)
-            && open.is_some_and(|x| {
-                x.supervision.is_none() && x.legal_review.as_ref().is_some_and(|r| r.passed)
-            }),
-        "register_deferral",
-    );
-    add(leader && open.is_some(), "end_deferral");
-}
-
 #[derive(Debug, Default, Deserialize)]
 pub struct DetailQuery {
     #[serde(default)]
@@ -822,7 +652,7 @@ async fn detail(
     } else {
         StatusCode::OK
     };
-    let steps = steps_for(&r.case, principal, &rules);
+    let steps = offered_steps(&r.case, &principal.roles, &rules);
     let documents = state.db.case_documents(id).await?;
     let issuable =
         if principal.has(Action::CaseAct) { issuable_documents(&r.case, &documents) } else { Vec::new() };
@@ -840,10 +670,12 @@ async fn detail(
             timeline,
             major: r.case.major_reasons(&rules).iter().map(|m| m.name_zh()).collect(),
             officers: if steps.is_empty() { Vec::new() } else { officer_options(state).await? },
-            leaders: if steps
-                .iter()
-                .any(|s| matches!(*s, "discuss" | "propose_deferral" | "discuss_compulsory"))
-            {
+            leaders: if steps.iter().any(|s| {
+                matches!(
+                    s,
+                    CommandKind::Discuss | CommandKind::ProposeDeferral | CommandKind::DiscussCompulsory
+                )
+            }) {
                 state.db.agency_leaders().await?
             } else {
                 Vec::new()
@@ -879,7 +711,7 @@ pub async fn detail_with_error(
 
 pub async fn detail_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(query): Query<DetailQuery>,
@@ -889,8 +721,7 @@ pub async fn detail_page(
 
 pub async fn step_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: axum::body::Bytes,
@@ -979,7 +810,7 @@ pub struct DeadlineQuery {
 
 pub async fn deadlines_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
     Query(query): Query<DeadlineQuery>,
 ) -> PageResult {
@@ -1026,7 +857,7 @@ pub struct ItemsQuery {
 
 pub async fn items_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     headers: HeaderMap,
     Query(query): Query<ItemsQuery>,
 ) -> PageResult {

@@ -2,7 +2,7 @@
 //! downloading them, whole or as a masked copy.
 
 use axum::Json;
-use axum::extract::{Extension, Form, Path, State};
+use axum::extract::{Form, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
@@ -18,7 +18,7 @@ use crate::ops::documents::{issue, template};
 use crate::store::documents::DocumentInfo;
 use crate::web::body::JsonObject;
 use crate::web::error::{ApiResult, AppError, PageResult};
-use crate::web::guard::{Principal, RequestInfo};
+use crate::web::guard::{Caller, Principal, RequestInfo};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct IssueForm {
@@ -40,8 +40,7 @@ fn parse_kind(raw: &str) -> Result<DocKind, AppError> {
 
 pub async fn issue_form(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     headers: axum::http::HeaderMap,
     Path(id): Path<String>,
     Form(form): Form<IssueForm>,
@@ -53,7 +52,7 @@ pub async fn issue_form(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?done=1#documents")).into_response()),
         Err(AppError::Refused { message, .. } | AppError::Conflict { message, .. }) => {
-            crate::web::cases::detail_with_error(&state, &principal, &headers, &id, message).await
+            super::detail_with_error(&state, &principal, &headers, &id, message).await
         }
         Err(error) => Err(error.into()),
     }
@@ -135,8 +134,7 @@ async fn pdf(
 
 pub async fn pdf_page(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
 ) -> PageResult {
     Ok(pdf(&state, &principal, &info, &id).await?)
@@ -167,8 +165,7 @@ pub struct IssuedDto {
     responses((status = 201, body = IssuedDto), (status = 422, body = crate::web::error::ErrorBody, description = "a statutory item is missing or the document is not due")))]
 pub async fn api_issue(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
     JsonObject(body): JsonObject<IssueBody>,
 ) -> ApiResult<(StatusCode, Json<IssuedDto>)> {
@@ -209,7 +206,7 @@ impl From<DocumentInfo> for DocumentDto {
     responses((status = 200, body = Vec<DocumentDto>), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn api_list(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<DocumentDto>>> {
     state.db.case(&principal.visibility(Action::CaseView), &id).await?.ok_or(AppError::NotFound)?;
@@ -220,8 +217,7 @@ pub async fn api_list(
     responses((status = 200, content_type = "application/pdf", description = "the issued PDF; `X-Content-SHA256` carries its digest"), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn api_pdf(
     State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(info): Extension<RequestInfo>,
+    Caller { principal, info }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     pdf(&state, &principal, &info, &id).await.map_err(Into::into)

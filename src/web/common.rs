@@ -1,0 +1,110 @@
+//! What several screens share, so that no screen's module imports another's: the API's small
+//! answers, the strict readers of `?month=` and `?year=`, the Excel download, the unit tree.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use serde::{Deserialize, Serialize};
+
+use crate::app::AppState;
+use crate::domain::fields::FieldErrors;
+use crate::domain::time::civil_date;
+use crate::domain::training::Month;
+use crate::store::org::Unit;
+use crate::web::error::AppError;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CreatedDto {
+    pub id: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct VersionDto {
+    pub version: i64,
+}
+
+/// A workbook as a download named `name` (with `ascii` for clients that cannot read an
+/// encoded file name).
+pub fn xlsx_response(bytes: Vec<u8>, ascii: &str, name: &str) -> axum::response::Response {
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", percent_encode(name));
+    let mut response = (StatusCode::OK, bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Orders units depth-first from the roots, so the tree prints top-down.
+pub fn tree_order(units: Vec<Unit>) -> Vec<(Unit, usize)> {
+    fn walk(parent: Option<&str>, depth: usize, units: &[Unit], out: &mut Vec<(Unit, usize)>) {
+        for unit in units.iter().filter(|u| u.parent_id.as_deref() == parent) {
+            out.push((unit.clone(), depth));
+            walk(Some(&unit.id), depth + 1, units, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(None, 0, &units, &mut out);
+    out
+}
+
+/// `?month=YYYY-MM` (empty: this month) and, for compliance, `&unit=ID`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct MonthQuery {
+    /// `YYYY-MM`; empty: this month.
+    #[param(pattern = r"^(20[0-9]{2}-(0[1-9]|1[0-2]))?$")]
+    pub month: String,
+    /// Compliance: only this unit and the units below it. Sessions: those this unit holds or
+    /// that are held for it by a unit above.
+    pub unit: String,
+}
+
+/// A moment in Beijing time to the minute, as sessions are planned.
+pub fn minutes(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&crate::domain::time::beijing()).format("%Y-%m-%d %H:%M").to_string()
+}
+
+pub fn month_of(state: &AppState, raw: &str) -> Result<Month, AppError> {
+    if raw.is_empty() {
+        return Ok(Month::of(civil_date(state.now())));
+    }
+    // Exactly `YYYY-MM`, as the document's pattern says: no blanks around it either.
+    Month::parse(raw)
+        .filter(|_| raw.trim() == raw)
+        .ok_or_else(|| AppError::Invalid(FieldErrors::single("month", "month_invalid", "月份格式为 YYYY-MM")))
+}
+
+/// `?year=YYYY` (empty: this year): exactly four digits, from 2000 to 2100.
+pub fn year_of(state: &AppState, raw: &str) -> Result<i32, AppError> {
+    if raw.is_empty() {
+        return Ok(chrono::Datelike::year(&civil_date(state.now())));
+    }
+    Some(raw)
+        .filter(|r| r.len() == 4 && r.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|r| r.parse::<i32>().ok())
+        .filter(|y| (2000..=2100).contains(y))
+        .ok_or_else(|| AppError::Invalid(FieldErrors::single("year", "year_invalid", "年份格式为 YYYY")))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CaseRulesDto {
+    pub version: i64,
+    #[schema(value_type = Object)]
+    pub rules: serde_json::Value,
+}
