@@ -21,6 +21,157 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// The modules of this crate a file names: every `crate::x` path and every `x` in a
+/// `use crate::{x, y::z}` group (nested groups included), so that a grouped import cannot hide
+/// a dependency the way a text search for `crate::x` would miss it.
+fn crate_modules(text: &str) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    let ident =
+        |s: &str| s.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<String>();
+    for (at, _) in text.match_indices("crate::") {
+        // `chengguan::crate::` never occurs; `$crate::` (in macros) names this crate too.
+        let rest = &text[at + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            // The top-level names of the group: split on commas outside inner braces.
+            let (mut depth, mut start) = (0usize, 0usize);
+            for (i, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => {
+                        out.insert(ident(group[start..i].trim()));
+                        break;
+                    }
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        out.insert(ident(group[start..i].trim()));
+                        start = i + 1;
+                    }
+                    _ => {}
+                }
+            }
+        } else {
+            out.insert(ident(rest));
+        }
+    }
+    out.remove("");
+    out
+}
+
+/// The layers below may not name the layers above them: (files under, modules they may not name).
+const DIRECTION: [(&str, &[&str]); 2] = [
+    // The rules: pure data and functions, called by every layer, calling none.
+    (
+        "src/domain",
+        &[
+            "store", "web", "app", "ops", "cli", "demo", "evidence", "blobs", "backup", "anchor", "keys",
+            "clock", "config",
+        ],
+    ),
+    // The operations every entry point calls: below the web layer and the server that builds it.
+    // (`app` holds the state the operations run on, so they may name it.)
+    ("src/ops", &["web", "cli"]),
+];
+
+/// Where `files` break [`DIRECTION`], or name the web framework from the operations.
+fn direction_violations(files: &[(PathBuf, String)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (path, text) in files {
+        for (under, forbidden) in DIRECTION {
+            if !path.starts_with(root().join(under)) {
+                continue;
+            }
+            for module in crate_modules(text) {
+                if forbidden.contains(&module.as_str()) {
+                    out.push(format!("{} names crate::{module}", path.display()));
+                }
+            }
+            if under == "src/ops" && (text.contains("axum") || text.contains("http::")) {
+                out.push(format!("{} names the web framework", path.display()));
+            }
+        }
+    }
+    out
+}
+
+fn source_files(dir: &str) -> Vec<(PathBuf, String)> {
+    rust_files(&root().join(dir))
+        .into_iter()
+        .map(|f| {
+            let t = fs::read_to_string(&f).unwrap();
+            (f, t)
+        })
+        .collect()
+}
+
+#[test]
+fn the_layers_name_only_the_layers_below_them() {
+    let violations = direction_violations(&source_files("src"));
+    assert!(violations.is_empty(), "{violations:#?}");
+    // The check finds what it is for, grouped and nested imports included.
+    let planted = [
+        (root().join("src/domain/x.rs"), "use crate::{domain::org, store::cases::CaseRecord};".to_owned()),
+        (root().join("src/domain/y.rs"), "fn f() { crate::ops::cases::take_step(); }".to_owned()),
+        (root().join("src/ops/z.rs"), "use crate::{domain, web::{guard::Principal}};".to_owned()),
+        (root().join("src/ops/w.rs"), "use axum::http::StatusCode;".to_owned()),
+        (root().join("src/web/ok.rs"), "use crate::{ops, store};".to_owned()),
+    ];
+    let found = direction_violations(&planted);
+    assert_eq!(found.len(), 4, "{found:#?}");
+    assert!(
+        found.iter().any(|v| v.contains("crate::store")) && found.iter().any(|v| v.contains("crate::web"))
+    );
+}
+
+/// The web layer's shared parts; every other module of `src/web` is one screen's (a resource).
+const WEB_SHARED: [&str; 9] =
+    ["api_docs", "assets", "body", "common", "error", "guard", "pages", "schema", "mod"];
+
+/// Where a screen's module names another screen's (`crate::web::people` from `training.rs`):
+/// what two screens share belongs in `web::common`, `web::body` or the operations.
+fn cross_screen_imports(files: &[(PathBuf, String)]) -> Vec<String> {
+    let web = root().join("src/web");
+    let mut out = Vec::new();
+    for (path, text) in files {
+        let Ok(inside) = path.strip_prefix(&web) else { continue };
+        let screen = inside
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .trim_end_matches(".rs")
+            .to_owned();
+        if WEB_SHARED.contains(&screen.as_str()) {
+            continue;
+        }
+        for (at, _) in text.match_indices("crate::web::") {
+            let name: String = text[at + "crate::web::".len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            let is_module = web.join(format!("{name}.rs")).exists() || web.join(&name).is_dir();
+            if is_module && name != screen && !WEB_SHARED.contains(&name.as_str()) {
+                out.push(format!("{} names crate::web::{name}", path.display()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn no_screen_of_the_web_layer_imports_another() {
+    let found = cross_screen_imports(&source_files("src/web"));
+    assert!(found.is_empty(), "{found:#?}");
+    let planted = [
+        (root().join("src/web/training.rs"), "use crate::web::people::CreatedDto;".to_owned()),
+        (
+            root().join("src/web/cases/api.rs"),
+            "use crate::web::cases::StepForm; use crate::web::common::CreatedDto;".to_owned(),
+        ),
+    ];
+    assert_eq!(cross_screen_imports(&planted).len(), 1);
+}
+
 #[test]
 fn the_domain_does_no_io_and_reads_no_clock() {
     let forbidden = [
@@ -43,31 +194,44 @@ fn the_domain_does_no_io_and_reads_no_clock() {
     }
 }
 
+/// Lines of `text` that are SQL, in any case: a statement's leading words (`insert into`,
+/// `delete from`), or `select … from` and `update … set` on one line. Comments are prose.
+fn sql_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|line| line.trim())
+        .filter(|line| !line.starts_with("//"))
+        .filter(|line| {
+            let l = line.to_ascii_lowercase();
+            let then = |first: &str, second: &str| {
+                l.find(first).is_some_and(|at| l[at + first.len()..].contains(second))
+            };
+            l.contains("sqlx::query")
+                || l.contains("sqlx::raw_sql")
+                || l.contains("query_as(")
+                || l.contains("query_scalar(")
+                || l.contains("insert into ")
+                || l.contains("delete from ")
+                || then("select ", " from ")
+                || then("update ", " set ")
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
 #[test]
 fn sql_is_written_only_in_the_store() {
-    let markers = [
-        "sqlx::query",
-        "sqlx::raw_sql",
-        "query_as(",
-        "query_scalar(",
-        "SELECT ",
-        "INSERT INTO",
-        "UPDATE ",
-        "DELETE FROM",
-    ];
     for file in rust_files(&root().join("src")) {
         if file.starts_with(root().join("src/store")) {
             continue;
         }
         let text = fs::read_to_string(&file).unwrap();
-        for marker in markers {
-            assert!(
-                !text.contains(marker),
-                "{} contains {marker:?}: SQL belongs in src/store",
-                file.display()
-            );
-        }
+        let found = sql_lines(&text);
+        assert!(found.is_empty(), "{} contains SQL (it belongs in src/store): {found:?}", file.display());
     }
+    // Lower case is SQL too; prose that happens to say "select" is not.
+    assert_eq!(sql_lines("let q = \"select id from cases where x = ?\";").len(), 1);
+    assert_eq!(sql_lines("db.run(\"update cases set stage = ?\")").len(), 1);
+    assert!(sql_lines("// select the officers from the register\nlet n = 1;").is_empty());
 }
 
 #[test]
@@ -136,6 +300,65 @@ fn the_web_layer_writes_only_where_it_delivers_or_signs_in() {
             "{} writes to the database itself: make it an operation in `ops`",
             file.display()
         );
+    }
+}
+
+/// Date arithmetic in `text` whose amount is a bare number: `Days::new(15)` instead of the
+/// named constant that cites its article.
+fn bare_periods(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    // Comments may say what the code does in numbers.
+    let code: String =
+        text.lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n");
+    let text = code.as_str();
+    for call in ["Days::new(", "Duration::days(", "Months::new(", "add_workdays(", "workdays_after("] {
+        for (at, _) in text.match_indices(call) {
+            let args = &text[at + call.len()..];
+            let args = &args[..args.find(')').unwrap_or(args.len())];
+            if args.split(',').any(|a| a.trim().parse::<u32>().is_ok_and(|n| n > 1)) {
+                out.push(format!("{call}{args})"));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn no_legal_period_is_a_bare_number_in_the_case_engine() {
+    for file in rust_files(&root().join("src/domain/case")) {
+        if file.ends_with("tests.rs") {
+            continue;
+        }
+        let text = fs::read_to_string(&file).unwrap();
+        // Unit tests at the foot of a file may use plain numbers.
+        let code = text.split("#[cfg(test)]").next().unwrap_or(&text);
+        let found = bare_periods(code);
+        assert!(
+            found.is_empty(),
+            "{}: name the period in rules.rs with its article: {found:?}",
+            file.display()
+        );
+    }
+    assert_eq!(bare_periods("d + Days::new(15)").len(), 1);
+    assert!(bare_periods("d + Days::new(SEIZURE_DAYS.into())").is_empty());
+}
+
+#[test]
+fn no_test_sleeps() {
+    for dir in ["src", "tests"] {
+        for file in rust_files(&root().join(dir)) {
+            if file.ends_with("tidy.rs") {
+                continue;
+            }
+            let text = fs::read_to_string(&file).unwrap();
+            for marker in ["thread::sleep(", "time::sleep(", "sleep_until("] {
+                assert!(
+                    !text.contains(marker),
+                    "{} sleeps ({marker}): drive the injected clock",
+                    file.display()
+                );
+            }
+        }
     }
 }
 
