@@ -50,7 +50,7 @@ pub struct Config {
     /// Days an API token from `chengguan token create` stays valid.
     pub api_token_days: i64,
     /// The bureau's short name that opens every document number (文号), as in
-    /// `钟城管罚决字〔2026〕第0001号`.
+    /// `钟城管罚决字〔2026〕第1号` (`domain::case::documents::document_number`).
     pub doc_prefix: String,
     /// The bureau's full name at the head of every document; empty: the name of the top unit.
     pub bureau_name: String,

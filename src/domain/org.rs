@@ -174,6 +174,24 @@ impl Phone {
     }
 }
 
+/// The deepest an organisation tree goes (局 → 大队 → 中队 → 组 and a margin): a walk up that
+/// takes more steps than this is going round a cycle in bad data, and stops.
+pub const MAX_UNIT_DEPTH: usize = 16;
+
+/// Whether `unit` is `root` or lies below it, walking up through `parent_of` (a unit's parent,
+/// `None` at the top): the one walk every scope check of the organisation tree makes.
+pub fn is_within<'a>(unit: &'a str, root: &str, parent_of: impl Fn(&str) -> Option<&'a str>) -> bool {
+    let mut current = Some(unit);
+    for _ in 0..=MAX_UNIT_DEPTH {
+        match current {
+            Some(id) if id == root => return true,
+            Some(id) => current = parent_of(id),
+            None => return false,
+        }
+    }
+    false
+}
+
 /// Masks a phone number for display: the first three and last four digits stay
 /// (`138****5678`, ux-and-documents §2.6). Anything that is not a full number is masked whole.
 pub fn mask_phone(phone: &str) -> String {
@@ -601,6 +619,23 @@ impl UnitInput {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_unit_is_within_itself_and_its_ancestors_and_a_cycle_ends_the_walk() {
+        // 局 ← 大队 ← 中队; and two units that name each other as parent.
+        let parent = |id: &str| match id {
+            "squad" => Some("brigade"),
+            "brigade" => Some("bureau"),
+            "loop_a" => Some("loop_b"),
+            "loop_b" => Some("loop_a"),
+            _ => None,
+        };
+        assert!(is_within("squad", "squad", parent));
+        assert!(is_within("squad", "bureau", parent));
+        assert!(!is_within("bureau", "squad", parent));
+        assert!(!is_within("other", "bureau", parent));
+        assert!(!is_within("loop_a", "bureau", parent));
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -5,35 +5,39 @@
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
-use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::domain::access::{Action, RoleSet, Scope};
 use crate::domain::case::clocks::clocks;
+use crate::domain::case::documents::{DocKind, decision_numbering, document_number};
 use crate::domain::case::items::{ApplicableRange, DiscretionBand};
-use crate::domain::case::rules::parse_yuan;
 use crate::domain::case::{
-    Actor as EngineActor, Case, Command, Context, NewClue, Outcome, Penalty, PenaltyKind, SpotDecision, apply,
+    Actor as EngineActor, Case, Command, Context, NewClue, Penalty, PenaltyKind, SpotDecision, apply,
 };
 use crate::domain::fields::FieldErrors;
 use crate::domain::time::civil_date;
 use crate::ops::{Actor, Error};
-use crate::store::cases::{CaseWrite, Item, NewCase};
+
+pub use crate::domain::case::opening::{OpenInput, Opening, SOURCES, checked, date_field, source_name};
+use crate::store::cases::{CaseRecord, CaseWrite, Item, NewCase};
 use crate::store::org::Unit;
 
-/// Where a lead came from (案件来源), as the bureau's 立案审批表 lists them, with the phrase a
-/// decision uses (本机关于……在{phrase}中发现).
-pub const SOURCES: [(&str, &str, &str); 6] = [
-    ("patrol", "巡查发现", "日常巡查"),
-    ("complaint", "投诉举报", "处理投诉举报"),
-    ("digital_city", "数字城管派遣", "处理数字城管派遣案件"),
-    ("hotline", "12345热线", "处理12345热线工单"),
-    ("referral", "其他部门移送", "审查其他部门移送的线索"),
-    ("superior", "上级交办", "办理上级交办事项"),
-];
-
-pub fn source_name(code: &str) -> &str {
-    SOURCES.iter().find(|(c, _, _)| *c == code).map_or(code, |(_, n, _)| n)
+/// 行政处罚法 Art. 33 ¶1 (初次违法): whether the record's case is the party's first violation of
+/// its kind here, judged by `domain::case::first_offence` on the party's earlier cases; `None`
+/// for an on-the-spot decision, which the question does not concern.
+pub async fn first_offence(db: &crate::store::Db, record: &CaseRecord) -> Result<Option<bool>, Error> {
+    if record.case.procedure != crate::domain::case::Procedure::General {
+        return Ok(None);
+    }
+    let earlier = db.party_cases(&record.party_id).await?;
+    let prior = earlier.iter().filter(|c| c.id != record.id && c.created_at < record.created_at).map(|c| {
+        crate::domain::case::PriorCase {
+            item_code: c.item_code.as_deref(),
+            category: &c.category,
+            outcome: c.case.decision.as_ref().map(|d| d.outcome),
+        }
+    });
+    Ok(Some(crate::domain::case::first_offence(record.item_code.as_deref(), &record.category, prior)))
 }
 
 /// Whether the scope of `roles` (an account in `own_unit`) for `action` reaches `unit_id`.
@@ -49,100 +53,10 @@ pub fn unit_in_scope(
         Some(Scope::All) => true,
         Some(Scope::Unit) | Some(Scope::Own) => unit_id == own,
         Some(Scope::Subtree) => {
-            // Walk up from the target: in scope if the caller's unit is on the way.
-            let mut current = Some(unit_id.to_owned());
-            while let Some(id) = current {
-                if id == own {
-                    return true;
-                }
-                current = units.iter().find(|u| u.id == id).and_then(|u| u.parent_id.clone());
-            }
-            false
+            crate::domain::org::is_within(unit_id, own, crate::ops::people::parent_in(units))
         }
         None => false,
     }
-}
-
-/// An optional date field: empty is `None`, anything else must be `YYYY-MM-DD`.
-pub fn optional_date(errors: &mut FieldErrors, field: &'static str, raw: &str) -> Option<NaiveDate> {
-    match raw.trim() {
-        "" => None,
-        text => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_or_else(
-            |_| {
-                errors.add(field, "date_invalid", "日期格式应为 2026-03-02");
-                None
-            },
-            Some,
-        ),
-    }
-}
-
-pub fn date_field(
-    errors: &mut FieldErrors,
-    field: &'static str,
-    raw: &str,
-    label: &str,
-) -> Option<NaiveDate> {
-    match NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.add(field, "date_invalid", format!("请填写{label}（年-月-日）"));
-            None
-        }
-    }
-}
-
-/// A lead or an on-the-spot decision as typed.
-#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
-pub struct OpenInput {
-    /// `general` (a lead, 线索; the default) or `simple` (当场处罚).
-    #[serde(default)]
-    #[schema(pattern = r"^(general|simple)?$")]
-    pub procedure: String,
-    #[schema(min_length = 1)]
-    pub party_id: String,
-    /// A category code of `/api/v1/case-rules`.
-    #[schema(min_length = 1)]
-    pub category: String,
-    #[serde(default)]
-    pub item_code: String,
-    /// The handling squad; the caller's own unit if empty.
-    #[serde(default)]
-    pub unit_id: String,
-    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
-    pub title: String,
-    #[serde(default)]
-    pub location: String,
-    /// One of `patrol`, `complaint`, `digital_city`, `hotline`, `referral`, `superior`
-    /// (a general-procedure lead must name one; an on-the-spot decision is `patrol`).
-    #[serde(default)]
-    #[schema(pattern = r"^(patrol|complaint|digital_city|hotline|referral|superior)?$")]
-    pub source: String,
-    /// Lead found or received (general), or the on-the-spot decision's day (simple).
-    #[schema(value_type = String, format = Date)]
-    pub clue_on: String,
-    #[schema(value_type = String, format = Date)]
-    pub act_on: String,
-    /// 5-year limitation (行政处罚法 Art. 36): life, health or financial safety harmed.
-    #[serde(default)]
-    pub serious_harm: String,
-    #[serde(default)]
-    pub business_activity: String,
-    /// Simple procedure: the two officers, and the penalty.
-    #[serde(default)]
-    pub officer1: String,
-    #[serde(default)]
-    pub officer2: String,
-    #[serde(default)]
-    pub warning: String,
-    /// The fine in yuan (`200`, `50.5`).
-    #[serde(default)]
-    #[schema(pattern = r"^([0-9]{1,9}(\.[0-9]{1,2})?)?$")]
-    pub fine: String,
-}
-
-pub fn checked(raw: &str) -> bool {
-    matches!(raw, "on" | "true" | "1" | "yes")
 }
 
 /// A case just opened.
@@ -155,8 +69,11 @@ pub struct Opened {
 
 /// Opens a case (a lead, or an on-the-spot decision) as `actor`; returns its id and number.
 pub async fn open_case(state: &AppState, actor: &Actor, input: &OpenInput) -> Result<Opened, Error> {
-    let mut errors = FieldErrors::default();
-    let simple = input.procedure == "simple";
+    // The typed fields parse on their own; the lookups below add their errors to the same list.
+    let (parsed, mut errors) = match input.parse() {
+        Ok(opening) => (Some(opening), FieldErrors::default()),
+        Err(errors) => (None, errors),
+    };
     let party = state.db.party(input.party_id.trim()).await?;
     if party.is_none() {
         errors.add("party_id", "party_unknown", "请选择当事人（先在当事人库建档）");
@@ -187,37 +104,18 @@ pub async fn open_case(state: &AppState, actor: &Actor, input: &OpenInput) -> Re
     {
         errors.add("unit_id", "unit_out_of_scope", "请选择您有权办理的中队");
     }
-    let title = input.title.trim();
-    if title.is_empty() || title.chars().count() > 100 {
-        errors.add("title", "title_invalid", "请填写案由（100 字以内）");
-    }
-    let source = if simple { "patrol" } else { input.source.trim() };
-    if !SOURCES.iter().any(|(c, _, _)| *c == source) {
-        errors.add("source", "source_unknown", "请选择案件来源");
-    }
-    let clue_on =
-        date_field(&mut errors, "clue_on", &input.clue_on, if simple { "处罚日期" } else { "发现日期" });
-    let act_on = date_field(&mut errors, "act_on", &input.act_on, "违法行为日期");
-    let fine_fen = if input.fine.trim().is_empty() {
-        Some(0)
-    } else {
-        let parsed = parse_yuan(&input.fine);
-        if parsed.is_none() {
-            errors.add("fine", "amount_invalid", "罚款金额格式不正确");
-        }
-        parsed
-    };
-    let (Some(party), Some(clue_on), Some(act_on), Some(fine_fen), true) =
-        (party, clue_on, act_on, fine_fen, errors.is_empty())
-    else {
+    let (Some(party), Some(opening), true) = (party, parsed, errors.is_empty()) else {
         return Err(Error::Invalid(errors));
     };
+    let Opening { procedure, clue_on, act_on, fine_fen, source, .. } = opening;
+    let simple = procedure == crate::domain::case::Procedure::Simple;
+    let title = opening.title.as_str();
     let today = civil_date(state.now());
     let organisation = party.organisation;
-    let business_activity = checked(&input.business_activity);
+    let business_activity = opening.business_activity;
     let calendar = state.db.work_calendar().await?;
     let (rules, _) = state.db.case_rules().await?;
-    let officers = vec![input.officer1.trim().to_owned(), input.officer2.trim().to_owned()];
+    let officers = opening.officers.clone();
     // Read everything before the write transaction: it holds a connection (and on SQLite the
     // write lock) until commit, so no other query may wait inside it.
     let people = if simple { state.db.person_facts(&officers).await? } else { HashMap::new() };
@@ -226,7 +124,7 @@ pub async fn open_case(state: &AppState, actor: &Actor, input: &OpenInput) -> Re
     // which is taken inside the transaction (numbers have no gaps).
     let spot = if simple {
         let mut kinds = Vec::new();
-        if checked(&input.warning) {
+        if opening.warning {
             kinds.push(PenaltyKind::Warning);
         }
         if fine_fen > 0 {
@@ -241,13 +139,8 @@ pub async fn open_case(state: &AppState, actor: &Actor, input: &OpenInput) -> Re
             penalty: Penalty { kinds, fine_fen, confiscation_fen: 0 },
         })
     } else {
-        let clue = NewClue {
-            organisation,
-            business_activity,
-            clue_on,
-            act_on,
-            serious_harm: checked(&input.serious_harm),
-        };
+        let clue =
+            NewClue { organisation, business_activity, clue_on, act_on, serious_harm: opening.serious_harm };
         let handling_days = categories
             .iter()
             .find(|c| c.code == input.category)
@@ -287,8 +180,9 @@ pub async fn open_case(state: &AppState, actor: &Actor, input: &OpenInput) -> Re
                             rules: &rules,
                             fine_range,
                         };
-                        let n = tx.next_number("spot_decision", year).await?;
-                        let number = format!("{prefix}当罚字〔{year}〕第{n}号");
+                        let kind = DocKind::SpotDecision;
+                        let n = tx.next_number(kind.code(), year).await?;
+                        let number = document_number(&prefix, kind.word(), year, n);
                         Case::open_simple(&spot, number, &ctx).map_err(Error::from_refusal)?
                     }
                 };
@@ -420,13 +314,9 @@ pub async fn take_step(
             Box::pin(async move {
                 // A decision takes its number in the transaction that records it: no gaps.
                 if let Some((on, outcome)) = numbering {
-                    let (doc_type, word) = match outcome {
-                        Outcome::Penalty => ("penalty_decision", "罚决字"),
-                        Outcome::NoPenalty => ("no_penalty_decision", "不罚字"),
-                        Outcome::Transfer => ("transfer", "移字"),
-                    };
+                    let (doc_type, word) = decision_numbering(outcome);
                     let n = tx.next_number(doc_type, on.year()).await?;
-                    let number = format!("{prefix}{word}〔{}〕第{n}号", on.year());
+                    let number = document_number(&prefix, word, on.year(), n);
                     if let Some(decision) = next.decision.as_mut() {
                         decision.number = number.clone();
                     }

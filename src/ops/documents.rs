@@ -8,7 +8,9 @@ use chrono::Datelike;
 
 use crate::app::AppState;
 use crate::domain::access::Action;
-use crate::domain::case::documents::{Bureau, DocFacts, DocKind, PartyBlock, build, people_named};
+use crate::domain::case::documents::{
+    Bureau, DocFacts, DocKind, PartyBlock, build, document_number, people_named,
+};
 use crate::domain::party::DocumentType;
 use crate::domain::time::civil_date;
 use crate::ops::{Actor, Error};
@@ -131,7 +133,7 @@ pub async fn issue(
         record.case.decision.as_ref().map(|d| d.number.clone()).unwrap_or_default()
     } else {
         let n = tx.next_number(kind.code(), today.year()).await?;
-        format!("{}{}〔{}〕第{n}号", state.config.doc_prefix, kind.word(), today.year())
+        document_number(&state.config.doc_prefix, kind.word(), today.year(), n)
     };
     let built = build(kind, &facts(&number)).map_err(Error::from_refusal)?;
     let subject_key = built["x"]["subject"].as_str().unwrap_or_default().to_owned();

@@ -14,20 +14,19 @@ use crate::ops::{Actor, Error};
 use crate::store::AuditEvent;
 use crate::store::org::{Person, Unit, Visibility};
 
+/// A unit's parent among `units`, for `domain::org::is_within`.
+pub fn parent_in<'a>(units: &'a [Unit]) -> impl Fn(&str) -> Option<&'a str> {
+    move |id| units.iter().find(|u| u.id == id).and_then(|u| u.parent_id.as_deref())
+}
+
 /// Whether `unit_id` lies within what `visibility` covers.
 pub fn unit_visible(units: &[Unit], visibility: &Visibility, unit_id: &str) -> bool {
     match visibility {
         Visibility::All => units.iter().any(|u| u.id == unit_id),
         Visibility::Unit(id) => id == unit_id,
         Visibility::Subtree(root) => {
-            let mut current = units.iter().find(|u| u.id == unit_id);
-            while let Some(unit) = current {
-                if unit.id == *root {
-                    return true;
-                }
-                current = unit.parent_id.as_deref().and_then(|p| units.iter().find(|u| u.id == p));
-            }
-            false
+            units.iter().any(|u| u.id == unit_id)
+                && crate::domain::org::is_within(unit_id, root, parent_in(units))
         }
         Visibility::Person(_) | Visibility::Nothing => false,
     }

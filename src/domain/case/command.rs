@@ -6,7 +6,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::rules::ExcludedPeriod;
-use super::{ActKind, CompulsoryMeasure, DeferralSubject, Findings, Outcome, Penalty, SubstituteGround};
+use super::{
+    ActKind, CompulsoryMeasure, DeferralSubject, Findings, Outcome, Penalty, SeizureOutcome, ServiceMethod,
+    SubstituteGround,
+};
 use crate::domain::fields::FieldErrors;
 
 /// One step a user asks for.
@@ -117,9 +120,9 @@ pub enum Command {
     /// 送达
     Serve {
         on: NaiveDate,
-        /// One of [`ServiceMethod`], by code (`direct`, `left`, `post`, `entrusted`,
-        /// `electronic`, `announcement`) or by its Chinese name (直接送达 …).
-        method: String,
+        /// By code (`direct`, `left`, `post`, `entrusted`, `electronic`, `announcement`) or by
+        /// its Chinese name (直接送达 …); anything else does not parse.
+        method: ServiceMethod,
         /// For electronic service: the party's recorded consent (Art. 61 ¶2), e.g. the date and
         /// form of the 送达地址确认书 it signed.
         #[serde(default)]
@@ -208,10 +211,10 @@ pub enum Command {
         on: NaiveDate,
         reason: String,
     },
-    /// The seizure ends: `release`, `confiscate` or `destroy` (Arts. 27–28).
+    /// The seizure ends: released, confiscated or destroyed (Arts. 27–28).
     EndSeizure {
         on: NaiveDate,
-        outcome: String,
+        outcome: SeizureOutcome,
     },
     /// 公告 of a 限期拆除 decision with the deadline for the party (Art. 44).
     AnnounceDemolition {
@@ -233,7 +236,7 @@ pub enum Command {
     /// Service of the 强制执行决定书 on the party (Art. 38, by the 民事诉讼法 rules).
     ServeEnforcement {
         on: NaiveDate,
-        method: String,
+        method: ServiceMethod,
     },
     /// 强制拆除 (Arts. 37, 43–44), ordered by the head, carried out by officers in daytime, not
     /// before the day the served decision states.

@@ -167,6 +167,24 @@ impl DocKind {
     }
 }
 
+/// A document number (文号): the bureau's short name, the kind's 类别代字, the year in 六角括号
+/// and the sequence number of that kind and year, as the 执法文书 model texts write it:
+/// `钟城管罚决字〔2026〕第1号` (第…号, no leading zeros). Every number is made here.
+pub fn document_number(prefix: &str, word: &str, year: i32, n: i64) -> String {
+    format!("{prefix}{word}〔{year}〕第{n}号")
+}
+
+/// The counter and the 类别代字 a decision is numbered by when it is made: the decision's
+/// document kind, or the 移送 of a case to the judicial organs (which has no document here).
+pub fn decision_numbering(outcome: Outcome) -> (&'static str, &'static str) {
+    let kind = match outcome {
+        Outcome::Penalty => DocKind::PenaltyDecision,
+        Outcome::NoPenalty => DocKind::NoPenaltyDecision,
+        Outcome::Transfer => return ("transfer", "移字"),
+    };
+    (kind.code(), kind.word())
+}
+
 /// The items a per-subject document may be about, oldest first: (key, label). The key is stored
 /// with the issued document, so the case page can tell which items still lack theirs.
 pub fn subjects(kind: DocKind, case: &Case) -> Vec<(String, String)> {

@@ -16,6 +16,7 @@ pub mod compulsory;
 pub mod documents;
 pub mod items;
 mod offered;
+pub mod opening;
 pub mod rules;
 use std::collections::HashMap;
 
@@ -44,6 +45,10 @@ pub enum Procedure {
 }
 
 impl Procedure {
+    /// The procedure a code names (`general`, `simple`).
+    pub fn parse(code: &str) -> Option<Procedure> {
+        [Procedure::General, Procedure::Simple].into_iter().find(|p| p.code() == code)
+    }
     pub fn code(self) -> &'static str {
         match self {
             Procedure::Simple => "simple",
@@ -414,7 +419,8 @@ pub fn first_offence<'a>(
 }
 
 /// How a decision reaches the party (行政处罚法 Art. 61, which applies 民事诉讼法's rules): a
-/// closed list, since each has its own rule for when the document counts as served.
+/// closed list, since each has its own rule for when the document counts as served. Written
+/// as its code; read from its code or its Chinese name ([`ServiceMethod::parse`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ServiceMethod {
     /// 直接送达
@@ -470,6 +476,23 @@ impl ServiceMethod {
         ServiceMethod::ALL
             .into_iter()
             .find(|m| m.code() == raw || raw.starts_with(m.name_zh().trim_end_matches("送达")))
+    }
+}
+
+impl Serialize for ServiceMethod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for ServiceMethod {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        ServiceMethod::parse(&raw).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown service method `{raw}`: direct, left, post, entrusted, electronic or announcement"
+            ))
+        })
     }
 }
 
@@ -601,8 +624,39 @@ pub struct Seizure {
     /// Extended by thirty days with the head's approval (Art. 25).
     pub extended: bool,
     pub ended_on: Option<NaiveDate>,
-    /// `release`, `confiscate` or `destroy` (Arts. 27–28).
-    pub outcome: Option<String>,
+    /// How it ended (Arts. 27–28).
+    pub outcome: Option<SeizureOutcome>,
+}
+
+/// How a 查封扣押 ends (行政强制法 Arts. 27–28): a closed list, stored by its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeizureOutcome {
+    /// 解除查封扣押，退还财物 (Art. 28).
+    Release,
+    /// 依法没收 (Art. 27).
+    Confiscate,
+    /// 依法销毁 (Art. 27).
+    Destroy,
+}
+
+impl SeizureOutcome {
+    /// What the timeline and the documents say.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            SeizureOutcome::Release => "解除查封扣押，财物退还当事人",
+            SeizureOutcome::Confiscate => "依法没收",
+            SeizureOutcome::Destroy => "依法销毁",
+        }
+    }
+    /// The one word a list shows.
+    pub fn short_zh(self) -> &'static str {
+        match self {
+            SeizureOutcome::Release => "解除",
+            SeizureOutcome::Confiscate => "没收",
+            SeizureOutcome::Destroy => "销毁",
+        }
+    }
 }
 
 impl Seizure {
@@ -1817,14 +1871,11 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                 return wrong_stage(case, command);
             }
             case_officer_only(case, ctx.actor)?;
-            require_text(method, "method_required", "请填写送达方式")?;
-            let Some(method) = ServiceMethod::parse(method) else {
-                return refuse(
-                    "service_method_unknown",
-                    "行政处罚法第六十一条",
-                    "送达方式应为直接送达、留置送达、邮寄送达、委托送达、电子送达或公告送达",
-                );
-            };
+            let method = *method;
+            // The stored event names the method in words too: the recording rules (留置送达,
+            // 公告送达 must be filmed) match the words, and events before the method was a
+            // code hold only the words.
+            details["method_zh"] = serde_json::json!(method.name_zh());
             if case.decision.as_ref().is_some_and(|d| *on < d.on) {
                 return refuse("service_before_decision", "行政处罚法第六十一条", "送达日期不能早于决定日期");
             }
@@ -2250,14 +2301,6 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             if !(ctx.actor.is(Role::Leader) || ctx.actor.is(Role::SquadLeader)) {
                 case_officer_only(case, ctx.actor)?;
             }
-            let word = match outcome.as_str() {
-                "release" => "解除查封扣押，财物退还当事人",
-                "confiscate" => "依法没收",
-                "destroy" => "依法销毁",
-                _ => {
-                    return refuse("outcome_invalid", "行政强制法第二十七条", "处理结果应为解除、没收或销毁");
-                }
-            };
             let Some(seizure) = next.seizures.iter_mut().find(|s| s.ended_on.is_none()) else {
                 return wrong_stage(case, command);
             };
@@ -2265,8 +2308,8 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
                 return refuse("before_seizure", "", "处理日期不能早于查封扣押日期");
             }
             seizure.ended_on = Some(*on);
-            seizure.outcome = Some(outcome.clone());
-            summary = word.to_owned();
+            seizure.outcome = Some(*outcome);
+            summary = outcome.name_zh().to_owned();
         }
         C::AnnounceDemolition { on, deadline } => {
             demolition_ordered(case, command)?;
@@ -2342,12 +2385,10 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
             if d.decided_on.is_some_and(|decided| *on < decided) {
                 return refuse("date_invalid", "行政强制法第三十八条", "送达日期不得早于决定日期");
             }
-            if method.trim().is_empty() {
-                return refuse("method_required", "行政强制法第三十八条", "请写明送达方式");
-            }
+            details["method_zh"] = serde_json::json!(method.name_zh());
             next.demolition.decision_served_on = Some(*on);
-            next.demolition.decision_served_by = method.trim().to_owned();
-            summary = format!("{}强制执行决定书（行政强制法第三十八条）", method.trim());
+            next.demolition.decision_served_by = method.name_zh().to_owned();
+            summary = format!("{}强制执行决定书（行政强制法第三十八条）", method.name_zh());
         }
         C::Demolish { on, start_hour, officers } => {
             demolition_ordered(case, command)?;

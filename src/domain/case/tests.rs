@@ -162,7 +162,7 @@ fn served_fine(w: &World) -> Case {
         &c,
         &officer(),
         "2026-03-16",
-        Command::Serve { on: d("2026-03-16"), method: "直接送达".into(), consent: String::new() },
+        Command::Serve { on: d("2026-03-16"), method: ServiceMethod::Direct, consent: String::new() },
     )
     .unwrap()
 }
@@ -203,7 +203,7 @@ fn a_general_case_runs_from_lead_to_closing() {
             &c,
             &officer(),
             "2026-03-17",
-            Command::Serve { on: d("2026-03-17"), method: "直接送达".into(), consent: String::new() },
+            Command::Serve { on: d("2026-03-17"), method: ServiceMethod::Direct, consent: String::new() },
         )
         .unwrap();
     assert_eq!(c.stage, Stage::Execution);
@@ -644,11 +644,11 @@ fn random_walks_never_break_the_guards() {
                     note: "教育".into(),
                     late_reason: String::new(),
                 },
-                12 => {
-                    Command::Serve {
-                        on: back(&mut rng), method: "直接送达".into(), consent: String::new()
-                    }
-                }
+                12 => Command::Serve {
+                    on: back(&mut rng),
+                    method: ServiceMethod::Direct,
+                    consent: String::new(),
+                },
                 13 => Command::Pay {
                     on: back(&mut rng),
                     amount_fen: if sensible {
@@ -882,13 +882,14 @@ fn a_seizure_needs_approval_a_list_and_an_end_within_its_term() {
         "sixty days end Sat 2 May in the May Day holiday: next working day"
     );
     // A case with a seizure not dealt with cannot close; ending it meets the clock.
-    let end = Command::EndSeizure { on: d("2026-04-10"), outcome: "release".into() };
+    let end = Command::EndSeizure { on: d("2026-04-10"), outcome: SeizureOutcome::Release };
     let c = w.run(&c, &officer(), "2026-04-10", end).unwrap();
     let term = w.clock(&c, ClockKind::SeizureTerm);
     assert_eq!(term.met_on, Some(d("2026-04-10")));
-    let bad = Command::EndSeizure { on: d("2026-04-10"), outcome: "keep".into() };
-    assert_eq!(w.run(&c, &officer(), "2026-04-10", bad).unwrap_err().code, "outcome_invalid");
-    let again = Command::EndSeizure { on: d("2026-04-11"), outcome: "release".into() };
+    // Only the law's three endings can be asked for: anything else does not parse.
+    let bad = serde_json::json!({ "action": "end_seizure", "on": "2026-04-10", "outcome": "keep" });
+    assert_eq!(Command::from_json(bad).unwrap_err().iter().next().unwrap().field, "outcome");
+    let again = Command::EndSeizure { on: d("2026-04-11"), outcome: SeizureOutcome::Release };
     assert_eq!(w.run(&c, &officer(), "2026-04-11", again).unwrap_err().code, "wrong_stage");
 }
 
@@ -914,7 +915,7 @@ fn forced_demolition_waits_for_notice_urging_appeal_windows_a_served_written_dec
             &c,
             &officer(),
             "2026-03-17",
-            Command::Serve { on: d("2026-03-17"), method: "直接送达".into(), consent: String::new() },
+            Command::Serve { on: d("2026-03-17"), method: ServiceMethod::Direct, consent: String::new() },
         )
         .unwrap();
     let demolish = |on: &str, hour: u32| Command::Demolish { on: d(on), start_hour: hour, officers: two() };
@@ -970,7 +971,7 @@ fn forced_demolition_waits_for_notice_urging_appeal_windows_a_served_written_dec
         refused(&c, &leader(), "2026-11-10", demolish("2026-11-10", 9)),
         "enforcement_decision_unserved"
     );
-    let serve = Command::ServeEnforcement { on: d("2026-11-03"), method: "直接送达".into() };
+    let serve = Command::ServeEnforcement { on: d("2026-11-03"), method: ServiceMethod::Direct };
     let c = w.run(&c, &officer(), "2026-11-03", serve).unwrap();
     assert_eq!(refused(&c, &leader(), "2026-11-09", demolish("2026-11-09", 9)), "before_stated_time");
     assert_eq!(
@@ -1720,15 +1721,17 @@ fn service_is_one_of_the_statutory_methods_and_an_announcement_serves_thirty_day
     let w = World::new();
     let c = notified(&w, fine(300));
     let c = w.run(&c, &leader(), "2026-03-16", decide("2026-03-16", fine(300))).unwrap();
-    let serve = |method: &str, consent: &str| Command::Serve {
-        on: d("2026-03-17"),
-        method: method.into(),
-        consent: consent.into(),
+    // A step names the method by code or in words; anything else does not parse, so it never
+    // reaches the engine (the field error names `method`).
+    let serve = |method: &str, consent: &str| {
+        Command::from_json(serde_json::json!({
+            "action": "serve", "on": "2026-03-17", "method": method, "consent": consent
+        }))
+        .unwrap()
     };
-    assert_eq!(
-        w.run(&c, &officer(), "2026-03-17", serve("微信发给他了", "")).unwrap_err().code,
-        "service_method_unknown"
-    );
+    let unknown =
+        serde_json::json!({ "action": "serve", "on": "2026-03-17", "method": "微信发给他了", "consent": "" });
+    assert_eq!(Command::from_json(unknown).unwrap_err().iter().next().unwrap().field, "method");
     assert_eq!(
         w.run(&c, &officer(), "2026-03-17", serve("electronic", "")).unwrap_err().code,
         "electronic_consent_required"
@@ -1746,6 +1749,20 @@ fn service_is_one_of_the_statutory_methods_and_an_announcement_serves_thirty_day
     assert_eq!(announced.served_on, Some(d("2026-04-16")));
     // The 15 days to pay run from the deemed service: to 1 May, a holiday, so to 6 May.
     assert_eq!(clocks::payment_deadline(&announced, &w.calendar).unwrap(), Some(d("2026-05-06")));
+    // The recording rules (留置送达 and 公告送达 are filmed) match the stored event's words: a
+    // method given by its code still stores them, as events before the code did.
+    for (code, words) in [("left", "留置"), ("announcement", "公告")] {
+        let ctx = Context {
+            actor: &officer(),
+            today: d("2026-03-17"),
+            people: &w.people,
+            calendar: &w.calendar,
+            rules: &w.rules,
+            fine_range: None,
+        };
+        let (_, event) = apply(&c, &serve(code, ""), &ctx).unwrap();
+        assert!(event.details.to_string().contains(words), "{code}: {}", event.details);
+    }
     for (method, code) in [
         ("direct", ServiceMethod::Direct),
         ("留置送达", ServiceMethod::Left),
@@ -2069,7 +2086,7 @@ pub(crate) fn sample_step(kind: CommandKind, case: &Case, today: NaiveDate) -> C
             note: String::new(),
             late_reason: "案情复杂，需补充调查".into(),
         },
-        K::Serve => Command::Serve { on, method: "直接送达".into(), consent: String::new() },
+        K::Serve => Command::Serve { on, method: ServiceMethod::Direct, consent: String::new() },
         K::Defer => Command::Defer { until: later(30), reason: "经济困难".into() },
         K::Pay => Command::Pay { on, amount_fen: proposed.fine_fen },
         K::ApplyCourt => Command::ApplyCourt { on },
@@ -2100,13 +2117,13 @@ pub(crate) fn sample_step(kind: CommandKind, case: &Case, today: NaiveDate) -> C
         },
         K::ApproveSeizure => Command::ApproveSeizure { on },
         K::ExtendSeizure => Command::ExtendSeizure { on, reason: "情况复杂".into() },
-        K::EndSeizure => Command::EndSeizure { on, outcome: "release".into() },
+        K::EndSeizure => Command::EndSeizure { on, outcome: SeizureOutcome::Release },
         K::AnnounceDemolition => Command::AnnounceDemolition { on, deadline: later(10) },
         K::UrgeDemolition => Command::UrgeDemolition { on, deadline: later(10) },
         K::DecideEnforcement => {
             Command::DecideEnforcement { on, manner: "组织人员拆除".into(), execute_on: later(7) }
         }
-        K::ServeEnforcement => Command::ServeEnforcement { on, method: "直接送达".into() },
+        K::ServeEnforcement => Command::ServeEnforcement { on, method: ServiceMethod::Direct },
         K::Demolish => Command::Demolish { on, start_hour: 9, officers: two() },
         K::SelfDemolish => Command::SelfDemolish { on, assisted: false },
         K::OrderCorrection => Command::OrderCorrection {

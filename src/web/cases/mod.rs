@@ -248,7 +248,7 @@ impl NewPage {
         self.errors.get(field).unwrap_or("")
     }
     fn simple(&self) -> bool {
-        self.input.procedure == "simple"
+        self.input.is_simple()
     }
 }
 
@@ -274,7 +274,7 @@ async fn new_form(
     refusal: Option<String>,
     search: String,
 ) -> PageResult {
-    let simple = input.procedure == "simple";
+    let simple = input.is_simple();
     let chrome = Chrome::new(
         state,
         principal,
@@ -337,7 +337,7 @@ pub async fn new_page(
 ) -> PageResult {
     let today = civil_date(state.now()).to_string();
     let input = OpenInput {
-        procedure: if query.procedure == "simple" { "simple".into() } else { "general".into() },
+        procedure: Procedure::parse(&query.procedure).unwrap_or(Procedure::General).code().into(),
         party_id: query.party,
         unit_id: principal.unit_id.clone().unwrap_or_default(),
         source: "patrol".into(),
@@ -483,11 +483,7 @@ impl DetailPage {
                 (Some(o), _) => format!(
                     "{} 已处理（{}）",
                     z.ended_on.map(|d| d.to_string()).unwrap_or_default(),
-                    match o.as_str() {
-                        "release" => "解除",
-                        "confiscate" => "没收",
-                        _ => "销毁",
-                    }
+                    o.short_zh()
                 ),
                 (None, None) => "待补办批准".to_owned(),
                 (None, Some(_)) if z.extended => "已延长三十日".to_owned(),
@@ -628,21 +624,7 @@ async fn detail(
         .iter()
         .map(|o| (o.clone(), people.get(o).map_or_else(|| o.clone(), |p| p.name.clone())))
         .collect();
-    // 行政处罚法 Art. 33 ¶1: 初次违法 — the party's earlier cases of the same kind (the rule is
-    // `domain::case::first_offence`).
-    let first_offence = if r.case.procedure == Procedure::General {
-        let earlier = state.db.party_cases(&r.party_id).await?;
-        let prior = earlier.iter().filter(|c| c.id != r.id && c.created_at < r.created_at).map(|c| {
-            crate::domain::case::PriorCase {
-                item_code: c.item_code.as_deref(),
-                category: &c.category,
-                outcome: c.case.decision.as_ref().map(|d| d.outcome),
-            }
-        });
-        Some(crate::domain::case::first_offence(r.item_code.as_deref(), &r.category, prior))
-    } else {
-        None
-    };
+    let first_offence = crate::ops::cases::first_offence(&state.db, &r).await?;
     let amount_due = match r.case.amount_due(&calendar, today) {
         Ok(fen) if fen > 0 => yuan(fen),
         _ => String::new(),
