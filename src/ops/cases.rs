@@ -329,3 +329,54 @@ pub async fn take_step(
         })
         .await
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::case::tests::sample_step;
+    use crate::domain::case::{Case, CommandKind, EVENT_FORMAT, NewClue};
+
+    /// Issue 21, item 4: the stored event format and the API's wire form of a step come from one
+    /// derive, so this snapshot of every step's stored fields (`tests/snapshots/step_events.json`)
+    /// makes a change to either loud: it fails until `EVENT_FORMAT` is raised, and only then
+    /// does `UPDATE_SNAPSHOTS=1` rewrite it.
+    #[test]
+    fn the_stored_shape_of_every_step_changes_only_with_its_format_version() {
+        let on = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let clue = NewClue {
+            organisation: false,
+            business_activity: false,
+            clue_on: on,
+            act_on: on,
+            serious_harm: false,
+        };
+        let case = Case::open(&clue, on).unwrap().0;
+        let mut steps = serde_json::Map::new();
+        for kind in CommandKind::ALL.iter().copied() {
+            let mut fields = serde_json::to_value(sample_step(kind, &case, on)).unwrap();
+            fields.as_object_mut().unwrap().remove("action");
+            steps.insert(kind.code().to_owned(), fields);
+        }
+        let now = serde_json::json!({ "format": EVENT_FORMAT, "steps": steps });
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/step_events.json");
+        let stored: serde_json::Value = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default();
+        if stored == now {
+            return;
+        }
+        let raised = stored["format"].as_u64().is_none_or(|f| f < u64::from(EVENT_FORMAT));
+        if raised && std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
+            std::fs::write(&path, serde_json::to_string_pretty(&now).unwrap() + "\n").unwrap();
+            return;
+        }
+        assert!(
+            raised,
+            "the stored shape of a step changed without a new EVENT_FORMAT: raise it (and read the old \
+             shape where events are read), then UPDATE_SNAPSHOTS=1"
+        );
+        panic!(
+            "tests/snapshots/step_events.json is stale: UPDATE_SNAPSHOTS=1 (EVENT_FORMAT is {EVENT_FORMAT})"
+        );
+    }
+}

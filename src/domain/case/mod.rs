@@ -1340,6 +1340,16 @@ fn check_penalty_shape(penalty: &Penalty, ctx: &Context) -> Result<(), Refusal> 
 }
 
 /// Applies one command: the next state and the event that records it, or the rule that refuses it.
+/// The version of a stored step event's `details`: the step's fields as [`Command`] serializes
+/// them (the API's wire form of the step) plus what [`apply`] adds. The two are written by one
+/// derive, so a change to the wire form changes what is stored: `ops::cases`'s snapshot test
+/// fails until this is raised (and whatever reads old events is taught the old shape).
+///
+/// 1. Events written before the field existed (no `format`): a service's `method` in words.
+/// 2. `method` of `serve` and `serve_enforcement` as its code (`left`), its words in
+///    `method_zh` (the recording rules match 留置 and 公告 in the event text, for both versions).
+pub const EVENT_FORMAT: u32 = 2;
+
 pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Event), Refusal> {
     if let Some(on) = command.date()
         && on > ctx.today
@@ -1408,6 +1418,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
     };
     if let Some(obj) = details.as_object_mut() {
         obj.remove("action");
+        obj.insert("format".to_owned(), serde_json::json!(EVENT_FORMAT));
     }
     Ok((next, Event { code: command.code(), summary_zh: summary, details }))
 }
