@@ -236,7 +236,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
                 Ok(Some(seq)) => last = Some(seq),
                 Ok(None) => {}
                 Err(error) => {
-                    tracing::error!(error = %error, "writing the audit checkpoint failed; it is tried again in five minutes")
+                    tracing::error!(error = %error, "writing the audit checkpoint failed; it is tried again in five minutes");
                 }
             }
         }

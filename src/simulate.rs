@@ -216,7 +216,7 @@ fn named_people(body: &serde_json::Value) -> Vec<String> {
         match body.get(field) {
             Some(serde_json::Value::String(s)) => out.push(s.clone()),
             Some(serde_json::Value::Array(items)) => {
-                out.extend(items.iter().filter_map(|v| v.as_str().map(str::to_owned)))
+                out.extend(items.iter().filter_map(|v| v.as_str().map(str::to_owned)));
             }
             _ => {}
         }

@@ -368,7 +368,7 @@ impl LegalQualificationInput {
         match since {
             None => errors.add("since", "invalid", "请填写首次从事法制审核的日期（yyyy-MM-dd）"),
             Some(day) if day > today => {
-                errors.add("since", "in_future", "首次从事法制审核的日期不能晚于今天")
+                errors.add("since", "in_future", "首次从事法制审核的日期不能晚于今天");
             }
             Some(_) => {}
         }

@@ -51,7 +51,7 @@ pub async fn set_year(
         let kind = DayKind::parse(day.kind.trim());
         match (date, kind) {
             (Some(date), Some(kind)) if Some(chrono::Datelike::year(&date)) == year => {
-                days.push(SpecialDay { date, kind, festival: day.festival.trim().to_owned() })
+                days.push(SpecialDay { date, kind, festival: day.festival.trim().to_owned() });
             }
             _ => errors.add("days", "invalid_day", format!("日期或类别有误：{} {}", day.date, day.kind)),
         }

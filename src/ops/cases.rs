@@ -255,7 +255,7 @@ fn people_named(case: &Case, command: &Command, actor: &EngineActor) -> Vec<Stri
         Command::Discuss { attendees, .. }
         | Command::ProposeDeferral { attendees, .. }
         | Command::DiscussCompulsory { attendees, .. } => {
-            ids.extend(attendees.iter().map(|a| a.trim().to_owned()))
+            ids.extend(attendees.iter().map(|a| a.trim().to_owned()));
         }
         _ => {}
     }

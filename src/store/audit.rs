@@ -259,20 +259,11 @@ impl Db {
             let mut n = 0;
             for line in lines.split(RECORD_SEPARATOR) {
                 n += 1;
-                let (seq, content, prev_hash, hash) = match unpack(line) {
-                    Some(parts) => parts,
-                    // A record that does not unpack holds a separator the writer never stores.
-                    None => {
-                        let seq = line
-                            .split(FIELD_SEPARATOR)
-                            .next()
-                            .and_then(|s| s.parse().ok())
-                            .unwrap_or(after + 1);
-                        return Ok(Verification::Broken {
-                            checked,
-                            fault: ChainFault::ContentChanged { seq },
-                        });
-                    }
+                // A record that does not unpack holds a separator the writer never stores.
+                let Some((seq, content, prev_hash, hash)) = unpack(line) else {
+                    let seq =
+                        line.split(FIELD_SEPARATOR).next().and_then(|s| s.parse().ok()).unwrap_or(after + 1);
+                    return Ok(Verification::Broken { checked, fault: ChainFault::ContentChanged { seq } });
                 };
                 after = seq;
                 if let Err(fault) = verifier.push_parts(seq, content, prev_hash, hash) {

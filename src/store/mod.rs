@@ -452,7 +452,7 @@ impl Db {
 
     /// Closes the pool (the owner's, after migrating).
     pub async fn close(&self) {
-        on_pool!(self, |pool| pool.close().await)
+        on_pool!(self, |pool| pool.close().await);
     }
 
     /// Whether the database answers, for `/readyz`.

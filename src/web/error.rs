@@ -30,10 +30,10 @@ impl AppError {
     fn log(&self) {
         match self {
             AppError::Internal(error) => {
-                tracing::error!(error = format!("{error:#}"), "request failed")
+                tracing::error!(error = format!("{error:#}"), "request failed");
             }
             AppError::Unavailable(error) => {
-                tracing::warn!(error = %error, "dependency unavailable")
+                tracing::warn!(error = %error, "dependency unavailable");
             }
             AppError::StorageFull => tracing::error!("evidence storage full"),
             _ => {}

@@ -97,7 +97,7 @@ async fn login_page(
         username: username.to_owned(),
         demo_logins,
         demo_password: crate::demo::DEMO_PASSWORD,
-        csrf: login_csrf(state, headers).to_owned(),
+        csrf: login_csrf(state, headers).clone(),
     })
 }
 

@@ -7,7 +7,7 @@ use chrono::{Duration, NaiveDate};
 use crate::support::TestApp;
 
 /// Two officers of a squad with certificates valid on `on`.
-pub async fn two_certified(app: &TestApp, unit: &str, on: NaiveDate) -> Vec<String> {
+pub(crate) async fn two_certified(app: &TestApp, unit: &str, on: NaiveDate) -> Vec<String> {
     let unit_id = app.unit_id(unit).await;
     let filter = chengguan::store::org::PeopleFilter {
         unit_id,
@@ -24,7 +24,7 @@ pub async fn two_certified(app: &TestApp, unit: &str, on: NaiveDate) -> Vec<Stri
     valid
 }
 
-pub async fn new_party(app: &TestApp, token: &str, number: &str) -> String {
+pub(crate) async fn new_party(app: &TestApp, token: &str, number: &str) -> String {
     let body = serde_json::json!({
         "kind": "person", "name": "王摊主", "document_type": "resident_id", "document_number": number,
     });
@@ -35,7 +35,7 @@ pub async fn new_party(app: &TestApp, token: &str, number: &str) -> String {
 
 /// A street-vending case against `party`, opened by the squad and filed by the head on
 /// 2026-03-02 with `officers`: where most case tests start.
-pub async fn filed_vending_case<'a>(
+pub(crate) async fn filed_vending_case<'a>(
     app: &'a TestApp,
     squad: &str,
     leader: &str,
@@ -55,7 +55,7 @@ pub async fn filed_vending_case<'a>(
     s
 }
 
-pub struct Steps<'a> {
+pub(crate) struct Steps<'a> {
     pub app: &'a TestApp,
     pub id: String,
     pub version: i64,
@@ -63,7 +63,11 @@ pub struct Steps<'a> {
 
 impl Steps<'_> {
     /// Posts a step; on success remembers the new version.
-    pub async fn step(&mut self, token: &str, step: serde_json::Value) -> (StatusCode, serde_json::Value) {
+    pub(crate) async fn step(
+        &mut self,
+        token: &str,
+        step: serde_json::Value,
+    ) -> (StatusCode, serde_json::Value) {
         let mut body = step;
         body["version"] = serde_json::json!(self.version);
         let response =
@@ -75,14 +79,14 @@ impl Steps<'_> {
         (response.status, json)
     }
 
-    pub async fn ok(&mut self, token: &str, step: serde_json::Value) {
+    pub(crate) async fn ok(&mut self, token: &str, step: serde_json::Value) {
         let (status, json) = self.step(token, step.clone()).await;
         assert_eq!(status, StatusCode::OK, "{step} -> {json}");
     }
 
     /// The plan's clearance of a compulsory decision (`seizure`, `substitute`, `enforcement`):
     /// a passed legal review by `legal01` and a discussion of the three heads, both on `on`.
-    pub async fn clear(&mut self, leader: &str, measure: &str, on: &str) {
+    pub(crate) async fn clear(&mut self, leader: &str, measure: &str, on: &str) {
         let legal = self.app.token("legal01").await;
         self.ok(
             &legal,
@@ -99,7 +103,7 @@ impl Steps<'_> {
         .await;
     }
 
-    pub async fn refused(&mut self, token: &str, step: serde_json::Value, code: &str) {
+    pub(crate) async fn refused(&mut self, token: &str, step: serde_json::Value, code: &str) {
         let before = self.version;
         let (status, json) = self.step(token, step.clone()).await;
         assert_eq!(

@@ -134,16 +134,9 @@ async fn an_upload_is_fingerprinted_on_arrival_and_the_same_bytes_are_stored_onc
     assert_eq!(again["deduplicated"], true);
     assert_eq!(again["sha256"], expected.as_str());
     assert_ne!(again["id"], id.as_str());
-    let stored: Vec<_> = app
-        .state
-        .blobs
-        .list_with_times()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|(k, _)| *k == expected)
-        .collect();
-    assert_eq!(stored.len(), 1);
+    let stored =
+        app.state.blobs.list_with_times().await.unwrap().into_iter().filter(|(k, _)| *k == expected).count();
+    assert_eq!(stored, 1);
     assert_eq!(app.state.blobs.staging_files().unwrap(), 0);
 
     // Downloaded bytes are the uploaded bytes; the download is on the item's record.

@@ -16,13 +16,13 @@ use chengguan::config::Config;
 use chengguan::domain::security::{totp_code, totp_step};
 use chengguan::store::{ConnectOptions, Db};
 
-pub const PASSWORD: &str = chengguan::demo::DEMO_PASSWORD;
+pub(crate) const PASSWORD: &str = chengguan::demo::DEMO_PASSWORD;
 
-pub fn start_time() -> DateTime<Utc> {
+pub(crate) fn start_time() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap()
 }
 
-pub struct TestApp {
+pub(crate) struct TestApp {
     pub router: Router,
     pub clock: ManualClock,
     pub db: Db,
@@ -33,29 +33,29 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
 }
 
-pub struct Response {
+pub(crate) struct Response {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: String,
 }
 
 impl Response {
-    pub fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
-    pub fn location(&self) -> &str {
+    pub(crate) fn location(&self) -> &str {
         self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
     }
 }
 
 /// A signed-in browser: the session cookie and its CSRF token.
 #[derive(Clone, Debug)]
-pub struct Session {
+pub(crate) struct Session {
     pub cookie: String,
     pub csrf: String,
 }
 
-pub fn test_config(dir: &std::path::Path) -> Config {
+pub(crate) fn test_config(dir: &std::path::Path) -> Config {
     Config {
         data_dir: dir.to_path_buf(),
         // Argon2 at the lowest cost: the tests measure behaviour, not hashing strength.
@@ -91,12 +91,12 @@ fn s3_from_env(mut config: Config) -> Config {
 }
 
 /// Whether the evidence tests run against an S3 server rather than the local folder.
-pub fn on_s3() -> bool {
+pub(crate) fn on_s3() -> bool {
     std::env::var("TEST_S3_ENDPOINT").is_ok_and(|e| !e.is_empty())
 }
 
 /// A fresh database on the backend under test.
-pub async fn fresh_db(dir: &std::path::Path) -> (Db, String) {
+pub(crate) async fn fresh_db(dir: &std::path::Path) -> (Db, String) {
     let url = match std::env::var("TEST_DATABASE_URL") {
         Ok(base) if !base.is_empty() => {
             let admin = Db::connect(&ConnectOptions {
@@ -132,12 +132,12 @@ pub async fn fresh_db(dir: &std::path::Path) -> (Db, String) {
 
 impl TestApp {
     /// The demo bureau on a fresh database, at 2026-03-02 09:00 Beijing time.
-    pub async fn new() -> TestApp {
+    pub(crate) async fn new() -> TestApp {
         TestApp::with_config(|_| {}).await
     }
 
     /// The same, with the test configuration changed first.
-    pub async fn with_config(change: impl FnOnce(&mut Config)) -> TestApp {
+    pub(crate) async fn with_config(change: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let (db, url) = fresh_db(dir.path()).await;
         let mut config = test_config(dir.path());
@@ -153,7 +153,10 @@ impl TestApp {
     }
 
     /// Sends a request and keeps the body as bytes (downloads, packages).
-    pub async fn send_bytes(&self, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    pub(crate) async fn send_bytes(
+        &self,
+        request: Request<Body>,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
         let response = self.router.clone().oneshot(request).await.expect("router never fails");
         let status = response.status();
         let headers = response.headers().clone();
@@ -161,7 +164,7 @@ impl TestApp {
         (status, headers, bytes)
     }
 
-    pub async fn send(&self, request: Request<Body>) -> Response {
+    pub(crate) async fn send(&self, request: Request<Body>) -> Response {
         let response = self.router.clone().oneshot(request).await.expect("router never fails");
         let status = response.status();
         let headers = response.headers().clone();
@@ -169,7 +172,7 @@ impl TestApp {
         Response { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
-    pub async fn get(&self, path: &str, session: Option<&Session>) -> Response {
+    pub(crate) async fn get(&self, path: &str, session: Option<&Session>) -> Response {
         let mut builder = Request::builder().method(Method::GET).uri(path);
         if let Some(s) = session {
             builder = builder.header(header::COOKIE, &s.cookie);
@@ -177,7 +180,7 @@ impl TestApp {
         self.send(builder.body(Body::empty()).unwrap()).await
     }
 
-    pub async fn get_bearer(&self, path: &str, token: &str) -> Response {
+    pub(crate) async fn get_bearer(&self, path: &str, token: &str) -> Response {
         let request = Request::builder()
             .uri(path)
             .header(header::AUTHORIZATION, format!("Bearer {token}"))
@@ -187,7 +190,7 @@ impl TestApp {
     }
 
     /// A form post from a signed-in browser, with its CSRF token in the form.
-    pub async fn post_form(
+    pub(crate) async fn post_form(
         &self,
         path: &str,
         session: Option<&Session>,
@@ -209,7 +212,13 @@ impl TestApp {
     }
 
     /// A JSON request with a bearer token.
-    pub async fn json(&self, method: Method, path: &str, token: &str, body: serde_json::Value) -> Response {
+    pub(crate) async fn json(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: serde_json::Value,
+    ) -> Response {
         let request = Request::builder()
             .method(method)
             .uri(path)
@@ -221,7 +230,7 @@ impl TestApp {
     }
 
     /// A request from a signed-in browser session with the CSRF header, as htmx sends it.
-    pub async fn session_request(
+    pub(crate) async fn session_request(
         &self,
         method: Method,
         path: &str,
@@ -244,13 +253,13 @@ impl TestApp {
     }
 
     /// Posts the login form; returns the response (302 on success).
-    pub async fn post_login(&self, username: &str, password: &str) -> Response {
+    pub(crate) async fn post_login(&self, username: &str, password: &str) -> Response {
         self.submit_login(&[("username", username), ("password", password), ("next", "/")], &[]).await
     }
 
     /// Opens the login page as a browser does (which gives it the form's pre-session token and
     /// its cookie), then posts `fields` with them and any `headers`.
-    pub async fn submit_login(&self, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> Response {
+    pub(crate) async fn submit_login(&self, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> Response {
         let page = self.get("/login", None).await;
         let csrf = between(&page.body, "name=\"_csrf\" value=\"", "\"");
         let cookie = page
@@ -276,7 +285,7 @@ impl TestApp {
     }
 
     /// Logs in fully, through the second factor for administrators.
-    pub async fn login(&self, username: &str) -> Session {
+    pub(crate) async fn login(&self, username: &str) -> Session {
         let response = self.post_login(username, PASSWORD).await;
         assert_eq!(response.status, StatusCode::SEE_OTHER, "login {username}: {}", response.body);
         let cookie = cookie_from(&response);
@@ -296,18 +305,18 @@ impl TestApp {
         session
     }
 
-    pub fn totp_now(&self, username: &str) -> String {
+    pub(crate) fn totp_now(&self, username: &str) -> String {
         let secret = chengguan::demo::demo_totp_secret(username);
         format!("{:06}", totp_code(&secret, totp_step(self.clock_now())))
     }
 
-    pub fn clock_now(&self) -> DateTime<Utc> {
+    pub(crate) fn clock_now(&self) -> DateTime<Utc> {
         use chengguan::clock::Clock;
         self.clock.now()
     }
 
     /// An API token for a demo user, created as the CLI does.
-    pub async fn token(&self, username: &str) -> String {
+    pub(crate) async fn token(&self, username: &str) -> String {
         let account = self.db.account_by_username(username).await.unwrap().expect("account");
         let token = chengguan::auth::new_token();
         let mut tx = self.db.begin(&chengguan::store::AuditCtx::cli("test"), self.clock_now()).await.unwrap();
@@ -323,7 +332,7 @@ impl TestApp {
         token
     }
 
-    pub async fn audit_count(&self, action: &str) -> i64 {
+    pub(crate) async fn audit_count(&self, action: &str) -> i64 {
         let filter = chengguan::store::audit::AuditFilter {
             action: action.into(),
             page: 1,
@@ -334,7 +343,7 @@ impl TestApp {
     }
 
     /// The newest audit record of `action`.
-    pub async fn latest_audit(&self, action: &str) -> chengguan::store::audit::AuditRecord {
+    pub(crate) async fn latest_audit(&self, action: &str) -> chengguan::store::audit::AuditRecord {
         let filter = chengguan::store::audit::AuditFilter {
             action: action.into(),
             page: 1,
@@ -346,21 +355,21 @@ impl TestApp {
 
     /// The id of a unit by name.
     /// The person ids of the demo bureau's 负责人 (局长 and two 副局长), who attend a 集体讨论.
-    pub async fn heads(&self) -> Vec<String> {
+    pub(crate) async fn heads(&self) -> Vec<String> {
         self.db.agency_leaders().await.expect("the heads").into_iter().map(|(id, _, _)| id).take(3).collect()
     }
 
-    pub async fn unit_id(&self, name: &str) -> String {
+    pub(crate) async fn unit_id(&self, name: &str) -> String {
         self.db.units().await.unwrap().into_iter().find(|u| u.name == name).expect("unit").id
     }
 
     /// Executes SQL as the database owner would, bypassing the application: for tampering.
-    pub async fn raw(&self, sql: &str) {
+    pub(crate) async fn raw(&self, sql: &str) {
         self.try_raw(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
     /// Runs SQL behind the application's back, as a tamperer would.
-    pub async fn try_raw(&self, sql: &str) -> Result<(), sqlx::Error> {
+    pub(crate) async fn try_raw(&self, sql: &str) -> Result<(), sqlx::Error> {
         match self.db.pool() {
             chengguan::store::Pool::Sqlite(pool) => {
                 sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(pool).await.map(|_| ())
@@ -372,7 +381,7 @@ impl TestApp {
     }
 
     /// A count read behind the application's back, to check what a step left in the tables.
-    pub async fn count(&self, sql: &str) -> i64 {
+    pub(crate) async fn count(&self, sql: &str) -> i64 {
         let sql = sqlx::AssertSqlSafe(sql.to_owned());
         let counted = match self.db.pool() {
             chengguan::store::Pool::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
@@ -381,12 +390,12 @@ impl TestApp {
         counted.unwrap_or_else(|e| panic!("counting: {e}"))
     }
 
-    pub fn is_postgres(&self) -> bool {
+    pub(crate) fn is_postgres(&self) -> bool {
         matches!(self.db.pool(), chengguan::store::Pool::Postgres(_))
     }
 
     /// Drops the audit triggers, as someone with direct database access could.
-    pub async fn drop_audit_triggers(&self) {
+    pub(crate) async fn drop_audit_triggers(&self) {
         if self.is_postgres() {
             self.raw("DROP TRIGGER audit_log_no_update ON audit_log").await;
         } else {
@@ -396,7 +405,7 @@ impl TestApp {
     }
 }
 
-pub fn cookie_from(response: &Response) -> String {
+pub(crate) fn cookie_from(response: &Response) -> String {
     let set = response
         .headers
         .get_all(header::SET_COOKIE)
@@ -407,7 +416,7 @@ pub fn cookie_from(response: &Response) -> String {
     set.split(';').next().unwrap().to_owned()
 }
 
-pub fn between(text: &str, start: &str, end: &str) -> String {
+pub(crate) fn between(text: &str, start: &str, end: &str) -> String {
     let from = text.find(start).unwrap_or_else(|| panic!("{start:?} not in page")) + start.len();
     let to = text[from..].find(end).unwrap() + from;
     text[from..to].to_owned()

@@ -334,7 +334,7 @@ async fn service_dates_and_long_absences_are_recorded_on_the_person_page() {
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     assert_eq!(app.audit_count("person.absence").await, audits + 1);
     // The audit record keeps the dates, never the (health) kind.
-    assert!(!app.latest_audit("person.absence").await.content.details.to_string().contains("病假"));
+    assert!(!app.latest_audit("person.absence").await.content.details.clone().contains("病假"));
     let after = chengguan::ops::training::compliance(&app.db, february, None).await.unwrap();
     assert!(matches!(
         status_in(&after, &person),

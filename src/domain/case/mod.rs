@@ -206,7 +206,7 @@ impl Penalty {
             match kind {
                 PenaltyKind::Fine => parts.push(format!("罚款 {} 元", yuan(self.fine_fen))),
                 PenaltyKind::Confiscation => {
-                    parts.push(format!("没收（价值 {} 元）", yuan(self.confiscation_fen)))
+                    parts.push(format!("没收（价值 {} 元）", yuan(self.confiscation_fen)));
                 }
                 other => parts.push(other.name_zh().to_owned()),
             }
