@@ -18,7 +18,8 @@ use crate::web::common::CaseRulesDto;
 use crate::web::error::{ApiResult, AppError};
 use crate::web::guard::Caller;
 
-use super::{DEADLINE_HORIZON_DAYS, DeadlineQuery, ListQuery, due_rows, visibility};
+use super::deadlines::due_rows;
+use super::{DEADLINE_HORIZON_DAYS, DeadlineQuery, ListQuery, visibility};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CaseSummaryDto {
