@@ -667,9 +667,11 @@ pub async fn seed_cases(state: &crate::app::AppState) -> anyhow::Result<usize> {
         };
         let mut version = 1;
         for (who, step) in steps {
-            let command = match serde_json::from_value(step) {
+            // The demo writes its steps as an API client would, through the one parser of a
+            // step: a misspelt action or field stops the demo with the field's name.
+            let command = match crate::domain::case::Command::from_json(step) {
                 Ok(command) => command,
-                Err(error) => anyhow::bail!("demo step: {error}"),
+                Err(errors) => anyhow::bail!("demo step: {errors}"),
             };
             match take_step(state, who, &opened, version, command).await {
                 Ok(v) => version = v,

@@ -104,6 +104,11 @@ impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        // No route names the refusal codes in a type, so the list is added here.
+        components.schemas.insert(
+            "RefusalCode".to_owned(),
+            <crate::domain::case::RefusalCode as utoipa::PartialSchema>::schema(),
+        );
     }
 }
 

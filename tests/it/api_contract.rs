@@ -238,6 +238,8 @@ async fn the_enumerations_the_document_lists_are_the_ones_the_parsers_accept() {
     let evidence =
         chengguan::domain::evidence::EvidenceKind::ALL.iter().map(|k| k.code().to_owned()).collect();
     assert_eq!(listed("EvidenceKind"), sorted(evidence));
+    let refusals = chengguan::domain::case::RefusalCode::ALL.iter().map(|c| c.code().to_owned()).collect();
+    assert_eq!(listed("RefusalCode"), sorted(refusals));
     let actions: Vec<String> = schemas["StepBody"]["properties"]["action"]["enum"]
         .as_array()
         .unwrap()

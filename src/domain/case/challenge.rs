@@ -19,9 +19,9 @@ pub(super) fn apply(
                 return wrong_stage(case, command);
             }
             litigation_actor(ctx.actor)?;
-            require_text(body, "forum_required", "请填写复议机关或人民法院")?;
+            require_text(body, RefusalCode::ForumRequired, "请填写复议机关或人民法院")?;
             if case.decision.as_ref().is_some_and(|d| *on < d.on) {
-                return refuse("before_decision", "", "收到日期不能早于决定日期");
+                return refuse(RefusalCode::BeforeDecision, "", "收到日期不能早于决定日期");
             }
             let simple = matches!(command, C::ReceiveReconsideration { simple: true, .. });
             let challenge = Some(Challenge {
@@ -33,7 +33,7 @@ pub(super) fn apply(
                 applied_on: *applied_on,
             });
             if applied_on.is_some_and(|a| a > *on || case.decision.as_ref().is_some_and(|d| a < d.on)) {
-                return refuse("applied_on_invalid", "", "申请或起诉日期应在决定之后、收到副本之前");
+                return refuse(RefusalCode::AppliedOnInvalid, "", "申请或起诉日期应在决定之后、收到副本之前");
             }
             let lawsuit = matches!(command, C::ReceiveLawsuit { .. });
             let slot = if lawsuit { &mut next.lawsuit } else { &mut next.reconsideration };
@@ -63,7 +63,7 @@ pub(super) fn apply(
                 return wrong_stage(case, command);
             };
             if *on < challenge.received_on {
-                return refuse("before_receipt", "", "答复日期不能早于收到日期");
+                return refuse(RefusalCode::BeforeReceipt, "", "答复日期不能早于收到日期");
             }
             challenge.answered_on = Some(*on);
             summary = if lawsuit {
@@ -80,7 +80,7 @@ pub(super) fn apply(
                 return wrong_stage(case, command);
             };
             if *on < challenge.received_on {
-                return refuse("before_receipt", "", "结束日期不能早于收到日期");
+                return refuse(RefusalCode::BeforeReceipt, "", "结束日期不能早于收到日期");
             }
             challenge.concluded_on = Some(*on);
             summary = format!(

@@ -6,6 +6,8 @@
 //! rule that refuses it, and changes `next` only when it succeeds.
 
 use chrono::NaiveDate;
+
+use super::RefusalCode;
 use serde::{Deserialize, Serialize};
 
 use super::rules::{NIGHT_ENDS_HOUR, NIGHT_STARTS_HOUR, SUBSTITUTE_NOTICE_WORKDAYS, yuan};
@@ -204,14 +206,14 @@ pub(super) fn require_clearance(
     let clearance = open_clearance(case, measure);
     if clearance.and_then(|c| c.discussion.as_ref()).is_none_or(|d| d.on > on) {
         return refuse(
-            "compulsory_discussion_required",
+            RefusalCode::CompulsoryDiscussionRequired,
             CLEARANCE_BASIS,
             format!("作出{}前须经负责人集体讨论（本局规定，见实施方案三（二）3）", measure.name_zh()),
         );
     }
     if !clearance.and_then(|c| c.legal_review.as_ref()).is_some_and(|r| r.passed && r.on <= on) {
         return refuse(
-            "compulsory_review_required",
+            RefusalCode::CompulsoryReviewRequired,
             CLEARANCE_BASIS,
             format!("作出{}前须经法制审核通过（本局规定，见实施方案三（二）3）", measure.name_zh()),
         );
@@ -315,9 +317,13 @@ pub(super) fn apply(
             }
             officer_only(ctx.actor)?;
             check_case_officers(case, officers, *on, ctx)?;
-            require_text(requirement, "requirement_required", "请填写责令改正的内容")?;
+            require_text(requirement, RefusalCode::RequirementRequired, "请填写责令改正的内容")?;
             if deadline.is_some_and(|d| d <= *on) {
-                return refuse("deadline_invalid", "行政处罚法第二十八条", "改正期限应晚于责令改正的日期");
+                return refuse(
+                    RefusalCode::DeadlineInvalid,
+                    "行政处罚法第二十八条",
+                    "改正期限应晚于责令改正的日期",
+                );
             }
             next.corrections.push(CorrectionOrder {
                 on: *on,
@@ -339,18 +345,18 @@ pub(super) fn apply(
             };
             let order = &case.corrections[index];
             if *on < order.on {
-                return refuse("before_order", "", "复查日期不能早于责令改正日期");
+                return refuse(RefusalCode::BeforeOrder, "", "复查日期不能早于责令改正日期");
             }
             // Finding the order ignored is only possible once its deadline has run out.
             if !corrected && order.deadline.is_some_and(|d| *on <= d) {
                 return refuse(
-                    "correction_period_running",
+                    RefusalCode::CorrectionPeriodRunning,
                     "行政处罚法第二十八条",
                     format!("改正期限至 {} 届满，届满后方可认定未改正", order.deadline.unwrap_or(*on)),
                 );
             }
             check_case_officers(case, officers, *on, ctx)?;
-            require_text(summary, "summary_required", "请填写复查情况")?;
+            require_text(summary, RefusalCode::SummaryRequired, "请填写复查情况")?;
             let order = &mut next.corrections[index];
             order.reinspected_on = Some(*on);
             order.corrected = Some(*corrected);
@@ -379,7 +385,7 @@ pub(super) fn apply(
                 // building ordered demolished is no such thing.
                 if *ground == SubstituteGround::Immediate {
                     return refuse(
-                        "immediate_not_for_demolition",
+                        RefusalCode::ImmediateNotForDemolition,
                         "行政强制法第五十二条",
                         "立即代履行只适用于道路、河道、航道或者公共场所的遗洒物、障碍物、污染物；拆除建筑物须依第四十四条、第五十条、第五十一条办理",
                     );
@@ -388,19 +394,27 @@ pub(super) fn apply(
             }
             if *ground != SubstituteGround::Immediate && !overdue_obligation(case, *on) {
                 return refuse(
-                    "obligation_not_overdue",
+                    RefusalCode::ObligationNotOverdue,
                     "行政强制法第五十条",
                     "代履行以当事人逾期不履行排除妨碍、恢复原状等义务为前提：请先复查确认责令改正未履行，或待限期拆除的催告期限届满",
                 );
             }
-            require_text(reason, "reason_required", "请填写代履行的理由和依据")?;
-            require_text(obligation, "obligation_required", "请填写代履行的标的")?;
-            require_text(performer, "performer_required", "请填写代履行人（本机关或没有利害关系的第三人）")?;
+            require_text(reason, RefusalCode::ReasonRequired, "请填写代履行的理由和依据")?;
+            require_text(obligation, RefusalCode::ObligationRequired, "请填写代履行的标的")?;
+            require_text(
+                performer,
+                RefusalCode::PerformerRequired,
+                "请填写代履行人（本机关或没有利害关系的第三人）",
+            )?;
             if *budget_fen <= 0 {
-                return refuse("budget_required", "行政强制法第五十一条", "代履行决定书应载明费用预算");
+                return refuse(
+                    RefusalCode::BudgetRequired,
+                    "行政强制法第五十一条",
+                    "代履行决定书应载明费用预算",
+                );
             }
             if *planned_on < *on {
-                return refuse("planned_before_decision", "", "代履行时间不能早于决定日期");
+                return refuse(RefusalCode::PlannedBeforeDecision, "", "代履行时间不能早于决定日期");
             }
             if *ground != SubstituteGround::Immediate {
                 require_clearance(case, next, CompulsoryMeasure::Substitute, *on)?;
@@ -438,11 +452,11 @@ pub(super) fn apply(
             };
             officer_only(ctx.actor)?;
             if s.ground == SubstituteGround::Immediate {
-                return refuse("no_urge_needed", "行政强制法第五十二条", "立即代履行无需事先催告");
+                return refuse(RefusalCode::NoUrgeNeeded, "行政强制法第五十二条", "立即代履行无需事先催告");
             }
             if *on < s.decided_on {
                 return refuse(
-                    "urge_before_decision",
+                    RefusalCode::UrgeBeforeDecision,
                     "行政强制法第五十一条",
                     "应先送达代履行决定书，再催告",
                 );
@@ -464,7 +478,11 @@ pub(super) fn apply(
             };
             officer_only(ctx.actor)?;
             if *on < s.decided_on {
-                return refuse("before_decision", "行政强制法第五十一条", "代履行不能早于代履行决定");
+                return refuse(
+                    RefusalCode::BeforeDecision,
+                    "行政强制法第五十一条",
+                    "代履行不能早于代履行决定",
+                );
             }
             if demolishes(case) {
                 // Checked again on the day: a suit or a deferral may have come since the 催告.
@@ -472,32 +490,40 @@ pub(super) fn apply(
             }
             if s.ground != SubstituteGround::Immediate {
                 let Some(urged) = s.urged_on else {
-                    return refuse("urge_required", "行政强制法第五十一条", "代履行三日前应当催告当事人履行");
+                    return refuse(
+                        RefusalCode::UrgeRequired,
+                        "行政强制法第五十一条",
+                        "代履行三日前应当催告当事人履行",
+                    );
                 };
                 let earliest = ctx.calendar.add_workdays(urged, SUBSTITUTE_NOTICE_WORKDAYS)?;
                 if *on < earliest {
                     return refuse(
-                        "urge_too_late",
+                        RefusalCode::UrgeTooLate,
                         "行政强制法第五十一条、第六十九条",
                         format!("催告后须满三个工作日方可代履行，最早 {earliest}"),
                     );
                 }
             }
             if !ctx.calendar.is_workday(*on)? && s.ground != SubstituteGround::Immediate {
-                return refuse("holiday_execution", "行政强制法第四十三条", "不得在法定节假日实施代履行");
+                return refuse(
+                    RefusalCode::HolidayExecution,
+                    "行政强制法第四十三条",
+                    "不得在法定节假日实施代履行",
+                );
             }
             if demolishes(case) {
                 match start_hour {
                     None => {
                         return refuse(
-                            "start_hour_required",
+                            RefusalCode::StartHourRequired,
                             "行政强制法第四十三条",
                             "拆除类代履行须写明开始时间（不得在夜间实施）",
                         );
                     }
                     Some(hour) if *hour >= NIGHT_STARTS_HOUR || *hour < NIGHT_ENDS_HOUR => {
                         return refuse(
-                            "night_execution",
+                            RefusalCode::NightExecution,
                             "行政强制法第四十三条",
                             "不得在夜间（22时至次日6时）实施强制拆除，代履行亦同",
                         );
@@ -510,7 +536,7 @@ pub(super) fn apply(
                 Some(p) if p.may_act_on(*on) && !case.recused.iter().any(|r| r == supervisor) => {}
                 _ => {
                     return refuse(
-                        "supervisor_required",
+                        RefusalCode::SupervisorRequired,
                         "行政强制法第五十一条第三项",
                         "代履行时本机关应当派持有有效执法证的工作人员到场监督",
                     );
@@ -518,11 +544,11 @@ pub(super) fn apply(
             }
             require_text(
                 signatory,
-                "signatory_required",
+                RefusalCode::SignatoryRequired,
                 "请填写在执行文书上签名的当事人或者见证人（行政强制法第五十一条第四项）",
             )?;
             if *cost_fen < 0 {
-                return refuse("cost_invalid", "", "代履行费用不能为负数");
+                return refuse(RefusalCode::CostInvalid, "", "代履行费用不能为负数");
             }
             let sub = next.substitute.as_mut().expect("checked above");
             sub.performed_on = Some(*on);
@@ -564,7 +590,7 @@ pub(super) fn apply(
             case_officer_only(case, ctx.actor).or_else(|_| leader_only(ctx.actor, "收取代履行费用"))?;
             if *amount_fen <= 0 || *amount_fen > s.outstanding_fen() {
                 return refuse(
-                    "amount_invalid",
+                    RefusalCode::AmountInvalid,
                     "行政强制法第五十一条",
                     format!("收回金额应大于 0 且不超过尚欠的代履行费用 {} 元", yuan(s.outstanding_fen())),
                 );
@@ -588,18 +614,22 @@ pub(super) fn apply(
                 return wrong_stage(case, command);
             }
             leader_only(ctx.actor, subject.name_zh())?;
-            require_text(reason, "reason_required", "请填写暂缓的理由")?;
-            require_text(conclusion, "conclusion_required", "请填写集体讨论结论")?;
+            require_text(reason, RefusalCode::ReasonRequired, "请填写暂缓的理由")?;
+            require_text(conclusion, RefusalCode::ConclusionRequired, "请填写集体讨论结论")?;
             let attendees = super::discussion_attendees(attendees, subject.name_zh(), ctx)?;
             if *review_on <= *on {
-                return refuse("review_date_required", "", "请确定晚于今天的复查日期，暂缓不得无限期");
+                return refuse(
+                    RefusalCode::ReviewDateRequired,
+                    "",
+                    "请确定晚于今天的复查日期，暂缓不得无限期",
+                );
             }
             // A 暂缓立案 reviewed only after the limitation has run would end in no case at all:
             // the deferral must be reviewed while filing is still possible (plan §三（二）3;
             // 行政处罚法 Art. 36).
             if *subject == DeferralSubject::Filing && *review_on > case.limitation_end() {
                 return refuse(
-                    "review_after_limitation",
+                    RefusalCode::ReviewAfterLimitation,
                     "行政处罚法第三十六条",
                     format!(
                         "复查日期晚于追责时效届满日（{}），届时已不能立案：请提前复查",
@@ -628,7 +658,7 @@ pub(super) fn apply(
                 return wrong_stage(case, command);
             };
             reviewer_only(case, ctx)?;
-            require_text(opinion, "opinion_required", "请填写审核意见")?;
+            require_text(opinion, RefusalCode::OpinionRequired, "请填写审核意见")?;
             let deferral = &mut next.deferrals[index];
             deferral.legal_review = Some(LegalReview {
                 reviewer: ctx.actor.person_id.clone().unwrap_or_default(),
@@ -654,12 +684,16 @@ pub(super) fn apply(
                 return wrong_stage(case, command);
             };
             if !(ctx.actor.is(Role::Leader) || ctx.actor.is(Role::LegalReviewer)) {
-                return refuse("leader_required", "", "监督备案由局领导或法制机构办理");
+                return refuse(RefusalCode::LeaderRequired, "", "监督备案由局领导或法制机构办理");
             }
             if !case.deferrals[index].legal_review.as_ref().is_some_and(|r| r.passed) {
-                return refuse("legal_review_required", "行政处罚法第五十八条", "暂缓决定须先经法制审核通过");
+                return refuse(
+                    RefusalCode::LegalReviewRequired,
+                    "行政处罚法第五十八条",
+                    "暂缓决定须先经法制审核通过",
+                );
             }
-            require_text(authority, "authority_required", "请填写备案的监督机关")?;
+            require_text(authority, RefusalCode::AuthorityRequired, "请填写备案的监督机关")?;
             let deferral = &mut next.deferrals[index];
             deferral.supervision = Some((authority.trim().to_owned(), *on));
             Ok(format!(
@@ -674,7 +708,7 @@ pub(super) fn apply(
                 return wrong_stage(case, command);
             };
             leader_only(ctx.actor, "结束暂缓")?;
-            require_text(note, "reason_required", "请填写复查结论")?;
+            require_text(note, RefusalCode::ReasonRequired, "请填写复查结论")?;
             let deferral = &mut next.deferrals[index];
             deferral.ended_on = Some(*on);
             Ok(format!("复查后结束{}：{note}", deferral.subject.name_zh()))
@@ -685,7 +719,7 @@ pub(super) fn apply(
             }
             leader_only(ctx.actor, measure.name_zh())?;
             let attendees = super::discussion_attendees(attendees, measure.name_zh(), ctx)?;
-            require_text(conclusion, "conclusion_required", "请填写集体讨论结论")?;
+            require_text(conclusion, RefusalCode::ConclusionRequired, "请填写集体讨论结论")?;
             let text = names(&attendees, ctx);
             open_clearance_mut(next, *measure).discussion =
                 Some(Discussion { on: *on, attendees, conclusion: conclusion.trim().to_owned() });
@@ -696,7 +730,7 @@ pub(super) fn apply(
                 return wrong_stage(case, command);
             }
             reviewer_only(case, ctx)?;
-            require_text(opinion, "opinion_required", "请填写审核意见")?;
+            require_text(opinion, RefusalCode::OpinionRequired, "请填写审核意见")?;
             open_clearance_mut(next, *measure).legal_review = Some(LegalReview {
                 reviewer: ctx.actor.person_id.clone().unwrap_or_default(),
                 on: *on,

@@ -31,7 +31,7 @@ pub(super) fn apply(
                 let deadline = ctx.calendar.calendar_period_end(filed, days)?;
                 if *outcome != Outcome::Transfer && late_reason.trim().is_empty() {
                     return refuse(
-                        "late_reason_required",
+                        RefusalCode::LateReasonRequired,
                         "行政处罚法第六十条",
                         format!(
                             "应自立案之日起九十日内作出决定（{deadline} 前）；已超期，请写明逾期的理由，决定将记为逾期"
@@ -46,20 +46,26 @@ pub(super) fn apply(
             match outcome {
                 Outcome::NoPenalty => require_text(
                     note,
-                    "education_required",
+                    RefusalCode::EducationRequired,
                     "不予处罚的，应当对当事人进行教育；请填写教育情况（行政处罚法第三十三条）",
                 )?,
-                Outcome::Transfer => require_text(note, "transfer_target_required", "请填写移送的司法机关")?,
+                Outcome::Transfer => {
+                    require_text(note, RefusalCode::TransferTargetRequired, "请填写移送的司法机关")?;
+                }
                 Outcome::Penalty => {}
             }
             if *outcome == Outcome::Penalty {
                 check_penalty_shape(penalty, ctx)?;
                 let Some(notified) = &case.notified else {
-                    return refuse("not_notified", "行政处罚法第四十四条", "作出处罚决定前须告知当事人");
+                    return refuse(
+                        RefusalCode::NotNotified,
+                        "行政处罚法第四十四条",
+                        "作出处罚决定前须告知当事人",
+                    );
                 };
                 if penalty.is_heavier_than(notified) {
                     return refuse(
-                        "heavier_than_notified",
+                        RefusalCode::HeavierThanNotified,
                         "行政处罚法第四十五条",
                         "决定不得重于告知的处罚；因当事人陈述申辩不得加重处罚。如需加重，应重新告知",
                     );
@@ -71,7 +77,7 @@ pub(super) fn apply(
                         .flatten()
                         .map_or_else(|| "（待录入节假日安排）".to_owned(), |d| d.to_string());
                     return refuse(
-                        "rights_period_running",
+                        RefusalCode::RightsPeriodRunning,
                         "行政处罚法第六十二条",
                         format!(
                             "当事人陈述申辩（听证申请）期限至 {rights_end} 届满，之前不得作出决定，除非当事人明确放弃"
@@ -80,7 +86,7 @@ pub(super) fn apply(
                 }
                 if matches!(case.hearing, Hearing::Requested { .. } | Hearing::Scheduled { .. }) {
                     return refuse(
-                        "hearing_pending",
+                        RefusalCode::HearingPending,
                         "行政处罚法第六十五条",
                         "当事人已申请听证，须在听证结束后根据听证笔录作出决定",
                     );
@@ -108,14 +114,14 @@ pub(super) fn apply(
                     Some(review) if review.passed && !case.handled_by(&review.reviewer) => {}
                     Some(review) if !review.passed => {
                         return refuse(
-                            "legal_review_failed",
+                            RefusalCode::LegalReviewFailed,
                             "行政处罚法第五十八条",
                             "法制审核未通过，不得作出决定",
                         );
                     }
                     _ => {
                         return refuse(
-                            "legal_review_required",
+                            RefusalCode::LegalReviewRequired,
                             "行政处罚法第五十八条",
                             format!("重大案件（{}）须经法制审核通过后方可决定", major[0].name_zh()),
                         );
@@ -124,7 +130,7 @@ pub(super) fn apply(
                 // Art. 57 ¶2 asks collective discussion for giving a penalty in such a case.
                 if *outcome == Outcome::Penalty && case.collective_on.is_none() {
                     return refuse(
-                        "collective_discussion_required",
+                        RefusalCode::CollectiveDiscussionRequired,
                         "行政处罚法第五十七条第二款",
                         "情节复杂或重大违法行为给予行政处罚，须经行政机关负责人集体讨论决定",
                     );
@@ -177,11 +183,15 @@ pub(super) fn apply(
             // code hold only the words.
             details["method_zh"] = serde_json::json!(method.name_zh());
             if case.decision.as_ref().is_some_and(|d| *on < d.on) {
-                return refuse("service_before_decision", "行政处罚法第六十一条", "送达日期不能早于决定日期");
+                return refuse(
+                    RefusalCode::ServiceBeforeDecision,
+                    "行政处罚法第六十一条",
+                    "送达日期不能早于决定日期",
+                );
             }
             if method == ServiceMethod::Electronic && consent.trim().is_empty() {
                 return refuse(
-                    "electronic_consent_required",
+                    RefusalCode::ElectronicConsentRequired,
                     "行政处罚法第六十一条第二款",
                     "电子送达须当事人同意并签订确认书：请写明同意的记录（如送达地址确认书的签署日期）",
                 );

@@ -21,7 +21,11 @@ pub(super) fn apply(
                 return wrong_stage(case, command);
             }
             if deadline <= on {
-                return refuse("deadline_invalid", "行政强制法第四十四条", "公告限期应晚于公告日期");
+                return refuse(
+                    RefusalCode::DeadlineInvalid,
+                    "行政强制法第四十四条",
+                    "公告限期应晚于公告日期",
+                );
             }
             next.demolition.announced_on = Some(*on);
             next.demolition.announced_deadline = Some(*deadline);
@@ -32,13 +36,17 @@ pub(super) fn apply(
             officer_only(ctx.actor)?;
             if case.demolition.announced_on.is_none() {
                 return refuse(
-                    "announcement_required",
+                    RefusalCode::AnnouncementRequired,
                     "行政强制法第四十四条",
                     "请先公告，限期当事人自行拆除",
                 );
             }
             if deadline <= on {
-                return refuse("deadline_invalid", "行政强制法第三十五条", "催告的履行期限应晚于催告日期");
+                return refuse(
+                    RefusalCode::DeadlineInvalid,
+                    "行政强制法第三十五条",
+                    "催告的履行期限应晚于催告日期",
+                );
             }
             next.demolition.urged_on = Some(*on);
             next.demolition.urged_deadline = Some(*deadline);
@@ -53,18 +61,22 @@ pub(super) fn apply(
             }
             enforcement_may_proceed(case, *on, ctx)?;
             if manner.trim().is_empty() {
-                return refuse("manner_required", "行政强制法第三十七条", "强制执行决定须写明强制执行的方式");
+                return refuse(
+                    RefusalCode::MannerRequired,
+                    "行政强制法第三十七条",
+                    "强制执行决定须写明强制执行的方式",
+                );
             }
             if execute_on < on {
                 return refuse(
-                    "execute_on_invalid",
+                    RefusalCode::ExecuteOnInvalid,
                     "行政强制法第三十七条",
                     "强制执行的时间不得早于决定日期",
                 );
             }
             if !ctx.calendar.is_workday(*execute_on)? {
                 return refuse(
-                    "holiday_execution",
+                    RefusalCode::HolidayExecution,
                     "行政强制法第四十三条",
                     "决定的强制执行时间为法定节假日：不得在法定节假日实施强制执行",
                 );
@@ -86,7 +98,7 @@ pub(super) fn apply(
                 return wrong_stage(case, command);
             }
             if d.decided_on.is_some_and(|decided| *on < decided) {
-                return refuse("date_invalid", "行政强制法第三十八条", "送达日期不得早于决定日期");
+                return refuse(RefusalCode::DateInvalid, "行政强制法第三十八条", "送达日期不得早于决定日期");
             }
             details["method_zh"] = serde_json::json!(method.name_zh());
             next.demolition.decision_served_on = Some(*on);
@@ -105,31 +117,35 @@ pub(super) fn apply(
             enforcement_may_proceed(case, *on, ctx)?;
             let Some(execute_on) = d.execute_on else {
                 return refuse(
-                    "enforcement_decision_required",
+                    RefusalCode::EnforcementDecisionRequired,
                     "行政强制法第三十七条",
                     "强制拆除前须作出书面强制执行决定",
                 );
             };
             if d.decision_served_on.is_none() {
                 return refuse(
-                    "enforcement_decision_unserved",
+                    RefusalCode::EnforcementDecisionUnserved,
                     "行政强制法第三十八条",
                     "强制执行决定书尚未送达当事人",
                 );
             }
             if *on < execute_on {
                 return refuse(
-                    "before_stated_time",
+                    RefusalCode::BeforeStatedTime,
                     "行政强制法第三十七条",
                     format!("强制执行决定书载明的执行时间为 {execute_on}，不得提前执行"),
                 );
             }
             if !ctx.calendar.is_workday(*on)? {
-                return refuse("holiday_execution", "行政强制法第四十三条", "不得在法定节假日实施强制执行");
+                return refuse(
+                    RefusalCode::HolidayExecution,
+                    "行政强制法第四十三条",
+                    "不得在法定节假日实施强制执行",
+                );
             }
             if *start_hour >= NIGHT_STARTS_HOUR || *start_hour < NIGHT_ENDS_HOUR {
                 return refuse(
-                    "night_execution",
+                    RefusalCode::NightExecution,
                     "行政强制法第四十三条",
                     "不得在夜间（22时至次日6时）实施强制执行",
                 );

@@ -14,7 +14,9 @@ use super::compulsory::SubstituteGround;
 use super::rules::{
     LAWSUIT_MONTHS, PAYMENT_DAYS, RECONSIDERATION_DAYS, SEIZURE_DAYS, SUBSTITUTE_NOTICE_WORKDAYS, yuan,
 };
-use super::{ActKind, Case, Hearing, Outcome, PenaltyKind, Procedure, REVIEW_CHECKLIST, Refusal, Stage};
+use super::{
+    ActKind, Case, Hearing, Outcome, PenaltyKind, Procedure, REVIEW_CHECKLIST, Refusal, RefusalCode, Stage,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -281,7 +283,7 @@ fn missing(items: Vec<&'static str>) -> Result<(), Refusal> {
         Ok(())
     } else {
         Err(Refusal {
-            code: "document_incomplete",
+            code: RefusalCode::DocumentIncomplete.code(),
             basis: "行政处罚法第五十九条",
             message_zh: format!("文书缺少法定内容：{}", items.join("、")),
         })
@@ -290,7 +292,7 @@ fn missing(items: Vec<&'static str>) -> Result<(), Refusal> {
 
 fn not_now(kind: DocKind, why: &str) -> Refusal {
     Refusal {
-        code: "document_not_available",
+        code: RefusalCode::DocumentNotAvailable.code(),
         basis: "",
         message_zh: format!("现在不能制作{}：{why}", kind.name_zh()),
     }

@@ -18,9 +18,13 @@ pub(super) fn apply(
                 return wrong_stage(case, command);
             }
             leader_only(ctx.actor, "延期或分期缴纳罚款")?;
-            require_text(reason, "reason_required", "请填写当事人申请的理由")?;
+            require_text(reason, RefusalCode::ReasonRequired, "请填写当事人申请的理由")?;
             if *until <= ctx.today {
-                return refuse("deferral_in_past", "行政处罚法第六十六条", "延期缴纳的期限应晚于今天");
+                return refuse(
+                    RefusalCode::DeferralInPast,
+                    "行政处罚法第六十六条",
+                    "延期缴纳的期限应晚于今天",
+                );
             }
             next.deferred_until = Some(*until);
             summary = format!("经批准延期（分期）缴纳至 {until}：{reason}");
@@ -31,12 +35,12 @@ pub(super) fn apply(
             }
             case_officer_only(case, ctx.actor)?;
             if *amount_fen <= 0 {
-                return refuse("amount_invalid", "", "缴款金额须大于 0");
+                return refuse(RefusalCode::AmountInvalid, "", "缴款金额须大于 0");
             }
             let due = case.amount_due(ctx.calendar, *on)?;
             if *amount_fen > due {
                 return refuse(
-                    "overpayment",
+                    RefusalCode::Overpayment,
                     "行政处罚法第七十四条",
                     format!("应缴金额为 {} 元，不能多缴", yuan(due)),
                 );
@@ -62,7 +66,7 @@ pub(super) fn apply(
             };
             if *on <= last_day {
                 return refuse(
-                    "performance_period_running",
+                    RefusalCode::PerformancePeriodRunning,
                     "行政强制法第五十三条",
                     format!("履行期限至 {last_day} 届满，届满后方可申请"),
                 );
@@ -70,7 +74,7 @@ pub(super) fn apply(
             if [&case.reconsideration, &case.lawsuit].into_iter().flatten().any(|c| c.concluded_on.is_none())
             {
                 return refuse(
-                    "challenge_pending",
+                    RefusalCode::ChallengePending,
                     "行政强制法第五十三条",
                     "当事人已申请行政复议或者提起行政诉讼，结束前不得申请人民法院强制执行",
                 );
@@ -82,7 +86,7 @@ pub(super) fn apply(
                     let window_end = ctx.calendar.months_period_end(suit_end, COURT_ENFORCEMENT_MONTHS)?;
                     if *on <= suit_end {
                         return refuse(
-                            "suit_period_running",
+                            RefusalCode::SuitPeriodRunning,
                             "行政强制法第五十三条；法释〔2018〕1号第一百五十六条",
                             format!(
                                 "当事人的起诉期限至 {suit_end} 届满，届满后三个月内（至 {window_end}）方可申请人民法院强制执行"
@@ -91,7 +95,7 @@ pub(super) fn apply(
                     }
                     if *on > window_end {
                         return refuse(
-                            "court_window_lapsed",
+                            RefusalCode::CourtWindowLapsed,
                             "法释〔2018〕1号第一百五十六条",
                             format!(
                                 "申请期限已于 {window_end} 届满；逾期申请的，除有正当理由外，人民法院不予受理"
@@ -101,7 +105,7 @@ pub(super) fn apply(
                 }
                 let Some(urged) = case.payment_urged_on else {
                     return refuse(
-                        "urge_required",
+                        RefusalCode::UrgeRequired,
                         "行政强制法第五十四条",
                         "申请人民法院强制执行前，应当书面催告当事人履行义务",
                     );
@@ -109,7 +113,7 @@ pub(super) fn apply(
                 let earliest = ctx.calendar.add_workdays(urged, COURT_URGE_WORKDAYS)?;
                 if *on <= earliest {
                     return refuse(
-                        "urge_period_running",
+                        RefusalCode::UrgePeriodRunning,
                         "行政强制法第五十四条、第六十九条",
                         format!("催告书送达十个工作日后（{earliest} 之后）当事人仍未履行的，方可申请"),
                     );
@@ -126,7 +130,7 @@ pub(super) fn apply(
             let last_day = clocks::payment_deadline(case, ctx.calendar)?.unwrap_or(*on);
             if *on <= last_day {
                 return refuse(
-                    "performance_period_running",
+                    RefusalCode::PerformancePeriodRunning,
                     "行政强制法第五十四条",
                     format!("缴款期限至 {last_day} 届满，届满后当事人仍未履行的方可催告"),
                 );
@@ -143,7 +147,7 @@ pub(super) fn apply(
             }
             if !(ctx.actor.is(Role::SquadLeader) || ctx.actor.is(Role::Leader)) {
                 return refuse(
-                    "squad_leader_required",
+                    RefusalCode::SquadLeaderRequired,
                     "行政处罚法第五十二条",
                     "简易程序决定由中队长审查备案",
                 );
@@ -156,23 +160,27 @@ pub(super) fn apply(
                 return wrong_stage(case, command);
             }
             if !(ctx.actor.is(Role::Leader) || ctx.actor.is(Role::SquadLeader)) {
-                return refuse("squad_leader_required", "", "结案须由中队长或局领导批准");
+                return refuse(RefusalCode::SquadLeaderRequired, "", "结案须由中队长或局领导批准");
             }
-            require_text(text, "summary_required", "请填写结案报告")?;
+            require_text(text, RefusalCode::SummaryRequired, "请填写结案报告")?;
             let decision = case.decision.as_ref().ok_or(Refusal {
-                code: "wrong_stage",
+                code: RefusalCode::WrongStage.code(),
                 basis: "",
                 message_zh: "尚未作出决定".to_owned(),
             })?;
             if decision.outcome != Outcome::Transfer && case.served_on.is_none() {
-                return refuse("not_served", "行政处罚法第六十一条", "决定书尚未送达，不能结案");
+                return refuse(RefusalCode::NotServed, "行政处罚法第六十一条", "决定书尚未送达，不能结案");
             }
             if case.procedure == Procedure::Simple && case.registered_on.is_none() {
-                return refuse("not_registered", "行政处罚法第五十二条", "当场处罚决定书尚未备案，不能结案");
+                return refuse(
+                    RefusalCode::NotRegistered,
+                    "行政处罚法第五十二条",
+                    "当场处罚决定书尚未备案，不能结案",
+                );
             }
             if case.seizures.iter().any(|s| s.ended_on.is_none()) {
                 return refuse(
-                    "seizure_active",
+                    RefusalCode::SeizureActive,
                     "行政强制法第二十七条",
                     "尚有查封扣押未作处理（解除、没收或销毁），不能结案",
                 );
@@ -180,21 +188,21 @@ pub(super) fn apply(
             if let Some(s) = &case.substitute {
                 if s.pending() {
                     return refuse(
-                        "substitute_pending",
+                        RefusalCode::SubstitutePending,
                         "行政强制法第五十一条",
                         "已决定代履行但尚未实施或停止，不能结案",
                     );
                 }
                 if !s.party_present && s.party_notified_on.is_none() {
                     return refuse(
-                        "party_not_notified",
+                        RefusalCode::PartyNotNotified,
                         "行政强制法第五十二条",
                         "立即代履行时当事人不在场，须事后立即通知当事人",
                     );
                 }
                 if s.outstanding_fen() > 0 && case.court_applied_on.is_none() {
                     return refuse(
-                        "substitute_cost_open",
+                        RefusalCode::SubstituteCostOpen,
                         "行政强制法第五十一条",
                         format!(
                             "代履行费用尚欠 {} 元，未收回也未申请人民法院强制执行，不能结案",
@@ -205,7 +213,7 @@ pub(super) fn apply(
             }
             if owes_fine(case) && case.amount_due(ctx.calendar, *on)? > 0 && case.court_applied_on.is_none() {
                 return refuse(
-                    "fine_unpaid",
+                    RefusalCode::FineUnpaid,
                     "行政处罚法第七十二条",
                     "罚款（含加处罚款）尚未缴清，也未申请强制执行，不能结案",
                 );

@@ -37,7 +37,7 @@ pub(super) fn apply(
                 return wrong_stage(case, command);
             }
             leader_only(ctx.actor, "不予立案")?;
-            require_text(reason, "reason_required", "请填写不予立案的理由")?;
+            require_text(reason, RefusalCode::ReasonRequired, "请填写不予立案的理由")?;
             next.stage = Stage::NotFiled;
             next.closed_on = Some(*on);
             summary = format!("不予立案：{reason}");
@@ -49,12 +49,12 @@ pub(super) fn apply(
             leader_only(ctx.actor, "延长核查期限")?;
             if case.lead_check_extended {
                 return refuse(
-                    "lead_check_already_extended",
+                    RefusalCode::LeadCheckAlreadyExtended,
                     "住房和城乡建设行政处罚程序规定第十五条",
                     "核查期限只能延长一次（十日）",
                 );
             }
-            require_text(reason, "reason_required", "请填写延长理由")?;
+            require_text(reason, RefusalCode::ReasonRequired, "请填写延长理由")?;
             next.lead_check_extended = true;
             summary = format!("经负责人批准，核查期限延长 {LEAD_CHECK_EXTENSION_DAYS} 日：{reason}");
         }
@@ -63,9 +63,9 @@ pub(super) fn apply(
                 return wrong_stage(case, command);
             }
             leader_only(ctx.actor, "回避")?;
-            require_text(reason, "reason_required", "请填写回避理由")?;
+            require_text(reason, RefusalCode::ReasonRequired, "请填写回避理由")?;
             if !case.handled_by(person) {
-                return refuse("not_on_case", "行政处罚法第四十三条", "该人员未参与本案");
+                return refuse(RefusalCode::NotOnCase, "行政处罚法第四十三条", "该人员未参与本案");
             }
             if !next.recused.contains(person) {
                 next.recused.push(person.clone());
@@ -81,7 +81,7 @@ pub(super) fn apply(
                 return wrong_stage(case, command);
             }
             if !(ctx.actor.is(Role::Leader) || ctx.actor.is(Role::SquadLeader)) {
-                return refuse("squad_leader_required", "", "调整承办人须由中队长或局领导办理");
+                return refuse(RefusalCode::SquadLeaderRequired, "", "调整承办人须由中队长或局领导办理");
             }
             check_case_officers(case, officers, *on, ctx)?;
             next.officers = officers.clone();

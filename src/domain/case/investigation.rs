@@ -21,7 +21,7 @@ pub(super) fn apply(
                 // Art. 56: 经行政机关负责人批准 — the head approves and records it.
                 if !ctx.actor.is(Role::Leader) {
                     return refuse(
-                        "head_approval_required",
+                        RefusalCode::HeadApprovalRequired,
                         "行政处罚法第五十六条",
                         "先行登记保存须经行政机关负责人批准：请由局领导批准并记录",
                     );
@@ -30,10 +30,14 @@ pub(super) fn apply(
                 case_officer_only(case, ctx.actor)?;
             }
             if case.filed_on.is_some_and(|f| *on < f) {
-                return refuse("act_before_filing", "行政处罚法第五十四条", "调查取证日期不能早于立案日期");
+                return refuse(
+                    RefusalCode::ActBeforeFiling,
+                    "行政处罚法第五十四条",
+                    "调查取证日期不能早于立案日期",
+                );
             }
             check_case_officers(case, officers, *on, ctx)?;
-            require_text(text, "summary_required", "请填写调查取证情况")?;
+            require_text(text, RefusalCode::SummaryRequired, "请填写调查取证情况")?;
             next.acts.push(Act {
                 kind: *kind,
                 on: *on,
@@ -51,7 +55,7 @@ pub(super) fn apply(
             case_officer_only(case, ctx.actor)?;
             if case.acts.is_empty() {
                 return refuse(
-                    "no_investigation",
+                    RefusalCode::NoInvestigation,
                     "行政处罚法第五十四条",
                     "尚未记录调查取证，不能提出处理意见",
                 );
@@ -75,10 +79,10 @@ pub(super) fn apply(
                 return wrong_stage(case, command);
             }
             leader_only(ctx.actor, "延长办案期限")?;
-            require_text(reason, "reason_required", "请填写延长理由")?;
+            require_text(reason, RefusalCode::ReasonRequired, "请填写延长理由")?;
             if case.decision_extension_days + days > ctx.rules.decision_extension_max_days || *days == 0 {
                 return refuse(
-                    "decision_extension_not_allowed",
+                    RefusalCode::DecisionExtensionNotAllowed,
                     "行政处罚法第六十条",
                     format!(
                         "办案期限只能依法律、法规、规章的规定延长；本省规则允许延长至多 {} 日",
@@ -96,14 +100,14 @@ pub(super) fn apply(
             case_officer_only(case, ctx.actor)?;
             if *kind == rules::ExcludedPeriod::Hearing {
                 return refuse(
-                    "hearing_recorded_by_engine",
+                    RefusalCode::HearingRecordedByEngine,
                     "行政处罚法第六十条",
                     "听证时间由系统按申请和举行听证的日期自动计算，无需登记",
                 );
             }
             if !ctx.rules.decision_excluded.contains(kind) {
                 return refuse(
-                    "exclusion_not_in_rules",
+                    RefusalCode::ExclusionNotInRules,
                     "行政处罚法第六十条",
                     format!(
                         "本省办案规则未规定{}时间不计入办案期限（须有法律、法规、规章的规定）",
@@ -113,12 +117,12 @@ pub(super) fn apply(
             }
             if to < from || case.filed_on.is_some_and(|f| *from < f) {
                 return refuse(
-                    "period_invalid",
+                    RefusalCode::PeriodInvalid,
                     "行政处罚法第六十条",
                     "起止日期应在立案之后，且结束不早于开始",
                 );
             }
-            require_text(note, "note_required", "请写明事项（如送检物品和检测机构、公告载体）")?;
+            require_text(note, RefusalCode::NoteRequired, "请写明事项（如送检物品和检测机构、公告载体）")?;
             next.excluded_periods.push(ExcludedSpan {
                 kind: *kind,
                 from: *from,
@@ -141,12 +145,12 @@ pub(super) fn apply(
             case_officer_only(case, ctx.actor).or_else(|_| leader_only(ctx.actor, "先行登记保存处理"))?;
             require_text(
                 handling,
-                "handling_required",
+                RefusalCode::HandlingRequired,
                 "请写明处理决定（解除、转为查封扣押、送检、依法没收等）",
             )?;
             let act = &case.acts[index];
             if *on < act.on {
-                return refuse("before_preservation", "", "处理日期不能早于先行登记保存日期");
+                return refuse(RefusalCode::BeforePreservation, "", "处理日期不能早于先行登记保存日期");
             }
             let due = ctx.calendar.add_workdays(act.on, PRESERVATION_DECISION_WORKDAYS)?;
             let acts = &mut next.acts;

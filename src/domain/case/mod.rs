@@ -23,6 +23,7 @@ mod investigation;
 pub mod items;
 mod offered;
 pub mod opening;
+mod refusal;
 mod review;
 pub mod rules;
 mod seizure;
@@ -41,6 +42,7 @@ pub use compulsory::{
     Clearance, CompulsoryMeasure, CorrectionOrder, Deferral, DeferralSubject, Substitute, SubstituteGround,
 };
 pub use offered::offered_steps;
+pub use refusal::RefusalCode;
 
 /// Which procedure the case follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -802,8 +804,8 @@ pub struct Refusal {
     pub message_zh: String,
 }
 
-fn refuse<T>(code: &'static str, basis: &'static str, message: impl Into<String>) -> Result<T, Refusal> {
-    Err(Refusal { code, basis, message_zh: message.into() })
+fn refuse<T>(code: RefusalCode, basis: &'static str, message: impl Into<String>) -> Result<T, Refusal> {
+    Err(Refusal { code: code.code(), basis, message_zh: message.into() })
 }
 
 impl From<CalendarError> for Refusal {
@@ -866,10 +868,10 @@ impl MajorReason {
 impl Case {
     pub fn open(clue: &NewClue, today: NaiveDate) -> Result<(Case, Event), Refusal> {
         if clue.clue_on > today || clue.act_on > today {
-            return refuse("date_in_future", "", "日期不能晚于今天");
+            return refuse(RefusalCode::DateInFuture, "", "日期不能晚于今天");
         }
         if clue.act_on > clue.clue_on {
-            return refuse("act_after_discovery", "", "违法行为发生日期不能晚于发现日期");
+            return refuse(RefusalCode::ActAfterDiscovery, "", "违法行为发生日期不能晚于发现日期");
         }
         let case = Case::blank(Procedure::General, Stage::Clue, clue.organisation, clue.clue_on, clue.act_on);
         let case =
@@ -886,7 +888,7 @@ impl Case {
     /// handed over at once. `number` is the pre-numbered form's 文号.
     pub fn open_simple(spot: &SpotDecision, number: String, ctx: &Context) -> Result<(Case, Event), Refusal> {
         if spot.on > ctx.today || spot.act_on > spot.on {
-            return refuse("date_in_future", "", "日期不能晚于今天，违法行为日期不能晚于处罚日期");
+            return refuse(RefusalCode::DateInFuture, "", "日期不能晚于今天，违法行为日期不能晚于处罚日期");
         }
         officer_only(ctx.actor)?;
         let cap =
@@ -895,7 +897,7 @@ impl Case {
             spot.penalty.kinds.iter().all(|k| matches!(k, PenaltyKind::Warning | PenaltyKind::Fine));
         if spot.penalty.kinds.is_empty() || !allowed || spot.penalty.fine_fen > cap {
             return refuse(
-                "simple_procedure_limit",
+                RefusalCode::SimpleProcedureLimit,
                 "行政处罚法第五十一条",
                 format!(
                     "简易程序只能当场给予警告或{}以下罚款，超出的应适用普通程序",
@@ -1147,7 +1149,7 @@ impl Case {
 
 fn wrong_stage<T>(case: &Case, command: &Command) -> Result<T, Refusal> {
     refuse(
-        "wrong_stage",
+        RefusalCode::WrongStage,
         "",
         format!("案件处于「{}」阶段，不能办理「{}」", case.stage.name_zh(), command.name_zh()),
     )
@@ -1157,7 +1159,7 @@ fn leader_only(actor: &Actor, what: &str) -> Result<(), Refusal> {
     if actor.is(Role::Leader) {
         Ok(())
     } else {
-        refuse("leader_required", "行政处罚法第五十七条", format!("{what}须由行政机关负责人决定"))
+        refuse(RefusalCode::LeaderRequired, "行政处罚法第五十七条", format!("{what}须由行政机关负责人决定"))
     }
 }
 
@@ -1167,11 +1169,15 @@ fn leader_only(actor: &Actor, what: &str) -> Result<(), Refusal> {
 fn reviewer_only(case: &Case, ctx: &Context) -> Result<(), Refusal> {
     let actor = ctx.actor;
     if !actor.is(Role::LegalReviewer) {
-        return refuse("legal_reviewer_required", "行政处罚法第五十八条", "法制审核须由法制审核人员办理");
+        return refuse(
+            RefusalCode::LegalReviewerRequired,
+            "行政处罚法第五十八条",
+            "法制审核须由法制审核人员办理",
+        );
     }
     if actor.person_id.as_deref().is_none_or(|p| case.handled_by(p)) {
         return refuse(
-            "reviewer_handled_case",
+            RefusalCode::ReviewerHandledCase,
             "行政处罚法第五十八条",
             "参与本案调查的人员不得担任本案法制审核人员",
         );
@@ -1180,7 +1186,7 @@ fn reviewer_only(case: &Case, ctx: &Context) -> Result<(), Refusal> {
         actor.person_id.as_ref().and_then(|p| ctx.people.get(p)).is_some_and(|p| p.legal_review_qualified);
     if !qualified {
         return refuse(
-            "reviewer_unqualified",
+            RefusalCode::ReviewerUnqualified,
             "行政处罚法第五十八条第二款",
             "初次从事行政处罚决定法制审核的人员应当取得法律职业资格；请在人员档案中登记其法律职业资格证书或首次从事法制审核的日期",
         );
@@ -1195,7 +1201,7 @@ fn officer_only(actor: &Actor) -> Result<(), Refusal> {
         Ok(())
     } else {
         refuse(
-            "officer_required",
+            RefusalCode::OfficerRequired,
             "行政处罚法第四十二条",
             "此步骤须由持有执法证的执法人员办理；协管员不得独立执法",
         )
@@ -1210,7 +1216,7 @@ fn case_officer_only(case: &Case, actor: &Actor) -> Result<(), Refusal> {
     }
     match &actor.person_id {
         Some(p) if case.officers.contains(p) && !case.recused.contains(p) => Ok(()),
-        _ => refuse("not_case_officer", "行政处罚法第四十二条", "您不是本案承办人，不能办理此步骤"),
+        _ => refuse(RefusalCode::NotCaseOfficer, "行政处罚法第四十二条", "您不是本案承办人，不能办理此步骤"),
     }
 }
 
@@ -1226,29 +1232,29 @@ fn check_officers(
     distinct.sort();
     distinct.dedup();
     if distinct.len() < MIN_OFFICERS {
-        return refuse("two_officers_required", "行政处罚法第四十二条", "执法人员不得少于两人");
+        return refuse(RefusalCode::TwoOfficersRequired, "行政处罚法第四十二条", "执法人员不得少于两人");
     }
     for id in distinct {
         let Some(person) = ctx.people.get(id.as_str()) else {
-            return refuse("unknown_officer", "", format!("人员 {id} 不存在"));
+            return refuse(RefusalCode::UnknownOfficer, "", format!("人员 {id} 不存在"));
         };
         if person.employment == Employment::Auxiliary {
             return refuse(
-                "auxiliary_not_enforcer",
+                RefusalCode::AuxiliaryNotEnforcer,
                 "行政处罚法第四十二条",
                 format!("{} 是协管员，不具有执法资格，不能作为执法人员", person.name),
             );
         }
         if recused.contains(id) {
             return refuse(
-                "officer_recused",
+                RefusalCode::OfficerRecused,
                 "行政处罚法第四十三条",
                 format!("{} 已回避，不得参与本案", person.name),
             );
         }
         if !person.may_act_on(on) {
             return refuse(
-                "certificate_not_valid",
+                RefusalCode::CertificateNotValid,
                 "行政处罚法第四十二条",
                 format!("{} 在 {on} 没有有效的执法证", person.name),
             );
@@ -1257,7 +1263,7 @@ fn check_officers(
         // 新入职人员须经岗前培训后方可上岗).
         if person.onboarded_on.is_none_or(|d| d > on) {
             return refuse(
-                "onboarding_incomplete",
+                RefusalCode::OnboardingIncomplete,
                 ONBOARDING_BASIS,
                 format!("{} 在 {on} 尚未完成岗前培训，不能承办案件或参与执法", person.name),
             );
@@ -1282,7 +1288,7 @@ fn check_case_officers(
     for reviewer in reviewers {
         if officers.iter().any(|o| o == reviewer) {
             return refuse(
-                "reviewer_cannot_handle",
+                RefusalCode::ReviewerCannotHandle,
                 "行政处罚法第五十八条",
                 format!(
                     "{} 已担任本案法制审核人员，不得参与本案调查和处理",
@@ -1299,7 +1305,7 @@ fn check_limitation(case: &Case, discovered_on: NaiveDate) -> Result<(), Refusal
     if discovered_on > case.limitation_end() {
         let years = if case.serious_harm { "五" } else { "二" };
         return refuse(
-            "limitation_expired",
+            RefusalCode::LimitationExpired,
             "行政处罚法第三十六条",
             format!("违法行为在{years}年内未被发现（截至 {}），不再给予行政处罚", case.limitation_end()),
         );
@@ -1311,12 +1317,12 @@ fn check_limitation(case: &Case, discovered_on: NaiveDate) -> Result<(), Refusal
 /// penalty names at least one kind.
 fn check_penalty_shape(penalty: &Penalty, ctx: &Context) -> Result<(), Refusal> {
     if penalty.kinds.is_empty() {
-        return refuse("penalty_kind_required", "行政处罚法第九条", "请选择处罚种类");
+        return refuse(RefusalCode::PenaltyKindRequired, "行政处罚法第九条", "请选择处罚种类");
     }
     let fines = penalty.kinds.contains(&PenaltyKind::Fine);
     if fines != (penalty.fine_fen > 0) {
         return refuse(
-            "fine_amount_mismatch",
+            RefusalCode::FineAmountMismatch,
             "行政处罚法第九条",
             "选择罚款时须填写罚款金额，未选择罚款时金额应为 0",
         );
@@ -1326,7 +1332,7 @@ fn check_penalty_shape(penalty: &Penalty, ctx: &Context) -> Result<(), Refusal> 
         && (penalty.fine_fen < range.min || penalty.fine_fen > range.max)
     {
         return refuse(
-            "fine_outside_statutory_range",
+            RefusalCode::FineOutsideStatutoryRange,
             "行政处罚法第三十七条、第三十八条",
             format!(
                 "罚款须在法定幅度 {}–{} 元之内（适用{}）",
@@ -1354,7 +1360,7 @@ pub fn apply(case: &Case, command: &Command, ctx: &Context) -> Result<(Case, Eve
     if let Some(on) = command.date()
         && on > ctx.today
     {
-        return refuse("date_in_future", "", "日期不能晚于今天");
+        return refuse(RefusalCode::DateInFuture, "", "日期不能晚于今天");
     }
     let mut next = case.clone();
     let mut details = serde_json::to_value(command).unwrap_or_default();
@@ -1431,23 +1437,27 @@ pub(super) fn enforcement_may_proceed(case: &Case, on: NaiveDate, ctx: &Context)
     match (d.announced_deadline, d.urged_deadline) {
         (None, _) => {
             return refuse(
-                "announcement_required",
+                RefusalCode::AnnouncementRequired,
                 "行政强制法第四十四条",
                 "强制拆除前须公告，限期当事人自行拆除",
             );
         }
         (_, None) => {
-            return refuse("urge_required", "行政强制法第三十五条", "强制拆除前须书面催告当事人");
+            return refuse(RefusalCode::UrgeRequired, "行政强制法第三十五条", "强制拆除前须书面催告当事人");
         }
         (Some(a), Some(u)) if on <= a || on <= u => {
-            return refuse("deadline_not_passed", "行政强制法第三十七条", "公告或催告的期限尚未届满");
+            return refuse(
+                RefusalCode::DeadlineNotPassed,
+                "行政强制法第三十七条",
+                "公告或催告的期限尚未届满",
+            );
         }
         _ => {}
     }
     for challenge in [&case.reconsideration, &case.lawsuit].into_iter().flatten() {
         if challenge.concluded_on.is_none() {
             return refuse(
-                "challenge_pending",
+                RefusalCode::ChallengePending,
                 "行政强制法第四十四条",
                 "当事人已申请行政复议或者提起行政诉讼，结束前不得强制拆除",
             );
@@ -1464,7 +1474,7 @@ pub(super) fn enforcement_may_proceed(case: &Case, on: NaiveDate, ctx: &Context)
     };
     if on <= window_end {
         return refuse(
-            "appeal_window_open",
+            RefusalCode::AppealWindowOpen,
             "行政强制法第四十四条",
             format!(
                 "当事人申请行政复议（60日）、提起行政诉讼（6个月）的期限至 {window_end} 才届满，期满前不得强制拆除"
@@ -1473,7 +1483,7 @@ pub(super) fn enforcement_may_proceed(case: &Case, on: NaiveDate, ctx: &Context)
     }
     if let Some(deferral) = compulsory::deferral_in_force(case, DeferralSubject::Demolition) {
         return refuse(
-            "deferred",
+            RefusalCode::Deferred,
             "行政处罚法第五十七条",
             format!("已决定暂缓强制拆除（复查日期 {}），须先经复查结束暂缓", deferral.review_on),
         );
@@ -1498,7 +1508,7 @@ fn litigation_actor(actor: &Actor) -> Result<(), Refusal> {
     if [Role::Officer, Role::SquadLeader, Role::LegalReviewer, Role::Leader].iter().any(|r| actor.is(*r)) {
         Ok(())
     } else {
-        refuse("officer_required", "", "此步骤须由执法人员、法制审核人员或局领导办理")
+        refuse(RefusalCode::OfficerRequired, "", "此步骤须由执法人员、法制审核人员或局领导办理")
     }
 }
 
@@ -1530,14 +1540,14 @@ pub(super) fn discussion_attendees(
         .collect();
     if !strangers.is_empty() {
         return refuse(
-            "attendee_not_leader",
+            RefusalCode::AttendeeNotLeader,
             "行政处罚法第五十七条第二款",
             format!("集体讨论由行政机关负责人参加：{} 未在人员名册中登记为本局负责人", strangers.join("、")),
         );
     }
     if out.len() < MIN_DISCUSSION_ATTENDEES {
         return refuse(
-            "discussion_too_small",
+            RefusalCode::DiscussionTooSmall,
             "行政处罚法第五十七条第二款",
             format!("{what}须经负责人集体讨论，请选择至少{MIN_DISCUSSION_ATTENDEES}名参加的负责人"),
         );
@@ -1545,7 +1555,7 @@ pub(super) fn discussion_attendees(
     Ok(out)
 }
 
-fn require_text(text: &str, code: &'static str, message: &str) -> Result<(), Refusal> {
+fn require_text(text: &str, code: RefusalCode, message: &str) -> Result<(), Refusal> {
     if text.trim().is_empty() { refuse(code, "", message) } else { Ok(()) }
 }
 

@@ -20,9 +20,13 @@ pub(super) fn apply(
             }
             reviewer_only(case, ctx)?;
             if checklist.len() != REVIEW_CHECKLIST.len() {
-                return refuse("checklist_incomplete", "行政处罚法第五十八条", "请逐项填写法制审核要点");
+                return refuse(
+                    RefusalCode::ChecklistIncomplete,
+                    "行政处罚法第五十八条",
+                    "请逐项填写法制审核要点",
+                );
             }
-            require_text(opinion, "opinion_required", "请填写审核意见")?;
+            require_text(opinion, RefusalCode::OpinionRequired, "请填写审核意见")?;
             let passed = checklist.iter().all(|c| *c);
             next.legal_review = Some(LegalReview {
                 reviewer: ctx.actor.person_id.clone().unwrap_or_default(),
@@ -39,7 +43,7 @@ pub(super) fn apply(
             }
             leader_only(ctx.actor, "集体讨论")?;
             let distinct = discussion_attendees(attendees, "本案", ctx)?;
-            require_text(conclusion, "conclusion_required", "请填写讨论结论")?;
+            require_text(conclusion, RefusalCode::ConclusionRequired, "请填写讨论结论")?;
             next.collective_on = Some(*on);
             next.discussion =
                 Some(Discussion { on: *on, attendees: distinct.clone(), conclusion: conclusion.clone() });
@@ -51,7 +55,7 @@ pub(super) fn apply(
             }
             case_officer_only(case, ctx.actor)?;
             let Some(proposal) = &case.proposal else {
-                return refuse("no_proposal", "行政处罚法第四十四条", "尚未提出处理意见");
+                return refuse(RefusalCode::NoProposal, "行政处罚法第四十四条", "尚未提出处理意见");
             };
             next.notice_on = Some(*on);
             next.notified = Some(proposal.clone());
@@ -74,7 +78,7 @@ pub(super) fn apply(
                 return wrong_stage(case, command);
             }
             case_officer_only(case, ctx.actor)?;
-            require_text(text, "summary_required", "请填写陈述申辩内容")?;
+            require_text(text, RefusalCode::SummaryRequired, "请填写陈述申辩内容")?;
             next.statement_on = Some(*on);
             next.statement_summary = text.clone();
             summary = format!("当事人陈述申辩：{text}");
@@ -94,7 +98,7 @@ pub(super) fn apply(
             case_officer_only(case, ctx.actor)?;
             if !case.hearing_right(ctx.rules) {
                 return refuse(
-                    "hearing_not_available",
+                    RefusalCode::HearingNotAvailable,
                     "行政处罚法第六十三条",
                     "事先告知书未告知听证权利：拟作出的处罚不属于听证范围",
                 );
@@ -103,7 +107,7 @@ pub(super) fn apply(
             if !ctx.calendar.within_workdays(notice, HEARING_REQUEST_WORKDAYS, *on)? {
                 let last = ctx.calendar.add_workdays(notice, HEARING_REQUEST_WORKDAYS)?;
                 return refuse(
-                    "hearing_request_late",
+                    RefusalCode::HearingRequestLate,
                     "行政处罚法第六十四条第一项",
                     format!("听证申请应在告知后五个工作日内（{last} 前）提出"),
                 );
@@ -126,7 +130,7 @@ pub(super) fn apply(
                     .add_workdays(*notice_on, HEARING_NOTICE_WORKDAYS)
                     .map_or_else(|_| "（待录入节假日安排）".to_owned(), |d| d.to_string());
                 return refuse(
-                    "hearing_notice_too_short",
+                    RefusalCode::HearingNoticeTooShort,
                     "行政处罚法第六十四条第二项",
                     format!(
                         "应在举行听证的七个工作日前通知当事人；按 {notice_on} 通知，听证最早在 {earliest}"
@@ -134,22 +138,26 @@ pub(super) fn apply(
                 );
             }
             if place.trim().is_empty() {
-                return refuse("place_required", "行政处罚法第六十四条第二项", "请填写举行听证的地点");
+                return refuse(
+                    RefusalCode::PlaceRequired,
+                    "行政处罚法第六十四条第二项",
+                    "请填写举行听证的地点",
+                );
             }
             if case.handled_by(presider) {
                 return refuse(
-                    "presider_is_investigator",
+                    RefusalCode::PresiderIsInvestigator,
                     "行政处罚法第六十四条第四项",
                     "听证由非本案调查人员主持",
                 );
             }
             match ctx.people.get(presider) {
-                None => return refuse("unknown_officer", "", "主持人不存在"),
+                None => return refuse(RefusalCode::UnknownOfficer, "", "主持人不存在"),
                 // Art. 64(4) has the hearing presided by 行政机关指定的非本案调查人员: a member
                 // of the bureau's staff, never an auxiliary, who do not hold its power (Art. 42).
                 Some(p) if p.employment == Employment::Auxiliary => {
                     return refuse(
-                        "presider_auxiliary",
+                        RefusalCode::PresiderAuxiliary,
                         "行政处罚法第六十四条第四项、第四十二条",
                         "听证主持人须为本机关执法人员，协管员不得主持听证",
                     );
@@ -172,7 +180,11 @@ pub(super) fn apply(
             };
             case_officer_only(case, ctx.actor)?;
             if on < hearing_on {
-                return refuse("hearing_before_date", "行政处罚法第六十四条", "听证不得早于通知的日期举行");
+                return refuse(
+                    RefusalCode::HearingBeforeDate,
+                    "行政处罚法第六十四条",
+                    "听证不得早于通知的日期举行",
+                );
             }
             if ctx.rules.decision_excluded.contains(&rules::ExcludedPeriod::Hearing) {
                 next.excluded_periods.push(ExcludedSpan {

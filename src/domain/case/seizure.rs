@@ -21,18 +21,18 @@ pub(super) fn apply(
                 case_officer_only(case, ctx.actor)?;
             } else if !ctx.actor.is(Role::Leader) {
                 return refuse(
-                    "head_approval_required",
+                    RefusalCode::HeadApprovalRequired,
                     "行政强制法第十八条",
                     "实施查封扣押前须向行政机关负责人报告并经批准；情况紧急的，请按紧急情况登记，事后24小时内补办批准",
                 );
             }
             check_case_officers(case, officers, *on, ctx)?;
-            require_text(reason, "reason_required", "请填写查封扣押的理由和依据")?;
+            require_text(reason, RefusalCode::ReasonRequired, "请填写查封扣押的理由和依据")?;
             let items: Vec<String> =
                 items.iter().map(|i| i.trim().to_owned()).filter(|i| !i.is_empty()).collect();
             if items.is_empty() {
                 return refuse(
-                    "seizure_list_required",
+                    RefusalCode::SeizureListRequired,
                     "行政强制法第二十四条",
                     "请列明查封扣押场所、设施或者财物的清单",
                 );
@@ -65,7 +65,7 @@ pub(super) fn apply(
                 return wrong_stage(case, command);
             };
             if *on < seizure.on {
-                return refuse("before_seizure", "", "批准日期不能早于查封扣押日期");
+                return refuse(RefusalCode::BeforeSeizure, "", "批准日期不能早于查封扣押日期");
             }
             seizure.approved_on = Some(*on);
             let late = (*on - seizure.on).num_days() > EMERGENCY_APPROVAL_DAYS;
@@ -77,14 +77,14 @@ pub(super) fn apply(
         }
         C::ExtendSeizure { on, reason } => {
             leader_only(ctx.actor, "延长查封扣押期限")?;
-            require_text(reason, "reason_required", "请填写延长的理由（情况复杂）")?;
+            require_text(reason, RefusalCode::ReasonRequired, "请填写延长的理由（情况复杂）")?;
             let calendar = ctx.calendar;
             let Some(seizure) = next.seizures.iter_mut().find(|s| s.ended_on.is_none()) else {
                 return wrong_stage(case, command);
             };
             if seizure.extended {
                 return refuse(
-                    "already_extended",
+                    RefusalCode::AlreadyExtended,
                     "行政强制法第二十五条",
                     "查封扣押期限只能延长一次，延长不得超过三十日",
                 );
@@ -92,7 +92,7 @@ pub(super) fn apply(
             let end = calendar.calendar_period_end(seizure.on, seizure.days())?;
             if *on > end {
                 return refuse(
-                    "seizure_expired",
+                    RefusalCode::SeizureExpired,
                     "行政强制法第二十五条",
                     format!("查封扣押期限已于 {end} 届满，不能再延长，应当解除"),
                 );
@@ -108,7 +108,7 @@ pub(super) fn apply(
                 return wrong_stage(case, command);
             };
             if *on < seizure.on {
-                return refuse("before_seizure", "", "处理日期不能早于查封扣押日期");
+                return refuse(RefusalCode::BeforeSeizure, "", "处理日期不能早于查封扣押日期");
             }
             seizure.ended_on = Some(*on);
             seizure.outcome = Some(*outcome);

@@ -269,7 +269,7 @@ pub struct StepDoneDto {
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/steps", tag = "cases", params(("id" = String, Path)), request_body = StepBody,
     responses((status = 200, body = StepDoneDto), (status = 409, body = crate::web::error::ErrorBody),
-              (status = 422, body = crate::web::error::ErrorBody, description = "refused by a rule: the code names it")))]
+              (status = 422, body = crate::web::error::ErrorBody, description = "a field error (required, invalid_value, action_unknown), or refused by a rule: the code is one of RefusalCode")))]
 pub async fn api_step(
     State(state): State<AppState>,
     Caller { principal, info }: Caller,
