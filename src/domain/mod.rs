@@ -15,3 +15,4 @@ pub mod party;
 pub mod security;
 pub mod time;
 pub mod training;
+pub mod worktime;
