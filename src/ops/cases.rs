@@ -18,7 +18,7 @@ use crate::domain::fields::FieldErrors;
 use crate::domain::time::civil_date;
 use crate::ops::{Actor, Error};
 
-pub use crate::domain::case::opening::{OpenInput, Opening, SOURCES, checked, date_field, source_name};
+pub use crate::domain::case::opening::{OpenInput, Opening, SOURCES, source_name};
 use crate::store::cases::{CaseRecord, CaseWrite, Item, NewCase};
 use crate::store::org::Unit;
 

@@ -176,13 +176,6 @@ pub struct Caller {
     pub info: RequestInfo,
 }
 
-impl Caller {
-    /// The caller as the operations layer sees it.
-    pub fn actor(&self) -> crate::ops::Actor {
-        self.principal.actor(&self.info)
-    }
-}
-
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Caller {
     /// A bare 401, which `error::uniform_errors` answers in the API's or the pages' words.
     type Rejection = axum::http::StatusCode;

@@ -89,16 +89,20 @@ impl World {
         self.run(&case, &leader(), on, discuss).expect("the discussion")
     }
 
-    fn run(&self, case: &Case, who: &Actor, today: &str, command: Command) -> Result<Case, Refusal> {
-        let ctx = Context {
+    /// What `apply` consults, for `who` on `today`, with a fine range wide enough for any test.
+    fn context<'a>(&'a self, who: &'a Actor, today: NaiveDate) -> Context<'a> {
+        Context {
             actor: who,
-            today: d(today),
+            today,
             people: &self.people,
             calendar: &self.calendar,
             rules: &self.rules,
             fine_range: items::applicable_range(Some((0, 100_000_00)), None),
-        };
-        apply(case, &command, &ctx).map(|(next, _)| next)
+        }
+    }
+
+    fn run(&self, case: &Case, who: &Actor, today: &str, command: Command) -> Result<Case, Refusal> {
+        apply(case, &command, &self.context(who, d(today))).map(|(next, _)| next)
     }
 }
 
@@ -1752,15 +1756,8 @@ fn service_is_one_of_the_statutory_methods_and_an_announcement_serves_thirty_day
     // The recording rules (留置送达 and 公告送达 are filmed) match the stored event's words: a
     // method given by its code still stores them, as events before the code did.
     for (code, words) in [("left", "留置"), ("announcement", "公告")] {
-        let ctx = Context {
-            actor: &officer(),
-            today: d("2026-03-17"),
-            people: &w.people,
-            calendar: &w.calendar,
-            rules: &w.rules,
-            fine_range: None,
-        };
-        let (_, event) = apply(&c, &serve(code, ""), &ctx).unwrap();
+        let who = officer();
+        let (_, event) = apply(&c, &serve(code, ""), &w.context(&who, d("2026-03-17"))).unwrap();
         assert!(event.details.to_string().contains(words), "{code}: {}", event.details);
     }
     for (method, code) in [
@@ -2257,21 +2254,13 @@ fn every_offered_step_is_one_the_engine_takes_at_that_stage_from_that_role() {
         let mut case = lead(&today.to_string(), &(today - chrono::Days::new(10)).to_string());
         for _ in 0..60 {
             today = today + chrono::Days::new(rng.random_range(0..4));
-            let ctx = |who| Context {
-                actor: who,
-                today,
-                people: &w.people,
-                calendar: &w.calendar,
-                rules: &w.rules,
-                fine_range: items::applicable_range(Some((0, 100_000_00)), None),
-            };
             let mut next = Vec::new();
             for who in &roles {
                 for kind in offered_steps(&case, &who.roles, &w.rules) {
                     tried += 1;
                     let mut refusals = Vec::new();
                     for step in forms(sample_step(kind, &case, today)) {
-                        match apply(&case, &step, &ctx(who)) {
+                        match apply(&case, &step, &w.context(who, today)) {
                             Ok((after, _)) => {
                                 next.push((kind, after));
                                 refusals.clear();

@@ -4,10 +4,10 @@ use serde::Deserialize;
 
 use serde_json::{Value, json};
 
+use crate::domain::case::opening::checked;
 use crate::domain::case::rules::parse_yuan;
 use crate::domain::case::{Command, PenaltyKind};
 use crate::domain::fields::FieldErrors;
-use crate::ops::cases::checked;
 
 /// One step as typed in a form. Every field is text; [`StepForm::parse`] makes the command.
 #[derive(Debug, Default, Clone, Deserialize)]
