@@ -278,10 +278,21 @@ pub enum Action {
     /// Record sessions, attendance and leave, and close months (the office, leaders; a squad
     /// leader the own squad).
     TrainingManage,
+    /// List and read matters (事项) and their timelines; reporters' numbers masked.
+    MatterView,
+    /// File a matter: a call on the hotline, a patrol's find, a supervisor's or the media's.
+    MatterFile,
+    /// Take a step of the loop; the loop decides which steps the caller's roles allow (the
+    /// centre accepts, dispatches, checks and closes; the squad handles).
+    MatterAct,
+    /// See a reporter's full phone to call back (回访; audited).
+    MatterReporterReveal,
+    /// Edit the catalogue of matter classes and their time limits.
+    MatterCatalogueEdit,
 }
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 35] = [
         Action::SelfService,
         Action::OrgView,
         Action::OrgEdit,
@@ -312,6 +323,11 @@ impl Action {
         Action::CaseSimulate,
         Action::TrainingView,
         Action::TrainingManage,
+        Action::MatterView,
+        Action::MatterFile,
+        Action::MatterAct,
+        Action::MatterReporterReveal,
+        Action::MatterCatalogueEdit,
     ];
 
     pub fn code(self) -> &'static str {
@@ -346,6 +362,11 @@ impl Action {
             Action::CaseSimulate => "case_simulate",
             Action::TrainingView => "training_view",
             Action::TrainingManage => "training_manage",
+            Action::MatterView => "matter_view",
+            Action::MatterFile => "matter_file",
+            Action::MatterAct => "matter_act",
+            Action::MatterReporterReveal => "matter_reporter_reveal",
+            Action::MatterCatalogueEdit => "matter_catalogue_edit",
         }
     }
 }
@@ -475,6 +496,22 @@ pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
         (R::SquadLeader, A::TrainingView | A::TrainingManage) => Some(S::Subtree),
         (R::Officer | R::Auxiliary | R::LegalReviewer | R::Intake, A::TrainingView) => Some(S::Unit),
         (_, A::TrainingView | A::TrainingManage) => None,
+        // Intake (plan §三（三）, the 受理中心's loop): the centre and the leaders see every
+        // matter and run the loop; a squad sees and handles what is dispatched to it, and its
+        // people file what they find on patrol. Supervisors' tips are filed by the centre (a
+        // supervisor never sees a reporter). Only the centre and the leaders call reporters back.
+        (R::Leader | R::Office | R::Intake, A::MatterView) => Some(S::All),
+        (R::SquadLeader, A::MatterView) => Some(S::Subtree),
+        (R::Officer | R::Auxiliary, A::MatterView) => Some(S::Unit),
+        (_, A::MatterView) => None,
+        (R::Leader | R::Intake, A::MatterFile | A::MatterAct) => Some(S::All),
+        (R::SquadLeader, A::MatterFile | A::MatterAct) => Some(S::Subtree),
+        (R::Officer | R::Auxiliary, A::MatterFile | A::MatterAct) => Some(S::Unit),
+        (_, A::MatterFile | A::MatterAct) => None,
+        (R::Leader | R::Intake, A::MatterReporterReveal) => Some(S::All),
+        (_, A::MatterReporterReveal) => None,
+        (R::Office | R::Intake, A::MatterCatalogueEdit) => Some(S::All),
+        (_, A::MatterCatalogueEdit) => None,
     }
 }
 

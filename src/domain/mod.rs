@@ -10,6 +10,7 @@ pub mod case;
 pub mod evidence;
 pub mod fields;
 pub mod fieldwork;
+pub mod intake;
 pub mod org;
 pub mod party;
 pub mod security;

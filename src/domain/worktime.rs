@@ -56,6 +56,10 @@ impl OfficeHours {
     }
 }
 
+/// The largest number a limit may state: a class's limit runs to weeks at most, and a typo of
+/// a year would hide every overdue matter of that class.
+pub const MAX_LIMIT: u32 = 500;
+
 /// A time limit of the loop, as a class's table states it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeLimit {
@@ -69,6 +73,36 @@ pub enum TimeLimit {
 }
 
 impl TimeLimit {
+    /// The stored spelling: `wh:4` (working hours), `wd:3` (working days), `h:2` (clock hours).
+    pub fn code(self) -> String {
+        match self {
+            TimeLimit::WorkingHours(n) => format!("wh:{n}"),
+            TimeLimit::WorkingDays(n) => format!("wd:{n}"),
+            TimeLimit::Hours(n) => format!("h:{n}"),
+        }
+    }
+
+    /// Reads [`TimeLimit::code`] back; a limit of zero or over [`MAX_LIMIT`] is not one.
+    pub fn parse(code: &str) -> Option<TimeLimit> {
+        let (unit, n) = code.trim().split_once(':')?;
+        let n: u32 = n.trim().parse().ok().filter(|n| (1..=MAX_LIMIT).contains(n))?;
+        match unit.trim() {
+            "wh" => Some(TimeLimit::WorkingHours(n)),
+            "wd" => Some(TimeLimit::WorkingDays(n)),
+            "h" => Some(TimeLimit::Hours(n)),
+            _ => None,
+        }
+    }
+
+    /// `4个工作时`, `3个工作日`, `2小时`.
+    pub fn label_zh(self) -> String {
+        match self {
+            TimeLimit::WorkingHours(n) => format!("{n}个工作时"),
+            TimeLimit::WorkingDays(n) => format!("{n}个工作日"),
+            TimeLimit::Hours(n) => format!("{n}小时"),
+        }
+    }
+
     /// When a step started at `start` (Beijing time) is due under this limit.
     pub fn due(
         self,
@@ -94,6 +128,15 @@ pub fn add_working_minutes(
     hours: &OfficeHours,
     calendar: &WorkCalendar,
 ) -> Result<NaiveDateTime, CalendarError> {
+    add_minutes_on(start, minutes, hours, |day| calendar.is_workday(day))
+}
+
+fn add_minutes_on(
+    start: NaiveDateTime,
+    minutes: i64,
+    hours: &OfficeHours,
+    is_workday: impl Fn(NaiveDate) -> Result<bool, CalendarError>,
+) -> Result<NaiveDateTime, CalendarError> {
     if minutes <= 0 {
         return Ok(start);
     }
@@ -102,7 +145,7 @@ pub fn add_working_minutes(
     loop {
         // The calendar answers for every day of a loaded year and refuses the others, so the
         // walk ends at the latest where the loaded years do.
-        if calendar.is_workday(day)? {
+        if is_workday(day)? {
             for (from, to) in &hours.spans {
                 let opens = if day == start.date() { (*from).max(start.time()) } else { *from };
                 if opens >= *to {
@@ -116,6 +159,36 @@ pub fn add_working_minutes(
             }
         }
         day = day.succ_opt().ok_or(CalendarError::EmptyPeriod)?;
+    }
+}
+
+/// A deadline, or the earliest it can be when it falls in a year whose holiday arrangement is
+/// not loaded yet (as the case clocks do: warnings come early rather than late).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkDue {
+    pub at: NaiveDateTime,
+    /// `at` is the earliest possible moment: every day of the missing year counted as working.
+    pub provisional: bool,
+}
+
+impl TimeLimit {
+    /// [`TimeLimit::due`], or when the calendar does not know a year on the way, the earliest
+    /// moment the limit can end: no day of an unknown year is taken for a rest day.
+    pub fn due_or_earliest(self, start: NaiveDateTime, hours: &OfficeHours, calendar: &WorkCalendar) -> WorkDue {
+        match self.due(start, hours, calendar) {
+            Ok(at) => WorkDue { at, provisional: false },
+            Err(_) => {
+                let every_day = |day: NaiveDate| Ok(calendar.is_workday(day).unwrap_or(true));
+                let at = match self {
+                    TimeLimit::WorkingHours(n) => add_minutes_on(start, i64::from(n) * 60, hours, every_day),
+                    TimeLimit::WorkingDays(n) => {
+                        Ok((start.date() + Duration::days(i64::from(n))).and_time(hours.closing()))
+                    }
+                    TimeLimit::Hours(n) => Ok(start + Duration::hours(i64::from(n))),
+                };
+                WorkDue { at: at.unwrap_or(start), provisional: true }
+            }
+        }
     }
 }
 
@@ -214,6 +287,32 @@ mod tests {
                 proptest::prop_assert_eq!(working_minutes_between(start, due, &hours, &cal).unwrap(), minutes);
             }
         }
+    }
+
+    #[test]
+    fn a_limit_into_an_unknown_year_is_its_earliest_end() {
+        let (hours, cal) = (OfficeHours::standard(), calendar());
+        // 2027's arrangement is not loaded: from Wednesday 30 December 2026 15:30, four working
+        // hours end on the 31st at 10:30 (that day is known), and five working days run
+        // through the weekend of the unknown year, counted as working days.
+        let known = TimeLimit::WorkingHours(4).due_or_earliest(at("2026-12-30 15:30"), &hours, &cal);
+        assert_eq!(known, WorkDue { at: at("2026-12-31 10:30"), provisional: false });
+        let days = TimeLimit::WorkingDays(5).due_or_earliest(at("2026-12-30 15:30"), &hours, &cal);
+        assert_eq!(days, WorkDue { at: at("2027-01-04 17:30"), provisional: true });
+        let hours_into = TimeLimit::WorkingHours(12).due_or_earliest(at("2026-12-31 09:00"), &hours, &cal);
+        assert!(hours_into.provisional);
+        assert_eq!(hours_into.at, at("2027-01-01 13:30") + Duration::minutes(90));
+    }
+
+    #[test]
+    fn a_limit_reads_back_its_own_code() {
+        for limit in [TimeLimit::WorkingHours(4), TimeLimit::WorkingDays(3), TimeLimit::Hours(2)] {
+            assert_eq!(TimeLimit::parse(&limit.code()), Some(limit));
+        }
+        for bad in ["", "wh", "wh:0", "wd:-1", "d:3", "h:501", "wh:x"] {
+            assert_eq!(TimeLimit::parse(bad), None, "{bad}");
+        }
+        assert_eq!(TimeLimit::WorkingDays(3).label_zh(), "3个工作日");
     }
 
     #[test]

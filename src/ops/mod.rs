@@ -15,6 +15,7 @@ pub mod documents;
 mod error;
 pub mod evidence;
 pub mod fieldwork;
+pub mod intake;
 pub mod org;
 pub mod parties;
 pub mod people;

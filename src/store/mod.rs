@@ -14,6 +14,7 @@ pub mod direct;
 pub mod documents;
 pub mod evidence;
 pub mod fieldwork;
+pub mod intake;
 pub mod jobs;
 pub mod org;
 pub mod parties;
@@ -263,6 +264,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         "0028_training_materials",
         include_str!("../../migrations/sqlite/0028_training_materials.sql"),
         include_str!("../../migrations/postgres/0028_training_materials.sql"),
+    ),
+    (
+        "0029_intake",
+        include_str!("../../migrations/sqlite/0029_intake.sql"),
+        include_str!("../../migrations/postgres/0029_intake.sql"),
     ),
 ];
 

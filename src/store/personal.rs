@@ -28,6 +28,9 @@ pub enum Field {
     PartyPhone,
     PartyAddress,
     PersonPhone,
+    /// A matter's reporter (`matter_reporters`, row `matter:seq`): name and phone.
+    ReporterName,
+    ReporterPhone,
 }
 
 impl Field {
@@ -37,6 +40,8 @@ impl Field {
             Field::PartyPhone => "parties.phone",
             Field::PartyAddress => "parties.address",
             Field::PersonPhone => "people.phone",
+            Field::ReporterName => "matter_reporters.name",
+            Field::ReporterPhone => "matter_reporters.phone",
         }
     }
 }

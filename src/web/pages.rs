@@ -59,6 +59,10 @@ const MENU: &[(MenuItem, Option<Action>)] = &[
         Some(Action::PersonView),
     ),
     (
+        MenuItem { key: "matters", href: "/matters", zh: "事项受理", en: "Matters", icon: "☏" },
+        Some(Action::MatterView),
+    ),
+    (
         MenuItem { key: "cases", href: "/cases", zh: "案件办理", en: "Cases", icon: "✎" },
         Some(Action::CaseView),
     ),

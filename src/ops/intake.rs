@@ -1,0 +1,277 @@
+//! Intake operations: file a matter (staff on a caller's behalf or from a patrol; the public
+//! through the form or Open311), take a step of its loop, read it with its timeline and
+//! duplicates, reveal a reporter to call back, and edit the catalogue. Every entry point — the
+//! centre's pages, the squad's phone list, the API, Open311, the demo — goes through here.
+
+use chrono::Datelike;
+
+use crate::app::AppState;
+use crate::domain::access::Action;
+use crate::domain::fields::FieldErrors;
+use crate::domain::intake::catalogue::CategoryInput;
+use crate::domain::intake::flow::StepInput;
+use crate::domain::intake::report::DistrictArea;
+use crate::domain::intake::{
+    Category, LoopContext, Matter, MatterCommand, ReportInput, Source, Status, apply, matter_number,
+};
+use crate::domain::org::UnitKind;
+use crate::domain::time::beijing;
+use crate::domain::worktime::OfficeHours;
+use crate::ops::people::unit_visible;
+use crate::ops::{Actor, Error};
+use crate::store::intake::{MatterEntry, MatterFilter, Reporter};
+use crate::store::org::Visibility;
+use crate::store::{AuditCtx, AuditEvent, StoreError, new_id};
+
+/// Who files a matter.
+#[derive(Debug, Clone, Copy)]
+pub enum Filer<'a> {
+    /// A member of staff, for a source staff file: the hotline, a patrol, a supervisor, the media.
+    Staff(&'a Actor, Source),
+    /// The public: the report form (`client` is the address) or an Open311 client (its name).
+    Public { source: Source, client: &'a str, address: &'a str, request_id: &'a str },
+}
+
+impl Filer<'_> {
+    fn source(&self) -> Source {
+        match self {
+            Filer::Staff(_, source) | Filer::Public { source, .. } => *source,
+        }
+    }
+
+    fn audit_ctx(&self) -> AuditCtx {
+        match self {
+            Filer::Staff(actor, _) => actor.audit_ctx(),
+            Filer::Public { source, client, address, request_id } => AuditCtx {
+                actor: match source {
+                    Source::Open311 => format!("open311:{client}"),
+                    _ => "public".to_owned(),
+                },
+                role: "public".to_owned(),
+                source: (*address).to_owned(),
+                request_id: (*request_id).to_owned(),
+            },
+        }
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Filer::Staff(actor, _) => actor.username.clone(),
+            Filer::Public { source: Source::Open311, client, .. } => format!("Open311 {client}"),
+            Filer::Public { .. } => "公众".to_owned(),
+        }
+    }
+}
+
+/// The bureau's office hours. The standard spans until the bureau records its own ([M]).
+fn office_hours() -> OfficeHours {
+    OfficeHours::standard()
+}
+
+/// The district a reported point must lie in ([M], the seed's district).
+pub fn district() -> DistrictArea {
+    DistrictArea::ZHONGLOU
+}
+
+fn class_of<'a>(categories: &'a [Category], code: &str) -> Result<&'a Category, Error> {
+    categories
+        .iter()
+        .find(|c| c.code == code)
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("matter class {code} is not in the catalogue")))
+}
+
+/// Files a matter. Staff file for the hotline, a patrol, a supervisor or the media; the public
+/// only for its own two ways in, and only public classes. Nothing is stored when a field is bad.
+pub async fn file_matter(state: &AppState, filer: Filer<'_>, input: &ReportInput) -> Result<Matter, Error> {
+    let source = filer.source();
+    let staff_source = matches!(source, Source::Hotline | Source::Patrol | Source::Supervisor | Source::Media);
+    if matches!(filer, Filer::Staff(..)) != staff_source {
+        return Err(Error::Invalid(FieldErrors::single("source", "source_invalid", "来源不正确")));
+    }
+    let categories = state.db.matter_categories().await?;
+    let new = input.parse(source, &categories, &district()).map_err(Error::Invalid)?;
+    let class = class_of(&categories, &new.category)?;
+    let calendar = state.db.work_calendar().await?;
+    let hours = office_hours();
+    let now = state.now();
+    let roles = crate::domain::access::RoleSet::new(vec![crate::domain::access::Role::Intake]).expect("one role");
+    let ctx = LoopContext {
+        now,
+        roles: &roles,
+        in_assigned_unit: false,
+        case_concluded: false,
+        category: class,
+        hours: &hours,
+        calendar: &calendar,
+    };
+    let id = new_id(now);
+    let mut tx = state.db.begin(&filer.audit_ctx(), now).await?;
+    let year = now.with_timezone(&beijing()).year();
+    let sequence = tx.next_matter_sequence(year).await?;
+    let matter = Matter::filed(id, matter_number(year, sequence), &new, now, &ctx);
+    tx.insert_matter(&matter, &new.reporter_name, &new.reporter_phone, &filer.name()).await?;
+    tx.commit().await?;
+    Ok(matter)
+}
+
+/// Takes one step of a matter's loop over the version the caller read: the loop decides, the
+/// store writes the matter, its timeline line and the audit record together.
+pub async fn take_step(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    version: i64,
+    input: &StepInput,
+) -> Result<Matter, Error> {
+    let command = input.parse().map_err(Error::Invalid)?;
+    let matter = state.db.matter(&actor.visibility(Action::MatterAct), id).await?.ok_or(Error::NotFound)?;
+    if matter.version != version {
+        return Err(StoreError::Conflict.into());
+    }
+    let units = state.db.units().await?;
+    match &command {
+        MatterCommand::Dispatch { unit_id } => {
+            let squad = units.iter().find(|u| u.id == *unit_id && matches!(u.kind, UnitKind::Squad | UnitKind::Brigade));
+            if squad.is_none() {
+                return Err(Error::Invalid(FieldErrors::single("unit_id", "unit_invalid", "请选择派遣的中队或大队")));
+            }
+        }
+        MatterCommand::Merge { into } => {
+            let target = state.db.matter(&Visibility::All, into).await?;
+            let fits = target.as_ref().is_some_and(|t| !t.status.is_final() && t.category == matter.category);
+            if !fits {
+                return Err(Error::Invalid(FieldErrors::single(
+                    "into",
+                    "merge_target_invalid",
+                    "只能合并到同一类别、尚未办结的事项",
+                )));
+            }
+        }
+        _ => {}
+    }
+    let categories = state.db.matter_categories().await?;
+    let class = class_of(&categories, &matter.category)?;
+    let calendar = state.db.work_calendar().await?;
+    let hours = office_hours();
+    let in_assigned_unit = matter
+        .unit_id
+        .as_deref()
+        .is_some_and(|unit| unit_visible(&units, &actor.visibility(Action::MatterAct), unit));
+    let case_concluded = match &matter.case_id {
+        Some(case_id) => state.db.case(&Visibility::All, case_id).await?.is_some_and(|c| {
+            use crate::domain::case::Stage;
+            matches!(c.case.stage, Stage::Decided | Stage::Execution | Stage::Closed | Stage::NotFiled)
+        }),
+        None => false,
+    };
+    let ctx = LoopContext {
+        now: state.now(),
+        roles: &actor.roles,
+        in_assigned_unit,
+        case_concluded,
+        category: class,
+        hours: &hours,
+        calendar: &calendar,
+    };
+    let (next, event) = apply(&matter, &command, &ctx).map_err(|r| Error::refused(r.code(), r.message_zh()))?;
+    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+    tx.update_matter(&next, &event, &actor.username).await?;
+    if let MatterCommand::Merge { into } = &command {
+        tx.move_reporters(&matter.id, into).await?;
+    }
+    tx.commit().await?;
+    Ok(next)
+}
+
+/// A reporter as staff see them: the name, the phone masked unless revealed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ReporterView {
+    pub name: String,
+    pub phone: String,
+    /// Filed with another matter that was merged into this one.
+    pub merged_from: Option<String>,
+}
+
+/// Masks a phone as every phone is shown: `138****1234`.
+fn masked(phone: &str) -> String {
+    crate::domain::org::mask_phone(phone)
+}
+
+fn reporter_views(matter_id: &str, reporters: Vec<Reporter>, reveal: bool) -> Vec<ReporterView> {
+    reporters
+        .into_iter()
+        .map(|r| ReporterView {
+            name: r.name,
+            phone: if reveal { r.phone } else { masked(&r.phone) },
+            merged_from: (r.from_matter != matter_id).then_some(r.from_matter),
+        })
+        .collect()
+}
+
+/// Everything a matter's page shows.
+#[derive(Debug, Clone)]
+pub struct MatterDetail {
+    pub matter: Matter,
+    pub category: Category,
+    pub timeline: Vec<MatterEntry>,
+    pub reporters: Vec<ReporterView>,
+    /// Open matters of the same class nearby, while the centre can still merge this one.
+    pub duplicates: Vec<Matter>,
+    pub unit_name: Option<String>,
+    /// Whether the reader works in the squad the matter is dispatched to.
+    pub in_assigned_unit: bool,
+}
+
+/// A matter with what its page shows, if the reader may see it.
+pub async fn matter_detail(state: &AppState, actor: &Actor, id: &str) -> Result<MatterDetail, Error> {
+    let matter = state.db.matter(&actor.visibility(Action::MatterView), id).await?.ok_or(Error::NotFound)?;
+    let categories = state.db.matter_categories().await?;
+    let category = class_of(&categories, &matter.category)?.clone();
+    let timeline = state.db.matter_timeline(id).await?;
+    let reporters = reporter_views(id, state.db.matter_reporters(id).await?, false);
+    let duplicates = if matches!(matter.status, Status::Reported | Status::Accepted) {
+        state.db.possible_duplicates(&matter).await?
+    } else {
+        Vec::new()
+    };
+    let units = state.db.units().await?;
+    let unit_name = matter.unit_id.as_deref().and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.name.clone());
+    let in_assigned_unit = matter
+        .unit_id
+        .as_deref()
+        .is_some_and(|unit| unit_visible(&units, &actor.visibility(Action::MatterAct), unit));
+    Ok(MatterDetail { matter, category, timeline, reporters, duplicates, unit_name, in_assigned_unit })
+}
+
+/// The reporters' full numbers, to call back; the reveal is audited with the matter.
+pub async fn reveal_reporters(state: &AppState, actor: &Actor, id: &str) -> Result<Vec<ReporterView>, Error> {
+    let matter = state.db.matter(&actor.visibility(Action::MatterView), id).await?.ok_or(Error::NotFound)?;
+    if actor.roles.scope(Action::MatterReporterReveal).is_none() {
+        return Err(Error::Forbidden);
+    }
+    let reporters = state.db.matter_reporters(id).await?;
+    state
+        .db
+        .audit_only(
+            &actor.audit_ctx(),
+            state.now(),
+            AuditEvent::new("matter.reporter.reveal", "matter", id)
+                .details(serde_json::json!({ "number": matter.number, "reporters": reporters.len() })),
+        )
+        .await?;
+    Ok(reporter_views(id, reporters, true))
+}
+
+/// Matters in the actor's view.
+pub async fn list(state: &AppState, actor: &Actor, filter: &MatterFilter) -> Result<(Vec<Matter>, i64), Error> {
+    Ok(state.db.matters(&actor.visibility(Action::MatterView), filter).await?)
+}
+
+/// Adds a class (`version` 0) or changes one over the version read.
+pub async fn save_category(state: &AppState, actor: &Actor, input: &CategoryInput, version: i64) -> Result<i64, Error> {
+    let class = input.parse(version).map_err(Error::Invalid)?;
+    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+    let next = tx.save_matter_category(&class).await?;
+    tx.commit().await?;
+    Ok(next)
+}

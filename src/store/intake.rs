@@ -1,0 +1,484 @@
+//! Matters (事项), their timeline and reporters, the catalogue of classes and the partner
+//! departments. A matter is stored as listing columns (for lists, the overdue scan and the
+//! indicators, which must not parse JSON per row) beside the whole domain state in `body`; the
+//! two are written together from one `Matter`, so they cannot disagree.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::intake::{Category, CategoryKind, Matter, MatterEvent, Status};
+use crate::domain::worktime::TimeLimit;
+use crate::store::org::Visibility;
+use crate::store::personal::{Field, open, seal};
+use crate::store::{AuditEvent, AuditedTx, Db, StoreError, decode_error, on_pool, on_tx, parse_ts, ts};
+
+/// The reader's units, as a CTE: binds $1 mode, $2 unit.
+macro_rules! visible_units {
+    () => {
+        "WITH RECURSIVE visible(id) AS ( \
+            SELECT id FROM units WHERE id = $2 \
+            UNION ALL SELECT u.id FROM units u JOIN visible v ON u.parent_id = v.id WHERE $1 = 'subtree' \
+         ) "
+    };
+}
+
+/// Whether the reader may see matter `m`: the centre and the bureau's leaders see all of them, a
+/// squad those dispatched to it (or below it). A matter not yet dispatched is the centre's.
+macro_rules! visible_matter {
+    () => {
+        "($1 = 'all' OR ($1 IN ('unit', 'subtree') AND m.unit_id IN (SELECT id FROM visible))) "
+    };
+}
+
+type CategoryRow = (String, String, String, String, bool, String, String, bool, i64);
+
+fn category(row: CategoryRow) -> Result<Category, sqlx::Error> {
+    let (code, name, kind, group, public, normal, urgent, active, version) = row;
+    Ok(Category {
+        kind: CategoryKind::parse(&kind).ok_or_else(|| decode_error("category kind", &kind))?,
+        handle_normal: TimeLimit::parse(&normal).ok_or_else(|| decode_error("time limit", &normal))?,
+        handle_urgent: TimeLimit::parse(&urgent).ok_or_else(|| decode_error("time limit", &urgent))?,
+        code,
+        name,
+        group,
+        public,
+        active,
+        version,
+    })
+}
+
+/// A line of a matter's timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatterEntry {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub code: String,
+    pub summary: String,
+}
+
+/// A reporter of a matter, opened (the caller masks it unless revealed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reporter {
+    pub name: String,
+    pub phone: String,
+    /// The matter it was filed with (another one when a duplicate was merged in).
+    pub from_matter: String,
+    pub added_at: DateTime<Utc>,
+}
+
+/// What a matter list asks for.
+#[derive(Debug, Clone, Default)]
+pub struct MatterFilter {
+    pub status: Option<Status>,
+    pub unit_id: Option<String>,
+    /// Only matters whose current step is past due at this moment.
+    pub overdue_at: Option<DateTime<Utc>>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+fn parse_body(body: &str) -> Result<Matter, sqlx::Error> {
+    serde_json::from_str(body).map_err(|e| sqlx::Error::Decode(format!("bad matter body: {e}").into()))
+}
+
+fn opt_ts(instant: Option<DateTime<Utc>>) -> Option<String> {
+    instant.map(ts)
+}
+
+impl Db {
+    /// The whole catalogue, active classes first, in code order.
+    pub async fn matter_categories(&self) -> Result<Vec<Category>, sqlx::Error> {
+        let rows: Vec<CategoryRow> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT code, name, kind, group_name, public, handle_normal, handle_urgent, active, version \
+                 FROM matter_categories ORDER BY active DESC, code",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(category).collect()
+    }
+
+    /// The partner departments a matter can be referred to: id and name, active ones only.
+    pub async fn partner_departments(&self) -> Result<Vec<(String, String)>, sqlx::Error> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_as("SELECT id, name FROM partner_departments WHERE active ORDER BY name")
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
+    /// One matter, if the reader may see it.
+    pub async fn matter(&self, visibility: &Visibility, id: &str) -> Result<Option<Matter>, sqlx::Error> {
+        let (mode, unit, _) = visibility.binds();
+        let body: Option<String> = on_pool!(self, |pool| {
+            sqlx::query_scalar(concat!(visible_units!(), "SELECT m.body FROM matters m WHERE m.id = $3 AND ", visible_matter!()))
+                .bind(mode)
+                .bind(&unit)
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        body.as_deref().map(parse_body).transpose()
+    }
+
+    /// Matters in the reader's view, newest first, with the count of all that match.
+    pub async fn matters(&self, visibility: &Visibility, filter: &MatterFilter) -> Result<(Vec<Matter>, i64), sqlx::Error> {
+        let (mode, unit, _) = visibility.binds();
+        let status = filter.status.map(|s| s.code().to_owned()).unwrap_or_default();
+        let in_unit = filter.unit_id.clone().unwrap_or_default();
+        let overdue = filter.overdue_at.map(ts).unwrap_or_default();
+        macro_rules! matching {
+            () => {
+                concat!(
+                    "FROM matters m WHERE ",
+                    visible_matter!(),
+                    "AND ($3 = '' OR m.status = $3) AND ($4 = '' OR m.unit_id = $4) \
+                     AND ($5 = '' OR (m.due_at IS NOT NULL AND m.due_at < $5)) "
+                )
+            };
+        }
+        let (bodies, total): (Vec<String>, i64) = on_pool!(self, |pool| {
+            let bodies = sqlx::query_scalar(concat!(
+                visible_units!(),
+                "SELECT m.body ",
+                matching!(),
+                "ORDER BY m.reported_at DESC, m.id DESC LIMIT $6 OFFSET $7"
+            ))
+            .bind(mode)
+            .bind(&unit)
+            .bind(&status)
+            .bind(&in_unit)
+            .bind(&overdue)
+            .bind(filter.limit)
+            .bind(filter.offset)
+            .fetch_all(pool)
+            .await?;
+            let total = sqlx::query_scalar(concat!(visible_units!(), "SELECT COUNT(*) ", matching!()))
+                .bind(mode)
+                .bind(&unit)
+                .bind(&status)
+                .bind(&in_unit)
+                .bind(&overdue)
+                .fetch_one(pool)
+                .await?;
+            (bodies, total)
+        });
+        Ok((bodies.iter().map(|b| parse_body(b)).collect::<Result<_, _>>()?, total))
+    }
+
+    /// Open matters of the same class reported near a point (about 200 m) or at the same
+    /// address: the duplicates the centre is shown before it accepts.
+    pub async fn possible_duplicates(&self, matter: &Matter) -> Result<Vec<Matter>, sqlx::Error> {
+        // 0.002° of latitude is about 220 m; of longitude at 31.8° N about 190 m.
+        const NEAR: f64 = 0.002;
+        let (lat, long) = matter.point.map_or((f64::NAN, f64::NAN), |p| (p.lat, p.long));
+        let bodies: Vec<String> = on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT body FROM matters WHERE category = $1 AND id <> $2 \
+                 AND status NOT IN ('rejected', 'closed', 'merged') \
+                 AND ((address <> '' AND address = $3) \
+                      OR (lat IS NOT NULL AND $4 = 1 AND lat BETWEEN $5 AND $6 AND long BETWEEN $7 AND $8)) \
+                 ORDER BY reported_at DESC LIMIT 10",
+            )
+            .bind(&matter.category)
+            .bind(&matter.id)
+            .bind(&matter.address)
+            .bind(i64::from(matter.point.is_some()))
+            .bind(lat - NEAR)
+            .bind(lat + NEAR)
+            .bind(long - NEAR)
+            .bind(long + NEAR)
+            .fetch_all(pool)
+            .await?
+        });
+        bodies.iter().map(|b| parse_body(b)).collect()
+    }
+
+    pub async fn matter_timeline(&self, id: &str) -> Result<Vec<MatterEntry>, sqlx::Error> {
+        let rows: Vec<(i64, String, String, String, String)> = on_pool!(self, |pool| {
+            sqlx::query_as("SELECT seq, at, actor, code, summary FROM matter_events WHERE matter_id = $1 ORDER BY seq")
+                .bind(id)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter()
+            .map(|(seq, at, actor, code, summary)| Ok(MatterEntry { seq, at: parse_ts(&at)?, actor, code, summary }))
+            .collect()
+    }
+
+    /// A matter's reporters, opened.
+    pub async fn matter_reporters(&self, id: &str) -> Result<Vec<Reporter>, sqlx::Error> {
+        let rows: Vec<(i64, String, String, String, String)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT seq, name, phone, from_matter, added_at FROM matter_reporters WHERE matter_id = $1 ORDER BY seq",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+        });
+        self.opened(|ring| {
+            rows.iter()
+                .map(|(seq, name, phone, from, added)| {
+                    let row = format!("{id}:{seq}");
+                    Ok(Reporter {
+                        name: open(ring, Field::ReporterName, &row, name)?,
+                        phone: open(ring, Field::ReporterPhone, &row, phone)?,
+                        from_matter: from.clone(),
+                        added_at: parse_ts(added)?,
+                    })
+                })
+                .collect()
+        })
+    }
+}
+
+impl AuditedTx {
+    /// The next matter number of `year`, taken inside this transaction like a document's.
+    pub async fn next_matter_sequence(&mut self, year: i32) -> Result<i64, sqlx::Error> {
+        self.next_number("matter", year).await
+    }
+
+    /// Stores a newly filed matter with its reporter (if any) and the first timeline line.
+    pub async fn insert_matter(
+        &mut self,
+        matter: &Matter,
+        reporter_name: &str,
+        reporter_phone: &str,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        let body = serde_json::to_string(matter).expect("a matter serialises");
+        let (lat, long) = matter.point.map_or((None, None), |p| (Some(p.lat), Some(p.long)));
+        let now = ts(self.now());
+        on_tx!(&mut self.tx, |conn| {
+            sqlx::query(
+                "INSERT INTO matters (id, number, source, category, urgency, status, title, address, lat, long, \
+                 reported_at, due_at, body, version, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+            )
+            .bind(&matter.id)
+            .bind(&matter.number)
+            .bind(matter.source.code())
+            .bind(&matter.category)
+            .bind(matter.urgency.code())
+            .bind(matter.status.code())
+            .bind(&matter.title)
+            .bind(&matter.address)
+            .bind(lat)
+            .bind(long)
+            .bind(ts(matter.reported_at))
+            .bind(opt_ts(matter.due_at))
+            .bind(&body)
+            .bind(matter.version)
+            .bind(&now)
+            .execute(conn)
+            .await
+            .map_err(|e| crate::store::on_unique(e, "number"))?;
+        });
+        if !reporter_name.is_empty() || !reporter_phone.is_empty() {
+            self.add_reporter(&matter.id, &matter.id, reporter_name, reporter_phone).await?;
+        }
+        let event = MatterEvent {
+            code: "file",
+            summary_zh: format!("登记（{}）", matter.source.name_zh()),
+            details: serde_json::json!({ "source": matter.source.code(), "category": matter.category }),
+        };
+        self.insert_matter_event(&matter.id, 1, actor, &event).await?;
+        self.audit(AuditEvent::new("matter.file", "matter", &matter.id).details(serde_json::json!({
+            "number": matter.number, "source": matter.source.code(), "category": matter.category,
+        })))
+        .await?;
+        Ok(())
+    }
+
+    /// Adds a reporter to a matter (sealed; the row id binds the seal).
+    pub async fn add_reporter(&mut self, matter_id: &str, from: &str, name: &str, phone: &str) -> Result<(), StoreError> {
+        let ring = self.personal_ring()?;
+        let seq: i64 = on_tx!(&mut self.tx, |conn| {
+            sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM matter_reporters WHERE matter_id = $1")
+                .bind(matter_id)
+                .fetch_one(conn)
+                .await?
+        });
+        let row = format!("{matter_id}:{seq}");
+        let now = ts(self.now());
+        on_tx!(&mut self.tx, |conn| {
+            sqlx::query(
+                "INSERT INTO matter_reporters (matter_id, seq, name, phone, from_matter, added_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(matter_id)
+            .bind(seq)
+            .bind(seal(&ring, Field::ReporterName, &row, name))
+            .bind(seal(&ring, Field::ReporterPhone, &row, phone))
+            .bind(from)
+            .bind(&now)
+            .execute(conn)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Copies a duplicate's reporters to the matter it was merged into, so the call-back reaches
+    /// everyone who reported it.
+    pub async fn move_reporters(&mut self, from: &str, into: &str) -> Result<(), StoreError> {
+        let ring = self.personal_ring()?;
+        let rows: Vec<(i64, String, String)> = on_tx!(&mut self.tx, |conn| {
+            sqlx::query_as("SELECT seq, name, phone FROM matter_reporters WHERE matter_id = $1 ORDER BY seq")
+                .bind(from)
+                .fetch_all(conn)
+                .await?
+        });
+        for (seq, name, phone) in rows {
+            let row = format!("{from}:{seq}");
+            let name = open(&ring, Field::ReporterName, &row, &name)?;
+            let phone = open(&ring, Field::ReporterPhone, &row, &phone)?;
+            self.add_reporter(into, from, &name, &phone).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes a step's result over the version the step read: the listing columns and body
+    /// from the new state, the timeline line, the audit record. A matter changed meanwhile is a
+    /// conflict and nothing is written.
+    pub async fn update_matter(
+        &mut self,
+        next: &Matter,
+        event: &MatterEvent,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        let body = serde_json::to_string(next).expect("a matter serialises");
+        let now = ts(self.now());
+        let updated = on_tx!(&mut self.tx, |conn| {
+            sqlx::query(
+                "UPDATE matters SET category = $1, urgency = $2, status = $3, unit_id = $4, due_at = $5, \
+                 handle_due_at = $6, close_due_at = $7, accepted_at = $8, dispatched_at = $9, handled_at = $10, \
+                 closed_at = $11, handled_on_time = $12, rework_count = $13, return_count = $14, \
+                 extension_count = $15, defer_count = $16, resolution = $17, satisfaction = $18, case_id = $19, \
+                 merged_into = $20, referral_department = $21, body = $22, version = $23, updated_at = $24 \
+                 WHERE id = $25 AND version = $26",
+            )
+            .bind(&next.category)
+            .bind(next.urgency.code())
+            .bind(next.status.code())
+            .bind(&next.unit_id)
+            .bind(opt_ts(next.due_at))
+            .bind(opt_ts(next.handle_due_at))
+            .bind(opt_ts(next.close_due_at))
+            .bind(opt_ts(next.accepted_at))
+            .bind(opt_ts(next.dispatched_at))
+            .bind(opt_ts(next.handled_at))
+            .bind(opt_ts(next.closed_at))
+            .bind(next.handled_on_time)
+            .bind(i64::from(next.rework_count))
+            .bind(i64::from(next.return_count))
+            .bind(i64::from(next.extension_count))
+            .bind(i64::from(next.defer_count))
+            .bind(next.resolution.map(|r| r.code()))
+            .bind(next.satisfaction.map(|s| s.code()))
+            .bind(&next.case_id)
+            .bind(&next.merged_into)
+            .bind(next.referral.as_ref().map(|r| r.department.clone()))
+            .bind(&body)
+            .bind(next.version)
+            .bind(&now)
+            .bind(&next.id)
+            .bind(next.version - 1)
+            .execute(conn)
+            .await?
+            .rows_affected()
+        });
+        if updated == 0 {
+            return Err(StoreError::Conflict);
+        }
+        let seq: i64 = on_tx!(&mut self.tx, |conn| {
+            sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM matter_events WHERE matter_id = $1")
+                .bind(&next.id)
+                .fetch_one(conn)
+                .await?
+        });
+        self.insert_matter_event(&next.id, seq, actor, event).await?;
+        self.audit(AuditEvent::new("matter.step", "matter", &next.id).details(serde_json::json!({
+            "step": event.code, "number": next.number, "status": next.status.code(), "version": next.version,
+        })))
+        .await?;
+        Ok(())
+    }
+
+    async fn insert_matter_event(
+        &mut self,
+        matter_id: &str,
+        seq: i64,
+        actor: &str,
+        event: &MatterEvent,
+    ) -> Result<(), sqlx::Error> {
+        let at = ts(self.now());
+        let details = event.details.to_string();
+        on_tx!(&mut self.tx, |conn| {
+            sqlx::query(
+                "INSERT INTO matter_events (matter_id, seq, at, actor, code, summary, details) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(matter_id)
+            .bind(seq)
+            .bind(&at)
+            .bind(actor)
+            .bind(event.code)
+            .bind(&event.summary_zh)
+            .bind(&details)
+            .execute(conn)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Adds a class or changes one over the version the caller read (0: a new class).
+    pub async fn save_matter_category(&mut self, class: &Category) -> Result<i64, StoreError> {
+        let written = on_tx!(&mut self.tx, |conn| {
+            if class.version == 0 {
+                sqlx::query(
+                    "INSERT INTO matter_categories (code, name, kind, group_name, public, handle_normal, handle_urgent, \
+                     active, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1)",
+                )
+                .bind(&class.code)
+                .bind(&class.name)
+                .bind(class.kind.code())
+                .bind(&class.group)
+                .bind(class.public)
+                .bind(class.handle_normal.code())
+                .bind(class.handle_urgent.code())
+                .bind(class.active)
+                .execute(conn)
+                .await
+                .map_err(|e| crate::store::on_unique(e, "code"))?
+                .rows_affected()
+            } else {
+                sqlx::query(
+                    "UPDATE matter_categories SET name = $1, kind = $2, group_name = $3, public = $4, handle_normal = $5, \
+                     handle_urgent = $6, active = $7, version = version + 1 WHERE code = $8 AND version = $9",
+                )
+                .bind(&class.name)
+                .bind(class.kind.code())
+                .bind(&class.group)
+                .bind(class.public)
+                .bind(class.handle_normal.code())
+                .bind(class.handle_urgent.code())
+                .bind(class.active)
+                .bind(&class.code)
+                .bind(class.version)
+                .execute(conn)
+                .await?
+                .rows_affected()
+            }
+        });
+        if written == 0 {
+            return Err(StoreError::Conflict);
+        }
+        self.audit(AuditEvent::new("matter.category.save", "matter_category", &class.code).details(serde_json::json!({
+            "name": class.name, "public": class.public, "handle_normal": class.handle_normal.code(),
+            "handle_urgent": class.handle_urgent.code(), "active": class.active,
+        })))
+        .await?;
+        Ok(class.version + 1)
+    }
+}
