@@ -174,7 +174,12 @@ pub struct WorkDue {
 impl TimeLimit {
     /// [`TimeLimit::due`], or when the calendar does not know a year on the way, the earliest
     /// moment the limit can end: no day of an unknown year is taken for a rest day.
-    pub fn due_or_earliest(self, start: NaiveDateTime, hours: &OfficeHours, calendar: &WorkCalendar) -> WorkDue {
+    pub fn due_or_earliest(
+        self,
+        start: NaiveDateTime,
+        hours: &OfficeHours,
+        calendar: &WorkCalendar,
+    ) -> WorkDue {
         match self.due(start, hours, calendar) {
             Ok(at) => WorkDue { at, provisional: false },
             Err(_) => {

@@ -84,7 +84,8 @@ fn class_of<'a>(categories: &'a [Category], code: &str) -> Result<&'a Category, 
 /// only for its own two ways in, and only public classes. Nothing is stored when a field is bad.
 pub async fn file_matter(state: &AppState, filer: Filer<'_>, input: &ReportInput) -> Result<Matter, Error> {
     let source = filer.source();
-    let staff_source = matches!(source, Source::Hotline | Source::Patrol | Source::Supervisor | Source::Media);
+    let staff_source =
+        matches!(source, Source::Hotline | Source::Patrol | Source::Supervisor | Source::Media);
     if matches!(filer, Filer::Staff(..)) != staff_source {
         return Err(Error::Invalid(FieldErrors::single("source", "source_invalid", "来源不正确")));
     }
@@ -94,7 +95,8 @@ pub async fn file_matter(state: &AppState, filer: Filer<'_>, input: &ReportInput
     let calendar = state.db.work_calendar().await?;
     let hours = office_hours();
     let now = state.now();
-    let roles = crate::domain::access::RoleSet::new(vec![crate::domain::access::Role::Intake]).expect("one role");
+    let roles =
+        crate::domain::access::RoleSet::new(vec![crate::domain::access::Role::Intake]).expect("one role");
     let ctx = LoopContext {
         now,
         roles: &roles,
@@ -131,9 +133,15 @@ pub async fn take_step(
     let units = state.db.units().await?;
     match &command {
         MatterCommand::Dispatch { unit_id } => {
-            let squad = units.iter().find(|u| u.id == *unit_id && matches!(u.kind, UnitKind::Squad | UnitKind::Brigade));
+            let squad = units
+                .iter()
+                .find(|u| u.id == *unit_id && matches!(u.kind, UnitKind::Squad | UnitKind::Brigade));
             if squad.is_none() {
-                return Err(Error::Invalid(FieldErrors::single("unit_id", "unit_invalid", "请选择派遣的中队或大队")));
+                return Err(Error::Invalid(FieldErrors::single(
+                    "unit_id",
+                    "unit_invalid",
+                    "请选择派遣的中队或大队",
+                )));
             }
         }
         MatterCommand::Merge { into } => {
@@ -173,7 +181,8 @@ pub async fn take_step(
         hours: &hours,
         calendar: &calendar,
     };
-    let (next, event) = apply(&matter, &command, &ctx).map_err(|r| Error::refused(r.code(), r.message_zh()))?;
+    let (next, event) =
+        apply(&matter, &command, &ctx).map_err(|r| Error::refused(r.code(), r.message_zh()))?;
     let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
     tx.update_matter(&next, &event, &actor.username).await?;
     if let MatterCommand::Merge { into } = &command {
@@ -235,7 +244,8 @@ pub async fn matter_detail(state: &AppState, actor: &Actor, id: &str) -> Result<
         Vec::new()
     };
     let units = state.db.units().await?;
-    let unit_name = matter.unit_id.as_deref().and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.name.clone());
+    let unit_name =
+        matter.unit_id.as_deref().and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.name.clone());
     let in_assigned_unit = matter
         .unit_id
         .as_deref()
@@ -263,12 +273,21 @@ pub async fn reveal_reporters(state: &AppState, actor: &Actor, id: &str) -> Resu
 }
 
 /// Matters in the actor's view.
-pub async fn list(state: &AppState, actor: &Actor, filter: &MatterFilter) -> Result<(Vec<Matter>, i64), Error> {
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    filter: &MatterFilter,
+) -> Result<(Vec<Matter>, i64), Error> {
     Ok(state.db.matters(&actor.visibility(Action::MatterView), filter).await?)
 }
 
 /// Adds a class (`version` 0) or changes one over the version read.
-pub async fn save_category(state: &AppState, actor: &Actor, input: &CategoryInput, version: i64) -> Result<i64, Error> {
+pub async fn save_category(
+    state: &AppState,
+    actor: &Actor,
+    input: &CategoryInput,
+    version: i64,
+) -> Result<i64, Error> {
     let class = input.parse(version).map_err(Error::Invalid)?;
     let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
     let next = tx.save_matter_category(&class).await?;

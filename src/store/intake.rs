@@ -112,18 +112,26 @@ impl Db {
     pub async fn matter(&self, visibility: &Visibility, id: &str) -> Result<Option<Matter>, sqlx::Error> {
         let (mode, unit, _) = visibility.binds();
         let body: Option<String> = on_pool!(self, |pool| {
-            sqlx::query_scalar(concat!(visible_units!(), "SELECT m.body FROM matters m WHERE m.id = $3 AND ", visible_matter!()))
-                .bind(mode)
-                .bind(&unit)
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
+            sqlx::query_scalar(concat!(
+                visible_units!(),
+                "SELECT m.body FROM matters m WHERE m.id = $3 AND ",
+                visible_matter!()
+            ))
+            .bind(mode)
+            .bind(&unit)
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
         });
         body.as_deref().map(parse_body).transpose()
     }
 
     /// Matters in the reader's view, newest first, with the count of all that match.
-    pub async fn matters(&self, visibility: &Visibility, filter: &MatterFilter) -> Result<(Vec<Matter>, i64), sqlx::Error> {
+    pub async fn matters(
+        &self,
+        visibility: &Visibility,
+        filter: &MatterFilter,
+    ) -> Result<(Vec<Matter>, i64), sqlx::Error> {
         let (mode, unit, _) = visibility.binds();
         let status = filter.status.map(|s| s.code().to_owned()).unwrap_or_default();
         let in_unit = filter.unit_id.clone().unwrap_or_default();
@@ -197,13 +205,17 @@ impl Db {
 
     pub async fn matter_timeline(&self, id: &str) -> Result<Vec<MatterEntry>, sqlx::Error> {
         let rows: Vec<(i64, String, String, String, String)> = on_pool!(self, |pool| {
-            sqlx::query_as("SELECT seq, at, actor, code, summary FROM matter_events WHERE matter_id = $1 ORDER BY seq")
-                .bind(id)
-                .fetch_all(pool)
-                .await?
+            sqlx::query_as(
+                "SELECT seq, at, actor, code, summary FROM matter_events WHERE matter_id = $1 ORDER BY seq",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?
         });
         rows.into_iter()
-            .map(|(seq, at, actor, code, summary)| Ok(MatterEntry { seq, at: parse_ts(&at)?, actor, code, summary }))
+            .map(|(seq, at, actor, code, summary)| {
+                Ok(MatterEntry { seq, at: parse_ts(&at)?, actor, code, summary })
+            })
             .collect()
     }
 
@@ -292,7 +304,13 @@ impl AuditedTx {
     }
 
     /// Adds a reporter to a matter (sealed; the row id binds the seal).
-    pub async fn add_reporter(&mut self, matter_id: &str, from: &str, name: &str, phone: &str) -> Result<(), StoreError> {
+    pub async fn add_reporter(
+        &mut self,
+        matter_id: &str,
+        from: &str,
+        name: &str,
+        phone: &str,
+    ) -> Result<(), StoreError> {
         let ring = self.personal_ring()?;
         let seq: i64 = on_tx!(&mut self.tx, |conn| {
             sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM matter_reporters WHERE matter_id = $1")
@@ -474,10 +492,12 @@ impl AuditedTx {
         if written == 0 {
             return Err(StoreError::Conflict);
         }
-        self.audit(AuditEvent::new("matter.category.save", "matter_category", &class.code).details(serde_json::json!({
-            "name": class.name, "public": class.public, "handle_normal": class.handle_normal.code(),
-            "handle_urgent": class.handle_urgent.code(), "active": class.active,
-        })))
+        self.audit(AuditEvent::new("matter.category.save", "matter_category", &class.code).details(
+            serde_json::json!({
+                "name": class.name, "public": class.public, "handle_normal": class.handle_normal.code(),
+                "handle_urgent": class.handle_urgent.code(), "active": class.active,
+            }),
+        ))
         .await?;
         Ok(class.version + 1)
     }

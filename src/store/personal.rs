@@ -214,6 +214,7 @@ pub const RESEAL_BATCH: i64 = 200;
 pub struct Resealed {
     pub parties: u64,
     pub people: u64,
+    pub reporters: u64,
 }
 
 type PartySecrets = (String, String, Option<String>, String, Option<String>);
@@ -302,6 +303,46 @@ impl Db {
             .await?;
             tx.commit().await?;
             done.people += rows.len() as u64;
+        }
+        loop {
+            type Row = (String, i64, String, String);
+            let rows: Vec<Row> = on_pool!(self, |pool| {
+                sqlx::query_as(
+                    "SELECT matter_id, seq, name, phone FROM matter_reporters \
+                     WHERE (name <> '' AND name NOT LIKE $1) OR (phone <> '' AND phone NOT LIKE $1) \
+                     ORDER BY matter_id, seq LIMIT $2",
+                )
+                .bind(&current)
+                .bind(RESEAL_BATCH)
+                .fetch_all(pool)
+                .await?
+            });
+            if rows.is_empty() {
+                break;
+            }
+            let mut tx = self.begin(&AuditCtx::cli("system"), now).await?;
+            for (matter, seq, name, phone) in &rows {
+                let row = format!("{matter}:{seq}");
+                let name = open(&ring, Field::ReporterName, &row, name)?;
+                let phone = open(&ring, Field::ReporterPhone, &row, phone)?;
+                on_tx!(&mut tx.tx, |conn| {
+                    sqlx::query(
+                        "UPDATE matter_reporters SET name = $1, phone = $2 WHERE matter_id = $3 AND seq = $4",
+                    )
+                    .bind(seal(&ring, Field::ReporterName, &row, &name))
+                    .bind(seal(&ring, Field::ReporterPhone, &row, &phone))
+                    .bind(matter)
+                    .bind(seq)
+                    .execute(conn)
+                    .await?;
+                });
+            }
+            tx.audit(AuditEvent::new("personal.reseal", "matter_reporters", "").details(serde_json::json!({
+                "rows": rows.len(), "key": ring.current_id(),
+            })))
+            .await?;
+            tx.commit().await?;
+            done.reporters += rows.len() as u64;
         }
         Ok(done)
     }

@@ -248,7 +248,12 @@ pub async fn api_detail(
         timeline: detail
             .timeline
             .iter()
-            .map(|e| TimelineDto { at: e.at.to_rfc3339(), actor: e.actor.clone(), step: e.code.clone(), summary: e.summary.clone() })
+            .map(|e| TimelineDto {
+                at: e.at.to_rfc3339(),
+                actor: e.actor.clone(),
+                step: e.code.clone(),
+                summary: e.summary.clone(),
+            })
             .collect(),
         reporters: detail.reporters.into_iter().map(ReporterDto::from).collect(),
         duplicates: detail.duplicates.iter().map(|m| MatterDto::new(m, now)).collect(),
@@ -336,7 +341,10 @@ impl From<&Category> for CategoryDto {
 }
 
 #[utoipa::path(get, path = "/api/v1/matter-categories", tag = "intake", responses((status = 200, body = Vec<CategoryDto>)))]
-pub async fn api_categories(State(state): State<AppState>, _caller: Caller) -> ApiResult<Json<Vec<CategoryDto>>> {
+pub async fn api_categories(
+    State(state): State<AppState>,
+    _caller: Caller,
+) -> ApiResult<Json<Vec<CategoryDto>>> {
     Ok(Json(state.db.matter_categories().await?.iter().map(CategoryDto::from).collect()))
 }
 
@@ -429,10 +437,22 @@ async fn new_page_with(
     render_status(&NewPage { chrome, categories, sources: STAFF_SOURCES, source, input, errors }, status)
 }
 
-pub async fn new_page(State(state): State<AppState>, Caller { principal, .. }: Caller, headers: HeaderMap) -> PageResult {
+pub async fn new_page(
+    State(state): State<AppState>,
+    Caller { principal, .. }: Caller,
+    headers: HeaderMap,
+) -> PageResult {
     // The centre files calls; a squad's people file what they find on patrol.
     let source = if principal.has(Action::MatterReporterReveal) { "hotline" } else { "patrol" };
-    new_page_with(&state, &principal, &headers, source.to_owned(), ReportInput::default(), FieldErrors::default()).await
+    new_page_with(
+        &state,
+        &principal,
+        &headers,
+        source.to_owned(),
+        ReportInput::default(),
+        FieldErrors::default(),
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -525,7 +545,11 @@ async fn detail_with(
         .map(|u| (u.id, u.name))
         .collect();
     let departments = state.db.partner_departments().await?;
-    let status = if errors.is_empty() && message.is_none() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() && message.is_none() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = DetailPage {
         chrome,
         detail,
@@ -574,12 +598,14 @@ pub async fn step_form(
         }
     }
     object.insert("measures".to_owned(), serde_json::Value::String(measures.join(",")));
-    let version = object.get("version").and_then(|v| v.as_str()).and_then(|v| v.parse::<i64>().ok()).unwrap_or(-1);
+    let version =
+        object.get("version").and_then(|v| v.as_str()).and_then(|v| v.parse::<i64>().ok()).unwrap_or(-1);
     let input: StepInput = serde_json::from_value(serde_json::Value::Object(object)).unwrap_or_default();
     match ops::take_step(&state, &principal.actor(&info), &id, version, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/matters/{id}")).into_response()),
         Err(AppError::Refused { message, .. } | AppError::Conflict { message, .. }) => {
-            detail_with(&state, &principal, &info, &headers, &id, None, Some(message), FieldErrors::default()).await
+            detail_with(&state, &principal, &info, &headers, &id, None, Some(message), FieldErrors::default())
+                .await
         }
         Err(AppError::Invalid(errors)) => {
             detail_with(&state, &principal, &info, &headers, &id, None, None, errors).await

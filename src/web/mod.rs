@@ -17,9 +17,9 @@ pub mod common;
 pub mod error;
 pub mod evidence;
 pub mod fieldwork;
-pub mod intake;
 pub mod guard;
 pub mod home;
+pub mod intake;
 pub mod items;
 pub mod login;
 pub mod pages;
@@ -141,7 +141,12 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(p.clone(), "/matters", A(X::MatterFile), post(intake::file_form)),
         route(g.clone(), "/matters/{id}", A(X::MatterView), get(intake::detail_page)),
         route(p.clone(), "/matters/{id}/steps", A(X::MatterAct), post(intake::step_form)),
-        route(p.clone(), "/matters/{id}/reporters/reveal", A(X::MatterReporterReveal), post(intake::reveal_form)),
+        route(
+            p.clone(),
+            "/matters/{id}/reporters/reveal",
+            A(X::MatterReporterReveal),
+            post(intake::reveal_form),
+        ),
         route(g.clone(), "/cases", A(X::CaseView), get(cases::list_page)),
         route(g.clone(), "/cases/new", A(X::CaseOpen), get(cases::new_page)),
         route(p.clone(), "/cases", A(X::CaseOpen), post(cases::create_form)),
@@ -358,7 +363,12 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
             post(intake::api_reveal),
         ),
         route(g.clone(), "/api/v1/matter-categories", A(X::MatterView), get(intake::api_categories)),
-        route(p.clone(), "/api/v1/matter-categories", A(X::MatterCatalogueEdit), post(intake::api_save_category)),
+        route(
+            p.clone(),
+            "/api/v1/matter-categories",
+            A(X::MatterCatalogueEdit),
+            post(intake::api_save_category),
+        ),
         route(g.clone(), "/api/v1/patrols", A(X::EvidenceView), get(fieldwork::api_patrols)),
         route(p.clone(), "/api/v1/patrols", A(X::FieldWork), post(fieldwork::api_create_patrol)),
         route(g.clone(), "/api/v1/patrols/{id}", A(X::EvidenceView), get(fieldwork::api_patrol)),

@@ -12,6 +12,7 @@ mod crash;
 mod direct;
 mod documents;
 mod evidence;
+mod intake;
 mod jobs;
 mod login;
 mod org;

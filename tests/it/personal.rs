@@ -14,7 +14,7 @@ use chengguan::store::personal::{self, Field};
 use crate::support::TestApp;
 
 /// Every row of a one-column query, as text.
-async fn column(app: &TestApp, sql: &str) -> Vec<String> {
+pub(crate) async fn column(app: &TestApp, sql: &str) -> Vec<String> {
     let sql = sqlx::AssertSqlSafe(sql.to_owned());
     match app.db.pool() {
         Pool::Sqlite(pool) => sqlx::query_scalar(sql).fetch_all(pool).await.unwrap(),
@@ -42,6 +42,8 @@ async fn raw_personal(app: &TestApp) -> Vec<String> {
     all.extend(column(app, "SELECT COALESCE(phone, '') FROM parties").await);
     all.extend(column(app, "SELECT address FROM parties").await);
     all.extend(column(app, "SELECT COALESCE(phone, '') FROM people").await);
+    all.extend(column(app, "SELECT name FROM matter_reporters").await);
+    all.extend(column(app, "SELECT phone FROM matter_reporters").await);
     all
 }
 

@@ -105,7 +105,11 @@ impl CategoryInput {
         let limit = |field: &'static str, raw: &str, errors: &mut FieldErrors| {
             let limit = TimeLimit::parse(raw);
             if limit.is_none() {
-                errors.add(field, "limit_invalid", "时限写作 wh:4（工作时）、wd:3（工作日）或 h:2（小时），1–500");
+                errors.add(
+                    field,
+                    "limit_invalid",
+                    "时限写作 wh:4（工作时）、wd:3（工作日）或 h:2（小时），1–500",
+                );
             }
             limit
         };
@@ -161,7 +165,8 @@ mod tests {
 
     #[test]
     fn bad_classes_name_their_fields() {
-        let bad = CategoryInput { code: "S J".into(), kind: "thing".into(), handle_normal: "4h".into(), ..input() };
+        let bad =
+            CategoryInput { code: "S J".into(), kind: "thing".into(), handle_normal: "4h".into(), ..input() };
         let errors = bad.parse(0).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["code", "kind", "handle_normal"]);

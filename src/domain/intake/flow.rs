@@ -17,7 +17,8 @@ use crate::domain::access::{Role, RoleSet};
 use crate::domain::calendar::WorkCalendar;
 use crate::domain::fields::FieldErrors;
 use crate::domain::intake::{
-    Category, Matter, Measure, Referral, Resolution, Satisfaction, Status, TimeRequest, TimeRequestKind, Urgency,
+    Category, Matter, Measure, Referral, Resolution, Satisfaction, Status, TimeRequest, TimeRequestKind,
+    Urgency,
 };
 use crate::domain::time::beijing;
 use crate::domain::worktime::{OfficeHours, TimeLimit};
@@ -144,7 +145,8 @@ command_names! {
 /// both.
 pub fn offered(matter: &Matter, roles: &RoleSet, in_assigned_unit: bool) -> Vec<&'static str> {
     let centre = roles.contains(Role::Intake) || roles.contains(Role::Leader);
-    let squad = in_assigned_unit && [Role::SquadLeader, Role::Officer, Role::Auxiliary].iter().any(|r| roles.contains(*r));
+    let squad = in_assigned_unit
+        && [Role::SquadLeader, Role::Officer, Role::Auxiliary].iter().any(|r| roles.contains(*r));
     let mut steps = Vec::new();
     let mut offer = |ok: bool, code: &'static str| {
         if ok {
@@ -192,9 +194,11 @@ fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(match serde_json::Value::deserialize(d)? {
         serde_json::Value::String(s) => s,
         serde_json::Value::Null => String::new(),
-        serde_json::Value::Array(items) => {
-            items.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)).collect::<Vec<_>>().join(",")
-        }
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+            .collect::<Vec<_>>()
+            .join(","),
         other => other.to_string(),
     })
 }
@@ -253,13 +257,14 @@ fn text(errors: &mut FieldErrors, field: &'static str, raw: &str, max: usize, me
     value.to_owned()
 }
 
-fn flag(errors: &mut FieldErrors, field: &'static str, raw: &str) -> bool {
+/// A yes or no; `None` (with a field error) when it is neither.
+fn flag(errors: &mut FieldErrors, field: &'static str, raw: &str) -> Option<bool> {
     match raw.trim() {
-        "true" | "1" | "yes" | "on" => true,
-        "false" | "0" | "no" | "" => false,
+        "true" | "1" | "yes" | "on" => Some(true),
+        "false" | "0" | "no" | "" => Some(false),
         _ => {
             errors.add(field, "invalid_value", "取值为 true 或 false");
-            false
+            None
         }
     }
 }
@@ -283,9 +288,15 @@ impl StepInput {
                 };
                 MatterCommand::Accept { urgency }
             }
-            "reject" => MatterCommand::Reject { reason: text(&mut errors, "reason", &self.reason, 200, "请填写不予受理的理由") },
-            "dispatch" => MatterCommand::Dispatch { unit_id: text(&mut errors, "unit_id", &self.unit_id, 64, "请选择派遣的中队") },
-            "return" => MatterCommand::Return { reason: text(&mut errors, "reason", &self.reason, 200, "请填写回退理由") },
+            "reject" => MatterCommand::Reject {
+                reason: text(&mut errors, "reason", &self.reason, 200, "请填写不予受理的理由"),
+            },
+            "dispatch" => MatterCommand::Dispatch {
+                unit_id: text(&mut errors, "unit_id", &self.unit_id, 64, "请选择派遣的中队"),
+            },
+            "return" => MatterCommand::Return {
+                reason: text(&mut errors, "reason", &self.reason, 200, "请填写回退理由"),
+            },
             "handle" => {
                 let result = text(&mut errors, "result", &self.result, 1000, "请填写处置结果");
                 let mut measures = Vec::new();
@@ -304,7 +315,11 @@ impl StepInput {
                     raw => {
                         let resolution = Resolution::parse(raw);
                         if resolution.is_none() {
-                            errors.add("resolution", "invalid_value", "处置方式为 service、management 或 enforcement");
+                            errors.add(
+                                "resolution",
+                                "invalid_value",
+                                "处置方式为 service、management 或 enforcement",
+                            );
                         }
                         resolution
                     }
@@ -326,23 +341,33 @@ impl StepInput {
                 let reason = text(&mut errors, "reason", &self.reason, 500, "请填写申请理由");
                 match (kind, until) {
                     (Some(kind), Some(until)) => MatterCommand::RequestTime { kind, until, reason },
-                    _ => MatterCommand::RequestTime { kind: TimeRequestKind::Extend, until: DateTime::UNIX_EPOCH, reason },
+                    _ => MatterCommand::RequestTime {
+                        kind: TimeRequestKind::Extend,
+                        until: DateTime::UNIX_EPOCH,
+                        reason,
+                    },
                 }
             }
             "decide_time" => {
-                let approve = flag(&mut errors, "approve", &self.approve);
+                let approve = flag(&mut errors, "approve", &self.approve).unwrap_or(false);
                 MatterCommand::DecideTime { approve, note: self.note.trim().chars().take(500).collect() }
             }
             "check" => {
                 let passed = flag(&mut errors, "passed", &self.passed);
                 let reason = self.reason.trim().to_owned();
-                if !passed && (reason.is_empty() || reason.chars().count() > 500) {
+                if passed == Some(false) && (reason.is_empty() || reason.chars().count() > 500) {
                     errors.add("reason", "required", "核查不通过须填写返工理由（不超过 500 字）");
                 }
-                MatterCommand::Check { passed, reason }
+                MatterCommand::Check { passed: passed.unwrap_or(false), reason }
             }
             "close" => MatterCommand::Close {
-                public_note: text(&mut errors, "public_note", &self.public_note, 500, "请填写向反映人公开的办理结果"),
+                public_note: text(
+                    &mut errors,
+                    "public_note",
+                    &self.public_note,
+                    500,
+                    "请填写向反映人公开的办理结果",
+                ),
             },
             "visit" => {
                 let satisfaction = Satisfaction::parse(&self.satisfaction);
@@ -363,10 +388,12 @@ impl StepInput {
                 }
                 MatterCommand::Refer { department, reference, due_on: due_on.unwrap_or_default() }
             }
-            "answer_referral" => {
-                MatterCommand::AnswerReferral { answer: text(&mut errors, "answer", &self.answer, 1000, "请填写承办部门的答复") }
-            }
-            "merge" => MatterCommand::Merge { into: text(&mut errors, "into", &self.into, 64, "请填写合并到的事项") },
+            "answer_referral" => MatterCommand::AnswerReferral {
+                answer: text(&mut errors, "answer", &self.answer, 1000, "请填写承办部门的答复"),
+            },
+            "merge" => MatterCommand::Merge {
+                into: text(&mut errors, "into", &self.into, 64, "请填写合并到的事项"),
+            },
             "" => {
                 errors.add("action", "required", "请选择办理环节");
                 MatterCommand::Accept { urgency: None }
@@ -426,7 +453,9 @@ impl MatterRefusal {
 
     pub fn message_zh(self) -> String {
         match self {
-            MatterRefusal::WrongStatus(status, step) => format!("事项当前为“{}”，不能{step}", status.name_zh()),
+            MatterRefusal::WrongStatus(status, step) => {
+                format!("事项当前为“{}”，不能{step}", status.name_zh())
+            }
             MatterRefusal::CentreOnly => "此环节由受理中心办理".to_owned(),
             MatterRefusal::SquadOnly => "此环节由承办中队办理".to_owned(),
             MatterRefusal::RequestPending => "已有延期/缓办申请待审批".to_owned(),
@@ -450,7 +479,11 @@ pub struct MatterEvent {
 }
 
 /// Applies one step of the loop to a matter.
-pub fn apply(matter: &Matter, command: &MatterCommand, ctx: &LoopContext) -> Result<(Matter, MatterEvent), MatterRefusal> {
+pub fn apply(
+    matter: &Matter,
+    command: &MatterCommand,
+    ctx: &LoopContext,
+) -> Result<(Matter, MatterEvent), MatterRefusal> {
     let now = ctx.now;
     let mut next = matter.clone();
     let wrong = || MatterRefusal::WrongStatus(matter.status, command.name_zh());
@@ -493,7 +526,8 @@ pub fn apply(matter: &Matter, command: &MatterCommand, ctx: &LoopContext) -> Res
                 next.close_due_at = Some(ctx.due(ctx.due(handle_due, CHECK_LIMIT), CLOSE_LIMIT));
             }
             next.due_at = Some(handle_due);
-            details = serde_json::json!({ "unit_id": unit_id, "limit": limit.code(), "handle_due_at": handle_due });
+            details =
+                serde_json::json!({ "unit_id": unit_id, "limit": limit.code(), "handle_due_at": handle_due });
             format!("派遣，处置时限{}", limit.label_zh())
         }
         MatterCommand::Return { reason } => {
@@ -517,7 +551,8 @@ pub fn apply(matter: &Matter, command: &MatterCommand, ctx: &LoopContext) -> Res
             let proposed = Resolution::propose(measures);
             let chosen = resolution.or(proposed).unwrap_or(Resolution::Service);
             // A round on a matter waiting for its case is timed by the case's own clocks.
-            let on_time = matter.status == Status::AwaitingCase || matter.handle_due_at.is_none_or(|due| now <= due);
+            let on_time =
+                matter.status == Status::AwaitingCase || matter.handle_due_at.is_none_or(|due| now <= due);
             next.status = Status::Handled;
             next.handled_at = Some(now);
             next.handled_on_time = Some(matter.handled_on_time.unwrap_or(true) && on_time);
@@ -632,7 +667,8 @@ pub fn apply(matter: &Matter, command: &MatterCommand, ctx: &LoopContext) -> Res
                 answered_at: None,
             });
             next.due_at = Some(due_at);
-            details = serde_json::json!({ "department": department, "reference": reference, "due_at": due_at });
+            details =
+                serde_json::json!({ "department": department, "reference": reference, "due_at": due_at });
             format!("转办{department}")
         }
         MatterCommand::AnswerReferral { answer } => {

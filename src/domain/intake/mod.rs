@@ -220,7 +220,13 @@ pub struct Matter {
 
 impl Matter {
     /// A matter just filed: 待受理, due for acceptance within [`flow::ACCEPT_LIMIT`].
-    pub fn filed(id: String, number: String, new: &NewMatter, now: DateTime<Utc>, ctx: &LoopContext) -> Matter {
+    pub fn filed(
+        id: String,
+        number: String,
+        new: &NewMatter,
+        now: DateTime<Utc>,
+        ctx: &LoopContext,
+    ) -> Matter {
         Matter {
             id,
             number,

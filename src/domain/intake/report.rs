@@ -35,7 +35,8 @@ impl DistrictArea {
         DistrictArea { min_lat: 31.70, max_lat: 31.86, min_long: 119.82, max_long: 119.99 };
 
     pub fn contains(&self, point: GeoPoint) -> bool {
-        (self.min_lat..=self.max_lat).contains(&point.lat) && (self.min_long..=self.max_long).contains(&point.long)
+        (self.min_lat..=self.max_lat).contains(&point.lat)
+            && (self.min_long..=self.max_long).contains(&point.long)
     }
 }
 
@@ -79,12 +80,13 @@ pub struct NewMatter {
 }
 
 /// A phone as the centre writes it: a mobile number (11 digits from 1) or a fixed line with its
-/// area code (digits and one dash); spaces are dropped.
+/// area code (from 0, 10–12 digits, one dash at most); spaces are dropped.
 pub fn parse_phone(raw: &str) -> Option<String> {
     let phone: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
     let digits = phone.chars().filter(char::is_ascii_digit).count();
     let mobile = phone.len() == 11 && phone.starts_with('1') && digits == 11;
-    let fixed = (7..=13).contains(&digits)
+    let fixed = (10..=12).contains(&digits)
+        && phone.starts_with('0')
         && phone.chars().all(|c| c.is_ascii_digit() || c == '-')
         && phone.matches('-').count() <= 1
         && !phone.starts_with('-')
@@ -105,9 +107,9 @@ impl ReportInput {
     ) -> Result<NewMatter, FieldErrors> {
         let mut errors = FieldErrors::default();
         let public_source = matches!(source, Source::WebForm | Source::Open311);
-        let category = categories
-            .iter()
-            .find(|c| c.code.eq_ignore_ascii_case(self.category.trim()) && c.active && (c.public || !public_source));
+        let category = categories.iter().find(|c| {
+            c.code.eq_ignore_ascii_case(self.category.trim()) && c.active && (c.public || !public_source)
+        });
         if category.is_none() {
             errors.add("category", "category_unknown", "请选择有效的问题类别");
         }
@@ -157,10 +159,12 @@ impl ReportInput {
             errors.add("reporter_phone", "phone_invalid", "请填写正确的手机号或带区号的固定电话");
         }
         errors.into_result()?;
-        let (Some(category), Some(urgency), Some(reporter_phone)) = (category, urgency, reporter_phone) else {
+        let (Some(category), Some(urgency), Some(reporter_phone)) = (category, urgency, reporter_phone)
+        else {
             unreachable!("every None above added a field error")
         };
-        let place = if address.is_empty() { "地图选点".to_owned() } else { address.chars().take(30).collect() };
+        let place =
+            if address.is_empty() { "地图选点".to_owned() } else { address.chars().take(30).collect() };
         Ok(NewMatter {
             source,
             category: category.code.clone(),
@@ -223,14 +227,21 @@ mod tests {
         assert_eq!(errors.iter().next().unwrap().code, "category_unknown");
         // A GCJ-02 point of central Beijing is not in the district.
         let far = ReportInput { lat: "39.9".into(), long: "116.4".into(), ..report() };
-        assert_eq!(far.parse(Source::WebForm, &classes(), &area).unwrap_err().iter().next().unwrap().code, "outside_district");
+        assert_eq!(
+            far.parse(Source::WebForm, &classes(), &area).unwrap_err().iter().next().unwrap().code,
+            "outside_district"
+        );
         let nowhere = ReportInput { address: String::new(), ..report() };
         assert_eq!(
             nowhere.parse(Source::WebForm, &classes(), &area).unwrap_err().iter().next().unwrap().code,
             "location_required"
         );
-        let point = ReportInput { address: String::new(), lat: "31.78".into(), long: "119.93".into(), ..report() };
-        assert_eq!(point.parse(Source::WebForm, &classes(), &area).unwrap().point, Some(GeoPoint { lat: 31.78, long: 119.93 }));
+        let point =
+            ReportInput { address: String::new(), lat: "31.78".into(), long: "119.93".into(), ..report() };
+        assert_eq!(
+            point.parse(Source::WebForm, &classes(), &area).unwrap().point,
+            Some(GeoPoint { lat: 31.78, long: 119.93 })
+        );
     }
 
     #[test]

@@ -81,7 +81,9 @@ impl World {
     }
 
     fn step(&self, matter: &Matter, roles: &RoleSet, now: &str, command: MatterCommand) -> Matter {
-        apply(matter, &command, &self.ctx(roles, now)).unwrap_or_else(|r| panic!("{}: {}", command.code(), r.code())).0
+        apply(matter, &command, &self.ctx(roles, now))
+            .unwrap_or_else(|r| panic!("{}: {}", command.code(), r.code()))
+            .0
     }
 
     fn refuse(&self, matter: &Matter, roles: &RoleSet, now: &str, command: MatterCommand) -> &'static str {
@@ -94,7 +96,9 @@ fn dispatch() -> MatterCommand {
 }
 
 fn handle() -> MatterCommand {
-    MatterCommand::Handle { result: "劝离摊贩".into(), measures: vec![Measure::Persuasion], resolution: None }
+    MatterCommand::Handle {
+        result: "劝离摊贩".into(), measures: vec![Measure::Persuasion], resolution: None
+    }
 }
 
 #[test]
@@ -116,7 +120,12 @@ fn the_plain_loop_is_timed_in_working_time_at_every_step() {
     assert_eq!(m.status, Status::Handled);
     assert_eq!(m.handled_on_time, Some(true));
     assert_eq!(m.resolution, Some(Resolution::Management), "persuasion proposes 管理");
-    let m = w.step(&m, &w.centre, "2026-11-16 15:00", MatterCommand::Check { passed: true, reason: String::new() });
+    let m = w.step(
+        &m,
+        &w.centre,
+        "2026-11-16 15:00",
+        MatterCommand::Check { passed: true, reason: String::new() },
+    );
     assert_eq!(m.due_at, Some(w.ctx(&w.centre, "2026-11-16 15:00").due(at("2026-11-16 15:00"), CLOSE_LIMIT)));
     let m = w.step(&m, &w.centre, "2026-11-16 15:30", MatterCommand::Close { public_note: "已劝离".into() });
     assert_eq!(m.status, Status::Closed);
@@ -141,7 +150,12 @@ fn rework_goes_back_to_the_squad_and_counts_against_closing_on_time() {
     let m = w.step(&m, &w.centre, "2026-11-16 09:20", dispatch());
     let close_due = m.close_due_at;
     let m = w.step(&m, &w.squad, "2026-11-16 11:00", handle());
-    let m = w.step(&m, &w.centre, "2026-11-16 14:00", MatterCommand::Check { passed: false, reason: "摊贩仍在".into() });
+    let m = w.step(
+        &m,
+        &w.centre,
+        "2026-11-16 14:00",
+        MatterCommand::Check { passed: false, reason: "摊贩仍在".into() },
+    );
     assert_eq!((m.status, m.rework_count), (Status::Dispatched, 1));
     assert_eq!(m.handle_due_at, Some(at("2026-11-17 09:00")), "a new round under the class's limit");
     assert_eq!(m.close_due_at, close_due, "rework does not move the closing deadline");
@@ -149,7 +163,12 @@ fn rework_goes_back_to_the_squad_and_counts_against_closing_on_time() {
     let m = w.step(&m, &w.squad, "2026-11-17 10:00", handle());
     assert_eq!(m.handled_on_time, Some(false));
     // Nobody left a number: closing ends the loop without a call-back.
-    let m = w.step(&m, &w.centre, "2026-11-17 10:30", MatterCommand::Check { passed: true, reason: String::new() });
+    let m = w.step(
+        &m,
+        &w.centre,
+        "2026-11-17 10:30",
+        MatterCommand::Check { passed: true, reason: String::new() },
+    );
     let m = w.step(&m, &w.centre, "2026-11-17 11:00", MatterCommand::Close { public_note: "已处理".into() });
     assert_eq!(m.due_at, None);
     let visit = MatterCommand::Visit { satisfaction: Satisfaction::Fair, note: String::new() };
@@ -186,7 +205,8 @@ fn extensions_are_asked_by_the_squad_and_decided_by_the_centre() {
 fn a_wrong_dispatch_is_returned_and_counted() {
     let w = World::new();
     let m = w.file("2026-11-16 09:00", "");
-    let m = w.step(&m, &w.centre, "2026-11-16 09:10", MatterCommand::Accept { urgency: Some(Urgency::Urgent) });
+    let m =
+        w.step(&m, &w.centre, "2026-11-16 09:10", MatterCommand::Accept { urgency: Some(Urgency::Urgent) });
     let m = w.step(&m, &w.centre, "2026-11-16 09:20", dispatch());
     assert_eq!(m.handle_due_at, Some(at("2026-11-16 11:20")), "urgent: two clock hours");
     let back = MatterCommand::Return { reason: "不属本中队辖区".into() };
@@ -211,7 +231,8 @@ fn a_referral_waits_for_the_departments_answer_before_closing() {
     assert_eq!((m.status, m.due_at), (Status::Referred, Some(at("2026-11-20 17:30"))));
     let close = MatterCommand::Close { public_note: "已转市场监管局办理".into() };
     assert_eq!(w.refuse(&m, &w.centre, "2026-11-17 09:00", close.clone()), "referral_state");
-    let m = w.step(&m, &w.centre, "2026-11-19 09:00", MatterCommand::AnswerReferral { answer: "已查处".into() });
+    let m =
+        w.step(&m, &w.centre, "2026-11-19 09:00", MatterCommand::AnswerReferral { answer: "已查处".into() });
     let m = w.step(&m, &w.centre, "2026-11-19 09:30", close);
     assert_eq!(m.status, Status::Closed);
 }
@@ -220,7 +241,10 @@ fn a_referral_waits_for_the_departments_answer_before_closing() {
 fn duplicates_merge_and_cases_hold_the_matter_until_decided() {
     let w = World::new();
     let m = w.file("2026-11-16 09:00", "");
-    assert_eq!(w.refuse(&m, &w.centre, "2026-11-16 09:05", MatterCommand::Merge { into: "m1".into() }), "merge_self");
+    assert_eq!(
+        w.refuse(&m, &w.centre, "2026-11-16 09:05", MatterCommand::Merge { into: "m1".into() }),
+        "merge_self"
+    );
     let merged = w.step(&m, &w.centre, "2026-11-16 09:05", MatterCommand::Merge { into: "m0".into() });
     assert_eq!((merged.status, merged.merged_into.as_deref()), (Status::Merged, Some("m0")));
     assert!(merged.status.is_final());
@@ -229,7 +253,11 @@ fn duplicates_merge_and_cases_hold_the_matter_until_decided() {
     let m = w.step(&m, &w.centre, "2026-11-16 09:20", dispatch());
     let m = w.step(&m, &w.squad, "2026-11-16 10:00", MatterCommand::LinkCase { case_id: "c1".into() });
     assert_eq!((m.status, m.due_at), (Status::AwaitingCase, None));
-    let penalty = MatterCommand::Handle { result: "立案处罚".into(), measures: vec![Measure::Penalty], resolution: None };
+    let penalty = MatterCommand::Handle {
+        result: "立案处罚".into(),
+        measures: vec![Measure::Penalty],
+        resolution: None,
+    };
     assert_eq!(w.refuse(&m, &w.squad, "2026-11-20 10:00", penalty.clone()), "case_pending");
     let mut decided = w.ctx(&w.squad, "2026-11-30 10:00");
     decided.case_concluded = true;
@@ -242,10 +270,15 @@ fn steps_out_of_order_are_refused_by_status() {
     let w = World::new();
     let m = w.file("2026-11-16 09:00", "");
     assert_eq!(w.refuse(&m, &w.centre, "2026-11-16 09:10", dispatch()), "status_invalid");
-    assert_eq!(w.refuse(&m, &w.squad, "2026-11-16 09:10", MatterCommand::Accept { urgency: None }), "centre_only");
-    let rejected = w.step(&m, &w.centre, "2026-11-16 09:10", MatterCommand::Reject { reason: "非本局职责".into() });
+    assert_eq!(
+        w.refuse(&m, &w.squad, "2026-11-16 09:10", MatterCommand::Accept { urgency: None }),
+        "centre_only"
+    );
+    let rejected =
+        w.step(&m, &w.centre, "2026-11-16 09:10", MatterCommand::Reject { reason: "非本局职责".into() });
     assert_eq!(rejected.public_note, "非本局职责");
-    let refusal = apply(&rejected, &MatterCommand::Accept { urgency: None }, &w.ctx(&w.centre, "2026-11-16 09:20"));
+    let refusal =
+        apply(&rejected, &MatterCommand::Accept { urgency: None }, &w.ctx(&w.centre, "2026-11-16 09:20"));
     assert_eq!(refusal.unwrap_err().message_zh(), "事项当前为“不予受理”，不能受理");
 }
 
@@ -261,9 +294,15 @@ fn the_step_parser_names_the_field_at_fault() {
         [("measures", "invalid_value")]
     );
     assert_eq!(fields(serde_json::json!({ "action": "check", "passed": false })), [("reason", "required")]);
-    assert_eq!(fields(serde_json::json!({ "action": "check", "passed": "maybe" })), [("passed", "invalid_value")]);
     assert_eq!(
-        parse(serde_json::json!({ "action": "handle", "result": "已清理", "measures": "coordination,guidance" })).unwrap(),
+        fields(serde_json::json!({ "action": "check", "passed": "maybe" })),
+        [("passed", "invalid_value")]
+    );
+    assert_eq!(
+        parse(
+            serde_json::json!({ "action": "handle", "result": "已清理", "measures": "coordination,guidance" })
+        )
+        .unwrap(),
         MatterCommand::Handle {
             result: "已清理".into(),
             measures: vec![Measure::Coordination, Measure::Guidance],
@@ -274,10 +313,16 @@ fn the_step_parser_names_the_field_at_fault() {
         parse(serde_json::json!({ "action": "check", "passed": true })).unwrap(),
         MatterCommand::Check { passed: true, reason: String::new() }
     );
-    let until = parse(serde_json::json!({ "action": "request_time", "kind": "defer", "until": "2026-11-20 17:30", "reason": "雨天" }));
+    let until = parse(
+        serde_json::json!({ "action": "request_time", "kind": "defer", "until": "2026-11-20 17:30", "reason": "雨天" }),
+    );
     assert_eq!(
         until.unwrap(),
-        MatterCommand::RequestTime { kind: TimeRequestKind::Defer, until: at("2026-11-20 17:30"), reason: "雨天".into() }
+        MatterCommand::RequestTime {
+            kind: TimeRequestKind::Defer,
+            until: at("2026-11-20 17:30"),
+            reason: "雨天".into()
+        }
     );
 }
 
@@ -320,7 +365,13 @@ fn every_offered_step_is_one_the_loop_takes_and_no_other() {
     let mut seen = std::collections::HashSet::new();
     let mut checked = 0;
     while let Some(m) = queue.pop() {
-        let key = format!("{:?}{}{}{}", m.status, m.pending_request.is_some(), m.satisfaction.is_some(), m.referral.as_ref().is_some_and(|r| r.answer.is_some()));
+        let key = format!(
+            "{:?}{}{}{}",
+            m.status,
+            m.pending_request.is_some(),
+            m.satisfaction.is_some(),
+            m.referral.as_ref().is_some_and(|r| r.answer.is_some())
+        );
         if !seen.insert(key) {
             continue;
         }
@@ -330,7 +381,9 @@ fn every_offered_step_is_one_the_loop_takes_and_no_other() {
                 let result = apply(&m, &sample(code, "2026-11-17 10:00"), &w.ctx(roles, "2026-11-17 10:00"));
                 checked += 1;
                 if offered.contains(code) {
-                    let (next, _) = result.unwrap_or_else(|r| panic!("{code} offered in {:?} but refused: {}", m.status, r.code()));
+                    let (next, _) = result.unwrap_or_else(|r| {
+                        panic!("{code} offered in {:?} but refused: {}", m.status, r.code())
+                    });
                     queue.push(next);
                 } else {
                     assert!(result.is_err(), "{code} taken in {:?} but not offered", m.status);

@@ -1,0 +1,263 @@
+//! Issue 17 (intake): a matter filed at the centre runs the loop through the API — accepted,
+//! dispatched, handled, reworked, closed, called back — with the squad seeing only its own,
+//! the reporter's number sealed and masked, bad input storing nothing, and stale versions
+//! refused. On both backends.
+
+use axum::http::{Method, StatusCode};
+use chrono::Duration;
+
+use crate::support::TestApp;
+
+fn report(category: &str) -> serde_json::Value {
+    serde_json::json!({
+        "source": "hotline", "category": category, "description": "南大街与西直街路口有流动摊贩占道经营",
+        "address": "南大街与西直街交叉口", "reporter_name": "王女士", "reporter_phone": "13912345678",
+    })
+}
+
+async fn file(app: &TestApp, token: &str, body: serde_json::Value) -> String {
+    let filed = app.json(Method::POST, "/api/v1/matters", token, body).await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.body);
+    assert!(filed.json()["number"].as_str().unwrap().starts_with("SX2026-"));
+    filed.json()["id"].as_str().unwrap().to_owned()
+}
+
+async fn step(app: &TestApp, token: &str, id: &str, body: serde_json::Value) -> serde_json::Value {
+    let path = format!("/api/v1/matters/{id}");
+    let version =
+        app.json(Method::GET, &path, token, serde_json::Value::Null).await.json()["matter"]["version"]
+            .clone();
+    let mut body = body;
+    body["version"] = version;
+    let done = app.json(Method::POST, &format!("{path}/steps"), token, body).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    done.json()
+}
+
+#[tokio::test]
+async fn a_call_runs_the_loop_with_rework_and_a_call_back() {
+    let app = TestApp::new().await;
+    let centre = app.token("center01").await;
+    let officer = app.token("officer01").await;
+    let other_squad = app.token("officer05").await;
+    let squad = app.unit_id("南大街中队").await;
+    let id = file(&app, &centre, report("SJ0401")).await;
+    let path = format!("/api/v1/matters/{id}");
+
+    // 受理 and 派遣; the squad of another street sees nothing of it.
+    let accepted = step(&app, &centre, &id, serde_json::json!({ "action": "accept" })).await;
+    assert_eq!(accepted["status"], "accepted");
+    let dispatched =
+        step(&app, &centre, &id, serde_json::json!({ "action": "dispatch", "unit_id": squad })).await;
+    assert_eq!(dispatched["status"], "dispatched");
+    // Monday 2 March 09:00 + four working hours = 14:30 Beijing, 06:30 UTC.
+    assert_eq!(dispatched["handle_due_at"], "2026-03-02T06:30:00+00:00");
+    let hidden = app.json(Method::GET, &path, &other_squad, serde_json::Value::Null).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    let seen = app.json(Method::GET, &path, &officer, serde_json::Value::Null).await.json();
+    assert_eq!(seen["offered"], serde_json::json!(["handle", "request_time", "return"]));
+    let list =
+        app.json(Method::GET, "/api/v1/matters?status=dispatched", &officer, serde_json::Value::Null).await;
+    assert_eq!(list.json()["total"], 1);
+
+    // The centre cannot handle; the squad handles by persuasion (proposed: 管理).
+    let handle =
+        serde_json::json!({ "action": "handle", "result": "已劝离", "measures": ["persuasion", "guidance"] });
+    let mut refused = handle.clone();
+    refused["version"] = dispatched["version"].clone();
+    let refused = app.json(Method::POST, &format!("{path}/steps"), &centre, refused).await;
+    assert_eq!(
+        (refused.status, refused.json()["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("squad_only"))
+    );
+    let handled = step(&app, &officer, &id, handle.clone()).await;
+    assert_eq!(
+        (handled["status"].as_str(), handled["resolution"].as_str()),
+        (Some("handled"), Some("management"))
+    );
+
+    // 核查 fails: back to the squad; the second round is late.
+    let reworked = step(
+        &app,
+        &centre,
+        &id,
+        serde_json::json!({ "action": "check", "passed": false, "reason": "摊贩又回来了" }),
+    )
+    .await;
+    assert_eq!(
+        (reworked["status"].as_str(), reworked["rework_count"].as_u64()),
+        (Some("dispatched"), Some(1))
+    );
+    app.clock.set(app.clock_now() + Duration::days(2));
+    let late = app.json(Method::GET, "/api/v1/matters?overdue=1", &officer, serde_json::Value::Null).await;
+    assert_eq!(late.json()["total"], 1, "past its new deadline");
+    step(&app, &officer, &id, handle).await;
+    step(&app, &centre, &id, serde_json::json!({ "action": "check", "passed": true })).await;
+    let closed = step(
+        &app,
+        &centre,
+        &id,
+        serde_json::json!({ "action": "close", "public_note": "已劝离并设置便民疏导点" }),
+    )
+    .await;
+    assert_eq!(closed["status"], "closed");
+    let visited =
+        step(&app, &centre, &id, serde_json::json!({ "action": "visit", "satisfaction": "satisfied" })).await;
+    assert_eq!(visited["satisfaction"], "satisfied");
+
+    let detail = app.json(Method::GET, &path, &centre, serde_json::Value::Null).await.json();
+    let steps: Vec<&str> =
+        detail["timeline"].as_array().unwrap().iter().map(|e| e["step"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["file", "accept", "dispatch", "handle", "check", "handle", "check", "close", "visit"]);
+    assert_eq!(app.audit_count("matter.file").await, 1);
+    assert_eq!(app.audit_count("matter.step").await, 8, "every step is audited");
+    assert!(detail["offered"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn bad_reports_store_nothing_and_name_their_fields() {
+    let app = TestApp::new().await;
+    let centre = app.token("center01").await;
+    let cases = [
+        (
+            serde_json::json!({ "source": "hotline", "category": "NOPE", "description": "随便写写的描述", "address": "南大街" }),
+            "category",
+        ),
+        (
+            serde_json::json!({ "source": "web_form", "category": "SJ0401", "description": "随便写写的描述", "address": "南大街" }),
+            "source",
+        ),
+        (
+            serde_json::json!({ "source": "hotline", "category": "SJ0401", "description": "短", "address": "南大街" }),
+            "description",
+        ),
+        (
+            serde_json::json!({ "source": "hotline", "category": "SJ0401", "description": "随便写写的描述" }),
+            "address",
+        ),
+        (
+            serde_json::json!({ "source": "hotline", "category": "SJ0401", "description": "随便写写的描述", "lat": "39.9", "long": "116.4" }),
+            "lat",
+        ),
+        (
+            serde_json::json!({ "source": "hotline", "category": "SJ0401", "description": "随便写写的描述", "address": "南大街", "reporter_phone": "12345" }),
+            "reporter_phone",
+        ),
+    ];
+    for (body, field) in cases {
+        let refused = app.json(Method::POST, "/api/v1/matters", &centre, body).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {}", refused.body);
+        assert_eq!(refused.json()["fields"][0]["field"], field, "{}", refused.body);
+    }
+    let list = app.json(Method::GET, "/api/v1/matters", &centre, serde_json::Value::Null).await;
+    assert_eq!(list.json()["total"], 0);
+    assert_eq!(app.audit_count("matter.file").await, 0);
+
+    // A step over a stale version changes nothing.
+    let id = file(&app, &centre, report("SJ0401")).await;
+    let stale = serde_json::json!({ "version": 0, "action": "accept" });
+    let conflict = app.json(Method::POST, &format!("/api/v1/matters/{id}/steps"), &centre, stale).await;
+    assert_eq!(conflict.status, StatusCode::CONFLICT, "{}", conflict.body);
+    let unknown = serde_json::json!({ "version": 1, "action": "teleport" });
+    let unknown = app.json(Method::POST, &format!("/api/v1/matters/{id}/steps"), &centre, unknown).await;
+    assert_eq!(unknown.json()["fields"][0]["code"], "action_unknown", "{}", unknown.body);
+}
+
+#[tokio::test]
+async fn reporters_are_sealed_masked_and_revealed_only_to_call_back() {
+    let app = TestApp::new().await;
+    let centre = app.token("center01").await;
+    let officer = app.token("officer01").await;
+    let id = file(&app, &centre, report("SJ0401")).await;
+    let detail =
+        app.json(Method::GET, &format!("/api/v1/matters/{id}"), &centre, serde_json::Value::Null).await;
+    assert_eq!(detail.json()["reporters"][0]["phone"], "139****5678");
+    assert!(!detail.body.contains("13912345678"));
+    let reveal = format!("/api/v1/matters/{id}/reporters/reveal");
+    let denied = app.json(Method::POST, &reveal, &officer, serde_json::Value::Null).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    let shown = app.json(Method::POST, &reveal, &centre, serde_json::Value::Null).await;
+    assert_eq!(shown.json()[0]["phone"], "13912345678");
+    assert_eq!(app.audit_count("matter.reporter.reveal").await, 1);
+    let raw = crate::personal::column(&app, "SELECT phone FROM matter_reporters").await;
+    assert!(raw.iter().all(|p| p.starts_with("sm4gcm:")), "{raw:?}");
+
+    // A duplicate at the same address is offered for merging; its reporter moves over.
+    let mut second = report("SJ0401");
+    second["reporter_phone"] = serde_json::json!("13800001111");
+    let dup = file(&app, &centre, second).await;
+    let seen = app
+        .json(Method::GET, &format!("/api/v1/matters/{dup}"), &centre, serde_json::Value::Null)
+        .await
+        .json();
+    assert_eq!(seen["duplicates"][0]["id"], id.as_str());
+    let merged = step(&app, &centre, &dup, serde_json::json!({ "action": "merge", "into": id })).await;
+    assert_eq!(merged["status"], "merged");
+    let first = app
+        .json(Method::GET, &format!("/api/v1/matters/{id}"), &centre, serde_json::Value::Null)
+        .await
+        .json();
+    assert_eq!(first["reporters"].as_array().unwrap().len(), 2);
+    assert_eq!(first["reporters"][1]["merged_from"], dup.as_str());
+}
+
+#[tokio::test]
+async fn only_intake_roles_reach_the_matters() {
+    let app = TestApp::new().await;
+    for (user, list, file_status) in [
+        ("center01", StatusCode::OK, StatusCode::CREATED),
+        ("leader01", StatusCode::OK, StatusCode::CREATED),
+        ("office01", StatusCode::OK, StatusCode::FORBIDDEN),
+        ("officer01", StatusCode::OK, StatusCode::CREATED),
+        ("aux01", StatusCode::OK, StatusCode::CREATED),
+        ("legal01", StatusCode::FORBIDDEN, StatusCode::FORBIDDEN),
+        ("supervisor01", StatusCode::FORBIDDEN, StatusCode::FORBIDDEN),
+    ] {
+        let token = app.token(user).await;
+        let listed = app.json(Method::GET, "/api/v1/matters", &token, serde_json::Value::Null).await;
+        assert_eq!(listed.status, list, "{user} list");
+        let mut body = report("SJ0401");
+        body["source"] = serde_json::json!("patrol");
+        let filed = app.json(Method::POST, "/api/v1/matters", &token, body).await;
+        assert_eq!(filed.status, file_status, "{user} file: {}", filed.body);
+    }
+    for admin in ["sysadmin", "secadmin", "auditadmin"] {
+        let token = app.token(admin).await;
+        let listed = app.json(Method::GET, "/api/v1/matters", &token, serde_json::Value::Null).await;
+        assert_eq!(listed.status, StatusCode::FORBIDDEN, "{admin}");
+    }
+}
+
+#[tokio::test]
+async fn the_catalogue_is_edited_over_versions_with_checked_limits() {
+    let app = TestApp::new().await;
+    let office = app.token("office01").await;
+    let classes =
+        app.json(Method::GET, "/api/v1/matter-categories", &office, serde_json::Value::Null).await.json();
+    let stall = classes.as_array().unwrap().iter().find(|c| c["code"] == "SJ0401").unwrap().clone();
+    assert_eq!(
+        (stall["handle_normal"].as_str(), stall["handle_urgent"].as_str()),
+        (Some("wh:4"), Some("h:2"))
+    );
+    let mut changed = stall.clone();
+    changed["handle_normal"] = serde_json::json!("wh:6");
+    let saved = app.json(Method::POST, "/api/v1/matter-categories", &office, changed.clone()).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let again = app.json(Method::POST, "/api/v1/matter-categories", &office, changed).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "the version read is stale");
+    let mut slower = stall;
+    slower["version"] = saved.json()["version"].clone();
+    slower["handle_urgent"] = serde_json::json!("wd:3");
+    let refused = app.json(Method::POST, "/api/v1/matter-categories", &office, slower).await;
+    assert_eq!(refused.json()["fields"][0]["code"], "urgent_longer", "{}", refused.body);
+    let officer = app.token("officer01").await;
+    let denied = app
+        .json(
+            Method::POST,
+            "/api/v1/matter-categories",
+            &officer,
+            serde_json::json!({ "version": 0, "code": "SJ9999" }),
+        )
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+}
