@@ -365,6 +365,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if evidence > 0 {
                     println!("演示证据 demo evidence: {evidence}");
                 }
+                let matters = crate::demo::seed_matters(&state).await.context("adding the demo matters")?;
+                if matters > 0 {
+                    println!("演示事项 demo matters: {matters}");
+                }
             }
             // Personal numbers written before sealing, or under an older key, are sealed under
             // the key in force before the first request (each batch audited).

@@ -292,7 +292,7 @@ impl AuditedTx {
         }
         let event = MatterEvent {
             code: "file",
-            summary_zh: format!("登记（{}）", matter.source.name_zh()),
+            summary_zh: format!("来源：{}", matter.source.name_zh()),
             details: serde_json::json!({ "source": matter.source.code(), "category": matter.category }),
         };
         self.insert_matter_event(&matter.id, 1, actor, &event).await?;

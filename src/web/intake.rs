@@ -109,12 +109,15 @@ impl MatterDto {
 #[serde(default)]
 pub struct MatterQuery {
     /// A status code (`reported`, `accepted`, `dispatched`, …); empty: all.
+    #[param(pattern = "^(reported|rejected|accepted|dispatched|awaiting_case|handled|verified|referred|closed|merged)?$")]
     pub status: String,
     /// A unit id: matters dispatched to it.
     pub unit: String,
     /// `1`: only matters whose current step is past due.
+    #[param(pattern = "^[01]?$")]
     pub overdue: String,
     /// From 1.
+    #[param(pattern = "^[0-9]{0,4}$")]
     pub page: String,
 }
 
@@ -160,7 +163,7 @@ pub async fn api_list(
 /// A matter filed by staff: `source` (`hotline`, `patrol`, `supervisor` or `media`) and the report.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct FileBody {
-    #[serde(default)]
+    #[schema(pattern = "^(hotline|patrol|supervisor|media)$")]
     pub source: String,
     #[serde(flatten)]
     pub report: ReportInput,

@@ -261,3 +261,38 @@ async fn the_catalogue_is_edited_over_versions_with_checked_limits() {
         .await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_intake_desk_files_a_call_and_the_page_takes_the_steps() {
+    let app = TestApp::new().await;
+    let session = app.login("center01").await;
+    let desk = app.get("/matters/new", Some(&session)).await;
+    assert_eq!(desk.status, StatusCode::OK);
+    assert!(desk.body.contains("无照经营游商"), "the catalogue is offered");
+    let bad =
+        [("source", "hotline"), ("category", ""), ("description", "路口有摊贩占道"), ("address", "南大街")];
+    let refused = app.post_form("/matters", Some(&session), &bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("请选择有效的问题类别"), "the field's message in Chinese");
+    assert!(refused.body.contains("路口有摊贩占道"), "what was typed is kept");
+    let good = [
+        ("source", "hotline"),
+        ("category", "SJ0401"),
+        ("description", "路口有摊贩占道"),
+        ("address", "南大街"),
+        ("reporter_phone", "13912345678"),
+    ];
+    let filed = app.post_form("/matters", Some(&session), &good).await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+    let page = app.get(filed.location(), Some(&session)).await;
+    assert!(page.body.contains("SX2026-000001") && page.body.contains("139****5678"));
+    assert!(!page.body.contains("13912345678"));
+    let steps = format!("{}/steps", filed.location());
+    let accepted = app.post_form(&steps, Some(&session), &[("version", "1"), ("action", "accept")]).await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER);
+    let again = app.post_form(&steps, Some(&session), &[("version", "1"), ("action", "accept")]).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("该记录已被他人修改"), "a stale form says so");
+    let reveal = app.post_form(&format!("{}/reporters/reveal", filed.location()), Some(&session), &[]).await;
+    assert!(reveal.body.contains("13912345678"));
+}

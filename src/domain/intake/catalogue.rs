@@ -50,19 +50,27 @@ impl Category {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct CategoryInput {
     #[serde(default)]
+    #[schema(pattern = "^[A-Za-z0-9]{2,12}$")]
     pub code: String,
     #[serde(default)]
+    #[schema(max_length = 40, pattern = "\\S")]
     pub name: String,
+    /// `event` (事件) or `component` (部件).
     #[serde(default)]
+    #[schema(pattern = "^(event|component)$")]
     pub kind: String,
     #[serde(default)]
+    #[schema(max_length = 20, pattern = "\\S")]
     pub group: String,
     #[serde(default)]
     pub public: bool,
-    /// `wh:4`, `wd:3` or `h:2`.
+    /// `wh:4` (working hours), `wd:3` (working days) or `h:2` (clock hours), 1–500.
     #[serde(default)]
+    #[schema(pattern = "^(wh|wd|h):([1-9]|[1-9][0-9]|[1-4][0-9]{2}|500)$")]
     pub handle_normal: String,
+    /// Not longer than `handle_normal`.
     #[serde(default)]
+    #[schema(pattern = "^(wh|wd|h):([1-9]|[1-9][0-9]|[1-4][0-9]{2}|500)$")]
     pub handle_urgent: String,
     #[serde(default = "yes")]
     pub active: bool,

@@ -502,7 +502,7 @@ pub fn apply(
             next.accepted_at = Some(now);
             next.due_at = Some(ctx.due(now, DISPATCH_LIMIT));
             details = serde_json::json!({ "urgency": next.urgency.code() });
-            format!("受理（{}）", next.urgency.name_zh())
+            format!("紧急程度：{}", next.urgency.name_zh())
         }
         MatterCommand::Reject { reason } => {
             require(matter.status == Status::Reported)?;
@@ -511,7 +511,7 @@ pub fn apply(
             next.public_note.clone_from(reason);
             next.due_at = None;
             details = serde_json::json!({ "reason": reason });
-            format!("不予受理：{reason}")
+            reason.clone()
         }
         MatterCommand::Dispatch { unit_id } => {
             require(matter.status == Status::Accepted)?;
@@ -528,7 +528,7 @@ pub fn apply(
             next.due_at = Some(handle_due);
             details =
                 serde_json::json!({ "unit_id": unit_id, "limit": limit.code(), "handle_due_at": handle_due });
-            format!("派遣，处置时限{}", limit.label_zh())
+            format!("处置时限{}", limit.label_zh())
         }
         MatterCommand::Return { reason } => {
             require(matter.status == Status::Dispatched)?;
@@ -540,7 +540,7 @@ pub fn apply(
             next.return_count += 1;
             next.due_at = Some(ctx.due(now, DISPATCH_LIMIT));
             details = serde_json::json!({ "reason": reason, "unit_id": matter.unit_id });
-            format!("回退：{reason}")
+            reason.clone()
         }
         MatterCommand::Handle { result, measures, resolution } => {
             require(matches!(matter.status, Status::Dispatched | Status::AwaitingCase))?;
@@ -568,7 +568,7 @@ pub fn apply(
                 "proposed": proposed.map(Resolution::code),
                 "on_time": on_time,
             });
-            format!("处置反馈（{}）：{result}", chosen.name_zh())
+            format!("{}：{result}", chosen.name_zh())
         }
         MatterCommand::RequestTime { kind, until, reason } => {
             require(matter.status == Status::Dispatched)?;
@@ -582,7 +582,7 @@ pub fn apply(
             next.pending_request =
                 Some(TimeRequest { kind: *kind, until: *until, reason: reason.clone(), requested_at: now });
             details = serde_json::json!({ "kind": kind.code(), "until": until, "reason": reason });
-            format!("申请{}：{reason}", kind.name_zh())
+            format!("{}：{reason}", kind.name_zh())
         }
         MatterCommand::DecideTime { approve, note } => {
             require(matter.status == Status::Dispatched)?;
@@ -610,7 +610,7 @@ pub fn apply(
             if *passed {
                 next.status = Status::Verified;
                 next.due_at = Some(ctx.due(now, CLOSE_LIMIT));
-                "核查通过".to_owned()
+                "通过".to_owned()
             } else {
                 let limit = ctx.category.handle_limit(next.urgency);
                 let handle_due = ctx.due(now, limit);
@@ -619,7 +619,7 @@ pub fn apply(
                 next.handle_due_at = Some(handle_due);
                 next.due_at = Some(handle_due);
                 details = serde_json::json!({ "reason": reason, "handle_due_at": handle_due });
-                format!("核查未通过，返工：{reason}")
+                format!("未通过，返工：{reason}")
             }
         }
         MatterCommand::Close { public_note } => {
@@ -634,7 +634,7 @@ pub fn apply(
             next.public_note.clone_from(public_note);
             next.due_at = matter.has_contact.then(|| ctx.due(now, VISIT_LIMIT));
             details = serde_json::json!({ "public_note": public_note });
-            "结案".to_owned()
+            public_note.clone()
         }
         MatterCommand::Visit { satisfaction, note } => {
             require(matter.status == Status::Closed && matter.satisfaction.is_none())?;
@@ -645,7 +645,7 @@ pub fn apply(
             next.satisfaction = Some(*satisfaction);
             next.due_at = None;
             details = serde_json::json!({ "satisfaction": satisfaction.code(), "note": note });
-            format!("回访：{}", satisfaction.name_zh())
+            satisfaction.name_zh().to_owned()
         }
         MatterCommand::Refer { department, reference, due_on } => {
             require(matches!(matter.status, Status::Reported | Status::Accepted))?;
@@ -669,7 +669,7 @@ pub fn apply(
             next.due_at = Some(due_at);
             details =
                 serde_json::json!({ "department": department, "reference": reference, "due_at": due_at });
-            format!("转办{department}")
+            format!("{department} {reference}")
         }
         MatterCommand::AnswerReferral { answer } => {
             require(matter.status == Status::Referred)?;
@@ -694,7 +694,7 @@ pub fn apply(
             next.merged_into = Some(into.clone());
             next.due_at = None;
             details = serde_json::json!({ "into": into });
-            "合并为重复事项".to_owned()
+            "重复事项，反映人并入被合并的事项".to_owned()
         }
         MatterCommand::LinkCase { case_id } => {
             require(matter.status == Status::Dispatched)?;
@@ -704,7 +704,7 @@ pub fn apply(
             next.pending_request = None;
             next.due_at = None;
             details = serde_json::json!({ "case_id": case_id });
-            "立案查处".to_owned()
+            "已立案查处，待案件结果".to_owned()
         }
     };
     next.version = matter.version + 1;
