@@ -18,6 +18,10 @@ pub struct AppState {
     pub clock: SharedClock,
     pub config: Arc<Config>,
     pub login_limiter: Arc<RateLimiter>,
+    /// Reports from the public form and Open311, per client address.
+    pub public_limiter: Arc<RateLimiter>,
+    /// Open311 posts, per client key.
+    pub open311_limiter: Arc<RateLimiter<String>>,
     /// Verified against when a login names an unknown user, so that timing reveals nothing.
     pub dummy_hash: Arc<String>,
     /// Demo mode shows the demo administrators' one-time codes on the login page.
@@ -126,6 +130,8 @@ pub fn state(db: Db, clock: SharedClock, config: Config, demo: bool) -> anyhow::
         db,
         clock,
         login_limiter: Arc::new(RateLimiter::new(config.login_rate_per_minute)),
+        public_limiter: Arc::new(RateLimiter::new(PUBLIC_REPORTS_PER_MINUTE)),
+        open311_limiter: Arc::new(RateLimiter::new(OPEN311_POSTS_PER_MINUTE)),
         fonts: Arc::new(std::sync::OnceLock::new()),
         config: Arc::new(config),
         dummy_hash: Arc::new(dummy_hash),
@@ -284,21 +290,28 @@ async fn shutdown_signal() {
     }
 }
 
-/// A fixed-window counter per client address, for the login form. Lockout protects each
-/// account; this protects against one address spraying many accounts.
+/// Reports one address may file through the public form and Open311 in a minute: more than a
+/// person types, few enough that a script cannot flood the centre's queue ([M]).
+pub const PUBLIC_REPORTS_PER_MINUTE: u32 = 5;
+/// Posts one Open311 client may make in a minute, whatever its users' addresses ([M]).
+pub const OPEN311_POSTS_PER_MINUTE: u32 = 60;
+
+/// A fixed-window counter per key (a client address, an API client), for the login form and
+/// the public's ways in. Lockout protects each account; this protects against one address
+/// spraying many accounts, or one client flooding the centre.
 #[derive(Debug)]
-pub struct RateLimiter {
+pub struct RateLimiter<K = IpAddr> {
     per_minute: u32,
-    windows: Mutex<HashMap<IpAddr, (i64, u32)>>,
+    windows: Mutex<HashMap<K, (i64, u32)>>,
 }
 
-impl RateLimiter {
+impl<K: std::hash::Hash + Eq> RateLimiter<K> {
     pub fn new(per_minute: u32) -> Self {
         RateLimiter { per_minute, windows: Mutex::new(HashMap::new()) }
     }
 
-    /// Counts one attempt; false when the address is over its limit for this minute.
-    pub fn allow(&self, address: IpAddr, now: DateTime<Utc>) -> bool {
+    /// Counts one attempt; false when the key is over its limit for this minute.
+    pub fn allow(&self, address: K, now: DateTime<Utc>) -> bool {
         let minute = now.timestamp().div_euclid(60);
         let mut windows = self.windows.lock().expect("rate limiter lock is never poisoned");
         if windows.len() > 10_000 {

@@ -59,6 +59,9 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Open311 GeoReport v2: the citizen apps' keys.
+    #[command(subcommand)]
+    Open311(Open311Command),
     /// Read the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -221,6 +224,30 @@ enum TokenCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum Open311Command {
+    /// The clients' API keys.
+    #[command(subcommand)]
+    Key(Open311KeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum Open311KeyCommand {
+    /// Issue a key to a new client (a citizen app); the key is printed alone on the last line,
+    /// once, and stored only as its hash.
+    Create {
+        #[arg(long)]
+        client: String,
+    },
+    /// Revoke a client's key: its posts are refused from then on.
+    Revoke {
+        #[arg(long)]
+        client: String,
+    },
+    /// List the clients, with when each was issued and revoked.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
 enum AuditCommand {
     /// Check the whole hash chain and the newest signed checkpoints outside the database
     /// (needs the key file); exit 1 naming the first bad record or the checkpoint diverged from.
@@ -369,6 +396,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if matters > 0 {
                     println!("演示事项 demo matters: {matters}");
                 }
+                crate::demo::seed_open311(&state).await.context("adding the demo Open311 client")?;
+                println!(
+                    "Open311 演示客户端 client {}, api_key: {}",
+                    crate::demo::DEMO_OPEN311_CLIENT,
+                    crate::demo::DEMO_OPEN311_KEY
+                );
             }
             // Personal numbers written before sealing, or under an older key, are sealed under
             // the key in force before the first request (each batch audited).
@@ -389,6 +422,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::User(command) => user(&db, &config, &clock, &cli_ctx, command).await,
         Command::Token(command) => token(&db, &config, &clock, &cli_ctx, command).await,
+        Command::Open311(Open311Command::Key(command)) => open311_key(&db, &clock, &cli_ctx, command).await,
         Command::Calendar(command) => calendar(&db, command).await,
         Command::Party(PartyCommand::CheckId { value }) => Ok(check_id(&value)),
         Command::Keys(KeysCommand::Rotate) => {
@@ -701,6 +735,40 @@ async fn user(
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             tx.commit().await?;
             println!("one-time password for {username}: {password}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn open311_key(
+    db: &Db,
+    clock: &SharedClock,
+    ctx: &AuditCtx,
+    command: Open311KeyCommand,
+) -> anyhow::Result<ExitCode> {
+    use crate::ops::open311::{create_key, revoke_key};
+    let now = clock.now();
+    let failed = |e: crate::ops::Error| anyhow::anyhow!("{}", e.message_zh());
+    match command {
+        Open311KeyCommand::Create { client } => {
+            let key = create_key(db, ctx, now, &client).await.map_err(failed)?;
+            eprintln!("Open311 key for {client} (revoke: chengguan open311 key revoke --client {client})");
+            println!("{key}");
+        }
+        Open311KeyCommand::Revoke { client } => {
+            revoke_key(db, ctx, now, &client).await.map_err(failed)?;
+            println!("revoked the key of {client}");
+        }
+        Open311KeyCommand::List => {
+            for c in db.open311_clients().await? {
+                let revoked = c.revoked_at.map(|t| format!("revoked {}", crate::domain::time::display(t)));
+                println!(
+                    "{}\tissued {}\t{}",
+                    c.name,
+                    crate::domain::time::display(c.created_at),
+                    revoked.unwrap_or_else(|| "in force".to_owned())
+                );
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -90,6 +90,8 @@ impl Demo {
     }
 
     /// Files one matter at `t` and takes it as far as `now` allows along a path chosen by dice.
+    // The step macro counts down `left` after the last step too.
+    #[allow(unused_assignments)]
     async fn matter(&mut self, t: DateTime<Utc>, now: DateTime<Utc>) -> anyhow::Result<()> {
         let roll = self.dice.below(100);
         let source = match roll {
@@ -339,4 +341,20 @@ pub async fn seed_matters(state: &AppState) -> anyhow::Result<usize> {
         }
     }
     Ok(demo.made)
+}
+
+/// The demo's Open311 client and its key, printed at start beside the demo accounts (a demo
+/// district only: `serve --demo` refuses a database with anyone else's data).
+pub const DEMO_OPEN311_CLIENT: &str = "demo-app";
+pub const DEMO_OPEN311_KEY: &str = "demo-open311-key-zhonglou-2026";
+
+/// Registers the demo's Open311 client once.
+pub async fn seed_open311(state: &AppState) -> anyhow::Result<()> {
+    if state.db.open311_clients().await?.iter().any(|c| c.name == DEMO_OPEN311_CLIENT) {
+        return Ok(());
+    }
+    let ctx = crate::store::AuditCtx::cli("demo");
+    crate::ops::open311::register_key(&state.db, &ctx, state.now(), DEMO_OPEN311_CLIENT, DEMO_OPEN311_KEY)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo Open311 client: {}", e.message_zh()))
 }

@@ -502,3 +502,159 @@ impl AuditedTx {
         Ok(class.version + 1)
     }
 }
+
+/// An Open311 client (a citizen app) with its key's hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Open311Client {
+    pub id: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A matter as the public may see it: the matter, its class's name and the unit handling it.
+#[derive(Debug, Clone)]
+pub struct PublicMatter {
+    pub matter: Matter,
+    pub service_name: String,
+    pub unit_name: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What Open311 `GET requests` asks for, already checked.
+#[derive(Debug, Clone, Default)]
+pub struct PublicFilter {
+    pub service_code: Option<String>,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// `Some(true)`: closed ones only; `Some(false)`: open ones only.
+    pub closed: Option<bool>,
+    pub limit: i64,
+}
+
+/// Matters the public may see: reported by the public (the hotline, the form, Open311) in a
+/// class the public may report. Patrol finds and tips from supervisors or the media are the
+/// bureau's own and never listed.
+macro_rules! public_matters {
+    () => {
+        "SELECT m.body, c.name, u.name, m.updated_at FROM matters m \
+         JOIN matter_categories c ON c.code = m.category LEFT JOIN units u ON u.id = m.unit_id \
+         WHERE c.public AND m.source IN ('hotline', 'web_form', 'open311') "
+    };
+}
+
+type PublicRow = (String, String, Option<String>, String);
+
+fn public_matter((body, service_name, unit_name, updated_at): PublicRow) -> Result<PublicMatter, sqlx::Error> {
+    Ok(PublicMatter { matter: parse_body(&body)?, service_name, unit_name, updated_at: parse_ts(&updated_at)? })
+}
+
+impl Db {
+    /// The client a key belongs to, unless it was revoked.
+    pub async fn open311_client_by_key_hash(&self, hash: &str) -> Result<Option<Open311Client>, sqlx::Error> {
+        let row: Option<(String, String, String, Option<String>)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, name, created_at, revoked_at FROM open311_clients WHERE key_hash = $1 AND revoked_at IS NULL",
+            )
+            .bind(hash)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(open311_client).transpose()
+    }
+
+    pub async fn open311_clients(&self) -> Result<Vec<Open311Client>, sqlx::Error> {
+        let rows: Vec<(String, String, String, Option<String>)> = on_pool!(self, |pool| {
+            sqlx::query_as("SELECT id, name, created_at, revoked_at FROM open311_clients ORDER BY name")
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(open311_client).collect()
+    }
+
+    /// Public matters reported in `[from, to)`, newest first.
+    pub async fn public_matters(&self, filter: &PublicFilter) -> Result<Vec<PublicMatter>, sqlx::Error> {
+        let code = filter.service_code.clone().unwrap_or_default();
+        let closed = match filter.closed {
+            None => "",
+            Some(true) => "closed",
+            Some(false) => "open",
+        };
+        let rows: Vec<PublicRow> = on_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                public_matters!(),
+                "AND m.reported_at >= $1 AND m.reported_at < $2 AND ($3 = '' OR m.category = $3) \
+                 AND ($4 = '' OR ($4 = 'closed') = (m.status IN ('rejected', 'closed', 'merged'))) \
+                 ORDER BY m.reported_at DESC LIMIT $5"
+            ))
+            .bind(ts(filter.from))
+            .bind(ts(filter.to))
+            .bind(&code)
+            .bind(closed)
+            .bind(filter.limit)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(public_matter).collect()
+    }
+
+    /// One public matter by its number.
+    pub async fn public_matter(&self, number: &str) -> Result<Option<PublicMatter>, sqlx::Error> {
+        let row: Option<PublicRow> = on_pool!(self, |pool| {
+            sqlx::query_as(concat!(public_matters!(), "AND m.number = $1"))
+                .bind(number)
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(public_matter).transpose()
+    }
+}
+
+fn open311_client(
+    (id, name, created_at, revoked_at): (String, String, String, Option<String>),
+) -> Result<Open311Client, sqlx::Error> {
+    Ok(Open311Client {
+        id,
+        name,
+        created_at: parse_ts(&created_at)?,
+        revoked_at: revoked_at.as_deref().map(parse_ts).transpose()?,
+    })
+}
+
+impl AuditedTx {
+    /// Registers a client with its key's hash; a name already taken is a duplicate.
+    pub async fn insert_open311_client(&mut self, id: &str, name: &str, key_hash: &str) -> Result<(), StoreError> {
+        let now = ts(self.now());
+        on_tx!(&mut self.tx, |conn| {
+            sqlx::query("INSERT INTO open311_clients (id, name, key_hash, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(id)
+                .bind(name)
+                .bind(key_hash)
+                .bind(&now)
+                .execute(conn)
+                .await
+                .map_err(|e| crate::store::on_unique(e, "client"))?;
+        });
+        self.audit(AuditEvent::new("open311.key.create", "open311_client", id).details(serde_json::json!({ "client": name })))
+            .await?;
+        Ok(())
+    }
+
+    /// Revokes a client's key; an unknown or already revoked client is not found.
+    pub async fn revoke_open311_client(&mut self, name: &str) -> Result<(), StoreError> {
+        let now = ts(self.now());
+        let id: Option<String> = on_tx!(&mut self.tx, |conn| {
+            sqlx::query_scalar(
+                "UPDATE open311_clients SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL RETURNING id",
+            )
+            .bind(&now)
+            .bind(name)
+            .fetch_optional(conn)
+            .await?
+        });
+        let id = id.ok_or(StoreError::NotFound)?;
+        self.audit(AuditEvent::new("open311.key.revoke", "open311_client", &id).details(serde_json::json!({ "client": name })))
+            .await?;
+        Ok(())
+    }
+}

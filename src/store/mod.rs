@@ -270,6 +270,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0029_intake.sql"),
         include_str!("../../migrations/postgres/0029_intake.sql"),
     ),
+    (
+        "0030_open311",
+        include_str!("../../migrations/sqlite/0030_open311.sql"),
+        include_str!("../../migrations/postgres/0030_open311.sql"),
+    ),
 ];
 
 impl Db {

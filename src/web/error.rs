@@ -172,6 +172,7 @@ fn rejection_field(text: &str) -> Option<(String, &'static str)> {
 pub async fn uniform_errors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let path = request.uri().path();
     let api = crate::web::is_api_path(path);
+    let path_is_open311 = path.starts_with("/open311/");
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -183,6 +184,10 @@ pub async fn uniform_errors(request: axum::extract::Request, next: axum::middlew
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
+    // Open311 answers in its own error format (a list of code/description), JSON or XML.
+    if path_is_open311 && (content_type.starts_with("application/json") || content_type.starts_with("text/xml")) {
+        return response;
+    }
     let already = if api {
         content_type.starts_with("application/json")
     } else {

@@ -125,17 +125,27 @@ const PAGE_SIZE: i64 = 50;
 
 impl MatterQuery {
     fn filter(&self, now: chrono::DateTime<chrono::Utc>) -> Result<MatterFilter, AppError> {
-        let status = match self.status.trim() {
+        let status = match self.status.as_str() {
             "" => None,
-            raw => Some(Status::parse(raw).ok_or_else(|| {
+            raw => Some(Status::ALL.iter().copied().find(|s| s.code() == raw).ok_or_else(|| {
                 AppError::Invalid(FieldErrors::single("status", "invalid_value", "状态的取值不正确"))
             })?),
         };
-        let page = self.page.trim().parse::<i64>().unwrap_or(1).clamp(1, 10_000);
+        let invalid = |field: &'static str, message: &str| AppError::Invalid(FieldErrors::single(field, "invalid_value", message));
+        let page = match self.page.as_str() {
+            "" => 1,
+            raw if raw.len() <= 4 && raw.bytes().all(|b| b.is_ascii_digit()) => raw.parse::<i64>().unwrap_or(1).max(1),
+            _ => return Err(invalid("page", "页码为不超过四位的数字")),
+        };
+        let overdue = match self.overdue.as_str() {
+            "" | "0" => false,
+            "1" => true,
+            _ => return Err(invalid("overdue", "只看超时为 1 或 0")),
+        };
         Ok(MatterFilter {
             status,
             unit_id: Some(self.unit.trim().to_owned()).filter(|u| !u.is_empty()),
-            overdue_at: (self.overdue.trim() == "1").then_some(now),
+            overdue_at: overdue.then_some(now),
             limit: PAGE_SIZE,
             offset: (page - 1) * PAGE_SIZE,
         })

@@ -22,6 +22,7 @@ pub mod home;
 pub mod intake;
 pub mod items;
 pub mod login;
+pub mod open311;
 pub mod pages;
 pub mod parties;
 pub mod people;
@@ -93,6 +94,10 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(g.clone(), "/static/{*path}", Public, get(assets::serve)),
         route(g.clone(), "/readyz", Public, get(home::readyz)),
         route(g.clone(), "/lang/{lang}", Public, get(home::switch_language)),
+        route(g.clone(), "/open311/v2/{file}", Public, get(open311::root)),
+        route(p.clone(), "/open311/v2/{file}", Public, post(open311::post)),
+        route(g.clone(), "/open311/v2/services/{file}", Public, get(open311::service_definition)),
+        route(g.clone(), "/open311/v2/requests/{file}", Public, get(open311::request)),
         route(g.clone(), "/login", Public, get(login::form)),
         route(p.clone(), "/login", Public, post(login::submit)),
         route(g.clone(), "/login/mfa", SecondFactor, get(login::mfa_form)),

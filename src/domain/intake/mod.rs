@@ -175,6 +175,9 @@ pub struct Matter {
     pub description: String,
     pub address: String,
     pub point: Option<GeoPoint>,
+    /// A link the reporter sent (Open311 `media_url`), never fetched.
+    #[serde(default)]
+    pub media_url: Option<String>,
     pub reported_at: DateTime<Utc>,
     /// The squad the matter is dispatched to.
     pub unit_id: Option<String>,
@@ -238,6 +241,7 @@ impl Matter {
             description: new.description.clone(),
             address: new.address.clone(),
             point: new.point,
+            media_url: new.media_url.clone(),
             reported_at: now,
             unit_id: None,
             due_at: Some(ctx.due(now, flow::ACCEPT_LIMIT)),

@@ -62,6 +62,10 @@ pub struct ReportInput {
     pub reporter_name: String,
     #[serde(default)]
     pub reporter_phone: String,
+    /// A link to a photo or page about the problem (Open311 `media_url`): kept as a link for
+    /// staff to open, never fetched by the server.
+    #[serde(default)]
+    pub media_url: String,
 }
 
 /// A report that passed every check, ready to be stored.
@@ -77,6 +81,7 @@ pub struct NewMatter {
     /// Personal data: kept apart from the matter, sealed, shown masked.
     pub reporter_name: String,
     pub reporter_phone: String,
+    pub media_url: Option<String>,
 }
 
 /// A phone as the centre writes it: a mobile number (11 digits from 1) or a fixed line with its
@@ -92,6 +97,71 @@ pub fn parse_phone(raw: &str) -> Option<String> {
         && !phone.starts_with('-')
         && !phone.ends_with('-');
     (mobile || fixed).then_some(phone)
+}
+
+/// A media link as a reporter sends it: `http` or `https`, a host name with a dot (never an IP
+/// literal, `localhost` or a local suffix), no credentials, at most 500 characters. The server
+/// never fetches it, so a link to an internal address cannot make it call inside the network;
+/// refusing such links keeps staff from opening them from inside as well.
+pub fn parse_media_url(raw: &str) -> Option<String> {
+    let url = raw.trim();
+    if url.len() > 500 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return None;
+    }
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') || authority.starts_with('[') {
+        return None;
+    }
+    let host = authority.split(':').next().unwrap_or_default().to_ascii_lowercase();
+    let local = ["localhost", ".localhost", ".local", ".internal", ".lan", ".intranet", ".corp", ".home"];
+    let ip_literal = host.parse::<std::net::IpAddr>().is_ok() || host.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let named = host.contains('.')
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && !host.starts_with('.')
+        && !host.ends_with('.');
+    (named && !ip_literal && !local.iter().any(|l| host == l.trim_start_matches('.') || host.ends_with(l)))
+        .then(|| url.to_owned())
+}
+
+/// Text for the public (the reporter's lookup, Open311): runs of seven digits or more — phone,
+/// identity and account numbers a reporter or officer may have typed — are masked.
+pub fn public_text(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            // A run of digits, with single spaces or dashes between them, and an ID number's
+            // final X.
+            let mut j = i;
+            let mut digits = 0;
+            while j < chars.len() {
+                if chars[j].is_ascii_digit() {
+                    digits += 1;
+                    j += 1;
+                } else if matches!(chars[j], ' ' | '-') && j + 1 < chars.len() && chars[j + 1].is_ascii_digit() {
+                    j += 1;
+                } else if matches!(chars[j], 'X' | 'x') && digits == 17 {
+                    digits += 1;
+                    j += 1;
+                    break;
+                } else {
+                    break;
+                }
+            }
+            if digits >= 7 {
+                out.extend(std::iter::repeat_n('*', j - i));
+            } else {
+                out.extend(&chars[i..j]);
+            }
+            i = j;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 impl ReportInput {
@@ -158,8 +228,16 @@ impl ReportInput {
         if reporter_phone.is_none() {
             errors.add("reporter_phone", "phone_invalid", "请填写正确的手机号或带区号的固定电话");
         }
+        let media_url = match self.media_url.trim() {
+            "" => Some(None),
+            raw => parse_media_url(raw).map(Some),
+        };
+        if media_url.is_none() {
+            errors.add("media_url", "media_url_invalid", "图片链接须为 http(s) 网址，且不能指向内部地址");
+        }
         errors.into_result()?;
-        let (Some(category), Some(urgency), Some(reporter_phone)) = (category, urgency, reporter_phone)
+        let (Some(category), Some(urgency), Some(reporter_phone), Some(media_url)) =
+            (category, urgency, reporter_phone, media_url)
         else {
             unreachable!("every None above added a field error")
         };
@@ -175,6 +253,7 @@ impl ReportInput {
             point,
             reporter_name: reporter_name.to_owned(),
             reporter_phone,
+            media_url,
         })
     }
 }
@@ -242,6 +321,34 @@ mod tests {
             point.parse(Source::WebForm, &classes(), &area).unwrap().point,
             Some(GeoPoint { lat: 31.78, long: 119.93 })
         );
+    }
+
+    #[test]
+    fn media_links_never_point_inside() {
+        assert!(parse_media_url("https://img.example.cn/a.jpg").is_some());
+        assert!(parse_media_url("http://pic.weibo.com:8080/x?y=1").is_some());
+        for bad in [
+            "ftp://example.cn/a",
+            "https://127.0.0.1/a",
+            "http://10.0.0.5/",
+            "http://[::1]/",
+            "https://localhost/a",
+            "https://metadata.internal/",
+            "https://user:pw@example.cn/",
+            "https://intranet/",
+            "https://2130706433/",
+            "https://exa mple.cn/",
+        ] {
+            assert_eq!(parse_media_url(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn public_text_masks_long_numbers() {
+        assert_eq!(public_text("请回电13912345678，谢谢"), "请回电***********，谢谢");
+        assert_eq!(public_text("身份证11010519491231002X"), "身份证******************");
+        assert_eq!(public_text("电话 0519-8888 1234"), "电话 **************");
+        assert_eq!(public_text("南大街12号，3辆车，2026年"), "南大街12号，3辆车，2026年");
     }
 
     #[test]

@@ -76,6 +76,7 @@ impl World {
             point: None,
             reporter_name: String::new(),
             reporter_phone: phone.into(),
+            media_url: None,
         };
         Matter::filed("m1".into(), matter_number(2026, 1), &new, at(now), &self.ctx(&self.centre, now))
     }
