@@ -55,17 +55,23 @@ pub fn open311_errors(error: Error) -> Vec<Open311Error> {
                 Open311Error::new(400, format!("{field}: {}", f.message))
             })
             .collect(),
-        Error::Forbidden | Error::Unauthenticated => vec![Open311Error::new(403, "api_key: 密钥无效或已吊销")],
+        Error::Forbidden | Error::Unauthenticated => {
+            vec![Open311Error::new(403, "api_key: 密钥无效或已吊销")]
+        }
         Error::NotFound => vec![Open311Error::new(404, "未找到")],
         Error::RateLimited => vec![Open311Error::new(429, "提交过于频繁，请稍后再试")],
-        other => vec![Open311Error::new(if matches!(other, Error::Unavailable(_)) { 503 } else { 500 }, other.message_zh())],
+        other => vec![Open311Error::new(
+            if matches!(other, Error::Unavailable(_)) { 503 } else { 500 },
+            other.message_zh(),
+        )],
     }
 }
 
 /// A client's name: 2–40 letters, digits, dots, dashes or underscores.
 fn client_name(raw: &str) -> Result<String, Error> {
     let name = raw.trim();
-    let ok = (2..=40).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    let ok = (2..=40).contains(&name.len())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
     if ok {
         Ok(name.to_owned())
     } else {
@@ -88,7 +94,13 @@ pub async fn create_key(db: &Db, ctx: &AuditCtx, now: DateTime<Utc>, client: &st
 }
 
 /// Registers a client with a key chosen by the caller (the demo's published key).
-pub async fn register_key(db: &Db, ctx: &AuditCtx, now: DateTime<Utc>, client: &str, key: &str) -> Result<(), Error> {
+pub async fn register_key(
+    db: &Db,
+    ctx: &AuditCtx,
+    now: DateTime<Utc>,
+    client: &str,
+    key: &str,
+) -> Result<(), Error> {
     let name = client_name(client)?;
     let mut tx = db.begin(ctx, now).await?;
     tx.insert_open311_client(&new_id(now), &name, &token_hash(key)).await?;
@@ -159,7 +171,8 @@ pub async fn post_request(
         media_url: posted.media_url.clone(),
     };
     let address = address.to_string();
-    let filer = Filer::Public { source: Source::Open311, client: &client.name, address: &address, request_id };
+    let filer =
+        Filer::Public { source: Source::Open311, client: &client.name, address: &address, request_id };
     let matter = file_matter(state, filer, &input).await?;
     let class = state.db.matter_categories().await?.into_iter().find(|c| c.code == matter.category);
     Ok(Posted { service_request_id: matter.number, service_notice: notice(class.as_ref()) })
@@ -169,7 +182,11 @@ pub async fn post_request(
 /// the class's limit.
 pub fn notice(class: Option<&Category>) -> String {
     match class {
-        Some(c) => format!("受理中心将在1个工作时内受理，{}类问题一般在{}内处置完毕", c.name, c.handle_normal.label_zh()),
+        Some(c) => format!(
+            "受理中心将在1个工作时内受理，{}类问题一般在{}内处置完毕",
+            c.name,
+            c.handle_normal.label_zh()
+        ),
         None => "受理中心将在1个工作时内受理".to_owned(),
     }
 }
@@ -186,9 +203,9 @@ pub struct RequestsQuery {
 }
 
 fn w3c(raw: &str, field: &str) -> Result<DateTime<Utc>, Open311Error> {
-    DateTime::parse_from_rfc3339(raw.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| Open311Error::new(400, format!("{field}: 须为 W3C 日期时间，如 2026-11-01T00:00:00+08:00")))
+    DateTime::parse_from_rfc3339(raw.trim()).map(|t| t.with_timezone(&Utc)).map_err(|_| {
+        Open311Error::new(400, format!("{field}: 须为 W3C 日期时间，如 2026-11-01T00:00:00+08:00"))
+    })
 }
 
 impl RequestsQuery {
@@ -293,7 +310,10 @@ pub fn service_request(p: &PublicMatter) -> ServiceRequest {
 }
 
 /// `GET requests`: by ids when given (the window does not apply), else by the filter.
-pub async fn requests(state: &AppState, query: &RequestsQuery) -> Result<Vec<ServiceRequest>, Vec<Open311Error>> {
+pub async fn requests(
+    state: &AppState,
+    query: &RequestsQuery,
+) -> Result<Vec<ServiceRequest>, Vec<Open311Error>> {
     let ids = query.ids();
     let found = if ids.is_empty() {
         let filter = query.filter(state.now()).map_err(|e| vec![e])?;

@@ -545,8 +545,15 @@ macro_rules! public_matters {
 
 type PublicRow = (String, String, Option<String>, String);
 
-fn public_matter((body, service_name, unit_name, updated_at): PublicRow) -> Result<PublicMatter, sqlx::Error> {
-    Ok(PublicMatter { matter: parse_body(&body)?, service_name, unit_name, updated_at: parse_ts(&updated_at)? })
+fn public_matter(
+    (body, service_name, unit_name, updated_at): PublicRow,
+) -> Result<PublicMatter, sqlx::Error> {
+    Ok(PublicMatter {
+        matter: parse_body(&body)?,
+        service_name,
+        unit_name,
+        updated_at: parse_ts(&updated_at)?,
+    })
 }
 
 impl Db {
@@ -623,20 +630,30 @@ fn open311_client(
 
 impl AuditedTx {
     /// Registers a client with its key's hash; a name already taken is a duplicate.
-    pub async fn insert_open311_client(&mut self, id: &str, name: &str, key_hash: &str) -> Result<(), StoreError> {
+    pub async fn insert_open311_client(
+        &mut self,
+        id: &str,
+        name: &str,
+        key_hash: &str,
+    ) -> Result<(), StoreError> {
         let now = ts(self.now());
         on_tx!(&mut self.tx, |conn| {
-            sqlx::query("INSERT INTO open311_clients (id, name, key_hash, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(id)
-                .bind(name)
-                .bind(key_hash)
-                .bind(&now)
-                .execute(conn)
-                .await
-                .map_err(|e| crate::store::on_unique(e, "client"))?;
+            sqlx::query(
+                "INSERT INTO open311_clients (id, name, key_hash, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(name)
+            .bind(key_hash)
+            .bind(&now)
+            .execute(conn)
+            .await
+            .map_err(|e| crate::store::on_unique(e, "client"))?;
         });
-        self.audit(AuditEvent::new("open311.key.create", "open311_client", id).details(serde_json::json!({ "client": name })))
-            .await?;
+        self.audit(
+            AuditEvent::new("open311.key.create", "open311_client", id)
+                .details(serde_json::json!({ "client": name })),
+        )
+        .await?;
         Ok(())
     }
 
@@ -653,8 +670,11 @@ impl AuditedTx {
             .await?
         });
         let id = id.ok_or(StoreError::NotFound)?;
-        self.audit(AuditEvent::new("open311.key.revoke", "open311_client", &id).details(serde_json::json!({ "client": name })))
-            .await?;
+        self.audit(
+            AuditEvent::new("open311.key.revoke", "open311_client", &id)
+                .details(serde_json::json!({ "client": name })),
+        )
+        .await?;
         Ok(())
     }
 }

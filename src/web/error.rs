@@ -185,7 +185,9 @@ pub async fn uniform_errors(request: axum::extract::Request, next: axum::middlew
         .unwrap_or("")
         .to_owned();
     // Open311 answers in its own error format (a list of code/description), JSON or XML.
-    if path_is_open311 && (content_type.starts_with("application/json") || content_type.starts_with("text/xml")) {
+    if path_is_open311
+        && (content_type.starts_with("application/json") || content_type.starts_with("text/xml"))
+    {
         return response;
     }
     let already = if api {

@@ -109,7 +109,9 @@ impl MatterDto {
 #[serde(default)]
 pub struct MatterQuery {
     /// A status code (`reported`, `accepted`, `dispatched`, …); empty: all.
-    #[param(pattern = "^(reported|rejected|accepted|dispatched|awaiting_case|handled|verified|referred|closed|merged)?$")]
+    #[param(
+        pattern = "^(reported|rejected|accepted|dispatched|awaiting_case|handled|verified|referred|closed|merged)?$"
+    )]
     pub status: String,
     /// A unit id: matters dispatched to it.
     pub unit: String,
@@ -131,10 +133,14 @@ impl MatterQuery {
                 AppError::Invalid(FieldErrors::single("status", "invalid_value", "状态的取值不正确"))
             })?),
         };
-        let invalid = |field: &'static str, message: &str| AppError::Invalid(FieldErrors::single(field, "invalid_value", message));
+        let invalid = |field: &'static str, message: &str| {
+            AppError::Invalid(FieldErrors::single(field, "invalid_value", message))
+        };
         let page = match self.page.as_str() {
             "" => 1,
-            raw if raw.len() <= 4 && raw.bytes().all(|b| b.is_ascii_digit()) => raw.parse::<i64>().unwrap_or(1).max(1),
+            raw if raw.len() <= 4 && raw.bytes().all(|b| b.is_ascii_digit()) => {
+                raw.parse::<i64>().unwrap_or(1).max(1)
+            }
             _ => return Err(invalid("page", "页码为不超过四位的数字")),
         };
         let overdue = match self.overdue.as_str() {

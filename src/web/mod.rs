@@ -26,6 +26,7 @@ pub mod open311;
 pub mod pages;
 pub mod parties;
 pub mod people;
+pub mod public_intake;
 pub mod schema;
 pub mod security;
 pub mod simulator;
@@ -94,6 +95,9 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(g.clone(), "/static/{*path}", Public, get(assets::serve)),
         route(g.clone(), "/readyz", Public, get(home::readyz)),
         route(g.clone(), "/lang/{lang}", Public, get(home::switch_language)),
+        route(g.clone(), "/public/report", Public, get(public_intake::report_page)),
+        route(p.clone(), "/public/report", Public, post(public_intake::report_form)),
+        route(g.clone(), "/public/matters", Public, get(public_intake::lookup_page)),
         route(g.clone(), "/open311/v2/{file}", Public, get(open311::root)),
         route(p.clone(), "/open311/v2/{file}", Public, post(open311::post)),
         route(g.clone(), "/open311/v2/services/{file}", Public, get(open311::service_definition)),

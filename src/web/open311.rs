@@ -72,7 +72,10 @@ fn errors(format: Format, errors: Vec<Open311Error>) -> Response {
         Format::Json => json(
             status,
             serde_json::Value::Array(
-                errors.iter().map(|e| serde_json::json!({ "code": e.status, "description": e.description })).collect(),
+                errors
+                    .iter()
+                    .map(|e| serde_json::json!({ "code": e.status, "description": e.description }))
+                    .collect(),
             ),
         ),
         Format::Xml => {
@@ -198,7 +201,10 @@ pub async fn service_definition(State(state): State<AppState>, Path(file): Path<
         Err(e) => return errors(format, open311_errors(e)),
     };
     if !classes.iter().any(|c| c.code == code) {
-        return errors(format, vec![Open311Error { status: 404, description: format!("service_code: {code} 不存在") }]);
+        return errors(
+            format,
+            vec![Open311Error { status: 404, description: format!("service_code: {code} 不存在") }],
+        );
     }
     match format {
         Format::Json => json(StatusCode::OK, serde_json::json!({ "service_code": code, "attributes": [] })),
@@ -248,7 +254,12 @@ fn requests_body(format: Format, list: &[ServiceRequest]) -> Response {
 async fn requests(state: &AppState, format: Format, query: Option<&str>) -> Response {
     let query: RequestsQuery = match serde_urlencoded::from_str(query.unwrap_or("")) {
         Ok(query) => query,
-        Err(_) => return errors(format, vec![Open311Error { status: 400, description: "查询参数格式不正确".to_owned() }]),
+        Err(_) => {
+            return errors(
+                format,
+                vec![Open311Error { status: 400, description: "查询参数格式不正确".to_owned() }],
+            );
+        }
     };
     match ops::requests(state, &query).await {
         Ok(list) => requests_body(format, &list[..list.len().min(MAX_RESULTS as usize)]),
@@ -276,7 +287,13 @@ pub async fn post(
     let posted: PostedRequest = match serde_urlencoded::from_bytes(&body) {
         Ok(posted) => posted,
         Err(_) => {
-            return errors(format, vec![Open311Error { status: 400, description: "请以 application/x-www-form-urlencoded 提交".to_owned() }]);
+            return errors(
+                format,
+                vec![Open311Error {
+                    status: 400,
+                    description: "请以 application/x-www-form-urlencoded 提交".to_owned(),
+                }],
+            );
         }
     };
     let address = info.source.parse().unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));

@@ -275,3 +275,23 @@ async fn keys_rotate_adds_a_key_and_reseals_the_personal_numbers() {
     let list = app.get_bearer("/api/v1/people?page_size=5", &office).await;
     assert_eq!(list.status, axum::http::StatusCode::OK, "{}", list.body);
 }
+
+#[tokio::test]
+async fn an_operator_issues_lists_and_revokes_open311_keys() {
+    let cli = Cli::new().await;
+    assert!(cli.run(&["migrate"]).status.success());
+    let created = cli.run(&["open311", "key", "create", "--client", "city-app"]);
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let text = stdout(&created);
+    let key = text.lines().last().unwrap();
+    assert_eq!(key.len(), 64, "the key alone on the last line: {text}");
+    assert!(key.chars().all(|c| c.is_ascii_hexdigit()));
+    let again = cli.run(&["open311", "key", "create", "--client", "city-app"]);
+    assert!(!again.status.success(), "a client has one key");
+    let listed = stdout(&cli.run(&["open311", "key", "list"]));
+    assert!(listed.contains("city-app") && listed.contains("in force"), "{listed}");
+    assert!(!listed.contains(key), "the key is never shown again");
+    assert!(cli.run(&["open311", "key", "revoke", "--client", "city-app"]).status.success());
+    assert!(stdout(&cli.run(&["open311", "key", "list"])).contains("revoked"));
+    assert!(!cli.run(&["open311", "key", "revoke", "--client", "city-app"]).status.success());
+}

@@ -15,6 +15,7 @@ mod evidence;
 mod intake;
 mod jobs;
 mod login;
+mod open311;
 mod org;
 mod parties;
 mod personal;

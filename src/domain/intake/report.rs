@@ -115,7 +115,8 @@ pub fn parse_media_url(raw: &str) -> Option<String> {
     }
     let host = authority.split(':').next().unwrap_or_default().to_ascii_lowercase();
     let local = ["localhost", ".localhost", ".local", ".internal", ".lan", ".intranet", ".corp", ".home"];
-    let ip_literal = host.parse::<std::net::IpAddr>().is_ok() || host.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let ip_literal =
+        host.parse::<core::net::IpAddr>().is_ok() || host.chars().all(|c| c.is_ascii_digit() || c == '.');
     let named = host.contains('.')
         && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
         && !host.starts_with('.')
@@ -140,7 +141,10 @@ pub fn public_text(text: &str) -> String {
                 if chars[j].is_ascii_digit() {
                     digits += 1;
                     j += 1;
-                } else if matches!(chars[j], ' ' | '-') && j + 1 < chars.len() && chars[j + 1].is_ascii_digit() {
+                } else if matches!(chars[j], ' ' | '-')
+                    && j + 1 < chars.len()
+                    && chars[j + 1].is_ascii_digit()
+                {
                     j += 1;
                 } else if matches!(chars[j], 'X' | 'x') && digits == 17 {
                     digits += 1;
