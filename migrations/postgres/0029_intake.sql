@@ -89,6 +89,8 @@ CREATE TABLE matters (
     case_id           TEXT REFERENCES cases(id),
     merged_into       TEXT REFERENCES matters(id),
     referral_department TEXT,
+    referral_due_at   TEXT,
+    referral_answered_at TEXT,
     body              TEXT NOT NULL,
     version           BIGINT NOT NULL,
     updated_at        TEXT NOT NULL
@@ -98,6 +100,12 @@ CREATE INDEX matters_unit_status ON matters(unit_id, status);
 CREATE INDEX matters_reported ON matters(reported_at);
 CREATE INDEX matters_category_status ON matters(category, status);
 CREATE INDEX matters_case ON matters(case_id);
+-- The monthly indicators count matters by the month of each step.
+CREATE INDEX matters_accepted ON matters(accepted_at);
+CREATE INDEX matters_dispatched ON matters(dispatched_at);
+CREATE INDEX matters_handled ON matters(handled_at);
+CREATE INDEX matters_closed ON matters(closed_at);
+CREATE INDEX matters_referral_answered ON matters(referral_answered_at);
 
 -- A matter's timeline, append-only like the case timeline.
 CREATE TABLE matter_events (

@@ -10,16 +10,19 @@ use crate::domain::access::Action;
 use crate::domain::fields::FieldErrors;
 use crate::domain::intake::catalogue::CategoryInput;
 use crate::domain::intake::flow::StepInput;
+use crate::domain::intake::indicators::{Counts, Indicator};
 use crate::domain::intake::report::DistrictArea;
 use crate::domain::intake::{
     Category, LoopContext, Matter, MatterCommand, ReportInput, Source, Status, apply, matter_number,
 };
 use crate::domain::org::UnitKind;
 use crate::domain::time::beijing;
+use crate::domain::time::start_of_civil_day;
+use crate::domain::training::Month;
 use crate::domain::worktime::OfficeHours;
 use crate::ops::people::unit_visible;
 use crate::ops::{Actor, Error};
-use crate::store::intake::{MatterEntry, MatterFilter, Reporter};
+use crate::store::intake::{BehindQuery, CountsBy, MatterEntry, MatterFilter, Reporter};
 use crate::store::org::Visibility;
 use crate::store::{AuditCtx, AuditEvent, StoreError, new_id};
 
@@ -293,4 +296,79 @@ pub async fn save_category(
     let next = tx.save_matter_category(&class).await?;
     tx.commit().await?;
     Ok(next)
+}
+
+/// A month's indicators as a reader may see them: per unit (the squads in the reader's view,
+/// and for the centre's readers the centre's own matters), per class, and the total.
+#[derive(Debug, Clone)]
+pub struct IndicatorsView {
+    pub month: Month,
+    /// Unit id ('-' for the centre's own matters), its name, its counts.
+    pub units: Vec<(String, String, Counts)>,
+    /// Class code, name, counts (the whole bureau's; empty for a squad's reader).
+    pub categories: Vec<(String, String, Counts)>,
+    pub total: Counts,
+}
+
+/// The instants a month of Beijing time runs between.
+pub fn month_bounds(month: Month) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+    (start_of_civil_day(month.first_day()), start_of_civil_day(month.next().first_day()))
+}
+
+/// The month's counts and rates in the actor's view.
+pub async fn indicators(state: &AppState, actor: &Actor, month: Month) -> Result<IndicatorsView, Error> {
+    let visibility = actor.visibility(Action::MatterView);
+    let (from, to) = month_bounds(month);
+    let units = state.db.units().await?;
+    let mut rows = Vec::new();
+    for (unit, counts) in state.db.matter_counts(from, to, CountsBy::Unit).await? {
+        if unit.is_empty() {
+            if visibility == Visibility::All {
+                rows.push(("-".to_owned(), "受理中心（转办、不予受理等）".to_owned(), counts));
+            }
+        } else if unit_visible(&units, &visibility, &unit) {
+            let name = units.iter().find(|u| u.id == unit).map_or_else(|| unit.clone(), |u| u.name.clone());
+            rows.push((unit, name, counts));
+        }
+    }
+    rows.sort_by(|a, b| {
+        let order = |id: &str| units.iter().find(|u| u.id == id).map_or(i64::MAX, |u| u.sort_order);
+        order(&a.0).cmp(&order(&b.0)).then_with(|| a.1.cmp(&b.1))
+    });
+    let categories = if visibility == Visibility::All {
+        let names = state.db.matter_categories().await?;
+        let mut list: Vec<(String, String, Counts)> = state
+            .db
+            .matter_counts(from, to, CountsBy::Category)
+            .await?
+            .into_iter()
+            .map(|(code, counts)| {
+                let name =
+                    names.iter().find(|c| c.code == code).map_or_else(|| code.clone(), |c| c.name.clone());
+                (code, name, counts)
+            })
+            .collect();
+        list.sort_by(|a, b| a.0.cmp(&b.0));
+        list
+    } else {
+        Vec::new()
+    };
+    let total = Counts::sum(rows.iter().map(|(_, _, c)| c));
+    Ok(IndicatorsView { month, units: rows, categories, total })
+}
+
+/// The matters behind one count of the month (in the actor's view); `unit` '' for all of them,
+/// '-' for the centre's own.
+pub async fn matters_behind(
+    state: &AppState,
+    actor: &Actor,
+    month: Month,
+    indicator: Indicator,
+    unit: &str,
+    page: i64,
+) -> Result<Vec<Matter>, Error> {
+    let (from, to) = month_bounds(month);
+    let visibility = actor.visibility(Action::MatterView);
+    let query = BehindQuery { indicator, from, to, unit, limit: 200, offset: (page.max(1) - 1) * 200 };
+    Ok(state.db.matters_behind(&visibility, &query).await?)
 }

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::intake::indicators::{Counts, Indicator};
 use crate::domain::intake::{Category, CategoryKind, Matter, MatterEvent, Status};
 use crate::domain::worktime::TimeLimit;
 use crate::store::org::Visibility;
@@ -373,7 +374,8 @@ impl AuditedTx {
                  handle_due_at = $6, close_due_at = $7, accepted_at = $8, dispatched_at = $9, handled_at = $10, \
                  closed_at = $11, handled_on_time = $12, rework_count = $13, return_count = $14, \
                  extension_count = $15, defer_count = $16, resolution = $17, satisfaction = $18, case_id = $19, \
-                 merged_into = $20, referral_department = $21, body = $22, version = $23, updated_at = $24 \
+                 merged_into = $20, referral_department = $21, body = $22, version = $23, updated_at = $24, \
+                 referral_due_at = $27, referral_answered_at = $28 \
                  WHERE id = $25 AND version = $26",
             )
             .bind(&next.category)
@@ -402,6 +404,8 @@ impl AuditedTx {
             .bind(&now)
             .bind(&next.id)
             .bind(next.version - 1)
+            .bind(next.referral.as_ref().map(|r| ts(r.due_at)))
+            .bind(next.referral.as_ref().and_then(|r| r.answered_at).map(ts))
             .execute(conn)
             .await?
             .rows_affected()
@@ -676,5 +680,141 @@ impl AuditedTx {
         )
         .await?;
         Ok(())
+    }
+}
+
+/// Whether a matter had a step in the month [$1, $2): the rows the month's counts read.
+macro_rules! in_month {
+    () => {
+        "((m.accepted_at >= $1 AND m.accepted_at < $2) OR (m.dispatched_at >= $1 AND m.dispatched_at < $2) \
+          OR (m.handled_at >= $1 AND m.handled_at < $2) OR (m.closed_at >= $1 AND m.closed_at < $2) \
+          OR (m.referral_answered_at >= $1 AND m.referral_answered_at < $2)) "
+    };
+}
+
+/// The one SQL condition of each indicator (`domain::intake::indicators`), in the order of
+/// `Indicator::ALL`, over the month [$1, $2). The counts and the lists of the matters behind
+/// them are both made from it.
+macro_rules! matter_indicators {
+    ($($variant:ident => $cond:literal,)*) => {
+        /// The indicators in the order the conditions are written (a test holds it to `ALL`).
+        pub const INDICATOR_ORDER: &[Indicator] = &[$(Indicator::$variant,)*];
+
+        const COUNTS_BY_UNIT: &str = concat!(
+            "SELECT COALESCE(m.unit_id, '') AS k, ",
+            $("CAST(SUM(CASE WHEN ", $cond, " THEN 1 ELSE 0 END) AS BIGINT), ",)*
+            "CAST(COUNT(*) AS BIGINT) FROM matters m WHERE ", in_month!(), "GROUP BY COALESCE(m.unit_id, '')"
+        );
+
+        const COUNTS_BY_CATEGORY: &str = concat!(
+            "SELECT m.category AS k, ",
+            $("CAST(SUM(CASE WHEN ", $cond, " THEN 1 ELSE 0 END) AS BIGINT), ",)*
+            "CAST(COUNT(*) AS BIGINT) FROM matters m WHERE ", in_month!(), "GROUP BY m.category"
+        );
+
+        /// The matters behind one count: binds $1 from, $2 to, $3 visibility mode, $4 its unit,
+        /// $5 a unit ('' all, '-' the centre's own), $6 limit, $7 offset.
+        fn indicator_list_sql(indicator: Indicator) -> &'static str {
+            match indicator {
+                $(Indicator::$variant => concat!(
+                    "WITH RECURSIVE visible(id) AS ( SELECT id FROM units WHERE id = $4 \
+                     UNION ALL SELECT u.id FROM units u JOIN visible v ON u.parent_id = v.id WHERE $3 = 'subtree' ) \
+                     SELECT m.body FROM matters m WHERE ($3 = 'all' OR ($3 IN ('unit', 'subtree') AND m.unit_id IN (SELECT id FROM visible))) \
+                     AND ($5 = '' OR COALESCE(m.unit_id, '-') = $5) AND ", $cond,
+                    " ORDER BY m.reported_at DESC, m.id DESC LIMIT $6 OFFSET $7"
+                ),)*
+            }
+        }
+    };
+}
+
+matter_indicators! {
+    Accepted => "(m.accepted_at >= $1 AND m.accepted_at < $2)",
+    Dispatched => "(m.dispatched_at >= $1 AND m.dispatched_at < $2)",
+    Handled => "(m.handled_at >= $1 AND m.handled_at < $2)",
+    HandledOnTime => "(m.handled_at >= $1 AND m.handled_at < $2 AND m.handled_on_time)",
+    Closed => "(m.status = 'closed' AND m.closed_at >= $1 AND m.closed_at < $2)",
+    ClosedOnTime => "(m.status = 'closed' AND m.closed_at >= $1 AND m.closed_at < $2 AND m.closed_at <= m.close_due_at)",
+    Reworked => "(m.status = 'closed' AND m.closed_at >= $1 AND m.closed_at < $2 AND m.rework_count > 0)",
+    Extended => "(m.status = 'closed' AND m.closed_at >= $1 AND m.closed_at < $2 AND m.extension_count > 0)",
+    Visited => "(m.status = 'closed' AND m.closed_at >= $1 AND m.closed_at < $2 AND m.satisfaction IN ('satisfied', 'fair', 'dissatisfied'))",
+    Satisfied => "(m.status = 'closed' AND m.closed_at >= $1 AND m.closed_at < $2 AND m.satisfaction IN ('satisfied', 'fair'))",
+    Referred => "(m.referral_answered_at >= $1 AND m.referral_answered_at < $2)",
+    ReferralOnTime => "(m.referral_answered_at >= $1 AND m.referral_answered_at < $2 AND m.referral_answered_at <= m.referral_due_at)",
+    Service => "(m.handled_at >= $1 AND m.handled_at < $2 AND m.resolution = 'service')",
+    Management => "(m.handled_at >= $1 AND m.handled_at < $2 AND m.resolution = 'management')",
+    Enforcement => "(m.handled_at >= $1 AND m.handled_at < $2 AND m.resolution = 'enforcement')",
+}
+
+/// Which matters behind a count: the indicator, the month, a unit ('' all, '-' the centre's
+/// own), a page.
+#[derive(Debug, Clone, Copy)]
+pub struct BehindQuery<'a> {
+    pub indicator: Indicator,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub unit: &'a str,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// How the month's counts are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountsBy {
+    /// By the squad a matter is with ('' for the centre's own: referrals, refusals).
+    Unit,
+    /// By class.
+    Category,
+}
+
+impl Db {
+    /// Every indicator's count in `[from, to)`, per unit or class (only groups with a step in
+    /// the month).
+    pub async fn matter_counts(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        by: CountsBy,
+    ) -> Result<Vec<(String, Counts)>, sqlx::Error> {
+        use sqlx::Row;
+        let sql = match by {
+            CountsBy::Unit => COUNTS_BY_UNIT,
+            CountsBy::Category => COUNTS_BY_CATEGORY,
+        };
+        let n = INDICATOR_ORDER.len();
+        let rows: Vec<(String, Counts)> = on_pool!(self, |pool| {
+            let rows = sqlx::query(sql).bind(ts(from)).bind(ts(to)).fetch_all(pool).await?;
+            rows.iter()
+                .map(|row| {
+                    let key: String = row.try_get(0)?;
+                    let values = (1..=n).map(|i| row.try_get::<i64, _>(i)).collect::<Result<Vec<_>, _>>()?;
+                    Ok((key, Counts(values)))
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()?
+        });
+        Ok(rows)
+    }
+
+    /// The matters behind one count of the month, in the reader's view; `unit` '' for all,
+    /// '-' for the centre's own.
+    pub async fn matters_behind(
+        &self,
+        visibility: &Visibility,
+        query: &BehindQuery<'_>,
+    ) -> Result<Vec<Matter>, sqlx::Error> {
+        let (mode, vis_unit, _) = visibility.binds();
+        let bodies: Vec<String> = on_pool!(self, |pool| {
+            sqlx::query_scalar(indicator_list_sql(query.indicator))
+                .bind(ts(query.from))
+                .bind(ts(query.to))
+                .bind(mode)
+                .bind(&vis_unit)
+                .bind(query.unit)
+                .bind(query.limit)
+                .bind(query.offset)
+                .fetch_all(pool)
+                .await?
+        });
+        bodies.iter().map(|b| parse_body(b)).collect()
     }
 }

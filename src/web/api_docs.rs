@@ -68,6 +68,8 @@ use crate::app::AppState;
         crate::web::intake::api_reveal,
         crate::web::intake::api_categories,
         crate::web::intake::api_save_category,
+        crate::web::matter_indicators::api_indicators,
+        crate::web::matter_indicators::api_behind,
         crate::web::fieldwork::api_patrols,
         crate::web::fieldwork::api_create_patrol,
         crate::web::fieldwork::api_patrol,

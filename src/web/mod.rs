@@ -22,6 +22,7 @@ pub mod home;
 pub mod intake;
 pub mod items;
 pub mod login;
+pub mod matter_indicators;
 pub mod open311;
 pub mod pages;
 pub mod parties;
@@ -147,6 +148,14 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(p.clone(), "/calendar/years", A(X::CalendarEdit), post(calendar::year_form)),
         route(g.clone(), "/matters", A(X::MatterView), get(intake::list_page)),
         route(g.clone(), "/matters/new", A(X::MatterFile), get(intake::new_page)),
+        route(g.clone(), "/matters/indicators", A(X::MatterView), get(matter_indicators::page)),
+        route(g.clone(), "/matters/indicators.xlsx", A(X::MatterView), get(matter_indicators::xlsx)),
+        route(
+            g.clone(),
+            "/matters/indicators/matters",
+            A(X::MatterView),
+            get(matter_indicators::behind_page),
+        ),
         route(p.clone(), "/matters", A(X::MatterFile), post(intake::file_form)),
         route(g.clone(), "/matters/{id}", A(X::MatterView), get(intake::detail_page)),
         route(p.clone(), "/matters/{id}/steps", A(X::MatterAct), post(intake::step_form)),
@@ -372,6 +381,18 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
             post(intake::api_reveal),
         ),
         route(g.clone(), "/api/v1/matter-categories", A(X::MatterView), get(intake::api_categories)),
+        route(
+            g.clone(),
+            "/api/v1/matter-indicators",
+            A(X::MatterView),
+            get(matter_indicators::api_indicators),
+        ),
+        route(
+            g.clone(),
+            "/api/v1/matter-indicators/matters",
+            A(X::MatterView),
+            get(matter_indicators::api_behind),
+        ),
         route(
             p.clone(),
             "/api/v1/matter-categories",

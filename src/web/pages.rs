@@ -63,6 +63,16 @@ const MENU: &[(MenuItem, Option<Action>)] = &[
         Some(Action::MatterView),
     ),
     (
+        MenuItem {
+            key: "matter_indicators",
+            href: "/matters/indicators",
+            zh: "事项指标与721",
+            en: "Matter indicators",
+            icon: "◑",
+        },
+        Some(Action::MatterView),
+    ),
+    (
         MenuItem { key: "cases", href: "/cases", zh: "案件办理", en: "Cases", icon: "✎" },
         Some(Action::CaseView),
     ),

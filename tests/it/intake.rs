@@ -296,3 +296,170 @@ async fn the_intake_desk_files_a_call_and_the_page_takes_the_steps() {
     let reveal = app.post_form(&format!("{}/reporters/reveal", filed.location()), Some(&session), &[]).await;
     assert!(reveal.body.contains("13912345678"));
 }
+
+/// The month's indicators against matters counted by hand: squad A closes one on time and one
+/// late after rework, squad B one after an approved extension, the centre refers one and
+/// refuses one.
+#[tokio::test]
+async fn the_indicators_count_what_was_done_and_list_the_matters_behind_each_figure() {
+    let app = TestApp::new().await;
+    let centre = app.token("center01").await;
+    let a_officer = app.token("officer01").await;
+    let b_officer = app.token("officer05").await;
+    let squad_a = app.unit_id("南大街中队").await;
+    let squad_b = app.unit_id("荷花池中队").await;
+    let json = |action: &str| serde_json::json!({ "action": action });
+
+    // m1: A, persuasion (管理), on time, visited: satisfied.
+    let m1 = file(&app, &centre, report("SJ0401")).await;
+    step(&app, &centre, &m1, json("accept")).await;
+    step(&app, &centre, &m1, serde_json::json!({ "action": "dispatch", "unit_id": squad_a })).await;
+    step(
+        &app,
+        &a_officer,
+        &m1,
+        serde_json::json!({ "action": "handle", "result": "劝离", "measures": "persuasion" }),
+    )
+    .await;
+    step(&app, &centre, &m1, serde_json::json!({ "action": "check", "passed": true })).await;
+    step(&app, &centre, &m1, serde_json::json!({ "action": "close", "public_note": "已劝离" })).await;
+    step(&app, &centre, &m1, serde_json::json!({ "action": "visit", "satisfaction": "satisfied" })).await;
+    // m2: A, guidance (服务), reworked, late, visited: dissatisfied.
+    let mut second = report("SJ0103");
+    second["address"] = serde_json::json!("荷花池路 8 号");
+    let m2 = file(&app, &centre, second).await;
+    step(&app, &centre, &m2, json("accept")).await;
+    step(&app, &centre, &m2, serde_json::json!({ "action": "dispatch", "unit_id": squad_a })).await;
+    step(
+        &app,
+        &a_officer,
+        &m2,
+        serde_json::json!({ "action": "handle", "result": "已清扫", "measures": "guidance" }),
+    )
+    .await;
+    step(&app, &centre, &m2, serde_json::json!({ "action": "check", "passed": false, "reason": "仍有垃圾" }))
+        .await;
+    app.clock.set(app.clock_now() + Duration::days(3));
+    step(
+        &app,
+        &a_officer,
+        &m2,
+        serde_json::json!({ "action": "handle", "result": "已清扫", "measures": "guidance" }),
+    )
+    .await;
+    step(&app, &centre, &m2, serde_json::json!({ "action": "check", "passed": true })).await;
+    step(&app, &centre, &m2, serde_json::json!({ "action": "close", "public_note": "已清扫" })).await;
+    step(&app, &centre, &m2, serde_json::json!({ "action": "visit", "satisfaction": "dissatisfied" })).await;
+    // m3: B, extension approved, order (管理), on time, nobody to call back.
+    let mut third = report("SJ0402");
+    third["address"] = serde_json::json!("五星公园");
+    third["reporter_phone"] = serde_json::json!("");
+    third["reporter_name"] = serde_json::json!("");
+    let m3 = file(&app, &centre, third).await;
+    step(&app, &centre, &m3, json("accept")).await;
+    step(&app, &centre, &m3, serde_json::json!({ "action": "dispatch", "unit_id": squad_b })).await;
+    step(&app, &b_officer, &m3, serde_json::json!({ "action": "request_time", "kind": "extend", "until": "2026-03-12 17:30", "reason": "店主外出" })).await;
+    step(&app, &centre, &m3, serde_json::json!({ "action": "decide_time", "approve": true })).await;
+    app.clock.set(app.clock_now() + Duration::days(2));
+    step(
+        &app,
+        &b_officer,
+        &m3,
+        serde_json::json!({ "action": "handle", "result": "已责令改正", "measures": "order" }),
+    )
+    .await;
+    step(&app, &centre, &m3, serde_json::json!({ "action": "check", "passed": true })).await;
+    step(&app, &centre, &m3, serde_json::json!({ "action": "close", "public_note": "已改正" })).await;
+    // m4: the centre refers it and the department answers in time; m5: refused.
+    let mut fourth = report("SJ0501");
+    fourth["address"] = serde_json::json!("北港路");
+    let m4 = file(&app, &centre, fourth).await;
+    step(
+        &app,
+        &centre,
+        &m4,
+        serde_json::json!({ "action": "refer", "department": "住房和城乡建设局", "due_on": "2026-03-20" }),
+    )
+    .await;
+    step(&app, &centre, &m4, serde_json::json!({ "action": "answer_referral", "answer": "已修复" })).await;
+    step(&app, &centre, &m4, serde_json::json!({ "action": "close", "public_note": "已由住建部门修复" }))
+        .await;
+    let mut fifth = report("SJ0401");
+    fifth["address"] = serde_json::json!("邹区");
+    let m5 = file(&app, &centre, fifth).await;
+    step(&app, &centre, &m5, serde_json::json!({ "action": "reject", "reason": "重复反映" })).await;
+
+    let figures = app
+        .json(Method::GET, "/api/v1/matter-indicators?month=2026-03", &centre, serde_json::Value::Null)
+        .await;
+    assert_eq!(figures.status, StatusCode::OK, "{}", figures.body);
+    let figures = figures.json();
+    let row =
+        |key: &str| figures["units"].as_array().unwrap().iter().find(|r| r["key"] == key).cloned().unwrap();
+    let counts = |key: &str| {
+        let r = row(key);
+        [
+            "accepted",
+            "dispatched",
+            "handled",
+            "handled_on_time",
+            "closed",
+            "closed_on_time",
+            "reworked",
+            "extended",
+            "visited",
+            "satisfied",
+            "referred",
+            "referral_on_time",
+            "service",
+            "management",
+            "enforcement",
+        ]
+        .map(|c| r["counts"][c].as_i64().unwrap())
+    };
+    assert_eq!(counts(&squad_a), [2, 2, 2, 1, 2, 1, 1, 0, 2, 1, 0, 0, 1, 1, 0]);
+    assert_eq!(counts(&squad_b), [1, 1, 1, 1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 1, 0]);
+    assert_eq!(counts("-"), [1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0]);
+    assert_eq!(row(&squad_a)["rates"]["on_time_closure"], 50.0);
+    assert_eq!(row(&squad_a)["rates"]["rework"], 50.0);
+    assert_eq!(row(&squad_a)["rates"]["satisfaction"], 50.0);
+    assert_eq!(row(&squad_a)["shares_721"], serde_json::json!([50.0, 50.0, 0.0]));
+    assert_eq!(figures["total"]["counts"]["closed"], 4);
+    assert_eq!(figures["categories"].as_array().unwrap().len(), 4, "four classes had a step");
+
+    // The matters behind a figure are the ones counted.
+    let behind = app
+        .json(
+            Method::GET,
+            &format!("/api/v1/matter-indicators/matters?month=2026-03&indicator=reworked&unit={squad_a}"),
+            &centre,
+            serde_json::Value::Null,
+        )
+        .await
+        .json();
+    assert_eq!(behind.as_array().unwrap().len(), 1);
+    assert_eq!(behind[0]["id"], m2.as_str());
+    let page = app
+        .get(
+            &format!("/matters/indicators/matters?month=2026-03&indicator=extended&unit={squad_b}"),
+            Some(&app.login("center01").await),
+        )
+        .await;
+    assert!(page.body.contains("SX2026-000003"), "m3 is behind 延期数");
+    // A squad sees only its own row; February is empty.
+    let own = app
+        .json(Method::GET, "/api/v1/matter-indicators?month=2026-03", &a_officer, serde_json::Value::Null)
+        .await
+        .json();
+    assert_eq!(own["units"].as_array().unwrap().len(), 1);
+    assert_eq!(own["units"][0]["key"], squad_a.as_str());
+    let empty = app
+        .json(Method::GET, "/api/v1/matter-indicators?month=2026-02", &centre, serde_json::Value::Null)
+        .await
+        .json();
+    assert!(empty["units"].as_array().unwrap().is_empty());
+    let session = app.login("center01").await;
+    let sheet = app.get("/matters/indicators.xlsx?month=2026-03", Some(&session)).await;
+    assert_eq!(sheet.status, StatusCode::OK);
+    assert_eq!(app.audit_count("matter.indicators.export").await, 1);
+}

@@ -659,6 +659,8 @@ pub fn apply(
             .and_utc();
             next.status = Status::Referred;
             next.accepted_at = matter.accepted_at.or(Some(now));
+            // Closing is due once the department's answer is, and the centre's closing time.
+            next.close_due_at = Some(ctx.due(due_at, CLOSE_LIMIT));
             next.referral = Some(Referral {
                 department: department.clone(),
                 reference: reference.clone(),

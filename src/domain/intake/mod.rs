@@ -10,6 +10,7 @@
 
 pub mod catalogue;
 pub mod flow;
+pub mod indicators;
 pub mod report;
 pub mod resolution;
 
