@@ -220,9 +220,9 @@ impl Demo {
             );
             next!(&centre, &[("action", "decide_time"), ("approve", "true")], Duration::days(2));
         }
-        // A squad late now and then: its handling lands the next afternoon.
+        // A squad late now and then: its handling lands two days later.
         if self.dice.chance(12) {
-            t += Duration::days(1);
+            t += Duration::days(2);
         }
         let mix = self.mix(squad);
         let (measures, result) = match mix {

@@ -105,13 +105,19 @@ impl IndicatorsPage {
         counts.rate(*rate).map_or_else(|| "—".to_owned(), |v| format!("{v:.1}%"))
     }
 
-    fn shares(&self, counts: &Counts) -> Vec<(&'static str, f64, u32, &'static str)> {
+    /// Each share: its name, per cent, the aim, the indicator's code and where its bar starts.
+    fn shares(&self, counts: &Counts) -> Vec<(&'static str, f64, u32, &'static str, f64)> {
         let Some(shares) = counts.shares_721() else { return Vec::new() };
+        let mut start = 0.0;
         Resolution::ALL
             .iter()
             .zip(shares)
             .zip([Indicator::Service, Indicator::Management, Indicator::Enforcement])
-            .map(|((r, share), indicator)| (r.name_zh(), share, r.aim_percent(), indicator.code()))
+            .map(|((r, share), indicator)| {
+                let at = start;
+                start += share;
+                (r.name_zh(), share, r.aim_percent(), indicator.code(), at)
+            })
             .collect()
     }
 
