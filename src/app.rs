@@ -130,8 +130,8 @@ pub fn state(db: Db, clock: SharedClock, config: Config, demo: bool) -> anyhow::
         db,
         clock,
         login_limiter: Arc::new(RateLimiter::new(config.login_rate_per_minute)),
-        public_limiter: Arc::new(RateLimiter::new(PUBLIC_REPORTS_PER_MINUTE)),
-        open311_limiter: Arc::new(RateLimiter::new(OPEN311_POSTS_PER_MINUTE)),
+        public_limiter: Arc::new(RateLimiter::new(config.public_reports_per_minute)),
+        open311_limiter: Arc::new(RateLimiter::new(config.open311_posts_per_minute)),
         fonts: Arc::new(std::sync::OnceLock::new()),
         config: Arc::new(config),
         dummy_hash: Arc::new(dummy_hash),
@@ -289,12 +289,6 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
 }
-
-/// Reports one address may file through the public form and Open311 in a minute: more than a
-/// person types, few enough that a script cannot flood the centre's queue ([M]).
-pub const PUBLIC_REPORTS_PER_MINUTE: u32 = 5;
-/// Posts one Open311 client may make in a minute, whatever its users' addresses ([M]).
-pub const OPEN311_POSTS_PER_MINUTE: u32 = 60;
 
 /// A fixed-window counter per key (a client address, an API client), for the login form and
 /// the public's ways in. Lockout protects each account; this protects against one address

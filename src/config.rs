@@ -47,6 +47,10 @@ pub struct Config {
     pub log_format: String,
     /// Login attempts allowed per client address per minute before 429.
     pub login_rate_per_minute: u32,
+    /// Reports one client address may file through the public form and Open311 per minute.
+    pub public_reports_per_minute: u32,
+    /// Posts one Open311 client may make per minute, whatever its users' addresses.
+    pub open311_posts_per_minute: u32,
     /// Days an API token from `chengguan token create` stays valid.
     pub api_token_days: i64,
     /// The bureau's short name that opens every document number (文号), as in
@@ -98,6 +102,10 @@ impl Default for Config {
             sqlite_synchronous_full: true,
             log_format: "text".to_owned(),
             login_rate_per_minute: 30,
+            // More than a person types, few enough that a script cannot flood the centre's
+            // queue ([M]).
+            public_reports_per_minute: 5,
+            open311_posts_per_minute: 60,
             api_token_days: 90,
             doc_prefix: "钟城管".to_owned(),
             bureau_name: String::new(),

@@ -235,8 +235,9 @@ fn workbook(view: &IndicatorsView) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError
 
 /// `?month=&indicator=&unit=`: the matters behind one figure.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[serde(default)]
 pub struct BehindQuery {
+    /// `YYYY-MM`; empty: this month.
+    #[serde(default)]
     #[param(pattern = r"^(20[0-9]{2}-(0[1-9]|1[0-2]))?$")]
     pub month: String,
     /// An indicator code (`closed`, `reworked`, `service`, …).
@@ -245,6 +246,7 @@ pub struct BehindQuery {
     )]
     pub indicator: String,
     /// A unit id, `-` for the centre's own matters; empty: all in view.
+    #[serde(default)]
     pub unit: String,
 }
 
