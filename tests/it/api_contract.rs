@@ -302,3 +302,28 @@ async fn an_empty_certificate_status_is_refused_and_a_missing_one_means_valid() 
     let missing = app.json(Method::POST, &path, &office, body("ZJ-0002", None)).await;
     assert_eq!(missing.status, StatusCode::CREATED, "{}", missing.body);
 }
+
+#[tokio::test]
+async fn open311_is_in_the_document_with_its_own_error_format() {
+    let app = TestApp::new().await;
+    let token = app.token("office01").await;
+    let document = app.get_bearer("/api/openapi.json", &token).await.json();
+    for (path, method) in [
+        ("/open311/v2/discovery.json", "get"),
+        ("/open311/v2/services.json", "get"),
+        ("/open311/v2/services/{service_code}.json", "get"),
+        ("/open311/v2/requests.json", "get"),
+        ("/open311/v2/requests.json", "post"),
+        ("/open311/v2/requests/{service_request_id}.json", "get"),
+    ] {
+        let operation = &document["paths"][path][method];
+        assert!(operation.is_object(), "{method} {path} is missing");
+        assert_eq!(operation["security"], serde_json::json!([]), "{path} needs no token");
+        for (status, response) in operation["responses"].as_object().unwrap() {
+            if status.starts_with('4') {
+                let schema = &response["content"]["application/json"]["schema"];
+                assert_eq!(schema["type"], "array", "{path} {status} answers GeoReport's error list");
+            }
+        }
+    }
+}
