@@ -311,6 +311,18 @@ pub async fn guard(
     request.extensions_mut().insert(info.clone());
     let method = if request.method() == Method::HEAD { Method::GET } else { request.method().clone() };
     let Some(access) = policies.get(&(method, path.as_str())).copied() else {
+        // A path the table knows, asked with a method it does not serve: 405 with the methods it
+        // does (RFC 9110 §15.5.6), before anything about the caller is looked at.
+        let mut allowed: Vec<&str> =
+            policies.keys().filter(|(_, p)| *p == path.as_str()).map(|(m, _)| m.as_str()).collect();
+        if !allowed.is_empty() {
+            allowed.sort_unstable();
+            let mut response = (axum::http::StatusCode::METHOD_NOT_ALLOWED, "").into_response();
+            if let Ok(value) = axum::http::HeaderValue::from_str(&allowed.join(", ")) {
+                response.headers_mut().insert(axum::http::header::ALLOW, value);
+            }
+            return response;
+        }
         return deny(is_api, AppError::Forbidden);
     };
     let now = state.now();

@@ -327,3 +327,18 @@ async fn open311_is_in_the_document_with_its_own_error_format() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_known_path_asked_with_another_method_is_405_with_the_methods_it_serves() {
+    let app = TestApp::new().await;
+    let token = app.token("office01").await;
+    let wrong = send(&app, Method::DELETE, "/api/v1/matters", &token, "application/json", Vec::new()).await;
+    assert_eq!(wrong.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(wrong.headers.get("allow").unwrap(), "GET, POST");
+    assert_eq!(wrong.json()["error"], "method_not_allowed");
+    let public = send(&app, Method::PUT, "/open311/v2/requests.json", "", "text/plain", Vec::new()).await;
+    assert_eq!(public.status, StatusCode::METHOD_NOT_ALLOWED);
+    let unknown =
+        send(&app, Method::DELETE, "/api/v1/no-such-thing", &token, "application/json", Vec::new()).await;
+    assert_ne!(unknown.status, StatusCode::METHOD_NOT_ALLOWED);
+}
