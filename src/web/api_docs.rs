@@ -188,9 +188,12 @@ impl utoipa::Modify for Open311Paths {
                     "parameters": [
                         string_param("service_request_id", "query", "Comma-separated ids (the window then does not apply)"),
                         string_param("service_code", "query", "A class's code"),
-                        string_param("start_date", "query", "W3C date-time"),
-                        string_param("end_date", "query", "W3C date-time"),
-                        string_param("status", "query", "open or closed")],
+                        serde_json::json!({ "name": "start_date", "in": "query", "required": false, "description": "W3C date-time",
+                            "schema": { "type": "string", "format": "date-time" } }),
+                        serde_json::json!({ "name": "end_date", "in": "query", "required": false, "description": "W3C date-time; at most 90 days after start_date",
+                            "schema": { "type": "string", "format": "date-time" } }),
+                        serde_json::json!({ "name": "status", "in": "query", "required": false,
+                            "schema": { "type": "string", "enum": ["open", "closed"] } })],
                     "responses": { "200": requests.clone(), "400": errors.clone() } },
                 "post": {
                     "tags": ["open311"], "security": [],
@@ -228,7 +231,7 @@ impl utoipa::Modify for Open311Paths {
                 }
                 // A mistake in the literal above; the api_contract test fails on the missing path.
                 Err(error) => {
-                    tracing::error!(%error, path, "an Open311 path of the API document does not parse")
+                    tracing::error!(%error, path, "an Open311 path of the API document does not parse");
                 }
             }
         }

@@ -3,7 +3,7 @@
 //! matching HTTP status. The operations are `ops::open311`.
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{MatchedPath, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -21,6 +21,11 @@ const CHANGESET: &str = "2026-12-05T00:00:00+08:00";
 enum Format {
     Json,
     Xml,
+}
+
+/// The file name a static route ends in (`requests.json`).
+fn last_segment(path: &MatchedPath) -> &str {
+    path.as_str().rsplit('/').next().unwrap_or_default()
 }
 
 /// Splits `name.json` / `name.xml`.
@@ -105,10 +110,10 @@ fn base_url(headers: &HeaderMap) -> String {
 pub async fn root(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(file): Path<String>,
+    path: MatchedPath,
     RawQuery(query): RawQuery,
 ) -> Response {
-    match split(&file) {
+    match split(last_segment(&path)) {
         Some(("discovery", format)) => discovery(&headers, format),
         Some(("services", format)) => services(&state, format).await,
         Some(("requests", format)) => requests(&state, format, query.as_deref()).await,
@@ -280,10 +285,10 @@ pub async fn request(State(state): State<AppState>, Path(file): Path<String>) ->
 pub async fn post(
     State(state): State<AppState>,
     axum::Extension(info): axum::Extension<RequestInfo>,
-    Path(file): Path<String>,
+    path: MatchedPath,
     body: Bytes,
 ) -> Response {
-    let Some(("requests", format)) = split(&file) else { return unknown_format() };
+    let Some(("requests", format)) = split(last_segment(&path)) else { return unknown_format() };
     let posted: PostedRequest = match serde_urlencoded::from_bytes(&body) {
         Ok(posted) => posted,
         Err(_) => {
