@@ -33,21 +33,14 @@ const PLACES: [&str; 8] = [
 /// How many days of matters the demo holds.
 const DAYS: i64 = 365;
 
-/// A small deterministic generator (the demo is the same on every start of the same day).
-struct Dice(u64);
+/// The demo's deterministic generator (the demo is the same on every start of the same day),
+/// with the draws this module makes.
+struct Dice(super::Sequence);
 
 impl Dice {
-    fn next(&mut self) -> u64 {
-        // SplitMix64.
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
     /// 0..n
     fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
+        self.0.next() % n
     }
     /// true with `percent` per cent.
     fn chance(&mut self, percent: u64) -> bool {
@@ -320,7 +313,7 @@ pub async fn seed_matters(state: &AppState) -> anyhow::Result<usize> {
         clock,
         centre,
         squads,
-        dice: Dice(u64::from(today.to_string().bytes().map(u32::from).sum::<u32>())),
+        dice: Dice(super::Sequence(u64::from(today.to_string().bytes().map(u32::from).sum::<u32>()))),
         made: 0,
     };
     for back in (0..DAYS).rev() {

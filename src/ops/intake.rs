@@ -22,7 +22,7 @@ use crate::domain::training::Month;
 use crate::domain::worktime::OfficeHours;
 use crate::ops::people::unit_visible;
 use crate::ops::{Actor, Error};
-use crate::store::intake::{BehindQuery, CountsBy, MatterEntry, MatterFilter, Reporter};
+use crate::store::intake::{BehindQuery, MatterEntry, MatterFilter, Reporter};
 use crate::store::org::Visibility;
 use crate::store::{AuditCtx, AuditEvent, StoreError, new_id};
 
@@ -320,8 +320,21 @@ pub async fn indicators(state: &AppState, actor: &Actor, month: Month) -> Result
     let visibility = actor.visibility(Action::MatterView);
     let (from, to) = month_bounds(month);
     let units = state.db.units().await?;
+    let pairs = state.db.matter_counts(from, to).await?;
+    // Fold the (unit, class) pairs per unit and per class, keeping first-seen order.
+    let fold = |key: &dyn Fn(&(String, String, Counts)) -> String| {
+        let mut folded: Vec<(String, Counts)> = Vec::new();
+        for pair in &pairs {
+            let k = key(pair);
+            match folded.iter_mut().find(|(known, _)| *known == k) {
+                Some((_, counts)) => *counts = Counts::sum([&*counts, &pair.2]),
+                None => folded.push((k, pair.2.clone())),
+            }
+        }
+        folded
+    };
     let mut rows = Vec::new();
-    for (unit, counts) in state.db.matter_counts(from, to, CountsBy::Unit).await? {
+    for (unit, counts) in fold(&|p| p.0.clone()) {
         if unit.is_empty() {
             if visibility == Visibility::All {
                 rows.push(("-".to_owned(), "受理中心（转办、不予受理等）".to_owned(), counts));
@@ -337,10 +350,7 @@ pub async fn indicators(state: &AppState, actor: &Actor, month: Month) -> Result
     });
     let categories = if visibility == Visibility::All {
         let names = state.db.matter_categories().await?;
-        let mut list: Vec<(String, String, Counts)> = state
-            .db
-            .matter_counts(from, to, CountsBy::Category)
-            .await?
+        let mut list: Vec<(String, String, Counts)> = fold(&|p| p.1.clone())
             .into_iter()
             .map(|(code, counts)| {
                 let name =

@@ -700,16 +700,11 @@ macro_rules! matter_indicators {
         /// The indicators in the order the conditions are written (a test holds it to `ALL`).
         pub const INDICATOR_ORDER: &[Indicator] = &[$(Indicator::$variant,)*];
 
-        const COUNTS_BY_UNIT: &str = concat!(
-            "SELECT COALESCE(m.unit_id, '') AS k, ",
+        /// Every count per unit and class, in one pass over the month's rows.
+        const COUNTS: &str = concat!(
+            "SELECT COALESCE(m.unit_id, ''), m.category, ",
             $("CAST(SUM(CASE WHEN ", $cond, " THEN 1 ELSE 0 END) AS BIGINT), ",)*
-            "CAST(COUNT(*) AS BIGINT) FROM matters m WHERE ", in_month!(), "GROUP BY COALESCE(m.unit_id, '')"
-        );
-
-        const COUNTS_BY_CATEGORY: &str = concat!(
-            "SELECT m.category AS k, ",
-            $("CAST(SUM(CASE WHEN ", $cond, " THEN 1 ELSE 0 END) AS BIGINT), ",)*
-            "CAST(COUNT(*) AS BIGINT) FROM matters m WHERE ", in_month!(), "GROUP BY m.category"
+            "CAST(COUNT(*) AS BIGINT) FROM matters m WHERE ", in_month!(), "GROUP BY COALESCE(m.unit_id, ''), m.category"
         );
 
         /// The matters behind one count: binds $1 from, $2 to, $3 visibility mode, $4 its unit,
@@ -758,37 +753,25 @@ pub struct BehindQuery<'a> {
     pub offset: i64,
 }
 
-/// How the month's counts are grouped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CountsBy {
-    /// By the squad a matter is with ('' for the centre's own: referrals, refusals).
-    Unit,
-    /// By class.
-    Category,
-}
-
 impl Db {
-    /// Every indicator's count in `[from, to)`, per unit or class (only groups with a step in
-    /// the month).
+    /// Every indicator's count in `[from, to)`, per unit ('' for the centre's own) and class,
+    /// in one pass (only pairs with a step in the month); callers fold them per unit or class.
     pub async fn matter_counts(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-        by: CountsBy,
-    ) -> Result<Vec<(String, Counts)>, sqlx::Error> {
+    ) -> Result<Vec<(String, String, Counts)>, sqlx::Error> {
         use sqlx::Row;
-        let sql = match by {
-            CountsBy::Unit => COUNTS_BY_UNIT,
-            CountsBy::Category => COUNTS_BY_CATEGORY,
-        };
         let n = INDICATOR_ORDER.len();
-        let rows: Vec<(String, Counts)> = on_pool!(self, |pool| {
-            let rows = sqlx::query(sql).bind(ts(from)).bind(ts(to)).fetch_all(pool).await?;
+        let rows: Vec<(String, String, Counts)> = on_pool!(self, |pool| {
+            let rows = sqlx::query(COUNTS).bind(ts(from)).bind(ts(to)).fetch_all(pool).await?;
             rows.iter()
                 .map(|row| {
-                    let key: String = row.try_get(0)?;
-                    let values = (1..=n).map(|i| row.try_get::<i64, _>(i)).collect::<Result<Vec<_>, _>>()?;
-                    Ok((key, Counts(values)))
+                    let unit: String = row.try_get(0)?;
+                    let category: String = row.try_get(1)?;
+                    let values =
+                        (2..2 + n).map(|i| row.try_get::<i64, _>(i)).collect::<Result<Vec<_>, _>>()?;
+                    Ok((unit, category, Counts(values)))
                 })
                 .collect::<Result<Vec<_>, sqlx::Error>>()?
         });
