@@ -197,13 +197,15 @@ pub fn notice(class: Option<&Category>) -> String {
 pub struct RequestsQuery {
     pub service_request_id: String,
     pub service_code: String,
-    pub start_date: String,
-    pub end_date: String,
-    pub status: String,
+    /// Absent: the default window; present, it must be a W3C date-time (empty is not one).
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    /// Absent: both; present, `open` or `closed`.
+    pub status: Option<String>,
 }
 
 fn w3c(raw: &str, field: &str) -> Result<DateTime<Utc>, Open311Error> {
-    DateTime::parse_from_rfc3339(raw.trim()).map(|t| t.with_timezone(&Utc)).map_err(|_| {
+    DateTime::parse_from_rfc3339(raw).map(|t| t.with_timezone(&Utc)).map_err(|_| {
         Open311Error::new(400, format!("{field}: 须为 W3C 日期时间，如 2026-11-01T00:00:00+08:00"))
     })
 }
@@ -212,13 +214,13 @@ impl RequestsQuery {
     /// The window and filters, by the spec's defaults: the last 90 days; a window no longer
     /// than 90 days.
     pub fn filter(&self, now: DateTime<Utc>) -> Result<PublicFilter, Open311Error> {
-        let to = match self.end_date.trim() {
-            "" => now + Duration::seconds(1),
-            raw => w3c(raw, "end_date")?,
+        let to = match self.end_date.as_deref() {
+            None => now + Duration::seconds(1),
+            Some(raw) => w3c(raw, "end_date")?,
         };
-        let from = match self.start_date.trim() {
-            "" => to - Duration::days(MAX_WINDOW_DAYS),
-            raw => w3c(raw, "start_date")?,
+        let from = match self.start_date.as_deref() {
+            None => to - Duration::days(MAX_WINDOW_DAYS),
+            Some(raw) => w3c(raw, "start_date")?,
         };
         if from > to {
             return Err(Open311Error::new(400, "start_date: 不能晚于 end_date"));
@@ -226,11 +228,11 @@ impl RequestsQuery {
         if to - from > Duration::days(MAX_WINDOW_DAYS) {
             return Err(Open311Error::new(400, "start_date: 查询时段不能超过 90 天"));
         }
-        let closed = match self.status.trim() {
-            "" => None,
-            "open" => Some(false),
-            "closed" => Some(true),
-            _ => return Err(Open311Error::new(400, "status: 取值为 open 或 closed")),
+        let closed = match self.status.as_deref() {
+            None => None,
+            Some("open") => Some(false),
+            Some("closed") => Some(true),
+            Some(_) => return Err(Open311Error::new(400, "status: 取值为 open 或 closed")),
         };
         Ok(PublicFilter {
             service_code: Some(self.service_code.trim().to_owned()).filter(|c| !c.is_empty()),

@@ -229,6 +229,10 @@ async fn bad_posts_answer_the_specs_errors_and_store_nothing() {
     let bad = app.get("/open311/v2/requests.xml?status=pending", None).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("<errors><error><code>400</code><description>status"), "{}", bad.body);
+    for empty in ["start_date=", "end_date=", "status="] {
+        let refused = app.get(&format!("/open311/v2/requests.json?{empty}"), None).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{empty} is present and not a value");
+    }
     let missing = app.get("/open311/v2/requests/SX2026-999999.json", None).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
