@@ -277,14 +277,7 @@ pub async fn seed_matters(state: &AppState) -> anyhow::Result<usize> {
         return Ok(0);
     }
     let now = state.now();
-    let as_user = |name: &'static str| async move {
-        let account = state
-            .db
-            .account_by_username(name)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("demo account {name}"))?;
-        anyhow::Ok(Actor::acting_as(account, "demo"))
-    };
+    let as_user = |name: &'static str| super::demo_actor(&state.db, name);
     let centre = as_user("center01").await?;
     let mut squads = Vec::new();
     for name in [

@@ -389,6 +389,13 @@ fn listed_logins() -> Vec<(String, String)> {
 /// operations as a user's steps (`ops::cases`), under the demo accounts. Only `serve --demo`
 /// adds them, once; a case the rules refuse (for instance when today's year has no holiday
 /// arrangement loaded yet) is skipped with a warning rather than stopping the server.
+/// A demo account acting through the demo builder.
+async fn demo_actor(db: &Db, name: &str) -> anyhow::Result<crate::ops::Actor> {
+    let account =
+        db.account_by_username(name).await?.ok_or_else(|| anyhow::anyhow!("demo account {name}"))?;
+    Ok(crate::ops::Actor::acting_as(account, "demo"))
+}
+
 pub async fn seed_cases(state: &crate::app::AppState) -> anyhow::Result<usize> {
     use crate::ops::Actor;
     use crate::ops::cases::{OpenInput, open_case, take_step};
@@ -407,11 +414,7 @@ pub async fn seed_cases(state: &crate::app::AppState) -> anyhow::Result<usize> {
     }
     let today = civil_date(state.now());
     let day = |back: i64| (today - Duration::days(back)).to_string();
-    let as_user = |name: &'static str| async move {
-        let account =
-            db.account_by_username(name).await?.ok_or_else(|| anyhow::anyhow!("demo account {name}"))?;
-        anyhow::Ok(Actor::acting_as(account, "demo"))
-    };
+    let as_user = |name: &'static str| demo_actor(db, name);
     let squad = as_user("squadlead01").await?;
     let leader = as_user("leader01").await?;
     let legal = as_user("legal01").await?;

@@ -164,10 +164,7 @@ pub async fn take_step(
     let class = class_of(&categories, &matter.category)?;
     let calendar = state.db.work_calendar().await?;
     let hours = office_hours();
-    let in_assigned_unit = matter
-        .unit_id
-        .as_deref()
-        .is_some_and(|unit| unit_visible(&units, &actor.visibility(Action::MatterAct), unit));
+    let in_assigned_unit = of_assigned_unit(&units, actor, &matter);
     let case_concluded = match &matter.case_id {
         Some(case_id) => state.db.case(&Visibility::All, case_id).await?.is_some_and(|c| {
             use crate::domain::case::Stage;
@@ -204,9 +201,12 @@ pub struct ReporterView {
     pub merged_from: Option<String>,
 }
 
-/// Masks a phone as every phone is shown: `138****1234`.
-fn masked(phone: &str) -> String {
-    crate::domain::org::mask_phone(phone)
+/// Whether the actor works in the squad the matter is dispatched to (or a unit above it).
+fn of_assigned_unit(units: &[crate::store::org::Unit], actor: &Actor, matter: &Matter) -> bool {
+    matter
+        .unit_id
+        .as_deref()
+        .is_some_and(|unit| unit_visible(units, &actor.visibility(Action::MatterAct), unit))
 }
 
 fn reporter_views(matter_id: &str, reporters: Vec<Reporter>, reveal: bool) -> Vec<ReporterView> {
@@ -214,7 +214,7 @@ fn reporter_views(matter_id: &str, reporters: Vec<Reporter>, reveal: bool) -> Ve
         .into_iter()
         .map(|r| ReporterView {
             name: r.name,
-            phone: if reveal { r.phone } else { masked(&r.phone) },
+            phone: if reveal { r.phone } else { crate::domain::org::mask_phone(&r.phone) },
             merged_from: (r.from_matter != matter_id).then_some(r.from_matter),
         })
         .collect()
@@ -249,10 +249,7 @@ pub async fn matter_detail(state: &AppState, actor: &Actor, id: &str) -> Result<
     let units = state.db.units().await?;
     let unit_name =
         matter.unit_id.as_deref().and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.name.clone());
-    let in_assigned_unit = matter
-        .unit_id
-        .as_deref()
-        .is_some_and(|unit| unit_visible(&units, &actor.visibility(Action::MatterAct), unit));
+    let in_assigned_unit = of_assigned_unit(&units, actor, &matter);
     Ok(MatterDetail { matter, category, timeline, reporters, duplicates, unit_name, in_assigned_unit })
 }
 
