@@ -52,7 +52,8 @@ struct Demo {
     state: AppState,
     clock: ManualClock,
     centre: Actor,
-    squads: Vec<(String, Actor)>,
+    /// Each squad with its members who handle matters (its leader first, then its officers).
+    squads: Vec<(String, Vec<Actor>)>,
     classes: Vec<Category>,
     dice: Dice,
     made: usize,
@@ -132,7 +133,8 @@ impl Demo {
         self.made += 1;
         let id = matter.id.clone();
         let centre = self.centre.clone();
-        let (squad_id, squad_actor) = self.squads[squad].clone();
+        let (squad_id, members) = self.squads[squad].clone();
+        let squad_actor = members[self.dice.below(members.len() as u64) as usize].clone();
         let minutes = |n: u64| Duration::minutes(n as i64);
         // A duplicate now and then: the same report again a little later, merged into this one.
         if self.dice.chance(2) && t + minutes(30) < now {
@@ -292,7 +294,15 @@ pub async fn seed_matters(state: &AppState) -> anyhow::Result<usize> {
     ] {
         let actor = as_user(name).await?;
         if let Some(unit) = actor.unit_id.clone() {
-            squads.push((unit, actor));
+            squads.push((unit, vec![actor]));
+        }
+    }
+    // The officers' accounts handle their squad's matters too, so the 处置人 rows differ.
+    for n in 1..=8 {
+        let officer = super::demo_actor(&state.db, &format!("officer{n:02}")).await?;
+        if let Some((_, members)) = squads.iter_mut().find(|(unit, _)| Some(unit) == officer.unit_id.as_ref())
+        {
+            members.push(officer);
         }
     }
     anyhow::ensure!(!squads.is_empty(), "the demo bureau has no squad leaders");

@@ -1073,6 +1073,7 @@ pub async fn seed_evidence(state: &crate::app::AppState) -> anyhow::Result<usize
                 case_event_seq: None,
                 recording_started_at: None,
                 recording_ended_at: None,
+                matter_id: None,
             },
             "demo",
         )

@@ -287,12 +287,14 @@ pub enum Action {
     MatterAct,
     /// See a reporter's full phone to call back (回访; audited).
     MatterReporterReveal,
-    /// Edit the catalogue of matter classes and their time limits.
+    /// Edit the catalogue of matter classes and their time limits, and the partner departments.
     MatterCatalogueEdit,
+    /// Record the 联席会议 with partner departments, the tasks agreed, and their completion.
+    JointWork,
 }
 
 impl Action {
-    pub const ALL: [Action; 35] = [
+    pub const ALL: [Action; 36] = [
         Action::SelfService,
         Action::OrgView,
         Action::OrgEdit,
@@ -328,6 +330,7 @@ impl Action {
         Action::MatterAct,
         Action::MatterReporterReveal,
         Action::MatterCatalogueEdit,
+        Action::JointWork,
     ];
 
     pub fn code(self) -> &'static str {
@@ -367,6 +370,7 @@ impl Action {
             Action::MatterAct => "matter_act",
             Action::MatterReporterReveal => "matter_reporter_reveal",
             Action::MatterCatalogueEdit => "matter_catalogue_edit",
+            Action::JointWork => "joint_work",
         }
     }
 }
@@ -512,6 +516,10 @@ pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
         (_, A::MatterReporterReveal) => None,
         (R::Office | R::Intake, A::MatterCatalogueEdit) => Some(S::All),
         (_, A::MatterCatalogueEdit) => None,
+        // The 联席会议 are the centre's and the leaders' (the office keeps their records); every
+        // reader of matters may read them.
+        (R::Leader | R::Office | R::Intake, A::JointWork) => Some(S::All),
+        (_, A::JointWork) => None,
     }
 }
 

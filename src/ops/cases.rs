@@ -69,6 +69,37 @@ pub struct Opened {
 
 /// Opens a case (a lead, or an on-the-spot decision) as `actor`; returns its id and number.
 pub async fn open_case(state: &AppState, actor: &Actor, input: &OpenInput) -> Result<Opened, Error> {
+    let prepared = prepare_case(state, actor, input).await?;
+    state.db.write(&actor.audit_ctx(), state.now(), move |tx| Box::pin(prepared.insert(tx))).await
+}
+
+/// A case checked and ready to insert: everything read, only its numbers left to take inside
+/// the transaction (numbers have no gaps). Another operation may insert it with a change of
+/// its own in the same transaction (a matter opening its case, `ops::intake::open_case`).
+pub struct PreparedCase {
+    /// The id the case will have.
+    pub id: String,
+    today: NaiveDate,
+    clue_on: NaiveDate,
+    spot: Result<(Case, crate::domain::case::Event), SpotDecision>,
+    engine_actor: EngineActor,
+    people: HashMap<String, crate::domain::case::PersonFacts>,
+    calendar: std::sync::Arc<crate::domain::calendar::WorkCalendar>,
+    rules: crate::domain::case::rules::CaseRules,
+    fine_range: Option<ApplicableRange>,
+    prefix: String,
+    category: String,
+    item_code: Option<String>,
+    party_id: String,
+    unit_id: String,
+    title: String,
+    location: String,
+    source: String,
+}
+
+/// Checks a case to open (a lead, or an on-the-spot decision) as `actor`: every field error at
+/// once, nothing written.
+pub async fn prepare_case(state: &AppState, actor: &Actor, input: &OpenInput) -> Result<PreparedCase, Error> {
     // The typed fields parse on their own; the lookups below add their errors to the same list.
     let (parsed, mut errors) = match input.parse() {
         Ok(opening) => (Some(opening), FieldErrors::default()),
@@ -149,65 +180,82 @@ pub async fn open_case(state: &AppState, actor: &Actor, input: &OpenInput) -> Re
         case.handling_days = handling_days;
         Ok((case, event))
     };
-    let owned = (
-        input.category.clone(),
-        item.map(|i| i.code),
-        party.id,
+    Ok(PreparedCase {
+        id: crate::store::new_id(state.now()),
+        today,
+        clue_on,
+        spot,
+        engine_actor: actor.engine(),
+        people,
+        calendar,
+        rules,
+        fine_range,
+        prefix: state.config.doc_prefix.clone(),
+        category: input.category.clone(),
+        item_code: item.map(|i| i.code),
+        party_id: party.id,
         unit_id,
-        title.to_owned(),
-        input.location.trim().to_owned(),
-        source.to_owned(),
-    );
-    let engine_actor = actor.engine();
-    let prefix = state.config.doc_prefix.clone();
-    let id = crate::store::new_id(state.now());
-    let audit = actor.audit_ctx();
-    state
-        .db
-        .write(&audit, state.now(), move |tx| {
-            Box::pin(async move {
-                let (category, item_code, party_id, unit_id, title, location, source) = &owned;
-                let year = clue_on.year();
-                let case_number = format!("{year}-{:06}", tx.next_number("case", year).await?);
-                let (case, event) = match spot {
-                    Ok(opened) => opened,
-                    Err(spot) => {
-                        let ctx = Context {
-                            actor: &engine_actor,
-                            today,
-                            people: &people,
-                            calendar: &calendar,
-                            rules: &rules,
-                            fine_range,
-                        };
-                        let kind = DocKind::SpotDecision;
-                        let n = tx.next_number(kind.code(), year).await?;
-                        let number = document_number(&prefix, kind.word(), year, n);
-                        Case::open_simple(&spot, number, &ctx).map_err(Error::from_refusal)?
-                    }
+        title: title.to_owned(),
+        location: input.location.trim().to_owned(),
+        source: source.to_owned(),
+    })
+}
+
+impl PreparedCase {
+    /// Takes the case's numbers and inserts it with its first event, clocks and audit record.
+    pub async fn insert(self, tx: &mut crate::store::AuditedTx) -> Result<Opened, Error> {
+        let PreparedCase {
+            id,
+            today,
+            clue_on,
+            spot,
+            engine_actor,
+            people,
+            calendar,
+            rules,
+            fine_range,
+            prefix,
+            ..
+        } = self;
+        let year = clue_on.year();
+        let case_number = format!("{year}-{:06}", tx.next_number("case", year).await?);
+        let (case, event) = match spot {
+            Ok(opened) => opened,
+            Err(spot) => {
+                let ctx = Context {
+                    actor: &engine_actor,
+                    today,
+                    people: &people,
+                    calendar: &calendar,
+                    rules: &rules,
+                    fine_range,
                 };
-                let clock_list = clocks(&case, &calendar, &rules);
-                let major = !case.major_reasons(&rules).is_empty();
-                let new = NewCase {
-                    category,
-                    item_code: item_code.as_deref(),
-                    party_id,
-                    unit_id,
-                    title,
-                    location,
-                    source,
-                };
-                tx.insert_case(
-                    &id,
-                    &case_number,
-                    &new,
-                    &CaseWrite { case: &case, event: &event, clocks: &clock_list, major },
-                )
-                .await?;
-                Ok(Opened { id, number: case_number })
-            })
-        })
-        .await
+                let kind = DocKind::SpotDecision;
+                let n = tx.next_number(kind.code(), year).await?;
+                let number = document_number(&prefix, kind.word(), year, n);
+                Case::open_simple(&spot, number, &ctx).map_err(Error::from_refusal)?
+            }
+        };
+        let clock_list = clocks(&case, &calendar, &rules);
+        let major = !case.major_reasons(&rules).is_empty();
+        let new = NewCase {
+            category: &self.category,
+            item_code: self.item_code.as_deref(),
+            party_id: &self.party_id,
+            unit_id: &self.unit_id,
+            title: &self.title,
+            location: &self.location,
+            source: &self.source,
+        };
+        tx.insert_case(
+            &id,
+            &case_number,
+            &new,
+            &CaseWrite { case: &case, event: &event, clocks: &clock_list, major },
+        )
+        .await?;
+        Ok(Opened { id, number: case_number })
+    }
 }
 
 /// The fine range a decision on `item` applies: the list's range in force on the day of the

@@ -41,6 +41,8 @@ pub struct UploadMeta {
     /// When the recording ran (video and audio), for the late-upload check.
     pub recording_started_at: Option<DateTime<Utc>>,
     pub recording_ended_at: Option<DateTime<Utc>>,
+    /// The matter whose handling it shows (a photo taken at 处置反馈).
+    pub matter_id: Option<String>,
 }
 
 /// Text fields longer than this are refused (a description is a sentence or two).
@@ -48,7 +50,7 @@ pub const MAX_TEXT_CHARS: usize = 500;
 
 impl UploadMeta {
     /// The text parts an upload form has, by name (the file part is `file`).
-    pub const FIELDS: [&'static str; 12] = [
+    pub const FIELDS: [&'static str; 13] = [
         "kind",
         "description",
         "case_id",
@@ -61,6 +63,7 @@ impl UploadMeta {
         "case_event_seq",
         "recording_started_at",
         "recording_ended_at",
+        "matter_id",
     ];
 
     pub fn parse(fields: &HashMap<String, String>) -> Result<UploadMeta, FieldErrors> {
@@ -106,6 +109,11 @@ impl UploadMeta {
         }
         let patrol_id = get("patrol_id");
         meta.patrol_id = (!patrol_id.is_empty()).then_some(patrol_id);
+        let matter_id = get("matter_id");
+        meta.matter_id = (!matter_id.is_empty()).then_some(matter_id);
+        if meta.matter_id.is_some() && (meta.case_id.is_some() || meta.patrol_id.is_some()) {
+            errors.add("matter_id", "one_owner", "事项照片不能同时属于案件或巡查记录");
+        }
         let seq = get("case_event_seq");
         if !seq.is_empty() {
             meta.case_event_seq = seq.parse().ok().filter(|n: &i64| *n > 0);
@@ -164,6 +172,8 @@ pub struct Uploaded {
     pub clock_skew: bool,
     /// The same bytes were already stored (for another item); they are kept once.
     pub deduplicated: bool,
+    /// The matter it belongs to, when it is a photo of a matter's handling.
+    pub matter_id: Option<String>,
 }
 
 /// Records an upload whose bytes are staged (`ingested`): checks the client's digest, finds the
@@ -201,8 +211,14 @@ pub async fn record_upload(
             format!("文件在传输中发生了变化：声明的 SHA-256 为 {declared}，收到的为 {}", ingested.sha256),
         ));
     }
-    // The item belongs to its case's squad, else its patrol's unit, else the uploader's unit.
+    // The item belongs to its case's squad, else its patrol's unit, else the squad its matter is
+    // with (a photo of the handling: only while the matter is being handled, by its squad), else
+    // the uploader's unit.
     let (unit_id, case_id) = match (&meta.case_id, &meta.patrol_id) {
+        (None, None) if meta.matter_id.is_some() => {
+            let matter_id = meta.matter_id.as_deref().unwrap_or_default();
+            (crate::ops::intake::photo_unit(state, actor, matter_id).await?, None)
+        }
         (Some(case_id), _) => {
             let case =
                 state.db.case(&actor.visibility(Action::CaseView), case_id).await?.ok_or_else(|| {
@@ -259,6 +275,7 @@ pub async fn record_upload(
                 case_event_seq: meta.case_event_seq,
                 recording_started_at: meta.recording_started_at,
                 recording_ended_at: meta.recording_ended_at,
+                matter_id: meta.matter_id.as_deref(),
             },
             &actor.source,
         )
@@ -273,7 +290,35 @@ pub async fn record_upload(
         kind: kind.code().to_owned(),
         clock_skew: skew,
         deduplicated: !fresh,
+        matter_id: meta.matter_id,
     })
+}
+
+/// Re-reads an item's bytes before they are served; if they no longer match its digest,
+/// records the failure on its custody chain and refuses.
+pub async fn intact_or_refuse(state: &AppState, actor: &Actor, item: &EvidenceItem) -> Result<(), Error> {
+    let intact = match crate::evidence::bytes_intact(&state.blobs, &item.sha256, item.size).await {
+        Ok(intact) => intact,
+        Err(crate::blobs::BlobError::Missing) => false,
+        Err(other) => return Err(other.into()),
+    };
+    if intact {
+        return Ok(());
+    }
+    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+    tx.custody(
+        &item.id,
+        &item.sha256,
+        crate::domain::evidence::CustodyEvent::VerifyFailed,
+        &actor.source,
+        serde_json::json!({ "when": "download" }),
+    )
+    .await?;
+    tx.commit().await?;
+    Err(Error::refused(
+        "evidence_altered",
+        "存储中的文件与入库时的 SHA-256 不一致，已拒绝提供并记录；请联系安全管理员核查",
+    ))
 }
 
 /// The plays recorded on this instance, by viewer (a session, or an API account) and item, so that a

@@ -20,9 +20,10 @@ use crate::domain::time::beijing;
 use crate::domain::time::start_of_civil_day;
 use crate::domain::training::Month;
 use crate::domain::worktime::OfficeHours;
+use crate::ops::cases::{OpenInput, Opened, prepare_case};
 use crate::ops::people::unit_visible;
 use crate::ops::{Actor, Error};
-use crate::store::intake::{BehindQuery, MatterEntry, MatterFilter, Reporter};
+use crate::store::intake::{BehindQuery, CountsRow, MatterEntry, MatterFilter, Reporter};
 use crate::store::org::Visibility;
 use crate::store::{AuditCtx, AuditEvent, StoreError, new_id};
 
@@ -66,6 +67,16 @@ impl Filer<'_> {
     }
 }
 
+/// A 处置人's counts in one squad.
+#[derive(Debug, Clone)]
+pub struct PersonCounts {
+    pub person_id: String,
+    pub name: String,
+    pub unit_id: String,
+    pub unit_name: String,
+    pub counts: Counts,
+}
+
 /// The bureau's office hours. The standard spans until the bureau records its own ([M]).
 fn office_hours() -> OfficeHours {
     OfficeHours::standard()
@@ -103,6 +114,7 @@ pub async fn file_matter(state: &AppState, filer: Filer<'_>, input: &ReportInput
     let ctx = LoopContext {
         now,
         roles: &roles,
+        person_id: None,
         in_assigned_unit: false,
         case_concluded: false,
         category: class,
@@ -160,29 +172,9 @@ pub async fn take_step(
         }
         _ => {}
     }
-    let categories = state.db.matter_categories().await?;
-    let class = class_of(&categories, &matter.category)?;
-    let calendar = state.db.work_calendar().await?;
-    let hours = office_hours();
-    let in_assigned_unit = of_assigned_unit(&units, actor, &matter);
-    let case_concluded = match &matter.case_id {
-        Some(case_id) => state.db.case(&Visibility::All, case_id).await?.is_some_and(|c| {
-            use crate::domain::case::Stage;
-            matches!(c.case.stage, Stage::Decided | Stage::Execution | Stage::Closed | Stage::NotFiled)
-        }),
-        None => false,
-    };
-    let ctx = LoopContext {
-        now: state.now(),
-        roles: &actor.roles,
-        in_assigned_unit,
-        case_concluded,
-        category: class,
-        hours: &hours,
-        calendar: &calendar,
-    };
-    let (next, event) =
-        apply(&matter, &command, &ctx).map_err(|r| Error::refused(r.code(), r.message_zh()))?;
+    let facts = LoopFacts::read(state, actor, &units, &matter).await?;
+    let (next, event) = apply(&matter, &command, &facts.ctx(state.now(), actor)?)
+        .map_err(|r| Error::refused(r.code(), r.message_zh()))?;
     let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
     tx.update_matter(&next, &event, &actor.username).await?;
     if let MatterCommand::Merge { into } = &command {
@@ -190,6 +182,176 @@ pub async fn take_step(
     }
     tx.commit().await?;
     Ok(next)
+}
+
+/// What the loop needs to know about a matter besides the matter, read before a step.
+struct LoopFacts {
+    categories: Vec<Category>,
+    calendar: std::sync::Arc<crate::domain::calendar::WorkCalendar>,
+    hours: OfficeHours,
+    in_assigned_unit: bool,
+    case_concluded: bool,
+    category: String,
+}
+
+impl LoopFacts {
+    async fn read(
+        state: &AppState,
+        actor: &Actor,
+        units: &[crate::store::org::Unit],
+        matter: &Matter,
+    ) -> Result<LoopFacts, Error> {
+        let case_concluded = case_concluded(state, matter).await?;
+        Ok(LoopFacts {
+            categories: state.db.matter_categories().await?,
+            calendar: state.db.work_calendar().await?,
+            hours: office_hours(),
+            in_assigned_unit: of_assigned_unit(units, actor, matter),
+            case_concluded,
+            category: matter.category.clone(),
+        })
+    }
+
+    fn ctx<'a>(
+        &'a self,
+        now: chrono::DateTime<chrono::Utc>,
+        actor: &'a Actor,
+    ) -> Result<LoopContext<'a>, Error> {
+        Ok(LoopContext {
+            now,
+            roles: &actor.roles,
+            person_id: actor.person_id.as_deref(),
+            in_assigned_unit: self.in_assigned_unit,
+            case_concluded: self.case_concluded,
+            category: class_of(&self.categories, &self.category)?,
+            hours: &self.hours,
+            calendar: &self.calendar,
+        })
+    }
+}
+
+/// Whether the penalty case opened from `matter` has its outcome: decided (and maybe in
+/// execution or closed), or not filed (不予立案). Until then the matter waits.
+async fn case_concluded(state: &AppState, matter: &Matter) -> Result<bool, Error> {
+    use crate::domain::case::Stage;
+    Ok(match &matter.case_id {
+        Some(case_id) => state.db.case(&Visibility::All, case_id).await?.is_some_and(|c| {
+            matches!(c.case.stage, Stage::Decided | Stage::Execution | Stage::Closed | Stage::NotFiled)
+        }),
+        None => false,
+    })
+}
+
+/// The case source (案件来源) of a lead opened from a matter: a hotline call and a patrol's find
+/// keep theirs; anything else reached the squad through the centre's dispatch (数字城管派遣).
+pub fn case_source(source: Source) -> &'static str {
+    match source {
+        Source::Hotline => "hotline",
+        Source::Patrol => "patrol",
+        _ => "digital_city",
+    }
+}
+
+/// A lead's form filled from a matter: its squad, its address, the day it was reported and the
+/// case source its own source is. Who opens the case picks the party and the category.
+pub fn case_input(matter: &Matter) -> OpenInput {
+    let reported_on = crate::domain::time::civil_date(matter.reported_at).to_string();
+    OpenInput {
+        unit_id: matter.unit_id.clone().unwrap_or_default(),
+        title: matter.title.clone(),
+        location: matter.address.clone(),
+        source: case_source(matter.source).to_owned(),
+        clue_on: reported_on.clone(),
+        act_on: reported_on,
+        ..OpenInput::default()
+    }
+}
+
+/// 立案查处: opens a penalty case from a dispatched matter. The case is the lead (or on-the-spot
+/// decision) `input` describes and keeps the link; the matter waits for the case's outcome
+/// (`MatterCommand::LinkCase`). Both, with their audit records, go in one transaction over the
+/// matter's version the caller read.
+pub async fn open_case(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    version: i64,
+    input: &OpenInput,
+) -> Result<(Matter, Opened), Error> {
+    let matter = state.db.matter(&actor.visibility(Action::MatterAct), id).await?.ok_or(Error::NotFound)?;
+    if actor.roles.scope(Action::CaseOpen).is_none() {
+        return Err(Error::Forbidden);
+    }
+    if matter.version != version {
+        return Err(StoreError::Conflict.into());
+    }
+    let units = state.db.units().await?;
+    let facts = LoopFacts::read(state, actor, &units, &matter).await?;
+    let probe = MatterCommand::LinkCase { case_id: String::new() };
+    // The loop's refusal (not dispatched, not the squad's) comes before the case's fields.
+    apply(&matter, &probe, &facts.ctx(state.now(), actor)?)
+        .map_err(|r| Error::refused(r.code(), r.message_zh()))?;
+    let prepared = prepare_case(state, actor, input).await?;
+    let command = MatterCommand::LinkCase { case_id: prepared.id.clone() };
+    let (next, event) = apply(&matter, &command, &facts.ctx(state.now(), actor)?)
+        .map_err(|r| Error::refused(r.code(), r.message_zh()))?;
+    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+    let opened = prepared.insert(&mut tx).await?;
+    tx.update_matter(&next, &event, &actor.username).await?;
+    tx.commit().await?;
+    Ok((next, opened))
+}
+
+/// The unit a photo of `matter`'s handling belongs to: the squad's, taken by the squad while
+/// the matter is with it (处置中, or waiting for its case). Anything else is refused.
+pub async fn photo_unit(state: &AppState, actor: &Actor, matter_id: &str) -> Result<String, Error> {
+    let matter =
+        state.db.matter(&actor.visibility(Action::MatterAct), matter_id).await?.ok_or_else(|| {
+            Error::Invalid(FieldErrors::single("matter_id", "unknown_matter", "事项不存在或您无权办理"))
+        })?;
+    let units = state.db.units().await?;
+    let handling = matches!(matter.status, Status::Dispatched | Status::AwaitingCase);
+    match (&matter.unit_id, handling && of_assigned_unit(&units, actor, &matter)) {
+        (Some(unit), true) => Ok(unit.clone()),
+        _ => Err(Error::refused("photo_not_handling", "只有承办中队在处置期间可以上传事项的处置照片")),
+    }
+}
+
+/// A photo of a matter's handling, for a reader of the matter (the centre checks the work by
+/// it): the item if it is one of the matter's and not deleted. The first view under `view_key`
+/// (a session or an account, `AppState::plays`) re-checks the bytes and is recorded on the
+/// item's custody chain; reloads are the same view.
+pub async fn matter_photo(
+    state: &AppState,
+    actor: &Actor,
+    matter_id: &str,
+    photo_id: &str,
+    view_key: String,
+) -> Result<crate::store::evidence::EvidenceItem, Error> {
+    state.db.matter(&actor.visibility(Action::MatterView), matter_id).await?.ok_or(Error::NotFound)?;
+    let item = state.db.evidence_item(&Visibility::All, photo_id).await?.ok_or(Error::NotFound)?;
+    if item.matter_id.as_deref() != Some(matter_id)
+        || item.deleted_at.is_some()
+        || !item.media_type.inline_allowed()
+    {
+        return Err(Error::NotFound);
+    }
+    if !state.plays.seen(&view_key) {
+        crate::ops::evidence::intact_or_refuse(state, actor, &item).await?;
+        let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+        let details = serde_json::json!({ "matter_id": matter_id });
+        tx.custody(
+            &item.id,
+            &item.sha256,
+            crate::domain::evidence::CustodyEvent::Viewed,
+            &actor.source,
+            details,
+        )
+        .await?;
+        tx.commit().await?;
+        state.plays.record(view_key);
+    }
+    Ok(item)
 }
 
 /// A reporter as staff see them: the name, the phone masked unless revealed.
@@ -232,6 +394,10 @@ pub struct MatterDetail {
     pub unit_name: Option<String>,
     /// Whether the reader works in the squad the matter is dispatched to.
     pub in_assigned_unit: bool,
+    /// Whether the case opened from the matter has its outcome (the squad may report back).
+    pub case_concluded: bool,
+    /// The photos of its handling (evidence items of the matter), newest first.
+    pub photos: Vec<crate::store::evidence::EvidenceItem>,
 }
 
 /// A matter with what its page shows, if the reader may see it.
@@ -250,7 +416,27 @@ pub async fn matter_detail(state: &AppState, actor: &Actor, id: &str) -> Result<
     let unit_name =
         matter.unit_id.as_deref().and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.name.clone());
     let in_assigned_unit = of_assigned_unit(&units, actor, &matter);
-    Ok(MatterDetail { matter, category, timeline, reporters, duplicates, unit_name, in_assigned_unit })
+    let case_concluded = case_concluded(state, &matter).await?;
+    let photos = state
+        .db
+        .evidence_items(
+            &Visibility::All,
+            &crate::store::evidence::EvidenceFilter { matter_id: matter.id.clone(), ..Default::default() },
+            50,
+            0,
+        )
+        .await?;
+    Ok(MatterDetail {
+        photos,
+        matter,
+        category,
+        timeline,
+        reporters,
+        duplicates,
+        unit_name,
+        in_assigned_unit,
+        case_concluded,
+    })
 }
 
 /// The reporters' full numbers, to call back; the reveal is audited with the matter.
@@ -304,6 +490,9 @@ pub struct IndicatorsView {
     pub units: Vec<(String, String, Counts)>,
     /// Class code, name, counts (the whole bureau's; empty for a squad's reader).
     pub categories: Vec<(String, String, Counts)>,
+    /// Per 处置人 and squad: the handling rounds they reported (a matter counts for who reported
+    /// its last round).
+    pub people: Vec<PersonCounts>,
     pub total: Counts,
 }
 
@@ -318,20 +507,21 @@ pub async fn indicators(state: &AppState, actor: &Actor, month: Month) -> Result
     let (from, to) = month_bounds(month);
     let units = state.db.units().await?;
     let pairs = state.db.matter_counts(from, to).await?;
-    // Fold the (unit, class) pairs per unit and per class, keeping first-seen order.
-    let fold = |key: &dyn Fn(&(String, String, Counts)) -> String| {
+    // Fold the (unit, class, 处置人) rows per unit, per class and per person, keeping first-seen
+    // order.
+    let fold = |key: &dyn Fn(&CountsRow) -> String| {
         let mut folded: Vec<(String, Counts)> = Vec::new();
-        for pair in &pairs {
-            let k = key(pair);
+        for row in &pairs {
+            let k = key(row);
             match folded.iter_mut().find(|(known, _)| *known == k) {
-                Some((_, counts)) => *counts = Counts::sum([&*counts, &pair.2]),
-                None => folded.push((k, pair.2.clone())),
+                Some((_, counts)) => *counts = Counts::sum([&*counts, &row.counts]),
+                None => folded.push((k, row.counts.clone())),
             }
         }
         folded
     };
     let mut rows = Vec::new();
-    for (unit, counts) in fold(&|p| p.0.clone()) {
+    for (unit, counts) in fold(&|p| p.unit.clone()) {
         if unit.is_empty() {
             if visibility == Visibility::All {
                 rows.push(("-".to_owned(), "受理中心（转办、不予受理等）".to_owned(), counts));
@@ -347,7 +537,7 @@ pub async fn indicators(state: &AppState, actor: &Actor, month: Month) -> Result
     });
     let categories = if visibility == Visibility::All {
         let names = state.db.matter_categories().await?;
-        let mut list: Vec<(String, String, Counts)> = fold(&|p| p.1.clone())
+        let mut list: Vec<(String, String, Counts)> = fold(&|p| p.category.clone())
             .into_iter()
             .map(|(code, counts)| {
                 let name =
@@ -361,7 +551,31 @@ pub async fn indicators(state: &AppState, actor: &Actor, month: Month) -> Result
         Vec::new()
     };
     let total = Counts::sum(rows.iter().map(|(_, _, c)| c));
-    Ok(IndicatorsView { month, units: rows, categories, total })
+    // Per 处置人 within a squad the reader sees: "person id|unit id" keys.
+    let mut people = Vec::new();
+    let keyed =
+        fold(&|p| if p.handler.is_empty() { String::new() } else { format!("{}|{}", p.handler, p.unit) });
+    let ids: Vec<String> =
+        keyed.iter().filter_map(|(k, _)| k.split_once('|').map(|(p, _)| p.to_owned())).collect();
+    let names = state.db.person_facts(&ids).await?;
+    for (key, counts) in keyed {
+        let Some((person, unit)) = key.split_once('|') else { continue };
+        if !unit_visible(&units, &visibility, unit) {
+            continue;
+        }
+        let unit_name = units.iter().find(|u| u.id == unit).map_or("", |u| u.name.as_str());
+        let name = names.get(person).map_or(person, |f| f.name.as_str());
+        people.push(PersonCounts {
+            person_id: person.to_owned(),
+            name: name.to_owned(),
+            unit_id: unit.to_owned(),
+            unit_name: unit_name.to_owned(),
+            counts,
+        });
+    }
+    let order = |id: &str| units.iter().find(|u| u.id == id).map_or(i64::MAX, |u| u.sort_order);
+    people.sort_by(|a, b| order(&a.unit_id).cmp(&order(&b.unit_id)).then_with(|| a.name.cmp(&b.name)));
+    Ok(IndicatorsView { month, units: rows, categories, people, total })
 }
 
 /// The matters behind one count of the month (in the actor's view); `unit` '' for all of them,
@@ -372,10 +586,12 @@ pub async fn matters_behind(
     month: Month,
     indicator: Indicator,
     unit: &str,
+    person: &str,
     page: i64,
 ) -> Result<Vec<Matter>, Error> {
     let (from, to) = month_bounds(month);
     let visibility = actor.visibility(Action::MatterView);
-    let query = BehindQuery { indicator, from, to, unit, limit: 200, offset: (page.max(1) - 1) * 200 };
+    let query =
+        BehindQuery { indicator, from, to, unit, person, limit: 200, offset: (page.max(1) - 1) * 200 };
     Ok(state.db.matters_behind(&visibility, &query).await?)
 }

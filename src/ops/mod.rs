@@ -16,6 +16,7 @@ mod error;
 pub mod evidence;
 pub mod fieldwork;
 pub mod intake;
+pub mod joint;
 pub mod open311;
 pub mod org;
 pub mod parties;

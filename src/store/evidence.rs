@@ -55,6 +55,8 @@ pub struct EvidenceItem {
     pub case_event_seq: Option<i64>,
     pub recording_started_at: Option<DateTime<Utc>>,
     pub recording_ended_at: Option<DateTime<Utc>>,
+    /// The matter whose handling it shows (a photo taken at 处置反馈).
+    pub matter_id: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -90,6 +92,7 @@ struct ItemRow {
     case_event_seq: Option<i64>,
     recording_started_at: Option<String>,
     recording_ended_at: Option<String>,
+    matter_id: Option<String>,
 }
 
 fn optional_ts(text: Option<String>) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
@@ -112,6 +115,7 @@ impl TryFrom<ItemRow> for EvidenceItem {
             recording_started_at: optional_ts(row.recording_started_at)?,
             recording_ended_at: optional_ts(row.recording_ended_at)?,
             patrol_id: row.patrol_id,
+            matter_id: row.matter_id,
             case_event_seq: row.case_event_seq,
             id: row.id,
             sha256: row.sha256,
@@ -151,7 +155,7 @@ macro_rules! item_select {
                 e.clock_skew, e.location, e.device_no, e.case_id, c.number AS case_number, e.act, e.legal_hold, \
                 e.deletion_requested_at, e.deletion_requested_by, e.deletion_reason, e.deleted_at, \
                 e.deleted_by, e.version, e.patrol_id, e.case_event_seq, e.recording_started_at, \
-                e.recording_ended_at \
+                e.recording_ended_at, e.matter_id \
            FROM evidence_items e JOIN units un ON un.id = e.unit_id LEFT JOIN cases c ON c.id = e.case_id \
           WHERE ($1 = 'all' OR ($1 IN ('unit', 'subtree') AND e.unit_id IN (SELECT id FROM visible)) \
                  OR ($1 = 'person' AND e.collected_by = $3) \
@@ -165,6 +169,7 @@ macro_rules! item_select {
 pub struct EvidenceFilter {
     pub case_id: String,
     pub patrol_id: String,
+    pub matter_id: String,
     pub kind: String,
     /// Deleted items are listed only when asked for.
     pub include_deleted: bool,
@@ -194,6 +199,7 @@ pub struct NewEvidence<'a> {
     pub case_event_seq: Option<i64>,
     pub recording_started_at: Option<DateTime<Utc>>,
     pub recording_ended_at: Option<DateTime<Utc>>,
+    pub matter_id: Option<&'a str>,
 }
 
 /// One custody record.
@@ -245,7 +251,7 @@ impl Db {
                 item_select!(),
                 "AND ($4 = '' OR e.case_id = $4) AND ($5 = '' OR e.kind = $5) \
                  AND ($6 OR e.deleted_at IS NULL) AND ($9 = '' OR e.patrol_id = $9) \
-                 AND (NOT $10 OR e.deletion_requested_at IS NOT NULL) \
+                 AND (NOT $10 OR e.deletion_requested_at IS NOT NULL) AND ($11 = '' OR e.matter_id = $11) \
                  ORDER BY e.received_at DESC, e.id DESC LIMIT $7 OFFSET $8"
             ))
             .bind(mode)
@@ -258,6 +264,7 @@ impl Db {
             .bind(offset)
             .bind(&filter.patrol_id)
             .bind(filter.deletion_requested)
+            .bind(&filter.matter_id)
             .fetch_all(pool)
             .await?
         });
@@ -469,9 +476,10 @@ impl AuditedTx {
             sqlx::query(
                 "INSERT INTO evidence_items (id, sha256, sm3, size, media_type, kind, description, original_name, \
                  unit_id, collected_by, uploaded_by, device_time, received_at, clock_skew, location, device_no, \
-                 case_id, act, legal_hold, version, patrol_id, case_event_seq, recording_started_at, recording_ended_at) \
+                 case_id, act, legal_hold, version, patrol_id, case_event_seq, recording_started_at, recording_ended_at, \
+                 matter_id) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1, \
-                         $20, $21, $22, $23)",
+                         $20, $21, $22, $23, $24)",
             )
             .bind(&id)
             .bind(item.sha256)
@@ -496,6 +504,7 @@ impl AuditedTx {
             .bind(item.case_event_seq)
             .bind(item.recording_started_at.map(ts))
             .bind(item.recording_ended_at.map(ts))
+            .bind(item.matter_id)
             .execute(&mut *conn)
             .await?;
         });
@@ -507,6 +516,7 @@ impl AuditedTx {
         let uploaded = serde_json::json!({
             "size": item.size, "sm3": item.sm3, "media_type": item.media.code(), "kind": item.kind.code(),
             "case_id": item.case_id, "case_event_seq": item.case_event_seq, "patrol_id": item.patrol_id,
+            "matter_id": item.matter_id,
         });
         self.custody(&id, item.sha256, CustodyEvent::Uploaded, address, uploaded).await?;
         Ok(id)

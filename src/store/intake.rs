@@ -74,6 +74,8 @@ pub struct MatterFilter {
     pub unit_id: Option<String>,
     /// Only matters whose current step is past due at this moment.
     pub overdue_at: Option<DateTime<Utc>>,
+    /// The most urgent first (by the current step's deadline) instead of the newest first.
+    pub by_due: bool,
     pub limit: i64,
     pub offset: i64,
 }
@@ -152,7 +154,7 @@ impl Db {
                 visible_units!(),
                 "SELECT m.body ",
                 matching!(),
-                "ORDER BY m.reported_at DESC, m.id DESC LIMIT $6 OFFSET $7"
+                "ORDER BY CASE WHEN $8 = 1 THEN m.due_at END, m.reported_at DESC, m.id DESC LIMIT $6 OFFSET $7"
             ))
             .bind(mode)
             .bind(&unit)
@@ -161,6 +163,7 @@ impl Db {
             .bind(&overdue)
             .bind(filter.limit)
             .bind(filter.offset)
+            .bind(i64::from(filter.by_due))
             .fetch_all(pool)
             .await?;
             let total = sqlx::query_scalar(concat!(visible_units!(), "SELECT COUNT(*) ", matching!()))
@@ -174,6 +177,16 @@ impl Db {
             (bodies, total)
         });
         Ok((bodies.iter().map(|b| parse_body(b)).collect::<Result<_, _>>()?, total))
+    }
+
+    /// The matter a case was opened from (立案查处), if one was: its id and number.
+    pub async fn matter_of_case(&self, case_id: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+        on_pool!(self, |pool| {
+            sqlx::query_as("SELECT id, number FROM matters WHERE case_id = $1 ORDER BY reported_at LIMIT 1")
+                .bind(case_id)
+                .fetch_optional(pool)
+                .await
+        })
     }
 
     /// Open matters of the same class reported near a point (about 200 m) or at the same
@@ -375,7 +388,7 @@ impl AuditedTx {
                  closed_at = $11, handled_on_time = $12, rework_count = $13, return_count = $14, \
                  extension_count = $15, defer_count = $16, resolution = $17, satisfaction = $18, case_id = $19, \
                  merged_into = $20, referral_department = $21, body = $22, version = $23, updated_at = $24, \
-                 referral_due_at = $27, referral_answered_at = $28 \
+                 referral_due_at = $27, referral_answered_at = $28, handler_id = $29 \
                  WHERE id = $25 AND version = $26",
             )
             .bind(&next.category)
@@ -406,6 +419,7 @@ impl AuditedTx {
             .bind(next.version - 1)
             .bind(next.referral.as_ref().map(|r| ts(r.due_at)))
             .bind(next.referral.as_ref().and_then(|r| r.answered_at).map(ts))
+            .bind(&next.handler_id)
             .execute(conn)
             .await?
             .rows_affected()
@@ -702,20 +716,20 @@ macro_rules! matter_indicators {
 
         /// Every count per unit and class, in one pass over the month's rows.
         const COUNTS: &str = concat!(
-            "SELECT COALESCE(m.unit_id, ''), m.category, ",
+            "SELECT COALESCE(m.unit_id, ''), m.category, COALESCE(m.handler_id, ''), ",
             $("CAST(SUM(CASE WHEN ", $cond, " THEN 1 ELSE 0 END) AS BIGINT), ",)*
-            "CAST(COUNT(*) AS BIGINT) FROM matters m WHERE ", in_month!(), "GROUP BY COALESCE(m.unit_id, ''), m.category"
+            "CAST(COUNT(*) AS BIGINT) FROM matters m WHERE ", in_month!(), "GROUP BY COALESCE(m.unit_id, ''), m.category, COALESCE(m.handler_id, '')"
         );
 
         /// The matters behind one count: binds $1 from, $2 to, $3 visibility mode, $4 its unit,
-        /// $5 a unit ('' all, '-' the centre's own), $6 limit, $7 offset.
+        /// $5 a unit ('' all, '-' the centre's own), $6 limit, $7 offset, $8 a 处置人 ('' all).
         fn indicator_list_sql(indicator: Indicator) -> &'static str {
             match indicator {
                 $(Indicator::$variant => concat!(
                     "WITH RECURSIVE visible(id) AS ( SELECT id FROM units WHERE id = $4 \
                      UNION ALL SELECT u.id FROM units u JOIN visible v ON u.parent_id = v.id WHERE $3 = 'subtree' ) \
                      SELECT m.body FROM matters m WHERE ($3 = 'all' OR ($3 IN ('unit', 'subtree') AND m.unit_id IN (SELECT id FROM visible))) \
-                     AND ($5 = '' OR COALESCE(m.unit_id, '-') = $5) AND ", $cond,
+                     AND ($5 = '' OR COALESCE(m.unit_id, '-') = $5) AND ($8 = '' OR m.handler_id = $8) AND ", $cond,
                     " ORDER BY m.reported_at DESC, m.id DESC LIMIT $6 OFFSET $7"
                 ),)*
             }
@@ -741,14 +755,25 @@ matter_indicators! {
     Enforcement => "(m.handled_at >= $1 AND m.handled_at < $2 AND m.resolution = 'enforcement')",
 }
 
+/// The month's counts of one squad, class and 处置人 ('' where there is none).
+#[derive(Debug, Clone)]
+pub struct CountsRow {
+    pub unit: String,
+    pub category: String,
+    pub handler: String,
+    pub counts: Counts,
+}
+
 /// Which matters behind a count: the indicator, the month, a unit ('' all, '-' the centre's
-/// own), a page.
+/// own), a 处置人, a page.
 #[derive(Debug, Clone, Copy)]
 pub struct BehindQuery<'a> {
     pub indicator: Indicator,
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
     pub unit: &'a str,
+    /// A 处置人's person id ('' all).
+    pub person: &'a str,
     pub limit: i64,
     pub offset: i64,
 }
@@ -760,18 +785,19 @@ impl Db {
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<Vec<(String, String, Counts)>, sqlx::Error> {
+    ) -> Result<Vec<CountsRow>, sqlx::Error> {
         use sqlx::Row;
         let n = INDICATOR_ORDER.len();
-        let rows: Vec<(String, String, Counts)> = on_pool!(self, |pool| {
+        let rows: Vec<CountsRow> = on_pool!(self, |pool| {
             let rows = sqlx::query(COUNTS).bind(ts(from)).bind(ts(to)).fetch_all(pool).await?;
             rows.iter()
                 .map(|row| {
                     let unit: String = row.try_get(0)?;
                     let category: String = row.try_get(1)?;
+                    let handler: String = row.try_get(2)?;
                     let values =
-                        (2..2 + n).map(|i| row.try_get::<i64, _>(i)).collect::<Result<Vec<_>, _>>()?;
-                    Ok((unit, category, Counts(values)))
+                        (3..3 + n).map(|i| row.try_get::<i64, _>(i)).collect::<Result<Vec<_>, _>>()?;
+                    Ok(CountsRow { unit, category, handler, counts: Counts(values) })
                 })
                 .collect::<Result<Vec<_>, sqlx::Error>>()?
         });
@@ -795,6 +821,7 @@ impl Db {
                 .bind(query.unit)
                 .bind(query.limit)
                 .bind(query.offset)
+                .bind(query.person)
                 .fetch_all(pool)
                 .await?
         });

@@ -16,6 +16,7 @@ pub mod evidence;
 pub mod fieldwork;
 pub mod intake;
 pub mod jobs;
+pub mod joint;
 pub mod org;
 pub mod parties;
 pub mod personal;
@@ -274,6 +275,16 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         "0030_open311",
         include_str!("../../migrations/sqlite/0030_open311.sql"),
         include_str!("../../migrations/postgres/0030_open311.sql"),
+    ),
+    (
+        "0031_matter_work",
+        include_str!("../../migrations/sqlite/0031_matter_work.sql"),
+        include_str!("../../migrations/postgres/0031_matter_work.sql"),
+    ),
+    (
+        "0032_joint_work",
+        include_str!("../../migrations/sqlite/0032_joint_work.sql"),
+        include_str!("../../migrations/postgres/0032_joint_work.sql"),
     ),
 ];
 

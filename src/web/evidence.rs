@@ -30,7 +30,7 @@ use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Caller, Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render};
 
-/// How many parts besides the file an upload form may have (it names twelve).
+/// How many parts besides the file an upload form may have (it names thirteen).
 pub const MAX_TEXT_PARTS: usize = 32;
 
 /// Reads a multipart upload, stores the bytes and records the item. Nothing is recorded unless
@@ -134,6 +134,10 @@ pub async fn upload_form(
         headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("json"));
     match ingest(&state, &principal, &info, multipart).await {
         Ok(uploaded) if wants_json => Ok((StatusCode::CREATED, Json(uploaded)).into_response()),
+        // A photo of a matter's handling goes back to the matter, where the squad reports.
+        Ok(Uploaded { matter_id: Some(matter), .. }) => {
+            Ok(Redirect::to(&format!("/matters/{matter}#photos")).into_response())
+        }
         Ok(uploaded) => Ok(Redirect::to(&format!("/evidence/{}", uploaded.id)).into_response()),
         Err(error) if wants_json => Ok(crate::web::error::ApiError(error).into_response()),
         Err(error) => Err(error.into()),
@@ -164,6 +168,7 @@ async fn list_items(
         kind: query.kind.clone(),
         include_deleted: query.deleted == "1",
         deletion_requested: false,
+        matter_id: String::new(),
     };
     Ok(state
         .db
@@ -274,28 +279,7 @@ async fn intact_or_refuse(
     info: &RequestInfo,
     item: &EvidenceItem,
 ) -> Result<(), AppError> {
-    let intact = match crate::evidence::bytes_intact(&state.blobs, &item.sha256, item.size).await {
-        Ok(intact) => intact,
-        Err(crate::blobs::BlobError::Missing) => false,
-        Err(other) => return Err(other.into()),
-    };
-    if intact {
-        return Ok(());
-    }
-    let mut tx = state.db.begin(&info.audit_ctx(Some(principal), ""), state.now()).await?;
-    tx.custody(
-        &item.id,
-        &item.sha256,
-        CustodyEvent::VerifyFailed,
-        &info.source,
-        serde_json::json!({ "when": "download" }),
-    )
-    .await?;
-    tx.commit().await?;
-    Err(AppError::refused(
-        "evidence_altered",
-        "存储中的文件与入库时的 SHA-256 不一致，已拒绝提供并记录；请联系安全管理员核查",
-    ))
+    ops::intact_or_refuse(state, &principal.actor(info), item).await
 }
 
 #[utoipa::path(get, path = "/api/v1/evidence/{id}/content", tag = "evidence", params(("id" = String, Path)),
@@ -419,10 +403,7 @@ pub async fn stream_page(
 /// Who plays, for the play log: a session (each browser tab session counts its own play), or
 /// an API account.
 fn play_key(principal: &Principal, item_id: &str) -> String {
-    match &principal.credential {
-        crate::web::guard::Credential::Session { token_hash, .. } => format!("s:{token_hash}:{item_id}"),
-        crate::web::guard::Credential::Bearer => format!("a:{}:{item_id}", principal.account_id),
-    }
+    principal.view_key(item_id)
 }
 
 /// What to export: listed items, or every item of a case.

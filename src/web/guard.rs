@@ -72,6 +72,16 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The key under which a view or play of an evidence item by this caller (its session, or
+    /// its account for a token) is remembered in `AppState::plays`, so that a player's seeks
+    /// or a page's reloads are one recorded view.
+    pub fn view_key(&self, item_id: &str) -> String {
+        match &self.credential {
+            Credential::Session { token_hash, .. } => format!("s:{token_hash}:{item_id}"),
+            Credential::Bearer => format!("a:{}:{item_id}", self.account_id),
+        }
+    }
+
     fn new(account: crate::store::accounts::Account, credential: Credential) -> Principal {
         Principal {
             account_id: account.id,

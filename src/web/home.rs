@@ -134,6 +134,53 @@ pub async fn home(
             });
         }
     }
+    // Matters whose current step is past due or due within the warning window, the most urgent
+    // first: the centre sees the whole loop, a squad its own matters.
+    if principal.has(Action::MatterView) {
+        use crate::domain::intake::flow::DUE_SOON_HOURS;
+        let now = state.now();
+        let filter = crate::store::intake::MatterFilter {
+            overdue_at: Some(now + Duration::hours(DUE_SOON_HOURS)),
+            by_due: true,
+            limit: 8,
+            ..Default::default()
+        };
+        let (matters, total) = crate::ops::intake::list(&state, &principal.actor(&info), &filter).await?;
+        for matter in &matters {
+            let Some(due) = matter.due_at else { continue };
+            let overdue = due < now;
+            todos.push(Todo {
+                tag: if overdue { "danger" } else { "warning" },
+                text: format!(
+                    "事项 {} {}（{}）：{}（{}）",
+                    matter.number,
+                    matter.title,
+                    matter.status.name_zh(),
+                    if overdue { "已逾期" } else { "即将到期" },
+                    crate::domain::time::display(due)
+                ),
+                href: format!("/matters/{}", matter.id),
+            });
+        }
+        if total > 8 {
+            todos.push(Todo {
+                tag: "warning",
+                text: format!("另有 {} 件事项逾期或即将到期", total - 8),
+                href: "/matters?overdue=1".into(),
+            });
+        }
+    }
+    // Tasks agreed at a 联席会议 still open past their day, for whoever records the meetings.
+    for (task, topic) in crate::ops::joint::overdue_tasks(&state, &principal.actor(&info), 5).await? {
+        todos.push(Todo {
+            tag: "danger",
+            text: format!(
+                "联席会议“{}”议定事项逾期：{}（{}，{}）",
+                topic, task.task, task.owner, task.due_on
+            ),
+            href: format!("/matters/meetings/{}", task.meeting_id),
+        });
+    }
     // From the 20th, the month's studies still owed: one's own, and for whoever manages training,
     // the people of their units still short.
     if principal.has(Action::TrainingView) && crate::domain::training::reminders_due(today) {

@@ -152,6 +152,8 @@ impl MatterQuery {
             status,
             unit_id: Some(self.unit.trim().to_owned()).filter(|u| !u.is_empty()),
             overdue_at: overdue.then_some(now),
+            // Overdue ones the longest overdue first: the list is a to-do list then.
+            by_due: overdue,
             limit: PAGE_SIZE,
             offset: (page - 1) * PAGE_SIZE,
         })
@@ -284,7 +286,7 @@ fn allowed_steps(principal: &Principal, detail: &MatterDetail) -> Vec<&'static s
     if !principal.has(Action::MatterAct) {
         return Vec::new();
     }
-    offered(&detail.matter, &principal.roles, detail.in_assigned_unit)
+    offered(&detail.matter, &principal.roles, detail.in_assigned_unit, detail.case_concluded)
 }
 
 /// A step: `version` and `action` with the step's fields, all as text — for example
@@ -293,7 +295,8 @@ fn allowed_steps(principal: &Principal, detail: &MatterDetail) -> Vec<&'static s
 pub struct MatterStepBody {
     pub version: i64,
     /// `accept`, `reject`, `dispatch`, `return`, `handle`, `request_time`, `decide_time`,
-    /// `check`, `close`, `visit`, `refer`, `answer_referral` or `merge`.
+    /// `check`, `close`, `visit`, `refer`, `answer_referral` or `merge` (`link_case`, when
+    /// offered, is `POST /api/v1/matters/{id}/case`).
     #[serde(flatten)]
     #[schema(value_type = Object)]
     pub step: serde_json::Value,
@@ -315,6 +318,49 @@ pub async fn api_step(
     })?;
     let matter = ops::take_step(&state, &principal.actor(&info), &id, body.version, &input).await?;
     Ok(Json(MatterDto::new(&matter, state.now())))
+}
+
+/// 立案查处 on a matter: the lead's fields (`/api/v1/cases`) with the matter's `version`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct MatterCaseBody {
+    pub version: i64,
+    #[serde(flatten)]
+    pub case: crate::ops::cases::OpenInput,
+}
+
+/// The case opened from a matter, and the matter now waiting for it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MatterCaseDto {
+    pub case_id: String,
+    pub case_number: String,
+    pub matter: MatterDto,
+}
+
+/// Opens a penalty case from a dispatched matter (the squad's officers): the case keeps the
+/// link and the matter waits for the case's outcome before the squad reports it handled.
+#[utoipa::path(post, path = "/api/v1/matters/{id}/case", tag = "intake", params(("id" = String, Path)),
+    request_body = MatterCaseBody,
+    responses((status = 201, body = MatterCaseDto),
+        (status = 403, body = crate::web::error::ErrorBody), (status = 404, body = crate::web::error::ErrorBody),
+        (status = 409, body = crate::web::error::ErrorBody, description = "`version_conflict`"),
+        (status = 422, body = crate::web::error::ErrorBody,
+            description = "a field of the lead, or refused by the loop: `status_invalid`, `squad_only`, `case_open_forbidden`")))]
+pub async fn api_open_case(
+    State(state): State<AppState>,
+    Caller { principal, info }: Caller,
+    Path(id): Path<String>,
+    JsonObject(body): JsonObject<MatterCaseBody>,
+) -> ApiResult<(StatusCode, Json<MatterCaseDto>)> {
+    let (matter, opened) =
+        ops::open_case(&state, &principal.actor(&info), &id, body.version, &body.case).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(MatterCaseDto {
+            case_id: opened.id,
+            case_number: opened.number,
+            matter: MatterDto::new(&matter, state.now()),
+        }),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/matters/{id}/reporters/reveal", tag = "intake", params(("id" = String, Path)),
@@ -517,6 +563,8 @@ struct DetailPage {
     satisfactions: &'static [Satisfaction],
     request_kinds: &'static [TimeRequestKind],
     can_reveal: bool,
+    /// The squad handling it may add photos of its work (处置反馈).
+    can_photo: bool,
     revealed: Option<Vec<ReporterView>>,
     message: Option<String>,
     errors: FieldErrors,
@@ -539,6 +587,25 @@ impl DetailPage {
     fn step_name(&self, entry: &MatterEntry) -> &'static str {
         if entry.code == "file" { "登记" } else { step_name_zh(&entry.code) }
     }
+}
+
+/// A photo of the matter's handling, inline, for whoever may read the matter.
+pub async fn photo(
+    State(state): State<AppState>,
+    Caller { principal, info }: Caller,
+    Path((id, photo_id)): Path<(String, String)>,
+) -> PageResult {
+    use axum::http::{HeaderValue, header};
+    let item =
+        ops::matter_photo(&state, &principal.actor(&info), &id, &photo_id, principal.view_key(&photo_id))
+            .await?;
+    let stream = state.blobs.read(&item.sha256, None).await.map_err(AppError::from)?;
+    let mut response = axum::body::Body::from_stream(stream).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(item.mime));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(item.size as u64));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=3600"));
+    Ok(response)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -569,7 +636,11 @@ async fn detail_with(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let can_photo = principal.has(Action::EvidenceUpload)
+        && detail.in_assigned_unit
+        && matches!(detail.matter.status, Status::Dispatched | Status::AwaitingCase);
     let page = DetailPage {
+        can_photo,
         chrome,
         detail,
         steps,

@@ -35,9 +35,12 @@ pub struct IndicatorQuery {
 /// One row of the indicators: a unit's or a class's counts and rates.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct IndicatorRowDto {
-    /// A unit id ('-': the centre's own matters) or a class code.
+    /// A unit id ('-': the centre's own matters), a class code or a 处置人's person id.
     pub key: String,
     pub name: String,
+    /// The squad, on a 处置人's row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit_id: Option<String>,
     /// Every count, by indicator code.
     pub counts: std::collections::BTreeMap<String, i64>,
     /// Every rate in per cent, by rate code (absent when its denominator is zero).
@@ -51,6 +54,9 @@ pub struct IndicatorsDto {
     pub month: String,
     pub units: Vec<IndicatorRowDto>,
     pub categories: Vec<IndicatorRowDto>,
+    /// Per 处置人 and squad: the handling rounds they reported (a matter counts for who
+    /// reported its last round).
+    pub people: Vec<IndicatorRowDto>,
     pub total: IndicatorRowDto,
 }
 
@@ -58,6 +64,7 @@ fn row_dto(key: &str, name: &str, counts: &Counts) -> IndicatorRowDto {
     IndicatorRowDto {
         key: key.to_owned(),
         name: name.to_owned(),
+        unit_id: None,
         counts: Indicator::ALL.iter().map(|i| (i.code().to_owned(), counts.get(*i))).collect(),
         rates: Rate::ALL.iter().filter_map(|r| counts.rate(*r).map(|v| (r.code().to_owned(), v))).collect(),
         shares_721: counts.shares_721(),
@@ -69,6 +76,14 @@ fn dto(view: &IndicatorsView) -> IndicatorsDto {
         month: view.month.to_string(),
         units: view.units.iter().map(|(k, n, c)| row_dto(k, n, c)).collect(),
         categories: view.categories.iter().map(|(k, n, c)| row_dto(k, n, c)).collect(),
+        people: view
+            .people
+            .iter()
+            .map(|p| IndicatorRowDto {
+                unit_id: Some(p.unit_id.clone()),
+                ..row_dto(&p.person_id, &p.name, &p.counts)
+            })
+            .collect(),
         total: row_dto("", "合计", &view.total),
     }
 }
@@ -94,6 +109,9 @@ struct IndicatorsPage {
     next: String,
     shown: [Indicator; 6],
     rates: &'static [Rate],
+    /// What a 处置人's row shows: the handling side of the loop only.
+    person_shown: [Indicator; 5],
+    person_rates: [Rate; 4],
 }
 
 impl IndicatorsPage {
@@ -155,6 +173,14 @@ pub async fn page(
             Indicator::Extended,
         ],
         rates: Rate::ALL,
+        person_shown: [
+            Indicator::Handled,
+            Indicator::HandledOnTime,
+            Indicator::Closed,
+            Indicator::Reworked,
+            Indicator::Extended,
+        ],
+        person_rates: [Rate::OnTimeHandling, Rate::Rework, Rate::Extension, Rate::Satisfaction],
     };
     render_status(&page, StatusCode::OK)
 }
@@ -189,7 +215,13 @@ fn workbook(view: &IndicatorsView) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError
     use rust_xlsxwriter::{Format, Workbook};
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold().set_background_color("#E8EEF7");
-    for (title, rows) in [("按单位", &view.units), ("按类别", &view.categories)] {
+    let people: Vec<(String, String, Counts)> = view
+        .people
+        .iter()
+        .map(|p| (p.person_id.clone(), format!("{}（{}）", p.name, p.unit_name), p.counts.clone()))
+        .collect();
+    for (title, rows) in [("按单位", &view.units), ("按类别", &view.categories), ("按处置人", &people)]
+    {
         let sheet = workbook.add_worksheet();
         sheet.set_name(title)?;
         sheet.write_with_format(
@@ -199,7 +231,7 @@ fn workbook(view: &IndicatorsView) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError
             &Format::new().set_bold(),
         )?;
         let mut col = 0u16;
-        sheet.write_with_format(1, col, "单位/类别", &bold)?;
+        sheet.write_with_format(1, col, "单位/类别/处置人", &bold)?;
         sheet.set_column_width(0, 24.0)?;
         for i in Indicator::ALL {
             col += 1;
@@ -248,6 +280,10 @@ pub struct BehindQuery {
     /// A unit id, `-` for the centre's own matters; empty: all in view.
     #[serde(default)]
     pub unit: String,
+    /// A 处置人's person id; empty: everyone.
+    #[serde(default)]
+    #[param(max_length = 64)]
+    pub person: String,
 }
 
 fn indicator_of(raw: &str) -> Result<Indicator, AppError> {
@@ -277,7 +313,8 @@ pub async fn api_behind(
     let month = month_of(&state, &query.month)?;
     let indicator = indicator_of(&query.indicator)?;
     let matters =
-        ops::matters_behind(&state, &principal.actor(&info), month, indicator, &query.unit, 1).await?;
+        ops::matters_behind(&state, &principal.actor(&info), month, indicator, &query.unit, &query.person, 1)
+            .await?;
     Ok(Json(
         matters
             .iter()
@@ -326,6 +363,7 @@ pub async fn behind_page(
     )
     .await?;
     let matters =
-        ops::matters_behind(&state, &principal.actor(&info), month, indicator, &query.unit, 1).await?;
+        ops::matters_behind(&state, &principal.actor(&info), month, indicator, &query.unit, &query.person, 1)
+            .await?;
     Ok(render_status(&BehindPage { chrome, month, indicator, matters }, StatusCode::OK)?.into_response())
 }

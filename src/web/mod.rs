@@ -21,6 +21,7 @@ pub mod guard;
 pub mod home;
 pub mod intake;
 pub mod items;
+pub mod joint;
 pub mod login;
 pub mod matter_indicators;
 pub mod open311;
@@ -163,8 +164,22 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
             get(matter_indicators::behind_page),
         ),
         route(p.clone(), "/matters", A(X::MatterFile), post(intake::file_form)),
+        route(g.clone(), "/matters/meetings", A(X::MatterView), get(joint::meetings_page)),
+        route(p.clone(), "/matters/meetings", A(X::JointWork), post(joint::record_form)),
+        route(g.clone(), "/matters/meetings/{id}", A(X::MatterView), get(joint::meeting_page)),
+        route(p.clone(), "/matters/meetings/{id}/tasks", A(X::JointWork), post(joint::add_task_form)),
+        route(p.clone(), "/matters/tasks/{id}/done", A(X::JointWork), post(joint::done_form)),
+        route(g.clone(), "/matters/catalogue", A(X::MatterView), get(joint::catalogue_page)),
+        route(p.clone(), "/matters/catalogue/classes", A(X::MatterCatalogueEdit), post(joint::class_form)),
+        route(
+            p.clone(),
+            "/matters/catalogue/departments",
+            A(X::MatterCatalogueEdit),
+            post(joint::department_form),
+        ),
         route(g.clone(), "/matters/{id}", A(X::MatterView), get(intake::detail_page)),
         route(p.clone(), "/matters/{id}/steps", A(X::MatterAct), post(intake::step_form)),
+        route(g.clone(), "/matters/{id}/photos/{photo_id}", A(X::MatterView), get(intake::photo)),
         route(
             p.clone(),
             "/matters/{id}/reporters/reveal",
@@ -380,6 +395,19 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(p.clone(), "/api/v1/matters", A(X::MatterFile), post(intake::api_file)),
         route(g.clone(), "/api/v1/matters/{id}", A(X::MatterView), get(intake::api_detail)),
         route(p.clone(), "/api/v1/matters/{id}/steps", A(X::MatterAct), post(intake::api_step)),
+        route(p.clone(), "/api/v1/matters/{id}/case", A(X::MatterAct), post(intake::api_open_case)),
+        route(g.clone(), "/api/v1/joint-meetings", A(X::MatterView), get(joint::api_meetings)),
+        route(p.clone(), "/api/v1/joint-meetings", A(X::JointWork), post(joint::api_record)),
+        route(g.clone(), "/api/v1/joint-meetings/{id}", A(X::MatterView), get(joint::api_meeting)),
+        route(p.clone(), "/api/v1/joint-meetings/{id}/tasks", A(X::JointWork), post(joint::api_add_task)),
+        route(p.clone(), "/api/v1/joint-tasks/{id}/done", A(X::JointWork), post(joint::api_done)),
+        route(g.clone(), "/api/v1/partner-departments", A(X::MatterView), get(joint::api_departments)),
+        route(
+            p.clone(),
+            "/api/v1/partner-departments",
+            A(X::MatterCatalogueEdit),
+            post(joint::api_save_department),
+        ),
         route(
             p.clone(),
             "/api/v1/matters/{id}/reporters/reveal",

@@ -73,6 +73,22 @@ const MENU: &[(MenuItem, Option<Action>)] = &[
         Some(Action::MatterView),
     ),
     (
+        MenuItem {
+            key: "joint", href: "/matters/meetings", zh: "联席会议", en: "Joint meetings", icon: "⚭"
+        },
+        Some(Action::MatterView),
+    ),
+    (
+        MenuItem {
+            key: "catalogue",
+            href: "/matters/catalogue",
+            zh: "事项目录与协作部门",
+            en: "Catalogue",
+            icon: "☰",
+        },
+        Some(Action::MatterView),
+    ),
+    (
         MenuItem { key: "cases", href: "/cases", zh: "案件办理", en: "Cases", icon: "✎" },
         Some(Action::CaseView),
     ),

@@ -54,6 +54,9 @@ pub struct UploadForm {
     pub case_event_seq: Option<i64>,
     /// The patrol or operation it records.
     pub patrol_id: Option<String>,
+    /// The matter whose handling it shows (a photo at 处置反馈; by the squad the matter is with,
+    /// while it handles it). Not with `case_id` or `patrol_id`.
+    pub matter_id: Option<String>,
     #[schema(max_length = 500)]
     pub act: Option<String>,
     /// When the device took it: `2026-11-28T09:30` (Beijing) or RFC 3339.

@@ -71,7 +71,7 @@ pub(crate) async fn upload(
     app.send(request).await
 }
 
-async fn get_bytes(
+pub(crate) async fn get_bytes(
     app: &TestApp,
     path: &str,
     token: &str,

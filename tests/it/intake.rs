@@ -55,7 +55,7 @@ async fn a_call_runs_the_loop_with_rework_and_a_call_back() {
     let hidden = app.json(Method::GET, &path, &other_squad, serde_json::Value::Null).await;
     assert_eq!(hidden.status, StatusCode::NOT_FOUND);
     let seen = app.json(Method::GET, &path, &officer, serde_json::Value::Null).await.json();
-    assert_eq!(seen["offered"], serde_json::json!(["handle", "request_time", "return"]));
+    assert_eq!(seen["offered"], serde_json::json!(["handle", "request_time", "return", "link_case"]));
     let list =
         app.json(Method::GET, "/api/v1/matters?status=dispatched", &officer, serde_json::Value::Null).await;
     assert_eq!(list.json()["total"], 1);
@@ -91,6 +91,10 @@ async fn a_call_runs_the_loop_with_rework_and_a_call_back() {
     app.clock.set(app.clock_now() + Duration::days(2));
     let late = app.json(Method::GET, "/api/v1/matters?overdue=1", &officer, serde_json::Value::Null).await;
     assert_eq!(late.json()["total"], 1, "past its new deadline");
+    let bench = app.get("/", Some(&app.login("officer01").await)).await;
+    assert!(bench.body.contains("（处置中）：已逾期"), "the squad's 工作台 warns");
+    let elsewhere = app.get("/", Some(&app.login("officer05").await)).await;
+    assert!(!elsewhere.body.contains("处置中）："), "another squad's 工作台 does not");
     step(&app, &officer, &id, handle).await;
     step(&app, &centre, &id, serde_json::json!({ "action": "check", "passed": true })).await;
     let closed = step(
@@ -112,6 +116,167 @@ async fn a_call_runs_the_loop_with_rework_and_a_call_back() {
     assert_eq!(app.audit_count("matter.file").await, 1);
     assert_eq!(app.audit_count("matter.step").await, 8, "every step is audited");
     assert!(detail["offered"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_matter_needing_a_penalty_opens_a_case_and_waits_for_its_outcome() {
+    let app = TestApp::new().await;
+    let centre = app.token("center01").await;
+    let officer = app.token("officer01").await;
+    let leader = app.token("leader01").await;
+    let squad = app.unit_id("南大街中队").await;
+    let id = file(&app, &centre, report("SJ0401")).await;
+    step(&app, &centre, &id, serde_json::json!({ "action": "accept" })).await;
+    let dispatched =
+        step(&app, &centre, &id, serde_json::json!({ "action": "dispatch", "unit_id": squad })).await;
+    let party = crate::cases::new_party(&app, &officer, "11010519491231002X").await;
+    let path = format!("/api/v1/matters/{id}/case");
+    let lead = |version: &serde_json::Value| {
+        serde_json::json!({
+            "version": version, "party_id": party, "category": "street_vending", "item_code": "ZL-ZD-001",
+            "title": "擅自占用城市道路设摊经营", "source": "hotline", "clue_on": "2026-03-02", "act_on": "2026-03-02",
+        })
+    };
+
+    // The squad opens the case, not the centre; a stale version and a bad lead change nothing.
+    let by_centre = app.json(Method::POST, &path, &centre, lead(&dispatched["version"])).await;
+    assert_eq!(by_centre.json()["error"], "squad_only", "{}", by_centre.body);
+    let stale = app.json(Method::POST, &path, &officer, lead(&serde_json::json!(1))).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    let mut bad = lead(&dispatched["version"]);
+    bad["party_id"] = serde_json::json!("");
+    bad["clue_on"] = serde_json::json!("3/2");
+    let bad = app.json(Method::POST, &path, &officer, bad).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    let bad = bad.json();
+    let fields: Vec<&str> =
+        bad["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"party_id") && fields.contains(&"clue_on"), "{fields:?}");
+    assert_eq!(app.audit_count("case.open").await, 0);
+    // The page's form comes filled from the matter and carries the version read.
+    let session = app.login("officer01").await;
+    let form = app.get(&format!("/cases/new?matter={id}&party={party}"), Some(&session)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("南大街与西直街交叉口") && form.body.contains("name=\"matter_id\""));
+    let stale_form = [
+        ("matter_id", id.as_str()),
+        ("matter_version", "1"),
+        ("party_id", party.as_str()),
+        ("category", "street_vending"),
+        ("title", "擅自占用城市道路设摊经营"),
+        ("source", "hotline"),
+        ("clue_on", "2026-03-02"),
+        ("act_on", "2026-03-02"),
+    ];
+    let stale_form = app.post_form("/cases", Some(&session), &stale_form).await;
+    assert_eq!(stale_form.status, StatusCode::CONFLICT);
+
+    // The squad opens the case: the matter waits for it, the case names the matter.
+    let opened = app.json(Method::POST, &path, &officer, lead(&dispatched["version"])).await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.body);
+    let opened = opened.json();
+    let case_id = opened["case_id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        (opened["matter"]["status"].as_str(), opened["matter"]["case_id"].as_str()),
+        (Some("awaiting_case"), Some(case_id.as_str()))
+    );
+    let case = app.get_bearer(&format!("/api/v1/cases/{case_id}"), &officer).await.json();
+    assert_eq!((case["source"].as_str(), case["unit_id"].as_str()), (Some("hotline"), Some(squad.as_str())));
+    assert_eq!(case["matter_id"], id.as_str(), "the case keeps the link");
+    let page = app.get(&format!("/cases/{case_id}"), Some(&session)).await;
+    assert!(page.body.contains(&format!("/matters/{id}")), "the case page links its matter");
+    assert_eq!(app.audit_count("matter.step").await, 3, "accept, dispatch, link_case");
+    let again = app.json(Method::POST, &path, &officer, lead(&opened["matter"]["version"])).await;
+    assert_eq!(again.json()["error"], "status_invalid", "one case per matter");
+
+    // Until the case has its outcome, the squad cannot report the matter handled.
+    let waiting =
+        app.json(Method::GET, &format!("/api/v1/matters/{id}"), &officer, serde_json::Value::Null).await;
+    assert_eq!(waiting.json()["offered"], serde_json::json!([]));
+    let mut early = serde_json::json!({ "action": "handle", "result": "已立案", "measures": ["penalty"] });
+    early["version"] = opened["matter"]["version"].clone();
+    let early = app.json(Method::POST, &format!("/api/v1/matters/{id}/steps"), &officer, early).await;
+    assert_eq!(early.json()["error"], "case_pending");
+
+    // 不予立案 is an outcome too: the squad reports back and the 721 class is its own.
+    let mut decline =
+        crate::cases::Steps { app: &app, id: case_id, version: case["version"].as_i64().unwrap() };
+    decline.ok(&leader, serde_json::json!({ "action": "decline_filing", "on": "2026-03-02", "reason": "违法事实不能成立" })).await;
+    let handled = step(
+        &app,
+        &officer,
+        &id,
+        serde_json::json!({ "action": "handle", "result": "经调查不予立案，已教育劝导", "measures": ["persuasion"] }),
+    )
+    .await;
+    assert_eq!(
+        (handled["status"].as_str(), handled["resolution"].as_str()),
+        (Some("handled"), Some("management"))
+    );
+}
+
+#[tokio::test]
+async fn the_squad_adds_photos_while_handling_and_the_centre_sees_them_at_the_check() {
+    use crate::evidence::{get_bytes, jpeg, upload};
+    let app = TestApp::new().await;
+    let centre = app.token("center01").await;
+    let officer = app.token("officer01").await;
+    let other_squad = app.token("officer05").await;
+    let squad = app.unit_id("南大街中队").await;
+    let id = file(&app, &centre, report("SJ0401")).await;
+    step(&app, &centre, &id, serde_json::json!({ "action": "accept" })).await;
+    let photo = jpeg(20_000);
+    // Not yet with a squad: nobody may add photos of its handling.
+    let early = upload(&app, &officer, &[("matter_id", &id)], "fix.jpg", &photo).await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", early.body);
+    assert_eq!(early.json()["fields"][0]["code"], "unknown_matter", "not with the squad yet");
+    step(&app, &centre, &id, serde_json::json!({ "action": "dispatch", "unit_id": squad })).await;
+    let elsewhere = upload(&app, &other_squad, &[("matter_id", &id)], "fix.jpg", &photo).await;
+    assert_eq!(elsewhere.json()["fields"][0]["code"], "unknown_matter", "another squad cannot see it");
+    let both = upload(&app, &officer, &[("matter_id", &id), ("patrol_id", "x")], "fix.jpg", &photo).await;
+    assert_eq!(both.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let taken =
+        upload(&app, &officer, &[("matter_id", &id), ("description", "整改后现场")], "fix.jpg", &photo).await;
+    assert_eq!(taken.status, StatusCode::CREATED, "{}", taken.body);
+    let photo_id = taken.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(taken.json()["matter_id"], id.as_str());
+    step(
+        &app,
+        &officer,
+        &id,
+        serde_json::json!({ "action": "handle", "result": "已劝离", "measures": "persuasion" }),
+    )
+    .await;
+    let late = upload(&app, &officer, &[("matter_id", &id)], "late.jpg", &jpeg(20_000)).await;
+    assert_eq!(late.json()["error"], "photo_not_handling", "handled: the photos are the record");
+
+    // The centre (no evidence role) sees the photo on the matter's page at the check, and the
+    // view is on the photo's custody chain once per session.
+    let session = app.login("center01").await;
+    let page = app.get(&format!("/matters/{id}"), Some(&session)).await;
+    assert!(page.body.contains(&format!("/matters/{id}/photos/{photo_id}")), "the page shows it");
+    for _ in 0..2 {
+        let shown = app.get(&format!("/matters/{id}/photos/{photo_id}"), Some(&session)).await;
+        assert_eq!(shown.status, StatusCode::OK);
+    }
+    let (status, headers, bytes) =
+        get_bytes(&app, &format!("/matters/{id}/photos/{photo_id}"), &centre, None).await;
+    assert_eq!(
+        (status, headers[axum::http::header::CONTENT_TYPE].to_str().unwrap()),
+        (StatusCode::OK, "image/jpeg")
+    );
+    assert_eq!(bytes, photo);
+    let viewed = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM evidence_custody WHERE item_id = '{photo_id}' AND event = 'viewed'"
+        ))
+        .await;
+    assert_eq!(viewed, 2, "one per session or token, not per request");
+    let hidden = app.get_bearer(&format!("/matters/{id}/photos/{photo_id}"), &other_squad).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    let elsewhere = file(&app, &centre, report("SJ0402")).await;
+    let wrong = app.get_bearer(&format!("/matters/{elsewhere}/photos/{photo_id}"), &centre).await;
+    assert_eq!(wrong.status, StatusCode::NOT_FOUND, "a photo is served only under its own matter");
 }
 
 #[tokio::test]
@@ -305,18 +470,19 @@ async fn the_indicators_count_what_was_done_and_list_the_matters_behind_each_fig
     let app = TestApp::new().await;
     let centre = app.token("center01").await;
     let a_officer = app.token("officer01").await;
+    let a_leader = app.token("squadlead01").await;
     let b_officer = app.token("officer05").await;
     let squad_a = app.unit_id("南大街中队").await;
     let squad_b = app.unit_id("荷花池中队").await;
     let json = |action: &str| serde_json::json!({ "action": action });
 
-    // m1: A, persuasion (管理), on time, visited: satisfied.
+    // m1: A, persuasion (管理), on time, visited: satisfied; handled by the squad's leader.
     let m1 = file(&app, &centre, report("SJ0401")).await;
     step(&app, &centre, &m1, json("accept")).await;
     step(&app, &centre, &m1, serde_json::json!({ "action": "dispatch", "unit_id": squad_a })).await;
     step(
         &app,
-        &a_officer,
+        &a_leader,
         &m1,
         serde_json::json!({ "action": "handle", "result": "劝离", "measures": "persuasion" }),
     )
@@ -426,6 +592,27 @@ async fn the_indicators_count_what_was_done_and_list_the_matters_behind_each_fig
     assert_eq!(row(&squad_a)["shares_721"], serde_json::json!([50.0, 50.0, 0.0]));
     assert_eq!(figures["total"]["counts"]["closed"], 4);
     assert_eq!(figures["categories"].as_array().unwrap().len(), 4, "four classes had a step");
+    // Per 处置人: the leader and the officer of A, the officer of B.
+    let people = figures["people"].as_array().unwrap();
+    assert_eq!(people.len(), 3, "{people:?}");
+    let officer_a = people.iter().find(|p| p["counts"]["reworked"] == 1).unwrap();
+    assert_eq!(officer_a["unit_id"], squad_a.as_str());
+    assert_eq!(officer_a["counts"]["handled"], 1);
+    assert_eq!(officer_a["rates"]["on_time_handling"], 0.0, "its second round was late");
+    let handled_by = app
+        .json(
+            Method::GET,
+            &format!(
+                "/api/v1/matter-indicators/matters?month=2026-03&indicator=handled&unit={squad_a}&person={}",
+                officer_a["key"].as_str().unwrap()
+            ),
+            &centre,
+            serde_json::Value::Null,
+        )
+        .await
+        .json();
+    assert_eq!(handled_by.as_array().unwrap().len(), 1);
+    assert_eq!(handled_by[0]["id"], m2.as_str());
 
     // The matters behind a figure are the ones counted.
     let behind = app
@@ -453,6 +640,7 @@ async fn the_indicators_count_what_was_done_and_list_the_matters_behind_each_fig
         .json();
     assert_eq!(own["units"].as_array().unwrap().len(), 1);
     assert_eq!(own["units"][0]["key"], squad_a.as_str());
+    assert_eq!(own["people"].as_array().unwrap().len(), 2, "the squad's own 处置人 only");
     let empty = app
         .json(Method::GET, "/api/v1/matter-indicators?month=2026-02", &centre, serde_json::Value::Null)
         .await

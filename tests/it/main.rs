@@ -14,6 +14,7 @@ mod documents;
 mod evidence;
 mod intake;
 mod jobs;
+mod joint;
 mod login;
 mod open311;
 mod org;

@@ -13,7 +13,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::domain::access::{Role, RoleSet};
+use crate::domain::access::{Action, Role, RoleSet};
 use crate::domain::calendar::WorkCalendar;
 use crate::domain::fields::FieldErrors;
 use crate::domain::intake::{
@@ -35,11 +35,17 @@ pub const CLOSE_LIMIT: TimeLimit = TimeLimit::WorkingHours(2);
 /// 回访 within three working days of closing, when the reporter left a number ([M]).
 pub const VISIT_LIMIT: TimeLimit = TimeLimit::WorkingDays(3);
 
+/// A step due within this many clock hours shows on the 工作台 as 即将到期 (the centre's own
+/// warning window, [M]).
+pub const DUE_SOON_HOURS: i64 = 2;
+
 /// What the loop needs to know besides the matter: when, who, and the class's limits.
 #[derive(Debug, Clone, Copy)]
 pub struct LoopContext<'a> {
     pub now: DateTime<Utc>,
     pub roles: &'a RoleSet,
+    /// The acting account's person, if it has one (the 处置人 of a handling round).
+    pub person_id: Option<&'a str>,
     /// Whether the actor works in the squad the matter is dispatched to (or a unit above it).
     pub in_assigned_unit: bool,
     /// Whether the penalty case opened from the matter has been decided or closed.
@@ -143,7 +149,12 @@ command_names! {
 /// The steps a page offers on `matter` to a reader with `roles` (`in_assigned_unit`: of the
 /// squad it is with), by code, in the loop's order. [`apply`] holds the same rules; a test walks
 /// both.
-pub fn offered(matter: &Matter, roles: &RoleSet, in_assigned_unit: bool) -> Vec<&'static str> {
+pub fn offered(
+    matter: &Matter,
+    roles: &RoleSet,
+    in_assigned_unit: bool,
+    case_concluded: bool,
+) -> Vec<&'static str> {
     let centre = roles.contains(Role::Intake) || roles.contains(Role::Leader);
     let squad = in_assigned_unit
         && [Role::SquadLeader, Role::Officer, Role::Auxiliary].iter().any(|r| roles.contains(*r));
@@ -168,9 +179,10 @@ pub fn offered(matter: &Matter, roles: &RoleSet, in_assigned_unit: bool) -> Vec<
             offer(squad, "handle");
             offer(squad && matter.pending_request.is_none(), "request_time");
             offer(squad, "return");
+            offer(squad && roles.scope(Action::CaseOpen).is_some(), "link_case");
             offer(centre && matter.pending_request.is_some(), "decide_time");
         }
-        Status::AwaitingCase => offer(squad, "handle"),
+        Status::AwaitingCase => offer(squad && case_concluded, "handle"),
         Status::Handled => offer(centre, "check"),
         Status::Verified => offer(centre, "close"),
         Status::Referred => {
@@ -428,6 +440,8 @@ pub enum MatterRefusal {
     MergeSelf,
     /// The penalty case opened from the matter is not decided yet.
     CasePending,
+    /// Opening a case is for officers with the right to open one (auxiliaries have none).
+    CaseOpenForbidden,
     /// The referral was already answered, or the answer is missing before closing.
     ReferralState,
     /// The referral is due in the past.
@@ -446,6 +460,7 @@ impl MatterRefusal {
             MatterRefusal::NoContact => "no_contact",
             MatterRefusal::MergeSelf => "merge_self",
             MatterRefusal::CasePending => "case_pending",
+            MatterRefusal::CaseOpenForbidden => "case_open_forbidden",
             MatterRefusal::ReferralState => "referral_state",
             MatterRefusal::DueInPast => "due_in_past",
         }
@@ -464,6 +479,9 @@ impl MatterRefusal {
             MatterRefusal::NoContact => "反映人未留联系方式，无需回访".to_owned(),
             MatterRefusal::MergeSelf => "不能合并到事项本身".to_owned(),
             MatterRefusal::CasePending => "由此事项立案的案件尚未作出决定，暂不能反馈处置结果".to_owned(),
+            MatterRefusal::CaseOpenForbidden => {
+                "立案查处须由有立案权限的执法人员办理（协管员不能立案）".to_owned()
+            }
             MatterRefusal::ReferralState => "转办答复已登记，或尚未登记答复".to_owned(),
             MatterRefusal::DueInPast => "答复期限不能早于今天".to_owned(),
         }
@@ -559,6 +577,7 @@ pub fn apply(
             next.measures.clone_from(measures);
             next.resolution = Some(chosen);
             next.result.clone_from(result);
+            next.handler_id = ctx.person_id.map(str::to_owned);
             next.pending_request = None;
             next.due_at = Some(ctx.due(now, CHECK_LIMIT));
             details = serde_json::json!({
@@ -701,6 +720,9 @@ pub fn apply(
         MatterCommand::LinkCase { case_id } => {
             require(matter.status == Status::Dispatched)?;
             squad()?;
+            if ctx.roles.scope(Action::CaseOpen).is_none() {
+                return Err(MatterRefusal::CaseOpenForbidden);
+            }
             next.status = Status::AwaitingCase;
             next.case_id = Some(case_id.clone());
             next.pending_request = None;

@@ -11,6 +11,7 @@
 pub mod catalogue;
 pub mod flow;
 pub mod indicators;
+pub mod joint;
 pub mod report;
 pub mod resolution;
 
@@ -211,6 +212,9 @@ pub struct Matter {
     pub result: String,
     /// The penalty case opened from this matter.
     pub case_id: Option<String>,
+    /// The person who reported the last handling round (处置人), when the account has one.
+    #[serde(default)]
+    pub handler_id: Option<String>,
     pub referral: Option<Referral>,
     pub merged_into: Option<String>,
     pub satisfaction: Option<Satisfaction>,
@@ -262,6 +266,7 @@ impl Matter {
             measures: Vec::new(),
             result: String::new(),
             case_id: None,
+            handler_id: None,
             referral: None,
             merged_into: None,
             satisfaction: None,

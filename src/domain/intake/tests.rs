@@ -57,6 +57,7 @@ impl World {
         LoopContext {
             now: at(now),
             roles,
+            person_id: Some("p-squad"),
             in_assigned_unit: true,
             case_concluded: false,
             category: &self.class,
@@ -264,6 +265,7 @@ fn duplicates_merge_and_cases_hold_the_matter_until_decided() {
     decided.case_concluded = true;
     let (m, _) = apply(&m, &penalty, &decided).unwrap();
     assert_eq!((m.resolution, m.handled_on_time), (Some(Resolution::Enforcement), Some(true)));
+    assert_eq!(m.handler_id.as_deref(), Some("p-squad"), "the 处置人 is the acting person");
 }
 
 #[test]
@@ -351,6 +353,7 @@ fn sample(code: &str, now: &str) -> MatterCommand {
         },
         "answer_referral" => MatterCommand::AnswerReferral { answer: "已办".into() },
         "merge" => MatterCommand::Merge { into: "m0".into() },
+        "link_case" => MatterCommand::LinkCase { case_id: "c1".into() },
         other => panic!("no sample for {other}"),
     }
 }
@@ -361,7 +364,7 @@ fn every_offered_step_is_one_the_loop_takes_and_no_other() {
     // state, breadth-first) and checks, for the centre and the squad in every state met, that
     // each offered step is taken and each step not offered is refused.
     let w = World::new();
-    let all: Vec<&str> = MatterCommand::NAMES.iter().map(|(c, _)| *c).filter(|c| *c != "link_case").collect();
+    let all: Vec<&str> = MatterCommand::NAMES.iter().map(|(c, _)| *c).collect();
     let mut queue = vec![w.file("2026-11-16 09:00", "13800001234")];
     let mut seen = std::collections::HashSet::new();
     let mut checked = 0;
@@ -377,7 +380,7 @@ fn every_offered_step_is_one_the_loop_takes_and_no_other() {
             continue;
         }
         for roles in [&w.centre, &w.squad] {
-            let offered = flow::offered(&m, roles, true);
+            let offered = flow::offered(&m, roles, true, false);
             for code in &all {
                 let result = apply(&m, &sample(code, "2026-11-17 10:00"), &w.ctx(roles, "2026-11-17 10:00"));
                 checked += 1;

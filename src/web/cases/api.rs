@@ -148,6 +148,11 @@ pub struct CaseDto {
     /// payments); amounts in fen.
     #[schema(value_type = Object)]
     pub state: serde_json::Value,
+    /// 案件来源: `patrol`, `complaint`, `digital_city`, `hotline`, `referral` or `superior`.
+    pub source: String,
+    pub location: String,
+    /// The matter (事项) the case was opened from, if it was.
+    pub matter_id: Option<String>,
     pub major_reasons: Vec<String>,
     pub hearing_eligible: bool,
     /// What the party owes today, in fen (fine + 加处罚款 − paid).
@@ -207,6 +212,9 @@ pub async fn api_get(
     Ok(Json(CaseDto {
         summary: CaseSummaryDto::from(&r),
         state: serde_json::to_value(&r.case).unwrap_or_default(),
+        source: r.source.clone(),
+        location: r.location.clone(),
+        matter_id: state.db.matter_of_case(&id).await?.map(|(matter, _)| matter),
         major_reasons: r.case.major_reasons(&rules).iter().map(|m| m.code().to_owned()).collect(),
         hearing_eligible: r.case.hearing_eligible(&rules),
         amount_due_fen: r.case.amount_due(&calendar, today).unwrap_or(0),

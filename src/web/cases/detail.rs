@@ -9,6 +9,8 @@ struct DetailPage {
     r: CaseRecord,
     category_name: String,
     source_name: String,
+    /// The matter the case was opened from (id, number), if it was.
+    matter: Option<(String, String)>,
     item: Option<Item>,
     /// The range a decision today would be held to (从旧兼从轻), shown beside the fine field.
     fine_range: Option<ApplicableRange>,
@@ -272,6 +274,7 @@ async fn detail(
             chrome,
             category_name: category_name(&categories, &r.category),
             source_name: source_name(&r.source).to_owned(),
+            matter: state.db.matter_of_case(id).await?,
             item,
             fine_range,
             fine_bands,

@@ -10,6 +10,28 @@ pub struct NewQuery {
     procedure: String,
     #[serde(default)]
     name: String,
+    /// The matter the case is opened from (立案查处 on a matter's page).
+    #[serde(default)]
+    matter: String,
+}
+
+/// The form as posted: the lead, and the matter (with the version read) it is opened from, if
+/// it is.
+#[derive(Debug, Deserialize)]
+pub struct CaseForm {
+    #[serde(flatten)]
+    input: OpenInput,
+    #[serde(default)]
+    matter_id: String,
+    #[serde(default)]
+    matter_version: String,
+}
+
+/// The matter a case is being opened from, as the form carries it.
+struct MatterRef {
+    id: String,
+    number: String,
+    version: i64,
 }
 
 #[derive(Template)]
@@ -27,6 +49,7 @@ struct NewPage {
     units: Vec<(String, String)>,
     officers: Vec<(String, String)>,
     sources: Vec<(&'static str, &'static str)>,
+    matter: Option<MatterRef>,
 }
 
 impl NewPage {
@@ -36,8 +59,14 @@ impl NewPage {
     fn simple(&self) -> bool {
         self.input.is_simple()
     }
+    /// `&matter=ID` for the links that reload the form, so that the matter stays.
+    fn matter_param(&self) -> String {
+        self.matter.as_ref().map(|m| format!("&matter={}", m.id)).unwrap_or_default()
+    }
 }
 
+// The form's own state (errors, refusal, search, matter) beside the request's.
+#[allow(clippy::too_many_arguments)]
 async fn new_form(
     state: &AppState,
     principal: &Principal,
@@ -46,6 +75,7 @@ async fn new_form(
     errors: FieldErrors,
     refusal: Option<String>,
     search: String,
+    matter: Option<MatterRef>,
 ) -> PageResult {
     let simple = input.is_simple();
     let chrome = Chrome::new(
@@ -97,6 +127,7 @@ async fn new_form(
             input,
             errors,
             refusal,
+            matter,
         },
         status,
     )
@@ -104,33 +135,66 @@ async fn new_form(
 
 pub async fn new_page(
     State(state): State<AppState>,
-    Caller { principal, .. }: Caller,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
     Query(query): Query<NewQuery>,
 ) -> PageResult {
     let today = civil_date(state.now()).to_string();
-    let input = OpenInput {
-        procedure: Procedure::parse(&query.procedure).unwrap_or(Procedure::General).code().into(),
-        party_id: query.party,
-        unit_id: principal.unit_id.clone().unwrap_or_default(),
-        source: "patrol".into(),
-        clue_on: today.clone(),
-        act_on: today,
-        ..Default::default()
+    let procedure = Procedure::parse(&query.procedure).unwrap_or(Procedure::General).code().to_owned();
+    let (input, matter) = if query.matter.is_empty() {
+        let input = OpenInput {
+            unit_id: principal.unit_id.clone().unwrap_or_default(),
+            source: "patrol".into(),
+            clue_on: today.clone(),
+            act_on: today,
+            ..Default::default()
+        };
+        (input, None)
+    } else {
+        let actor = principal.actor(&info);
+        let matter = state
+            .db
+            .matter(&actor.visibility(Action::MatterAct), &query.matter)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let input = crate::ops::intake::case_input(&matter);
+        (input, Some(MatterRef { id: matter.id, number: matter.number, version: matter.version }))
     };
-    new_form(&state, &principal, &headers, input, FieldErrors::default(), None, query.name).await
+    let input = OpenInput { procedure, party_id: query.party, ..input };
+    new_form(&state, &principal, &headers, input, FieldErrors::default(), None, query.name, matter).await
 }
 
 pub async fn create_form(
     State(state): State<AppState>,
     Caller { principal, info }: Caller,
     headers: HeaderMap,
-    Form(input): Form<OpenInput>,
+    Form(form): Form<CaseForm>,
 ) -> PageResult {
-    match open_case(&state, &principal.actor(&info), &input).await {
+    let actor = principal.actor(&info);
+    let CaseForm { input, matter_id, matter_version } = form;
+    let (opened, matter) = if matter_id.is_empty() {
+        (open_case(&state, &actor, &input).await, None)
+    } else {
+        let version = matter_version.trim().parse::<i64>().map_err(|_| {
+            AppError::Invalid(FieldErrors::single(
+                "matter_version",
+                "version_invalid",
+                "事项版本号不正确，请刷新后重试",
+            ))
+        })?;
+        let matter = state
+            .db
+            .matter(&actor.visibility(Action::MatterAct), &matter_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let opened =
+            crate::ops::intake::open_case(&state, &actor, &matter_id, version, &input).await.map(|(_, o)| o);
+        (opened, Some(MatterRef { id: matter.id, number: matter.number, version }))
+    };
+    match opened {
         Ok(opened) => Ok(Redirect::to(&format!("/cases/{}", opened.id)).into_response()),
         Err(AppError::Invalid(errors)) => {
-            new_form(&state, &principal, &headers, input, errors, None, String::new()).await
+            new_form(&state, &principal, &headers, input, errors, None, String::new(), matter).await
         }
         Err(AppError::Refused { message, .. }) => {
             new_form(
@@ -141,6 +205,7 @@ pub async fn create_form(
                 FieldErrors::default(),
                 Some(message),
                 String::new(),
+                matter,
             )
             .await
         }
