@@ -113,6 +113,19 @@ async fn main() -> anyhow::Result<()> {
         .map(|u| u.id)
         .collect();
     let classes: Vec<String> = db.matter_categories().await?.into_iter().map(|c| c.code).take(20).collect();
+    // Each squad's people, who report the handling (处置人): the indicators group by them too.
+    let mut handlers: Vec<Vec<String>> = Vec::new();
+    for squad in &squads {
+        let filter = chengguan::store::org::PeopleFilter {
+            unit_id: squad.clone(),
+            employment: "officer".into(),
+            page: 1,
+            page_size: 8,
+            ..Default::default()
+        };
+        let page = db.people(&chengguan::store::org::Visibility::All, &filter, now.date_naive()).await?;
+        handlers.push(page.rows.into_iter().map(|p| p.id).collect());
+    }
 
     // A real matter's body, for realistic row widths.
     let centre =
@@ -147,7 +160,7 @@ async fn main() -> anyhow::Result<()> {
     let mut done = 0;
     while done < n {
         let mut sql = String::from(
-            "BEGIN; INSERT INTO matters (id, number, source, category, urgency, status, title, address, unit_id, reported_at, due_at, handle_due_at, close_due_at, accepted_at, dispatched_at, handled_at, closed_at, handled_on_time, rework_count, return_count, extension_count, defer_count, resolution, satisfaction, body, version, updated_at) VALUES ",
+            "BEGIN; INSERT INTO matters (id, number, source, category, urgency, status, title, address, unit_id, reported_at, due_at, handle_due_at, close_due_at, accepted_at, dispatched_at, handled_at, closed_at, handled_on_time, rework_count, return_count, extension_count, defer_count, resolution, satisfaction, body, version, updated_at, handler_id) VALUES ",
         );
         for i in 0..batch.min(n - done) {
             let k = done + i;
@@ -172,15 +185,17 @@ async fn main() -> anyhow::Result<()> {
                 "management",
                 "enforcement",
             ][(next() % 10) as usize];
+            let squad = (next() % squads.len() as u64) as usize;
+            let handler = handlers[squad].get((next() % 8) as usize).cloned().unwrap_or_default();
             let satisfaction =
                 ["'satisfied'", "'satisfied'", "'fair'", "'dissatisfied'", "NULL"][(next() % 5) as usize];
             if i > 0 {
                 sql.push(',');
             }
             sql += &format!(
-                "('bench-{k}', 'SX-B{k:07}', 'hotline', '{}', 'normal', '{status}', '无照经营游商：南大街', '南大街', '{}', {}, NULL, {}, {}, {}, {}, {}, {}, {}, {}, 0, {}, 0, '{resolution}', {}, '{body}', 7, {})",
+                "('bench-{k}', 'SX-B{k:07}', 'hotline', '{}', 'normal', '{status}', '无照经营游商：南大街', '南大街', '{}', {}, NULL, {}, {}, {}, {}, {}, {}, {}, {}, 0, {}, 0, '{resolution}', {}, '{body}', 7, {}, '{}')",
                 classes[(next() % classes.len() as u64) as usize],
-                squads[(next() % squads.len() as u64) as usize],
+                squads[squad],
                 ts(reported),
                 ts(handle_due),
                 ts(close_due),
@@ -199,6 +214,7 @@ async fn main() -> anyhow::Result<()> {
                 u64::from(next() % 15 == 0),
                 if open { "NULL" } else { satisfaction },
                 ts(reported),
+                handler,
             );
         }
         sql += "; COMMIT;";

@@ -396,6 +396,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if matters > 0 {
                     println!("演示事项 demo matters: {matters}");
                 }
+                let meetings =
+                    crate::demo::seed_joint(&state).await.context("adding the demo joint meetings")?;
+                if meetings > 0 {
+                    println!("演示联席会议 demo joint meetings: {meetings}");
+                }
                 crate::demo::seed_open311(&state).await.context("adding the demo Open311 client")?;
                 println!(
                     "Open311 演示客户端 client {}, api_key: {}",

@@ -83,6 +83,25 @@ impl Demo {
         Ok(())
     }
 
+    /// A photo of the squad's work on the matter (处置反馈), taken now on the demo's clock and
+    /// stored as evidence of the matter through the upload operation.
+    async fn photo(&mut self, actor: &Actor, id: &str) -> anyhow::Result<()> {
+        let shade = self.dice.below(80) as u8;
+        let png = super::demo_png(320, 200, [90 + shade, 140, 120 + shade / 2]);
+        let mut ingest = self.state.blobs.stage().await?;
+        ingest.push(bytes::Bytes::from(png)).await?;
+        let ingested = ingest.finish().await?;
+        let meta = crate::ops::evidence::UploadMeta {
+            matter_id: Some(id.to_owned()),
+            description: "处置后现场".to_owned(),
+            ..Default::default()
+        };
+        crate::ops::evidence::record_upload(&self.state, actor, meta, ingested, "IMG_handled.png")
+            .await
+            .map_err(|e| anyhow::anyhow!("demo matter photo: {}", e.message_zh()))?;
+        Ok(())
+    }
+
     /// Files one matter at `t` and takes it as far as `now` allows along a path chosen by dice.
     // The step macro counts down `left` after the last step too.
     #[allow(unused_assignments)]
@@ -219,6 +238,11 @@ impl Demo {
         if self.dice.chance(12) {
             t += Duration::days(2);
         }
+        // The last two months' handling comes with a photo now and then.
+        if t <= now && left > 0 && now - t < Duration::days(60) && self.dice.chance(35) {
+            self.at(t);
+            self.photo(&squad_actor, &id).await?;
+        }
         let mix = self.mix(squad);
         let (measures, result) = match mix {
             0 => ("guidance,help", "已宣传引导，帮助当事人移至便民疏导点经营"),
@@ -337,6 +361,112 @@ pub async fn seed_matters(state: &AppState) -> anyhow::Result<usize> {
         }
     }
     Ok(demo.made)
+}
+
+/// A demo meeting: its topic, the departments, and the tasks agreed (task, owner).
+type DemoMeeting = (&'static str, &'static str, [(&'static str, &'static str); 3]);
+
+/// Topics of the demo's 联席会议.
+const MEETINGS: [DemoMeeting; 4] = [
+    (
+        "夜市周边占道经营联合整治",
+        "市场监督管理局、公安分局",
+        [
+            ("设置便民疏导点两处", "区城管局"),
+            ("无照经营联合查处", "市场监督管理局"),
+            ("夜间联合巡查", "公安分局"),
+        ],
+    ),
+    (
+        "建筑工地渣土运输联合执法",
+        "住房和城乡建设局、公安分局",
+        [
+            ("工地出入口冲洗设施检查", "住房和城乡建设局"),
+            ("渣土车辆夜间查验", "公安分局"),
+            ("违规工地名单通报", "区城管局"),
+        ],
+    ),
+    (
+        "餐饮油烟与噪声投诉协调",
+        "生态环境局、市场监督管理局",
+        [
+            ("油烟净化设施抽查", "生态环境局"),
+            ("重复投诉点位约谈", "区城管局"),
+            ("证照信息共享", "市场监督管理局"),
+        ],
+    ),
+    (
+        "信访转办事项会商",
+        "信访局、住房和城乡建设局",
+        [
+            ("积案逐件会商", "信访局"),
+            ("物业管理类事项转办规则", "住房和城乡建设局"),
+            ("答复口径统一", "区城管局"),
+        ],
+    ),
+];
+
+/// A year of 联席会议 up to today, one about every six weeks, each recorded the day after it was
+/// held through `ops::joint` on a manual clock; older tasks done (a few late), the latest meeting's
+/// still running and one of them overdue. Answers how many meetings it recorded.
+pub async fn seed_joint(state: &AppState) -> anyhow::Result<usize> {
+    let now = state.now();
+    let today = now.with_timezone(&beijing()).date_naive();
+    if !state.db.joint_meetings(today - Duration::days(400), today).await?.is_empty() {
+        return Ok(0);
+    }
+    let centre = super::demo_actor(&state.db, "center01").await?;
+    let clock = ManualClock::new(now);
+    let mut past = state.clone();
+    past.clock = Arc::new(clock.clone());
+    let at = |day: chrono::NaiveDate, hour: i64| start_of_civil_day(day) + Duration::hours(hour);
+    let mut made = 0;
+    for k in (0..8i64).rev() {
+        let held = today - Duration::days(45 * k + 9);
+        let (topic, departments, tasks) = MEETINGS[(k % 4) as usize];
+        let meeting = crate::domain::intake::joint::MeetingInput {
+            held_on: held.to_string(),
+            topic: topic.to_owned(),
+            place: "区城管局三楼会议室".to_owned(),
+            departments: departments.to_owned(),
+            attendees: "区城管局分管副局长、受理中心主任及各协作部门联络员".to_owned(),
+            minutes: format!(
+                "会议通报了近期“{topic}”相关事项的受理与办理情况，议定事项如下，由各责任部门按期落实并反馈受理中心。"
+            ),
+        };
+        let agreed: Vec<crate::domain::intake::joint::TaskInput> = tasks
+            .iter()
+            .enumerate()
+            .map(|(i, (task, owner))| crate::domain::intake::joint::TaskInput {
+                task: (*task).to_owned(),
+                owner: (*owner).to_owned(),
+                due_on: (held + Duration::days(7 + 7 * i as i64)).to_string(),
+            })
+            .collect();
+        clock.set(at(held + Duration::days(1), 10).min(now));
+        let id = crate::ops::joint::record_meeting(&past, &centre, &meeting, &agreed)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo meeting: {}", e.message_zh()))?;
+        made += 1;
+        for (i, task) in state.db.joint_tasks(&[id]).await?.into_iter().enumerate() {
+            // Done by its day (every fifth a few days late); the latest meeting's first task is
+            // left overdue and its later ones still running.
+            let late = (k as usize * 3 + i) % 5 == 4;
+            let done = if late { task.due_on + Duration::days(3) } else { task.due_on - Duration::days(1) };
+            if done >= today || (k == 0 && i == 0) {
+                continue;
+            }
+            clock.set(at(done, 16));
+            let input = crate::domain::intake::joint::DoneInput {
+                done_on: done.to_string(),
+                outcome: "已按会议议定落实，并书面反馈受理中心".to_owned(),
+            };
+            crate::ops::joint::complete_task(&past, &centre, &task.id, task.version, &input)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo task: {}", e.message_zh()))?;
+        }
+    }
+    Ok(made)
 }
 
 /// The demo's Open311 client and its key, printed at start beside the demo accounts (a demo

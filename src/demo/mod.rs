@@ -8,7 +8,7 @@
 //! as it is.
 
 mod intake;
-pub use intake::{DEMO_OPEN311_CLIENT, DEMO_OPEN311_KEY, seed_matters, seed_open311};
+pub use intake::{DEMO_OPEN311_CLIENT, DEMO_OPEN311_KEY, seed_joint, seed_matters, seed_open311};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use sha2::{Digest, Sha256};

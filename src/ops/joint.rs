@@ -83,7 +83,8 @@ pub async fn meeting(state: &AppState, actor: &Actor, id: &str) -> Result<Meetin
 }
 
 /// Records a meeting held, with the tasks agreed at it (each parsed against the meeting's day);
-/// nothing is stored when any field is bad.
+/// nothing is stored when any field is bad. Every task given must be a whole one (the form drops
+/// its empty rows before it calls this).
 pub async fn record_meeting(
     state: &AppState,
     actor: &Actor,
@@ -94,7 +95,7 @@ pub async fn record_meeting(
     let today = civil_date(state.now());
     let meeting = input.parse(today).map_err(Error::Invalid)?;
     let mut parsed = Vec::new();
-    for task in tasks.iter().filter(|t| !(t.task.trim().is_empty() && t.owner.trim().is_empty())) {
+    for task in tasks {
         parsed.push(task.parse(meeting.held_on).map_err(Error::Invalid)?);
     }
     let id = new_id(state.now());

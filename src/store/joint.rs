@@ -186,10 +186,11 @@ impl Db {
 }
 
 impl AuditedTx {
-    /// Adds a department (`version` 1) or changes one over the version read.
+    /// Adds a department (`version` 0) or changes one over the version read; answers the new
+    /// version.
     pub async fn save_department(&mut self, department: &Department) -> Result<i64, StoreError> {
         let written = on_tx!(&mut self.tx, |conn| {
-            if department.version == 1 {
+            if department.version == 0 {
                 sqlx::query(
                     "INSERT INTO partner_departments (id, name, active, version) VALUES ($1, $2, $3, 1)",
                 )
@@ -202,13 +203,13 @@ impl AuditedTx {
                 .rows_affected()
             } else {
                 sqlx::query(
-                    "UPDATE partner_departments SET name = $1, active = $2, version = $3 WHERE id = $4 AND version = $5",
+                    "UPDATE partner_departments SET name = $1, active = $2, version = version + 1 \
+                     WHERE id = $3 AND version = $4",
                 )
                 .bind(&department.name)
                 .bind(department.active)
-                .bind(department.version)
                 .bind(&department.id)
-                .bind(department.version - 1)
+                .bind(department.version)
                 .execute(conn)
                 .await
                 .map_err(|e| crate::store::on_unique(e, "name"))?
@@ -223,7 +224,9 @@ impl AuditedTx {
                 .details(serde_json::json!({ "name": department.name, "active": department.active })),
         )
         .await?;
-        Ok(department.version)
+        // A row was written at the version read, so the read version is a stored one, far below
+        // the largest.
+        Ok(department.version + 1)
     }
 
     pub async fn insert_joint_meeting(&mut self, id: &str, meeting: &Meeting) -> Result<(), StoreError> {

@@ -157,7 +157,7 @@ pub async fn home(
                     matter.title,
                     matter.status.name_zh(),
                     if overdue { "已逾期" } else { "即将到期" },
-                    crate::domain::time::display(due)
+                    &crate::domain::time::display(due)[..16]
                 ),
                 href: format!("/matters/{}", matter.id),
             });

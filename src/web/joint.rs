@@ -265,7 +265,7 @@ pub async fn record_form(
     headers: HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
-    let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let get = |name: &str| field(&pairs, name);
     let input = MeetingInput {
         held_on: get("held_on"),
         topic: get("topic"),
@@ -286,7 +286,10 @@ pub async fn record_form(
             due_on: get(&format!("due_on_{n}")),
         })
         .collect();
-    match ops::record_meeting(&state, &principal.actor(&info), &input, &tasks).await {
+    // A row left empty (no task, no owner) is not a task.
+    let filled: Vec<TaskInput> =
+        tasks.iter().filter(|t| !(t.task.trim().is_empty() && t.owner.trim().is_empty())).cloned().collect();
+    match ops::record_meeting(&state, &principal.actor(&info), &input, &filled).await {
         Ok(id) => Ok(Redirect::to(&format!("/matters/meetings/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let year = chrono::Datelike::year(&civil_date(state.now()));

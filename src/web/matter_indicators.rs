@@ -286,6 +286,27 @@ pub struct BehindQuery {
     pub person: String,
 }
 
+/// A 处置人's id as the query gives it: at most 64 characters, as the document says.
+fn person_of(raw: &str) -> Result<&str, AppError> {
+    if raw.chars().count() > 64 {
+        return Err(AppError::Invalid(FieldErrors::single("person", "invalid_value", "处置人编号过长")));
+    }
+    Ok(raw)
+}
+
+/// The query parsed and the matters behind its figure, for the page and the API alike.
+async fn behind(
+    state: &AppState,
+    actor: &crate::ops::Actor,
+    query: &BehindQuery,
+) -> Result<(Month, Indicator, Vec<Matter>), AppError> {
+    let month = month_of(state, &query.month)?;
+    let indicator = indicator_of(&query.indicator)?;
+    let person = person_of(&query.person)?;
+    let matters = ops::matters_behind(state, actor, month, indicator, &query.unit, person, 1).await?;
+    Ok((month, indicator, matters))
+}
+
 fn indicator_of(raw: &str) -> Result<Indicator, AppError> {
     Indicator::ALL.iter().copied().find(|i| i.code() == raw).ok_or_else(|| {
         AppError::Invalid(FieldErrors::single("indicator", "invalid_value", "指标的取值不正确"))
@@ -310,11 +331,7 @@ pub async fn api_behind(
     Caller { principal, info }: Caller,
     Query(query): Query<BehindQuery>,
 ) -> ApiResult<Json<Vec<BehindDto>>> {
-    let month = month_of(&state, &query.month)?;
-    let indicator = indicator_of(&query.indicator)?;
-    let matters =
-        ops::matters_behind(&state, &principal.actor(&info), month, indicator, &query.unit, &query.person, 1)
-            .await?;
+    let (_, _, matters) = behind(&state, &principal.actor(&info), &query).await?;
     Ok(Json(
         matters
             .iter()
@@ -351,8 +368,7 @@ pub async fn behind_page(
     headers: HeaderMap,
     Query(query): Query<BehindQuery>,
 ) -> PageResult {
-    let month = month_of(&state, &query.month)?;
-    let indicator = indicator_of(&query.indicator)?;
+    let (month, indicator, matters) = behind(&state, &principal.actor(&info), &query).await?;
     let chrome = Chrome::new(
         &state,
         &principal,
@@ -362,8 +378,5 @@ pub async fn behind_page(
         "Matters behind a figure",
     )
     .await?;
-    let matters =
-        ops::matters_behind(&state, &principal.actor(&info), month, indicator, &query.unit, &query.person, 1)
-            .await?;
     Ok(render_status(&BehindPage { chrome, month, indicator, matters }, StatusCode::OK)?.into_response())
 }

@@ -129,6 +129,9 @@ async fn the_office_edits_the_partner_departments_and_the_catalogue_over_version
     assert_eq!(withdrawn.json()["version"], 2);
     let stale = app.json(Method::POST, "/api/v1/partner-departments", &centre, withdraw).await;
     assert_eq!(stale.status, StatusCode::CONFLICT, "a stale version");
+    let huge = serde_json::json!({ "version": i64::MAX, "id": "water", "name": "水务局" });
+    let huge = app.json(Method::POST, "/api/v1/partner-departments", &centre, huge).await;
+    assert_eq!(huge.status, StatusCode::CONFLICT, "the largest version is a stale one, not a crash");
     let listed = app.get_bearer("/api/v1/partner-departments", &officer).await.json();
     let water = listed.as_array().unwrap().iter().find(|d| d["id"] == "water").unwrap().clone();
     assert_eq!(water["active"], false);

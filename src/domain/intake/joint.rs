@@ -17,10 +17,8 @@ pub const MAX_MINUTES_CHARS: usize = 10_000;
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct DepartmentInput {
     /// A short stable code (`market`, `housing`); lower-case letters, digits and `_`.
-    #[serde(default)]
     #[schema(pattern = "^[a-z0-9_]{2,20}$")]
     pub id: String,
-    #[serde(default)]
     #[schema(min_length = 2, max_length = 30, pattern = "\\S")]
     pub name: String,
     /// A department no longer referred to stays on the matters that were.
@@ -38,11 +36,12 @@ pub struct Department {
     pub id: String,
     pub name: String,
     pub active: bool,
+    /// As stored; in a change, the version it was read at (0: a new one).
     pub version: i64,
 }
 
 impl DepartmentInput {
-    /// The department as stored after `version` (0: a new one).
+    /// The department as changed over the version read (`version` 0: a new one).
     pub fn parse(&self, version: i64) -> Result<Department, FieldErrors> {
         let mut errors = FieldErrors::default();
         let id = self.id.trim();
@@ -59,7 +58,7 @@ impl DepartmentInput {
             id: id.to_owned(),
             name: name.to_owned(),
             active: self.active,
-            version: version + 1,
+            version,
         })
     }
 }
@@ -68,17 +67,14 @@ impl DepartmentInput {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct MeetingInput {
     /// `YYYY-MM-DD`, not after today: a meeting is recorded once held.
-    #[serde(default)]
     #[schema(value_type = String, format = Date)]
     pub held_on: String,
-    #[serde(default)]
     #[schema(max_length = 100, pattern = "\\S")]
     pub topic: String,
     #[serde(default)]
     #[schema(max_length = 100)]
     pub place: String,
     /// The partner departments that took part, by name, one per line or separated by `、`/`,`.
-    #[serde(default)]
     #[schema(max_length = 500, pattern = "\\S")]
     pub departments: String,
     /// Who attended, as the minutes list them.
@@ -86,7 +82,6 @@ pub struct MeetingInput {
     #[schema(max_length = 1000)]
     pub attendees: String,
     /// The minutes (会议纪要).
-    #[serde(default)]
     #[schema(max_length = 10000, pattern = "\\S")]
     pub minutes: String,
 }
@@ -165,15 +160,12 @@ impl MeetingInput {
 /// A task agreed at a meeting, as typed.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct TaskInput {
-    #[serde(default)]
     #[schema(max_length = 200, pattern = "\\S")]
     pub task: String,
     /// The department or unit that does it.
-    #[serde(default)]
     #[schema(max_length = 50, pattern = "\\S")]
     pub owner: String,
     /// `YYYY-MM-DD`, not before the meeting.
-    #[serde(default)]
     #[schema(value_type = String, format = Date)]
     pub due_on: String,
 }
@@ -207,11 +199,9 @@ impl TaskInput {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct DoneInput {
     /// `YYYY-MM-DD`, between the meeting and today.
-    #[serde(default)]
     #[schema(value_type = String, format = Date)]
     pub done_on: String,
     /// What was done.
-    #[serde(default)]
     #[schema(max_length = 500, pattern = "\\S")]
     pub outcome: String,
 }
@@ -335,7 +325,7 @@ mod tests {
     #[test]
     fn a_department_has_a_code_and_a_name() {
         let ok = DepartmentInput { id: "urban_water".into(), name: "水务局".into(), active: true };
-        assert_eq!(ok.parse(0).unwrap().version, 1);
+        assert_eq!(ok.parse(0).unwrap().version, 0);
         let bad = DepartmentInput { id: "Water Dept".into(), name: " ".into(), active: true };
         let errors = bad.parse(0).unwrap_err();
         assert!(errors.get("id").is_some() && errors.get("name").is_some());
