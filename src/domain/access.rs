@@ -465,6 +465,8 @@ pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
         (R::Leader, A::EvidenceUpload) => Some(S::All),
         (R::SquadLeader, A::EvidenceUpload) => Some(S::Subtree),
         (R::Officer | R::Auxiliary, A::EvidenceUpload) => Some(S::Unit),
+        // The centre keeps what a caller or the media sent with a matter, before dispatch.
+        (R::Intake, A::EvidenceUpload) => Some(S::Unit),
         (_, A::EvidenceUpload) => None,
         (R::Leader | R::LegalReviewer, A::EvidenceExport) => Some(S::All),
         (R::SquadLeader, A::EvidenceExport) => Some(S::Subtree),

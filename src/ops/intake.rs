@@ -302,18 +302,28 @@ pub async fn open_case(
     Ok((next, opened))
 }
 
-/// The unit a photo of `matter`'s handling belongs to: the squad's, taken by the squad while
-/// the matter is with it (处置中, or waiting for its case). Anything else is refused.
+/// The unit a photo of a matter belongs to, if the actor may add one now
+/// (`flow::may_add_photo`): the centre's own unit before dispatch, the squad's while it handles
+/// the matter. Anything else is refused.
 pub async fn photo_unit(state: &AppState, actor: &Actor, matter_id: &str) -> Result<String, Error> {
     let matter =
         state.db.matter(&actor.visibility(Action::MatterAct), matter_id).await?.ok_or_else(|| {
             Error::Invalid(FieldErrors::single("matter_id", "unknown_matter", "事项不存在或您无权办理"))
         })?;
     let units = state.db.units().await?;
-    let handling = matches!(matter.status, Status::Dispatched | Status::AwaitingCase);
-    match (&matter.unit_id, handling && of_assigned_unit(&units, actor, &matter)) {
-        (Some(unit), true) => Ok(unit.clone()),
-        _ => Err(Error::refused("photo_not_handling", "只有承办中队在处置期间可以上传事项的处置照片")),
+    let in_assigned_unit = of_assigned_unit(&units, actor, &matter);
+    let unit = match matter.status {
+        Status::Reported | Status::Accepted => actor.unit_id.clone(),
+        _ => matter.unit_id.clone(),
+    };
+    match unit {
+        Some(unit) if crate::domain::intake::flow::may_add_photo(&matter, &actor.roles, in_assigned_unit) => {
+            Ok(unit)
+        }
+        _ => Err(Error::refused(
+            "photo_out_of_turn",
+            "事项照片由受理中心在派遣前、或承办中队在处置期间上传；办结后不再补充",
+        )),
     }
 }
 
@@ -555,16 +565,18 @@ pub async fn indicators(state: &AppState, actor: &Actor, month: Month) -> Result
     let mut people = Vec::new();
     let keyed =
         fold(&|p| if p.handler.is_empty() { String::new() } else { format!("{}|{}", p.handler, p.unit) });
-    let ids: Vec<String> =
-        keyed.iter().filter_map(|(k, _)| k.split_once('|').map(|(p, _)| p.to_owned())).collect();
-    let names = state.db.person_facts(&ids).await?;
+    let names = if keyed.iter().any(|(k, _)| !k.is_empty()) {
+        state.db.person_names().await?
+    } else {
+        Default::default()
+    };
     for (key, counts) in keyed {
         let Some((person, unit)) = key.split_once('|') else { continue };
         if !unit_visible(&units, &visibility, unit) {
             continue;
         }
         let unit_name = units.iter().find(|u| u.id == unit).map_or("", |u| u.name.as_str());
-        let name = names.get(person).map_or(person, |f| f.name.as_str());
+        let name = names.get(person).map_or(person, String::as_str);
         people.push(PersonCounts {
             person_id: person.to_owned(),
             name: name.to_owned(),

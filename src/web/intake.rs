@@ -637,8 +637,11 @@ async fn detail_with(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let can_photo = principal.has(Action::EvidenceUpload)
-        && detail.in_assigned_unit
-        && matches!(detail.matter.status, Status::Dispatched | Status::AwaitingCase);
+        && crate::domain::intake::flow::may_add_photo(
+            &detail.matter,
+            &principal.roles,
+            detail.in_assigned_unit,
+        );
     let page = DetailPage {
         can_photo,
         chrome,

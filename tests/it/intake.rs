@@ -226,10 +226,19 @@ async fn the_squad_adds_photos_while_handling_and_the_centre_sees_them_at_the_ch
     let id = file(&app, &centre, report("SJ0401")).await;
     step(&app, &centre, &id, serde_json::json!({ "action": "accept" })).await;
     let photo = jpeg(20_000);
-    // Not yet with a squad: nobody may add photos of its handling.
+    // Not yet with a squad: the squad cannot add to it, the centre can (what the caller sent).
     let early = upload(&app, &officer, &[("matter_id", &id)], "fix.jpg", &photo).await;
     assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", early.body);
     assert_eq!(early.json()["fields"][0]["code"], "unknown_matter", "not with the squad yet");
+    let sent = upload(
+        &app,
+        &centre,
+        &[("matter_id", &id), ("description", "市民微信发来的现场照片")],
+        "sent.jpg",
+        &jpeg(9_000),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
     step(&app, &centre, &id, serde_json::json!({ "action": "dispatch", "unit_id": squad })).await;
     let elsewhere = upload(&app, &other_squad, &[("matter_id", &id)], "fix.jpg", &photo).await;
     assert_eq!(elsewhere.json()["fields"][0]["code"], "unknown_matter", "another squad cannot see it");
@@ -248,7 +257,9 @@ async fn the_squad_adds_photos_while_handling_and_the_centre_sees_them_at_the_ch
     )
     .await;
     let late = upload(&app, &officer, &[("matter_id", &id)], "late.jpg", &jpeg(20_000)).await;
-    assert_eq!(late.json()["error"], "photo_not_handling", "handled: the photos are the record");
+    let centre_late = upload(&app, &centre, &[("matter_id", &id)], "late.jpg", &jpeg(20_000)).await;
+    assert_eq!(centre_late.json()["error"], "photo_out_of_turn", "nor the centre after dispatch");
+    assert_eq!(late.json()["error"], "photo_out_of_turn", "handled: the photos are the record");
 
     // The centre (no evidence role) sees the photo on the matter's page at the check, and the
     // view is on the photo's custody chain once per session.

@@ -196,6 +196,18 @@ pub fn offered(
     steps
 }
 
+/// Whether a reader with `roles` may add photos or files to `matter` now: the centre while it
+/// holds the matter (before dispatch: what the caller or the media sent), the squad while it
+/// handles it (处置反馈). Once handled, the photos are the record and nobody adds to them.
+pub fn may_add_photo(matter: &Matter, roles: &RoleSet, in_assigned_unit: bool) -> bool {
+    let centre = roles.contains(Role::Intake) || roles.contains(Role::Leader);
+    match matter.status {
+        Status::Reported | Status::Accepted => centre,
+        Status::Dispatched | Status::AwaitingCase => in_assigned_unit,
+        _ => false,
+    }
+}
+
 /// The Chinese name of a stored step code (for timelines).
 pub fn step_name_zh(code: &str) -> &'static str {
     MatterCommand::NAMES.iter().find(|(c, _)| *c == code).map_or("其他", |(_, zh)| zh)

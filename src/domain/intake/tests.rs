@@ -398,3 +398,18 @@ fn every_offered_step_is_one_the_loop_takes_and_no_other() {
     assert!(seen.len() >= 10, "states met: {}", seen.len());
     assert!(checked > 200);
 }
+
+#[test]
+fn photos_are_added_by_the_centre_before_dispatch_and_by_the_squad_while_it_handles() {
+    let w = World::new();
+    let m = w.file("2026-11-16 09:00", "");
+    assert!(flow::may_add_photo(&m, &w.centre, false));
+    assert!(!flow::may_add_photo(&m, &w.squad, true), "not the squad's yet");
+    let m = w.step(&m, &w.centre, "2026-11-16 09:10", MatterCommand::Accept { urgency: None });
+    let m = w.step(&m, &w.centre, "2026-11-16 09:20", dispatch());
+    assert!(!flow::may_add_photo(&m, &w.centre, false), "dispatched: the squad's turn");
+    assert!(flow::may_add_photo(&m, &w.squad, true));
+    assert!(!flow::may_add_photo(&m, &w.squad, false), "another squad");
+    let m = w.step(&m, &w.squad, "2026-11-16 10:00", handle());
+    assert!(!flow::may_add_photo(&m, &w.squad, true) && !flow::may_add_photo(&m, &w.centre, false));
+}
