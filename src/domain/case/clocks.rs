@@ -234,7 +234,8 @@ impl ClockStatus {
     }
 }
 
-fn workday_due(calendar: &WorkCalendar, start: NaiveDate, n: u32) -> Due {
+/// The end of `n` working days from `start` (provisional where the year is not loaded yet).
+pub fn workday_due(calendar: &WorkCalendar, start: NaiveDate, n: u32) -> Due {
     match calendar.add_workdays(start, n) {
         Ok(on) => Due::Known { on },
         Err(CalendarError::YearNotCovered(year)) => {
