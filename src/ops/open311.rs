@@ -311,14 +311,17 @@ pub fn service_request(p: &PublicMatter) -> ServiceRequest {
     }
 }
 
-/// `GET requests`: by ids when given (the window does not apply), else by the filter.
+/// `GET requests`: by ids when given (the window then does not apply, though its parameters must
+/// still be well-formed), else by the filter.
 pub async fn requests(
     state: &AppState,
     query: &RequestsQuery,
 ) -> Result<Vec<ServiceRequest>, Vec<Open311Error>> {
+    // The filter is parsed even when ids make it moot: a malformed parameter is refused, never
+    // silently ignored (the fuzzer's ST201: a bad `status` next to ids answered 200).
+    let filter = query.filter(state.now()).map_err(|e| vec![e])?;
     let ids = query.ids();
     let found = if ids.is_empty() {
-        let filter = query.filter(state.now()).map_err(|e| vec![e])?;
         state.db.public_matters(&filter).await.map_err(|e| open311_errors(e.into()))?
     } else {
         let mut found = Vec::new();

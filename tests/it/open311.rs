@@ -229,6 +229,10 @@ async fn bad_posts_answer_the_specs_errors_and_store_nothing() {
     let bad = app.get("/open311/v2/requests.xml?status=pending", None).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("<errors><error><code>400</code><description>status"), "{}", bad.body);
+    // Ids make the window moot, but a malformed parameter beside them is still refused.
+    let beside_ids =
+        app.get("/open311/v2/requests.json?service_request_id=SX2026-000001&status=pending", None).await;
+    assert_eq!(beside_ids.status, StatusCode::BAD_REQUEST, "{}", beside_ids.body);
     for empty in ["start_date=", "end_date=", "status="] {
         let refused = app.get(&format!("/open311/v2/requests.json?{empty}"), None).await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{empty} is present and not a value");
