@@ -7,9 +7,12 @@
 //! removals out. The clocks use the working-day calendar like the case clocks.
 
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::calendar::WorkCalendar;
-use crate::domain::case::clocks::{Due, workday_due};
+use crate::domain::case::clocks::{ClockStatus, Due, status_of, workday_due};
+use crate::domain::case::{Outcome, Procedure};
+use crate::domain::fields::FieldErrors;
 
 /// A decision of administrative penalty is published within 7 working days of being made
 /// (国办发〔2018〕118号, 事后公开: 行政许可、行政处罚的执法决定信息 7 个工作日内公开;
@@ -39,6 +42,364 @@ pub fn withdraw_due(calendar: &WorkCalendar, on: NaiveDate) -> Due {
 pub fn annual_figures_due(year: i32) -> NaiveDate {
     let (month, day) = ANNUAL_FIGURES_DUE;
     NaiveDate::from_ymd_opt(year + 1, month, day).expect("31 January exists")
+}
+
+/// Whether a decision must be published (行政处罚法 Art. 48 ¶1: 具有一定社会影响的行政处罚决定应当
+/// 依法公开; 国办发〔2018〕118号: the decisions of the 事后公开 list): by the law's default every
+/// penalty decided under the general procedure; an on-the-spot (简易程序) fine only when the bureau
+/// chooses it (`publish_simple`), as its small sums on the spot rarely have a social impact. A
+/// decision not to punish or a transfer to the judiciary is not a penalty decision.
+pub fn must_publish(procedure: Procedure, outcome: Outcome, publish_simple: bool) -> bool {
+    outcome == Outcome::Penalty && (procedure == Procedure::General || publish_simple)
+}
+
+/// The longest decision text the register keeps (a 决定书 runs to a few pages).
+pub const MAX_TEXT_CHARS: usize = 20_000;
+
+/// Where a decision stands in the publication register.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DisclosureState {
+    /// Decided, to be published within [`PUBLISH_WORKING_DAYS`].
+    Pending,
+    /// On the portal.
+    Published,
+    /// Not published, with its basis and reason (a decision the register holds but the law
+    /// keeps from the public).
+    Withheld,
+    /// Taken off the portal after the decision was changed, revoked or found unlawful or void;
+    /// the portal keeps the notice of withdrawal and its reason.
+    Withdrawn,
+}
+
+impl DisclosureState {
+    pub const ALL: [DisclosureState; 4] = [
+        DisclosureState::Pending,
+        DisclosureState::Published,
+        DisclosureState::Withheld,
+        DisclosureState::Withdrawn,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            DisclosureState::Pending => "pending",
+            DisclosureState::Published => "published",
+            DisclosureState::Withheld => "withheld",
+            DisclosureState::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<DisclosureState> {
+        DisclosureState::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            DisclosureState::Pending => "待公开",
+            DisclosureState::Published => "已公开",
+            DisclosureState::Withheld => "不予公开",
+            DisclosureState::Withdrawn => "已撤回",
+        }
+    }
+}
+
+/// Why a published decision is withdrawn: the four grounds of 行政处罚法 Art. 48 ¶2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WithdrawGround {
+    /// 被依法变更
+    Changed,
+    /// 被依法撤销
+    Revoked,
+    /// 被确认违法
+    Unlawful,
+    /// 被确认无效
+    Void,
+}
+
+impl WithdrawGround {
+    pub const ALL: [WithdrawGround; 4] =
+        [WithdrawGround::Changed, WithdrawGround::Revoked, WithdrawGround::Unlawful, WithdrawGround::Void];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            WithdrawGround::Changed => "changed",
+            WithdrawGround::Revoked => "revoked",
+            WithdrawGround::Unlawful => "unlawful",
+            WithdrawGround::Void => "void",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<WithdrawGround> {
+        WithdrawGround::ALL.into_iter().find(|g| g.code() == code)
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            WithdrawGround::Changed => "被依法变更",
+            WithdrawGround::Revoked => "被依法撤销",
+            WithdrawGround::Unlawful => "被确认违法",
+            WithdrawGround::Void => "被确认无效",
+        }
+    }
+}
+
+/// Why a decision the rule selects is not published: each basis names the article that allows
+/// it, and the reason in words is required besides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WithholdBasis {
+    /// 涉及国家秘密 (政府信息公开条例 Art. 14; 行政处罚法 Art. 50).
+    StateSecret,
+    /// 涉及商业秘密、个人隐私，公开会对第三方合法权益造成损害 (政府信息公开条例 Art. 15).
+    SecretOrPrivacy,
+    /// 不具有一定社会影响 (行政处罚法 Art. 48 ¶1 asks for those that have one), with the reason.
+    NoSocialImpact,
+    /// The decision was revoked or changed before it was published: there is nothing to publish,
+    /// and the new decision has its own entry.
+    SupersededBeforePublication,
+}
+
+impl WithholdBasis {
+    pub const ALL: [WithholdBasis; 4] = [
+        WithholdBasis::StateSecret,
+        WithholdBasis::SecretOrPrivacy,
+        WithholdBasis::NoSocialImpact,
+        WithholdBasis::SupersededBeforePublication,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            WithholdBasis::StateSecret => "state_secret",
+            WithholdBasis::SecretOrPrivacy => "secret_or_privacy",
+            WithholdBasis::NoSocialImpact => "no_social_impact",
+            WithholdBasis::SupersededBeforePublication => "superseded",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<WithholdBasis> {
+        WithholdBasis::ALL.into_iter().find(|b| b.code() == code)
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            WithholdBasis::StateSecret => "涉及国家秘密（政府信息公开条例第十四条）",
+            WithholdBasis::SecretOrPrivacy => "涉及商业秘密、个人隐私（政府信息公开条例第十五条）",
+            WithholdBasis::NoSocialImpact => "不具有社会影响（行政处罚法第四十八条第一款）",
+            WithholdBasis::SupersededBeforePublication => "公开前已被变更或撤销",
+        }
+    }
+}
+
+/// Which duty a register entry's clock is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Duty {
+    /// Publish within [`PUBLISH_WORKING_DAYS`] of the decision.
+    Publish,
+    /// Withdraw within [`WITHDRAW_WORKING_DAYS`] of the ruling that changed, revoked or voided it.
+    Withdraw,
+}
+
+impl Duty {
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Duty::Publish => "决定公开（7个工作日）",
+            Duty::Withdraw => "撤回公开（3个工作日）",
+        }
+    }
+}
+
+/// What a register entry's clock needs to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DutyFacts {
+    pub state: DisclosureState,
+    pub decided_on: NaiveDate,
+    pub published_on: Option<NaiveDate>,
+    /// The day the decision was changed, revoked or found unlawful or void, when recorded.
+    pub ruling_on: Option<NaiveDate>,
+    pub withdrawn_on: Option<NaiveDate>,
+}
+
+/// A register entry's clock: the duty, its last day and how it stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DutyClock {
+    pub duty: Duty,
+    pub due: Due,
+    pub status: ClockStatus,
+}
+
+impl DutyFacts {
+    /// The clock the entry runs on: withdrawal once a ruling is recorded, publication before;
+    /// none for an entry withheld.
+    pub fn clock(&self, calendar: &WorkCalendar, today: NaiveDate) -> Option<DutyClock> {
+        let (duty, due, met) = match (self.state, self.ruling_on) {
+            (DisclosureState::Withheld, _) => return None,
+            (_, Some(ruling_on)) => (Duty::Withdraw, withdraw_due(calendar, ruling_on), self.withdrawn_on),
+            _ => (Duty::Publish, publish_due(calendar, self.decided_on), self.published_on),
+        };
+        Some(DutyClock { duty, due, status: status_of(due, met, today) })
+    }
+}
+
+/// The text a publisher sends: the redacted decision as they read it (they may take out more).
+/// Refused when any ID, phone or account number, a natural person's full name or their full
+/// address is still in it, naming what was found; the publisher removes it and sends again.
+pub fn check_public_text(field: &'static str, text: &str, party: &PartyFacts) -> Result<String, FieldErrors> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(FieldErrors::single(field, "required", "请填写公开的文本"));
+    }
+    if text.chars().count() > MAX_TEXT_CHARS {
+        return Err(FieldErrors::single(field, "too_long", format!("文本不能超过 {MAX_TEXT_CHARS} 字")));
+    }
+    // The pseudonyms already in the text are not names left: `王某` must not be found in `王某某`.
+    let mut probe = text.to_owned();
+    for name in std::iter::once(&party.name).chain(&party.other_people).filter(|n| !n.trim().is_empty()) {
+        probe = probe.replace(&pseudonym(name), "〇");
+    }
+    let left = redact(&probe, party).removals;
+    if let Some(first) = left.first() {
+        let kinds: Vec<&str> = {
+            let mut k: Vec<&str> = left.iter().map(|r| r.rule.name_zh()).collect();
+            k.dedup();
+            k
+        };
+        return Err(FieldErrors::single(
+            field,
+            "personal_data_left",
+            format!(
+                "文本仍含个人信息（{}），如“{}”：请隐去后再公开",
+                kinds.join("、"),
+                mask_hint(&first.original)
+            ),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+/// Enough of what was found for the publisher to find it, without echoing the whole number into
+/// an error message (and from there into logs).
+fn mask_hint(found: &str) -> String {
+    let chars: Vec<char> = found.chars().collect();
+    if chars.len() <= 2 {
+        return found.to_owned();
+    }
+    let keep =
+        if chars.iter().all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | 'X' | 'x')) { 3 } else { 1 };
+    let head: String = chars.iter().take(keep).collect();
+    format!("{head}{}", "*".repeat(chars.len() - keep))
+}
+
+fn required_date(errors: &mut FieldErrors, field: &'static str, raw: &str) -> Option<NaiveDate> {
+    match NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.add(field, "invalid_date", "请填写日期（YYYY-MM-DD）");
+            None
+        }
+    }
+}
+
+fn bounded(errors: &mut FieldErrors, field: &'static str, raw: &str, max: usize, what: &str) -> String {
+    let text = raw.trim();
+    if text.is_empty() {
+        errors.add(field, "required", format!("请填写{what}"));
+    } else if text.chars().count() > max {
+        errors.add(field, "too_long", format!("{what}不能超过 {max} 字"));
+    }
+    text.to_owned()
+}
+
+/// 不予公开 as the publisher enters it.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct WithholdInput {
+    /// `state_secret`, `secret_or_privacy`, `no_social_impact` or `superseded`.
+    #[schema(example = "secret_or_privacy")]
+    pub basis: String,
+    #[schema(max_length = 500, pattern = "\\S")]
+    pub reason: String,
+}
+
+/// A decision withheld: the basis and the reason in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Withhold {
+    pub basis: WithholdBasis,
+    pub reason: String,
+}
+
+impl WithholdInput {
+    pub fn parse(&self) -> Result<Withhold, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let basis = WithholdBasis::parse(self.basis.trim());
+        if basis.is_none() {
+            errors.add("basis", "invalid_value", "请选择不予公开的依据");
+        }
+        let reason = bounded(&mut errors, "reason", &self.reason, 500, "不予公开的理由");
+        errors.into_result()?;
+        Ok(Withhold { basis: basis.expect("checked"), reason })
+    }
+}
+
+/// The ruling that obliges a withdrawal, as the legal office records it.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct RulingInput {
+    /// `changed`, `revoked`, `unlawful` or `void`.
+    #[schema(example = "revoked")]
+    pub ground: String,
+    /// Who ruled: the 复议机关, the court, or the bureau itself on its own review.
+    #[schema(max_length = 100, pattern = "\\S")]
+    pub body: String,
+    /// `YYYY-MM-DD`: the day the ruling took effect; the three working days run from it.
+    #[schema(value_type = String, format = Date)]
+    pub on: String,
+}
+
+/// A ruling recorded against a published decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ruling {
+    pub ground: WithdrawGround,
+    pub body: String,
+    pub on: NaiveDate,
+}
+
+impl RulingInput {
+    /// The ruling, on a day between the decision's and today.
+    pub fn parse(&self, decided_on: NaiveDate, today: NaiveDate) -> Result<Ruling, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let ground = WithdrawGround::parse(self.ground.trim());
+        if ground.is_none() {
+            errors.add("ground", "invalid_value", "请选择撤回的事由（变更、撤销、确认违法或确认无效）");
+        }
+        let body = bounded(&mut errors, "body", &self.body, 100, "作出变更、撤销或确认的机关");
+        let on = required_date(&mut errors, "on", &self.on);
+        if let Some(on) = on {
+            if on < decided_on {
+                errors.add("on", "before_decision", "不能早于原决定的日期");
+            } else if on > today {
+                errors.add("on", "in_future", "不能晚于今天");
+            }
+        }
+        errors.into_result()?;
+        Ok(Ruling { ground: ground.expect("checked"), body, on: on.expect("checked") })
+    }
+}
+
+/// The public explanation a withdrawal carries (Art. 48 ¶2: 撤回并公开说明理由).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct WithdrawInput {
+    #[schema(max_length = 500, pattern = "\\S")]
+    pub note: String,
+}
+
+impl WithdrawInput {
+    /// The explanation, which is published: it may carry no personal data either.
+    pub fn parse(&self, party: &PartyFacts) -> Result<String, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let note = bounded(&mut errors, "note", &self.note, 500, "撤回的说明");
+        errors.into_result()?;
+        check_public_text("note", &note, party)
+    }
 }
 
 /// Why a piece of text was taken out.
@@ -189,6 +550,7 @@ fn redact_numbers(text: &str) -> (String, Vec<Removal>) {
             continue;
         }
         // A run of digits with single dashes or spaces inside, and an ID number's final X.
+        let bracketed = i > 0 && matches!(chars[i - 1], '(' | '（');
         let mut j = i;
         let mut digits = String::new();
         while j < chars.len() {
@@ -196,6 +558,15 @@ fn redact_numbers(text: &str) -> (String, Vec<Removal>) {
                 digits.push(chars[j]);
                 j += 1;
             } else if matches!(chars[j], '-' | ' ') && j + 1 < chars.len() && chars[j + 1].is_ascii_digit() {
+                j += 1;
+            } else if matches!(chars[j], ')' | '）')
+                && bracketed
+                && (3..=4).contains(&digits.len())
+                && digits.starts_with('0')
+                && j + 1 < chars.len()
+                && chars[j + 1].is_ascii_digit()
+            {
+                // An area code in brackets, `(0519)86123456`: one number.
                 j += 1;
             } else if matches!(chars[j], 'X' | 'x') && digits.len() == 17 {
                 digits.push('X');
@@ -206,13 +577,18 @@ fn redact_numbers(text: &str) -> (String, Vec<Removal>) {
             }
         }
         let rule = number_rule(&digits);
-        let original: String = chars[i..j].iter().collect();
+        let whole_bracket = bracketed && chars[i..j].iter().any(|c| matches!(c, ')' | '）'));
+        let start = if whole_bracket { i - 1 } else { i };
+        let original: String = chars[start..j].iter().collect();
         match rule {
             Some(rule) => {
+                if whole_bracket {
+                    out.pop();
+                }
                 out.push_str(REMOVED);
                 removals.push(Removal { rule, original, replacement: REMOVED.to_owned() });
             }
-            None => out.push_str(&original),
+            None => out.extend(&chars[i..j]),
         }
         i = j;
     }
@@ -323,5 +699,109 @@ mod tests {
             "当事人：常州市某某餐饮有限公司，地址：钟楼区西直街1号，法定代表人：李某某。"
         );
         assert_eq!(redacted.removals.len(), 1);
+    }
+
+    #[test]
+    fn names_of_one_to_four_characters_and_numbers_with_separators_are_taken_out() {
+        // (name, its pseudonym, a text naming them with numbers in several spellings)
+        // A legal name has a surname and a given name: two characters at least.
+        let table = [
+            ("王某", "王某某"),
+            ("李强", "李某某"),
+            ("司马光", "司马某某"),
+            ("诸葛明亮", "诸葛某某"),
+            ("张小三丰", "张某某"),
+        ];
+        for (name, expected) in table {
+            let party = PartyFacts { natural_person: true, name: name.into(), ..Default::default() };
+            let text = format!(
+                "当事人{name}（身份证号32040219900307123X）电话139-1234-5678，又139 1234 5678，\
+                 座机(0519)86123456转0519-86123456，旧证号320402900307123。"
+            );
+            let out = redact(&text, &party);
+            assert!(out.text.starts_with(&format!("当事人{expected}")), "{name}: {}", out.text);
+            for gone in [
+                "32040219900307123X",
+                "139-1234-5678",
+                "139 1234 5678",
+                "(0519)86123456",
+                "0519-86123456",
+                "320402900307123",
+            ] {
+                assert!(!out.text.contains(gone), "{gone} left in {}", out.text);
+            }
+            assert!(check_public_text("text", &out.text, &party).is_ok(), "{name}: {}", out.text);
+        }
+    }
+
+    #[test]
+    fn a_text_with_personal_data_left_is_refused_naming_the_field() {
+        let party = PartyFacts { natural_person: true, name: "王小明".into(), ..Default::default() };
+        for text in ["当事人王小明设摊", "联系电话13912345678", "身份证32040219900307123X"] {
+            let errors = check_public_text("text", text, &party).unwrap_err();
+            let error = errors.iter().next().unwrap();
+            assert_eq!((error.field, error.code), ("text", "personal_data_left"), "{text}");
+            assert!(!error.message.contains("13912345678") && !error.message.contains("王小明"));
+        }
+        assert_eq!(
+            check_public_text("text", " ", &party).unwrap_err().iter().next().unwrap().code,
+            "required"
+        );
+        assert_eq!(
+            check_public_text("text", "当事人王某某设摊，罚款200元", &party).unwrap(),
+            "当事人王某某设摊，罚款200元"
+        );
+    }
+
+    #[test]
+    fn the_rule_selects_general_procedure_penalties_and_simple_ones_by_choice() {
+        use Outcome::*;
+        use Procedure::*;
+        assert!(must_publish(General, Penalty, false));
+        assert!(!must_publish(Simple, Penalty, false));
+        assert!(must_publish(Simple, Penalty, true));
+        assert!(!must_publish(General, NoPenalty, true));
+        assert!(!must_publish(General, Transfer, true));
+    }
+
+    #[test]
+    fn an_entry_runs_the_publication_clock_then_the_withdrawal_clock() {
+        let calendar = calendar();
+        let mut facts = DutyFacts {
+            state: DisclosureState::Pending,
+            decided_on: d("2026-09-25"),
+            published_on: None,
+            ruling_on: None,
+            withdrawn_on: None,
+        };
+        let due = publish_due(&calendar, d("2026-09-25")).date();
+        let on_day = facts.clock(&calendar, due).unwrap();
+        assert_eq!((on_day.duty, on_day.status), (Duty::Publish, ClockStatus::DueSoon { days_left: 0 }));
+        let late = facts.clock(&calendar, due + chrono::Duration::days(1)).unwrap();
+        assert_eq!(late.status, ClockStatus::Overdue { days_over: 1 });
+        facts.state = DisclosureState::Published;
+        facts.published_on = Some(due);
+        assert_eq!(facts.clock(&calendar, d("2026-12-01")).unwrap().status, ClockStatus::Met);
+        // Revoked on Friday 13 November: three working days run to Wednesday 18 November.
+        facts.ruling_on = Some(d("2026-11-13"));
+        let withdraw = facts.clock(&calendar, d("2026-11-19")).unwrap();
+        assert_eq!(withdraw.duty, Duty::Withdraw);
+        assert_eq!(withdraw.due, Due::Known { on: d("2026-11-18") });
+        assert_eq!(withdraw.status, ClockStatus::Overdue { days_over: 1 });
+        facts.state = DisclosureState::Withheld;
+        assert_eq!(facts.clock(&calendar, d("2026-11-19")), None);
+    }
+
+    #[test]
+    fn a_ruling_falls_between_the_decision_and_today() {
+        let input =
+            RulingInput { ground: "revoked".into(), body: "区人民政府".into(), on: "2026-03-01".into() };
+        let errors = input.parse(d("2026-03-02"), d("2026-03-10")).unwrap_err();
+        assert_eq!(errors.get("on"), Some("不能早于原决定的日期"));
+        let bad = RulingInput { ground: "upheld".into(), body: " ".into(), on: "x".into() };
+        let errors = bad.parse(d("2026-03-02"), d("2026-03-10")).unwrap_err();
+        assert_eq!(errors.iter().count(), 3);
+        let ok = RulingInput { on: "2026-03-05".into(), ..input };
+        assert_eq!(ok.parse(d("2026-03-02"), d("2026-03-10")).unwrap().ground, WithdrawGround::Revoked);
     }
 }

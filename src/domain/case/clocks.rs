@@ -199,16 +199,22 @@ pub const DUE_SOON_DAYS: i64 = 3;
 
 impl Clock {
     pub fn status(&self, today: NaiveDate) -> ClockStatus {
-        let due = self.due.date();
-        match self.met_on {
-            Some(met) if met <= due => ClockStatus::Met,
-            Some(_) => ClockStatus::MetLate,
-            None if today > due => ClockStatus::Overdue { days_over: (today - due).num_days() },
-            None if (due - today).num_days() <= DUE_SOON_DAYS => {
-                ClockStatus::DueSoon { days_left: (due - today).num_days() }
-            }
-            None => ClockStatus::Running { days_left: (due - today).num_days() },
+        status_of(self.due, self.met_on, today)
+    }
+}
+
+/// How a period ending on `due` stands on `today`, met on `met_on` or not yet: the one rule for
+/// the case clocks and the other registers' clocks (publication, withdrawal).
+pub fn status_of(due: Due, met_on: Option<NaiveDate>, today: NaiveDate) -> ClockStatus {
+    let due = due.date();
+    match met_on {
+        Some(met) if met <= due => ClockStatus::Met,
+        Some(_) => ClockStatus::MetLate,
+        None if today > due => ClockStatus::Overdue { days_over: (today - due).num_days() },
+        None if (due - today).num_days() <= DUE_SOON_DAYS => {
+            ClockStatus::DueSoon { days_left: (due - today).num_days() }
         }
+        None => ClockStatus::Running { days_left: (due - today).num_days() },
     }
 }
 
