@@ -291,10 +291,15 @@ pub enum Action {
     MatterCatalogueEdit,
     /// Record the 联席会议 with partner departments, the tasks agreed, and their completion.
     JointWork,
+    /// Read the publication register of penalty decisions and its clocks.
+    DisclosureView,
+    /// Publish a decision (the redacted text), withhold one with its basis, record the ruling
+    /// that changed or revoked one, and withdraw it (政务公开: the office and the leaders).
+    DisclosurePublish,
 }
 
 impl Action {
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 38] = [
         Action::SelfService,
         Action::OrgView,
         Action::OrgEdit,
@@ -331,6 +336,8 @@ impl Action {
         Action::MatterReporterReveal,
         Action::MatterCatalogueEdit,
         Action::JointWork,
+        Action::DisclosureView,
+        Action::DisclosurePublish,
     ];
 
     pub fn code(self) -> &'static str {
@@ -371,6 +378,8 @@ impl Action {
             Action::MatterReporterReveal => "matter_reporter_reveal",
             Action::MatterCatalogueEdit => "matter_catalogue_edit",
             Action::JointWork => "joint_work",
+            Action::DisclosureView => "disclosure_view",
+            Action::DisclosurePublish => "disclosure_publish",
         }
     }
 }
@@ -522,6 +531,14 @@ pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
         // reader of matters may read them.
         (R::Leader | R::Office | R::Intake, A::JointWork) => Some(S::All),
         (_, A::JointWork) => None,
+        // Disclosure (行政处罚法 Art. 48): the office publishes and withdraws, as the bureau's
+        // 政务公开 desk, and the leaders with it; the legal office reads the register (it answers
+        // the 复议 and 诉讼 that lead to withdrawals) and a squad leader sees the squad's.
+        (R::Leader | R::Office | R::LegalReviewer, A::DisclosureView) => Some(S::All),
+        (R::SquadLeader, A::DisclosureView) => Some(S::Subtree),
+        (_, A::DisclosureView) => None,
+        (R::Leader | R::Office, A::DisclosurePublish) => Some(S::All),
+        (_, A::DisclosurePublish) => None,
     }
 }
 

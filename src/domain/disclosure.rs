@@ -242,6 +242,34 @@ impl DutyFacts {
     }
 }
 
+/// A line at least this wide (a CJK character counts two, an ASCII one) was filled by the
+/// typesetter and goes on in the next line; a full line of the 决定书 is 28 characters (56).
+const FULL_LINE_WIDTH: usize = 44;
+
+/// The text of an issued document as it reads on the page — wrapped at every line, with page
+/// numbers (`— 1 —`) and page breaks — joined back into its paragraphs, so that a name, an
+/// address or a number broken across two lines is found whole by [`redact`]. A line ending in
+/// 。；：！？ or short of a full line ends its paragraph.
+pub fn reflow(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut continues = false;
+    for line in text.lines().map(str::trim) {
+        let folio = line.starts_with('—')
+            && line.ends_with('—')
+            && line.trim_matches(|c: char| c == '—' || c == ' ').bytes().all(|b| b.is_ascii_digit());
+        if line.is_empty() || line == "\u{c}" || folio {
+            continue;
+        }
+        if !continues && !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(line);
+        let width: usize = line.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+        continues = width >= FULL_LINE_WIDTH && !line.ends_with(['。', '；', '：', '！', '？']);
+    }
+    out
+}
+
 /// The text a publisher sends: the redacted decision as they read it (they may take out more).
 /// Refused when any ID, phone or account number, a natural person's full name or their full
 /// address is still in it, naming what was found; the publisher removes it and sends again.
@@ -254,7 +282,8 @@ pub fn check_public_text(field: &'static str, text: &str, party: &PartyFacts) ->
         return Err(FieldErrors::single(field, "too_long", format!("文本不能超过 {MAX_TEXT_CHARS} 字")));
     }
     // The pseudonyms already in the text are not names left: `王某` must not be found in `王某某`.
-    let mut probe = text.to_owned();
+    // Line breaks are ignored, so that a name or a number broken across two lines is found.
+    let mut probe = text.replace(['\n', '\r'], "");
     for name in std::iter::once(&party.name).chain(&party.other_people).filter(|n| !n.trim().is_empty()) {
         probe = probe.replace(&pseudonym(name), "〇");
     }
@@ -466,6 +495,9 @@ pub struct PartyFacts {
     pub addresses: Vec<String>,
     /// Other natural persons the text names (a legal representative, a witness).
     pub other_people: Vec<String>,
+    /// The party's document numbers as recorded, removed wherever they stand: a passport or
+    /// other non-ID document (`E12345678`) escapes the digit rules.
+    pub documents: Vec<String>,
 }
 
 /// Two-character surnames (复姓) that stay whole in 姓 + 某某.
@@ -513,6 +545,10 @@ pub fn redact(text: &str, party: &PartyFacts) -> Redacted {
             let kept = district_of(address);
             let replacement = if kept.is_empty() { REMOVED.to_owned() } else { format!("{kept}{REMOVED}") };
             replacements.push((address.trim().to_owned(), replacement, RedactionRule::Address));
+        }
+        // An organisation's 统一社会信用代码 is public; a person's document is not.
+        for document in party.documents.iter().filter(|d| d.trim().chars().count() >= 6) {
+            replacements.push((document.trim().to_owned(), REMOVED.to_owned(), RedactionRule::IdNumber));
         }
         if !party.name.trim().is_empty() {
             replacements.push((
@@ -659,7 +695,7 @@ mod tests {
             natural_person: true,
             name: "王小明".into(),
             addresses: vec!["江苏省常州市钟楼区南大街88号".into()],
-            other_people: vec![],
+            ..Default::default()
         };
         let text = "当事人：王小明，身份证号码：32040219900307123X，住址：江苏省常州市钟楼区南大街88号，\
                     联系电话：13912345678、0519-86123456。王小明于2026年3月1日在南大街设摊，\
@@ -691,12 +727,15 @@ mod tests {
             name: "常州市某某餐饮有限公司".into(),
             addresses: vec!["钟楼区西直街1号".into()],
             other_people: vec!["李四海".into()],
+            documents: vec!["91320400MA1XXXXX0Y".into()],
         };
-        let redacted =
-            redact("当事人：常州市某某餐饮有限公司，地址：钟楼区西直街1号，法定代表人：李四海。", &party);
+        let redacted = redact(
+            "当事人：常州市某某餐饮有限公司，统一社会信用代码91320400MA1XXXXX0Y，地址：钟楼区西直街1号，法定代表人：李四海。",
+            &party,
+        );
         assert_eq!(
             redacted.text,
-            "当事人：常州市某某餐饮有限公司，地址：钟楼区西直街1号，法定代表人：李某某。"
+            "当事人：常州市某某餐饮有限公司，统一社会信用代码91320400MA1XXXXX0Y，地址：钟楼区西直街1号，法定代表人：李某某。"
         );
         assert_eq!(redacted.removals.len(), 1);
     }
@@ -803,5 +842,23 @@ mod tests {
         assert_eq!(errors.iter().count(), 3);
         let ok = RulingInput { on: "2026-03-05".into(), ..input };
         assert_eq!(ok.parse(d("2026-03-02"), d("2026-03-10")).unwrap().ground, WithdrawGround::Revoked);
+    }
+
+    #[test]
+    fn an_issued_text_is_joined_back_into_paragraphs_across_lines_and_pages() {
+        let issued = "常州市钟楼区城市管理行政执法局（演示）\n行政处罚决定书\n当事人：王摊主\n公民身份号码：11010519491231002X\n\
+                      本机关于2026年3月2日在日常巡查中发现当事人王摊主涉嫌擅\n自占用城市道路设摊经营，于2026年3月2日立案调查。现已\n调查终结。\n\
+                      当事人应当自收到本决定书之日起十五日内，到指定的银行王\n摊主\n— 1 —\n\u{c}\n依据《中华人民共和国行政处罚法》第七十二条\n";
+        let text = reflow(issued);
+        assert_eq!(
+            text,
+            "常州市钟楼区城市管理行政执法局（演示）\n行政处罚决定书\n当事人：王摊主\n公民身份号码：11010519491231002X\n\
+             本机关于2026年3月2日在日常巡查中发现当事人王摊主涉嫌擅自占用城市道路设摊经营，于2026年3月2日立案调查。现已调查终结。\n\
+             当事人应当自收到本决定书之日起十五日内，到指定的银行王摊主\n依据《中华人民共和国行政处罚法》第七十二条"
+        );
+        let party = PartyFacts { natural_person: true, name: "王摊主".into(), ..Default::default() };
+        assert!(!redact(&text, &party).text.contains("王摊主"));
+        // A name the publisher breaks across lines is still found.
+        assert!(check_public_text("text", "当事人王\n摊主", &party).is_err());
     }
 }

@@ -254,8 +254,37 @@ impl PreparedCase {
             &CaseWrite { case: &case, event: &event, clocks: &clock_list, major },
         )
         .await?;
+        enter_for_disclosure(tx, &id, &self.unit_id, &case_number, &case, rules.publish_simple_decisions)
+            .await?;
         Ok(Opened { id, number: case_number })
     }
+}
+
+/// Enters a decision the publication rule selects (`disclosure::must_publish`) in the register,
+/// in the transaction that records it: the 7 working days run from the decision, whoever
+/// publishes it.
+async fn enter_for_disclosure(
+    tx: &mut crate::store::AuditedTx,
+    case_id: &str,
+    unit_id: &str,
+    case_number: &str,
+    case: &Case,
+    publish_simple: bool,
+) -> Result<(), Error> {
+    let Some(decision) = &case.decision else { return Ok(()) };
+    if !crate::domain::disclosure::must_publish(case.procedure, decision.outcome, publish_simple) {
+        return Ok(());
+    }
+    let entry = crate::store::disclosure::NewDisclosure {
+        case_id,
+        unit_id,
+        case_number,
+        decision_number: &decision.number,
+        procedure: case.procedure.code(),
+        decided_on: decision.on,
+    };
+    tx.insert_disclosure(&format!("dd-{case_id}"), &entry).await?;
+    Ok(())
 }
 
 /// The fine range a decision on `item` applies: the list's range in force on the day of the
@@ -354,7 +383,8 @@ pub async fn take_step(
         _ => None,
     };
     let prefix = state.config.doc_prefix.clone();
-    let (id, unit_id) = (id.to_owned(), record.unit_id);
+    let publish_simple = rules.publish_simple_decisions;
+    let (id, unit_id, case_number) = (id.to_owned(), record.unit_id, record.number);
     let audit = actor.audit_ctx();
     state
         .db
@@ -372,7 +402,11 @@ pub async fn take_step(
                     event.details["number"] = serde_json::json!(number);
                 }
                 let write = CaseWrite { case: &next, event: &event, clocks: &clock_list, major };
-                Ok(tx.update_case(&id, &unit_id, version, &write).await?)
+                let version = tx.update_case(&id, &unit_id, version, &write).await?;
+                if numbering.is_some() {
+                    enter_for_disclosure(tx, &id, &unit_id, &case_number, &next, publish_simple).await?;
+                }
+                Ok(version)
             })
         })
         .await

@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod calendar;
 pub mod cases;
+pub mod disclosure;
 pub mod documents;
 mod error;
 pub mod evidence;

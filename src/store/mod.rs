@@ -11,6 +11,7 @@ pub mod audit;
 pub mod calendar;
 pub mod cases;
 pub mod direct;
+pub mod disclosure;
 pub mod documents;
 pub mod evidence;
 pub mod fieldwork;
@@ -285,6 +286,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         "0032_joint_work",
         include_str!("../../migrations/sqlite/0032_joint_work.sql"),
         include_str!("../../migrations/postgres/0032_joint_work.sql"),
+    ),
+    (
+        "0033_disclosure",
+        include_str!("../../migrations/sqlite/0033_disclosure.sql"),
+        include_str!("../../migrations/postgres/0033_disclosure.sql"),
     ),
 ];
 

@@ -170,6 +170,28 @@ pub async fn home(
             });
         }
     }
+    // Decisions to publish or withdraw whose clock is due soon or over (Art. 48).
+    for entry in crate::ops::disclosure::open_duties(&state, &principal.actor(&info), 50).await? {
+        let Some(clock) = entry.clock else { continue };
+        use crate::domain::case::clocks::ClockStatus as S;
+        let tag = match clock.status {
+            S::Overdue { .. } => "danger",
+            S::DueSoon { .. } => "warning",
+            _ => continue,
+        };
+        todos.push(Todo {
+            tag,
+            text: format!(
+                "决定 {}（案件 {}）{}：{}（{}）",
+                entry.record.decision_number,
+                entry.record.case_number,
+                clock.duty.name_zh(),
+                clock.status.label_zh(),
+                clock.due.date()
+            ),
+            href: format!("/disclosures/{}", entry.record.id),
+        });
+    }
     // Tasks agreed at a 联席会议 still open past their day, for whoever records the meetings.
     for (task, topic) in crate::ops::joint::overdue_tasks(&state, &principal.actor(&info), 5).await? {
         todos.push(Todo {

@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod case_rules;
 pub mod cases;
 pub mod common;
+pub mod disclosure;
 pub mod error;
 pub mod evidence;
 pub mod fieldwork;
@@ -100,6 +101,55 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(g.clone(), "/public/report", Public, get(public_intake::report_page)),
         route(p.clone(), "/public/report", Public, post(public_intake::report_form)),
         route(g.clone(), "/public/matters", Public, get(public_intake::lookup_page)),
+        route(g.clone(), "/public/decisions", Public, get(disclosure::public_list_page)),
+        route(g.clone(), "/public/decisions/{id}", Public, get(disclosure::public_entry_page)),
+        route(g.clone(), "/disclosures", A(X::DisclosureView), get(disclosure::register_page)),
+        route(g.clone(), "/disclosures/{id}", A(X::DisclosureView), get(disclosure::entry_page)),
+        route(
+            p.clone(),
+            "/disclosures/{id}/publish",
+            A(X::DisclosurePublish),
+            post(disclosure::publish_form),
+        ),
+        route(
+            p.clone(),
+            "/disclosures/{id}/withhold",
+            A(X::DisclosurePublish),
+            post(disclosure::withhold_form),
+        ),
+        route(p.clone(), "/disclosures/{id}/ruling", A(X::DisclosurePublish), post(disclosure::ruling_form)),
+        route(
+            p.clone(),
+            "/disclosures/{id}/withdraw",
+            A(X::DisclosurePublish),
+            post(disclosure::withdraw_form),
+        ),
+        route(g.clone(), "/api/v1/disclosures", A(X::DisclosureView), get(disclosure::api_register)),
+        route(g.clone(), "/api/v1/disclosures/{id}", A(X::DisclosureView), get(disclosure::api_entry)),
+        route(
+            p.clone(),
+            "/api/v1/disclosures/{id}/publish",
+            A(X::DisclosurePublish),
+            post(disclosure::api_publish),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/disclosures/{id}/withhold",
+            A(X::DisclosurePublish),
+            post(disclosure::api_withhold),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/disclosures/{id}/ruling",
+            A(X::DisclosurePublish),
+            post(disclosure::api_ruling),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/disclosures/{id}/withdraw",
+            A(X::DisclosurePublish),
+            post(disclosure::api_withdraw),
+        ),
         route(g.clone(), "/open311/v2/discovery.json", Public, get(open311::root)),
         route(g.clone(), "/open311/v2/discovery.xml", Public, get(open311::root)),
         route(g.clone(), "/open311/v2/services.json", Public, get(open311::root)),

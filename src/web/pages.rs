@@ -89,6 +89,12 @@ const MENU: &[(MenuItem, Option<Action>)] = &[
         Some(Action::MatterView),
     ),
     (
+        MenuItem {
+            key: "disclosures", href: "/disclosures", zh: "决定公开", en: "Publication", icon: "⎙"
+        },
+        Some(Action::DisclosureView),
+    ),
+    (
         MenuItem { key: "cases", href: "/cases", zh: "案件办理", en: "Cases", icon: "✎" },
         Some(Action::CaseView),
     ),

@@ -10,6 +10,7 @@ mod cases;
 mod cli;
 mod crash;
 mod direct;
+mod disclosure;
 mod documents;
 mod evidence;
 mod intake;

@@ -192,6 +192,12 @@ pub struct CaseRules {
     /// [`ExcludedPeriod`]).
     #[serde(default)]
     pub decision_excluded: Vec<ExcludedPeriod>,
+    /// Whether on-the-spot (简易程序) penalties are published too. 行政处罚法 Art. 48 asks for the
+    /// decisions with a social impact; the law's default leaves the small sums on the spot out,
+    /// and a bureau may choose to publish them (`disclosure::must_publish`). Applies to
+    /// decisions made after the change.
+    #[serde(default)]
+    pub publish_simple_decisions: bool,
     /// Where the values come from, in words, for the settings page.
     pub source: String,
 }
@@ -221,6 +227,7 @@ impl CaseRules {
             major_fine_organisation_fen: 50_000_00,
             decision_extension_max_days: 0,
             decision_excluded: Vec::new(),
+            publish_simple_decisions: false,
             source: "听证：《江苏省行政处罚听证程序规则（试行）》（可能已被取代，待法制科核对）；\
                      重大案件：本局重大执法决定法制审核目录清单（示例值）；陈述申辩期：本局告知书惯例"
                 .to_owned(),
@@ -254,6 +261,9 @@ pub struct CaseRulesInput {
     pub exclude_testing: String,
     #[serde(default)]
     pub exclude_announcement: String,
+    /// A checkbox (`on` or `true`): publish on-the-spot penalties too.
+    #[serde(default)]
+    pub publish_simple: String,
     /// The instruments the values come from: without a source a value cannot be checked.
     #[serde(default)]
     pub source: String,
@@ -282,6 +292,7 @@ impl CaseRulesInput {
             exclude_hearing: ticked(rules, ExcludedPeriod::Hearing),
             exclude_testing: ticked(rules, ExcludedPeriod::Testing),
             exclude_announcement: ticked(rules, ExcludedPeriod::Announcement),
+            publish_simple: if rules.publish_simple_decisions { "on".to_owned() } else { String::new() },
             source: rules.source.clone(),
         }
     }
@@ -349,12 +360,17 @@ impl CaseRulesInput {
                 (&self.exclude_announcement, ExcludedPeriod::Announcement),
             ]
             .into_iter()
-            .filter(|(raw, _)| matches!(raw.trim(), "on" | "true" | "1"))
+            .filter(|(raw, _)| is_ticked(raw))
             .map(|(_, kind)| kind)
             .collect(),
+            publish_simple_decisions: is_ticked(&self.publish_simple),
             source: source.to_owned(),
         })
     }
+}
+
+fn is_ticked(raw: &str) -> bool {
+    matches!(raw.trim(), "on" | "true" | "1")
 }
 
 fn ticked(rules: &CaseRules, kind: ExcludedPeriod) -> String {

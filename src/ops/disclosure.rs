@@ -1,0 +1,319 @@
+//! Publishing penalty decisions (行政处罚法 Art. 48; 国办发〔2018〕118号): the register with its
+//! clocks, the draft a publisher reads side by side with the decision, publication, withholding,
+//! the ruling that obliges a withdrawal and the withdrawal itself, and what the portal shows.
+//! Every entry point — pages, API, demo — goes through here.
+
+use crate::app::AppState;
+use crate::domain::access::Action;
+use crate::domain::case::documents::DocKind;
+use crate::domain::disclosure::{
+    DisclosureState, DutyClock, DutyFacts, PartyFacts, Redacted, RulingInput, WithdrawInput, WithholdInput,
+    check_public_text, redact, reflow,
+};
+use crate::domain::time::civil_date;
+use crate::ops::{Actor, Error};
+use crate::store::disclosure::{DisclosureFilter, DisclosureRecord, Publication, RemovalNote};
+
+/// An entry with its clock as it stands today.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub record: DisclosureRecord,
+    pub clock: Option<DutyClock>,
+}
+
+impl Entry {
+    fn facts(record: &DisclosureRecord) -> DutyFacts {
+        DutyFacts {
+            state: record.state,
+            decided_on: record.decided_on,
+            published_on: record.published_on,
+            ruling_on: record.ruling_on,
+            withdrawn_on: record.withdrawn_on,
+        }
+    }
+}
+
+async fn with_clocks(state: &AppState, records: Vec<DisclosureRecord>) -> Result<Vec<Entry>, Error> {
+    let calendar = state.db.work_calendar().await?;
+    let today = civil_date(state.now());
+    Ok(records
+        .into_iter()
+        .map(|record| {
+            let clock = Entry::facts(&record).clock(&calendar, today);
+            Entry { record, clock }
+        })
+        .collect())
+}
+
+fn require(actor: &Actor, action: Action) -> Result<(), Error> {
+    if actor.roles.scope(action).is_none() {
+        return Err(Error::Forbidden);
+    }
+    Ok(())
+}
+
+/// The register as the reader may see it, with the total.
+pub async fn register(
+    state: &AppState,
+    actor: &Actor,
+    filter: &DisclosureFilter,
+) -> Result<(Vec<Entry>, i64), Error> {
+    require(actor, Action::DisclosureView)?;
+    let (records, total) = state.db.disclosures(&actor.visibility(Action::DisclosureView), filter).await?;
+    Ok((with_clocks(state, records).await?, total))
+}
+
+/// The entries whose duty is open, for the 工作台: waiting to be published, or ruled on and not
+/// yet withdrawn. Nothing for a reader without the register.
+pub async fn open_duties(state: &AppState, actor: &Actor, limit: i64) -> Result<Vec<Entry>, Error> {
+    if actor.roles.scope(Action::DisclosureView).is_none() {
+        return Ok(Vec::new());
+    }
+    let records = state.db.open_disclosures(&actor.visibility(Action::DisclosureView), limit).await?;
+    with_clocks(state, records).await
+}
+
+/// The decision as issued and as it would be published: what the publisher compares before
+/// publishing.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    /// The issued 行政处罚决定书 (or 当场处罚决定书) the text comes from.
+    pub document_id: String,
+    pub document_number: String,
+    pub original: String,
+    pub redacted: Redacted,
+}
+
+/// One entry, its clock, and for an entry waiting its draft (none until the decision's document
+/// is issued).
+#[derive(Debug, Clone)]
+pub struct EntryView {
+    pub entry: Entry,
+    pub draft: Option<Draft>,
+}
+
+async fn visible_record(state: &AppState, actor: &Actor, id: &str) -> Result<DisclosureRecord, Error> {
+    require(actor, Action::DisclosureView)?;
+    let record = state.db.disclosure(id).await?.ok_or(Error::NotFound)?;
+    // The register's unit scope is the case's: a squad leader sees the squad's entries only.
+    state
+        .db
+        .case(&actor.visibility(Action::DisclosureView), &record.case_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(record)
+}
+
+/// What redaction needs to know about a case's party: a natural person's name, address and
+/// document; an organisation's legal representative.
+async fn party_facts(state: &AppState, case_id: &str) -> Result<PartyFacts, Error> {
+    let case = state.db.case(&crate::store::org::Visibility::All, case_id).await?.ok_or(Error::NotFound)?;
+    let party = state.db.party(&case.party_id).await?.ok_or(Error::NotFound)?;
+    let mut other_people = Vec::new();
+    if party.organisation && !party.legal_representative.trim().is_empty() {
+        other_people.push(party.legal_representative.clone());
+    }
+    Ok(PartyFacts {
+        natural_person: !party.organisation,
+        name: party.name,
+        addresses: vec![party.address],
+        other_people,
+        documents: vec![party.document_number].into_iter().chain(party.phone).collect(),
+    })
+}
+
+async fn draft(state: &AppState, record: &DisclosureRecord) -> Result<Option<Draft>, Error> {
+    let documents = state.db.case_documents(&record.case_id).await?;
+    let Some(info) = documents
+        .into_iter()
+        .filter(|d| matches!(d.kind, DocKind::PenaltyDecision | DocKind::SpotDecision))
+        .max_by_key(|d| d.issued_at)
+    else {
+        return Ok(None);
+    };
+    let (_, _, original) = state.db.document(&info.id).await?.ok_or(Error::NotFound)?;
+    let redacted = redact(&reflow(&original), &party_facts(state, &record.case_id).await?);
+    Ok(Some(Draft { document_id: info.id, document_number: info.number, original, redacted }))
+}
+
+pub async fn entry(state: &AppState, actor: &Actor, id: &str) -> Result<EntryView, Error> {
+    let record = visible_record(state, actor, id).await?;
+    let draft = if record.state == DisclosureState::Pending { draft(state, &record).await? } else { None };
+    let entry = with_clocks(state, vec![record]).await?.remove(0);
+    Ok(EntryView { entry, draft })
+}
+
+/// Publishes an entry waiting, over the version read: `text` is the redacted decision as the
+/// publisher read it (they may take out more). Refused while the decision's document is not
+/// issued, and when any personal data is left in the text (field `text`).
+pub async fn publish(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    version: i64,
+    text: &str,
+) -> Result<i64, Error> {
+    require(actor, Action::DisclosurePublish)?;
+    let record = visible_record(state, actor, id).await?;
+    if record.state != DisclosureState::Pending {
+        return Err(Error::refused("not_pending", "该决定已公开、不予公开或已撤回"));
+    }
+    let Some(draft) = draft(state, &record).await? else {
+        return Err(Error::refused(
+            "decision_document_missing",
+            "该案尚未出具行政处罚决定书，请先在案件中出具后再公开",
+        ));
+    };
+    let facts = party_facts(state, &record.case_id).await?;
+    let text = check_public_text("text", text, &facts).map_err(Error::Invalid)?;
+    let removals: Vec<RemovalNote> = draft
+        .redacted
+        .removals
+        .iter()
+        .map(|r| RemovalNote { rule: r.rule.code().to_owned(), replacement: r.replacement.clone() })
+        .collect();
+    let title = format!("行政处罚决定书（{}）", record.decision_number);
+    let publication = Publication {
+        title: &title,
+        text: &text,
+        removals: &removals,
+        document_id: &draft.document_id,
+        on: civil_date(state.now()),
+    };
+    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+    let next = tx.publish_disclosure(id, version, &publication).await?;
+    tx.commit().await?;
+    Ok(next)
+}
+
+/// Withholds an entry waiting, with its basis and reason.
+pub async fn withhold(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    version: i64,
+    input: &WithholdInput,
+) -> Result<i64, Error> {
+    require(actor, Action::DisclosurePublish)?;
+    let record = visible_record(state, actor, id).await?;
+    if record.state != DisclosureState::Pending {
+        return Err(Error::refused("not_pending", "只有待公开的决定可以不予公开"));
+    }
+    let withhold = input.parse().map_err(Error::Invalid)?;
+    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+    let next = tx.withhold_disclosure(id, version, &withhold).await?;
+    tx.commit().await?;
+    Ok(next)
+}
+
+/// Records that a published decision was changed, revoked, or found unlawful or void: the
+/// three working days to withdraw it run from the ruling's day.
+pub async fn record_ruling(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    version: i64,
+    input: &RulingInput,
+) -> Result<i64, Error> {
+    require(actor, Action::DisclosurePublish)?;
+    let record = visible_record(state, actor, id).await?;
+    if record.state != DisclosureState::Published || record.ruling_on.is_some() {
+        return Err(Error::refused(
+            "not_published",
+            "只有已公开且尚未记录撤回事由的决定可以记录；未公开的决定被撤销的，请选择“不予公开”",
+        ));
+    }
+    let ruling = input.parse(record.decided_on, civil_date(state.now())).map_err(Error::Invalid)?;
+    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+    let next = tx.rule_on_disclosure(id, version, &ruling).await?;
+    tx.commit().await?;
+    Ok(next)
+}
+
+/// Withdraws a published decision whose ruling is recorded, with the public explanation.
+pub async fn withdraw(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    version: i64,
+    input: &WithdrawInput,
+) -> Result<i64, Error> {
+    require(actor, Action::DisclosurePublish)?;
+    let record = visible_record(state, actor, id).await?;
+    if record.state != DisclosureState::Published || record.ruling_on.is_none() {
+        return Err(Error::refused(
+            "ruling_required",
+            "撤回须先记录决定被变更、撤销或确认违法、无效的情况（行政处罚法第四十八条第二款）",
+        ));
+    }
+    let note = input.parse(&party_facts(state, &record.case_id).await?).map_err(Error::Invalid)?;
+    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+    let next = tx.withdraw_disclosure(id, version, civil_date(state.now()), &note).await?;
+    tx.commit().await?;
+    Ok(next)
+}
+
+/// A decision as the public reads it: no case, party, account or internal field, only what
+/// was published and, once withdrawn, the notice of withdrawal in place of the text.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct PublicDecision {
+    pub id: String,
+    pub title: String,
+    pub decision_number: String,
+    /// The squad or office that decided it.
+    pub unit_name: String,
+    pub decided_on: chrono::NaiveDate,
+    pub published_on: Option<chrono::NaiveDate>,
+    /// The redacted decision; empty once withdrawn.
+    pub text: String,
+    pub withdrawn_on: Option<chrono::NaiveDate>,
+    /// 被依法变更 / 被依法撤销 / 被确认违法 / 被确认无效, once withdrawn.
+    pub withdraw_ground: Option<String>,
+    /// The public explanation of the withdrawal.
+    pub withdraw_note: Option<String>,
+}
+
+impl PublicDecision {
+    fn of(record: DisclosureRecord) -> PublicDecision {
+        let withdrawn = record.state == DisclosureState::Withdrawn;
+        PublicDecision {
+            text: if withdrawn { String::new() } else { record.text },
+            withdrawn_on: record.withdrawn_on.filter(|_| withdrawn),
+            withdraw_ground: record
+                .ruling_ground
+                .as_deref()
+                .and_then(crate::domain::disclosure::WithdrawGround::parse)
+                .filter(|_| withdrawn)
+                .map(|g| g.name_zh().to_owned()),
+            withdraw_note: record.withdraw_note.filter(|_| withdrawn),
+            id: record.id,
+            title: record.title,
+            decision_number: record.decision_number,
+            unit_name: record.unit_name,
+            decided_on: record.decided_on,
+            published_on: record.published_on,
+        }
+    }
+}
+
+/// The decisions the portal lists for a year: published or withdrawn, the latest first, with
+/// the total.
+pub async fn public_list(
+    state: &AppState,
+    year: i32,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<PublicDecision>, i64), Error> {
+    let (records, total) = state.db.public_disclosures(year, limit, offset).await?;
+    Ok((records.into_iter().map(PublicDecision::of).collect(), total))
+}
+
+/// One decision as the portal shows it: only one published or withdrawn (anything else is not
+/// found).
+pub async fn public_entry(state: &AppState, id: &str) -> Result<PublicDecision, Error> {
+    let record = state.db.disclosure(id).await?.ok_or(Error::NotFound)?;
+    match record.state {
+        DisclosureState::Published | DisclosureState::Withdrawn => Ok(PublicDecision::of(record)),
+        DisclosureState::Pending | DisclosureState::Withheld => Err(Error::NotFound),
+    }
+}

@@ -1,0 +1,222 @@
+//! Publishing penalty decisions (issue 18 scope 2): the entry written with the decision, the
+//! redacted draft, publication refused while personal data is left, the portal showing only what
+//! was published, the ruling and the withdrawal on their clocks, and the register's guards.
+
+use axum::http::{Method, StatusCode};
+use chrono::{Duration, NaiveDate};
+
+use crate::cases::{filed_vending_case, new_party, two_certified};
+use crate::support::TestApp;
+
+/// A general-procedure penalty decided on 2026-03-06 with its 决定书 issued; answers the case id.
+async fn decided_case(app: &TestApp) -> String {
+    let squad = app.token("squadlead01").await;
+    let leader = app.token("leader01").await;
+    let officers = two_certified(app, "南大街中队", NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()).await;
+    let party = new_party(app, &squad, "11010519491231002X").await;
+    app.raw(&format!("UPDATE parties SET address = '常州市钟楼区南大街88号' WHERE id = '{party}'")).await;
+    let mut s = filed_vending_case(app, &squad, &leader, &party, &officers).await;
+    s.ok(&squad, serde_json::json!({"action": "record_act", "kind": "inspection", "on": "2026-03-02", "officers": officers,
+        "summary": "现场检查"}))
+        .await;
+    s.ok(&squad, serde_json::json!({"action": "propose", "penalty": {"kinds": ["fine"], "fine_fen": 30_000, "confiscation_fen": 0},
+        "complex": false, "public_interest": false,
+        "findings": {"facts": "当事人王摊主于2026年3月1日在南大街88号人行道上擅自设摊经营水果，占用城市道路约6平方米。",
+                     "evidence": "1.《现场检查（勘验）笔录》一份；2.现场照片六张。",
+                     "discretion": "鉴于当事人经劝导后改正，依据本局裁量基准“一般”档处罚。"}}))
+        .await;
+    s.ok(&squad, serde_json::json!({"action": "notify", "on": "2026-03-02"})).await;
+    app.clock.set(app.clock_now() + Duration::days(4));
+    s.ok(
+        &leader,
+        serde_json::json!({"action": "decide", "on": "2026-03-06", "outcome": "penalty",
+        "penalty": {"kinds": ["fine"], "fine_fen": 30_000, "confiscation_fen": 0}, "note": ""}),
+    )
+    .await;
+    s.id.clone()
+}
+
+async fn issue_decision(app: &TestApp, case_id: &str) {
+    let squad = app.token("squadlead01").await;
+    let body = serde_json::json!({ "kind": "penalty_decision" });
+    let issued = app.json(Method::POST, &format!("/api/v1/cases/{case_id}/documents"), &squad, body).await;
+    assert_eq!(issued.status, StatusCode::CREATED, "{}", issued.body);
+}
+
+#[tokio::test]
+async fn a_decision_is_entered_redacted_published_and_withdrawn_on_its_clocks() {
+    let app = TestApp::new().await;
+    let case_id = decided_case(&app).await;
+    let office = app.token("office01").await;
+
+    // The decision is in the register, waiting, on the 7-working-day clock.
+    let register = app.get_bearer("/api/v1/disclosures?state=pending", &office).await;
+    assert_eq!(register.status, StatusCode::OK, "{}", register.body);
+    let entry = &register.json()["entries"][0];
+    assert_eq!(entry["case_id"], case_id.as_str());
+    assert_eq!(entry["duty"], "publish");
+    assert_eq!(entry["due_on"], "2026-03-17", "7 working days from Friday 6 March");
+    let id = entry["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.audit_count("disclosure.enter").await, 1);
+
+    // Without the issued document there is nothing to publish.
+    let early = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/disclosures/{id}/publish"),
+            &office,
+            serde_json::json!({"version": 1, "text": "x"}),
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", early.body);
+    assert_eq!(early.json()["error"], "decision_document_missing");
+
+    issue_decision(&app, &case_id).await;
+    let detail = app.get_bearer(&format!("/api/v1/disclosures/{id}"), &office).await.json();
+    let draft = detail["draft_text"].as_str().unwrap().to_owned();
+    for gone in ["王摊主", "11010519491231002X", "南大街88号人行道"] {
+        assert!(!draft.contains(gone) || gone == "南大街88号人行道", "{gone} in {draft}");
+    }
+    assert!(!draft.contains("王摊主") && draft.contains("王某某"), "{draft}");
+    assert!(draft.contains("常州市钟楼区（已隐去）"), "{draft}");
+    assert!(draft.contains("罚款人民币300元"), "{draft}");
+    assert!(detail["draft_rules"].as_array().unwrap().iter().any(|r| r == "id_number"));
+
+    // The issued text as it stands is refused, naming the field; nothing changes.
+    let with_id = format!("{draft}\n公民身份号码：11010519491231002X");
+    let refused = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/disclosures/{id}/publish"),
+            &office,
+            serde_json::json!({"version": 1, "text": with_id}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert_eq!(refused.json()["fields"][0]["field"], "text");
+    assert_eq!(refused.json()["fields"][0]["code"], "personal_data_left");
+    assert!(!refused.body.contains("11010519491231002X"), "the error does not echo the number");
+    assert_eq!(app.audit_count("disclosure.publish").await, 0);
+
+    // A squad leader reads the register but may not publish: 403, audited.
+    let squad = app.token("squadlead01").await;
+    let denied = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/disclosures/{id}/publish"),
+            &squad,
+            serde_json::json!({"version": 1, "text": draft}),
+        )
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    assert!(app.audit_count("authz.denied").await >= 1);
+    assert_eq!(app.get_bearer(&format!("/api/v1/disclosures/{id}"), &squad).await.status, StatusCode::OK);
+
+    // Not public until published.
+    assert_eq!(app.get(&format!("/public/decisions/{id}"), None).await.status, StatusCode::NOT_FOUND);
+    let published = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/disclosures/{id}/publish"),
+            &office,
+            serde_json::json!({"version": 1, "text": draft}),
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    assert_eq!(published.json()["version"], 2);
+    let stale = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/disclosures/{id}/publish"),
+            &office,
+            serde_json::json!({"version": 1, "text": draft}),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY, "published once: {}", stale.body);
+    let page = app.get(&format!("/public/decisions/{id}"), None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("王某某")
+            && !page.body.contains("王摊主")
+            && !page.body.contains("11010519491231002X")
+    );
+    assert!(page.headers.get("set-cookie").is_none(), "the portal sends no cookie");
+    let list = app.get("/public/decisions?year=2026", None).await;
+    assert!(list.body.contains(&format!("/public/decisions/{id}")), "{}", list.body);
+    for bad in ["/public/decisions?year=abc", "/public/decisions?page=0", "/public/decisions/nope"] {
+        assert_eq!(app.get(bad, None).await.status, StatusCode::NOT_FOUND, "{bad}");
+    }
+    // The published text is never rewritten, whatever writes to the table.
+    let rewrite = app.try_raw(&format!("UPDATE decision_disclosures SET text = 'x' WHERE id = '{id}'")).await;
+    assert!(rewrite.is_err(), "a published text is fixed");
+
+    // A withdrawal needs its ruling first; the ruling starts the 3-working-day clock.
+    let early = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/disclosures/{id}/withdraw"),
+            &office,
+            serde_json::json!({"version": 2, "note": "撤销"}),
+        )
+        .await;
+    assert_eq!(early.json()["error"], "ruling_required", "{}", early.body);
+    app.clock.set(app.clock_now() + Duration::days(30));
+    let office = app.token("office01").await;
+    let ruling = serde_json::json!({"version": 2, "ground": "revoked", "body": "常州市钟楼区人民政府", "on": "2026-04-03"});
+    let ruled = app.json(Method::POST, &format!("/api/v1/disclosures/{id}/ruling"), &office, ruling).await;
+    assert_eq!(ruled.status, StatusCode::OK, "{}", ruled.body);
+    let entry = app.get_bearer(&format!("/api/v1/disclosures/{id}"), &office).await.json();
+    assert_eq!(entry["duty"], "withdraw");
+    assert_eq!(entry["due_on"], "2026-04-09", "3 working days from Friday 3 April across 清明 (4–6 April)");
+    let with_phone = serde_json::json!({"version": 3, "note": "经复议撤销，联系13912345678"});
+    let refused =
+        app.json(Method::POST, &format!("/api/v1/disclosures/{id}/withdraw"), &office, with_phone).await;
+    assert_eq!(refused.json()["fields"][0]["field"], "note", "{}", refused.body);
+    let note = serde_json::json!({"version": 3, "note": "该决定经行政复议被撤销，现撤回公开。"});
+    let withdrawn =
+        app.json(Method::POST, &format!("/api/v1/disclosures/{id}/withdraw"), &office, note).await;
+    assert_eq!(withdrawn.status, StatusCode::OK, "{}", withdrawn.body);
+    let page = app.get(&format!("/public/decisions/{id}"), None).await;
+    assert!(page.body.contains("被依法撤销") && page.body.contains("现撤回公开"), "{}", page.body);
+    assert!(!page.body.contains("罚款人民币300元"), "the text is taken down");
+    for action in ["disclosure.publish", "disclosure.ruling", "disclosure.withdraw"] {
+        assert_eq!(app.audit_count(action).await, 1, "{action}");
+    }
+}
+
+#[tokio::test]
+async fn an_overdue_decision_shows_on_the_workbench_and_a_withheld_one_stays_off_the_portal() {
+    let app = TestApp::new().await;
+    decided_case(&app).await;
+    let office = app.token("office01").await;
+    let id = app.get_bearer("/api/v1/disclosures", &office).await.json()["entries"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.clock.set(app.clock_now() + Duration::days(14));
+    let session = app.login("office01").await;
+    let home = app.get("/", Some(&session)).await;
+    assert!(home.body.contains("决定公开（7个工作日）") && home.body.contains("已逾期"), "{}", home.body);
+    let register = app.get("/disclosures", Some(&session)).await;
+    assert_eq!(register.status, StatusCode::OK);
+    assert!(register.body.contains("tag-danger"), "the overdue clock is red");
+
+    let bad = app
+        .post_form(
+            &format!("/disclosures/{id}/withhold"),
+            Some(&session),
+            &[("version", "1"), ("basis", "x"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("请选择不予公开的依据") && bad.body.contains("请填写不予公开的理由"), "{}", bad.body);
+    let fields = [("version", "1"), ("basis", "secret_or_privacy"), ("reason", "涉及未成年人隐私")];
+    let done = app.post_form(&format!("/disclosures/{id}/withhold"), Some(&session), &fields).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(app.get(&format!("/public/decisions/{id}"), None).await.status, StatusCode::NOT_FOUND);
+    let home = app.get("/", Some(&session)).await;
+    assert!(!home.body.contains("决定公开（7个工作日）"), "withheld: no clock");
+    // Roles without the register do not see it at all.
+    let officer = app.token("officer01").await;
+    assert_eq!(app.get_bearer("/api/v1/disclosures", &officer).await.status, StatusCode::FORBIDDEN);
+}
