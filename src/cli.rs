@@ -401,6 +401,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if meetings > 0 {
                     println!("演示联席会议 demo joint meetings: {meetings}");
                 }
+                let published =
+                    crate::demo::seed_disclosure(&state).await.context("adding the demo publications")?;
+                if published > 0 {
+                    println!("演示公开决定 demo published decisions: {published}");
+                }
                 crate::demo::seed_open311(&state).await.context("adding the demo Open311 client")?;
                 println!(
                     "Open311 演示客户端 client {}, api_key: {}",

@@ -7,7 +7,9 @@
 //! always expiring or expired. Idempotent: a database that already has the demo bureau is left
 //! as it is.
 
+mod disclosure;
 mod intake;
+pub use disclosure::seed_disclosure;
 pub use intake::{DEMO_OPEN311_CLIENT, DEMO_OPEN311_KEY, seed_joint, seed_matters, seed_open311};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
@@ -662,6 +664,28 @@ pub async fn seed_cases(state: &crate::app::AppState) -> anyhow::Result<usize> {
             ],
         ),
     ];
+    // A year of decided penalties, one a month, for the publication register (the 7 working days
+    // of 国办发〔2018〕118号): the latest decided 12 days ago and never published, the others
+    // published by `seed_disclosure`.
+    let mut plans = plans;
+    for k in (0..12i64).rev() {
+        let back = if k == 0 { 12 } else { 30 * k + 5 };
+        let yuan = [200, 300, 500][(k % 3) as usize];
+        plans.push((
+            open(&parties[(k % 5) as usize], "street_vending", "ZL-ZD-001", "擅自占用城市道路设摊经营", back + 16),
+            vec![
+                (&leader, file(back + 15)),
+                (&squad, act(back + 14)),
+                (&squad, propose(yuan)),
+                (&squad, serde_json::json!({"action": "notify", "on": day(back + 12)})),
+                (
+                    &leader,
+                    serde_json::json!({"action": "decide", "on": day(back), "outcome": "penalty",
+                     "penalty": {"kinds": ["fine"], "fine_fen": yuan * 100, "confiscation_fen": 0}, "note": ""}),
+                ),
+            ],
+        ));
+    }
     let mut made = 0;
     for (input, steps) in plans {
         let opened = match open_case(state, &squad, &input).await.map(|o| o.id) {

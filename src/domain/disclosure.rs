@@ -202,6 +202,14 @@ pub enum Duty {
 }
 
 impl Duty {
+    /// For a table cell.
+    pub fn short_zh(self) -> &'static str {
+        match self {
+            Duty::Publish => "公开",
+            Duty::Withdraw => "撤回",
+        }
+    }
+
     pub fn name_zh(self) -> &'static str {
         match self {
             Duty::Publish => "决定公开（7个工作日）",
@@ -517,14 +525,30 @@ pub fn pseudonym(name: &str) -> String {
 }
 
 /// A natural person's address kept to its district: `江苏省常州市钟楼区南大街88号` →
-/// `江苏省常州市钟楼区`; an address without a 区/县/市 is removed whole.
+/// `江苏省常州市钟楼区`, `江苏省溧阳市南渡镇1号` → `江苏省溧阳市`. The district is the first 区 or
+/// 县 whose name (after the last 省 or 市) has no street word in it, so that `邹区镇` or `小区`
+/// further on is not taken for it; an address with neither a district nor a city before its
+/// first street word is removed whole.
 fn district_of(address: &str) -> String {
-    let chars: Vec<char> = address.chars().collect();
-    match chars
-        .iter()
-        .rposition(|c| matches!(c, '区' | '县'))
-        .or_else(|| chars.iter().rposition(|c| *c == '市'))
-    {
+    const STREET: &str = "街路道巷村镇乡号弄组栋幢室";
+    let chars: Vec<char> = address.trim().chars().collect();
+    let street = chars.iter().position(|c| STREET.contains(*c)).unwrap_or(chars.len());
+    let mut start = 0;
+    let mut city = None;
+    for (i, c) in chars.iter().enumerate().take(street) {
+        match c {
+            '省' => start = i + 1,
+            '市' => {
+                start = i + 1;
+                city = Some(i);
+            }
+            '区' | '县' if (1..=6).contains(&(i - start)) => {
+                return if i + 1 < chars.len() { chars[..=i].iter().collect() } else { String::new() };
+            }
+            _ => {}
+        }
+    }
+    match city {
         Some(at) if at + 1 < chars.len() => chars[..=at].iter().collect(),
         _ => String::new(),
     }
@@ -561,6 +585,8 @@ pub fn redact(text: &str, party: &PartyFacts) -> Redacted {
     for person in party.other_people.iter().filter(|p| !p.trim().is_empty()) {
         replacements.push((person.trim().to_owned(), pseudonym(person), RedactionRule::PersonName));
     }
+    // A name already written as 姓 + 某某 is not taken out again.
+    replacements.retain(|(original, replacement, _)| original != replacement);
     replacements.sort_by_key(|(original, _, _)| std::cmp::Reverse(original.chars().count()));
     for (original, replacement, rule) in replacements {
         if out.contains(&original) {
@@ -860,5 +886,19 @@ mod tests {
         assert!(!redact(&text, &party).text.contains("王摊主"));
         // A name the publisher breaks across lines is still found.
         assert!(check_public_text("text", "当事人王\n摊主", &party).is_err());
+    }
+
+    #[test]
+    fn an_address_is_kept_to_its_district_and_no_further() {
+        for (address, kept) in [
+            ("江苏省常州市钟楼区南大街88号", "江苏省常州市钟楼区"),
+            ("常州市钟楼区邹区镇18号", "常州市钟楼区"),
+            ("江苏省溧阳市南渡镇1号", "江苏省溧阳市"),
+            ("钟楼区西林街道5号", "钟楼区"),
+            ("南大街小区3栋", ""),
+            ("常州市钟楼区", ""),
+        ] {
+            assert_eq!(district_of(address), kept, "{address}");
+        }
     }
 }

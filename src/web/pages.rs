@@ -90,7 +90,7 @@ const MENU: &[(MenuItem, Option<Action>)] = &[
     ),
     (
         MenuItem {
-            key: "disclosures", href: "/disclosures", zh: "决定公开", en: "Publication", icon: "⎙"
+            key: "disclosures", href: "/disclosures", zh: "决定公开", en: "Publication", icon: "◈"
         },
         Some(Action::DisclosureView),
     ),

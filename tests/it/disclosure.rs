@@ -209,7 +209,11 @@ async fn an_overdue_decision_shows_on_the_workbench_and_a_withheld_one_stays_off
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.body.contains("请选择不予公开的依据") && bad.body.contains("请填写不予公开的理由"), "{}", bad.body);
+    assert!(
+        bad.body.contains("请选择不予公开的依据") && bad.body.contains("请填写不予公开的理由"),
+        "{}",
+        bad.body
+    );
     let fields = [("version", "1"), ("basis", "secret_or_privacy"), ("reason", "涉及未成年人隐私")];
     let done = app.post_form(&format!("/disclosures/{id}/withhold"), Some(&session), &fields).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
