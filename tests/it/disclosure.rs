@@ -224,3 +224,54 @@ async fn an_overdue_decision_shows_on_the_workbench_and_a_withheld_one_stays_off
     let officer = app.token("officer01").await;
     assert_eq!(app.get_bearer("/api/v1/disclosures", &officer).await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_crawl_of_the_demo_portal_finds_no_personal_number_and_nothing_unpublished() {
+    let app = TestApp::new().await;
+    assert!(chengguan::demo::seed_cases(&app.state).await.unwrap() > 10);
+    let published = chengguan::demo::seed_disclosure(&app.state).await.unwrap();
+    assert!(published >= 10, "{published}");
+    assert_eq!(chengguan::demo::seed_disclosure(&app.state).await.unwrap(), 0, "once");
+
+    let all = chengguan::store::disclosure::DisclosureFilter { limit: 500, ..Default::default() };
+    let (entries, _) = app.db.disclosures(&chengguan::store::org::Visibility::All, &all).await.unwrap();
+    let states: Vec<&str> = entries.iter().map(|e| e.state.code()).collect();
+    for wanted in ["published", "withdrawn", "pending"] {
+        assert!(states.contains(&wanted), "the demo holds a {wanted} decision: {states:?}");
+    }
+    // Every party's document number and address, as the register holds them.
+    let mut secrets = Vec::new();
+    for entry in &entries {
+        let case =
+            app.db.case(&chengguan::store::org::Visibility::All, &entry.case_id).await.unwrap().unwrap();
+        let party = app.db.party(&case.party_id).await.unwrap().unwrap();
+        secrets.push(party.document_number);
+        secrets.push(party.address);
+    }
+    let mut shown = Vec::new();
+    for year in [2025, 2026] {
+        let list = app.get(&format!("/public/decisions?year={year}"), None).await;
+        assert_eq!(list.status, StatusCode::OK);
+        let mut rest = list.body.as_str();
+        while let Some(at) = rest.find("href=\"/public/decisions/") {
+            rest = &rest[at + "href=\"/public/decisions/".len()..];
+            let id: String = rest.chars().take_while(|c| *c != '"').collect();
+            let page = app.get(&format!("/public/decisions/{id}"), None).await;
+            assert_eq!(page.status, StatusCode::OK);
+            for secret in &secrets {
+                assert!(!page.body.contains(secret.as_str()), "{secret} on the portal");
+            }
+            let longest = page.body.split(|c: char| !c.is_ascii_digit()).map(str::len).max().unwrap_or(0);
+            assert!(longest < 11, "a long number on /public/decisions/{id}");
+            shown.push(id);
+        }
+    }
+    for entry in &entries {
+        let public = matches!(entry.state.code(), "published" | "withdrawn");
+        assert_eq!(shown.contains(&entry.id), public, "{} is {}", entry.id, entry.state.code());
+        if !public {
+            let page = app.get(&format!("/public/decisions/{}", entry.id), None).await;
+            assert_eq!(page.status, StatusCode::NOT_FOUND);
+        }
+    }
+}
