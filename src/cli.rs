@@ -371,6 +371,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if config.reconsideration_body.is_empty() {
                     config.reconsideration_body = crate::demo::DEMO_RECONSIDERATION_BODY.to_owned();
                 }
+                if config.complaint_address.is_empty() {
+                    config.complaint_address = crate::demo::DEMO_COMPLAINT_ADDRESS.to_owned();
+                }
             }
             let state = crate::app::state(db, clock, config, demo)?;
             if demo {

@@ -65,6 +65,11 @@ pub struct Config {
     pub court: String,
     /// Where fines are paid (罚缴分离, 行政处罚法 Art. 67), as the decision tells the party.
     pub payment_channel: String,
+    /// The complaint and supervision hotline the portal and the wall notices post (plan
+    /// §三（二）1: 公布投诉监督电话); 12319 is the national 城建服务 hotline.
+    pub hotline: String,
+    /// Where the public may bring a complaint in person or in writing (empty: not shown).
+    pub complaint_address: String,
     /// Where evidence bytes go: `local` (the folder `{data_dir}/evidence`) or `s3`.
     pub evidence_store: String,
     /// The S3-compatible server (`evidence_store = "s3"`), e.g. `http://127.0.0.1:3900`.
@@ -112,6 +117,8 @@ impl Default for Config {
             reconsideration_body: String::new(),
             court: "有管辖权的人民法院".to_owned(),
             payment_channel: "到指定的银行或者通过电子支付系统".to_owned(),
+            hotline: "12319".to_owned(),
+            complaint_address: String::new(),
             evidence_store: "local".to_owned(),
             s3_endpoint: String::new(),
             s3_bucket: String::new(),

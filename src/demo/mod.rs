@@ -26,6 +26,8 @@ use crate::store::{AuditCtx, Db};
 
 /// The demo district's 行政复议机关: the district people's government (行政复议法 Art. 24).
 pub const DEMO_RECONSIDERATION_BODY: &str = "常州市钟楼区人民政府";
+/// Where the demo bureau receives complaints in person (an invented address).
+pub const DEMO_COMPLAINT_ADDRESS: &str = "常州市钟楼区城管局督察室（演示地址）";
 
 /// The password of every demo account. It passes the level-3 policy.
 pub const DEMO_PASSWORD: &str = "Zhonglou@Demo2026";

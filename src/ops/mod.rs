@@ -22,6 +22,7 @@ pub mod open311;
 pub mod org;
 pub mod parties;
 pub mod people;
+pub mod portal;
 pub mod settings;
 pub mod training;
 

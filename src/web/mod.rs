@@ -29,6 +29,7 @@ pub mod open311;
 pub mod pages;
 pub mod parties;
 pub mod people;
+pub mod portal;
 pub mod public_intake;
 pub mod schema;
 pub mod security;
@@ -101,6 +102,10 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(g.clone(), "/public/report", Public, get(public_intake::report_page)),
         route(p.clone(), "/public/report", Public, post(public_intake::report_form)),
         route(g.clone(), "/public/matters", Public, get(public_intake::lookup_page)),
+        route(g.clone(), "/public", Public, get(portal::index)),
+        route(g.clone(), "/public/items", Public, get(portal::items)),
+        route(g.clone(), "/public/procedures", Public, get(portal::procedures)),
+        route(g.clone(), "/public/officers", Public, get(portal::officers)),
         route(g.clone(), "/public/decisions", Public, get(disclosure::public_list_page)),
         route(g.clone(), "/public/decisions/{id}", Public, get(disclosure::public_entry_page)),
         route(g.clone(), "/disclosures", A(X::DisclosureView), get(disclosure::register_page)),

@@ -275,3 +275,48 @@ async fn a_crawl_of_the_demo_portal_finds_no_personal_number_and_nothing_unpubli
         }
     }
 }
+
+#[tokio::test]
+async fn the_portal_posts_items_the_engines_procedure_and_officers_without_personal_data() {
+    let app = TestApp::new().await;
+    let index = app.get("/public", None).await;
+    assert_eq!(index.status, StatusCode::OK);
+    assert!(index.body.contains("12319"), "the hotline is posted");
+    assert_eq!(index.headers["cache-control"], "public, max-age=60");
+    assert!(index.headers.get("set-cookie").is_none());
+
+    // The procedure is the engine's: every step it offers at any stage is on the page.
+    let page = app.get("/public/procedures", None).await;
+    let (stages, everywhere) = chengguan::ops::portal::procedure(&app.state).await.unwrap();
+    for step in stages.iter().flat_map(|s| s.steps.iter()).chain(everywhere.iter()) {
+        assert!(page.body.contains(step.name_zh()), "{step:?} is not on the diagram");
+    }
+    for stage in &stages {
+        assert!(page.body.contains(stage.stage.name_zh()));
+    }
+
+    let items = app.get("/public/items", None).await;
+    assert_eq!(items.status, StatusCode::OK);
+    assert!(items.body.contains("ZL-ZD-001"), "the list in force");
+
+    // Officers with a valid certificate, never an auxiliary, never a phone.
+    let directory = app.get("/public/officers", None).await;
+    assert_eq!(directory.status, StatusCode::OK);
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let everyone = chengguan::store::org::PeopleFilter { page: 1, page_size: 500, ..Default::default() };
+    let people = app.db.people(&chengguan::store::org::Visibility::All, &everyone, today).await.unwrap().rows;
+    let officers = chengguan::ops::portal::officers(&app.state, None).await.unwrap();
+    assert!(!officers.is_empty());
+    for person in &people {
+        if let Some(phone) = &person.phone {
+            assert!(!directory.body.contains(phone.as_str()), "a phone on the directory");
+        }
+        if person.employment.code() == "auxiliary" {
+            assert!(!officers.iter().any(|o| o.name == person.name && o.unit_name == person.unit_name));
+        }
+    }
+    assert_eq!(app.get("/public/officers?unit=nope", None).await.status, StatusCode::NOT_FOUND);
+    let unit = app.unit_id("南大街中队").await;
+    let squad = app.get(&format!("/public/officers?unit={unit}"), None).await;
+    assert!(squad.body.contains("南大街中队"));
+}

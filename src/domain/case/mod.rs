@@ -41,7 +41,7 @@ pub use command::{Command, CommandKind, command_name_zh, step_field};
 pub use compulsory::{
     Clearance, CompulsoryMeasure, CorrectionOrder, Deferral, DeferralSubject, Substitute, SubstituteGround,
 };
-pub use offered::offered_steps;
+pub use offered::{StageMap, offered_steps, procedure_map};
 pub use refusal::RefusalCode;
 
 /// Which procedure the case follows.

@@ -184,3 +184,102 @@ fn compulsory_steps(case: &Case, roles: &RoleSet, add: &mut impl FnMut(bool, Com
     );
     add(leader && open.is_some(), K::EndDeferral);
 }
+
+/// One stage of the general procedure as the engine offers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageMap {
+    pub stage: Stage,
+    /// The steps offered at this stage and not at every stage.
+    pub steps: Vec<CommandKind>,
+}
+
+/// The general procedure (普通程序) stage by stage, as [`offered_steps`] offers it to a bureau
+/// holding every business role, for the portal's diagram (plan §三（二）1: post the main
+/// workflows): the diagram is derived from the engine, so a step the engine adds or moves shows
+/// there. Answers the stages in order and, apart, the steps offered at every open stage after
+/// the lead (责令改正, 查封扣押, 回避 …).
+pub fn procedure_map(rules: &CaseRules, on: chrono::NaiveDate) -> (Vec<StageMap>, Vec<CommandKind>) {
+    use super::{Decision, NewClue, Penalty};
+    let clue = NewClue {
+        organisation: false,
+        business_activity: false,
+        clue_on: on,
+        act_on: on,
+        serious_harm: false,
+    };
+    let (base, _) = Case::open(&clue, on).expect("a lead found today opens");
+    let roles = RoleSet::new(vec![Role::Leader, Role::SquadLeader, Role::Officer, Role::LegalReviewer])
+        .expect("business roles combine");
+    let at = |stage: Stage| {
+        let mut case = base.clone();
+        case.stage = stage;
+        if stage != Stage::Clue {
+            case.filed_on = Some(on);
+            case.acts.push(super::Act {
+                kind: ActKind::Inspection,
+                on,
+                officers: Vec::new(),
+                summary: String::new(),
+                handled_on: None,
+                handling: String::new(),
+            });
+        }
+        if matches!(stage, Stage::Decided | Stage::Execution | Stage::Closed) {
+            let penalty = Penalty { kinds: vec![PenaltyKind::Fine], fine_fen: 1, confiscation_fen: 0 };
+            case.decision = Some(Decision { outcome: Outcome::Penalty, penalty, on, number: String::new() });
+        }
+        offered_steps(&case, &roles, rules)
+    };
+    let stages = [
+        Stage::Clue,
+        Stage::Investigation,
+        Stage::Review,
+        Stage::Notified,
+        Stage::Decided,
+        Stage::Execution,
+        Stage::Closed,
+    ];
+    let offered: Vec<(Stage, Vec<CommandKind>)> = stages.iter().map(|s| (*s, at(*s))).collect();
+    // What every open stage after the lead offers is listed once, apart.
+    let open: Vec<&Vec<CommandKind>> =
+        offered.iter().filter(|(s, _)| s.is_open() && *s != Stage::Clue).map(|(_, steps)| steps).collect();
+    let everywhere: Vec<CommandKind> =
+        open[0].iter().copied().filter(|k| open.iter().all(|steps| steps.contains(k))).collect();
+    let map = offered
+        .into_iter()
+        .map(|(stage, steps)| StageMap {
+            stage,
+            steps: steps.into_iter().filter(|k| !everywhere.contains(k)).collect(),
+        })
+        .collect();
+    (map, everywhere)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_procedure_map_follows_the_engine_from_lead_to_close() {
+        let on = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let (map, everywhere) = procedure_map(&CaseRules::jiangsu_default(), on);
+        let stages: Vec<Stage> = map.iter().map(|m| m.stage).collect();
+        assert_eq!(stages[0], Stage::Clue);
+        let at = |stage: Stage| &map.iter().find(|m| m.stage == stage).unwrap().steps;
+        for (stage, step) in [
+            (Stage::Clue, CommandKind::File),
+            (Stage::Investigation, CommandKind::Propose),
+            (Stage::Review, CommandKind::Notify),
+            (Stage::Notified, CommandKind::Decide),
+            (Stage::Decided, CommandKind::Serve),
+            (Stage::Execution, CommandKind::Pay),
+            (Stage::Execution, CommandKind::Close),
+        ] {
+            assert!(at(stage).contains(&step), "{stage:?} offers {step:?}");
+        }
+        assert!(
+            everywhere.contains(&CommandKind::OrderCorrection) && everywhere.contains(&CommandKind::Recuse)
+        );
+        assert!(!at(Stage::Review).contains(&CommandKind::Recuse), "listed once, apart");
+    }
+}
