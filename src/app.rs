@@ -36,6 +36,8 @@ pub struct AppState {
     pub plays: Arc<crate::ops::evidence::PlayLog>,
     /// The bureau's keys, from the key file outside the database.
     pub keys: Arc<crate::keys::Keyring>,
+    /// Rendered public portal pages.
+    pub portal: Arc<crate::ops::portal::PageCache>,
 }
 
 /// The OFL CJK face every document can fall back on, compiled in so that a server without any
@@ -138,6 +140,7 @@ pub fn state(db: Db, clock: SharedClock, config: Config, demo: bool) -> anyhow::
         demo,
         principals: Arc::default(),
         plays: Arc::default(),
+        portal: Arc::default(),
         keys: Arc::new(keys),
     })
 }

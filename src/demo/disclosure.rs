@@ -1,7 +1,8 @@
 //! The demo's publication register: every decided penalty older than three weeks issued and
 //! published through `ops::disclosure` on a manual clock, two working days after its decision; one
 //! of them revoked on 复议 and withdrawn the working day after the ruling; the latest, decided 12 days ago,
-//! issued but left unpublished, so that the register and the 工作台 show an overdue clock.
+//! issued but left unpublished, so that the register and the 工作台 show an overdue clock; and
+//! last year's figures published on 20 January.
 
 use std::sync::Arc;
 
@@ -84,6 +85,12 @@ pub async fn seed_disclosure(state: &AppState) -> anyhow::Result<usize> {
             };
             ops::withdraw(&past, &office, &entry.id, version, &note).await.map_err(fail("withdrawal"))?;
         }
+    }
+    // Last year's figures, published on 20 January as the office would.
+    let last_year = chrono::Datelike::year(&today) - 1;
+    if let Some(on) = chrono::NaiveDate::from_ymd_opt(last_year + 1, 1, 20).filter(|on| *on < today) {
+        clock.set(at(on, 10));
+        ops::publish_figures(&past, &office, last_year).await.map_err(fail("figures"))?;
     }
     Ok(made)
 }

@@ -439,6 +439,131 @@ impl WithdrawInput {
     }
 }
 
+/// One category's cases in the year: filed, and the decisions of the year by outcome.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CategoryFigures {
+    /// The category's code; `name` is its name as the list had it when counted.
+    pub category: String,
+    pub name: String,
+    pub filed: u32,
+    pub penalties: u32,
+    pub no_penalty: u32,
+    pub transfers: u32,
+}
+
+/// 行政复议 or 行政诉讼 against the bureau's decisions in the year.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ChallengeFigures {
+    pub received: u32,
+    pub answered: u32,
+    pub concluded: u32,
+}
+
+/// The year's enforcement figures, published by 31 January of the next year (国办发〔2018〕118号:
+/// 每年1月31日前公开上年度行政执法总体情况有关数据). Counts only: no officer, squad or party is
+/// named, and the fines appear as the one total the law asks for (行政处罚法 Art. 74 ¶3 keeps
+/// fines out of anyone's assessment).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AnnualFigures {
+    pub year: i32,
+    pub categories: Vec<CategoryFigures>,
+    /// Leads checked and not filed (不予立案).
+    pub leads_not_filed: u32,
+    /// On-the-spot (简易程序) penalties, also counted among their category's penalties.
+    pub simple_decisions: u32,
+    /// 查封、扣押 (行政强制法 Art. 9(2)).
+    pub seizures: u32,
+    /// 代履行 decided (行政强制法 Art. 50).
+    pub substitutes: u32,
+    /// 强制拆除 decided (行政强制法 Art. 44).
+    pub demolitions: u32,
+    pub reconsiderations: ChallengeFigures,
+    pub lawsuits: ChallengeFigures,
+    /// Published decisions changed, revoked, or found unlawful or void in the year (the
+    /// register's rulings).
+    pub decisions_overturned: u32,
+    /// Fines paid in full in the year, in fen.
+    pub fines_paid_fen: i64,
+}
+
+impl AnnualFigures {
+    pub fn filed(&self) -> u32 {
+        self.categories.iter().map(|c| c.filed).sum()
+    }
+
+    pub fn penalties(&self) -> u32 {
+        self.categories.iter().map(|c| c.penalties).sum()
+    }
+
+    pub fn fines_paid_yuan(&self) -> String {
+        crate::domain::case::rules::yuan(self.fines_paid_fen)
+    }
+}
+
+/// Counts the year's figures over the cases (each with its category's code and name) that had
+/// anything happen in the year; `overturned` comes from the publication register.
+pub fn annual_figures(
+    year: i32,
+    cases: &[(String, String, crate::domain::case::Case)],
+    overturned: u32,
+) -> AnnualFigures {
+    use crate::domain::case::Stage;
+    use chrono::Datelike;
+    let within = |d: Option<NaiveDate>| d.is_some_and(|d| d.year() == year);
+    let mut figures = AnnualFigures { year, decisions_overturned: overturned, ..Default::default() };
+    for (code, name, case) in cases {
+        let at = match figures.categories.iter().position(|c| &c.category == code) {
+            Some(at) => at,
+            None => {
+                figures.categories.push(CategoryFigures {
+                    category: code.clone(),
+                    name: name.clone(),
+                    ..Default::default()
+                });
+                figures.categories.len() - 1
+            }
+        };
+        let row = &mut figures.categories[at];
+        if within(case.filed_on) {
+            row.filed += 1;
+        }
+        if let Some(decision) = case.decision.as_ref().filter(|d| d.on.year() == year) {
+            match decision.outcome {
+                Outcome::Penalty => {
+                    row.penalties += 1;
+                    if case.procedure == Procedure::Simple {
+                        figures.simple_decisions += 1;
+                    }
+                }
+                Outcome::NoPenalty => row.no_penalty += 1,
+                Outcome::Transfer => row.transfers += 1,
+            }
+        }
+        if case.stage == Stage::NotFiled && within(case.closed_on) {
+            figures.leads_not_filed += 1;
+        }
+        figures.seizures += case.seizures.iter().filter(|s| s.on.year() == year).count() as u32;
+        figures.substitutes +=
+            u32::from(case.substitute.as_ref().is_some_and(|s| s.decided_on.year() == year));
+        figures.demolitions += u32::from(within(case.demolition.decided_on));
+        for (challenge, counts) in
+            [(&case.reconsideration, &mut figures.reconsiderations), (&case.lawsuit, &mut figures.lawsuits)]
+        {
+            if let Some(c) = challenge {
+                counts.received += u32::from(c.received_on.year() == year);
+                counts.answered += u32::from(within(c.answered_on));
+                counts.concluded += u32::from(within(c.concluded_on));
+            }
+        }
+        if within(case.paid_off_on) {
+            figures.fines_paid_fen += case.paid_fen;
+        }
+    }
+    figures.categories.retain(|c| c.filed + c.penalties + c.no_penalty + c.transfers > 0);
+    figures.categories.sort_by(|a, b| a.category.cmp(&b.category));
+    figures
+}
+
 /// Why a piece of text was taken out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RedactionRule {
@@ -900,5 +1025,44 @@ mod tests {
         ] {
             assert_eq!(district_of(address), kept, "{address}");
         }
+    }
+
+    #[test]
+    fn the_years_figures_count_by_the_day_each_thing_happened() {
+        use crate::domain::case::{Case, Decision, NewClue, Penalty, PenaltyKind, Stage};
+        let clue = NewClue {
+            organisation: false,
+            business_activity: false,
+            clue_on: d("2025-12-20"),
+            act_on: d("2025-12-20"),
+            serious_harm: false,
+        };
+        let (open, _) = Case::open(&clue, d("2025-12-20")).unwrap();
+        // Filed in 2025, decided and paid in 2026.
+        let mut paid = open.clone();
+        paid.filed_on = Some(d("2025-12-22"));
+        paid.stage = Stage::Closed;
+        paid.decision = Some(Decision {
+            outcome: Outcome::Penalty,
+            penalty: Penalty { kinds: vec![PenaltyKind::Fine], fine_fen: 20_000, confiscation_fen: 0 },
+            on: d("2026-01-10"),
+            number: String::new(),
+        });
+        paid.paid_fen = 20_000;
+        paid.paid_off_on = Some(d("2026-01-20"));
+        let mut declined = open.clone();
+        declined.stage = Stage::NotFiled;
+        declined.closed_on = Some(d("2026-01-05"));
+        let cases = vec![
+            ("street_vending".to_owned(), "占道经营".to_owned(), paid),
+            ("street_vending".to_owned(), "占道经营".to_owned(), declined),
+        ];
+        let y2025 = annual_figures(2025, &cases, 0);
+        assert_eq!((y2025.filed(), y2025.penalties(), y2025.fines_paid_fen), (1, 0, 0));
+        let y2026 = annual_figures(2026, &cases, 2);
+        assert_eq!((y2026.filed(), y2026.penalties(), y2026.fines_paid_fen), (0, 1, 20_000));
+        assert_eq!((y2026.leads_not_filed, y2026.decisions_overturned), (1, 2));
+        assert_eq!(y2026.categories.len(), 1);
+        assert_eq!(y2026.fines_paid_yuan(), "200.00");
     }
 }

@@ -183,6 +183,7 @@ pub async fn publish(
     let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
     let next = tx.publish_disclosure(id, version, &publication).await?;
     tx.commit().await?;
+    state.portal.invalidate();
     Ok(next)
 }
 
@@ -250,6 +251,7 @@ pub async fn withdraw(
     let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
     let next = tx.withdraw_disclosure(id, version, civil_date(state.now()), &note).await?;
     tx.commit().await?;
+    state.portal.invalidate();
     Ok(next)
 }
 
@@ -316,4 +318,84 @@ pub async fn public_entry(state: &AppState, id: &str) -> Result<PublicDecision, 
         DisclosureState::Published | DisclosureState::Withdrawn => Ok(PublicDecision::of(record)),
         DisclosureState::Pending | DisclosureState::Withheld => Err(Error::NotFound),
     }
+}
+
+/// A year's figures: as the records say now, and as published if they were, with the day they
+/// are due (31 January of the next year) and how that stands.
+#[derive(Debug, Clone)]
+pub struct FiguresView {
+    pub live: crate::domain::disclosure::AnnualFigures,
+    pub published: Option<crate::store::disclosure::PublishedFigures>,
+    pub due: chrono::NaiveDate,
+    pub status: crate::domain::case::clocks::ClockStatus,
+}
+
+async fn live_figures(
+    state: &AppState,
+    year: i32,
+) -> Result<crate::domain::disclosure::AnnualFigures, Error> {
+    let cases = state.db.cases_for_figures(year).await?;
+    let overturned = state.db.decisions_overturned(year).await?;
+    Ok(crate::domain::disclosure::annual_figures(year, &cases, overturned))
+}
+
+pub async fn figures(state: &AppState, actor: &Actor, year: i32) -> Result<FiguresView, Error> {
+    require(actor, Action::DisclosureView)?;
+    let published = state.db.published_figures(year).await?;
+    let due = crate::domain::disclosure::annual_figures_due(year);
+    let status = crate::domain::case::clocks::status_of(
+        crate::domain::case::clocks::Due::Known { on: due },
+        published.as_ref().map(|p| p.published_on),
+        civil_date(state.now()),
+    );
+    Ok(FiguresView { live: live_figures(state, year).await?, published, due, status })
+}
+
+/// Publishes the figures of a year that is over, as the records say today; once.
+pub async fn publish_figures(state: &AppState, actor: &Actor, year: i32) -> Result<(), Error> {
+    require(actor, Action::DisclosurePublish)?;
+    let today = civil_date(state.now());
+    if chrono::Datelike::year(&today) <= year {
+        return Err(Error::refused("year_not_over", format!("{year} 年尚未结束，年度数据须在次年公开")));
+    }
+    if state.db.published_figures(year).await?.is_some() {
+        return Err(Error::refused("figures_published", format!("{year} 年度数据已公开，不再改写")));
+    }
+    let figures = live_figures(state, year).await?;
+    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
+    tx.publish_figures(&figures, today).await?;
+    tx.commit().await?;
+    state.portal.invalidate();
+    Ok(())
+}
+
+/// Last year's figures while they are unpublished, for the 工作台 of whoever may publish them:
+/// the year, the day due and how that stands (from 1 January on).
+pub async fn figures_duty(
+    state: &AppState,
+    actor: &Actor,
+) -> Result<Option<(i32, chrono::NaiveDate, crate::domain::case::clocks::ClockStatus)>, Error> {
+    if actor.roles.scope(Action::DisclosurePublish).is_none() {
+        return Ok(None);
+    }
+    let today = civil_date(state.now());
+    let year = chrono::Datelike::year(&today) - 1;
+    if state.db.published_figures(year).await?.is_some() {
+        return Ok(None);
+    }
+    let due = crate::domain::disclosure::annual_figures_due(year);
+    let status = crate::domain::case::clocks::status_of(
+        crate::domain::case::clocks::Due::Known { on: due },
+        None,
+        today,
+    );
+    Ok(Some((year, due, status)))
+}
+
+/// A year's figures as the portal shows them: only once published.
+pub async fn public_figures(
+    state: &AppState,
+    year: i32,
+) -> Result<crate::store::disclosure::PublishedFigures, Error> {
+    state.db.published_figures(year).await?.ok_or(Error::NotFound)
 }

@@ -66,3 +66,145 @@ pub async fn procedure(state: &AppState) -> Result<(Vec<StageMap>, Vec<CommandKi
 pub async fn units(state: &AppState) -> Result<Vec<(String, String)>, Error> {
     Ok(state.db.load_units().await?.into_iter().map(|u| (u.id, u.name)).collect())
 }
+
+/// How long a rendered portal page is served from memory, in seconds: what `Cache-Control` tells
+/// browsers and proxies too. A publication or withdrawal empties the cache at once; other
+/// changes (an officer's certificate, the list) show within this time.
+pub const PAGE_TTL_SECONDS: i64 = 60;
+
+/// The most pages kept (each key is a validated path, query and language, so the count is small;
+/// the cap only bounds memory against a crawler).
+const PAGE_CACHE_ENTRIES: usize = 1024;
+
+/// Rendered portal pages: the public reads what the office published far more often than it
+/// publishes (issue 18's benchmark: ≥ 25 % of bare axum at 64 connections), so each page is
+/// rendered once per minute or per publication, not per request.
+#[derive(Default)]
+pub struct PageCache {
+    generation: std::sync::atomic::AtomicU64,
+    pages: std::sync::Mutex<std::collections::HashMap<String, CachedPage>>,
+}
+
+struct CachedPage {
+    generation: u64,
+    at: chrono::DateTime<chrono::Utc>,
+    body: std::sync::Arc<Vec<u8>>,
+}
+
+impl PageCache {
+    /// The page under `key`, if rendered within the TTL and since the last publication.
+    pub fn get(&self, key: &str, now: chrono::DateTime<chrono::Utc>) -> Option<std::sync::Arc<Vec<u8>>> {
+        let generation = self.generation();
+        let pages = self.pages.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        pages
+            .get(key)
+            .filter(|p| {
+                p.generation == generation && (now - p.at).num_seconds() < PAGE_TTL_SECONDS && p.at <= now
+            })
+            .map(|p| p.body.clone())
+    }
+
+    /// The generation to pass to [`PageCache::put`], read before the page's data is.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Keeps a page rendered from data read at `generation`; a page read before a publication
+    /// that finished meanwhile is not kept.
+    pub fn put(
+        &self,
+        key: String,
+        generation: u64,
+        now: chrono::DateTime<chrono::Utc>,
+        body: std::sync::Arc<Vec<u8>>,
+    ) {
+        let mut pages = self.pages.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if generation != self.generation() {
+            return;
+        }
+        if pages.len() >= PAGE_CACHE_ENTRIES {
+            pages.clear();
+        }
+        pages.insert(key, CachedPage { generation, at: now, body });
+    }
+
+    /// Drops every page: called after a publication or withdrawal commits.
+    pub fn invalidate(&self) {
+        let mut pages = self.pages.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        pages.clear();
+    }
+}
+
+/// The paper a wall notice is printed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paper {
+    A3,
+    A4,
+}
+
+impl Paper {
+    pub fn parse(code: &str) -> Option<Paper> {
+        match code {
+            "" | "a3" => Some(Paper::A3),
+            "a4" => Some(Paper::A4),
+            _ => None,
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Paper::A3 => "a3",
+            Paper::A4 => "a4",
+        }
+    }
+}
+
+/// The 公示栏 notice of a squad (`unit`) or of the whole bureau, as a PDF typeset by the document
+/// engine: the enforcement items (the squad's own where the list names it responsible, else the
+/// bureau's), the general procedure's stages from the engine, the officers with a valid
+/// certificate, and the hotline.
+pub async fn wall_notice(state: &AppState, unit: Option<&str>, paper: Paper) -> Result<Vec<u8>, Error> {
+    let unit_name = match unit {
+        Some(id) => state.db.unit(id).await?.ok_or(Error::NotFound)?.name,
+        None => String::new(),
+    };
+    let bureau = crate::ops::documents::bureau_name(state).await?;
+    let all: Vec<crate::store::cases::Item> =
+        state.db.enforcement_items().await?.into_iter().filter(|i| i.active).collect();
+    let own: Vec<&crate::store::cases::Item> =
+        all.iter().filter(|i| !unit_name.is_empty() && i.responsible_unit.contains(&unit_name)).collect();
+    let items: Vec<&crate::store::cases::Item> = if own.is_empty() { all.iter().collect() } else { own };
+    let (stages, _) = procedure(state).await?;
+    let officers = officers(state, unit).await?;
+    let today = civil_date(state.now());
+    let data = serde_json::json!({
+        "title": "行政执法公示",
+        "bureau": bureau,
+        "unit": if unit_name.is_empty() { bureau.clone() } else { format!("{bureau} {unit_name}") },
+        "paper": paper.code(),
+        "date": today.to_string(),
+        "items": items.iter().map(|i| serde_json::json!({ "code": i.code, "name": i.name, "basis": i.penalty_basis })).collect::<Vec<_>>(),
+        "stages": stages.iter().map(|s| s.stage.name_zh()).collect::<Vec<_>>(),
+        "officers": officers.iter().map(|o| serde_json::json!({
+            "name": o.name, "position": o.position, "certificate": o.certificate_number,
+            "valid_to": o.certificate_valid_to.map(|d| d.to_string()).unwrap_or_default(),
+        })).collect::<Vec<_>>(),
+        "hotline": state.config.hotline,
+        "address": state.config.complaint_address,
+        "portal": "/public",
+    })
+    .to_string();
+    let fonts = state.fonts().map_err(|e| Error::Internal(anyhow::anyhow!("document fonts: {e}")))?.clone();
+    let source = include_str!("../../templates/documents/wall_notice.typ").to_owned();
+    let date = (
+        chrono::Datelike::year(&today),
+        chrono::Datelike::month(&today) as u8,
+        chrono::Datelike::day(&today) as u8,
+    );
+    let rendered = tokio::task::spawn_blocking(move || docgen::render(&source, &data, &fonts, date))
+        .await
+        .map_err(|e| Error::Internal(e.into()))?
+        .map_err(|e| Error::Internal(anyhow::anyhow!("typesetting the wall notice: {e}")))?;
+    Ok(rendered.pdf)
+}

@@ -4,7 +4,8 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::disclosure::{DisclosureState, Ruling, Withhold};
+use crate::domain::case::Case;
+use crate::domain::disclosure::{AnnualFigures, DisclosureState, Ruling, Withhold};
 use crate::store::org::Visibility;
 use crate::store::{AuditEvent, AuditedTx, Db, StoreError, decode_error, on_pool, on_tx, ts};
 
@@ -456,5 +457,99 @@ impl AuditedTx {
         self.audit(event).await?;
         // A row was written at the version read, so the read version is a stored one.
         Ok(version + 1)
+    }
+}
+
+/// A year's figures as published.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct PublishedFigures {
+    pub figures: AnnualFigures,
+    pub published_on: NaiveDate,
+    /// The account that published them.
+    pub published_by: String,
+}
+
+impl Db {
+    /// Every case with anything recorded in `year` or later (its row last written then), with
+    /// its category's code and name: what the year's figures count over.
+    pub async fn cases_for_figures(&self, year: i32) -> Result<Vec<(String, String, Case)>, sqlx::Error> {
+        let rows: Vec<(String, String, String)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT c.category, k.name, c.body FROM cases c JOIN case_categories k ON k.code = c.category \
+                 WHERE c.updated_at >= $1 ORDER BY c.id",
+            )
+            .bind(format!("{year}-01-01"))
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(code, name, body)| {
+                let case =
+                    serde_json::from_str(&body).map_err(|e| decode_error("case body", &e.to_string()))?;
+                Ok((code, name, case))
+            })
+            .collect()
+    }
+
+    /// How many published decisions a ruling changed, revoked or voided in `year`.
+    pub async fn decisions_overturned(&self, year: i32) -> Result<u32, sqlx::Error> {
+        let n: i64 = on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM decision_disclosures WHERE ruling_on >= $1 AND ruling_on <= $2",
+            )
+            .bind(format!("{year}-01-01"))
+            .bind(format!("{year}-12-31"))
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    pub async fn published_figures(&self, year: i32) -> Result<Option<PublishedFigures>, sqlx::Error> {
+        let row: Option<(String, String, String)> = on_pool!(self, |pool| {
+            sqlx::query_as("SELECT figures, published_on, published_by FROM annual_figures WHERE year = $1")
+                .bind(i64::from(year))
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(|(figures, on, by)| {
+            Ok(PublishedFigures {
+                figures: serde_json::from_str(&figures).map_err(|_| decode_error("figures", &figures))?,
+                published_on: date(&on)?,
+                published_by: by,
+            })
+        })
+        .transpose()
+    }
+}
+
+impl AuditedTx {
+    /// Publishes a year's figures once; a second publication of the same year is a duplicate.
+    pub async fn publish_figures(
+        &mut self,
+        figures: &AnnualFigures,
+        on: NaiveDate,
+    ) -> Result<(), StoreError> {
+        let (now, actor) = (ts(self.now()), self.actor().to_owned());
+        let json = serde_json::to_string(figures).expect("figures serialise");
+        on_tx!(&mut self.tx, |conn| {
+            sqlx::query(
+                "INSERT INTO annual_figures (year, figures, published_on, published_by, published_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(i64::from(figures.year))
+            .bind(&json)
+            .bind(on.to_string())
+            .bind(&actor)
+            .bind(&now)
+            .execute(conn)
+            .await
+            .map_err(|e| crate::store::on_unique(e, "year"))?;
+        });
+        self.audit(AuditEvent::new("figures.publish", "annual_figures", figures.year.to_string()).details(
+            serde_json::json!({ "year": figures.year, "published_on": on, "filed": figures.filed(), "penalties": figures.penalties() }),
+        ))
+        .await?;
+        Ok(())
     }
 }

@@ -292,6 +292,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0033_disclosure.sql"),
         include_str!("../../migrations/postgres/0033_disclosure.sql"),
     ),
+    (
+        "0034_annual_figures",
+        include_str!("../../migrations/sqlite/0034_annual_figures.sql"),
+        include_str!("../../migrations/postgres/0034_annual_figures.sql"),
+    ),
 ];
 
 impl Db {

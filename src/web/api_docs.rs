@@ -79,6 +79,8 @@ use crate::app::AppState;
         crate::web::disclosure::api_withhold,
         crate::web::disclosure::api_ruling,
         crate::web::disclosure::api_withdraw,
+        crate::web::disclosure::api_figures,
+        crate::web::disclosure::api_publish_figures,
         crate::web::intake::api_reveal,
         crate::web::intake::api_categories,
         crate::web::intake::api_save_category,

@@ -108,3 +108,15 @@ pub struct CaseRulesDto {
     #[schema(value_type = Object)]
     pub rules: serde_json::Value,
 }
+
+/// A list's `?page=` (empty: the first), 1–9999.
+pub fn page_of(raw: &str) -> Result<i64, AppError> {
+    match raw.trim() {
+        "" => Ok(1),
+        raw => {
+            raw.parse::<i64>().ok().filter(|p| (1..=9999).contains(p)).ok_or_else(|| {
+                AppError::Invalid(FieldErrors::single("page", "invalid_value", "页码为 1–9999"))
+            })
+        }
+    }
+}

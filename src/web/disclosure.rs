@@ -1,8 +1,7 @@
 //! Publishing penalty decisions (issue 18 scope 2): the register with its clocks, an entry's
 //! page where the publisher reads the decision and its redaction side by side and publishes,
-//! withholds, records a ruling or withdraws; the same under `/api/v1/disclosures`; and the
-//! portal's list of published decisions under `/public/decisions`. The operations are
-//! `ops::disclosure`.
+//! withholds, records a ruling or withdraws; and the same under `/api/v1/disclosures`. The
+//! portal's pages of published decisions are `web::portal`; the operations `ops::disclosure`.
 
 use askama::Template;
 use axum::Json;
@@ -18,10 +17,10 @@ use crate::domain::disclosure::{
 };
 use crate::domain::fields::FieldErrors;
 use crate::domain::time::civil_date;
-use crate::ops::disclosure::{self as ops, Entry, EntryView, PublicDecision};
+use crate::ops::disclosure::{self as ops, Entry, EntryView};
 use crate::store::disclosure::{DisclosureFilter, DisclosureRecord};
 use crate::web::body::JsonObject;
-use crate::web::common::{VersionDto, year_of};
+use crate::web::common::{VersionDto, page_of, year_of};
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Caller, Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render_status};
@@ -73,17 +72,6 @@ fn parse_query(state: &AppState, query: &RegisterQuery) -> Result<Parsed, AppErr
         year,
         page,
     })
-}
-
-fn page_of(raw: &str) -> Result<i64, AppError> {
-    match raw.trim() {
-        "" => Ok(1),
-        raw => {
-            raw.parse::<i64>().ok().filter(|p| (1..=9999).contains(p)).ok_or_else(|| {
-                AppError::Invalid(FieldErrors::single("page", "invalid_value", "页码为 1–9999"))
-            })
-        }
-    }
 }
 
 // ----- API -----
@@ -481,71 +469,124 @@ pub async fn withdraw_form(
     after(&state, &principal, &info, &headers, &id, None, result).await
 }
 
-// ----- The portal: published decisions -----
+// ----- The year's figures -----
 
-/// `?year=&page=` on the portal's list.
-#[derive(Debug, Default, Deserialize)]
+/// `?year=YYYY` (empty: last year, the one to publish).
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
-pub struct PublicQuery {
+pub struct FiguresQuery {
+    #[param(pattern = r"^(20[0-9]{2})?$")]
     pub year: String,
-    pub page: String,
+}
+
+fn figures_year(state: &AppState, raw: &str) -> Result<i32, AppError> {
+    if raw.trim().is_empty() {
+        return Ok(chrono::Datelike::year(&civil_date(state.now())) - 1);
+    }
+    year_of(state, raw.trim())
+}
+
+/// A year's figures: as the records say now, as published if they were, and the clock.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FiguresDto {
+    pub live: crate::domain::disclosure::AnnualFigures,
+    pub published: Option<crate::store::disclosure::PublishedFigures>,
+    pub due_on: chrono::NaiveDate,
+    /// `met`, `met_late`, `running`, `due_soon` or `overdue`.
+    pub clock: &'static str,
+}
+
+#[utoipa::path(get, path = "/api/v1/annual-figures", tag = "disclosure", params(FiguresQuery),
+    responses((status = 200, body = FiguresDto), (status = 422, body = crate::web::error::ErrorBody)))]
+pub async fn api_figures(
+    State(state): State<AppState>,
+    Caller { principal, info }: Caller,
+    Query(query): Query<FiguresQuery>,
+) -> ApiResult<Json<FiguresDto>> {
+    let year = figures_year(&state, &query.year)?;
+    let view = ops::figures(&state, &principal.actor(&info), year).await?;
+    Ok(Json(FiguresDto {
+        live: view.live,
+        published: view.published,
+        due_on: view.due,
+        clock: status_code(view.status),
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/annual-figures/{year}/publish", tag = "disclosure",
+    params(("year" = String, Path, pattern = r"^20[0-9]{2}$")),
+    responses((status = 204), (status = 403, body = crate::web::error::ErrorBody),
+        (status = 422, body = crate::web::error::ErrorBody, description = "`year_not_over`, `figures_published`")))]
+pub async fn api_publish_figures(
+    State(state): State<AppState>,
+    Caller { principal, info }: Caller,
+    Path(year): Path<String>,
+) -> ApiResult<StatusCode> {
+    let year = year_of(&state, year.trim())?;
+    ops::publish_figures(&state, &principal.actor(&info), year).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Template)]
-#[template(path = "public_decisions.html")]
-struct PublicListPage {
+#[template(path = "disclosure_figures.html")]
+struct FiguresPage {
+    chrome: Chrome,
     l: Lang,
-    decisions: Vec<PublicDecision>,
     year: i32,
-    page: i64,
-    pages: i64,
-    total: i64,
+    view: ops::FiguresView,
+    /// What the page shows: the published snapshot, else the live count.
+    figures: crate::domain::disclosure::AnnualFigures,
+    can_publish: bool,
+    message: Option<String>,
 }
 
-pub async fn public_list_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<PublicQuery>,
+async fn figures_with(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    headers: &HeaderMap,
+    year: i32,
+    message: Option<String>,
 ) -> PageResult {
-    // A bad parameter answers like a missing page: the portal never shows an error's detail.
-    let (Ok(year), Ok(page)) = (year_of(&state, query.year.trim()), page_of(&query.page)) else {
-        return Err(AppError::NotFound.into());
-    };
-    let (decisions, total) = ops::public_list(&state, year, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
-    let page = PublicListPage {
-        l: Lang::from_headers(&headers),
-        decisions,
+    let view = ops::figures(state, &principal.actor(info), year).await?;
+    let chrome =
+        Chrome::new(state, principal, headers, "disclosures", "年度执法数据", "Yearly figures").await?;
+    let figures = view.published.as_ref().map_or_else(|| view.live.clone(), |p| p.figures.clone());
+    let status = if message.is_none() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = FiguresPage {
+        l: chrome.l,
+        chrome,
         year,
-        page,
-        pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
-        total,
+        view,
+        figures,
+        can_publish: principal.has(Action::DisclosurePublish),
+        message,
     };
-    public_response(render_status(&page, StatusCode::OK))
+    render_status(&page, status)
 }
 
-#[derive(Template)]
-#[template(path = "public_decision.html")]
-struct PublicEntryPage {
-    l: Lang,
-    d: PublicDecision,
-}
-
-pub async fn public_entry_page(
+pub async fn figures_page(
     State(state): State<AppState>,
+    Caller { principal, info }: Caller,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Query(query): Query<FiguresQuery>,
 ) -> PageResult {
-    let d = ops::public_entry(&state, &id).await?;
-    public_response(render_status(&PublicEntryPage { l: Lang::from_headers(&headers), d }, StatusCode::OK))
+    let year = figures_year(&state, &query.year)?;
+    figures_with(&state, &principal, &info, &headers, year, None).await
 }
 
-/// The portal's pages may be cached for a minute by browsers and proxies: they are the same for
-/// everyone and change only when the office publishes.
-fn public_response(page: PageResult) -> PageResult {
-    let mut response = page?;
-    response.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("public, max-age=60"),
-    );
-    Ok(response)
+pub async fn publish_figures_form(
+    State(state): State<AppState>,
+    Caller { principal, info }: Caller,
+    headers: HeaderMap,
+    Path(year): Path<String>,
+) -> PageResult {
+    let year = year_of(&state, year.trim())?;
+    match ops::publish_figures(&state, &principal.actor(&info), year).await {
+        Ok(()) => Ok(Redirect::to(&format!("/disclosures/figures?year={year}")).into_response()),
+        Err(AppError::Refused { message, .. }) => {
+            figures_with(&state, &principal, &info, &headers, year, Some(message)).await
+        }
+        Err(error) => Err(error.into()),
+    }
 }

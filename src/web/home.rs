@@ -192,6 +192,16 @@ pub async fn home(
             href: format!("/disclosures/{}", entry.record.id),
         });
     }
+    // Last year's figures, due by 31 January, while unpublished.
+    if let Some((year, due, status)) =
+        crate::ops::disclosure::figures_duty(&state, &principal.actor(&info)).await?
+    {
+        todos.push(Todo {
+            tag: status.tag(),
+            text: format!("{year} 年度行政执法数据应于 {due} 前公开：{}", status.label_zh()),
+            href: format!("/disclosures/figures?year={year}"),
+        });
+    }
     // Tasks agreed at a 联席会议 still open past their day, for whoever records the meetings.
     for (task, topic) in crate::ops::joint::overdue_tasks(&state, &principal.actor(&info), 5).await? {
         todos.push(Todo {

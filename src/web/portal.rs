@@ -1,26 +1,57 @@
 //! The public portal under `/public/` (issue 18 scope 1): its front page with the hotline, the
-//! responsibility list in force, the general procedure as the case engine offers it, and the
-//! officer directory. No login, no cookie, nothing personal; a bad parameter answers 404.
-//! Published decisions are `web::disclosure`; the report form and lookup `web::public_intake`.
+//! responsibility list in force, the general procedure as the case engine offers it, the
+//! officer directory and the published decisions. No login, no cookie, nothing personal; a bad
+//! parameter answers 404. Each page is rendered once into `ops::portal::PageCache` and served
+//! from memory until its minute is up or the office publishes; the report form and lookup are
+//! `web::public_intake`.
+
+use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, Uri, header};
+use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::domain::case::rules::yuan;
 use crate::domain::case::{CommandKind, StageMap};
+use crate::ops::disclosure::PublicDecision;
 use crate::ops::portal::{self as ops, PublicOfficer};
 use crate::store::cases::Item;
+use crate::web::common::{page_of, year_of};
 use crate::web::error::{AppError, PageResult};
-use crate::web::pages::{Lang, render_status};
+use crate::web::pages::Lang;
 
-/// The portal's pages may be cached for a minute: the same for everyone, changed only by the
-/// office's work.
-fn cached(page: PageResult) -> PageResult {
-    let mut response = page?;
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
+/// Decisions per page of the portal's list.
+const PAGE_SIZE: i64 = 50;
+
+/// A portal page: from the cache when it holds one for this address and language, else rendered
+/// from `build` and kept. Browsers and proxies may keep it as long (`Cache-Control`), one copy per
+/// language cookie (`Vary`).
+async fn cached<T: Template>(
+    state: &AppState,
+    uri: &Uri,
+    lang: Lang,
+    build: impl std::future::Future<Output = Result<T, AppError>>,
+) -> PageResult {
+    let key = format!("{}|{}", lang.code(), uri.path_and_query().map_or(uri.path(), |p| p.as_str()));
+    let now = state.now();
+    let body = match state.portal.get(&key, now) {
+        Some(body) => body,
+        None => {
+            let generation = state.portal.generation();
+            let page = build.await?;
+            let body = Arc::new(page.render().map_err(|e| AppError::Internal(e.into()))?.into_bytes());
+            state.portal.put(key, generation, now, body.clone());
+            body
+        }
+    };
+    let mut response: Response = Html(body.as_ref().clone()).into_response();
+    let max_age = format!("public, max-age={}", ops::PAGE_TTL_SECONDS);
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_str(&max_age).expect("ascii"));
+    headers.insert(header::VARY, HeaderValue::from_static("cookie"));
     Ok(response)
 }
 
@@ -33,14 +64,17 @@ struct IndexPage {
     address: String,
 }
 
-pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
-    let page = IndexPage {
-        l: Lang::from_headers(&headers),
-        bureau: crate::ops::documents::bureau_name(&state).await?,
-        hotline: state.config.hotline.clone(),
-        address: state.config.complaint_address.clone(),
-    };
-    cached(render_status(&page, StatusCode::OK))
+pub async fn index(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> PageResult {
+    let l = Lang::from_headers(&headers);
+    cached(&state, &uri, l, async {
+        Ok(IndexPage {
+            l,
+            bureau: crate::ops::documents::bureau_name(&state).await?,
+            hotline: state.config.hotline.clone(),
+            address: state.config.complaint_address.clone(),
+        })
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -61,9 +95,13 @@ impl ItemsPage {
     }
 }
 
-pub async fn items(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
-    let items = state.db.enforcement_items().await?.into_iter().filter(|i| i.active).collect();
-    cached(render_status(&ItemsPage { l: Lang::from_headers(&headers), items }, StatusCode::OK))
+pub async fn items(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> PageResult {
+    let l = Lang::from_headers(&headers);
+    cached(&state, &uri, l, async {
+        let items = state.db.enforcement_items().await?.into_iter().filter(|i| i.active).collect();
+        Ok(ItemsPage { l, items })
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -74,12 +112,13 @@ struct ProceduresPage {
     everywhere: Vec<CommandKind>,
 }
 
-pub async fn procedures(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
-    let (stages, everywhere) = ops::procedure(&state).await?;
-    cached(render_status(
-        &ProceduresPage { l: Lang::from_headers(&headers), stages, everywhere },
-        StatusCode::OK,
-    ))
+pub async fn procedures(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> PageResult {
+    let l = Lang::from_headers(&headers);
+    cached(&state, &uri, l, async {
+        let (stages, everywhere) = ops::procedure(&state).await?;
+        Ok(ProceduresPage { l, stages, everywhere })
+    })
+    .await
 }
 
 /// `?unit=ID` (empty: the whole bureau).
@@ -101,14 +140,158 @@ struct OfficersPage {
 pub async fn officers(
     State(state): State<AppState>,
     headers: HeaderMap,
+    uri: Uri,
     Query(query): Query<OfficersQuery>,
 ) -> PageResult {
-    let unit = query.unit.trim();
-    if !unit.is_empty() && state.db.unit(unit).await?.is_none() {
+    let l = Lang::from_headers(&headers);
+    cached(&state, &uri, l, async {
+        let unit = query.unit.trim();
+        if !unit.is_empty() && state.db.unit(unit).await?.is_none() {
+            return Err(AppError::NotFound);
+        }
+        let officers = ops::officers(&state, Some(unit).filter(|u| !u.is_empty())).await?;
+        let units = ops::units(&state).await?;
+        Ok(OfficersPage { l, officers, units, unit: unit.to_owned() })
+    })
+    .await
+}
+
+/// `?year=&page=` on the portal's list of decisions.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DecisionsQuery {
+    pub year: String,
+    pub page: String,
+}
+
+#[derive(Template)]
+#[template(path = "public_decisions.html")]
+struct DecisionsPage {
+    l: Lang,
+    decisions: Vec<PublicDecision>,
+    year: i32,
+    page: i64,
+    pages: i64,
+    total: i64,
+}
+
+pub async fn decisions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Query(query): Query<DecisionsQuery>,
+) -> PageResult {
+    let l = Lang::from_headers(&headers);
+    cached(&state, &uri, l, async {
+        // A bad parameter answers like a missing page: the portal never shows an error's detail.
+        let (Ok(year), Ok(page)) = (year_of(&state, query.year.trim()), page_of(&query.page)) else {
+            return Err(AppError::NotFound);
+        };
+        let (decisions, total) =
+            crate::ops::disclosure::public_list(&state, year, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+        Ok(DecisionsPage {
+            l,
+            decisions,
+            year,
+            page,
+            pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+            total,
+        })
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "public_decision.html")]
+struct DecisionPage {
+    l: Lang,
+    d: PublicDecision,
+}
+
+pub async fn decision(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> PageResult {
+    let l = Lang::from_headers(&headers);
+    cached(&state, &uri, l, async {
+        Ok(DecisionPage { l, d: crate::ops::disclosure::public_entry(&state, &id).await? })
+    })
+    .await
+}
+
+/// `?year=YYYY` (empty: last year).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FiguresQuery {
+    pub year: String,
+}
+
+#[derive(Template)]
+#[template(path = "public_figures.html")]
+struct FiguresPage {
+    l: Lang,
+    year: i32,
+    published_on: chrono::NaiveDate,
+    f: crate::domain::disclosure::AnnualFigures,
+}
+
+pub async fn figures(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Query(query): Query<FiguresQuery>,
+) -> PageResult {
+    let l = Lang::from_headers(&headers);
+    cached(&state, &uri, l, async {
+        let year = match query.year.trim() {
+            "" => chrono::Datelike::year(&state.today()) - 1,
+            raw => year_of(&state, raw).map_err(|_| AppError::NotFound)?,
+        };
+        let published = crate::ops::disclosure::public_figures(&state, year).await?;
+        Ok(FiguresPage { l, year, published_on: published.published_on, f: published.figures })
+    })
+    .await
+}
+
+/// `?unit=ID&paper=a3|a4` (empty unit: the bureau's notice; empty paper: A3).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NoticeQuery {
+    pub unit: String,
+    pub paper: String,
+}
+
+/// `GET /public/notice.pdf`: the 公示栏 notice to print, typeset once a minute at most.
+pub async fn notice(State(state): State<AppState>, Query(query): Query<NoticeQuery>) -> PageResult {
+    let paper = ops::Paper::parse(query.paper.trim()).ok_or(AppError::NotFound)?;
+    let unit = Some(query.unit.trim()).filter(|u| !u.is_empty());
+    if let Some(id) = unit
+        && state.db.unit(id).await?.is_none()
+    {
         return Err(AppError::NotFound.into());
     }
-    let officers = ops::officers(&state, Some(unit).filter(|u| !u.is_empty())).await?;
-    let units = crate::ops::portal::units(&state).await?;
-    let page = OfficersPage { l: Lang::from_headers(&headers), officers, units, unit: unit.to_owned() };
-    cached(render_status(&page, StatusCode::OK))
+    // The key is what was parsed, not the address as typed: extra parameters must not make a
+    // crawler typeset a new PDF per request.
+    let key = format!("pdf|{}|{paper:?}", unit.unwrap_or_default());
+    let now = state.now();
+    let pdf = match state.portal.get(&key, now) {
+        Some(pdf) => pdf,
+        None => {
+            let generation = state.portal.generation();
+            let pdf = Arc::new(ops::wall_notice(&state, unit, paper).await?);
+            state.portal.put(key, generation, now, pdf.clone());
+            pdf
+        }
+    };
+    let mut response = pdf.as_ref().clone().into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline; filename=\"notice.pdf\""));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_str(&format!("public, max-age={}", ops::PAGE_TTL_SECONDS)).expect("ascii"),
+    );
+    Ok(response)
 }

@@ -112,8 +112,10 @@ async fn a_decision_is_entered_redacted_published_and_withdrawn_on_its_clocks() 
     assert!(app.audit_count("authz.denied").await >= 1);
     assert_eq!(app.get_bearer(&format!("/api/v1/disclosures/{id}"), &squad).await.status, StatusCode::OK);
 
-    // Not public until published.
+    // Not public until published; the portal's cached list shows it as soon as it is.
     assert_eq!(app.get(&format!("/public/decisions/{id}"), None).await.status, StatusCode::NOT_FOUND);
+    let before = app.get("/public/decisions?year=2026", None).await;
+    assert!(!before.body.contains(&id), "not listed before publication");
     let published = app
         .json(
             Method::POST,
@@ -319,4 +321,55 @@ async fn the_portal_posts_items_the_engines_procedure_and_officers_without_perso
     let unit = app.unit_id("南大街中队").await;
     let squad = app.get(&format!("/public/officers?unit={unit}"), None).await;
     assert!(squad.body.contains("南大街中队"));
+
+    // The wall notice: A3 by default, A4 on request, per squad; anything else is not found.
+    for path in ["/public/notice.pdf".to_owned(), format!("/public/notice.pdf?unit={unit}&paper=a4")] {
+        let pdf = app.get(&path, None).await;
+        assert_eq!(pdf.status, StatusCode::OK, "{path}");
+        assert_eq!(pdf.headers["content-type"], "application/pdf");
+        assert!(pdf.body.starts_with("%PDF-"));
+    }
+    for bad in ["/public/notice.pdf?paper=a5", "/public/notice.pdf?unit=nope"] {
+        assert_eq!(app.get(bad, None).await.status, StatusCode::NOT_FOUND, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn the_years_figures_are_published_once_after_the_year_and_never_name_a_fine_per_person() {
+    let app = TestApp::new().await;
+    decided_case(&app).await;
+    let office = app.token("office01").await;
+    // 2026 is not over on 2026-03-06: its figures are counted but cannot be published yet.
+    let live = app.get_bearer("/api/v1/annual-figures?year=2026", &office).await;
+    assert_eq!(live.status, StatusCode::OK, "{}", live.body);
+    let live = live.json();
+    assert_eq!(live["due_on"], "2027-01-31");
+    let categories = live["live"]["categories"].as_array().unwrap();
+    assert_eq!(categories.iter().map(|c| c["penalties"].as_u64().unwrap()).sum::<u64>(), 1);
+    assert!(!live.to_string().contains("officer") && !live.to_string().contains("unit_id"));
+    let early =
+        app.json(Method::POST, "/api/v1/annual-figures/2026/publish", &office, serde_json::json!({})).await;
+    assert_eq!(early.json()["error"], "year_not_over", "{}", early.body);
+
+    // Last year's: due 31 January 2026, overdue on the 工作台 until published, then once only.
+    let session = app.login("office01").await;
+    let home = app.get("/", Some(&session)).await;
+    assert!(home.body.contains("2025 年度行政执法数据应于 2026-01-31 前公开"), "{}", home.body);
+    assert_eq!(app.get("/public/figures?year=2025", None).await.status, StatusCode::NOT_FOUND);
+    let squad = app.token("squadlead01").await;
+    let denied =
+        app.json(Method::POST, "/api/v1/annual-figures/2025/publish", &squad, serde_json::json!({})).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    let published = app.post_form("/disclosures/figures/2025/publish", Some(&session), &[]).await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.body);
+    let again =
+        app.json(Method::POST, "/api/v1/annual-figures/2025/publish", &office, serde_json::json!({})).await;
+    assert_eq!(again.json()["error"], "figures_published", "{}", again.body);
+    assert_eq!(app.audit_count("figures.publish").await, 1);
+    let page = app.get("/public/figures?year=2025", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("2025 年度行政执法数据"));
+    let home = app.get("/", Some(&session)).await;
+    assert!(!home.body.contains("年度行政执法数据应于"), "published: off the 工作台");
+    assert!(app.try_raw("UPDATE annual_figures SET figures = '{}'").await.is_err(), "a snapshot is fixed");
 }
