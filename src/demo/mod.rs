@@ -673,6 +673,20 @@ pub async fn seed_cases(state: &crate::app::AppState) -> anyhow::Result<usize> {
     for k in (0..12i64).rev() {
         let back = if k == 0 { 12 } else { 30 * k + 5 };
         let yuan = [200, 300, 500][(k % 3) as usize];
+        // Served the next day; the older ones paid and closed, the latest still within its
+        // 15 days to pay.
+        let mut after =
+            vec![(&squad, serde_json::json!({"action": "serve", "on": day(back - 1), "method": "直接送达"}))];
+        if k > 0 {
+            after.push((
+                &squad,
+                serde_json::json!({"action": "pay", "on": day(back - 5), "amount_fen": yuan * 100}),
+            ));
+            after.push((
+                &leader,
+                serde_json::json!({"action": "close", "on": day(back - 8), "summary": "罚款已缴清，经复查已改正。"}),
+            ));
+        }
         plans.push((
             open(&parties[(k % 5) as usize], "street_vending", "ZL-ZD-001", "擅自占用城市道路设摊经营", back + 16),
             vec![
@@ -685,7 +699,10 @@ pub async fn seed_cases(state: &crate::app::AppState) -> anyhow::Result<usize> {
                     serde_json::json!({"action": "decide", "on": day(back), "outcome": "penalty",
                      "penalty": {"kinds": ["fine"], "fine_fen": yuan * 100, "confiscation_fen": 0}, "note": ""}),
                 ),
-            ],
+            ]
+            .into_iter()
+            .chain(after)
+            .collect(),
         ));
     }
     let mut made = 0;

@@ -536,6 +536,7 @@ struct FiguresPage {
     view: ops::FiguresView,
     /// What the page shows: the published snapshot, else the live count.
     figures: crate::domain::disclosure::AnnualFigures,
+    /// The year is over, so its figures may be published.
     can_publish: bool,
     message: Option<String>,
 }
@@ -559,7 +560,8 @@ async fn figures_with(
         year,
         view,
         figures,
-        can_publish: principal.has(Action::DisclosurePublish),
+        can_publish: principal.has(Action::DisclosurePublish)
+            && chrono::Datelike::year(&civil_date(state.now())) > year,
         message,
     };
     render_status(&page, status)
