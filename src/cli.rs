@@ -409,6 +409,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if published > 0 {
                     println!("演示公开决定 demo published decisions: {published}");
                 }
+                let help =
+                    crate::demo::seed_legal_help(&state).await.context("adding the demo legal help")?;
+                if help > 0 {
+                    println!("演示巡回法庭与法律咨询 demo sittings and consultations: {help}");
+                }
                 crate::demo::seed_open311(&state).await.context("adding the demo Open311 client")?;
                 println!(
                     "Open311 演示客户端 client {}, api_key: {}",

@@ -296,10 +296,14 @@ pub enum Action {
     /// Publish a decision (the redacted text), withhold one with its basis, record the ruling
     /// that changed or revoked one, and withdraw it (政务公开: the office and the leaders).
     DisclosurePublish,
+    /// Read the circuit court sittings and legal consultations and their monthly counts.
+    LegalHelpView,
+    /// Record a sitting or a consultation (the legal office, the office, the leaders).
+    LegalHelpRecord,
 }
 
 impl Action {
-    pub const ALL: [Action; 38] = [
+    pub const ALL: [Action; 40] = [
         Action::SelfService,
         Action::OrgView,
         Action::OrgEdit,
@@ -338,6 +342,8 @@ impl Action {
         Action::JointWork,
         Action::DisclosureView,
         Action::DisclosurePublish,
+        Action::LegalHelpView,
+        Action::LegalHelpRecord,
     ];
 
     pub fn code(self) -> &'static str {
@@ -380,6 +386,8 @@ impl Action {
             Action::JointWork => "joint_work",
             Action::DisclosureView => "disclosure_view",
             Action::DisclosurePublish => "disclosure_publish",
+            Action::LegalHelpView => "legal_help_view",
+            Action::LegalHelpRecord => "legal_help_record",
         }
     }
 }
@@ -539,6 +547,12 @@ pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
         (_, A::DisclosureView) => None,
         (R::Leader | R::Office, A::DisclosurePublish) => Some(S::All),
         (_, A::DisclosurePublish) => None,
+        // Circuit court and legal help (plan §三（三）): the legal office keeps the records with
+        // the office; the leaders and squad leaders read them (a squad hosts the sittings).
+        (R::Leader | R::Office | R::LegalReviewer | R::SquadLeader, A::LegalHelpView) => Some(S::All),
+        (_, A::LegalHelpView) => None,
+        (R::Leader | R::Office | R::LegalReviewer, A::LegalHelpRecord) => Some(S::All),
+        (_, A::LegalHelpRecord) => None,
     }
 }
 

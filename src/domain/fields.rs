@@ -1,5 +1,6 @@
 //! Field-level validation errors: a stable code for the API, a Chinese message for the UI.
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -54,4 +55,33 @@ impl std::fmt::Display for FieldErrors {
         let parts: Vec<String> = self.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
         f.write_str(&parts.join("; "))
     }
+}
+
+// The field readers the domain's inputs share: each adds its error and answers what it read,
+// so that a form reports every bad field at once.
+
+/// A required line of text of at most `max` characters, without control characters.
+pub fn line(errors: &mut FieldErrors, field: &'static str, raw: &str, max: usize, message: &str) -> String {
+    let text = raw.trim();
+    if text.is_empty() || text.chars().count() > max || text.chars().any(char::is_control) {
+        errors.add(field, "invalid_value", format!("{message}（{max} 字以内）"));
+    }
+    text.to_owned()
+}
+
+/// An optional text of at most `max` characters (line breaks allowed).
+pub fn text(errors: &mut FieldErrors, field: &'static str, raw: &str, max: usize) -> String {
+    let text = raw.trim();
+    if text.chars().count() > max || text.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
+        errors.add(field, "too_long", format!("不能超过 {max} 个字"));
+    }
+    text.to_owned()
+}
+
+pub fn date(errors: &mut FieldErrors, field: &'static str, raw: &str, label: &str) -> Option<NaiveDate> {
+    let parsed = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok();
+    if parsed.is_none() {
+        errors.add(field, "invalid_value", format!("请填写{label}（年-月-日）"));
+    }
+    parsed
 }

@@ -12,6 +12,7 @@ pub mod evidence;
 pub mod fields;
 pub mod fieldwork;
 pub mod intake;
+pub mod legal_help;
 pub mod org;
 pub mod party;
 pub mod security;

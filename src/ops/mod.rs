@@ -18,6 +18,7 @@ pub mod evidence;
 pub mod fieldwork;
 pub mod intake;
 pub mod joint;
+pub mod legal_help;
 pub mod open311;
 pub mod org;
 pub mod parties;

@@ -77,7 +77,7 @@ pub const PAGE_TTL_SECONDS: i64 = 60;
 const PAGE_CACHE_ENTRIES: usize = 1024;
 
 /// Rendered portal pages: the public reads what the office published far more often than it
-/// publishes (issue 18's benchmark: ≥ 25 % of bare axum at 64 connections), so each page is
+/// publishes (issue 18: the portal must serve at least a quarter of a bare server's rate), so each page is
 /// rendered once per minute or per publication, not per request.
 #[derive(Default)]
 pub struct PageCache {

@@ -18,6 +18,7 @@ pub mod fieldwork;
 pub mod intake;
 pub mod jobs;
 pub mod joint;
+pub mod legal_help;
 pub mod org;
 pub mod parties;
 pub mod personal;
@@ -296,6 +297,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         "0034_annual_figures",
         include_str!("../../migrations/sqlite/0034_annual_figures.sql"),
         include_str!("../../migrations/postgres/0034_annual_figures.sql"),
+    ),
+    (
+        "0035_legal_help",
+        include_str!("../../migrations/sqlite/0035_legal_help.sql"),
+        include_str!("../../migrations/postgres/0035_legal_help.sql"),
     ),
 ];
 

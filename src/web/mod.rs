@@ -23,6 +23,7 @@ pub mod home;
 pub mod intake;
 pub mod items;
 pub mod joint;
+pub mod legal_help;
 pub mod login;
 pub mod matter_indicators;
 pub mod open311;
@@ -144,6 +145,23 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
             "/disclosures/{id}/withdraw",
             A(X::DisclosurePublish),
             post(disclosure::withdraw_form),
+        ),
+        route(g.clone(), "/legal-help", A(X::LegalHelpView), get(legal_help::year_page)),
+        route(g.clone(), "/legal-help/export", A(X::LegalHelpView), get(legal_help::export)),
+        route(p.clone(), "/legal-help/sittings", A(X::LegalHelpRecord), post(legal_help::sitting_form)),
+        route(
+            p.clone(),
+            "/legal-help/consultations",
+            A(X::LegalHelpRecord),
+            post(legal_help::consultation_form),
+        ),
+        route(g.clone(), "/api/v1/legal-help", A(X::LegalHelpView), get(legal_help::api_year)),
+        route(p.clone(), "/api/v1/court-sittings", A(X::LegalHelpRecord), post(legal_help::api_sitting)),
+        route(
+            p.clone(),
+            "/api/v1/legal-consultations",
+            A(X::LegalHelpRecord),
+            post(legal_help::api_consultation),
         ),
         route(g.clone(), "/api/v1/disclosures", A(X::DisclosureView), get(disclosure::api_register)),
         route(g.clone(), "/api/v1/disclosures/{id}", A(X::DisclosureView), get(disclosure::api_entry)),

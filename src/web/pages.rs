@@ -95,6 +95,16 @@ const MENU: &[(MenuItem, Option<Action>)] = &[
         Some(Action::DisclosureView),
     ),
     (
+        MenuItem {
+            key: "legal_help",
+            href: "/legal-help",
+            zh: "巡回法庭与法律服务",
+            en: "Court and legal help",
+            icon: "⚖",
+        },
+        Some(Action::LegalHelpView),
+    ),
+    (
         MenuItem { key: "cases", href: "/cases", zh: "案件办理", en: "Cases", icon: "✎" },
         Some(Action::CaseView),
     ),

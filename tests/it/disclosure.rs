@@ -373,3 +373,54 @@ async fn the_years_figures_are_published_once_after_the_year_and_never_name_a_fi
     assert!(!home.body.contains("年度行政执法数据应于"), "published: off the 工作台");
     assert!(app.try_raw("UPDATE annual_figures SET figures = '{}'").await.is_err(), "a snapshot is fixed");
 }
+
+#[tokio::test]
+async fn sittings_and_consultations_are_recorded_counted_by_month_and_exported() {
+    let app = TestApp::new().await;
+    let legal = app.token("legal01").await;
+    let sitting = serde_json::json!({"held_on": "2026-03-02", "place": "南大街中队巡回审判点", "court": "常州市钟楼区人民法院",
+        "judge": "王审判员", "cases_heard": "3", "outcomes": "调解结案二件"});
+    let made = app.json(Method::POST, "/api/v1/court-sittings", &legal, sitting).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let bad = serde_json::json!({"given_on": "2026-03-03", "audience": "press", "topic": " ", "given_by": "法制科"});
+    let refused = app.json(Method::POST, "/api/v1/legal-consultations", &legal, bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<String> = refused.json()["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(fields, ["given_on", "audience", "topic"], "every bad field at once");
+    let good = serde_json::json!({"given_on": "2026-03-02", "audience": "staff", "topic": "拒签笔录如何处理", "answer": "注明拒签并录像", "given_by": "法制科"});
+    assert_eq!(
+        app.json(Method::POST, "/api/v1/legal-consultations", &legal, good).await.status,
+        StatusCode::CREATED
+    );
+    let officer = app.token("officer01").await;
+    let denied =
+        serde_json::json!({"given_on": "2026-03-02", "audience": "public", "topic": "x", "given_by": "y"});
+    assert_eq!(
+        app.json(Method::POST, "/api/v1/legal-consultations", &officer, denied).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let year = app.get_bearer("/api/v1/legal-help?year=2026", &legal).await.json();
+    assert_eq!(year["months"][2]["sittings"], 1);
+    assert_eq!(year["months"][2]["cases_heard"], 3);
+    assert_eq!(year["months"][2]["staff_consultations"], 1);
+    assert_eq!(app.audit_count("court_sitting.record").await, 1);
+    assert_eq!(app.audit_count("legal_consultation.record").await, 1);
+    let session = app.login("legal01").await;
+    let export = app.get("/legal-help/export?year=2026", Some(&session)).await;
+    assert_eq!(export.status, StatusCode::OK);
+    assert_eq!(app.audit_count("legal_help.export").await, 1);
+    let page = app.get("/legal-help?year=2026", Some(&session)).await;
+    assert!(page.body.contains("拒签笔录如何处理") && page.body.contains("王审判员"));
+    assert!(app.try_raw("DELETE FROM court_sittings").await.is_err(), "append-only");
+    assert_eq!(
+        chengguan::demo::seed_legal_help(&app.state).await.unwrap(),
+        0,
+        "the demo adds nothing over records"
+    );
+}

@@ -230,16 +230,8 @@ pub fn procedure_map(rules: &CaseRules, on: chrono::NaiveDate) -> (Vec<StageMap>
         }
         offered_steps(&case, &roles, rules)
     };
-    let stages = [
-        Stage::Clue,
-        Stage::Investigation,
-        Stage::Review,
-        Stage::Notified,
-        Stage::Decided,
-        Stage::Execution,
-        Stage::Closed,
-    ];
-    let offered: Vec<(Stage, Vec<CommandKind>)> = stages.iter().map(|s| (*s, at(*s))).collect();
+    let offered: Vec<(Stage, Vec<CommandKind>)> =
+        Stage::ALL.into_iter().filter(|s| *s != Stage::NotFiled).map(|s| (s, at(s))).collect();
     // What every open stage after the lead offers is listed once, apart.
     let open: Vec<&Vec<CommandKind>> =
         offered.iter().filter(|(s, _)| s.is_open() && *s != Stage::Clue).map(|(_, steps)| steps).collect();

@@ -8,7 +8,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::fields::FieldErrors;
+use crate::domain::fields::{FieldErrors, date, line, text};
 
 /// The longest text a meeting's minutes may hold (a few pages of 纪要).
 pub const MAX_MINUTES_CHARS: usize = 10_000;
@@ -95,32 +95,6 @@ pub struct Meeting {
     pub departments: Vec<String>,
     pub attendees: String,
     pub minutes: String,
-}
-
-/// A required line of text of at most `max` characters, without control characters.
-fn line(errors: &mut FieldErrors, field: &'static str, raw: &str, max: usize, message: &str) -> String {
-    let text = raw.trim();
-    if text.is_empty() || text.chars().count() > max || text.chars().any(char::is_control) {
-        errors.add(field, "invalid_value", format!("{message}（{max} 字以内）"));
-    }
-    text.to_owned()
-}
-
-/// An optional text of at most `max` characters (line breaks allowed).
-fn text(errors: &mut FieldErrors, field: &'static str, raw: &str, max: usize) -> String {
-    let text = raw.trim();
-    if text.chars().count() > max || text.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
-        errors.add(field, "too_long", format!("不能超过 {max} 个字"));
-    }
-    text.to_owned()
-}
-
-fn date(errors: &mut FieldErrors, field: &'static str, raw: &str, label: &str) -> Option<NaiveDate> {
-    let parsed = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok();
-    if parsed.is_none() {
-        errors.add(field, "invalid_value", format!("请填写{label}（年-月-日）"));
-    }
-    parsed
 }
 
 impl MeetingInput {
