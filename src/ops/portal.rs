@@ -72,6 +72,9 @@ pub async fn units(state: &AppState) -> Result<Vec<(String, String)>, Error> {
 /// changes (an officer's certificate, the list) show within this time.
 pub const PAGE_TTL_SECONDS: i64 = 60;
 
+/// The `Cache-Control` of every portal answer: [`PAGE_TTL_SECONDS`], written out once.
+pub const CACHE_CONTROL: &str = "public, max-age=60";
+
 /// The most pages kept (each key is a validated path, query and language, so the count is small;
 /// the cap only bounds memory against a crawler).
 const PAGE_CACHE_ENTRIES: usize = 1024;
@@ -82,20 +85,22 @@ const PAGE_CACHE_ENTRIES: usize = 1024;
 #[derive(Default)]
 pub struct PageCache {
     generation: std::sync::atomic::AtomicU64,
-    pages: std::sync::Mutex<std::collections::HashMap<String, CachedPage>>,
+    // Read by every request, written once a minute: readers do not wait for each other.
+    pages: std::sync::RwLock<std::collections::HashMap<String, CachedPage>>,
 }
 
 struct CachedPage {
     generation: u64,
     at: chrono::DateTime<chrono::Utc>,
-    body: std::sync::Arc<Vec<u8>>,
+    /// Shared, not copied, into every response.
+    body: bytes::Bytes,
 }
 
 impl PageCache {
     /// The page under `key`, if rendered within the TTL and since the last publication.
-    pub fn get(&self, key: &str, now: chrono::DateTime<chrono::Utc>) -> Option<std::sync::Arc<Vec<u8>>> {
+    pub fn get(&self, key: &str, now: chrono::DateTime<chrono::Utc>) -> Option<bytes::Bytes> {
         let generation = self.generation();
-        let pages = self.pages.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let pages = self.pages.read().unwrap_or_else(std::sync::PoisonError::into_inner);
         pages
             .get(key)
             .filter(|p| {
@@ -111,14 +116,8 @@ impl PageCache {
 
     /// Keeps a page rendered from data read at `generation`; a page read before a publication
     /// that finished meanwhile is not kept.
-    pub fn put(
-        &self,
-        key: String,
-        generation: u64,
-        now: chrono::DateTime<chrono::Utc>,
-        body: std::sync::Arc<Vec<u8>>,
-    ) {
-        let mut pages = self.pages.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    pub fn put(&self, key: String, generation: u64, now: chrono::DateTime<chrono::Utc>, body: bytes::Bytes) {
+        let mut pages = self.pages.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         if generation != self.generation() {
             return;
         }
@@ -130,7 +129,7 @@ impl PageCache {
 
     /// Drops every page: called after a publication or withdrawal commits.
     pub fn invalidate(&self) {
-        let mut pages = self.pages.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut pages = self.pages.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         pages.clear();
     }
@@ -207,4 +206,12 @@ pub async fn wall_notice(state: &AppState, unit: Option<&str>, paper: Paper) -> 
         .map_err(|e| Error::Internal(e.into()))?
         .map_err(|e| Error::Internal(anyhow::anyhow!("typesetting the wall notice: {e}")))?;
     Ok(rendered.pdf)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn browsers_keep_a_page_as_long_as_the_server_does() {
+        assert_eq!(super::CACHE_CONTROL, format!("public, max-age={}", super::PAGE_TTL_SECONDS));
+    }
 }

@@ -5,8 +5,6 @@
 //! from memory until its minute is up or the office publishes; the report form and lookup are
 //! `web::public_intake`.
 
-use std::sync::Arc;
-
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Uri, header};
@@ -42,15 +40,14 @@ async fn cached<T: Template>(
         None => {
             let generation = state.portal.generation();
             let page = build.await?;
-            let body = Arc::new(page.render().map_err(|e| AppError::Internal(e.into()))?.into_bytes());
+            let body = bytes::Bytes::from(page.render().map_err(|e| AppError::Internal(e.into()))?);
             state.portal.put(key, generation, now, body.clone());
             body
         }
     };
-    let mut response: Response = Html(body.as_ref().clone()).into_response();
-    let max_age = format!("public, max-age={}", ops::PAGE_TTL_SECONDS);
+    let mut response: Response = Html(body).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_str(&max_age).expect("ascii"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(ops::CACHE_CONTROL));
     headers.insert(header::VARY, HeaderValue::from_static("cookie"));
     Ok(response)
 }
@@ -280,18 +277,15 @@ pub async fn notice(State(state): State<AppState>, Query(query): Query<NoticeQue
         Some(pdf) => pdf,
         None => {
             let generation = state.portal.generation();
-            let pdf = Arc::new(ops::wall_notice(&state, unit, paper).await?);
+            let pdf = bytes::Bytes::from(ops::wall_notice(&state, unit, paper).await?);
             state.portal.put(key, generation, now, pdf.clone());
             pdf
         }
     };
-    let mut response = pdf.as_ref().clone().into_response();
+    let mut response = pdf.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
     headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline; filename=\"notice.pdf\""));
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_str(&format!("public, max-age={}", ops::PAGE_TTL_SECONDS)).expect("ascii"),
-    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(ops::CACHE_CONTROL));
     Ok(response)
 }
