@@ -28,8 +28,8 @@ pub struct SittingInput {
     pub court: String,
     #[schema(max_length = 50, pattern = "\\S")]
     pub judge: String,
-    /// How many cases were heard, 0–200, as digits.
-    #[schema(pattern = "^[0-9]{1,3}$")]
+    /// How many cases were heard, 0–200, as digits (blanks around them are ignored).
+    #[schema(pattern = "^\\s*[0-9]{1,3}\\s*$")]
     pub cases_heard: String,
     /// What came of them (judgments, mediations, withdrawals), in words.
     #[serde(default)]
