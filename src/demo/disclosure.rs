@@ -62,7 +62,7 @@ pub async fn seed_disclosure(state: &AppState) -> anyhow::Result<usize> {
             continue;
         }
         clock.set(at(workday(entry.decided_on, 2), 15));
-        let view = ops::entry(&past, &office, &entry.id).await.map_err(fail("draft"))?;
+        let view = ops::entry(&past, &office, &entry.id, false).await.map_err(fail("draft"))?;
         let Some(draft) = view.draft else { continue };
         let version = ops::publish(&past, &office, &entry.id, entry.version, &draft.redacted.text)
             .await

@@ -7,8 +7,8 @@ use crate::app::AppState;
 use crate::domain::access::Action;
 use crate::domain::case::documents::DocKind;
 use crate::domain::disclosure::{
-    DisclosureState, DutyClock, DutyFacts, PartyFacts, Redacted, RulingInput, WithdrawInput, WithholdInput,
-    check_public_text, redact, reflow,
+    DisclosureState, DutyClock, DutyFacts, PartyFacts, Redacted, RedactionRule, Removal, RulingInput,
+    WithdrawInput, WithholdInput, check_public_text, redact, reflow,
 };
 use crate::domain::time::civil_date;
 use crate::ops::{Actor, Error};
@@ -136,9 +136,84 @@ async fn draft(state: &AppState, record: &DisclosureRecord) -> Result<Option<Dra
     Ok(Some(Draft { document_id: info.id, document_number: info.number, original, redacted }))
 }
 
-pub async fn entry(state: &AppState, actor: &Actor, id: &str) -> Result<EntryView, Error> {
+/// A number taken out, as a reader who may not reveal it sees it: an ID keeps its region and
+/// last four, a phone its first three and last four, an account its last four.
+fn masked_number(rule: RedactionRule, number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    let n = chars.len();
+    match rule {
+        RedactionRule::IdNumber if n == 18 => {
+            format!(
+                "{}********{}",
+                chars[..6].iter().collect::<String>(),
+                chars[14..].iter().collect::<String>()
+            )
+        }
+        RedactionRule::Phone => crate::domain::org::mask_phone(number),
+        _ if n > 4 => format!("{}{}", "*".repeat(n - 4), chars[n - 4..].iter().collect::<String>()),
+        _ => "*".repeat(n),
+    }
+}
+
+/// The draft as this reader may see it. The issued text names the party's ID and phone in full:
+/// a reader who may reveal them (行政处罚法 does not stop the legal office reading its own
+/// decision) sees them, and that is a reveal on the party's record like a document download; the
+/// office, which may not, sees them masked in the decision and in the list of removals.
+async fn draft_for(
+    state: &AppState,
+    actor: &Actor,
+    record: &DisclosureRecord,
+    mut draft: Draft,
+) -> Result<Draft, Error> {
+    let numbers = |r: &Removal| {
+        matches!(r.rule, RedactionRule::IdNumber | RedactionRule::Phone | RedactionRule::AccountNumber)
+    };
+    if !draft.redacted.removals.iter().any(numbers) {
+        return Ok(draft);
+    }
+    if actor.roles.scope(Action::PartyReveal).is_some() {
+        state
+            .db
+            .audit_only(
+                &actor.audit_ctx(),
+                state.now(),
+                crate::store::AuditEvent::new("party.reveal", "case", &record.case_id)
+                    .details(serde_json::json!({ "via": "disclosure_draft", "disclosure": record.id })),
+            )
+            .await?;
+        return Ok(draft);
+    }
+    for removal in draft.redacted.removals.iter_mut().filter(|r| numbers(r)) {
+        let masked = masked_number(removal.rule, &removal.original);
+        draft.original = draft.original.replace(&removal.original, &masked);
+        removal.original = masked;
+    }
+    Ok(draft)
+}
+
+/// One entry; for one waiting, its draft, with the issued text beside it when `with_original`
+/// (the page's side-by-side view; the API answers the redacted text alone).
+pub async fn entry(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    with_original: bool,
+) -> Result<EntryView, Error> {
     let record = visible_record(state, actor, id).await?;
-    let draft = if record.state == DisclosureState::Pending { draft(state, &record).await? } else { None };
+    let mut draft =
+        if record.state == DisclosureState::Pending { draft(state, &record).await? } else { None };
+    if let Some(d) = draft.take() {
+        draft = Some(if with_original {
+            draft_for(state, actor, &record, d).await?
+        } else {
+            let mut d = d;
+            d.original.clear();
+            for removal in &mut d.redacted.removals {
+                removal.original.clear();
+            }
+            d
+        });
+    }
     let entry = with_clocks(state, vec![record]).await?.remove(0);
     Ok(EntryView { entry, draft })
 }

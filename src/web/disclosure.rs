@@ -146,7 +146,7 @@ pub async fn api_entry(
     Caller { principal, info }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<EntryDetailDto>> {
-    let view = ops::entry(&state, &principal.actor(&info), &id).await?;
+    let view = ops::entry(&state, &principal.actor(&info), &id, false).await?;
     let draft_rules = view
         .draft
         .as_ref()
@@ -329,7 +329,7 @@ async fn entry_with(
     message: Option<String>,
     errors: FieldErrors,
 ) -> PageResult {
-    let view = ops::entry(state, &principal.actor(info), id).await?;
+    let view = ops::entry(state, &principal.actor(info), id, true).await?;
     let title = format!("决定公开 {}", view.entry.record.decision_number);
     let chrome = Chrome::new(state, principal, headers, "disclosures", &title, "Publication").await?;
     let status = if errors.is_empty() && message.is_none() {

@@ -82,6 +82,16 @@ async fn a_decision_is_entered_redacted_published_and_withdrawn_on_its_clocks() 
     assert!(draft.contains("罚款人民币300元"), "{draft}");
     assert!(detail["draft_rules"].as_array().unwrap().iter().any(|r| r == "id_number"));
 
+    // The page shows the issued decision beside the draft: the office, which may not reveal a
+    // party's numbers, sees them masked; the legal office sees them, and that is a reveal.
+    let office_page = app.get(&format!("/disclosures/{id}"), Some(&app.login("office01").await)).await;
+    assert!(office_page.body.contains("110105********002X"), "masked for the office");
+    assert!(!office_page.body.contains("11010519491231002X"));
+    let reveals = app.audit_count("party.reveal").await;
+    let legal_page = app.get(&format!("/disclosures/{id}"), Some(&app.login("legal01").await)).await;
+    assert!(legal_page.body.contains("11010519491231002X"));
+    assert_eq!(app.audit_count("party.reveal").await, reveals + 1);
+
     // The issued text as it stands is refused, naming the field; nothing changes.
     let with_id = format!("{draft}\n公民身份号码：11010519491231002X");
     let refused = app
