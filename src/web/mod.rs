@@ -105,6 +105,7 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(g.clone(), "/public/matters", Public, get(public_intake::lookup_page)),
         route(g.clone(), "/public", Public, get(portal::index)),
         route(g.clone(), "/public/items", Public, get(portal::items)),
+        route(g.clone(), "/public/items/{code}", Public, get(portal::item)),
         route(g.clone(), "/public/procedures", Public, get(portal::procedures)),
         route(g.clone(), "/public/officers", Public, get(portal::officers)),
         route(g.clone(), "/public/decisions", Public, get(portal::decisions)),

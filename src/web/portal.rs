@@ -102,6 +102,37 @@ pub async fn items(State(state): State<AppState>, headers: HeaderMap, uri: Uri) 
 }
 
 #[derive(Template)]
+#[template(path = "public_item.html")]
+struct ItemPage {
+    l: Lang,
+    item: Item,
+    /// Every version of the item's fine ranges, the latest in force first.
+    history: Vec<crate::store::cases::ItemRanges>,
+}
+
+impl ItemPage {
+    fn range(&self, range: &Option<(i64, i64)>) -> String {
+        range.map_or_else(|| "—".to_owned(), |(min, max)| format!("{}–{} 元", yuan(min), yuan(max)))
+    }
+}
+
+/// `GET /public/items/{code}`: one item in force with the history of its published versions.
+pub async fn item(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(code): Path<String>,
+) -> PageResult {
+    let l = Lang::from_headers(&headers);
+    cached(&state, &uri, l, async {
+        let item = state.db.enforcement_item(&code).await?.filter(|i| i.active).ok_or(AppError::NotFound)?;
+        let history = state.db.item_range_history(&item.code).await?;
+        Ok(ItemPage { l, item, history })
+    })
+    .await
+}
+
+#[derive(Template)]
 #[template(path = "public_procedures.html")]
 struct ProceduresPage {
     l: Lang,

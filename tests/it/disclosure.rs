@@ -310,6 +310,14 @@ async fn the_portal_posts_items_the_engines_procedure_and_officers_without_perso
     let items = app.get("/public/items", None).await;
     assert_eq!(items.status, StatusCode::OK);
     assert!(items.body.contains("ZL-ZD-001"), "the list in force");
+    let item = app.get("/public/items/ZL-ZD-001", None).await;
+    assert_eq!(item.status, StatusCode::OK);
+    assert!(
+        item.body.contains("罚款幅度的历次版本") && item.body.contains("《城市道路管理条例》"),
+        "{}",
+        item.body
+    );
+    assert_eq!(app.get("/public/items/NO-SUCH", None).await.status, StatusCode::NOT_FOUND);
 
     // Officers with a valid certificate, never an auxiliary, never a phone.
     let directory = app.get("/public/officers", None).await;
