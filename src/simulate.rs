@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::domain::case::clocks::{ClockStatus, clocks};
+use crate::domain::case::clocks::clocks;
 use crate::domain::case::{Actor, Case, Command, Context, NewClue, apply};
 use crate::store::Db;
 
@@ -187,13 +187,7 @@ pub async fn run(db: &Db, text: &str) -> Result<Vec<serde_json::Value>, ScriptEr
         .unwrap_or_default()
         .into_iter()
         .map(|clock| {
-            let status = match clock.status(today) {
-                ClockStatus::Met => "met",
-                ClockStatus::MetLate => "met_late",
-                ClockStatus::Running { .. } => "running",
-                ClockStatus::DueSoon { .. } => "due_soon",
-                ClockStatus::Overdue { .. } => "overdue",
-            };
+            let status = clock.status(today).code();
             serde_json::json!({
                 "kind": clock.kind.code(), "start": clock.start, "due": clock.due.date(),
                 "provisional": clock.due.is_provisional(), "status": status,

@@ -328,16 +328,6 @@ fn mask_hint(found: &str) -> String {
     format!("{head}{}", "*".repeat(chars.len() - keep))
 }
 
-fn required_date(errors: &mut FieldErrors, field: &'static str, raw: &str) -> Option<NaiveDate> {
-    match NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.add(field, "invalid_date", "请填写日期（YYYY-MM-DD）");
-            None
-        }
-    }
-}
-
 fn bounded(errors: &mut FieldErrors, field: &'static str, raw: &str, max: usize, what: &str) -> String {
     let text = raw.trim();
     if text.is_empty() {
@@ -409,7 +399,7 @@ impl RulingInput {
             errors.add("ground", "invalid_value", "请选择撤回的事由（变更、撤销、确认违法或确认无效）");
         }
         let body = bounded(&mut errors, "body", &self.body, 100, "作出变更、撤销或确认的机关");
-        let on = required_date(&mut errors, "on", &self.on);
+        let on = crate::domain::fields::date(&mut errors, "on", &self.on, "生效日期");
         if let Some(on) = on {
             if on < decided_on {
                 errors.add("on", "before_decision", "不能早于原决定的日期");

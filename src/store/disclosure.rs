@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use crate::domain::case::Case;
 use crate::domain::disclosure::{AnnualFigures, DisclosureState, Ruling, Withhold};
 use crate::store::org::Visibility;
-use crate::store::{AuditEvent, AuditedTx, Db, StoreError, decode_error, on_pool, on_tx, ts};
+use crate::store::{AuditEvent, AuditedTx, Db, StoreError, decode_error, on_pool, on_tx, parse_date, ts};
 
 /// One rule's removal as the register keeps it: the rule and what stands in the text, never the
 /// original (that stays in the issued document only).
@@ -112,19 +112,15 @@ struct Row {
     version: i64,
 }
 
-fn date(text: &str) -> Result<NaiveDate, sqlx::Error> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| decode_error("date", text))
-}
-
 fn opt_date(text: Option<&str>) -> Result<Option<NaiveDate>, sqlx::Error> {
-    text.map(date).transpose()
+    text.map(parse_date).transpose()
 }
 
 impl TryFrom<Row> for DisclosureRecord {
     type Error = sqlx::Error;
     fn try_from(row: Row) -> Result<Self, sqlx::Error> {
         Ok(DisclosureRecord {
-            decided_on: date(&row.decided_on)?,
+            decided_on: parse_date(&row.decided_on)?,
             state: DisclosureState::parse(&row.state)
                 .ok_or_else(|| decode_error("disclosure state", &row.state))?,
             removals: serde_json::from_str(&row.removals)
@@ -515,7 +511,7 @@ impl Db {
         row.map(|(figures, on, by)| {
             Ok(PublishedFigures {
                 figures: serde_json::from_str(&figures).map_err(|_| decode_error("figures", &figures))?,
-                published_on: date(&on)?,
+                published_on: parse_date(&on)?,
                 published_by: by,
             })
         })

@@ -4,7 +4,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::intake::joint::{Department, Meeting, Task};
-use crate::store::{AuditEvent, AuditedTx, Db, StoreError, decode_error, on_pool, on_tx, parse_ts, ts};
+use crate::store::{
+    AuditEvent, AuditedTx, Db, StoreError, decode_error, on_pool, on_tx, parse_date, parse_ts, ts,
+};
 
 /// A recorded 联席会议.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -47,15 +49,11 @@ struct MeetingRow {
     recorded_at: String,
 }
 
-fn date(text: &str) -> Result<NaiveDate, sqlx::Error> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| decode_error("date", text))
-}
-
 impl TryFrom<MeetingRow> for MeetingRecord {
     type Error = sqlx::Error;
     fn try_from(row: MeetingRow) -> Result<Self, sqlx::Error> {
         Ok(MeetingRecord {
-            held_on: date(&row.held_on)?,
+            held_on: parse_date(&row.held_on)?,
             departments: serde_json::from_str(&row.departments)
                 .map_err(|_| decode_error("departments", &row.departments))?,
             recorded_at: parse_ts(&row.recorded_at)?,
@@ -76,8 +74,8 @@ type OpenTaskRow = (String, String, String, String, String, Option<String>, Stri
 fn task_of(row: TaskRow) -> Result<TaskRecord, sqlx::Error> {
     let (id, meeting_id, task, owner, due_on, done_on, outcome, version) = row;
     Ok(TaskRecord {
-        due_on: date(&due_on)?,
-        done_on: done_on.as_deref().map(date).transpose()?,
+        due_on: parse_date(&due_on)?,
+        done_on: done_on.as_deref().map(parse_date).transpose()?,
         id,
         meeting_id,
         task,

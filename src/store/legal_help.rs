@@ -1,9 +1,11 @@
 //! Circuit court sittings and legal consultations: appended once, read by year.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::domain::legal_help::{Audience, Consultation, Sitting};
-use crate::store::{AuditEvent, AuditedTx, Db, StoreError, decode_error, on_pool, on_tx, parse_ts, ts};
+use crate::store::{
+    AuditEvent, AuditedTx, Db, StoreError, decode_error, on_pool, on_tx, parse_date, parse_ts, ts,
+};
 
 /// A record as stored: what was recorded, by whom and when.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -13,10 +15,6 @@ pub struct Recorded<T> {
     pub record: T,
     pub recorded_by: String,
     pub recorded_at: DateTime<Utc>,
-}
-
-fn date(text: &str) -> Result<NaiveDate, sqlx::Error> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| decode_error("date", text))
 }
 
 type SittingRow = (String, String, String, String, String, i64, String, String, String);
@@ -40,7 +38,7 @@ impl Db {
                 Ok(Recorded {
                     id,
                     record: Sitting {
-                        held_on: date(&held_on)?,
+                        held_on: parse_date(&held_on)?,
                         place,
                         court,
                         judge,
@@ -71,7 +69,7 @@ impl Db {
                 Ok(Recorded {
                     id,
                     record: Consultation {
-                        given_on: date(&given_on)?,
+                        given_on: parse_date(&given_on)?,
                         audience: Audience::parse(&audience)
                             .ok_or_else(|| decode_error("audience", &audience))?,
                         topic,

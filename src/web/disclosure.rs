@@ -89,22 +89,11 @@ pub struct EntryDto {
     pub clock: Option<&'static str>,
 }
 
-fn status_code(status: crate::domain::case::clocks::ClockStatus) -> &'static str {
-    use crate::domain::case::clocks::ClockStatus as S;
-    match status {
-        S::Met => "met",
-        S::MetLate => "met_late",
-        S::Running { .. } => "running",
-        S::DueSoon { .. } => "due_soon",
-        S::Overdue { .. } => "overdue",
-    }
-}
-
 fn entry_dto(entry: Entry) -> EntryDto {
     EntryDto {
         duty: entry.clock.map(|c| c.duty),
         due_on: entry.clock.map(|c| c.due.date()),
-        clock: entry.clock.map(|c| status_code(c.status)),
+        clock: entry.clock.map(|c| c.status.code()),
         record: entry.record,
     }
 }
@@ -509,7 +498,7 @@ pub async fn api_figures(
         live: view.live,
         published: view.published,
         due_on: view.due,
-        clock: status_code(view.status),
+        clock: view.status.code(),
     }))
 }
 

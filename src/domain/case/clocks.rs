@@ -219,6 +219,17 @@ pub fn status_of(due: Due, met_on: Option<NaiveDate>, today: NaiveDate) -> Clock
 }
 
 impl ClockStatus {
+    /// The stable code the API and the simulator answer.
+    pub fn code(self) -> &'static str {
+        match self {
+            ClockStatus::Met => "met",
+            ClockStatus::MetLate => "met_late",
+            ClockStatus::Running { .. } => "running",
+            ClockStatus::DueSoon { .. } => "due_soon",
+            ClockStatus::Overdue { .. } => "overdue",
+        }
+    }
+
     pub fn tag(self) -> &'static str {
         match self {
             ClockStatus::Met => "success",

@@ -161,16 +161,6 @@ pub struct CaseDto {
     pub timeline: Vec<TimelineDto>,
 }
 
-fn status_code(status: ClockStatus) -> &'static str {
-    match status {
-        ClockStatus::Met => "met",
-        ClockStatus::MetLate => "met_late",
-        ClockStatus::Running { .. } => "running",
-        ClockStatus::DueSoon { .. } => "due_soon",
-        ClockStatus::Overdue { .. } => "overdue",
-    }
-}
-
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = String, Path)),
     responses((status = 200, body = CaseDto), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn api_get(
@@ -193,7 +183,7 @@ pub async fn api_get(
             provisional: c.due.is_provisional(),
             duty: c.kind.is_duty(),
             met_on: c.met_on.map(|d| d.to_string()),
-            status: status_code(c.status(today)).to_owned(),
+            status: ClockStatus::code(c.status(today)).to_owned(),
         })
         .collect();
     let timeline = state
@@ -322,7 +312,7 @@ pub async fn api_deadlines(
                 clock: c.kind,
                 due: c.due_on.to_string(),
                 provisional: c.provisional,
-                status: status_code(status).to_owned(),
+                status: ClockStatus::code(status).to_owned(),
             })
             .collect(),
     ))
