@@ -300,10 +300,18 @@ pub enum Action {
     LegalHelpView,
     /// Record a sitting or a consultation (the legal office, the office, the leaders).
     LegalHelpRecord,
+    /// Read and keep the special-care archive (少数民族和困难当事人档案). The role alone is not
+    /// enough: the account also needs a current grant, and every reading states its purpose
+    /// (个人信息保护法 Arts. 28–29; `ops::special_care`).
+    SpecialCare,
+    /// The archive's counts by category and month, which carry no personal data.
+    SpecialCareCounts,
+    /// Grant or revoke another account's access to the archive.
+    SpecialCareGrant,
 }
 
 impl Action {
-    pub const ALL: [Action; 40] = [
+    pub const ALL: [Action; 43] = [
         Action::SelfService,
         Action::OrgView,
         Action::OrgEdit,
@@ -344,6 +352,9 @@ impl Action {
         Action::DisclosurePublish,
         Action::LegalHelpView,
         Action::LegalHelpRecord,
+        Action::SpecialCare,
+        Action::SpecialCareCounts,
+        Action::SpecialCareGrant,
     ];
 
     pub fn code(self) -> &'static str {
@@ -388,6 +399,9 @@ impl Action {
             Action::DisclosurePublish => "disclosure_publish",
             Action::LegalHelpView => "legal_help_view",
             Action::LegalHelpRecord => "legal_help_record",
+            Action::SpecialCare => "special_care",
+            Action::SpecialCareCounts => "special_care_counts",
+            Action::SpecialCareGrant => "special_care_grant",
         }
     }
 }
@@ -553,6 +567,19 @@ pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
         (_, A::LegalHelpView) => None,
         (R::Leader | R::Office | R::LegalReviewer, A::LegalHelpRecord) => Some(S::All),
         (_, A::LegalHelpRecord) => None,
+        // The special-care archive (plan §三（三）2) is kept by those who meet the parties: the
+        // squads, with the office and the leaders who answer for the help. Each of them needs a
+        // grant besides (`ops::special_care`); the legal office, the centre, auxiliaries,
+        // supervisors and administrators never hold it. The leaders and the office grant it
+        // (never to themselves) and read the counts, as does a squad leader.
+        (R::Leader | R::Office, A::SpecialCare) => Some(S::All),
+        (R::SquadLeader, A::SpecialCare) => Some(S::Subtree),
+        (R::Officer, A::SpecialCare) => Some(S::Unit),
+        (_, A::SpecialCare) => None,
+        (R::Leader | R::Office | R::SquadLeader, A::SpecialCareCounts) => Some(S::All),
+        (_, A::SpecialCareCounts) => None,
+        (R::Leader | R::Office, A::SpecialCareGrant) => Some(S::All),
+        (_, A::SpecialCareGrant) => None,
     }
 }
 

@@ -16,6 +16,7 @@ pub mod legal_help;
 pub mod org;
 pub mod party;
 pub mod security;
+pub mod special_care;
 pub mod time;
 pub mod training;
 pub mod worktime;

@@ -45,20 +45,13 @@ async fn with_clocks(state: &AppState, records: Vec<DisclosureRecord>) -> Result
         .collect())
 }
 
-fn require(actor: &Actor, action: Action) -> Result<(), Error> {
-    if actor.roles.scope(action).is_none() {
-        return Err(Error::Forbidden);
-    }
-    Ok(())
-}
-
 /// The register as the reader may see it, with the total.
 pub async fn register(
     state: &AppState,
     actor: &Actor,
     filter: &DisclosureFilter,
 ) -> Result<(Vec<Entry>, i64), Error> {
-    require(actor, Action::DisclosureView)?;
+    actor.require(Action::DisclosureView)?;
     let (records, total) = state.db.disclosures(&actor.visibility(Action::DisclosureView), filter).await?;
     Ok((with_clocks(state, records).await?, total))
 }
@@ -93,7 +86,7 @@ pub struct EntryView {
 }
 
 async fn visible_record(state: &AppState, actor: &Actor, id: &str) -> Result<DisclosureRecord, Error> {
-    require(actor, Action::DisclosureView)?;
+    actor.require(Action::DisclosureView)?;
     let record = state.db.disclosure(id).await?.ok_or(Error::NotFound)?;
     // The register's unit scope is the case's: a squad leader sees the squad's entries only.
     state
@@ -228,7 +221,7 @@ pub async fn publish(
     version: i64,
     text: &str,
 ) -> Result<i64, Error> {
-    require(actor, Action::DisclosurePublish)?;
+    actor.require(Action::DisclosurePublish)?;
     let record = visible_record(state, actor, id).await?;
     if record.state != DisclosureState::Pending {
         return Err(Error::refused("not_pending", "该决定已公开、不予公开或已撤回"));
@@ -270,7 +263,7 @@ pub async fn withhold(
     version: i64,
     input: &WithholdInput,
 ) -> Result<i64, Error> {
-    require(actor, Action::DisclosurePublish)?;
+    actor.require(Action::DisclosurePublish)?;
     let record = visible_record(state, actor, id).await?;
     if record.state != DisclosureState::Pending {
         return Err(Error::refused("not_pending", "只有待公开的决定可以不予公开"));
@@ -291,7 +284,7 @@ pub async fn record_ruling(
     version: i64,
     input: &RulingInput,
 ) -> Result<i64, Error> {
-    require(actor, Action::DisclosurePublish)?;
+    actor.require(Action::DisclosurePublish)?;
     let record = visible_record(state, actor, id).await?;
     if record.state != DisclosureState::Published || record.ruling_on.is_some() {
         return Err(Error::refused(
@@ -314,7 +307,7 @@ pub async fn withdraw(
     version: i64,
     input: &WithdrawInput,
 ) -> Result<i64, Error> {
-    require(actor, Action::DisclosurePublish)?;
+    actor.require(Action::DisclosurePublish)?;
     let record = visible_record(state, actor, id).await?;
     if record.state != DisclosureState::Published || record.ruling_on.is_none() {
         return Err(Error::refused(
@@ -415,7 +408,7 @@ async fn live_figures(
 }
 
 pub async fn figures(state: &AppState, actor: &Actor, year: i32) -> Result<FiguresView, Error> {
-    require(actor, Action::DisclosureView)?;
+    actor.require(Action::DisclosureView)?;
     let published = state.db.published_figures(year).await?;
     let due = crate::domain::disclosure::annual_figures_due(year);
     let status = crate::domain::case::clocks::status_of(
@@ -428,7 +421,7 @@ pub async fn figures(state: &AppState, actor: &Actor, year: i32) -> Result<Figur
 
 /// Publishes the figures of a year that is over, as the records say today; once.
 pub async fn publish_figures(state: &AppState, actor: &Actor, year: i32) -> Result<(), Error> {
-    require(actor, Action::DisclosurePublish)?;
+    actor.require(Action::DisclosurePublish)?;
     let today = civil_date(state.now());
     if chrono::Datelike::year(&today) <= year {
         return Err(Error::refused("year_not_over", format!("{year} 年尚未结束，年度数据须在次年公开")));

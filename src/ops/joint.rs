@@ -12,13 +12,6 @@ use crate::ops::{Actor, Error};
 use crate::store::joint::{MeetingRecord, TaskRecord};
 use crate::store::new_id;
 
-fn require(actor: &Actor, action: Action) -> Result<(), Error> {
-    if actor.roles.scope(action).is_none() {
-        return Err(Error::Forbidden);
-    }
-    Ok(())
-}
-
 /// Adds a partner department (`version` 0) or changes one over the version read.
 pub async fn save_department(
     state: &AppState,
@@ -26,7 +19,7 @@ pub async fn save_department(
     input: &DepartmentInput,
     version: i64,
 ) -> Result<i64, Error> {
-    require(actor, Action::MatterCatalogueEdit)?;
+    actor.require(Action::MatterCatalogueEdit)?;
     let department = input.parse(version).map_err(Error::Invalid)?;
     let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
     let next = tx.save_department(&department).await?;
@@ -70,14 +63,14 @@ async fn with_tasks(state: &AppState, meetings: Vec<MeetingRecord>) -> Result<Ve
 
 /// The meetings of the year `year`, the latest first, with their tasks.
 pub async fn meetings(state: &AppState, actor: &Actor, year: i32) -> Result<Vec<MeetingView>, Error> {
-    require(actor, Action::MatterView)?;
+    actor.require(Action::MatterView)?;
     let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(Error::NotFound)?;
     let to = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(Error::NotFound)?;
     with_tasks(state, state.db.joint_meetings(from, to).await?).await
 }
 
 pub async fn meeting(state: &AppState, actor: &Actor, id: &str) -> Result<MeetingView, Error> {
-    require(actor, Action::MatterView)?;
+    actor.require(Action::MatterView)?;
     let meeting = state.db.joint_meeting(id).await?.ok_or(Error::NotFound)?;
     Ok(with_tasks(state, vec![meeting]).await?.remove(0))
 }
@@ -91,7 +84,7 @@ pub async fn record_meeting(
     input: &MeetingInput,
     tasks: &[TaskInput],
 ) -> Result<String, Error> {
-    require(actor, Action::JointWork)?;
+    actor.require(Action::JointWork)?;
     let today = civil_date(state.now());
     let meeting = input.parse(today).map_err(Error::Invalid)?;
     let mut parsed = Vec::new();
@@ -115,7 +108,7 @@ pub async fn add_task(
     meeting_id: &str,
     input: &TaskInput,
 ) -> Result<String, Error> {
-    require(actor, Action::JointWork)?;
+    actor.require(Action::JointWork)?;
     let meeting = state.db.joint_meeting(meeting_id).await?.ok_or(Error::NotFound)?;
     let task = input.parse(meeting.held_on).map_err(Error::Invalid)?;
     let id = new_id(state.now());
@@ -133,7 +126,7 @@ pub async fn complete_task(
     version: i64,
     input: &DoneInput,
 ) -> Result<String, Error> {
-    require(actor, Action::JointWork)?;
+    actor.require(Action::JointWork)?;
     let task = state.db.joint_task(task_id).await?.ok_or(Error::NotFound)?;
     if task.done_on.is_some() {
         return Err(Error::refused("task_done", "该事项已报告完成"));

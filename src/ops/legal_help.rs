@@ -11,13 +11,6 @@ use crate::ops::{Actor, Error};
 use crate::store::legal_help::Recorded;
 use crate::store::new_id;
 
-fn require(actor: &Actor, action: Action) -> Result<(), Error> {
-    if actor.roles.scope(action).is_none() {
-        return Err(Error::Forbidden);
-    }
-    Ok(())
-}
-
 /// A year of sittings and consultations with the months counted.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct YearView {
@@ -28,7 +21,7 @@ pub struct YearView {
 }
 
 pub async fn year(state: &AppState, actor: &Actor, year: i32) -> Result<YearView, Error> {
-    require(actor, Action::LegalHelpView)?;
+    actor.require(Action::LegalHelpView)?;
     let sittings = state.db.court_sittings(year).await?;
     let consultations = state.db.legal_consultations(year).await?;
     let plain_sittings: Vec<Sitting> = sittings.iter().map(|s| s.record.clone()).collect();
@@ -42,7 +35,7 @@ pub async fn year(state: &AppState, actor: &Actor, year: i32) -> Result<YearView
 }
 
 pub async fn record_sitting(state: &AppState, actor: &Actor, input: &SittingInput) -> Result<String, Error> {
-    require(actor, Action::LegalHelpRecord)?;
+    actor.require(Action::LegalHelpRecord)?;
     let sitting = input.parse(civil_date(state.now())).map_err(Error::Invalid)?;
     let id = new_id(state.now());
     let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
@@ -56,7 +49,7 @@ pub async fn record_consultation(
     actor: &Actor,
     input: &ConsultationInput,
 ) -> Result<String, Error> {
-    require(actor, Action::LegalHelpRecord)?;
+    actor.require(Action::LegalHelpRecord)?;
     let consultation = input.parse(civil_date(state.now())).map_err(Error::Invalid)?;
     let id = new_id(state.now());
     let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;

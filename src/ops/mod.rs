@@ -25,6 +25,7 @@ pub mod parties;
 pub mod people;
 pub mod portal;
 pub mod settings;
+pub mod special_care;
 pub mod training;
 
 pub use error::Error;
@@ -63,6 +64,16 @@ impl Actor {
             source: source.to_owned(),
             request_id: String::new(),
         }
+    }
+
+    /// Refuses unless one of the actor's roles may perform `action` at some scope: the check
+    /// an operation makes itself, so that an entry point which forgets its route policy (a
+    /// job, the CLI, a new screen) still cannot reach it.
+    pub fn require(&self, action: Action) -> Result<(), Error> {
+        if self.roles.scope(action).is_none() {
+            return Err(Error::Forbidden);
+        }
+        Ok(())
     }
 
     /// Which records this actor may see or act on for `action`.

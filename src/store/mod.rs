@@ -24,6 +24,7 @@ pub mod parties;
 pub mod personal;
 pub mod reference;
 pub mod search;
+pub mod special_care;
 pub mod training;
 
 use std::str::FromStr;
@@ -302,6 +303,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         "0035_legal_help",
         include_str!("../../migrations/sqlite/0035_legal_help.sql"),
         include_str!("../../migrations/postgres/0035_legal_help.sql"),
+    ),
+    (
+        "0036_special_care",
+        include_str!("../../migrations/sqlite/0036_special_care.sql"),
+        include_str!("../../migrations/postgres/0036_special_care.sql"),
     ),
 ];
 

@@ -31,6 +31,10 @@ pub enum Field {
     /// A matter's reporter (`matter_reporters`, row `matter:seq`): name and phone.
     ReporterName,
     ReporterPhone,
+    /// A special-care entry's category and circumstances (个人信息保护法 Art. 28: what makes
+    /// the party's file sensitive).
+    CareCategory,
+    CareCircumstances,
 }
 
 impl Field {
@@ -42,6 +46,8 @@ impl Field {
             Field::PersonPhone => "people.phone",
             Field::ReporterName => "matter_reporters.name",
             Field::ReporterPhone => "matter_reporters.phone",
+            Field::CareCategory => "care_entries.category",
+            Field::CareCircumstances => "care_entries.circumstances",
         }
     }
 }
@@ -215,6 +221,7 @@ pub struct Resealed {
     pub parties: u64,
     pub people: u64,
     pub reporters: u64,
+    pub care_entries: u64,
 }
 
 type PartySecrets = (String, String, Option<String>, String, Option<String>);
@@ -343,6 +350,41 @@ impl Db {
             .await?;
             tx.commit().await?;
             done.reporters += rows.len() as u64;
+        }
+        loop {
+            let rows: Vec<(String, String, String)> = on_pool!(self, |pool| {
+                sqlx::query_as(
+                    "SELECT id, category, circumstances FROM care_entries \
+                     WHERE category NOT LIKE $1 OR (circumstances <> '' AND circumstances NOT LIKE $1) \
+                     ORDER BY id LIMIT $2",
+                )
+                .bind(&current)
+                .bind(RESEAL_BATCH)
+                .fetch_all(pool)
+                .await?
+            });
+            if rows.is_empty() {
+                break;
+            }
+            let mut tx = self.begin(&AuditCtx::cli("system"), now).await?;
+            for (id, category, circumstances) in &rows {
+                let category = open(&ring, Field::CareCategory, id, category)?;
+                let circumstances = open(&ring, Field::CareCircumstances, id, circumstances)?;
+                on_tx!(&mut tx.tx, |conn| {
+                    sqlx::query("UPDATE care_entries SET category = $1, circumstances = $2 WHERE id = $3")
+                        .bind(seal(&ring, Field::CareCategory, id, &category))
+                        .bind(seal(&ring, Field::CareCircumstances, id, &circumstances))
+                        .bind(id)
+                        .execute(conn)
+                        .await?;
+                });
+            }
+            tx.audit(AuditEvent::new("personal.reseal", "care_entries", "").details(serde_json::json!({
+                "rows": rows.len(), "key": ring.current_id(),
+            })))
+            .await?;
+            tx.commit().await?;
+            done.care_entries += rows.len() as u64;
         }
         Ok(done)
     }
