@@ -120,3 +120,32 @@ pub fn page_of(raw: &str) -> Result<i64, AppError> {
         }
     }
 }
+
+/// `?year=YYYY` (empty: this year).
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct YearQuery {
+    /// `YYYY`; empty: this year.
+    #[param(pattern = r"^(20[0-9]{2})?$")]
+    pub year: String,
+}
+
+/// The id of what was recorded.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RecordedDto {
+    pub id: String,
+}
+
+/// Percent-encodes `value` for a query string (everything but the unreserved characters of
+/// RFC 3986), for links that carry what the user typed.
+pub fn query_encoded(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

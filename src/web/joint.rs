@@ -22,21 +22,13 @@ use crate::domain::time::civil_date;
 use crate::ops::joint::{self as ops, MeetingView};
 use crate::store::joint::{MeetingRecord, TaskRecord};
 use crate::web::body::JsonObject;
-use crate::web::common::{VersionDto, year_of};
+use crate::web::common::{VersionDto, YearQuery, year_of};
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Caller, Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render_status};
 
 /// How many task rows the meeting form offers (more are added on the meeting's page).
 const FORM_TASKS: usize = 5;
-
-/// `?year=YYYY` (empty: this year).
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[serde(default)]
-pub struct YearQuery {
-    #[param(pattern = r"^(20[0-9]{2})?$")]
-    pub year: String,
-}
 
 // ----- API -----
 

@@ -7,7 +7,6 @@ use axum::Json;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
-use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::domain::access::Action;
@@ -17,24 +16,10 @@ use crate::domain::time::civil_date;
 use crate::ops::legal_help::{self as ops, YearView};
 use crate::store::AuditEvent;
 use crate::web::body::JsonObject;
-use crate::web::common::year_of;
+use crate::web::common::{RecordedDto, YearQuery, year_of};
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Caller, Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render_status};
-
-/// `?year=YYYY` (empty: this year).
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[serde(default)]
-pub struct YearQuery {
-    #[param(pattern = r"^(20[0-9]{2})?$")]
-    pub year: String,
-}
-
-/// The id of what was recorded.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct RecordedDto {
-    pub id: String,
-}
 
 #[utoipa::path(get, path = "/api/v1/legal-help", tag = "disclosure", params(YearQuery),
     responses((status = 200, body = YearView), (status = 422, body = crate::web::error::ErrorBody)))]

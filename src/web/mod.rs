@@ -35,6 +35,7 @@ pub mod public_intake;
 pub mod schema;
 pub mod security;
 pub mod simulator;
+pub mod special_care;
 pub mod training;
 pub mod training_plan;
 pub mod training_report;
@@ -157,6 +158,45 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
             post(legal_help::consultation_form),
         ),
         route(g.clone(), "/api/v1/legal-help", A(X::LegalHelpView), get(legal_help::api_year)),
+        route(g.clone(), "/care/counts", A(X::SpecialCareCounts), get(special_care::counts_page)),
+        route(g.clone(), "/care/counts/export", A(X::SpecialCareCounts), get(special_care::export)),
+        route(g.clone(), "/care/entries", A(X::SpecialCare), get(special_care::entries_page)),
+        route(p.clone(), "/care/entries", A(X::SpecialCare), post(special_care::open_form)),
+        route(g.clone(), "/care/entries/{id}", A(X::SpecialCare), get(special_care::entry_page)),
+        route(p.clone(), "/care/entries/{id}/help", A(X::SpecialCare), post(special_care::help_form)),
+        route(p.clone(), "/care/entries/{id}/close", A(X::SpecialCare), post(special_care::close_form)),
+        route(g.clone(), "/care/grants", A(X::SpecialCareGrant), get(special_care::grants_page)),
+        route(p.clone(), "/care/grants", A(X::SpecialCareGrant), post(special_care::grant_form)),
+        route(p.clone(), "/care/grants/{id}/revoke", A(X::SpecialCareGrant), post(special_care::revoke_form)),
+        route(
+            g.clone(),
+            "/api/v1/special-care/counts",
+            A(X::SpecialCareCounts),
+            get(special_care::api_counts),
+        ),
+        route(g.clone(), "/api/v1/special-care", A(X::SpecialCare), get(special_care::api_list)),
+        route(p.clone(), "/api/v1/special-care", A(X::SpecialCare), post(special_care::api_open)),
+        route(g.clone(), "/api/v1/special-care/{id}", A(X::SpecialCare), get(special_care::api_entry)),
+        route(p.clone(), "/api/v1/special-care/{id}/help", A(X::SpecialCare), post(special_care::api_help)),
+        route(p.clone(), "/api/v1/special-care/{id}/close", A(X::SpecialCare), post(special_care::api_close)),
+        route(
+            g.clone(),
+            "/api/v1/special-care-grants",
+            A(X::SpecialCareGrant),
+            get(special_care::api_grants),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/special-care-grants",
+            A(X::SpecialCareGrant),
+            post(special_care::api_grant),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/special-care-grants/{id}/revoke",
+            A(X::SpecialCareGrant),
+            post(special_care::api_revoke),
+        ),
         route(p.clone(), "/api/v1/court-sittings", A(X::LegalHelpRecord), post(legal_help::api_sitting)),
         route(
             p.clone(),

@@ -105,6 +105,16 @@ const MENU: &[(MenuItem, Option<Action>)] = &[
         Some(Action::LegalHelpView),
     ),
     (
+        MenuItem {
+            key: "special_care",
+            href: "/care/entries",
+            zh: "关怀档案",
+            en: "Special care",
+            icon: "♡",
+        },
+        Some(Action::SpecialCare),
+    ),
+    (
         MenuItem { key: "cases", href: "/cases", zh: "案件办理", en: "Cases", icon: "✎" },
         Some(Action::CaseView),
     ),

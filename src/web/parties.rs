@@ -190,6 +190,8 @@ struct DetailPage {
     total_cases: usize,
     penalised: usize,
     may_open_case: bool,
+    /// May keep the special-care archive (the link never says whether the party is in it).
+    may_care: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -228,6 +230,7 @@ pub async fn detail_page(
     render(&DetailPage {
         total_cases: all.len(),
         may_open_case: principal.has(Action::CaseOpen),
+        may_care: principal.has(Action::SpecialCare),
         penalised,
         cases,
         chrome,

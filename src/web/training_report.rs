@@ -23,7 +23,7 @@ use crate::store::AuditEvent;
 use crate::store::org::Visibility;
 use crate::store::training::{AttendanceStatus, Correction};
 use crate::web::body::JsonObject;
-use crate::web::common::{MonthQuery, minutes, month_of};
+use crate::web::common::{MonthQuery, YearQuery, minutes, month_of};
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Caller, Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render_status};
@@ -461,15 +461,6 @@ fn compliance_workbook(
     }
     units.set_freeze_panes(2, 0)?;
     workbook.save_to_buffer()
-}
-
-/// `?year=YYYY` (empty: this year).
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[serde(default)]
-pub struct YearQuery {
-    /// `YYYY`; empty: this year.
-    #[param(pattern = r"^(20[0-9]{2})?$")]
-    pub year: String,
 }
 
 /// The person's year, for the person themself or whoever manages training for their unit;

@@ -9,7 +9,7 @@ use chengguan::web::{Access, routes};
 use crate::support::TestApp;
 
 /// One demo account per role.
-fn account_for(role: Role) -> &'static str {
+pub(crate) fn account_for(role: Role) -> &'static str {
     match role {
         Role::Leader => "leader01",
         Role::Office => "office01",

@@ -23,6 +23,7 @@ mod parties;
 mod personal;
 mod reference;
 mod security;
+mod special_care;
 mod support;
 mod tidy;
 mod training;
