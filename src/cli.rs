@@ -414,6 +414,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if help > 0 {
                     println!("演示巡回法庭与法律咨询 demo sittings and consultations: {help}");
                 }
+                let care =
+                    crate::demo::seed_special_care(&state).await.context("adding the demo special care")?;
+                if care > 0 {
+                    println!("演示关怀档案 demo special-care entries: {care}");
+                }
                 crate::demo::seed_open311(&state).await.context("adding the demo Open311 client")?;
                 println!(
                     "Open311 演示客户端 client {}, api_key: {}",
