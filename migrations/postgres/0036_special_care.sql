@@ -55,17 +55,20 @@ BEGIN
     END IF;
     -- A closing stands, and an entry keeps its party and its opening. The sealed category
     -- and circumstances may be rewritten under a new key (`chengguan keys rotate`, then reseal).
-    IF TG_TABLE_NAME = 'care_entries'
-       AND ((OLD.closed_on IS NOT NULL AND (NEW.closed_on IS DISTINCT FROM OLD.closed_on
-                                           OR NEW.close_reason <> OLD.close_reason OR NEW.unit_id <> OLD.unit_id))
-            OR NEW.party_id <> OLD.party_id OR NEW.opened_on <> OLD.opened_on
-            OR NEW.recorded_by <> OLD.recorded_by OR NEW.recorded_at <> OLD.recorded_at) THEN
-        RAISE EXCEPTION 'a closed care entry, or its party, is never rewritten';
+    -- Nested IFs: an expression naming another table's columns would fail on this row.
+    IF TG_TABLE_NAME = 'care_entries' THEN
+        IF (OLD.closed_on IS NOT NULL AND (NEW.closed_on IS DISTINCT FROM OLD.closed_on
+                                          OR NEW.close_reason <> OLD.close_reason OR NEW.unit_id <> OLD.unit_id))
+           OR NEW.party_id <> OLD.party_id OR NEW.opened_on <> OLD.opened_on
+           OR NEW.recorded_by <> OLD.recorded_by OR NEW.recorded_at <> OLD.recorded_at THEN
+            RAISE EXCEPTION 'a closed care entry, or its party, is never rewritten';
+        END IF;
     END IF;
-    IF TG_TABLE_NAME = 'care_grants'
-       AND (OLD.revoked_at IS NOT NULL OR NEW.account_id <> OLD.account_id OR NEW.purpose <> OLD.purpose
-            OR NEW.until <> OLD.until OR NEW.granted_by <> OLD.granted_by OR NEW.granted_at <> OLD.granted_at) THEN
-        RAISE EXCEPTION 'a care grant is only ever revoked, once';
+    IF TG_TABLE_NAME = 'care_grants' THEN
+        IF OLD.revoked_at IS NOT NULL OR NEW.account_id <> OLD.account_id OR NEW.purpose <> OLD.purpose
+           OR NEW.until <> OLD.until OR NEW.granted_by <> OLD.granted_by OR NEW.granted_at <> OLD.granted_at THEN
+            RAISE EXCEPTION 'a care grant is only ever revoked, once';
+        END IF;
     END IF;
     RETURN NEW;
 END;
