@@ -308,10 +308,14 @@ pub enum Action {
     SpecialCareCounts,
     /// Grant or revoke another account's access to the archive.
     SpecialCareGrant,
+    /// Read the 三步走约谈 (talks before punishing) and their re-inspections.
+    TalkView,
+    /// Hold a talk step, record a re-inspection, link the case of step three.
+    TalkRecord,
 }
 
 impl Action {
-    pub const ALL: [Action; 43] = [
+    pub const ALL: [Action; 45] = [
         Action::SelfService,
         Action::OrgView,
         Action::OrgEdit,
@@ -355,6 +359,8 @@ impl Action {
         Action::SpecialCare,
         Action::SpecialCareCounts,
         Action::SpecialCareGrant,
+        Action::TalkView,
+        Action::TalkRecord,
     ];
 
     pub fn code(self) -> &'static str {
@@ -402,6 +408,8 @@ impl Action {
             Action::SpecialCare => "special_care",
             Action::SpecialCareCounts => "special_care_counts",
             Action::SpecialCareGrant => "special_care_grant",
+            Action::TalkView => "talk_view",
+            Action::TalkRecord => "talk_record",
         }
     }
 }
@@ -580,6 +588,17 @@ pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
         (_, A::SpecialCareCounts) => None,
         (R::Leader | R::Office, A::SpecialCareGrant) => Some(S::All),
         (_, A::SpecialCareGrant) => None,
+        // 三步走约谈 (plan §三（三）3) are held by the officers who would otherwise open the case,
+        // in the squad's area; the leaders, the office and the legal office read them (the
+        // talk is the file behind a later case's 责令改正 and its first-offence question).
+        (R::Leader | R::Office | R::LegalReviewer, A::TalkView) => Some(S::All),
+        (R::SquadLeader, A::TalkView) => Some(S::Subtree),
+        (R::Officer, A::TalkView) => Some(S::Unit),
+        (_, A::TalkView) => None,
+        (R::Leader, A::TalkRecord) => Some(S::All),
+        (R::SquadLeader, A::TalkRecord) => Some(S::Subtree),
+        (R::Officer, A::TalkRecord) => Some(S::Unit),
+        (_, A::TalkRecord) => None,
     }
 }
 

@@ -17,6 +17,7 @@ pub mod org;
 pub mod party;
 pub mod security;
 pub mod special_care;
+pub mod talks;
 pub mod time;
 pub mod training;
 pub mod worktime;

@@ -26,6 +26,7 @@ pub mod people;
 pub mod portal;
 pub mod settings;
 pub mod special_care;
+pub mod talks;
 pub mod training;
 
 pub use error::Error;

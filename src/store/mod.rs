@@ -25,6 +25,7 @@ pub mod personal;
 pub mod reference;
 pub mod search;
 pub mod special_care;
+pub mod talks;
 pub mod training;
 
 use std::str::FromStr;
@@ -308,6 +309,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         "0036_special_care",
         include_str!("../../migrations/sqlite/0036_special_care.sql"),
         include_str!("../../migrations/postgres/0036_special_care.sql"),
+    ),
+    (
+        "0037_talks",
+        include_str!("../../migrations/sqlite/0037_talks.sql"),
+        include_str!("../../migrations/postgres/0037_talks.sql"),
     ),
 ];
 

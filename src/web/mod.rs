@@ -36,6 +36,7 @@ pub mod schema;
 pub mod security;
 pub mod simulator;
 pub mod special_care;
+pub mod talks;
 pub mod training;
 pub mod training_plan;
 pub mod training_report;
@@ -158,6 +159,18 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
             post(legal_help::consultation_form),
         ),
         route(g.clone(), "/api/v1/legal-help", A(X::LegalHelpView), get(legal_help::api_year)),
+        route(g.clone(), "/talks", A(X::TalkView), get(talks::list_page)),
+        route(p.clone(), "/talks", A(X::TalkRecord), post(talks::open_form)),
+        route(g.clone(), "/talks/{id}", A(X::TalkView), get(talks::talk_page)),
+        route(p.clone(), "/talks/{id}/interview", A(X::TalkRecord), post(talks::interview_form)),
+        route(p.clone(), "/talks/{id}/reinspection", A(X::TalkRecord), post(talks::reinspection_form)),
+        route(p.clone(), "/talks/{id}/case", A(X::TalkRecord), post(talks::case_form)),
+        route(g.clone(), "/api/v1/talks", A(X::TalkView), get(talks::api_list)),
+        route(p.clone(), "/api/v1/talks", A(X::TalkRecord), post(talks::api_open)),
+        route(g.clone(), "/api/v1/talks/{id}", A(X::TalkView), get(talks::api_get)),
+        route(p.clone(), "/api/v1/talks/{id}/interview", A(X::TalkRecord), post(talks::api_interview)),
+        route(p.clone(), "/api/v1/talks/{id}/reinspection", A(X::TalkRecord), post(talks::api_reinspection)),
+        route(p.clone(), "/api/v1/talks/{id}/case", A(X::TalkRecord), post(talks::api_case)),
         route(g.clone(), "/care/counts", A(X::SpecialCareCounts), get(special_care::counts_page)),
         route(g.clone(), "/care/counts/export", A(X::SpecialCareCounts), get(special_care::export)),
         route(g.clone(), "/care/entries", A(X::SpecialCare), get(special_care::entries_page)),

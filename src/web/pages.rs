@@ -105,6 +105,10 @@ const MENU: &[(MenuItem, Option<Action>)] = &[
         Some(Action::LegalHelpView),
     ),
     (
+        MenuItem { key: "talks", href: "/talks", zh: "三步走约谈", en: "Three-step talks", icon: "☷" },
+        Some(Action::TalkView),
+    ),
+    (
         MenuItem {
             key: "special_care",
             href: "/care/entries",

@@ -192,6 +192,7 @@ struct DetailPage {
     may_open_case: bool,
     /// May keep the special-care archive (the link never says whether the party is in it).
     may_care: bool,
+    may_talk: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -231,6 +232,7 @@ pub async fn detail_page(
         total_cases: all.len(),
         may_open_case: principal.has(Action::CaseOpen),
         may_care: principal.has(Action::SpecialCare),
+        may_talk: principal.has(Action::TalkView),
         penalised,
         cases,
         chrome,
