@@ -46,6 +46,10 @@ async fn add(
     event: TalkEvent,
 ) -> Result<i64, Error> {
     let talk = state.db.talk(&actor.visibility(Action::TalkRecord), id).await?.ok_or(Error::NotFound)?;
+    // A stale page is told so first: what it offers was decided on a state that is gone.
+    if talk.version != version {
+        return Err(crate::store::StoreError::Conflict.into());
+    }
     let events: Vec<TalkEvent> = talk.events.iter().map(|e| e.event.clone()).collect();
     check(&events, &event, civil_date(state.now())).map_err(|r| Error::refused(r.code, r.message_zh))?;
     let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;

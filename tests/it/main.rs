@@ -25,5 +25,6 @@ mod reference;
 mod security;
 mod special_care;
 mod support;
+mod talks;
 mod tidy;
 mod training;
