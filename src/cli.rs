@@ -419,6 +419,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if care > 0 {
                     println!("演示关怀档案 demo special-care entries: {care}");
                 }
+                let talks = crate::demo::seed_talks(&state).await.context("adding the demo talks")?;
+                if talks > 0 {
+                    println!("演示三步走约谈 demo talks: {talks}");
+                }
                 crate::demo::seed_open311(&state).await.context("adding the demo Open311 client")?;
                 println!(
                     "Open311 演示客户端 client {}, api_key: {}",
