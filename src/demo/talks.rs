@@ -1,6 +1,6 @@
 //! The demo's 三步走约谈: a year of talks by the first two squads, about three a month. Most end
-//! corrected after the reminder, some after the formal talk, and a few in a case the squad opens
-//! on the act; this month one re-inspection is overdue and one is due.
+//! corrected after the reminder, some after the formal talk, and four, dated back from
+//! one of the demo's cases, in that case; this month one re-inspection is overdue and one is due.
 //! Everything goes through `ops::talks` on a manual clock, so the steps are checked as in use.
 
 use std::sync::Arc;
@@ -11,7 +11,6 @@ use crate::app::AppState;
 use crate::clock::ManualClock;
 use crate::domain::talks::{OpenTalkInput, ReinspectionInput, StepInput};
 use crate::domain::time::{civil_date, start_of_civil_day};
-use crate::ops::cases::{OpenInput, open_case};
 use crate::ops::talks as ops;
 use crate::store::talks::TalkFilter;
 
@@ -102,31 +101,52 @@ pub async fn seed_talks(state: &AppState) -> anyhow::Result<usize> {
             continue;
         }
         clock.set(at(second_due));
-        // Every other talk that failed twice ends in a case the squad opens on the act.
-        if n % 2 == 1 {
-            ops::reinspect(&past, actor, &id, 3, &reinspection(second_due, false, "仍未改正，立案查处"))
-                .await
-                .map_err(fail)?;
-            let lead = OpenInput {
-                procedure: "general".into(),
-                party_id: party.id.clone(),
-                category: "street_vending".into(),
-                item_code: "ZL-ZD-001".into(),
-                unit_id: actor.unit_id.clone().unwrap_or_default(),
-                title: format!("{subject}（三步走约谈后仍未改正）"),
-                location: "南大街".into(),
-                source: "patrol".into(),
-                clue_on: second_due.to_string(),
-                act_on: second_due.to_string(),
-                ..Default::default()
-            };
-            let case = open_case(&past, actor, &lead).await.map_err(fail)?;
-            ops::link_case(&past, actor, &id, 4, &case.id).await.map_err(fail)?;
-        } else {
-            ops::reinspect(&past, actor, &id, 3, &reinspection(second_due, true, "约谈后已改正"))
-                .await
-                .map_err(fail)?;
+        ops::reinspect(&past, actor, &id, 3, &reinspection(second_due, true, "约谈后已改正"))
+            .await
+            .map_err(fail)?;
+    }
+    // Four of the demo's cases were preceded by a talk that failed twice: the talk is dated
+    // back from the day the lead was registered, and ends in the case.
+    let mut ended = 0;
+    for party in &parties {
+        if ended == 4 {
+            break;
         }
+        let cases = state.db.party_cases(&party.id).await?;
+        let Some(case) = cases.iter().find(|c| {
+            c.case.procedure == crate::domain::case::Procedure::General
+                && squads.iter().any(|s| s.unit_id.as_deref() == Some(c.unit_id.as_str()))
+        }) else {
+            continue;
+        };
+        let actor =
+            squads.iter().find(|s| s.unit_id.as_deref() == Some(case.unit_id.as_str())).expect("found above");
+        let clue = case.case.clue_on;
+        let held = clue - Duration::days(12);
+        let (first_due, second_due) = (held + Duration::days(3), held + Duration::days(10));
+        clock.set(at(held));
+        let input = OpenTalkInput {
+            party_id: party.id.clone(),
+            unit_id: case.unit_id.clone(),
+            subject: case.title.clone(),
+            step: step(held, "执法队员二人", "讲解相关规定，当事人承诺三日内改正", 3),
+        };
+        let id = ops::open(&past, actor, &input).await.map_err(fail)?;
+        clock.set(at(first_due));
+        ops::reinspect(&past, actor, &id, 1, &reinspection(first_due, false, "未改正"))
+            .await
+            .map_err(fail)?;
+        ops::interview(&past, actor, &id, 2, &step(first_due, "执法队员二人", "约谈告诫，责令七日内改正", 7))
+            .await
+            .map_err(fail)?;
+        clock.set(at(second_due));
+        ops::reinspect(&past, actor, &id, 3, &reinspection(second_due, false, "仍未改正，立案查处"))
+            .await
+            .map_err(fail)?;
+        clock.set(at(clue));
+        ops::link_case(&past, actor, &id, 4, &case.id).await.map_err(fail)?;
+        made += 1;
+        ended += 1;
     }
     Ok(made)
 }

@@ -87,7 +87,8 @@ pub async fn reinspect(
 }
 
 /// Step three: links the case opened on the act, which must be the same party's and visible
-/// to the actor; the day is the case's opening day.
+/// to the actor; the step's day is the day the lead was registered (线索登记), which must not
+/// come before the talk's last step.
 pub async fn link_case(
     state: &AppState,
     actor: &Actor,
@@ -105,6 +106,6 @@ pub async fn link_case(
             "请选择同一当事人的案件（您可查看的案件）",
         )));
     };
-    let on = civil_date(case.created_at).max(talk.opened_on);
+    let on = case.case.clue_on;
     add(state, actor, id, version, TalkEvent::Case { on, case_id: case.id }).await
 }
