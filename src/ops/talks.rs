@@ -109,3 +109,15 @@ pub async fn link_case(
     let on = case.case.clue_on;
     add(state, actor, id, version, TalkEvent::Case { on, case_id: case.id }).await
 }
+
+/// The talks waiting on the actor's squad, for the 工作台: a re-inspection whose day has
+/// passed, or a next step due after a failed one. Nothing for one who does not hold talks.
+pub async fn open_duties(state: &AppState, actor: &Actor) -> Result<Vec<Talk>, Error> {
+    if actor.roles.scope(Action::TalkRecord).is_none() {
+        return Ok(Vec::new());
+    }
+    let today = civil_date(state.now());
+    let filter = TalkFilter { open_only: true, ..Default::default() };
+    let talks = state.db.talks(&actor.visibility(Action::TalkRecord), &filter).await?;
+    Ok(talks.into_iter().filter(|t| t.state.overdue(today) || t.state.next_step().is_some()).collect())
+}

@@ -192,6 +192,24 @@ pub async fn home(
             href: format!("/disclosures/{}", entry.record.id),
         });
     }
+    // 三步走约谈 whose re-inspection is overdue or whose next step is due.
+    for talk in crate::ops::talks::open_duties(&state, &principal.actor(&info)).await?.into_iter().take(5) {
+        let (tag, what) = match talk.state.next_step() {
+            Some(step) => ("warning", format!("复查未改正，待{}", step.name_zh())),
+            None => (
+                "danger",
+                format!(
+                    "复查逾期（应于 {} 前复查）",
+                    talk.state.due().map(|d| d.to_string()).unwrap_or_default()
+                ),
+            ),
+        };
+        todos.push(Todo {
+            tag,
+            text: format!("三步走约谈“{}”（{}）：{what}", talk.subject, talk.party_name),
+            href: format!("/talks/{}", talk.id),
+        });
+    }
     // Last year's figures, due by 31 January, while unpublished.
     if let Some((year, due, status)) =
         crate::ops::disclosure::figures_duty(&state, &principal.actor(&info)).await?
