@@ -241,7 +241,7 @@ impl ViewPurpose {
     pub fn parse(raw: &str) -> Result<ViewPurpose, FieldErrors> {
         let text = raw.trim();
         let n = text.chars().count();
-        if n < MIN_PURPOSE_CHARS || n > 100 || text.chars().any(char::is_control) {
+        if !(MIN_PURPOSE_CHARS..=100).contains(&n) || text.chars().any(char::is_control) {
             return Err(FieldErrors::single(
                 "purpose",
                 "purpose_required",

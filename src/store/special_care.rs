@@ -142,6 +142,9 @@ fn entry_of(ring: &crate::keys::Keyring, row: &EntryRow) -> Result<CareEntry, sq
     })
 }
 
+/// An entry as the counts see it: category, opened, closed.
+pub type EntryFacts = (CareCategory, NaiveDate, Option<NaiveDate>);
+
 type GrantRow = (String, String, String, String, String, String, String, String, Option<String>, String);
 
 fn grant_of(row: GrantRow) -> Result<Grant, sqlx::Error> {
@@ -263,14 +266,14 @@ impl Db {
         &self,
     ) -> Result<(Vec<(CareCategory, NaiveDate, Option<NaiveDate>)>, Vec<(NaiveDate, HelpKind)>), sqlx::Error>
     {
-        let (entries, help): (Vec<(String, String, String, Option<String>)>, Vec<(String, String)>) =
-            on_pool!(self, |pool| {
-                let entries = sqlx::query_as("SELECT id, category, opened_on, closed_on FROM care_entries")
-                    .fetch_all(pool)
-                    .await?;
-                let help = sqlx::query_as("SELECT given_on, kind FROM care_help").fetch_all(pool).await?;
-                (entries, help)
-            });
+        type Facts = (Vec<(String, String, String, Option<String>)>, Vec<(String, String)>);
+        let (entries, help): Facts = on_pool!(self, |pool| {
+            let entries = sqlx::query_as("SELECT id, category, opened_on, closed_on FROM care_entries")
+                .fetch_all(pool)
+                .await?;
+            let help = sqlx::query_as("SELECT given_on, kind FROM care_help").fetch_all(pool).await?;
+            (entries, help)
+        });
         let entries = self.opened(|ring| {
             entries
                 .iter()
