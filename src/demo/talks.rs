@@ -9,7 +9,7 @@ use chrono::{Duration, NaiveDate};
 
 use crate::app::AppState;
 use crate::clock::ManualClock;
-use crate::domain::talks::{OpenTalkInput, ReinspectionInput, StepInput};
+use crate::domain::talks::{OpenTalkInput, ReinspectionInput, TalkStepInput};
 use crate::domain::time::{civil_date, start_of_civil_day};
 use crate::ops::talks as ops;
 use crate::store::talks::TalkFilter;
@@ -42,7 +42,7 @@ pub async fn seed_talks(state: &AppState) -> anyhow::Result<usize> {
     past.clock = Arc::new(clock.clone());
     let at = |day: NaiveDate| (start_of_civil_day(day) + Duration::hours(15)).min(now);
     let fail = |e: crate::ops::Error| anyhow::anyhow!("demo talks: {}", e.message_zh());
-    let step = |held: NaiveDate, by: &str, agreed: &str, days: i64| StepInput {
+    let step = |held: NaiveDate, by: &str, agreed: &str, days: i64| TalkStepInput {
         held_on: held.to_string(),
         held_by: by.to_owned(),
         agreed: agreed.to_owned(),

@@ -222,7 +222,7 @@ pub fn check(events: &[TalkEvent], event: &TalkEvent, today: NaiveDate) -> Resul
 
 /// A step held, as typed (the first with the talk, the second on its own).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
-pub struct StepInput {
+pub struct TalkStepInput {
     #[schema(value_type = String, format = Date)]
     pub held_on: String,
     /// Who talked with the party (the officers' names).
@@ -236,7 +236,7 @@ pub struct StepInput {
     pub reinspect_by: String,
 }
 
-impl StepInput {
+impl TalkStepInput {
     pub fn parse(&self, step: TalkStep, errors: &mut FieldErrors) -> Option<TalkEvent> {
         let held_on = date(errors, "held_on", &self.held_on, "约谈日期");
         let held_by = line(errors, "held_by", &self.held_by, 100, "请填写约谈人员");
@@ -276,7 +276,7 @@ pub struct OpenTalkInput {
     #[schema(max_length = 200, pattern = "\\S")]
     pub subject: String,
     #[serde(flatten)]
-    pub step: StepInput,
+    pub step: TalkStepInput,
 }
 
 /// A talk opened, parsed.
@@ -407,7 +407,7 @@ mod tests {
 
     #[test]
     fn a_step_gives_at_most_thirty_days_to_correct() {
-        let input = |by: &str| StepInput {
+        let input = |by: &str| TalkStepInput {
             held_on: "2026-03-02".into(),
             held_by: "张三".into(),
             agreed: "限期整改".into(),

@@ -5,7 +5,7 @@
 use crate::app::AppState;
 use crate::domain::access::Action;
 use crate::domain::fields::FieldErrors;
-use crate::domain::talks::{OpenTalkInput, ReinspectionInput, StepInput, TalkEvent, TalkStep, check};
+use crate::domain::talks::{OpenTalkInput, ReinspectionInput, TalkEvent, TalkStep, TalkStepInput, check};
 use crate::domain::time::civil_date;
 use crate::ops::people::unit_in_scope;
 use crate::ops::{Actor, Error};
@@ -64,7 +64,7 @@ pub async fn interview(
     actor: &Actor,
     id: &str,
     version: i64,
-    input: &StepInput,
+    input: &TalkStepInput,
 ) -> Result<i64, Error> {
     actor.require(Action::TalkRecord)?;
     let mut errors = FieldErrors::default();

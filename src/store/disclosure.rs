@@ -7,7 +7,9 @@ use chrono::NaiveDate;
 use crate::domain::case::Case;
 use crate::domain::disclosure::{AnnualFigures, DisclosureState, Ruling, Withhold};
 use crate::store::org::Visibility;
-use crate::store::{AuditEvent, AuditedTx, Db, StoreError, decode_error, on_pool, on_tx, parse_date, ts};
+use crate::store::{
+    AuditEvent, AuditedTx, Db, StoreError, decode_error, on_pool, on_tx, parse_date, ts, visible_units,
+};
 
 /// One rule's removal as the register keeps it: the rule and what stands in the text, never the
 /// original (that stays in the issued document only).
@@ -157,15 +159,6 @@ macro_rules! columns {
          d.published_on, d.published_by, d.withhold_basis, d.withhold_reason, d.ruling_ground, d.ruling_body, \
          d.ruling_on, d.withdrawn_on, d.withdraw_note, d.version \
          FROM decision_disclosures d JOIN units u ON u.id = d.unit_id JOIN cases c ON c.id = d.case_id "
-    };
-}
-
-macro_rules! visible_units {
-    () => {
-        "WITH RECURSIVE visible(id) AS ( \
-            SELECT id FROM units WHERE id = $2 \
-            UNION ALL SELECT u.id FROM units u JOIN visible v ON u.parent_id = v.id WHERE $1 = 'subtree' \
-         ) "
     };
 }
 

@@ -10,17 +10,9 @@ use crate::domain::intake::{Category, CategoryKind, Matter, MatterEvent, Status}
 use crate::domain::worktime::TimeLimit;
 use crate::store::org::Visibility;
 use crate::store::personal::{Field, open, seal};
-use crate::store::{AuditEvent, AuditedTx, Db, StoreError, decode_error, on_pool, on_tx, parse_ts, ts};
-
-/// The reader's units, as a CTE: binds $1 mode, $2 unit.
-macro_rules! visible_units {
-    () => {
-        "WITH RECURSIVE visible(id) AS ( \
-            SELECT id FROM units WHERE id = $2 \
-            UNION ALL SELECT u.id FROM units u JOIN visible v ON u.parent_id = v.id WHERE $1 = 'subtree' \
-         ) "
-    };
-}
+use crate::store::{
+    AuditEvent, AuditedTx, Db, StoreError, decode_error, on_pool, on_tx, parse_ts, ts, visible_units,
+};
 
 /// Whether the reader may see matter `m`: the centre and the bureau's leaders see all of them, a
 /// squad those dispatched to it (or below it). A matter not yet dispatched is the centre's.

@@ -93,6 +93,19 @@ macro_rules! on_tx {
 pub(crate) use on_pool;
 pub(crate) use on_tx;
 
+/// The units a reader's scope reaches, as a CTE named `visible`, for queries whose `$1` is the
+/// scope's mode (`Visibility::binds`) and `$2` its unit: the unit alone, or with every unit
+/// below it when the mode is `subtree` (`all` reads no row of it).
+macro_rules! visible_units {
+    () => {
+        "WITH RECURSIVE visible(id) AS ( \
+            SELECT id FROM units WHERE id = $2 \
+            UNION ALL SELECT u.id FROM units u JOIN visible v ON u.parent_id = v.id WHERE $1 = 'subtree' \
+         ) "
+    };
+}
+pub(crate) use visible_units;
+
 /// Errors a write can end in, beyond the database failing.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

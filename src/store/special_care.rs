@@ -10,6 +10,7 @@ use crate::store::org::Visibility;
 use crate::store::personal::{Field, open, seal};
 use crate::store::{
     AuditEvent, AuditedTx, Db, StoreError, decode_error, on_pool, on_tx, parse_date, parse_ts, ts,
+    visible_units,
 };
 
 /// An archive entry as stored, opened.
@@ -68,15 +69,6 @@ impl Grant {
     pub fn holds(&self, today: NaiveDate) -> bool {
         self.revoked_at.is_none() && self.until >= today
     }
-}
-
-macro_rules! visible_units {
-    () => {
-        "WITH RECURSIVE visible(id) AS ( \
-            SELECT id FROM units WHERE id = $2 \
-            UNION ALL SELECT u.id FROM units u JOIN visible v ON u.parent_id = v.id WHERE $1 = 'subtree' \
-         ) "
-    };
 }
 
 macro_rules! entry_columns {

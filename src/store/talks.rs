@@ -7,6 +7,7 @@ use crate::domain::talks::{TalkDraft, TalkEvent, TalkState, state};
 use crate::store::org::Visibility;
 use crate::store::{
     AuditEvent, AuditedTx, Db, StoreError, decode_error, on_pool, on_tx, parse_date, parse_ts, ts,
+    visible_units,
 };
 
 /// A talk as stored, with its events and state.
@@ -34,15 +35,6 @@ pub struct RecordedEvent {
     pub event: TalkEvent,
     pub recorded_by: String,
     pub recorded_at: DateTime<Utc>,
-}
-
-macro_rules! visible_units {
-    () => {
-        "WITH RECURSIVE visible(id) AS ( \
-            SELECT id FROM units WHERE id = $2 \
-            UNION ALL SELECT u.id FROM units u JOIN visible v ON u.parent_id = v.id WHERE $1 = 'subtree' \
-         ) "
-    };
 }
 
 macro_rules! talk_columns {

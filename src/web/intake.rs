@@ -218,7 +218,7 @@ pub async fn api_file(
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct TimelineDto {
+pub struct MatterTimelineDto {
     pub at: String,
     pub actor: String,
     pub step: String,
@@ -230,7 +230,7 @@ pub struct MatterDetailDto {
     pub matter: MatterDto,
     pub category_name: String,
     pub unit_name: Option<String>,
-    pub timeline: Vec<TimelineDto>,
+    pub timeline: Vec<MatterTimelineDto>,
     /// Names and masked phones.
     pub reporters: Vec<ReporterDto>,
     /// Open matters of the same class nearby (while this one can still be merged).
@@ -269,7 +269,7 @@ pub async fn api_detail(
         timeline: detail
             .timeline
             .iter()
-            .map(|e| TimelineDto {
+            .map(|e| MatterTimelineDto {
                 at: e.at.to_rfc3339(),
                 actor: e.actor.clone(),
                 step: e.code.clone(),

@@ -33,8 +33,14 @@ use crate::web::pages::{Chrome, Lang, render_status};
 pub struct PurposeQuery {
     #[param(min_length = 6, max_length = 100)]
     pub purpose: String,
-    /// A party to take into the archive (the party page links here with it).
-    #[param(max_length = 64)]
+}
+
+/// The list page's query: the purpose, and a party to take into the archive (the party page
+/// links here with it).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct EntriesQuery {
+    pub purpose: String,
     pub party: String,
 }
 
@@ -64,7 +70,7 @@ pub async fn api_list(
 
 /// An entry with the help given.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct EntryDto {
+pub struct CareEntryDto {
     #[serde(flatten)]
     pub entry: CareEntry,
     pub help: Vec<HelpRecord>,
@@ -72,16 +78,16 @@ pub struct EntryDto {
 
 #[utoipa::path(get, path = "/api/v1/special-care/{id}", tag = "disclosure",
     params(("id" = String, Path), PurposeQuery),
-    responses((status = 200, body = EntryDto), (status = 403, body = crate::web::error::ErrorBody),
+    responses((status = 200, body = CareEntryDto), (status = 403, body = crate::web::error::ErrorBody),
         (status = 404, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_entry(
     State(state): State<AppState>,
     Caller { principal, info }: Caller,
     Path(id): Path<String>,
     Query(query): Query<PurposeQuery>,
-) -> ApiResult<Json<EntryDto>> {
+) -> ApiResult<Json<CareEntryDto>> {
     let (entry, help) = ops::entry(&state, &principal.actor(&info), &id, &query.purpose).await?;
-    Ok(Json(EntryDto { entry, help }))
+    Ok(Json(CareEntryDto { entry, help }))
 }
 
 #[utoipa::path(post, path = "/api/v1/special-care", tag = "disclosure", request_body = CareEntryInput,
@@ -329,9 +335,10 @@ pub async fn entries_page(
     State(state): State<AppState>,
     Caller { principal, info }: Caller,
     headers: HeaderMap,
-    Query(query): Query<PurposeQuery>,
+    Query(query): Query<EntriesQuery>,
 ) -> PageResult {
-    let input = CareEntryInput { party_id: query.party.trim().to_owned(), ..Default::default() };
+    let input =
+        CareEntryInput { party_id: query.party.trim().chars().take(64).collect(), ..Default::default() };
     entries_with(&state, &principal, &info, &headers, query.purpose, input, FieldErrors::default(), None)
         .await
 }

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::domain::access::Action;
 use crate::domain::fields::FieldErrors;
-use crate::domain::talks::{NO_REFUND_ZH, OpenTalkInput, ReinspectionInput, StepInput, TalkStep};
+use crate::domain::talks::{NO_REFUND_ZH, OpenTalkInput, ReinspectionInput, TalkStep, TalkStepInput};
 use crate::domain::time::civil_date;
 use crate::ops::talks as ops;
 use crate::store::org::Unit;
@@ -37,19 +37,41 @@ pub struct TalkQuery {
 }
 
 impl TalkQuery {
-    fn filter(&self) -> TalkFilter {
-        TalkFilter { party_id: self.party.trim().to_owned(), open_only: self.open.trim() == "1" }
+    /// The filter, or the field that is malformed (a party id is at most 64 characters, `open`
+    /// is `1`, `0` or empty), so that a bad parameter is refused rather than ignored.
+    fn filter(&self) -> Result<TalkFilter, AppError> {
+        let party = self.party.trim();
+        if party.chars().count() > 64 {
+            return Err(AppError::Invalid(FieldErrors::single(
+                "party",
+                "invalid_value",
+                "当事人档案编号不超过 64 个字符",
+            )));
+        }
+        let open_only = match self.open.trim() {
+            "1" => true,
+            "0" | "" => false,
+            _ => {
+                return Err(AppError::Invalid(FieldErrors::single(
+                    "open",
+                    "invalid_value",
+                    "open 为 1 或 0",
+                )));
+            }
+        };
+        Ok(TalkFilter { party_id: party.to_owned(), open_only })
     }
 }
 
 #[utoipa::path(get, path = "/api/v1/talks", tag = "intake", params(TalkQuery),
-    responses((status = 200, body = Vec<Talk>), (status = 403, body = crate::web::error::ErrorBody)))]
+    responses((status = 200, body = Vec<Talk>), (status = 403, body = crate::web::error::ErrorBody),
+        (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_list(
     State(state): State<AppState>,
     Caller { principal, info }: Caller,
     Query(query): Query<TalkQuery>,
 ) -> ApiResult<Json<Vec<Talk>>> {
-    Ok(Json(ops::list(&state, &principal.actor(&info), &query.filter()).await?))
+    Ok(Json(ops::list(&state, &principal.actor(&info), &query.filter()?).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/talks/{id}", tag = "intake", params(("id" = String, Path)),
@@ -79,7 +101,7 @@ pub async fn api_open(
 pub struct InterviewBody {
     pub version: i64,
     #[serde(flatten)]
-    pub step: StepInput,
+    pub step: TalkStepInput,
 }
 
 #[utoipa::path(post, path = "/api/v1/talks/{id}/interview", tag = "intake", params(("id" = String, Path)),
@@ -162,7 +184,7 @@ impl ListPage {
     fn error(&self, field: &str) -> &str {
         self.errors.get(field).unwrap_or("")
     }
-    fn step_input(&self) -> &StepInput {
+    fn step_input(&self) -> &TalkStepInput {
         &self.input.step
     }
 }
@@ -179,7 +201,7 @@ async fn list_with(
     message: Option<String>,
 ) -> PageResult {
     let actor = principal.actor(info);
-    let talks = ops::list(state, &actor, &query.filter()).await?;
+    let talks = ops::list(state, &actor, &query.filter()?).await?;
     let all_units = state.db.units().await?;
     let visibility = actor.visibility(Action::TalkRecord);
     let units = all_units
@@ -260,7 +282,7 @@ struct TalkPage {
     next: Option<TalkStep>,
     /// The party's cases the reader may see, for step three: (id, number and title).
     party_cases: Vec<(String, String)>,
-    step: StepInput,
+    step: TalkStepInput,
     errors: FieldErrors,
     message: Option<String>,
     no_refund: &'static str,
@@ -270,7 +292,7 @@ impl TalkPage {
     fn error(&self, field: &str) -> &str {
         self.errors.get(field).unwrap_or("")
     }
-    fn step_input(&self) -> &StepInput {
+    fn step_input(&self) -> &TalkStepInput {
         &self.step
     }
 }
@@ -282,7 +304,7 @@ async fn talk_with(
     info: &RequestInfo,
     headers: &HeaderMap,
     id: &str,
-    step: StepInput,
+    step: TalkStepInput,
     errors: FieldErrors,
     message: Option<String>,
 ) -> PageResult {
@@ -327,8 +349,17 @@ pub async fn talk_page(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> PageResult {
-    talk_with(&state, &principal, &info, &headers, &id, StepInput::default(), FieldErrors::default(), None)
-        .await
+    talk_with(
+        &state,
+        &principal,
+        &info,
+        &headers,
+        &id,
+        TalkStepInput::default(),
+        FieldErrors::default(),
+        None,
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)] // as `talk_with`
@@ -338,7 +369,7 @@ async fn after(
     info: &RequestInfo,
     headers: &HeaderMap,
     id: &str,
-    step: StepInput,
+    step: TalkStepInput,
     result: Result<i64, AppError>,
 ) -> PageResult {
     match result {
@@ -362,7 +393,7 @@ pub struct InterviewForm {
     #[serde(default)]
     version: String,
     #[serde(flatten)]
-    step: StepInput,
+    step: TalkStepInput,
 }
 
 pub async fn interview_form(
@@ -394,7 +425,7 @@ pub async fn reinspection_form(
 ) -> PageResult {
     let result =
         ops::reinspect(&state, &principal.actor(&info), &id, version_of(&form.version), &form.input).await;
-    after(&state, &principal, &info, &headers, &id, StepInput::default(), result).await
+    after(&state, &principal, &info, &headers, &id, TalkStepInput::default(), result).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -414,5 +445,5 @@ pub async fn case_form(
 ) -> PageResult {
     let result =
         ops::link_case(&state, &principal.actor(&info), &id, version_of(&form.version), &form.case_id).await;
-    after(&state, &principal, &info, &headers, &id, StepInput::default(), result).await
+    after(&state, &principal, &info, &headers, &id, TalkStepInput::default(), result).await
 }

@@ -453,3 +453,41 @@ fn the_role_matrix_document_is_the_permission_table() {
         "docs/role-matrix.md is stale (UPDATE_SNAPSHOTS=1)"
     );
 }
+
+/// The names of the types that derive `ToSchema`, with where each is declared.
+fn schema_names(files: &[(PathBuf, String)]) -> Vec<(String, String)> {
+    let mut names = Vec::new();
+    for (path, text) in files {
+        let mut derives_schema = false;
+        for line in text.lines() {
+            let line = line.trim();
+            if line.starts_with("#[derive(") {
+                derives_schema = line.contains("ToSchema");
+            } else if derives_schema && (line.starts_with("pub struct ") || line.starts_with("pub enum ")) {
+                let name = line.split_whitespace().nth(2).unwrap_or("");
+                let name: String = name.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                names.push((name, path.display().to_string()));
+                derives_schema = false;
+            } else if !line.starts_with("#[") && !line.starts_with("///") && !line.is_empty() {
+                derives_schema = false;
+            }
+        }
+    }
+    names
+}
+
+/// The OpenAPI document names a schema by its type's name alone, so two types of one name
+/// would silently share one schema and one of them would be described wrongly (the fuzzer
+/// found `EntryDto` answered by two routes with two shapes).
+#[test]
+fn no_two_api_types_share_a_name() {
+    let files = source_files("src");
+    let mut seen = std::collections::BTreeMap::new();
+    let mut twice = Vec::new();
+    for (name, path) in schema_names(&files) {
+        if let Some(first) = seen.insert(name.clone(), path.clone()) {
+            twice.push(format!("{name}: {first} and {path}"));
+        }
+    }
+    assert!(twice.is_empty(), "schema names used twice: {twice:#?}");
+}
