@@ -149,3 +149,9 @@ pub fn query_encoded(value: &str) -> String {
     }
     out
 }
+
+/// The version a form carried back (a hidden field). One that does not parse reads as -1,
+/// which no record has, so the write is refused as stale rather than applied to the latest.
+pub fn form_version(raw: &str) -> i64 {
+    raw.trim().parse::<i64>().unwrap_or(-1)
+}

@@ -20,7 +20,7 @@ use crate::domain::time::civil_date;
 use crate::ops::disclosure::{self as ops, Entry, EntryView};
 use crate::store::disclosure::{DisclosureFilter, DisclosureRecord};
 use crate::web::body::JsonObject;
-use crate::web::common::{VersionDto, page_of, year_of};
+use crate::web::common::{VersionDto, form_version, page_of, year_of};
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Caller, Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render_status};
@@ -373,10 +373,6 @@ async fn after(
     }
 }
 
-fn version_of(raw: &str) -> i64 {
-    raw.trim().parse::<i64>().unwrap_or(-1)
-}
-
 #[derive(Debug, Deserialize)]
 pub struct PublishForm {
     #[serde(default)]
@@ -393,7 +389,7 @@ pub async fn publish_form(
     Form(form): Form<PublishForm>,
 ) -> PageResult {
     let result =
-        ops::publish(&state, &principal.actor(&info), &id, version_of(&form.version), &form.text).await;
+        ops::publish(&state, &principal.actor(&info), &id, form_version(&form.version), &form.text).await;
     after(&state, &principal, &info, &headers, &id, Some(form.text), result).await
 }
 
@@ -413,7 +409,7 @@ pub async fn withhold_form(
     Form(form): Form<WithholdForm>,
 ) -> PageResult {
     let result =
-        ops::withhold(&state, &principal.actor(&info), &id, version_of(&form.version), &form.input).await;
+        ops::withhold(&state, &principal.actor(&info), &id, form_version(&form.version), &form.input).await;
     after(&state, &principal, &info, &headers, &id, None, result).await
 }
 
@@ -433,7 +429,7 @@ pub async fn ruling_form(
     Form(form): Form<RulingForm>,
 ) -> PageResult {
     let result =
-        ops::record_ruling(&state, &principal.actor(&info), &id, version_of(&form.version), &form.input)
+        ops::record_ruling(&state, &principal.actor(&info), &id, form_version(&form.version), &form.input)
             .await;
     after(&state, &principal, &info, &headers, &id, None, result).await
 }
@@ -454,7 +450,7 @@ pub async fn withdraw_form(
     Form(form): Form<WithdrawForm>,
 ) -> PageResult {
     let result =
-        ops::withdraw(&state, &principal.actor(&info), &id, version_of(&form.version), &form.input).await;
+        ops::withdraw(&state, &principal.actor(&info), &id, form_version(&form.version), &form.input).await;
     after(&state, &principal, &info, &headers, &id, None, result).await
 }
 

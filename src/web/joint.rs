@@ -389,7 +389,7 @@ pub async fn done_form(
     Form(form): Form<DoneForm>,
 ) -> PageResult {
     let task = state.db.joint_task(&id).await?.ok_or(AppError::NotFound)?;
-    let version = form.version.trim().parse::<i64>().unwrap_or(-1);
+    let version = crate::web::common::form_version(&form.version);
     let result =
         ops::complete_task(&state, &principal.actor(&info), &id, version, &form.done).await.map(|_| ());
     after(&state, &principal, &info, &headers, &task.meeting_id, result).await

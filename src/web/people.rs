@@ -541,7 +541,7 @@ pub async fn update_form(
     Path(id): Path<String>,
     Form(form): Form<UpdateForm>,
 ) -> PageResult {
-    let version = form.version.parse::<i64>().unwrap_or(-1);
+    let version = crate::web::common::form_version(&form.version);
     match crate::ops::people::update(&state, &principal.actor(&info), &id, version, &form.input).await {
         Ok(_) => Ok(Redirect::to(&format!("/people/{id}?saved=1")).into_response()),
         Err(AppError::Invalid(errors)) => {
@@ -622,7 +622,7 @@ pub async fn legal_qualification_form(
     Path(id): Path<String>,
     Form(form): Form<LegalQualificationForm>,
 ) -> PageResult {
-    let (input, version) = (form.input, form.version.parse::<i64>().unwrap_or(-1));
+    let (input, version) = (form.input, crate::web::common::form_version(&form.version));
     match ops::set_legal_qualification(&state, &principal.actor(&info), &id, version, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/people/{id}?saved=1")).into_response()),
         Err(AppError::Invalid(errors)) => {
@@ -720,7 +720,7 @@ pub async fn certificate_status_form(
     Path((id, certificate_id)): Path<(String, String)>,
     Form(form): Form<StatusForm>,
 ) -> PageResult {
-    let version = form.version.parse::<i64>().unwrap_or(-1);
+    let version = crate::web::common::form_version(&form.version);
     match ops::set_certificate_status(
         &state,
         &principal.actor(&info),

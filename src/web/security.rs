@@ -194,7 +194,7 @@ pub async fn submit(
     headers: HeaderMap,
     Form(form): Form<PolicyForm>,
 ) -> PageResult {
-    let version = form.version.parse::<i64>().unwrap_or(-1);
+    let version = crate::web::common::form_version(&form.version);
     let outcome = match form.parse() {
         Ok(policy) => {
             crate::ops::settings::save_security_policy(&state, &principal.actor(&info), &policy, version)

@@ -564,7 +564,7 @@ pub async fn close_form(
     Path(id): Path<String>,
     Form(form): Form<CloseForm>,
 ) -> PageResult {
-    let version = form.version.trim().parse::<i64>().unwrap_or(-1);
+    let version = crate::web::common::form_version(&form.version);
     match ops::close_entry(&state, &principal.actor(&info), &id, version, &form.reason).await {
         Ok(_) => Ok(Redirect::to(&format!("/care/entries/{id}?purpose={}", query_encoded(&form.purpose)))
             .into_response()),

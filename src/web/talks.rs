@@ -19,7 +19,7 @@ use crate::ops::talks as ops;
 use crate::store::org::Unit;
 use crate::store::talks::{Talk, TalkFilter};
 use crate::web::body::JsonObject;
-use crate::web::common::{RecordedDto, VersionDto};
+use crate::web::common::{RecordedDto, VersionDto, form_version};
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Caller, Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render_status};
@@ -384,10 +384,6 @@ async fn after(
     }
 }
 
-fn version_of(raw: &str) -> i64 {
-    raw.trim().parse::<i64>().unwrap_or(-1)
-}
-
 #[derive(Debug, Deserialize)]
 pub struct InterviewForm {
     #[serde(default)]
@@ -404,7 +400,7 @@ pub async fn interview_form(
     Form(form): Form<InterviewForm>,
 ) -> PageResult {
     let result =
-        ops::interview(&state, &principal.actor(&info), &id, version_of(&form.version), &form.step).await;
+        ops::interview(&state, &principal.actor(&info), &id, form_version(&form.version), &form.step).await;
     after(&state, &principal, &info, &headers, &id, form.step, result).await
 }
 
@@ -424,7 +420,7 @@ pub async fn reinspection_form(
     Form(form): Form<ReinspectionForm>,
 ) -> PageResult {
     let result =
-        ops::reinspect(&state, &principal.actor(&info), &id, version_of(&form.version), &form.input).await;
+        ops::reinspect(&state, &principal.actor(&info), &id, form_version(&form.version), &form.input).await;
     after(&state, &principal, &info, &headers, &id, TalkStepInput::default(), result).await
 }
 
@@ -444,6 +440,7 @@ pub async fn case_form(
     Form(form): Form<CaseForm>,
 ) -> PageResult {
     let result =
-        ops::link_case(&state, &principal.actor(&info), &id, version_of(&form.version), &form.case_id).await;
+        ops::link_case(&state, &principal.actor(&info), &id, form_version(&form.version), &form.case_id)
+            .await;
     after(&state, &principal, &info, &headers, &id, TalkStepInput::default(), result).await
 }
