@@ -312,10 +312,21 @@ pub enum Action {
     TalkView,
     /// Hold a talk step, record a re-inspection, link the case of step three.
     TalkRecord,
+    /// Read the register of 便民服务点 and 疏导点 with the vendors admitted and the inspections.
+    VendingView,
+    /// Set up and correct a point, admit vendors to its stalls and end an admission.
+    VendingManage,
+    /// Record an inspection of a point.
+    VendingInspect,
+    /// Read the register of new roads and estates, their shops and the 提前告知 served.
+    NewSiteView,
+    /// Register a new road or estate and its shops, serve the 提前告知, record follow-up visits
+    /// and what became of each shop (管理重心前移).
+    NewSiteRecord,
 }
 
 impl Action {
-    pub const ALL: [Action; 45] = [
+    pub const ALL: [Action; 50] = [
         Action::SelfService,
         Action::OrgView,
         Action::OrgEdit,
@@ -361,6 +372,11 @@ impl Action {
         Action::SpecialCareGrant,
         Action::TalkView,
         Action::TalkRecord,
+        Action::VendingView,
+        Action::VendingManage,
+        Action::VendingInspect,
+        Action::NewSiteView,
+        Action::NewSiteRecord,
     ];
 
     pub fn code(self) -> &'static str {
@@ -410,6 +426,11 @@ impl Action {
             Action::SpecialCareGrant => "special_care_grant",
             Action::TalkView => "talk_view",
             Action::TalkRecord => "talk_record",
+            Action::VendingView => "vending_view",
+            Action::VendingManage => "vending_manage",
+            Action::VendingInspect => "vending_inspect",
+            Action::NewSiteView => "new_site_view",
+            Action::NewSiteRecord => "new_site_record",
         }
     }
 }
@@ -599,6 +620,25 @@ pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
         (R::SquadLeader, A::TalkRecord) => Some(S::Subtree),
         (R::Officer, A::TalkRecord) => Some(S::Unit),
         (_, A::TalkRecord) => None,
+        // 便民服务点 and 疏导点 (plan §三（三）2) are set up by the office with the squads that keep
+        // them; officers and auxiliaries patrol and inspect them in their squad's area (an
+        // inspection is the 巡查 auxiliaries may do alone). Vendors' names are personal data, so
+        // the register stays with those who work it; the public sees the portal's points.
+        (R::Leader | R::Office, A::VendingView | A::VendingManage | A::VendingInspect) => Some(S::All),
+        (R::SquadLeader, A::VendingView | A::VendingManage | A::VendingInspect) => Some(S::Subtree),
+        (R::Officer | R::Auxiliary, A::VendingView | A::VendingInspect) => Some(S::Unit),
+        (_, A::VendingView | A::VendingManage | A::VendingInspect) => None,
+        // 管理重心前移 (plan §三（三）1): the squads step in at new roads and estates before the
+        // shops open; the office and the leaders read it (it is the 721's 服务 share), and so does
+        // the centre, which meets these shops again as matters.
+        (R::Leader | R::Office | R::Intake, A::NewSiteView) => Some(S::All),
+        (R::SquadLeader, A::NewSiteView) => Some(S::Subtree),
+        (R::Officer | R::Auxiliary, A::NewSiteView) => Some(S::Unit),
+        (_, A::NewSiteView) => None,
+        (R::Leader | R::Office, A::NewSiteRecord) => Some(S::All),
+        (R::SquadLeader, A::NewSiteRecord) => Some(S::Subtree),
+        (R::Officer, A::NewSiteRecord) => Some(S::Unit),
+        (_, A::NewSiteRecord) => None,
     }
 }
 

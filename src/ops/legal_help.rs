@@ -8,7 +8,7 @@ use crate::domain::legal_help::{
 };
 use crate::domain::time::civil_date;
 use crate::ops::{Actor, Error};
-use crate::store::legal_help::Recorded;
+use crate::store::Recorded;
 use crate::store::new_id;
 
 /// A year of sittings and consultations with the months counted.

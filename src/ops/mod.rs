@@ -19,6 +19,7 @@ pub mod fieldwork;
 pub mod intake;
 pub mod joint;
 pub mod legal_help;
+pub mod new_sites;
 pub mod open311;
 pub mod org;
 pub mod parties;
@@ -28,6 +29,7 @@ pub mod settings;
 pub mod special_care;
 pub mod talks;
 pub mod training;
+pub mod vending;
 
 pub use error::Error;
 

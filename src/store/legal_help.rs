@@ -1,21 +1,9 @@
 //! Circuit court sittings and legal consultations: appended once, read by year.
 
-use chrono::{DateTime, Utc};
-
 use crate::domain::legal_help::{Audience, Consultation, Sitting};
 use crate::store::{
-    AuditEvent, AuditedTx, Db, StoreError, decode_error, on_pool, on_tx, parse_date, parse_ts, ts,
+    AuditEvent, AuditedTx, Db, Recorded, StoreError, decode_error, on_pool, on_tx, parse_date, parse_ts, ts,
 };
-
-/// A record as stored: what was recorded, by whom and when.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct Recorded<T> {
-    pub id: String,
-    #[serde(flatten)]
-    pub record: T,
-    pub recorded_by: String,
-    pub recorded_at: DateTime<Utc>,
-}
 
 type SittingRow = (String, String, String, String, String, i64, String, String, String);
 type ConsultationRow = (String, String, String, String, String, String, String, String);

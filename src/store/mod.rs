@@ -19,6 +19,7 @@ pub mod intake;
 pub mod jobs;
 pub mod joint;
 pub mod legal_help;
+pub mod new_sites;
 pub mod org;
 pub mod parties;
 pub mod personal;
@@ -27,6 +28,7 @@ pub mod search;
 pub mod special_care;
 pub mod talks;
 pub mod training;
+pub mod vending;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -105,6 +107,16 @@ macro_rules! visible_units {
     };
 }
 pub(crate) use visible_units;
+
+/// A record as stored: what was recorded, by whom and when.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Recorded<T> {
+    pub id: String,
+    #[serde(flatten)]
+    pub record: T,
+    pub recorded_by: String,
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+}
 
 /// Errors a write can end in, beyond the database failing.
 #[derive(Debug, thiserror::Error)]
@@ -327,6 +339,16 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         "0037_talks",
         include_str!("../../migrations/sqlite/0037_talks.sql"),
         include_str!("../../migrations/postgres/0037_talks.sql"),
+    ),
+    (
+        "0038_vending_points",
+        include_str!("../../migrations/sqlite/0038_vending_points.sql"),
+        include_str!("../../migrations/postgres/0038_vending_points.sql"),
+    ),
+    (
+        "0039_new_sites",
+        include_str!("../../migrations/sqlite/0039_new_sites.sql"),
+        include_str!("../../migrations/postgres/0039_new_sites.sql"),
     ),
 ];
 

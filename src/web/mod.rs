@@ -26,6 +26,7 @@ pub mod joint;
 pub mod legal_help;
 pub mod login;
 pub mod matter_indicators;
+pub mod new_sites;
 pub mod open311;
 pub mod pages;
 pub mod parties;
@@ -40,6 +41,7 @@ pub mod talks;
 pub mod training;
 pub mod training_plan;
 pub mod training_report;
+pub mod vending;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -114,6 +116,7 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(g.clone(), "/public/decisions/{id}", Public, get(portal::decision)),
         route(g.clone(), "/public/figures", Public, get(portal::figures)),
         route(g.clone(), "/public/notice.pdf", Public, get(portal::notice)),
+        route(g.clone(), "/public/vending-points", Public, get(portal::vending_points)),
         route(g.clone(), "/disclosures", A(X::DisclosureView), get(disclosure::register_page)),
         route(g.clone(), "/disclosures/figures", A(X::DisclosureView), get(disclosure::figures_page)),
         route(
@@ -171,6 +174,39 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(p.clone(), "/api/v1/talks/{id}/interview", A(X::TalkRecord), post(talks::api_interview)),
         route(p.clone(), "/api/v1/talks/{id}/reinspection", A(X::TalkRecord), post(talks::api_reinspection)),
         route(p.clone(), "/api/v1/talks/{id}/case", A(X::TalkRecord), post(talks::api_case)),
+        route(g.clone(), "/new-sites", A(X::NewSiteView), get(new_sites::list_page)),
+        route(p.clone(), "/new-sites", A(X::NewSiteRecord), post(new_sites::create_form)),
+        route(g.clone(), "/new-sites/export", A(X::NewSiteView), get(new_sites::export)),
+        route(g.clone(), "/new-sites/{id}", A(X::NewSiteView), get(new_sites::site_page)),
+        route(p.clone(), "/new-sites/{id}/shops", A(X::NewSiteRecord), post(new_sites::shop_form)),
+        route(g.clone(), "/new-sites/shops/{id}", A(X::NewSiteView), get(new_sites::shop_page)),
+        route(g.clone(), "/new-sites/shops/{id}/notice.pdf", A(X::NewSiteView), get(new_sites::notice_pdf)),
+        route(p.clone(), "/new-sites/shops/{id}/notice", A(X::NewSiteRecord), post(new_sites::notice_form)),
+        route(p.clone(), "/new-sites/shops/{id}/visits", A(X::NewSiteRecord), post(new_sites::visit_form)),
+        route(p.clone(), "/new-sites/shops/{id}/outcome", A(X::NewSiteRecord), post(new_sites::outcome_form)),
+        route(g.clone(), "/api/v1/new-sites", A(X::NewSiteView), get(new_sites::api_list)),
+        route(p.clone(), "/api/v1/new-sites", A(X::NewSiteRecord), post(new_sites::api_create)),
+        route(g.clone(), "/api/v1/new-sites/{id}", A(X::NewSiteView), get(new_sites::api_get)),
+        route(p.clone(), "/api/v1/new-sites/{id}/shops", A(X::NewSiteRecord), post(new_sites::api_add_shop)),
+        route(g.clone(), "/api/v1/site-shops/{id}", A(X::NewSiteView), get(new_sites::api_shop)),
+        route(p.clone(), "/api/v1/site-shops/{id}/notice", A(X::NewSiteRecord), post(new_sites::api_notice)),
+        route(p.clone(), "/api/v1/site-shops/{id}/visits", A(X::NewSiteRecord), post(new_sites::api_visit)),
+        route(p.clone(), "/api/v1/site-shops/{id}/outcome", A(X::NewSiteRecord), post(new_sites::api_outcome)),
+        route(g.clone(), "/vending-points", A(X::VendingView), get(vending::list_page)),
+        route(p.clone(), "/vending-points", A(X::VendingManage), post(vending::create_form)),
+        route(g.clone(), "/vending-points/export", A(X::VendingView), get(vending::export)),
+        route(g.clone(), "/vending-points/{id}", A(X::VendingView), get(vending::point_page)),
+        route(p.clone(), "/vending-points/{id}", A(X::VendingManage), post(vending::update_form)),
+        route(p.clone(), "/vending-points/{id}/admissions", A(X::VendingManage), post(vending::admit_form)),
+        route(p.clone(), "/vending-points/{id}/inspections", A(X::VendingInspect), post(vending::inspect_form)),
+        route(p.clone(), "/vending-points/admissions/{id}/end", A(X::VendingManage), post(vending::end_form)),
+        route(g.clone(), "/api/v1/vending-points", A(X::VendingView), get(vending::api_list)),
+        route(p.clone(), "/api/v1/vending-points", A(X::VendingManage), post(vending::api_create)),
+        route(g.clone(), "/api/v1/vending-points/{id}", A(X::VendingView), get(vending::api_get)),
+        route(Method::PUT, "/api/v1/vending-points/{id}", A(X::VendingManage), put(vending::api_update)),
+        route(p.clone(), "/api/v1/vending-points/{id}/admissions", A(X::VendingManage), post(vending::api_admit)),
+        route(p.clone(), "/api/v1/vending-points/{id}/inspections", A(X::VendingInspect), post(vending::api_inspect)),
+        route(p.clone(), "/api/v1/vending-admissions/{id}/end", A(X::VendingManage), post(vending::api_end_admission)),
         route(g.clone(), "/care/counts", A(X::SpecialCareCounts), get(special_care::counts_page)),
         route(g.clone(), "/care/counts/export", A(X::SpecialCareCounts), get(special_care::export)),
         route(g.clone(), "/care/entries", A(X::SpecialCare), get(special_care::entries_page)),

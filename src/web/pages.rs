@@ -110,6 +110,26 @@ const MENU: &[(MenuItem, Option<Action>)] = &[
     ),
     (
         MenuItem {
+            key: "new_sites",
+            href: "/new-sites",
+            zh: "管理重心前移",
+            en: "New roads and estates",
+            icon: "⇢",
+        },
+        Some(Action::NewSiteView),
+    ),
+    (
+        MenuItem {
+            key: "vending",
+            href: "/vending-points",
+            zh: "便民服务点",
+            en: "Vending points",
+            icon: "⌂",
+        },
+        Some(Action::VendingView),
+    ),
+    (
+        MenuItem {
             key: "special_care",
             href: "/care/entries",
             zh: "关怀档案",

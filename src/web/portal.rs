@@ -320,3 +320,71 @@ pub async fn notice(State(state): State<AppState>, Query(query): Query<NoticeQue
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(ops::CACHE_CONTROL));
     Ok(response)
 }
+
+#[derive(Template)]
+#[template(path = "public_vending_points.html")]
+struct VendingPage {
+    l: Lang,
+    points: Vec<crate::store::vending::VendingPoint>,
+}
+
+/// Where a point sits in the schematic's 100 × 100 box (x east, y south).
+#[derive(Debug, Clone, PartialEq)]
+struct Dot {
+    number: usize,
+    x: f64,
+    y: f64,
+    open: bool,
+}
+
+/// The points' places in the schematic, keeping the district's proportions: a degree of
+/// longitude is shorter than one of latitude by the cosine of the latitude.
+fn dots(maps: &[(crate::domain::vending::MapPoint, bool)]) -> Vec<Dot> {
+    let min = |get: fn(&crate::domain::vending::MapPoint) -> f64| maps.iter().map(|(m, _)| get(m)).fold(f64::MAX, f64::min);
+    let max = |get: fn(&crate::domain::vending::MapPoint) -> f64| maps.iter().map(|(m, _)| get(m)).fold(f64::MIN, f64::max);
+    let (west, east) = (min(|m| m.longitude), max(|m| m.longitude));
+    let (south, north) = (min(|m| m.latitude), max(|m| m.latitude));
+    let squeeze = ((south + north) / 2.0).to_radians().cos();
+    let span = ((east - west) * squeeze).max(north - south).max(1e-4);
+    maps.iter()
+        .enumerate()
+        .map(|(n, (m, open))| Dot {
+            number: n + 1,
+            x: 8.0 + 84.0 * (m.longitude - west) * squeeze / span,
+            y: 8.0 + 84.0 * (north - m.latitude) / span,
+            open: *open,
+        })
+        .collect()
+}
+
+impl VendingPage {
+    fn dots(&self) -> Vec<Dot> {
+        let open = crate::domain::vending::PointStatus::Open;
+        dots(&self.points.iter().map(|p| (p.point.map, p.point.status == open)).collect::<Vec<_>>())
+    }
+}
+
+/// `GET /public/vending-points`: the 便民服务点 and 疏导点 open or suspended, with their hours,
+/// goods and free stalls today, and a schematic of where they are (drawn here: the portal
+/// loads nothing from another site). Never who trades there.
+pub async fn vending_points(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> PageResult {
+    let l = Lang::from_headers(&headers);
+    cached(&state, &uri, l, async { Ok(VendingPage { l, points: crate::ops::vending::public(&state).await? }) })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::vending::MapPoint;
+
+    #[test]
+    fn the_schematic_keeps_north_up_east_right_and_the_points_inside_the_box() {
+        let at = |longitude, latitude| (MapPoint { longitude, latitude }, true);
+        let dots = super::dots(&[at(119.90, 31.80), at(119.96, 31.75), at(119.93, 31.78)]);
+        assert!(dots.iter().all(|d| (8.0..=92.0).contains(&d.x) && (8.0..=92.0).contains(&d.y)));
+        assert!(dots[0].x < dots[1].x, "west is left");
+        assert!(dots[0].y < dots[1].y, "north is up");
+        // One point alone sits in the corner rather than dividing by nothing.
+        assert!(super::dots(&[at(119.9, 31.8)])[0].x.is_finite());
+    }
+}
