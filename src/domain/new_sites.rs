@@ -126,7 +126,8 @@ pub enum Trade {
 }
 
 impl Trade {
-    pub const ALL: [Trade; 5] = [Trade::Catering, Trade::Retail, Trade::Services, Trade::Vehicles, Trade::Other];
+    pub const ALL: [Trade; 5] =
+        [Trade::Catering, Trade::Retail, Trade::Services, Trade::Vehicles, Trade::Other];
 
     pub fn parse(code: &str) -> Option<Trade> {
         Trade::ALL.into_iter().find(|t| t.code() == code)
@@ -345,7 +346,9 @@ pub enum ShopEvent {
 impl ShopEvent {
     pub fn on(&self) -> NaiveDate {
         match self {
-            ShopEvent::Notified { on, .. } | ShopEvent::Visited { on, .. } | ShopEvent::Settled { on, .. } => *on,
+            ShopEvent::Notified { on, .. }
+            | ShopEvent::Visited { on, .. }
+            | ShopEvent::Settled { on, .. } => *on,
         }
     }
 }
@@ -521,7 +524,8 @@ impl VisitInput {
         let mut errors = FieldErrors::default();
         let on = date(&mut errors, "on", &self.on, "回访日期");
         let by = line(&mut errors, "by", &self.by, 100, "请填写回访人员");
-        let finding = line(&mut errors, "finding", &self.finding.replace(['\r', '\n'], " "), 1000, "请填写回访情况");
+        let finding =
+            line(&mut errors, "finding", &self.finding.replace(['\r', '\n'], " "), 1000, "请填写回访情况");
         errors.into_result()?;
         Ok(ShopEvent::Visited { on: on.expect("checked"), by, finding })
     }
@@ -545,7 +549,9 @@ impl OutcomeInput {
             Some(ShopOutcome::Complied | ShopOutcome::NotOpened) if !case_id.is_empty() => {
                 errors.add("case_id", "invalid_value", "只有立案查处的结果才关联案件")
             }
-            _ if case_id.chars().count() > 64 => errors.add("case_id", "invalid_value", "案件编号不超过 64 个字符"),
+            _ if case_id.chars().count() > 64 => {
+                errors.add("case_id", "invalid_value", "案件编号不超过 64 个字符")
+            }
             _ => {}
         }
         errors.into_result()?;
@@ -614,7 +620,10 @@ mod tests {
             assert!(codes.contains(&"registration") && codes.contains(&"no_road_use"), "{trade:?}");
             let unique: std::collections::HashSet<_> = codes.iter().collect();
             assert_eq!(unique.len(), codes.len(), "{trade:?} lists a requirement twice");
-            assert!(requirements(trade).iter().all(|r| r.basis.contains('第')), "every basis names its article");
+            assert!(
+                requirements(trade).iter().all(|r| r.basis.contains('第')),
+                "every basis names its article"
+            );
         }
         let catering: Vec<&str> = requirements(Trade::Catering).iter().map(|r| r.code).collect();
         assert!(catering.contains(&"food_licence") && catering.contains(&"fumes"));
@@ -635,7 +644,8 @@ mod tests {
         assert_eq!(ok(&once, &visited("2026-07-01")), Some("in_future"));
         let visited_once = [notified("2026-06-01"), visited("2026-06-20")];
         assert_eq!(ok(&visited_once, &settled("2026-06-20", ShopOutcome::Complied)), None);
-        let done = [notified("2026-06-01"), visited("2026-06-20"), settled("2026-06-21", ShopOutcome::Complied)];
+        let done =
+            [notified("2026-06-01"), visited("2026-06-20"), settled("2026-06-21", ShopOutcome::Complied)];
         assert_eq!(ok(&done, &visited("2026-06-22")), Some("shop_settled"));
     }
 
@@ -645,8 +655,14 @@ mod tests {
         assert_eq!(s.due(), Some(d("2026-07-01")));
         assert!(!s.overdue(d("2026-07-01")) && s.overdue(d("2026-07-02")));
         let s = state(&[notified("2026-06-01"), visited("2026-06-20")]);
-        assert_eq!(s, ShopState::FollowingUp { notified_on: d("2026-06-01"), visits: 1, due: d("2026-07-20") });
-        assert_eq!(state(&[notified("2026-06-01"), settled("2026-06-02", ShopOutcome::NotOpened)]).due(), None);
+        assert_eq!(
+            s,
+            ShopState::FollowingUp { notified_on: d("2026-06-01"), visits: 1, due: d("2026-07-20") }
+        );
+        assert_eq!(
+            state(&[notified("2026-06-01"), settled("2026-06-02", ShopOutcome::NotOpened)]).due(),
+            None
+        );
     }
 
     #[test]
@@ -665,7 +681,15 @@ mod tests {
         let counts = counts([&a[..], &b[..], &c[..]], d("2026-06-30"));
         assert_eq!(
             counts,
-            SiteCounts { shops: 3, notified: 2, visited: 1, complied: 1, cased: 0, not_opened: 0, overdue: 1 }
+            SiteCounts {
+                shops: 3,
+                notified: 2,
+                visited: 1,
+                complied: 1,
+                cased: 0,
+                not_opened: 0,
+                overdue: 1
+            }
         );
     }
 }

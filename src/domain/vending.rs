@@ -115,7 +115,8 @@ impl Hours {
     /// Reads `HH:MM-HH:MM` periods separated by commas, 、 or spaces (a full-width dash or
     /// tilde between the times is read too).
     pub fn parse(raw: &str) -> Option<Hours> {
-        let normalised = raw.replace(['－', '—', '–', '~', '～', '至'], "-").replace(['，', '、', ';', '；'], ",");
+        let normalised =
+            raw.replace(['－', '—', '–', '~', '～', '至'], "-").replace(['，', '、', ';', '；'], ",");
         let mut periods = Vec::new();
         for part in normalised.split([',', ' ']).map(str::trim).filter(|p| !p.is_empty()) {
             let (from, to) = part.split_once('-')?;
@@ -169,10 +170,8 @@ impl MapPoint {
         let lon: f64 = longitude.trim().parse().ok()?;
         let lat: f64 = latitude.trim().parse().ok()?;
         let inside = |v: f64, (lo, hi): (f64, f64)| v.is_finite() && v >= lo && v <= hi;
-        (inside(lon, LONGITUDE_RANGE) && inside(lat, LATITUDE_RANGE)).then(|| MapPoint {
-            longitude: (lon * 1e6).round() / 1e6,
-            latitude: (lat * 1e6).round() / 1e6,
-        })
+        (inside(lon, LONGITUDE_RANGE) && inside(lat, LATITUDE_RANGE))
+            .then(|| MapPoint { longitude: (lon * 1e6).round() / 1e6, latitude: (lat * 1e6).round() / 1e6 })
     }
 }
 
@@ -460,7 +459,8 @@ impl InspectionInput {
         if result.is_none() {
             errors.add("result", "invalid_value", "请选择检查结果");
         }
-        let findings = line(&mut errors, "findings", &self.findings.replace(['\r', '\n'], " "), 1000, "请填写检查情况");
+        let findings =
+            line(&mut errors, "findings", &self.findings.replace(['\r', '\n'], " "), 1000, "请填写检查情况");
         errors.into_result()?;
         Ok(Inspection {
             inspected_on: inspected_on.expect("checked"),
@@ -530,15 +530,23 @@ mod tests {
             admission("p2", "A-02", "2026-03-01", "2026-12-31"),
         ];
         let new = admission("p3", "A-03", "2026-02-01", "2026-12-31");
-        let code = |status, capacity, new: &Admission| admit_check(status, capacity, &others, new).err().map(|r| r.code);
+        let code = |status, capacity, new: &Admission| {
+            admit_check(status, capacity, &others, new).err().map(|r| r.code)
+        };
         assert_eq!(code(PointStatus::Open, 3, &new), None);
         assert_eq!(code(PointStatus::Suspended, 3, &new), Some("point_not_open"));
         // From March both others hold a stall: a point of two is full for the new term.
         assert_eq!(code(PointStatus::Open, 2, &new), Some("point_full"));
         // After June A-01 is free again, and a term that starts then fits in two.
         assert_eq!(code(PointStatus::Open, 2, &admission("p3", "A-01", "2026-07-01", "2026-12-31")), None);
-        assert_eq!(code(PointStatus::Open, 3, &admission("p3", "A-02", "2026-02-01", "2026-03-01")), Some("stall_taken"));
-        assert_eq!(code(PointStatus::Open, 3, &admission("p2", "A-09", "2026-02-01", "2026-03-01")), Some("already_admitted"));
+        assert_eq!(
+            code(PointStatus::Open, 3, &admission("p3", "A-02", "2026-02-01", "2026-03-01")),
+            Some("stall_taken")
+        );
+        assert_eq!(
+            code(PointStatus::Open, 3, &admission("p2", "A-09", "2026-02-01", "2026-03-01")),
+            Some("already_admitted")
+        );
     }
 
     #[test]

@@ -6,7 +6,8 @@ use crate::app::AppState;
 use crate::domain::access::Action;
 use crate::domain::fields::FieldErrors;
 use crate::domain::new_sites::{
-    NoticeInput, OutcomeInput, ShopEvent, ShopInput, SiteCounts, SiteInput, VisitInput, check, counts, requirements,
+    NoticeInput, OutcomeInput, ShopEvent, ShopInput, SiteCounts, SiteInput, VisitInput, check, counts,
+    requirements,
 };
 use crate::domain::time::civil_date;
 use crate::ops::people::unit_in_scope;
@@ -84,7 +85,12 @@ pub async fn create_site(state: &AppState, actor: &Actor, input: &SiteInput) -> 
 }
 
 /// Adds a shop front to a site (its operator from the party registry, when known).
-pub async fn add_shop(state: &AppState, actor: &Actor, site_id: &str, input: &ShopInput) -> Result<String, Error> {
+pub async fn add_shop(
+    state: &AppState,
+    actor: &Actor,
+    site_id: &str,
+    input: &ShopInput,
+) -> Result<String, Error> {
     actor.require(Action::NewSiteRecord)?;
     state.db.new_site(&actor.visibility(Action::NewSiteRecord), site_id).await?.ok_or(Error::NotFound)?;
     let shop = input.parse().map_err(Error::Invalid)?;
@@ -100,7 +106,13 @@ pub async fn add_shop(state: &AppState, actor: &Actor, site_id: &str, input: &Sh
     Ok(id)
 }
 
-async fn add(state: &AppState, actor: &Actor, shop: &SiteShop, version: i64, event: ShopEvent) -> Result<i64, Error> {
+async fn add(
+    state: &AppState,
+    actor: &Actor,
+    shop: &SiteShop,
+    version: i64,
+    event: ShopEvent,
+) -> Result<i64, Error> {
     // A stale page is told so first: what it offers was decided on a state that is gone.
     if shop.version != version {
         return Err(crate::store::StoreError::Conflict.into());
@@ -127,7 +139,13 @@ pub async fn serve_notice(
     add(state, actor, &shop, version, event).await
 }
 
-pub async fn visit(state: &AppState, actor: &Actor, id: &str, version: i64, input: &VisitInput) -> Result<i64, Error> {
+pub async fn visit(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    version: i64,
+    input: &VisitInput,
+) -> Result<i64, Error> {
     actor.require(Action::NewSiteRecord)?;
     let shop = shop_as(state, actor, Action::NewSiteRecord, id).await?;
     let event = input.parse().map_err(Error::Invalid)?;
@@ -165,7 +183,11 @@ pub async fn settle(
 /// recorded (the squad prints it to take along).
 pub async fn notice_pdf(state: &AppState, actor: &Actor, id: &str) -> Result<Vec<u8>, Error> {
     let shop = shop(state, actor, id).await?;
-    let site = state.db.new_site(&actor.visibility(Action::NewSiteView), &shop.site_id).await?.ok_or(Error::NotFound)?;
+    let site = state
+        .db
+        .new_site(&actor.visibility(Action::NewSiteView), &shop.site_id)
+        .await?
+        .ok_or(Error::NotFound)?;
     let bureau = crate::ops::documents::bureau_name(state).await?;
     let today = civil_date(state.now());
     let served_on = shop.events.iter().find_map(|e| match &e.event {
@@ -189,7 +211,11 @@ pub async fn notice_pdf(state: &AppState, actor: &Actor, id: &str) -> Result<Vec
     .to_string();
     let fonts = state.fonts().map_err(|e| Error::Internal(anyhow::anyhow!("document fonts: {e}")))?.clone();
     let source = include_str!("../../templates/documents/opening_notice.typ").to_owned();
-    let stamp = (chrono::Datelike::year(&today), chrono::Datelike::month(&today) as u8, chrono::Datelike::day(&today) as u8);
+    let stamp = (
+        chrono::Datelike::year(&today),
+        chrono::Datelike::month(&today) as u8,
+        chrono::Datelike::day(&today) as u8,
+    );
     let rendered = tokio::task::spawn_blocking(move || docgen::render(&source, &data, &fonts, stamp))
         .await
         .map_err(|e| Error::Internal(e.into()))?

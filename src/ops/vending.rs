@@ -100,7 +100,12 @@ pub async fn update(
 }
 
 /// Admits a vendor of the party registry to a stall of an open point for a term.
-pub async fn admit(state: &AppState, actor: &Actor, point_id: &str, input: &AdmissionInput) -> Result<String, Error> {
+pub async fn admit(
+    state: &AppState,
+    actor: &Actor,
+    point_id: &str,
+    input: &AdmissionInput,
+) -> Result<String, Error> {
     actor.require(Action::VendingManage)?;
     let today = civil_date(state.now());
     let point = state

@@ -6,7 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::domain::new_sites::{Shop, ShopEvent, ShopState, Site, SiteKind, Trade, state};
 use crate::store::org::Visibility;
 use crate::store::{
-    AuditEvent, AuditedTx, Db, StoreError, decode_error, on_pool, on_tx, on_unique, parse_date, parse_ts, ts, visible_units,
+    AuditEvent, AuditedTx, Db, StoreError, decode_error, on_pool, on_tx, on_unique, parse_date, parse_ts, ts,
+    visible_units,
 };
 
 /// A new site as stored.
@@ -50,7 +51,9 @@ macro_rules! site_where {
 type SiteRow = (String, String, String, String, String, String, String, String, String);
 type ShopRow = (String, String, String, String, String, Option<String>, Option<String>, i64);
 
-fn decode_site((id, kind, name, unit_id, unit_name, location, opens_on, note, by): SiteRow) -> Result<NewSite, sqlx::Error> {
+fn decode_site(
+    (id, kind, name, unit_id, unit_name, location, opens_on, note, by): SiteRow,
+) -> Result<NewSite, sqlx::Error> {
     Ok(NewSite {
         site: Site {
             kind: SiteKind::parse(&kind).ok_or_else(|| decode_error("new_sites.kind", &kind))?,
@@ -66,8 +69,11 @@ fn decode_site((id, kind, name, unit_id, unit_name, location, opens_on, note, by
     })
 }
 
-fn decode_event((shop, body, by, at): (String, String, String, String)) -> Result<(String, RecordedShopEvent), sqlx::Error> {
-    let event: ShopEvent = serde_json::from_str(&body).map_err(|_| decode_error("shop_events.body", &shop))?;
+fn decode_event(
+    (shop, body, by, at): (String, String, String, String),
+) -> Result<(String, RecordedShopEvent), sqlx::Error> {
+    let event: ShopEvent =
+        serde_json::from_str(&body).map_err(|_| decode_error("shop_events.body", &shop))?;
     Ok((shop, RecordedShopEvent { event, recorded_by: by, recorded_at: parse_ts(&at)? }))
 }
 
@@ -162,7 +168,8 @@ impl Db {
                     shop: Shop {
                         label,
                         name,
-                        trade: Trade::parse(&trade).ok_or_else(|| decode_error("site_shops.trade", &trade))?,
+                        trade: Trade::parse(&trade)
+                            .ok_or_else(|| decode_error("site_shops.trade", &trade))?,
                         party_id,
                     },
                     id,
@@ -197,8 +204,10 @@ impl AuditedTx {
             .execute(conn)
             .await?;
         });
-        self.audit(AuditEvent::new("new_site.create", "new_site", id).details(serde_json::json!({ "site": site })))
-            .await?;
+        self.audit(
+            AuditEvent::new("new_site.create", "new_site", id).details(serde_json::json!({ "site": site })),
+        )
+        .await?;
         Ok(())
     }
 

@@ -91,8 +91,24 @@ type PointRow = (
 );
 
 fn decode_point(row: PointRow) -> Result<VendingPoint, sqlx::Error> {
-    let (id, name, kind, unit_id, address, lon, lat, hours, capacity, goods, status, note, unit_name, taken, last, version) =
-        row;
+    let (
+        id,
+        name,
+        kind,
+        unit_id,
+        address,
+        lon,
+        lat,
+        hours,
+        capacity,
+        goods,
+        status,
+        note,
+        unit_name,
+        taken,
+        last,
+        version,
+    ) = row;
     Ok(VendingPoint {
         point: Point {
             name,
@@ -103,7 +119,8 @@ fn decode_point(row: PointRow) -> Result<VendingPoint, sqlx::Error> {
             hours: Hours::parse(&hours).ok_or_else(|| decode_error("vending_points.hours", &hours))?,
             capacity: u32::try_from(capacity).unwrap_or_default(),
             goods,
-            status: PointStatus::parse(&status).ok_or_else(|| decode_error("vending_points.status", &status))?,
+            status: PointStatus::parse(&status)
+                .ok_or_else(|| decode_error("vending_points.status", &status))?,
             note,
         },
         id,
@@ -114,19 +131,8 @@ fn decode_point(row: PointRow) -> Result<VendingPoint, sqlx::Error> {
     })
 }
 
-type AdmissionRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-);
+type AdmissionRow =
+    (String, String, String, String, String, String, String, String, Option<String>, Option<String>, String);
 
 impl Db {
     /// The points in scope with their stalls taken on `day`, by squad and name. `public` keeps
@@ -208,14 +214,20 @@ impl Db {
 
     pub async fn vending_admission(&self, id: &str) -> Result<Option<VendingAdmission>, sqlx::Error> {
         let point: Option<(String,)> = on_pool!(self, |pool| {
-            sqlx::query_as("SELECT point_id FROM vending_admissions WHERE id = $1").bind(id).fetch_optional(pool).await?
+            sqlx::query_as("SELECT point_id FROM vending_admissions WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
         });
         let Some((point,)) = point else { return Ok(None) };
         Ok(self.vending_admissions(&point).await?.into_iter().find(|a| a.id == id))
     }
 
     /// A point's inspections, the latest first.
-    pub async fn vending_inspections(&self, point_id: &str) -> Result<Vec<Recorded<Inspection>>, sqlx::Error> {
+    pub async fn vending_inspections(
+        &self,
+        point_id: &str,
+    ) -> Result<Vec<Recorded<Inspection>>, sqlx::Error> {
         let rows: Vec<(String, String, String, String, String, String, String)> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT id, inspected_on, inspected_by, result, findings, recorded_by, recorded_at \
@@ -270,8 +282,11 @@ impl AuditedTx {
             .execute(conn)
             .await?;
         });
-        self.audit(AuditEvent::new("vending_point.create", "vending_point", id).details(serde_json::json!({ "point": point })))
-            .await?;
+        self.audit(
+            AuditEvent::new("vending_point.create", "vending_point", id)
+                .details(serde_json::json!({ "point": point })),
+        )
+        .await?;
         Ok(())
     }
 
@@ -341,10 +356,12 @@ impl AuditedTx {
             .await?;
         });
         // The party's id, never the name: the audit chain carries no personal data.
-        self.audit(AuditEvent::new("vending_admission.create", "vending_point", point_id).details(serde_json::json!({
-            "admission_id": id, "party_id": admission.party_id, "stall": admission.stall,
-            "admitted_on": admission.admitted_on, "until": admission.until,
-        })))
+        self.audit(AuditEvent::new("vending_admission.create", "vending_point", point_id).details(
+            serde_json::json!({
+                "admission_id": id, "party_id": admission.party_id, "stall": admission.stall,
+                "admitted_on": admission.admitted_on, "until": admission.until,
+            }),
+        ))
         .await?;
         Ok(())
     }
@@ -371,9 +388,11 @@ impl AuditedTx {
         if done == 0 {
             return Err(StoreError::Conflict);
         }
-        self.audit(AuditEvent::new("vending_admission.end", "vending_point", point_id).details(serde_json::json!({
-            "admission_id": id, "ended_on": on, "reason": reason,
-        })))
+        self.audit(AuditEvent::new("vending_admission.end", "vending_point", point_id).details(
+            serde_json::json!({
+                "admission_id": id, "ended_on": on, "reason": reason,
+            }),
+        ))
         .await?;
         Ok(())
     }

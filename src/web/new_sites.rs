@@ -178,10 +178,13 @@ async fn list_with(
     let sites = ops::sites(state, &principal.actor(info)).await?;
     let all = state.db.units().await?;
     let visibility = principal.visibility(Action::NewSiteRecord);
-    let units = all.iter().filter(|u| crate::ops::people::unit_visible(&all, &visibility, &u.id)).cloned().collect();
-    let chrome = Chrome::new(state, principal, headers, "new_sites", "管理重心前移", "New roads and estates").await?;
+    let units =
+        all.iter().filter(|u| crate::ops::people::unit_visible(&all, &visibility, &u.id)).cloned().collect();
+    let chrome =
+        Chrome::new(state, principal, headers, "new_sites", "管理重心前移", "New roads and estates").await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let page = ListPage { chrome, sites, can_record: principal.has(Action::NewSiteRecord), units, input, errors };
+    let page =
+        ListPage { chrome, sites, can_record: principal.has(Action::NewSiteRecord), units, input, errors };
     render_status(&page, status)
 }
 
@@ -268,7 +271,9 @@ pub async fn shop_form(
 ) -> PageResult {
     match ops::add_shop(&state, &principal.actor(&info), &id, &input).await {
         Ok(shop) => Ok(Redirect::to(&format!("/new-sites/shops/{shop}")).into_response()),
-        Err(AppError::Invalid(errors)) => site_with(&state, &principal, &info, &headers, &id, input, errors).await,
+        Err(AppError::Invalid(errors)) => {
+            site_with(&state, &principal, &info, &headers, &id, input, errors).await
+        }
         Err(error) => Err(error.into()),
     }
 }
@@ -361,7 +366,9 @@ async fn after(
 ) -> PageResult {
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/new-sites/shops/{id}")).into_response()),
-        Err(AppError::Invalid(errors)) => shop_with(state, principal, info, headers, id, Redraw { errors, ..redraw }).await,
+        Err(AppError::Invalid(errors)) => {
+            shop_with(state, principal, info, headers, id, Redraw { errors, ..redraw }).await
+        }
         Err(AppError::Refused { message, .. } | AppError::Conflict { message, .. }) => {
             shop_with(state, principal, info, headers, id, Redraw { message: Some(message), ..redraw }).await
         }
@@ -384,7 +391,9 @@ pub async fn notice_form(
     Path(id): Path<String>,
     Form(form): Form<EventForm<NoticeInput>>,
 ) -> PageResult {
-    let result = ops::serve_notice(&state, &principal.actor(&info), &id, form_version(&form.version), &form.input).await;
+    let result =
+        ops::serve_notice(&state, &principal.actor(&info), &id, form_version(&form.version), &form.input)
+            .await;
     let redraw = Redraw { form: "notice", notice: form.input, ..Default::default() };
     after(&state, &principal, &info, &headers, &id, result, redraw).await
 }
@@ -396,7 +405,8 @@ pub async fn visit_form(
     Path(id): Path<String>,
     Form(form): Form<EventForm<VisitInput>>,
 ) -> PageResult {
-    let result = ops::visit(&state, &principal.actor(&info), &id, form_version(&form.version), &form.input).await;
+    let result =
+        ops::visit(&state, &principal.actor(&info), &id, form_version(&form.version), &form.input).await;
     let redraw = Redraw { form: "visit", visit: form.input, ..Default::default() };
     after(&state, &principal, &info, &headers, &id, result, redraw).await
 }
@@ -408,7 +418,8 @@ pub async fn outcome_form(
     Path(id): Path<String>,
     Form(form): Form<EventForm<OutcomeInput>>,
 ) -> PageResult {
-    let result = ops::settle(&state, &principal.actor(&info), &id, form_version(&form.version), &form.input).await;
+    let result =
+        ops::settle(&state, &principal.actor(&info), &id, form_version(&form.version), &form.input).await;
     let redraw = Redraw { form: "outcome", outcome: form.input, ..Default::default() };
     after(&state, &principal, &info, &headers, &id, result, redraw).await
 }
@@ -422,9 +433,10 @@ pub async fn notice_pdf(
     let pdf = ops::notice_pdf(&state, &principal.actor(&info), &id).await?;
     let mut response = pdf.into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
-    response
-        .headers_mut()
-        .insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline; filename=\"opening_notice.pdf\""));
+    response.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("inline; filename=\"opening_notice.pdf\""),
+    );
     Ok(response)
 }
 
@@ -434,7 +446,20 @@ fn workbook(sites: &[SiteView], today: chrono::NaiveDate) -> Result<Vec<u8>, rus
     let bold = Format::new().set_bold().set_background_color("#E8EEF7");
     let sheet = workbook.add_worksheet();
     sheet.set_name("新建道路小区")?;
-    let heads = ["名称", "类型", "中队", "位置", "通车/交付", "店铺", "已告知", "已回访", "规范经营", "立案", "未开业", "回访逾期"];
+    let heads = [
+        "名称",
+        "类型",
+        "中队",
+        "位置",
+        "通车/交付",
+        "店铺",
+        "已告知",
+        "已回访",
+        "规范经营",
+        "立案",
+        "未开业",
+        "回访逾期",
+    ];
     for (c, h) in heads.iter().enumerate() {
         sheet.write_with_format(0, c as u16, *h, &bold)?;
     }
@@ -445,13 +470,16 @@ fn workbook(sites: &[SiteView], today: chrono::NaiveDate) -> Result<Vec<u8>, rus
         sheet.write(row, 2, s.unit_name.as_str())?;
         sheet.write(row, 3, s.site.location.as_str())?;
         sheet.write(row, 4, s.site.opens_on.to_string())?;
-        for (k, n) in [c.shops, c.notified, c.visited, c.complied, c.cased, c.not_opened, c.overdue].iter().enumerate() {
+        for (k, n) in
+            [c.shops, c.notified, c.visited, c.complied, c.cased, c.not_opened, c.overdue].iter().enumerate()
+        {
             sheet.write(row, 5 + k as u16, f64::from(*n))?;
         }
     }
     let sheet = workbook.add_worksheet();
     sheet.set_name("店铺")?;
-    for (c, h) in ["道路/小区", "门牌", "店名", "经营类别", "经营者", "状态", "回访逾期"].iter().enumerate() {
+    for (c, h) in ["道路/小区", "门牌", "店名", "经营类别", "经营者", "状态", "回访逾期"].iter().enumerate()
+    {
         sheet.write_with_format(0, c as u16, *h, &bold)?;
     }
     let mut row = 1;
@@ -484,7 +512,8 @@ pub async fn export(State(state): State<AppState>, Caller { principal, info }: C
         .audit_only(
             &actor.audit_ctx(),
             state.now(),
-            AuditEvent::new("new_site.export", "new_site", "all").details(serde_json::json!({ "sites": views.len() })),
+            AuditEvent::new("new_site.export", "new_site", "all")
+                .details(serde_json::json!({ "sites": views.len() })),
         )
         .await?;
     Ok(crate::web::common::xlsx_response(bytes, "new_sites.xlsx", "管理重心前移.xlsx"))

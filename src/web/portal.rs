@@ -340,8 +340,12 @@ struct Dot {
 /// The points' places in the schematic, keeping the district's proportions: a degree of
 /// longitude is shorter than one of latitude by the cosine of the latitude.
 fn dots(maps: &[(crate::domain::vending::MapPoint, bool)]) -> Vec<Dot> {
-    let min = |get: fn(&crate::domain::vending::MapPoint) -> f64| maps.iter().map(|(m, _)| get(m)).fold(f64::MAX, f64::min);
-    let max = |get: fn(&crate::domain::vending::MapPoint) -> f64| maps.iter().map(|(m, _)| get(m)).fold(f64::MIN, f64::max);
+    let min = |get: fn(&crate::domain::vending::MapPoint) -> f64| {
+        maps.iter().map(|(m, _)| get(m)).fold(f64::MAX, f64::min)
+    };
+    let max = |get: fn(&crate::domain::vending::MapPoint) -> f64| {
+        maps.iter().map(|(m, _)| get(m)).fold(f64::MIN, f64::max)
+    };
     let (west, east) = (min(|m| m.longitude), max(|m| m.longitude));
     let (south, north) = (min(|m| m.latitude), max(|m| m.latitude));
     let squeeze = ((south + north) / 2.0).to_radians().cos();
@@ -369,8 +373,10 @@ impl VendingPage {
 /// loads nothing from another site). Never who trades there.
 pub async fn vending_points(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> PageResult {
     let l = Lang::from_headers(&headers);
-    cached(&state, &uri, l, async { Ok(VendingPage { l, points: crate::ops::vending::public(&state).await? }) })
-        .await
+    cached(&state, &uri, l, async {
+        Ok(VendingPage { l, points: crate::ops::vending::public(&state).await? })
+    })
+    .await
 }
 
 #[cfg(test)]

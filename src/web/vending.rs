@@ -228,8 +228,19 @@ struct PointPage {
 
 /// The fields of the point's own form, whose errors are shown only when that form failed
 /// (the admission form has a `goods` too).
-const POINT_FIELDS: [&str; 11] =
-    ["name", "kind", "unit_id", "address", "longitude", "latitude", "hours", "capacity", "goods", "status", "note"];
+const POINT_FIELDS: [&str; 11] = [
+    "name",
+    "kind",
+    "unit_id",
+    "address",
+    "longitude",
+    "latitude",
+    "hours",
+    "capacity",
+    "goods",
+    "status",
+    "note",
+];
 
 impl PointPage {
     fn error(&self, field: &str) -> &str {
@@ -339,7 +350,8 @@ pub async fn update_form(
     Path(id): Path<String>,
     Form(form): Form<UpdateForm>,
 ) -> PageResult {
-    let result = ops::update(&state, &principal.actor(&info), &id, form_version(&form.version), &form.point).await;
+    let result =
+        ops::update(&state, &principal.actor(&info), &id, form_version(&form.version), &form.point).await;
     let redraw = Redraw { form: "point", input: Some(form.point), ..Default::default() };
     after(&state, &principal, &info, &headers, &id, "point", result.map_err(AppError::from), redraw).await
 }
@@ -353,7 +365,8 @@ pub async fn admit_form(
 ) -> PageResult {
     let result = ops::admit(&state, &principal.actor(&info), &id, &input).await;
     let redraw = Redraw { form: "admission", admission: input, ..Default::default() };
-    after(&state, &principal, &info, &headers, &id, "admissions", result.map_err(AppError::from), redraw).await
+    after(&state, &principal, &info, &headers, &id, "admissions", result.map_err(AppError::from), redraw)
+        .await
 }
 
 pub async fn end_form(
@@ -366,8 +379,17 @@ pub async fn end_form(
     let actor = principal.actor(&info);
     let point_id = state.db.vending_admission(&admission_id).await?.ok_or(AppError::NotFound)?.point_id;
     let result = ops::end_admission(&state, &actor, &admission_id, &input).await;
-    after(&state, &principal, &info, &headers, &point_id, "admissions", result.map_err(AppError::from), Redraw::default())
-        .await
+    after(
+        &state,
+        &principal,
+        &info,
+        &headers,
+        &point_id,
+        "admissions",
+        result.map_err(AppError::from),
+        Redraw::default(),
+    )
+    .await
 }
 
 pub async fn inspect_form(
@@ -379,7 +401,8 @@ pub async fn inspect_form(
 ) -> PageResult {
     let result = ops::inspect(&state, &principal.actor(&info), &id, &input).await;
     let redraw = Redraw { form: "inspection", inspection: input, ..Default::default() };
-    after(&state, &principal, &info, &headers, &id, "inspections", result.map_err(AppError::from), redraw).await
+    after(&state, &principal, &info, &headers, &id, "inspections", result.map_err(AppError::from), redraw)
+        .await
 }
 
 fn workbook(points: &[PointView]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
@@ -388,8 +411,20 @@ fn workbook(points: &[PointView]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError>
     let bold = Format::new().set_bold().set_background_color("#E8EEF7");
     let sheet = workbook.add_worksheet();
     sheet.set_name("点位")?;
-    let heads =
-        ["名称", "类型", "中队", "地址", "经度", "纬度", "经营时段", "摊位数", "在用摊位", "经营品类", "状态", "最近检查"];
+    let heads = [
+        "名称",
+        "类型",
+        "中队",
+        "地址",
+        "经度",
+        "纬度",
+        "经营时段",
+        "摊位数",
+        "在用摊位",
+        "经营品类",
+        "状态",
+        "最近检查",
+    ];
     for (c, h) in heads.iter().enumerate() {
         sheet.write_with_format(0, c as u16, *h, &bold)?;
     }
@@ -410,7 +445,9 @@ fn workbook(points: &[PointView]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError>
     }
     let sheet = workbook.add_worksheet();
     sheet.set_name("入驻摊主")?;
-    for (c, h) in ["点位", "摊位号", "摊主", "经营品类", "入驻日期", "到期日期", "退出日期", "退出原因"].iter().enumerate()
+    for (c, h) in ["点位", "摊位号", "摊主", "经营品类", "入驻日期", "到期日期", "退出日期", "退出原因"]
+        .iter()
+        .enumerate()
     {
         sheet.write_with_format(0, c as u16, *h, &bold)?;
     }
