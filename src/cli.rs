@@ -423,6 +423,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if talks > 0 {
                     println!("演示三步走约谈 demo talks: {talks}");
                 }
+                let points =
+                    crate::demo::seed_vending(&state).await.context("adding the demo vending points")?;
+                if points > 0 {
+                    println!("演示便民服务点 demo vending points: {points}");
+                }
+                let shops = crate::demo::seed_new_sites(&state).await.context("adding the demo new sites")?;
+                if shops > 0 {
+                    println!("演示管理重心前移店铺 demo new-site shops: {shops}");
+                }
                 crate::demo::seed_open311(&state).await.context("adding the demo Open311 client")?;
                 println!(
                     "Open311 演示客户端 client {}, api_key: {}",

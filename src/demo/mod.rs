@@ -10,13 +10,17 @@
 mod disclosure;
 mod intake;
 mod legal_help;
+mod new_sites;
 mod special_care;
 mod talks;
+mod vending;
 pub use disclosure::seed_disclosure;
 pub use intake::{DEMO_OPEN311_CLIENT, DEMO_OPEN311_KEY, seed_joint, seed_matters, seed_open311};
 pub use legal_help::seed_legal_help;
+pub use new_sites::seed_new_sites;
 pub use special_care::seed_special_care;
 pub use talks::seed_talks;
+pub use vending::seed_vending;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use sha2::{Digest, Sha256};

@@ -544,13 +544,13 @@ impl OutcomeInput {
         let case_id = self.case_id.trim();
         match outcome {
             Some(ShopOutcome::Cased) if case_id.is_empty() => {
-                errors.add("case_id", "case_required", "立案查处的，请选择所立案件")
+                errors.add("case_id", "case_required", "立案查处的，请选择所立案件");
             }
             Some(ShopOutcome::Complied | ShopOutcome::NotOpened) if !case_id.is_empty() => {
-                errors.add("case_id", "invalid_value", "只有立案查处的结果才关联案件")
+                errors.add("case_id", "invalid_value", "只有立案查处的结果才关联案件");
             }
             _ if case_id.chars().count() > 64 => {
-                errors.add("case_id", "invalid_value", "案件编号不超过 64 个字符")
+                errors.add("case_id", "invalid_value", "案件编号不超过 64 个字符");
             }
             _ => {}
         }

@@ -312,17 +312,22 @@ pub async fn point_page(
     point_with(&state, &principal, &info, &headers, &id, Redraw::default()).await
 }
 
-/// After a form on the point's page: back to it, or the page again with what went wrong.
+/// After a form on the point's page: back to it (at the form's section), or the page again
+/// with what went wrong.
 async fn after<T>(
     state: &AppState,
     principal: &Principal,
     info: &RequestInfo,
     headers: &HeaderMap,
     id: &str,
-    anchor: &str,
     result: Result<T, AppError>,
     redraw: Redraw,
 ) -> PageResult {
+    let anchor = match redraw.form {
+        "point" => "point",
+        "inspection" => "inspections",
+        _ => "admissions",
+    };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/vending-points/{id}#{anchor}")).into_response()),
         Err(AppError::Invalid(errors)) => {
@@ -353,7 +358,7 @@ pub async fn update_form(
     let result =
         ops::update(&state, &principal.actor(&info), &id, form_version(&form.version), &form.point).await;
     let redraw = Redraw { form: "point", input: Some(form.point), ..Default::default() };
-    after(&state, &principal, &info, &headers, &id, "point", result.map_err(AppError::from), redraw).await
+    after(&state, &principal, &info, &headers, &id, result, redraw).await
 }
 
 pub async fn admit_form(
@@ -365,8 +370,7 @@ pub async fn admit_form(
 ) -> PageResult {
     let result = ops::admit(&state, &principal.actor(&info), &id, &input).await;
     let redraw = Redraw { form: "admission", admission: input, ..Default::default() };
-    after(&state, &principal, &info, &headers, &id, "admissions", result.map_err(AppError::from), redraw)
-        .await
+    after(&state, &principal, &info, &headers, &id, result, redraw).await
 }
 
 pub async fn end_form(
@@ -379,17 +383,7 @@ pub async fn end_form(
     let actor = principal.actor(&info);
     let point_id = state.db.vending_admission(&admission_id).await?.ok_or(AppError::NotFound)?.point_id;
     let result = ops::end_admission(&state, &actor, &admission_id, &input).await;
-    after(
-        &state,
-        &principal,
-        &info,
-        &headers,
-        &point_id,
-        "admissions",
-        result.map_err(AppError::from),
-        Redraw::default(),
-    )
-    .await
+    after(&state, &principal, &info, &headers, &point_id, result, Redraw::default()).await
 }
 
 pub async fn inspect_form(
@@ -401,8 +395,7 @@ pub async fn inspect_form(
 ) -> PageResult {
     let result = ops::inspect(&state, &principal.actor(&info), &id, &input).await;
     let redraw = Redraw { form: "inspection", inspection: input, ..Default::default() };
-    after(&state, &principal, &info, &headers, &id, "inspections", result.map_err(AppError::from), redraw)
-        .await
+    after(&state, &principal, &info, &headers, &id, result, redraw).await
 }
 
 fn workbook(points: &[PointView]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
