@@ -10,7 +10,7 @@ use crate::domain::new_sites::{
     requirements,
 };
 use crate::domain::time::civil_date;
-use crate::ops::people::unit_in_scope;
+use crate::ops::people::squad_in_scope;
 use crate::ops::{Actor, Error};
 use crate::store::new_id;
 use crate::store::new_sites::{NewSite, SiteShop};
@@ -76,7 +76,7 @@ async fn shop_as(state: &AppState, actor: &Actor, action: Action, id: &str) -> R
 pub async fn create_site(state: &AppState, actor: &Actor, input: &SiteInput) -> Result<String, Error> {
     actor.require(Action::NewSiteRecord)?;
     let site = input.parse().map_err(Error::Invalid)?;
-    unit_in_scope(state, actor, Action::NewSiteRecord, &site.unit_id).await?;
+    squad_in_scope(state, actor, Action::NewSiteRecord, &site.unit_id).await?;
     let id = new_id(state.now());
     let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
     tx.insert_new_site(&id, &site).await?;

@@ -48,6 +48,23 @@ pub(crate) async fn unit_in_scope(
     }
 }
 
+/// Like `unit_in_scope`, and the unit is a dispatched squad (派驻中队): what a squad keeps on
+/// its streets — a vending point, a new site — is never the bureau's or the office's.
+pub(crate) async fn squad_in_scope(
+    state: &AppState,
+    actor: &Actor,
+    action: Action,
+    unit_id: &str,
+) -> Result<(), Error> {
+    unit_in_scope(state, actor, action, unit_id).await?;
+    let unit = state.db.unit(unit_id).await?;
+    if unit.is_some_and(|u| u.kind == crate::domain::org::UnitKind::Squad) {
+        Ok(())
+    } else {
+        Err(Error::Invalid(FieldErrors::single("unit_id", "unit_not_squad", "请选择派驻中队")))
+    }
+}
+
 /// Adds a person to a unit the actor may edit.
 pub async fn create(state: &AppState, actor: &Actor, input: &PersonInput) -> Result<String, Error> {
     let draft = input.parse()?;

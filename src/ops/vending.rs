@@ -10,7 +10,7 @@ use crate::domain::access::Action;
 use crate::domain::fields::{FieldErrors, date, line};
 use crate::domain::time::civil_date;
 use crate::domain::vending::{AdmissionInput, InspectionInput, PointInput, admit_check};
-use crate::ops::people::unit_in_scope;
+use crate::ops::people::squad_in_scope;
 use crate::ops::{Actor, Error};
 use crate::store::org::Visibility;
 use crate::store::vending::{VendingAdmission, VendingPoint};
@@ -57,7 +57,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &PointInput) -> Resu
     actor.require(Action::VendingManage)?;
     let mut point = input.parse().map_err(Error::Invalid)?;
     point.status = crate::domain::vending::PointStatus::Open;
-    unit_in_scope(state, actor, Action::VendingManage, &point.unit_id).await?;
+    squad_in_scope(state, actor, Action::VendingManage, &point.unit_id).await?;
     let id = new_id(state.now());
     let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
     tx.insert_vending_point(&id, &point).await?;
@@ -85,7 +85,7 @@ pub async fn update(
         return Err(crate::store::StoreError::Conflict.into());
     }
     let point = input.parse().map_err(Error::Invalid)?;
-    unit_in_scope(state, actor, Action::VendingManage, &point.unit_id).await?;
+    squad_in_scope(state, actor, Action::VendingManage, &point.unit_id).await?;
     if point.capacity < current.stalls_taken {
         return Err(Error::Invalid(FieldErrors::single(
             "capacity",

@@ -155,3 +155,20 @@ pub fn query_encoded(value: &str) -> String {
 pub fn form_version(raw: &str) -> i64 {
     raw.trim().parse::<i64>().unwrap_or(-1)
 }
+
+/// The dispatched squads the principal may act for with `action`, for a form's unit list (the
+/// operation checks the same with `ops::people::squad_in_scope`).
+pub async fn squads_for(
+    state: &crate::app::AppState,
+    principal: &crate::web::guard::Principal,
+    action: crate::domain::access::Action,
+) -> Result<Vec<crate::store::org::Unit>, crate::web::error::AppError> {
+    let all = state.db.units().await?;
+    let visibility = principal.visibility(action);
+    let squad = crate::domain::org::UnitKind::Squad;
+    Ok(all
+        .iter()
+        .filter(|u| u.kind == squad && crate::ops::people::unit_visible(&all, &visibility, &u.id))
+        .cloned()
+        .collect())
+}

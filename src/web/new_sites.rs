@@ -176,10 +176,7 @@ async fn list_with(
     errors: FieldErrors,
 ) -> PageResult {
     let sites = ops::sites(state, &principal.actor(info)).await?;
-    let all = state.db.units().await?;
-    let visibility = principal.visibility(Action::NewSiteRecord);
-    let units =
-        all.iter().filter(|u| crate::ops::people::unit_visible(&all, &visibility, &u.id)).cloned().collect();
+    let units = crate::web::common::squads_for(state, principal, Action::NewSiteRecord).await?;
     let chrome =
         Chrome::new(state, principal, headers, "new_sites", "管理重心前移", "New roads and estates").await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };

@@ -122,13 +122,6 @@ pub async fn api_inspect(
 
 // ---- Pages ----
 
-/// The squads the actor may put a point in, for the forms.
-async fn units_for(state: &AppState, principal: &Principal, action: Action) -> Result<Vec<Unit>, AppError> {
-    let all = state.db.units().await?;
-    let visibility = principal.visibility(action);
-    Ok(all.iter().filter(|u| crate::ops::people::unit_visible(&all, &visibility, &u.id)).cloned().collect())
-}
-
 /// A point's fields as the form shows them.
 fn input_of(point: &Point) -> PointInput {
     PointInput {
@@ -179,7 +172,7 @@ async fn list_with(
         chrome,
         points,
         can_manage: principal.has(Action::VendingManage),
-        units: units_for(state, principal, Action::VendingManage).await?,
+        units: crate::web::common::squads_for(state, principal, Action::VendingManage).await?,
         input,
         errors,
     };
@@ -291,7 +284,7 @@ async fn point_with(
         today,
         can_manage: principal.has(Action::VendingManage),
         can_inspect: principal.has(Action::VendingInspect),
-        units: units_for(state, principal, Action::VendingManage).await?,
+        units: crate::web::common::squads_for(state, principal, Action::VendingManage).await?,
         input: redraw.input.unwrap_or_else(|| input_of(&view.point.point)),
         view,
         admission,

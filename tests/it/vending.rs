@@ -29,6 +29,10 @@ async fn vendors_are_admitted_within_the_stalls_and_the_portal_shows_what_is_fre
     let fields: Vec<&str> =
         body["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["longitude", "latitude", "hours", "capacity"], "{}", bad.body);
+    let office = app.token("office01").await;
+    let brigade = app.unit_id("钟楼城管行政执法大队").await;
+    let r = app.json(Method::POST, "/api/v1/vending-points", &office, point(&brigade, "2")).await;
+    assert_eq!(r.json()["fields"][0]["code"], "unit_not_squad", "a point is a squad's: {}", r.body);
     let created = app.json(Method::POST, "/api/v1/vending-points", &squad, point(&unit, "2")).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let id = created.json()["id"].as_str().unwrap().to_owned();
