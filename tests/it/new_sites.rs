@@ -208,3 +208,20 @@ async fn a_shop_that_never_opened_is_settled_from_the_page_after_its_notice() {
     let page = app.get(&path, Some(&session)).await;
     assert!(page.body.contains("未开业或已歇业") && page.body.contains("不得占用道路"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn the_demo_sites_hold_shops_in_every_state_with_a_visit_overdue() {
+    let app = TestApp::new().await;
+    assert!(chengguan::demo::seed_cases(&app.state).await.unwrap() > 10);
+    assert_eq!(chengguan::demo::seed_new_sites(&app.state).await.unwrap(), 15);
+    assert_eq!(chengguan::demo::seed_new_sites(&app.state).await.unwrap(), 0, "once");
+    let office = app.token("office01").await;
+    let sites = app.get_bearer("/api/v1/new-sites", &office).await.json();
+    let total =
+        |key: &str| sites.as_array().unwrap().iter().map(|s| s["counts"][key].as_u64().unwrap()).sum::<u64>();
+    assert_eq!(total("shops"), 15);
+    for key in ["notified", "visited", "complied", "cased", "not_opened", "overdue"] {
+        assert!(total(key) > 0, "the demo has a shop {key}");
+    }
+    assert!(total("notified") < 15, "the newest estate's shops are not served yet");
+}

@@ -177,3 +177,30 @@ async fn the_page_forms_set_up_a_point_and_redraw_with_errors_in_chinese() {
     assert_eq!(export.status, StatusCode::OK);
     assert_eq!(app.audit_count("vending_point.export").await, 1);
 }
+
+#[tokio::test]
+async fn the_demo_points_hold_vendors_inspections_and_a_suspension_and_the_portal_names_none_of_them() {
+    let app = TestApp::new().await;
+    assert_eq!(chengguan::demo::seed_vending(&app.state).await.unwrap(), 6);
+    assert_eq!(chengguan::demo::seed_vending(&app.state).await.unwrap(), 0, "once");
+    let office = app.token("office01").await;
+    let points = app.get_bearer("/api/v1/vending-points", &office).await.json();
+    let points = points.as_array().unwrap();
+    assert!(points.iter().any(|p| p["status"] == "suspended"));
+    assert!(points.iter().any(|p| p["stalls_taken"] == p["capacity"]), "one point is full");
+    let portal = app.get("/public/vending-points", None).await;
+    for point in points {
+        let id = point["id"].as_str().unwrap();
+        let view = app.get_bearer(&format!("/api/v1/vending-points/{id}"), &office).await.json();
+        assert!(!view["inspections"].as_array().unwrap().is_empty());
+        for admission in view["admissions"].as_array().unwrap() {
+            let party = admission["party_id"].as_str().unwrap();
+            let full = app.db.party(party).await.unwrap().unwrap();
+            for secret in
+                [&full.name, &full.document_number, &full.address].into_iter().filter(|s| !s.is_empty())
+            {
+                assert!(!portal.body.contains(secret.as_str()), "the portal shows no vendor: {secret}");
+            }
+        }
+    }
+}
