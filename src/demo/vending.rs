@@ -10,9 +10,8 @@ use chrono::{Duration, NaiveDate};
 use crate::app::AppState;
 use crate::clock::ManualClock;
 use crate::domain::time::{civil_date, start_of_civil_day};
-use crate::domain::vending::{AdmissionInput, InspectionInput, PointInput};
+use crate::domain::vending::{AdmissionInput, EndAdmissionInput, InspectionInput, PointInput};
 use crate::ops::vending as ops;
-use crate::ops::vending::EndAdmissionInput;
 use crate::store::org::Visibility;
 
 /// (squad, name, kind, address, longitude, latitude, hours, stalls, goods)

@@ -345,6 +345,31 @@ impl Admission {
     }
 }
 
+/// Why and when an admission ends, as typed.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct EndAdmissionInput {
+    /// `YYYY-MM-DD`: the first day the vendor no longer trades there.
+    #[schema(value_type = String, format = Date)]
+    pub ended_on: String,
+    /// 主动退出、违反管理规定、点位调整…
+    #[schema(max_length = 200, pattern = "\\S")]
+    pub reason: String,
+}
+
+impl EndAdmissionInput {
+    /// The day and reason; the day comes after the admission began.
+    pub fn parse(&self, admitted_on: NaiveDate) -> Result<(NaiveDate, String), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let on = date(&mut errors, "ended_on", &self.ended_on, "退出日期");
+        if on.is_some_and(|d| d <= admitted_on) {
+            errors.add("ended_on", "invalid_value", "退出日期应在入驻日期之后");
+        }
+        let reason = line(&mut errors, "reason", &self.reason, 200, "请填写退出原因");
+        errors.into_result()?;
+        Ok((on.expect("checked"), reason))
+    }
+}
+
 /// Why an admission is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdmissionRefusal {

@@ -41,6 +41,24 @@ pub fn template(kind: DocKind) -> String {
     format!("{}\n{body}", include_str!("../../templates/documents/prelude.typ"))
 }
 
+/// Typesets `source` over `data` (JSON) with the shipped fonts, dated `day`, off the async
+/// threads: the one way a document, a notice or a masked copy becomes a PDF. `what` names it
+/// in the error.
+pub async fn typeset(
+    state: &AppState,
+    source: String,
+    data: String,
+    day: chrono::NaiveDate,
+    what: &str,
+) -> Result<docgen::Rendered, Error> {
+    let fonts = state.fonts().map_err(|e| Error::Internal(anyhow::anyhow!("document fonts: {e}")))?.clone();
+    let date = (day.year(), day.month() as u8, day.day() as u8);
+    tokio::task::spawn_blocking(move || docgen::render(&source, &data, &fonts, date))
+        .await
+        .map_err(|e| Error::Internal(e.into()))?
+        .map_err(|e| Error::Internal(anyhow::anyhow!("typesetting {what}: {e}")))
+}
+
 /// The bureau's full name: configured, else the name of the top unit.
 pub async fn bureau_name(state: &AppState) -> Result<String, Error> {
     Ok(if state.config.bureau_name.trim().is_empty() {
@@ -87,7 +105,6 @@ pub async fn issue(
         .collect();
     let bureau = bureau(state).await?;
     let calendar = state.db.work_calendar().await?;
-    let fonts = state.fonts().map_err(|e| Error::Internal(anyhow::anyhow!("document fonts: {e}")))?.clone();
     let party_block = PartyBlock {
         organisation: party.organisation,
         document_label: if party.document_type == DocumentType::ResidentId {
@@ -138,14 +155,7 @@ pub async fn issue(
     let built = build(kind, &facts(&number)).map_err(Error::from_refusal)?;
     let subject_key = built["x"]["subject"].as_str().unwrap_or_default().to_owned();
     let data = built.to_string();
-    let source_text = template(kind);
-    let date = (today.year(), today.month() as u8, today.day() as u8);
-    let data_for_render = data.clone();
-    let rendered =
-        tokio::task::spawn_blocking(move || docgen::render(&source_text, &data_for_render, &fonts, date))
-            .await
-            .map_err(|e| Error::Internal(e.into()))?
-            .map_err(|e| Error::Internal(anyhow::anyhow!("typesetting {}: {e}", kind.code())))?;
+    let rendered = typeset(state, template(kind), data.clone(), today, kind.code()).await?;
     let id = tx
         .insert_document(&NewDocument {
             case_id,

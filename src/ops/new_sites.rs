@@ -209,16 +209,6 @@ pub async fn notice_pdf(state: &AppState, actor: &Actor, id: &str) -> Result<Vec
         "date": format!("{}年{}月{}日", chrono::Datelike::year(&date), chrono::Datelike::month(&date), chrono::Datelike::day(&date)),
     })
     .to_string();
-    let fonts = state.fonts().map_err(|e| Error::Internal(anyhow::anyhow!("document fonts: {e}")))?.clone();
     let source = include_str!("../../templates/documents/opening_notice.typ").to_owned();
-    let stamp = (
-        chrono::Datelike::year(&today),
-        chrono::Datelike::month(&today) as u8,
-        chrono::Datelike::day(&today) as u8,
-    );
-    let rendered = tokio::task::spawn_blocking(move || docgen::render(&source, &data, &fonts, stamp))
-        .await
-        .map_err(|e| Error::Internal(e.into()))?
-        .map_err(|e| Error::Internal(anyhow::anyhow!("typesetting the 提前告知书: {e}")))?;
-    Ok(rendered.pdf)
+    Ok(crate::ops::documents::typeset(state, source, data, today, "the 提前告知书").await?.pdf)
 }

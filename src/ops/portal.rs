@@ -194,18 +194,8 @@ pub async fn wall_notice(state: &AppState, unit: Option<&str>, paper: Paper) -> 
         "portal": "/public",
     })
     .to_string();
-    let fonts = state.fonts().map_err(|e| Error::Internal(anyhow::anyhow!("document fonts: {e}")))?.clone();
     let source = include_str!("../../templates/documents/wall_notice.typ").to_owned();
-    let date = (
-        chrono::Datelike::year(&today),
-        chrono::Datelike::month(&today) as u8,
-        chrono::Datelike::day(&today) as u8,
-    );
-    let rendered = tokio::task::spawn_blocking(move || docgen::render(&source, &data, &fonts, date))
-        .await
-        .map_err(|e| Error::Internal(e.into()))?
-        .map_err(|e| Error::Internal(anyhow::anyhow!("typesetting the wall notice: {e}")))?;
-    Ok(rendered.pdf)
+    Ok(crate::ops::documents::typeset(state, source, data, today, "the wall notice").await?.pdf)
 }
 
 #[cfg(test)]

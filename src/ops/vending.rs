@@ -3,13 +3,11 @@
 //! admission rule is `domain::vending::admit_check`; every entry point — pages, API, portal,
 //! demo — goes through here.
 
-use chrono::NaiveDate;
-
 use crate::app::AppState;
 use crate::domain::access::Action;
-use crate::domain::fields::{FieldErrors, date, line};
+use crate::domain::fields::FieldErrors;
 use crate::domain::time::civil_date;
-use crate::domain::vending::{AdmissionInput, InspectionInput, PointInput, admit_check};
+use crate::domain::vending::{AdmissionInput, EndAdmissionInput, InspectionInput, PointInput, admit_check};
 use crate::ops::people::squad_in_scope;
 use crate::ops::{Actor, Error};
 use crate::store::org::Visibility;
@@ -126,30 +124,6 @@ pub async fn admit(
     tx.insert_vending_admission(&id, point_id, &admission).await?;
     tx.commit().await?;
     Ok(id)
-}
-
-/// Why and when an admission ends, as typed.
-#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
-pub struct EndAdmissionInput {
-    /// `YYYY-MM-DD`: the first day the vendor no longer trades there.
-    #[schema(value_type = String, format = Date)]
-    pub ended_on: String,
-    /// 主动退出、违反管理规定、点位调整…
-    #[schema(max_length = 200, pattern = "\\S")]
-    pub reason: String,
-}
-
-impl EndAdmissionInput {
-    fn parse(&self, admitted_on: NaiveDate) -> Result<(NaiveDate, String), FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let on = date(&mut errors, "ended_on", &self.ended_on, "退出日期");
-        if on.is_some_and(|d| d <= admitted_on) {
-            errors.add("ended_on", "invalid_value", "退出日期应在入驻日期之后");
-        }
-        let reason = line(&mut errors, "reason", &self.reason, 200, "请填写退出原因");
-        errors.into_result()?;
-        Ok((on.expect("checked"), reason))
-    }
 }
 
 /// Ends an admission (once) in a point the actor manages.

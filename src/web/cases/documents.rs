@@ -5,7 +5,6 @@ use axum::Json;
 use axum::extract::{Form, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
@@ -99,15 +98,15 @@ async fn pdf(
         let phone = party.phone.clone().unwrap_or_default();
         let phone_masked = mask_phone(&phone);
         let data = masked_copy(&data, &[(&party.document_number, &number_masked), (&phone, &phone_masked)]);
-        let fonts =
-            state.fonts().map_err(|e| AppError::Internal(anyhow::anyhow!("document fonts: {e}")))?.clone();
-        let issued = civil_date(doc.issued_at);
-        let date = (issued.year(), issued.month() as u8, issued.day() as u8);
         let source_text = template(doc.kind);
-        let rendered = tokio::task::spawn_blocking(move || docgen::render(&source_text, &data, &fonts, date))
-            .await
-            .map_err(|e| AppError::Internal(e.into()))?
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("typesetting a masked copy: {e}")))?;
+        let rendered = crate::ops::documents::typeset(
+            state,
+            source_text,
+            data,
+            civil_date(doc.issued_at),
+            "a masked copy",
+        )
+        .await?;
         (rendered.pdf, Some("masked"))
     };
     // The digest of the bytes served; a masked copy also names the issued document's.
