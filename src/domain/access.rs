@@ -323,10 +323,16 @@ pub enum Action {
     /// Register a new road or estate and its shops, serve the 提前告知, record follow-up visits
     /// and what became of each shop (管理重心前移).
     NewSiteRecord,
+    /// Read the squads' target assessment: the year's scheme, the results with their breakdown
+    /// and the assessors' entries (published results: every squad; live ones: the reader's scope).
+    AssessmentView,
+    /// Define a year's scheme, record deductions and awards, publish a period's results and
+    /// correct them with a reason (the campaign office).
+    AssessmentManage,
 }
 
 impl Action {
-    pub const ALL: [Action; 50] = [
+    pub const ALL: [Action; 52] = [
         Action::SelfService,
         Action::OrgView,
         Action::OrgEdit,
@@ -377,6 +383,8 @@ impl Action {
         Action::VendingInspect,
         Action::NewSiteView,
         Action::NewSiteRecord,
+        Action::AssessmentView,
+        Action::AssessmentManage,
     ];
 
     pub fn code(self) -> &'static str {
@@ -431,6 +439,8 @@ impl Action {
             Action::VendingInspect => "vending_inspect",
             Action::NewSiteView => "new_site_view",
             Action::NewSiteRecord => "new_site_record",
+            Action::AssessmentView => "assessment_view",
+            Action::AssessmentManage => "assessment_manage",
         }
     }
 }
@@ -639,6 +649,15 @@ pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
         (R::SquadLeader, A::NewSiteRecord) => Some(S::Subtree),
         (R::Officer, A::NewSiteRecord) => Some(S::Unit),
         (_, A::NewSiteRecord) => None,
+        // 派驻中队目标考核 (plan §三（四）): the office assesses the squads and the leaders read
+        // it; a squad reads its own results and entries (its leader the squad, its members
+        // their unit). The assessed do not assess themselves.
+        (R::Leader | R::Office, A::AssessmentView) => Some(S::All),
+        (R::SquadLeader, A::AssessmentView) => Some(S::Subtree),
+        (R::Officer | R::Auxiliary, A::AssessmentView) => Some(S::Unit),
+        (_, A::AssessmentView) => None,
+        (R::Office, A::AssessmentManage) => Some(S::All),
+        (_, A::AssessmentManage) => None,
     }
 }
 

@@ -4,6 +4,7 @@
 //! argument. Untrusted input becomes a domain type here, once (parse, don't validate).
 
 pub mod access;
+pub mod assessment;
 pub mod audit;
 pub mod calendar;
 pub mod case;

@@ -9,6 +9,7 @@
 //! Nothing here knows about HTTP: no request, no response, no status code.
 
 pub mod accounts;
+pub mod assessment;
 pub mod calendar;
 pub mod cases;
 pub mod disclosure;

@@ -7,6 +7,7 @@
 //! audit record, so a change and its record are written together or not at all.
 
 pub mod accounts;
+pub mod assessment;
 pub mod audit;
 pub mod calendar;
 pub mod cases;
@@ -349,6 +350,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         "0039_new_sites",
         include_str!("../../migrations/sqlite/0039_new_sites.sql"),
         include_str!("../../migrations/postgres/0039_new_sites.sql"),
+    ),
+    (
+        "0040_assessment",
+        include_str!("../../migrations/sqlite/0040_assessment.sql"),
+        include_str!("../../migrations/postgres/0040_assessment.sql"),
     ),
 ];
 
