@@ -83,6 +83,9 @@ enum Command {
     /// Case tools.
     #[command(subcommand)]
     Case(CaseCommand),
+    /// The squads' target assessment (派驻中队目标考核).
+    #[command(subcommand)]
+    Assessment(AssessmentCommand),
     /// Copy the database (SQLite) and the evidence into a new folder while serving, with a
     /// manifest signed under the key file.
     Backup {
@@ -107,6 +110,22 @@ enum CaseCommand {
     Simulate {
         #[arg(long)]
         script: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AssessmentCommand {
+    /// A period's results, one object per squad with `unit_id`, `unit`, `rank`, `score` and the
+    /// `breakdown` (`indicator`, `points`, `source`: `computed` or `recorded`) whose points add
+    /// up to the score: the published results with their corrections, else computed now.
+    /// Exit 2 on a bad argument, 1 when the year has no adopted scheme.
+    Squads {
+        /// `YYYY-MM` (a month) or `YYYY` (a year).
+        #[arg(long)]
+        period: String,
+        /// `json` (the only format).
+        #[arg(long, default_value = "json")]
+        format: String,
     },
 }
 
@@ -432,6 +451,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if shops > 0 {
                     println!("演示管理重心前移店铺 demo new-site shops: {shops}");
                 }
+                let entries =
+                    crate::demo::seed_assessment(&state).await.context("adding the demo assessment")?;
+                if entries > 0 {
+                    println!("演示中队目标考核记录 demo assessment entries: {entries}");
+                }
                 crate::demo::seed_open311(&state).await.context("adding the demo Open311 client")?;
                 println!(
                     "Open311 演示客户端 client {}, api_key: {}",
@@ -543,6 +567,30 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Assessment(AssessmentCommand::Squads { period, format }) => {
+            let Some(period) = crate::domain::assessment::Period::parse(&period) else {
+                eprintln!("--period is YYYY-MM or YYYY, not {period:?}");
+                return Ok(ExitCode::from(2));
+            };
+            if format != "json" {
+                eprintln!("--format json is the only format");
+                return Ok(ExitCode::from(2));
+            }
+            let today = crate::domain::time::civil_date(clock.now());
+            match crate::ops::assessment::period_results(&db, period, today).await {
+                Ok(view) => {
+                    let scores: Vec<crate::ops::assessment::SquadScore> =
+                        view.results.iter().map(crate::ops::assessment::SquadScore::from).collect();
+                    println!("{}", serde_json::to_string_pretty(&scores)?);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(crate::ops::Error::Refused { code, message }) => {
+                    eprintln!("{code}: {message}");
+                    Ok(ExitCode::from(1))
+                }
+                Err(e) => Err(anyhow::anyhow!("{e:?}")),
+            }
         }
         Command::Evidence(command) => evidence(&db, &config, &clock, command).await,
         Command::Audit(AuditCommand::Verify) => {

@@ -7,6 +7,7 @@
 //! always expiring or expired. Idempotent: a database that already has the demo bureau is left
 //! as it is.
 
+mod assessment;
 mod disclosure;
 mod intake;
 mod legal_help;
@@ -14,6 +15,7 @@ mod new_sites;
 mod special_care;
 mod talks;
 mod vending;
+pub use assessment::seed_assessment;
 pub use disclosure::seed_disclosure;
 pub use intake::{DEMO_OPEN311_CLIENT, DEMO_OPEN311_KEY, seed_joint, seed_matters, seed_open311};
 pub use legal_help::seed_legal_help;

@@ -370,10 +370,10 @@ impl IndicatorInput {
             (None, _, _) => errors.add("rule", "invalid_value", "请选择计分规则"),
             (Some(Rule::Rate), Some(Source::Recorded), _)
             | (Some(Rule::Rate), _, Some(MetricShape::Count)) => {
-                errors.add("rule", "rule_mismatch", "按比例计分只适用于系统计算的比率类指标")
+                errors.add("rule", "rule_mismatch", "按比例计分只适用于系统计算的比率类指标");
             }
             (Some(Rule::Deduct | Rule::Award), Some(Source::Computed), Some(MetricShape::Rate)) => {
-                errors.add("rule", "rule_mismatch", "比率类指标按比例计分")
+                errors.add("rule", "rule_mismatch", "比率类指标按比例计分");
             }
             _ => {}
         }

@@ -50,6 +50,18 @@ fn squad_of<'a>(units: &'a [Unit], unit_id: &str) -> Option<&'a Unit> {
     None
 }
 
+/// What the metric queries read for a period: its days, today, and its instants in Beijing time.
+fn bounds_of(period: Period, today: NaiveDate) -> MetricBounds {
+    let last_day = period.last_day();
+    MetricBounds {
+        first_day: period.first_day(),
+        last_day,
+        today,
+        from: start_of_civil_day(period.first_day()),
+        to: start_of_civil_day(last_day.succ_opt().expect("a next day")),
+    }
+}
+
 /// Computes a period's results for every squad under the year's adopted scheme, from the
 /// records as they stand today.
 pub async fn compute(db: &Db, period: Period, today: NaiveDate) -> Result<Vec<SquadResult>, Error> {
@@ -74,14 +86,8 @@ pub async fn compute(db: &Db, period: Period, today: NaiveDate) -> Result<Vec<Sq
         }
     };
     let needed: HashSet<Metric> = scheme.indicators.iter().filter_map(|(_, i)| i.metric).collect();
+    let bounds = bounds_of(period, today);
     let last_day = period.last_day();
-    let bounds = MetricBounds {
-        first_day: period.first_day(),
-        last_day,
-        today,
-        from: start_of_civil_day(period.first_day()),
-        to: start_of_civil_day(last_day.succ_opt().expect("a next day")),
-    };
     for (metric, sql) in SQL_METRICS {
         if needed.contains(&metric) {
             for (unit_id, measure) in db.assessment_metric(sql, &bounds).await? {
@@ -128,14 +134,12 @@ pub async fn compute(db: &Db, period: Period, today: NaiveDate) -> Result<Vec<Sq
     Ok(assess(&scheme.indicators, &squads))
 }
 
-/// A period's results: the frozen ones with their corrections once published, else computed
-/// now. Published results are the bureau's 通报 and every reader sees all squads; live ones are
-/// limited to what the reader's scope reaches.
-pub async fn results(state: &AppState, actor: &Actor, period: Period) -> Result<ResultsView, Error> {
-    actor.require(Action::AssessmentView)?;
+/// A period's results for every squad: the frozen ones with their corrections once published,
+/// else computed now (the CLI's and the pages' one reading).
+pub async fn period_results(db: &Db, period: Period, today: NaiveDate) -> Result<ResultsView, Error> {
     let code = period.code();
-    if let Some(publication) = state.db.assessment_publication(&code).await? {
-        let corrections = state.db.assessment_corrections(&code).await?;
+    if let Some(publication) = db.assessment_publication(&code).await? {
+        let corrections = db.assessment_corrections(&code).await?;
         let mut results = publication.results;
         let plain: Vec<_> = corrections.iter().map(|c| c.correction.clone()).collect();
         apply_corrections(&mut results, &plain);
@@ -146,14 +150,21 @@ pub async fn results(state: &AppState, actor: &Actor, period: Period) -> Result<
             corrections,
         });
     }
-    let units = state.db.units().await?;
-    let visibility = actor.visibility(Action::AssessmentView);
-    let results = compute(&state.db, period, civil_date(state.now()))
-        .await?
-        .into_iter()
-        .filter(|r| unit_visible(&units, &visibility, &r.unit_id))
-        .collect();
+    let results = compute(db, period, today).await?;
     Ok(ResultsView { period, published: None, results, corrections: Vec::new() })
+}
+
+/// A period's results as a reader sees them. Published results are the bureau's 通报 and every
+/// reader sees all squads; live ones are limited to what the reader's scope reaches.
+pub async fn results(state: &AppState, actor: &Actor, period: Period) -> Result<ResultsView, Error> {
+    actor.require(Action::AssessmentView)?;
+    let mut view = period_results(&state.db, period, civil_date(state.now())).await?;
+    if view.published.is_none() {
+        let units = state.db.units().await?;
+        let visibility = actor.visibility(Action::AssessmentView);
+        view.results.retain(|r| unit_visible(&units, &visibility, &r.unit_id));
+    }
+    Ok(view)
 }
 
 /// One squad's result in a period, as the reader may see it.
@@ -348,4 +359,86 @@ pub async fn correct(
     tx.insert_assessment_correction(&id, &code, &correction, before).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// One line of a squad's breakdown as the API and the CLI print it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct BreakdownLine {
+    pub indicator_id: String,
+    pub indicator: String,
+    /// `computed` (from the system's records) or `recorded` (by an assessor).
+    pub source: crate::domain::assessment::Source,
+    pub weight: f64,
+    pub points: f64,
+    /// What was measured or recorded, in words.
+    pub value: String,
+    /// The recorded entries behind a recorded line.
+    pub entries: Vec<String>,
+    /// Set when the line was corrected after publication: the points first published.
+    pub corrected_from: Option<f64>,
+    pub correction_reason: Option<String>,
+}
+
+/// A squad's result as the API and the CLI print it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct SquadScore {
+    pub unit_id: String,
+    pub unit: String,
+    /// 1 is the best; equal scores share a rank.
+    pub rank: u32,
+    /// The sum of the breakdown's points. Each line is kept in hundredths and the sum is taken
+    /// in hundredths, so it is exact; a reader adding the printed numbers in binary floating
+    /// point may differ from it in the fifteenth digit, never in the hundredths.
+    pub score: f64,
+    pub breakdown: Vec<BreakdownLine>,
+}
+
+impl From<&SquadResult> for SquadScore {
+    fn from(result: &SquadResult) -> Self {
+        let breakdown: Vec<BreakdownLine> = result
+            .lines
+            .iter()
+            .map(|l| BreakdownLine {
+                indicator_id: l.indicator_id.clone(),
+                indicator: l.indicator.clone(),
+                source: l.source,
+                weight: l.weight.as_f64(),
+                points: l.points.as_f64(),
+                value: l.value.clone(),
+                entries: l.entries.clone(),
+                corrected_from: l.corrected_from.map(Points::as_f64),
+                correction_reason: l.correction_reason.clone(),
+            })
+            .collect();
+        let score = result.score().as_f64();
+        SquadScore {
+            unit_id: result.unit_id.clone(),
+            unit: result.unit.clone(),
+            rank: result.rank,
+            score,
+            breakdown,
+        }
+    }
+}
+
+/// The rows behind one computed line of a squad: the case terms or decisions for the three case
+/// metrics (`None` for the others, whose records are on their own pages).
+pub async fn behind(
+    state: &AppState,
+    actor: &Actor,
+    period: Period,
+    unit_id: &str,
+    metric: Metric,
+) -> Result<Option<Vec<crate::store::assessment::BehindRow>>, Error> {
+    actor.require(Action::AssessmentView)?;
+    let units = state.db.units().await?;
+    if !unit_visible(&units, &actor.visibility(Action::AssessmentView), unit_id) {
+        return Err(Error::NotFound);
+    }
+    let Some(sql) = crate::store::assessment::behind_sql(metric) else { return Ok(None) };
+    let bounds = bounds_of(period, civil_date(state.now()));
+    let rows = state.db.assessment_behind(sql, &bounds).await?;
+    Ok(Some(
+        rows.into_iter().filter(|r| squad_of(&units, &r.unit_id).is_some_and(|s| s.id == unit_id)).collect(),
+    ))
 }

@@ -87,7 +87,7 @@ macro_rules! reviewed {
 
 /// 办案按期率 (`Metric::HandlingOnTime`): the cohort above, and of it the terms met in time.
 const HANDLING_ON_TIME: &str = concat!(
-    "SELECT unit_id, SUM(CASE WHEN met_on IS NOT NULL AND met_on <= due_on THEN 1 ELSE 0 END), COUNT(*) \
+    "SELECT unit_id, CAST(SUM(CASE WHEN met_on IS NOT NULL AND met_on <= due_on THEN 1 ELSE 0 END) AS BIGINT), COUNT(*) \
        FROM case_clocks WHERE ",
     handling_cohort!(),
     " GROUP BY unit_id"
@@ -101,8 +101,13 @@ const DEADLINES_MISSED: &str = concat!(
 );
 
 /// 重大案件法制审核率 (`Metric::LegalReview`).
-const LEGAL_REVIEW: &str =
-    concat!("SELECT c.unit_id, SUM(", reviewed!(), "), COUNT(*) ", major_decided!(), " GROUP BY c.unit_id");
+const LEGAL_REVIEW: &str = concat!(
+    "SELECT c.unit_id, CAST(SUM(",
+    reviewed!(),
+    ") AS BIGINT), COUNT(*) ",
+    major_decided!(),
+    " GROUP BY c.unit_id"
+);
 
 /// The rows behind the three case metrics, in the same conditions as their counts: unit, case
 /// id, case number, what (the term's kind, or `decide`), the day it was due or decided, the day
@@ -132,7 +137,7 @@ const REVIEW_BEHIND: &str = concat!(
 /// filmed, and of those the ones with a recording attached — the same acts as
 /// `Db::recordable_acts`, counted.
 const RECORDING: &str = concat!(
-    "SELECT unit_id, SUM(recorded), COUNT(*) FROM (\
+    "SELECT unit_id, CAST(SUM(recorded) AS BIGINT), COUNT(*) FROM (\
      SELECT c.unit_id AS unit_id, \
             CASE WHEN EXISTS (SELECT 1 FROM evidence_items e WHERE e.case_id = ev.case_id AND e.case_event_seq = ev.seq \
                                AND e.deleted_at IS NULL AND e.media_type IN ",
@@ -156,8 +161,8 @@ const RECORDING: &str = concat!(
 /// the ones holding a certificate valid on the period's last day ($2).
 const CERTIFICATES: &str = "\
 SELECT p.unit_id, \
-       SUM(CASE WHEN EXISTS (SELECT 1 FROM certificates c WHERE c.person_id = p.id AND c.status = 'valid' \
-                              AND c.valid_from <= $2 AND c.valid_to >= $2) THEN 1 ELSE 0 END), COUNT(*) \
+       CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM certificates c WHERE c.person_id = p.id AND c.status = 'valid' \
+                                   AND c.valid_from <= $2 AND c.valid_to >= $2) THEN 1 ELSE 0 END) AS BIGINT), COUNT(*) \
   FROM people p WHERE p.active AND p.employment = 'officer' \
  GROUP BY p.unit_id";
 
@@ -436,7 +441,7 @@ impl AuditedTx {
             return Err(StoreError::Conflict);
         }
         self.audit(
-            AuditEvent::new("assessment_scheme.save", "assessment_scheme", &year.to_string())
+            AuditEvent::new("assessment_scheme.save", "assessment_scheme", year.to_string())
                 .details(serde_json::json!({ "total": total.to_string() })),
         )
         .await?;
@@ -471,7 +476,7 @@ impl AuditedTx {
         });
         self.bump_scheme(year).await?;
         self.audit(
-            AuditEvent::new("assessment_indicator.add", "assessment_scheme", &year.to_string())
+            AuditEvent::new("assessment_indicator.add", "assessment_scheme", year.to_string())
                 .details(serde_json::json!({ "id": id, "indicator": indicator })),
         )
         .await?;
@@ -498,7 +503,7 @@ impl AuditedTx {
         }
         self.bump_scheme(year).await?;
         self.audit(
-            AuditEvent::new("assessment_indicator.remove", "assessment_scheme", &year.to_string())
+            AuditEvent::new("assessment_indicator.remove", "assessment_scheme", year.to_string())
                 .details(serde_json::json!({ "id": id, "indicator": indicator })),
         )
         .await?;
@@ -542,8 +547,7 @@ impl AuditedTx {
         if done == 0 {
             return Err(StoreError::Conflict);
         }
-        self.audit(AuditEvent::new("assessment_scheme.adopt", "assessment_scheme", &year.to_string()))
-            .await?;
+        self.audit(AuditEvent::new("assessment_scheme.adopt", "assessment_scheme", year.to_string())).await?;
         Ok(())
     }
 

@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod api_docs;
+pub mod assessment;
 pub mod assets;
 pub mod audit;
 pub mod body;
@@ -48,7 +49,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::http::{HeaderValue, Method, header};
-use axum::routing::{MethodRouter, get, post, put};
+use axum::routing::{MethodRouter, delete, get, post, put};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -151,6 +152,87 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
             "/disclosures/{id}/withdraw",
             A(X::DisclosurePublish),
             post(disclosure::withdraw_form),
+        ),
+        route(g.clone(), "/assessment", A(X::AssessmentView), get(assessment::ranking_page)),
+        route(g.clone(), "/assessment/export", A(X::AssessmentView), get(assessment::export)),
+        route(p.clone(), "/assessment/publish", A(X::AssessmentManage), post(assessment::publish_form)),
+        route(g.clone(), "/assessment/squads/{id}", A(X::AssessmentView), get(assessment::squad_page)),
+        route(p.clone(), "/assessment/entries", A(X::AssessmentManage), post(assessment::entry_form)),
+        route(
+            p.clone(),
+            "/assessment/corrections",
+            A(X::AssessmentManage),
+            post(assessment::correction_form),
+        ),
+        route(g.clone(), "/assessment/schemes/{year}", A(X::AssessmentView), get(assessment::scheme_page)),
+        route(p.clone(), "/assessment/schemes/{year}", A(X::AssessmentManage), post(assessment::total_form)),
+        route(
+            p.clone(),
+            "/assessment/schemes/{year}/indicators",
+            A(X::AssessmentManage),
+            post(assessment::indicator_form),
+        ),
+        route(
+            p.clone(),
+            "/assessment/schemes/{year}/indicators/{id}/remove",
+            A(X::AssessmentManage),
+            post(assessment::remove_form),
+        ),
+        route(
+            p.clone(),
+            "/assessment/schemes/{year}/adopt",
+            A(X::AssessmentManage),
+            post(assessment::adopt_form),
+        ),
+        route(g.clone(), "/api/v1/assessment/results", A(X::AssessmentView), get(assessment::api_results)),
+        route(
+            g.clone(),
+            "/api/v1/assessment/schemes/{year}",
+            A(X::AssessmentView),
+            get(assessment::api_scheme),
+        ),
+        route(
+            Method::PUT,
+            "/api/v1/assessment/schemes/{year}",
+            A(X::AssessmentManage),
+            put(assessment::api_save_scheme),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/assessment/schemes/{year}/indicators",
+            A(X::AssessmentManage),
+            post(assessment::api_add_indicator),
+        ),
+        route(
+            Method::DELETE,
+            "/api/v1/assessment/schemes/{year}/indicators/{id}",
+            A(X::AssessmentManage),
+            delete(assessment::api_remove_indicator),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/assessment/schemes/{year}/adopt",
+            A(X::AssessmentManage),
+            post(assessment::api_adopt),
+        ),
+        route(g.clone(), "/api/v1/assessment/entries", A(X::AssessmentView), get(assessment::api_entries)),
+        route(
+            p.clone(),
+            "/api/v1/assessment/entries",
+            A(X::AssessmentManage),
+            post(assessment::api_record_entry),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/assessment/publications",
+            A(X::AssessmentManage),
+            post(assessment::api_publish),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/assessment/corrections",
+            A(X::AssessmentManage),
+            post(assessment::api_correct),
         ),
         route(g.clone(), "/legal-help", A(X::LegalHelpView), get(legal_help::year_page)),
         route(g.clone(), "/legal-help/export", A(X::LegalHelpView), get(legal_help::export)),

@@ -159,6 +159,16 @@ const MENU: &[(MenuItem, Option<Action>)] = &[
         Some(Action::CaseView),
     ),
     (
+        MenuItem {
+            key: "assessment",
+            href: "/assessment",
+            zh: "中队目标考核",
+            en: "Squad assessment",
+            icon: "★",
+        },
+        Some(Action::AssessmentView),
+    ),
+    (
         MenuItem { key: "training", href: "/training", zh: "教育培训", en: "Training", icon: "✓" },
         Some(Action::TrainingView),
     ),

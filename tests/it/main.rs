@@ -3,6 +3,7 @@
 
 mod access;
 mod api_contract;
+mod assessment;
 mod audit;
 mod backup;
 mod calendar;
