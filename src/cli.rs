@@ -456,6 +456,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if entries > 0 {
                     println!("演示中队目标考核记录 demo assessment entries: {entries}");
                 }
+                let sessions =
+                    crate::demo::seed_counselling(&state).await.context("adding the demo counselling")?;
+                if sessions > 0 {
+                    println!("演示心灵管理辅导 demo counselling sessions: {sessions}");
+                }
                 crate::demo::seed_open311(&state).await.context("adding the demo Open311 client")?;
                 println!(
                     "Open311 演示客户端 client {}, api_key: {}",

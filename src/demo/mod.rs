@@ -8,6 +8,7 @@
 //! as it is.
 
 mod assessment;
+mod counselling;
 mod disclosure;
 mod intake;
 mod legal_help;
@@ -16,6 +17,7 @@ mod special_care;
 mod talks;
 mod vending;
 pub use assessment::seed_assessment;
+pub use counselling::seed_counselling;
 pub use disclosure::seed_disclosure;
 pub use intake::{DEMO_OPEN311_CLIENT, DEMO_OPEN311_KEY, seed_joint, seed_matters, seed_open311};
 pub use legal_help::seed_legal_help;

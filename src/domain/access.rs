@@ -329,10 +329,16 @@ pub enum Action {
     /// Define a year's scheme, record deductions and awards, publish a period's results and
     /// correct them with a reason (the campaign office).
     AssessmentManage,
+    /// Record counselling sessions (the counsellor, who alone with the people of a session
+    /// reads its notes), register a squad's 心灵驿站 and, bureau-wide, the yearly plan.
+    CounsellingRecord,
+    /// The counselling counts per squad and month, the stations and the plan: never a name,
+    /// never a note.
+    CounsellingCounts,
 }
 
 impl Action {
-    pub const ALL: [Action; 52] = [
+    pub const ALL: [Action; 54] = [
         Action::SelfService,
         Action::OrgView,
         Action::OrgEdit,
@@ -385,6 +391,8 @@ impl Action {
         Action::NewSiteRecord,
         Action::AssessmentView,
         Action::AssessmentManage,
+        Action::CounsellingRecord,
+        Action::CounsellingCounts,
     ];
 
     pub fn code(self) -> &'static str {
@@ -441,6 +449,8 @@ impl Action {
             Action::NewSiteRecord => "new_site_record",
             Action::AssessmentView => "assessment_view",
             Action::AssessmentManage => "assessment_manage",
+            Action::CounsellingRecord => "counselling_record",
+            Action::CounsellingCounts => "counselling_counts",
         }
     }
 }
@@ -658,6 +668,15 @@ pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
         (_, A::AssessmentView) => None,
         (R::Office, A::AssessmentManage) => Some(S::All),
         (_, A::AssessmentManage) => None,
+        // 心灵管理辅导 (plan §三（三）5): the office runs the counselling centre and a squad leader
+        // the squad's 心灵驿站; the leaders see the counts. No role reads a session's notes:
+        // only its counsellor and its people do (`domain::counselling::may_read_notes`).
+        (R::Office, A::CounsellingRecord) => Some(S::All),
+        (R::SquadLeader, A::CounsellingRecord) => Some(S::Subtree),
+        (_, A::CounsellingRecord) => None,
+        (R::Leader | R::Office, A::CounsellingCounts) => Some(S::All),
+        (R::SquadLeader, A::CounsellingCounts) => Some(S::Subtree),
+        (_, A::CounsellingCounts) => None,
     }
 }
 

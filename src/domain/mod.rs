@@ -8,6 +8,7 @@ pub mod assessment;
 pub mod audit;
 pub mod calendar;
 pub mod case;
+pub mod counselling;
 pub mod disclosure;
 pub mod evidence;
 pub mod fields;

@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod assessment;
 pub mod calendar;
 pub mod cases;
+pub mod counselling;
 pub mod disclosure;
 pub mod documents;
 mod error;

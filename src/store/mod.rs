@@ -11,6 +11,7 @@ pub mod assessment;
 pub mod audit;
 pub mod calendar;
 pub mod cases;
+pub mod counselling;
 pub mod direct;
 pub mod disclosure;
 pub mod documents;
@@ -355,6 +356,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         "0040_assessment",
         include_str!("../../migrations/sqlite/0040_assessment.sql"),
         include_str!("../../migrations/postgres/0040_assessment.sql"),
+    ),
+    (
+        "0041_counselling",
+        include_str!("../../migrations/sqlite/0041_counselling.sql"),
+        include_str!("../../migrations/postgres/0041_counselling.sql"),
     ),
 ];
 

@@ -35,6 +35,9 @@ pub enum Field {
     /// the party's file sensitive).
     CareCategory,
     CareCircumstances,
+    /// A counselling session's notes (心灵管理辅导): readable only by the counsellor and the
+    /// people of the session.
+    CounsellingNotes,
 }
 
 impl Field {
@@ -48,6 +51,7 @@ impl Field {
             Field::ReporterPhone => "matter_reporters.phone",
             Field::CareCategory => "care_entries.category",
             Field::CareCircumstances => "care_entries.circumstances",
+            Field::CounsellingNotes => "counselling_sessions.notes",
         }
     }
 }
@@ -222,6 +226,7 @@ pub struct Resealed {
     pub people: u64,
     pub reporters: u64,
     pub care_entries: u64,
+    pub counselling_sessions: u64,
 }
 
 type PartySecrets = (String, String, Option<String>, String, Option<String>);
@@ -385,6 +390,40 @@ impl Db {
             .await?;
             tx.commit().await?;
             done.care_entries += rows.len() as u64;
+        }
+        loop {
+            let rows: Vec<(String, String)> = on_pool!(self, |pool| {
+                sqlx::query_as(
+                    "SELECT id, notes FROM counselling_sessions WHERE notes <> '' AND notes NOT LIKE $1 \
+                     ORDER BY id LIMIT $2",
+                )
+                .bind(&current)
+                .bind(RESEAL_BATCH)
+                .fetch_all(pool)
+                .await?
+            });
+            if rows.is_empty() {
+                break;
+            }
+            let mut tx = self.begin(&AuditCtx::cli("system"), now).await?;
+            for (id, notes) in &rows {
+                let notes = open(&ring, Field::CounsellingNotes, id, notes)?;
+                on_tx!(&mut tx.tx, |conn| {
+                    sqlx::query("UPDATE counselling_sessions SET notes = $1 WHERE id = $2")
+                        .bind(seal(&ring, Field::CounsellingNotes, id, &notes))
+                        .bind(id)
+                        .execute(conn)
+                        .await?;
+                });
+            }
+            tx.audit(AuditEvent::new("personal.reseal", "counselling_sessions", "").details(
+                serde_json::json!({
+                    "rows": rows.len(), "key": ring.current_id(),
+                }),
+            ))
+            .await?;
+            tx.commit().await?;
+            done.counselling_sessions += rows.len() as u64;
         }
         Ok(done)
     }

@@ -15,6 +15,7 @@ pub mod calendar;
 pub mod case_rules;
 pub mod cases;
 pub mod common;
+pub mod counselling;
 pub mod disclosure;
 pub mod error;
 pub mod evidence;
@@ -233,6 +234,46 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
             "/api/v1/assessment/corrections",
             A(X::AssessmentManage),
             post(assessment::api_correct),
+        ),
+        route(g.clone(), "/counselling", A(X::CounsellingCounts), get(counselling::counts_page)),
+        route(g.clone(), "/counselling/export", A(X::CounsellingCounts), get(counselling::export)),
+        route(g.clone(), "/counselling/mine", A(X::SelfService), get(counselling::mine_page)),
+        route(g.clone(), "/counselling/sessions/{id}", A(X::SelfService), get(counselling::session_page)),
+        route(p.clone(), "/counselling/sessions", A(X::CounsellingRecord), post(counselling::session_form)),
+        route(p.clone(), "/counselling/stations", A(X::CounsellingRecord), post(counselling::station_form)),
+        route(p.clone(), "/counselling/plan", A(X::CounsellingRecord), post(counselling::plan_form)),
+        route(g.clone(), "/api/v1/counselling/counts", A(X::CounsellingCounts), get(counselling::api_counts)),
+        route(g.clone(), "/api/v1/counselling/sessions", A(X::SelfService), get(counselling::api_mine)),
+        route(
+            p.clone(),
+            "/api/v1/counselling/sessions",
+            A(X::CounsellingRecord),
+            post(counselling::api_record),
+        ),
+        route(
+            g.clone(),
+            "/api/v1/counselling/sessions/{id}",
+            A(X::SelfService),
+            get(counselling::api_session),
+        ),
+        route(
+            g.clone(),
+            "/api/v1/counselling/stations",
+            A(X::CounsellingCounts),
+            get(counselling::api_stations),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/counselling/stations",
+            A(X::CounsellingRecord),
+            post(counselling::api_add_station),
+        ),
+        route(g.clone(), "/api/v1/counselling/plan", A(X::CounsellingCounts), get(counselling::api_plan)),
+        route(
+            p.clone(),
+            "/api/v1/counselling/plan",
+            A(X::CounsellingRecord),
+            post(counselling::api_add_plan_item),
         ),
         route(g.clone(), "/legal-help", A(X::LegalHelpView), get(legal_help::year_page)),
         route(g.clone(), "/legal-help/export", A(X::LegalHelpView), get(legal_help::export)),

@@ -169,6 +169,26 @@ const MENU: &[(MenuItem, Option<Action>)] = &[
         Some(Action::AssessmentView),
     ),
     (
+        MenuItem {
+            key: "counselling",
+            href: "/counselling",
+            zh: "心灵管理辅导",
+            en: "Counselling",
+            icon: "☼",
+        },
+        Some(Action::CounsellingCounts),
+    ),
+    (
+        MenuItem {
+            key: "counselling_mine",
+            href: "/counselling/mine",
+            zh: "我的辅导记录",
+            en: "My counselling",
+            icon: "☺",
+        },
+        Some(Action::SelfService),
+    ),
+    (
         MenuItem { key: "training", href: "/training", zh: "教育培训", en: "Training", icon: "✓" },
         Some(Action::TrainingView),
     ),

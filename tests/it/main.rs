@@ -9,6 +9,7 @@ mod backup;
 mod calendar;
 mod cases;
 mod cli;
+mod counselling;
 mod crash;
 mod direct;
 mod disclosure;
