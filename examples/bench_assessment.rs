@@ -146,6 +146,8 @@ async fn main() -> anyhow::Result<()> {
     // Cases need a party and a category; one party of the registry stands for all.
     let office =
         chengguan::ops::Actor::acting_as(db.account_by_username("office01").await?.expect("demo"), "bench");
+    // The demo's cases bring the registry's parties (and a few real cases beside the generated).
+    chengguan::demo::seed_cases(&state).await?;
     let party: String = match db.pool() {
         Pool::Sqlite(pool) => sqlx::query_scalar("SELECT id FROM parties LIMIT 1").fetch_one(pool).await?,
         Pool::Postgres(pool) => sqlx::query_scalar("SELECT id FROM parties LIMIT 1").fetch_one(pool).await?,
