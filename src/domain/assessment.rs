@@ -18,7 +18,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::fields::{FieldErrors, date, line, text};
@@ -338,7 +338,8 @@ impl IndicatorInput {
         let metric_code = self.metric.trim().to_ascii_lowercase();
         // Art. 74 ¶3 first: an indicator over fines is refused for that reason, whatever else
         // is wrong with it.
-        if PENALTY_METRICS.contains(&metric_code.as_str()) {
+        let penalty_metric = PENALTY_METRICS.contains(&metric_code.as_str());
+        if penalty_metric {
             errors.add("metric", PENALTY_LINKED, PENALTY_LINKED_ZH);
         }
         if names_penalties(&name) {
@@ -352,14 +353,15 @@ impl IndicatorInput {
             errors.add("source", "invalid_value", "请选择来源（系统计算或考核记录）");
         }
         let metric = match (source, metric_code.as_str()) {
-            (Some(Source::Computed), code) if !PENALTY_METRICS.contains(&code) => {
+            _ if penalty_metric => None,
+            (Some(Source::Computed), code) => {
                 let metric = Metric::parse(code);
                 if metric.is_none() {
                     errors.add("metric", "invalid_value", "请选择系统计算的指标");
                 }
                 metric
             }
-            (Some(Source::Recorded), code) if !code.is_empty() && !PENALTY_METRICS.contains(&code) => {
+            (Some(Source::Recorded), code) if !code.is_empty() => {
                 errors.add("metric", "metric_not_recorded", "考核记录类指标不选择系统计算项");
                 None
             }
@@ -717,11 +719,6 @@ impl CorrectionInput {
     }
 }
 
-/// The year a day's entry belongs to (the scheme it is recorded under).
-pub fn year_of(day: NaiveDate) -> i32 {
-    day.year()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -905,13 +902,30 @@ mod tests {
             for (i, _) in indicators.iter().enumerate() {
                 inputs.entries.insert(format!("i{i}"), entries.iter().enumerate().map(|(k, p)| EntryPoints { entry_id: format!("e{k}"), points: Points(*p) }).collect());
             }
-            let results = assess(&indicators, &[("u".into(), "u".into(), inputs)]);
+            let results = assess(&indicators, &[("u".into(), "u".into(), inputs.clone())]);
             let r = &results[0];
-            proptest::prop_assert_eq!(r.score().0, r.lines.iter().map(|l| l.points.0).sum::<i64>());
+            let entry_sum: i64 = entries.iter().sum();
             for (l, (_, ind)) in r.lines.iter().zip(&indicators) {
                 proptest::prop_assert!(l.points.0 >= 0 && l.points <= ind.weight);
+                // Each rule, written out again in floating point: the line is within half a
+                // hundredth of it.
+                let w = ind.weight.0 as f64;
+                let expected = match (ind.source, ind.rule) {
+                    (Source::Computed, Rule::Rate) => {
+                        let m = inputs.measures[&ind.metric.unwrap()];
+                        if m.den == 0 { w } else { w * m.num as f64 / m.den as f64 }
+                    }
+                    (Source::Computed, _) => {
+                        let n = inputs.measures[&ind.metric.unwrap()].num as f64;
+                        (w - ind.per.0 as f64 * n).max(0.0)
+                    }
+                    (Source::Recorded, Rule::Award) => (entry_sum as f64).min(w),
+                    (Source::Recorded, _) => (w - entry_sum as f64).max(0.0),
+                };
+                proptest::prop_assert!((l.points.0 as f64 - expected).abs() <= 0.5, "{:?} {}", l, expected);
             }
-            proptest::prop_assert!(r.score().0 <= weights.iter().sum::<i64>());
+            // The score is the lines' sum, and so is what a reader adds up from the lines.
+            proptest::prop_assert_eq!(r.score().0, r.lines.iter().map(|l| l.points.0).sum::<i64>());
         }
     }
 }

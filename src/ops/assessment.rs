@@ -262,7 +262,7 @@ pub async fn record_entry(state: &AppState, actor: &Actor, input: &EntryInput) -
     actor.require(Action::AssessmentManage)?;
     let entry = input.parse(civil_date(state.now())).map_err(Error::Invalid)?;
     squad_in_scope(state, actor, Action::AssessmentManage, &entry.unit_id).await?;
-    let year = crate::domain::assessment::year_of(entry.on);
+    let year = chrono::Datelike::year(&entry.on);
     let scheme = state.db.assessment_scheme(year).await?.filter(|s| s.adopted_at.is_some());
     let Some(scheme) = scheme else { return Err(no_scheme(year)) };
     let recorded = scheme

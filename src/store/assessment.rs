@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::domain::assessment::{
     Correction, Entry, Indicator, Measure, Metric, Points, Rule, Source, SquadResult,
 };
+use crate::store::fieldwork::recording_types;
 use crate::store::{
     AuditEvent, AuditedTx, Db, StoreError, decode_error, on_pool, on_tx, on_unique, parse_date, parse_ts, ts,
 };
@@ -141,7 +142,7 @@ const RECORDING: &str = concat!(
      SELECT c.unit_id AS unit_id, \
             CASE WHEN EXISTS (SELECT 1 FROM evidence_items e WHERE e.case_id = ev.case_id AND e.case_event_seq = ev.seq \
                                AND e.deleted_at IS NULL AND e.media_type IN ",
-    recording_media!(),
+    recording_types!(),
     ") THEN 1 ELSE 0 END AS recorded \
        FROM case_events ev JOIN cases c ON c.id = ev.case_id \
        JOIN recording_rules r ON r.enabled AND r.event_code = ev.code \
@@ -151,7 +152,7 @@ const RECORDING: &str = concat!(
      SELECT p.unit_id, \
             CASE WHEN EXISTS (SELECT 1 FROM evidence_items e WHERE e.patrol_id = p.id AND e.deleted_at IS NULL \
                                AND e.media_type IN ",
-    recording_media!(),
+    recording_types!(),
     ") THEN 1 ELSE 0 END \
        FROM patrols p WHERE p.started_at >= $4 AND p.started_at < $5) acts \
      GROUP BY unit_id"
@@ -165,14 +166,6 @@ SELECT p.unit_id, \
                                    AND c.valid_from <= $2 AND c.valid_to >= $2) THEN 1 ELSE 0 END) AS BIGINT), COUNT(*) \
   FROM people p WHERE p.active AND p.employment = 'officer' \
  GROUP BY p.unit_id";
-
-/// The media types of a recording (as `store::fieldwork`'s list).
-macro_rules! recording_media {
-    () => {
-        "('mp4', 'quicktime', 'avi', 'wav', 'mp3', 'aac', 'm4a', 'amr')"
-    };
-}
-use recording_media;
 
 /// The metrics computed in SQL, each with its query.
 pub const SQL_METRICS: [(Metric, &str); 5] = [

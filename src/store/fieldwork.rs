@@ -34,6 +34,7 @@ macro_rules! recording_types {
         "('mp4', 'quicktime', 'avi', 'wav', 'mp3', 'aac', 'm4a', 'amr')"
     };
 }
+pub(crate) use recording_types;
 
 /// A registered recording device.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
