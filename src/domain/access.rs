@@ -335,10 +335,20 @@ pub enum Action {
     /// The counselling counts per squad and month, the stations and the plan: never a name,
     /// never a note.
     CounsellingCounts,
+    /// 督察: the supervisors' register (phones masked), the meetings and the year's progress,
+    /// and the opinions (a squad leader: those assigned to the squad).
+    SupervisionView,
+    /// Keep the register and the targets, record meetings and opinions, assign opinions and
+    /// accept or return the answers, reveal a supervisor's phone (audited): the office.
+    SupervisionManage,
+    /// Answer an opinion assigned to the unit.
+    SupervisionAnswer,
+    /// A supervisor's own page: their opinions and the accepted answers, and raising a new one.
+    SupervisionOwn,
 }
 
 impl Action {
-    pub const ALL: [Action; 54] = [
+    pub const ALL: [Action; 58] = [
         Action::SelfService,
         Action::OrgView,
         Action::OrgEdit,
@@ -393,6 +403,10 @@ impl Action {
         Action::AssessmentManage,
         Action::CounsellingRecord,
         Action::CounsellingCounts,
+        Action::SupervisionView,
+        Action::SupervisionManage,
+        Action::SupervisionAnswer,
+        Action::SupervisionOwn,
     ];
 
     pub fn code(self) -> &'static str {
@@ -451,6 +465,10 @@ impl Action {
             Action::AssessmentManage => "assessment_manage",
             Action::CounsellingRecord => "counselling_record",
             Action::CounsellingCounts => "counselling_counts",
+            Action::SupervisionView => "supervision_view",
+            Action::SupervisionManage => "supervision_manage",
+            Action::SupervisionAnswer => "supervision_answer",
+            Action::SupervisionOwn => "supervision_own",
         }
     }
 }
@@ -677,6 +695,19 @@ pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
         (R::Leader | R::Office, A::CounsellingCounts) => Some(S::All),
         (R::SquadLeader, A::CounsellingCounts) => Some(S::Subtree),
         (_, A::CounsellingCounts) => None,
+        // 督察 (plan §三（四）2): the office keeps the register and runs the opinions; the leaders
+        // read everything; a squad leader reads and answers what is assigned to the squad. A
+        // supervisor reaches only their own opinions (`SupervisionOwn`), never the register.
+        (R::Leader | R::Office, A::SupervisionView) => Some(S::All),
+        (R::SquadLeader, A::SupervisionView) => Some(S::Subtree),
+        (_, A::SupervisionView) => None,
+        (R::Office, A::SupervisionManage) => Some(S::All),
+        (_, A::SupervisionManage) => None,
+        (R::Office, A::SupervisionAnswer) => Some(S::All),
+        (R::SquadLeader, A::SupervisionAnswer) => Some(S::Subtree),
+        (_, A::SupervisionAnswer) => None,
+        (R::Supervisor, A::SupervisionOwn) => Some(S::Own),
+        (_, A::SupervisionOwn) => None,
     }
 }
 

@@ -20,6 +20,7 @@ pub mod org;
 pub mod party;
 pub mod security;
 pub mod special_care;
+pub mod supervision;
 pub mod talks;
 pub mod time;
 pub mod training;

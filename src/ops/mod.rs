@@ -29,6 +29,7 @@ pub mod people;
 pub mod portal;
 pub mod settings;
 pub mod special_care;
+pub mod supervision;
 pub mod talks;
 pub mod training;
 pub mod vending;

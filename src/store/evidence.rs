@@ -318,9 +318,10 @@ impl Db {
     /// until the recovery period has passed).
     pub async fn evidence_known_digests(&self) -> Result<std::collections::HashSet<String>, sqlx::Error> {
         let rows: Vec<String> = on_pool!(self, |pool| {
-            // Training materials share the store: their objects are known too.
+            // Training materials and attachments share the store: their objects are known too.
             sqlx::query_scalar(
-                "SELECT sha256 FROM evidence_items UNION SELECT sha256 FROM training_materials",
+                "SELECT sha256 FROM evidence_items UNION SELECT sha256 FROM training_materials \
+                 UNION SELECT sha256 FROM attachments",
             )
             .fetch_all(pool)
             .await?
@@ -328,15 +329,16 @@ impl Db {
         Ok(rows.into_iter().collect())
     }
 
-    /// Items deleted before `before` whose bytes no live item (and no training material) shares:
-    /// their bytes may go.
+    /// Items deleted before `before` whose bytes no live item (and no training material or
+    /// attachment) shares: their bytes may go.
     pub async fn evidence_purgeable(&self, before: DateTime<Utc>) -> Result<Vec<String>, sqlx::Error> {
         on_pool!(self, |pool| {
             sqlx::query_scalar(
                 "SELECT DISTINCT d.sha256 FROM evidence_items d WHERE d.deleted_at IS NOT NULL AND d.deleted_at < $1 \
                  AND NOT EXISTS (SELECT 1 FROM evidence_items l WHERE l.sha256 = d.sha256 \
                                  AND (l.deleted_at IS NULL OR l.deleted_at >= $1)) \
-                 AND NOT EXISTS (SELECT 1 FROM training_materials t WHERE t.sha256 = d.sha256)",
+                 AND NOT EXISTS (SELECT 1 FROM training_materials t WHERE t.sha256 = d.sha256) \
+                 AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = d.sha256)",
             )
             .bind(ts(before))
             .fetch_all(pool)

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod assessment;
+pub mod attachments;
 pub mod audit;
 pub mod calendar;
 pub mod cases;
@@ -28,6 +29,7 @@ pub mod personal;
 pub mod reference;
 pub mod search;
 pub mod special_care;
+pub mod supervision;
 pub mod talks;
 pub mod training;
 pub mod vending;
@@ -361,6 +363,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         "0041_counselling",
         include_str!("../../migrations/sqlite/0041_counselling.sql"),
         include_str!("../../migrations/postgres/0041_counselling.sql"),
+    ),
+    (
+        "0042_supervision",
+        include_str!("../../migrations/sqlite/0042_supervision.sql"),
+        include_str!("../../migrations/postgres/0042_supervision.sql"),
     ),
 ];
 

@@ -38,6 +38,8 @@ pub enum Field {
     /// A counselling session's notes (心灵管理辅导): readable only by the counsellor and the
     /// people of the session.
     CounsellingNotes,
+    /// A supervisor's phone (督察: the register of outside supervisors).
+    SupervisorPhone,
 }
 
 impl Field {
@@ -52,6 +54,7 @@ impl Field {
             Field::CareCategory => "care_entries.category",
             Field::CareCircumstances => "care_entries.circumstances",
             Field::CounsellingNotes => "counselling_sessions.notes",
+            Field::SupervisorPhone => "supervisors.phone",
         }
     }
 }
@@ -227,6 +230,7 @@ pub struct Resealed {
     pub reporters: u64,
     pub care_entries: u64,
     pub counselling_sessions: u64,
+    pub supervisors: u64,
 }
 
 type PartySecrets = (String, String, Option<String>, String, Option<String>);
@@ -424,6 +428,38 @@ impl Db {
             .await?;
             tx.commit().await?;
             done.counselling_sessions += rows.len() as u64;
+        }
+        loop {
+            let rows: Vec<(String, String)> = on_pool!(self, |pool| {
+                sqlx::query_as(
+                    "SELECT id, phone FROM supervisors WHERE phone IS NOT NULL AND phone <> '' AND phone NOT LIKE $1 \
+                     ORDER BY id LIMIT $2",
+                )
+                .bind(&current)
+                .bind(RESEAL_BATCH)
+                .fetch_all(pool)
+                .await?
+            });
+            if rows.is_empty() {
+                break;
+            }
+            let mut tx = self.begin(&AuditCtx::cli("system"), now).await?;
+            for (id, phone) in &rows {
+                let phone = open(&ring, Field::SupervisorPhone, id, phone)?;
+                on_tx!(&mut tx.tx, |conn| {
+                    sqlx::query("UPDATE supervisors SET phone = $1 WHERE id = $2")
+                        .bind(seal(&ring, Field::SupervisorPhone, id, &phone))
+                        .bind(id)
+                        .execute(conn)
+                        .await?;
+                });
+            }
+            tx.audit(AuditEvent::new("personal.reseal", "supervisors", "").details(serde_json::json!({
+                "rows": rows.len(), "key": ring.current_id(),
+            })))
+            .await?;
+            tx.commit().await?;
+            done.supervisors += rows.len() as u64;
         }
         Ok(done)
     }

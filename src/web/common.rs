@@ -172,3 +172,83 @@ pub async fn squads_for(
         .cloned()
         .collect())
 }
+
+/// A file posted as multipart (`file`, with a short `title`): the bytes sniffed and hashed into
+/// the blob store's staging area as they arrive, as evidence is.
+pub struct Upload {
+    pub title: String,
+    pub file_name: String,
+    pub ingested: crate::blobs::Ingested,
+}
+
+/// Reads an upload of at most `max_bytes`: one file, and short text parts (the title, the CSRF
+/// token) read up to their bound and no further.
+pub async fn read_upload(
+    state: &AppState,
+    mut multipart: axum::extract::Multipart,
+    max_bytes: u64,
+) -> Result<Upload, AppError> {
+    use crate::web::body::{MAX_TEXT_PART_BYTES, multipart_error};
+    let mut title = String::new();
+    let mut file_name = String::new();
+    let mut received = None;
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        match field.name().unwrap_or_default() {
+            "file" if received.is_none() => {
+                file_name = field.file_name().unwrap_or_default().chars().take(200).collect();
+                let mut ingest = state.blobs.stage().await?;
+                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                    if ingest.size() + chunk.len() as u64 > max_bytes {
+                        return Err(AppError::TooLarge);
+                    }
+                    ingest.push(chunk).await?;
+                }
+                received = Some(ingest.finish().await?);
+            }
+            "file" => return Err(FieldErrors::single("file", "one_file", "每次上传一个文件").into()),
+            _ => {
+                let name = field.name().unwrap_or_default().to_owned();
+                let mut text = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                    if text.len() + chunk.len() > MAX_TEXT_PART_BYTES {
+                        return Err(FieldErrors::single("title", "too_long", "名称过长").into());
+                    }
+                    text.extend_from_slice(&chunk);
+                }
+                if name == "title" {
+                    title = String::from_utf8_lossy(&text).into_owned();
+                }
+            }
+        }
+    }
+    let Some(ingested) = received else {
+        return Err(FieldErrors::single("file", "file_required", "请选择要上传的文件").into());
+    };
+    Ok(Upload { title, file_name, ingested })
+}
+
+/// A stored file as a download named after its record id. As for evidence, no bytes leave whose
+/// SHA-256 was not re-checked first: damaged bytes are refused with `damaged_code`.
+pub async fn stored_file_response(
+    state: &AppState,
+    (id, sha256, size, media_type): (&str, &str, i64, &str),
+    damaged_code: &'static str,
+) -> Result<axum::response::Response, AppError> {
+    let intact = crate::evidence::bytes_intact(&state.blobs, sha256, size).await?;
+    if !intact {
+        return Err(AppError::refused(
+            damaged_code,
+            "该文件的存储内容与登记的 SHA-256 不符，已拒绝下载，请联系系统管理员核查",
+        ));
+    }
+    let stream = state.blobs.read(sha256, None).await?;
+    let mut response = axum::body::Body::from_stream(stream).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size.max(0) as u64));
+    let extension = media_type.rsplit('/').next().unwrap_or("bin");
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{id}.{extension}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}

@@ -39,6 +39,7 @@ pub mod schema;
 pub mod security;
 pub mod simulator;
 pub mod special_care;
+pub mod supervision;
 pub mod talks;
 pub mod training;
 pub mod training_plan;
@@ -268,6 +269,83 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
             A(X::CounsellingRecord),
             post(counselling::api_add_station),
         ),
+        route(g.clone(), "/supervision", A(X::SupervisionView), get(supervision::overview)),
+        route(g.clone(), "/supervision/export", A(X::SupervisionView), get(supervision::export)),
+        route(p.clone(), "/supervision/targets", A(X::SupervisionManage), post(supervision::target_form)),
+        route(p.clone(), "/supervision/opinions", A(X::SupervisionManage), post(supervision::raise_form)),
+        route(g.clone(), "/supervision/opinions/{id}", A(X::SupervisionView), get(supervision::opinion_page)),
+        route(p.clone(), "/supervision/opinions/{id}/{step}", A(X::SupervisionView), post(supervision::step_form)),
+        route(g.clone(), "/supervision/supervisors", A(X::SupervisionView), get(supervision::register_page)),
+        route(p.clone(), "/supervision/supervisors", A(X::SupervisionManage), post(supervision::supervisor_form)),
+        route(
+            p.clone(),
+            "/supervision/supervisors/{id}/reveal",
+            A(X::SupervisionManage),
+            post(supervision::reveal_form),
+        ),
+        route(g.clone(), "/supervision/meetings", A(X::SupervisionView), get(supervision::meetings_page)),
+        route(p.clone(), "/supervision/meetings", A(X::SupervisionManage), post(supervision::meeting_form)),
+        route(g.clone(), "/supervision/meetings/{id}", A(X::SupervisionView), get(supervision::meeting_page)),
+        route(
+            p.clone(),
+            "/supervision/meetings/{id}/files",
+            A(X::SupervisionManage),
+            upload_route(supervision::file_upload, supervision::FILE_MAX_BYTES),
+        ),
+        route(g.clone(), "/supervision/files/{id}", A(X::SupervisionView), get(supervision::file_download)),
+        route(g.clone(), "/supervision/mine", A(X::SupervisionOwn), get(supervision::mine_page)),
+        route(p.clone(), "/supervision/mine", A(X::SupervisionOwn), post(supervision::mine_form)),
+        route(g.clone(), "/api/v1/supervision/supervisors", A(X::SupervisionView), get(supervision::api_register)),
+        route(
+            p.clone(),
+            "/api/v1/supervision/supervisors",
+            A(X::SupervisionManage),
+            post(supervision::api_add_supervisor),
+        ),
+        route(
+            Method::PUT,
+            "/api/v1/supervision/supervisors/{id}",
+            A(X::SupervisionManage),
+            put(supervision::api_save_supervisor),
+        ),
+        route(g.clone(), "/api/v1/supervision/progress", A(X::SupervisionView), get(supervision::api_progress)),
+        route(
+            Method::PUT,
+            "/api/v1/supervision/targets/{year}",
+            A(X::SupervisionManage),
+            put(supervision::api_set_target),
+        ),
+        route(g.clone(), "/api/v1/supervision/meetings", A(X::SupervisionView), get(supervision::api_meetings)),
+        route(
+            p.clone(),
+            "/api/v1/supervision/meetings",
+            A(X::SupervisionManage),
+            post(supervision::api_record_meeting),
+        ),
+        route(g.clone(), "/api/v1/supervision/meetings/{id}", A(X::SupervisionView), get(supervision::api_meeting)),
+        route(g.clone(), "/api/v1/supervision/opinions", A(X::SupervisionView), get(supervision::api_opinions)),
+        route(p.clone(), "/api/v1/supervision/opinions", A(X::SupervisionManage), post(supervision::api_raise)),
+        route(g.clone(), "/api/v1/supervision/opinions/{id}", A(X::SupervisionView), get(supervision::api_opinion)),
+        route(
+            p.clone(),
+            "/api/v1/supervision/opinions/{id}/assign",
+            A(X::SupervisionManage),
+            post(supervision::api_assign),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/supervision/opinions/{id}/answer",
+            A(X::SupervisionAnswer),
+            post(supervision::api_answer),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/supervision/opinions/{id}/review",
+            A(X::SupervisionManage),
+            post(supervision::api_review),
+        ),
+        route(g.clone(), "/api/v1/supervision/mine", A(X::SupervisionOwn), get(supervision::api_mine)),
+        route(p.clone(), "/api/v1/supervision/mine", A(X::SupervisionOwn), post(supervision::api_raise_own)),
         route(g.clone(), "/api/v1/counselling/plan", A(X::CounsellingCounts), get(counselling::api_plan)),
         route(
             p.clone(),

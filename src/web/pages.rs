@@ -179,6 +179,20 @@ const MENU: &[(MenuItem, Option<Action>)] = &[
         Some(Action::CounsellingCounts),
     ),
     (
+        MenuItem { key: "supervision", href: "/supervision", zh: "督察", en: "Supervision", icon: "◎" },
+        Some(Action::SupervisionView),
+    ),
+    (
+        MenuItem {
+            key: "supervision_mine",
+            href: "/supervision/mine",
+            zh: "我的意见",
+            en: "My opinions",
+            icon: "✉",
+        },
+        Some(Action::SupervisionOwn),
+    ),
+    (
         MenuItem {
             key: "counselling_mine",
             href: "/counselling/mine",

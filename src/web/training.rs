@@ -400,52 +400,11 @@ pub async fn material_upload(
     State(state): State<AppState>,
     Caller { principal, info }: Caller,
     Path(id): Path<String>,
-    mut multipart: axum::extract::Multipart,
+    multipart: axum::extract::Multipart,
 ) -> PageResult {
-    use crate::web::body::{MAX_TEXT_PART_BYTES, multipart_error};
-    let mut title = String::new();
-    let mut file_name = String::new();
-    let mut received = None;
-    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
-        match field.name().unwrap_or_default() {
-            "file" if received.is_none() => {
-                file_name = field.file_name().unwrap_or_default().chars().take(200).collect();
-                let mut ingest = state.blobs.stage().await.map_err(AppError::from)?;
-                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-                    if ingest.size() + chunk.len() as u64 > MATERIAL_MAX_BYTES {
-                        return Err(AppError::TooLarge.into());
-                    }
-                    ingest.push(chunk).await.map_err(AppError::from)?;
-                }
-                received = Some(ingest.finish().await.map_err(AppError::from)?);
-            }
-            "file" => {
-                return Err(
-                    AppError::from(FieldErrors::single("file", "one_file", "每次上传一个文件")).into()
-                );
-            }
-            _ => {
-                // A short text (the title, the CSRF token): read up to its bound, no further.
-                let name = field.name().unwrap_or_default().to_owned();
-                let mut text = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-                    if text.len() + chunk.len() > MAX_TEXT_PART_BYTES {
-                        return Err(
-                            AppError::from(FieldErrors::single("title", "too_long", "资料名称过长")).into()
-                        );
-                    }
-                    text.extend_from_slice(&chunk);
-                }
-                if name == "title" {
-                    title = String::from_utf8_lossy(&text).into_owned();
-                }
-            }
-        }
-    }
-    let Some(ingested) = received else {
-        return Err(AppError::from(FieldErrors::single("file", "file_required", "请选择要上传的文件")).into());
-    };
-    ops::add_material(&state, &principal.actor(&info), &id, &title, &file_name, ingested).await?;
+    let upload = crate::web::common::read_upload(&state, multipart, MATERIAL_MAX_BYTES).await?;
+    ops::add_material(&state, &principal.actor(&info), &id, &upload.title, &upload.file_name, upload.ingested)
+        .await?;
     Ok(Redirect::to(&format!("/training/sessions/{id}")).into_response())
 }
 
@@ -464,35 +423,14 @@ pub async fn material_download(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> PageResult {
-    use axum::http::{HeaderValue, header};
     let material = state.db.training_material(&id).await?.ok_or(AppError::NotFound)?;
     let session = state.db.training_session(&material.session_id).await?.ok_or(AppError::NotFound)?;
     let units = state.db.units().await?;
     if !may_see(&units, &principal, &session) {
         return Err(AppError::NotFound.into());
     }
-    // As for evidence: no bytes leave whose SHA-256 was not re-checked first.
-    let intact = crate::evidence::bytes_intact(&state.blobs, &material.sha256, material.size)
-        .await
-        .map_err(AppError::from)?;
-    if !intact {
-        return Err(AppError::refused(
-            "material_damaged",
-            "该资料的存储内容与登记的 SHA-256 不符，已拒绝下载，请联系系统管理员核查",
-        )
-        .into());
-    }
-    let stream = state.blobs.read(&material.sha256, None).await.map_err(AppError::from)?;
-    let mut response = axum::body::Body::from_stream(stream).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(material.size.max(0) as u64));
-    let extension = material.media_type.rsplit('/').next().unwrap_or("bin");
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{}.{extension}\"", material.id))
-    {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
+    let file = (material.id.as_str(), material.sha256.as_str(), material.size, material.media_type.as_str());
+    Ok(crate::web::common::stored_file_response(&state, file, "material_damaged").await?)
 }
 
 #[derive(Debug, Default, Deserialize)]
