@@ -461,6 +461,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if sessions > 0 {
                     println!("演示心灵管理辅导 demo counselling sessions: {sessions}");
                 }
+                let opinions =
+                    crate::demo::seed_supervision(&state).await.context("adding the demo supervision")?;
+                if opinions > 0 {
+                    println!("演示督察意见 demo supervisors' opinions: {opinions}");
+                }
                 crate::demo::seed_open311(&state).await.context("adding the demo Open311 client")?;
                 println!(
                     "Open311 演示客户端 client {}, api_key: {}",

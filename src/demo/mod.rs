@@ -14,6 +14,7 @@ mod intake;
 mod legal_help;
 mod new_sites;
 mod special_care;
+mod supervision;
 mod talks;
 mod vending;
 pub use assessment::seed_assessment;
@@ -23,6 +24,7 @@ pub use intake::{DEMO_OPEN311_CLIENT, DEMO_OPEN311_KEY, seed_joint, seed_matters
 pub use legal_help::seed_legal_help;
 pub use new_sites::seed_new_sites;
 pub use special_care::seed_special_care;
+pub use supervision::seed_supervision;
 pub use talks::seed_talks;
 pub use vending::seed_vending;
 

@@ -41,7 +41,8 @@ coded! {
 /// 的社会化督察员会议”): the defaults of a year the office has not set otherwise. A kind not named
 /// here has no target. The plan is the bureau's own rule, not a statute, so the office may
 /// change them per year ([`TargetInput`]).
-pub const DEFAULT_TARGETS: [(SupervisorKind, u32); 2] = [(SupervisorKind::Conduct, 2), (SupervisorKind::Social, 4)];
+pub const DEFAULT_TARGETS: [(SupervisorKind, u32); 2] =
+    [(SupervisorKind::Conduct, 2), (SupervisorKind::Social, 4)];
 
 /// The working days an assigned unit has to answer an opinion when the office gives no other
 /// day. Bureau practice, not a statute: no law sets a term for a supervisor's opinion (a 人大代表's
@@ -175,7 +176,12 @@ pub struct Progress {
 }
 
 /// Progress of every kind with a target (or a meeting) in `year`, as of `today`.
-pub fn progress(year: i32, today: NaiveDate, targets: &[(SupervisorKind, u32)], held: &[SupervisorKind]) -> Vec<Progress> {
+pub fn progress(
+    year: i32,
+    today: NaiveDate,
+    targets: &[(SupervisorKind, u32)],
+    held: &[SupervisorKind],
+) -> Vec<Progress> {
     let months = match today.year().cmp(&year) {
         std::cmp::Ordering::Greater => 12,
         std::cmp::Ordering::Equal => today.month(),
@@ -340,7 +346,11 @@ pub struct AssignInput {
 
 impl AssignInput {
     /// `default_due` is today plus the default term on the work calendar.
-    pub fn parse(&self, today: NaiveDate, default_due: NaiveDate) -> Result<(String, NaiveDate), FieldErrors> {
+    pub fn parse(
+        &self,
+        today: NaiveDate,
+        default_due: NaiveDate,
+    ) -> Result<(String, NaiveDate), FieldErrors> {
         let mut errors = FieldErrors::default();
         if self.unit_id.trim().is_empty() {
             errors.add("unit_id", "invalid_value", "请选择承办单位");
@@ -533,13 +543,19 @@ pub fn standing(steps: &[Step], today: NaiveDate) -> Standing {
 /// `[first, last]` and has passed by `today` — or that were answered in it — how many have a
 /// standing answer given by their day. A returned answer does not stand: the unit answers again,
 /// and counts on time only if that answer is in time.
-pub fn on_time(standings: &[Standing], first: NaiveDate, last: NaiveDate, today: NaiveDate) -> HashMap<String, (i64, i64)> {
+pub fn on_time(
+    standings: &[Standing],
+    first: NaiveDate,
+    last: NaiveDate,
+    today: NaiveDate,
+) -> HashMap<String, (i64, i64)> {
     let mut out: HashMap<String, (i64, i64)> = HashMap::new();
     let within = |d: NaiveDate| d >= first && d <= last;
     for s in standings {
         let (Some(unit), Some(due)) = (&s.unit_id, s.due_on) else { continue };
         let answered_in = s.answered_on.filter(|d| within(*d));
-        let judged = answered_in.is_some() || (within(due) && due < today && s.answered_on.is_none_or(|d| d > due));
+        let judged =
+            answered_in.is_some() || (within(due) && due < today && s.answered_on.is_none_or(|d| d > due));
         if !judged {
             continue;
         }
@@ -630,7 +646,11 @@ mod tests {
         let late = standing(&[base[0].clone(), step(2, StepKind::Answered, "2026-03-23")], today);
         let unanswered = standing(&base, today);
         let returned = standing(
-            &[base[0].clone(), step(2, StepKind::Answered, "2026-03-10"), step(3, StepKind::Returned, "2026-03-11")],
+            &[
+                base[0].clone(),
+                step(2, StepKind::Answered, "2026-03-10"),
+                step(3, StepKind::Returned, "2026-03-11"),
+            ],
             today,
         );
         let all = [in_time, late, unanswered, returned];
@@ -645,7 +665,10 @@ mod tests {
 
     #[test]
     fn an_answer_with_a_phone_number_is_refused() {
-        let refused = AnswerInput { answer: "已联系当事人，电话 13812345678".into(), seen_steps: None }.parse().unwrap_err();
+        let refused =
+            AnswerInput { answer: "已联系当事人，电话 13812345678".into(), seen_steps: None }
+                .parse()
+                .unwrap_err();
         assert_eq!(refused.iter().next().unwrap().code, "personal_data_left");
         assert!(AnswerInput { answer: "已责令整改，现场已清理。".into(), seen_steps: None }.parse().is_ok());
         assert!(ReviewInput { accept: false, reason: " ".into(), seen_steps: None }.parse().is_err());

@@ -16,9 +16,9 @@ use crate::domain::access::{Action, Role};
 use crate::domain::fields::FieldErrors;
 use crate::domain::org::mask_phone;
 use crate::domain::supervision::{
-    AnswerInput, AssignInput, DEFAULT_ANSWER_WORKING_DAYS, MeetingInput, OpinionInput, OpinionKind, OpinionState,
-    Progress, ReviewInput, Standing, Step, StepKind, SupervisorInput, SupervisorKind, TargetInput, progress,
-    standing, targets,
+    AnswerInput, AssignInput, DEFAULT_ANSWER_WORKING_DAYS, MeetingInput, OpinionInput, OpinionKind,
+    OpinionState, Progress, ReviewInput, Standing, Step, StepKind, SupervisorInput, SupervisorKind,
+    TargetInput, progress, standing, targets,
 };
 use crate::domain::time::civil_date;
 use crate::ops::people::unit_visible;
@@ -143,12 +143,16 @@ async fn account_names(state: &AppState) -> Result<HashMap<String, String>, Erro
     Ok(state.db.accounts().await?.into_iter().map(|a| (a.id, a.username)).collect())
 }
 
-/// The register, by kind then name.
+/// The register, by kind (in the plan's order) then name.
 pub async fn register(state: &AppState, actor: &Actor) -> Result<Vec<SupervisorView>, Error> {
     actor.require(Action::SupervisionView)?;
     let today = civil_date(state.now());
     let accounts = account_names(state).await?;
-    Ok(state.db.supervisors().await?.into_iter().map(|s| view_of(s, &accounts, today)).collect())
+    let mut register: Vec<SupervisorView> =
+        state.db.supervisors().await?.into_iter().map(|s| view_of(s, &accounts, today)).collect();
+    let rank = |kind: SupervisorKind| SupervisorKind::ALL.iter().position(|k| *k == kind);
+    register.sort_by(|a, b| rank(a.kind).cmp(&rank(b.kind)).then_with(|| a.name.cmp(&b.name)));
+    Ok(register)
 }
 
 pub async fn supervisor(state: &AppState, actor: &Actor, id: &str) -> Result<SupervisorView, Error> {
@@ -209,7 +213,11 @@ pub async fn reveal_phone(state: &AppState, actor: &Actor, id: &str) -> Result<S
     let record = state.db.supervisor(id).await?.ok_or(Error::NotFound)?;
     state
         .db
-        .audit_only(&actor.audit_ctx(), state.now(), AuditEvent::new("supervisor.reveal_phone", "supervisor", id))
+        .audit_only(
+            &actor.audit_ctx(),
+            state.now(),
+            AuditEvent::new("supervisor.reveal_phone", "supervisor", id),
+        )
         .await?;
     Ok(record.phone.unwrap_or_default())
 }
@@ -231,7 +239,12 @@ fn year_bounds(year: i32) -> Result<(NaiveDate, NaiveDate), Error> {
 }
 
 /// Sets a kind's target for this year or a later one (a past year's record stays as it was).
-pub async fn set_target(state: &AppState, actor: &Actor, year: i32, input: &TargetInput) -> Result<(), Error> {
+pub async fn set_target(
+    state: &AppState,
+    actor: &Actor,
+    year: i32,
+    input: &TargetInput,
+) -> Result<(), Error> {
     actor.require(Action::SupervisionManage)?;
     let (kind, meetings) = input.parse().map_err(Error::Invalid)?;
     if year < civil_date(state.now()).year() {
@@ -322,7 +335,8 @@ pub(crate) async fn attach(
             "请填写文件名称（不超过 100 字）",
         )));
     }
-    let (sha256, sm3, size, media) = (ingested.sha256.clone(), ingested.sm3.clone(), ingested.size, ingested.media);
+    let (sha256, sm3, size, media) =
+        (ingested.sha256.clone(), ingested.sm3.clone(), ingested.size, ingested.media);
     state.blobs.commit(ingested).await?;
     let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
     let id = tx
@@ -366,7 +380,11 @@ fn opinion_view(record: OpinionRecord, units: &[crate::store::org::Unit], today:
 
 /// The opinions the actor may see: every one for the office and the leaders, those assigned to
 /// a unit in scope for a squad leader.
-pub async fn opinions(state: &AppState, actor: &Actor, filter: OpinionFilter) -> Result<Vec<OpinionView>, Error> {
+pub async fn opinions(
+    state: &AppState,
+    actor: &Actor,
+    filter: OpinionFilter,
+) -> Result<Vec<OpinionView>, Error> {
     actor.require(Action::SupervisionView)?;
     let units = state.db.units().await?;
     let today = civil_date(state.now());
@@ -412,7 +430,11 @@ pub async fn raise(state: &AppState, actor: &Actor, input: &OpinionInput) -> Res
     }
     let opinion = input.parse(today).map_err(Error::Invalid)?;
     if state.db.supervisor(&opinion.supervisor_id).await?.is_none() {
-        return Err(Error::Invalid(FieldErrors::single("supervisor_id", "supervisor_not_found", "请选择登记在册的监督员")));
+        return Err(Error::Invalid(FieldErrors::single(
+            "supervisor_id",
+            "supervisor_not_found",
+            "请选择登记在册的监督员",
+        )));
     }
     if let Some(meeting) = &opinion.meeting_id {
         let held = state.db.supervision_meeting(meeting).await?.ok_or_else(|| {
@@ -433,24 +455,21 @@ pub async fn raise(state: &AppState, actor: &Actor, input: &OpinionInput) -> Res
     Ok(id)
 }
 
-/// The step after the ones the caller saw (`seen`: how many steps the page showed, when it
-/// says), or a conflict when someone acted on the opinion meanwhile.
-async fn next_step(
-    state: &AppState,
-    id: &str,
-    kind: StepKind,
-    seen: Option<i64>,
-) -> Result<(OpinionRecord, Standing, i64), Error> {
+/// An opinion as the caller found it: a conflict when it has more steps than the caller saw
+/// (`seen`, when the caller says) — someone acted on it meanwhile.
+async fn load(state: &AppState, id: &str, seen: Option<i64>) -> Result<(OpinionRecord, Standing), Error> {
     let record = state.db.supervision_opinion(id).await?.ok_or(Error::NotFound)?;
-    let count = record.steps.len() as i64;
-    if seen.is_some_and(|s| s != count) {
+    if seen.is_some_and(|s| s != record.steps.len() as i64) {
         return Err(crate::store::StoreError::Conflict.into());
     }
-    let today = civil_date(state.now());
-    let standing = standing(&record.steps, today);
+    let standing = standing(&record.steps, civil_date(state.now()));
+    Ok((record, standing))
+}
+
+/// The number of the step `kind` would be, or why it cannot be taken now.
+fn next_seq(record: &OpinionRecord, standing: &Standing, kind: StepKind) -> Result<i64, Error> {
     standing.state.after(kind).map_err(|refused| Error::refused(refused.code, refused.message))?;
-    let seq = record.steps.last().map_or(1, |s| s.seq + 1);
-    Ok((record, standing, seq))
+    Ok(record.steps.last().map_or(1, |s| s.seq + 1))
 }
 
 async fn write_step(state: &AppState, actor: &Actor, id: &str, step: Step) -> Result<(), Error> {
@@ -462,12 +481,7 @@ async fn write_step(state: &AppState, actor: &Actor, id: &str, step: Step) -> Re
 
 /// Assigns (or re-assigns, before the answer) an opinion to a unit with a day to answer by:
 /// by default [`DEFAULT_ANSWER_WORKING_DAYS`] working days from today.
-pub async fn assign(
-    state: &AppState,
-    actor: &Actor,
-    id: &str,
-    input: &AssignInput,
-) -> Result<(), Error> {
+pub async fn assign(state: &AppState, actor: &Actor, id: &str, input: &AssignInput) -> Result<(), Error> {
     actor.require(Action::SupervisionManage)?;
     let today = civil_date(state.now());
     let calendar = state.db.work_calendar().await?;
@@ -478,26 +492,31 @@ pub async fn assign(
     if state.db.unit(&unit_id).await?.is_none() {
         return Err(Error::Invalid(FieldErrors::single("unit_id", "unit_not_found", "所选单位不存在")));
     }
-    let (_, _, seq) = next_step(state, id, StepKind::Assigned, input.seen_steps).await?;
-    let step = Step { seq, kind: StepKind::Assigned, unit_id: Some(unit_id), due_on: Some(due_on), body: String::new(), on: today };
+    let (record, standing) = load(state, id, input.seen_steps).await?;
+    let seq = next_seq(&record, &standing, StepKind::Assigned)?;
+    let step = Step {
+        seq,
+        kind: StepKind::Assigned,
+        unit_id: Some(unit_id),
+        due_on: Some(due_on),
+        body: String::new(),
+        on: today,
+    };
     write_step(state, actor, id, step).await
 }
 
 /// The assigned unit answers (a squad leader for the squad, or the office).
-pub async fn answer(
-    state: &AppState,
-    actor: &Actor,
-    id: &str,
-    input: &AnswerInput,
-) -> Result<(), Error> {
+pub async fn answer(state: &AppState, actor: &Actor, id: &str, input: &AnswerInput) -> Result<(), Error> {
     actor.require(Action::SupervisionAnswer)?;
     let text = input.parse().map_err(Error::Invalid)?;
-    let (_, standing, seq) = next_step(state, id, StepKind::Answered, input.seen_steps).await?;
+    let (record, standing) = load(state, id, input.seen_steps).await?;
+    // Only the unit it is assigned to learns that it exists: the scope comes before the state.
     let units = state.db.units().await?;
-    let unit = standing.unit_id.unwrap_or_default();
+    let unit = standing.unit_id.clone().unwrap_or_default();
     if !unit_visible(&units, &actor.visibility(Action::SupervisionAnswer), &unit) {
         return Err(Error::NotFound);
     }
+    let seq = next_seq(&record, &standing, StepKind::Answered)?;
     let step = Step {
         seq,
         kind: StepKind::Answered,
@@ -510,16 +529,12 @@ pub async fn answer(
 }
 
 /// The office accepts the answer (publishing it to the supervisor) or returns it with a reason.
-pub async fn review(
-    state: &AppState,
-    actor: &Actor,
-    id: &str,
-    input: &ReviewInput,
-) -> Result<(), Error> {
+pub async fn review(state: &AppState, actor: &Actor, id: &str, input: &ReviewInput) -> Result<(), Error> {
     actor.require(Action::SupervisionManage)?;
     let (accept, reason) = input.parse().map_err(Error::Invalid)?;
     let kind = if accept { StepKind::Accepted } else { StepKind::Returned };
-    let (_, _, seq) = next_step(state, id, kind, input.seen_steps).await?;
+    let (record, standing) = load(state, id, input.seen_steps).await?;
+    let seq = next_seq(&record, &standing, kind)?;
     let step = Step { seq, kind, unit_id: None, due_on: None, body: reason, on: civil_date(state.now()) };
     write_step(state, actor, id, step).await
 }

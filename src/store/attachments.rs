@@ -26,7 +26,17 @@ type Row = (String, String, String, String, String, String, i64, String, String)
 fn attachment(
     (id, owner_kind, owner_id, title, file_name, media_type, size, sha256, at): Row,
 ) -> Result<Attachment, sqlx::Error> {
-    Ok(Attachment { id, owner_kind, owner_id, title, file_name, media_type, size, sha256, recorded_at: parse_ts(&at)? })
+    Ok(Attachment {
+        id,
+        owner_kind,
+        owner_id,
+        title,
+        file_name,
+        media_type,
+        size,
+        sha256,
+        recorded_at: parse_ts(&at)?,
+    })
 }
 
 macro_rules! columns {
@@ -37,13 +47,20 @@ macro_rules! columns {
 
 impl Db {
     /// A record's files, in the order they were added.
-    pub async fn attachments(&self, owner_kind: &str, owner_id: &str) -> Result<Vec<Attachment>, sqlx::Error> {
+    pub async fn attachments(
+        &self,
+        owner_kind: &str,
+        owner_id: &str,
+    ) -> Result<Vec<Attachment>, sqlx::Error> {
         let rows: Vec<Row> = on_pool!(self, |pool| {
-            sqlx::query_as(concat!(columns!(), "WHERE owner_kind = $1 AND owner_id = $2 ORDER BY recorded_at, id"))
-                .bind(owner_kind)
-                .bind(owner_id)
-                .fetch_all(pool)
-                .await?
+            sqlx::query_as(concat!(
+                columns!(),
+                "WHERE owner_kind = $1 AND owner_id = $2 ORDER BY recorded_at, id"
+            ))
+            .bind(owner_kind)
+            .bind(owner_id)
+            .fetch_all(pool)
+            .await?
         });
         rows.into_iter().map(attachment).collect()
     }
@@ -92,9 +109,11 @@ impl AuditedTx {
             .execute(conn)
             .await?;
         });
-        self.audit(AuditEvent::new("attachment.add", file.owner_kind, file.owner_id).details(serde_json::json!({
-            "attachment_id": id, "title": file.title, "sha256": file.sha256, "size": file.size,
-        })))
+        self.audit(AuditEvent::new("attachment.add", file.owner_kind, file.owner_id).details(
+            serde_json::json!({
+                "attachment_id": id, "title": file.title, "sha256": file.sha256, "size": file.size,
+            }),
+        ))
         .await?;
         Ok(id)
     }

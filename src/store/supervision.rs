@@ -3,9 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::domain::supervision::{
-    Meeting, Opinion, OpinionKind, Step, StepKind, Supervisor, SupervisorKind,
-};
+use crate::domain::supervision::{Meeting, Opinion, OpinionKind, Step, StepKind, Supervisor, SupervisorKind};
 use crate::keys::Keyring;
 use crate::store::personal::{Field, open_optional, seal};
 use crate::store::{
@@ -101,14 +99,20 @@ impl Db {
 
     pub async fn supervisor(&self, id: &str) -> Result<Option<SupervisorRecord>, sqlx::Error> {
         let row: Option<SupervisorRow> = on_pool!(self, |pool| {
-            sqlx::query_as(concat!(supervisor_columns!(), "WHERE id = $1")).bind(id).fetch_optional(pool).await?
+            sqlx::query_as(concat!(supervisor_columns!(), "WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
         });
         let ring = self.personal_ring()?;
         row.map(|r| self.supervisor_of(r, &ring)).transpose()
     }
 
     /// The supervisor a 监督员 login stands for.
-    pub async fn supervisor_of_account(&self, account_id: &str) -> Result<Option<SupervisorRecord>, sqlx::Error> {
+    pub async fn supervisor_of_account(
+        &self,
+        account_id: &str,
+    ) -> Result<Option<SupervisorRecord>, sqlx::Error> {
         let row: Option<SupervisorRow> = on_pool!(self, |pool| {
             sqlx::query_as(concat!(supervisor_columns!(), "WHERE account_id = $1"))
                 .bind(account_id)
@@ -138,7 +142,11 @@ impl Db {
     }
 
     /// The meetings held between two days (inclusive), the latest first.
-    pub async fn supervision_meetings(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<MeetingRecord>, sqlx::Error> {
+    pub async fn supervision_meetings(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<MeetingRecord>, sqlx::Error> {
         let rows: Vec<MeetingRow> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT id, kind, held_on, place, agenda, minutes, recorded_at FROM supervision_meetings \
@@ -191,7 +199,10 @@ impl Db {
     }
 
     /// Opinions with their steps, the latest received first: every one, or one supervisor's.
-    pub async fn supervision_opinions(&self, supervisor: Option<&str>) -> Result<Vec<OpinionRecord>, sqlx::Error> {
+    pub async fn supervision_opinions(
+        &self,
+        supervisor: Option<&str>,
+    ) -> Result<Vec<OpinionRecord>, sqlx::Error> {
         let rows: Vec<OpinionRow> = on_pool!(self, |pool| {
             match supervisor {
                 Some(id) => {
@@ -233,7 +244,10 @@ impl Db {
 
     pub async fn supervision_opinion(&self, id: &str) -> Result<Option<OpinionRecord>, sqlx::Error> {
         let row: Option<OpinionRow> = on_pool!(self, |pool| {
-            sqlx::query_as(concat!(opinion_columns!(), "WHERE o.id = $1")).bind(id).fetch_optional(pool).await?
+            sqlx::query_as(concat!(opinion_columns!(), "WHERE o.id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
         });
         let Some(row) = row else { return Ok(None) };
         let steps: Vec<StepRow> = on_pool!(self, |pool| {
@@ -354,7 +368,12 @@ impl AuditedTx {
         Ok(version + 1)
     }
 
-    pub async fn set_supervision_target(&mut self, year: i32, kind: SupervisorKind, meetings: u32) -> Result<(), StoreError> {
+    pub async fn set_supervision_target(
+        &mut self,
+        year: i32,
+        kind: SupervisorKind,
+        meetings: u32,
+    ) -> Result<(), StoreError> {
         let (now, actor) = (ts(self.now()), self.actor().to_owned());
         on_tx!(&mut self.tx, |conn| {
             sqlx::query(
@@ -371,14 +390,22 @@ impl AuditedTx {
             .await?;
         });
         self.audit(
-            AuditEvent::new("supervision_target.set", "supervision_target", format!("{year}:{}", kind.code()))
-                .details(serde_json::json!({ "meetings": meetings })),
+            AuditEvent::new(
+                "supervision_target.set",
+                "supervision_target",
+                format!("{year}:{}", kind.code()),
+            )
+            .details(serde_json::json!({ "meetings": meetings })),
         )
         .await?;
         Ok(())
     }
 
-    pub async fn insert_supervision_meeting(&mut self, id: &str, meeting: &Meeting) -> Result<(), StoreError> {
+    pub async fn insert_supervision_meeting(
+        &mut self,
+        id: &str,
+        meeting: &Meeting,
+    ) -> Result<(), StoreError> {
         let (now, actor) = (ts(self.now()), self.actor().to_owned());
         on_tx!(&mut self.tx, |conn| {
             sqlx::query(
@@ -414,7 +441,11 @@ impl AuditedTx {
         Ok(())
     }
 
-    pub async fn insert_supervision_opinion(&mut self, id: &str, opinion: &Opinion) -> Result<(), StoreError> {
+    pub async fn insert_supervision_opinion(
+        &mut self,
+        id: &str,
+        opinion: &Opinion,
+    ) -> Result<(), StoreError> {
         let (now, actor) = (ts(self.now()), self.actor().to_owned());
         on_tx!(&mut self.tx, |conn| {
             sqlx::query(
@@ -467,12 +498,11 @@ impl AuditedTx {
                 other => other,
             })?;
         });
-        self.audit(
-            AuditEvent::new(step_action(step.kind), "supervision_opinion", opinion_id)
-                .details(serde_json::json!({
-                    "seq": step.seq, "unit_id": step.unit_id, "due_on": step.due_on,
-                })),
-        )
+        self.audit(AuditEvent::new(step_action(step.kind), "supervision_opinion", opinion_id).details(
+            serde_json::json!({
+                "seq": step.seq, "unit_id": step.unit_id, "due_on": step.due_on,
+            }),
+        ))
         .await?;
         Ok(())
     }

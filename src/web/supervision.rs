@@ -78,7 +78,8 @@ pub async fn api_add_supervisor(
     JsonObject(body): JsonObject<SupervisorBody>,
 ) -> ApiResult<(StatusCode, Json<CreatedDto>)> {
     let (id, _) =
-        ops::save_supervisor(&state, &principal.actor(&info), None, &body.supervisor, &body.account, 0).await?;
+        ops::save_supervisor(&state, &principal.actor(&info), None, &body.supervisor, &body.account, 0)
+            .await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 
@@ -93,9 +94,15 @@ pub async fn api_save_supervisor(
     JsonObject(body): JsonObject<SupervisorBody>,
 ) -> ApiResult<Json<VersionDto>> {
     let version = body.version.max(1);
-    let (_, version) =
-        ops::save_supervisor(&state, &principal.actor(&info), Some(&id), &body.supervisor, &body.account, version)
-            .await?;
+    let (_, version) = ops::save_supervisor(
+        &state,
+        &principal.actor(&info),
+        Some(&id),
+        &body.supervisor,
+        &body.account,
+        version,
+    )
+    .await?;
     Ok(Json(VersionDto { version }))
 }
 
@@ -370,8 +377,16 @@ pub async fn overview(
     Query(query): Query<OverviewQuery>,
 ) -> PageResult {
     let year = year_of(&state, &query.year)?;
-    overview_with(&state, &principal, &info, &headers, (year, query.state), Default::default(), FieldErrors::default())
-        .await
+    overview_with(
+        &state,
+        &principal,
+        &info,
+        &headers,
+        (year, query.state),
+        Default::default(),
+        FieldErrors::default(),
+    )
+    .await
 }
 
 pub async fn raise_form(
@@ -384,7 +399,8 @@ pub async fn raise_form(
         Ok(id) => Ok(Redirect::to(&format!("/supervision/opinions/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let page = (this_year(&state), String::new());
-            overview_with(&state, &principal, &info, &headers, page, (input, TargetInput::default()), errors).await
+            overview_with(&state, &principal, &info, &headers, page, (input, TargetInput::default()), errors)
+                .await
         }
         Err(error) => Err(error.into()),
     }
@@ -401,7 +417,8 @@ pub async fn target_form(
         Ok(()) => Ok(Redirect::to("/supervision#progress").into_response()),
         Err(AppError::Invalid(errors)) => {
             let page = (year, String::new());
-            overview_with(&state, &principal, &info, &headers, page, (OpinionInput::default(), input), errors).await
+            overview_with(&state, &principal, &info, &headers, page, (OpinionInput::default(), input), errors)
+                .await
         }
         Err(error) => Err(error.into()),
     }
@@ -486,7 +503,12 @@ pub async fn register_page(
     Query(query): Query<RegisterQuery>,
 ) -> PageResult {
     let form = if query.edit.is_empty() {
-        RegisterForm { editing: String::new(), version: 0, form: SupervisorInput::default(), account: String::new() }
+        RegisterForm {
+            editing: String::new(),
+            version: 0,
+            form: SupervisorInput::default(),
+            account: String::new(),
+        }
     } else {
         let s = ops::supervisor(&state, &principal.actor(&info), &query.edit).await?;
         RegisterForm {
@@ -529,7 +551,8 @@ pub async fn supervisor_form(
     match ops::save_supervisor(&state, &actor, editing, &form.supervisor, &form.account, version).await {
         Ok(_) => Ok(Redirect::to("/supervision/supervisors").into_response()),
         Err(AppError::Invalid(errors)) => {
-            let back = RegisterForm { editing: form.id, version, form: form.supervisor, account: form.account };
+            let back =
+                RegisterForm { editing: form.id, version, form: form.supervisor, account: form.account };
             register_with(&state, &principal, &info, &headers, back, None, errors).await
         }
         Err(error) => Err(error.into()),
@@ -543,7 +566,12 @@ pub async fn reveal_form(
     Path(id): Path<String>,
 ) -> PageResult {
     let phone = ops::reveal_phone(&state, &principal.actor(&info), &id).await?;
-    let form = RegisterForm { editing: String::new(), version: 0, form: SupervisorInput::default(), account: String::new() };
+    let form = RegisterForm {
+        editing: String::new(),
+        version: 0,
+        form: SupervisorInput::default(),
+        account: String::new(),
+    };
     register_with(&state, &principal, &info, &headers, form, Some((id, phone)), FieldErrors::default()).await
 }
 
@@ -584,7 +612,9 @@ async fn meetings_with(
     let actor = principal.actor(info);
     let can_manage = principal.has(Action::SupervisionManage);
     let supervisors = if can_manage { ops::register(state, &actor).await? } else { Vec::new() };
-    let chrome = Chrome::new(state, principal, headers, "supervision", "监督员座谈会", "Supervisors' meetings").await?;
+    let chrome =
+        Chrome::new(state, principal, headers, "supervision", "监督员座谈会", "Supervisors' meetings")
+            .await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = MeetingsPage {
         chrome,
@@ -606,7 +636,8 @@ pub async fn meetings_page(
     Query(query): Query<YearQuery>,
 ) -> PageResult {
     let year = year_of(&state, &query.year)?;
-    meetings_with(&state, &principal, &info, &headers, year, MeetingInput::default(), FieldErrors::default()).await
+    meetings_with(&state, &principal, &info, &headers, year, MeetingInput::default(), FieldErrors::default())
+        .await
 }
 
 /// The meeting form: repeated `attendees` fields, read as pairs.
@@ -672,8 +703,15 @@ pub async fn file_upload(
     multipart: axum::extract::Multipart,
 ) -> PageResult {
     let upload = crate::web::common::read_upload(&state, multipart, FILE_MAX_BYTES).await?;
-    ops::add_meeting_file(&state, &principal.actor(&info), &id, &upload.title, &upload.file_name, upload.ingested)
-        .await?;
+    ops::add_meeting_file(
+        &state,
+        &principal.actor(&info),
+        &id,
+        &upload.title,
+        &upload.file_name,
+        upload.ingested,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/supervision/meetings/{id}#files")).into_response())
 }
 
@@ -720,10 +758,12 @@ impl OpinionPage {
         self.units.iter().find(|u| u.id == id).map(|u| u.name.clone()).unwrap_or_default()
     }
     fn may_assign(&self) -> bool {
-        self.can_manage && self.view.standing.state.after(crate::domain::supervision::StepKind::Assigned).is_ok()
+        self.can_manage
+            && self.view.standing.state.after(crate::domain::supervision::StepKind::Assigned).is_ok()
     }
     fn may_answer(&self) -> bool {
-        self.can_answer && self.view.standing.state.after(crate::domain::supervision::StepKind::Answered).is_ok()
+        self.can_answer
+            && self.view.standing.state.after(crate::domain::supervision::StepKind::Answered).is_ok()
     }
     fn may_review(&self) -> bool {
         self.can_manage && self.view.standing.state == OpinionState::Answered
@@ -746,7 +786,8 @@ async fn opinion_with(
         && view.standing.unit_id.as_deref().is_some_and(|u| {
             crate::ops::people::unit_visible(&units, &principal.visibility(Action::SupervisionAnswer), u)
         });
-    let chrome = Chrome::new(state, principal, headers, "supervision", "督察意见", "Supervisor's opinion").await?;
+    let chrome =
+        Chrome::new(state, principal, headers, "supervision", "督察意见", "Supervisor's opinion").await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = OpinionPage {
         chrome,
@@ -797,9 +838,14 @@ pub async fn step_form(
     Form(form): Form<StepForm>,
 ) -> PageResult {
     let actor = principal.actor(&info);
-    let assign = AssignInput { unit_id: form.unit_id.clone(), due_on: form.due_on.clone(), seen_steps: form.seen() };
+    let assign =
+        AssignInput { unit_id: form.unit_id.clone(), due_on: form.due_on.clone(), seen_steps: form.seen() };
     let answer = AnswerInput { answer: form.answer.clone(), seen_steps: form.seen() };
-    let review = ReviewInput { accept: form.decision == "accept", reason: form.reason.clone(), seen_steps: form.seen() };
+    let review = ReviewInput {
+        accept: form.decision == "accept",
+        reason: form.reason.clone(),
+        seen_steps: form.seen(),
+    };
     let done = match step.as_str() {
         "assign" => ops::assign(&state, &actor, &id, &assign).await,
         "answer" => ops::answer(&state, &actor, &id, &answer).await,
@@ -845,7 +891,8 @@ async fn mine_with(
     errors: FieldErrors,
 ) -> PageResult {
     let opinions = ops::mine(state, &principal.actor(info)).await?;
-    let chrome = Chrome::new(state, principal, headers, "supervision_mine", "我的意见", "My opinions").await?;
+    let chrome =
+        Chrome::new(state, principal, headers, "supervision_mine", "我的意见", "My opinions").await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     render_status(&MinePage { chrome, opinions, form, errors }, status)
 }
@@ -885,7 +932,19 @@ fn workbook(
 
     let sheet = workbook.add_worksheet();
     sheet.set_name("意见办理")?;
-    let heads = ["收到日期", "监督员", "类别", "类型", "内容", "承办单位", "答复期限", "状态", "超期", "答复日期", "答复"];
+    let heads = [
+        "收到日期",
+        "监督员",
+        "类别",
+        "类型",
+        "内容",
+        "承办单位",
+        "答复期限",
+        "状态",
+        "超期",
+        "答复日期",
+        "答复",
+    ];
     for (c, h) in heads.iter().enumerate() {
         sheet.write_with_format(0, c as u16, *h, &bold)?;
     }
@@ -921,7 +980,9 @@ fn workbook(
 
     let sheet = workbook.add_worksheet();
     sheet.set_name("目标进度")?;
-    for (c, h) in ["年度", "类别", "年度目标（次）", "应完成（次）", "已召开（次）", "是否落后"].iter().enumerate() {
+    for (c, h) in
+        ["年度", "类别", "年度目标（次）", "应完成（次）", "已召开（次）", "是否落后"].iter().enumerate()
+    {
         sheet.write_with_format(0, c as u16, *h, &bold)?;
     }
     for (r, p) in progress.iter().enumerate() {
@@ -936,7 +997,8 @@ fn workbook(
 
     let sheet = workbook.add_worksheet();
     sheet.set_name("监督员名册")?;
-    for (c, h) in ["姓名", "类别", "单位/身份", "联系电话", "任期开始", "任期结束", "在任"].iter().enumerate() {
+    for (c, h) in ["姓名", "类别", "单位/身份", "联系电话", "任期开始", "任期结束", "在任"].iter().enumerate()
+    {
         sheet.write_with_format(0, c as u16, *h, &bold)?;
     }
     for (r, s) in supervisors.iter().enumerate() {
@@ -985,5 +1047,9 @@ pub async fn export(
                 .details(serde_json::json!({ "opinions": opinions.len(), "supervisors": supervisors.len() })),
         )
         .await?;
-    Ok(crate::web::common::xlsx_response(bytes, &format!("supervision_{year}.xlsx"), &format!("督察_{year}.xlsx")))
+    Ok(crate::web::common::xlsx_response(
+        bytes,
+        &format!("supervision_{year}.xlsx"),
+        &format!("督察_{year}.xlsx"),
+    ))
 }

@@ -403,8 +403,15 @@ pub async fn material_upload(
     multipart: axum::extract::Multipart,
 ) -> PageResult {
     let upload = crate::web::common::read_upload(&state, multipart, MATERIAL_MAX_BYTES).await?;
-    ops::add_material(&state, &principal.actor(&info), &id, &upload.title, &upload.file_name, upload.ingested)
-        .await?;
+    ops::add_material(
+        &state,
+        &principal.actor(&info),
+        &id,
+        &upload.title,
+        &upload.file_name,
+        upload.ingested,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/training/sessions/{id}")).into_response())
 }
 

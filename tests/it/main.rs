@@ -27,6 +27,7 @@ mod personal;
 mod reference;
 mod security;
 mod special_care;
+mod supervision;
 mod support;
 mod talks;
 mod tidy;
