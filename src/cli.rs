@@ -451,11 +451,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if shops > 0 {
                     println!("演示管理重心前移店铺 demo new-site shops: {shops}");
                 }
-                let entries =
-                    crate::demo::seed_assessment(&state).await.context("adding the demo assessment")?;
-                if entries > 0 {
-                    println!("演示中队目标考核记录 demo assessment entries: {entries}");
-                }
                 let sessions =
                     crate::demo::seed_counselling(&state).await.context("adding the demo counselling")?;
                 if sessions > 0 {
@@ -465,6 +460,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     crate::demo::seed_supervision(&state).await.context("adding the demo supervision")?;
                 if opinions > 0 {
                     println!("演示督察意见 demo supervisors' opinions: {opinions}");
+                }
+                let entries =
+                    crate::demo::seed_assessment(&state).await.context("adding the demo assessment")?;
+                if entries > 0 {
+                    println!("演示中队目标考核记录 demo assessment entries: {entries}");
                 }
                 crate::demo::seed_open311(&state).await.context("adding the demo Open311 client")?;
                 println!(

@@ -18,7 +18,7 @@ use crate::domain::training::Month;
 use crate::ops::assessment as ops;
 
 /// The scheme: name, source, metric, rule, weight, per item, note.
-const SCHEME: [(&str, &str, &str, &str, &str, &str, &str); 9] = [
+const SCHEME: [(&str, &str, &str, &str, &str, &str, &str); 10] = [
     (
         "办案按期率",
         "computed",
@@ -31,9 +31,18 @@ const SCHEME: [(&str, &str, &str, &str, &str, &str, &str); 9] = [
     ("法定期限超期", "computed", "deadlines_missed", "deduct", "10", "2", "每超期一项扣 2 分"),
     ("重大案件法制审核率", "computed", "legal_review", "rate", "10", "", "行政处罚法第五十八条"),
     ("执法全过程记录率", "computed", "recording", "rate", "15", "", "音像记录事项清单所列环节"),
-    ("持证上岗率", "computed", "certificates", "rate", "10", "", "期末执法人员持有效执法证"),
+    ("持证上岗率", "computed", "certificates", "rate", "5", "", "期末执法人员持有效执法证"),
     ("学习日达标率", "computed", "training", "rate", "10", "", "每月政治学习1次、业务学习2次"),
     ("事项按期处置率", "computed", "matters_on_time", "rate", "10", "", "数字城管事项按期处置"),
+    (
+        "督察意见按期答复率",
+        "computed",
+        "opinions_on_time",
+        "rate",
+        "5",
+        "",
+        "监督员意见在答复期限内答复且未被退回",
+    ),
     ("日常检查与专项督查", "recorded", "", "deduct", "10", "", "作风纪律、队容风纪、专项督查发现问题扣分"),
     ("通报表扬", "recorded", "", "award", "5", "", "市、区通报表扬及群众书面表扬加分"),
 ];

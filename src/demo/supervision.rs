@@ -11,7 +11,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use crate::app::AppState;
 use crate::clock::ManualClock;
 use crate::domain::supervision::{
-    AnswerInput, AssignInput, MeetingInput, OpinionInput, ReviewInput, SupervisorInput,
+    AnswerInput, AssignInput, OpinionInput, ReviewInput, SupervisorInput, SupervisorMeetingInput,
 };
 use crate::domain::time::{civil_date, start_of_civil_day};
 use crate::ops::supervision as ops;
@@ -132,7 +132,7 @@ pub async fn seed_supervision(state: &AppState) -> anyhow::Result<usize> {
             .filter(|((k2, ..), _)| k2 == kind)
             .map(|(_, id)| id.clone())
             .collect();
-        let input = MeetingInput {
+        let input = SupervisorMeetingInput {
             kind: (*kind).to_owned(),
             held_on: day.to_string(),
             place: "区城管局三楼会议室".to_owned(),

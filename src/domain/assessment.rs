@@ -226,6 +226,11 @@ coded! {
         /// 按期处置率: matters (事项) whose last handling was reported in the period, and of those
         /// the ones handled by every deadline.
         MattersOnTime = "matters_on_time", "事项按期处置率",
+        /// 督察意见按期答复率: the supervisors' opinions assigned to the squad whose answer day
+        /// fell in the period and has passed — or that were answered in it — and of those the
+        /// ones with a standing answer (not returned) given by their day
+        /// (`domain::supervision::on_time`).
+        OpinionsOnTime = "opinions_on_time", "督察意见按期答复率",
     }
 }
 

@@ -18,6 +18,7 @@ pub mod legal_help;
 pub mod new_sites;
 pub mod org;
 pub mod party;
+pub mod publicity;
 pub mod security;
 pub mod special_care;
 pub mod supervision;

@@ -200,7 +200,7 @@ pub fn progress(
 
 /// A meeting as typed by the office.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
-pub struct MeetingInput {
+pub struct SupervisorMeetingInput {
     /// Which supervisors it was held with (counts against that kind's target).
     #[schema(example = "social")]
     pub kind: String,
@@ -229,7 +229,7 @@ pub struct Meeting {
     pub attendees: Vec<String>,
 }
 
-impl MeetingInput {
+impl SupervisorMeetingInput {
     pub fn parse(&self, today: NaiveDate) -> Result<Meeting, FieldErrors> {
         let mut errors = FieldErrors::default();
         let kind = SupervisorKind::parse(&self.kind);

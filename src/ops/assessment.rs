@@ -117,6 +117,13 @@ pub async fn compute(db: &Db, period: Period, today: NaiveDate) -> Result<Vec<Sq
             add(&row.unit, Metric::MattersOnTime, measure);
         }
     }
+    if needed.contains(&Metric::OpinionsOnTime) {
+        let measures =
+            crate::ops::supervision::on_time_measures(db, period.first_day(), last_day, today).await?;
+        for (unit, (num, den)) in measures {
+            add(&unit, Metric::OpinionsOnTime, Measure { num, den });
+        }
+    }
     for stored in db.assessment_entries(period.first_day(), last_day).await? {
         if let Some(squad_inputs) = inputs.get_mut(&stored.entry.unit_id) {
             squad_inputs

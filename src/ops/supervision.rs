@@ -16,8 +16,8 @@ use crate::domain::access::{Action, Role};
 use crate::domain::fields::FieldErrors;
 use crate::domain::org::mask_phone;
 use crate::domain::supervision::{
-    AnswerInput, AssignInput, DEFAULT_ANSWER_WORKING_DAYS, MeetingInput, OpinionInput, OpinionKind,
-    OpinionState, Progress, ReviewInput, Standing, Step, StepKind, SupervisorInput, SupervisorKind,
+    AnswerInput, AssignInput, DEFAULT_ANSWER_WORKING_DAYS, OpinionInput, OpinionKind, OpinionState, Progress,
+    ReviewInput, Standing, Step, StepKind, SupervisorInput, SupervisorKind, SupervisorMeetingInput,
     TargetInput, progress, standing, targets,
 };
 use crate::domain::time::civil_date;
@@ -25,7 +25,7 @@ use crate::ops::people::unit_visible;
 use crate::ops::{Actor, Error};
 use crate::store::attachments::{Attachment, NewAttachment};
 use crate::store::org::Visibility;
-use crate::store::supervision::{MeetingRecord, OpinionRecord, SupervisorRecord};
+use crate::store::supervision::{OpinionRecord, SupervisorMeeting, SupervisorRecord};
 use crate::store::{AuditEvent, Db, new_id};
 
 /// What owns a meeting's files in `attachments`.
@@ -91,8 +91,8 @@ pub struct OwnOpinion {
 
 /// A meeting with its files and the opinions raised at it.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct MeetingView {
-    pub meeting: MeetingRecord,
+pub struct SupervisorMeetingView {
+    pub meeting: SupervisorMeeting,
     pub files: Vec<Attachment>,
     pub opinions: Vec<OpinionView>,
 }
@@ -258,13 +258,13 @@ pub async fn set_target(
 }
 
 /// The meetings of a year, the latest first.
-pub async fn meetings(state: &AppState, actor: &Actor, year: i32) -> Result<Vec<MeetingRecord>, Error> {
+pub async fn meetings(state: &AppState, actor: &Actor, year: i32) -> Result<Vec<SupervisorMeeting>, Error> {
     actor.require(Action::SupervisionView)?;
     let (from, to) = year_bounds(year)?;
     Ok(state.db.supervision_meetings(from, to).await?)
 }
 
-pub async fn meeting(state: &AppState, actor: &Actor, id: &str) -> Result<MeetingView, Error> {
+pub async fn meeting(state: &AppState, actor: &Actor, id: &str) -> Result<SupervisorMeetingView, Error> {
     actor.require(Action::SupervisionView)?;
     let meeting = state.db.supervision_meeting(id).await?.ok_or(Error::NotFound)?;
     let files = state.db.attachments(MEETING_FILES, id).await?;
@@ -273,11 +273,15 @@ pub async fn meeting(state: &AppState, actor: &Actor, id: &str) -> Result<Meetin
         .into_iter()
         .filter(|o| o.meeting_id.as_deref() == Some(id))
         .collect();
-    Ok(MeetingView { meeting, files, opinions })
+    Ok(SupervisorMeetingView { meeting, files, opinions })
 }
 
 /// Records a meeting held; every attendee must be on the register and in term that day.
-pub async fn record_meeting(state: &AppState, actor: &Actor, input: &MeetingInput) -> Result<String, Error> {
+pub async fn record_meeting(
+    state: &AppState,
+    actor: &Actor,
+    input: &SupervisorMeetingInput,
+) -> Result<String, Error> {
     actor.require(Action::SupervisionManage)?;
     let meeting = input.parse(civil_date(state.now())).map_err(Error::Invalid)?;
     for id in &meeting.attendees {

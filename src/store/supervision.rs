@@ -27,7 +27,7 @@ pub struct SupervisorRecord {
 
 /// A meeting as stored, with its attendees (id, name).
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct MeetingRecord {
+pub struct SupervisorMeeting {
     pub id: String,
     #[schema(value_type = String)]
     pub kind: SupervisorKind,
@@ -146,7 +146,7 @@ impl Db {
         &self,
         from: NaiveDate,
         to: NaiveDate,
-    ) -> Result<Vec<MeetingRecord>, sqlx::Error> {
+    ) -> Result<Vec<SupervisorMeeting>, sqlx::Error> {
         let rows: Vec<MeetingRow> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT id, kind, held_on, place, agenda, minutes, recorded_at FROM supervision_meetings \
@@ -160,7 +160,7 @@ impl Db {
         self.meetings_of(rows).await
     }
 
-    pub async fn supervision_meeting(&self, id: &str) -> Result<Option<MeetingRecord>, sqlx::Error> {
+    pub async fn supervision_meeting(&self, id: &str) -> Result<Option<SupervisorMeeting>, sqlx::Error> {
         let rows: Vec<MeetingRow> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT id, kind, held_on, place, agenda, minutes, recorded_at FROM supervision_meetings WHERE id = $1",
@@ -172,7 +172,7 @@ impl Db {
         Ok(self.meetings_of(rows).await?.into_iter().next())
     }
 
-    async fn meetings_of(&self, rows: Vec<MeetingRow>) -> Result<Vec<MeetingRecord>, sqlx::Error> {
+    async fn meetings_of(&self, rows: Vec<MeetingRow>) -> Result<Vec<SupervisorMeeting>, sqlx::Error> {
         let mut out = Vec::with_capacity(rows.len());
         for (id, kind, held_on, place, agenda, minutes, at) in rows {
             let attendees: Vec<(String, String)> = on_pool!(self, |pool| {
@@ -184,7 +184,7 @@ impl Db {
                 .fetch_all(pool)
                 .await?
             });
-            out.push(MeetingRecord {
+            out.push(SupervisorMeeting {
                 kind: SupervisorKind::parse(&kind).ok_or_else(|| decode_error("meeting kind", &kind))?,
                 held_on: parse_date(&held_on)?,
                 recorded_at: parse_ts(&at)?,

@@ -479,6 +479,7 @@ impl SquadPage {
             }
             Some(Metric::MattersOnTime) => format!("/matters/indicators?month={month}"),
             Some(Metric::Certificates) => format!("/people?unit_id={}", self.squad.unit_id),
+            Some(Metric::OpinionsOnTime) => format!("/supervision?year={}#opinions", self.period.year()),
             None => "#entries".to_owned(),
         }
     }

@@ -14,16 +14,16 @@ use crate::app::AppState;
 use crate::domain::access::Action;
 use crate::domain::fields::FieldErrors;
 use crate::domain::supervision::{
-    AnswerInput, AssignInput, MeetingInput, OpinionInput, OpinionKind, OpinionState, Progress, ReviewInput,
-    SupervisorInput, SupervisorKind, TargetInput,
+    AnswerInput, AssignInput, OpinionInput, OpinionKind, OpinionState, Progress, ReviewInput,
+    SupervisorInput, SupervisorKind, SupervisorMeetingInput, TargetInput,
 };
 use crate::domain::time::civil_date;
 use crate::ops::supervision::{
-    self as ops, MeetingView, OpinionFilter, OpinionView, OwnOpinion, SupervisorView,
+    self as ops, OpinionFilter, OpinionView, OwnOpinion, SupervisorMeetingView, SupervisorView,
 };
 use crate::store::AuditEvent;
 use crate::store::org::Unit;
-use crate::store::supervision::MeetingRecord;
+use crate::store::supervision::SupervisorMeeting;
 use crate::web::body::JsonObject;
 use crate::web::common::{CreatedDto, VersionDto, YearQuery, form_version, year_of};
 use crate::web::error::{ApiResult, AppError, PageResult};
@@ -133,35 +133,35 @@ pub async fn api_set_target(
 }
 
 #[utoipa::path(get, path = "/api/v1/supervision/meetings", tag = "assessment", params(YearQuery),
-    responses((status = 200, body = [MeetingRecord]), (status = 422, body = crate::web::error::ErrorBody)))]
+    responses((status = 200, body = [SupervisorMeeting]), (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_meetings(
     State(state): State<AppState>,
     Caller { principal, info }: Caller,
     Query(query): Query<YearQuery>,
-) -> ApiResult<Json<Vec<MeetingRecord>>> {
+) -> ApiResult<Json<Vec<SupervisorMeeting>>> {
     let year = year_of(&state, &query.year)?;
     Ok(Json(ops::meetings(&state, &principal.actor(&info), year).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/supervision/meetings", tag = "assessment", request_body = MeetingInput,
+#[utoipa::path(post, path = "/api/v1/supervision/meetings", tag = "assessment", request_body = SupervisorMeetingInput,
     responses((status = 201, body = CreatedDto), (status = 403, body = crate::web::error::ErrorBody),
         (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_record_meeting(
     State(state): State<AppState>,
     Caller { principal, info }: Caller,
-    JsonObject(body): JsonObject<MeetingInput>,
+    JsonObject(body): JsonObject<SupervisorMeetingInput>,
 ) -> ApiResult<(StatusCode, Json<CreatedDto>)> {
     let id = ops::record_meeting(&state, &principal.actor(&info), &body).await?;
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 
 #[utoipa::path(get, path = "/api/v1/supervision/meetings/{id}", tag = "assessment", params(("id" = String, Path)),
-    responses((status = 200, body = MeetingView), (status = 404, body = crate::web::error::ErrorBody)))]
+    responses((status = 200, body = SupervisorMeetingView), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn api_meeting(
     State(state): State<AppState>,
     Caller { principal, info }: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<MeetingView>> {
+) -> ApiResult<Json<SupervisorMeetingView>> {
     Ok(Json(ops::meeting(&state, &principal.actor(&info), &id).await?))
 }
 
@@ -287,7 +287,7 @@ struct OverviewPage {
     filter: String,
     can_manage: bool,
     supervisors: Vec<SupervisorView>,
-    meetings: Vec<MeetingRecord>,
+    meetings: Vec<SupervisorMeeting>,
     opinion: OpinionInput,
     target: TargetInput,
     errors: FieldErrors,
@@ -580,11 +580,11 @@ pub async fn reveal_form(
 struct MeetingsPage {
     chrome: Chrome,
     year: i32,
-    meetings: Vec<MeetingRecord>,
+    meetings: Vec<SupervisorMeeting>,
     can_manage: bool,
     supervisors: Vec<SupervisorView>,
     today: String,
-    form: MeetingInput,
+    form: SupervisorMeetingInput,
     errors: FieldErrors,
 }
 
@@ -606,7 +606,7 @@ async fn meetings_with(
     info: &RequestInfo,
     headers: &HeaderMap,
     year: i32,
-    form: MeetingInput,
+    form: SupervisorMeetingInput,
     errors: FieldErrors,
 ) -> PageResult {
     let actor = principal.actor(info);
@@ -636,8 +636,16 @@ pub async fn meetings_page(
     Query(query): Query<YearQuery>,
 ) -> PageResult {
     let year = year_of(&state, &query.year)?;
-    meetings_with(&state, &principal, &info, &headers, year, MeetingInput::default(), FieldErrors::default())
-        .await
+    meetings_with(
+        &state,
+        &principal,
+        &info,
+        &headers,
+        year,
+        SupervisorMeetingInput::default(),
+        FieldErrors::default(),
+    )
+    .await
 }
 
 /// The meeting form: repeated `attendees` fields, read as pairs.
@@ -648,7 +656,7 @@ pub async fn meeting_form(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
     let value = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default();
-    let input = MeetingInput {
+    let input = SupervisorMeetingInput {
         kind: value("kind"),
         held_on: value("held_on"),
         place: value("place"),
@@ -669,7 +677,7 @@ pub async fn meeting_form(
 #[template(path = "supervision_meeting.html")]
 struct MeetingPage {
     chrome: Chrome,
-    view: MeetingView,
+    view: SupervisorMeetingView,
     can_manage: bool,
 }
 
@@ -922,7 +930,7 @@ fn workbook(
     year: i32,
     progress: &[Progress],
     opinions: &[OpinionView],
-    meetings: &[MeetingRecord],
+    meetings: &[SupervisorMeeting],
     supervisors: &[SupervisorView],
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
