@@ -461,6 +461,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if opinions > 0 {
                     println!("演示督察意见 demo supervisors' opinions: {opinions}");
                 }
+                let publicity =
+                    crate::demo::seed_publicity(&state).await.context("adding the demo publicity ledger")?;
+                if publicity > 0 {
+                    println!("演示宣传台账 demo publicity entries: {publicity}");
+                }
                 let entries =
                     crate::demo::seed_assessment(&state).await.context("adding the demo assessment")?;
                 if entries > 0 {

@@ -18,7 +18,7 @@ use crate::domain::training::Month;
 use crate::ops::assessment as ops;
 
 /// The scheme: name, source, metric, rule, weight, per item, note.
-const SCHEME: [(&str, &str, &str, &str, &str, &str, &str); 10] = [
+const SCHEME: [(&str, &str, &str, &str, &str, &str, &str); 11] = [
     (
         "办案按期率",
         "computed",
@@ -43,7 +43,16 @@ const SCHEME: [(&str, &str, &str, &str, &str, &str, &str); 10] = [
         "",
         "监督员意见在答复期限内答复且未被退回",
     ),
-    ("日常检查与专项督查", "recorded", "", "deduct", "10", "", "作风纪律、队容风纪、专项督查发现问题扣分"),
+    (
+        "宣传报道",
+        "computed",
+        "publicity_output",
+        "award",
+        "5",
+        "0.5",
+        "宣传台账登记的宣传产出，每条加 0.5 分",
+    ),
+    ("日常检查与专项督查", "recorded", "", "deduct", "5", "", "作风纪律、队容风纪、专项督查发现问题扣分"),
     ("通报表扬", "recorded", "", "award", "5", "", "市、区通报表扬及群众书面表扬加分"),
 ];
 

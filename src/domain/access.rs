@@ -345,10 +345,14 @@ pub enum Action {
     SupervisionAnswer,
     /// A supervisor's own page: their opinions and the accepted answers, and raising a new one.
     SupervisionOwn,
+    /// The publicity ledger and its counts per channel, unit and month.
+    PublicityView,
+    /// Record publicity (an entry, a briefing's pick-up points, a copy of a report).
+    PublicityRecord,
 }
 
 impl Action {
-    pub const ALL: [Action; 58] = [
+    pub const ALL: [Action; 60] = [
         Action::SelfService,
         Action::OrgView,
         Action::OrgEdit,
@@ -407,6 +411,8 @@ impl Action {
         Action::SupervisionManage,
         Action::SupervisionAnswer,
         Action::SupervisionOwn,
+        Action::PublicityView,
+        Action::PublicityRecord,
     ];
 
     pub fn code(self) -> &'static str {
@@ -469,6 +475,8 @@ impl Action {
             Action::SupervisionManage => "supervision_manage",
             Action::SupervisionAnswer => "supervision_answer",
             Action::SupervisionOwn => "supervision_own",
+            Action::PublicityView => "publicity_view",
+            Action::PublicityRecord => "publicity_record",
         }
     }
 }
@@ -708,6 +716,15 @@ pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
         (_, A::SupervisionAnswer) => None,
         (R::Supervisor, A::SupervisionOwn) => Some(S::Own),
         (_, A::SupervisionOwn) => None,
+        // 宣传 (plan §三（五）): the office runs the bureau's channels; a squad records what it did
+        // and everyone sees their unit's ledger.
+        (R::Leader | R::Office, A::PublicityView) => Some(S::All),
+        (R::SquadLeader, A::PublicityView) => Some(S::Subtree),
+        (R::Officer | R::Auxiliary, A::PublicityView) => Some(S::Unit),
+        (_, A::PublicityView) => None,
+        (R::Office, A::PublicityRecord) => Some(S::All),
+        (R::SquadLeader, A::PublicityRecord) => Some(S::Subtree),
+        (_, A::PublicityRecord) => None,
     }
 }
 

@@ -231,13 +231,16 @@ coded! {
         /// ones with a standing answer (not returned) given by their day
         /// (`domain::supervision::on_time`).
         OpinionsOnTime = "opinions_on_time", "督察意见按期答复率",
+        /// 宣传产出: the entries of the publicity ledger credited to the squad in the period,
+        /// every channel (a count: scored by award or deduction per item).
+        PublicityOutput = "publicity_output", "宣传产出数",
     }
 }
 
 impl Metric {
     pub fn shape(self) -> MetricShape {
         match self {
-            Metric::DeadlinesMissed => MetricShape::Count,
+            Metric::DeadlinesMissed | Metric::PublicityOutput => MetricShape::Count,
             _ => MetricShape::Rate,
         }
     }

@@ -124,6 +124,11 @@ pub async fn compute(db: &Db, period: Period, today: NaiveDate) -> Result<Vec<Sq
             add(&unit, Metric::OpinionsOnTime, Measure { num, den });
         }
     }
+    if needed.contains(&Metric::PublicityOutput) {
+        for (unit, n) in crate::ops::publicity::output_measures(db, period.first_day(), last_day).await? {
+            add(&unit, Metric::PublicityOutput, Measure { num: n, den: 0 });
+        }
+    }
     for stored in db.assessment_entries(period.first_day(), last_day).await? {
         if let Some(squad_inputs) = inputs.get_mut(&stored.entry.unit_id) {
             squad_inputs

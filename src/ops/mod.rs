@@ -27,6 +27,7 @@ pub mod org;
 pub mod parties;
 pub mod people;
 pub mod portal;
+pub mod publicity;
 pub mod settings;
 pub mod special_care;
 pub mod supervision;

@@ -26,6 +26,7 @@ pub mod new_sites;
 pub mod org;
 pub mod parties;
 pub mod personal;
+pub mod publicity;
 pub mod reference;
 pub mod search;
 pub mod special_care;
@@ -368,6 +369,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         "0042_supervision",
         include_str!("../../migrations/sqlite/0042_supervision.sql"),
         include_str!("../../migrations/postgres/0042_supervision.sql"),
+    ),
+    (
+        "0043_publicity",
+        include_str!("../../migrations/sqlite/0043_publicity.sql"),
+        include_str!("../../migrations/postgres/0043_publicity.sql"),
     ),
 ];
 

@@ -480,6 +480,9 @@ impl SquadPage {
             Some(Metric::MattersOnTime) => format!("/matters/indicators?month={month}"),
             Some(Metric::Certificates) => format!("/people?unit_id={}", self.squad.unit_id),
             Some(Metric::OpinionsOnTime) => format!("/supervision?year={}#opinions", self.period.year()),
+            Some(Metric::PublicityOutput) => {
+                format!("/publicity?year={}&unit_id={}", self.period.year(), self.squad.unit_id)
+            }
             None => "#entries".to_owned(),
         }
     }

@@ -35,6 +35,7 @@ pub mod parties;
 pub mod people;
 pub mod portal;
 pub mod public_intake;
+pub mod publicity;
 pub mod schema;
 pub mod security;
 pub mod simulator;
@@ -269,6 +270,33 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
             A(X::CounsellingRecord),
             post(counselling::api_add_station),
         ),
+        route(g.clone(), "/publicity", A(X::PublicityView), get(publicity::ledger_page)),
+        route(g.clone(), "/publicity/export", A(X::PublicityView), get(publicity::export)),
+        route(p.clone(), "/publicity/items", A(X::PublicityRecord), post(publicity::record_form)),
+        route(g.clone(), "/publicity/items/{id}", A(X::PublicityView), get(publicity::item_page)),
+        route(
+            p.clone(),
+            "/publicity/items/{id}/pickups",
+            A(X::PublicityRecord),
+            post(publicity::pickup_form),
+        ),
+        route(
+            p.clone(),
+            "/publicity/items/{id}/files",
+            A(X::PublicityRecord),
+            upload_route(publicity::file_upload, publicity::FILE_MAX_BYTES),
+        ),
+        route(g.clone(), "/publicity/files/{id}", A(X::PublicityView), get(publicity::file_download)),
+        route(g.clone(), "/api/v1/publicity/items", A(X::PublicityView), get(publicity::api_items)),
+        route(p.clone(), "/api/v1/publicity/items", A(X::PublicityRecord), post(publicity::api_record)),
+        route(g.clone(), "/api/v1/publicity/items/{id}", A(X::PublicityView), get(publicity::api_item)),
+        route(
+            p.clone(),
+            "/api/v1/publicity/items/{id}/pickups",
+            A(X::PublicityRecord),
+            post(publicity::api_add_pickup),
+        ),
+        route(g.clone(), "/api/v1/publicity/counts", A(X::PublicityView), get(publicity::api_counts)),
         route(g.clone(), "/supervision", A(X::SupervisionView), get(supervision::overview)),
         route(g.clone(), "/supervision/export", A(X::SupervisionView), get(supervision::export)),
         route(p.clone(), "/supervision/targets", A(X::SupervisionManage), post(supervision::target_form)),

@@ -179,6 +179,10 @@ const MENU: &[(MenuItem, Option<Action>)] = &[
         Some(Action::CounsellingCounts),
     ),
     (
+        MenuItem { key: "publicity", href: "/publicity", zh: "宣传台账", en: "Publicity", icon: "✎" },
+        Some(Action::PublicityView),
+    ),
+    (
         MenuItem { key: "supervision", href: "/supervision", zh: "督察", en: "Supervision", icon: "◎" },
         Some(Action::SupervisionView),
     ),

@@ -24,6 +24,7 @@ mod open311;
 mod org;
 mod parties;
 mod personal;
+mod publicity;
 mod reference;
 mod security;
 mod special_care;
