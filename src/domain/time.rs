@@ -19,6 +19,11 @@ pub fn start_of_civil_day(day: NaiveDate) -> DateTime<Utc> {
 }
 
 /// `2026-04-08 09:30:00`, Beijing time, for lists and pages.
+/// The first and last day of a year, for the by-year lists (none outside chrono's range).
+pub fn year_days(year: i32) -> Option<(NaiveDate, NaiveDate)> {
+    Some((NaiveDate::from_ymd_opt(year, 1, 1)?, NaiveDate::from_ymd_opt(year, 12, 31)?))
+}
+
 pub fn display(instant: DateTime<Utc>) -> String {
     instant.with_timezone(&beijing()).format("%Y-%m-%d %H:%M:%S").to_string()
 }

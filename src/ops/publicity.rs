@@ -33,9 +33,7 @@ pub struct PublicityView {
 }
 
 fn year_bounds(year: i32) -> Result<(NaiveDate, NaiveDate), Error> {
-    let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(Error::NotFound)?;
-    let to = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(Error::NotFound)?;
-    Ok((from, to))
+    crate::domain::time::year_days(year).ok_or(Error::NotFound)
 }
 
 /// Records an entry credited to a unit in the actor's scope.

@@ -233,9 +233,7 @@ pub async fn year_progress(state: &AppState, actor: &Actor, year: i32) -> Result
 }
 
 fn year_bounds(year: i32) -> Result<(NaiveDate, NaiveDate), Error> {
-    let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(Error::NotFound)?;
-    let to = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(Error::NotFound)?;
-    Ok((from, to))
+    crate::domain::time::year_days(year).ok_or(Error::NotFound)
 }
 
 /// Sets a kind's target for this year or a later one (a past year's record stays as it was).

@@ -252,3 +252,9 @@ pub async fn stored_file_response(
     }
     Ok(response)
 }
+
+/// A file size for people: KB below a megabyte, MB with one decimal above.
+pub fn human_size(bytes: i64) -> String {
+    let kib = bytes.max(0) as f64 / 1024.0;
+    if kib < 1024.0 { format!("{kib:.0} KB") } else { format!("{:.1} MB", kib / 1024.0) }
+}

@@ -686,8 +686,7 @@ impl MeetingPage {
         state_tag(o.standing.state, o.standing.overdue)
     }
     fn size_of(&self, bytes: &i64) -> String {
-        let kib = (*bytes).max(0) as f64 / 1024.0;
-        if kib < 1024.0 { format!("{kib:.0} KB") } else { format!("{:.1} MB", kib / 1024.0) }
+        crate::web::common::human_size(*bytes)
     }
 }
 
