@@ -257,6 +257,9 @@ impl ItemPage {
     fn error(&self, field: &str) -> &str {
         self.errors.get(field).unwrap_or("")
     }
+    fn recorded(&self) -> String {
+        crate::domain::time::display(self.view.item.recorded_at)
+    }
     fn is_briefing(&self) -> bool {
         self.view.item.record.channel == Channel::Briefing
     }

@@ -351,7 +351,16 @@ async fn overview_with(
         chrome,
         year,
         progress: ops::year_progress(state, &actor, year).await?,
-        opinions: ops::opinions(state, &actor, OpinionFilter::All).await?,
+        // The year's opinions, and the ones from earlier years still open.
+        opinions: ops::opinions(state, &actor, OpinionFilter::All)
+            .await?
+            .into_iter()
+            .filter(|o| {
+                chrono::Datelike::year(&o.received_on) == year
+                    || (chrono::Datelike::year(&o.received_on) < year
+                        && o.standing.state != OpinionState::Accepted)
+            })
+            .collect(),
         filter,
         can_manage,
         supervisors: supervisors.into_iter().filter(|s| s.in_term).collect(),
