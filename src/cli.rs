@@ -466,6 +466,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if publicity > 0 {
                     println!("演示宣传台账 demo publicity entries: {publicity}");
                 }
+                let stars = crate::demo::seed_stars(&state).await.context("adding the demo star ratings")?;
+                if stars > 0 {
+                    println!("演示星级队员已公布月份 demo star-rated months published: {stars}");
+                }
                 let entries =
                     crate::demo::seed_assessment(&state).await.context("adding the demo assessment")?;
                 if entries > 0 {

@@ -349,10 +349,17 @@ pub enum Action {
     PublicityView,
     /// Record publicity (an entry, a briefing's pick-up points, a copy of a report).
     PublicityRecord,
+    /// The 星级队员 ratings and their breakdowns (one's own is `SelfService`).
+    StarView,
+    /// Set the year's rating rules, record entries (absences, upheld complaints, commendations,
+    /// discipline), publish a month and answer appeals: the office.
+    StarManage,
+    /// The squad leader's monthly score of the squad's people.
+    StarLeaderScore,
 }
 
 impl Action {
-    pub const ALL: [Action; 60] = [
+    pub const ALL: [Action; 63] = [
         Action::SelfService,
         Action::OrgView,
         Action::OrgEdit,
@@ -413,6 +420,9 @@ impl Action {
         Action::SupervisionOwn,
         Action::PublicityView,
         Action::PublicityRecord,
+        Action::StarView,
+        Action::StarManage,
+        Action::StarLeaderScore,
     ];
 
     pub fn code(self) -> &'static str {
@@ -477,6 +487,9 @@ impl Action {
             Action::SupervisionOwn => "supervision_own",
             Action::PublicityView => "publicity_view",
             Action::PublicityRecord => "publicity_record",
+            Action::StarView => "star_view",
+            Action::StarManage => "star_manage",
+            Action::StarLeaderScore => "star_leader_score",
         }
     }
 }
@@ -725,6 +738,15 @@ pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
         (R::Office, A::PublicityRecord) => Some(S::All),
         (R::SquadLeader, A::PublicityRecord) => Some(S::Subtree),
         (_, A::PublicityRecord) => None,
+        // 星级队员 (plan §三（四）3): the office rates, the leaders read, a squad leader reads and
+        // scores the squad's people; everyone reads their own through `SelfService`.
+        (R::Leader | R::Office, A::StarView) => Some(S::All),
+        (R::SquadLeader, A::StarView) => Some(S::Subtree),
+        (_, A::StarView) => None,
+        (R::Office, A::StarManage) => Some(S::All),
+        (_, A::StarManage) => None,
+        (R::SquadLeader, A::StarLeaderScore) => Some(S::Subtree),
+        (_, A::StarLeaderScore) => None,
     }
 }
 

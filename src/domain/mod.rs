@@ -21,6 +21,7 @@ pub mod party;
 pub mod publicity;
 pub mod security;
 pub mod special_care;
+pub mod stars;
 pub mod supervision;
 pub mod talks;
 pub mod time;

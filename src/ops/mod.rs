@@ -30,6 +30,7 @@ pub mod portal;
 pub mod publicity;
 pub mod settings;
 pub mod special_care;
+pub mod stars;
 pub mod supervision;
 pub mod talks;
 pub mod training;

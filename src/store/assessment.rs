@@ -94,6 +94,14 @@ const HANDLING_ON_TIME: &str = concat!(
     " GROUP BY unit_id"
 );
 
+/// 办案按期 per officer (星级队员): the same cohort, counted for every officer on the case.
+pub const PERSON_ON_TIME: &str = concat!(
+    "SELECT o.person_id, CAST(SUM(CASE WHEN met_on IS NOT NULL AND met_on <= due_on THEN 1 ELSE 0 END) AS BIGINT), \
+            COUNT(*) FROM case_clocks JOIN case_officers o ON o.case_id = case_clocks.case_id WHERE ",
+    handling_cohort!(),
+    " GROUP BY o.person_id"
+);
+
 /// 法定期限超期数 (`Metric::DeadlinesMissed`).
 const DEADLINES_MISSED: &str = concat!(
     "SELECT unit_id, COUNT(*), CAST(0 AS BIGINT) FROM case_clocks WHERE ",

@@ -30,6 +30,7 @@ pub mod publicity;
 pub mod reference;
 pub mod search;
 pub mod special_care;
+pub mod stars;
 pub mod supervision;
 pub mod talks;
 pub mod training;
@@ -374,6 +375,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         "0043_publicity",
         include_str!("../../migrations/sqlite/0043_publicity.sql"),
         include_str!("../../migrations/postgres/0043_publicity.sql"),
+    ),
+    (
+        "0044_stars",
+        include_str!("../../migrations/sqlite/0044_stars.sql"),
+        include_str!("../../migrations/postgres/0044_stars.sql"),
     ),
 ];
 

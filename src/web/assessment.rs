@@ -23,32 +23,10 @@ use crate::store::AuditEvent;
 use crate::store::assessment::{BehindRow, Scheme, StoredEntry};
 use crate::store::org::Unit;
 use crate::web::body::JsonObject;
-use crate::web::common::{RecordedDto, VersionDto, form_version, minutes};
+use crate::web::common::{PeriodQuery, RecordedDto, VersionDto, form_version, minutes, period_of};
 use crate::web::error::{ApiResult, AppError, PageResult};
 use crate::web::guard::{Caller, Principal, RequestInfo};
 use crate::web::pages::{Chrome, Lang, render_status};
-
-/// `?period=YYYY-MM|YYYY` (empty: the last month that has ended).
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[serde(default)]
-pub struct PeriodQuery {
-    /// `YYYY-MM` or `YYYY`; empty: the last month that has ended.
-    #[param(pattern = r"^(20[0-9]{2}(-(0[1-9]|1[0-2]))?)?$")]
-    pub period: String,
-}
-
-fn period_of(state: &AppState, raw: &str) -> Result<Period, AppError> {
-    if raw.is_empty() {
-        return Ok(Period::last_ended_month(civil_date(state.now())));
-    }
-    Period::parse(raw).filter(|_| raw.trim() == raw).ok_or_else(|| {
-        AppError::Invalid(FieldErrors::single(
-            "period",
-            "period_invalid",
-            "考核期格式为 YYYY-MM（月度）或 YYYY（年度）",
-        ))
-    })
-}
 
 fn year_in_path(raw: &str) -> Result<i32, AppError> {
     match Period::parse(raw) {

@@ -258,3 +258,25 @@ pub fn human_size(bytes: i64) -> String {
     let kib = bytes.max(0) as f64 / 1024.0;
     if kib < 1024.0 { format!("{kib:.0} KB") } else { format!("{:.1} MB", kib / 1024.0) }
 }
+
+/// `?period=YYYY-MM|YYYY` (empty: the last month that has ended).
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct PeriodQuery {
+    /// `YYYY-MM` or `YYYY`; empty: the last month that has ended.
+    #[param(pattern = r"^(20[0-9]{2}(-(0[1-9]|1[0-2]))?)?$")]
+    pub period: String,
+}
+
+pub fn period_of(state: &AppState, raw: &str) -> Result<crate::domain::assessment::Period, AppError> {
+    if raw.is_empty() {
+        return Ok(crate::domain::assessment::Period::last_ended_month(civil_date(state.now())));
+    }
+    crate::domain::assessment::Period::parse(raw).filter(|_| raw.trim() == raw).ok_or_else(|| {
+        AppError::Invalid(FieldErrors::single(
+            "period",
+            "period_invalid",
+            "考核期格式为 YYYY-MM（月度）或 YYYY（年度）",
+        ))
+    })
+}

@@ -40,6 +40,7 @@ pub mod schema;
 pub mod security;
 pub mod simulator;
 pub mod special_care;
+pub mod stars;
 pub mod supervision;
 pub mod talks;
 pub mod training;
@@ -270,6 +271,27 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
             A(X::CounsellingRecord),
             post(counselling::api_add_station),
         ),
+        route(g.clone(), "/stars", A(X::StarView), get(stars::ratings_page)),
+        route(g.clone(), "/stars/export", A(X::StarView), get(stars::export)),
+        route(g.clone(), "/stars/mine", A(X::SelfService), get(stars::mine_page)),
+        route(g.clone(), "/stars/people/{id}", A(X::StarView), get(stars::person_page)),
+        route(g.clone(), "/stars/rules/{year}", A(X::StarView), get(stars::rules_page)),
+        route(p.clone(), "/stars/rules/{year}", A(X::StarManage), post(stars::rules_form)),
+        route(p.clone(), "/stars/entries", A(X::StarManage), post(stars::entry_form)),
+        route(p.clone(), "/stars/leader-scores", A(X::StarLeaderScore), post(stars::score_form)),
+        route(p.clone(), "/stars/publish", A(X::StarManage), post(stars::publish_form)),
+        route(p.clone(), "/stars/appeals", A(X::SelfService), post(stars::appeal_form)),
+        route(p.clone(), "/stars/appeals/{id}/answer", A(X::StarManage), post(stars::answer_form)),
+        route(g.clone(), "/api/v1/stars/ratings", A(X::StarView), get(stars::api_ratings)),
+        route(g.clone(), "/api/v1/stars/mine", A(X::SelfService), get(stars::api_mine)),
+        route(g.clone(), "/api/v1/stars/rules/{year}", A(X::StarView), get(stars::api_rules)),
+        route(Method::PUT, "/api/v1/stars/rules/{year}", A(X::StarManage), put(stars::api_save_rules)),
+        route(p.clone(), "/api/v1/stars/entries", A(X::StarManage), post(stars::api_record_entry)),
+        route(p.clone(), "/api/v1/stars/leader-scores", A(X::StarLeaderScore), post(stars::api_leader_score)),
+        route(p.clone(), "/api/v1/stars/publications", A(X::StarManage), post(stars::api_publish)),
+        route(g.clone(), "/api/v1/stars/appeals", A(X::StarManage), get(stars::api_appeals)),
+        route(p.clone(), "/api/v1/stars/appeals", A(X::SelfService), post(stars::api_appeal)),
+        route(p.clone(), "/api/v1/stars/appeals/{id}/answer", A(X::StarManage), post(stars::api_answer)),
         route(g.clone(), "/publicity", A(X::PublicityView), get(publicity::ledger_page)),
         route(g.clone(), "/publicity/export", A(X::PublicityView), get(publicity::export)),
         route(p.clone(), "/publicity/items", A(X::PublicityRecord), post(publicity::record_form)),

@@ -179,6 +179,14 @@ const MENU: &[(MenuItem, Option<Action>)] = &[
         Some(Action::CounsellingCounts),
     ),
     (
+        MenuItem { key: "stars", href: "/stars", zh: "星级队员", en: "Star ratings", icon: "✦" },
+        Some(Action::StarView),
+    ),
+    (
+        MenuItem { key: "stars_mine", href: "/stars/mine", zh: "我的星级", en: "My stars", icon: "☆" },
+        Some(Action::SelfService),
+    ),
+    (
         MenuItem { key: "publicity", href: "/publicity", zh: "宣传台账", en: "Publicity", icon: "✎" },
         Some(Action::PublicityView),
     ),

@@ -28,6 +28,7 @@ mod publicity;
 mod reference;
 mod security;
 mod special_care;
+mod stars;
 mod supervision;
 mod support;
 mod talks;
