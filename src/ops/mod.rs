@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod assessment;
+pub mod attachments;
 pub mod calendar;
 pub mod cases;
 pub mod counselling;

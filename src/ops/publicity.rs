@@ -129,7 +129,7 @@ pub async fn add_file(
     ingested: crate::blobs::Ingested,
 ) -> Result<String, Error> {
     own_item(state, actor, id).await?;
-    crate::ops::supervision::attach(state, actor, (ITEM_FILES, id), title, file_name, ingested).await
+    crate::ops::attachments::attach(state, actor, (ITEM_FILES, id), title, file_name, ingested).await
 }
 
 /// A year's entries counted per unit, channel and month, in the actor's scope.

@@ -23,7 +23,7 @@ use crate::domain::supervision::{
 use crate::domain::time::civil_date;
 use crate::ops::people::unit_visible;
 use crate::ops::{Actor, Error};
-use crate::store::attachments::{Attachment, NewAttachment};
+use crate::store::attachments::Attachment;
 use crate::store::org::Visibility;
 use crate::store::supervision::{OpinionRecord, SupervisorMeeting, SupervisorRecord};
 use crate::store::{AuditEvent, Db, new_id};
@@ -115,7 +115,7 @@ impl OpinionFilter {
         }
     }
 
-    fn admits(self, standing: &Standing) -> bool {
+    pub fn admits(self, standing: &Standing) -> bool {
         match self {
             OpinionFilter::All => true,
             OpinionFilter::State(state) => standing.state == state,
@@ -315,46 +315,8 @@ pub async fn add_meeting_file(
 ) -> Result<String, Error> {
     actor.require(Action::SupervisionManage)?;
     state.db.supervision_meeting(meeting_id).await?.ok_or(Error::NotFound)?;
-    attach(state, actor, (MEETING_FILES, meeting_id), title, file_name, ingested).await
-}
-
-/// Stores an uploaded file with its owner: the one way a file joins a record that is not
-/// evidence. A crash between the blob and the row leaves an object the sweeper removes.
-pub(crate) async fn attach(
-    state: &AppState,
-    actor: &Actor,
-    (owner_kind, owner_id): (&'static str, &str),
-    title: &str,
-    file_name: &str,
-    ingested: crate::blobs::Ingested,
-) -> Result<String, Error> {
-    let title = title.trim();
-    let title = if title.is_empty() { file_name.trim() } else { title };
-    if title.is_empty() || title.chars().count() > 100 {
-        return Err(Error::Invalid(FieldErrors::single(
-            "title",
-            "title_required",
-            "请填写文件名称（不超过 100 字）",
-        )));
-    }
-    let (sha256, sm3, size, media) =
-        (ingested.sha256.clone(), ingested.sm3.clone(), ingested.size, ingested.media);
-    state.blobs.commit(ingested).await?;
-    let mut tx = state.db.begin(&actor.audit_ctx(), state.now()).await?;
-    let id = tx
-        .insert_attachment(&NewAttachment {
-            owner_kind,
-            owner_id,
-            title,
-            file_name: file_name.trim(),
-            media_type: media.mime(),
-            size: size as i64,
-            sha256: &sha256,
-            sm3: &sm3,
-        })
-        .await?;
-    tx.commit().await?;
-    Ok(id)
+    crate::ops::attachments::attach(state, actor, (MEETING_FILES, meeting_id), title, file_name, ingested)
+        .await
 }
 
 fn opinion_view(record: OpinionRecord, units: &[crate::store::org::Unit], today: NaiveDate) -> OpinionView {

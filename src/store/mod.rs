@@ -1068,6 +1068,16 @@ pub fn on_unique(error: sqlx::Error, field: &'static str) -> StoreError {
     }
 }
 
+/// A row keyed by what the writer read (the next step's number, a year written the first time)
+/// that is already there: someone wrote it meanwhile, so the write is a conflict, not a
+/// duplicate value the caller typed.
+pub fn on_taken_key(error: sqlx::Error) -> StoreError {
+    match on_unique(error, "key") {
+        StoreError::Duplicate(_) => StoreError::Conflict,
+        other => other,
+    }
+}
+
 /// A new id: UUIDv7 from the injected clock, so ids sort by creation time.
 pub fn new_id(now: DateTime<Utc>) -> String {
     let ts =

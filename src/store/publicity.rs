@@ -4,8 +4,7 @@ use chrono::NaiveDate;
 
 use crate::domain::publicity::{Channel, Pickup, PublicityItem, Theme};
 use crate::store::{
-    AuditEvent, AuditedTx, Db, Recorded, StoreError, decode_error, on_pool, on_tx, on_unique, parse_date,
-    parse_ts, ts,
+    AuditEvent, AuditedTx, Db, Recorded, StoreError, decode_error, on_pool, on_tx, parse_date, parse_ts, ts,
 };
 
 type ItemRow = (
@@ -185,10 +184,7 @@ impl AuditedTx {
             .bind(&now)
             .execute(conn)
             .await
-            .map_err(|e| match on_unique(e, "seq") {
-                StoreError::Duplicate(_) => StoreError::Conflict,
-                other => other,
-            })?;
+            .map_err(crate::store::on_taken_key)?;
         });
         self.audit(
             AuditEvent::new("publicity.pickup", "publicity_item", item_id)

@@ -214,10 +214,7 @@ impl AuditedTx {
                 .bind(&now)
                 .execute(conn)
                 .await
-                .map_err(|e| match on_unique(e, "year") {
-                    StoreError::Duplicate(_) => StoreError::Conflict,
-                    other => other,
-                })?
+                .map_err(crate::store::on_taken_key)?
                 .rows_affected()
             } else {
                 sqlx::query(

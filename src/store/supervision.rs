@@ -493,10 +493,7 @@ impl AuditedTx {
             .bind(step.on.to_string())
             .execute(conn)
             .await
-            .map_err(|e| match on_unique(e, "seq") {
-                StoreError::Duplicate(_) => StoreError::Conflict,
-                other => other,
-            })?;
+            .map_err(crate::store::on_taken_key)?;
         });
         self.audit(AuditEvent::new(step_action(step.kind), "supervision_opinion", opinion_id).details(
             serde_json::json!({

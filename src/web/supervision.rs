@@ -317,14 +317,7 @@ impl OverviewPage {
     }
     fn shown(&self) -> Vec<&OpinionView> {
         let filter = OpinionFilter::parse(&self.filter).unwrap_or_default();
-        self.opinions
-            .iter()
-            .filter(|o| match filter {
-                OpinionFilter::All => true,
-                OpinionFilter::Overdue => o.standing.overdue,
-                OpinionFilter::State(s) => o.standing.state == s,
-            })
-            .collect()
+        self.opinions.iter().filter(|o| filter.admits(&o.standing)).collect()
     }
 }
 
