@@ -8,8 +8,10 @@
 //! term as clocks. Multi-row INSERTs: a generator, not the system's write path. Then last month's
 //! assessment of every squad through `ops::assessment::compute` (the year's scheme of seven
 //! computed indicators and two recorded ones), against the hand-written queries in the same run:
-//! the five case, recording and certificate counts per squad, one statement each, as a report
-//! writer would write them.
+//! the five case, recording and certificate counts and the month's 学习日 compliance per squad,
+//! one statement each, as a report writer would write them. The training data is the demo's
+//! year of studies (`demo::seed_training`: every squad's political and business studies with
+//! their attendance).
 //!
 //! Usage: cargo run --release --example bench_assessment -- DATA_DIR [N]
 //!    or: cargo run --release --example bench_assessment -- postgres://… [N]
@@ -49,7 +51,7 @@ where
 
 /// What a report writer writes: each count per unit in one statement ($1, $2 the month's days,
 /// $3, $4 its instants).
-const HAND_WRITTEN: [&str; 5] = [
+const HAND_WRITTEN: [&str; 6] = [
     "SELECT unit_id, SUM(CASE WHEN met_on <= due_on THEN 1 ELSE 0 END), COUNT(*) FROM case_clocks \
      WHERE kind = 'handling' AND ((met_on >= $1 AND met_on <= $2) OR (met_on IS NULL AND due_on >= $1 AND due_on <= $2)) \
      GROUP BY unit_id",
@@ -63,6 +65,12 @@ const HAND_WRITTEN: [&str; 5] = [
      WHERE ev.code = 'record_act' AND ev.at >= $3 AND ev.at < $4 GROUP BY c.unit_id",
     "SELECT p.unit_id, SUM(CASE WHEN EXISTS (SELECT 1 FROM certificates c WHERE c.person_id = p.id AND c.status = 'valid' \
      AND c.valid_to >= $2) THEN 1 ELSE 0 END), COUNT(*) FROM people p WHERE p.employment = 'officer' GROUP BY p.unit_id",
+    // The month's 学习日: one political and two business studies attended per person.
+    "SELECT p.unit_id, SUM(CASE WHEN (SELECT COUNT(*) FROM training_attendance a JOIN training_sessions s ON s.id = a.session_id \
+     WHERE a.person_id = p.id AND a.status <> 'leave' AND s.kind = 'political' AND s.starts_at >= $3 AND s.starts_at < $4) >= 1 \
+     AND (SELECT COUNT(*) FROM training_attendance a JOIN training_sessions s ON s.id = a.session_id \
+     WHERE a.person_id = p.id AND a.status <> 'leave' AND s.kind = 'business' AND s.starts_at >= $3 AND s.starts_at < $4) >= 2 \
+     THEN 1 ELSE 0 END), COUNT(*) FROM people p WHERE p.active GROUP BY p.unit_id",
 ];
 
 async fn hand_written(db: &Db, days: (&str, &str), instants: (&str, &str)) -> anyhow::Result<usize> {
@@ -146,8 +154,11 @@ async fn main() -> anyhow::Result<()> {
     // Cases need a party and a category; one party of the registry stands for all.
     let office =
         chengguan::ops::Actor::acting_as(db.account_by_username("office01").await?.expect("demo"), "bench");
-    // The demo's cases bring the registry's parties (and a few real cases beside the generated).
+    // The demo's cases bring the registry's parties (and a few real cases beside the generated);
+    // its training year brings the sessions and the attendance the 学习日 indicator reads.
     chengguan::demo::seed_cases(&state).await?;
+    let sessions = chengguan::demo::seed_training(&db, now).await?;
+    println!("TRAINING {sessions} sessions of the demo's year");
     let party: String = match db.pool() {
         Pool::Sqlite(pool) => sqlx::query_scalar("SELECT id FROM parties LIMIT 1").fetch_one(pool).await?,
         Pool::Postgres(pool) => sqlx::query_scalar("SELECT id FROM parties LIMIT 1").fetch_one(pool).await?,
@@ -304,7 +315,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(results.len())
         })
         .await?;
-    let hand = measure("the five case, recording and certificate counts per unit, hand-written SQL", || {
+    let hand = measure("the five case, recording and certificate counts and the training compliance per unit, hand-written SQL", || {
         hand_written(&db, (&first, &last), (&from, &to))
     })
     .await?;

@@ -475,6 +475,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if entries > 0 {
                     println!("演示中队目标考核记录 demo assessment entries: {entries}");
                 }
+                let nominations =
+                    crate::demo::seed_top_ten(&state).await.context("adding the demo 十佳 round")?;
+                if nominations > 0 {
+                    println!("演示十佳评比推荐 demo 十佳 nominations: {nominations}");
+                }
                 crate::demo::seed_open311(&state).await.context("adding the demo Open311 client")?;
                 println!(
                     "Open311 演示客户端 client {}, api_key: {}",

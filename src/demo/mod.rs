@@ -18,6 +18,7 @@ mod special_care;
 mod stars;
 mod supervision;
 mod talks;
+mod top_ten;
 mod vending;
 pub use assessment::seed_assessment;
 pub use counselling::seed_counselling;
@@ -30,6 +31,7 @@ pub use special_care::seed_special_care;
 pub use stars::seed_stars;
 pub use supervision::seed_supervision;
 pub use talks::seed_talks;
+pub use top_ten::seed_top_ten;
 pub use vending::seed_vending;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};

@@ -356,10 +356,19 @@ pub enum Action {
     StarManage,
     /// The squad leader's monthly score of the squad's people.
     StarLeaderScore,
+    /// The 十佳 rounds: the nominations of one's scope, the result list once published.
+    TopTenView,
+    /// Open a 十佳 round and set it (places, rules, panel), move it on, publish the notice: the
+    /// office.
+    TopTenManage,
+    /// Nominate a squad or a person of one's scope for a 十佳 title.
+    TopTenNominate,
+    /// Score 十佳 nominations, for the members of the year's panel.
+    TopTenScore,
 }
 
 impl Action {
-    pub const ALL: [Action; 63] = [
+    pub const ALL: [Action; 67] = [
         Action::SelfService,
         Action::OrgView,
         Action::OrgEdit,
@@ -423,6 +432,10 @@ impl Action {
         Action::StarView,
         Action::StarManage,
         Action::StarLeaderScore,
+        Action::TopTenView,
+        Action::TopTenManage,
+        Action::TopTenNominate,
+        Action::TopTenScore,
     ];
 
     pub fn code(self) -> &'static str {
@@ -490,6 +503,10 @@ impl Action {
             Action::StarView => "star_view",
             Action::StarManage => "star_manage",
             Action::StarLeaderScore => "star_leader_score",
+            Action::TopTenView => "top_ten_view",
+            Action::TopTenManage => "top_ten_manage",
+            Action::TopTenNominate => "top_ten_nominate",
+            Action::TopTenScore => "top_ten_score",
         }
     }
 }
@@ -747,6 +764,21 @@ pub fn scope_of(role: Role, action: Action) -> Option<Scope> {
         (_, A::StarManage) => None,
         (R::SquadLeader, A::StarLeaderScore) => Some(S::Subtree),
         (_, A::StarLeaderScore) => None,
+        // 十佳 (plan §三（四）3): the office runs the round; squad leaders nominate from their
+        // squad; the panel is drawn from leaders, the office and squad leaders (and scores only
+        // when named on the year's panel, never for its own squad); the team sees its own
+        // scope's nominations and everyone the published result list.
+        (R::Leader | R::Office, A::TopTenView) => Some(S::All),
+        (R::SquadLeader, A::TopTenView) => Some(S::Subtree),
+        (R::Officer | R::Auxiliary | R::LegalReviewer | R::Intake, A::TopTenView) => Some(S::Unit),
+        (_, A::TopTenView) => None,
+        (R::Office, A::TopTenManage) => Some(S::All),
+        (_, A::TopTenManage) => None,
+        (R::Office, A::TopTenNominate) => Some(S::All),
+        (R::SquadLeader, A::TopTenNominate) => Some(S::Subtree),
+        (_, A::TopTenNominate) => None,
+        (R::Leader | R::Office | R::SquadLeader, A::TopTenScore) => Some(S::All),
+        (_, A::TopTenScore) => None,
     }
 }
 

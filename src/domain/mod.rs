@@ -25,6 +25,7 @@ pub mod stars;
 pub mod supervision;
 pub mod talks;
 pub mod time;
+pub mod top_ten;
 pub mod training;
 pub mod vending;
 pub mod worktime;

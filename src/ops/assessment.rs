@@ -38,7 +38,7 @@ fn no_scheme(year: i32) -> Error {
 }
 
 /// The squad a unit belongs to: itself if it is a squad, else the nearest squad above it.
-fn squad_of<'a>(units: &'a [Unit], unit_id: &str) -> Option<&'a Unit> {
+pub(crate) fn squad_of<'a>(units: &'a [Unit], unit_id: &str) -> Option<&'a Unit> {
     let mut current = units.iter().find(|u| u.id == unit_id)?;
     for _ in 0..units.len() {
         if current.kind == UnitKind::Squad {

@@ -34,6 +34,7 @@ pub mod special_care;
 pub mod stars;
 pub mod supervision;
 pub mod talks;
+pub mod top_ten;
 pub mod training;
 pub mod vending;
 

@@ -33,6 +33,7 @@ pub mod special_care;
 pub mod stars;
 pub mod supervision;
 pub mod talks;
+pub mod top_ten;
 pub mod training;
 pub mod vending;
 
@@ -380,6 +381,11 @@ pub const MIGRATIONS: &[(&str, &str, &str)] = &[
         "0044_stars",
         include_str!("../../migrations/sqlite/0044_stars.sql"),
         include_str!("../../migrations/postgres/0044_stars.sql"),
+    ),
+    (
+        "0045_top_ten",
+        include_str!("../../migrations/sqlite/0045_top_ten.sql"),
+        include_str!("../../migrations/postgres/0045_top_ten.sql"),
     ),
 ];
 

@@ -43,6 +43,7 @@ pub mod special_care;
 pub mod stars;
 pub mod supervision;
 pub mod talks;
+pub mod top_ten;
 pub mod training;
 pub mod training_plan;
 pub mod training_report;
@@ -122,6 +123,8 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(g.clone(), "/public/figures", Public, get(portal::figures)),
         route(g.clone(), "/public/notice.pdf", Public, get(portal::notice)),
         route(g.clone(), "/public/vending-points", Public, get(portal::vending_points)),
+        route(g.clone(), "/public/top-ten", Public, get(portal::top_ten)),
+        route(g.clone(), "/public/top-ten/{year}/notice.pdf", Public, get(portal::top_ten_notice)),
         route(g.clone(), "/disclosures", A(X::DisclosureView), get(disclosure::register_page)),
         route(g.clone(), "/disclosures/figures", A(X::DisclosureView), get(disclosure::figures_page)),
         route(
@@ -292,6 +295,36 @@ pub fn routes_with(upload_limit: u64) -> Vec<RouteSpec> {
         route(g.clone(), "/api/v1/stars/appeals", A(X::StarManage), get(stars::api_appeals)),
         route(p.clone(), "/api/v1/stars/appeals", A(X::SelfService), post(stars::api_appeal)),
         route(p.clone(), "/api/v1/stars/appeals/{id}/answer", A(X::StarManage), post(stars::api_answer)),
+        route(g.clone(), "/top-ten", A(X::TopTenView), get(top_ten::round_page)),
+        route(g.clone(), "/top-ten/{year}/export", A(X::TopTenView), get(top_ten::export)),
+        route(g.clone(), "/top-ten/{year}/settings", A(X::TopTenManage), get(top_ten::settings_page)),
+        route(p.clone(), "/top-ten/{year}/settings", A(X::TopTenManage), post(top_ten::settings_form)),
+        route(g.clone(), "/top-ten/{year}/candidates", A(X::TopTenNominate), get(top_ten::candidates_page)),
+        route(p.clone(), "/top-ten/{year}/nominations", A(X::TopTenNominate), post(top_ten::nominate_form)),
+        route(p.clone(), "/top-ten/{year}/scores", A(X::TopTenScore), post(top_ten::score_form)),
+        route(p.clone(), "/top-ten/{year}/steps", A(X::TopTenManage), post(top_ten::step_form)),
+        route(g.clone(), "/api/v1/top-ten", A(X::TopTenView), get(top_ten::api_rounds)),
+        route(g.clone(), "/api/v1/top-ten/{year}", A(X::TopTenView), get(top_ten::api_round)),
+        route(
+            Method::PUT,
+            "/api/v1/top-ten/{year}/settings",
+            A(X::TopTenManage),
+            put(top_ten::api_save_settings),
+        ),
+        route(
+            g.clone(),
+            "/api/v1/top-ten/{year}/candidates",
+            A(X::TopTenNominate),
+            get(top_ten::api_candidates),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/top-ten/{year}/nominations",
+            A(X::TopTenNominate),
+            post(top_ten::api_nominate),
+        ),
+        route(p.clone(), "/api/v1/top-ten/{year}/scores", A(X::TopTenScore), post(top_ten::api_score)),
+        route(p.clone(), "/api/v1/top-ten/{year}/steps", A(X::TopTenManage), post(top_ten::api_step)),
         route(g.clone(), "/publicity", A(X::PublicityView), get(publicity::ledger_page)),
         route(g.clone(), "/publicity/export", A(X::PublicityView), get(publicity::export)),
         route(p.clone(), "/publicity/items", A(X::PublicityRecord), post(publicity::record_form)),

@@ -187,6 +187,10 @@ const MENU: &[(MenuItem, Option<Action>)] = &[
         Some(Action::SelfService),
     ),
     (
+        MenuItem { key: "top_ten", href: "/top-ten", zh: "十佳评比", en: "Top-ten awards", icon: "✪" },
+        Some(Action::TopTenView),
+    ),
+    (
         MenuItem { key: "publicity", href: "/publicity", zh: "宣传台账", en: "Publicity", icon: "✎" },
         Some(Action::PublicityView),
     ),

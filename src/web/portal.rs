@@ -394,3 +394,66 @@ mod tests {
         assert!(super::dots(&[at(119.9, 31.8)])[0].x.is_finite());
     }
 }
+
+#[derive(Template)]
+#[template(path = "public_top_ten.html")]
+struct TopTenPage {
+    l: Lang,
+    rounds: Vec<(i32, String, Vec<crate::ops::top_ten::Winner>)>,
+}
+
+impl TopTenPage {
+    fn categories(&self) -> &'static [crate::domain::top_ten::Category] {
+        crate::domain::top_ten::Category::ALL
+    }
+    fn of<'a>(
+        &self,
+        winners: &'a [crate::ops::top_ten::Winner],
+        category: &crate::domain::top_ten::Category,
+    ) -> Vec<&'a crate::ops::top_ten::Winner> {
+        winners.iter().filter(|w| w.category == *category).collect()
+    }
+}
+
+/// `GET /public/top-ten`: each published round's winners by title (name and squad only) with
+/// its notice.
+pub async fn top_ten(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> PageResult {
+    let l = Lang::from_headers(&headers);
+    cached(&state, &uri, l, async {
+        let mut rounds = Vec::new();
+        for year in crate::ops::top_ten::published_years(&state.db).await? {
+            if let Some((round, winners)) = crate::ops::top_ten::published(&state.db, year).await? {
+                let number = round.notice.map(|n| n.number.to_string()).unwrap_or_default();
+                rounds.push((year, number, winners));
+            }
+        }
+        Ok(TopTenPage { l, rounds })
+    })
+    .await
+}
+
+/// `GET /public/top-ten/{year}/notice.pdf`: a published round's 通报, typeset once a minute at
+/// most.
+pub async fn top_ten_notice(State(state): State<AppState>, Path(year): Path<String>) -> PageResult {
+    let year = year_of(&state, &year).map_err(|_| AppError::NotFound)?;
+    let key = format!("top_ten|{year}");
+    let now = state.now();
+    let pdf = match state.portal.get(&key, now) {
+        Some(pdf) => pdf,
+        None => {
+            let generation = state.portal.generation();
+            let pdf = bytes::Bytes::from(crate::ops::top_ten::notice_pdf(&state, year).await?);
+            state.portal.put(key, generation, now, pdf.clone());
+            pdf
+        }
+    };
+    let mut response = pdf.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("inline; filename=\"top_ten_notice.pdf\""),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(ops::CACHE_CONTROL));
+    Ok(response)
+}

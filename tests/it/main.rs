@@ -33,5 +33,6 @@ mod supervision;
 mod support;
 mod talks;
 mod tidy;
+mod top_ten;
 mod training;
 mod vending;
