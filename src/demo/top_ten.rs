@@ -12,7 +12,7 @@ use chrono::{Datelike, Duration};
 use crate::app::AppState;
 use crate::clock::ManualClock;
 use crate::domain::time::civil_date;
-use crate::domain::top_ten::{Category, NominationInput, NoticeInput, ScoreInput, Settings};
+use crate::domain::top_ten::{Category, NominationInput, ScoreInput, Settings, TopTenNoticeInput};
 use crate::domain::training::Month;
 use crate::ops::top_ten::{self as ops, StepInput};
 
@@ -129,7 +129,7 @@ pub async fn seed_top_ten(state: &AppState) -> anyhow::Result<usize> {
     clock.set(at(0, 9));
     let published_year = today.year();
     let publish = StepInput {
-        notice: NoticeInput {
+        notice: TopTenNoticeInput {
             number: format!("钟城管〔{published_year}〕{}号", 40 + today.ordinal() % 50),
             body: format!(
                 "{year}年，全局干部职工围绕规范化建设目标，严格规范公正文明执法，涌现出一批先进集体和个人。\

@@ -150,7 +150,7 @@ impl Settings {
             categories: self
                 .categories
                 .iter()
-                .map(|c| CategoryInput {
+                .map(|c| TopTenCategoryInput {
                     category: c.category.code().to_owned(),
                     places: c.places,
                     rules: c.rules.iter().map(|r| r.code().to_owned()).collect(),
@@ -164,7 +164,7 @@ impl Settings {
 
 /// One category as typed.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
-pub struct CategoryInput {
+pub struct TopTenCategoryInput {
     /// `squad`, `squad_leader`, `officer` or `auxiliary`.
     #[schema(example = "officer")]
     pub category: String,
@@ -179,7 +179,7 @@ pub struct CategoryInput {
 /// A round's settings as typed by the office.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct SettingsInput {
-    pub categories: Vec<CategoryInput>,
+    pub categories: Vec<TopTenCategoryInput>,
     /// The top score, at most two decimals.
     #[schema(example = "100")]
     pub max_score: String,
@@ -224,7 +224,7 @@ impl SettingsInput {
                     Some(rule) if !rules.contains(&rule) => rules.push(rule),
                     Some(_) => {}
                     None => {
-                        errors.add("categories", "invalid_value", format!("未知的评比条件 {}", raw.trim()))
+                        errors.add("categories", "invalid_value", format!("未知的评比条件 {}", raw.trim()));
                     }
                 }
             }
@@ -256,7 +256,7 @@ impl SettingsInput {
 /// What the system knows of a candidate for the year so far: frozen into the nomination.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Figures {
-    /// The months of the year counted (up to the day of nomination).
+    /// The months of the year judged for training: those ended by the day of nomination.
     pub months: u32,
     /// A person's stars for the year (the mean of the months); a squad's mean of its people's.
     pub stars: Option<f64>,
@@ -456,7 +456,7 @@ impl std::fmt::Display for DocNumber {
 
 /// The notice as typed by the office.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
-pub struct NoticeInput {
+pub struct TopTenNoticeInput {
     /// The 发文字号, `钟城管〔2026〕12号`.
     #[schema(example = "钟城管〔2026〕12号")]
     pub number: String,
@@ -472,7 +472,7 @@ pub struct Notice {
     pub body: String,
 }
 
-impl NoticeInput {
+impl TopTenNoticeInput {
     /// `year` is the year the notice is issued in: a 发文字号 carries it.
     pub fn parse(&self, year: i32) -> Result<Notice, FieldErrors> {
         let mut errors = FieldErrors::default();
@@ -484,7 +484,7 @@ impl NoticeInput {
                 "发文字号格式为“机关代字〔年份〕序号号”，如 钟城管〔2026〕12号：年份用六角括号，序号不加“第”、不补零",
             ),
             Some(n) if n.year != year => {
-                errors.add("number", "notice_number_invalid", format!("发文字号的年份须为发文年份 {year}"))
+                errors.add("number", "notice_number_invalid", format!("发文字号的年份须为发文年份 {year}"));
             }
             Some(_) => {}
         }
@@ -684,7 +684,8 @@ mod tests {
         ] {
             assert!(DocNumber::parse(bad).is_none(), "{bad}");
         }
-        let notice = NoticeInput { number: "钟城管〔2025〕3号".into(), body: "为表彰先进".into() };
+        let notice =
+            TopTenNoticeInput { number: "钟城管〔2025〕3号".into(), body: "为表彰先进".into() };
         assert_eq!(notice.parse(2026).unwrap_err().iter().next().unwrap().code, "notice_number_invalid");
     }
 

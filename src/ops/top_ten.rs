@@ -21,8 +21,8 @@ use crate::domain::org::{Employment, UnitKind};
 use crate::domain::stars::Factor;
 use crate::domain::time::civil_date;
 use crate::domain::top_ten::{
-    Category, Figures, NominationInput, NoticeInput, RoundState, ScoreInput, Settings, SettingsInput, Step,
-    after, expected_scorers, failures, ineligible, tally,
+    Category, Figures, NominationInput, RoundState, ScoreInput, Settings, SettingsInput, Step,
+    TopTenNoticeInput, after, expected_scorers, failures, ineligible, tally,
 };
 use crate::domain::training::{ComplianceStatus, Month};
 use crate::ops::assessment::squad_of;
@@ -55,10 +55,20 @@ pub struct BrokenRule {
 
 /// What the system knows of every squad and every squad member for a year, up to `today`.
 struct YearFacts {
-    /// (category fit: officer?, position), squad id, squad name, name, figures, by person id.
-    people: Vec<(String, bool, String, String, String, String, Figures)>,
+    people: Vec<PersonFacts>,
     /// squad id, name, figures.
     squads: Vec<(String, String, Figures)>,
+}
+
+/// A squad member with what decides their title (officer or not, the position) and their figures.
+struct PersonFacts {
+    id: String,
+    name: String,
+    officer: bool,
+    position: String,
+    squad_id: String,
+    squad: String,
+    figures: Figures,
 }
 
 fn round2(x: f64) -> f64 {
@@ -67,9 +77,12 @@ fn round2(x: f64) -> f64 {
 
 async fn year_facts(db: &Db, year: i32, today: NaiveDate) -> Result<YearFacts, Error> {
     let units = db.units().await?;
-    let last = Month { year, month: 12 }.min(Month::of(today));
+    // The months judged are those that ended: a month in progress cannot be failed, since its
+    // studies may still be held. Recorded complaints and discipline count up to today.
+    let last = Month { year, month: 12 }.min(Month::of(today).previous());
     let first = Month { year, month: 1 };
-    let months = if first > last { 0 } else { u32::from(last.month) };
+    let months = if first > last { 0 } else { last.month };
+    let entries_to = Month { year, month: 12 }.last_day().min(today);
     let filter = PeopleFilter { page: 1, page_size: 5000, ..PeopleFilter::default() };
     let people = db.people(&Visibility::All, &filter, today).await?.rows;
     let mut figures: HashMap<String, Figures> = HashMap::new();
@@ -82,7 +95,7 @@ async fn year_facts(db: &Db, year: i32, today: NaiveDate) -> Result<YearFacts, E
         }
         month = month.next();
     }
-    for entry in db.star_entries(first.first_day(), last.last_day().min(today)).await? {
+    for entry in db.star_entries(first.first_day(), entries_to).await? {
         let f = figures.entry(entry.record.person_id.clone()).or_default();
         match entry.record.factor {
             Factor::Complaint => f.complaints_upheld += entry.record.items,
@@ -91,7 +104,7 @@ async fn year_facts(db: &Db, year: i32, today: NaiveDate) -> Result<YearFacts, E
             _ => {}
         }
     }
-    if months > 0 {
+    if first.first_day() <= today {
         for p in crate::ops::stars::period_ratings(db, Period::Year(year), today).await?.people {
             let f = figures.entry(p.person_id).or_default();
             f.stars = Some(f64::from(p.stars));
@@ -141,7 +154,15 @@ async fn year_facts(db: &Db, year: i32, today: NaiveDate) -> Result<YearFacts, E
             sum.1 += 1;
         }
         let officer = p.employment == Employment::Officer;
-        out.push((p.id, officer, p.position, squad.id.clone(), squad.name.clone(), p.name, f));
+        out.push(PersonFacts {
+            id: p.id,
+            name: p.name,
+            officer,
+            position: p.position,
+            squad_id: squad.id.clone(),
+            squad: squad.name.clone(),
+            figures: f,
+        });
     }
     for (id, _, f) in &mut squads {
         f.stars = star_sums.get(id).map(|(sum, n)| round2(sum / f64::from(*n)));
@@ -160,14 +181,18 @@ fn open_years(today: NaiveDate) -> std::ops::RangeInclusive<i32> {
     from..=today.year()
 }
 
-/// The accounts that may sit on a panel: in use, with a role that may score.
+/// The accounts that may sit on a panel: in use, with a role that may score; with their name
+/// and roles (`宋丹敏（中队长）`).
 pub async fn panel_candidates(db: &Db) -> Result<Vec<(String, String)>, Error> {
     Ok(db
         .accounts()
         .await?
         .into_iter()
         .filter(|a| !a.disabled && a.roles.iter().any(|r| scope_of(*r, Action::TopTenScore).is_some()))
-        .map(|a| (a.id, a.display_name))
+        .map(|a| {
+            let roles: Vec<&str> = a.roles.iter().map(|r| r.name_zh()).collect();
+            (a.id, format!("{}（{}）", a.display_name, roles.join("、")))
+        })
         .collect())
 }
 
@@ -240,8 +265,8 @@ pub async fn candidates(
         facts
             .people
             .into_iter()
-            .filter(|(_, officer, position, ..)| category.fits_person(*officer, position))
-            .map(|(id, _, _, squad_id, squad, name, f)| candidate(id, name, squad_id, squad, f))
+            .filter(|p| category.fits_person(p.officer, &p.position))
+            .map(|p| candidate(p.id, p.name, p.squad_id, p.squad, p.figures))
             .collect()
     };
     Ok(list.into_iter().filter(|c| unit_visible(&units, &visibility, &c.squad_id)).collect())
@@ -370,7 +395,7 @@ pub struct StepInput {
     pub note: String,
     /// Publishing: the notice.
     #[serde(default)]
-    pub notice: NoticeInput,
+    pub notice: TopTenNoticeInput,
 }
 
 /// Scores expected and missing for the round as it stands.

@@ -15,8 +15,8 @@ use crate::app::AppState;
 use crate::domain::access::Action;
 use crate::domain::fields::FieldErrors;
 use crate::domain::top_ten::{
-    Category, CategoryInput, Figures, NominationInput, NoticeInput, RoundState, Rule, ScoreInput, Settings,
-    SettingsInput,
+    Category, Figures, NominationInput, RoundState, Rule, ScoreInput, Settings, SettingsInput,
+    TopTenCategoryInput, TopTenNoticeInput,
 };
 use crate::ops::top_ten::{self as ops, Candidate, NominationView, RoundView, StepInput};
 use crate::store::AuditEvent;
@@ -319,7 +319,7 @@ pub async fn step_form(
         step: form.step,
         version: form_version(&form.version),
         note: form.note,
-        notice: NoticeInput { number: form.number, body: form.body },
+        notice: TopTenNoticeInput { number: form.number, body: form.body },
     };
     match ops::step(&state, &principal.actor(&info), year, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/top-ten?year={year}")).into_response()),
@@ -349,12 +349,18 @@ pub async fn score_form(
     }
 }
 
+/// A title on the settings form: whether it is run, its places, each rule that applies and
+/// whether it is checked.
+type SettingsRow = (Category, bool, u32, Vec<(Rule, bool)>);
+
 #[derive(Template)]
 #[template(path = "top_ten_settings.html")]
 struct SettingsPage {
     chrome: Chrome,
     year: i32,
     version: i64,
+    /// The round has left nomination: the settings no longer change.
+    fixed: bool,
     form: SettingsInput,
     accounts: Vec<(String, String)>,
     errors: FieldErrors,
@@ -365,7 +371,7 @@ impl SettingsPage {
         self.errors.get(field).unwrap_or("")
     }
     /// Every category with what the form holds for it: on, places, rules.
-    fn rows(&self) -> Vec<(Category, bool, u32, Vec<(Rule, bool)>)> {
+    fn rows(&self) -> Vec<SettingsRow> {
         Category::ALL
             .iter()
             .map(|c| {
@@ -394,18 +400,18 @@ async fn settings_with(
     errors: FieldErrors,
 ) -> PageResult {
     principal.actor(info).require(Action::TopTenManage)?;
-    let (form, version) = match form {
-        Some(f) => f,
-        None => match state.db.top_ten_round(year).await? {
-            Some(round) => (round.settings.to_input(), round.version),
-            None => (Settings::standard().to_input(), 0),
-        },
+    let round = state.db.top_ten_round(year).await?;
+    let fixed = round.as_ref().is_some_and(|r| r.state != RoundState::Nominating);
+    let (form, version) = match (form, round) {
+        (Some(f), _) => f,
+        (None, Some(round)) => (round.settings.to_input(), round.version),
+        (None, None) => (Settings::standard().to_input(), 0),
     };
     let accounts = ops::panel_candidates(&state.db).await?;
     let chrome =
         Chrome::new(state, principal, headers, "top_ten", "十佳评比设置", "Top-ten settings").await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    render_status(&SettingsPage { chrome, year, version, form, accounts, errors }, status)
+    render_status(&SettingsPage { chrome, year, version, fixed, form, accounts, errors }, status)
 }
 
 pub async fn settings_page(
@@ -436,7 +442,7 @@ pub async fn settings_form(
         categories: Category::ALL
             .iter()
             .filter(|c| !value(&format!("on_{}", c.code())).is_empty())
-            .map(|c| CategoryInput {
+            .map(|c| TopTenCategoryInput {
                 category: c.code().to_owned(),
                 places: value(&format!("places_{}", c.code())).parse().unwrap_or(0),
                 rules: all(&format!("rule_{}", c.code())),
@@ -461,6 +467,8 @@ struct CandidatesPage {
     chrome: Chrome,
     year: i32,
     category: Category,
+    /// The round takes nominations.
+    nominating: bool,
     candidates: Vec<Candidate>,
     form: NominationInput,
     errors: FieldErrors,
@@ -486,15 +494,15 @@ async fn candidates_with(
     principal: &Principal,
     info: &RequestInfo,
     headers: &HeaderMap,
-    year: i32,
-    category: Category,
+    (year, category): (i32, Category),
     form: NominationInput,
     errors: FieldErrors,
 ) -> PageResult {
     let candidates = ops::candidates(state, &principal.actor(info), year, category).await?;
+    let nominating = state.db.top_ten_round(year).await?.is_some_and(|r| r.state == RoundState::Nominating);
     let chrome = Chrome::new(state, principal, headers, "top_ten", "十佳推荐", "Top-ten nominations").await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    render_status(&CandidatesPage { chrome, year, category, candidates, form, errors }, status)
+    render_status(&CandidatesPage { chrome, year, category, nominating, candidates, form, errors }, status)
 }
 
 pub async fn candidates_page(
@@ -507,7 +515,7 @@ pub async fn candidates_page(
     let year = year_of(&state, &year)?;
     let category = category_of(&query.category)?;
     let form = NominationInput { category: category.code().to_owned(), ..NominationInput::default() };
-    candidates_with(&state, &principal, &info, &headers, year, category, form, FieldErrors::default()).await
+    candidates_with(&state, &principal, &info, &headers, (year, category), form, FieldErrors::default()).await
 }
 
 pub async fn nominate_form(
@@ -525,7 +533,7 @@ pub async fn nominate_form(
                 .into_response())
         }
         Err(AppError::Invalid(errors)) => {
-            candidates_with(&state, &principal, &info, &headers, year, category, input, errors).await
+            candidates_with(&state, &principal, &info, &headers, (year, category), input, errors).await
         }
         Err(error) => Err(error.into()),
     }
