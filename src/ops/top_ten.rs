@@ -5,7 +5,8 @@
 //!
 //! Who sees what: the office and the leaders see every nomination; a panel member sees every
 //! nomination of the round (to score it) and their own scores, never the others'; anyone else
-//! with the view sees the nominations of their own scope. The tally is the office's until the
+//! with the view sees the nominations of their own scope, with the figures only where they may
+//! nominate. The tally is the office's until the
 //! round is closed; the result list is then the panel's and the leaders', and everyone's once
 //! the notice is published (the public portal shows the winners' names and units only).
 
@@ -482,8 +483,10 @@ pub struct NominationView {
     pub squad_id: String,
     pub squad: String,
     pub deeds: String,
-    /// The system's figures as they stood when nominated.
-    pub figures: Figures,
+    /// The system's figures as they stood when nominated: for the office, the leaders, the
+    /// panel and whoever may nominate in the candidate's squad; none for colleagues who only
+    /// see the nomination (a colleague's stars and records are not theirs to read).
+    pub figures: Option<Figures>,
     pub nominated_at: DateTime<Utc>,
     /// The reader's own score, if they are on the panel and scored it.
     pub my_score: Option<f64>,
@@ -572,6 +575,7 @@ pub async fn round(state: &AppState, actor: &Actor, year: i32) -> Result<RoundVi
         state.db.accounts().await?.into_iter().map(|a| (a.id, a.display_name)).collect();
     let squad_name = |id: &str| units.iter().find(|u| u.id == id).map(|u| u.name.clone()).unwrap_or_default();
     let own_squad = panel.iter().find(|(a, _)| *a == actor.account_id).and_then(|(_, s)| s.clone());
+    let nominates = actor.visibility(Action::TopTenNominate);
     let views = nominations
         .iter()
         .filter(|n| {
@@ -602,7 +606,8 @@ pub async fn round(state: &AppState, actor: &Actor, year: i32) -> Result<RoundVi
                 squad_id: n.squad_id.clone(),
                 squad: squad_name(&n.squad_id),
                 deeds: n.deeds.clone(),
-                figures: n.figures.clone(),
+                figures: (sees_all || unit_visible(&units, &nominates, &n.squad_id))
+                    .then(|| n.figures.clone()),
                 nominated_at: n.nominated_at,
                 my_score: mine.map(|s| s.score.as_f64()),
                 may_score: on_panel && round.state == RoundState::Scoring && mine.is_none() && !own,

@@ -73,7 +73,8 @@ pub async fn api_rounds(
 
 #[utoipa::path(get, path = "/api/v1/top-ten/{year}", tag = "assessment",
     params(("year" = i32, Path, minimum = 2000, maximum = 2100)),
-    responses((status = 200, body = RoundView), (status = 404, body = crate::web::error::ErrorBody)))]
+    responses((status = 200, body = RoundView), (status = 404, body = crate::web::error::ErrorBody),
+        (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn api_round(
     State(state): State<AppState>,
     Caller { principal, info }: Caller,
@@ -219,8 +220,8 @@ impl RoundPage {
             })
             .unwrap_or_default()
     }
-    fn figures(&self, f: &Figures) -> String {
-        figures_line(f)
+    fn figures(&self, f: &Option<Figures>) -> String {
+        f.as_ref().map(figures_line).unwrap_or_default()
     }
     fn score_text(&self, value: &Option<f64>) -> String {
         value.map(|v| format!("{v:.2}")).unwrap_or_else(|| "—".to_owned())
@@ -570,10 +571,22 @@ fn workbook(round: &RoundView) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     }
     for (r, n) in round.nominations.iter().enumerate() {
         let row = (r + 1) as u32;
-        let f = &n.figures;
         sheet.write(row, 0, n.category_name.as_str())?;
         sheet.write(row, 1, n.name.as_str())?;
         sheet.write(row, 2, n.squad.as_str())?;
+        sheet.write(row, 12, n.deeds.as_str())?;
+        if let Some(t) = &n.tally {
+            sheet.write(row, 13, f64::from(t.scores))?;
+            sheet.write(row, 14, f64::from(t.expected))?;
+            if let Some(mean) = t.mean {
+                sheet.write(row, 15, mean)?;
+            }
+            if let Some(rank) = t.rank {
+                sheet.write(row, 16, f64::from(rank))?;
+            }
+            sheet.write(row, 17, if t.winner { "是" } else { "" })?;
+        }
+        let Some(f) = &n.figures else { continue };
         if let Some(s) = f.stars {
             sheet.write(row, 3, s)?;
         }
@@ -590,18 +603,6 @@ fn workbook(round: &RoundView) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         sheet.write(row, 10, f64::from(f.commendations))?;
         if let Some(d) = f.certificate_valid_to {
             sheet.write(row, 11, d.to_string())?;
-        }
-        sheet.write(row, 12, n.deeds.as_str())?;
-        if let Some(t) = &n.tally {
-            sheet.write(row, 13, f64::from(t.scores))?;
-            sheet.write(row, 14, f64::from(t.expected))?;
-            if let Some(mean) = t.mean {
-                sheet.write(row, 15, mean)?;
-            }
-            if let Some(rank) = t.rank {
-                sheet.write(row, 16, f64::from(rank))?;
-            }
-            sheet.write(row, 17, if t.winner { "是" } else { "" })?;
         }
     }
     workbook.save_to_buffer()

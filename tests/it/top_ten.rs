@@ -171,7 +171,13 @@ async fn a_round_runs_from_nomination_to_the_published_notice() {
     // Before the notice, an officer sees the own unit's nominations only, without results.
     let officer_view = app.get_bearer(path, &app.token("officer06").await).await.json();
     assert_eq!(officer_view["results_visible"], false);
-    assert!(officer_view["nominations"].as_array().unwrap().iter().all(|n| n["squad_id"] != squad1.as_str()));
+    let seen = officer_view["nominations"].as_array().unwrap();
+    assert!(!seen.is_empty() && seen.iter().all(|n| n["squad_id"] != squad1.as_str()), "{officer_view}");
+    assert!(
+        seen.iter().all(|n| n["figures"].is_null()),
+        "a colleague's figures are not an officer's to read"
+    );
+    assert!(row(&results, other)["figures"]["months"].is_number(), "the office reads them");
 
     // The notice: a GB/T 9704 number of this year, published once.
     let publish = |number: &str, version: i64| serde_json::json!({ "step": "publish", "version": version, "notice": { "number": number, "body": "经评审，决定予以通报表彰。" } });
