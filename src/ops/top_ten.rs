@@ -284,8 +284,9 @@ pub async fn nominate(
     actor.require(Action::TopTenNominate)?;
     let (category, subject, deeds) = input.parse().map_err(Error::Invalid)?;
     let round = state.db.top_ten_round(year).await?.ok_or_else(|| no_round(year))?;
-    after(round.state, Step::StartScoring)
-        .map_err(|_| Error::refused("round_not_nominating", "推荐阶段已结束"))?;
+    if round.state != RoundState::Nominating {
+        return Err(Error::refused("round_not_nominating", "推荐阶段已结束"));
+    }
     if round.settings.category(category).is_none() {
         return Err(Error::Invalid(FieldErrors::single(
             "category",
